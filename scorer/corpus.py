@@ -1,0 +1,210 @@
+"""Build the labelled sentence table from the human-annotated corpora in ../shared/data.
+
+One row per sentence: PolNeAR articles are segmented with the scorer's own segmenter (so that
+training and inference see the same sentences) and labelled from the human attribution spans;
+the subjectivity corpora (NewsSD-ENG, CheckThat 2025) give `SUBJ` -> editorial_opinion and
+`OBJ` -> "not opinion" (no attribution type is invented for them).
+"""
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from .brat import Annotations, read_ann
+from .errors import InputError
+from .segment import split_article
+from .sourcetype import SourceResolver
+
+COLUMNS = ["corpus", "split", "doc_id", "publisher", "sentence_index", "start", "end", "text",
+           "label", "attributed", "subjectivity", "source_text", "cue_text", "source_start", "source_end",
+           "cue_start", "cue_end", "label_method"]
+POLNEAR_SPLITS = ("train", "dev")
+_CONTENT_SHARE = 0.5
+_UNSTATED_SOURCE_CUE = re.compile(r"\b(expected|reportedly|rumou?red|believed|understood|alleged(ly)?|said to|"
+                                  r"was said|is said|are said|reports? (say|said|indicate)|according to reports)\b", re.I)
+
+
+def _require_dir(path: Path) -> Path:
+    if not path.is_dir():
+        raise InputError(f"{path}: directory not found")
+    return path
+
+
+def polnear_metadata(root: Path) -> list[dict]:
+    """Rows of PolNeAR's metadata.tsv (compartment, filename, annotators, publisher, ...)."""
+    meta = root / "polnear" / "data" / "metadata.tsv"
+    if not meta.is_file():
+        raise InputError(f"{meta}: PolNeAR metadata not found (expected polnear/data/metadata.tsv under --data)")
+    with meta.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t"))
+
+
+def attributions(ann: Annotations) -> list[dict]:
+    """One dict per attribution event: source/cue text-bounds (or None) and content spans."""
+    out = []
+    for event in ann.events:
+        if not event.type.startswith("Attribution"):
+            continue
+        tb = ann.textbounds
+        source = tb.get(event.args.get("Source", ""))
+        cue = tb.get(event.args.get("Cue", "")) or tb.get(event.trigger)
+        content = [tb[ref] for role, ref in event.args.items() if role.startswith("Content")]
+        out.append({"source": source, "cue": cue,
+                    "content": [span for t in content for span in t.spans]})
+    return out
+
+
+def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
+    return max(0, min(a1, b1) - max(a0, b0))
+
+
+def _pick_attribution(start: int, end: int, attrs: list[dict]) -> dict | None:
+    """The attribution that carries this sentence: its cue or source is inside, or its content covers most of it."""
+    best, best_score = None, 0.0
+    length = max(1, end - start)
+    for attr in attrs:
+        content = sum(_overlap(start, end, s, e) for s, e in attr["content"]) / length
+        marks = [t for t in (attr["cue"], attr["source"]) if t is not None]
+        marked = any(_overlap(start, end, s, e) for t in marks for s, e in t.spans)
+        if not marked and content <= _CONTENT_SHARE:
+            continue
+        score = content + (1.0 if marked else 0.0)
+        if score > best_score:
+            best, best_score = attr, score
+    return best
+
+
+def polnear_document(text: str, ann: Annotations) -> list[dict]:
+    """Labelled sentence rows (without corpus/split/doc fields) for one PolNeAR article."""
+    attrs = attributions(ann)
+    resolver = SourceResolver(text)
+    ordered = sorted(attrs, key=lambda a: (a["source"] or a["cue"]).start if (a["source"] or a["cue"]) else 0)
+    for attr in ordered:
+        if attr["source"] is not None:
+            attr["type"] = resolver.resolve(attr["source"].start, attr["source"].text)
+        else:
+            attr["type"] = None
+    rows = []
+    sentences, _ = split_article(text)
+    for index, sent in enumerate(sentences):
+        attr = _pick_attribution(sent.start, sent.end, attrs)
+        row = {"sentence_index": index, "start": sent.start, "end": sent.end, "text": sent.text,
+               "attributed": attr is not None, "subjectivity": None,
+               "source_text": None, "cue_text": None, "source_start": None, "source_end": None,
+               "cue_start": None, "cue_end": None}
+        if attr is None:
+            row.update(label="outlet_claim", label_method="polnear: no attribution")
+        else:
+            src, cue = attr["source"], attr["cue"]
+            if cue is not None:
+                row.update(cue_text=cue.text, cue_start=cue.start, cue_end=cue.end)
+            if src is None:
+                # "is expected", "reportedly": an unstated source; "seemed", "asked": no source at all
+                anonymous = cue is not None and _UNSTATED_SOURCE_CUE.search(cue.text)
+                row.update(label="anonymous_intelligence" if anonymous else None,
+                           label_method="polnear: no source span" + ("" if anonymous else ", unresolved"))
+            else:
+                row.update(source_text=src.text, source_start=src.start, source_end=src.end,
+                           label=attr["type"].label, label_method="polnear: " + attr["type"].method)
+        rows.append(row)
+    return rows
+
+
+def load_polnear(root: Path) -> pd.DataFrame:
+    """PolNeAR train and dev sentences, first listed annotator per article."""
+    base = _require_dir(root / "polnear" / "data")
+    rows = []
+    for meta in polnear_metadata(root):
+        split = meta["compartment"]
+        if split not in POLNEAR_SPLITS:
+            continue
+        name = meta["filename"]
+        annotator = meta["annotators"].split("|")[0]
+        text_path = base / split / "text" / f"{name}.txt"
+        ann_path = base / split / "attributions" / f"{name}_{annotator}.ann"
+        if not text_path.is_file() or not ann_path.is_file():
+            raise InputError(f"{text_path if not text_path.is_file() else ann_path}: listed in metadata.tsv but missing")
+        text = text_path.read_text(encoding="utf-8")
+        for row in polnear_document(text, read_ann(ann_path)):
+            row.update(corpus="polnear", split=split, doc_id=name, publisher=meta["publisher"])
+            rows.append(row)
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def _subjectivity_rows(corpus: str, split: str, records: list[tuple[str, str, str]]) -> list[dict]:
+    rows = []
+    for doc_id, sentence, label in records:
+        label = label.strip().upper()
+        if label not in ("SUBJ", "OBJ"):
+            raise InputError(f"{corpus} {split}: record {doc_id}: unknown label {label!r}")
+        sentence = sentence.strip()
+        rows.append({"corpus": corpus, "split": split, "doc_id": doc_id, "publisher": None, "sentence_index": 0,
+                     "start": 0, "end": len(sentence), "text": sentence,
+                     "label": "editorial_opinion" if label == "SUBJ" else None,
+                     "attributed": None, "subjectivity": label,
+                     "label_method": f"{corpus}: {label}"})
+    return rows
+
+
+def _read_table(path: Path, delimiter: str, fields: tuple[str, str, str | None]) -> list[tuple[str, str, str]]:
+    if not path.is_file():
+        raise InputError(f"{path}: file not found")
+    text_field, label_field, id_field = fields
+    out = []
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh, delimiter=delimiter)
+        missing = {text_field, label_field} - set(reader.fieldnames or [])
+        if missing:
+            raise InputError(f"{path}:1: missing column(s) {', '.join(sorted(missing))}")
+        for n, rec in enumerate(reader, 2):
+            doc_id = rec[id_field] if id_field else f"{path.stem}-{n}"
+            out.append((doc_id, rec[text_field], rec[label_field]))
+    return out
+
+
+def load_subjectivity(root: Path) -> pd.DataFrame:
+    """CheckThat 2025 (train, dev) and NewsSD-ENG (train, val->dev) without duplicates or split leakage.
+
+    CheckThat contains NewsSD's sentences: each text is kept once, in dev if any copy is in dev
+    (so nothing seen in training is scored on dev), and from CheckThat rather than NewsSD.
+    """
+    ct = _require_dir(root / "checkthat2025_en")
+    sd = _require_dir(root / "newssd_eng" / "data" / "english")
+    rows = []
+    for split, fname in (("train", "train_en.tsv"), ("dev", "dev_en.tsv")):
+        rows += _subjectivity_rows("checkthat2025", split,
+                                   _read_table(ct / fname, "\t", ("sentence", "label", "sentence_id")))
+    for split, fname in (("train", "train.csv"), ("dev", "val.csv")):
+        rows += _subjectivity_rows("newssd", split, _read_table(sd / fname, ",", ("Sentence", "Label", None)))
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    # keep the first copy of each text in priority order: dev before train, CheckThat before NewsSD
+    priority = (frame["split"] != "dev") * 2 + (frame["corpus"] != "checkthat2025")
+    frame = frame.assign(_p=priority).sort_values("_p", kind="stable")
+    frame = frame[~frame["text"].map(_norm).duplicated(keep="first")].drop(columns="_p").sort_index()
+    return frame.reset_index(drop=True)
+
+
+def build_corpus(root: str | Path) -> pd.DataFrame:
+    """The whole labelled sentence table (see COLUMNS)."""
+    root = _require_dir(Path(root))
+    frame = pd.concat([load_polnear(root), load_subjectivity(root)], ignore_index=True)
+    for col in ("start", "end", "sentence_index"):
+        frame[col] = frame[col].astype("int64")
+    for col in ("source_start", "source_end", "cue_start", "cue_end"):
+        frame[col] = frame[col].astype("Int64")
+    return frame
+
+
+def class_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Sentences per corpus, split and label (OBJ rows appear as 'not opinion', unresolved as 'unresolved')."""
+    label = frame["label"].copy()
+    label[frame["subjectivity"] == "OBJ"] = "not opinion (OBJ)"
+    label = label.fillna("unresolved")
+    return pd.crosstab([frame["corpus"], frame["split"]], label)

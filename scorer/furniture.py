@@ -1,0 +1,68 @@
+"""Page furniture: whole lines that are site chrome, not article sentences, each with a reason.
+
+Furniture is detected line by line and never labelled; the report lists it as skipped.
+"""
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+_SOCIAL = r"(?:facebook|twitter|x|whatsapp|linkedin|reddit|pinterest|email|e-mail|print|share|copy link|messenger|telegram|flipboard|tumblr|sms|comments?)"
+
+# (reason, compiled pattern) tried in order against a stripped line.
+_RULES: list[tuple[str, re.Pattern[str]]] = [
+    ("site chrome", re.compile(r"^(site icon\b.*|exit mobile version|skip to (main )?content|toggle navigation|"
+                               r"menu|search|home|close|open menu|back to top|sections?)$", re.I)),
+    ("share widget", re.compile(rf"^(share( this)?( article| story| page| post| on \w+)?|tweet|click to share.*|"
+                                rf"share (via|with) .*|(?:{_SOCIAL}[\s,|•·/]*)+)$", re.I)),
+    ("advertisement", re.compile(r"^(advertisement|sponsored( content)?|story continues (below|after) (the )?advertisement|"
+                                 r"continue reading( the main story)?|ad)$", re.I)),
+    ("read-more link", re.compile(r"^((read|see) (more|also|the rest|the full story)\b.{0,120}|related( articles| stories| coverage)?:?.{0,120}|"
+                                  r"more:.{0,120}|click here\b.{0,150}|watch:.{0,150}|recommended:?.{0,120})$", re.I)),
+    ("newsletter prompt", re.compile(r"^(sign up\b.{0,150}|subscribe\b.{0,150}|follow (us|@\w+)\b.{0,120}|"
+                                     r"get (our|the) .{0,40}newsletter.{0,80})$", re.I)),
+    ("cookie banner", re.compile(r"^(?=.*\bcookies?\b)(?=.*\b(accept|consent|we use|privacy|preferences|settings)\b).{0,400}$", re.I)),
+    ("photo credit", re.compile(r"^(\(?\s*(photo|image|picture|photograph|video|graphic|illustration)s?( credit)?\s*(by\b|:|/|credit\b).{0,150}|"
+                                r".{0,120}\b(getty images|afp via getty|ap photo|reuters/\w+|shutterstock|file photo)\)?\.?|"
+                                r"(image|photo) copyright.{0,120}|credit:.{0,120})$", re.I)),
+    ("byline", re.compile(r"^[Bb][Yy]\s+[A-Z][\w.'’-]*(\s+[A-Z][\w.'’-]*){0,4}"
+                          r"(\s*(,|and|&)\s*[A-Z][\w.'’-]*(\s+[A-Z][\w.'’-]*){0,4})*\s*(\|.{0,60})?$")),
+    ("timestamp", re.compile(r"^(published|updated|posted|last updated|first published)\b.{0,80}\d.{0,60}$", re.I)),
+    ("copyright", re.compile(r"^(©|copyright\b|\(c\)\s).{0,200}$|^all rights reserved\.?$", re.I)),
+    ("embed markup", re.compile(r"^(pic\.twitter\.com/\S+|https?://\S+|—\s*.{1,60}\(@\w+\)\s*.{0,40}\d{4})$", re.I)),
+    ("dateline", re.compile(r"^[A-Z][A-Z .,'’-]{2,40}(\([A-Za-z .]{1,20}\))?\s*[—–-]*$")),
+]
+
+
+class Skipped(NamedTuple):
+    """A line of page furniture: character offsets into the text, the line, and why it was skipped."""
+
+    start: int
+    end: int
+    text: str
+    reason: str
+
+
+def furniture_reason(line: str) -> str | None:
+    """The reason a single stripped line is page furniture, or None if it is article text."""
+    if not line or len(line) > 400:
+        return None
+    for reason, pattern in _RULES:
+        if pattern.match(line):
+            return reason
+    return None
+
+
+def find_furniture(text: str) -> list[Skipped]:
+    """All furniture lines of `text`, with offsets of the stripped line."""
+    skipped = []
+    pos = 0
+    for raw in text.splitlines(keepends=True):
+        stripped = raw.strip()
+        if stripped:
+            reason = furniture_reason(stripped)
+            if reason:
+                start = pos + raw.index(stripped)
+                skipped.append(Skipped(start, start + len(stripped), stripped, reason))
+        pos += len(raw)
+    return skipped

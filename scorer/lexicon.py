@@ -1,0 +1,101 @@
+"""Word lists shared by the corpus converter, the feature transformers and the support reasons.
+
+Kept in one place so that the converter's source typing and the model's cue features use the
+same vocabulary.
+"""
+from __future__ import annotations
+
+import re
+
+# Reporting verbs and nouns that introduce an attribution ("said", "according to", "told").
+REPORTING_VERBS = frozenset("""
+say says said saying tell tells told telling add adds added adding note notes noted noting claim claims claimed
+argue argues argued arguing insist insists insisted explain explains explained state states stated declare declares
+declared announce announces announced report reports reported reporting write writes wrote written warn warns warned
+confirm confirms confirmed deny denies denied admit admits admitted acknowledge acknowledges acknowledged suggest
+suggests suggested assert asserts asserted allege alleges alleged contend contends contended maintain maintains
+maintained tweet tweets tweeted post posted recall recalls recalled reveal reveals revealed describe describes described
+ask asks asked reply replies replied respond responds responded predict predicts predicted estimate estimates estimated
+believe believes believed think thinks thought assess assessed assesses conclude concluded concludes find found finds
+show shows showed shown indicate indicates indicated testify testified urge urged urges charge charged charges
+accuse accused accuses complain complained complains concede conceded concedes boast boasted quipped joked
+""".split())
+REPORTING_PHRASES = ("according to", "in a statement", "in an interview", "told reporters", "spoke on condition",
+                     "on condition of anonymity", "in a tweet", "in a post", "in a press release", "at a news conference",
+                     "press conference", "declined to comment", "did not respond", "did not return")
+
+PRONOUNS_PERSON = frozenset("he she him her his hers i me my we us our you your".split())
+PRONOUNS_GROUP = frozenset("they them their it its".split())
+RELATIVE_PRONOUNS = frozenset("who whom whose which that".split())
+
+# Heads of noun phrases that leave the speaker unidentifiable (ANNOTATION.md rule 7).
+ANONYMOUS_HEADS = frozenset("""
+official officials aide aides source sources insider insiders staffer staffers adviser advisers advisor advisors
+person people someone somebody individual individuals associate associates ally allies friend friends
+confidant confidants operative operatives strategist strategists diplomat diplomats lawmaker lawmakers
+critic critics expert experts analyst analysts observer observers supporter supporters opponent opponents
+voter voters member members resident residents donor donors activist activists leader leaders executive executives
+employee employees worker workers investigator investigators agent agents agency agencies intelligence
+democrats republicans conservatives liberals progressives evangelicals millennials americans delegates
+some many others several few most one those both all anyone everyone nobody either neither majority
+polls surveys studies documents records emails memos files reports rumors rumours estimates observers pundits
+economists scientists researchers historians scholars officers prosecutors attorneys lawyers doctors physicians
+""".split())
+QUANTIFIERS = frozenset("a an one two three four five six several some many other others another few various numerous multiple certain unnamed anonymous".split())
+
+# Role nouns that, with a definite article, refer back to an identified person or body.
+ROLE_HEADS = frozenset("""
+president candidate nominee senator governor mayor secretary spokesman spokeswoman spokesperson campaign
+company administration department ministry agency committee council court judge chairman chairwoman chair
+director commissioner minister chief leader founder group organization association union party government
+congressman congresswoman representative speaker manager host businessman billionaire mogul statement
+poll survey report study letter memo filing ad ads advertisement tweet release video book lawsuit complaint
+foundation institute center university white house pentagon fbi cia fec justice
+team staff email message piece results findings suit narrator moderator announcer organizer fund memoir speech interview
+""".split())
+
+# News outlets (lower case; matched as whole words) and generic outlet nouns.
+OUTLETS = (
+    "cnn", "fox news", "fox", "msnbc", "nbc", "nbc news", "abc", "abc news", "cbs", "cbs news", "npr", "pbs", "bbc",
+    "reuters", "associated press", "ap", "bloomberg", "bloomberg news", "politico", "axios", "the hill", "vox", "slate",
+    "new york times", "the times", "times", "washington post", "the post", "wall street journal", "the journal",
+    "usa today", "los angeles times", "boston globe", "chicago tribune", "huffington post", "huffpost",
+    "breitbart", "breitbart news", "buzzfeed", "buzzfeed news", "daily beast", "daily caller", "drudge report",
+    "drudge", "the guardian", "guardian", "daily mail", "newsweek", "time magazine", "the atlantic", "the new yorker",
+    "national review", "mother jones", "the intercept", "propublica", "rolling stone", "salon", "yahoo news",
+    "business insider", "washington examiner", "washington times", "western journalism", "the daily wire", "infowars",
+    "univision", "telemundo", "cnbc", "the economist", "financial times", "new york post", "daily news", "the star",
+    "al jazeera", "the washington free beacon", "free beacon", "the blaze", "talking points memo", "fivethirtyeight",
+    "the daily signal", "newsmax", "one america news", "oann", "the commune", "the independent", "the telegraph",
+)
+OUTLET_NOUNS = frozenset("board editorial newspaper paper network magazine outlet outlets website site tabloid broadcaster reporter reporters journalist journalists correspondent columnist media press".split())
+
+HEDGES = ("may", "might", "could", "reportedly", "allegedly", "purportedly", "purported", "possibly", "perhaps",
+          "likely", "unlikely", "appears", "appeared", "seems", "seemed", "apparently", "suggests", "suspected",
+          "rumored", "rumoured", "unconfirmed", "believed to", "thought to", "said to", "is expected", "are expected",
+          "it is understood", "probably", "presumably", "claimed", "alleged")
+
+LOADED_WORDS = frozenset("""
+dreaded reckless shameful disgraceful outrageous shocking disastrous catastrophic pathetic ridiculous absurd
+mercurial nefarious notorious infamous corrupt crooked radical extremist vile evil sinister despicable
+brazen blatant incompetent failed failing disgrace disaster rash stunning bombshell explosive scandalous
+lying liar hypocrite hypocritical so-called sham hoax witch-hunt puppet regime thug thugs propaganda
+heroic brilliant incredible amazing tremendous historic courageous bold fearless
+""".split())
+
+ANONYMITY_PHRASES = ("on condition of anonymity", "spoke on condition", "familiar with", "close to", "briefed on",
+                     "who asked not to be named", "not authorized to", "declined to be named", "requested anonymity",
+                     "intelligence has", "intelligence agencies", "it is understood", "sources said", "officials said")
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’.-]*")
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens (letters, apostrophes, inner dots and hyphens)."""
+    return [w.lower().strip(".'’") for w in _WORD.findall(text)]
+
+
+def outlet_pattern() -> re.Pattern[str]:
+    """A regex matching any outlet name as whole words, longest names first."""
+    names = sorted(OUTLETS, key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b", re.I)

@@ -1,0 +1,158 @@
+"""Sentence segmentation with character offsets, tuned for news copy.
+
+nupunkt (a maintained Punkt implementation with a large abbreviation model) finds candidate
+boundaries inside each paragraph; the repairs below fix what it gets wrong on news text:
+closing quotes stranded at the start of the next sentence (``Afghanistan.””Iran``), splits
+before a lower-case continuation (``“Why now?” he asked.``) and multi-sentence quotations
+whose attribution follows the quote (``“We stay. This is home,” she said.``).
+"""
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from .furniture import Skipped, find_furniture
+
+OPENING_QUOTES = "“‘«"
+CLOSING_QUOTES = "”’»"
+_LEADING_CLOSERS = set('”’»"\')]')
+# A quotation that ends with a comma, or ?/! followed by a lower-case word, continues with its attribution.
+_QUOTE_CONTINUES = re.compile(r'[,][”"’]|[?!—–-][”"’]\s+[a-z]')
+_MAX_QUOTE_MERGE = 4
+# Titles that never end a sentence: a split right after one is undone.
+_TITLE_END = re.compile(r"\b(Lt|Gen|Col|Sgt|Capt|Maj|Adm|Cmdr|Cpl|Pvt|Rep|Sen|Gov|Dr|Mr|Mrs|Ms|Prof|Rev|Ft|Mt|Hon|Gens|Reps|Sens)\.$")
+# Abbreviations that often end a sentence; Punkt keeps them joined to the next sentence.
+_FINAL_ABBREV = re.compile(r"(\b(?:U\.S|U\.K|U\.N|D\.C|Inc|Ltd|Corp|Co|Jr|Sr|a\.m|p\.m|St|etc|cent)\.)\s+([A-Z][a-z]*)\b(\s+[a-z])?")
+_SENTENCE_STARTERS = frozenset("""
+The A An It He She They We I You This That These Those His Her Their Its Our My There Here But And Yet So Or
+In On At About After Before During While When If As Although Though However Still Meanwhile Instead Earlier Later
+Then Now Today Yesterday Some Many Most Several Few No None Both All Each Every Neither Other Police Officials
+""".split())
+
+
+class Sentence(NamedTuple):
+    """One sentence: offsets into the article text and the text itself (text[start:end])."""
+
+    start: int
+    end: int
+    text: str
+
+
+def _punkt_spans(block: str) -> list[tuple[int, int]]:
+    from nupunkt import sent_spans
+
+    return list(sent_spans(block))
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _open_quote_count(s: str) -> int:
+    """How many quotations are left open at the end of `s` (curly quotes, then straight ones)."""
+    curly = s.count("“") - s.count("”")
+    if curly > 0:
+        return curly
+    return s.count('"') % 2
+
+
+def _split_final_abbreviations(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split after an abbreviation such as "Inc." or "a.m." when a plain sentence opener follows it."""
+    pieces = []
+    for m in _FINAL_ABBREV.finditer(text, start, end):
+        word = m.group(2)
+        plural_subject = word.endswith("s") and len(word) > 3 and m.group(3) is not None
+        if word in _SENTENCE_STARTERS or plural_subject:
+            pieces.append((start, m.end(1)))
+            start = m.start(2)
+    return pieces + [(start, end)]
+
+
+def _repair(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Apply the news-specific repairs to one paragraph's spans (offsets into `text`)."""
+    spans = [piece for start, end in spans for piece in _split_final_abbreviations(text, start, end)]
+    fixed: list[list[int]] = []
+    for start, end in spans:
+        if fixed:
+            prev = fixed[-1]
+            # a closing quote or bracket that belongs to the previous sentence
+            while start < end and text[start] in _LEADING_CLOSERS and _open_quote_count(text[prev[0]:prev[1]]) > 0 \
+                    and text[start] != "“":
+                prev[1] = start + 1
+                start += 1
+                start, end = _strip_span(text, start, end)
+            if start >= end:
+                continue
+            first = text[start]
+            if (first.islower() or first in ",;:—–)@" or not any(c.isalnum() for c in text[start:end])
+                    or _TITLE_END.search(text[prev[0]:prev[1]])):
+                prev[1] = end
+                continue
+        fixed.append([start, end])
+    # merge a quotation spanning sentences when its attribution follows it
+    merged: list[list[int]] = []
+    i = 0
+    while i < len(fixed):
+        start, end = fixed[i]
+        j = i
+        if _open_quote_count(text[start:end]) > 0:
+            k = i + 1
+            while k < len(fixed) and k - i < _MAX_QUOTE_MERGE:
+                piece = text[fixed[k][0]:fixed[k][1]]
+                if any(c in piece for c in CLOSING_QUOTES + '"'):
+                    if _QUOTE_CONTINUES.search(piece):
+                        j = k
+                    break
+                k += 1
+        merged.append([start, fixed[j][1]])
+        i = j + 1
+    return [(s, e) for s, e in merged]
+
+
+def _blocks(text: str, lo: int, hi: int):
+    """Paragraph blocks between lo and hi: split at line breaks unless the next line continues in lower case."""
+    pos = lo
+    block_start = None
+    for line in text[lo:hi].splitlines(keepends=True):
+        content = line.strip()
+        if content:
+            if block_start is None:
+                block_start = pos
+            elif not content[0].islower():
+                yield block_start, pos
+                block_start = pos
+        elif block_start is not None:
+            yield block_start, pos
+            block_start = None
+        pos += len(line)
+    if block_start is not None:
+        yield block_start, hi
+
+
+def split_sentences(text: str, lo: int = 0, hi: int | None = None) -> list[Sentence]:
+    """Sentences of text[lo:hi] with offsets into `text`; paragraphs and headlines never merge."""
+    hi = len(text) if hi is None else hi
+    out: list[Sentence] = []
+    for b_start, b_end in _blocks(text, lo, hi):
+        block = text[b_start:b_end]
+        spans = [_strip_span(block, s, e) for s, e in _punkt_spans(block)]
+        spans = [(s, e) for s, e in spans if e > s]
+        for s, e in _repair(block, spans):
+            out.append(Sentence(b_start + s, b_start + e, block[s:e]))
+    return out
+
+
+def split_article(text: str) -> tuple[list[Sentence], list[Skipped]]:
+    """Skip page furniture, then split the remaining text into sentences (offsets into `text`)."""
+    skipped = find_furniture(text)
+    sentences: list[Sentence] = []
+    pos = 0
+    for item in skipped:
+        sentences.extend(split_sentences(text, pos, item.start))
+        pos = item.end
+    sentences.extend(split_sentences(text, pos, len(text)))
+    return sentences, skipped

@@ -1,0 +1,160 @@
+"""Derive the attribution type of a human-marked source span (PolNeAR) from its words and context.
+
+PolNeAR marks *who* speaks but not what kind of source that is; this module maps a source
+phrase to `named_source`, `anonymous_intelligence` or `outlet_claim` following ANNOTATION.md,
+resolving pronouns and role nouns ("he", "the spokeswoman") to an earlier source in the article.
+Each decision carries a short `method` string so the audit can see which rule fired.
+"""
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from .lexicon import (ANONYMOUS_HEADS, OUTLET_NOUNS, PRONOUNS_GROUP, PRONOUNS_PERSON, QUANTIFIERS,
+                      RELATIVE_PRONOUNS, ROLE_HEADS, outlet_pattern)
+
+NAMED, ANONYMOUS, OUTLET = "named_source", "anonymous_intelligence", "outlet_claim"
+
+_OUTLET_RE = outlet_pattern()
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.&-]*")
+# Capitalised words that are not names: titles, determiners, parties and nationalities.
+_NOT_NAMES = frozenset("""
+the a an some many one two three four several other others this that these those his her their its our my your
+mr mrs ms dr sen rep gov gen president vice senator governor secretary former state u.s us american americans
+republican republicans democrat democrats democratic gop conservative liberal progressive white black hispanic
+latino evangelical evangelicals christian muslim western russian chinese british european federal national
+senior top both all most few polls poll q when but and or if as in on at while after before because so
+""".split())
+_CUT = re.compile(r"\b(of|at|in|from|for|with|on|who|whom|whose|which|that|familiar|close|briefed|involved|speaking|"
+                  r"to|and|including)\b|[,(—–-]\s")
+
+
+class SourceType(NamedTuple):
+    """A derived source type and the rule that produced it."""
+
+    label: str | None
+    method: str
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text)
+
+
+def _has_name(tokens: list[str]) -> bool:
+    """A capitalised token that is not a title, determiner, party or nationality word."""
+    for tok in tokens:
+        low = tok.lower().strip(".'’s")
+        if tok[0].isupper() and low not in _NOT_NAMES and tok.lower().rstrip(".") not in _NOT_NAMES:
+            return True
+    return False
+
+
+def _head(text: str) -> str:
+    """The head noun of a phrase: the last word before a preposition, relative clause or apposition."""
+    core = _CUT.split(text, maxsplit=1)[0]
+    toks = _tokens(core) or _tokens(text)
+    return toks[-1].lower().strip(".'’") if toks else ""
+
+
+def classify_phrase(text: str) -> SourceType:
+    """Type of a source phrase on its own, or label None with method 'pronoun'/'relative' if it needs context."""
+    stripped = re.sub(r"[’']s$", "", text.strip().strip("“”\"'"))
+    toks = _tokens(stripped)
+    if not toks:
+        return SourceType(None, "empty")
+    low = [t.lower() for t in toks]
+    if len(toks) <= 2 and low[-1].strip("’'s") in RELATIVE_PRONOUNS:
+        return SourceType(None, "relative")
+    if len(toks) == 1 and low[0] in PRONOUNS_PERSON | PRONOUNS_GROUP:
+        return SourceType(None, "pronoun")
+    if len(toks) == 1 and low[0] == "q":
+        return SourceType(OUTLET, "interviewer")
+    if len(toks) == 1 and low[0] == "a" and stripped == "A":
+        return SourceType(NAMED, "interviewee")
+    head = _head(stripped)
+    core = _CUT.split(stripped, maxsplit=1)[0]
+    core_toks = _tokens(core) or toks
+    name_in_core = _has_name(core_toks)
+    # An anonymous head noun without a name as the head: "officials", "Clinton aides", "a source close to"
+    if head in ANONYMOUS_HEADS and not (name_in_core and core_toks[-1][0].isupper() and head not in ANONYMOUS_HEADS):
+        if head in ("polls", "reports") and _OUTLET_RE.search(stripped):
+            return SourceType(OUTLET, "outlet report")
+        return SourceType(ANONYMOUS, "anonymous head")
+    outlet = _OUTLET_RE.search(stripped)
+    if outlet and not _has_name(_tokens(_OUTLET_RE.sub(" ", core))):
+        return SourceType(OUTLET, "outlet gazetteer")
+    if head in OUTLET_NOUNS and not name_in_core:
+        return SourceType(OUTLET, "outlet noun")
+    if name_in_core or (_has_name(toks) and head not in QUANTIFIERS):
+        return SourceType(NAMED, "name")
+    if low[0] in ("the", "this", "that", "these", "his", "her", "their", "its") and head in ROLE_HEADS:
+        return SourceType(None, "role noun")
+    if low[0] in QUANTIFIERS or head in QUANTIFIERS:
+        return SourceType(ANONYMOUS, "indefinite")
+    if head in ROLE_HEADS:
+        return SourceType(None, "role noun")
+    return SourceType(ANONYMOUS, "unidentified")
+
+
+def relative_antecedent(text: str, start: int) -> str:
+    """The noun phrase before a relative pronoun at `start` ("Trump, who said" -> "Trump")."""
+    left = text[max(0, start - 160):start].rstrip().rstrip(",").rstrip()
+    piece = re.split(r"[.;:!?“”\"(—–]|,(?=[^,]*$)", left)[-1].strip()
+    if not piece:
+        piece = left
+    return " ".join(piece.split()[-6:])
+
+
+class SourceResolver:
+    """Types the sources of one article in text order, resolving pronouns and role nouns backwards."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.history: list[tuple[int, str, SourceType]] = []  # (start, source text, type)
+
+    def _compatible(self, pronoun: str, prior_text: str, prior: SourceType) -> bool:
+        head = _head(prior_text)
+        plural = head.endswith("s") and not head.endswith("ss") and prior.method != "name"
+        if pronoun in ("he", "she", "him", "her", "his", "hers"):
+            return not plural and prior.method not in ("outlet gazetteer", "outlet noun")
+        if pronoun in ("it", "its"):
+            return prior.method != "name" or not _has_name(_tokens(prior_text)[-1:])
+        return True
+
+    def _resolve_back(self, start: int, key: str, window: int = 3000) -> SourceType | None:
+        for prior_start, prior_text, prior in reversed(self.history):
+            if start - prior_start > window:
+                break
+            if prior.label and self._compatible(key, prior_text, prior):
+                return prior
+        return None
+
+    def resolve(self, start: int, source_text: str) -> SourceType:
+        """Type of the source phrase at offset `start`; remembers it for later pronouns."""
+        result = classify_phrase(source_text)
+        if result.method == "relative":
+            antecedent = relative_antecedent(self.text, start)
+            inner = classify_phrase(antecedent)
+            result = SourceType(inner.label, "relative: " + inner.method) if inner.label else SourceType(None, "relative")
+            if result.label is None:
+                prior = self._resolve_back(start, "they")
+                result = SourceType(prior.label, "relative->earlier source") if prior else result
+        elif result.method == "pronoun":
+            key = re.sub(r"[’']s$", "", source_text.strip().lower())
+            if key in ("i", "me", "my", "we", "us", "our", "you", "your"):
+                prior = self._resolve_back(start, "they", window=1500)
+            else:
+                prior = self._resolve_back(start, key)
+            if prior:
+                result = SourceType(prior.label, "pronoun->earlier source")
+            elif key in ("he", "she", "his", "her", "him") and _has_name(_tokens(self.text[max(0, start - 600):start])):
+                result = SourceType(NAMED, "pronoun->name in preceding text")
+        elif result.method == "role noun":
+            prior = self._resolve_back(start, "they")
+            named_before = _has_name(_tokens(self.text[max(0, start - 1500):start]))
+            if prior and prior.label == NAMED or named_before:
+                result = SourceType(NAMED, "role noun->named")
+            else:
+                result = SourceType(None, "role noun")
+        self.history.append((start, source_text, result))
+        return result

@@ -1,0 +1,63 @@
+"""Draw the fixed random sample of attributed PolNeAR sentences for the source-type audit.
+
+Writes reading sheets (sentence in context, source and cue marked, derived label hidden) for
+human or helper judges, and the sample's keys. Usage:
+    python tools/make_audit_sample.py --corpus build/corpus.parquet --out /tmp/audit --n 220
+"""
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+SEED = 20261124
+
+
+def mark(text: str, start: int, spans: list[tuple[int, int, str]]) -> str:
+    """Insert [[SOURCE: ...]] and {{CUE: ...}} markers into a sentence (offsets are article offsets)."""
+    out, pos = [], 0
+    for s, e, kind in sorted(spans):
+        s, e = max(s - start, 0), min(e - start, len(text))
+        if s >= len(text) or e <= 0 or s < pos:
+            continue
+        out += [text[pos:s], "[[SOURCE: " if kind == "S" else "{{CUE: ", text[s:e], "]]" if kind == "S" else "}}"]
+        pos = e
+    return "".join(out + [text[pos:]])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--corpus", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--n", type=int, default=220)
+    ap.add_argument("--sheets", type=int, default=2)
+    args = ap.parse_args()
+    frame = pd.read_parquet(args.corpus)
+    pol = frame[frame["corpus"] == "polnear"].reset_index(drop=True)
+    attributed = pol[pol["attributed"] == True]  # noqa: E712
+    sample = attributed.sample(n=args.n, random_state=SEED).sort_values(["doc_id", "start"])
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    sample[["split", "doc_id", "start", "end", "source_start", "source_end", "cue_start", "cue_end"]].to_csv(
+        out / "sample_keys.tsv", sep="\t", index=False)
+    sheets = [[] for _ in range(args.sheets)]
+    for i, (_, row) in enumerate(sample.iterrows()):
+        doc = pol[pol["doc_id"] == row["doc_id"]]
+        before = doc[(doc["sentence_index"] < row["sentence_index"]) & (doc["sentence_index"] >= row["sentence_index"] - 3)]
+        after = doc[(doc["sentence_index"] > row["sentence_index"]) & (doc["sentence_index"] <= row["sentence_index"] + 1)]
+        spans = []
+        if pd.notna(row["source_start"]):
+            spans.append((int(row["source_start"]), int(row["source_end"]), "S"))
+        if pd.notna(row["cue_start"]):
+            spans.append((int(row["cue_start"]), int(row["cue_end"]), "C"))
+        item = [f"### item {row['doc_id']}|{row['start']}|{row['end']}",
+                "context before: " + " ".join(before["text"]),
+                "SENTENCE: " + mark(row["text"], int(row["start"]), spans),
+                "context after: " + " ".join(after["text"]), ""]
+        sheets[i % args.sheets].append("\n".join(item))
+    for k, items in enumerate(sheets, 1):
+        (out / f"sheet_{k}.md").write_text("\n".join(items), encoding="utf-8")
+    print(f"{len(sample)} items in {args.sheets} sheets under {out}")
+
+
+if __name__ == "__main__":
+    main()
