@@ -23,6 +23,8 @@ COLUMNS = ["corpus", "split", "doc_id", "publisher", "sentence_index", "start", 
            "cue_start", "cue_end", "label_method"]
 POLNEAR_SPLITS = ("train", "dev")
 _CONTENT_SHARE = 0.5
+_NO_COMMENT_CUE = re.compile(r"\b(did not (respond|return|reply)|declined to (comment|respond|elaborate|answer)|"
+                             r"could not be reached|no comment|would not comment|refused to comment)\b", re.I)
 _UNSTATED_SOURCE_CUE = re.compile(r"\b(expected|reportedly|rumou?red|believed|understood|alleged(ly)?|said to|"
                                   r"was said|is said|are said|reports? (say|said|indicate)|according to reports)\b", re.I)
 
@@ -101,7 +103,11 @@ def polnear_document(text: str, ann: Annotations) -> list[dict]:
             src, cue = attr["source"], attr["cue"]
             if cue is not None:
                 row.update(cue_text=cue.text, cue_start=cue.start, cue_end=cue.end)
-            if src is None:
+            if cue is not None and _NO_COMMENT_CUE.search(cue.text):
+                # rule 4: a party that declines to comment supplies no claim; the outlet states the fact
+                row.update(source_text=src.text if src else None, label="outlet_claim",
+                           label_method="polnear: declined to comment (rule 4)")
+            elif src is None:
                 # "is expected", "reportedly": an unstated source; "seemed", "asked": no source at all
                 anonymous = cue is not None and _UNSTATED_SOURCE_CUE.search(cue.text)
                 row.update(label="anonymous_intelligence" if anonymous else None,

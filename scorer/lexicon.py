@@ -37,6 +37,7 @@ critic critics expert experts analyst analysts observer observers supporter supp
 voter voters member members resident residents donor donors activist activists leader leaders executive executives
 employee employees worker workers investigator investigators agent agents agency agencies intelligence
 democrats republicans conservatives liberals progressives evangelicals millennials americans delegates
+democrat republican conservative liberal progressive team staff crowd audience respondents
 some many others several few most one those both all anyone everyone nobody either neither majority
 polls surveys studies documents records emails memos files reports rumors rumours estimates observers pundits
 economists scientists researchers historians scholars officers prosecutors attorneys lawyers doctors physicians
@@ -51,7 +52,7 @@ director commissioner minister chief leader founder group organization associati
 congressman congresswoman representative speaker manager host businessman billionaire mogul statement
 poll survey report study letter memo filing ad ads advertisement tweet release video book lawsuit complaint
 foundation institute center university white house pentagon fbi cia fec justice
-team staff email message piece results findings suit narrator moderator announcer organizer fund memoir speech interview
+email message piece results findings suit narrator moderator announcer organizer fund memoir speech interview
 """.split())
 
 # News outlets (lower case; matched as whole words) and generic outlet nouns.

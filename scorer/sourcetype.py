@@ -29,6 +29,13 @@ _CUT = re.compile(r"\b(of|at|in|from|for|with|on|who|whom|whose|which|that|famil
                   r"to|and|including)\b|[,(—–-]\s")
 
 
+_PERSON_NAME = re.compile(r"\b(Mr|Mrs|Ms|Dr|Sen|Rep|Gov)\. [A-Z][a-z]+|\b[A-Z][a-z]+ [A-Z]\.? ?[A-Z][a-z]+|\b[A-Z][a-z]+ [A-Z][a-z]{2,}\b")
+_DOCUMENT_HEADS = frozenset("poll polls survey surveys study report analysis index data figures tally count".split())
+_STORY_HEADS = frozenset("report reports story article piece interview investigation analysis editorial".split())
+_PERCENT = re.compile(r"\d\s*(%|percent|per cent)|\b(majority|plurality)\b", re.I)
+_POLL_NEARBY = re.compile(r"\b[A-Z][\w/&.-]*(\s+[A-Z][\w/&.-]*)*\s+(poll|survey)|\b(poll|survey) (by|from|of|conducted by) [A-Z]")
+
+
 class SourceType(NamedTuple):
     """A derived source type and the rule that produced it."""
 
@@ -75,12 +82,20 @@ def classify_phrase(text: str) -> SourceType:
     core = _CUT.split(stripped, maxsplit=1)[0]
     core_toks = _tokens(core) or toks
     name_in_core = _has_name(core_toks)
+    if head in _DOCUMENT_HEADS and (name_in_core or _OUTLET_RE.search(core)):
+        return SourceType(NAMED, "named document")  # "a CNN national poll", "the Monmouth survey"
+    if _PERCENT.search(core):
+        return SourceType(None, "poll share")  # "32 percent": respondents of a poll named nearby, or a vote
+    if not name_in_core and any(t.lower() in ("he", "she", "they") for t in core_toks):
+        return SourceType(None, "pronoun")  # "an account she gave to ..."
+    if head in _STORY_HEADS and _OUTLET_RE.search(stripped):
+        return SourceType(OUTLET, "outlet report")  # "a report in the Washington Post"
     # An anonymous head noun without a name as the head: "officials", "Clinton aides", "a source close to"
     if head in ANONYMOUS_HEADS and not (name_in_core and core_toks[-1][0].isupper() and head not in ANONYMOUS_HEADS):
         if head in ("polls", "reports") and _OUTLET_RE.search(stripped):
             return SourceType(OUTLET, "outlet report")
         return SourceType(ANONYMOUS, "anonymous head")
-    outlet = _OUTLET_RE.search(stripped)
+    outlet = _OUTLET_RE.search(core)
     if outlet and not _has_name(_tokens(_OUTLET_RE.sub(" ", core))):
         return SourceType(OUTLET, "outlet gazetteer")
     if head in OUTLET_NOUNS and not name_in_core:
@@ -118,7 +133,7 @@ class SourceResolver:
         if pronoun in ("he", "she", "him", "her", "his", "hers"):
             return not plural and prior.method not in ("outlet gazetteer", "outlet noun")
         if pronoun in ("it", "its"):
-            return prior.method != "name" or not _has_name(_tokens(prior_text)[-1:])
+            return head not in ANONYMOUS_HEADS and not (prior.method == "name" and _PERSON_NAME.search(prior_text))
         return True
 
     def _resolve_back(self, start: int, key: str, window: int = 3000) -> SourceType | None:
@@ -126,6 +141,9 @@ class SourceResolver:
             if start - prior_start > window:
                 break
             if prior.label and self._compatible(key, prior_text, prior):
+                if (prior.label == ANONYMOUS and key in ("he", "she", "him", "his", "her")
+                        and _PERSON_NAME.search(self.text, prior_start + len(prior_text), start)):
+                    return SourceType(NAMED, "name after earlier source")
                 return prior
         return None
 
@@ -149,6 +167,9 @@ class SourceResolver:
                 result = SourceType(prior.label, "pronoun->earlier source")
             elif key in ("he", "she", "his", "her", "him") and _has_name(_tokens(self.text[max(0, start - 600):start])):
                 result = SourceType(NAMED, "pronoun->name in preceding text")
+        elif result.method == "poll share":
+            window = self.text[max(0, start - 800):start + 200]
+            result = SourceType(NAMED, "poll share->named poll") if _POLL_NEARBY.search(window) else SourceType(None, "poll share")
         elif result.method == "role noun":
             prior = self._resolve_back(start, "they")
             named_before = _has_name(_tokens(self.text[max(0, start - 1500):start]))

@@ -1,0 +1,146 @@
+"""Source and cue spans of attributed sentences, and carry-over across sentences.
+
+A documented rule on top of the model (the model decides *whether* and *how* a sentence is
+attributed; this finds *who* and *the cue*): "X said", "said X", "according to X", and a quote
+followed by its attribution. Pronouns and role nouns ("they added", "the department") are resolved
+to an earlier source with `SourceResolver`, and a quotation running over several sentences keeps
+its speaker.
+"""
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from .sourcetype import SourceResolver, SourceType
+
+CUE_VERBS = frozenset("""
+said says say saying told tells tell telling added adds adding noted notes noting reported reports announced
+announces stated states claimed claims argued argues wrote writes tweeted tweets explained explains insisted insists
+warned warns confirmed confirms denied denies acknowledged acknowledges asserted asserts suggested suggests alleged
+alleges contended contends maintained maintains recalled recalls revealed reveals predicted predicts estimated
+estimates believes believed assessed assesses concluded concludes found finds showed shows testified urged urges
+asked asks replied replies responded responds conceded concedes boasted quipped joked complained complains accused
+accuses charged declared declares described describes admitted admits indicated indicates continued wondered
+""".split())
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.&-]*|[^\sA-Za-z0-9]")
+_STOP_BACK = frozenset(", ; : — – ( ) “ ” \" ‘ ’ [ ] ? !".split()) | {"that", "and", "but", "because", "while", "when",
+                                                                   "as", "if", "which", "so", "then", "also", "after",
+                                                                   "before", "where", "although", "though", "since"}
+_SKIP_ADVERBS = frozenset("also later previously earlier recently once then still has have had had been was is would "
+                          "will did does never repeatedly publicly privately again often flatly".split())
+_STOP_FORWARD = frozenset(", ; : . — – ( ) “ ” \" ? !".split()) | {"that", "in", "on", "at", "during", "after", "when",
+                                                                   "who", "which", "to"}
+_ACCORDING = re.compile(r"\baccording to\b", re.I)
+
+
+class Attribution(NamedTuple):
+    """Source and cue of one sentence: texts and offsets relative to the sentence."""
+
+    source: str | None
+    source_start: int | None
+    source_end: int | None
+    cue: str | None
+    cue_start: int | None
+    cue_end: int | None
+
+
+NO_ATTRIBUTION = Attribution(None, None, None, None, None, None)
+
+
+def _quoted_mask(text: str) -> list[bool]:
+    """Per character: inside a quotation (an unclosed quote runs to the end of the sentence)."""
+    mask, inside, straight = [False] * len(text), False, False
+    for i, ch in enumerate(text):
+        if ch == "“" or (ch == '"' and not straight and not inside):
+            inside, straight = True, ch == '"'
+        elif (ch == "”" and inside) or (ch == '"' and straight):
+            mask[i] = True
+            inside, straight = False, False
+            continue
+        mask[i] = inside
+    return mask
+
+
+def _tokens(text: str) -> list[tuple[str, int, int]]:
+    return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+def _np_before(toks, i: int) -> tuple[int, int] | None:
+    """Token range of the noun phrase ending just before token i ("the Pentagon" in "..., the Pentagon says")."""
+    j = i - 1
+    while j >= 0 and toks[j][0].lower() in _SKIP_ADVERBS:
+        j -= 1
+    end = j
+    while j >= 0 and i - j <= 9 and toks[j][0].lower() not in _STOP_BACK and toks[j][0] != ".":
+        j -= 1
+    return (j + 1, end) if end >= j + 1 else None
+
+
+def _np_after(toks, i: int) -> tuple[int, int] | None:
+    """Token range of the noun phrase starting at token i ("Smith" in "said Smith, who ...")."""
+    j = i
+    while j < len(toks) and j - i < 9 and toks[j][0].lower() not in _STOP_FORWARD:
+        j += 1
+    return (i, j - 1) if j > i else None
+
+
+def _make(text, toks, src: tuple[int, int] | None, cue: tuple[int, int]) -> Attribution:
+    c0, c1 = toks[cue[0]][1], toks[cue[1]][2]
+    if src is None:
+        return Attribution(None, None, None, text[c0:c1], c0, c1)
+    s0, s1 = toks[src[0]][1], toks[src[1]][2]
+    last = toks[src[1]][0]
+    if last.endswith(".") and last.count(".") == 1 and len(last) > 3:  # "report." but not "Jr." or "U.S."
+        s1 -= 1
+    return Attribution(text[s0:s1], s0, s1, text[c0:c1], c0, c1)
+
+
+def find_attribution(text: str) -> Attribution:
+    """The source and cue of a sentence, by rule; NO_ATTRIBUTION when no cue outside a quotation is found."""
+    toks = _tokens(text)
+    if not toks:
+        return NO_ATTRIBUTION
+    mask = _quoted_mask(text)
+    m = _ACCORDING.search(text)
+    if m and not mask[m.start()]:
+        i = next((k for k, t in enumerate(toks) if t[1] >= m.end()), None)
+        cue_idx = [k for k, t in enumerate(toks) if m.start() <= t[1] < m.end()]
+        src = _np_after(toks, i) if i is not None else None
+        return _make(text, toks, src, (cue_idx[0], cue_idx[-1]))
+    for k, (tok, start, _) in enumerate(toks):
+        if tok.lower() not in CUE_VERBS or mask[start]:
+            continue
+        before = _np_before(toks, k)
+        prev = toks[k - 1][0] if k else ""
+        if prev in ("”", '"', ",", "’") or before is None:
+            # inverted order after a quote: '..., said Smith' / '“...,” said the official'
+            after = _np_after(toks, k + 1)
+            if after is not None:
+                return _make(text, toks, after, (k, k))
+        if before is not None:
+            return _make(text, toks, before, (k, k))
+    return NO_ATTRIBUTION
+
+
+class ArticleSources:
+    """Resolves each sentence's extracted source in article order, with pronoun and quote carry-over."""
+
+    def __init__(self, text: str):
+        self.resolver = SourceResolver(text)
+        self.last: tuple[str, SourceType] | None = None
+        self.quote_open = False
+
+    def add(self, sent_start: int, sent_text: str, attr: Attribution) -> tuple[Attribution, SourceType | None, str | None]:
+        """Type of this sentence's source (None if it has none) and, for carry-over, the source it inherits."""
+        inherited = None
+        if attr.source is not None:
+            stype = self.resolver.resolve(sent_start + attr.source_start, attr.source)
+            self.last = (attr.source, stype)
+        elif self.quote_open and self.last is not None:
+            stype = SourceType(self.last[1].label, "quote carry-over")
+            inherited = self.last[0]
+        else:
+            stype = None
+        mask = _quoted_mask(sent_text)
+        self.quote_open = bool(mask) and mask[-1] and not sent_text.endswith(("”", '"'))
+        return attr, stype, inherited

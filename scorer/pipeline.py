@@ -1,0 +1,40 @@
+"""build_pipeline(): the only place the scikit-learn pipelines of the attribution heads are defined.
+
+Each head is TF-IDF word 1-2 grams of the sentence plus the cue features of the sentence and its
+neighbours, feeding a logistic regression (fast to predict, probabilities that are close to calibrated).
+"""
+from __future__ import annotations
+
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from .features import CueFeatures, QuoteState, text_column
+
+SEED = 13
+TOKEN_PATTERN = r"(?u)\b\w[\w'’]*\b|[“”\"?!:]"
+
+
+def build_features(context: bool = True, min_df: int = 2, ngram_max: int = 2) -> FeatureUnion:
+    """Sentence TF-IDF + cue features (+ the neighbours' cue features and quote state when `context`)."""
+    parts = [
+        ("words", make_pipeline(FunctionTransformer(text_column),
+                                TfidfVectorizer(ngram_range=(1, ngram_max), min_df=min_df, sublinear_tf=True,
+                                                token_pattern=TOKEN_PATTERN, lowercase=True, dtype="float32"))),
+        ("cues", CueFeatures("text")),
+    ]
+    if context:
+        parts += [("prev_cues", CueFeatures("prev_text")), ("next_cues", CueFeatures("next_text")),
+                  ("quote_state", QuoteState())]
+    return FeatureUnion(parts)
+
+
+def build_pipeline(C: float = 4.0, class_weight: str | None = "balanced", context: bool = True,
+                   min_df: int = 2, ngram_max: int = 2) -> Pipeline:
+    """One attribution head: features -> logistic regression (fixed seed, deterministic solver)."""
+    return Pipeline([
+        ("features", build_features(context=context, min_df=min_df, ngram_max=ngram_max)),
+        ("clf", LogisticRegression(C=C, class_weight=class_weight, max_iter=3000, solver="lbfgs",
+                                   random_state=SEED)),
+    ])
