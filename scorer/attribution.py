@@ -30,6 +30,7 @@ _SKIP_ADVERBS = frozenset("also later previously earlier recently once then stil
                           "will did does never repeatedly publicly privately again often flatly".split())
 _STOP_FORWARD = frozenset(", ; : . — – ( ) “ ” \" ? !".split()) | {"that", "in", "on", "at", "during", "after", "when",
                                                                    "who", "which", "to"}
+_COLON_SPEAKER = re.compile(r"^([A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*){0,3}):\s")
 _ACCORDING = re.compile(r"\baccording to\b", re.I)
 
 
@@ -107,18 +108,32 @@ def find_attribution(text: str) -> Attribution:
         cue_idx = [k for k, t in enumerate(toks) if m.start() <= t[1] < m.end()]
         src = _np_after(toks, i) if i is not None else None
         return _make(text, toks, src, (cue_idx[0], cue_idx[-1]))
+    found = []
     for k, (tok, start, _) in enumerate(toks):
-        if tok.lower() not in CUE_VERBS or mask[start]:
+        if tok.lower().rstrip(".") not in CUE_VERBS or mask[start]:
             continue
         before = _np_before(toks, k)
         prev = toks[k - 1][0] if k else ""
+        candidate = None
         if prev in ("”", '"', ",", "’") or before is None:
             # inverted order after a quote: '..., said Smith' / '“...,” said the official'
             after = _np_after(toks, k + 1)
             if after is not None:
-                return _make(text, toks, after, (k, k))
-        if before is not None:
-            return _make(text, toks, before, (k, k))
+                candidate = _make(text, toks, after, (k, k))
+        if candidate is None and before is not None:
+            candidate = _make(text, toks, before, (k, k))
+        if candidate is not None:
+            # a closing attribution clause (', sources said.') carries the whole sentence
+            closing = before is not None and before[0] > 0 and toks[before[0] - 1][0] in (",", "”", '"') \
+                and len(toks) - k <= 4
+            if closing or toks[k][0].endswith("."):
+                return candidate
+            found.append(candidate)
+    if found:
+        return found[0]
+    m = _COLON_SPEAKER.match(text)
+    if m:
+        return Attribution(m.group(1), 0, m.end(1), ":", m.end(1), m.end(1) + 1)
     return NO_ATTRIBUTION
 
 

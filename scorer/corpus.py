@@ -25,8 +25,7 @@ POLNEAR_SPLITS = ("train", "dev")
 _CONTENT_SHARE = 0.5
 _NO_COMMENT_CUE = re.compile(r"\b(did not (respond|return|reply)|declined to (comment|respond|elaborate|answer)|"
                              r"could not be reached|no comment|would not comment|refused to comment)\b", re.I)
-_UNSTATED_SOURCE_CUE = re.compile(r"\b(expected|reportedly|rumou?red|believed|understood|alleged(ly)?|said to|"
-                                  r"was said|is said|are said|reports? (say|said|indicate)|according to reports)\b", re.I)
+_IMPRESSION_CUE = re.compile(r"\b(seem\w*|appear\w*|look\w*|ask\w*|known|called|titled|dubbed|:)|^\W*$", re.I)
 
 
 def _require_dir(path: Path) -> Path:
@@ -108,8 +107,9 @@ def polnear_document(text: str, ann: Annotations) -> list[dict]:
                 row.update(source_text=src.text if src else None, label="outlet_claim",
                            label_method="polnear: declined to comment (rule 4)")
             elif src is None:
-                # "is expected", "reportedly": an unstated source; "seemed", "asked": no source at all
-                anonymous = cue is not None and _UNSTATED_SOURCE_CUE.search(cue.text)
+                # agentless ("is expected", "were announced", "is considered"): an unstated, unidentifiable source;
+                # the writer's impressions ("seemed", "appears") and reporters' questions ("asked") are left out
+                anonymous = cue is not None and not _IMPRESSION_CUE.search(cue.text)
                 row.update(label="anonymous_intelligence" if anonymous else None,
                            label_method="polnear: no source span" + ("" if anonymous else ", unresolved"))
             else:

@@ -127,3 +127,29 @@ class QuoteState(BaseEstimator, TransformerMixin):
 def text_column(X):
     """The `text` column as a list, for the TF-IDF step."""
     return as_frame(X)["text"].fillna("").astype(str).tolist()
+
+
+SOURCE_TYPES = ("named_source", "anonymous_intelligence", "outlet_claim", "unresolved", "none")
+
+
+class SourceTypeFeatures(BaseEstimator, TransformerMixin):
+    """One-hot of the rule-extracted source's type (column `src_type`) and how it was resolved (`src_method`)."""
+
+    def fit(self, X, y=None):
+        self.n_features_in_ = 1
+        return self
+
+    def transform(self, X):
+        frame = as_frame(X)
+        kinds = frame["src_type"] if "src_type" in frame else pd.Series(["none"] * len(frame))
+        methods = frame["src_method"].fillna("") if "src_method" in frame else pd.Series([""] * len(frame))
+        out = np.zeros((len(frame), len(SOURCE_TYPES) + 2))
+        index = {k: i for i, k in enumerate(SOURCE_TYPES)}
+        for row, (kind, method) in enumerate(zip(kinds, methods)):
+            out[row, index.get(kind, index["none"])] = 1.0
+            out[row, -2] = float("pronoun" in method or "role noun" in method)
+            out[row, -1] = float(method == "quote carry-over")
+        return out
+
+    def get_feature_names_out(self, input_features=None):
+        return np.array([f"src:{k}" for k in SOURCE_TYPES] + ["src:resolved_back", "src:quote_carry"], dtype=object)

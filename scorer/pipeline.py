@@ -10,7 +10,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from .features import CueFeatures, QuoteState, text_column
+from .features import CueFeatures, QuoteState, SourceTypeFeatures, text_column
 
 SEED = 13
 TOKEN_PATTERN = r"(?u)\b\w[\w'’]*\b|[“”\"?!:]"
@@ -26,7 +26,7 @@ def build_features(context: bool = True, min_df: int = 2, ngram_max: int = 2) ->
     ]
     if context:
         parts += [("prev_cues", CueFeatures("prev_text")), ("next_cues", CueFeatures("next_text")),
-                  ("quote_state", QuoteState())]
+                  ("quote_state", QuoteState()), ("source", SourceTypeFeatures())]
     return FeatureUnion(parts)
 
 

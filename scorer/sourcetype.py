@@ -30,10 +30,16 @@ _CUT = re.compile(r"\b(of|at|in|from|for|with|on|who|whom|whose|which|that|famil
 
 
 _PERSON_NAME = re.compile(r"\b(Mr|Mrs|Ms|Dr|Sen|Rep|Gov)\. [A-Z][a-z]+|\b[A-Z][a-z]+ [A-Z]\.? ?[A-Z][a-z]+|\b[A-Z][a-z]+ [A-Z][a-z]{2,}\b")
-_DOCUMENT_HEADS = frozenset("poll polls survey surveys study report analysis index data figures tally count".split())
+_DOCUMENT_HEADS = frozenset("poll polls survey surveys study report analysis index data figures tally count "
+                            "precedents rulings ruling decision decisions records filing filings".split())
+_JOURNALIST = re.compile(r"\b(moderator|host|anchor|reporter|columnist|correspondent|interviewer|"
+                         r"editor|commentator|pundit|radio host|talk show host)\b", re.I)
+_ANON_SINGULAR = frozenset("source official aide insider staffer adviser advisor person someone individual "
+                           "operative strategist diplomat insider".split())
+_NOT_PLURAL = frozenset("us his its news this yes was has is does says series species".split())
 _STORY_HEADS = frozenset("report reports story article piece interview investigation analysis editorial".split())
 _PERCENT = re.compile(r"\d\s*(%|percent|per cent)|\b(majority|plurality)\b", re.I)
-_POLL_NEARBY = re.compile(r"\b[A-Z][\w/&.-]*(\s+[A-Z][\w/&.-]*)*\s+(poll|survey)|\b(poll|survey) (by|from|of|conducted by) [A-Z]")
+_POLL_NEARBY = re.compile(r"\b[A-Z][\w/&.-]*(\s+(the|of|and|[A-Z][\w/&.-]*))*\s+(poll|survey)|\b(poll|survey) (by|from|of|conducted by) [A-Z]")
 
 
 class SourceType(NamedTuple):
@@ -90,11 +96,20 @@ def classify_phrase(text: str) -> SourceType:
         return SourceType(None, "pronoun")  # "an account she gave to ..."
     if head in _STORY_HEADS and _OUTLET_RE.search(stripped):
         return SourceType(OUTLET, "outlet report")  # "a report in the Washington Post"
+    definite = low[0] in ("the", "this") and not head.endswith("s") and not name_in_core
+    if definite and head not in _ANON_SINGULAR and head not in OUTLET_NOUNS and not _OUTLET_RE.search(core):
+        return SourceType(None, "role noun")  # "the 43-year-old", "the budget office", "the Christian leader"
     # An anonymous head noun without a name as the head: "officials", "Clinton aides", "a source close to"
-    if head in ANONYMOUS_HEADS and not (name_in_core and core_toks[-1][0].isupper() and head not in ANONYMOUS_HEADS):
+    head_is_proper = len(core_toks) > 1 and core_toks[-1][0].isupper() and head not in _NOT_NAMES  # "Business Insider"
+    if head in ANONYMOUS_HEADS and not head_is_proper:
         if head in ("polls", "reports") and _OUTLET_RE.search(stripped):
             return SourceType(OUTLET, "outlet report")
         return SourceType(ANONYMOUS, "anonymous head")
+    if _JOURNALIST.search(core):
+        return SourceType(OUTLET, "journalist in role")  # "moderator Gerard Baker", "Fox host ..."
+    if head.endswith("s") and not head.endswith("ss") and head.islower() and head not in _NOT_PLURAL \
+            and (low[0] in QUANTIFIERS or not _has_name(core_toks[-1:])) and head not in ROLE_HEADS:
+        return SourceType(ANONYMOUS, "group")  # "Sanders protesters", "many speakers"
     outlet = _OUTLET_RE.search(core)
     if outlet and not _has_name(_tokens(_OUTLET_RE.sub(" ", core))):
         return SourceType(OUTLET, "outlet gazetteer")
@@ -147,9 +162,20 @@ class SourceResolver:
                 return prior
         return None
 
+    def _journalist_in_article(self, source_text: str) -> bool:
+        """A named person the article introduces as a journalist ("host Sean Hannity", then "HANNITY:")."""
+        toks = _tokens(source_text)
+        if not toks or len(toks) > 4:
+            return False
+        surname = re.escape(toks[-1].strip(".:’'s").title())
+        pattern = rf"\b({_JOURNALIST.pattern[3:-3]})\b,?\s+(?:[A-Z][\w.’'-]+\s+){{0,2}}{surname}\b"
+        return re.search(pattern, self.text, re.I) is not None
+
     def resolve(self, start: int, source_text: str) -> SourceType:
         """Type of the source phrase at offset `start`; remembers it for later pronouns."""
         result = classify_phrase(source_text)
+        if result.method == "name" and self._journalist_in_article(source_text):
+            result = SourceType(OUTLET, "journalist in role (named earlier)")
         if result.method == "relative":
             antecedent = relative_antecedent(self.text, start)
             inner = classify_phrase(antecedent)

@@ -7,10 +7,10 @@ N, A, O = "named_source", "anonymous_intelligence", "outlet_claim"
 
 @pytest.mark.parametrize("phrase,label", [
     ("Trump", N), ("Mr. Trump", N), ("The Clinton campaign", N), ("the Pentagon", N),
-    ("The State Department", N), ("Trump adviser Roger Stone", N), ("Fox News host Sean Hannity", N),
+    ("The State Department", N), ("Trump adviser Roger Stone", N), ("Fox News host Sean Hannity", O), ("moderator Gerard Baker", O),
     ("a Gallup poll", N), ("Judicial Watch", N),
     ("officials", A), ("Clinton aides", A), ("a senior official", A), ("two people familiar with the matter", A),
-    ("a source close to the campaign", A), ("US intelligence agencies", A), ("polls", A), ("some", A), ("critics", A),
+    ("a source close to the campaign", A), ("US intelligence agencies", A), ("polls", A), ("some", A), ("critics", A), ("Sanders protesters", A),
     ("CNN", O), ("The New York Times", O), ("the Associated Press", O), ("a report in the Washington Post", O),
     ("the newspaper", O),
 ])
@@ -19,7 +19,7 @@ def test_phrase_types(phrase, label):
 
 
 @pytest.mark.parametrize("phrase,method", [("he", "pronoun"), ("They", "pronoun"), ("who", "relative"),
-                                           ("the campaign", "role noun")])
+                                           ("the campaign", "role noun"), ("the 43-year-old", "role noun")])
 def test_context_dependent_phrases_defer(phrase, method):
     assert classify_phrase(phrase) == (None, method)
 

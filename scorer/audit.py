@@ -1,0 +1,49 @@
+"""The hand audit of derived PolNeAR source types: stored verdicts vs. what the converter derives now.
+
+The audit file (tests/data/source_type_audit.tsv) holds document ids, sentence offsets and a
+reader's verdict per ANNOTATION.md; no article text. Sentences are matched to the current corpus
+by largest overlap, so a later segmentation change does not silently drop items.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+AUDIT_FILE = Path(__file__).resolve().parents[1] / "tests" / "data" / "source_type_audit.tsv"
+SOURCE_TYPES = ("named_source", "anonymous_intelligence", "outlet_claim")
+
+
+def load_audit(path: str | Path = AUDIT_FILE) -> pd.DataFrame:
+    """The stored verdicts: doc_id, split, start, end, verdict, note."""
+    return pd.read_csv(path, sep="\t", dtype={"doc_id": str, "verdict": str, "note": str})
+
+
+def match_audit(corpus: pd.DataFrame, audit: pd.DataFrame) -> pd.DataFrame:
+    """Audit rows joined with the derived label of the corpus sentence that overlaps each most."""
+    pol = corpus[corpus["corpus"] == "polnear"]
+    by_doc = {doc: g for doc, g in pol.groupby("doc_id")}
+    derived, methods = [], []
+    for row in audit.itertuples():
+        doc = by_doc.get(row.doc_id)
+        if doc is None:
+            derived.append(None)
+            methods.append("document missing")
+            continue
+        overlap = (doc["end"].clip(upper=row.end) - doc["start"].clip(lower=row.start)).clip(lower=0)
+        best = doc.loc[overlap.idxmax()]
+        derived.append(best["label"] if overlap.max() > 0 else None)
+        methods.append(best["label_method"])
+    return audit.assign(derived=derived, method=methods)
+
+
+def audit_summary(matched: pd.DataFrame) -> dict:
+    """Mapping accuracy on items the reader gave a source type, and overall (a 'none' verdict counts as a miss)."""
+    typed = matched[matched["verdict"].isin(SOURCE_TYPES)]
+    return {
+        "items": len(matched),
+        "typed_items": len(typed),
+        "accuracy_typed": float((typed["verdict"] == typed["derived"]).mean()),
+        "accuracy_all": float((matched["verdict"] == matched["derived"].fillna("none")).mean()),
+        "unresolved_typed": int(typed["derived"].isna().sum()),
+    }
