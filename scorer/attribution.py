@@ -96,8 +96,12 @@ def _make(text, toks, src: tuple[int, int] | None, cue: tuple[int, int]) -> Attr
     return Attribution(text[s0:s1], s0, s1, text[c0:c1], c0, c1)
 
 
-def find_attribution(text: str) -> Attribution:
-    """The source and cue of a sentence, by rule; NO_ATTRIBUTION when no cue outside a quotation is found."""
+def find_attribution(text: str, cues: frozenset[str] = CUE_VERBS) -> Attribution:
+    """The source and cue of a sentence, by rule; NO_ATTRIBUTION when no cue outside a quotation is found.
+
+    `cues` is the set of cue words: the built-in reporting verbs, or the lexicon learned from
+    PolNeAR's marked cues that the trained model carries.
+    """
     toks = _tokens(text)
     if not toks:
         return NO_ATTRIBUTION
@@ -110,7 +114,7 @@ def find_attribution(text: str) -> Attribution:
         return _make(text, toks, src, (cue_idx[0], cue_idx[-1]))
     found = []
     for k, (tok, start, _) in enumerate(toks):
-        if tok.lower().rstrip(".") not in CUE_VERBS or mask[start]:
+        if tok.lower().rstrip(".") not in cues or mask[start]:
             continue
         before = _np_before(toks, k)
         prev = toks[k - 1][0] if k else ""
@@ -140,7 +144,8 @@ def find_attribution(text: str) -> Attribution:
 class ArticleSources:
     """Resolves each sentence's extracted source in article order, with pronoun and quote carry-over."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, cues: frozenset[str] = CUE_VERBS):
+        self.cues = cues
         self.resolver = SourceResolver(text)
         self.last: tuple[str, SourceType] | None = None
         self.quote_open = False

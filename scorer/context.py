@@ -5,22 +5,22 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .attribution import ArticleSources, find_attribution
+from .attribution import CUE_VERBS, ArticleSources, find_attribution
 
 FRAME_COLUMNS = ["text", "prev_text", "next_text", "source", "source_start", "source_end", "cue", "cue_start",
                  "cue_end", "src_type", "src_method", "inherited_source"]
 
 
-def article_frame(article_text: str, sentences) -> pd.DataFrame:
+def article_frame(article_text: str, sentences, cues: frozenset[str] = CUE_VERBS) -> pd.DataFrame:
     """One row per sentence (objects with start/end/text): context, extracted source/cue and their type.
 
     Offsets of source and cue are relative to the article text.
     """
-    sources = ArticleSources(article_text)
+    sources = ArticleSources(article_text, cues)
     texts = [s.text for s in sentences]
     rows = []
     for i, sent in enumerate(sentences):
-        attr, stype, inherited = sources.add(sent.start, sent.text, find_attribution(sent.text))
+        attr, stype, inherited = sources.add(sent.start, sent.text, find_attribution(sent.text, cues))
         shift = sent.start
         rows.append((
             sent.text, texts[i - 1] if i else "", texts[i + 1] if i + 1 < len(texts) else "",

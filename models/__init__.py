@@ -1,0 +1,1 @@
+"""The shipped trained model and its card (installed as the `scorer.models` package data)."""

@@ -1,0 +1,25 @@
+"""Learn the cue-word lexicon from PolNeAR's human-marked Cue spans (training split only).
+
+A word joins the lexicon when annotators marked it as (part of) a cue often enough and in a large
+enough share of its occurrences; adverbs are dropped because they modify cues rather than head them.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
+
+
+def learn_cue_lexicon(documents, min_count: int = 5, min_share: float = 0.3) -> frozenset[str]:
+    """`documents`: iterable of (article text, list of cue (start, end) spans). Returns lower-case cue words."""
+    seen, marked = Counter(), Counter()
+    for text, spans in documents:
+        spans = sorted(spans)
+        for m in _WORD.finditer(text):
+            word = m.group().lower()
+            seen[word] += 1
+            if any(s <= m.start() < e for s, e in spans):
+                marked[word] += 1
+    return frozenset(w for w, n in marked.items()
+                     if n >= min_count and n / seen[w] >= min_share and not w.endswith("ly") and w != "according")

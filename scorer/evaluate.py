@@ -1,0 +1,120 @@
+"""Dev-set evaluation of the attribution model and two baselines computed in the same run.
+
+Baselines: the majority class, and a reporting-verb keyword rule (the usual rule-of-thumb check).
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
+
+from . import LABELS
+from .classifier import SOURCE_LABELS, AttributionModel
+from .features import _ANON_PHRASE, _INTENS, _MODAL, _OUTLET
+from .lexicon import ANONYMOUS_HEADS, LOADED_WORDS, REPORTING_VERBS
+
+_VERB = re.compile(r"\b(" + "|".join(sorted(REPORTING_VERBS)) + r")\b|according to", re.I)
+
+
+def keyword_rule(text: str) -> str:
+    """Rule-of-thumb labelling: a reporting verb means attributed (outlet/anonymous/named by keywords)."""
+    words = re.findall(r"[a-z'-]+", text.lower())
+    if _VERB.search(text):
+        if _OUTLET.search(text):
+            return "outlet_claim"
+        if _ANON_PHRASE.search(text) or any(w in ANONYMOUS_HEADS for w in words):
+            return "anonymous_intelligence"
+        return "named_source"
+    if any(w in LOADED_WORDS for w in words) or _MODAL.search(text) or _INTENS.search(text) or "?" in text:
+        return "editorial_opinion"
+    return "outlet_claim"
+
+
+def expected_calibration_error(probs: np.ndarray, y_true: np.ndarray, bins: int = 10) -> float:
+    """Top-label ECE: |accuracy - confidence| averaged over equal-width confidence bins."""
+    conf = probs.max(axis=1)
+    correct = probs.argmax(axis=1) == y_true
+    edges = np.linspace(0, 1, bins + 1)
+    ece = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        sel = (conf > lo) & (conf <= hi)
+        if sel.any():
+            ece += sel.mean() * abs(correct[sel].mean() - conf[sel].mean())
+    return float(ece)
+
+
+def per_class(y_true, y_pred, labels) -> dict:
+    """Per-class precision/recall/F1/support, macro-F1 and the confusion matrix (rows = truth)."""
+    p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=list(labels), zero_division=0)
+    return {
+        "per_class": {lab: {"precision": round(float(p[i]), 3), "recall": round(float(r[i]), 3),
+                            "f1": round(float(f[i]), 3), "support": int(s[i])} for i, lab in enumerate(labels)},
+        "macro_f1": round(float(f1_score(y_true, y_pred, labels=list(labels), average="macro", zero_division=0)), 3),
+        "confusion": confusion_matrix(y_true, y_pred, labels=list(labels)).tolist(),
+    }
+
+
+def four_class_dev(pol: pd.DataFrame, subj: pd.DataFrame, split: str) -> pd.DataFrame:
+    """The four-label dev set: PolNeAR sentences with a derived label + subjectivity SUBJ sentences."""
+    a = pol[(pol["split"] == split) & pol["label"].notna()]
+    b = subj[(subj["split"] == split) & (subj["subjectivity"] == "SUBJ")]
+    return pd.concat([a, b], ignore_index=True)
+
+
+def evaluate_model(model: AttributionModel, pol: pd.DataFrame, subj: pd.DataFrame, split: str = "dev",
+                   audit: pd.DataFrame | None = None) -> dict:
+    """All dev figures: four-class table with baselines, and each head on its own task."""
+    out: dict = {}
+    dev = four_class_dev(pol, subj, split)
+    y = dev["label"].to_numpy()
+    probs = model.predict_proba(dev)
+    pred = np.array(LABELS)[probs.argmax(axis=1)]
+    y_idx = np.array([LABELS.index(v) for v in y])
+    out["four_class"] = per_class(y, pred, LABELS)
+    out["four_class"]["ece"] = round(expected_calibration_error(probs, y_idx), 3)
+    out["four_class"]["n"] = int(len(y))
+    majority = pd.Series(pol[(pol["split"] == "train") & pol["label"].notna()]["label"]).mode()[0]
+    out["baseline_majority"] = per_class(y, np.array([majority] * len(y)), LABELS)
+    out["baseline_keyword_rule"] = per_class(y, np.array([keyword_rule(t) for t in dev["text"]]), LABELS)
+
+    pdev = pol[(pol["split"] == split) & pol["label"].notna()]
+    p_attr, p_type, _ = model.head_probabilities(pdev)
+    truth = pdev["attributed"].astype(int).to_numpy()
+    keyword = np.array([bool(_VERB.search(t)) for t in pdev["text"]]).astype(int)
+    out["attribution_detection"] = {
+        "f1": round(float(f1_score(truth, p_attr >= 0.5)), 3),
+        "keyword_rule_f1": round(float(f1_score(truth, keyword)), 3), "n": int(len(truth))}
+    typed = (pdev["attributed"] & pdev["label"].isin(SOURCE_LABELS)).to_numpy()
+    type_pred = np.array(SOURCE_LABELS)[p_type[typed].argmax(axis=1)]
+    out["source_type_given_attributed"] = per_class(pdev["label"].to_numpy()[typed], type_pred, SOURCE_LABELS)
+
+    sdev = subj[subj["split"] == split]
+    p_op = model.opinion.predict_proba(sdev)[:, 1]
+    out["opinion_vs_not"] = per_class((sdev["subjectivity"] == "SUBJ").map({True: "SUBJ", False: "OBJ"}).to_numpy(),
+                                      np.where(p_op >= 0.5, "SUBJ", "OBJ"), ("SUBJ", "OBJ"))
+    if audit is not None:
+        out["source_type_on_audit"] = audit_figures(model, pol, audit)
+    return out
+
+
+def audit_figures(model: AttributionModel, pol: pd.DataFrame, audit: pd.DataFrame) -> dict:
+    """Source-type head vs. the reader's verdicts on the audited sample (typed items; dev items separately,
+    since train items were seen in training)."""
+    typed = audit[audit["verdict"].isin(SOURCE_LABELS)]
+    rows, verdicts, splits = [], [], []
+    by_doc = {d: g for d, g in pol.groupby("doc_id")}
+    for item in typed.itertuples():
+        doc = by_doc[item.doc_id]
+        overlap = (doc["end"].clip(upper=item.end) - doc["start"].clip(lower=item.start)).clip(lower=0)
+        rows.append(overlap.idxmax())
+        verdicts.append(item.verdict)
+        splits.append(item.split)
+    frame = pol.loc[rows]
+    _, p_type, _ = model.head_probabilities(frame)
+    pred = np.array(SOURCE_LABELS)[p_type.argmax(axis=1)]
+    verdicts, splits = np.array(verdicts), np.array(splits)
+    dev = splits == "dev"
+    return {"all": per_class(verdicts, pred, SOURCE_LABELS) | {"n": int(len(verdicts))},
+            "dev_items": per_class(verdicts[dev], pred[dev], SOURCE_LABELS) | {"n": int(dev.sum())}}

@@ -1,0 +1,91 @@
+"""Saving and loading the model bundle with its card; loading checks the checksum before unpickling.
+
+The card (attribution-v1.json) records the training data, code and library versions, metrics and
+the SHA-256 of the .joblib file. A file whose checksum or scikit-learn minor version does not match
+is refused (ModelError, exit 3) with the command that rebuilds it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from .errors import ModelError
+
+MODEL_ID = "attribution-v1"
+RETRAIN = "retrain with: scorer train --data ../shared/data --out models/"
+
+
+def default_model_dir() -> Path:
+    """The model directory shipped inside the installed package (`scorer.models`)."""
+    from importlib.resources import files
+
+    return Path(str(files("scorer.models")))
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def paths(model_dir: str | Path | None = None) -> tuple[Path, Path]:
+    """(model file, card file) in `model_dir` (default: the shipped model)."""
+    base = Path(model_dir) if model_dir is not None else default_model_dir()
+    return base / f"{MODEL_ID}.joblib", base / f"{MODEL_ID}.json"
+
+
+def read_card(model_dir: str | Path | None = None) -> dict:
+    """The model card as a dict; ModelError if it is missing or unreadable."""
+    _, card_path = paths(model_dir)
+    if not card_path.is_file():
+        raise ModelError(f"{card_path}: model card not found (model not trained yet?); {RETRAIN}")
+    try:
+        return json.loads(card_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{card_path}: unreadable model card ({exc}); {RETRAIN}") from None
+
+
+def _minor(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
+def load_bundle(model_dir: str | Path | None = None) -> dict:
+    """Verify checksum and scikit-learn version, then unpickle the bundle {attribution, support, ...}."""
+    model_path, _ = paths(model_dir)
+    card = read_card(model_dir)
+    if not model_path.is_file():
+        raise ModelError(f"{model_path}: model file not found; {RETRAIN}")
+    actual = sha256_file(model_path)
+    if actual != card.get("sha256"):
+        raise ModelError(f"{model_path}: checksum {actual[:12]}... does not match the card's "
+                         f"{str(card.get('sha256'))[:12]}... (corrupt or replaced file); {RETRAIN}")
+    import sklearn
+
+    trained_with = card.get("versions", {}).get("scikit-learn", "?")
+    if _minor(trained_with) != _minor(sklearn.__version__):
+        raise ModelError(f"{model_path}: trained with scikit-learn {trained_with}, but {sklearn.__version__} is "
+                         f"installed; install scikit-learn=={trained_with} or {RETRAIN}")
+    import joblib
+
+    try:
+        bundle = joblib.load(model_path)
+    except Exception as exc:  # noqa: BLE001 - any unpickling failure means an unusable model
+        raise ModelError(f"{model_path}: cannot load model ({type(exc).__name__}: {exc}); {RETRAIN}") from None
+    bundle["card"] = card
+    return bundle
+
+
+def save_bundle(bundle: dict, card: dict, model_dir: str | Path) -> tuple[Path, Path]:
+    """Write the bundle (joblib, compress=3) and its card with the file's SHA-256 and size."""
+    import joblib
+
+    model_dir = Path(model_dir)
+    model_dir.mkdir(parents=True, exist_ok=True)
+    model_path, card_path = paths(model_dir)
+    joblib.dump(bundle, model_path, compress=3)
+    card = dict(card, sha256=sha256_file(model_path), size_bytes=model_path.stat().st_size)
+    card_path.write_text(json.dumps(card, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    return model_path, card_path

@@ -1,0 +1,153 @@
+"""Claim support: a trained model that grades each sentence 0-3 (ANNOTATION.md) and says why.
+
+Inputs are interpretable features (the type probabilities, hedges, specificity, quotes, anonymity,
+denials, loaded words, corroboration in the same article); a multinomial logistic regression gives
+P(grade) and `support` = expected grade / 3. Reasons are the features that moved the expected
+grade most for this sentence, in words.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import StandardScaler
+
+from . import LABELS
+from .features import _DATE, _DENIAL, _HEDGE, _NUMBER, CUE_FEATURES, cue_vector
+from .lexicon import LOADED_WORDS
+
+SEED = 13
+_CUE_USED = ("hedges", "loaded_words", "numbers", "dates", "quote_marks", "quote_then_attribution",
+             "attribution_then_quote", "anonymity_phrase", "denial", "question", "first_person", "modal",
+             "intensifiers", "names", "according_to", "log_length")
+SUPPORT_FEATURES = tuple(f"p_{label}" for label in LABELS) + _CUE_USED + ("corroborated",)
+_CUE_INDEX = [CUE_FEATURES.index(name) for name in _CUE_USED]
+_CONTENT = re.compile(r"[A-Za-z][a-z]{3,}|[A-Z][A-Za-z]+|\d[\d,.]*")
+_STOP = frozenset("that this with from have been were they their there would could about said says told also "
+                  "which when what will into more than after before over said".split())
+
+
+def content_words(text: str) -> frozenset[str]:
+    """Content words and numbers of a sentence, for finding corroboration."""
+    return frozenset(w.lower() for w in _CONTENT.findall(text) if w.lower() not in _STOP)
+
+
+def corroboration(texts: list[str], labels: list[str], min_shared: int = 3) -> list[int | None]:
+    """For each sentence, the index of another sentence of a different type that shares enough content
+    words, or None. Uses an inverted index so that the cost grows with shared words, not n squared."""
+    words = [content_words(t) for t in texts]
+    index: dict[str, list[int]] = {}
+    for i, ws in enumerate(words):
+        for w in ws:
+            index.setdefault(w, []).append(i)
+    out: list[int | None] = []
+    for i, ws in enumerate(words):
+        counts: dict[int, int] = {}
+        for w in ws:
+            postings = index[w]
+            if len(postings) > 50:  # too common in this article to count as shared content
+                continue
+            for j in postings:
+                if j != i and labels[j] != labels[i] and labels[j] != "editorial_opinion":
+                    counts[j] = counts.get(j, 0) + 1
+        best = max(counts.items(), key=lambda kv: (kv[1], -abs(kv[0] - i)), default=None)
+        out.append(best[0] if best and best[1] >= min_shared else None)
+    return out
+
+
+def support_features(texts: list[str], probabilities: np.ndarray, corroborated: list[int | None]) -> np.ndarray:
+    """The SUPPORT_FEATURES matrix for sentences with their type probabilities and corroboration."""
+    cues = np.array([cue_vector(t) for t in texts], dtype=np.float64).reshape(len(texts), len(CUE_FEATURES))
+    corr = np.array([[0.0 if c is None else 1.0] for c in corroborated])
+    return np.hstack([probabilities, cues[:, _CUE_INDEX], corr])
+
+
+class SupportModel:
+    """Grades 0-3 with a scaled multinomial logistic regression over SUPPORT_FEATURES."""
+
+    def __init__(self, C: float = 0.5):
+        self.C = C
+
+    def fit(self, X: np.ndarray, grades) -> "SupportModel":
+        self.scaler_ = StandardScaler().fit(X)
+        self.clf_ = LogisticRegression(C=self.C, max_iter=2000, random_state=SEED).fit(self.scaler_.transform(X), grades)
+        return self
+
+    def grade_probabilities(self, X: np.ndarray) -> np.ndarray:
+        """P(grade) for grades 0..3 (columns in grade order, zero for a grade unseen in training)."""
+        raw = self.clf_.predict_proba(self.scaler_.transform(X))
+        out = np.zeros((len(X), 4))
+        for col, grade in enumerate(self.clf_.classes_):
+            out[:, int(grade)] = raw[:, col]
+        return out
+
+    def predict(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(support in [0, 1], most likely grade) per row."""
+        probs = self.grade_probabilities(X)
+        return probs @ np.arange(4) / 3.0, probs.argmax(axis=1)
+
+    def contributions(self, X: np.ndarray) -> np.ndarray:
+        """Each feature's push on the expected grade (first-order effect of its scaled value)."""
+        Z = self.scaler_.transform(X)
+        raw = self.clf_.predict_proba(Z)
+        grades = self.clf_.classes_.astype(float)
+        expected = raw @ grades
+        weights = raw * (grades[None, :] - expected[:, None])  # d E / d logit_k
+        return Z * (weights @ self.clf_.coef_)
+
+
+def _quote(words: list[str]) -> str:
+    return ", ".join(f"'{w}'" for w in dict.fromkeys(words))
+
+
+def describe(feature: str, effect: float, text: str, corroborated_by: int | None, label: str) -> str | None:
+    """One reason in words, or None for a feature that does not make a readable reason."""
+    low = text.lower()
+    if feature == "hedges" and effect < 0:
+        return "hedged: " + _quote([m.group() for m in _HEDGE.finditer(text)][:3])
+    if feature == "loaded_words":
+        return "loaded: " + _quote([w for w in re.findall(r"[a-z-]+", low) if w in LOADED_WORDS][:3])
+    if feature in ("numbers", "dates") and effect > 0:
+        found = [m.group() for m in _NUMBER.finditer(text)][:2] + [m.group() for m in _DATE.finditer(text)][:2]
+        return "specific: " + _quote(found) if found else None
+    if feature in ("quote_marks", "quote_then_attribution", "attribution_then_quote") and effect > 0:
+        return "direct quote"
+    if feature == "denial":
+        return "denial or no comment from the party concerned: " + _quote([m.group() for m in _DENIAL.finditer(text)])
+    if feature == "anonymity_phrase" or feature == "p_anonymous_intelligence" and effect < 0:
+        return "anonymous source"
+    if feature == "p_named_source" and effect > 0:
+        return "named source on the record"
+    if feature == "p_editorial_opinion" and effect < 0:
+        return "the writer's own judgement, no source"
+    if feature == "p_outlet_claim" and label == "outlet_claim":
+        return "no source named (the outlet's own statement)" if effect < 0 else "plain factual narration"
+    if feature == "corroborated" and effect > 0 and corroborated_by is not None:
+        return f"corroborated by sentence {corroborated_by}"
+    if feature in ("question",) and effect < 0:
+        return "rhetorical question"
+    if feature in ("modal", "intensifiers", "first_person") and effect < 0:
+        return {"modal": "advice or obligation ('should', 'must')", "intensifiers": "emphatic wording",
+                "first_person": "first-person voice"}[feature]
+    if feature == "names" and effect > 0:
+        return "names people or bodies"
+    return None
+
+
+def reasons_for(contrib: np.ndarray, X_row: np.ndarray, text: str, corroborated_by: int | None, label: str,
+                limit: int = 3) -> list[str]:
+    """The strongest readable reasons for one sentence, strongest first, only features present in it."""
+    order = np.argsort(-np.abs(contrib))
+    out: list[str] = []
+    for k in order:
+        feature = SUPPORT_FEATURES[k]
+        present = X_row[k] > 0.5 if feature.startswith("p_") else X_row[k] > 0
+        if not present or abs(contrib[k]) < 0.02:
+            continue
+        reason = describe(feature, float(contrib[k]), text, corroborated_by, label)
+        if reason and reason not in out:
+            out.append(reason)
+        if len(out) == limit:
+            break
+    return out

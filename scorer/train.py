@@ -1,0 +1,238 @@
+"""Training and evaluation: fit the attribution heads and the support model on human labels, measure
+them on data they did not train on, and write the model with its card.
+
+Everything is seeded; the same data gives the same model (tests/test_train.py checks predictions).
+"""
+from __future__ import annotations
+
+import hashlib
+import platform
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import LABELS, __version__
+from .brat import read_ann
+from .classifier import SOURCE_LABELS, AttributionModel
+from .context import article_frame
+from .corpus import attributions, build_corpus, polnear_metadata
+from .cuelexicon import learn_cue_lexicon
+from .errors import InputError
+from .pipeline import build_pipeline
+from .support import SupportModel, corroboration, support_features
+
+GRADES_FILE = Path(__file__).resolve().parents[1] / "data" / "support_grades.tsv"
+CORPORA = {
+    "polnear": ("PolNeAR v1.0.0, networkdynamics/PolNeAR @ c3eee833c035", "no licence file (helper package MIT); "
+                "research use, text not redistributed"),
+    "checkthat2025_en": ("CLEF CheckThat! 2025 Task 1 English, MatteoFasulo/clef2025-checkthat @ 19868791cfbc",
+                         "CC BY-NC-SA 4.0"),
+    "newssd_eng": ("NewsSD-ENG, nlp-unibo/newssd-eng @ a6f66668091b", "CC BY 4.0"),
+}
+
+
+class _Sentence:
+    __slots__ = ("start", "end", "text")
+
+    def __init__(self, start, end, text):
+        self.start, self.end, self.text = start, end, text
+
+
+def polnear_texts(data_dir: Path) -> dict[str, str]:
+    """Article text per PolNeAR document id (train and dev)."""
+    base = data_dir / "polnear" / "data"
+    return {m["filename"]: (base / m["compartment"] / "text" / f"{m['filename']}.txt").read_text(encoding="utf-8")
+            for m in polnear_metadata(data_dir) if m["compartment"] in ("train", "dev")}
+
+
+def cue_spans(data_dir: Path, split: str = "train"):
+    """(article text, cue spans) for each PolNeAR document of `split`: the cue lexicon's training signal."""
+    base = data_dir / "polnear" / "data"
+    for meta in polnear_metadata(data_dir):
+        if meta["compartment"] != split:
+            continue
+        name, annotator = meta["filename"], meta["annotators"].split("|")[0]
+        ann = read_ann(base / split / "attributions" / f"{name}_{annotator}.ann")
+        text = (base / split / "text" / f"{name}.txt").read_text(encoding="utf-8")
+        yield text, [s for a in attributions(ann) if a["cue"] is not None for s in a["cue"].spans]
+
+
+def polnear_frames(corpus: pd.DataFrame, texts: dict[str, str], cues: frozenset[str]) -> pd.DataFrame:
+    """PolNeAR corpus rows joined with the model inputs of `article_frame` (one call per article)."""
+    pol = corpus[corpus["corpus"] == "polnear"].sort_values(["doc_id", "sentence_index"])
+    parts = []
+    for doc_id, group in pol.groupby("doc_id", sort=True):
+        sents = [_Sentence(r.start, r.end, r.text) for r in group.itertuples()]
+        frame = article_frame(texts[doc_id], sents, cues).drop(columns=["text"]).add_prefix("x_")
+        frame.index = group.index
+        parts.append(frame)
+    joined = pol.join(pd.concat(parts))
+    return joined.rename(columns={"x_prev_text": "prev_text", "x_next_text": "next_text",
+                                  "x_src_type": "src_type", "x_src_method": "src_method"})
+
+
+MODEL_INPUTS = ["text", "prev_text", "next_text", "src_type", "src_method"]
+
+
+def single_sentence_frame(texts: list[str], cues: frozenset[str]) -> pd.DataFrame:
+    """Model inputs for isolated sentences (subjectivity corpora): no neighbours."""
+    parts = [article_frame(t, [_Sentence(0, len(t), t)], cues) for t in texts]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def checkthat_texts(data_dir: Path) -> dict[str, str]:
+    """CheckThat sentence id -> sentence, both splits, before de-duplication (graded ids may be duplicates)."""
+    out = {}
+    for name in ("train_en.tsv", "dev_en.tsv"):
+        table = pd.read_csv(data_dir / "checkthat2025_en" / name, sep="\t", dtype=str, quoting=3)
+        out.update(zip(table["sentence_id"], table["sentence"].str.strip()))
+    return out
+
+
+def load_grades(path: Path = GRADES_FILE) -> pd.DataFrame:
+    """The hand-graded support sentences: corpus, doc_id, start, end, grade, type, rationale."""
+    if not path.is_file():
+        raise InputError(f"{path}: support grades not found")
+    grades = pd.read_csv(path, sep="\t", dtype={"doc_id": str})
+    bad = grades[~grades["grade"].isin([0, 1, 2, 3])]
+    if len(bad):
+        raise InputError(f"{path}:{bad.index[0] + 2}: grade must be 0-3")
+    return grades
+
+
+def fit_heads(pol: pd.DataFrame, subj: pd.DataFrame, cues: frozenset[str]) -> AttributionModel:
+    """Fit the three heads on training rows with human labels."""
+    train = pol[(pol["split"] == "train") & pol["label"].notna()]
+    attributed = build_pipeline(C=4.0).fit(train, train["attributed"].astype(int))
+    typed = train[train["attributed"] & train["label"].isin(SOURCE_LABELS)]
+    source_type = build_pipeline(C=4.0).fit(typed, typed["label"])
+    subj_train = subj[subj["split"] == "train"]
+    opinion = build_pipeline(C=1.0, context=False, min_df=1).fit(
+        subj_train, (subj_train["subjectivity"] == "SUBJ").astype(int))
+    return AttributionModel(attributed, source_type, opinion, cues)
+
+
+def graded_features(grades: pd.DataFrame, pol: pd.DataFrame, subj_texts: dict[str, str], model: AttributionModel):
+    """Support features for each graded sentence, computed as at scoring time (article context for PolNeAR)."""
+    feats: list[np.ndarray | None] = [None] * len(grades)
+    pol_docs = {d: g for d, g in pol.groupby("doc_id")}
+    for doc_id, idx in grades[grades["corpus"] == "polnear"].groupby("doc_id").groups.items():
+        doc = pol_docs[doc_id].sort_values("sentence_index")
+        probs = model.predict_proba(doc)
+        labels = [LABELS[i] for i in probs.argmax(axis=1)]
+        corr = corroboration(list(doc["text"]), labels)
+        X = support_features(list(doc["text"]), probs, corr)
+        for i in idx:
+            g = grades.loc[i]
+            overlap = (doc["end"].clip(upper=g["end"]) - doc["start"].clip(lower=g["start"])).clip(lower=0)
+            feats[grades.index.get_loc(i)] = X[int(np.argmax(overlap.to_numpy()))]
+    other = grades[grades["corpus"] != "polnear"]
+    if len(other):
+        texts = [subj_texts[d] for d in other["doc_id"]]
+        frame = single_sentence_frame(texts, model.cues)
+        X = support_features(texts, model.predict_proba(frame), [None] * len(texts))
+        for row, i in zip(X, other.index):
+            feats[grades.index.get_loc(i)] = row
+    return np.vstack(feats)
+
+
+def cross_validate_support(X: np.ndarray, y: np.ndarray, folds: int = 5) -> dict:
+    """Cross-validated Spearman correlation and per-grade accuracy of the support model."""
+    from scipy.stats import spearmanr
+    from sklearn.model_selection import StratifiedKFold
+
+    pred_support = np.zeros(len(y))
+    pred_grade = np.zeros(len(y), dtype=int)
+    for train_idx, test_idx in StratifiedKFold(folds, shuffle=True, random_state=13).split(X, y):
+        model = SupportModel().fit(X[train_idx], y[train_idx])
+        pred_support[test_idx], pred_grade[test_idx] = model.predict(X[test_idx])
+    per_grade = {str(g): round(float((pred_grade[y == g] == g).mean()), 3) for g in range(4) if (y == g).any()}
+    return {"spearman": round(float(spearmanr(pred_support, y).statistic), 3),
+            "accuracy": round(float((pred_grade == y).mean()), 3),
+            "per_grade_accuracy": per_grade, "n": int(len(y)), "folds": folds}
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def corpus_hashes(data_dir: Path) -> dict[str, str]:
+    """A content hash per corpus directory (sorted file names and bytes), for the model card."""
+    out = {}
+    for name in CORPORA:
+        digest = hashlib.sha256()
+        for path in sorted((data_dir / name).rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(data_dir)).encode())
+                digest.update(path.read_bytes())
+        out[name] = digest.hexdigest()
+    return out
+
+
+def code_version() -> str:
+    """Package version plus the git commit when run from a checkout."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True,
+                                cwd=Path(__file__).resolve().parent).stdout.strip()
+        return f"{__version__}+{commit}"
+    except (OSError, subprocess.CalledProcessError):
+        return __version__
+
+
+def prepare(data_dir: str | Path):
+    """Corpus, cue lexicon, PolNeAR model frames and subjectivity frames (shared by train and evaluate)."""
+    data_dir = Path(data_dir)
+    corpus = build_corpus(data_dir)
+    cues = learn_cue_lexicon(cue_spans(data_dir, "train"))
+    pol = polnear_frames(corpus, polnear_texts(data_dir), cues)
+    subj = corpus[corpus["corpus"] != "polnear"].reset_index(drop=True)
+    inputs = single_sentence_frame(list(subj["text"]), cues)[["prev_text", "next_text", "src_type", "src_method"]]
+    subj = pd.concat([subj, inputs], axis=1)
+    return corpus, cues, pol, subj
+
+
+def train(data_dir: str | Path, out_dir: str | Path, grades_path: Path = GRADES_FILE, log=print) -> dict:
+    """Fit everything, evaluate on dev, write models/attribution-v1.{joblib,json}; returns the card."""
+    import joblib
+    import sklearn
+
+    from .evaluate import evaluate_model
+    from .model import MODEL_ID, save_bundle
+
+    data_dir = Path(data_dir)
+    log("building corpus and model inputs ...")
+    corpus, cues, pol, subj = prepare(data_dir)
+    log(f"cue lexicon: {len(cues)} words learned from PolNeAR train cues")
+    log("fitting attribution heads ...")
+    model = fit_heads(pol, subj, cues)
+    log("fitting support model ...")
+    grades = load_grades(grades_path)
+    X = graded_features(grades, pol, checkthat_texts(data_dir), model)
+    y = grades["grade"].to_numpy()
+    support_cv = cross_validate_support(X, y)
+    support = SupportModel().fit(X, y)
+    log("evaluating on dev ...")
+    from .audit import load_audit
+
+    metrics = evaluate_model(model, pol, subj, split="dev", audit=load_audit())
+    metrics["support_cross_validated"] = support_cv
+    card = {
+        "id": MODEL_ID,
+        "labels": list(LABELS),
+        "code_version": code_version(),
+        "versions": {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
+                     "joblib": joblib.__version__, "numpy": np.__version__, "pandas": pd.__version__},
+        "training_data": {name: {"source": src, "licence": lic} for name, (src, lic) in CORPORA.items()},
+        "corpus_sha256": corpus_hashes(data_dir),
+        "support_grades": {"file": "data/support_grades.tsv", "sha256": file_sha256(grades_path), "n": int(len(y))},
+        "splits": "heads trained on train splits only; metrics on dev splits (PolNeAR dev, CheckThat dev)",
+        "class_counts": {f"{c}/{s}": int(n) for (c, s), n in corpus.groupby(["corpus", "split"]).size().items()},
+        "dev_metrics": metrics,
+        "retrain": "scorer train --data ../shared/data --out models/",
+    }
+    bundle = {"attribution": model, "support": support, "labels": list(LABELS)}
+    model_path, card_path = save_bundle(bundle, card, out_dir)
+    log(f"wrote {model_path} and {card_path}")
+    return card
