@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from .sourcetype import SourceResolver, SourceType
+from .sourcetype import SourceResolver, SourceType, classify_phrase
 
 CUE_VERBS = frozenset("""
 said says say saying told tells tell telling added adds adding noted notes noting reported reports announced
@@ -87,6 +87,8 @@ def _np_after(toks, i: int) -> tuple[int, int] | None:
 
 def _make(text, toks, src: tuple[int, int] | None, cue: tuple[int, int]) -> Attribution:
     c0, c1 = toks[cue[0]][1], toks[cue[1]][2]
+    while c1 > c0 and text[c1 - 1] in ".,;:":
+        c1 -= 1
     if src is None:
         return Attribution(None, None, None, text[c0:c1], c0, c1)
     s0, s1 = toks[src[0]][1], toks[src[1]][2]
@@ -131,6 +133,9 @@ def find_attribution(text: str, cues: frozenset[str] = CUE_VERBS) -> Attribution
             closing = before is not None and before[0] > 0 and toks[before[0] - 1][0] in (",", "”", '"') \
                 and len(toks) - k <= 4
             if closing or toks[k][0].endswith("."):
+                # rule 3: an outlet passing on an earlier attribution is only the conduit
+                if found and candidate.source and classify_phrase(candidate.source).label == "outlet_claim":
+                    return found[0]
                 return candidate
             found.append(candidate)
     if found:
@@ -155,7 +160,7 @@ class ArticleSources:
         inherited = None
         if attr.source is not None:
             stype = self.resolver.resolve(sent_start + attr.source_start, attr.source)
-            self.last = (attr.source, stype)
+            self.last = (stype.refers_to or attr.source, stype)
         elif self.quote_open and self.last is not None:
             stype = SourceType(self.last[1].label, "quote carry-over")
             inherited = self.last[0]

@@ -60,5 +60,136 @@ def corpus_build(data_dir, out_path):
     click.echo(class_counts(frame).to_string())
 
 
+MODEL_OPTION = click.option("--model", "model_dir", type=click.Path(), default=None, envvar="SCORER_MODEL_DIR",
+                            help="Model directory (default: the shipped model; env SCORER_MODEL_DIR).")
+
+
+@cli.command("score")
+@click.argument("path", type=click.Path(allow_dash=True))
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json", "html"]), default="text",
+              show_default=True)
+@click.option("--output", "-o", type=click.Path(), default=None, help="Write here instead of standard output.")
+@MODEL_OPTION
+@reports_errors
+def score_command(path, fmt, output, model_dir):
+    """Score one article (.txt/.md/.html file, or - for standard input).
+
+    Example: scorer score examples/iran-bounties-commune.txt --format html -o report.html
+    """
+    from .scoring import Scorer
+    from .textio import decode_bytes
+
+    scorer = Scorer(model_dir)
+    if path == "-":
+        report = scorer.score(decode_bytes(sys.stdin.buffer.read(), "<stdin>"), name="<stdin>")
+    else:
+        report = scorer.score_file(path)
+    if fmt == "json":
+        rendered = report.to_json()
+    elif fmt == "markdown":
+        rendered = report.to_markdown()
+    elif fmt == "html":
+        rendered = report.to_html()
+    else:
+        rendered = report.to_text(colour=output is None and sys.stdout.isatty())
+    if output:
+        from pathlib import Path
+
+        Path(output).write_text(rendered if rendered.endswith("\n") else rendered + "\n", encoding="utf-8")
+    else:
+        click.echo(rendered, nl=not rendered.endswith("\n"))
+
+
+@cli.command("batch")
+@click.argument("input_path", metavar="INPUT", type=click.Path())
+@click.option("--output", "-o", "out", required=True, type=click.Path(),
+              help="JSONL file, or a directory for csv/parquet (articles + sentences tables).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default=None,
+              help="Default: from the output name (.jsonl -> jsonl, otherwise csv).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
+@click.option("--text-field", default="text", show_default=True, help="JSONL key / CSV column with the text.")
+@click.option("--id-field", default="id", show_default=True, help="JSONL key / CSV column with the article id.")
+@click.option("--resume", is_flag=True, help="Skip records already in OUTPUT.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar on standard error (default: if a terminal).")
+@click.option("--backend", type=click.Choice(["local"]), default="local", show_default=True,
+              help="Execution backend (local worker processes).")
+@MODEL_OPTION
+@reports_errors
+def batch_command(input_path, out, fmt, jobs, text_field, id_field, resume, progress, backend, model_dir):
+    """Score a directory of articles, a JSONL file or a CSV file; one bad record never stops the run.
+
+    Example: scorer batch articles.jsonl --output reports.jsonl --jobs 2
+    """
+    import time
+
+    from .batch import run_batch
+    from .model import load_bundle
+
+    load_bundle(model_dir)  # fail fast (exit 3) before reading the corpus
+    fmt = fmt or ("jsonl" if str(out).endswith(".jsonl") else "csv")
+    show = sys.stderr.isatty() if progress is None else progress
+    started = time.monotonic()
+
+    def report_progress(done):
+        if show and (done % 10 == 0 or done < 10):
+            rate = done / max(time.monotonic() - started, 1e-9)
+            click.echo(f"\rscored {done} records, {rate:.1f} records/s", err=True, nl=False)
+
+    ok, errors = run_batch(input_path, out, fmt=fmt, jobs=jobs, text_field=text_field, id_field=id_field,
+                           resume=resume, model_dir=model_dir, progress=report_progress)
+    if show:
+        click.echo("", err=True)
+    click.echo(f"{ok} scored, {errors} errors -> {out}", err=True)
+    if ok == 0 and errors > 0:
+        sys.exit(1)
+
+
+@cli.command("train")
+@click.option("--data", "data_dir", required=True, type=click.Path(), help="Directory laid out like ../shared/data.")
+@click.option("--out", "out_dir", default="models", show_default=True, type=click.Path())
+@reports_errors
+def train_command(data_dir, out_dir):
+    """Rebuild the shipped model from the human-annotated corpora (deterministic).
+
+    Example: scorer train --data ../shared/data --out models/
+    """
+    from .train import train
+
+    train(data_dir, out_dir, log=lambda m: click.echo(m, err=True))
+
+
+@cli.command("evaluate")
+@click.option("--data", "data_dir", required=True, type=click.Path())
+@click.option("--split", default="dev", show_default=True, type=click.Choice(["dev", "train"]))
+@MODEL_OPTION
+@reports_errors
+def evaluate_command(data_dir, split, model_dir):
+    """Per-class precision/recall/F1, macro-F1, confusion matrix and calibration, with two baselines.
+
+    Example: scorer evaluate --data ../shared/data --split dev
+    """
+    from .audit import load_audit
+    from .evaluate import evaluate_model, format_metrics
+    from .model import load_bundle
+    from .train import prepare
+
+    bundle = load_bundle(model_dir)
+    _, _, pol, subj = prepare(data_dir, cues=bundle["attribution"].cues)
+    click.echo(format_metrics(evaluate_model(bundle["attribution"], pol, subj, split=split, audit=load_audit())))
+
+
+@cli.command("model-info")
+@MODEL_OPTION
+@reports_errors
+def model_info_command(model_dir):
+    """Print the model card (training data, versions, metrics, checksum)."""
+    import json
+
+    from .model import load_bundle
+
+    card = load_bundle(model_dir)["card"]
+    click.echo(json.dumps(card, indent=2))
+
+
 def main():  # pragma: no cover - console entry point alias
     cli()

@@ -8,7 +8,7 @@ import pandas as pd
 from .attribution import CUE_VERBS, ArticleSources, find_attribution
 
 FRAME_COLUMNS = ["text", "prev_text", "next_text", "source", "source_start", "source_end", "cue", "cue_start",
-                 "cue_end", "src_type", "src_method", "inherited_source"]
+                 "cue_end", "src_type", "src_method", "src_refers_to", "inherited_source"]
 
 
 def article_frame(article_text: str, sentences, cues: frozenset[str] = CUE_VERBS) -> pd.DataFrame:
@@ -29,6 +29,6 @@ def article_frame(article_text: str, sentences, cues: frozenset[str] = CUE_VERBS
             attr.cue, None if attr.cue_start is None else attr.cue_start + shift,
             None if attr.cue_end is None else attr.cue_end + shift,
             "none" if stype is None else (stype.label or "unresolved"),
-            "" if stype is None else stype.method, inherited,
+            "" if stype is None else stype.method, None if stype is None else stype.refers_to, inherited,
         ))
     return pd.DataFrame(rows, columns=FRAME_COLUMNS)

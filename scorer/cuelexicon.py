@@ -9,6 +9,10 @@ import re
 from collections import Counter
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
+# function words that sit inside marked cue spans ("also said", "has said") but never head a cue
+_NOT_CUES = frozenset("also not has have had been being was were is are be would will could can did does do to that "
+                      "the a an in on of for with as by it its their his her them they he she we i you again still "
+                      "then now even just only".split())
 
 
 def learn_cue_lexicon(documents, min_count: int = 5, min_share: float = 0.3) -> frozenset[str]:
@@ -22,4 +26,4 @@ def learn_cue_lexicon(documents, min_count: int = 5, min_share: float = 0.3) -> 
             if any(s <= m.start() < e for s, e in spans):
                 marked[word] += 1
     return frozenset(w for w, n in marked.items()
-                     if n >= min_count and n / seen[w] >= min_share and not w.endswith("ly") and w != "according")
+                     if n >= min_count and n / seen[w] >= min_share and not w.endswith("ly") and w != "according" and w not in _NOT_CUES)

@@ -118,3 +118,37 @@ def audit_figures(model: AttributionModel, pol: pd.DataFrame, audit: pd.DataFram
     dev = splits == "dev"
     return {"all": per_class(verdicts, pred, SOURCE_LABELS) | {"n": int(len(verdicts))},
             "dev_items": per_class(verdicts[dev], pred[dev], SOURCE_LABELS) | {"n": int(dev.sum())}}
+
+
+def _table(metrics: dict, title: str) -> list[str]:
+    lines = [title, f"  {'class':<24}{'precision':>10}{'recall':>8}{'f1':>7}{'support':>9}"]
+    for label, m in metrics["per_class"].items():
+        lines.append(f"  {label:<24}{m['precision']:>10.3f}{m['recall']:>8.3f}{m['f1']:>7.3f}{m['support']:>9}")
+    lines.append(f"  macro-F1 {metrics['macro_f1']:.3f}")
+    return lines
+
+
+def format_metrics(m: dict) -> str:
+    """The evaluation as readable text (what `scorer evaluate` prints)."""
+    lines = _table(m["four_class"], f"Four labels (PolNeAR dev + CheckThat dev SUBJ, n={m['four_class']['n']})")
+    lines.append(f"  calibration error (ECE, 10 bins) {m['four_class']['ece']:.3f}")
+    lines.append("  confusion (rows = truth, columns = predicted, order as above):")
+    lines += ["    " + " ".join(f"{v:>6}" for v in row) for row in m["four_class"]["confusion"]]
+    lines.append(f"  baselines: majority class macro-F1 {m['baseline_majority']['macro_f1']:.3f}; "
+                 f"reporting-verb keyword rule macro-F1 {m['baseline_keyword_rule']['macro_f1']:.3f}")
+    lines += _table(m["baseline_keyword_rule"], "Keyword-rule baseline")
+    a = m["attribution_detection"]
+    lines.append(f"Attribution detection (PolNeAR dev, n={a['n']}): F1 {a['f1']:.3f} "
+                 f"(keyword rule {a['keyword_rule_f1']:.3f})")
+    lines += _table(m["source_type_given_attributed"], "Source type given attributed (PolNeAR dev)")
+    if "source_type_on_audit" in m:
+        au = m["source_type_on_audit"]
+        lines.append(f"Source type vs. the hand audit: macro-F1 {au['all']['macro_f1']:.3f} on {au['all']['n']} items "
+                     f"(train items were seen in training); dev items only: {au['dev_items']['macro_f1']:.3f} "
+                     f"(n={au['dev_items']['n']})")
+    lines += _table(m["opinion_vs_not"], "Editorial opinion vs not (CheckThat dev)")
+    if "support_cross_validated" in m:
+        sc = m["support_cross_validated"]
+        lines.append(f"Support (cross-validated on {sc['n']} graded sentences): Spearman {sc['spearman']:.3f}, "
+                     f"grade accuracy {sc['accuracy']:.3f}, per grade {sc['per_grade_accuracy']}")
+    return "\n".join(lines)

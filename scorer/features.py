@@ -18,14 +18,15 @@ from .lexicon import (ANONYMITY_PHRASES, ANONYMOUS_HEADS, HEDGES, LOADED_WORDS, 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _NAME = re.compile(r"\b(?:[A-Z][a-z]+\.? ){0,2}[A-Z][a-z]+(?:[-’'][A-Z]?[a-z]+)?\b")
 _NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b", re.I)
-_DATE = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|"
+_DATE = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|june|"
                    r"july|august|september|october|november|december|jan|feb|aug|sept|oct|nov|dec|yesterday|today|"
                    r"(19|20)\d\d)\b", re.I)
+_DATE_MAY = re.compile(r"\bMay \d")
 _OPEN_Q = re.compile(r"[“\"]")
 _ATTRIB_TAIL = re.compile(r"[,?!][”\"’]\s+(\w+\s+){0,4}(" + "|".join(sorted(REPORTING_VERBS)) + r")\b", re.I)
 _ATTRIB_HEAD = re.compile(r"^(\w+\s+){0,6}(" + "|".join(sorted(REPORTING_VERBS)) + r")\b[^.]{0,20}[:,]?\s*[“\"]", re.I)
 _CARRY = re.compile(r"\b(he|she|they|it|the \w+)\s+(added|continued|said|noted|went on|explained|wrote)\b", re.I)
-_FIRST_PERSON = re.compile(r"\b(i|we|me|us|our|my)\b", re.I)
+_FIRST_PERSON = re.compile(r"\b(I|[Ww]e|me|us|[Oo]ur|[Mm]y)\b")  # case-sensitive: "US" is not "us"
 _SECOND_PERSON = re.compile(r"\b(you|your)\b", re.I)
 _MODAL = re.compile(r"\b(should|must|ought|need to|needs to|have to|has to)\b", re.I)
 _INTENS = re.compile(r"\b(very|really|truly|simply|clearly|obviously|of course|surely|just|even|so|too|indeed|"
@@ -79,7 +80,7 @@ def cue_vector(text: str) -> list[float]:
         min(len(names), 5) / 5.0, float(bool(_ANON_PHRASE.search(text))),
         float(any(w in ANONYMOUS_HEADS for w in low_words[:12])), float(bool(_OUTLET.search(text))),
         min(len(_HEDGE.findall(text)), 3) / 3.0, min(sum(w in LOADED_WORDS for w in low_words), 3) / 3.0,
-        min(len(_NUMBER.findall(text)), 4) / 4.0, float(bool(_DATE.search(text))), float("?" in text),
+        min(len(_NUMBER.findall(text)), 4) / 4.0, float(bool(_DATE.search(text) or _DATE_MAY.search(text))), float("?" in text),
         float("!" in text), float(bool(_FIRST_PERSON.search(text))), float(bool(_SECOND_PERSON.search(text))),
         float(bool(_MODAL.search(text))), min(len(_INTENS.findall(text)), 3) / 3.0,
         float(bool(_DENIAL.search(text))), np.log1p(len(low_words)) / 5.0,

@@ -17,10 +17,16 @@ RETRAIN = "retrain with: scorer train --data ../shared/data --out models/"
 
 
 def default_model_dir() -> Path:
-    """The model directory shipped inside the installed package (`scorer.models`)."""
+    """The shipped model: the installed `scorer.models` package data, or `models/` of a source checkout."""
+    checkout = Path(__file__).resolve().parents[1] / "models"
+    if (checkout / f"{MODEL_ID}.json").is_file():
+        return checkout
     from importlib.resources import files
 
-    return Path(str(files("scorer.models")))
+    try:
+        return Path(str(files("scorer.models")))
+    except ModuleNotFoundError:
+        return checkout
 
 
 def sha256_file(path: Path) -> str:

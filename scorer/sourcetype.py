@@ -43,10 +43,12 @@ _POLL_NEARBY = re.compile(r"\b[A-Z][\w/&.-]*(\s+(the|of|and|[A-Z][\w/&.-]*))*\s+
 
 
 class SourceType(NamedTuple):
-    """A derived source type and the rule that produced it."""
+    """A derived source type, the rule that produced it and, for pronouns and role nouns, the earlier
+    source phrase it refers to."""
 
     label: str | None
     method: str
+    refers_to: str | None = None
 
 
 def _tokens(text: str) -> list[str]:
@@ -152,14 +154,16 @@ class SourceResolver:
         return True
 
     def _resolve_back(self, start: int, key: str, window: int = 3000) -> SourceType | None:
+        """The nearest compatible earlier source, with `refers_to` set to the phrase it names."""
         for prior_start, prior_text, prior in reversed(self.history):
             if start - prior_start > window:
                 break
             if prior.label and self._compatible(key, prior_text, prior):
-                if (prior.label == ANONYMOUS and key in ("he", "she", "him", "his", "her")
-                        and _PERSON_NAME.search(self.text, prior_start + len(prior_text), start)):
-                    return SourceType(NAMED, "name after earlier source")
-                return prior
+                if prior.label == ANONYMOUS and key in ("he", "she", "him", "his", "her"):
+                    name = _PERSON_NAME.search(self.text, prior_start + len(prior_text), start)
+                    if name:
+                        return SourceType(NAMED, "name after earlier source", name.group())
+                return prior._replace(refers_to=prior.refers_to or prior_text)
         return None
 
     def _journalist_in_article(self, source_text: str) -> bool:
@@ -182,7 +186,7 @@ class SourceResolver:
             result = SourceType(inner.label, "relative: " + inner.method) if inner.label else SourceType(None, "relative")
             if result.label is None:
                 prior = self._resolve_back(start, "they")
-                result = SourceType(prior.label, "relative->earlier source") if prior else result
+                result = SourceType(prior.label, "relative->earlier source", prior.refers_to) if prior else result
         elif result.method == "pronoun":
             key = re.sub(r"[’']s$", "", source_text.strip().lower())
             if key in ("i", "me", "my", "we", "us", "our", "you", "your"):
@@ -190,7 +194,7 @@ class SourceResolver:
             else:
                 prior = self._resolve_back(start, key)
             if prior:
-                result = SourceType(prior.label, "pronoun->earlier source")
+                result = SourceType(prior.label, "pronoun->earlier source", prior.refers_to)
             elif key in ("he", "she", "his", "her", "him") and _has_name(_tokens(self.text[max(0, start - 600):start])):
                 result = SourceType(NAMED, "pronoun->name in preceding text")
         elif result.method == "poll share":
@@ -200,7 +204,8 @@ class SourceResolver:
             prior = self._resolve_back(start, "they")
             named_before = _has_name(_tokens(self.text[max(0, start - 1500):start]))
             if prior and prior.label == NAMED or named_before:
-                result = SourceType(NAMED, "role noun->named")
+                same_head = prior is not None and _head(prior.refers_to or "") == _head(source_text)
+                result = SourceType(NAMED, "role noun->named", prior.refers_to if same_head else None)
             else:
                 result = SourceType(None, "role noun")
         self.history.append((start, source_text, result))

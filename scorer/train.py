@@ -6,6 +6,7 @@ Everything is seeded; the same data gives the same model (tests/test_train.py ch
 from __future__ import annotations
 
 import hashlib
+import json
 import platform
 import subprocess
 from pathlib import Path
@@ -14,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import LABELS, __version__
+from .attribution import CUE_VERBS
 from .brat import read_ann
 from .classifier import SOURCE_LABELS, AttributionModel
 from .context import article_frame
@@ -181,11 +183,12 @@ def code_version() -> str:
         return __version__
 
 
-def prepare(data_dir: str | Path):
-    """Corpus, cue lexicon, PolNeAR model frames and subjectivity frames (shared by train and evaluate)."""
+def prepare(data_dir: str | Path, cues: frozenset[str] | None = None):
+    """Corpus, cue lexicon (learned unless given), PolNeAR model frames and subjectivity frames."""
     data_dir = Path(data_dir)
     corpus = build_corpus(data_dir)
-    cues = learn_cue_lexicon(cue_spans(data_dir, "train"))
+    if cues is None:
+        cues = learn_cue_lexicon(cue_spans(data_dir, "train")) | CUE_VERBS
     pol = polnear_frames(corpus, polnear_texts(data_dir), cues)
     subj = corpus[corpus["corpus"] != "polnear"].reset_index(drop=True)
     inputs = single_sentence_frame(list(subj["text"]), cues)[["prev_text", "next_text", "src_type", "src_method"]]
@@ -204,7 +207,7 @@ def train(data_dir: str | Path, out_dir: str | Path, grades_path: Path = GRADES_
     data_dir = Path(data_dir)
     log("building corpus and model inputs ...")
     corpus, cues, pol, subj = prepare(data_dir)
-    log(f"cue lexicon: {len(cues)} words learned from PolNeAR train cues")
+    log(f"cue lexicon: {len(cues)} words (built-in reporting verbs + those learned from PolNeAR train cues)")
     log("fitting attribution heads ...")
     model = fit_heads(pol, subj, cues)
     log("fitting support model ...")
@@ -235,4 +238,4 @@ def train(data_dir: str | Path, out_dir: str | Path, grades_path: Path = GRADES_
     bundle = {"attribution": model, "support": support, "labels": list(LABELS)}
     model_path, card_path = save_bundle(bundle, card, out_dir)
     log(f"wrote {model_path} and {card_path}")
-    return card
+    return json.loads(card_path.read_text(encoding="utf-8"))

@@ -25,3 +25,8 @@ def corpus_frame(shared_data):
 @pytest.fixture(scope="session")
 def example_text() -> str:
     return EXAMPLE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def example_path() -> Path:
+    return EXAMPLE

@@ -21,7 +21,7 @@ def test_phrase_types(phrase, label):
 @pytest.mark.parametrize("phrase,method", [("he", "pronoun"), ("They", "pronoun"), ("who", "relative"),
                                            ("the campaign", "role noun"), ("the 43-year-old", "role noun")])
 def test_context_dependent_phrases_defer(phrase, method):
-    assert classify_phrase(phrase) == (None, method)
+    assert classify_phrase(phrase)[:2] == (None, method)
 
 
 def test_pronouns_resolve_to_the_nearest_compatible_source():

@@ -1,0 +1,56 @@
+"""Worker processes for batch scoring (joblib/loky): the model is loaded once per worker and records
+are sent in small chunks, in order, as the input is read."""
+from __future__ import annotations
+
+from itertools import islice
+
+_WORKER_SCORERS: dict = {}
+CHUNK = 16
+
+
+def _scorer(model_dir):
+    key = str(model_dir)
+    if key not in _WORKER_SCORERS:
+        from .scoring import Scorer
+
+        _WORKER_SCORERS[key] = Scorer(model_dir)
+    return _WORKER_SCORERS[key]
+
+
+def _score_chunk(records, model_dir):
+    from .batch import score_record
+
+    scorer = _scorer(model_dir)
+    return [score_record(scorer, r) for r in records]
+
+
+def _chunks(iterable, size):
+    it = iter(iterable)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def score_records(records, jobs: int = 1, model_dir=None):
+    """Results (report dicts or error rows) for records, in input order."""
+    if jobs <= 1:
+        for chunk in _chunks(records, CHUNK):
+            yield from _score_chunk(chunk, model_dir)
+        return
+    from joblib import Parallel, delayed
+
+    parallel = Parallel(n_jobs=jobs, backend="loky", return_as="generator", pre_dispatch="2*n_jobs")
+    for results in parallel(delayed(_score_chunk)(chunk, model_dir) for chunk in _chunks(records, CHUNK)):
+        yield from results
+
+
+def parallel_score(texts, n_jobs: int = 2, model_dir=None):
+    """Reports for texts using worker processes (used by Scorer.score_many)."""
+    from .batch import Record
+    from .errors import InputError
+    from .report import Report
+
+    records = (Record(str(i), f"<text {i}>", text=t) for i, t in enumerate(texts))
+    for result in score_records(records, jobs=n_jobs, model_dir=model_dir):
+        if result["status"] != "ok":
+            raise InputError(result["error"])
+        yield Report(result["model"], result["article"], result["summary"], result["sentences"], result["skipped"])

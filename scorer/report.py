@@ -1,0 +1,58 @@
+"""Report: one scored article as a dict/JSON (schema_version 1), a pandas table, text, Markdown and HTML."""
+from __future__ import annotations
+
+import json
+from . import LABELS
+
+SCHEMA_VERSION = 1
+
+
+class Report:
+    """A scored article: `summary` dict, `sentences` DataFrame, and renderers."""
+
+    def __init__(self, model: dict, article: dict, summary: dict, sentences: list[dict], skipped: list[dict]):
+        self.model, self.article, self.summary = model, article, summary
+        self.sentences_list, self.skipped = sentences, skipped
+
+    def __repr__(self) -> str:
+        return (f"Report(article={self.article.get('id')!r}, sentences={len(self.sentences_list)}, "
+                f"support_score={self.summary['support_score']})")
+
+    @property
+    def sentences(self):
+        """One row per sentence with every field of the JSON (probabilities as p_<label> columns too)."""
+        import pandas as pd
+
+        frame = pd.DataFrame(self.sentences_list)
+        for label in LABELS:
+            frame[f"p_{label}"] = [row["probabilities"][label] for row in self.sentences_list]
+        return frame
+
+    def to_dict(self) -> dict:
+        return {"schema_version": SCHEMA_VERSION, "model": dict(self.model), "article": dict(self.article),
+                "summary": self.summary, "sentences": self.sentences_list, "skipped": self.skipped}
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def to_text(self, colour: bool = False) -> str:
+        """Terminal view: one line per sentence with its type tag, then the summary."""
+        from .render import render_text
+
+        return render_text(self, colour=colour)
+
+    def to_markdown(self) -> str:
+        from .render import render_markdown
+
+        return render_markdown(self)
+
+    def to_html(self) -> str:
+        """A self-contained HTML page (no external assets)."""
+        from .render import render_html
+
+        return render_html(self)
+
+    def _repr_html_(self) -> str:
+        from .render import render_html
+
+        return render_html(self, fragment=True)

@@ -1,0 +1,135 @@
+"""The one scoring pipeline behind the API, the CLI, batch and the notebooks:
+
+decode -> furniture -> segment -> model inputs -> attribution types -> sources/cues -> support -> summary
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from . import LABELS
+from .context import article_frame
+from .errors import InputError
+from .model import MODEL_ID, load_bundle
+from .report import Report
+from .segment import split_article
+from .summary import summarise
+from .support import corroboration, reasons_for, support_features
+from .textio import is_html, read_text_file, require_content
+
+_TERMINAL = re.compile(r"[.!?…][”\"’)]*$")
+
+
+def headline_index(text: str, sentences) -> int | None:
+    """0 when the first sentence is a headline: no final punctuation, or a short line on its own."""
+    if not sentences:
+        return None
+    first = sentences[0]
+    alone = len(sentences) > 1 and "\n" in text[first.end:sentences[1].start]
+    if not _TERMINAL.search(first.text) or (alone and len(first.text.split()) <= 25):
+        return 0
+    return None
+
+
+class Scorer:
+    """Loads the model once; `score(text)` returns a Report. Safe to reuse across many articles."""
+
+    def __init__(self, model_dir: str | Path | None = None):
+        bundle = load_bundle(model_dir)
+        self.attribution = bundle["attribution"]
+        self.support = bundle["support"]
+        self.card = bundle["card"]
+        self.model_info = {"id": self.card.get("id", MODEL_ID), "sha256": self.card.get("sha256")}
+
+    def score(self, text: str, article_id: str | None = None, name: str = "<input>",
+              source_text: str | None = None) -> Report:
+        """Score one article given as decoded text (HTML must be converted first: see `score_file`)."""
+        require_content(text, name)
+        sentences, skipped = split_article(text)
+        if not sentences:
+            raise InputError(f"{name}: no article sentences (only page furniture)")
+        frame = article_frame(text, sentences, self.attribution.cues)
+        probs = self.attribution.predict_proba(frame)
+        labels = [LABELS[i] for i in probs.argmax(axis=1)]
+        texts = [s.text for s in sentences]
+        corr = corroboration(texts, labels)
+        X = support_features(texts, probs, corr)
+        support, grades = self.support.predict(X)
+        contrib = self.support.contributions(X)
+        head = headline_index(text, sentences)
+        rows = []
+        for i, sent in enumerate(sentences):
+            rec = frame.iloc[i]
+            label = labels[i]
+            phrase, cue, refers = _source_for(rec, label)
+            rows.append({
+                "index": i, "start": sent.start, "end": sent.end, "text": sent.text,
+                "attribution_type": label,
+                "probabilities": {lab: round(float(p), 4) for lab, p in zip(LABELS, probs[i])},
+                "source": refers or phrase, "cue": cue, "source_phrase": phrase,
+                "support": round(float(support[i]), 4), "support_grade": int(grades[i]),
+                "reasons": reasons_for(contrib[i], X[i], sent.text, corr[i], label),
+                "corroborated_by": corr[i], "is_headline": i == head,
+            })
+        summary = summarise(rows, head)
+        title = sentences[head].text if head is not None else None
+        article = {"id": article_id, "title": title, "n_sentences": len(rows), "n_skipped": len(skipped)}
+        if source_text is not None:
+            article["text"] = text
+        return Report(model=self.model_info, article=article, summary=summary, sentences=rows,
+                      skipped=[s._asdict() for s in skipped])
+
+    def score_file(self, path: str | Path, article_id: str | None = None) -> Report:
+        """Score a .txt/.md/.html file; HTML is converted to article text first (offsets refer to that text)."""
+        text = read_text_file(path)
+        html = is_html(path, text)
+        if html:
+            from .htmltext import html_to_text
+
+            text = html_to_text(text, str(path))
+        return self.score(text, article_id=article_id or Path(path).stem, name=str(path),
+                          source_text="html" if html else None)
+
+    def score_many(self, texts, n_jobs: int = 1, model_dir: str | Path | None = None):
+        """Iterator of Reports for an iterable of texts, in order; n_jobs > 1 uses worker processes."""
+        if n_jobs == 1:
+            for text in texts:
+                yield self.score(text)
+            return
+        from .parallel import parallel_score
+
+        yield from parallel_score(texts, n_jobs=n_jobs, model_dir=model_dir)
+
+
+def _source_for(rec, label: str) -> tuple[str | None, str | None, str | None]:
+    """The source and cue to report for a sentence, consistent with its predicted type."""
+    source, cue, inherited = _value(rec["source"]), _value(rec["cue"]), _value(rec["inherited_source"])
+    refers = None
+    method = rec["src_method"] or ""
+    if label == "editorial_opinion":
+        return None, None, None
+    if label == "outlet_claim" and rec["src_type"] != "outlet_claim":
+        return None, None, None
+    if source is None and inherited:
+        return inherited, None, None
+    if source is not None and ("pronoun" in method or "role noun" in method or "relative" in method):
+        refers = _value(rec["src_refers_to"])
+    return source, cue, refers
+
+
+def _value(v):
+    """A frame cell as a plain value: pandas' missing markers become None."""
+    return None if v is None or (isinstance(v, float) and v != v) else v
+
+
+_DEFAULT: dict[str, Scorer] = {}
+
+
+def score(text: str, model_dir: str | Path | None = None) -> Report:
+    """Score one article with the default (or given) model, loaded once and cached."""
+    key = str(model_dir)
+    if key not in _DEFAULT:
+        _DEFAULT[key] = Scorer(model_dir)
+    return _DEFAULT[key].score(text)

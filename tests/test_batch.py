@@ -1,0 +1,98 @@
+"""Batch mode: directory / JSONL / CSV input, JSONL / CSV / Parquet output, error rows, resume, workers."""
+import json
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from scorer.batch import read_records
+from scorer.cli import cli
+from scorer.errors import InputError
+
+runner = CliRunner()
+GOOD = "The council voted 7-2 on Tuesday to close the depot, the mayor said. Officials said it could reopen."
+
+
+def write_jsonl(path, example_text):
+    lines = [json.dumps({"id": "a", "text": GOOD}), "{not json", json.dumps({"id": "c", "body": "no text"}),
+             json.dumps({"id": "d", "text": example_text}), json.dumps({"id": "e", "text": "   "})]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_jsonl_errors_become_rows_and_the_rest_is_scored(tmp_path, example_text):
+    src = write_jsonl(tmp_path / "in.jsonl", example_text)
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(cli, ["batch", str(src), "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["id"] for r in rows] == ["a", "line-2", "c", "d", "e"]  # every record exactly once, in order
+    assert [r["status"] for r in rows] == ["ok", "error", "error", "ok", "error"]
+    assert "in.jsonl:2: not valid JSON" in rows[1]["error"]
+    assert "in.jsonl:3: no text field 'text'" in rows[2]["error"]
+    assert "in.jsonl:5: empty article" in rows[4]["error"]
+    assert rows[3]["summary"]["support_score"] > 0
+
+
+def test_resume_skips_done_records(tmp_path, example_text):
+    src = write_jsonl(tmp_path / "in.jsonl", example_text)
+    out = tmp_path / "out.jsonl"
+    lines = [json.loads(line) for line in src.read_text().splitlines()[:1]]
+    out.write_text(json.dumps({"id": lines[0]["id"], "status": "ok", "marker": True}) + "\n")
+    assert runner.invoke(cli, ["batch", str(src), "--output", str(out), "--resume"]).exit_code == 0
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["id"] for r in rows] == ["a", "line-2", "c", "d", "e"] and rows[0].get("marker")
+
+
+def test_csv_in_parquet_out_two_tables(tmp_path, example_text):
+    src = tmp_path / "in.csv"
+    pd.DataFrame({"doc": ["x", "y"], "body": [GOOD, example_text]}).to_csv(src, index=False)
+    out = tmp_path / "tables"
+    result = runner.invoke(cli, ["batch", str(src), "--output", str(out), "--format", "parquet",
+                                 "--text-field", "body", "--id-field", "doc", "--jobs", "2"])
+    assert result.exit_code == 0, result.output
+    arts = pd.read_parquet(out / "articles")
+    sents = pd.read_parquet(out / "sentences")
+    assert list(arts["id"]) == ["x", "y"] and set(arts["status"]) == {"ok"}
+    assert set(sents["article_id"]) == {"x", "y"}
+    assert (sents.groupby("article_id").size().loc["y"]) == 12
+
+
+def test_directory_in_csv_out(tmp_path, example_text):
+    d = tmp_path / "articles"
+    d.mkdir()
+    (d / "one.txt").write_text(GOOD, encoding="utf-8")
+    (d / "two.html").write_text(f"<html><body><article><h1>Depot to close</h1><p>{GOOD}</p></article></body></html>")
+    (d / "bad.txt").write_bytes(b"\xff\xfe\x00bin")
+    out = tmp_path / "csvout"
+    result = runner.invoke(cli, ["batch", str(d), "--output", str(out), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    arts = pd.read_csv(out / "articles.csv")
+    assert sorted(arts["id"]) == ["bad.txt", "one.txt", "two.html"]
+    assert arts.set_index("id").loc["bad.txt", "status"] == "error"
+    assert (pd.read_csv(out / "sentences.csv")["article_id"] == "one.txt").sum() == 2
+
+
+def test_bad_batch_inputs(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = runner.invoke(cli, ["batch", str(empty), "--output", str(tmp_path / "o.jsonl")])
+    assert result.exit_code == 1 and "no .txt/.md/.html files" in result.output
+    src = tmp_path / "x.csv"
+    src.write_text("a,b\n1,2\n")
+    result = runner.invoke(cli, ["batch", str(src), "--output", str(tmp_path / "o.jsonl")])
+    assert result.exit_code == 1 and "x.csv:1: no column 'text'" in result.output
+
+
+def test_nothing_succeeded_exits_1(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text("{bad\n")
+    result = runner.invoke(cli, ["batch", str(src), "--output", str(tmp_path / "o.jsonl")])
+    assert result.exit_code == 1
+
+
+def test_read_records_rejects_other_files(tmp_path):
+    other = tmp_path / "x.pdf"
+    other.write_text("x")
+    with pytest.raises(InputError, match="must be a directory"):
+        list(read_records(other))
