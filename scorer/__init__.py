@@ -1,10 +1,26 @@
 """attribution-scorer: on whose word does each sentence of a news article rest, and how well is it supported.
 
 The package root stays light (no scikit-learn import) so that `scorer --help` starts fast;
-heavier names are imported on first use.
+`score`, `Scorer`, `Report` and `load_model` are imported on first use.
 """
 __version__ = "0.1.0"
 
 LABELS = ("named_source", "anonymous_intelligence", "outlet_claim", "editorial_opinion")
 
-__all__ = ["__version__", "LABELS"]
+__all__ = ["__version__", "LABELS", "score", "Scorer", "Report", "load_model"]
+
+
+def __getattr__(name):
+    if name in ("score", "Scorer"):
+        from . import scoring
+
+        return getattr(scoring, name)
+    if name == "Report":
+        from .report import Report
+
+        return Report
+    if name == "load_model":
+        from .model import load_bundle
+
+        return load_bundle
+    raise AttributeError(f"module 'scorer' has no attribute {name!r}")

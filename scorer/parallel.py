@@ -17,10 +17,10 @@ def _scorer(model_dir):
     return _WORKER_SCORERS[key]
 
 
-def _score_chunk(records, model_dir):
+def _score_chunk(records, model_dir, scorer=None):
     from .batch import score_record
 
-    scorer = _scorer(model_dir)
+    scorer = scorer or _scorer(model_dir)
     return [score_record(scorer, r) for r in records]
 
 
@@ -30,11 +30,11 @@ def _chunks(iterable, size):
         yield chunk
 
 
-def score_records(records, jobs: int = 1, model_dir=None):
-    """Results (report dicts or error rows) for records, in input order."""
+def score_records(records, jobs: int = 1, model_dir=None, scorer=None):
+    """Results (report dicts or error rows) for records, in input order; `scorer` is reused in-process."""
     if jobs <= 1:
         for chunk in _chunks(records, CHUNK):
-            yield from _score_chunk(chunk, model_dir)
+            yield from _score_chunk(chunk, model_dir, scorer)
         return
     from joblib import Parallel, delayed
 

@@ -5,6 +5,7 @@ neighbours, feeding a logistic regression (fast to predict, probabilities that a
 """
 from __future__ import annotations
 
+import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
@@ -21,7 +22,7 @@ def build_features(context: bool = True, min_df: int = 2, ngram_max: int = 2) ->
     parts = [
         ("words", make_pipeline(FunctionTransformer(text_column),
                                 TfidfVectorizer(ngram_range=(1, ngram_max), min_df=min_df, sublinear_tf=True,
-                                                token_pattern=TOKEN_PATTERN, lowercase=True, dtype="float32"))),
+                                                token_pattern=TOKEN_PATTERN, lowercase=True, dtype=np.float32))),
         ("cues", CueFeatures("text")),
     ]
     if context:

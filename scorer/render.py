@@ -92,6 +92,8 @@ document.getElementById('details').innerHTML='<b>#'+i+' '+s.attribution_type+'</
 ' (grade '+s.support_grade+')<br>probabilities: '+p+'<br>source: '+(s.source||'none')+(s.cue?' / cue: '+s.cue:'')+
 '<br>reasons: '+(s.reasons.join('; ')||'none');}
 document.querySelectorAll('.sentence').forEach(el=>el.addEventListener('click',()=>show(+el.dataset.index)));
+const chart=document.getElementById('chart');
+chart.setAttribute('data-rendered-width', Math.round(chart.getBoundingClientRect().width));
 """
 
 

@@ -92,6 +92,28 @@ class Scorer:
         return self.score(text, article_id=article_id or Path(path).stem, name=str(path),
                           source_text="html" if html else None)
 
+    def score_frame(self, frame, text_col: str = "text", id_col: str | None = None, n_jobs: int = 1):
+        """Score a DataFrame of articles; returns (articles table, sentences table) joined by `id`.
+
+        A row whose text cannot be scored becomes an articles row with status 'error'.
+        """
+        import pandas as pd
+
+        from .batch import ARTICLE_COLUMNS, SENTENCE_COLUMNS, Record, article_row, sentence_rows
+        from .parallel import score_records
+
+        if text_col not in frame.columns:
+            raise InputError(f"DataFrame has no column {text_col!r}")
+        ids = frame[id_col].astype(str).tolist() if id_col else [str(i) for i in frame.index]
+        records = (Record(rid, f"row {rid}", text=t if isinstance(t, str) else None,
+                          error=None if isinstance(t, str) else f"row {rid}: {text_col!r} is not text")
+                   for rid, t in zip(ids, frame[text_col]))
+        arts, sents = [], []
+        for result in score_records(records, jobs=n_jobs, scorer=self if n_jobs == 1 else None):
+            arts.append(article_row(result))
+            sents.extend(sentence_rows(result))
+        return pd.DataFrame(arts, columns=ARTICLE_COLUMNS), pd.DataFrame(sents, columns=SENTENCE_COLUMNS)
+
     def score_many(self, texts, n_jobs: int = 1, model_dir: str | Path | None = None):
         """Iterator of Reports for an iterable of texts, in order; n_jobs > 1 uses worker processes."""
         if n_jobs == 1:
