@@ -3,9 +3,11 @@ article-resolved source (the same function serves training and scoring, so both 
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .attribution import CUE_VERBS, ArticleSources, find_attribution
+from .features import CUE_FEATURES, cue_matrix
 
 FRAME_COLUMNS = ["text", "prev_text", "next_text", "source", "source_start", "source_end", "cue", "cue_start",
                  "cue_end", "src_type", "src_method", "src_refers_to", "inherited_source"]
@@ -31,4 +33,10 @@ def article_frame(article_text: str, sentences, cues: frozenset[str] = CUE_VERBS
             "none" if stype is None else (stype.label or "unresolved"),
             "" if stype is None else stype.method, None if stype is None else stype.refers_to, inherited,
         ))
-    return pd.DataFrame(rows, columns=FRAME_COLUMNS)
+    frame = pd.DataFrame(rows, columns=FRAME_COLUMNS)
+    vecs = list(cue_matrix(texts)) if texts else []
+    empty = np.zeros(len(CUE_FEATURES))
+    frame["cue_vec"] = pd.Series(vecs, dtype=object)
+    frame["prev_cue_vec"] = pd.Series([empty] + vecs[:-1], dtype=object) if vecs else frame["cue_vec"]
+    frame["next_cue_vec"] = pd.Series(vecs[1:] + [empty], dtype=object) if vecs else frame["cue_vec"]
+    return frame

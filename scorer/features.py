@@ -16,18 +16,12 @@ from .lexicon import (ANONYMITY_PHRASES, ANONYMOUS_HEADS, HEDGES, LOADED_WORDS, 
                       REPORTING_VERBS, outlet_pattern)
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
-_NAME = re.compile(r"\b(?:[A-Z][a-z]+\.? ){0,2}[A-Z][a-z]+(?:[-’'][A-Z]?[a-z]+)?\b")
 _NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b", re.I)
 _DATE = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|june|"
                    r"july|august|september|october|november|december|jan|feb|aug|sept|oct|nov|dec|yesterday|today|"
                    r"(19|20)\d\d)\b", re.I)
 _DATE_MAY = re.compile(r"\bMay \d")
-_OPEN_Q = re.compile(r"[“\"]")
-_ATTRIB_TAIL = re.compile(r"[,?!][”\"’]\s+(\w+\s+){0,4}(" + "|".join(sorted(REPORTING_VERBS)) + r")\b", re.I)
-_ATTRIB_HEAD = re.compile(r"^(\w+\s+){0,6}(" + "|".join(sorted(REPORTING_VERBS)) + r")\b[^.]{0,20}[:,]?\s*[“\"]", re.I)
-_CARRY = re.compile(r"\b(he|she|they|it|the \w+)\s+(added|continued|said|noted|went on|explained|wrote)\b", re.I)
-_FIRST_PERSON = re.compile(r"\b(I|[Ww]e|me|us|[Oo]ur|[Mm]y)\b")  # case-sensitive: "US" is not "us"
-_SECOND_PERSON = re.compile(r"\b(you|your)\b", re.I)
+_CARRY_VERBS = frozenset("added continued said noted explained wrote says adds notes".split())
 _MODAL = re.compile(r"\b(should|must|ought|need to|needs to|have to|has to)\b", re.I)
 _INTENS = re.compile(r"\b(very|really|truly|simply|clearly|obviously|of course|surely|just|even|so|too|indeed|"
                      r"utterly|totally|completely|absolutely|extremely|incredibly|most|least|best|worst)\b", re.I)
@@ -57,34 +51,73 @@ def as_frame(X) -> pd.DataFrame:
     return frame
 
 
+_SINGLE_HEDGES = frozenset(h for h in HEDGES if " " not in h)
+_MULTI_HEDGE = re.compile(r"\b(" + "|".join(re.escape(h) for h in HEDGES if " " in h) + r")\b")
+_INTENSIFIERS = frozenset("very really truly simply clearly obviously surely just even so too indeed utterly totally "
+                          "completely absolutely extremely incredibly most least best worst".split())
+_MODALS = frozenset("should must ought".split())
+_MODAL_PHRASE = re.compile(r"\b(need|needs|have|has) to\b")
+_FIRST = frozenset("I we We me us our Our my My".split())
+_SECOND = frozenset("you your You Your".split())
+_NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten hundred thousand million billion".split())
+_DATE_WORDS = frozenset("monday tuesday wednesday thursday friday saturday sunday january february march april june july "
+                        "august september october november december jan feb aug sept oct nov dec yesterday today".split())
+_DIGITS = re.compile(r"\d[\d,.]*")
+_YEAR = re.compile(r"\b(19|20)\d\d\b")
+_CLOSE_THEN = re.compile(r"[,?!][”\"’]\s+")
+_QUOTE_CHARS = re.compile(r"[“\"”]")
+
+
 def cue_vector(text: str) -> list[float]:
-    """The CUE_FEATURES of one sentence, in order."""
+    """The CUE_FEATURES of one sentence, in order (one tokenisation, set look-ups, a few phrase searches)."""
     if not text:
         return [0.0] * len(CUE_FEATURES)
-    low_words = [w.lower() for w in _WORD.findall(text)]
+    words = _WORD.findall(text)
+    low_words = [w.lower() for w in words]
+    low = text.lower()
     verbs = [i for i, w in enumerate(low_words) if w in REPORTING_VERBS]
-    names = _NAME.findall(text[1:])  # skip the sentence-initial capital
     name_near = 0.0
-    if verbs:
-        words = _WORD.findall(text)
-        for i in verbs:
-            window = words[max(0, i - 4):i] + words[i + 1:i + 4]
-            if any(w[0].isupper() for w in window if w.lower() not in ("i", "the", "a", "but", "and")):
-                name_near = 1.0
-                break
-    quotes = len(_OPEN_Q.findall(text)) + text.count("”")
+    for i in verbs:
+        window = words[max(0, i - 4):i] + words[i + 1:i + 4]
+        if any(w[0].isupper() and w not in ("I", "The", "A", "But", "And") for w in window):
+            name_near = 1.0
+            break
+    names = sum(1 for w in words[1:] if w[0].isupper() and w not in _FIRST)
+    quotes = len(_QUOTE_CHARS.findall(text))
+    quote_then = 0.0
+    for m in _CLOSE_THEN.finditer(text):
+        following = _WORD.findall(text, m.end(), m.end() + 60)[:5]
+        if any(w.lower() in REPORTING_VERBS for w in following):
+            quote_then = 1.0
+            break
+    opener = text.find("“") if "“" in text else text.find('"')
+    then_quote = float(opener > 0 and any(w.lower() in REPORTING_VERBS for w in _WORD.findall(text, 0, opener)[:7]))
+    carry = float(len(low_words) > 1 and any(
+        low_words[i] in ("he", "she", "they", "it") and low_words[i + 1] in _CARRY_VERBS for i in range(len(low_words) - 1)))
+    hedges = sum(w in _SINGLE_HEDGES for w in low_words) + len(_MULTI_HEDGE.findall(low))
+    numbers = len(_DIGITS.findall(text)) + sum(w in _NUMBER_WORDS for w in low_words)
+    dated = any(w in _DATE_WORDS for w in low_words) or bool(_YEAR.search(text)) or bool(_DATE_MAY.search(text))
     return [
-        float(bool(verbs)), float(bool(_REPORT_PHRASE.search(text))), float("according to" in text.lower()),
-        min(quotes, 4) / 4.0, float(text[:1] in "“\"‘'"), float(bool(_ATTRIB_TAIL.search(text))),
-        float(bool(_ATTRIB_HEAD.search(text))), float(bool(_CARRY.search(text))), name_near,
-        min(len(names), 5) / 5.0, float(bool(_ANON_PHRASE.search(text))),
+        float(bool(verbs)), float(bool(_REPORT_PHRASE.search(low))), float("according to" in low),
+        min(quotes, 4) / 4.0, float(text[:1] in "“\"‘'"), quote_then, then_quote, carry, name_near,
+        min(names, 5) / 5.0, float(bool(_ANON_PHRASE.search(low))),
         float(any(w in ANONYMOUS_HEADS for w in low_words[:12])), float(bool(_OUTLET.search(text))),
-        min(len(_HEDGE.findall(text)), 3) / 3.0, min(sum(w in LOADED_WORDS for w in low_words), 3) / 3.0,
-        min(len(_NUMBER.findall(text)), 4) / 4.0, float(bool(_DATE.search(text) or _DATE_MAY.search(text))), float("?" in text),
-        float("!" in text), float(bool(_FIRST_PERSON.search(text))), float(bool(_SECOND_PERSON.search(text))),
-        float(bool(_MODAL.search(text))), min(len(_INTENS.findall(text)), 3) / 3.0,
-        float(bool(_DENIAL.search(text))), np.log1p(len(low_words)) / 5.0,
+        min(hedges, 3) / 3.0, min(sum(w in LOADED_WORDS for w in low_words), 3) / 3.0,
+        min(numbers, 4) / 4.0, float(dated), float("?" in text), float("!" in text),
+        float(any(w in _FIRST for w in words)), float(any(w in _SECOND for w in words)),
+        float(any(w in _MODALS for w in low_words) or bool(_MODAL_PHRASE.search(low))),
+        min(sum(w in _INTENSIFIERS for w in low_words), 3) / 3.0,
+        float(bool(_DENIAL.search(low))), float(np.log1p(len(low_words)) / 5.0),
     ]
+
+
+def cue_matrix(texts) -> np.ndarray:
+    """cue_vector for many sentences as an (n, len(CUE_FEATURES)) array."""
+    texts = list(texts)
+    return np.array([cue_vector(t) for t in texts], dtype=np.float64).reshape(len(texts), len(CUE_FEATURES))
+
+
+PRECOMPUTED = {"text": "cue_vec", "prev_text": "prev_cue_vec", "next_text": "next_cue_vec"}
 
 
 class CueFeatures(BaseEstimator, TransformerMixin):
@@ -98,8 +131,11 @@ class CueFeatures(BaseEstimator, TransformerMixin):
         return self
 
     def transform(self, X):
-        texts = as_frame(X)[self.column].fillna("").astype(str)
-        return np.array([cue_vector(t) for t in texts], dtype=np.float64).reshape(len(texts), len(CUE_FEATURES))
+        frame = as_frame(X)
+        precomputed = PRECOMPUTED.get(self.column)
+        if precomputed in frame:  # article_frame computed each sentence's vector once
+            return np.vstack(frame[precomputed].to_numpy()) if len(frame) else np.zeros((0, len(CUE_FEATURES)))
+        return cue_matrix(frame[self.column].fillna("").astype(str))
 
     def get_feature_names_out(self, input_features=None):
         return np.array([f"{self.column}:{name}" for name in CUE_FEATURES], dtype=object)

@@ -55,7 +55,7 @@ class Scorer:
         labels = [LABELS[i] for i in probs.argmax(axis=1)]
         texts = [s.text for s in sentences]
         corr = corroboration(texts, labels)
-        X = support_features(texts, probs, corr)
+        X = support_features(texts, probs, corr, np.vstack(frame["cue_vec"].to_numpy()))
         support, grades = self.support.predict(X)
         contrib = self.support.contributions(X)
         head = headline_index(text, sentences)

@@ -14,7 +14,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
 from . import LABELS
-from .features import _DATE, _DENIAL, _HEDGE, _NUMBER, CUE_FEATURES, cue_vector
+from .features import _DATE, _DENIAL, _HEDGE, _NUMBER, CUE_FEATURES, cue_matrix
 from .lexicon import LOADED_WORDS
 
 SEED = 13
@@ -56,9 +56,12 @@ def corroboration(texts: list[str], labels: list[str], min_shared: int = 3) -> l
     return out
 
 
-def support_features(texts: list[str], probabilities: np.ndarray, corroborated: list[int | None]) -> np.ndarray:
-    """The SUPPORT_FEATURES matrix for sentences with their type probabilities and corroboration."""
-    cues = np.array([cue_vector(t) for t in texts], dtype=np.float64).reshape(len(texts), len(CUE_FEATURES))
+def support_features(texts: list[str], probabilities: np.ndarray, corroborated: list[int | None],
+                     cues: np.ndarray | None = None) -> np.ndarray:
+    """The SUPPORT_FEATURES matrix for sentences with their type probabilities and corroboration
+    (`cues`: their cue vectors when already computed)."""
+    if cues is None:
+        cues = cue_matrix(texts)
     corr = np.array([[0.0 if c is None else 1.0] for c in corroborated])
     return np.hstack([probabilities, cues[:, _CUE_INDEX], corr])
 
