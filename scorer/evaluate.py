@@ -146,7 +146,7 @@ def format_metrics(m: dict) -> str:
         lines.append(f"Source type vs. the hand audit: macro-F1 {au['all']['macro_f1']:.3f} on {au['all']['n']} items "
                      f"(train items were seen in training); dev items only: {au['dev_items']['macro_f1']:.3f} "
                      f"(n={au['dev_items']['n']})")
-    lines += _table(m["opinion_vs_not"], "Editorial opinion vs not (CheckThat dev)")
+    lines += _table(m["opinion_vs_not"], "Editorial opinion vs not (CheckThat + NewsSD dev)")
     if "support_cross_validated" in m:
         sc = m["support_cross_validated"]
         lines.append(f"Support (cross-validated on {sc['n']} graded sentences): Spearman {sc['spearman']:.3f}, "

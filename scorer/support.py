@@ -69,7 +69,7 @@ def support_features(texts: list[str], probabilities: np.ndarray, corroborated: 
 class SupportModel:
     """Grades 0-3 with a scaled multinomial logistic regression over SUPPORT_FEATURES."""
 
-    def __init__(self, C: float = 0.5):
+    def __init__(self, C: float = 0.1):
         self.C = C
 
     def fit(self, X: np.ndarray, grades) -> "SupportModel":

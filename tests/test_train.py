@@ -1,0 +1,80 @@
+"""Training is deterministic and trains only on training splits (a small subset keeps this quick)."""
+import pickle
+
+import numpy as np
+import pytest
+
+from scorer.cuelexicon import learn_cue_lexicon
+from scorer.evaluate import expected_calibration_error, keyword_rule
+from scorer.support import SupportModel, corroboration
+from scorer.train import fit_heads, prepare
+
+
+@pytest.fixture(scope="module")
+def prepared(shared_data):
+    corpus, cues, pol, subj = prepare(shared_data)
+    docs = sorted(pol[pol["split"] == "train"]["doc_id"].unique())[:60]
+    small = pol[pol["doc_id"].isin(docs) | (pol["split"] == "dev")]
+    return cues, small, subj
+
+
+def test_same_data_same_model(prepared):
+    cues, pol, subj = prepared
+    a, b = fit_heads(pol, subj, cues), fit_heads(pol, subj, cues)
+    dev = pol[pol["split"] == "dev"].head(300)
+    assert np.array_equal(a.predict_proba(dev), b.predict_proba(dev))
+    assert pickle.dumps(a.attributed["clf"].coef_) == pickle.dumps(b.attributed["clf"].coef_)
+
+
+def test_heads_never_see_dev_rows(prepared, monkeypatch):
+    cues, pol, subj = prepared
+    seen = []
+    import scorer.train as train_module
+
+    real = train_module.build_pipeline
+
+    def spy(*args, **kwargs):
+        pipe = real(*args, **kwargs)
+        fit = pipe.fit
+
+        def recording_fit(X, y):
+            seen.append(set(X["split"]))
+            return fit(X, y)
+
+        pipe.fit = recording_fit
+        return pipe
+
+    monkeypatch.setattr(train_module, "build_pipeline", spy)
+    fit_heads(pol, subj, cues)
+    assert seen == [{"train"}, {"train"}, {"train"}]
+
+
+def test_cue_lexicon_learns_marked_words():
+    docs = [("Smith said it. Jones said no. Officials warned. The cat sat.", [(6, 10), (20, 24), (38, 44)])] * 5
+    lexicon = learn_cue_lexicon(docs, min_count=5, min_share=0.5)
+    assert {"said", "warned"} <= lexicon and "cat" not in lexicon and "officials" not in lexicon
+
+
+def test_support_model_orders_grades():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 3))
+    y = np.clip(np.round(1.5 + X[:, 0]), 0, 3).astype(int)
+    model = SupportModel().fit(X, y)
+    support, grade = model.predict(np.array([[-2, 0, 0], [2, 0, 0]]))
+    assert support[0] < 0.3 < 0.7 < support[1] and list(grade) == [0, 3]
+
+
+def test_corroboration_links_differently_typed_sentences():
+    texts = ["Officials said the Bagram airbase attack killed six soldiers in December.",
+             "The Pentagon confirmed six soldiers died at Bagram airbase in December.",
+             "Unrelated weather news today."]
+    assert corroboration(texts, ["anonymous_intelligence", "named_source", "outlet_claim"]) == [1, 0, None]
+    assert corroboration(texts, ["named_source", "named_source", "outlet_claim"]) == [None, None, None]
+
+
+def test_baseline_and_calibration_helpers():
+    assert keyword_rule("Officials said the deal was off.") == "anonymous_intelligence"
+    assert keyword_rule("The Pentagon said the deal was off.") == "named_source"
+    assert keyword_rule("This reckless decision should be reversed.") == "editorial_opinion"
+    probs = np.array([[0.9, 0.1], [0.9, 0.1]])
+    assert expected_calibration_error(probs, np.array([0, 1])) == pytest.approx(0.4)
