@@ -48,6 +48,21 @@ def read_records(path: str | Path, text_field: str = "text", id_field: str = "id
         raise InputError(f"{path}: batch input must be a directory, a .jsonl file or a .csv file")
 
 
+def count_records(path: str | Path) -> int | None:
+    """Number of input records for the progress bar's ETA (lines/rows/files), None if unknown."""
+    path = Path(path)
+    if path.is_dir():
+        return sum(1 for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES)
+    if path.suffix.lower() == ".jsonl" and path.is_file():
+        with path.open("rb") as fh:
+            return sum(1 for line in fh if line.strip())
+    if path.suffix.lower() == ".csv" and path.is_file():
+        csv.field_size_limit(sys.maxsize)
+        with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
+            return max(0, sum(1 for _ in csv.reader(fh)) - 1)
+    return None
+
+
 def _file_record(file: Path, root: Path) -> Record:
     from .textio import is_html, read_text_file
 

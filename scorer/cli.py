@@ -127,13 +127,18 @@ def batch_command(input_path, out, fmt, jobs, text_field, id_field, resume, prog
 
     load_bundle(model_dir)  # fail fast (exit 3) before reading the corpus
     fmt = fmt or ("jsonl" if str(out).endswith(".jsonl") else "csv")
+    from .batch import count_records
+
     show = sys.stderr.isatty() if progress is None else progress
+    total = count_records(input_path) if show else None
     started = time.monotonic()
 
     def report_progress(done):
-        if show and (done % 10 == 0 or done < 10):
+        if show and (done % 10 == 0 or done < 10 or done == total):
             rate = done / max(time.monotonic() - started, 1e-9)
-            click.echo(f"\rscored {done} records, {rate:.1f} records/s", err=True, nl=False)
+            eta = f", ETA {(total - done) / rate:.0f}s" if total and rate > 0 else ""
+            of = f"/{total}" if total else ""
+            click.echo(f"\rscored {done}{of} records, {rate:.1f} records/s{eta}   ", err=True, nl=False)
 
     ok, errors = run_batch(input_path, out, fmt=fmt, jobs=jobs, text_field=text_field, id_field=id_field,
                            resume=resume, model_dir=model_dir, progress=report_progress)
@@ -161,21 +166,27 @@ def train_command(data_dir, out_dir):
 @cli.command("evaluate")
 @click.option("--data", "data_dir", required=True, type=click.Path())
 @click.option("--split", default="dev", show_default=True, type=click.Choice(["dev", "train"]))
+@click.option("--examples", default=10, show_default=True, help="Misclassified sentences to show.")
 @MODEL_OPTION
 @reports_errors
-def evaluate_command(data_dir, split, model_dir):
+def evaluate_command(data_dir, split, examples, model_dir):
     """Per-class precision/recall/F1, macro-F1, confusion matrix and calibration, with two baselines.
 
     Example: scorer evaluate --data ../shared/data --split dev
     """
     from .audit import load_audit
-    from .evaluate import evaluate_model, format_metrics
+    from .evaluate import error_examples, evaluate_model, format_metrics
     from .model import load_bundle
     from .train import prepare
 
     bundle = load_bundle(model_dir)
     _, _, pol, subj = prepare(data_dir, cues=bundle["attribution"].cues)
-    click.echo(format_metrics(evaluate_model(bundle["attribution"], pol, subj, split=split, audit=load_audit())))
+    model = bundle["attribution"]
+    click.echo(format_metrics(evaluate_model(model, pol, subj, split=split, audit=load_audit())))
+    if examples:
+        click.echo(f"\n{examples} misclassified {split} sentences (fixed random sample):")
+        for ex in error_examples(model, pol, subj, split, examples):
+            click.echo(f"  truth {ex['truth']}, predicted {ex['predicted']}: {ex['text'][:200]}")
 
 
 @cli.command("model-info")

@@ -94,9 +94,34 @@ def evaluate_model(model: AttributionModel, pol: pd.DataFrame, subj: pd.DataFram
     p_op = model.opinion.predict_proba(sdev)[:, 1]
     out["opinion_vs_not"] = per_class((sdev["subjectivity"] == "SUBJ").map({True: "SUBJ", False: "OBJ"}).to_numpy(),
                                       np.where(p_op >= 0.5, "SUBJ", "OBJ"), ("SUBJ", "OBJ"))
+    out["source_span_match"] = source_span_match(pol, split)
     if audit is not None:
         out["source_type_on_audit"] = audit_figures(model, pol, audit)
     return out
+
+
+def source_span_match(pol: pd.DataFrame, split: str) -> dict:
+    """How often the rule-extracted source matches PolNeAR's human-marked Source span, on sentences
+    whose human source lies inside the sentence: overlapping at all, and exactly."""
+    rows = pol[(pol["split"] == split) & pol["source_start"].notna()]
+    rows = rows[(rows["source_start"] >= rows["start"]) & (rows["source_end"] <= rows["end"])]
+    got = rows["x_source_start"].notna()
+    s0, s1 = rows["x_source_start"].astype("float"), rows["x_source_end"].astype("float")
+    h0, h1 = rows["source_start"].astype("float"), rows["source_end"].astype("float")
+    overlap = got & (np.minimum(s1, h1) > np.maximum(s0, h0))
+    exact = got & (s0 == h0) & (s1 == h1)
+    return {"n": int(len(rows)), "found": round(float(got.mean()), 3), "overlap": round(float(overlap.mean()), 3),
+            "exact": round(float(exact.mean()), 3)}
+
+
+def error_examples(model: AttributionModel, pol: pd.DataFrame, subj: pd.DataFrame, split: str = "dev",
+                   n: int = 10, seed: int = 13) -> list[dict]:
+    """A fixed random sample of misclassified dev sentences (shown at run time, not stored: corpus text)."""
+    dev = four_class_dev(pol, subj, split)
+    pred = np.array(model.predict(dev))
+    wrong = dev[pred != dev["label"].to_numpy()].assign(predicted=pred[pred != dev["label"].to_numpy()])
+    sample = wrong.sample(n=min(n, len(wrong)), random_state=seed)
+    return [{"truth": r.label, "predicted": r.predicted, "text": r.text} for r in sample.itertuples()]
 
 
 def audit_figures(model: AttributionModel, pol: pd.DataFrame, audit: pd.DataFrame) -> dict:
@@ -146,6 +171,10 @@ def format_metrics(m: dict) -> str:
         lines.append(f"Source type vs. the hand audit: macro-F1 {au['all']['macro_f1']:.3f} on {au['all']['n']} items "
                      f"(train items were seen in training); dev items only: {au['dev_items']['macro_f1']:.3f} "
                      f"(n={au['dev_items']['n']})")
+    if "source_span_match" in m:
+        sm = m["source_span_match"]
+        lines.append(f"Source span vs PolNeAR's (n={sm['n']} sentences with the human source inside): found "
+                     f"{sm['found']:.3f}, overlapping {sm['overlap']:.3f}, exact {sm['exact']:.3f}")
     lines += _table(m["opinion_vs_not"], "Editorial opinion vs not (CheckThat + NewsSD dev)")
     if "support_cross_validated" in m:
         sc = m["support_cross_validated"]

@@ -96,3 +96,10 @@ def test_read_records_rejects_other_files(tmp_path):
     other.write_text("x")
     with pytest.raises(InputError, match="must be a directory"):
         list(read_records(other))
+
+
+def test_progress_shows_rate_and_eta(tmp_path, example_text):
+    src = write_jsonl(tmp_path / "in.jsonl", example_text)
+    result = runner.invoke(cli, ["batch", str(src), "--output", str(tmp_path / "o.jsonl"), "--progress"])
+    assert result.exit_code == 0
+    assert "scored 5/5 records" in result.output and "records/s" in result.output and "ETA" in result.output
