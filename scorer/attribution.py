@@ -30,6 +30,7 @@ _SKIP_ADVERBS = frozenset("also later previously earlier recently once then stil
                           "will did does never repeatedly publicly privately again often flatly".split())
 _STOP_FORWARD = frozenset(", ; : . — – ( ) “ ” \" ? !".split()) | {"that", "in", "on", "at", "during", "after", "when",
                                                                    "who", "which", "to"}
+_DASH_SPEAKER = re.compile(r"[”\"]\s*([―—–])\s*((?:[A-Z@][\w.’'-]*)(?: [A-Z][\w.’'-]*){0,3})")
 _COLON_SPEAKER = re.compile(r"^([A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*){0,3}):\s")
 _ACCORDING = re.compile(r"\baccording to\b", re.I)
 
@@ -116,7 +117,7 @@ def find_attribution(text: str, cues: frozenset[str] = CUE_VERBS) -> Attribution
         return _make(text, toks, src, (cue_idx[0], cue_idx[-1]))
     found = []
     for k, (tok, start, _) in enumerate(toks):
-        if tok.lower().rstrip(".") not in cues or mask[start]:
+        if tok.lower().rstrip(".") not in cues or mask[start] or not tok[0].islower():
             continue
         before = _np_before(toks, k)
         prev = toks[k - 1][0] if k else ""
@@ -140,6 +141,9 @@ def find_attribution(text: str, cues: frozenset[str] = CUE_VERBS) -> Attribution
             found.append(candidate)
     if found:
         return found[0]
+    m = _DASH_SPEAKER.search(text)
+    if m:
+        return Attribution(m.group(2), m.start(2), m.end(2), m.group(1), m.start(1), m.end(1))
     m = _COLON_SPEAKER.match(text)
     if m:
         return Attribution(m.group(1), 0, m.end(1), ":", m.end(1), m.end(1) + 1)

@@ -65,6 +65,7 @@ _DATE_WORDS = frozenset("monday tuesday wednesday thursday friday saturday sunda
 _DIGITS = re.compile(r"\d[\d,.]*")
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
 _CLOSE_THEN = re.compile(r"[,?!][”\"’]\s+")
+_DASH_ATTRIBUTION = re.compile(r"[”\"]\s*[―—–]\s*[A-Z@]")
 _QUOTE_CHARS = re.compile(r"[“\"”]")
 
 
@@ -75,7 +76,8 @@ def cue_vector(text: str) -> list[float]:
     words = _WORD.findall(text)
     low_words = [w.lower() for w in words]
     low = text.lower()
-    verbs = [i for i, w in enumerate(low_words) if w in REPORTING_VERBS]
+    # a capitalised "States" or "Statement" is not a reporting verb
+    verbs = [i for i, w in enumerate(low_words) if w in REPORTING_VERBS and words[i][0].islower()]
     name_near = 0.0
     for i in verbs:
         window = words[max(0, i - 4):i] + words[i + 1:i + 4]
@@ -84,7 +86,7 @@ def cue_vector(text: str) -> list[float]:
             break
     names = sum(1 for w in words[1:] if w[0].isupper() and w not in _FIRST)
     quotes = len(_QUOTE_CHARS.findall(text))
-    quote_then = 0.0
+    quote_then = float(bool(_DASH_ATTRIBUTION.search(text)))  # '“...” ― Name', an epigraph-style attribution
     for m in _CLOSE_THEN.finditer(text):
         following = _WORD.findall(text, m.end(), m.end() + 60)[:5]
         if any(w.lower() in REPORTING_VERBS for w in following):
@@ -141,8 +143,20 @@ class CueFeatures(BaseEstimator, TransformerMixin):
         return np.array([f"{self.column}:{name}" for name in CUE_FEATURES], dtype=object)
 
 
+def _opens_quote(text: str) -> bool:
+    return (text.count("“") > text.count("”")) or text.count('"') % 2 == 1
+
+
+def _closes_open_quote(text: str) -> bool:
+    """The sentence closes a quotation it did not open (a quote that began in an earlier sentence)."""
+    first_close = min((i for i in (text.find("”"), text.find('"')) if i >= 0), default=-1)
+    first_open = text.find("“")
+    return first_close >= 0 and (first_open < 0 or first_close < first_open) and not text.startswith('"')
+
+
 class QuoteState(BaseEstimator, TransformerMixin):
-    """Whether a quotation is still open from the previous sentence (the sentence is inside a quote)."""
+    """Where the sentence sits relative to quotations running over several sentences: a quote left open
+    before it, closing in it, opening in it and left open, or closing in the next sentence."""
 
     def fit(self, X, y=None):
         self.n_features_in_ = 1
@@ -150,15 +164,18 @@ class QuoteState(BaseEstimator, TransformerMixin):
 
     def transform(self, X):
         frame = as_frame(X)
-        out = np.zeros((len(frame), 3))
-        for i, (prev, text) in enumerate(zip(frame["prev_text"].fillna(""), frame["text"].fillna(""))):
-            open_prev = (prev.count("“") > prev.count("”")) or prev.count('"') % 2 == 1
-            out[i] = [float(open_prev), float(open_prev and ("”" in text or '"' in text)),
-                      float(text[:1] in "“\"" and text.count("“") + text.count('"') == 1)]
+        out = np.zeros((len(frame), 4))
+        rows = zip(frame["prev_text"].fillna(""), frame["text"].fillna(""), frame["next_text"].fillna(""))
+        for i, (prev, text, nxt) in enumerate(rows):
+            open_prev = _opens_quote(prev)
+            out[i] = [float(open_prev), float(open_prev and _closes_open_quote(text)),
+                      float(text[:1] in "“\"" and _opens_quote(text)),
+                      float(_opens_quote(text) and _closes_open_quote(nxt))]
         return out
 
     def get_feature_names_out(self, input_features=None):
-        return np.array(["quote_open_before", "quote_closes_here", "quote_opens_unclosed"], dtype=object)
+        return np.array(["quote_open_before", "quote_closes_here", "quote_opens_unclosed", "quote_closes_next"],
+                        dtype=object)
 
 
 def text_column(X):
