@@ -36,7 +36,8 @@ _ACCORDING = re.compile(r"\baccording to\b", re.I)
 
 
 class Attribution(NamedTuple):
-    """Source and cue of one sentence: texts and offsets relative to the sentence."""
+    """Source and cue of one sentence (offsets relative to the sentence), and the outlet it was
+    relayed through, if any ("..., officials told CNN" / "..., the Times reported")."""
 
     source: str | None
     source_start: int | None
@@ -44,6 +45,7 @@ class Attribution(NamedTuple):
     cue: str | None
     cue_start: int | None
     cue_end: int | None
+    via: str | None = None
 
 
 NO_ATTRIBUTION = Attribution(None, None, None, None, None, None)
@@ -136,7 +138,7 @@ def find_attribution(text: str, cues: frozenset[str] = CUE_VERBS) -> Attribution
             if closing or toks[k][0].endswith("."):
                 # rule 3: an outlet passing on an earlier attribution is only the conduit
                 if found and candidate.source and classify_phrase(candidate.source).label == "outlet_claim":
-                    return found[0]
+                    return found[0]._replace(via=candidate.source)
                 return candidate
             found.append(candidate)
     if found:

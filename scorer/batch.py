@@ -158,7 +158,7 @@ def article_row(result: dict) -> dict:
 ARTICLE_COLUMNS = ["id", "status", "error", "title", "n_sentences", "n_skipped", "support_score"] + \
     [f"share_{k}" for k in LABEL_COLUMNS] + ["flags", "sources", "weakest", "model_sha256"]
 SENTENCE_COLUMNS = ["article_id", "index", "start", "end", "text", "attribution_type"] + \
-    [f"p_{k}" for k in LABEL_COLUMNS] + ["source", "source_phrase", "cue", "support", "support_grade", "reasons",
+    [f"p_{k}" for k in LABEL_COLUMNS] + ["source", "source_phrase", "cue", "via", "support", "support_grade", "reasons",
                                          "corroborated_by", "is_headline"]
 
 

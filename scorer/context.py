@@ -10,7 +10,7 @@ from .attribution import CUE_VERBS, ArticleSources, find_attribution
 from .features import CUE_FEATURES, cue_matrix
 
 FRAME_COLUMNS = ["text", "prev_text", "next_text", "source", "source_start", "source_end", "cue", "cue_start",
-                 "cue_end", "src_type", "src_method", "src_refers_to", "inherited_source"]
+                 "cue_end", "src_type", "src_method", "src_refers_to", "inherited_source", "via"]
 
 
 def article_frame(article_text: str, sentences, cues: frozenset[str] = CUE_VERBS) -> pd.DataFrame:
@@ -32,6 +32,7 @@ def article_frame(article_text: str, sentences, cues: frozenset[str] = CUE_VERBS
             None if attr.cue_end is None else attr.cue_end + shift,
             "none" if stype is None else (stype.label or "unresolved"),
             "" if stype is None else stype.method, None if stype is None else stype.refers_to, inherited,
+            attr.via,
         ))
     frame = pd.DataFrame(rows, columns=FRAME_COLUMNS)
     vecs = list(cue_matrix(texts)) if texts else []

@@ -20,7 +20,8 @@ def _source(row: dict) -> str:
         return ""
     phrase = row.get("source_phrase")
     refers = f" ('{phrase}')" if phrase and phrase != row["source"] else ""
-    return f" [{row['source']}{refers}{' / ' + row['cue'] if row['cue'] else ''}]"
+    via = f", via {row['via']}" if row.get("via") else ""
+    return f" [{row['source']}{refers}{' / ' + row['cue'] if row['cue'] else ''}{via}]"
 
 
 def summary_lines(report) -> list[str]:

@@ -68,7 +68,7 @@ class Scorer:
                 "index": i, "start": sent.start, "end": sent.end, "text": sent.text,
                 "attribution_type": label,
                 "probabilities": {lab: round(float(p), 4) for lab, p in zip(LABELS, probs[i])},
-                "source": refers or phrase, "cue": cue, "source_phrase": phrase,
+                "source": refers or phrase, "cue": cue, "source_phrase": phrase, "via": _value(rec["via"]),
                 "support": round(float(support[i]), 4), "support_grade": int(grades[i]),
                 "reasons": reasons_for(contrib[i], X[i], sent.text, corr[i], label),
                 "corroborated_by": corr[i], "is_headline": i == head,

@@ -37,11 +37,14 @@ def merge_sources(rows: list[dict]) -> list[dict]:
         entry["_types"][row["attribution_type"]] = entry["_types"].get(row["attribution_type"], 0) + 1
         if len(name) > len(entry["name"]) and not name[:1].islower():
             entry["name"] = name
-    # a one-word key that is the last word of a longer key ("trump" in "donald trump") joins it
+    # a key that starts or ends a longer key joins it: "trump" -> "donald trump",
+    # "us intelligence" -> "us intelligence agencies"
     for key in sorted(groups, key=len):
-        if " " in key or key not in groups:
+        if key not in groups:
             continue
-        longer = [k for k in groups if k != key and k.split()[-1] == key]
+        words = key.split()
+        longer = [k for k in groups if k != key and len(k.split()) > len(words)
+                  and (k.split()[-len(words):] == words or (len(words) > 1 and k.split()[:len(words)] == words))]
         if len(longer) == 1:
             target, entry = groups[longer[0]], groups.pop(key)
             target["count"] += entry["count"]
@@ -103,13 +106,20 @@ def flags(rows: list[dict], headline_index: int | None, sources: list[dict], sha
     named = [s for s in sources if s["type"] in ("named_source", "anonymous_intelligence")]
     if len(named) == 1 and named[0]["count"] >= 3:
         out.append(f"single-source story ({named[0]['name']})")
-    # an outlet's report whose sentences no named source in the article backs up
+    # another outlet's report (as the source, or as the conduit: "officials told CNN") that no named
+    # source in the article backs up
     by_index = {r["index"]: r for r in rows}
+    relayed: dict[str, list[int]] = {}
     for entry in (s for s in sources if s["type"] == "outlet_claim"):
+        relayed.setdefault(entry["name"], []).extend(entry["sentences"])
+    for r in rows:
+        if r.get("via"):
+            relayed.setdefault(r["via"], []).append(r["index"])
+    for outlet, indices in relayed.items():
         backed = any(by_index[i]["corroborated_by"] is not None
                      and by_index[by_index[i]["corroborated_by"]]["attribution_type"] == "named_source"
-                     for i in entry["sentences"])
+                     for i in indices)
         if not backed:
-            out.append(f"another outlet's report relayed without independent confirmation ({entry['name']})")
+            out.append(f"another outlet's report relayed without independent confirmation ({outlet})")
             break
     return out

@@ -61,7 +61,12 @@ def test_contract_invariants(report, example_text):
 def test_summary_sources_and_flags(report):
     names = {s["name"] for s in report.summary["sources"]}
     assert {"the Pentagon", "The State Department"} <= names
+    intelligence = [s for s in report.summary["sources"] if "intelligence" in s["name"]]
+    assert len(intelligence) == 1 and intelligence[0]["type"] == "anonymous_intelligence"
     assert "main claim rests on anonymous sources" in report.summary["flags"]
+    cnn = next(s for s in report.sentences_list if "the CNN reported" in s["text"])
+    assert cnn["via"] == "the CNN" and cnn["source"] == "US intelligence agencies"  # rule 3: CNN is the conduit
+    assert any(f.startswith("another outlet's report relayed") for f in report.summary["flags"])
     assert len(report.summary["weakest"]) == 3
 
 
