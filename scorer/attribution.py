@@ -51,8 +51,23 @@ class Attribution(NamedTuple):
 NO_ATTRIBUTION = Attribution(None, None, None, None, None, None)
 
 
-def _quoted_mask(text: str) -> list[bool]:
+class _NoQuotes:
+    """The quoted-mask of a sentence without quotation marks: nothing is inside a quote."""
+
+    def __getitem__(self, index):
+        return False
+
+    def __bool__(self):
+        return False
+
+
+_NO_QUOTES = _NoQuotes()
+
+
+def _quoted_mask(text: str):
     """Per character: inside a quotation (an unclosed quote runs to the end of the sentence)."""
+    if "“" not in text and "”" not in text and '"' not in text:
+        return _NO_QUOTES
     mask, inside, straight = [False] * len(text), False, False
     for i, ch in enumerate(text):
         if ch == "“" or (ch == '"' and not straight and not inside):
@@ -173,5 +188,5 @@ class ArticleSources:
         else:
             stype = None
         mask = _quoted_mask(sent_text)
-        self.quote_open = bool(mask) and mask[-1] and not sent_text.endswith(("”", '"'))
+        self.quote_open = bool(mask) and mask[len(sent_text) - 1] and not sent_text.endswith(("”", '"'))
         return attr, stype, inherited

@@ -120,23 +120,34 @@ def _csv_records(path: Path, text_field: str, id_field: str) -> Iterator[Record]
             yield Record(f"row-{number + 1}", f"{path}:{number + 1}", error=f"{path}:{number + 1}: not UTF-8 text")
 
 
-def score_record(scorer, record: Record) -> dict:
-    """A report dict with status 'ok', or an error row; never raises for a bad record."""
-    if record.error:
-        return {"id": record.id, "status": "error", "error": record.error}
-    try:
+def _error_row(record: Record, message: str) -> dict:
+    return {"id": record.id, "status": "error", "error": message}
+
+
+def score_chunk(scorer, records: list[Record]) -> list[dict]:
+    """Report dicts (status 'ok') or error rows for a chunk of records, scored with one model call;
+    never raises for a bad record."""
+    items, results = [], [None] * len(records)
+    for k, record in enumerate(records):
+        if record.error:
+            results[k] = _error_row(record, record.error)
+            continue
         text = record.text
         if record.html:
             from .htmltext import html_to_text
 
-            text = html_to_text(text, record.where)
-        report = scorer.score(text, article_id=record.id, name=record.where)
-    except ScorerError as exc:
-        return {"id": record.id, "status": "error", "error": str(exc)}
-    out = report.to_dict()
-    out["id"] = record.id
-    out["status"] = "ok"
-    return out
+            try:
+                text = html_to_text(text, record.where)
+            except ScorerError as exc:
+                results[k] = _error_row(record, str(exc))
+                continue
+        items.append((k, (text, record.id, record.where, None)))
+    for (k, _), report in zip(items, scorer.score_batch([item for _, item in items])):
+        if isinstance(report, ScorerError):
+            results[k] = _error_row(records[k], str(report))
+        else:
+            results[k] = dict(report.to_dict(), id=records[k].id, status="ok")
+    return results
 
 
 LABEL_COLUMNS = ("named_source", "anonymous_intelligence", "outlet_claim", "editorial_opinion")

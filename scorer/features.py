@@ -65,6 +65,9 @@ _DATE_WORDS = frozenset("monday tuesday wednesday thursday friday saturday sunda
 _DIGITS = re.compile(r"\d[\d,.]*")
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
 _CLOSE_THEN = re.compile(r"[,?!][”\"’]\s+")
+_PHRASES = re.compile("|".join(f"(?P<{name}>{pattern.pattern})" for name, pattern in (
+    ("denial", _DENIAL), ("anon", _ANON_PHRASE), ("report", _REPORT_PHRASE), ("outlet", _OUTLET),
+    ("hedge", _MULTI_HEDGE))))  # most specific first: a denial is also a reporting phrase
 _DASH_ATTRIBUTION = re.compile(r"[”\"]\s*[―—–]\s*[A-Z@]")
 _QUOTE_CHARS = re.compile(r"[“\"”]")
 
@@ -96,20 +99,21 @@ def cue_vector(text: str) -> list[float]:
     then_quote = float(opener > 0 and any(w.lower() in REPORTING_VERBS for w in _WORD.findall(text, 0, opener)[:7]))
     carry = float(len(low_words) > 1 and any(
         low_words[i] in ("he", "she", "they", "it") and low_words[i + 1] in _CARRY_VERBS for i in range(len(low_words) - 1)))
-    hedges = sum(w in _SINGLE_HEDGES for w in low_words) + len(_MULTI_HEDGE.findall(low))
+    found = {m.lastgroup for m in _PHRASES.finditer(low)}  # one scan for all phrase lists
+    hedges = sum(w in _SINGLE_HEDGES for w in low_words) + ("hedge" in found)
     numbers = len(_DIGITS.findall(text)) + sum(w in _NUMBER_WORDS for w in low_words)
     dated = any(w in _DATE_WORDS for w in low_words) or bool(_YEAR.search(text)) or bool(_DATE_MAY.search(text))
     return [
-        float(bool(verbs)), float(bool(_REPORT_PHRASE.search(low))), float("according to" in low),
+        float(bool(verbs)), float("report" in found or "denial" in found), float("according to" in low),
         min(quotes, 4) / 4.0, float(text[:1] in "“\"‘'"), quote_then, then_quote, carry, name_near,
-        min(names, 5) / 5.0, float(bool(_ANON_PHRASE.search(low))),
-        float(any(w in ANONYMOUS_HEADS for w in low_words[:12])), float(bool(_OUTLET.search(text))),
+        min(names, 5) / 5.0, float("anon" in found),
+        float(any(w in ANONYMOUS_HEADS for w in low_words[:12])), float("outlet" in found),
         min(hedges, 3) / 3.0, min(sum(w in LOADED_WORDS for w in low_words), 3) / 3.0,
         min(numbers, 4) / 4.0, float(dated), float("?" in text), float("!" in text),
         float(any(w in _FIRST for w in words)), float(any(w in _SECOND for w in words)),
         float(any(w in _MODALS for w in low_words) or bool(_MODAL_PHRASE.search(low))),
         min(sum(w in _INTENSIFIERS for w in low_words), 3) / 3.0,
-        float(bool(_DENIAL.search(low))), float(np.log1p(len(low_words)) / 5.0),
+        float("denial" in found), float(np.log1p(len(low_words)) / 5.0),
     ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from itertools import islice
 
 _WORKER_SCORERS: dict = {}
-CHUNK = 16
+CHUNK = 32
 
 
 def _scorer(model_dir):
@@ -18,10 +18,9 @@ def _scorer(model_dir):
 
 
 def _score_chunk(records, model_dir, scorer=None):
-    from .batch import score_record
+    from .batch import score_chunk
 
-    scorer = scorer or _scorer(model_dir)
-    return [score_record(scorer, r) for r in records]
+    return score_chunk(scorer or _scorer(model_dir), records)
 
 
 def _chunks(iterable, size):

@@ -46,12 +46,48 @@ class Scorer:
     def score(self, text: str, article_id: str | None = None, name: str = "<input>",
               source_text: str | None = None) -> Report:
         """Score one article given as decoded text (HTML must be converted first: see `score_file`)."""
+        result = self.score_batch([(text, article_id, name, source_text)])[0]
+        if isinstance(result, InputError):
+            raise result
+        return result
+
+    def score_batch(self, items) -> list:
+        """Score several articles with one model call: items are (text, article_id, name, source_text)
+        tuples; returns a Report, or the InputError of an article that cannot be scored, per item."""
+        import pandas as pd
+
+        prepared = []
+        for item in items:
+            try:
+                prepared.append(self._prepare(*item))
+            except InputError as exc:
+                prepared.append(exc)
+        frames = [p["frame"] for p in prepared if not isinstance(p, InputError)]
+        if not frames:
+            return prepared
+        probs = self.attribution.predict_proba(pd.concat(frames, ignore_index=True))
+        out, offset = [], 0
+        for p in prepared:
+            if isinstance(p, InputError):
+                out.append(p)
+                continue
+            n = len(p["frame"])
+            out.append(self._finish(p, probs[offset:offset + n]))
+            offset += n
+        return out
+
+    def _prepare(self, text: str, article_id=None, name: str = "<input>", source_text=None) -> dict:
+        """Furniture, sentences and model inputs of one article (InputError if there is nothing to score)."""
         require_content(text, name)
         sentences, skipped = split_article(text)
         if not sentences:
             raise InputError(f"{name}: no article sentences (only page furniture)")
-        frame = article_frame(text, sentences, self.attribution.cues)
-        probs = self.attribution.predict_proba(frame)
+        return {"text": text, "article_id": article_id, "source_text": source_text, "sentences": sentences,
+                "skipped": skipped, "frame": article_frame(text, sentences, self.attribution.cues)}
+
+    def _finish(self, p: dict, probs: np.ndarray) -> Report:
+        """Support, sources and the summary of one article, given its type probabilities."""
+        sentences, frame, text = p["sentences"], p["frame"], p["text"]
         labels = [LABELS[i] for i in probs.argmax(axis=1)]
         texts = [s.text for s in sentences]
         corr = corroboration(texts, labels)
@@ -60,14 +96,16 @@ class Scorer:
         contrib = self.support.contributions(X)
         head = headline_index(text, sentences)
         rows = []
+        records = frame[["source", "cue", "inherited_source", "src_method", "src_type", "src_refers_to", "via"]] \
+            .to_dict("records")
         for i, sent in enumerate(sentences):
-            rec = frame.iloc[i]
+            rec = records[i]
             label = labels[i]
             phrase, cue, refers = _source_for(rec, label)
             rows.append({
                 "index": i, "start": sent.start, "end": sent.end, "text": sent.text,
                 "attribution_type": label,
-                "probabilities": {lab: round(float(p), 4) for lab, p in zip(LABELS, probs[i])},
+                "probabilities": {lab: round(float(q), 4) for lab, q in zip(LABELS, probs[i])},
                 "source": refers or phrase, "cue": cue, "source_phrase": phrase, "via": _value(rec["via"]),
                 "support": round(float(support[i]), 4), "support_grade": int(grades[i]),
                 "reasons": reasons_for(contrib[i], X[i], sent.text, corr[i], label),
@@ -75,11 +113,11 @@ class Scorer:
             })
         summary = summarise(rows, head)
         title = sentences[head].text if head is not None else None
-        article = {"id": article_id, "title": title, "n_sentences": len(rows), "n_skipped": len(skipped)}
-        if source_text is not None:
+        article = {"id": p["article_id"], "title": title, "n_sentences": len(rows), "n_skipped": len(p["skipped"])}
+        if p["source_text"] is not None:
             article["text"] = text
         return Report(model=self.model_info, article=article, summary=summary, sentences=rows,
-                      skipped=[s._asdict() for s in skipped])
+                      skipped=[s._asdict() for s in p["skipped"]])
 
     def score_file(self, path: str | Path, article_id: str | None = None) -> Report:
         """Score a .txt/.md/.html file; HTML is converted to article text first (offsets refer to that text)."""
@@ -117,8 +155,14 @@ class Scorer:
     def score_many(self, texts, n_jobs: int = 1, model_dir: str | Path | None = None):
         """Iterator of Reports for an iterable of texts, in order; n_jobs > 1 uses worker processes."""
         if n_jobs == 1:
-            for text in texts:
-                yield self.score(text)
+            from itertools import islice
+
+            it = iter(texts)
+            while chunk := list(islice(it, 32)):
+                for result in self.score_batch([(t, None, "<input>", None) for t in chunk]):
+                    if isinstance(result, InputError):
+                        raise result
+                    yield result
             return
         from .parallel import parallel_score
 

@@ -34,6 +34,7 @@ _DOCUMENT_HEADS = frozenset("poll polls survey surveys study report analysis ind
                             "precedents rulings ruling decision decisions records filing filings".split())
 _JOURNALIST = re.compile(r"\b(moderator|host|anchor|reporter|columnist|correspondent|interviewer|"
                          r"editor|commentator|pundit|radio host|talk show host)\b", re.I)
+_JOURNALIST_NAMED = re.compile(_JOURNALIST.pattern + r",?\s+((?:[A-Z][\w.’'-]+\s+){0,2}[A-Z][\w’'-]+)", re.I)
 _ANON_SINGULAR = frozenset("source official aide insider staffer adviser advisor person someone individual "
                            "operative strategist diplomat insider".split())
 _NOT_PLURAL = frozenset("us his its news this yes was has is does says series species".split())
@@ -142,6 +143,7 @@ class SourceResolver:
 
     def __init__(self, text: str):
         self.text = text
+        self._journalists: frozenset[str] | None = None
         self.history: list[tuple[int, str, SourceType]] = []  # (start, source text, type)
 
     def _compatible(self, pronoun: str, prior_text: str, prior: SourceType) -> bool:
@@ -171,9 +173,10 @@ class SourceResolver:
         toks = _tokens(source_text)
         if not toks or len(toks) > 4:
             return False
-        surname = re.escape(toks[-1].strip(".:’'s").title())
-        pattern = rf"\b({_JOURNALIST.pattern[3:-3]})\b,?\s+(?:[A-Z][\w.’'-]+\s+){{0,2}}{surname}\b"
-        return re.search(pattern, self.text, re.I) is not None
+        if self._journalists is None:  # one pass over the article, on first need
+            self._journalists = frozenset(
+                word.lower() for m in _JOURNALIST_NAMED.finditer(self.text) for word in m.group(1).split())
+        return toks[-1].strip(".:’'s").lower() in self._journalists
 
     def resolve(self, start: int, source_text: str) -> SourceType:
         """Type of the source phrase at offset `start`; remembers it for later pronouns."""
