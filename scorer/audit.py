@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .corpus import best_overlap
+
 AUDIT_FILE = Path(__file__).resolve().parents[1] / "tests" / "data" / "source_type_audit.tsv"
 SOURCE_TYPES = ("named_source", "anonymous_intelligence", "outlet_claim")
 
@@ -30,9 +32,9 @@ def match_audit(corpus: pd.DataFrame, audit: pd.DataFrame) -> pd.DataFrame:
             derived.append(None)
             methods.append("document missing")
             continue
-        overlap = (doc["end"].clip(upper=row.end) - doc["start"].clip(lower=row.start)).clip(lower=0)
-        best = doc.loc[overlap.idxmax()]
-        derived.append(best["label"] if overlap.max() > 0 else None)
+        pos, shared = best_overlap(doc, row.start, row.end)
+        best = doc.iloc[pos]
+        derived.append(best["label"] if shared > 0 else None)
         methods.append(best["label_method"])
     return audit.assign(derived=derived, method=methods)
 

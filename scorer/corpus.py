@@ -11,6 +11,7 @@ import csv
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .brat import Annotations, read_ann
@@ -138,6 +139,16 @@ def load_polnear(root: Path) -> pd.DataFrame:
             row.update(corpus="polnear", split=split, doc_id=name, publisher=meta["publisher"])
             rows.append(row)
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def best_overlap(doc: pd.DataFrame, start: int, end: int) -> tuple[int, int]:
+    """(position in `doc`, characters shared) of the sentence row that overlaps [start, end) most.
+
+    Stored samples (audit, grades) keep offsets only; this finds their sentence even after a change
+    of segmentation moved its boundaries."""
+    overlap = (doc["end"].clip(upper=end) - doc["start"].clip(lower=start)).clip(lower=0).to_numpy()
+    pos = int(np.argmax(overlap))
+    return pos, int(overlap[pos])
 
 
 def _norm(text: str) -> str:

@@ -12,6 +12,7 @@ from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_
 
 from . import LABELS
 from .classifier import SOURCE_LABELS, AttributionModel
+from .corpus import best_overlap
 from .features import _ANON_PHRASE, _INTENS, _MODAL, _OUTLET
 from .lexicon import ANONYMOUS_HEADS, LOADED_WORDS, REPORTING_VERBS
 
@@ -132,8 +133,7 @@ def audit_figures(model: AttributionModel, pol: pd.DataFrame, audit: pd.DataFram
     by_doc = {d: g for d, g in pol.groupby("doc_id")}
     for item in typed.itertuples():
         doc = by_doc[item.doc_id]
-        overlap = (doc["end"].clip(upper=item.end) - doc["start"].clip(lower=item.start)).clip(lower=0)
-        rows.append(overlap.idxmax())
+        rows.append(doc.index[best_overlap(doc, item.start, item.end)[0]])
         verdicts.append(item.verdict)
         splits.append(item.split)
     frame = pol.loc[rows]

@@ -19,10 +19,11 @@ from .attribution import CUE_VERBS
 from .brat import read_ann
 from .classifier import SOURCE_LABELS, AttributionModel
 from .context import article_frame
-from .corpus import attributions, build_corpus, polnear_metadata
+from .corpus import attributions, best_overlap, build_corpus, polnear_metadata
 from .cuelexicon import learn_cue_lexicon
 from .errors import InputError
 from .pipeline import build_pipeline
+from .segment import Sentence
 from .support import SupportModel, corroboration, support_features
 
 GRADES_FILE = Path(__file__).resolve().parents[1] / "data" / "support_grades.tsv"
@@ -33,13 +34,6 @@ CORPORA = {
                          "CC BY-NC-SA 4.0"),
     "newssd_eng": ("NewsSD-ENG, nlp-unibo/newssd-eng @ a6f66668091b", "CC BY 4.0"),
 }
-
-
-class _Sentence:
-    __slots__ = ("start", "end", "text")
-
-    def __init__(self, start, end, text):
-        self.start, self.end, self.text = start, end, text
 
 
 def polnear_texts(data_dir: Path) -> dict[str, str]:
@@ -66,7 +60,7 @@ def polnear_frames(corpus: pd.DataFrame, texts: dict[str, str], cues: frozenset[
     pol = corpus[corpus["corpus"] == "polnear"].sort_values(["doc_id", "sentence_index"])
     parts = []
     for doc_id, group in pol.groupby("doc_id", sort=True):
-        sents = [_Sentence(r.start, r.end, r.text) for r in group.itertuples()]
+        sents = [Sentence(r.start, r.end, r.text) for r in group.itertuples()]
         frame = article_frame(texts[doc_id], sents, cues).drop(columns=["text"]).add_prefix("x_")
         frame.index = group.index
         parts.append(frame)
@@ -80,7 +74,7 @@ MODEL_INPUTS = ["text", "prev_text", "next_text", "src_type", "src_method"]
 
 def single_sentence_frame(texts: list[str], cues: frozenset[str]) -> pd.DataFrame:
     """Model inputs for isolated sentences (subjectivity corpora): no neighbours."""
-    parts = [article_frame(t, [_Sentence(0, len(t), t)], cues) for t in texts]
+    parts = [article_frame(t, [Sentence(0, len(t), t)], cues) for t in texts]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
@@ -130,8 +124,7 @@ def graded_features(grades: pd.DataFrame, pol: pd.DataFrame, subj_texts: dict[st
         X = support_features(list(doc["text"]), probs, corr)
         for i in idx:
             g = grades.loc[i]
-            overlap = (doc["end"].clip(upper=g["end"]) - doc["start"].clip(lower=g["start"])).clip(lower=0)
-            feats[grades.index.get_loc(i)] = X[int(np.argmax(overlap.to_numpy()))]
+            feats[grades.index.get_loc(i)] = X[best_overlap(doc, g["start"], g["end"])[0]]
     other = grades[grades["corpus"] != "polnear"]
     if len(other):
         texts = [subj_texts[d] for d in other["doc_id"]]
