@@ -94,4 +94,32 @@ def save_bundle(bundle: dict, card: dict, model_dir: str | Path) -> tuple[Path, 
     joblib.dump(bundle, model_path, compress=3)
     card = dict(card, sha256=sha256_file(model_path), size_bytes=model_path.stat().st_size)
     card_path.write_text(json.dumps(card, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    card_path.with_suffix(".md").write_text(card_markdown(card), encoding="utf-8")
     return model_path, card_path
+
+
+def card_markdown(card: dict) -> str:
+    """A human-readable rendering of the card (the JSON stays the source of truth)."""
+    m = card.get("dev_metrics", {})
+    lines = [f"# Model card: {card['id']}", "",
+             f"- file SHA-256: `{card.get('sha256')}` ({card.get('size_bytes', 0) / 1e6:.1f} MB)",
+             f"- code version: {card.get('code_version')}",
+             "- versions: " + ", ".join(f"{k} {v}" for k, v in card.get("versions", {}).items()),
+             f"- labels: {', '.join(card.get('labels', []))}",
+             f"- retrain: `{card.get('retrain')}`", "", "## Training data", ""]
+    for name, info in card.get("training_data", {}).items():
+        lines.append(f"- {name}: {info['source']}; licence: {info['licence']}; "
+                     f"content SHA-256 `{card.get('corpus_sha256', {}).get(name, '?')[:16]}...`")
+    grades = card.get("support_grades", {})
+    lines += [f"- support grades: {grades.get('file')} ({grades.get('n')} sentences)", "",
+              f"{card.get('splits', '')}", "", "## Dev metrics", ""]
+    if m:
+        lines += [f"- four labels macro-F1 {m['four_class']['macro_f1']} (keyword rule "
+                  f"{m['baseline_keyword_rule']['macro_f1']}, majority {m['baseline_majority']['macro_f1']}); "
+                  f"ECE {m['four_class']['ece']}",
+                  f"- attribution detection F1 {m['attribution_detection']['f1']}",
+                  f"- source type macro-F1 given attributed {m['source_type_given_attributed']['macro_f1']}",
+                  f"- editorial opinion vs not macro-F1 {m['opinion_vs_not']['macro_f1']}"]
+        if "support_cross_validated" in m:
+            lines.append(f"- support Spearman (5-fold CV) {m['support_cross_validated']['spearman']}")
+    return "\n".join(lines) + "\n"

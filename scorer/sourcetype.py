@@ -34,7 +34,8 @@ _DOCUMENT_HEADS = frozenset("poll polls survey surveys study report analysis ind
                             "precedents rulings ruling decision decisions records filing filings".split())
 _JOURNALIST = re.compile(r"\b(moderator|host|anchor|reporter|columnist|correspondent|interviewer|"
                          r"editor|commentator|pundit|radio host|talk show host)\b", re.I)
-_JOURNALIST_NAMED = re.compile(_JOURNALIST.pattern + r",?\s+((?:[A-Z][\w.’'-]+\s+){0,2}[A-Z][\w’'-]+)", re.I)
+# a journalist word (any case) followed by a capitalised name: "host Sean Hannity", "Moderator Chris Wallace"
+_JOURNALIST_NAMED = re.compile(r"(?i:" + _JOURNALIST.pattern + r"),?\s+((?:[A-Z][\w.’'-]+\s+){0,2}[A-Z][\w’'-]+)")
 _ANON_SINGULAR = frozenset("source official aide insider staffer adviser advisor person someone individual "
                            "operative strategist diplomat insider".split())
 _NOT_PLURAL = frozenset("us his its news this yes was has is does says series species".split())

@@ -171,9 +171,12 @@ def corpus_hashes(data_dir: Path) -> dict[str, str]:
 def code_version() -> str:
     """Package version plus the git commit when run from a checkout."""
     try:
+        here = Path(__file__).resolve().parent
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True,
-                                cwd=Path(__file__).resolve().parent).stdout.strip()
-        return f"{__version__}+{commit}"
+                                cwd=here).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "."], capture_output=True, text=True,
+                               check=True, cwd=here).stdout.strip()
+        return f"{__version__}+{commit}{'.dirty' if dirty else ''}"
     except (OSError, subprocess.CalledProcessError):
         return __version__
 
@@ -225,7 +228,8 @@ def train(data_dir: str | Path, out_dir: str | Path, grades_path: Path = GRADES_
         "training_data": {name: {"source": src, "licence": lic} for name, (src, lic) in CORPORA.items()},
         "corpus_sha256": corpus_hashes(data_dir),
         "support_grades": {"file": "data/support_grades.tsv", "sha256": file_sha256(grades_path), "n": int(len(y))},
-        "splits": "heads trained on train splits only; metrics on dev splits (PolNeAR dev, CheckThat dev)",
+        "splits": "heads trained on train splits only; metrics on dev splits (PolNeAR dev, CheckThat dev, "
+                  "NewsSD val); support metrics by 5-fold cross-validation",
         "class_counts": {f"{c}/{s}": int(n) for (c, s), n in corpus.groupby(["corpus", "split"]).size().items()},
         "dev_metrics": metrics,
         "retrain": "scorer train --data ../shared/data --out models/",
