@@ -70,6 +70,8 @@ def test_directory_in_csv_out(tmp_path, example_text):
     arts = pd.read_csv(out / "articles.csv")
     assert sorted(arts["id"]) == ["bad.txt", "one.txt", "two.html"]
     assert arts.set_index("id").loc["bad.txt", "status"] == "error"
+    assert arts.set_index("id").loc["two.html", "status"] == "ok"  # HTML converted to article text
+    assert arts.set_index("id").loc["two.html", "title"] == "Depot to close"
     assert (pd.read_csv(out / "sentences.csv")["article_id"] == "one.txt").sum() == 2
 
 
