@@ -74,6 +74,8 @@ def _pick_attribution(start: int, end: int, attrs: list[dict]) -> dict | None:
         if not marked and content <= _CONTENT_SHARE:
             continue
         score = content + (1.0 if marked else 0.0)
+        if attr["cue"] is not None and _NO_COMMENT_CUE.search(attr["cue"].text):
+            score -= 0.9  # rule 4: a refusal to comment supplies no claim; another attribution here wins
         if score > best_score:
             best, best_score = attr, score
     return best
