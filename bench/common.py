@@ -1,0 +1,32 @@
+"""Shared helpers for the benchmark scripts: the PolNeAR dev texts, medians and Markdown tables."""
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEV_TEXTS = REPO.parent / "shared" / "data" / "polnear" / "data" / "dev" / "text"
+
+
+def dev_texts() -> list[str]:
+    """The 84 PolNeAR dev articles (read-only corpus beside the repository)."""
+    return [p.read_text(encoding="utf-8") for p in sorted(DEV_TEXTS.glob("*.txt"))]
+
+
+def timed(fn, runs: int = 3) -> tuple[float, object]:
+    """Median wall time of `runs` calls and the last result."""
+    times, result = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def table(header: list[str], rows: list[list]) -> str:
+    """A Markdown table, preceded by the machine's core count."""
+    lines = [f"cores: {os.cpu_count()}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
