@@ -88,13 +88,6 @@ ANONYMITY_PHRASES = ("on condition of anonymity", "spoke on condition", "familia
                      "who asked not to be named", "not authorized to", "declined to be named", "requested anonymity",
                      "intelligence has", "intelligence agencies", "it is understood", "sources said", "officials said")
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’.-]*")
-
-
-def words(text: str) -> list[str]:
-    """Lower-case word tokens (letters, apostrophes, inner dots and hyphens)."""
-    return [w.lower().strip(".'’") for w in _WORD.findall(text)]
-
 
 def outlet_pattern() -> re.Pattern[str]:
     """A regex matching any outlet name as whole words, longest names first."""
