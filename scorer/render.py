@@ -66,15 +66,15 @@ def _chart_svg(report) -> str:
     bars = []
     for i, label in enumerate(LABELS):
         w = 300 * shares[label]
-        bars.append(f'<rect class="share-bar" x="150" y="{10 + i * 22}" width="{w:.1f}" height="16" '
+        bars.append(f'<rect class="share-bar" x="190" y="{10 + i * 22}" width="{w:.1f}" height="16" '
                     f'fill="{CSS_COLOURS[label]}" stroke="#555"/><text x="5" y="{23 + i * 22}">{label}</text>'
-                    f'<text x="{155 + w:.1f}" y="{23 + i * 22}">{shares[label]:.0%}</text>')
+                    f'<text x="{195 + w:.1f}" y="{23 + i * 22}">{shares[label]:.0%}</text>')
     rows = report.sentences_list
     step = 480 / max(1, len(rows))
     sup = [f'<rect class="support-bar" x="{i * step:.1f}" y="{200 - 80 * r["support"]:.1f}" width="{max(step - 1, 1):.1f}" '
            f'height="{80 * r["support"]:.1f}" fill="{CSS_COLOURS[r["attribution_type"]]}" stroke="#555">'
            f'<title>#{r["index"]}: support {r["support"]:.2f}</title></rect>' for i, r in enumerate(rows)]
-    return (f'<svg id="chart" xmlns="http://www.w3.org/2000/svg" width="500" height="215" role="img" '
+    return (f'<svg id="chart" xmlns="http://www.w3.org/2000/svg" width="540" height="215" role="img" '
             f'aria-label="type shares and support per sentence">{"".join(bars)}'
             f'<text x="5" y="112">support per sentence (0-1)</text>{"".join(sup)}</svg>')
 
