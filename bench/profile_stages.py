@@ -41,7 +41,7 @@ def main() -> None:
         scorer.support.predict(X)
         scorer.support.contributions(X)
         t6 = time.perf_counter()
-        report = scorer._finish({"text": text, "article_id": None, "source_text": None, "sentences": sentences,
+        report = scorer._finish({"text": text, "article_id": None, "include_text": False, "sentences": sentences,
                                  "skipped": [], "frame": frame}, probs)
         report.to_dict()
         t7 = time.perf_counter()

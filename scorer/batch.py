@@ -141,7 +141,7 @@ def score_chunk(scorer, records: list[Record]) -> list[dict]:
             except ScorerError as exc:
                 results[k] = _error_row(record, str(exc))
                 continue
-        items.append((k, (text, record.id, record.where, None)))
+        items.append((k, (text, record.id, record.where, False)))
     for (k, _), report in zip(items, scorer.score_batch([item for _, item in items])):
         if isinstance(report, ScorerError):
             results[k] = _error_row(records[k], str(report))

@@ -23,7 +23,8 @@ def _score_chunk(records, model_dir, scorer=None):
     return score_chunk(scorer or _scorer(model_dir), records)
 
 
-def _chunks(iterable, size):
+def chunks(iterable, size):
+    """Lists of up to `size` items from an iterable, read lazily."""
     it = iter(iterable)
     while chunk := list(islice(it, size)):
         yield chunk
@@ -32,13 +33,13 @@ def _chunks(iterable, size):
 def score_records(records, jobs: int = 1, model_dir=None, scorer=None):
     """Results (report dicts or error rows) for records, in input order; `scorer` is reused in-process."""
     if jobs <= 1:
-        for chunk in _chunks(records, CHUNK):
+        for chunk in chunks(records, CHUNK):
             yield from _score_chunk(chunk, model_dir, scorer)
         return
     from joblib import Parallel, delayed
 
     parallel = Parallel(n_jobs=jobs, backend="loky", return_as="generator", pre_dispatch="2*n_jobs")
-    for results in parallel(delayed(_score_chunk)(chunk, model_dir) for chunk in _chunks(records, CHUNK)):
+    for results in parallel(delayed(_score_chunk)(chunk, model_dir) for chunk in chunks(records, CHUNK)):
         yield from results
 
 
@@ -52,4 +53,5 @@ def parallel_score(texts, n_jobs: int = 2, model_dir=None):
     for result in score_records(records, jobs=n_jobs, model_dir=model_dir):
         if result["status"] != "ok":
             raise InputError(result["error"])
-        yield Report(result["model"], result["article"], result["summary"], result["sentences"], result["skipped"])
+        article = dict(result["article"], id=None)  # the record number was only for routing, as in-process
+        yield Report(result["model"], article, result["summary"], result["sentences"], result["skipped"])

@@ -37,6 +37,7 @@ class Scorer:
     """Loads the model once; `score(text)` returns a Report. Safe to reuse across many articles."""
 
     def __init__(self, model_dir: str | Path | None = None):
+        self.model_dir = model_dir
         bundle = load_bundle(model_dir)
         self.attribution = bundle["attribution"]
         self.support = bundle["support"]
@@ -44,15 +45,16 @@ class Scorer:
         self.model_info = {"id": self.card.get("id", MODEL_ID), "sha256": self.card.get("sha256")}
 
     def score(self, text: str, article_id: str | None = None, name: str = "<input>",
-              source_text: str | None = None) -> Report:
-        """Score one article given as decoded text (HTML must be converted first: see `score_file`)."""
-        result = self.score_batch([(text, article_id, name, source_text)])[0]
+              include_text: bool = False) -> Report:
+        """Score one article given as decoded text (HTML must be converted first: see `score_file`).
+        `include_text` puts the scored text in `article.text` (done for HTML, whose offsets refer to it)."""
+        result = self.score_batch([(text, article_id, name, include_text)])[0]
         if isinstance(result, InputError):
             raise result
         return result
 
     def score_batch(self, items) -> list:
-        """Score several articles with one model call: items are (text, article_id, name, source_text)
+        """Score several articles with one model call: items are (text, article_id, name, include_text)
         tuples; returns a Report, or the InputError of an article that cannot be scored, per item."""
         import pandas as pd
 
@@ -76,13 +78,13 @@ class Scorer:
             offset += n
         return out
 
-    def _prepare(self, text: str, article_id=None, name: str = "<input>", source_text=None) -> dict:
+    def _prepare(self, text: str, article_id=None, name: str = "<input>", include_text: bool = False) -> dict:
         """Furniture, sentences and model inputs of one article (InputError if there is nothing to score)."""
         require_content(text, name)
         sentences, skipped = split_article(text)
         if not sentences:
             raise InputError(f"{name}: no article sentences (only page furniture)")
-        return {"text": text, "article_id": article_id, "source_text": source_text, "sentences": sentences,
+        return {"text": text, "article_id": article_id, "include_text": include_text, "sentences": sentences,
                 "skipped": skipped, "frame": article_frame(text, sentences, self.attribution.cues)}
 
     def _finish(self, p: dict, probs: np.ndarray) -> Report:
@@ -114,7 +116,7 @@ class Scorer:
         summary = summarise(rows, head)
         title = sentences[head].text if head is not None else None
         article = {"id": p["article_id"], "title": title, "n_sentences": len(rows), "n_skipped": len(p["skipped"])}
-        if p["source_text"] is not None:
+        if p["include_text"]:
             article["text"] = text
         return Report(model=self.model_info, article=article, summary=summary, sentences=rows,
                       skipped=[s._asdict() for s in p["skipped"]])
@@ -127,8 +129,7 @@ class Scorer:
             from .htmltext import html_to_text
 
             text = html_to_text(text, str(path))
-        return self.score(text, article_id=article_id or Path(path).stem, name=str(path),
-                          source_text="html" if html else None)
+        return self.score(text, article_id=article_id or Path(path).stem, name=str(path), include_text=html)
 
     def score_frame(self, frame, text_col: str = "text", id_col: str | None = None, n_jobs: int = 1):
         """Score a DataFrame of articles; returns (articles table, sentences table) joined by `id`.
@@ -147,26 +148,25 @@ class Scorer:
                           error=None if isinstance(t, str) else f"row {rid}: {text_col!r} is not text")
                    for rid, t in zip(ids, frame[text_col]))
         arts, sents = [], []
-        for result in score_records(records, jobs=n_jobs, scorer=self if n_jobs == 1 else None):
+        for result in score_records(records, jobs=n_jobs, model_dir=self.model_dir,
+                                    scorer=self if n_jobs == 1 else None):
             arts.append(article_row(result))
             sents.extend(sentence_rows(result))
         return pd.DataFrame(arts, columns=ARTICLE_COLUMNS), pd.DataFrame(sents, columns=SENTENCE_COLUMNS)
 
-    def score_many(self, texts, n_jobs: int = 1, model_dir: str | Path | None = None):
-        """Iterator of Reports for an iterable of texts, in order; n_jobs > 1 uses worker processes."""
-        if n_jobs == 1:
-            from itertools import islice
+    def score_many(self, texts, n_jobs: int = 1):
+        """Iterator of Reports for an iterable of texts, in order; n_jobs > 1 uses worker processes
+        (each loads this Scorer's model once)."""
+        from .parallel import CHUNK, chunks, parallel_score
 
-            it = iter(texts)
-            while chunk := list(islice(it, 32)):
-                for result in self.score_batch([(t, None, "<input>", None) for t in chunk]):
-                    if isinstance(result, InputError):
-                        raise result
-                    yield result
+        if n_jobs > 1:
+            yield from parallel_score(texts, n_jobs=n_jobs, model_dir=self.model_dir)
             return
-        from .parallel import parallel_score
-
-        yield from parallel_score(texts, n_jobs=n_jobs, model_dir=model_dir)
+        for chunk in chunks(texts, CHUNK):
+            for result in self.score_batch([(t, None, "<input>", False) for t in chunk]):
+                if isinstance(result, InputError):
+                    raise result
+                yield result
 
 
 def _source_for(rec, label: str) -> tuple[str | None, str | None, str | None]:

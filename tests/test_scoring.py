@@ -99,3 +99,16 @@ def test_score_many_in_order(scorer, example_text):
     texts = ["The council voted 7-2 on Tuesday to close the depot.", example_text]
     reports = list(scorer.score_many(texts))
     assert [r.article["n_sentences"] for r in reports] == [1, 12]
+    in_workers = list(scorer.score_many(texts, n_jobs=2))
+    assert [r.to_dict() for r in in_workers] == [r.to_dict() for r in reports]
+
+
+def test_html_file_report_carries_its_text(scorer, tmp_path):
+    page = tmp_path / "a.html"
+    page.write_text("<html><body><article><h1>Depot to close</h1><p>The council voted 7-2 on Tuesday to close "
+                    "the depot, the mayor said.</p></article></body></html>")
+    report = scorer.score_file(page)
+    text = report.article["text"]
+    assert report.article["id"] == "a" and text.startswith("Depot to close")
+    assert all(text[s["start"]:s["end"]] == s["text"] for s in report.sentences_list)
+    assert "text" not in scorer.score("Plain text. Two sentences.").article
