@@ -53,8 +53,9 @@ def as_frame(X) -> pd.DataFrame:
 
 _SINGLE_HEDGES = frozenset(h for h in HEDGES if " " not in h)
 _MULTI_HEDGE = re.compile(r"\b(" + "|".join(re.escape(h) for h in HEDGES if " " in h) + r")\b")
-_INTENSIFIERS = frozenset("very really truly simply clearly obviously surely just even so too indeed utterly totally "
-                          "completely absolutely extremely incredibly most least best worst".split())
+# "just" (recently) and "least" ("at least six") are left out: in news they are mostly not emphasis
+_INTENSIFIERS = frozenset("very really truly simply clearly obviously surely even so too indeed utterly totally "
+                          "completely absolutely extremely incredibly most best worst".split())
 _MODALS = frozenset("should must ought".split())
 _MODAL_PHRASE = re.compile(r"\b(need|needs|have|has) to\b")
 _FIRST = frozenset("I we We me us our Our my My".split())
