@@ -276,15 +276,16 @@ def open_writer(out: str | Path, fmt: str, resume: bool):
 
 
 def run_batch(input_path, out, fmt: str = "jsonl", jobs: int = 1, text_field: str = "text", id_field: str = "id",
-              resume: bool = False, model_dir=None, progress=None) -> tuple[int, int]:
-    """Score every record of `input_path` into `out`; returns (ok count, error count)."""
+              resume: bool = False, model_dir=None, progress=None, scorer=None) -> tuple[int, int]:
+    """Score every record of `input_path` into `out`; returns (ok count, error count).
+    `scorer`: an already loaded Scorer to use in this process when jobs == 1."""
     from .parallel import score_records
 
     writer = open_writer(out, fmt, resume)
     records = (r for r in read_records(input_path, text_field, id_field) if r.id not in writer.done)
     ok = errors = 0
     try:
-        for result in score_records(records, jobs=jobs, model_dir=model_dir):
+        for result in score_records(records, jobs=jobs, model_dir=model_dir, scorer=scorer):
             writer.write(result)
             if result["status"] == "ok":
                 ok += 1

@@ -123,9 +123,16 @@ def batch_command(input_path, out, fmt, jobs, text_field, id_field, resume, prog
     import time
 
     from .batch import run_batch
-    from .model import load_bundle
+    from .model import verify_model
+    from .scoring import Scorer
 
-    load_bundle(model_dir)  # fail fast (exit 3) before reading the corpus
+    # fail fast (exit 3) before reading the corpus; with one job this process scores, so load the model
+    # once here; with several, the workers load it and this process only checks it
+    scorer = None
+    if jobs == 1:
+        scorer = Scorer(model_dir)
+    else:
+        verify_model(model_dir)
     fmt = fmt or ("jsonl" if str(out).endswith(".jsonl") else "csv")
     from .batch import count_records
 
@@ -141,7 +148,7 @@ def batch_command(input_path, out, fmt, jobs, text_field, id_field, resume, prog
             click.echo(f"\rscored {done}{of} records, {rate:.1f} records/s{eta}   ", err=True, nl=False)
 
     ok, errors = run_batch(input_path, out, fmt=fmt, jobs=jobs, text_field=text_field, id_field=id_field,
-                           resume=resume, model_dir=model_dir, progress=report_progress)
+                           resume=resume, model_dir=model_dir, progress=report_progress, scorer=scorer)
     if show:
         click.echo("", err=True)
     click.echo(f"{ok} scored, {errors} errors -> {out}", err=True)

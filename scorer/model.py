@@ -58,8 +58,9 @@ def _minor(version: str) -> str:
     return ".".join(version.split(".")[:2])
 
 
-def load_bundle(model_dir: str | Path | None = None) -> dict:
-    """Verify checksum and scikit-learn version, then unpickle the bundle {attribution, support, ...}."""
+def verify_model(model_dir: str | Path | None = None) -> tuple[Path, dict]:
+    """(model file, card) after checking the file's SHA-256 against the card and the installed
+    scikit-learn minor version against the one it was trained with; nothing is unpickled."""
     model_path, _ = paths(model_dir)
     card = read_card(model_dir)
     if not model_path.is_file():
@@ -68,12 +69,20 @@ def load_bundle(model_dir: str | Path | None = None) -> dict:
     if actual != card.get("sha256"):
         raise ModelError(f"{model_path}: checksum {actual[:12]}... does not match the card's "
                          f"{str(card.get('sha256'))[:12]}... (corrupt or replaced file); {RETRAIN}")
-    import sklearn
+    from importlib.metadata import version
 
+    installed = version("scikit-learn")  # without importing scikit-learn itself
     trained_with = card.get("versions", {}).get("scikit-learn", "?")
-    if _minor(trained_with) != _minor(sklearn.__version__):
-        raise ModelError(f"{model_path}: trained with scikit-learn {trained_with}, but {sklearn.__version__} is "
+    if _minor(trained_with) != _minor(installed):
+        raise ModelError(f"{model_path}: trained with scikit-learn {trained_with}, but {installed} is "
                          f"installed; install scikit-learn=={trained_with} or {RETRAIN}")
+    return model_path, card
+
+
+def load_bundle(model_dir: str | Path | None = None) -> dict:
+    """Verify the model (checksum before unpickling, scikit-learn version), then unpickle the bundle
+    {attribution, support, labels} and attach its card."""
+    model_path, card = verify_model(model_dir)
     import joblib
 
     try:

@@ -54,3 +54,13 @@ def test_installed_package_finds_its_model(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "attribution-v1"
+
+
+def test_verify_model_checks_without_unpickling(model_copy):
+    from scorer.model import verify_model
+
+    path, card = verify_model(model_copy)
+    assert path.name == "attribution-v1.joblib" and card["id"] == "attribution-v1"
+    (model_copy / "attribution-v1.joblib").write_bytes(b"\x80\x04garbage that would fail to unpickle")
+    with pytest.raises(ModelError, match="checksum"):
+        verify_model(model_copy)
