@@ -31,6 +31,7 @@ _SKIP_ADVERBS = frozenset("also later previously earlier recently once then stil
 _STOP_FORWARD = frozenset(", ; : . — – ( ) “ ” \" ? !".split()) | {"that", "in", "on", "at", "during", "after", "when",
                                                                    "who", "which", "to"}
 _DASH_SPEAKER = re.compile(r"[”\"]\s*([―—–])\s*((?:[A-Z@][\w.’'-]*)(?: [A-Z][\w.’'-]*){0,3})")
+_BE_FORMS = frozenset("is are was were be been being".split())
 _COLON_SPEAKER = re.compile(r"^([A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*){0,3}):\s")
 _ACCORDING = re.compile(r"\baccording to\b", re.I)
 
@@ -136,8 +137,15 @@ def find_attribution(text: str, cues: frozenset[str] = CUE_VERBS) -> Attribution
     for k, (tok, start, _) in enumerate(toks):
         if tok.lower().rstrip(".") not in cues or mask[start] or not tok[0].islower():
             continue
-        before = _np_before(toks, k)
         prev = toks[k - 1][0] if k else ""
+        if prev.lower() in _BE_FORMS:
+            # passive ("were announced", "was reported"): the subject is not the source; only "by X" names one
+            if k + 2 < len(toks) and toks[k + 1][0].lower() == "by":
+                agent = _np_after(toks, k + 2)
+                if agent is not None:
+                    found.append(_make(text, toks, agent, (k, k)))
+            continue
+        before = _np_before(toks, k)
         candidate = None
         if prev in ("”", '"', ",", "’") or before is None:
             # inverted order after a quote: '..., said Smith' / '“...,” said the official'

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .attribution import find_attribution
 from .brat import Annotations, read_ann
 from .errors import InputError
 from .segment import split_article
@@ -110,11 +111,20 @@ def polnear_document(text: str, ann: Annotations) -> list[dict]:
                 row.update(source_text=src.text if src else None, label="outlet_claim",
                            label_method="polnear: declined to comment (rule 4)")
             elif src is None:
-                # agentless ("is expected", "were announced", "is considered"): an unstated, unidentifiable source;
-                # the writer's impressions ("seemed", "appears") and reporters' questions ("asked") are left out
-                anonymous = cue is not None and not _IMPRESSION_CUE.search(cue.text)
-                row.update(label="anonymous_intelligence" if anonymous else None,
-                           label_method="polnear: no source span" + ("" if anonymous else ", unresolved"))
+                found = find_attribution(sent.text)
+                same_cue = found.source is not None and cue is not None and _overlap(
+                    sent.start + found.cue_start, sent.start + found.cue_end, cue.start, cue.end) > 0
+                if same_cue:
+                    # a cue marked without its source ('..., said Russell'): take the sentence's own source phrase
+                    stype = resolver.resolve(sent.start + found.source_start, found.source, remember=False)
+                    row.update(source_text=found.source, label=stype.label,
+                               label_method="polnear: source missing, found in sentence: " + stype.method)
+                else:
+                    # agentless ("is expected", "were announced", "is considered"): an unstated, unidentifiable
+                    # source; the writer's impressions ("seemed", "appears") and questions ("asked") are left out
+                    anonymous = cue is not None and not _IMPRESSION_CUE.search(cue.text)
+                    row.update(label="anonymous_intelligence" if anonymous else None,
+                               label_method="polnear: no source span" + ("" if anonymous else ", unresolved"))
             else:
                 row.update(source_text=src.text, source_start=src.start, source_end=src.end,
                            label=attr["type"].label, label_method="polnear: " + attr["type"].method)

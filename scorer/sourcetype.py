@@ -159,6 +159,8 @@ class SourceResolver:
     def _resolve_back(self, start: int, key: str, window: int = 3000) -> SourceType | None:
         """The nearest compatible earlier source, with `refers_to` set to the phrase it names."""
         for prior_start, prior_text, prior in reversed(self.history):
+            if prior_start >= start:  # only sources before this one
+                continue
             if start - prior_start > window:
                 break
             if prior.label and self._compatible(key, prior_text, prior):
@@ -179,8 +181,9 @@ class SourceResolver:
                 word.lower() for m in _JOURNALIST_NAMED.finditer(self.text) for word in m.group(1).split())
         return toks[-1].strip(".:’'s").lower() in self._journalists
 
-    def resolve(self, start: int, source_text: str) -> SourceType:
-        """Type of the source phrase at offset `start`; remembers it for later pronouns."""
+    def resolve(self, start: int, source_text: str, remember: bool = True) -> SourceType:
+        """Type of the source phrase at offset `start`; remembers it for later pronouns unless told not to
+        (history must stay in text order)."""
         result = classify_phrase(source_text)
         if result.method == "name" and self._journalist_in_article(source_text):
             result = SourceType(OUTLET, "journalist in role (named earlier)")
@@ -212,5 +215,6 @@ class SourceResolver:
                 result = SourceType(NAMED, "role noun->named", prior.refers_to if same_head else None)
             else:
                 result = SourceType(None, "role noun")
-        self.history.append((start, source_text, result))
+        if remember:
+            self.history.append((start, source_text, result))
         return result
