@@ -2,14 +2,11 @@
 
     python bench/cold_start.py
 """
-import shutil
 import statistics
 import subprocess
-import sys
 import time
-from pathlib import Path
 
-from common import REPO, table
+from common import REPO, scorer_command, table
 
 
 def median_wall(cmd, runs=10) -> float:
@@ -22,8 +19,7 @@ def median_wall(cmd, runs=10) -> float:
 
 
 def main() -> None:
-    beside = Path(sys.executable).parent / "scorer"  # the console script of this interpreter's environment
-    exe = str(beside) if beside.exists() else shutil.which("scorer") or "scorer"
+    exe = scorer_command()
     cmds = [[exe, "--help"], [exe, "--version"], [exe, "score", "examples/iran-bounties-commune.txt"]]
     print(table(["command", "seconds (median of 10)"], [[" ".join(c[1:]), f"{median_wall(c):.3f}"] for c in cmds]))
 

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -30,3 +32,9 @@ def table(header: list[str], rows: list[list]) -> str:
     lines = [f"cores: {os.cpu_count()}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def scorer_command() -> str:
+    """The `scorer` console script of this interpreter's environment (else the one on PATH)."""
+    beside = Path(sys.executable).parent / "scorer"
+    return str(beside) if beside.exists() else shutil.which("scorer") or "scorer"

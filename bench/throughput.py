@@ -6,11 +6,10 @@ Scorer.score_many in-process, and `scorer batch` with --jobs 1 and --jobs 2 as w
 import argparse
 import json
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from common import dev_texts, table, timed
+from common import dev_texts, scorer_command, table, timed
 
 
 def main() -> None:
@@ -25,18 +24,21 @@ def main() -> None:
     per_copy = sum(r.article["n_sentences"] for r in scorer.score_many(base))
     copies = -(-args.min_sentences // per_copy)
     texts = base * copies
-    n_sent, n_art = per_copy * copies, len(texts)
+    n_art = len(texts)
     rows = []
-    t, _ = timed(lambda: sum(1 for _ in scorer.score_many(texts)), args.runs)
+    t, n_sent = timed(lambda: sum(r.article["n_sentences"] for r in scorer.score_many(texts)), args.runs)
     rows.append(["Scorer.score_many (in-process)", n_art, n_sent, f"{t:.1f}", f"{n_sent / t:,.0f}", f"{n_art / t:,.1f}"])
+    exe = scorer_command()
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "in.jsonl"
         src.write_text("".join(json.dumps({"id": str(i), "text": x}) + "\n" for i, x in enumerate(texts)))
         for jobs in (1, 2):
             out = Path(tmp) / f"out{jobs}.jsonl"
-            cmd = [sys.executable, "-m", "scorer", "batch", str(src), "--output", str(out), "--jobs", str(jobs),
-                   "--no-progress"]
+            cmd = [exe, "batch", str(src), "--output", str(out), "--jobs", str(jobs), "--no-progress"]
             t, _ = timed(lambda: subprocess.run(cmd, check=True, capture_output=True), args.runs)
+            results = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+            n_art = sum(r["status"] == "ok" for r in results)  # counted from the output, as scored
+            n_sent = sum(r["article"]["n_sentences"] for r in results if r["status"] == "ok")
             rows.append([f"scorer batch --jobs {jobs} (whole process)", n_art, n_sent, f"{t:.1f}",
                          f"{n_sent / t:,.0f}", f"{n_art / t:,.1f}"])
     print(table(["run", "articles", "sentences", "seconds (median)", "sentences/s", "articles/s"], rows))
