@@ -172,17 +172,14 @@ class Scorer:
 def _source_for(rec, label: str) -> tuple[str | None, str | None, str | None]:
     """The source and cue to report for a sentence, consistent with its predicted type."""
     source, cue, inherited = _value(rec["source"]), _value(rec["cue"]), _value(rec["inherited_source"])
-    refers = None
-    method = rec["src_method"] or ""
     if label == "editorial_opinion":
         return None, None, None
     if label == "outlet_claim" and rec["src_type"] != "outlet_claim":
         return None, None, None
     if source is None and inherited:
         return inherited, None, None
-    if source is not None and ("pronoun" in method or "role noun" in method or "relative" in method):
-        refers = _value(rec["src_refers_to"])
-    return source, cue, refers
+    # set only when a pronoun, role noun or relative pronoun was resolved back to an earlier source
+    return source, cue, _value(rec["src_refers_to"])
 
 
 def _value(v):

@@ -118,7 +118,7 @@ def describe(feature: str, effect: float, text: str, corroborated_by: int | None
         return "direct quote"
     if feature == "denial":
         return "denial or no comment from the party concerned: " + _quote([m.group() for m in _DENIAL.finditer(text)])
-    if feature == "anonymity_phrase" or feature == "p_anonymous_intelligence" and effect < 0:
+    if feature == "anonymity_phrase" or (feature == "p_anonymous_intelligence" and effect < 0):
         return "anonymous source"
     if feature == "p_named_source" and effect > 0:
         return "named source on the record"

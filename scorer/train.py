@@ -65,11 +65,12 @@ def polnear_frames(corpus: pd.DataFrame, texts: dict[str, str], cues: frozenset[
         frame.index = group.index
         parts.append(frame)
     joined = pol.join(pd.concat(parts))
-    return joined.rename(columns={"x_prev_text": "prev_text", "x_next_text": "next_text",
-                                  "x_src_type": "src_type", "x_src_method": "src_method"})
+    return joined.rename(columns={f"x_{c}": c for c in MODEL_INPUT_COLUMNS})
 
 
-MODEL_INPUTS = ["text", "prev_text", "next_text", "src_type", "src_method"]
+# the article_frame columns the heads read (besides `text`); keeping the precomputed cue vectors means
+# training, like scoring, computes each sentence's cue features once
+MODEL_INPUT_COLUMNS = ["prev_text", "next_text", "src_type", "src_method", "cue_vec", "prev_cue_vec", "next_cue_vec"]
 
 
 def single_sentence_frame(texts: list[str], cues: frozenset[str]) -> pd.DataFrame:
@@ -189,7 +190,7 @@ def prepare(data_dir: str | Path, cues: frozenset[str] | None = None):
         cues = learn_cue_lexicon(cue_spans(data_dir, "train")) | CUE_VERBS
     pol = polnear_frames(corpus, polnear_texts(data_dir), cues)
     subj = corpus[corpus["corpus"] != "polnear"].reset_index(drop=True)
-    inputs = single_sentence_frame(list(subj["text"]), cues)[["prev_text", "next_text", "src_type", "src_method"]]
+    inputs = single_sentence_frame(list(subj["text"]), cues)[MODEL_INPUT_COLUMNS]
     subj = pd.concat([subj, inputs], axis=1)
     return corpus, cues, pol, subj
 
