@@ -13,7 +13,6 @@ from typing import NamedTuple
 
 from .furniture import Skipped, find_furniture
 
-OPENING_QUOTES = "“‘«"
 CLOSING_QUOTES = "”’»"
 _LEADING_CLOSERS = set('”’»"\')]')
 # A quotation that ends with a comma, or ?/! followed by a lower-case word, continues with its attribution.

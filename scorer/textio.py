@@ -7,7 +7,6 @@ from pathlib import Path
 from .errors import InputError
 
 HTML_SUFFIXES = {".html", ".htm"}
-TEXT_SUFFIXES = {".txt", ".md", ".text", ""}
 
 
 def decode_bytes(data: bytes, name: str = "<input>") -> str:

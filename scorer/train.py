@@ -152,10 +152,6 @@ def cross_validate_support(X: np.ndarray, y: np.ndarray, folds: int = 5) -> dict
             "per_grade_accuracy": per_grade, "n": int(len(y)), "folds": folds}
 
 
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def corpus_hashes(data_dir: Path) -> dict[str, str]:
     """A content hash per corpus directory (sorted file names and bytes), for the model card."""
     out = {}
@@ -201,7 +197,7 @@ def train(data_dir: str | Path, out_dir: str | Path, grades_path: Path = GRADES_
     import sklearn
 
     from .evaluate import evaluate_model
-    from .model import MODEL_ID, save_bundle
+    from .model import MODEL_ID, save_bundle, sha256_file
 
     data_dir = Path(data_dir)
     log("building corpus and model inputs ...")
@@ -228,7 +224,7 @@ def train(data_dir: str | Path, out_dir: str | Path, grades_path: Path = GRADES_
                      "joblib": joblib.__version__, "numpy": np.__version__, "pandas": pd.__version__},
         "training_data": {name: {"source": src, "licence": lic} for name, (src, lic) in CORPORA.items()},
         "corpus_sha256": corpus_hashes(data_dir),
-        "support_grades": {"file": "data/support_grades.tsv", "sha256": file_sha256(grades_path), "n": int(len(y))},
+        "support_grades": {"file": "data/support_grades.tsv", "sha256": sha256_file(grades_path), "n": int(len(y))},
         "splits": "heads trained on train splits only; metrics on dev splits (PolNeAR dev, CheckThat dev, "
                   "NewsSD val); support metrics by 5-fold cross-validation",
         "class_counts": {f"{c}/{s}": int(n) for (c, s), n in corpus.groupby(["corpus", "split"]).size().items()},
