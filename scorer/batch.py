@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
 from .errors import InputError, ScorerError
+from .textio import DEFAULT_MAX_BYTES
 
 ARTICLE_SUFFIXES = {".txt", ".md", ".html", ".htm"}
 
@@ -29,30 +31,53 @@ class Record:
     html: bool = False
 
 
-def read_records(path: str | Path, text_field: str = "text", id_field: str = "id") -> Iterator[Record]:
-    """Records of a directory of articles, a .jsonl file or a .csv file, in a stable order."""
+def read_records(path: str | Path, text_field: str = "text", id_field: str = "id",
+                 max_bytes: int | None = DEFAULT_MAX_BYTES) -> Iterator[Record]:
+    """Records of a directory of articles, a .jsonl file or a .csv file, in a stable order.
+
+    A record that cannot be scored (bad JSON, missing text, over `max_bytes`, a duplicate id, an
+    unreadable file) comes back with `error` set, so the caller writes an error row and goes on.
+    """
     path = Path(path)
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES)
-        if not files:
+        records = (_file_record(file, path, max_bytes) for file in article_files(path))
+        first = next(records, None)
+        if first is None:
             raise InputError(f"{path}: no .txt/.md/.html files in directory")
-        for file in files:
-            yield _file_record(file, path)
-    elif path.suffix.lower() == ".jsonl":
-        yield from _jsonl_records(path, text_field, id_field)
-    elif path.suffix.lower() == ".csv":
-        yield from _csv_records(path, text_field, id_field)
+        yield first
+        yield from records
     elif not path.exists():
         raise InputError(f"{path}: not found")
+    elif path.suffix.lower() == ".jsonl":
+        yield from _unique_ids(_jsonl_records(path, text_field, id_field, max_bytes))
+    elif path.suffix.lower() == ".csv":
+        yield from _unique_ids(_csv_records(path, text_field, id_field, max_bytes))
     else:
         raise InputError(f"{path}: batch input must be a directory, a .jsonl file or a .csv file")
+
+
+def article_files(root: Path) -> Iterator[Path]:
+    """Article files under `root` in sorted order, read lazily. Symbolic links to files are followed
+    (a broken one is still listed, so it gets an error row); linked directories are followed once
+    each, so a link loop cannot recurse forever."""
+    seen_dirs = set()
+    for folder, dirs, files in os.walk(root, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in seen_dirs:
+            dirs[:] = []
+            continue
+        seen_dirs.add(real)
+        dirs.sort()
+        for name in sorted(files):
+            if Path(name).suffix.lower() in ARTICLE_SUFFIXES:
+                yield Path(folder) / name
 
 
 def count_records(path: str | Path) -> int | None:
     """Number of input records for the progress bar's ETA (lines/rows/files), None if unknown."""
     path = Path(path)
     if path.is_dir():
-        return sum(1 for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES)
+        return sum(1 for _ in article_files(path))
     if path.suffix.lower() == ".jsonl" and path.is_file():
         with path.open("rb") as fh:
             return sum(1 for line in fh if line.strip())
@@ -63,70 +88,130 @@ def count_records(path: str | Path) -> int | None:
     return None
 
 
-def _file_record(file: Path, root: Path) -> Record:
+def _file_record(file: Path, root: Path, max_bytes: int | None) -> Record:
     from .textio import is_html, read_text_file
 
     rid = str(file.relative_to(root))
     try:
-        text = read_text_file(file)
+        text = read_text_file(file, max_bytes)
     except InputError as exc:
         return Record(rid, str(file), error=str(exc))
     return Record(rid, str(file), text=text, html=is_html(file, text))
 
 
-def _jsonl_records(path: Path, text_field: str, id_field: str) -> Iterator[Record]:
+def _unique_ids(records: Iterator[Record]) -> Iterator[Record]:
+    """Records with a repeated id become error rows naming the first occurrence (ids are join keys).
+    Holds every id seen so far: about 100 bytes per record."""
+    first: dict[str, str] = {}
+    for record in records:
+        earlier = first.get(record.id)
+        if earlier is None:
+            first[record.id] = record.where
+        elif record.error is None:
+            record = Record(record.id, record.where,
+                            error=f"{record.where}: duplicate id {record.id!r} (first at {earlier}); record not scored")
+        yield record
+
+
+def _type_name(value) -> str:
+    return "null" if value is None else {dict: "an object", list: "an array", bool: "a boolean",
+                                         int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+
+
+def _jsonl_records(path: Path, text_field: str, id_field: str, max_bytes: int | None) -> Iterator[Record]:
     with path.open("rb") as fh:
         for number, raw in enumerate(fh, 1):
             where = f"{path}:{number}"
             if not raw.strip():
                 continue
+            rid = f"line-{number}"
+            if max_bytes and len(raw) > max_bytes:
+                yield Record(rid, where, error=f"{where}: record is {len(raw):,} bytes, over the {max_bytes:,}-byte "
+                                               "limit (raise it with --max-bytes, 0 for no limit)")
+                continue
             try:
                 obj = json.loads(raw.decode("utf-8"))
-            except (UnicodeDecodeError, ValueError) as exc:
-                yield Record(f"line-{number}", where, error=f"{where}: not valid JSON ({exc})")
+            except UnicodeDecodeError as exc:
+                yield Record(rid, where, error=f"{where}: not UTF-8 text (byte 0x{raw[exc.start]:02x})")
+                continue
+            except (ValueError, RecursionError) as exc:
+                cut = " (truncated last line?)" if not raw.endswith(b"\n") else ""
+                yield Record(rid, where, error=f"{where}: not valid JSON{cut} ({exc})")
                 continue
             if not isinstance(obj, dict):
-                yield Record(f"line-{number}", where, error=f"{where}: expected a JSON object")
+                yield Record(rid, where, error=f"{where}: expected a JSON object, got {_type_name(obj)}")
                 continue
-            rid = str(obj.get(id_field, f"line-{number}"))
+            if obj.get(id_field) is not None:
+                rid = str(obj[id_field])
             text = obj.get(text_field)
-            if not isinstance(text, str):
+            if text_field not in obj:
                 yield Record(rid, where, error=f"{where}: no text field {text_field!r}")
-                continue
-            yield Record(rid, where, text=text)
+            elif not isinstance(text, str):
+                yield Record(rid, where, error=f"{where}: text field {text_field!r} is {_type_name(text)}, not a string")
+            else:
+                yield Record(rid, where, text=text)
 
 
-def _csv_records(path: Path, text_field: str, id_field: str) -> Iterator[Record]:
+def _csv_records(path: Path, text_field: str, id_field: str, max_bytes: int | None) -> Iterator[Record]:
+    """Rows of a CSV file; each record's `where` is the line it starts on (quoted fields may hold
+    newlines). Undecodable bytes and malformed rows become error rows, not the end of the file."""
     csv.field_size_limit(sys.maxsize)
     try:
-        fh = path.open(encoding="utf-8-sig", newline="")
-        reader = csv.DictReader(fh)
-        fields = reader.fieldnames or []
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read CSV ({exc})") from None
+        fh = path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
     with fh:
-        if text_field not in fields:
-            raise InputError(f"{path}:1: no column {text_field!r} (columns: {', '.join(fields)}); use --text-field")
-        number = 1
+        reader = csv.reader(fh)
         try:
-            for number, row in enumerate(reader, 2):
-                rid = row.get(id_field) or f"row-{number}"
-                text = row.get(text_field)
-                if text is None:
-                    yield Record(rid, f"{path}:{number}", error=f"{path}:{number}: missing {text_field!r} value")
-                else:
-                    yield Record(rid, f"{path}:{number}", text=text)
-        except UnicodeDecodeError:
-            yield Record(f"row-{number + 1}", f"{path}:{number + 1}", error=f"{path}:{number + 1}: not UTF-8 text")
+            header = next(reader, None)
+        except csv.Error as exc:
+            raise InputError(f"{path}:1: malformed CSV header ({exc})") from None
+        if not header or text_field not in header:
+            fields = ", ".join(header or []) or "none"
+            raise InputError(f"{path}:1: no column {text_field!r} (columns: {fields}); use --text-field")
+        text_at = header.index(text_field)
+        id_at = header.index(id_field) if id_field in header else None
+        while True:
+            line = reader.line_num + 1
+            where = f"{path}:{line}"
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield Record(f"row-{line}", where, error=f"{where}: malformed CSV row ({exc})")
+                continue
+            if not row:
+                continue
+            rid = (row[id_at] if id_at is not None and id_at < len(row) else "") or f"row-{line}"
+            text = row[text_at] if text_at < len(row) else None
+            if text is None:
+                yield Record(rid, where, error=f"{where}: row has {len(row)} fields, no {text_field!r} value")
+            elif _has_bad_bytes(text) or _has_bad_bytes(rid):
+                yield Record(rid.encode("utf-8", "replace").decode(), where, error=f"{where}: not UTF-8 text")
+            elif max_bytes and len(text) > max_bytes // 4 and len(text.encode("utf-8")) > max_bytes:
+                yield Record(rid, where, error=f"{where}: text is over the {max_bytes:,}-byte limit "
+                                               "(raise it with --max-bytes, 0 for no limit)")
+            else:
+                yield Record(rid, where, text=text)
+
+
+def _has_bad_bytes(text: str) -> bool:
+    """True if decoding with surrogateescape kept undecodable bytes (lone surrogates) in `text`."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _error_row(record: Record, message: str) -> dict:
-    return {"id": record.id, "status": "error", "error": message}
+    return {"id": record.id, "input": record.where, "status": "error", "error": message}
 
 
 def score_chunk(scorer, records: list[Record]) -> list[dict]:
     """Report dicts (status 'ok') or error rows for a chunk of records, scored with one model call;
-    never raises for a bad record."""
+    never raises for a bad record (an unexpected failure is narrowed down to the record that caused it)."""
     items, results = [], [None] * len(records)
     for k, record in enumerate(records):
         if record.error:
@@ -141,13 +226,33 @@ def score_chunk(scorer, records: list[Record]) -> list[dict]:
             except ScorerError as exc:
                 results[k] = _error_row(record, str(exc))
                 continue
-        items.append((k, (text, record.id, record.where, False)))
-    for (k, _), report in zip(items, scorer.score_batch([item for _, item in items])):
-        if isinstance(report, ScorerError):
+        items.append((k, (text, record.id, record.where, record.html)))
+    for k, report in zip([k for k, _ in items], _score_items(scorer, [item for _, item in items])):
+        if isinstance(report, Exception):
             results[k] = _error_row(records[k], str(report))
         else:
-            results[k] = dict(report.to_dict(), id=records[k].id, status="ok")
+            results[k] = dict(report.to_dict(), id=records[k].id, input=records[k].where, status="ok")
     return results
+
+
+def _score_items(scorer, items: list[tuple]) -> list:
+    """scorer.score_batch(items), except that an unexpected exception (a bug, not bad input) costs only
+    the record that raised it: the chunk is rescored one by one and that record gets an error row."""
+    try:
+        return scorer.score_batch(items)
+    except Exception:  # noqa: BLE001 - isolate the failing record, report it, keep the others
+        if len(items) == 1:
+            return [_internal_error(items[0])]
+        return [r for item in items for r in _score_items(scorer, [item])]
+
+
+def _internal_error(item: tuple) -> ScorerError:
+    import traceback
+
+    exc = sys.exc_info()[1]
+    frame = traceback.extract_tb(exc.__traceback__)[-1]
+    return ScorerError(f"{item[2]}: internal error {type(exc).__name__}: {exc} "
+                       f"(at {Path(frame.filename).name}:{frame.lineno}); please report it")
 
 
 LABEL_COLUMNS = ("named_source", "anonymous_intelligence", "outlet_claim", "editorial_opinion")
@@ -155,7 +260,7 @@ LABEL_COLUMNS = ("named_source", "anonymous_intelligence", "outlet_claim", "edit
 
 def article_row(result: dict) -> dict:
     """The articles-table row of one result (report or error)."""
-    row = {"id": result["id"], "status": result["status"], "error": result.get("error")}
+    row = {"id": result["id"], "input": result.get("input"), "status": result["status"], "error": result.get("error")}
     if result["status"] == "ok":
         s, a = result["summary"], result["article"]
         row.update(title=a.get("title"), n_sentences=a["n_sentences"], n_skipped=a["n_skipped"],
@@ -166,7 +271,7 @@ def article_row(result: dict) -> dict:
     return row
 
 
-ARTICLE_COLUMNS = ["id", "status", "error", "title", "n_sentences", "n_skipped", "support_score"] + \
+ARTICLE_COLUMNS = ["id", "input", "status", "error", "title", "n_sentences", "n_skipped", "support_score"] + \
     [f"share_{k}" for k in LABEL_COLUMNS] + ["flags", "sources", "weakest", "model_sha256"]
 SENTENCE_COLUMNS = ["article_id", "index", "start", "end", "text", "attribution_type"] + \
     [f"p_{k}" for k in LABEL_COLUMNS] + ["source", "source_phrase", "cue", "via", "support", "support_grade", "reasons",
@@ -185,36 +290,79 @@ def sentence_rows(result: dict) -> list[dict]:
     return rows
 
 
+def record_key(row: dict) -> str:
+    """What identifies an input record in the output: where it was read (file:line), which is unique
+    even when ids repeat; outputs written before that was recorded fall back to the id."""
+    where = row.get("input")
+    return f"@{where}" if isinstance(where, str) and where else f"#{row.get('id')}"
+
+
+def is_done(record: Record, done: set[str]) -> bool:
+    """True if an output row for this input record was already written (by location, or by id)."""
+    return f"@{record.where}" in done or f"#{record.id}" in done
+
+
 class JsonlWriter:
-    """One JSON object per line; resume reads the ids already written."""
+    """One JSON object per line, each written whole and flushed, so a killed run leaves at most one
+    cut-off last line; resume cuts that line off and reads which records are done."""
 
     def __init__(self, out: Path, resume: bool):
         self.out = out
-        self.done = _jsonl_ids(out) if resume and out.exists() else set()
         out.parent.mkdir(parents=True, exist_ok=True)
+        self.done: set[str] = set()
+        if resume and out.exists():
+            _drop_partial_last_line(out)
+            self.done = _jsonl_keys(out)
         self.fh = out.open("a" if resume else "w", encoding="utf-8")
 
     def write(self, result: dict) -> None:
         self.fh.write(json.dumps(result, ensure_ascii=False) + "\n")
+        self.fh.flush()
 
     def close(self) -> None:
         self.fh.close()
 
 
-def _jsonl_ids(path: Path) -> set[str]:
-    ids = set()
+def _drop_partial_last_line(path: Path) -> None:
+    """Truncate a file after its last newline (the line an interrupted run was writing)."""
+    with path.open("rb+") as fh:
+        size = fh.seek(0, os.SEEK_END)
+        pos = size
+        while pos > 0:
+            step = min(65536, pos)
+            fh.seek(pos - step)
+            block = fh.read(step)
+            cut = block.rfind(b"\n")
+            if cut >= 0:
+                pos = pos - step + cut + 1
+                break
+            pos -= step
+        if pos != size:
+            fh.truncate(pos)
+
+
+def _jsonl_keys(path: Path) -> set[str]:
+    keys = set()
     with path.open(encoding="utf-8") as fh:
         for line in fh:
             try:
-                ids.add(str(json.loads(line)["id"]))
-            except (ValueError, KeyError):
-                continue  # a line cut off by an interrupted run is scored again
-    return ids
+                keys.add(record_key(json.loads(line)))
+            except (ValueError, AttributeError):
+                continue  # not a result line: the record it was for is scored again
+    return keys
 
 
 class TableWriter:
     """Two tables joined by article id: OUT/articles.csv + OUT/sentences.csv, or Parquet parts under
-    OUT/articles/ and OUT/sentences/ (one part per run, so resuming appends)."""
+    OUT/articles/ and OUT/sentences/ (one part per flush, so resuming appends).
+
+    Crash safety: Parquet parts are written under a temporary name and renamed, sentences before
+    articles, so an articles part means its sentences are complete. CSV rows are appended and
+    then the committed sizes of both files are recorded atomically in OUT/.committed.json; resume
+    cuts both files back to those sizes, dropping whatever a killed run was half-way through.
+    """
+
+    STATE = ".committed.json"
 
     def __init__(self, out: Path, fmt: str, resume: bool, flush_every: int = 200):
         import pandas as pd
@@ -226,22 +374,49 @@ class TableWriter:
         self.done: set[str] = set()
         if fmt == "csv":
             self.paths = (out / "articles.csv", out / "sentences.csv")
-            if not resume:
-                for p in self.paths:
-                    p.unlink(missing_ok=True)
-            elif self.paths[0].exists():
-                self.done = set(pd.read_csv(self.paths[0], usecols=["id"], dtype=str)["id"])
+            if resume and self.paths[0].exists():
+                self._restore_csv()
+            else:
+                for path in self.paths:
+                    path.unlink(missing_ok=True)
+                self._commit_csv()
         else:
             for sub in ("articles", "sentences"):
                 (out / sub).mkdir(exist_ok=True)
+                for tmp in (out / sub).glob(".*.tmp"):
+                    tmp.unlink()
                 if not resume:
                     for old in (out / sub).glob("*.parquet"):
                         old.unlink()
             parts = sorted((out / "articles").glob("*.parquet"))
-            if resume and parts:
-                self.done = set(pd.read_parquet(out / "articles", columns=["id"])["id"].astype(str))
-            self.run = len(parts)
+            complete = {part.name for part in parts}
+            for orphan in (out / "sentences").glob("*.parquet"):
+                if orphan.name not in complete:  # its articles part was never written
+                    orphan.unlink()
+            if parts:
+                self.done = self._keys(pd.read_parquet(out / "articles"))
+            self.run = max((int(p.name.split("-")[1]) for p in parts), default=-1) + 1
             self.part = 0
+
+    def _keys(self, frame) -> set[str]:
+        return {record_key(row) for row in frame[[c for c in ("id", "input") if c in frame]].to_dict("records")}
+
+    def _restore_csv(self) -> None:
+        state_path = self.out / self.STATE
+        if state_path.exists():  # cut off rows of a flush that was never committed
+            sizes = json.loads(state_path.read_text(encoding="utf-8"))
+            for path in self.paths:
+                if path.exists() and path.stat().st_size > sizes.get(path.name, 0):
+                    with path.open("rb+") as fh:
+                        fh.truncate(sizes.get(path.name, 0))
+        if self.paths[0].exists() and self.paths[0].stat().st_size:
+            self.done = self._keys(self.pd.read_csv(self.paths[0], dtype=str, keep_default_na=False))
+
+    def _commit_csv(self) -> None:
+        from .atomic import write_text_atomic
+
+        sizes = {path.name: path.stat().st_size if path.exists() else 0 for path in self.paths}
+        write_text_atomic(self.out / self.STATE, json.dumps(sizes))
 
     def write(self, result: dict) -> None:
         self.articles.append(article_row(result))
@@ -255,12 +430,20 @@ class TableWriter:
         arts = self.pd.DataFrame(self.articles, columns=ARTICLE_COLUMNS)
         sents = self.pd.DataFrame(self.sentences, columns=SENTENCE_COLUMNS)
         if self.fmt == "csv":
-            for frame, path in ((arts, self.paths[0]), (sents, self.paths[1])):
-                frame.to_csv(path, mode="a", header=not path.exists(), index=False)
+            for frame, path in ((sents, self.paths[1]), (arts, self.paths[0])):
+                data = frame.to_csv(index=False, header=not path.exists() or path.stat().st_size == 0)
+                with path.open("a", encoding="utf-8", newline="") as fh:
+                    fh.write(data)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            self._commit_csv()
         else:
             name = f"part-{self.run:04d}-{self.part:05d}.parquet"
-            arts.astype({"error": "string", "title": "string"}).to_parquet(self.out / "articles" / name, index=False)
-            sents.to_parquet(self.out / "sentences" / name, index=False)
+            arts = arts.astype({"error": "string", "title": "string", "input": "string"})
+            for frame, sub in ((sents, "sentences"), (arts, "articles")):
+                tmp = self.out / sub / f".{name}.tmp"
+                frame.to_parquet(tmp, index=False)
+                os.replace(tmp, self.out / sub / name)
             self.part += 1
         self.articles, self.sentences = [], []
 
@@ -275,15 +458,30 @@ def open_writer(out: str | Path, fmt: str, resume: bool):
     return TableWriter(out, fmt, resume)
 
 
+class BatchInterrupted(ScorerError):
+    """Ctrl-C during a batch run: what was written is complete and `--resume` carries on from it."""
+
+    exit_code = 130
+
+    def __init__(self, ok: int, errors: int, out):
+        super().__init__(f"interrupted: {ok} scored and {errors} errors written to {out}; "
+                         "run the same command with --resume to score the rest")
+        self.ok, self.errors = ok, errors
+
+
 def run_batch(input_path, out, fmt: str = "jsonl", jobs: int = 1, text_field: str = "text", id_field: str = "id",
-              resume: bool = False, model_dir=None, progress=None, scorer=None) -> tuple[int, int]:
+              resume: bool = False, model_dir=None, progress=None, scorer=None,
+              max_bytes: int | None = DEFAULT_MAX_BYTES) -> tuple[int, int]:
     """Score every record of `input_path` into `out`; returns (ok count, error count).
-    `scorer`: an already loaded Scorer to use in this process when jobs == 1."""
+    `scorer`: an already loaded Scorer to use in this process when jobs == 1.
+    Raises BatchInterrupted on Ctrl-C, after the results so far are written."""
     from .parallel import score_records
 
     writer = open_writer(out, fmt, resume)
-    records = (r for r in read_records(input_path, text_field, id_field) if r.id not in writer.done)
+    records = (r for r in read_records(input_path, text_field, id_field, max_bytes)
+               if not is_done(r, writer.done))
     ok = errors = 0
+    interrupted = False
     try:
         for result in score_records(records, jobs=jobs, model_dir=model_dir, scorer=scorer):
             writer.write(result)
@@ -293,6 +491,10 @@ def run_batch(input_path, out, fmt: str = "jsonl", jobs: int = 1, text_field: st
                 errors += 1
             if progress is not None:
                 progress(ok + errors)
+    except KeyboardInterrupt:
+        interrupted = True
     finally:
         writer.close()
+    if interrupted:
+        raise BatchInterrupted(ok, errors, out)
     return ok, errors

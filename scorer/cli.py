@@ -11,7 +11,7 @@ from .errors import ScorerError
 
 
 def reports_errors(func):
-    """Turn ScorerError into one line on standard error and the error's exit code."""
+    """Turn ScorerError into one line on standard error and the error's exit code (Ctrl-C: 130)."""
 
     @wraps(func)
     def wrapper(*args, **kwargs):
@@ -20,6 +20,9 @@ def reports_errors(func):
         except ScorerError as exc:
             click.echo(f"scorer: error: {exc}", err=True)
             sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("scorer: interrupted", err=True)
+            sys.exit(130)
 
     return wrapper
 
@@ -60,6 +63,9 @@ def corpus_build(data_dir, out_path):
     click.echo(class_counts(frame).to_string())
 
 
+MAX_BYTES_OPTION = click.option("--max-bytes", type=click.IntRange(min=0), default=10_000_000, show_default=True,
+                                help="Refuse an article larger than this (0: no limit).")
+
 MODEL_OPTION = click.option("--model", "model_dir", type=click.Path(), default=None, envvar="SCORER_MODEL_DIR",
                             help="Model directory (default: the shipped model; env SCORER_MODEL_DIR).")
 
@@ -69,21 +75,22 @@ MODEL_OPTION = click.option("--model", "model_dir", type=click.Path(), default=N
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json", "html"]), default="text",
               show_default=True)
 @click.option("--output", "-o", type=click.Path(), default=None, help="Write here instead of standard output.")
+@MAX_BYTES_OPTION
 @MODEL_OPTION
 @reports_errors
-def score_command(path, fmt, output, model_dir):
+def score_command(path, fmt, output, max_bytes, model_dir):
     """Score one article (.txt/.md/.html file, or - for standard input).
 
     Example: scorer score examples/iran-bounties-commune.txt --format html -o report.html
     """
     from .scoring import Scorer
-    from .textio import decode_bytes
+    from .textio import read_stream
 
     scorer = Scorer(model_dir)
     if path == "-":
-        report = scorer.score(decode_bytes(sys.stdin.buffer.read(), "<stdin>"), name="<stdin>")
+        report = scorer.score(read_stream(sys.stdin.buffer, "<stdin>", max_bytes), name="<stdin>")
     else:
-        report = scorer.score_file(path)
+        report = scorer.score_file(path, max_bytes=max_bytes)
     if fmt == "json":
         rendered = report.to_json()
     elif fmt == "markdown":
@@ -93,9 +100,9 @@ def score_command(path, fmt, output, model_dir):
     else:
         rendered = report.to_text(colour=output is None and sys.stdout.isatty())
     if output:
-        from pathlib import Path
+        from .atomic import write_text_atomic
 
-        Path(output).write_text(rendered if rendered.endswith("\n") else rendered + "\n", encoding="utf-8")
+        write_text_atomic(output, rendered if rendered.endswith("\n") else rendered + "\n")
     else:
         click.echo(rendered, nl=not rendered.endswith("\n"))
 
@@ -113,9 +120,10 @@ def score_command(path, fmt, output, model_dir):
 @click.option("--progress/--no-progress", default=None, help="Progress bar on standard error (default: if a terminal).")
 @click.option("--backend", type=click.Choice(["local"]), default="local", show_default=True,
               help="Execution backend (local worker processes).")
+@MAX_BYTES_OPTION
 @MODEL_OPTION
 @reports_errors
-def batch_command(input_path, out, fmt, jobs, text_field, id_field, resume, progress, backend, model_dir):
+def batch_command(input_path, out, fmt, jobs, text_field, id_field, resume, progress, backend, max_bytes, model_dir):
     """Score a directory of articles, a JSONL file or a CSV file; one bad record never stops the run.
 
     Example: scorer batch articles.jsonl --output reports.jsonl --jobs 2
@@ -147,10 +155,13 @@ def batch_command(input_path, out, fmt, jobs, text_field, id_field, resume, prog
             of = f"/{total}" if total else ""
             click.echo(f"\rscored {done}{of} records, {rate:.1f} records/s{eta}   ", err=True, nl=False)
 
-    ok, errors = run_batch(input_path, out, fmt=fmt, jobs=jobs, text_field=text_field, id_field=id_field,
-                           resume=resume, model_dir=model_dir, progress=report_progress, scorer=scorer)
-    if show:
-        click.echo("", err=True)
+    try:
+        ok, errors = run_batch(input_path, out, fmt=fmt, jobs=jobs, text_field=text_field, id_field=id_field,
+                               resume=resume, model_dir=model_dir, progress=report_progress, scorer=scorer,
+                               max_bytes=max_bytes)
+    finally:
+        if show:
+            click.echo("", err=True)
     click.echo(f"{ok} scored, {errors} errors -> {out}", err=True)
     if ok == 0 and errors > 0:
         sys.exit(1)

@@ -46,6 +46,9 @@ def paths(model_dir: str | Path | None = None) -> tuple[Path, Path]:
 def read_card(model_dir: str | Path | None = None) -> dict:
     """The model card as a dict; ModelError if it is missing or unreadable."""
     _, card_path = paths(model_dir)
+    if model_dir is not None and not Path(model_dir).is_dir():
+        raise ModelError(f"{model_dir}: model directory not found (--model expects a directory holding "
+                         f"{MODEL_ID}.joblib and {MODEL_ID}.json); {RETRAIN}")
     if not card_path.is_file():
         raise ModelError(f"{card_path}: model card not found (model not trained yet?); {RETRAIN}")
     try:

@@ -12,12 +12,13 @@ import numpy as np
 from . import LABELS
 from .context import article_frame
 from .errors import InputError
+from .language import NON_ENGLISH_FLAG, looks_english
 from .model import MODEL_ID, load_bundle
 from .report import Report
 from .segment import split_article
 from .summary import summarise
 from .support import corroboration, reasons_for, support_features
-from .textio import is_html, read_text_file, require_content
+from .textio import DEFAULT_MAX_BYTES, is_html, read_text_file, require_content
 
 _TERMINAL = re.compile(r"[.!?…][”\"’)]*$")
 
@@ -114,6 +115,8 @@ class Scorer:
                 "corroborated_by": corr[i], "is_headline": i == head,
             })
         summary = summarise(rows, head)
+        if not looks_english(text):
+            summary["flags"].insert(0, NON_ENGLISH_FLAG)
         title = sentences[head].text if head is not None else None
         article = {"id": p["article_id"], "title": title, "n_sentences": len(rows), "n_skipped": len(p["skipped"])}
         if p["include_text"]:
@@ -121,9 +124,11 @@ class Scorer:
         return Report(model=self.model_info, article=article, summary=summary, sentences=rows,
                       skipped=[s._asdict() for s in p["skipped"]])
 
-    def score_file(self, path: str | Path, article_id: str | None = None) -> Report:
-        """Score a .txt/.md/.html file; HTML is converted to article text first (offsets refer to that text)."""
-        text = read_text_file(path)
+    def score_file(self, path: str | Path, article_id: str | None = None,
+                   max_bytes: int | None = DEFAULT_MAX_BYTES) -> Report:
+        """Score a .txt/.md/.html file; HTML is converted to article text first (offsets refer to that text).
+        Files over `max_bytes` (None or 0: no limit) are refused before they are read."""
+        text = read_text_file(path, max_bytes)
         html = is_html(path, text)
         if html:
             from .htmltext import html_to_text

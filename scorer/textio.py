@@ -2,11 +2,47 @@
 from __future__ import annotations
 
 import codecs
+import os
 from pathlib import Path
 
 from .errors import InputError
 
 HTML_SUFFIXES = {".html", ".htm"}
+
+# An article is a few KB; 10 MB of text is a corpus in one file or not an article at all. Larger input
+# is refused before it is read (so memory stays bounded); --max-bytes changes the limit, 0 removes it.
+DEFAULT_MAX_BYTES = 10_000_000
+
+# leading bytes of common binary formats a scraper may save under a text name
+MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "PNG image"), (b"\xff\xd8\xff", "JPEG image"), (b"GIF8", "GIF image"),
+    (b"RIFF", "RIFF (WebP/WAV/AVI) data"), (b"%PDF-", "PDF document"), (b"\x1f\x8b", "gzip-compressed data"),
+    (b"PK\x03\x04", "ZIP archive (or .docx/.xlsx)"), (b"BZh", "bzip2-compressed data"),
+    (b"\xfd7zXZ\x00", "xz-compressed data"), (b"(\xb5/\xfd", "zstd-compressed data"),
+    (b"7z\xbc\xaf\x27\x1c", "7-Zip archive"), (b"\x7fELF", "ELF executable"),
+    (b"\xd0\xcf\x11\xe0", "MS Office document"), (b"PAR1", "Parquet file"), (b"SQLite format 3", "SQLite database"),
+)
+
+# C0 control bytes other than tab, newline, vertical tab, form feed, carriage return and escape
+_CONTROL = [bytes([b]) for b in (*range(0, 9), *range(14, 27), *range(28, 32))]
+
+
+def binary_kind(data: bytes) -> str | None:
+    """What binary data looks like ('PNG image', 'UTF-16 text without a byte-order mark', ...), or None
+    for text; a stray NUL or control character in otherwise normal text does not make it binary."""
+    for magic, kind in MAGIC:
+        if data.startswith(magic):
+            return kind
+    head = data[:8192]
+    half = len(head) / 2
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if len(head) >= 4 and max(even, odd) >= 0.4 * half and min(even, odd) <= 0.05 * half:
+        return "UTF-16 text without a byte-order mark"  # ASCII letters with a zero byte beside each
+    if even + odd > max(1, len(head) // 100):
+        return "NUL bytes"
+    if sum(map(head.count, _CONTROL)) > 0.1 * len(head):
+        return "control bytes"
+    return None
 
 
 def decode_bytes(data: bytes, name: str = "<input>") -> str:
@@ -15,8 +51,11 @@ def decode_bytes(data: bytes, name: str = "<input>") -> str:
         data = data[len(codecs.BOM_UTF8):]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise InputError(f"{name}: UTF-16 text is not supported; save it as UTF-8")
-    if b"\x00" in data[:8192]:
-        raise InputError(f"{name}: binary file (NUL bytes), not text")
+    kind = binary_kind(data)
+    if kind is not None and kind.startswith("UTF-16"):
+        raise InputError(f"{name}: {kind} is not supported; save it as UTF-8")
+    if kind is not None:
+        raise InputError(f"{name}: binary file ({kind}), not text")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -35,16 +74,40 @@ def require_content(text: str, name: str = "<input>") -> str:
     return text
 
 
-def read_text_file(path: str | Path) -> str:
-    """Read a file as decoded text, with a one-line InputError naming the file on failure."""
+def check_size(size: int, name: str, max_bytes: int | None = DEFAULT_MAX_BYTES) -> None:
+    """Refuse input over `max_bytes` (None or 0: no limit) with the option that raises the limit."""
+    if max_bytes and size > max_bytes:
+        raise InputError(f"{name}: {size:,} bytes is over the {max_bytes:,}-byte limit for one article "
+                         "(raise it with --max-bytes, 0 for no limit)")
+
+
+def read_text_file(path: str | Path, max_bytes: int | None = DEFAULT_MAX_BYTES) -> str:
+    """Read a file as decoded text, with a one-line InputError naming the file on failure;
+    files over `max_bytes` are refused before they are read."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        if path.exists() and not (path.is_file() or path.is_dir()):  # a FIFO or device would block or never end
+            raise InputError(f"{path}: not a regular file")
+        with path.open("rb") as fh:
+            check_size(os.fstat(fh.fileno()).st_size, str(path), max_bytes)
+            data = fh.read()
     except IsADirectoryError:
         raise InputError(f"{path}: is a directory, expected a file") from None
+    except FileNotFoundError:
+        kind = "broken symbolic link" if path.is_symlink() else "not found"
+        raise InputError(f"{path}: {kind}") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
     return decode_bytes(data, str(path))
+
+
+def read_stream(stream, name: str = "<stdin>", max_bytes: int | None = DEFAULT_MAX_BYTES) -> str:
+    """Read a binary stream (standard input) as text, reading at most one byte past the limit."""
+    data = stream.read(max_bytes + 1) if max_bytes else stream.read()
+    if max_bytes and len(data) > max_bytes:
+        raise InputError(f"{name}: more than the {max_bytes:,}-byte limit for one article "
+                         "(raise it with --max-bytes, 0 for no limit)")
+    return decode_bytes(data, name)
 
 
 def is_html(path: str | Path, text: str | None = None) -> bool:

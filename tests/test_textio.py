@@ -28,7 +28,7 @@ def test_empty_and_whitespace_rejected():
 
 
 def test_read_text_file_errors_name_the_path(tmp_path):
-    with pytest.raises(InputError, match="cannot read"):
+    with pytest.raises(InputError, match="missing.txt: not found"):
         read_text_file(tmp_path / "missing.txt")
     with pytest.raises(InputError, match="is a directory"):
         read_text_file(tmp_path)
