@@ -7,6 +7,13 @@ from . import LABELS
 SCHEMA_VERSION = 1
 
 
+def json_schema() -> dict:
+    """The JSON Schema (draft 2020-12) of `Report.to_dict()`, shipped as scorer/schema/report-v1.json."""
+    from importlib.resources import files
+
+    return json.loads(files("scorer").joinpath("schema", f"report-v{SCHEMA_VERSION}.json").read_text("utf-8"))
+
+
 class Report:
     """A scored article: `summary` dict, `sentences` DataFrame, and renderers."""
 

@@ -237,3 +237,23 @@ def test_batch_where_nothing_succeeds_exits_1_and_writes_every_row(tmp_path):
     result, rows = batch(tmp_path, src)
     assert result.exit_code == 1
     assert [r["status"] for r in rows] == ["error"] * 3 and [r["id"] for r in rows] == ["1", "line-2", "3"]
+
+
+def test_an_unexpected_failure_costs_only_its_record(example_text):
+    """A bug triggered by one text (simulated) gives that record an error row; the rest of its chunk
+    is scored."""
+    from scorer.batch import Record, score_chunk
+    from scorer.scoring import Scorer
+
+    class Flaky(Scorer):
+        def score_batch(self, items):
+            if any("BOOM" in item[0] for item in items):
+                raise ZeroDivisionError("simulated bug")
+            return super().score_batch(items)
+
+    records = [Record("a", "in:1", text=GOOD), Record("b", "in:2", text=GOOD + " BOOM."),
+               Record("c", "in:3", text=example_text)]
+    rows = score_chunk(Flaky(), records)
+    assert [r["status"] for r in rows] == ["ok", "error", "ok"]
+    assert rows[1]["error"].startswith("in:2: internal error ZeroDivisionError: simulated bug (at ")
+    assert rows[1]["error"].endswith("please report it")

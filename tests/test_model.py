@@ -64,3 +64,62 @@ def test_verify_model_checks_without_unpickling(model_copy):
     (model_copy / "attribution-v1.joblib").write_bytes(b"\x80\x04garbage that would fail to unpickle")
     with pytest.raises(ModelError, match="checksum"):
         verify_model(model_copy)
+
+
+class _WritesAFile:
+    """A pickle payload that creates a file when unpickled: loading it must never happen."""
+
+    def __init__(self, target):
+        self.target = str(target)
+
+    def __reduce__(self):
+        return (exec, (f"open({self.target!r}, 'w').write('executed')",))
+
+
+@pytest.mark.parametrize("kind", ["malicious", "truncated", "foreign"])
+def test_untrusted_model_file_refused_exit_3_nothing_executed(model_copy, tmp_path_factory, example_path, kind):
+    import pickle
+
+    from click.testing import CliRunner
+
+    from scorer.cli import cli
+
+    marker = tmp_path_factory.mktemp("marker") / "pwned.txt"
+    path = model_copy / "attribution-v1.joblib"
+    if kind == "malicious":
+        path.write_bytes(pickle.dumps(_WritesAFile(marker)))
+    elif kind == "truncated":
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    else:  # a valid joblib file of something else
+        import joblib
+
+        joblib.dump({"attribution": None, "support": None}, path)
+    result = CliRunner().invoke(cli, ["score", str(example_path), "--model", str(model_copy)])
+    assert result.exit_code == 3
+    assert "checksum" in result.stderr and "scorer train --data" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not marker.exists()
+
+
+def test_the_payload_would_have_run(tmp_path):
+    """Guards the test above: unpickling the payload really does create the file."""
+    import pickle
+
+    marker = tmp_path / "pwned.txt"
+    pickle.loads(pickle.dumps(_WritesAFile(marker)))
+    assert marker.read_text() == "executed"
+
+
+def test_model_option_missing_or_empty_directory(tmp_path, example_path):
+    from click.testing import CliRunner
+
+    from scorer.cli import cli
+
+    runner = CliRunner()
+    missing = runner.invoke(cli, ["score", str(example_path), "--model", str(tmp_path / "nope")])
+    assert missing.exit_code == 3
+    assert f"{tmp_path / 'nope'}: model directory not found" in missing.stderr
+    empty = runner.invoke(cli, ["batch", str(example_path.parent), "-o", str(tmp_path / "o.jsonl"),
+                                "--model", str(tmp_path)])
+    assert empty.exit_code == 3
+    assert "model card not found (model not trained yet?)" in empty.stderr
