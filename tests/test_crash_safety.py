@@ -51,6 +51,12 @@ def wait_for(predicate, proc, timeout=300):
         time.sleep(0.05)
 
 
+def kill_group(proc):
+    """SIGKILL the run and its worker processes (a lone kill -9 of the parent leaves loky's idle workers)."""
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
 def jsonl_rows(path):
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
@@ -80,10 +86,9 @@ def reference(corpus, tmp_path_factory):
 
 def test_sigkill_then_resume_jsonl(corpus, reference, tmp_path):
     out = tmp_path / "out.jsonl"
-    proc = start([corpus, "--output", out])
+    proc = start([corpus, "--output", out], start_new_session=True)
     wait_for(lambda: count_lines(out) >= N_RECORDS // 3, proc)
-    proc.kill()
-    proc.wait()
+    kill_group(proc)
     written = count_lines(out)
     assert written < N_RECORDS
     resumed = run([corpus, "--output", out, "--resume"])
@@ -104,10 +109,9 @@ def test_sigkill_then_resume_tables(corpus, reference, tmp_path, fmt, jobs):
             return count_lines(articles) > 400
         return len(list(articles.glob("*.parquet"))) >= 2 if articles.exists() else False
 
-    proc = start([corpus, "--output", out, "--format", fmt, "--jobs", jobs])
+    proc = start([corpus, "--output", out, "--format", fmt, "--jobs", jobs], start_new_session=True)
     wait_for(some_written, proc)
-    proc.kill()
-    proc.wait()
+    kill_group(proc)
     resumed = run([corpus, "--output", out, "--format", fmt, "--resume", "--jobs", jobs])
     assert resumed.returncode == 0, resumed.stderr
     if fmt == "csv":
