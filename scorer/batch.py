@@ -18,6 +18,7 @@ from .errors import InputError, ScorerError
 from .textio import DEFAULT_MAX_BYTES
 
 ARTICLE_SUFFIXES = {".txt", ".md", ".html", ".htm"}
+RECORD_SUFFIXES = {".jsonl", ".csv", ".parquet"}
 
 
 @dataclass
@@ -33,7 +34,8 @@ class Record:
 
 def read_records(path: str | Path, text_field: str = "text", id_field: str = "id",
                  max_bytes: int | None = DEFAULT_MAX_BYTES) -> Iterator[Record]:
-    """Records of a directory of articles, a .jsonl file or a .csv file, in a stable order.
+    """Records of a directory of articles, a .jsonl / .csv / .parquet file, or a directory of such
+    record files (shards, read in sorted order), in a stable order.
 
     A record that cannot be scored (bad JSON, missing text, over `max_bytes`, a duplicate id, an
     unreadable file) comes back with `error` set, so the caller writes an error row and goes on.
@@ -43,23 +45,44 @@ def read_records(path: str | Path, text_field: str = "text", id_field: str = "id
         records = (_file_record(file, path, max_bytes) for file in article_files(path))
         first = next(records, None)
         if first is None:
-            raise InputError(f"{path}: no .txt/.md/.html files in directory")
+            shards = record_files(path)
+            if not shards:
+                raise InputError(f"{path}: no .txt/.md/.html article files and no .jsonl/.csv/.parquet "
+                                 "record files in directory")
+            for shard in shards:
+                yield from shard_file_records(shard, text_field, id_field, max_bytes)
+            return
         yield first
         yield from records
     elif not path.exists():
         raise InputError(f"{path}: not found")
-    elif path.suffix.lower() == ".jsonl":
-        yield from _unique_ids(_jsonl_records(path, text_field, id_field, max_bytes))
-    elif path.suffix.lower() == ".csv":
-        yield from _unique_ids(_csv_records(path, text_field, id_field, max_bytes))
+    elif path.suffix.lower() in RECORD_SUFFIXES:
+        yield from file_records(path, text_field, id_field, max_bytes)
     else:
-        raise InputError(f"{path}: batch input must be a directory, a .jsonl file or a .csv file")
+        raise InputError(f"{path}: batch input must be a directory, a .jsonl, .csv or .parquet file")
 
 
-def article_files(root: Path) -> Iterator[Path]:
-    """Article files under `root` in sorted order, read lazily. Symbolic links to files are followed
-    (a broken one is still listed, so it gets an error row); linked directories are followed once
-    each, so a link loop cannot recurse forever."""
+def file_records(path: Path, text_field: str = "text", id_field: str = "id",
+                 max_bytes: int | None = DEFAULT_MAX_BYTES) -> Iterator[Record]:
+    """Records of one .jsonl / .csv / .parquet file; ids are checked for repeats within the file."""
+    readers = {".jsonl": _jsonl_records, ".csv": _csv_records, ".parquet": _parquet_records}
+    return _unique_ids(readers[path.suffix.lower()](path, text_field, id_field, max_bytes))
+
+
+def shard_file_records(path: Path, text_field: str = "text", id_field: str = "id",
+                       max_bytes: int | None = DEFAULT_MAX_BYTES) -> Iterator[Record]:
+    """Records of one file of a shard directory: a file that cannot be read at all (no text column,
+    not Parquet) becomes one error row for the file instead of stopping the other shards."""
+    try:
+        yield from file_records(path, text_field, id_field, max_bytes)
+    except InputError as exc:
+        yield Record(path.name, str(path), error=str(exc))
+
+
+def _walk(root: Path, suffixes: set[str]) -> Iterator[Path]:
+    """Files under `root` with one of `suffixes`, in sorted order, read lazily. Symbolic links to
+    files are followed (a broken one is still listed, so it gets an error row); linked directories
+    are followed once each, so a link loop cannot recurse forever."""
     seen_dirs = set()
     for folder, dirs, files in os.walk(root, followlinks=True):
         real = os.path.realpath(folder)
@@ -69,22 +92,43 @@ def article_files(root: Path) -> Iterator[Path]:
         seen_dirs.add(real)
         dirs.sort()
         for name in sorted(files):
-            if Path(name).suffix.lower() in ARTICLE_SUFFIXES:
+            if Path(name).suffix.lower() in suffixes:
                 yield Path(folder) / name
+
+
+def article_files(root: Path) -> Iterator[Path]:
+    """Article files (.txt/.md/.html) under `root` in sorted order, read lazily."""
+    return _walk(root, ARTICLE_SUFFIXES)
+
+
+def record_files(root: Path) -> list[Path]:
+    """Record files (.jsonl/.csv/.parquet shards) under `root` in sorted order."""
+    return list(_walk(root, RECORD_SUFFIXES))
 
 
 def count_records(path: str | Path) -> int | None:
     """Number of input records for the progress bar's ETA (lines/rows/files), None if unknown."""
     path = Path(path)
     if path.is_dir():
-        return sum(1 for _ in article_files(path))
-    if path.suffix.lower() == ".jsonl" and path.is_file():
-        with path.open("rb") as fh:
-            return sum(1 for line in fh if line.strip())
-    if path.suffix.lower() == ".csv" and path.is_file():
-        csv.field_size_limit(sys.maxsize)
-        with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
-            return max(0, sum(1 for _ in csv.reader(fh)) - 1)
+        files = sum(1 for _ in article_files(path))
+        if files:
+            return files
+        counts = [count_records(shard) for shard in record_files(path)]
+        return None if None in counts else sum(counts)
+    try:
+        if path.suffix.lower() == ".jsonl" and path.is_file():
+            with path.open("rb") as fh:
+                return sum(1 for line in fh if line.strip())
+        if path.suffix.lower() == ".csv" and path.is_file():
+            csv.field_size_limit(sys.maxsize)
+            with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
+                return max(0, sum(1 for _ in csv.reader(fh)) - 1)
+        if path.suffix.lower() == ".parquet" and path.is_file():
+            import pyarrow.parquet as pq
+
+            return pq.ParquetFile(path).metadata.num_rows
+    except Exception:  # noqa: BLE001 - only an estimate; the reader reports the real problem
+        return None
     return None
 
 
@@ -189,6 +233,38 @@ def _csv_records(path: Path, text_field: str, id_field: str, max_bytes: int | No
                 yield Record(rid, where, error=f"{where}: row has {len(row)} fields, no {text_field!r} value")
             elif _has_bad_bytes(text) or _has_bad_bytes(rid):
                 yield Record(rid.encode("utf-8", "replace").decode(), where, error=f"{where}: not UTF-8 text")
+            elif max_bytes and len(text) > max_bytes // 4 and len(text.encode("utf-8")) > max_bytes:
+                yield Record(rid, where, error=f"{where}: text is over the {max_bytes:,}-byte limit "
+                                               "(raise it with --max-bytes, 0 for no limit)")
+            else:
+                yield Record(rid, where, text=text)
+
+
+def _parquet_records(path: Path, text_field: str, id_field: str, max_bytes: int | None) -> Iterator[Record]:
+    """Rows of a Parquet file, read a row group at a time; `where` is file:row (1-based). A null or
+    non-string text is an error row; a file without the text column cannot be read at all."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(path)
+    except (OSError, pa.ArrowException) as exc:
+        raise InputError(f"{path}: not a readable Parquet file ({exc})") from None
+    names = parquet.schema_arrow.names
+    if text_field not in names:
+        raise InputError(f"{path}: no column {text_field!r} (columns: {', '.join(names) or 'none'}); use --text-field")
+    columns = [text_field] + ([id_field] if id_field in names and id_field != text_field else [])
+    row = 0
+    for batch in parquet.iter_batches(batch_size=1024, columns=columns):
+        texts = batch.column(text_field).to_pylist()
+        ids = batch.column(id_field).to_pylist() if id_field in columns else [None] * len(texts)
+        for text, rid in zip(texts, ids):
+            row += 1
+            where = f"{path}:{row}"
+            rid = f"row-{row}" if rid is None else str(rid)
+            if not isinstance(text, str):
+                yield Record(rid, where, error=f"{where}: text column {text_field!r} is {_type_name(text)}, "
+                                               "not a string")
             elif max_bytes and len(text) > max_bytes // 4 and len(text.encode("utf-8")) > max_bytes:
                 yield Record(rid, where, error=f"{where}: text is over the {max_bytes:,}-byte limit "
                                                "(raise it with --max-bytes, 0 for no limit)")
@@ -352,6 +428,30 @@ def _jsonl_keys(path: Path) -> set[str]:
     return keys
 
 
+def article_frame(rows: list[dict]):
+    """The articles table of some results, with text columns typed even when all are empty."""
+    import pandas as pd
+
+    return pd.DataFrame(rows, columns=ARTICLE_COLUMNS).astype({"error": "string", "title": "string",
+                                                                "input": "string"})
+
+
+def sentence_frame(rows: list[dict]):
+    """The sentences table of some results."""
+    import pandas as pd
+
+    return pd.DataFrame(rows, columns=SENTENCE_COLUMNS)
+
+
+def write_parquet_pair(out: Path, name: str, articles, sentences) -> None:
+    """OUT/sentences/NAME then OUT/articles/NAME, each written under a temporary name and renamed,
+    so an articles part on disk means its sentences part is complete."""
+    for frame, sub in ((sentences, "sentences"), (articles, "articles")):
+        tmp = out / sub / f".{name}.tmp"
+        frame.to_parquet(tmp, index=False)
+        os.replace(tmp, out / sub / name)
+
+
 class TableWriter:
     """Two tables joined by article id: OUT/articles.csv + OUT/sentences.csv, or Parquet parts under
     OUT/articles/ and OUT/sentences/ (one part per flush, so resuming appends).
@@ -427,8 +527,7 @@ class TableWriter:
     def flush(self) -> None:
         if not self.articles:
             return
-        arts = self.pd.DataFrame(self.articles, columns=ARTICLE_COLUMNS)
-        sents = self.pd.DataFrame(self.sentences, columns=SENTENCE_COLUMNS)
+        arts, sents = article_frame(self.articles), sentence_frame(self.sentences)
         if self.fmt == "csv":
             for frame, path in ((sents, self.paths[1]), (arts, self.paths[0])):
                 data = frame.to_csv(index=False, header=not path.exists() or path.stat().st_size == 0)
@@ -438,12 +537,7 @@ class TableWriter:
                     os.fsync(fh.fileno())
             self._commit_csv()
         else:
-            name = f"part-{self.run:04d}-{self.part:05d}.parquet"
-            arts = arts.astype({"error": "string", "title": "string", "input": "string"})
-            for frame, sub in ((sents, "sentences"), (arts, "articles")):
-                tmp = self.out / sub / f".{name}.tmp"
-                frame.to_parquet(tmp, index=False)
-                os.replace(tmp, self.out / sub / name)
+            write_parquet_pair(self.out, f"part-{self.run:04d}-{self.part:05d}.parquet", arts, sents)
             self.part += 1
         self.articles, self.sentences = [], []
 

@@ -118,13 +118,18 @@ def score_command(path, fmt, output, max_bytes, model_dir):
 @click.option("--id-field", default="id", show_default=True, help="JSONL key / CSV column with the article id.")
 @click.option("--resume", is_flag=True, help="Skip records already in OUTPUT.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on standard error (default: if a terminal).")
-@click.option("--backend", type=click.Choice(["local"]), default="local", show_default=True,
-              help="Execution backend (local worker processes).")
+@click.option("--backend", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: worker processes on this machine; dask: a Dask cluster (extra 'distributed'), "
+                   "output is a directory of shards.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Dask scheduler address (tcp://host:8786); default: a local cluster of --jobs workers.")
 @MAX_BYTES_OPTION
 @MODEL_OPTION
 @reports_errors
-def batch_command(input_path, out, fmt, jobs, text_field, id_field, resume, progress, backend, max_bytes, model_dir):
-    """Score a directory of articles, a JSONL file or a CSV file; one bad record never stops the run.
+def batch_command(input_path, out, fmt, jobs, text_field, id_field, resume, progress, backend, scheduler, max_bytes,
+                  model_dir):
+    """Score a directory of articles, a JSONL / CSV / Parquet file, or a directory of such files;
+    one bad record never stops the run.
 
     Example: scorer batch articles.jsonl --output reports.jsonl --jobs 2
     """
@@ -134,13 +139,17 @@ def batch_command(input_path, out, fmt, jobs, text_field, id_field, resume, prog
     from .model import verify_model
     from .scoring import Scorer
 
+    if scheduler and backend != "dask":
+        raise click.UsageError("--scheduler needs --backend dask")
     # fail fast (exit 3) before reading the corpus; with one job this process scores, so load the model
     # once here; with several, the workers load it and this process only checks it
     scorer = None
-    if jobs == 1:
+    if jobs == 1 and backend == "local":
         scorer = Scorer(model_dir)
     else:
         verify_model(model_dir)
+    if backend == "dask":
+        fmt = fmt or ("jsonl" if str(out).endswith(".jsonl") else "parquet")
     fmt = fmt or ("jsonl" if str(out).endswith(".jsonl") else "csv")
     from .batch import count_records
 
@@ -156,9 +165,16 @@ def batch_command(input_path, out, fmt, jobs, text_field, id_field, resume, prog
             click.echo(f"\rscored {done}{of} records, {rate:.1f} records/s{eta}   ", err=True, nl=False)
 
     try:
-        ok, errors = run_batch(input_path, out, fmt=fmt, jobs=jobs, text_field=text_field, id_field=id_field,
-                               resume=resume, model_dir=model_dir, progress=report_progress, scorer=scorer,
-                               max_bytes=max_bytes)
+        if backend == "dask":
+            from .distributed import run_dask_batch
+
+            ok, errors = run_dask_batch(input_path, out, fmt=fmt, scheduler=scheduler, workers=jobs,
+                                        text_field=text_field, id_field=id_field, resume=resume,
+                                        model_dir=model_dir, progress=report_progress, max_bytes=max_bytes)
+        else:
+            ok, errors = run_batch(input_path, out, fmt=fmt, jobs=jobs, text_field=text_field, id_field=id_field,
+                                   resume=resume, model_dir=model_dir, progress=report_progress, scorer=scorer,
+                                   max_bytes=max_bytes)
     finally:
         if show:
             click.echo("", err=True)

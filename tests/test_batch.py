@@ -79,7 +79,7 @@ def test_bad_batch_inputs(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     result = runner.invoke(cli, ["batch", str(empty), "--output", str(tmp_path / "o.jsonl")])
-    assert result.exit_code == 1 and "no .txt/.md/.html files" in result.output
+    assert result.exit_code == 1 and "no .txt/.md/.html article files and no .jsonl/.csv/.parquet record files" in result.output
     src = tmp_path / "x.csv"
     src.write_text("a,b\n1,2\n")
     result = runner.invoke(cli, ["batch", str(src), "--output", str(tmp_path / "o.jsonl")])
@@ -105,3 +105,26 @@ def test_progress_shows_rate_and_eta(tmp_path, example_text):
     result = runner.invoke(cli, ["batch", str(src), "--output", str(tmp_path / "o.jsonl"), "--progress"])
     assert result.exit_code == 0
     assert "scored 5/5 records" in result.output and "records/s" in result.output and "ETA" in result.output
+
+
+def test_parquet_input_and_shard_directories(tmp_path, example_text):
+    text = example_text[:2000]
+    src = tmp_path / "in.parquet"
+    pd.DataFrame({"id": ["a", "b", "c"], "text": [text, None, text]}).to_parquet(src)
+    records = list(read_records(src))
+    assert [r.id for r in records] == ["a", "b", "c"] and records[1].where == f"{src}:2"
+    assert records[1].error == f"{src}:2: text column 'text' is null, not a string"
+    bad = tmp_path / "bad.parquet"
+    bad.write_bytes(b"not parquet at all")
+    with pytest.raises(InputError, match=r"bad.parquet: not a readable Parquet file"):
+        list(read_records(bad))
+    shards = tmp_path / "shards"
+    shards.mkdir()
+    src.rename(shards / "1.parquet")
+    bad.rename(shards / "2.parquet")
+    (shards / "0.jsonl").write_text('{"id": "j", "text": "The mayor said the bridge will reopen in May."}\n')
+    records = list(read_records(shards))
+    assert [r.id for r in records] == ["j", "a", "b", "c", "2.parquet"]  # sorted files; a bad shard is one row
+    assert records[-1].error.startswith(f"{shards / '2.parquet'}: not a readable Parquet file")
+    result = runner.invoke(cli, ["batch", str(shards), "--output", str(tmp_path / "o.jsonl")])
+    assert result.exit_code == 0 and "3 scored, 2 errors" in result.output
