@@ -378,6 +378,16 @@ def is_done(record: Record, done: set[str]) -> bool:
     return f"@{record.where}" in done or f"#{record.id}" in done
 
 
+def encode_jsonl(result: dict) -> tuple[str, str]:
+    """(status, output line) of one result; runs in the worker, so only a string crosses processes."""
+    return result["status"], json.dumps(result, ensure_ascii=False) + "\n"
+
+
+def encode_tables(result: dict) -> tuple[str, dict, list[dict]]:
+    """(status, articles row, sentences rows) of one result; runs in the worker."""
+    return result["status"], article_row(result), sentence_rows(result)
+
+
 class JsonlWriter:
     """One JSON object per line, each written whole and flushed, so a killed run leaves at most one
     cut-off last line; resume cuts that line off and reads which records are done."""
@@ -391,8 +401,13 @@ class JsonlWriter:
             self.done = _jsonl_keys(out)
         self.fh = out.open("a" if resume else "w", encoding="utf-8")
 
+    encode = staticmethod(encode_jsonl)
+
     def write(self, result: dict) -> None:
-        self.fh.write(json.dumps(result, ensure_ascii=False) + "\n")
+        self.write_encoded(self.encode(result))
+
+    def write_encoded(self, item: tuple[str, str]) -> None:
+        self.fh.write(item[1])
         self.fh.flush()
 
     def close(self) -> None:
@@ -518,9 +533,14 @@ class TableWriter:
         sizes = {path.name: path.stat().st_size if path.exists() else 0 for path in self.paths}
         write_text_atomic(self.out / self.STATE, json.dumps(sizes))
 
+    encode = staticmethod(encode_tables)
+
     def write(self, result: dict) -> None:
-        self.articles.append(article_row(result))
-        self.sentences.extend(sentence_rows(result))
+        self.write_encoded(self.encode(result))
+
+    def write_encoded(self, item: tuple[str, dict, list[dict]]) -> None:
+        self.articles.append(item[1])
+        self.sentences.extend(item[2])
         if len(self.articles) >= self.flush_every:
             self.flush()
 
@@ -577,9 +597,9 @@ def run_batch(input_path, out, fmt: str = "jsonl", jobs: int = 1, text_field: st
     ok = errors = 0
     interrupted = False
     try:
-        for result in score_records(records, jobs=jobs, model_dir=model_dir, scorer=scorer):
-            writer.write(result)
-            if result["status"] == "ok":
+        for item in score_records(records, jobs=jobs, model_dir=model_dir, scorer=scorer, encode=writer.encode):
+            writer.write_encoded(item)
+            if item[0] == "ok":
                 ok += 1
             else:
                 errors += 1

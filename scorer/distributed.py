@@ -18,7 +18,7 @@ from typing import Iterator
 
 from .atomic import write_text_atomic
 from .batch import (ARTICLE_COLUMNS, BatchInterrupted, Record, _file_record, article_files, article_frame,
-                    article_row, file_records, record_files, score_chunk, sentence_frame, sentence_rows,
+                    article_row, encode_jsonl, encode_tables, file_records, record_files, score_chunk, sentence_frame,
                     shard_file_records, write_parquet_pair)
 from .errors import InputError, ScorerError
 from .parallel import CHUNK, _scorer, chunks
@@ -104,10 +104,11 @@ class _ShardOutput:
 
     def write(self, result: dict) -> None:
         if self.fmt == "jsonl":
-            self.fh.write(json.dumps(result, ensure_ascii=False) + "\n")
+            self.fh.write(encode_jsonl(result)[1])
             return
-        self.articles.append(article_row(result))
-        self.sentences.extend(sentence_rows(result))
+        _, article, sentences = encode_tables(result)
+        self.articles.append(article)
+        self.sentences.extend(sentences)
         if len(self.articles) >= FLUSH_EVERY:
             self._flush()
 

@@ -17,10 +17,13 @@ def _scorer(model_dir):
     return _WORKER_SCORERS[key]
 
 
-def _score_chunk(records, model_dir, scorer=None):
+def _score_chunk(records, model_dir, scorer=None, encode=None):
+    """Results of a chunk, each passed through `encode` (in the worker, so the parent receives what
+    it writes, not the report dicts) when given."""
     from .batch import score_chunk
 
-    return score_chunk(scorer or _scorer(model_dir), records)
+    results = score_chunk(scorer or _scorer(model_dir), records)
+    return results if encode is None else [encode(result) for result in results]
 
 
 def chunks(iterable, size):
@@ -30,16 +33,17 @@ def chunks(iterable, size):
         yield chunk
 
 
-def score_records(records, jobs: int = 1, model_dir=None, scorer=None):
-    """Results (report dicts or error rows) for records, in input order; `scorer` is reused in-process."""
+def score_records(records, jobs: int = 1, model_dir=None, scorer=None, encode=None):
+    """Results (report dicts or error rows, or `encode(result)` when given) for records, in input
+    order; `scorer` is reused in-process."""
     if jobs <= 1:
         for chunk in chunks(records, CHUNK):
-            yield from _score_chunk(chunk, model_dir, scorer)
+            yield from _score_chunk(chunk, model_dir, scorer, encode)
         return
     from joblib import Parallel, delayed
 
     parallel = Parallel(n_jobs=jobs, backend="loky", return_as="generator", pre_dispatch="2*n_jobs")
-    for results in parallel(delayed(_score_chunk)(chunk, model_dir) for chunk in chunks(records, CHUNK)):
+    for results in parallel(delayed(_score_chunk)(chunk, model_dir, None, encode) for chunk in chunks(records, CHUNK)):
         yield from results
 
 
