@@ -188,7 +188,7 @@ class ArticleSources:
         """Type of this sentence's source (None if it has none) and, for carry-over, the source it inherits."""
         inherited = None
         if attr.source is not None:
-            stype = self.resolver.resolve(sent_start + attr.source_start, attr.source)
+            stype = self.resolver.resolve(sent_start + attr.source_start, attr.source, cue_text=attr.cue)
             self.last = (stype.refers_to or attr.source, stype)
         elif self.quote_open and self.last is not None:
             stype = SourceType(self.last[1].label, "quote carry-over")

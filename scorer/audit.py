@@ -13,6 +13,7 @@ import pandas as pd
 from .corpus import best_overlap
 
 AUDIT_FILE = Path(__file__).resolve().parents[1] / "tests" / "data" / "source_type_audit.tsv"
+HELDOUT_FILE = AUDIT_FILE.with_name("source_type_audit_heldout.tsv")  # a second sample, judged blind
 SOURCE_TYPES = ("named_source", "anonymous_intelligence", "outlet_claim")
 
 

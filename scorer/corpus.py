@@ -18,7 +18,7 @@ from .attribution import find_attribution
 from .brat import Annotations, read_ann
 from .errors import InputError
 from .segment import split_article
-from .sourcetype import SourceResolver
+from .sourcetype import SourceResolver, piece_in_outlet
 
 COLUMNS = ["corpus", "split", "doc_id", "publisher", "sentence_index", "start", "end", "text",
            "label", "attributed", "subjectivity", "source_text", "cue_text", "source_start", "source_end",
@@ -89,7 +89,8 @@ def polnear_document(text: str, ann: Annotations) -> list[dict]:
     ordered = sorted(attrs, key=lambda a: (a["source"] or a["cue"]).start if (a["source"] or a["cue"]) else 0)
     for attr in ordered:
         if attr["source"] is not None:
-            attr["type"] = resolver.resolve(attr["source"].start, attr["source"].text)
+            attr["type"] = resolver.resolve(attr["source"].start, attr["source"].text,
+                                            cue_text=attr["cue"].text if attr["cue"] else None)
         else:
             attr["type"] = None
     rows = []
@@ -125,6 +126,9 @@ def polnear_document(text: str, ann: Annotations) -> list[dict]:
                     anonymous = cue is not None and not _IMPRESSION_CUE.search(cue.text)
                     row.update(label="anonymous_intelligence" if anonymous else None,
                                label_method="polnear: no source span" + ("" if anonymous else ", unresolved"))
+            elif attr["type"].method == "name" and piece_in_outlet(cue.text if cue else None):
+                row.update(source_text=src.text, source_start=src.start, source_end=src.end,
+                           label="outlet_claim", label_method="polnear: name, piece in another outlet (rule 6)")
             else:
                 row.update(source_text=src.text, source_start=src.start, source_end=src.end,
                            label=attr["type"].label, label_method="polnear: " + attr["type"].method)

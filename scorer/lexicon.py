@@ -68,6 +68,11 @@ OUTLETS = (
     "univision", "telemundo", "cnbc", "the economist", "financial times", "new york post", "daily news", "the star",
     "al jazeera", "the washington free beacon", "free beacon", "the blaze", "talking points memo", "fivethirtyeight",
     "the daily signal", "newsmax", "one america news", "oann", "the commune", "the independent", "the telegraph",
+    "forbes", "xinhua", "tass", "ria novosti", "sputnik", "global times", "people's daily", "sun-times",
+    "chicago sun-times", "star tribune", "miami herald", "houston chronicle", "dallas morning news",
+    "des moines register", "denver post", "seattle times", "san francisco chronicle", "philadelphia inquirer",
+    "arizona republic", "tampa bay times", "marketwatch", "haaretz", "jerusalem post", "der spiegel", "politifact",
+    "vice news",
 )
 OUTLET_NOUNS = frozenset("board editorial newspaper paper network magazine outlet outlets website site tabloid broadcaster reporter reporters journalist journalists correspondent columnist media press".split())
 

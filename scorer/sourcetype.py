@@ -19,10 +19,11 @@ _OUTLET_RE = outlet_pattern()
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.&-]*")
 # Capitalised words that are not names: titles, determiners, parties and nationalities.
 _NOT_NAMES = frozenset("""
-the a an some many one two three four several other others this that these those his her their its our my your
+the a an some many one two three four several other others another each every such any no this that these those
+his her their its our my your
 mr mrs ms dr sen rep gov gen president vice senator governor secretary former state u.s us american americans
 republican republicans democrat democrats democratic gop conservative liberal progressive white black hispanic
-latino evangelical evangelicals christian muslim western russian chinese british european federal national
+latino evangelical evangelicals christian muslim jewish catholic mormon protestant western russian chinese british european federal national
 senior top both all most few polls poll q when but and or if as in on at while after before because so
 """.split())
 _CUT = re.compile(r"\b(of|at|in|from|for|with|on|who|whom|whose|which|that|familiar|close|briefed|involved|speaking|"
@@ -35,7 +36,15 @@ _DOCUMENT_HEADS = frozenset("poll polls survey surveys study report analysis ind
 _JOURNALIST = re.compile(r"\b(moderator|host|anchor|reporter|columnist|correspondent|interviewer|"
                          r"editor|commentator|pundit|radio host|talk show host)\b", re.I)
 # a journalist word (any case) followed by a capitalised name: "host Sean Hannity", "Moderator Chris Wallace"
-_JOURNALIST_NAMED = re.compile(r"(?i:" + _JOURNALIST.pattern + r"),?\s+((?:[A-Z][\w.’'-]+\s+){0,2}[A-Z][\w’'-]+)")
+_JOURNALIST_NAMED = re.compile(r"(?i:" + _JOURNALIST.pattern + r"),?\s+(?P<name>(?:[A-Z][\w.’'-]+\s+){0,2}[A-Z][\w’'-]+)")
+# a person introduced by their outlet: "Fox News’ Sean Hannity", "Salem Radio's Hugh Hewitt", "CNN's Jake Tapper"
+_OUTLET_PERSON = re.compile(r"(?:(?i:" + _OUTLET_RE.pattern + r")|\b(?:[A-Z][\w-]+ )?(?:Radio|TV|News|Magazine))(?:[’']s?)"
+                            r"\s+(?P<name>[A-Z][a-z][\w’'-]*\s+[A-Z][\w’'-]+)")
+_QUESTION_CUE = re.compile(r"\b(ask|asks|asked|asking|press|pressed|presses|pressing|question|questioned|questions|"
+                           r"interjected|interrupted|wondered|quizzed|grilled|followed up)\b", re.I)
+# a person's words published as another outlet's piece: "points out in a column on Yahoo News"
+_PIECE_IN_OUTLET = re.compile(r"\b(column|article|piece|editorial|report|story|blog post)\s+(in|on|for)\s+"
+                              r"(the\s+)?(" + _OUTLET_RE.pattern + r")", re.I)
 _ANON_SINGULAR = frozenset("source official aide insider staffer adviser advisor person someone individual "
                            "operative strategist diplomat insider".split())
 _NOT_PLURAL = frozenset("us his its news this yes was has is does says series species".split())
@@ -136,7 +145,16 @@ def relative_antecedent(text: str, start: int) -> str:
     piece = re.split(r"[.;:!?“”\"(—–]|,(?=[^,]*$)", left)[-1].strip()
     if not piece:
         piece = left
-    return " ".join(piece.split()[-6:])
+    words = piece.split()
+    if words and words[0].lower() in ("a", "an") and len(words) <= 4:
+        # an apposition names the antecedent: "Quadrivium, a foundation that" -> "Quadrivium"
+        before = left[:len(left) - len(piece)].rstrip().rstrip(",").split()
+        anchor = []
+        while before and before[-1][0].isupper() and len(anchor) < 4:  # the capitalised run before the comma
+            anchor.insert(0, before.pop())
+        if _has_name(anchor):
+            return " ".join(anchor)
+    return " ".join(words[-6:])
 
 
 class SourceResolver:
@@ -163,6 +181,8 @@ class SourceResolver:
                 continue
             if start - prior_start > window:
                 break
+            if prior.method.startswith("journalist in role"):
+                continue  # the interviewer's question: "he said" that follows is the answer, not the journalist
             if prior.label and self._compatible(key, prior_text, prior):
                 if prior.label == ANONYMOUS and key in ("he", "she", "him", "his", "her"):
                     name = _PERSON_NAME.search(self.text, prior_start + len(prior_text), start)
@@ -172,20 +192,25 @@ class SourceResolver:
         return None
 
     def _journalist_in_article(self, source_text: str) -> bool:
-        """A named person the article introduces as a journalist ("host Sean Hannity", then "HANNITY:")."""
-        toks = _tokens(source_text)
+        """A named person the article introduces as a journalist ("host Sean Hannity" or "Fox News’ Sean
+        Hannity", then "HANNITY:" or "Hannity pressed"): a surname alone, or the whole name, matches."""
+        toks = [t.strip(".:’'").lower() for t in _tokens(source_text)]
         if not toks or len(toks) > 4:
             return False
         if self._journalists is None:  # one pass over the article, on first need
             self._journalists = frozenset(
-                word.lower() for m in _JOURNALIST_NAMED.finditer(self.text) for word in m.group(1).split())
-        return toks[-1].strip(".:’'s").lower() in self._journalists
+                " ".join(m.group("name").lower().split()[-2:]) for pattern in (_JOURNALIST_NAMED, _OUTLET_PERSON)
+                for m in pattern.finditer(self.text))
+        surnames = {name.split()[-1] for name in self._journalists}
+        return (len(toks) == 1 and toks[0] in surnames) or " ".join(toks[-2:]) in self._journalists
 
-    def resolve(self, start: int, source_text: str, remember: bool = True) -> SourceType:
+    def resolve(self, start: int, source_text: str, remember: bool = True, cue_text: str | None = None) -> SourceType:
         """Type of the source phrase at offset `start`; remembers it for later pronouns unless told not to
-        (history must stay in text order)."""
+        (history must stay in text order). A journalist the article introduced, whose cue is a question
+        ("Hannity pressed"), is the outlet at work; the same person giving their own views stays named."""
         result = classify_phrase(source_text)
-        if result.method == "name" and self._journalist_in_article(source_text):
+        if result.method == "name" and cue_text and _QUESTION_CUE.search(cue_text) \
+                and self._journalist_in_article(source_text):
             result = SourceType(OUTLET, "journalist in role (named earlier)")
         if result.method == "relative":
             antecedent = relative_antecedent(self.text, start)
@@ -218,3 +243,9 @@ class SourceResolver:
         if remember:
             self.history.append((start, source_text, result))
         return result
+
+
+def piece_in_outlet(cue_text: str | None) -> bool:
+    """True if the cue says the words appeared as another outlet's piece ("in a column on Yahoo News"):
+    that outlet's reporting, `outlet_claim` (ANNOTATION.md rule 6)."""
+    return bool(cue_text and _PIECE_IN_OUTLET.search(cue_text))

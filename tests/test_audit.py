@@ -1,5 +1,5 @@
 """The hand audit of derived source types (tests/data/source_type_audit.tsv) against today's converter."""
-from scorer.audit import audit_summary, load_audit, match_audit
+from scorer.audit import HELDOUT_FILE, audit_summary, load_audit, match_audit
 
 
 def test_audit_file_shape():
@@ -11,6 +11,16 @@ def test_audit_file_shape():
 
 def test_mapping_accuracy_does_not_regress(corpus_frame):
     summary = audit_summary(match_audit(corpus_frame, load_audit()))
-    # measured 0.911 on the 203 items a reader gave a source type (README); the issue's target is 0.95
-    assert summary["accuracy_typed"] >= 0.91, summary
+    # measured 0.931 on the 203 items a reader gave a source type (README); the issue's target is 0.95
+    assert summary["accuracy_typed"] >= 0.93, summary
     assert summary["unresolved_typed"] <= 5, summary
+
+
+def test_heldout_sample_accuracy(corpus_frame):
+    """A second sample (80 items, seed 20261125, train split, none of the first sample) judged before
+    its derived labels were looked at: 0.836 with the rules of the time, 0.890 after fixes it
+    prompted (outlet gazetteer gaps, 'Another'/'Each' read as names), so now also an upper estimate."""
+    heldout = load_audit(HELDOUT_FILE)
+    assert len(heldout) == 80 and "text" not in heldout.columns
+    summary = audit_summary(match_audit(corpus_frame, heldout))
+    assert summary["accuracy_typed"] >= 0.88, summary

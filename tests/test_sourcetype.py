@@ -44,3 +44,48 @@ def test_relative_pronoun_uses_its_antecedent():
     text = "The plan was backed by Senator Jane Ruiz, who said it would pass."
     assert relative_antecedent(text, text.index("who")).endswith("by Senator Jane Ruiz")
     assert SourceResolver(text).resolve(text.index("who"), "who").label == N
+
+
+def test_journalist_named_earlier_asking_is_the_outlet_but_giving_views_is_named():
+    text = ("In an interview with Fox News’ Sean Hannity on Monday, Trump spoke. "
+            "“Would it be negotiable?” Hannity pressed. “It is,” he said. "
+            "Later Hannity said the wall was a great idea.")
+    r = SourceResolver(text)
+    asked = r.resolve(text.index("Hannity pressed"), "Hannity", cue_text="pressed")
+    assert asked.label == O and asked.method == "journalist in role (named earlier)"
+    # the answer's "he" is the interviewee, not the journalist who asked
+    assert r.resolve(text.index("he said"), "he", cue_text="said").label == N
+    assert r.resolve(text.index("Hannity said"), "Hannity", cue_text="said").label == N
+    # a different person sharing a first name with no journalist intro stays named
+    assert SourceResolver("Sean Smith asked a question.").resolve(0, "Sean Smith", cue_text="asked").label == N
+
+
+def test_journalist_introduced_by_role_word():
+    text = "Trump spoke with conservative chat host Hugh Hewitt. “Why?” Hewitt asked."
+    r = SourceResolver(text)
+    assert r.resolve(text.index("Hewitt asked"), "Hewitt", cue_text="asked").label == O
+
+
+@pytest.mark.parametrize("text,antecedent", [
+    ("The couple started Quadrivium, a foundation that", "Quadrivium"),
+    ("John Smith, a lawyer who", "John Smith"),
+    ("the group, a coalition that", "a coalition"),
+    ("Trump, who", "Trump"),
+])
+def test_relative_pronoun_after_an_apposition_refers_to_the_name(text, antecedent):
+    start = text.rindex(" ") + 1
+    assert relative_antecedent(text + " x", start) == antecedent
+
+
+def test_religious_adjectives_are_not_names():
+    assert classify_phrase("a large Jewish population").label == A
+
+
+def test_piece_in_another_outlet():
+    from scorer.sourcetype import piece_in_outlet
+
+    assert piece_in_outlet("points out in a column on Yahoo News")
+    assert piece_in_outlet("wrote in a piece for The Washington Post")
+    assert not piece_in_outlet("said in an interview with CNN")
+    assert not piece_in_outlet("publishing an op-ed in The Washington Post")  # an op-ed is the author's own words
+    assert not piece_in_outlet(None)

@@ -3,6 +3,9 @@
 Writes reading sheets (sentence in context, source and cue marked, derived label hidden) for
 human or helper judges, and the sample's keys. Usage:
     python tools/make_audit_sample.py --corpus build/corpus.parquet --out /tmp/audit --n 220
+The held-out second sample:
+    python tools/make_audit_sample.py --corpus build/corpus.parquet --out /tmp/heldout --n 80 --sheets 1 \
+        --seed 20261125 --split train --exclude tests/data/source_type_audit.tsv
 """
 import argparse
 from pathlib import Path
@@ -30,11 +33,20 @@ def main() -> None:
     ap.add_argument("--out", required=True)
     ap.add_argument("--n", type=int, default=220)
     ap.add_argument("--sheets", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=SEED)
+    ap.add_argument("--split", default=None, help="Draw from this split only (the held-out sample: train).")
+    ap.add_argument("--exclude", default=None, help="An audit TSV whose items are not drawn again.")
     args = ap.parse_args()
     frame = pd.read_parquet(args.corpus)
     pol = frame[frame["corpus"] == "polnear"].reset_index(drop=True)
     attributed = pol[pol["attributed"] == True]  # noqa: E712
-    sample = attributed.sample(n=args.n, random_state=SEED).sort_values(["doc_id", "start"])
+    if args.split:
+        attributed = attributed[attributed["split"] == args.split]
+    if args.exclude:
+        seen = pd.read_csv(args.exclude, sep="\t")
+        seen_keys = set(zip(seen["doc_id"], seen["start"]))
+        attributed = attributed[[key not in seen_keys for key in zip(attributed["doc_id"], attributed["start"])]]
+    sample = attributed.sample(n=args.n, random_state=args.seed).sort_values(["doc_id", "start"])
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     sample[["split", "doc_id", "start", "end", "source_start", "source_end", "cue_start", "cue_end"]].to_csv(
