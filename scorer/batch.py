@@ -458,12 +458,22 @@ def sentence_frame(rows: list[dict]):
     return pd.DataFrame(rows, columns=SENTENCE_COLUMNS)
 
 
-def write_parquet_pair(out: Path, name: str, articles, sentences) -> None:
-    """OUT/sentences/NAME then OUT/articles/NAME, each written under a temporary name and renamed,
-    so an articles part on disk means its sentences part is complete."""
+def unique_token() -> str:
+    """A token for temporary file names that no other process or attempt uses."""
+    import uuid
+
+    return f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+
+
+def write_table_pair(out: Path, name: str, articles, sentences) -> None:
+    """OUT/sentences/NAME then OUT/articles/NAME (Parquet, or CSV if NAME ends in .csv), each written
+    under a temporary name and renamed, so an articles part on disk means its sentences part is complete."""
     for frame, sub in ((sentences, "sentences"), (articles, "articles")):
-        tmp = out / sub / f".{name}.tmp"
-        frame.to_parquet(tmp, index=False)
+        tmp = out / sub / f".{name}.{unique_token()}.tmp"  # two attempts at one part never share a temp file
+        if name.endswith(".csv"):
+            frame.to_csv(tmp, index=False)
+        else:
+            frame.to_parquet(tmp, index=False)
         os.replace(tmp, out / sub / name)
 
 
@@ -557,7 +567,7 @@ class TableWriter:
                     os.fsync(fh.fileno())
             self._commit_csv()
         else:
-            write_parquet_pair(self.out, f"part-{self.run:04d}-{self.part:05d}.parquet", arts, sents)
+            write_table_pair(self.out, f"part-{self.run:04d}-{self.part:05d}.parquet", arts, sents)
             self.part += 1
         self.articles, self.sentences = [], []
 

@@ -4,9 +4,9 @@ is one partition of a `dask.dataframe`, and each worker reads, scores and writes
 Records, error rows and report JSON are made by the same functions as the local backend
 (`batch.read_records` readers, `batch.score_chunk`), so the output is the same record for record.
 The model is loaded once per worker process (`parallel._scorer`). Output is sharded: JSONL
-(OUT/part-NNNNN.jsonl) or Parquet (OUT/articles/ and OUT/sentences/ parts); a shard is done when
-its marker OUT/_done/NNNNN.json exists, so `--resume` redoes only unfinished shards. OUT must be
-on a filesystem that the workers and the client all see.
+(OUT/part-NNNNN.jsonl), or CSV / Parquet parts under OUT/articles/ and OUT/sentences/; a shard is
+done when its marker OUT/_done/NNNNN.json exists, so `--resume` redoes only unfinished shards. OUT
+must be on a filesystem that the workers and the client all see.
 """
 from __future__ import annotations
 
@@ -19,13 +19,13 @@ from typing import Iterator
 from .atomic import write_text_atomic
 from .batch import (ARTICLE_COLUMNS, BatchInterrupted, Record, _file_record, article_files, article_frame,
                     article_row, encode_jsonl, encode_tables, file_records, record_files, score_chunk, sentence_frame,
-                    shard_file_records, write_parquet_pair)
+                    shard_file_records, unique_token, write_table_pair)
 from .errors import InputError, ScorerError
 from .parallel import CHUNK, _scorer, chunks
 from .textio import DEFAULT_MAX_BYTES
 
 FILES_PER_SHARD = 500    # article files per shard when the input is a directory of articles
-FLUSH_EVERY = 200        # articles per Parquet part within a shard
+FLUSH_EVERY = 200        # articles per CSV / Parquet part within a shard
 DONE = "_done"
 COUNT_COLUMNS = {"shard": "int64", "ok": "int64", "errors": "int64"}
 
@@ -83,7 +83,9 @@ class _ShardOutput:
         self.stem = f"part-{number:05d}"
         self._discard_leftovers()
         if fmt == "jsonl":
-            self.tmp = out / f".{self.stem}.jsonl.tmp"
+            # a temporary name of this attempt's own: a cancelled attempt still running on another
+            # worker must not rename or overwrite this one's file (both write the same content)
+            self.tmp = out / f".{self.stem}.jsonl.{unique_token()}.tmp"
             self.fh = self.tmp.open("w", encoding="utf-8")
         else:
             self.articles: list[dict] = []
@@ -94,13 +96,14 @@ class _ShardOutput:
         """Remove what an earlier, unfinished attempt at this shard wrote."""
         if self.fmt == "jsonl":
             (self.out / f"{self.stem}.jsonl").unlink(missing_ok=True)
-            (self.out / f".{self.stem}.jsonl.tmp").unlink(missing_ok=True)
+            for old in self.out.glob(f".{self.stem}.jsonl.*.tmp"):
+                old.unlink(missing_ok=True)
             return
         for sub in ("articles", "sentences"):
             for old in (self.out / sub).glob(f"{self.stem}-*"):
-                old.unlink()
+                old.unlink(missing_ok=True)
             for old in (self.out / sub).glob(f".{self.stem}-*.tmp"):
-                old.unlink()
+                old.unlink(missing_ok=True)
 
     def write(self, result: dict) -> None:
         if self.fmt == "jsonl":
@@ -114,7 +117,7 @@ class _ShardOutput:
 
     def _flush(self) -> None:
         if self.articles or self.part == 0:  # an empty shard still leaves one (empty) part
-            write_parquet_pair(self.out, f"{self.stem}-{self.part:04d}.parquet",
+            write_table_pair(self.out, f"{self.stem}-{self.part:04d}.{self.fmt}",
                                article_frame(self.articles), sentence_frame(self.sentences))
             self.part += 1
         self.articles, self.sentences = [], []
@@ -169,7 +172,7 @@ def _clear(out: Path) -> None:
     for pattern in ("part-*.jsonl", ".part-*.tmp", f"{DONE}/*.json", "articles/part-*", "sentences/part-*",
                     "articles/.part-*", "sentences/.part-*"):
         for old in out.glob(pattern):
-            old.unlink()
+            old.unlink(missing_ok=True)
 
 
 def _client(scheduler: str | None, workers: int):
@@ -210,13 +213,13 @@ def run_dask_batch(input_path, out, fmt: str = "jsonl", scheduler: str | None = 
                    files_per_shard: int = FILES_PER_SHARD) -> tuple[int, int]:
     """Score `input_path` on Dask into the directory `out`; returns (ok count, error count) over all shards,
     including those a resumed run found done. Raises BatchInterrupted on Ctrl-C (finished shards stay)."""
-    if fmt not in ("jsonl", "parquet"):
-        raise InputError(f"{out}: the dask backend writes jsonl or parquet shards, not {fmt}")
+    if fmt not in ("jsonl", "csv", "parquet"):
+        raise InputError(f"{out}: unknown output format {fmt!r}")
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise InputError(f"{out}: the dask backend writes a directory of shards; this is a file")
     shards = plan_shards(input_path, files_per_shard)
-    for sub in (DONE, "articles", "sentences") if fmt == "parquet" else (DONE,):
+    for sub in (DONE,) if fmt == "jsonl" else (DONE, "articles", "sentences"):
         (out / sub).mkdir(parents=True, exist_ok=True)
     if not resume:
         _clear(out)

@@ -81,6 +81,17 @@ def test_parquet_shards_identical_to_local(tmp_path, shard_dir, cluster):
         assert_frame_equal(dask, local)
 
 
+def test_csv_shards_identical_to_local(tmp_path, shard_dir, cluster):
+    run_batch(shard_dir, tmp_path / "local", fmt="csv")
+    run_dask_batch(shard_dir, tmp_path / "dask", fmt="csv", scheduler=cluster[0])
+    for table in ("articles", "sentences"):
+        local = pd.read_csv(tmp_path / "local" / f"{table}.csv", dtype=str, keep_default_na=False)
+        parts = sorted((tmp_path / "dask" / table).glob("part-*.csv"))
+        dask = pd.concat([pd.read_csv(p, dtype=str, keep_default_na=False) for p in parts], ignore_index=True)
+        assert len(local) > 0
+        assert_frame_equal(dask, local)
+
+
 def test_article_directory_in_shards_of_files(tmp_path, example_text, cluster):
     src = tmp_path / "articles"
     src.mkdir()
@@ -101,7 +112,7 @@ def test_resume_redoes_only_unfinished_shards(tmp_path, shard_dir, cluster):
     complete = jsonl_rows(out)
     # shard 1 "crashed": no marker, a half-written temporary file; the others are done
     (out / "_done" / "00001.json").unlink()
-    (out / "part-00001.jsonl").rename(out / ".part-00001.jsonl.tmp")
+    (out / "part-00001.jsonl").rename(out / ".part-00001.jsonl.4242-0123456789ab.tmp")
     kept = {p.name: p.stat().st_mtime_ns for p in out.glob("part-*.jsonl")}
     assert run_dask_batch(shard_dir, out, scheduler=cluster[0], resume=True) == total
     assert jsonl_rows(out) == complete
@@ -157,9 +168,13 @@ def test_cli_dask_backend(tmp_path, shard_dir, cluster):
     assert result.exit_code == 0, result.output
     assert "scored" in result.output and (out / "articles").is_dir()  # parquet unless named .jsonl
     assert len(list((out / "articles").glob("part-*.parquet"))) == 4
-    result = runner.invoke(cli, ["batch", str(shard_dir), "-o", str(tmp_path / "c"), "--backend", "dask",
-                                 "--format", "csv", "--scheduler", cluster[0]])
-    assert result.exit_code == 1 and "writes jsonl or parquet shards, not csv" in result.output
+    result = runner.invoke(cli, ["batch", str(shard_dir), "-o", str(tmp_path / "x.jsonl"), "--backend", "dask",
+                                 "--scheduler", cluster[0]])
+    assert result.exit_code == 0 and (tmp_path / "x.jsonl" / "part-00000.jsonl").is_file()
+    (tmp_path / "file").write_text("")
+    result = runner.invoke(cli, ["batch", str(shard_dir), "-o", str(tmp_path / "file"), "--backend", "dask",
+                                 "--scheduler", cluster[0]])
+    assert result.exit_code == 1 and "writes a directory of shards; this is a file" in result.output
     result = runner.invoke(cli, ["batch", str(shard_dir), "-o", str(tmp_path / "d"), "--scheduler", cluster[0]])
     assert result.exit_code == 2 and "--scheduler needs --backend dask" in result.output
 
@@ -185,3 +200,23 @@ def test_ctrl_c_keeps_finished_shards_and_resume_completes(tmp_path, shard_dir, 
     assert info.value.exit_code == 130 and info.value.ok + info.value.errors > 0
     run_dask_batch(shard_dir, out, scheduler=cluster[0], resume=True)
     assert jsonl_rows(out) == jsonl_rows(run_batch(shard_dir, tmp_path / "local.jsonl") and tmp_path / "local.jsonl")
+
+
+def test_a_cancelled_attempt_still_running_cannot_clobber_the_new_one(tmp_path):
+    """Ctrl-C cancels futures but a task already running finishes; when --resume starts the same shard
+    elsewhere, the two attempts must not share temporary files (seen in CI: the old attempt renamed
+    the new attempt's half-written file into place)."""
+    from scorer.distributed import _ShardOutput
+
+    rows = [{"id": str(i), "input": f"in:{i}", "status": "error", "error": "x"} for i in range(5)]
+    old = _ShardOutput(tmp_path, "jsonl", 3)
+    old.write(rows[0])
+    new = _ShardOutput(tmp_path, "jsonl", 3)  # the resumed run's attempt: clears leftovers, starts afresh
+    new.write(rows[0])
+    with pytest.raises(FileNotFoundError):
+        old.commit()  # its own temporary file is gone; it cannot touch the new attempt's
+    for row in rows[1:]:
+        new.write(row)
+    new.commit()
+    assert [json.loads(line)["id"] for line in (tmp_path / "part-00003.jsonl").open()] == ["0", "1", "2", "3", "4"]
+    assert not list(tmp_path.glob(".*.tmp"))
