@@ -174,8 +174,10 @@ class SourceResolver:
             return head not in ANONYMOUS_HEADS and not (prior.method == "name" and _PERSON_NAME.search(prior_text))
         return True
 
-    def _resolve_back(self, start: int, key: str, window: int = 3000) -> SourceType | None:
-        """The nearest compatible earlier source, with `refers_to` set to the phrase it names."""
+    def _resolve_back(self, start: int, key: str, window: int = 3000,
+                      labels: tuple[str, ...] | None = None) -> SourceType | None:
+        """The nearest compatible earlier source (of one of `labels`, if given), with `refers_to` set to the
+        phrase it names."""
         for prior_start, prior_text, prior in reversed(self.history):
             if prior_start >= start:  # only sources before this one
                 continue
@@ -183,7 +185,7 @@ class SourceResolver:
                 break
             if prior.method.startswith("journalist in role"):
                 continue  # the interviewer's question: "he said" that follows is the answer, not the journalist
-            if prior.label and self._compatible(key, prior_text, prior):
+            if prior.label and (labels is None or prior.label in labels) and self._compatible(key, prior_text, prior):
                 if prior.label == ANONYMOUS and key in ("he", "she", "him", "his", "her"):
                     name = _PERSON_NAME.search(self.text, prior_start + len(prior_text), start)
                     if name:
@@ -221,7 +223,12 @@ class SourceResolver:
                 result = SourceType(prior.label, "relative->earlier source", prior.refers_to) if prior else result
         elif result.method == "pronoun":
             key = re.sub(r"[’']s$", "", source_text.strip().lower())
-            if key in ("i", "me", "my", "we", "us", "our", "you", "your"):
+            if key in ("i", "me", "my"):
+                # a first-person singular speaker is a person on the record: the nearest earlier named source,
+                # else the quoted speaker or the author of a first-person piece, who is identified (named)
+                prior = self._resolve_back(start, "they", window=1500, labels=(NAMED,))
+                prior = prior or SourceType(NAMED, "first person")
+            elif key in ("we", "us", "our", "you", "your"):
                 prior = self._resolve_back(start, "they", window=1500)
             else:
                 prior = self._resolve_back(start, key)

@@ -18,9 +18,10 @@ def test_mapping_accuracy_does_not_regress(corpus_frame):
 
 def test_heldout_sample_accuracy(corpus_frame):
     """A second sample (80 items, seed 20261125, train split, none of the first sample) judged before
-    its derived labels were looked at: 0.836 with the rules of the time, 0.890 after fixes it
-    prompted (outlet gazetteer gaps, 'Another'/'Each' read as names), so now also an upper estimate."""
+    its derived labels were looked at: 0.836 with the rules of the time, 0.918 after fixes it
+    prompted (outlet gazetteer gaps, 'Another'/'Each' read as names, first-person 'I' resolved to an
+    anonymous source), so now also an upper estimate."""
     heldout = load_audit(HELDOUT_FILE)
     assert len(heldout) == 80 and "text" not in heldout.columns
     summary = audit_summary(match_audit(corpus_frame, heldout))
-    assert summary["accuracy_typed"] >= 0.88, summary
+    assert summary["accuracy_typed"] >= 0.91, summary

@@ -89,3 +89,17 @@ def test_piece_in_another_outlet():
     assert not piece_in_outlet("said in an interview with CNN")
     assert not piece_in_outlet("publishing an op-ed in The Washington Post")  # an op-ed is the author's own words
     assert not piece_in_outlet(None)
+
+
+def test_first_person_is_a_named_speaker_not_an_earlier_anonymous_source():
+    text = ("Officials said the plan was ready. Q: What do you make of it? "
+            "A: I think it's in our interests.")
+    r = SourceResolver(text)
+    r.resolve(0, "Officials")
+    first = r.resolve(text.index("I think"), "I")
+    assert first.label == N
+    text = "Smith, the mayor, spoke. Officials disagreed. “I will not resign,” the mayor said. I know that."
+    r = SourceResolver(text)
+    r.resolve(0, "Smith")
+    r.resolve(text.index("Officials"), "Officials")
+    assert r.resolve(text.index("I know"), "I").refers_to == "Smith"  # the nearest named source, skipping the officials
