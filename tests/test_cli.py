@@ -23,6 +23,20 @@ def test_help_and_version_fast_and_light():
     assert runner.invoke(cli, ["--version"]).output.startswith("scorer, version ")
 
 
+def test_batch_parent_with_workers_stays_light(tmp_path, example_text):
+    """With --jobs 2 and JSONL output the workers score; the parent never imports scikit-learn or pandas
+    (it was ~240 MB of the process tree's peak)."""
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": str(i), "text": example_text}) + "\n" for i in range(3)))
+    code = ("import sys; from scorer.cli import cli\n"
+            f"try: cli(['batch', {str(src)!r}, '-o', {str(tmp_path / 'o.jsonl')!r}, '--jobs', '2', '--no-progress'])\n"
+            "except SystemExit: pass\n"
+            "print('sklearn' in sys.modules, 'pandas' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300)
+    assert out.stdout.split() == ["False", "False"], out.stderr
+    assert len((tmp_path / "o.jsonl").read_text().splitlines()) == 3
+
+
 def test_score_json_equals_api(example_text, example_path):
     result = runner.invoke(cli, ["score", str(example_path), "--format", "json"])
     assert result.exit_code == 0, result.output
