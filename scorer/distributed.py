@@ -118,7 +118,7 @@ class _ShardOutput:
     def _flush(self) -> None:
         if self.articles or self.part == 0:  # an empty shard still leaves one (empty) part
             write_table_pair(self.out, f"{self.stem}-{self.part:04d}.{self.fmt}",
-                               article_frame(self.articles), sentence_frame(self.sentences))
+                             article_frame(self.articles), sentence_frame(self.sentences))
             self.part += 1
         self.articles, self.sentences = [], []
 
