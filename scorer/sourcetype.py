@@ -17,13 +17,14 @@ NAMED, ANONYMOUS, OUTLET = "named_source", "anonymous_intelligence", "outlet_cla
 
 _OUTLET_RE = outlet_pattern()
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.&-]*")
-# Capitalised words that are not names: titles, determiners, parties and nationalities.
+# Capitalised words that are not names: titles, determiners, parties, nationalities and religions.
 _NOT_NAMES = frozenset("""
 the a an some many one two three four several other others another each every such any no this that these those
 his her their its our my your
 mr mrs ms dr sen rep gov gen president vice senator governor secretary former state u.s us american americans
 republican republicans democrat democrats democratic gop conservative liberal progressive white black hispanic
-latino evangelical evangelicals christian muslim jewish catholic mormon protestant western russian chinese british european federal national
+latino evangelical evangelicals christian muslim jewish catholic mormon protestant western russian chinese british
+european federal national
 senior top both all most few polls poll q when but and or if as in on at while after before because so
 """.split())
 _CUT = re.compile(r"\b(of|at|in|from|for|with|on|who|whom|whose|which|that|familiar|close|briefed|involved|speaking|"
