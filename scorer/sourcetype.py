@@ -207,11 +207,29 @@ class SourceResolver:
         surnames = {name.split()[-1] for name in self._journalists}
         return (len(toks) == 1 and toks[0] in surnames) or " ".join(toks[-2:]) in self._journalists
 
+    def _capital_only_from_position(self, start: int, source_text: str) -> bool:
+        """A one-word plural source capitalised only because it opens a sentence or headline ("Mourners
+        say", "Protesters chanted"): the article also uses the word in lower case in running text.
+        Plural only, since surnames ("Small", "From") can be common words too."""
+        words = _tokens(source_text)
+        if len(words) != 1 or not words[0][:1].isupper() or words[0].isupper():
+            return False
+        word = words[0].lower()
+        if not word.endswith("s") or word.endswith("ss"):
+            return False
+        before = self.text[max(0, start - 3):start]
+        if start > 0 and not re.search(r"(^|[.!?:\n][\"”’']?\s*)$", before):
+            return False
+        return re.search(r"(?<=\s)" + re.escape(word) + r"(?=[\s,.;:!?])", self.text) is not None
+
     def resolve(self, start: int, source_text: str, remember: bool = True, cue_text: str | None = None) -> SourceType:
         """Type of the source phrase at offset `start`; remembers it for later pronouns unless told not to
         (history must stay in text order). A journalist the article introduced, whose cue is a question
         ("Hannity pressed"), is the outlet at work; the same person giving their own views stays named."""
         result = classify_phrase(source_text)
+        if result.method == "name" and self._capital_only_from_position(start, source_text):
+            result = classify_phrase(source_text.lower())
+            result = result._replace(method=f"{result.method} (capital from sentence start)")
         if result.method == "name" and cue_text and _QUESTION_CUE.search(cue_text) \
                 and self._journalist_in_article(source_text):
             result = SourceType(OUTLET, "journalist in role (named earlier)")

@@ -103,3 +103,12 @@ def test_first_person_is_a_named_speaker_not_an_earlier_anonymous_source():
     r.resolve(0, "Smith")
     r.resolve(text.index("Officials"), "Officials")
     assert r.resolve(text.index("I know"), "I").refers_to == "Smith"  # the nearest named source, skipping the officials
+
+
+def test_plural_capitalised_only_by_sentence_start_is_a_common_noun():
+    text = "Protesters said the march would go on. Later, protesters and police met. Sanders said no."
+    r = SourceResolver(text)
+    assert r.resolve(0, "Protesters").label == A
+    assert r.resolve(text.index("Sanders"), "Sanders").label == N  # no lower-case 'sanders' in the article
+    text = "Small said the fee was too high. A small fee."
+    assert SourceResolver(text).resolve(0, "Small").label == N  # singular words may be surnames
