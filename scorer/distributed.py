@@ -282,10 +282,11 @@ def score_partition(frame, text_column: str = "text", id_column: str = "id", mod
 
 
 def _typed_articles(frame):
-    """Articles-table columns with fixed dtypes, so every partition matches the declared meta."""
+    """Articles-table columns with fixed dtypes, so every partition matches the declared meta (text
+    columns as pandas strings: with `object`, Dask cannot infer a Parquet schema from the meta)."""
     ints = {"n_sentences": "Int64", "n_skipped": "Int64"}
     floats = {c: "float64" for c in ARTICLE_COLUMNS if c == "support_score" or c.startswith("share_")}
-    strings = {c: "object" for c in ARTICLE_COLUMNS + ["result"] if c not in ints and c not in floats}
+    strings = {c: "string" for c in ARTICLE_COLUMNS + ["result"] if c not in ints and c not in floats}
     return frame.astype({**strings, **ints, **floats})
 
 

@@ -149,6 +149,18 @@ def test_score_dask_frame_matches_local_reports(tmp_path, example_text, cluster)
     assert scored["error"].iloc[-1].endswith("text is null, not a string")
 
 
+def test_score_dask_frame_as_in_the_readme(tmp_path, example_text, cluster):
+    """The README's example: read Parquet with dask, score, write Parquet (needs a schema dask can infer)."""
+    (tmp_path / "corpus").mkdir()
+    texts = paragraphs(example_text)[:6]
+    pd.DataFrame({"id": [str(i) for i in range(6)], "text": texts}).to_parquet(tmp_path / "corpus" / "a.parquet")
+    articles = dd.read_parquet(str(tmp_path / "corpus" / "*.parquet"), columns=["id", "text"])
+    score_dask_frame(articles).to_parquet(str(tmp_path / "scored"))
+    out = pd.read_parquet(tmp_path / "scored")
+    assert list(out["id"]) == [str(i) for i in range(6)] and set(out["status"]) <= {"ok", "error"}
+    assert json.loads(out["result"].iloc[0])["id"] == "0"
+
+
 def test_model_is_loaded_once_per_worker(cluster):
     def loaded():
         from scorer import parallel
