@@ -45,20 +45,21 @@ def read_records(path: str | Path, text_field: str = "text", id_field: str = "id
         records = (_file_record(file, path, max_bytes) for file in article_files(path))
         first = next(records, None)
         if first is None:
-            shards = record_files(path)
-            if not shards:
-                raise InputError(f"{path}: no .txt/.md/.html article files and no .jsonl/.csv/.parquet "
-                                 "record files in directory")
-            for shard in shards:
+            for shard in record_files(path, required=True):
                 yield from shard_file_records(shard, text_field, id_field, max_bytes)
             return
         yield first
         yield from records
-    elif not path.exists():
-        raise InputError(f"{path}: not found")
-    elif path.suffix.lower() in RECORD_SUFFIXES:
-        yield from file_records(path, text_field, id_field, max_bytes)
     else:
+        check_record_file(path)
+        yield from file_records(path, text_field, id_field, max_bytes)
+
+
+def check_record_file(path: Path) -> None:
+    """Raise the input error for a batch input that is not a directory: missing, or not a record file."""
+    if not path.exists():
+        raise InputError(f"{path}: not found")
+    if path.suffix.lower() not in RECORD_SUFFIXES:
         raise InputError(f"{path}: batch input must be a directory, a .jsonl, .csv or .parquet file")
 
 
@@ -101,9 +102,14 @@ def article_files(root: Path) -> Iterator[Path]:
     return _walk(root, ARTICLE_SUFFIXES)
 
 
-def record_files(root: Path) -> list[Path]:
-    """Record files (.jsonl/.csv/.parquet shards) under `root` in sorted order."""
-    return list(_walk(root, RECORD_SUFFIXES))
+def record_files(root: Path, required: bool = False) -> list[Path]:
+    """Record files (.jsonl/.csv/.parquet shards) under `root` in sorted order; with `required`, none is
+    an input error (the directory has neither articles nor records)."""
+    files = list(_walk(root, RECORD_SUFFIXES))
+    if required and not files:
+        raise InputError(f"{root}: no .txt/.md/.html article files and no .jsonl/.csv/.parquet "
+                         "record files in directory")
+    return files
 
 
 def count_records(path: str | Path) -> int | None:
@@ -233,7 +239,7 @@ def _csv_records(path: Path, text_field: str, id_field: str, max_bytes: int | No
                 yield Record(rid, where, error=f"{where}: row has {len(row)} fields, no {text_field!r} value")
             elif _has_bad_bytes(text) or _has_bad_bytes(rid):
                 yield Record(rid.encode("utf-8", "replace").decode(), where, error=f"{where}: not UTF-8 text")
-            elif max_bytes and len(text) > max_bytes // 4 and len(text.encode("utf-8")) > max_bytes:
+            elif over_byte_limit(text, max_bytes):
                 yield Record(rid, where, error=f"{where}: text is over the {max_bytes:,}-byte limit "
                                                "(raise it with --max-bytes, 0 for no limit)")
             else:
@@ -265,11 +271,17 @@ def _parquet_records(path: Path, text_field: str, id_field: str, max_bytes: int 
             if not isinstance(text, str):
                 yield Record(rid, where, error=f"{where}: text column {text_field!r} is {_type_name(text)}, "
                                                "not a string")
-            elif max_bytes and len(text) > max_bytes // 4 and len(text.encode("utf-8")) > max_bytes:
+            elif over_byte_limit(text, max_bytes):
                 yield Record(rid, where, error=f"{where}: text is over the {max_bytes:,}-byte limit "
                                                "(raise it with --max-bytes, 0 for no limit)")
             else:
                 yield Record(rid, where, text=text)
+
+
+def over_byte_limit(text: str, max_bytes: int | None) -> bool:
+    """True if `text` is over `max_bytes` in UTF-8 (0/None: no limit); encodes only texts long enough
+    to be over it (a character is at most 4 bytes)."""
+    return bool(max_bytes) and len(text) > max_bytes // 4 and len(text.encode("utf-8")) > max_bytes
 
 
 def _has_bad_bytes(text: str) -> bool:

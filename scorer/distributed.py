@@ -18,8 +18,8 @@ from typing import Iterator
 
 from .atomic import write_text_atomic
 from .batch import (ARTICLE_COLUMNS, BatchInterrupted, Record, _file_record, article_files, article_frame,
-                    article_row, encode_jsonl, encode_tables, file_records, record_files, score_chunk, sentence_frame,
-                    shard_file_records, unique_token, write_table_pair)
+                    article_row, check_record_file, encode_jsonl, encode_tables, file_records, over_byte_limit,
+                    record_files, score_chunk, sentence_frame, shard_file_records, unique_token, write_table_pair)
 from .errors import InputError, ScorerError
 from .parallel import CHUNK, _scorer, chunks
 from .textio import DEFAULT_MAX_BYTES
@@ -52,15 +52,8 @@ def plan_shards(input_path, files_per_shard: int = FILES_PER_SHARD) -> list[Shar
         if files:
             runs = [files[i:i + files_per_shard] for i in range(0, len(files), files_per_shard)]
             return [Shard(n, str(path), tuple(run)) for n, run in enumerate(runs)]
-        shards = record_files(path)
-        if not shards:
-            raise InputError(f"{path}: no .txt/.md/.html article files and no .jsonl/.csv/.parquet "
-                             "record files in directory")
-        return [Shard(n, str(f)) for n, f in enumerate(shards)]
-    if not path.exists():
-        raise InputError(f"{path}: not found")
-    if path.suffix.lower() not in {".jsonl", ".csv", ".parquet"}:
-        raise InputError(f"{path}: batch input must be a directory, a .jsonl, .csv or .parquet file")
+        return [Shard(n, str(f)) for n, f in enumerate(record_files(path, required=True))]
+    check_record_file(path)
     return [Shard(0, str(path))]
 
 
@@ -269,7 +262,7 @@ def score_partition(frame, text_column: str = "text", id_column: str = "id", mod
         if not isinstance(text, str):
             kind = "null" if text is None or pd.isna(text) else type(text).__name__
             records.append(Record(rid, where, error=f"{where}: text is {kind}, not a string"))
-        elif max_bytes and len(text.encode("utf-8")) > max_bytes:
+        elif over_byte_limit(text, max_bytes):
             records.append(Record(rid, where, error=f"{where}: text is over the {max_bytes:,}-byte limit"))
         else:
             records.append(Record(rid, where, text=text))
