@@ -163,7 +163,7 @@ class SourceResolver:
 
     def __init__(self, text: str):
         self.text = text
-        self._journalists: frozenset[str] | None = None
+        self._journalists: tuple[frozenset[str], frozenset[str]] | None = None
         self.history: list[tuple[int, str, SourceType]] = []  # (start, source text, type)
 
     def _compatible(self, pronoun: str, prior_text: str, prior: SourceType) -> bool:
@@ -200,12 +200,12 @@ class SourceResolver:
         toks = [t.strip(".:’'").lower() for t in _tokens(source_text)]
         if not toks or len(toks) > 4:
             return False
-        if self._journalists is None:  # one pass over the article, on first need
-            self._journalists = frozenset(
-                " ".join(m.group("name").lower().split()[-2:]) for pattern in (_JOURNALIST_NAMED, _OUTLET_PERSON)
-                for m in pattern.finditer(self.text))
-        surnames = {name.split()[-1] for name in self._journalists}
-        return (len(toks) == 1 and toks[0] in surnames) or " ".join(toks[-2:]) in self._journalists
+        if self._journalists is None:  # one pass over the article, on first need: (full names, surnames)
+            names = frozenset(" ".join(m.group("name").lower().split()[-2:])
+                              for pattern in (_JOURNALIST_NAMED, _OUTLET_PERSON) for m in pattern.finditer(self.text))
+            self._journalists = (names, frozenset(name.split()[-1] for name in names))
+        names, surnames = self._journalists
+        return (len(toks) == 1 and toks[0] in surnames) or " ".join(toks[-2:]) in names
 
     def _capital_only_from_position(self, start: int, source_text: str) -> bool:
         """A one-word plural source capitalised only because it opens a sentence or headline ("Mourners
