@@ -32,6 +32,12 @@ _STOP_FORWARD = frozenset(", ; : . — – ( ) “ ” \" ? !".split()) | {"that
                                                                    "who", "which", "to"}
 _DASH_SPEAKER = re.compile(r"[”\"]\s*([―—–])\s*((?:[A-Z@][\w.’'-]*)(?: [A-Z][\w.’'-]*){0,3})")
 _BE_FORMS = frozenset("is are was were be been being".split())
+# words that open a clause, not a speaker, after a cue: "said any reasonable person", "said it was", "said there"
+_NOT_INVERTED_SPEAKER = frozenset("any anything anyone it its that this these those there nothing something everything "
+                                  "what how why whether if no yes more much".split())
+_SUBJECT_PRONOUNS = frozenset("He She They It We I".split())
+_NOT_SUBJECT_START = frozenset("The A An This That These Those In On At But And After Before When As If While For With "
+                               "From By Since Although Though So Then Now Still Yet".split())
 _COLON_SPEAKER = re.compile(r"^([A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*){0,3}):\s")
 _ACCORDING = re.compile(r"\baccording to\b", re.I)
 
@@ -104,6 +110,20 @@ def _np_after(toks, i: int) -> tuple[int, int] | None:
     return (i, j - 1) if j > i else None
 
 
+def _leading_subject(toks, limit: int) -> tuple[int, int] | None:
+    """Token range of a sentence-initial subject: a pronoun ("He") or a run of capitalised words
+    ("FBI Director James Comey"), before token `limit`; None for anything else ("The plan ...")."""
+    first = toks[0][0]
+    if first in _SUBJECT_PRONOUNS:
+        return (0, 0)
+    if not first[0].isupper() or first in _NOT_SUBJECT_START:
+        return None
+    j = 0
+    while j + 1 < min(limit, 6) and toks[j + 1][0][0].isupper():
+        j += 1
+    return (0, j)
+
+
 def _make(text, toks, src: tuple[int, int] | None, cue: tuple[int, int]) -> Attribution:
     c0, c1 = toks[cue[0]][1], toks[cue[1]][2]
     while c1 > c0 and text[c1 - 1] in ".,;:":
@@ -147,10 +167,15 @@ def find_attribution(text: str, cues: frozenset[str] = CUE_VERBS) -> Attribution
             continue
         before = _np_before(toks, k)
         candidate = None
-        if prev in ("”", '"', ",", "’") or before is None:
+        if before is None and prev.lower() in ("and", "but"):
+            # a second verb of the sentence's subject: 'He called it ... and said ...' -> He
+            subject = _leading_subject(toks, k)
+            if subject is not None:
+                candidate = _make(text, toks, subject, (k, k))
+        elif prev in ("”", '"', ",", "’") or before is None:
             # inverted order after a quote: '..., said Smith' / '“...,” said the official'
             after = _np_after(toks, k + 1)
-            if after is not None:
+            if after is not None and toks[after[0]][0].lower() not in _NOT_INVERTED_SPEAKER:
                 candidate = _make(text, toks, after, (k, k))
         if candidate is None and before is not None:
             candidate = _make(text, toks, before, (k, k))

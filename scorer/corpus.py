@@ -18,7 +18,7 @@ from .attribution import find_attribution
 from .brat import Annotations, read_ann
 from .errors import InputError
 from .segment import split_article
-from .sourcetype import SourceResolver, piece_in_outlet
+from .sourcetype import NAMED, SourceResolver, SourceType, classify_phrase, piece_in_outlet
 
 COLUMNS = ["corpus", "split", "doc_id", "publisher", "sentence_index", "start", "end", "text",
            "label", "attributed", "subjectivity", "source_text", "cue_text", "source_start", "source_end",
@@ -91,6 +91,10 @@ def polnear_document(text: str, ann: Annotations) -> list[dict]:
         if attr["source"] is not None:
             attr["type"] = resolver.resolve(attr["source"].start, attr["source"].text,
                                             cue_text=attr["cue"].text if attr["cue"] else None)
+            if len(attr["source"].spans) > 1 and attr["type"].label != NAMED \
+                    and any(classify_phrase(text[s:e]).method == "name" for s, e in attr["source"].spans):
+                # a discontinuous source with a named part ("Justice Kennedy ... the court's liberals")
+                attr["type"] = SourceType(NAMED, "name in a discontinuous source")
         else:
             attr["type"] = None
     rows = []

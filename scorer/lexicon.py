@@ -35,7 +35,7 @@ person people someone somebody individual individuals associate associates ally 
 confidant confidants operative operatives strategist strategists diplomat diplomats lawmaker lawmakers
 critic critics expert experts analyst analysts observer observers supporter supporters opponent opponents
 voter voters member members resident residents donor donors activist activists leader leaders executive executives
-employee employees worker workers investigator investigators agent agents agency agencies intelligence
+employee employees worker workers investigator investigators agent agents officer agency agencies intelligence
 democrats republicans conservatives liberals progressives evangelicals millennials americans delegates
 democrat republican conservative liberal progressive team staff crowd audience respondents
 some many others several few most one those both all anyone everyone nobody either neither majority

@@ -32,7 +32,8 @@ _CUT = re.compile(r"\b(of|at|in|from|for|with|on|who|whom|whose|which|that|famil
 
 
 _PERSON_NAME = re.compile(r"\b(Mr|Mrs|Ms|Dr|Sen|Rep|Gov)\. [A-Z][a-z]+|\b[A-Z][a-z]+ [A-Z]\.? ?[A-Z][a-z]+|\b[A-Z][a-z]+ [A-Z][a-z]{2,}\b")
-_DOCUMENT_HEADS = frozenset("poll polls survey surveys study report analysis index data figures tally count "
+_DOCUMENT_HEADS = frozenset("poll polls survey surveys study studies report reports analysis analyses index data "
+                            "figures tally count "
                             "precedents rulings ruling decision decisions records filing filings".split())
 _JOURNALIST = re.compile(r"\b(moderator|host|anchor|reporter|columnist|correspondent|interviewer|"
                          r"editor|commentator|pundit|radio host|talk show host)\b", re.I)
@@ -49,9 +50,28 @@ _PIECE_IN_OUTLET = re.compile(r"\b(column|article|piece|editorial|report|story|b
 _ANON_SINGULAR = frozenset("source official aide insider staffer adviser advisor person someone individual "
                            "operative strategist diplomat insider".split())
 _NOT_PLURAL = frozenset("us his its news this yes was has is does says series species".split())
+# words that open a phrase about unnamed documents, capitalised only at a sentence start: "Recent polls", "New Polls"
+_DOCUMENT_OPENERS = frozenset("recent new newly latest exit internal early earlier previous leaked released published "
+                              "public official independent separate private secret court campaign government local "
+                              "media online multiple numerous various similar".split())
 _STORY_HEADS = frozenset("report reports story article piece interview investigation analysis editorial".split())
-_PERCENT = re.compile(r"\d\s*(%|percent|per cent)|\b(majority|plurality)\b", re.I)
+# a share of people: "32 percent", "a majority of" (lower case: "Majority Leader" is a title)
+_PERCENT = re.compile(r"\d\s*(%|(?i:percent|per cent))|\b(majority|plurality)\b")
+# the source asked not to be identified: "the woman, who spoke on the condition of anonymity"
+_ANONYMITY = re.compile(r"[^.;:!?“”\"]{0,60}?\b(on (the )?condition (of|that) (anonymity|not being (named|identified))|"
+                        r"(asked|requested|declined) (not )?to be (named|identified)|anonymously)\b", re.I)
 _POLL_NEARBY = re.compile(r"\b[A-Z][\w/&.-]*(\s+(the|of|and|[A-Z][\w/&.-]*))*\s+(poll|survey)|\b(poll|survey) (by|from|of|conducted by) [A-Z]")
+
+
+# a transcript turn: a speaker label in capitals at the start of a line ("WALLACE: ...", "“PENCE: ...")
+_TURN = re.compile(r"^[\"“'‘]?(?P<label>[A-Z][A-Z.’'-]+(?: [A-Z][A-Z.’'-]+){0,2}):[ \t](?P<turn>[^\n]*)", re.M)
+
+
+# unnamed people: "the officer" after "a second CIA officer" is that unnamed officer
+_PERSON_HEADS = frozenset("official aide source insider staffer adviser advisor person people someone individual "
+                          "associate ally friend confidant operative strategist diplomat lawmaker critic expert analyst "
+                          "observer supporter opponent voter member resident donor activist executive employee worker "
+                          "investigator agent officer woman man girl boy mother father student teacher".split())
 
 
 class SourceType(NamedTuple):
@@ -102,7 +122,14 @@ def classify_phrase(text: str) -> SourceType:
     core = _CUT.split(stripped, maxsplit=1)[0]
     core_toks = _tokens(core) or toks
     name_in_core = _has_name(core_toks)
-    if head in _DOCUMENT_HEADS and (name_in_core or _OUTLET_RE.search(core)):
+    if head in _STORY_HEADS and ("news" in low or _OUTLET_RE.search(core)
+                                 and not _has_name(_tokens(_OUTLET_RE.sub(" ", core)))):
+        return SourceType(OUTLET, "outlet report")  # "a Washington Post report": another outlet's reporting (rule 6)
+    # plural documents need a real name, not a capital from the sentence start: "FEC reports", not "Recent reports"
+    named_by = _has_name(core_toks[1:]) or (len(core_toks) > 1 and _has_name(core_toks[:1])
+                                            and low[0] not in _DOCUMENT_OPENERS) \
+        if head.endswith("s") and head != "analysis" else name_in_core
+    if head in _DOCUMENT_HEADS and (named_by or _OUTLET_RE.search(core)):
         return SourceType(NAMED, "named document")  # "a CNN national poll", "the Monmouth survey"
     if _PERCENT.search(core):
         return SourceType(None, "poll share")  # "32 percent": respondents of a poll named nearby, or a vote
@@ -164,6 +191,8 @@ class SourceResolver:
     def __init__(self, text: str):
         self.text = text
         self._journalists: tuple[frozenset[str], frozenset[str]] | None = None
+        self._interviewers: frozenset[str] | None = None
+        self._first_poll: int | None = None  # offset of the article's first named poll
         self.history: list[tuple[int, str, SourceType]] = []  # (start, source text, type)
 
     def _compatible(self, pronoun: str, prior_text: str, prior: SourceType) -> bool:
@@ -207,6 +236,58 @@ class SourceResolver:
         names, surnames = self._journalists
         return (len(toks) == 1 and toks[0] in surnames) or " ".join(toks[-2:]) in names
 
+    def _poll_named_before(self, start: int) -> bool:
+        """The article names a poll or survey before this share, or just after it ("52 percent ..., a
+        Monmouth poll found"): the respondents' shares rest on it (rule 6)."""
+        if self._first_poll is None:  # one search of the article, on first need
+            found = _POLL_NEARBY.search(self.text)
+            self._first_poll = found.start() if found else -1
+        return 0 <= self._first_poll < start + 200
+
+    def _transcript_interviewer(self, source_text: str) -> bool:
+        """A transcript speaker label ("WALLACE:") of the person asking the questions: most of that
+        label's turns in the article contain a question, and another label's turns mostly do not."""
+        label = source_text.strip().strip("“”\"'‘’:").strip()
+        if not label.isupper():
+            return False
+        if self._interviewers is None:  # one pass over the article, on first need
+            turns: dict[str, list[bool]] = {}
+            for m in _TURN.finditer(self.text):
+                turns.setdefault(m.group("label"), []).append("?" in m.group("turn"))
+            asks = {name: sum(q) / len(q) for name, q in turns.items()}
+            answered = any(share < 0.5 for share in asks.values())
+            self._interviewers = frozenset(name for name, share in asks.items()
+                                           if answered and share >= 0.5 and len(turns[name]) >= 2)
+        return label in self._interviewers
+
+    def _same_head_before(self, start: int, source_text: str, window: int = 3000):
+        """The nearest earlier source (start, text, type) with the same head noun as this role noun, if any."""
+        head = _head(source_text)
+        for prior_start, prior_text, prior in reversed(self.history):
+            if prior_start >= start:
+                continue
+            if start - prior_start > window:
+                break
+            if _head(prior_text) == head:
+                return prior_start, prior_text, prior
+        return None
+
+    def _capital_only_from_headline(self, start: int, source_text: str) -> bool:
+        """A source in a title-case headline ("Conservative Heavyweights Come Out Against Trump") whose
+        capitalised words the article never capitalises in running text: they are not names."""
+        line_end = self.text.find("\n")
+        line_end = len(self.text) if line_end < 0 else line_end
+        if start >= line_end:
+            return False
+        words = [w for w in self.text[:line_end].split() if len(w) > 3]
+        if not words or sum(w[0].isupper() for w in words) < 0.7 * len(words):
+            return False
+        capitals = [t for t in _tokens(source_text) if t[0].isupper() and t.lower().strip(".'’s") not in _NOT_NAMES]
+        if any(t.strip(".'’s").isupper() for t in capitals):
+            return False  # an acronym is a name even in a headline ("ISIS", "GOP")
+        body = self.text[line_end:]
+        return bool(capitals) and not any(re.search(r"(?<=[\w,] )" + re.escape(t) + r"\b", body) for t in capitals)
+
     def _capital_only_from_position(self, start: int, source_text: str) -> bool:
         """A one-word plural source capitalised only because it opens a sentence or headline ("Mourners
         say", "Protesters chanted"): the article also uses the word in lower case in running text.
@@ -225,14 +306,21 @@ class SourceResolver:
     def resolve(self, start: int, source_text: str, remember: bool = True, cue_text: str | None = None) -> SourceType:
         """Type of the source phrase at offset `start`; remembers it for later pronouns unless told not to
         (history must stay in text order). A journalist the article introduced, whose cue is a question
-        ("Hannity pressed"), is the outlet at work; the same person giving their own views stays named."""
+        ("Hannity pressed"), or whose transcript turns ("WALLACE:") are mostly questions, is the outlet at
+        work; the same person giving their own views stays named."""
         result = classify_phrase(source_text)
         if result.method == "name" and self._capital_only_from_position(start, source_text):
             result = classify_phrase(source_text.lower())
             result = result._replace(method=f"{result.method} (capital from sentence start)")
+        elif result.method == "name" and self._capital_only_from_headline(start, source_text):
+            common = classify_phrase(source_text.lower())  # only a plainly common phrase: "Frustrated Parents"
+            if common.method in ("anonymous head", "group", "outlet noun", "indefinite"):
+                result = common._replace(method=f"{common.method} (capital from a title-case headline)")
         if result.method == "name" and cue_text and _QUESTION_CUE.search(cue_text) \
                 and self._journalist_in_article(source_text):
             result = SourceType(OUTLET, "journalist in role (named earlier)")
+        if result.method == "name" and cue_text == ":" and self._transcript_interviewer(source_text):
+            result = SourceType(OUTLET, "journalist in role (transcript interviewer)")
         if result.method == "relative":
             antecedent = relative_antecedent(self.text, start)
             inner = classify_phrase(antecedent)
@@ -255,17 +343,27 @@ class SourceResolver:
                 result = SourceType(prior.label, "pronoun->earlier source", prior.refers_to)
             elif key in ("he", "she", "his", "her", "him") and _has_name(_tokens(self.text[max(0, start - 600):start])):
                 result = SourceType(NAMED, "pronoun->name in preceding text")
+            elif key in ("they", "them", "their") and not _has_name(_tokens(self.text[max(0, start - 300):start])):
+                result = SourceType(ANONYMOUS, "pronoun without antecedent")  # "they say": unidentified people
         elif result.method == "poll share":
-            window = self.text[max(0, start - 800):start + 200]
-            result = SourceType(NAMED, "poll share->named poll") if _POLL_NEARBY.search(window) else SourceType(None, "poll share")
+            result = SourceType(NAMED, "poll share->named poll") if self._poll_named_before(start) \
+                else SourceType(None, "poll share")
         elif result.method == "role noun":
-            prior = self._resolve_back(start, "they")
-            named_before = _has_name(_tokens(self.text[max(0, start - 1500):start]))
-            if prior and prior.label == NAMED or named_before:
-                same_head = prior is not None and _head(prior.refers_to or "") == _head(source_text)
-                result = SourceType(NAMED, "role noun->named", prior.refers_to if same_head else None)
+            same = self._same_head_before(start, source_text)
+            if same is not None and same[2].label == ANONYMOUS and _head(source_text) in _PERSON_HEADS:
+                # "the officer" after "a second CIA officer": the same person, of that source's type
+                result = SourceType(same[2].label, "role noun->same noun earlier", same[2].refers_to or same[1])
             else:
-                result = SourceType(None, "role noun")
+                prior = self._resolve_back(start, "they")
+                named_before = _has_name(_tokens(self.text[max(0, start - 1500):start]))
+                if prior and prior.label == NAMED or named_before:
+                    same_head = prior is not None and _head(prior.refers_to or "") == _head(source_text)
+                    result = SourceType(NAMED, "role noun->named", prior.refers_to if same_head else None)
+                else:
+                    result = SourceType(None, "role noun")
+        after = start + len(source_text)
+        if result.label != OUTLET and _ANONYMITY.match(self.text, after, after + 160):
+            result = SourceType(ANONYMOUS, "asked not to be named")  # "the woman, who spoke on condition of anonymity"
         if remember:
             self.history.append((start, source_text, result))
         return result

@@ -1,5 +1,5 @@
 """The hand audit of derived source types (tests/data/source_type_audit.tsv) against today's converter."""
-from scorer.audit import HELDOUT_FILE, audit_summary, load_audit, match_audit
+from scorer.audit import HELDOUT_FILE, THIRD_FILE, audit_summary, load_audit, match_audit
 
 
 def test_audit_file_shape():
@@ -11,9 +11,10 @@ def test_audit_file_shape():
 
 def test_mapping_accuracy_does_not_regress(corpus_frame):
     summary = audit_summary(match_audit(corpus_frame, load_audit()))
-    # measured 0.931 on the 203 items a reader gave a source type (README); the issue's target is 0.95
-    assert summary["accuracy_typed"] >= 0.93, summary
-    assert summary["unresolved_typed"] <= 5, summary
+    # measured 0.951 on the 203 items a reader gave a source type (README; the issue's target is 0.95),
+    # after the rules were tuned on this sample: an upper estimate (see the held-out samples below)
+    assert summary["accuracy_typed"] >= 0.95, summary
+    assert summary["unresolved_typed"] <= 3, summary
 
 
 def test_heldout_sample_accuracy(corpus_frame):
@@ -25,3 +26,17 @@ def test_heldout_sample_accuracy(corpus_frame):
     assert len(heldout) == 80 and "text" not in heldout.columns
     summary = audit_summary(match_audit(corpus_frame, heldout))
     assert summary["accuracy_typed"] >= 0.91, summary
+
+
+def test_third_sample_accuracy(corpus_frame):
+    """A third sample (100 items, seed 20261201, train split, none of the first two) judged by a helper
+    session from reading sheets that hid the derived labels: 0.798 on its 89 typed items with the rules
+    as they were (the honest estimate), 0.854 after the fixes its errors prompted (McConnell's
+    'Majority Leader' read as a poll share, 'FEC reports' as anonymous, 'the officer' after an unnamed
+    officer as named, a source who asked for anonymity, title-case headline capitals)."""
+    third = load_audit(THIRD_FILE)
+    assert len(third) == 100 and "text" not in third.columns
+    assert set(third["verdict"]) <= {"named_source", "anonymous_intelligence", "outlet_claim", "none"}
+    summary = audit_summary(match_audit(corpus_frame, third))
+    assert summary["typed_items"] == 89
+    assert summary["accuracy_typed"] >= 0.85, summary

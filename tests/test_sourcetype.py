@@ -112,3 +112,70 @@ def test_plural_capitalised_only_by_sentence_start_is_a_common_noun():
     assert r.resolve(text.index("Sanders"), "Sanders").label == N  # no lower-case 'sanders' in the article
     text = "Small said the fee was too high. A small fee."
     assert SourceResolver(text).resolve(0, "Small").label == N  # singular words may be surnames
+
+
+@pytest.mark.parametrize("phrase,label", [
+    ("Senate Majority Leader Mitch McConnell", N),  # "Majority Leader" is a title, not a poll share
+    ("FEC reports", N), ("Census Bureau figures", N),  # a named body's documents (rule 6)
+    ("Recent reports", A), ("New Polls", A), ("Media reports", A),  # a capital from the sentence start is no name
+    ("a Washington Post report", O), ("Turkish news reports", O),  # another outlet's reporting (rule 6)
+])
+def test_document_and_title_phrases(phrase, label):
+    assert classify_phrase(phrase).label == label
+
+
+def test_a_majority_is_a_poll_share():
+    assert classify_phrase("A majority of Cubans here")[:2] == (None, "poll share")
+
+
+def test_poll_share_rests_on_a_poll_named_anywhere_earlier():
+    text = "A new Quinnipiac University poll came out on Monday. " + "Filler text about the race. " * 40 \
+        + "On guns, 52 percent of voters say they want change."
+    r = SourceResolver(text)
+    assert r.resolve(text.index("52 percent"), "52 percent of voters").label == N
+    no_poll = "Filler text about the race. " * 5 + "On guns, 52 percent of voters say they want change."
+    assert SourceResolver(no_poll).resolve(no_poll.index("52"), "52 percent of voters").label is None
+
+
+def test_transcript_interviewer_is_the_outlet_at_work():
+    text = ('Partial transcript as follows:\n\n"WALLACE: Why would Trump do that?\n\n"PENCE: Well, look, it was a joke.'
+            '\n\n"WALLACE: If I may, sir. Will she be there?\n\n"PENCE: I do not know. We will see.\n')
+    r = SourceResolver(text)
+    wallace = r.resolve(text.index("WALLACE: If"), "WALLACE", cue_text=":")
+    assert wallace.label == O and "transcript interviewer" in wallace.method
+    assert r.resolve(text.index("PENCE: I"), "PENCE", cue_text=":").label == N
+
+
+def test_speaker_labels_without_an_interviewer_stay_named():
+    text = "SMITH: We will win.\n\nJONES: No, we will.\n\nSMITH: Never.\n"
+    assert SourceResolver(text).resolve(text.index("SMITH: Never"), "SMITH", cue_text=":").label == N
+
+
+def test_a_source_who_asked_for_anonymity_is_anonymous():
+    text = "Back home, said the woman, who spoke on the condition of anonymity because she feared her employer. " \
+           "Now 46, she is terrified."
+    r = SourceResolver(text)
+    assert r.resolve(text.index("the woman"), "the woman").label == A
+    assert r.resolve(text.index("she is"), "she").label == A
+
+
+def test_role_noun_repeating_an_unnamed_person_keeps_the_type():
+    text = "Senator Smith spoke first. A second CIA officer backed the account. In an email, the officer said no."
+    r = SourceResolver(text)
+    r.resolve(0, "Senator Smith")
+    assert r.resolve(text.index("A second"), "A second CIA officer").label == A
+    officer = r.resolve(text.index("the officer"), "the officer")
+    assert officer.label == A and officer.method == "role noun->same noun earlier"
+
+
+def test_title_case_headline_capitals_are_not_names():
+    text = "Frustrated Parents Rally Nationwide To Reclaim Our Schools\n\nParents marched on Monday with Mayor Ruiz."
+    r = SourceResolver(text)
+    assert r.resolve(0, "Frustrated Parents").label == A
+    named = "Trevor Noah Says Trump Is Wrong\n\nThe host Trevor Noah said so on Thursday."
+    assert SourceResolver(named).resolve(0, "Trevor Noah").label == N
+
+
+def test_they_with_no_antecedent_is_unidentified_people():
+    text = "climate deal won't erase uncertainties; unless countries act, they say, the world could suffer."
+    assert SourceResolver(text).resolve(text.index("they"), "they").label == A
