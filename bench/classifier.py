@@ -1,27 +1,24 @@
-"""The attribution classifier alone: predict_proba on model inputs already built (sentences/s), and
-the model file size and in-process load time.
+"""The attribution classifier alone: predict_proba on model inputs already built (sentences/s).
 
     python bench/classifier.py
 """
-import pandas as pd
-
 from common import dev_texts, table, timed
 
 
 def main() -> None:
     from scorer import Scorer
-    from scorer.context import article_frame
+    from scorer.context import ModelInputs, article_inputs
     from scorer.segment import split_article
 
     scorer = Scorer()
     frames = []
     for text in dev_texts():
         sentences, _ = split_article(text)
-        frames.append(article_frame(text, sentences, scorer.attribution.cues))
-    frame = pd.concat(frames * 10, ignore_index=True)
-    t, _ = timed(lambda: scorer.attribution.predict_proba(frame), 3)
-    print(table(["measure", "value"], [["sentences", len(frame)], ["seconds (median of 3)", f"{t:.2f}"],
-                                        ["sentences/s", f"{len(frame) / t:,.0f}"]]))
+        frames.append(article_inputs(text, sentences, scorer.attribution.cues))
+    inputs = ModelInputs.concat(frames * 10)
+    t, _ = timed(lambda: scorer.attribution.predict_proba(inputs), 3)
+    print(table(["measure", "value"], [["sentences", len(inputs)], ["seconds (median of 3)", f"{t:.2f}"],
+                                        ["sentences/s", f"{len(inputs) / t:,.0f}"]]))
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from common import dev_texts, table
 
 def main() -> None:
     from scorer import LABELS, Scorer
-    from scorer.context import article_frame
+    from scorer.context import ModelInputs, article_inputs
     from scorer.furniture import find_furniture
     from scorer.segment import split_article
     from scorer.support import corroboration, support_features
@@ -32,14 +32,14 @@ def main() -> None:
         t2 = time.perf_counter()
         sentences, _ = split_article(text)  # includes furniture again: subtracted below
         t3 = time.perf_counter()
-        frame = article_frame(text, sentences, scorer.attribution.cues)
+        frame = article_inputs(text, sentences, scorer.attribution.cues)
         t4 = time.perf_counter()
         probs = scorer.attribution.predict_proba(frame)
         t5 = time.perf_counter()
         labels = [LABELS[i] for i in probs.argmax(axis=1)]
         texts = [s.text for s in sentences]
         corr = corroboration(texts, labels)
-        X = support_features(texts, probs, corr, np.vstack(frame["cue_vec"].to_numpy()))
+        X = support_features(texts, probs, corr, frame["cue_vec"])
         scorer.support.predict(X)
         scorer.support.contributions(X)
         t6 = time.perf_counter()
@@ -57,11 +57,10 @@ def main() -> None:
     print(f"{n} sentences in {len(raw)} articles; 'report' = Scorer._finish + to_dict minus this article's support"
           " time (_finish repeats the support step; reasons_for stays in 'report')")
     print(table(["stage", "seconds", "µs per sentence", "share"], rows))
-    import pandas as pd  # score_many/batch classify 32 articles per call: the same frames batched that way
-
+    # score_many/batch classify 32 articles per call: the same frames batched that way
     t0 = time.perf_counter()
     for i in range(0, len(frames), 32):
-        scorer.attribution.predict_proba(pd.concat(frames[i:i + 32], ignore_index=True))
+        scorer.attribution.predict_proba(ModelInputs.concat(frames[i:i + 32]))
     print(f"\nclassify with 32 articles per call (as score_many and batch do): {1e6 * (time.perf_counter() - t0) / n:,.0f}"
           " µs per sentence")
 

@@ -1,19 +1,51 @@
 """The per-sentence table the models read: each sentence with its neighbours and its rule-extracted,
 article-resolved source (the same function serves training and scoring, so both see the same inputs).
+
+`article_inputs` returns plain columns (lists, and numpy arrays for the cue vectors), so scoring needs
+no pandas; `article_frame` is the same as a DataFrame, for training.
 """
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from .attribution import CUE_VERBS, ArticleSources, find_attribution
-from .features import CUE_FEATURES, cue_matrix
+from .cues import CUE_FEATURES, cue_matrix
 
 FRAME_COLUMNS = ["text", "prev_text", "next_text", "source", "source_start", "source_end", "cue", "cue_start",
                  "cue_end", "src_type", "src_method", "src_refers_to", "inherited_source", "via"]
+VECTOR_COLUMNS = ["cue_vec", "prev_cue_vec", "next_cue_vec"]
 
 
-def article_frame(article_text: str, sentences, cues: frozenset[str] = CUE_VERBS) -> pd.DataFrame:
+class ModelInputs:
+    """Columns of one or more articles' sentences: FRAME_COLUMNS as lists, VECTOR_COLUMNS as (n, k) arrays.
+    Indexed like a DataFrame (`inputs["text"]`, `"cue_vec" in inputs`, `len(inputs)`)."""
+
+    def __init__(self, columns: dict):
+        self.columns = columns
+
+    def __getitem__(self, name: str):
+        return self.columns[name]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.columns
+
+    def __len__(self) -> int:
+        return len(self.columns["text"])
+
+    def records(self, names: list[str]) -> list[dict]:
+        """One dict per sentence with the given list columns."""
+        return [dict(zip(names, row)) for row in zip(*(self.columns[n] for n in names))]
+
+    @classmethod
+    def concat(cls, parts: list["ModelInputs"]) -> "ModelInputs":
+        """The rows of several articles, in order (one model call for a batch)."""
+        out = {name: [v for p in parts for v in p.columns[name]] for name in FRAME_COLUMNS}
+        for name in VECTOR_COLUMNS:
+            out[name] = np.vstack([p.columns[name] for p in parts]) if parts else np.zeros((0, len(CUE_FEATURES)))
+        return cls(out)
+
+
+def article_inputs(article_text: str, sentences, cues: frozenset[str] = CUE_VERBS) -> ModelInputs:
     """One row per sentence (objects with start/end/text): context, extracted source/cue and their type.
 
     Offsets of source and cue are relative to the article text.
@@ -34,10 +66,22 @@ def article_frame(article_text: str, sentences, cues: frozenset[str] = CUE_VERBS
             "" if stype is None else stype.method, None if stype is None else stype.refers_to, inherited,
             attr.via,
         ))
-    frame = pd.DataFrame(rows, columns=FRAME_COLUMNS)
-    vecs = list(cue_matrix(texts)) if texts else []
-    empty = np.zeros(len(CUE_FEATURES))
-    frame["cue_vec"] = pd.Series(vecs, dtype=object)
-    frame["prev_cue_vec"] = pd.Series([empty] + vecs[:-1], dtype=object) if vecs else frame["cue_vec"]
-    frame["next_cue_vec"] = pd.Series(vecs[1:] + [empty], dtype=object) if vecs else frame["cue_vec"]
+    columns = {name: list(values) for name, values in zip(FRAME_COLUMNS, zip(*rows))} if rows \
+        else {name: [] for name in FRAME_COLUMNS}
+    vecs = cue_matrix(texts)
+    empty = np.zeros((1, len(CUE_FEATURES)))
+    columns["cue_vec"] = vecs
+    columns["prev_cue_vec"] = np.vstack([empty, vecs[:-1]]) if len(vecs) else vecs
+    columns["next_cue_vec"] = np.vstack([vecs[1:], empty]) if len(vecs) else vecs
+    return ModelInputs(columns)
+
+
+def article_frame(article_text: str, sentences, cues: frozenset[str] = CUE_VERBS):
+    """`article_inputs` as a pandas DataFrame (cue vectors as object columns of arrays), for training."""
+    import pandas as pd
+
+    inputs = article_inputs(article_text, sentences, cues)
+    frame = pd.DataFrame({name: inputs[name] for name in FRAME_COLUMNS}, columns=FRAME_COLUMNS)
+    for name in VECTOR_COLUMNS:
+        frame[name] = pd.Series(list(inputs[name]), dtype=object)
     return frame

@@ -11,9 +11,9 @@ import pandas as pd
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
 from . import LABELS
-from .classifier import SOURCE_LABELS, AttributionModel
+from .compiled import SOURCE_LABELS, CompiledAttributionModel
 from .corpus import best_overlap
-from .features import _ANON_PHRASE, _INTENS, _MODAL, _OUTLET
+from .cues import _ANON_PHRASE, _INTENS, _MODAL, _OUTLET
 from .lexicon import ANONYMOUS_HEADS, LOADED_WORDS, REPORTING_VERBS
 
 _VERB = re.compile(r"\b(" + "|".join(sorted(REPORTING_VERBS)) + r")\b|according to", re.I)
@@ -64,7 +64,7 @@ def four_class_dev(pol: pd.DataFrame, subj: pd.DataFrame, split: str) -> pd.Data
     return pd.concat([a, b], ignore_index=True)
 
 
-def evaluate_model(model: AttributionModel, pol: pd.DataFrame, subj: pd.DataFrame, split: str = "dev",
+def evaluate_model(model: CompiledAttributionModel, pol: pd.DataFrame, subj: pd.DataFrame, split: str = "dev",
                    audit: pd.DataFrame | None = None) -> dict:
     """All dev figures: four-class table with baselines, and each head on its own task."""
     out: dict = {}
@@ -115,7 +115,7 @@ def source_span_match(pol: pd.DataFrame, split: str) -> dict:
             "exact": round(float(exact.mean()), 3)}
 
 
-def error_examples(model: AttributionModel, pol: pd.DataFrame, subj: pd.DataFrame, split: str = "dev",
+def error_examples(model: CompiledAttributionModel, pol: pd.DataFrame, subj: pd.DataFrame, split: str = "dev",
                    n: int = 10, seed: int = 13) -> list[dict]:
     """A fixed random sample of misclassified dev sentences (shown at run time, not stored: corpus text)."""
     dev = four_class_dev(pol, subj, split)
@@ -125,7 +125,7 @@ def error_examples(model: AttributionModel, pol: pd.DataFrame, subj: pd.DataFram
     return [{"truth": r.label, "predicted": r.predicted, "text": r.text} for r in sample.itertuples()]
 
 
-def audit_figures(model: AttributionModel, pol: pd.DataFrame, audit: pd.DataFrame) -> dict:
+def audit_figures(model: CompiledAttributionModel, pol: pd.DataFrame, audit: pd.DataFrame) -> dict:
     """Source-type head vs. the reader's verdicts on the audited sample (typed items; dev items separately,
     since train items were seen in training)."""
     typed = audit[audit["verdict"].isin(SOURCE_LABELS)]

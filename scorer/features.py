@@ -1,42 +1,16 @@
-"""Cue features as scikit-learn transformers: reporting verbs, quotes, names near cues, anonymity,
-outlets, hedges, loaded words, numbers and dates, and the same cues in the neighbouring sentences.
+"""Cue features as scikit-learn transformers, for training: thin wrappers over `scorer.cues`.
 
 All transformers take a DataFrame with columns `text`, `prev_text`, `next_text` (context may be
 empty strings) or a plain list of sentences, and return dense float arrays with named columns.
 """
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from .lexicon import (ANONYMITY_PHRASES, ANONYMOUS_HEADS, HEDGES, LOADED_WORDS, REPORTING_PHRASES,
-                      REPORTING_VERBS, outlet_pattern)
-
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
-_NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b", re.I)
-_DATE = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|june|"
-                   r"july|august|september|october|november|december|jan|feb|aug|sept|oct|nov|dec|yesterday|today|"
-                   r"(19|20)\d\d)\b", re.I)
-_DATE_MAY = re.compile(r"\bMay \d")
-_CARRY_VERBS = frozenset("added continued said noted explained wrote says adds notes".split())
-_MODAL = re.compile(r"\b(should|must|ought|need to|needs to|have to|has to)\b", re.I)
-_INTENS = re.compile(r"\b(very|really|truly|simply|clearly|obviously|of course|surely|just|even|so|too|indeed|"
-                     r"utterly|totally|completely|absolutely|extremely|incredibly|most|least|best|worst)\b", re.I)
-_OUTLET = outlet_pattern()
-_HEDGE = re.compile(r"\b(" + "|".join(re.escape(h) for h in HEDGES) + r")\b", re.I)
-_ANON_PHRASE = re.compile("|".join(re.escape(p) for p in ANONYMITY_PHRASES), re.I)
-_REPORT_PHRASE = re.compile("|".join(re.escape(p) for p in REPORTING_PHRASES), re.I)
-_DENIAL = re.compile(r"\b(denied|denies|deny|declined to (comment|answer|confirm)|did not (respond|return|answer)|"
-                     r"refused to (comment|confirm)|no comment|could not be reached|would not (comment|confirm))\b", re.I)
-
-CUE_FEATURES = ("reporting_verb", "reporting_phrase", "according_to", "quote_marks", "starts_with_quote",
-                "quote_then_attribution", "attribution_then_quote", "carry_over_pronoun", "name_near_cue",
-                "names", "anonymity_phrase", "anonymous_head", "outlet", "hedges", "loaded_words", "numbers",
-                "dates", "question", "exclamation", "first_person", "second_person", "modal", "intensifiers",
-                "denial", "log_length")
+from .cues import (CUE_FEATURES, QUOTE_STATE_FEATURES, SOURCE_TYPES, cue_matrix, quote_state,
+                   source_type_vector)
 
 
 def as_frame(X) -> pd.DataFrame:
@@ -49,79 +23,6 @@ def as_frame(X) -> pd.DataFrame:
         if col not in frame:
             frame = frame.assign(**{col: ""})
     return frame
-
-
-_SINGLE_HEDGES = frozenset(h for h in HEDGES if " " not in h)
-_MULTI_HEDGE = re.compile(r"\b(" + "|".join(re.escape(h) for h in HEDGES if " " in h) + r")\b")
-# "just" (recently) and "least" ("at least six") are left out: in news they are mostly not emphasis
-_INTENSIFIERS = frozenset("very really truly simply clearly obviously surely even so too indeed utterly totally "
-                          "completely absolutely extremely incredibly most best worst".split())
-_MODALS = frozenset("should must ought".split())
-_MODAL_PHRASE = re.compile(r"\b(need|needs|have|has) to\b")
-_FIRST = frozenset("I we We me us our Our my My".split())
-_SECOND = frozenset("you your You Your".split())
-_NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten hundred thousand million billion".split())
-_DATE_WORDS = frozenset("monday tuesday wednesday thursday friday saturday sunday january february march april june july "
-                        "august september october november december jan feb aug sept oct nov dec yesterday today".split())
-_DIGITS = re.compile(r"\d[\d,.]*")
-_YEAR = re.compile(r"\b(19|20)\d\d\b")
-_CLOSE_THEN = re.compile(r"[,?!][”\"’]\s+")
-_PHRASES = re.compile("|".join(f"(?P<{name}>{pattern.pattern})" for name, pattern in (
-    ("denial", _DENIAL), ("anon", _ANON_PHRASE), ("report", _REPORT_PHRASE), ("outlet", _OUTLET),
-    ("hedge", _MULTI_HEDGE))))  # most specific first: a denial is also a reporting phrase
-_DASH_ATTRIBUTION = re.compile(r"[”\"]\s*[―—–]\s*[A-Z@]")
-_QUOTE_CHARS = re.compile(r"[“\"”]")
-
-
-def cue_vector(text: str) -> list[float]:
-    """The CUE_FEATURES of one sentence, in order (one tokenisation, set look-ups, a few phrase searches)."""
-    if not text:
-        return [0.0] * len(CUE_FEATURES)
-    words = _WORD.findall(text)
-    low_words = [w.lower() for w in words]
-    low = text.lower()
-    # a capitalised "States" or "Statement" is not a reporting verb
-    verbs = [i for i, w in enumerate(low_words) if w in REPORTING_VERBS and words[i][0].islower()]
-    name_near = 0.0
-    for i in verbs:
-        window = words[max(0, i - 4):i] + words[i + 1:i + 4]
-        if any(w[0].isupper() and w not in ("I", "The", "A", "But", "And") for w in window):
-            name_near = 1.0
-            break
-    names = sum(1 for w in words[1:] if w[0].isupper() and w not in _FIRST)
-    quotes = len(_QUOTE_CHARS.findall(text))
-    quote_then = float(bool(_DASH_ATTRIBUTION.search(text)))  # '“...” ― Name', an epigraph-style attribution
-    for m in _CLOSE_THEN.finditer(text):
-        following = _WORD.findall(text, m.end(), m.end() + 60)[:5]
-        if any(w.lower() in REPORTING_VERBS for w in following):
-            quote_then = 1.0
-            break
-    opener = text.find("“") if "“" in text else text.find('"')
-    then_quote = float(opener > 0 and any(w.lower() in REPORTING_VERBS for w in _WORD.findall(text, 0, opener)[:7]))
-    carry = float(len(low_words) > 1 and any(
-        low_words[i] in ("he", "she", "they", "it") and low_words[i + 1] in _CARRY_VERBS for i in range(len(low_words) - 1)))
-    found = {m.lastgroup for m in _PHRASES.finditer(low)}  # one scan for all phrase lists
-    hedges = sum(w in _SINGLE_HEDGES for w in low_words) + ("hedge" in found)
-    numbers = len(_DIGITS.findall(text)) + sum(w in _NUMBER_WORDS for w in low_words)
-    dated = any(w in _DATE_WORDS for w in low_words) or bool(_YEAR.search(text)) or bool(_DATE_MAY.search(text))
-    return [
-        float(bool(verbs)), float("report" in found or "denial" in found), float("according to" in low),
-        min(quotes, 4) / 4.0, float(text[:1] in "“\"‘'"), quote_then, then_quote, carry, name_near,
-        min(names, 5) / 5.0, float("anon" in found),
-        float(any(w in ANONYMOUS_HEADS for w in low_words[:12])), float("outlet" in found),
-        min(hedges, 3) / 3.0, min(sum(w in LOADED_WORDS for w in low_words), 3) / 3.0,
-        min(numbers, 4) / 4.0, float(dated), float("?" in text), float("!" in text),
-        float(any(w in _FIRST for w in words)), float(any(w in _SECOND for w in words)),
-        float(any(w in _MODALS for w in low_words) or bool(_MODAL_PHRASE.search(low))),
-        min(sum(w in _INTENSIFIERS for w in low_words), 3) / 3.0,
-        float("denial" in found), float(np.log1p(len(low_words)) / 5.0),
-    ]
-
-
-def cue_matrix(texts) -> np.ndarray:
-    """cue_vector for many sentences as an (n, len(CUE_FEATURES)) array."""
-    texts = list(texts)
-    return np.array([cue_vector(t) for t in texts], dtype=np.float64).reshape(len(texts), len(CUE_FEATURES))
 
 
 PRECOMPUTED = {"text": "cue_vec", "prev_text": "prev_cue_vec", "next_text": "next_cue_vec"}
@@ -148,20 +49,8 @@ class CueFeatures(BaseEstimator, TransformerMixin):
         return np.array([f"{self.column}:{name}" for name in CUE_FEATURES], dtype=object)
 
 
-def _opens_quote(text: str) -> bool:
-    return (text.count("“") > text.count("”")) or text.count('"') % 2 == 1
-
-
-def _closes_open_quote(text: str) -> bool:
-    """The sentence closes a quotation it did not open (a quote that began in an earlier sentence)."""
-    first_close = min((i for i in (text.find("”"), text.find('"')) if i >= 0), default=-1)
-    first_open = text.find("“")
-    return first_close >= 0 and (first_open < 0 or first_close < first_open) and not text.startswith('"')
-
-
 class QuoteState(BaseEstimator, TransformerMixin):
-    """Where the sentence sits relative to quotations running over several sentences: a quote left open
-    before it, closing in it, opening in it and left open, or closing in the next sentence."""
+    """Where the sentence sits relative to quotations running over several sentences (`cues.quote_state`)."""
 
     def fit(self, X, y=None):
         self.n_features_in_ = 1
@@ -169,26 +58,16 @@ class QuoteState(BaseEstimator, TransformerMixin):
 
     def transform(self, X):
         frame = as_frame(X)
-        out = np.zeros((len(frame), 4))
         rows = zip(frame["prev_text"].fillna(""), frame["text"].fillna(""), frame["next_text"].fillna(""))
-        for i, (prev, text, nxt) in enumerate(rows):
-            open_prev = _opens_quote(prev)
-            out[i] = [float(open_prev), float(open_prev and _closes_open_quote(text)),
-                      float(text[:1] in "“\"" and _opens_quote(text)),
-                      float(_opens_quote(text) and _closes_open_quote(nxt))]
-        return out
+        return np.array([quote_state(*row) for row in rows], dtype=np.float64).reshape(len(frame), 4)
 
     def get_feature_names_out(self, input_features=None):
-        return np.array(["quote_open_before", "quote_closes_here", "quote_opens_unclosed", "quote_closes_next"],
-                        dtype=object)
+        return np.array(QUOTE_STATE_FEATURES, dtype=object)
 
 
 def text_column(X):
     """The `text` column as a list, for the TF-IDF step."""
     return as_frame(X)["text"].fillna("").astype(str).tolist()
-
-
-SOURCE_TYPES = ("named_source", "anonymous_intelligence", "outlet_claim", "unresolved", "none")
 
 
 class SourceTypeFeatures(BaseEstimator, TransformerMixin):
@@ -200,15 +79,11 @@ class SourceTypeFeatures(BaseEstimator, TransformerMixin):
 
     def transform(self, X):
         frame = as_frame(X)
-        kinds = frame["src_type"] if "src_type" in frame else pd.Series(["none"] * len(frame))
-        methods = frame["src_method"].fillna("") if "src_method" in frame else pd.Series([""] * len(frame))
-        out = np.zeros((len(frame), len(SOURCE_TYPES) + 2))
-        index = {k: i for i, k in enumerate(SOURCE_TYPES)}
-        for row, (kind, method) in enumerate(zip(kinds, methods)):
-            out[row, index.get(kind, index["none"])] = 1.0
-            out[row, -2] = float("pronoun" in method or "role noun" in method)
-            out[row, -1] = float(method == "quote carry-over")
-        return out
+        kinds = frame["src_type"].tolist() if "src_type" in frame else ["none"] * len(frame)
+        methods = frame["src_method"].fillna("").tolist() if "src_method" in frame else [""] * len(frame)
+        width = len(SOURCE_TYPES) + 2
+        return np.array([source_type_vector(k, m) for k, m in zip(kinds, methods)], dtype=np.float64).reshape(
+            len(frame), width)
 
     def get_feature_names_out(self, input_features=None):
         return np.array([f"src:{k}" for k in SOURCE_TYPES] + ["src:resolved_back", "src:quote_carry"], dtype=object)

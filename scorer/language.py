@@ -14,6 +14,7 @@ out over said says she so some than that the their them then there these they th
 what when which who will with would you
 """.split())
 _WORD = re.compile(r"[^\W\d_]+")
+_NOT_LATIN = re.compile("[^\u0000-\u024f]")
 MIN_WORDS = 12  # fewer words (a headline alone) are not judged
 MIN_LETTERS = 20
 
@@ -23,10 +24,11 @@ def looks_english(text: str) -> bool:
     given at least MIN_WORDS words, under 12% of them are common English function words (English
     news: 19-60%, median 40%, over the 925 PolNeAR articles)."""
     words = _WORD.findall(text[:20000])
-    letters = sum(len(w) for w in words)
+    joined = "".join(words)
+    letters = len(joined)
     if letters < MIN_LETTERS:
         return True
-    latin = sum(1 for w in words for ch in w if ch < "\u0250")
+    latin = letters - len(_NOT_LATIN.findall(joined))  # letters from U+0250 on are not Latin
     if latin < 0.5 * letters:
         return False
     if len(words) < MIN_WORDS:

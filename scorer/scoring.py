@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from . import LABELS
-from .context import article_frame
+from .context import ModelInputs, article_inputs
 from .errors import InputError
 from .language import NON_ENGLISH_FLAG, looks_english
 from .model import MODEL_ID, load_bundle
@@ -57,8 +57,6 @@ class Scorer:
     def score_batch(self, items) -> list:
         """Score several articles with one model call: items are (text, article_id, name, include_text)
         tuples; returns a Report, or the InputError of an article that cannot be scored, per item."""
-        import pandas as pd
-
         prepared = []
         for item in items:
             try:
@@ -68,7 +66,7 @@ class Scorer:
         frames = [p["frame"] for p in prepared if not isinstance(p, InputError)]
         if not frames:
             return prepared
-        probs = self.attribution.predict_proba(pd.concat(frames, ignore_index=True))
+        probs = self.attribution.predict_proba(ModelInputs.concat(frames))
         out, offset = [], 0
         for p in prepared:
             if isinstance(p, InputError):
@@ -86,7 +84,7 @@ class Scorer:
         if not sentences:
             raise InputError(f"{name}: no article sentences (only page furniture)")
         return {"text": text, "article_id": article_id, "include_text": include_text, "sentences": sentences,
-                "skipped": skipped, "frame": article_frame(text, sentences, self.attribution.cues)}
+                "skipped": skipped, "frame": article_inputs(text, sentences, self.attribution.cues)}
 
     def _finish(self, p: dict, probs: np.ndarray) -> Report:
         """Support, sources and the summary of one article, given its type probabilities."""
@@ -94,13 +92,12 @@ class Scorer:
         labels = [LABELS[i] for i in probs.argmax(axis=1)]
         texts = [s.text for s in sentences]
         corr = corroboration(texts, labels)
-        X = support_features(texts, probs, corr, np.vstack(frame["cue_vec"].to_numpy()))
+        X = support_features(texts, probs, corr, frame["cue_vec"])
         support, grades = self.support.predict(X)
         contrib = self.support.contributions(X)
         head = headline_index(text, sentences)
         rows = []
-        records = frame[["source", "cue", "inherited_source", "src_method", "src_type", "src_refers_to", "via"]] \
-            .to_dict("records")
+        records = frame.records(["source", "cue", "inherited_source", "src_method", "src_type", "src_refers_to", "via"])
         for i, sent in enumerate(sentences):
             rec = records[i]
             label = labels[i]

@@ -10,11 +10,9 @@ from __future__ import annotations
 import re
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import StandardScaler
 
 from . import LABELS
-from .features import _DATE, _DENIAL, _HEDGE, _NUMBER, CUE_FEATURES, cue_matrix
+from .cues import _DATE, _DENIAL, _HEDGE, _NUMBER, CUE_FEATURES, cue_matrix
 from .lexicon import LOADED_WORDS
 
 SEED = 13
@@ -67,21 +65,43 @@ def support_features(texts: list[str], probabilities: np.ndarray, corroborated: 
 
 
 class SupportModel:
-    """Grades 0-3 with a scaled multinomial logistic regression over SUPPORT_FEATURES."""
+    """Grades 0-3 with a scaled multinomial logistic regression over SUPPORT_FEATURES.
+
+    Fitted with scikit-learn; only the scaler's mean/scale and the coefficients are kept, so a fitted
+    model predicts (and unpickles) with numpy alone."""
 
     def __init__(self, C: float = 0.1):
         self.C = C
 
     def fit(self, X: np.ndarray, grades) -> "SupportModel":
-        self.scaler_ = StandardScaler().fit(X)
-        self.clf_ = LogisticRegression(C=self.C, max_iter=2000, random_state=SEED).fit(self.scaler_.transform(X), grades)
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.preprocessing import StandardScaler
+
+        scaler = StandardScaler().fit(X)
+        clf = LogisticRegression(C=self.C, max_iter=2000, random_state=SEED).fit(scaler.transform(X), grades)
+        self.mean_, self.scale_ = np.asarray(scaler.mean_, dtype=np.float64), np.asarray(scaler.scale_, dtype=np.float64)
+        self.coef_, self.intercept_ = np.asarray(clf.coef_, dtype=np.float64), np.asarray(clf.intercept_, dtype=np.float64)
+        self.classes_ = np.asarray(clf.classes_)
         return self
+
+    def _scaled(self, X: np.ndarray) -> np.ndarray:
+        return (np.asarray(X, dtype=np.float64) - self.mean_) / self.scale_
+
+    def _raw_probabilities(self, Z: np.ndarray) -> np.ndarray:
+        """LogisticRegression.predict_proba on scaled features: softmax (sigmoid for two grades)."""
+        scores = Z @ self.coef_.T + self.intercept_
+        if scores.shape[1] == 1:
+            p = 1.0 / (1.0 + np.exp(-scores[:, 0]))
+            return np.column_stack([1.0 - p, p])
+        scores = scores - scores.max(axis=1, keepdims=True)
+        e = np.exp(scores)
+        return e / e.sum(axis=1, keepdims=True)
 
     def grade_probabilities(self, X: np.ndarray) -> np.ndarray:
         """P(grade) for grades 0..3 (columns in grade order, zero for a grade unseen in training)."""
-        raw = self.clf_.predict_proba(self.scaler_.transform(X))
+        raw = self._raw_probabilities(self._scaled(X))
         out = np.zeros((len(X), 4))
-        for col, grade in enumerate(self.clf_.classes_):
+        for col, grade in enumerate(self.classes_):
             out[:, int(grade)] = raw[:, col]
         return out
 
@@ -92,12 +112,13 @@ class SupportModel:
 
     def contributions(self, X: np.ndarray) -> np.ndarray:
         """Each feature's push on the expected grade (first-order effect of its scaled value)."""
-        Z = self.scaler_.transform(X)
-        raw = self.clf_.predict_proba(Z)
-        grades = self.clf_.classes_.astype(float)
+        Z = self._scaled(X)
+        raw = self._raw_probabilities(Z)
+        grades = self.classes_.astype(float)
         expected = raw @ grades
         weights = raw * (grades[None, :] - expected[:, None])  # d E / d logit_k
-        return Z * (weights @ self.clf_.coef_)
+        coef = self.coef_ if len(self.coef_) == len(grades) else np.vstack([-self.coef_ / 2, self.coef_ / 2])
+        return Z * (weights @ coef)
 
 
 def _quote(words: list[str]) -> str:

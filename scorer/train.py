@@ -18,6 +18,7 @@ from . import LABELS, __version__
 from .attribution import CUE_VERBS
 from .brat import read_ann
 from .classifier import SOURCE_LABELS, AttributionModel
+from .compiled import CompiledAttributionModel, compile_attribution
 from .context import article_frame
 from .corpus import attributions, best_overlap, build_corpus, polnear_metadata
 from .cuelexicon import learn_cue_lexicon
@@ -113,7 +114,8 @@ def fit_heads(pol: pd.DataFrame, subj: pd.DataFrame, cues: frozenset[str]) -> At
     return AttributionModel(attributed, source_type, opinion, cues)
 
 
-def graded_features(grades: pd.DataFrame, pol: pd.DataFrame, subj_texts: dict[str, str], model: AttributionModel):
+def graded_features(grades: pd.DataFrame, pol: pd.DataFrame, subj_texts: dict[str, str],
+                    model: CompiledAttributionModel):
     """Support features for each graded sentence, computed as at scoring time (article context for PolNeAR)."""
     feats: list[np.ndarray | None] = [None] * len(grades)
     pol_docs = {d: g for d, g in pol.groupby("doc_id")}
@@ -204,7 +206,7 @@ def train(data_dir: str | Path, out_dir: str | Path, grades_path: Path = GRADES_
     corpus, cues, pol, subj = prepare(data_dir)
     log(f"cue lexicon: {len(cues)} words (built-in reporting verbs + those learned from PolNeAR train cues)")
     log("fitting attribution heads ...")
-    model = fit_heads(pol, subj, cues)
+    model = compile_attribution(fit_heads(pol, subj, cues))  # what ships, and what is evaluated
     log("fitting support model ...")
     grades = load_grades(grades_path)
     X = graded_features(grades, pol, checkthat_texts(data_dir), model)

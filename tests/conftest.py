@@ -30,3 +30,23 @@ def example_text() -> str:
 @pytest.fixture(scope="session")
 def example_path() -> Path:
     return EXAMPLE
+
+
+@pytest.fixture(scope="session")
+def small_training(shared_data):
+    """(cue lexicon, PolNeAR model frames of 60 train documents + all dev, subjectivity frames): quick to fit."""
+    from scorer.train import prepare
+
+    corpus, cues, pol, subj = prepare(shared_data)
+    docs = sorted(pol[pol["split"] == "train"]["doc_id"].unique())[:60]
+    small = pol[pol["doc_id"].isin(docs) | (pol["split"] == "dev")]
+    return cues, small, subj
+
+
+@pytest.fixture(scope="session")
+def small_heads(small_training):
+    """The three scikit-learn heads fitted on `small_training`."""
+    from scorer.train import fit_heads
+
+    cues, pol, subj = small_training
+    return fit_heads(pol, subj, cues)

@@ -7,23 +7,23 @@ import pytest
 from scorer.cuelexicon import learn_cue_lexicon
 from scorer.evaluate import expected_calibration_error, keyword_rule
 from scorer.support import SupportModel, corroboration
-from scorer.train import fit_heads, prepare
+from scorer.compiled import compile_attribution
+from scorer.train import fit_heads
 
 
 @pytest.fixture(scope="module")
-def prepared(shared_data):
-    corpus, cues, pol, subj = prepare(shared_data)
-    docs = sorted(pol[pol["split"] == "train"]["doc_id"].unique())[:60]
-    small = pol[pol["doc_id"].isin(docs) | (pol["split"] == "dev")]
-    return cues, small, subj
+def prepared(small_training):
+    return small_training
 
 
-def test_same_data_same_model(prepared):
+def test_same_data_same_model(prepared, small_heads):
     cues, pol, subj = prepared
-    a, b = fit_heads(pol, subj, cues), fit_heads(pol, subj, cues)
+    again = fit_heads(pol, subj, cues)
+    assert pickle.dumps(small_heads.attributed["clf"].coef_) == pickle.dumps(again.attributed["clf"].coef_)
+    a, b = compile_attribution(small_heads), compile_attribution(again)
     dev = pol[pol["split"] == "dev"].head(300)
     assert np.array_equal(a.predict_proba(dev), b.predict_proba(dev))
-    assert pickle.dumps(a.attributed["clf"].coef_) == pickle.dumps(b.attributed["clf"].coef_)
+    assert pickle.dumps(a.source_type.coef_words) == pickle.dumps(b.source_type.coef_words)
 
 
 def test_heads_never_see_dev_rows(prepared, monkeypatch):
