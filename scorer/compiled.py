@@ -59,6 +59,18 @@ class Tokens:
         self.ngram_max = ngram_max
         self.union = union
 
+    def __getstate__(self) -> dict:
+        """The vocabulary pickles as one newline-joined string in id order: unpickling a dict of ~80,000
+        strings through joblib took ~0.3 s, rebuilding it from one string takes ~0.03 s."""
+        terms = sorted(self.union, key=self.union.get)
+        if any("\n" in t for t in terms) or [self.union[t] for t in terms] != list(range(len(terms))):
+            raise ValueError("vocabulary ids must be 0..n-1 and terms free of newlines")
+        return {"pattern": self.pattern.pattern, "ngram_max": self.ngram_max, "terms": "\n".join(terms)}
+
+    def __setstate__(self, state: dict) -> None:
+        terms = state["terms"].split("\n") if state["terms"] else []
+        self.__init__(state["pattern"], state["ngram_max"], dict(zip(terms, range(len(terms)))))
+
     def ids(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(row, union id) of every known n-gram occurrence."""
         get, findall, top = self.union.get, self.pattern.findall, self.ngram_max

@@ -69,3 +69,12 @@ def test_scoring_imports_neither_scikit_learn_nor_pandas(example_path):
             "print(sorted(m for m in ('sklearn', 'scipy', 'pandas') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code, str(example_path)], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_vocabulary_survives_pickling(compiled, article):
+    import pickle
+
+    again = pickle.loads(pickle.dumps(compiled))
+    assert again.tokens.union == compiled.tokens.union
+    assert again.attributed.tokens is again.tokens  # the heads still share one token pass
+    _close(again.predict_proba(article[1]), compiled.predict_proba(article[1]))
