@@ -50,6 +50,17 @@ def dense_part(kind: tuple, frame) -> np.ndarray:
     raise ValueError(f"unknown feature part {kind!r}")
 
 
+def logistic_probabilities(scores: np.ndarray) -> np.ndarray:
+    """LogisticRegression.predict_proba from its decision scores: the sigmoid of the one score of a
+    binary model ([1 - p, p]), else the softmax over classes."""
+    if scores.shape[1] == 1:
+        p = 1.0 / (1.0 + np.exp(-scores[:, 0]))
+        return np.column_stack([1.0 - p, p])
+    scores = scores - scores.max(axis=1, keepdims=True)
+    e = np.exp(scores)
+    return e / e.sum(axis=1, keepdims=True)
+
+
 class Tokens:
     """Word n-grams of the heads' TF-IDF step (scikit-learn's word analyser: lower case, token pattern,
     n-grams joined by a space), looked up once in the union of the heads' vocabularies."""
@@ -129,13 +140,7 @@ class CompiledHead:
                       done: dict | None = None) -> np.ndarray:
         """Probabilities in `classes_` order, as LogisticRegression.predict_proba."""
         rows, ids = tokens if tokens is not None else self.tokens.ids(_column(frame, "text"))
-        scores = self.decision(frame, rows, ids, {} if done is None else done)
-        if scores.shape[1] == 1:  # binary: sigmoid of the one score
-            p = 1.0 / (1.0 + np.exp(-scores[:, 0]))
-            return np.column_stack([1.0 - p, p])
-        scores = scores - scores.max(axis=1, keepdims=True)
-        e = np.exp(scores)
-        return e / e.sum(axis=1, keepdims=True)
+        return logistic_probabilities(self.decision(frame, rows, ids, {} if done is None else done))
 
 
 class CompiledAttributionModel:

@@ -12,6 +12,7 @@ import re
 import numpy as np
 
 from . import LABELS
+from .compiled import logistic_probabilities
 from .cues import _DATE, _DENIAL, _HEDGE, _NUMBER, CUE_FEATURES, cue_matrix
 from .lexicon import LOADED_WORDS
 
@@ -88,14 +89,8 @@ class SupportModel:
         return (np.asarray(X, dtype=np.float64) - self.mean_) / self.scale_
 
     def _raw_probabilities(self, Z: np.ndarray) -> np.ndarray:
-        """LogisticRegression.predict_proba on scaled features: softmax (sigmoid for two grades)."""
-        scores = Z @ self.coef_.T + self.intercept_
-        if scores.shape[1] == 1:
-            p = 1.0 / (1.0 + np.exp(-scores[:, 0]))
-            return np.column_stack([1.0 - p, p])
-        scores = scores - scores.max(axis=1, keepdims=True)
-        e = np.exp(scores)
-        return e / e.sum(axis=1, keepdims=True)
+        """LogisticRegression.predict_proba on scaled features."""
+        return logistic_probabilities(Z @ self.coef_.T + self.intercept_)
 
     def grade_probabilities(self, X: np.ndarray) -> np.ndarray:
         """P(grade) for grades 0..3 (columns in grade order, zero for a grade unseen in training)."""
