@@ -185,7 +185,7 @@ def _source_for(rec, label: str) -> tuple[str | None, str | None, str | None]:
 
 
 def _value(v):
-    """A frame cell as a plain value: pandas' missing markers become None."""
+    """A model-inputs cell as a plain value: missing markers (None, NaN) become None."""
     return None if v is None or (isinstance(v, float) and v != v) else v
 
 
