@@ -7,6 +7,7 @@ wrap these for training; scoring calls them directly, so it never imports scikit
 """
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
@@ -61,14 +62,19 @@ _QUOTE_CHARS = re.compile(r"[“\"”]")
 
 
 def cue_vector(text: str) -> list[float]:
-    """The CUE_FEATURES of one sentence, in order (one tokenisation, set look-ups, a few phrase searches)."""
+    """The CUE_FEATURES of one sentence, in order (one tokenisation, set look-ups, a few phrase searches).
+
+    Word lists are checked against the sentence's set of words first, so a count runs only when one
+    of its words is there (most sentences have no hedge, number word, loaded word or intensifier)."""
     if not text:
         return [0.0] * len(CUE_FEATURES)
     words = _WORD.findall(text)
     low_words = [w.lower() for w in words]
+    uniq = set(low_words)
     low = text.lower()
     # a capitalised "States" or "Statement" is not a reporting verb
-    verbs = [i for i, w in enumerate(low_words) if w in REPORTING_VERBS and words[i][0].islower()]
+    verbs = [i for i, w in enumerate(low_words) if w in REPORTING_VERBS and words[i][0].islower()] \
+        if not uniq.isdisjoint(REPORTING_VERBS) else []
     name_near = 0.0
     for i in verbs:
         window = words[max(0, i - 4):i] + words[i + 1:i + 4]
@@ -85,24 +91,32 @@ def cue_vector(text: str) -> list[float]:
             break
     opener = text.find("“") if "“" in text else text.find('"')
     then_quote = float(opener > 0 and any(w.lower() in REPORTING_VERBS for w in _WORD.findall(text, 0, opener)[:7]))
-    carry = float(len(low_words) > 1 and any(
-        low_words[i] in ("he", "she", "they", "it") and low_words[i + 1] in _CARRY_VERBS for i in range(len(low_words) - 1)))
+    carry = float(not uniq.isdisjoint(_CARRY_VERBS) and not uniq.isdisjoint(_CARRY_PRONOUNS) and any(
+        a in _CARRY_PRONOUNS and b in _CARRY_VERBS for a, b in zip(low_words, low_words[1:])))
     found = {m.lastgroup for m in _PHRASES.finditer(low)}  # one scan for all phrase lists
-    hedges = sum(w in _SINGLE_HEDGES for w in low_words) + ("hedge" in found)
-    numbers = len(_DIGITS.findall(text)) + sum(w in _NUMBER_WORDS for w in low_words)
-    dated = any(w in _DATE_WORDS for w in low_words) or bool(_YEAR.search(text)) or bool(_DATE_MAY.search(text))
+    hedges = _count(low_words, uniq, _SINGLE_HEDGES) + ("hedge" in found)
+    numbers = len(_DIGITS.findall(text)) + _count(low_words, uniq, _NUMBER_WORDS)
+    dated = not uniq.isdisjoint(_DATE_WORDS) or bool(_YEAR.search(text)) or bool(_DATE_MAY.search(text))
     return [
         float(bool(verbs)), float("report" in found or "denial" in found), float("according to" in low),
         min(quotes, 4) / 4.0, float(text[:1] in "“\"‘'"), quote_then, then_quote, carry, name_near,
         min(names, 5) / 5.0, float("anon" in found),
-        float(any(w in ANONYMOUS_HEADS for w in low_words[:12])), float("outlet" in found),
-        min(hedges, 3) / 3.0, min(sum(w in LOADED_WORDS for w in low_words), 3) / 3.0,
+        float(not ANONYMOUS_HEADS.isdisjoint(low_words[:12])), float("outlet" in found),
+        min(hedges, 3) / 3.0, min(_count(low_words, uniq, LOADED_WORDS), 3) / 3.0,
         min(numbers, 4) / 4.0, float(dated), float("?" in text), float("!" in text),
-        float(any(w in _FIRST for w in words)), float(any(w in _SECOND for w in words)),
-        float(any(w in _MODALS for w in low_words) or bool(_MODAL_PHRASE.search(low))),
-        min(sum(w in _INTENSIFIERS for w in low_words), 3) / 3.0,
-        float("denial" in found), float(np.log1p(len(low_words)) / 5.0),
+        float(not _FIRST.isdisjoint(words)), float(not _SECOND.isdisjoint(words)),
+        float(not uniq.isdisjoint(_MODALS) or bool(_MODAL_PHRASE.search(low))),
+        min(_count(low_words, uniq, _INTENSIFIERS), 3) / 3.0,
+        float("denial" in found), math.log1p(len(low_words)) / 5.0,
     ]
+
+
+_CARRY_PRONOUNS = frozenset(("he", "she", "they", "it"))
+
+
+def _count(words: list[str], uniq: set[str], lexicon: frozenset[str]) -> int:
+    """How many of the words are in the lexicon (0 at once when none of the distinct words is)."""
+    return 0 if uniq.isdisjoint(lexicon) else sum(w in lexicon for w in words)
 
 
 def cue_matrix(texts) -> np.ndarray:
