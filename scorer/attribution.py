@@ -9,6 +9,7 @@ its speaker.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 from .sourcetype import SourceResolver, SourceType, classify_phrase
@@ -71,8 +72,9 @@ class _NoQuotes:
 _NO_QUOTES = _NoQuotes()
 
 
+@lru_cache(maxsize=4)  # find_attribution and ArticleSources.add ask for the same sentence in turn
 def _quoted_mask(text: str):
-    """Per character: inside a quotation (an unclosed quote runs to the end of the sentence)."""
+    """Per character: inside a quotation (an unclosed quote runs to the end of the sentence). Read-only."""
     if "“" not in text and "”" not in text and '"' not in text:
         return _NO_QUOTES
     mask, inside, straight = [False] * len(text), False, False

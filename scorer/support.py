@@ -50,7 +50,8 @@ def corroboration(texts: list[str], labels: list[str], min_shared: int = 3) -> l
             for j in postings:
                 if j != i and labels[j] != labels[i] and labels[j] != "editorial_opinion":
                     counts[j] = counts.get(j, 0) + 1
-        best = max(counts.items(), key=lambda kv: (kv[1], -abs(kv[0] - i)), default=None)
+        # most shared words, then the nearest, then the earlier: never the order of a set (hash seeds vary by process)
+        best = max(counts.items(), key=lambda kv: (kv[1], -abs(kv[0] - i), -kv[0]), default=None)
         out.append(best[0] if best and best[1] >= min_shared else None)
     return out
 

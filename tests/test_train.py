@@ -78,3 +78,21 @@ def test_baseline_and_calibration_helpers():
     assert keyword_rule("This reckless decision should be reversed.") == "editorial_opinion"
     probs = np.array([[0.9, 0.1], [0.9, 0.1]])
     assert expected_calibration_error(probs, np.array([0, 1])) == pytest.approx(0.4)
+
+
+
+def test_corroboration_ties_do_not_follow_set_order(monkeypatch):
+    """Sentence 1 shares six words with sentence 0 and six with sentence 2, at the same distance. The
+    earlier one must win whatever order the word sets iterate in: that order follows the string-hash
+    seed, which differs per process, and once made 'corroborated by' and the flags change run to run."""
+    import scorer.support as support
+
+    texts = ["Six soldiers died at Bagram airbase this morning.",
+             "Officials said six soldiers died at Bagram airbase yesterday morning.",
+             "The Pentagon said six soldiers died at Bagram airbase yesterday."]
+    labels = ["outlet_claim", "anonymous_intelligence", "named_source"]
+    real = support.content_words
+    for first in ("yesterday", "morning", "six"):
+        monkeypatch.setattr(support, "content_words",
+                            lambda text, first=first: sorted(real(text), key=lambda w: (w != first, w)))
+        assert support.corroboration(texts, labels)[1] == 0
