@@ -28,16 +28,21 @@ def test_heldout_sample_accuracy(corpus_frame):
     assert summary["accuracy_typed"] >= 0.91, summary
 
 
+def _helper_sample_summary(corpus_frame, path) -> dict:
+    """A 100-item sample judged by a helper session: its shape, then the mapping summary against it."""
+    sample = load_audit(path)
+    assert len(sample) == 100 and "text" not in sample.columns
+    assert set(sample["verdict"]) <= {"named_source", "anonymous_intelligence", "outlet_claim", "none"}
+    return audit_summary(match_audit(corpus_frame, sample))
+
+
 def test_third_sample_accuracy(corpus_frame):
     """A third sample (100 items, seed 20261201, train split, none of the first two) judged by a helper
     session from reading sheets that hid the derived labels: 0.798 on its 89 typed items with the rules
     as they were (the honest estimate), 0.854 after the fixes its errors prompted (McConnell's
     'Majority Leader' read as a poll share, 'FEC reports' as anonymous, 'the officer' after an unnamed
     officer as named, a source who asked for anonymity, title-case headline capitals)."""
-    third = load_audit(THIRD_FILE)
-    assert len(third) == 100 and "text" not in third.columns
-    assert set(third["verdict"]) <= {"named_source", "anonymous_intelligence", "outlet_claim", "none"}
-    summary = audit_summary(match_audit(corpus_frame, third))
+    summary = _helper_sample_summary(corpus_frame, THIRD_FILE)
     assert summary["typed_items"] == 89
     assert summary["accuracy_typed"] >= 0.85, summary
 
@@ -46,9 +51,6 @@ def test_fourth_sample_accuracy(corpus_frame):
     """A fourth sample (100 items, seed 20261202, train split, none of the first three) judged blind by a
     helper session after this round's rules were written, and not used to change them: the estimate of
     the current rules' accuracy on new text (0.943 on its 88 typed items)."""
-    fourth = load_audit(FOURTH_FILE)
-    assert len(fourth) == 100 and "text" not in fourth.columns
-    assert set(fourth["verdict"]) <= {"named_source", "anonymous_intelligence", "outlet_claim", "none"}
-    summary = audit_summary(match_audit(corpus_frame, fourth))
+    summary = _helper_sample_summary(corpus_frame, FOURTH_FILE)
     assert summary["typed_items"] == 88
     assert summary["accuracy_typed"] >= 0.94, summary

@@ -19,6 +19,18 @@ STRATA = {  # name: (query, n)
 }
 
 
+def item_lines(row, by_doc: dict) -> list[str]:
+    """The sheet lines of one sentence: headline and context for PolNeAR, the sentence alone otherwise."""
+    if row["corpus"] != "polnear":
+        return ["(isolated news sentence, no context available)", "SENTENCE: " + row["text"]]
+    doc = by_doc[row["doc_id"]]
+    k = row["sentence_index"]
+    return ["headline: " + doc.iloc[0]["text"],
+            "context before: " + " ".join(doc[(doc.sentence_index >= k - 3) & (doc.sentence_index < k)]["text"]),
+            "SENTENCE: " + row["text"],
+            "context after: " + " ".join(doc[(doc.sentence_index > k) & (doc.sentence_index <= k + 2)]["text"])]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", required=True)
@@ -34,16 +46,7 @@ def main() -> None:
     by_doc = {d: g for d, g in frame[frame["corpus"] == "polnear"].groupby("doc_id")}
     for i, (_, row) in enumerate(picked.iterrows()):
         lines = [f"### item {row['corpus']}|{row['doc_id']}|{row['start']}|{row['end']}"]
-        if row["corpus"] == "polnear":
-            doc = by_doc[row["doc_id"]]
-            k = row["sentence_index"]
-            lines.append("headline: " + doc.iloc[0]["text"])
-            lines.append("context before: " + " ".join(doc[(doc.sentence_index >= k - 3) & (doc.sentence_index < k)]["text"]))
-            lines.append("SENTENCE: " + row["text"])
-            lines.append("context after: " + " ".join(doc[(doc.sentence_index > k) & (doc.sentence_index <= k + 2)]["text"]))
-        else:
-            lines.append("(isolated news sentence, no context available)")
-            lines.append("SENTENCE: " + row["text"])
+        lines += item_lines(row, by_doc)
         sheets[i % args.sheets].append("\n".join(lines) + "\n")
     for k, items in enumerate(sheets, 1):
         (out / f"grade_sheet_{k}.md").write_text("\n".join(items), encoding="utf-8")

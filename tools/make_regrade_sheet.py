@@ -5,9 +5,13 @@ Usage: python tools/make_regrade_sheet.py --corpus build/corpus.parquet --keys d
 The keys file has a `key` column `corpus|doc_id|start|end`, as data/support_grades_second.tsv does.
 """
 import argparse
+import sys
 from pathlib import Path
 
 import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_grading_sample import item_lines  # noqa: E402  (the same sheet lines as the first grading)
 
 
 def main() -> None:
@@ -22,20 +26,13 @@ def main() -> None:
     items = []
     for key in keys:
         corpus, doc_id, start, end = key.split("|")
-        lines = [f"### item {key}"]
         if corpus == "polnear":
             doc = by_doc[doc_id]
-            row = doc.iloc[((doc["end"].clip(upper=int(end)) - doc["start"].clip(lower=int(start))).clip(lower=0)).argmax()]
-            k = row["sentence_index"]
-            lines.append("headline: " + doc.iloc[0]["text"])
-            lines.append("context before: " + " ".join(doc[(doc.sentence_index >= k - 3) & (doc.sentence_index < k)]["text"]))
-            lines.append("SENTENCE: " + row["text"])
-            lines.append("context after: " + " ".join(doc[(doc.sentence_index > k) & (doc.sentence_index <= k + 2)]["text"]))
+            overlap = (doc["end"].clip(upper=int(end)) - doc["start"].clip(lower=int(start))).clip(lower=0)
+            row = doc.iloc[overlap.argmax()]
         else:
             row = frame[(frame["corpus"] != "polnear") & (frame["doc_id"] == doc_id)].iloc[0]
-            lines.append("(isolated news sentence, no context available)")
-            lines.append("SENTENCE: " + row["text"])
-        items.append("\n".join(lines) + "\n")
+        items.append("\n".join([f"### item {key}"] + item_lines(row, by_doc)) + "\n")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(items), encoding="utf-8")
