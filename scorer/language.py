@@ -33,5 +33,5 @@ def looks_english(text: str) -> bool:
         return False
     if len(words) < MIN_WORDS:
         return True
-    function = sum(w.lower() in _FUNCTION_WORDS for w in words)
+    function = sum(map(_FUNCTION_WORDS.__contains__, map(str.lower, words)))
     return function >= 0.12 * len(words)

@@ -29,7 +29,7 @@ _STOP = frozenset("that this with from have been were they their there would cou
 
 def content_words(text: str) -> frozenset[str]:
     """Content words and numbers of a sentence, for finding corroboration."""
-    return frozenset(w.lower() for w in _CONTENT.findall(text) if w.lower() not in _STOP)
+    return frozenset(w for w in map(str.lower, _CONTENT.findall(text)) if w not in _STOP)
 
 
 def corroboration(texts: list[str], labels: list[str], min_shared: int = 3) -> list[int | None]:
