@@ -33,11 +33,12 @@ def _cue_block(frame, column: str) -> np.ndarray:
         if isinstance(values, np.ndarray) and values.ndim == 2:
             return values
         return np.vstack(list(values)) if len(frame) else np.zeros((0, len(CUE_FEATURES)))
-    return cue_matrix(_column(frame, column))
+    return cue_matrix([str(t) for t in _column(frame, column)])
 
 
 def dense_part(kind: tuple, frame) -> np.ndarray:
-    """One non-word feature block of a head, computed as its scikit-learn transformer does."""
+    """One non-word feature block of a head: the one implementation behind both the compiled model and
+    the training transformers in `features` (CueFeatures, QuoteState, SourceTypeFeatures)."""
     if kind[0] == "cues":
         return _cue_block(frame, kind[1])
     if kind[0] == "quote_state":

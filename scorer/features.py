@@ -1,4 +1,4 @@
-"""Cue features as scikit-learn transformers, for training: thin wrappers over `scorer.cues`.
+"""Cue features as scikit-learn transformers, for training: thin wrappers over `compiled.dense_part`.
 
 All transformers take a DataFrame with columns `text`, `prev_text`, `next_text` (context may be
 empty strings) or a plain list of sentences, and return dense float arrays with named columns.
@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from .cues import (CUE_FEATURES, QUOTE_STATE_FEATURES, SOURCE_TYPES, cue_matrix, quote_state,
-                   source_type_vector)
+from .compiled import dense_part
+from .cues import CUE_FEATURES, QUOTE_STATE_FEATURES, SOURCE_TYPES
 
 
 def as_frame(X) -> pd.DataFrame:
@@ -25,9 +25,6 @@ def as_frame(X) -> pd.DataFrame:
     return frame
 
 
-PRECOMPUTED = {"text": "cue_vec", "prev_text": "prev_cue_vec", "next_text": "next_cue_vec"}
-
-
 class CueFeatures(BaseEstimator, TransformerMixin):
     """Hand-written cue features of the sentence in column `column` (text, prev_text or next_text)."""
 
@@ -39,11 +36,8 @@ class CueFeatures(BaseEstimator, TransformerMixin):
         return self
 
     def transform(self, X):
-        frame = as_frame(X)
-        precomputed = PRECOMPUTED.get(self.column)
-        if precomputed in frame:  # article_frame computed each sentence's vector once
-            return np.vstack(frame[precomputed].to_numpy()) if len(frame) else np.zeros((0, len(CUE_FEATURES)))
-        return cue_matrix(frame[self.column].fillna("").astype(str))
+        # the precomputed cue vectors when article_frame made them, as the compiled model reads them
+        return dense_part(("cues", self.column), as_frame(X))
 
     def get_feature_names_out(self, input_features=None):
         return np.array([f"{self.column}:{name}" for name in CUE_FEATURES], dtype=object)
@@ -57,9 +51,7 @@ class QuoteState(BaseEstimator, TransformerMixin):
         return self
 
     def transform(self, X):
-        frame = as_frame(X)
-        rows = zip(frame["prev_text"].fillna(""), frame["text"].fillna(""), frame["next_text"].fillna(""))
-        return np.array([quote_state(*row) for row in rows], dtype=np.float64).reshape(len(frame), 4)
+        return dense_part(("quote_state",), as_frame(X))
 
     def get_feature_names_out(self, input_features=None):
         return np.array(QUOTE_STATE_FEATURES, dtype=object)
@@ -78,12 +70,7 @@ class SourceTypeFeatures(BaseEstimator, TransformerMixin):
         return self
 
     def transform(self, X):
-        frame = as_frame(X)
-        kinds = frame["src_type"].tolist() if "src_type" in frame else ["none"] * len(frame)
-        methods = frame["src_method"].fillna("").tolist() if "src_method" in frame else [""] * len(frame)
-        width = len(SOURCE_TYPES) + 2
-        return np.array([source_type_vector(k, m) for k, m in zip(kinds, methods)], dtype=np.float64).reshape(
-            len(frame), width)
+        return dense_part(("source",), as_frame(X))
 
     def get_feature_names_out(self, input_features=None):
         return np.array([f"src:{k}" for k in SOURCE_TYPES] + ["src:resolved_back", "src:quote_carry"], dtype=object)
