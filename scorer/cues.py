@@ -2,8 +2,8 @@
 
 Reporting verbs, quotes, names near cues, anonymity, outlets, hedges, loaded words, numbers and
 dates (`cue_vector`); where a sentence sits in a multi-sentence quotation (`quote_state`); the
-rule-extracted source's type (`source_type_vector`). The scikit-learn transformers in `features`
-wrap these for training; scoring calls them directly, so it never imports scikit-learn or pandas.
+rule-extracted source's type (`source_type_vector`). `compiled.dense_part` turns them into the
+models' feature blocks, for scoring and (through the transformers in `features`) for training alike.
 """
 from __future__ import annotations
 
