@@ -23,7 +23,7 @@ the a an some many one two three four several other others another each every su
 his her their its our my your
 mr mrs ms dr sen rep gov gen president vice senator governor secretary former state u.s us american americans
 republican republicans democrat democrats democratic gop conservative liberal progressive white black hispanic
-latino evangelical evangelicals christian muslim jewish catholic mormon protestant western russian chinese british
+latino evangelical evangelicals christian muslim jewish jew catholic mormon protestant western russian chinese british
 european federal national
 senior top both all most few polls poll q when but and or if as in on at while after before because so
 """.split())
@@ -56,6 +56,9 @@ _DOCUMENT_OPENERS = frozenset("recent new newly latest exit internal early earli
                               "media online multiple numerous various similar".split())
 _STORY_HEADS = frozenset("report reports story article piece interview investigation analysis editorial".split())
 # a share of people: "32 percent", "a majority of" (lower case: "Majority Leader" is a title)
+# people named after a group noun: "others, including Sen. Jeff Merkley", "the scholars -- Mr. Tribe, ..."
+_LISTED = re.compile(r"(\s(--|—|–)\s+)?\b(including|such as|among them|led by)\s|\s(--|—|–)\s")
+_LISTED_CUT = re.compile(r"\b(of|at|in|from|for|with|on|who|which|that)\b")
 _PERCENT = re.compile(r"\d\s*(%|(?i:percent|per cent))|\b(majority|plurality)\b")
 # the source asked not to be identified: "the woman, who spoke on the condition of anonymity"
 _ANONYMITY = re.compile(r"[^.;:!?“”\"]{0,60}?\b(on (the )?condition (of|that) (anonymity|not being (named|identified))|"
@@ -94,6 +97,20 @@ def _has_name(tokens: list[str]) -> bool:
         if tok[0].isupper() and low not in _NOT_NAMES and tok.lower().rstrip(".") not in _NOT_NAMES:
             return True
     return False
+
+
+def _listed_members(text: str, head: str) -> SourceType | None:
+    """A group phrase that goes on to name its members ("others, including Sen. Jeff Merkley", "the
+    networks -- MSNBC, CNN --"): the members' own type when they are named people, bodies or outlets.
+    The list must belong to the head: "insiders in the next two states -- Nevada ..." lists states."""
+    match = _LISTED.search(text)
+    if not match:
+        return None
+    before = _tokens(text[:match.start()])
+    if before and before[-1].lower() != head and before[-1].lower().endswith("s") and before[-1].islower():
+        return None  # the list follows another plural noun: "sites such as ..."
+    members = classify_phrase(_LISTED_CUT.split(text[match.end():], maxsplit=1)[0])
+    return members if members.label in (NAMED, OUTLET) else None
 
 
 def _head(text: str) -> str:
@@ -142,6 +159,10 @@ def classify_phrase(text: str) -> SourceType:
         return SourceType(None, "role noun")  # "the 43-year-old", "the budget office", "the Christian leader"
     # An anonymous head noun without a name as the head: "officials", "Clinton aides", "a source close to"
     head_is_proper = len(core_toks) > 1 and core_toks[-1][0].isupper() and head not in _NOT_NAMES  # "Business Insider"
+    listed = _listed_members(stripped, head) if (head in ANONYMOUS_HEADS or head.endswith("s")) \
+        and not name_in_core else None
+    if listed:
+        return SourceType(listed.label, "members listed")
     if head in ANONYMOUS_HEADS and not head_is_proper:
         if head in ("polls", "reports") and _OUTLET_RE.search(stripped):
             return SourceType(OUTLET, "outlet report")

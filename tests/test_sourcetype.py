@@ -17,6 +17,13 @@ N, A, O = "named_source", "anonymous_intelligence", "outlet_claim"
     ("FEC reports", N), ("Census Bureau figures", N),  # a named body's documents (rule 6)
     ("Recent reports", A), ("New Polls", A), ("Media reports", A),  # a capital from the sentence start is no name
     ("a Washington Post report", O), ("Turkish news reports", O),  # another outlet's reporting (rule 6)
+    # a group that names its members takes their type; a list of other things, or unnamed members, does not
+    ("others, including Sen. Jeff Merkley (D-Ore.) and Rep. Raul Grijalva (D-Ariz.),", N),
+    ("The three constitutional scholars -- Mr. Tribe, Ms. Epstein and Mr. Amar --", N),
+    ("Several fact checkers, including The Washington Post,", O),
+    ("Many Democrats, including Clinton's advisers,", A), ("officials, including two from the State Department", A),
+    ("insiders in the next two states — Nevada and South Carolina —", A),
+    ("Many speakers at the service — including Muslims, Christians, Catholics, Jews —", A),
 ])
 def test_phrase_types(phrase, label):
     assert classify_phrase(phrase).label == label
