@@ -25,7 +25,7 @@ from .cuelexicon import learn_cue_lexicon
 from .errors import InputError
 from .pipeline import build_pipeline
 from .segment import Sentence
-from .support import SupportModel, corroboration, support_features
+from .support import SUPPORT_FEATURES, SupportModel, corroboration, support_features
 
 GRADES_FILE = Path(__file__).resolve().parents[1] / "data" / "support_grades.tsv"
 CORPORA = {
@@ -112,6 +112,32 @@ def fit_heads(pol: pd.DataFrame, subj: pd.DataFrame, cues: frozenset[str]) -> At
     opinion = build_pipeline(C=0.3, context=False, min_df=1, ngram_max=1).fit(
         subj_train, (subj_train["subjectivity"] == "SUBJ").astype(int))
     return AttributionModel(attributed, source_type, opinion, cues)
+
+
+def document_folds(doc_ids, folds: int = 5, seed: int = 7) -> dict[str, int]:
+    """A fold number per training document (sorted ids, seeded draw: the same data gives the same folds)."""
+    ids = sorted(set(doc_ids))
+    return dict(zip(ids, np.random.RandomState(seed).randint(0, folds, len(ids)).tolist()))
+
+
+def out_of_fold_support_features(grades: pd.DataFrame, pol: pd.DataFrame, subj: pd.DataFrame,
+                                 subj_texts: dict[str, str], model: CompiledAttributionModel,
+                                 folds: int = 5) -> np.ndarray:
+    """Support features of the graded sentences with type probabilities from heads that did not train on
+    their documents, as on new text. Most graded sentences come from the heads' training splits, where
+    the shipped heads' probabilities are over-confident; dev sentences keep the shipped `model`."""
+    fold_of = document_folds(pd.concat([pol.loc[pol["split"] == "train", "doc_id"],
+                                        subj.loc[subj["split"] == "train", "doc_id"]]), folds)
+    grade_fold = grades["doc_id"].map(fold_of).fillna(-1).astype(int).to_numpy()
+    X = np.zeros((len(grades), len(SUPPORT_FEATURES)))
+    for k in range(-1, folds):
+        rows = np.flatnonzero(grade_fold == k)
+        if not len(rows):
+            continue
+        heads = model if k == -1 else compile_attribution(fit_heads(
+            pol[pol["doc_id"].map(fold_of) != k], subj[subj["doc_id"].map(fold_of) != k], model.cues))
+        X[rows] = graded_features(grades.iloc[rows], pol, subj_texts, heads)
+    return X
 
 
 def graded_features(grades: pd.DataFrame, pol: pd.DataFrame, subj_texts: dict[str, str],
@@ -209,7 +235,7 @@ def train(data_dir: str | Path, out_dir: str | Path, grades_path: Path = GRADES_
     model = compile_attribution(fit_heads(pol, subj, cues))  # what ships, and what is evaluated
     log("fitting support model ...")
     grades = load_grades(grades_path)
-    X = graded_features(grades, pol, checkthat_texts(data_dir), model)
+    X = out_of_fold_support_features(grades, pol, subj, checkthat_texts(data_dir), model)
     y = grades["grade"].to_numpy()
     support_cv = cross_validate_support(X, y)
     support = SupportModel().fit(X, y)
@@ -228,7 +254,8 @@ def train(data_dir: str | Path, out_dir: str | Path, grades_path: Path = GRADES_
         "corpus_sha256": corpus_hashes(data_dir),
         "support_grades": {"file": "data/support_grades.tsv", "sha256": sha256_file(grades_path), "n": int(len(y))},
         "splits": "heads trained on train splits only; metrics on dev splits (PolNeAR dev, CheckThat dev, "
-                  "NewsSD val); support metrics by 5-fold cross-validation",
+                  "NewsSD val); support metrics by 5-fold cross-validation, with type probabilities "
+                  "from heads refitted without each graded sentence's document",
         "class_counts": {f"{c}/{s}": int(n) for (c, s), n in corpus.groupby(["corpus", "split"]).size().items()},
         "dev_metrics": metrics,
         "retrain": "scorer train --data ../shared/data --out models/",

@@ -96,3 +96,42 @@ def test_corroboration_ties_do_not_follow_set_order(monkeypatch):
         monkeypatch.setattr(support, "content_words",
                             lambda text, first=first: sorted(real(text), key=lambda w: (w != first, w)))
         assert support.corroboration(texts, labels)[1] == 0
+
+
+def test_support_features_come_from_heads_that_never_saw_the_graded_document(prepared, monkeypatch):
+    """Graded training sentences get type probabilities from heads refitted without their document
+    (as on new text); graded dev sentences get the shipped heads."""
+    import pandas as pd
+
+    import scorer.train as train_module
+
+    cues, pol, subj = prepared
+    train_docs = sorted(pol.loc[pol["split"] == "train", "doc_id"].unique())[:6]
+    dev_doc = pol.loc[pol["split"] == "dev", "doc_id"].iloc[0]
+    subj_doc = subj.loc[subj["split"] == "train", "doc_id"].iloc[0]
+    grades = pd.DataFrame({"corpus": ["polnear"] * 7 + ["checkthat2025"], "doc_id": train_docs + [dev_doc, subj_doc],
+                           "start": 0, "end": 10, "grade": 1})
+    fitted, used = [], []
+
+    def fake_fit(p, s, c):
+        fitted.append(set(p.loc[p["split"] == "train", "doc_id"]) | set(s.loc[s["split"] == "train", "doc_id"]))
+        return len(fitted) - 1  # stands for the heads fitted on those documents
+
+    def fake_features(g, p, texts, model):
+        used.append((list(g["doc_id"]), model))
+        return np.ones((len(g), len(train_module.SUPPORT_FEATURES)))
+
+    monkeypatch.setattr(train_module, "fit_heads", fake_fit)
+    monkeypatch.setattr(train_module, "compile_attribution", lambda heads: heads)
+    monkeypatch.setattr(train_module, "graded_features", fake_features)
+    shipped = type("Shipped", (), {"cues": cues})()
+    X = train_module.out_of_fold_support_features(grades, pol, subj, {}, shipped, folds=5)
+    assert X.shape == (8, len(train_module.SUPPORT_FEATURES)) and (X == 1).all()
+    covered = []
+    for docs, model in used:
+        covered += docs
+        if isinstance(model, int):  # refitted heads: none of this call's documents were in their training set
+            assert not set(docs) & fitted[model], docs
+        else:
+            assert model is shipped and set(docs) == {dev_doc}
+    assert sorted(covered) == sorted(grades["doc_id"])

@@ -1,5 +1,6 @@
 """Cross-validated Spearman of the support model on random subsets of the graded sentences: would
-grading more sentences raise it? (README, "Accuracy").
+grading more sentences raise it? (README, "Accuracy"). Features as in training: type probabilities
+from heads that did not train on the graded sentence's document.
 
 Usage: python tools/support_learning_curve.py --data ../shared/data
 """
@@ -9,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from scorer.model import load_bundle
-from scorer.train import checkthat_texts, cross_validate_support, graded_features, load_grades, prepare
+from scorer.train import checkthat_texts, cross_validate_support, load_grades, out_of_fold_support_features, prepare
 
 SIZES = (150, 250, 350, 450, 520)
 DRAWS = 8
@@ -20,9 +21,9 @@ def main() -> None:
     ap.add_argument("--data", required=True)
     args = ap.parse_args()
     model = load_bundle()["attribution"]
-    _, _, pol, _ = prepare(args.data, cues=model.cues)
+    _, _, pol, subj = prepare(args.data, cues=model.cues)
     grades = load_grades()
-    X = graded_features(grades, pol, checkthat_texts(Path(args.data)), model)
+    X = out_of_fold_support_features(grades, pol, subj, checkthat_texts(Path(args.data)), model)
     y = grades["grade"].to_numpy()
     print(f"all {len(y)}: Spearman {cross_validate_support(X, y)['spearman']}")
     rng = np.random.default_rng(0)
