@@ -1,0 +1,55 @@
+"""Where the support model's error comes from (README, "Accuracy"): cross-validated Spearman on all
+graded sentences and on the PolNeAR ones only, the same with the grader's own type in place of the
+model's type probabilities, and how the graders' types compare with PolNeAR's derived labels.
+
+Usage: python tools/support_diagnostics.py --data ../shared/data
+"""
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from scorer import LABELS
+from scorer.corpus import best_overlap
+from scorer.model import load_bundle
+from scorer.train import checkthat_texts, cross_validate_support, load_grades, out_of_fold_support_features, prepare
+
+
+def derived_labels(grades: pd.DataFrame, pol: pd.DataFrame) -> list:
+    """PolNeAR's derived label of each graded PolNeAR sentence (None for the subjectivity corpora)."""
+    docs = {d: g.sort_values("sentence_index") for d, g in pol.groupby("doc_id")}
+    out = []
+    for row in grades.itertuples():
+        doc = docs.get(row.doc_id) if row.corpus == "polnear" else None
+        out.append(None if doc is None else doc.iloc[best_overlap(doc, row.start, row.end)[0]]["label"])
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", required=True)
+    args = ap.parse_args()
+    model = load_bundle()["attribution"]
+    _, _, pol, subj = prepare(args.data, cues=model.cues)
+    grades = load_grades()
+    X = out_of_fold_support_features(grades, pol, subj, checkthat_texts(Path(args.data)), model)
+    y = grades["grade"].to_numpy()
+    on_polnear = (grades["corpus"] == "polnear").to_numpy()
+    grader_type = np.array([[float(t == label) for label in LABELS] for t in grades["type"]])
+    with_grader_type = np.hstack([grader_type, X[:, len(LABELS):]])
+    print("5-fold CV Spearman      model's type probabilities   grader's type instead")
+    for name, rows in (("all graded", slice(None)), ("PolNeAR only", on_polnear)):
+        a = cross_validate_support(X[rows], y[rows])["spearman"]
+        b = cross_validate_support(with_grader_type[rows], y[rows])["spearman"]
+        print(f"{name:<24}{a:<29}{b}   (n={len(y[rows])})")
+    predicted = np.array(LABELS)[X[:, :len(LABELS)].argmax(axis=1)]
+    print(f"model's most probable type = grader's type: {np.mean(predicted == grades['type']):.3f} (n={len(y)})")
+    grades = grades.assign(derived=derived_labels(grades, pol))
+    pn = grades[grades["derived"].notna()]
+    print(f"PolNeAR derived label = grader's type: {np.mean(pn['derived'] == pn['type']):.3f} (n={len(pn)})")
+    print(pd.crosstab(pn["derived"], pn["type"], rownames=["derived"], colnames=["grader"]).to_string())
+
+
+if __name__ == "__main__":
+    main()
