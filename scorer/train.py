@@ -164,6 +164,18 @@ def graded_features(grades: pd.DataFrame, pol: pd.DataFrame, subj_texts: dict[st
     return np.vstack(feats)
 
 
+def shipped_support_data(data_dir: str | Path):
+    """(grades, PolNeAR frames, support features, grades as an array) for the shipped model's heads and
+    cue lexicon, features out of fold as in training: for the support tools in tools/."""
+    from .model import load_bundle
+
+    model = load_bundle()["attribution"]
+    _, _, pol, subj = prepare(data_dir, cues=model.cues)
+    grades = load_grades()
+    X = out_of_fold_support_features(grades, pol, subj, checkthat_texts(Path(data_dir)), model)
+    return grades, pol, X, grades["grade"].to_numpy()
+
+
 def cross_validate_support(X: np.ndarray, y: np.ndarray, folds: int = 5) -> dict:
     """Cross-validated Spearman correlation and per-grade accuracy of the support model."""
     from scipy.stats import spearmanr

@@ -5,15 +5,13 @@ model's type probabilities, and how the graders' types compare with PolNeAR's de
 Usage: python tools/support_diagnostics.py --data ../shared/data
 """
 import argparse
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from scorer import LABELS
 from scorer.corpus import best_overlap
-from scorer.model import load_bundle
-from scorer.train import checkthat_texts, cross_validate_support, load_grades, out_of_fold_support_features, prepare
+from scorer.train import cross_validate_support, shipped_support_data
 
 
 def derived_labels(grades: pd.DataFrame, pol: pd.DataFrame) -> list:
@@ -30,11 +28,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", required=True)
     args = ap.parse_args()
-    model = load_bundle()["attribution"]
-    _, _, pol, subj = prepare(args.data, cues=model.cues)
-    grades = load_grades()
-    X = out_of_fold_support_features(grades, pol, subj, checkthat_texts(Path(args.data)), model)
-    y = grades["grade"].to_numpy()
+    grades, pol, X, y = shipped_support_data(args.data)
     on_polnear = (grades["corpus"] == "polnear").to_numpy()
     grader_type = np.array([[float(t == label) for label in LABELS] for t in grades["type"]])
     with_grader_type = np.hstack([grader_type, X[:, len(LABELS):]])

@@ -5,12 +5,10 @@ from heads that did not train on the graded sentence's document.
 Usage: python tools/support_learning_curve.py --data ../shared/data
 """
 import argparse
-from pathlib import Path
 
 import numpy as np
 
-from scorer.model import load_bundle
-from scorer.train import checkthat_texts, cross_validate_support, load_grades, out_of_fold_support_features, prepare
+from scorer.train import cross_validate_support, shipped_support_data
 
 SIZES = (150, 250, 350, 450, 520)
 DRAWS = 8
@@ -20,11 +18,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", required=True)
     args = ap.parse_args()
-    model = load_bundle()["attribution"]
-    _, _, pol, subj = prepare(args.data, cues=model.cues)
-    grades = load_grades()
-    X = out_of_fold_support_features(grades, pol, subj, checkthat_texts(Path(args.data)), model)
-    y = grades["grade"].to_numpy()
+    _, _, X, y = shipped_support_data(args.data)
     print(f"all {len(y)}: Spearman {cross_validate_support(X, y)['spearman']}")
     rng = np.random.default_rng(0)
     for n in SIZES:
