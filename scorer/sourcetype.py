@@ -55,10 +55,10 @@ _DOCUMENT_OPENERS = frozenset("recent new newly latest exit internal early earli
                               "public official independent separate private secret court campaign government local "
                               "media online multiple numerous various similar".split())
 _STORY_HEADS = frozenset("report reports story article piece interview investigation analysis editorial".split())
-# a share of people: "32 percent", "a majority of" (lower case: "Majority Leader" is a title)
 # people named after a group noun: "others, including Sen. Jeff Merkley", "the scholars -- Mr. Tribe, ..."
 _LISTED = re.compile(r"(\s(--|—|–)\s+)?\b(including|such as|among them|led by)\s|\s(--|—|–)\s")
 _LISTED_CUT = re.compile(r"\b(of|at|in|from|for|with|on|who|which|that)\b")
+# a share of people: "32 percent", "a majority of" (lower case: "Majority Leader" is a title)
 _PERCENT = re.compile(r"\d\s*(%|(?i:percent|per cent))|\b(majority|plurality)\b")
 # the source asked not to be identified: "the woman, who spoke on the condition of anonymity"
 _ANONYMITY = re.compile(r"[^.;:!?“”\"]{0,60}?\b(on (the )?condition (of|that) (anonymity|not being (named|identified))|"
