@@ -10,18 +10,8 @@ import numpy as np
 import pandas as pd
 
 from scorer import LABELS
-from scorer.corpus import best_overlap
+from scorer.audit import match_audit
 from scorer.train import cross_validate_support, shipped_support_data
-
-
-def derived_labels(grades: pd.DataFrame, pol: pd.DataFrame) -> list:
-    """PolNeAR's derived label of each graded PolNeAR sentence (None for the subjectivity corpora)."""
-    docs = {d: g.sort_values("sentence_index") for d, g in pol.groupby("doc_id")}
-    out = []
-    for row in grades.itertuples():
-        doc = docs.get(row.doc_id) if row.corpus == "polnear" else None
-        out.append(None if doc is None else doc.iloc[best_overlap(doc, row.start, row.end)[0]]["label"])
-    return out
 
 
 def main() -> None:
@@ -39,7 +29,7 @@ def main() -> None:
         print(f"{name:<24}{a:<29}{b}   (n={len(y[rows])})")
     predicted = np.array(LABELS)[X[:, :len(LABELS)].argmax(axis=1)]
     print(f"model's most probable type = grader's type: {np.mean(predicted == grades['type']):.3f} (n={len(y)})")
-    grades = grades.assign(derived=derived_labels(grades, pol))
+    grades = match_audit(pol, grades)  # PolNeAR's derived label of each graded sentence
     pn = grades[grades["derived"].notna()]
     print(f"PolNeAR derived label = grader's type: {np.mean(pn['derived'] == pn['type']):.3f} (n={len(pn)})")
     print(pd.crosstab(pn["derived"], pn["type"], rownames=["derived"], colnames=["grader"]).to_string())
