@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from .corpus import best_overlap
+from .corpus import ACT_METHOD, best_overlap
 
 AUDIT_FILE = Path(__file__).resolve().parents[1] / "tests" / "data" / "source_type_audit.tsv"
 HELDOUT_FILE = AUDIT_FILE.with_name("source_type_audit_heldout.tsv")  # a second sample, judged blind
 THIRD_FILE = AUDIT_FILE.with_name("source_type_audit_third.tsv")  # a third, judged blind by a helper session
 FOURTH_FILE = AUDIT_FILE.with_name("source_type_audit_fourth.tsv")  # a fourth, judged after the rules were final
+CLAIM_AUDIT_FILE = AUDIT_FILE.with_name("act_rule_claim_audit.tsv")  # the act rule, judged blind at claim level
 SOURCE_TYPES = ("named_source", "anonymous_intelligence", "outlet_claim")
 
 
@@ -25,28 +26,41 @@ def load_audit(path: str | Path = AUDIT_FILE) -> pd.DataFrame:
 
 
 def match_audit(corpus: pd.DataFrame, audit: pd.DataFrame) -> pd.DataFrame:
-    """Audit rows joined with the derived label of the corpus sentence that overlaps each most."""
+    """Audit rows joined with the corpus sentence that overlaps each most: its index (`row`), derived label
+    and label method."""
     pol = corpus[corpus["corpus"] == "polnear"]
     by_doc = {doc: g for doc, g in pol.groupby("doc_id")}
-    derived, methods = [], []
-    for row in audit.itertuples():
-        doc = by_doc.get(row.doc_id)
+    rows, derived, methods = [], [], []
+    for item in audit.itertuples():
+        doc = by_doc.get(item.doc_id)
         if doc is None:
+            rows.append(None)
             derived.append(None)
             methods.append("document missing")
             continue
-        pos, shared = best_overlap(doc, row.start, row.end)
+        pos, shared = best_overlap(doc, item.start, item.end)
         best = doc.iloc[pos]
+        rows.append(doc.index[pos])
         derived.append(best["label"] if shared > 0 else None)
         methods.append(best["label_method"])
-    return audit.assign(derived=derived, method=methods)
+    return audit.assign(row=rows, derived=derived, method=methods)
+
+
+def phrase_level(matched: pd.DataFrame) -> pd.DataFrame:
+    """The items these audits can judge: not those the act rule labels. The readers typed the source phrase;
+    the act rule labels the sentence's claim (the outlet's), so it has its own claim-level audit."""
+    return matched[matched["method"] != ACT_METHOD]
 
 
 def audit_summary(matched: pd.DataFrame) -> dict:
-    """Mapping accuracy on items the reader gave a source type, and overall (a 'none' verdict counts as a miss)."""
+    """Mapping accuracy on items the reader gave a source type, and overall (a 'none' verdict counts as a miss);
+    items the act rule labels are left out and counted."""
+    act_items = int((matched["method"] == ACT_METHOD).sum())
+    matched = phrase_level(matched)
     typed = matched[matched["verdict"].isin(SOURCE_TYPES)]
     return {
         "items": len(matched),
+        "act_rule_items": act_items,
         "typed_items": len(typed),
         "accuracy_typed": float((typed["verdict"] == typed["derived"]).mean()),
         "accuracy_all": float((matched["verdict"] == matched["derived"].fillna("none")).mean()),

@@ -28,6 +28,25 @@ _CONTENT_SHARE = 0.5
 _NO_COMMENT_CUE = re.compile(r"\b(did not (respond|return|reply)|declined to (comment|respond|elaborate|answer)|"
                              r"could not be reached|no comment|would not comment|refused to comment)\b", re.I)
 _IMPRESSION_CUE = re.compile(r"\b(seem\w*|appear\w*|look\w*|ask\w*|known|called|titled|dubbed|:)|^\W*$", re.I)
+# PolNeAR also marks a source's wishes, plans, stances, votes, questions and seeming ("party leaders want",
+# "Kasich has sought to", "she asked Sanders about"): the sentence then narrates an act and its claim
+# rests on the outlet (ANNOTATION.md, rule 5), not on the word of the one who acts. Not when the sentence quotes
+# ('"Isn't that a bribe?" Trump asked': rule 1) or the source is a poll share ("33% of voters backing": the poll's)
+_ACT_CUE = re.compile(
+    r"^\W*(?:(?:has|have|had|is|are|was|were|would|will|to)\s+)?"
+    r"(?:wants?|wanted|wanting|prefers?|preferred|plans?|planned|planning|intends?|intended|seeks?|sought|seeking|"
+    r"hopes?|hoped|hoping|aims?|aimed|tries|tried|trying|try|supports?|supported|supporting|backing|backed|"
+    r"endorses?|endorsed|endorsing|opposes?|opposed|opposing|decides?|decided|refuses?|refused|votes?|voted|"
+    r"elected|pleaded|asks?|asked|asking|seems?|seemed|appears?|appeared)\b", re.I)
+_QUOTE_MARK = re.compile("[\"“”]|''")
+ACT_METHOD = "polnear: an act, wish or question, not a claim (rule 5)"
+
+
+def _quotes(text: str, sent, attr: dict) -> bool:
+    """Whether the sentence or the attribution's content (with the characters around it) has a quotation mark."""
+    if _QUOTE_MARK.search(sent.text):
+        return True
+    return any(_QUOTE_MARK.search(text[max(0, s - 2):e + 2]) for s, e in attr["content"])
 
 
 def _require_dir(path: Path) -> Path:
@@ -115,6 +134,10 @@ def polnear_document(text: str, ann: Annotations) -> list[dict]:
                 # rule 4: a party that declines to comment supplies no claim; the outlet states the fact
                 row.update(source_text=src.text if src else None, label="outlet_claim",
                            label_method="polnear: declined to comment (rule 4)")
+            elif src is not None and cue is not None and _ACT_CUE.search(cue.text) \
+                    and "poll" not in attr["type"].method and not _quotes(text, sent, attr):
+                row.update(source_text=src.text, source_start=src.start, source_end=src.end, label="outlet_claim",
+                           label_method=ACT_METHOD)
             elif src is None:
                 found = find_attribution(sent.text)
                 same_cue = found.source is not None and cue is not None and _overlap(

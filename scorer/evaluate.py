@@ -12,7 +12,7 @@ from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_
 
 from . import LABELS
 from .compiled import SOURCE_LABELS, CompiledAttributionModel
-from .corpus import best_overlap
+from .audit import match_audit, phrase_level
 from .cues import _ANON_PHRASE, _INTENS, _MODAL, _OUTLET
 from .lexicon import ANONYMOUS_HEADS, LOADED_WORDS, REPORTING_VERBS
 
@@ -127,20 +127,12 @@ def error_examples(model: CompiledAttributionModel, pol: pd.DataFrame, subj: pd.
 
 def audit_figures(model: CompiledAttributionModel, pol: pd.DataFrame, audit: pd.DataFrame) -> dict:
     """Source-type head vs. the reader's verdicts on the audited sample (typed items; dev items separately,
-    since train items were seen in training)."""
-    typed = audit[audit["verdict"].isin(SOURCE_LABELS)]
-    rows, verdicts, splits = [], [], []
-    by_doc = {d: g for d, g in pol.groupby("doc_id")}
-    for item in typed.itertuples():
-        doc = by_doc[item.doc_id]
-        rows.append(doc.index[best_overlap(doc, item.start, item.end)[0]])
-        verdicts.append(item.verdict)
-        splits.append(item.split)
-    frame = pol.loc[rows]
-    _, p_type, _ = model.head_probabilities(frame)
+    since train items were seen in training). Items the act rule labels are left out (`audit.phrase_level`)."""
+    matched = phrase_level(match_audit(pol, audit))
+    typed = matched[matched["verdict"].isin(SOURCE_LABELS)]
+    _, p_type, _ = model.head_probabilities(pol.loc[typed["row"]])
     pred = np.array(SOURCE_LABELS)[p_type.argmax(axis=1)]
-    verdicts, splits = np.array(verdicts), np.array(splits)
-    dev = splits == "dev"
+    verdicts, dev = typed["verdict"].to_numpy(), (typed["split"] == "dev").to_numpy()
     return {"all": per_class(verdicts, pred, SOURCE_LABELS) | {"n": int(len(verdicts))},
             "dev_items": per_class(verdicts[dev], pred[dev], SOURCE_LABELS) | {"n": int(dev.sum())}}
 

@@ -18,6 +18,17 @@ def _span(text, phrase, after=0):
     return start, start + len(phrase)
 
 
+def brat_events(text, events):
+    """A PolNeAR-style .ann: one Attribution event per (source, cue, content) triple of (start, end) spans."""
+    lines = []
+    for n, (s, c, k) in enumerate(events):
+        t = 4 * n
+        lines += [f"T{t+1}\tSource {s[0]} {s[1]}\t{text[s[0]:s[1]]}", f"T{t+2}\tCue {c[0]} {c[1]}\t{text[c[0]:c[1]]}",
+                  f"T{t+3}\tContent {k[0]} {k[1]}\t{text[k[0]:k[1]]}", f"T{t+4}\tAttribution {c[0]} {c[1]}\t{text[c[0]:c[1]]}",
+                  f"E{n+1}\tAttribution:T{t+4} Content:T{t+3} Cue:T{t+2} Source:T{t+1}"]
+    return "\n".join(lines) + "\n"
+
+
 def write_polnear(root, text=TEXT, ann=None):
     base = root / "polnear" / "data"
     (base / "train" / "text").mkdir(parents=True)
@@ -30,13 +41,7 @@ def write_polnear(root, text=TEXT, ann=None):
         s1, c1, k1 = _span(text, "Senator Jane Ruiz"), _span(text, "said"), _span(text, "The Senate passed the budget on Tuesday")
         s2, c2, k2 = _span(text, "She"), _span(text, "added"), _span(text, "that the vote was close")
         s3, c3, k3 = _span(text, "Officials"), _span(text, "said", c1[1]), _span(text, "the White House would sign it")
-        lines = []
-        for n, (s, c, k) in enumerate([(s1, c1, k1), (s2, c2, k2), (s3, c3, k3)]):
-            t = 4 * n
-            lines += [f"T{t+1}\tSource {s[0]} {s[1]}\t{text[s[0]:s[1]]}", f"T{t+2}\tCue {c[0]} {c[1]}\t{text[c[0]:c[1]]}",
-                      f"T{t+3}\tContent {k[0]} {k[1]}\t{text[k[0]:k[1]]}", f"T{t+4}\tAttribution {c[0]} {c[1]}\t{text[c[0]:c[1]]}",
-                      f"E{n+1}\tAttribution:T{t+4} Content:T{t+3} Cue:T{t+2} Source:T{t+1}"]
-        ann = "\n".join(lines) + "\n"
+        ann = brat_events(text, [(s1, c1, k1), (s2, c2, k2), (s3, c3, k3)])
     (base / "train" / "attributions" / "doc1_aaaa.ann").write_text(ann, encoding="utf-8")
     return root
 
@@ -52,6 +57,30 @@ def test_polnear_fixture_labels(tmp_path):
     assert (she["source_text"], she["cue_text"], she["label_method"]) == ("She", "added", "polnear: pronoun->earlier source")
     for _, row in frame.iterrows():
         assert TEXT[row["start"]:row["end"]] == row["text"]
+
+
+ACTS = ("Party leaders want no repeat of the 1980 convention. "
+        "Senator Jane Ruiz has sought to distinguish herself from her rivals. "
+        "\"Isn't that a bribe?\" Senator Jane Ruiz asked. "
+        "Officials said the deal was off. "
+        "Senator Jane Ruiz asked the mayor about the depot.\n")
+
+
+def test_acts_wishes_and_questions_are_the_outlets_narration(tmp_path):
+    """PolNeAR marks wants, plans and questions as attributions; the guide reads them as the outlet's narration
+    (rule 5), except a quoted question (rule 1). A reporting cue keeps the source's type."""
+    events = [(_span(ACTS, "Party leaders"), _span(ACTS, "want"), _span(ACTS, "no repeat of the 1980 convention")),
+              (_span(ACTS, "Senator Jane Ruiz"), _span(ACTS, "has sought"), _span(ACTS, "to distinguish herself")),
+              (_span(ACTS, "Senator Jane Ruiz", 60), _span(ACTS, "asked"), _span(ACTS, "Isn't that a bribe?")),
+              (_span(ACTS, "Officials"), _span(ACTS, "said"), _span(ACTS, "the deal was off")),
+              (_span(ACTS, "Senator Jane Ruiz", 200), _span(ACTS, "asked", 200), _span(ACTS, "the mayor about the depot"))]
+    frame = load_polnear(write_polnear(tmp_path, text=ACTS, ann=brat_events(ACTS, events)))
+    # the segmenter splits the quoted question from "Senator Jane Ruiz asked."; both keep the named type
+    assert list(frame["label"]) == ["outlet_claim", "outlet_claim", "named_source", "named_source",
+                                    "anonymous_intelligence", "outlet_claim"]
+    assert frame["attributed"].all()  # PolNeAR's attribution detection is kept as annotated
+    assert frame.iloc[0]["label_method"] == "polnear: an act, wish or question, not a claim (rule 5)"
+    assert frame.iloc[0]["source_text"] == "Party leaders"
 
 
 def test_polnear_malformed_ann_names_file_and_line(tmp_path):

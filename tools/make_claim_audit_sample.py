@@ -1,0 +1,59 @@
+"""Draw a blind sample for auditing one PolNeAR mapping rule at the level of the sentence's claim.
+
+The sample mixes sentences the rule labelled (`--method`) with as many others drawn from the attributed
+PolNeAR sentences, shuffled, so a judge cannot tell which is which; sheets show the sentence in context
+with no source or cue marks and no labels. The judge answers the guide's question (on whose word does
+the main claim rest?) with one of the four labels. Usage (the act-cue audit, README "Training data"):
+    python tools/make_claim_audit_sample.py --corpus build/corpus.parquet --out /tmp/act_audit \
+        --method "polnear: an act, wish or question, not a claim (rule 5)" --n 80 --controls 40
+"""
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+SEED = 20261203
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--corpus", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--method", required=True, help="The label_method of the rule under audit.")
+    ap.add_argument("--n", type=int, default=80, help="Sentences the rule labelled.")
+    ap.add_argument("--controls", type=int, default=40, help="Other attributed sentences mixed in.")
+    ap.add_argument("--sheets", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=SEED)
+    ap.add_argument("--exclude", nargs="*", default=[], help="TSVs (doc_id, start) whose items are not drawn.")
+    args = ap.parse_args()
+    pol = pd.read_parquet(args.corpus).query("corpus == 'polnear'").reset_index(drop=True)
+    seen = {key for path in args.exclude for key in
+            zip(*pd.read_csv(path, sep="\t", dtype={"doc_id": str})[["doc_id", "start"]].T.values)}
+    pool = pol[[key not in seen for key in zip(pol["doc_id"], pol["start"])]]
+    ruled = pool[pool["label_method"] == args.method]
+    others = pool[(pool["attributed"] == True) & (pool["label_method"] != args.method)  # noqa: E712
+                  & pool["label"].notna()]
+    sample = pd.concat([ruled.sample(n=args.n, random_state=args.seed).assign(group="rule"),
+                        others.sample(n=args.controls, random_state=args.seed).assign(group="control")])
+    sample = sample.sample(frac=1.0, random_state=args.seed)  # shuffled: rule and control items interleave
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    sample[["split", "doc_id", "start", "end", "group", "label"]].to_csv(out / "sample_keys.tsv", sep="\t", index=False)
+    by_doc = {doc: group for doc, group in pol.groupby("doc_id")}
+    sheets = [[] for _ in range(args.sheets)]
+    for i, row in enumerate(sample.itertuples()):
+        doc = by_doc[row.doc_id]
+        before = doc[(doc["sentence_index"] < row.sentence_index) & (doc["sentence_index"] >= row.sentence_index - 3)]
+        after = doc[(doc["sentence_index"] > row.sentence_index) & (doc["sentence_index"] <= row.sentence_index + 1)]
+        sheets[i % args.sheets].append("\n".join([
+            f"### item {row.doc_id}|{row.start}|{row.end}",
+            "context before: " + " ".join(before["text"]),
+            "SENTENCE: " + row.text,
+            "context after: " + " ".join(after["text"]), ""]))
+    for k, items in enumerate(sheets, 1):
+        (out / f"sheet_{k}.md").write_text("\n".join(items), encoding="utf-8")
+    print(f"{len(sample)} items in {args.sheets} sheets under {out}")
+
+
+if __name__ == "__main__":
+    main()
