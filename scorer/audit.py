@@ -10,13 +10,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from .corpus import ACT_METHOD, best_overlap
+from .corpus import CLAIM_LEVEL_METHODS, best_overlap
 
 AUDIT_FILE = Path(__file__).resolve().parents[1] / "tests" / "data" / "source_type_audit.tsv"
 HELDOUT_FILE = AUDIT_FILE.with_name("source_type_audit_heldout.tsv")  # a second sample, judged blind
 THIRD_FILE = AUDIT_FILE.with_name("source_type_audit_third.tsv")  # a third, judged blind by a helper session
 FOURTH_FILE = AUDIT_FILE.with_name("source_type_audit_fourth.tsv")  # a fourth, judged after the rules were final
 CLAIM_AUDIT_FILE = AUDIT_FILE.with_name("act_rule_claim_audit.tsv")  # the act rule, judged blind at claim level
+NARRATED_AUDIT_FILE = AUDIT_FILE.with_name("narrated_rule_claim_audit.tsv")  # the narrated-act rule, likewise
+NARRATED_DRAFT_FILE = AUDIT_FILE.with_name("narrated_rule_claim_audit_draft.tsv")  # its first draft, likewise
 SOURCE_TYPES = ("named_source", "anonymous_intelligence", "outlet_claim")
 
 
@@ -47,15 +49,15 @@ def match_audit(corpus: pd.DataFrame, audit: pd.DataFrame) -> pd.DataFrame:
 
 
 def phrase_level(matched: pd.DataFrame) -> pd.DataFrame:
-    """The items these audits can judge: not those the act rule labels. The readers typed the source phrase;
-    the act rule labels the sentence's claim (the outlet's), so it has its own claim-level audit."""
-    return matched[matched["method"] != ACT_METHOD]
+    """The items these audits can judge: not those the act rules label. The readers typed the source phrase;
+    the act rules label the sentence's claim (the outlet's), so they have their own claim-level audits."""
+    return matched[~matched["method"].isin(CLAIM_LEVEL_METHODS)]
 
 
 def audit_summary(matched: pd.DataFrame) -> dict:
     """Mapping accuracy on items the reader gave a source type, and overall (a 'none' verdict counts as a miss);
-    items the act rule labels are left out and counted."""
-    act_items = int((matched["method"] == ACT_METHOD).sum())
+    items the act rules label are left out and counted."""
+    act_items = int(matched["method"].isin(CLAIM_LEVEL_METHODS).sum())
     matched = phrase_level(matched)
     typed = matched[matched["verdict"].isin(SOURCE_TYPES)]
     return {

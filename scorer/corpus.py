@@ -17,6 +17,7 @@ import pandas as pd
 from .attribution import find_attribution
 from .brat import Annotations, read_ann
 from .errors import InputError
+from .lexicon import speech_cue
 from .segment import split_article
 from .sourcetype import NAMED, SourceResolver, SourceType, classify_phrase, piece_in_outlet
 
@@ -29,9 +30,11 @@ _NO_COMMENT_CUE = re.compile(r"\b(did not (respond|return|reply)|declined to (co
                              r"could not be reached|no comment|would not comment|refused to comment)\b", re.I)
 _IMPRESSION_CUE = re.compile(r"\b(seem\w*|appear\w*|look\w*|ask\w*|known|called|titled|dubbed|:)|^\W*$", re.I)
 # PolNeAR also marks a source's wishes, plans, stances, votes, questions and seeming ("party leaders want",
-# "Kasich has sought to", "she asked Sanders about"): the sentence then narrates an act and its claim
-# rests on the outlet (ANNOTATION.md, rule 5), not on the word of the one who acts. Not when the sentence quotes
-# ('"Isn't that a bribe?" Trump asked': rule 1) or the source is a poll share ("33% of voters backing": the poll's)
+# "Kasich has sought to", "she asked Sanders about"), and acts whose cue has no word of saying, thinking or
+# showing ("had issued a threat", "cast their votes for"): the sentence then narrates an act and its claim rests
+# on the outlet (ANNOTATION.md, rule 5), not on the word of the one who acts. Not when the sentence or the
+# attribution's content quotes ('"Isn't that a bribe?" Trump asked': rule 1) or the source is a poll share or a
+# document ("33% of voters backing", "in the latest NBC News poll": the data's)
 _ACT_CUE = re.compile(
     r"^\W*(?:(?:has|have|had|is|are|was|were|would|will|to)\s+)?"
     r"(?:wants?|wanted|wanting|prefers?|preferred|plans?|planned|planning|intends?|intended|seeks?|sought|seeking|"
@@ -39,7 +42,10 @@ _ACT_CUE = re.compile(
     r"endorses?|endorsed|endorsing|opposes?|opposed|opposing|decides?|decided|refuses?|refused|votes?|voted|"
     r"elected|pleaded|asks?|asked|asking|seems?|seemed|appears?|appeared)\b", re.I)
 _QUOTE_MARK = re.compile("[\"“”]|''")
+_DATA_SOURCE = re.compile(r"poll|document")  # source-type methods of poll shares and documents
 ACT_METHOD = "polnear: an act, wish or question, not a claim (rule 5)"
+NARRATED_METHOD = "polnear: a narrated act, no reporting word in the cue (rule 5)"
+CLAIM_LEVEL_METHODS = (ACT_METHOD, NARRATED_METHOD)
 
 
 def _quotes(text: str, sent, attr: dict) -> bool:
@@ -134,10 +140,10 @@ def polnear_document(text: str, ann: Annotations) -> list[dict]:
                 # rule 4: a party that declines to comment supplies no claim; the outlet states the fact
                 row.update(source_text=src.text if src else None, label="outlet_claim",
                            label_method="polnear: declined to comment (rule 4)")
-            elif src is not None and cue is not None and _ACT_CUE.search(cue.text) \
-                    and "poll" not in attr["type"].method and not _quotes(text, sent, attr):
+            elif src is not None and cue is not None and not _DATA_SOURCE.search(attr["type"].method) \
+                    and (_ACT_CUE.search(cue.text) or not speech_cue(cue.text)) and not _quotes(text, sent, attr):
                 row.update(source_text=src.text, source_start=src.start, source_end=src.end, label="outlet_claim",
-                           label_method=ACT_METHOD)
+                           label_method=ACT_METHOD if _ACT_CUE.search(cue.text) else NARRATED_METHOD)
             elif src is None:
                 found = find_attribution(sent.text)
                 same_cue = found.source is not None and cue is not None and _overlap(

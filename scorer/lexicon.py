@@ -98,3 +98,53 @@ def outlet_pattern() -> re.Pattern[str]:
     """A regex matching any outlet name as whole words, longest names first."""
     names = sorted(OUTLETS, key=len, reverse=True)
     return re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b", re.I)
+
+
+# Words of saying, thinking and showing (base forms; `speech_cue` compares stems), for telling a PolNeAR cue that
+# reports words, views or evidence from one that narrates an act ("has issued a threat", "cast their votes for")
+SPEECH_WORDS = frozenset("""
+say said tell told add note claim argue insist explain state declare announce report write wrote written warn confirm
+deny admit acknowledge suggest assert allege contend maintain tweet retweet post blog recall reveal describe reply respond
+predict estimate believe think thought assess conclude find found show shown indicate testify urge charge accuse complain
+concede boast quip joke call continue cite agree disagree criticize criticism critic critique question read propose
+proposal point vow promise pledge refer dismiss defend fear blast slam reject assure reassure elaborate feel felt expect
+expectation answer blame protest discuss remark emphasize shout talk speak spoke spoken echo tout view express lament
+reiterate portray repeat list highlight mention condemn consider worry concern recount interview speech letter memo email
+testimony study poll survey data figure document record analysis argument comment warning assessment account explanation
+message praise accusation allegation word quote understand know knew known opinion position stance observe stress caution
+disclose characterize decry denounce mock demand recommend advise advice wonder remember remind determine rule invoke
+chant thank welcome encourage hint signal imply forecast project calculate hear heard see saw seen identify label dub
+brand summarize counter retort insinuate grumble lash rail object plead pray preach sing sang yell scream cry whisper
+address confess contrast clarify apologize applaud laud hail congratulate chide scold assail bemoan surmise proclaim
+credit recognize detail outline threaten lecture opine column editorial mutter exclaim vouch insist interject muse
+liken compare
+""".split())
+SPEECH_PHRASES = ("made it clear", "made clear", "make clear", "makes clear", "made a case", "make the case",
+                  "made the case", "makes the case", "opened up", "weigh in", "weighed in", "shot back", "went on",
+                  "goes on", "lashed out", "played up", "put it", "as follows", "spoke out", "spoken out")
+_CUE_WORD = re.compile(r"[a-z][a-z'’-]*")
+
+
+def _stem(word: str) -> str:
+    """A crude stem, enough to match inflections of SPEECH_WORDS ("criticized", "clarifies", "noting")."""
+    if len(word) > 4 and word.endswith(("ied", "ies")):
+        return word[:-3] + "y"
+    for suffix in ("ing", "ed", "es", "s", "e"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not (suffix == "s" and word.endswith("ss")):
+            return word[:-len(suffix)]
+    return word
+
+
+_SPEECH_STEMS = frozenset(_stem(w) for w in SPEECH_WORDS)
+
+
+def speech_cue(cue: str) -> bool:
+    """Whether a cue reports words, views or evidence: a speech/thought word or phrase, a reporting verb or phrase,
+    or only punctuation (a colon or dash that introduces a quote)."""
+    low = cue.lower()
+    words = _CUE_WORD.findall(low)
+    if not words:
+        return True
+    if any(p in low for p in REPORTING_PHRASES) or any(p in low for p in SPEECH_PHRASES):
+        return True
+    return any(w in REPORTING_VERBS or w in SPEECH_WORDS or (len(w) > 4 and _stem(w) in _SPEECH_STEMS) for w in words)

@@ -1,7 +1,7 @@
 """The hand audit of derived source types (tests/data/source_type_audit.tsv) against today's converter."""
-from scorer.audit import (CLAIM_AUDIT_FILE, FOURTH_FILE, HELDOUT_FILE, THIRD_FILE, audit_summary, load_audit,
-                          match_audit)
-from scorer.corpus import ACT_METHOD
+from scorer.audit import (CLAIM_AUDIT_FILE, FOURTH_FILE, HELDOUT_FILE, NARRATED_AUDIT_FILE, NARRATED_DRAFT_FILE,
+                          THIRD_FILE, audit_summary, load_audit, match_audit)
+from scorer.corpus import ACT_METHOD, NARRATED_METHOD
 
 
 def test_audit_file_shape():
@@ -14,10 +14,10 @@ def test_audit_file_shape():
 def test_mapping_accuracy_does_not_regress(corpus_frame):
     summary = audit_summary(match_audit(corpus_frame, load_audit()))
     # measured 0.951 on the 203 items a reader gave a source type (README; the issue's target is 0.95),
-    # after the rules were tuned on this sample: an upper estimate (see the held-out samples below); 0.950 on
-    # the 199 left once the act rule's items (labelled at claim level, audited separately) are set aside
-    assert summary["act_rule_items"] == 5, summary
-    assert summary["accuracy_typed"] >= 0.949, summary
+    # after the rules were tuned on this sample: an upper estimate (see the held-out samples below); 0.945 on
+    # the 183 left once the act rules' items (labelled at claim level, audited separately) are set aside
+    assert summary["act_rule_items"] == 29, summary
+    assert summary["accuracy_typed"] >= 0.945, summary
     assert summary["unresolved_typed"] <= 3, summary
 
 
@@ -25,11 +25,12 @@ def test_heldout_sample_accuracy(corpus_frame):
     """A second sample (80 items, seed 20261125, train split, none of the first sample) judged before
     its derived labels were looked at: 0.836 with the rules of the time, 0.918 after fixes it
     prompted (outlet gazetteer gaps, 'Another'/'Each' read as names, first-person 'I' resolved to an
-    anonymous source), so now also an upper estimate."""
+    anonymous source), so now also an upper estimate; 0.900 on the 60 typed items outside the act rules."""
     heldout = load_audit(HELDOUT_FILE)
     assert len(heldout) == 80 and "text" not in heldout.columns
     summary = audit_summary(match_audit(corpus_frame, heldout))
-    assert summary["accuracy_typed"] >= 0.91, summary
+    assert summary["typed_items"] == 60
+    assert summary["accuracy_typed"] >= 0.9, summary
 
 
 def _helper_sample_summary(corpus_frame, path) -> dict:
@@ -47,8 +48,8 @@ def test_third_sample_accuracy(corpus_frame):
     'Majority Leader' read as a poll share, 'FEC reports' as anonymous, 'the officer' after an unnamed
     officer as named, a source who asked for anonymity, title-case headline capitals)."""
     summary = _helper_sample_summary(corpus_frame, THIRD_FILE)
-    assert summary["typed_items"] == 87  # 89, less two the act rule now labels
-    assert summary["accuracy_typed"] >= 0.85, summary
+    assert summary["typed_items"] == 75  # 89, less 14 the act rules now label (0.907 on the 75)
+    assert summary["accuracy_typed"] >= 0.9, summary
 
 
 def test_fourth_sample_accuracy(corpus_frame):
@@ -56,8 +57,8 @@ def test_fourth_sample_accuracy(corpus_frame):
     helper session after this round's rules were written, and not used to change them: the estimate of
     the current rules' accuracy on new text (0.943 on its 88 typed items)."""
     summary = _helper_sample_summary(corpus_frame, FOURTH_FILE)
-    assert summary["typed_items"] == 88
-    assert summary["accuracy_typed"] >= 0.94, summary
+    assert summary["typed_items"] == 80  # 88, less 8 the act rules now label (0.938 on the 80)
+    assert summary["accuracy_typed"] >= 0.93, summary
 
 
 def test_act_rule_claim_audit(corpus_frame):
@@ -73,5 +74,40 @@ def test_act_rule_claim_audit(corpus_frame):
     assert (ruled["verdict"] == ruled["derived"]).mean() >= 0.65
     assert ruled["verdict"].isin(["named_source", "anonymous_intelligence"]).mean() <= 0.13
     controls = matched[matched["group"] == "control"]
-    # the derived type of other attributed sentences matches the claim-level reading on only about half (README)
-    assert 0.45 <= (controls["verdict"] == controls["derived"]).mean() <= 0.6
+    # the controls were judged before the narrated-act rule existed: it now labels 9 of them, and the judges gave 8
+    # of those 9 no source type; the derived labels of all 40 match on 0.675 (0.525 before that rule; README)
+    narrated = controls[controls["method"] == NARRATED_METHOD]
+    assert len(narrated) == 9 and narrated["verdict"].isin(["outlet_claim", "editorial_opinion"]).sum() == 8
+    assert (controls["verdict"] == controls["derived"]).mean() >= 0.65
+
+
+def _claim_audit(corpus_frame, path, method):
+    """A claim-level audit file (120 items, ids and offsets only) matched to the corpus: the items `method` labels,
+    and the controls."""
+    audit = load_audit(path)
+    assert len(audit) == 120 and "text" not in audit.columns and set(audit["group"]) == {"rule", "control"}
+    matched = match_audit(corpus_frame, audit)
+    return matched[matched["method"] == method], matched[matched["group"] == "control"]
+
+
+def test_narrated_act_rule_claim_audit(corpus_frame):
+    """The narrated-act rule (a PolNeAR cue with no word of saying, thinking or showing -> the outlet's narration),
+    judged blind like the act rule (seed 20261205; none of the earlier samples). As judged: outlet_claim on 48 of 80
+    (0.60), a source type on 12 (0.15; the old label matched 11). Its errors then prompted three fixes ("dismiss"
+    stems, "liken", documents and polls kept as the data's), so the figures now are upper estimates."""
+    ruled, controls = _claim_audit(corpus_frame, NARRATED_AUDIT_FILE, NARRATED_METHOD)
+    assert len(ruled) == 73 and set(ruled["group"]) == {"rule"}
+    assert (ruled["verdict"] == ruled["derived"]).mean() >= 0.65
+    assert ruled["verdict"].isin(["named_source", "anonymous_intelligence"]).mean() <= 0.09
+    # attributed sentences outside both rules: the derived label matches the claim-level reading on 0.75
+    assert not controls["method"].isin([ACT_METHOD, NARRATED_METHOD]).any()
+    assert (controls["verdict"] == controls["derived"]).mean() >= 0.75
+
+
+def test_narrated_act_rule_draft_audit(corpus_frame):
+    """A first draft of the rule (a smaller word list, quotes checked in the sentence only; seed 20261204), judged
+    blind the same way: outlet_claim on 37 of its 80 (0.46), a source type on 22 (0.28; the old label matched 20).
+    The final rule labels 65 of them, 0.54 as outlet_claim."""
+    ruled, _ = _claim_audit(corpus_frame, NARRATED_DRAFT_FILE, NARRATED_METHOD)
+    assert len(ruled) == 65
+    assert (ruled["verdict"] == ruled["derived"]).mean() >= 0.53

@@ -5,6 +5,7 @@ import pytest
 
 from scorer.corpus import build_corpus, class_counts, load_polnear, load_subjectivity
 from scorer.errors import InputError
+from scorer.lexicon import speech_cue
 
 TEXT = ("Senate passes budget.\n\n"
         "The Senate passed the budget on Tuesday, Senator Jane Ruiz said. "
@@ -81,6 +82,33 @@ def test_acts_wishes_and_questions_are_the_outlets_narration(tmp_path):
     assert frame["attributed"].all()  # PolNeAR's attribution detection is kept as annotated
     assert frame.iloc[0]["label_method"] == "polnear: an act, wish or question, not a claim (rule 5)"
     assert frame.iloc[0]["source_text"] == "Party leaders"
+
+
+NARRATED = ("The Justice Department had issued a threat to the state in May. "
+            "Senator Jane Ruiz dismissed the report as rumour. "
+            "Officials criticized the plan. "
+            "Senator Jane Ruiz leads in the latest Gallup poll.\n")
+
+
+def test_narrated_acts_without_a_reporting_word(tmp_path):
+    """A cue with no word of saying, thinking or showing narrates an act (rule 5); speech verbs in any form keep the
+    source's type, and so does a poll or document the claim rests on."""
+    n = NARRATED
+    events = [(_span(n, "The Justice Department"), _span(n, "had issued"), _span(n, "a threat to the state")),
+              (_span(n, "Senator Jane Ruiz"), _span(n, "dismissed"), _span(n, "the report as rumour")),
+              (_span(n, "Officials"), _span(n, "criticized"), _span(n, "the plan")),
+              (_span(n, "the latest Gallup poll"), _span(n, "in the"), _span(n, "Senator Jane Ruiz leads", 60))]
+    frame = load_polnear(write_polnear(tmp_path, text=n, ann=brat_events(n, events)))
+    assert list(frame["label"]) == ["outlet_claim", "named_source", "anonymous_intelligence", "named_source"]
+    assert frame.iloc[0]["label_method"] == "polnear: a narrated act, no reporting word in the cue (rule 5)"
+
+
+@pytest.mark.parametrize("cue, speech", [("said", True), ("criticized", True), ("dismisses", True), ("clarified", True),
+                                         ("made it clear", True), (":", True), ("according to", True),
+                                         ("had issued", False), ("cast their votes for", False), ("not", False),
+                                         ("did not learn of", False), ("attacked", False)])
+def test_speech_cue(cue, speech):
+    assert speech_cue(cue) is speech
 
 
 def test_polnear_malformed_ann_names_file_and_line(tmp_path):

@@ -5,7 +5,10 @@ PolNeAR sentences, shuffled, so a judge cannot tell which is which; sheets show 
 with no source or cue marks and no labels. The judge answers the guide's question (on whose word does
 the main claim rest?) with one of the four labels. Usage (the act-cue audit, README "Training data"):
     python tools/make_claim_audit_sample.py --corpus build/corpus.parquet --out /tmp/act_audit \
-        --method "polnear: an act, wish or question, not a claim (rule 5)" --n 80 --controls 40
+        --method "polnear: an act, wish or question, not a claim (rule 5)" --n 80 --controls 40 \
+        --exclude data/support_grades.tsv tests/data/source_type_audit*.tsv
+The narrated-act audit: --method "polnear: a narrated act, no reporting word in the cue (rule 5)" --seed 20261205,
+excluding also tests/data/act_rule_claim_audit.tsv and tests/data/narrated_rule_claim_audit_draft.tsv.
 """
 import argparse
 from pathlib import Path
