@@ -2,7 +2,7 @@
 
     P(attributed)            head `attributed`   (PolNeAR: sentence inside an attribution or not)
     P(type | attributed)     head `source_type`  (PolNeAR: named / anonymous / outlet, from the source span)
-    P(opinion | unattributed) head `opinion`     (CheckThat/NewsSD: SUBJ vs OBJ)
+    P(opinion)               head `opinion`      (CheckThat/NewsSD: SUBJ vs OBJ; splits the no-source mass)
 
 Training fits this and compiles it (`compiled.compile_attribution`); the compiled model, which
 combines the heads into the four labels the same way, is what ships and scores.

@@ -147,7 +147,9 @@ class CompiledHead:
 class CompiledAttributionModel:
     """The three heads over one shared tokenising pass; `predict_proba` gives (n, 4) in LABELS order.
 
-    named = A*P(named|A); anonymous = A*P(anon|A); outlet = A*P(outlet|A) + (1-A)*(1-O); opinion = (1-A)*O
+    named = A*P(named|A); anonymous = A*P(anon|A); with N = A*P(outlet|A) + (1-A), the mass with no source behind
+    the claim, outlet = N*(1-O) and opinion = N*O: a narrated act or another outlet's report can carry the writer's
+    evaluation as plain narration can (ANNOTATION.md, rule 5), so the opinion head splits all of N.
     """
 
     def __init__(self, attributed: CompiledHead, source_type: CompiledHead, opinion: CompiledHead,
@@ -160,7 +162,7 @@ class CompiledAttributionModel:
         return self.attributed, self.source_type, self.opinion
 
     def head_probabilities(self, frame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """P(attributed), P(source type | attributed) in SOURCE_LABELS order, P(opinion | unattributed)."""
+        """P(attributed), P(source type | attributed) in SOURCE_LABELS order, P(opinion | no source behind the claim)."""
         tokens = self.tokens.ids(_column(frame, "text"))
         done: dict = {}
         p_attr, raw, p_op = (head.predict_proba(frame, tokens, done) for head in self.heads())
@@ -173,8 +175,9 @@ class CompiledAttributionModel:
         out = np.empty((len(p_attr), len(LABELS)))
         out[:, 0] = p_attr * p_type[:, 0]
         out[:, 1] = p_attr * p_type[:, 1]
-        out[:, 2] = p_attr * p_type[:, 2] + (1 - p_attr) * (1 - p_op)
-        out[:, 3] = (1 - p_attr) * p_op
+        no_source = p_attr * p_type[:, 2] + (1 - p_attr)
+        out[:, 2] = no_source * (1 - p_op)
+        out[:, 3] = no_source * p_op
         return out
 
     def predict(self, frame) -> list[str]:

@@ -53,8 +53,9 @@ def test_four_labels_combine_the_heads(small_heads, compiled, article):
     p_type = raw[:, [list(small_heads.source_type.classes_).index(c) for c in SOURCE_LABELS]]
     p_op = small_heads.opinion.predict_proba(frame)[:, 1]
     _close(probs[:, 0], p_attr * p_type[:, 0])
-    _close(probs[:, 2], p_attr * p_type[:, 2] + (1 - p_attr) * (1 - p_op))
-    _close(probs[:, 3], (1 - p_attr) * p_op)
+    no_source = p_attr * p_type[:, 2] + (1 - p_attr)  # the opinion head splits all the mass with no source
+    _close(probs[:, 2], no_source * (1 - p_op))
+    _close(probs[:, 3], no_source * p_op)
 
 
 def test_no_rows(compiled, small_heads):
