@@ -127,7 +127,7 @@ def error_examples(model: CompiledAttributionModel, pol: pd.DataFrame, subj: pd.
 
 def audit_figures(model: CompiledAttributionModel, pol: pd.DataFrame, audit: pd.DataFrame) -> dict:
     """Source-type head vs. the reader's verdicts on the audited sample (typed items; dev items separately,
-    since train items were seen in training). Items the act rule labels are left out (`audit.phrase_level`)."""
+    since train items were seen in training). Items the act rules label are left out (`audit.phrase_level`)."""
     matched = phrase_level(match_audit(pol, audit))
     typed = matched[matched["verdict"].isin(SOURCE_LABELS)]
     _, p_type, _ = model.head_probabilities(pol.loc[typed["row"]])

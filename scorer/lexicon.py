@@ -116,7 +116,7 @@ disclose characterize decry denounce mock demand recommend advise advice wonder 
 chant thank welcome encourage hint signal imply forecast project calculate hear heard see saw seen identify label dub
 brand summarize counter retort insinuate grumble lash rail object plead pray preach sing sang yell scream cry whisper
 address confess contrast clarify apologize applaud laud hail congratulate chide scold assail bemoan surmise proclaim
-credit recognize detail outline threaten lecture opine column editorial mutter exclaim vouch insist interject muse
+credit recognize detail outline threaten lecture opine column editorial mutter exclaim vouch interject muse
 liken compare
 """.split())
 SPEECH_PHRASES = ("made it clear", "made clear", "make clear", "makes clear", "made a case", "make the case",
