@@ -19,6 +19,7 @@ FOURTH_FILE = AUDIT_FILE.with_name("source_type_audit_fourth.tsv")  # a fourth, 
 CLAIM_AUDIT_FILE = AUDIT_FILE.with_name("act_rule_claim_audit.tsv")  # the act rule, judged blind at claim level
 NARRATED_AUDIT_FILE = AUDIT_FILE.with_name("narrated_rule_claim_audit.tsv")  # the narrated-act rule, likewise
 NARRATED_DRAFT_FILE = AUDIT_FILE.with_name("narrated_rule_claim_audit_draft.tsv")  # its first draft, likewise
+JUDGED_DEV_FILE = AUDIT_FILE.with_name("dev_claim_judgement.tsv")  # random dev sentences, four labels, judged blind
 SOURCE_TYPES = ("named_source", "anonymous_intelligence", "outlet_claim")
 
 

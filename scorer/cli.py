@@ -210,7 +210,7 @@ def evaluate_command(data_dir, split, examples, model_dir):
 
     Example: scorer evaluate --data ../shared/data --split dev
     """
-    from .audit import load_audit
+    from .audit import JUDGED_DEV_FILE, load_audit
     from .evaluate import error_examples, evaluate_model, format_metrics
     from .model import load_bundle
     from .train import prepare
@@ -218,7 +218,8 @@ def evaluate_command(data_dir, split, examples, model_dir):
     bundle = load_bundle(model_dir)
     _, _, pol, subj = prepare(data_dir, cues=bundle["attribution"].cues)
     model = bundle["attribution"]
-    click.echo(format_metrics(evaluate_model(model, pol, subj, split=split, audit=load_audit())))
+    judged = load_audit(JUDGED_DEV_FILE) if split == "dev" else None
+    click.echo(format_metrics(evaluate_model(model, pol, subj, split=split, audit=load_audit(), judged=judged)))
     if examples:
         click.echo(f"\n{examples} misclassified {split} sentences (fixed random sample):")
         for ex in error_examples(model, pol, subj, split, examples):

@@ -65,8 +65,9 @@ def four_class_dev(pol: pd.DataFrame, subj: pd.DataFrame, split: str) -> pd.Data
 
 
 def evaluate_model(model: CompiledAttributionModel, pol: pd.DataFrame, subj: pd.DataFrame, split: str = "dev",
-                   audit: pd.DataFrame | None = None) -> dict:
-    """All dev figures: four-class table with baselines, and each head on its own task."""
+                   audit: pd.DataFrame | None = None, judged: pd.DataFrame | None = None) -> dict:
+    """All dev figures: four-class table with baselines, each head on its own task, and (with `judged`) the four
+    labels against a blind claim-level reading of random dev sentences."""
     out: dict = {}
     dev = four_class_dev(pol, subj, split)
     y = dev["label"].to_numpy()
@@ -98,7 +99,26 @@ def evaluate_model(model: CompiledAttributionModel, pol: pd.DataFrame, subj: pd.
     out["source_span_match"] = source_span_match(pol, split)
     if audit is not None:
         out["source_type_on_audit"] = audit_figures(model, pol, audit)
+    if judged is not None:
+        out["claim_level"] = claim_level_figures(model, pol, judged)
     return out
+
+
+def claim_level_figures(model: CompiledAttributionModel, pol: pd.DataFrame, judged: pd.DataFrame) -> dict:
+    """The four labels against readers' answers to the guide's question on random PolNeAR dev sentences
+    (tests/data/dev_claim_judgement.tsv): the model, PolNeAR's derived labels and the keyword rule."""
+    matched = match_audit(pol, judged)
+    frame = pol.loc[matched["row"]]
+    verdicts = matched["verdict"].to_numpy()
+    pred = np.array(LABELS)[model.predict_proba(frame).argmax(axis=1)]
+    derived = frame["label"].fillna("unresolved").to_numpy()
+    keyword = np.array([keyword_rule(t) for t in frame["text"]])
+    return {"n": int(len(verdicts)), "model": per_class(verdicts, pred, LABELS) | _accuracy(verdicts, pred),
+            "derived_labels": _accuracy(verdicts, derived), "keyword_rule": _accuracy(verdicts, keyword)}
+
+
+def _accuracy(truth: np.ndarray, pred: np.ndarray) -> dict:
+    return {"accuracy": round(float(np.mean(truth == pred)), 3)}
 
 
 def source_span_match(pol: pd.DataFrame, split: str) -> dict:
@@ -168,6 +188,11 @@ def format_metrics(m: dict) -> str:
         lines.append(f"Source span vs PolNeAR's (n={sm['n']} sentences with the human source inside): found "
                      f"{sm['found']:.3f}, overlapping {sm['overlap']:.3f}, exact {sm['exact']:.3f}")
     lines += _table(m["opinion_vs_not"], "Editorial opinion vs not (CheckThat + NewsSD dev)")
+    if "claim_level" in m:
+        cl = m["claim_level"]
+        lines += _table(cl["model"], f"Four labels vs a blind claim-level reading of {cl['n']} random PolNeAR dev sentences")
+        lines.append(f"  accuracy: model {cl['model']['accuracy']:.3f}; PolNeAR's derived labels "
+                     f"{cl['derived_labels']['accuracy']:.3f}; keyword rule {cl['keyword_rule']['accuracy']:.3f}")
     if "support_cross_validated" in m:
         sc = m["support_cross_validated"]
         lines.append(f"Support (cross-validated on {sc['n']} graded sentences): Spearman {sc['spearman']:.3f}, "

@@ -134,4 +134,9 @@ def card_markdown(card: dict) -> str:
                   f"- editorial opinion vs not macro-F1 {m['opinion_vs_not']['macro_f1']}"]
         if "support_cross_validated" in m:
             lines.append(f"- support Spearman (5-fold CV) {m['support_cross_validated']['spearman']}")
+        if "claim_level" in m:
+            cl = m["claim_level"]
+            lines.append(f"- four labels vs a blind claim-level reading of {cl['n']} random dev sentences: accuracy "
+                         f"{cl['model']['accuracy']}, macro-F1 {cl['model']['macro_f1']} (PolNeAR's derived labels "
+                         f"{cl['derived_labels']['accuracy']}, keyword rule {cl['keyword_rule']['accuracy']})")
     return "\n".join(lines) + "\n"

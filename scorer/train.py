@@ -252,9 +252,9 @@ def train(data_dir: str | Path, out_dir: str | Path, grades_path: Path = GRADES_
     support_cv = cross_validate_support(X, y)
     support = SupportModel().fit(X, y)
     log("evaluating on dev ...")
-    from .audit import load_audit
+    from .audit import JUDGED_DEV_FILE, load_audit
 
-    metrics = evaluate_model(model, pol, subj, split="dev", audit=load_audit())
+    metrics = evaluate_model(model, pol, subj, split="dev", audit=load_audit(), judged=load_audit(JUDGED_DEV_FILE))
     metrics["support_cross_validated"] = support_cv
     card = {
         "id": MODEL_ID,

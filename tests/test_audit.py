@@ -1,6 +1,6 @@
 """The hand audit of derived source types (tests/data/source_type_audit.tsv) against today's converter."""
-from scorer.audit import (CLAIM_AUDIT_FILE, FOURTH_FILE, HELDOUT_FILE, NARRATED_AUDIT_FILE, NARRATED_DRAFT_FILE,
-                          THIRD_FILE, audit_summary, load_audit, match_audit)
+from scorer.audit import (CLAIM_AUDIT_FILE, FOURTH_FILE, HELDOUT_FILE, JUDGED_DEV_FILE, NARRATED_AUDIT_FILE,
+                          NARRATED_DRAFT_FILE, THIRD_FILE, audit_summary, load_audit, match_audit)
 from scorer.corpus import ACT_METHOD, NARRATED_METHOD
 
 
@@ -111,3 +111,22 @@ def test_narrated_act_rule_draft_audit(corpus_frame):
     ruled, _ = _claim_audit(corpus_frame, NARRATED_DRAFT_FILE, NARRATED_METHOD)
     assert len(ruled) == 65
     assert (ruled["verdict"] == ruled["derived"]).mean() >= 0.53
+
+
+def test_claim_level_dev_judgement(small_training):
+    """120 random PolNeAR dev sentences (seed 20261206, any label) judged blind at claim level by two helper
+    sessions: the shipped model's four labels agree on 0.583 (the previous round's model 0.467), PolNeAR's derived
+    labels on 0.592 (0.517 before this round's act rules), the keyword rule on 0.442 (`scorer evaluate` prints it)."""
+    from scorer.evaluate import claim_level_figures
+    from scorer.model import load_bundle
+
+    cues, pol, _ = small_training  # model inputs of every dev document
+    judged = load_audit(JUDGED_DEV_FILE)
+    assert len(judged) == 120 and "text" not in judged.columns and set(judged["split"]) == {"dev"}
+    model = load_bundle()["attribution"]
+    assert model.cues == cues
+    figures = claim_level_figures(model, pol, judged)
+    assert figures["n"] == 120
+    assert figures["model"]["accuracy"] >= 0.55, figures
+    assert figures["derived_labels"]["accuracy"] >= 0.55, figures
+    assert figures["keyword_rule"]["accuracy"] < figures["model"]["accuracy"]

@@ -9,6 +9,9 @@ the main claim rest?) with one of the four labels. Usage (the act-cue audit, REA
         --exclude data/support_grades.tsv tests/data/source_type_audit*.tsv
 The narrated-act audit: --method "polnear: a narrated act, no reporting word in the cue (rule 5)" --seed 20261205,
 excluding also tests/data/act_rule_claim_audit.tsv and tests/data/narrated_rule_claim_audit_draft.tsv.
+Without --method it draws --n sentences of --split, whatever their label (the claim-level dev judgement):
+    python tools/make_claim_audit_sample.py --corpus build/corpus.parquet --out /tmp/dev_judged --split dev \
+        --n 120 --seed 20261206
 """
 import argparse
 from pathlib import Path
@@ -22,7 +25,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--out", required=True)
-    ap.add_argument("--method", required=True, help="The label_method of the rule under audit.")
+    ap.add_argument("--method", default=None, help="The label_method of the rule under audit (else any sentence).")
+    ap.add_argument("--split", default=None, help="Draw from this split only.")
     ap.add_argument("--n", type=int, default=80, help="Sentences the rule labelled.")
     ap.add_argument("--controls", type=int, default=40, help="Other attributed sentences mixed in.")
     ap.add_argument("--sheets", type=int, default=2)
@@ -33,11 +37,16 @@ def main() -> None:
     seen = {key for path in args.exclude for key in
             zip(*pd.read_csv(path, sep="\t", dtype={"doc_id": str})[["doc_id", "start"]].T.values)}
     pool = pol[[key not in seen for key in zip(pol["doc_id"], pol["start"])]]
-    ruled = pool[pool["label_method"] == args.method]
-    others = pool[(pool["attributed"] == True) & (pool["label_method"] != args.method)  # noqa: E712
-                  & pool["label"].notna()]
-    sample = pd.concat([ruled.sample(n=args.n, random_state=args.seed).assign(group="rule"),
-                        others.sample(n=args.controls, random_state=args.seed).assign(group="control")])
+    if args.split:
+        pool = pool[pool["split"] == args.split]
+    if args.method is None:
+        sample = pool.sample(n=args.n, random_state=args.seed).assign(group="sample")
+    else:
+        ruled = pool[pool["label_method"] == args.method]
+        others = pool[(pool["attributed"] == True) & (pool["label_method"] != args.method)  # noqa: E712
+                      & pool["label"].notna()]
+        sample = pd.concat([ruled.sample(n=args.n, random_state=args.seed).assign(group="rule"),
+                            others.sample(n=args.controls, random_state=args.seed).assign(group="control")])
     sample = sample.sample(frac=1.0, random_state=args.seed)  # shuffled: rule and control items interleave
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
