@@ -27,6 +27,21 @@ def mark(text: str, start: int, spans: list[tuple[int, int, str]]) -> str:
     return "".join(out + [text[pos:]])
 
 
+def reading_item(doc: pd.DataFrame, key: str, sentence_index: int, sentence: str) -> str:
+    """One sheet item: its key, up to three sentences of context before, the sentence as given, one after."""
+    index = doc["sentence_index"]
+    before = doc[(index < sentence_index) & (index >= sentence_index - 3)]
+    after = doc[(index > sentence_index) & (index <= sentence_index + 1)]
+    return "\n".join([f"### item {key}", "context before: " + " ".join(before["text"]), "SENTENCE: " + sentence,
+                      "context after: " + " ".join(after["text"]), ""])
+
+
+def write_sheets(items: list[str], out: Path, sheets: int) -> None:
+    """Deal the items round-robin into sheet_1.md .. sheet_N.md."""
+    for k in range(sheets):
+        (out / f"sheet_{k + 1}.md").write_text("\n".join(items[k::sheets]), encoding="utf-8")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", required=True)
@@ -51,23 +66,17 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     sample[["split", "doc_id", "start", "end", "source_start", "source_end", "cue_start", "cue_end"]].to_csv(
         out / "sample_keys.tsv", sep="\t", index=False)
-    sheets = [[] for _ in range(args.sheets)]
-    for i, (_, row) in enumerate(sample.iterrows()):
+    items = []
+    for _, row in sample.iterrows():
         doc = pol[pol["doc_id"] == row["doc_id"]]
-        before = doc[(doc["sentence_index"] < row["sentence_index"]) & (doc["sentence_index"] >= row["sentence_index"] - 3)]
-        after = doc[(doc["sentence_index"] > row["sentence_index"]) & (doc["sentence_index"] <= row["sentence_index"] + 1)]
         spans = []
         if pd.notna(row["source_start"]):
             spans.append((int(row["source_start"]), int(row["source_end"]), "S"))
         if pd.notna(row["cue_start"]):
             spans.append((int(row["cue_start"]), int(row["cue_end"]), "C"))
-        item = [f"### item {row['doc_id']}|{row['start']}|{row['end']}",
-                "context before: " + " ".join(before["text"]),
-                "SENTENCE: " + mark(row["text"], int(row["start"]), spans),
-                "context after: " + " ".join(after["text"]), ""]
-        sheets[i % args.sheets].append("\n".join(item))
-    for k, items in enumerate(sheets, 1):
-        (out / f"sheet_{k}.md").write_text("\n".join(items), encoding="utf-8")
+        items.append(reading_item(doc, f"{row['doc_id']}|{row['start']}|{row['end']}", row["sentence_index"],
+                                  mark(row["text"], int(row["start"]), spans)))
+    write_sheets(items, out, args.sheets)
     print(f"{len(sample)} items in {args.sheets} sheets under {out}")
 
 

@@ -14,9 +14,13 @@ Without --method it draws --n sentences of --split, whatever their label (the cl
         --n 120 --seed 20261206
 """
 import argparse
+import sys
 from pathlib import Path
 
 import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_audit_sample import reading_item, write_sheets  # noqa: E402  (the same sheet items as the source-type audit)
 
 SEED = 20261203
 
@@ -52,18 +56,9 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     sample[["split", "doc_id", "start", "end", "group", "label"]].to_csv(out / "sample_keys.tsv", sep="\t", index=False)
     by_doc = {doc: group for doc, group in pol.groupby("doc_id")}
-    sheets = [[] for _ in range(args.sheets)]
-    for i, row in enumerate(sample.itertuples()):
-        doc = by_doc[row.doc_id]
-        before = doc[(doc["sentence_index"] < row.sentence_index) & (doc["sentence_index"] >= row.sentence_index - 3)]
-        after = doc[(doc["sentence_index"] > row.sentence_index) & (doc["sentence_index"] <= row.sentence_index + 1)]
-        sheets[i % args.sheets].append("\n".join([
-            f"### item {row.doc_id}|{row.start}|{row.end}",
-            "context before: " + " ".join(before["text"]),
-            "SENTENCE: " + row.text,
-            "context after: " + " ".join(after["text"]), ""]))
-    for k, items in enumerate(sheets, 1):
-        (out / f"sheet_{k}.md").write_text("\n".join(items), encoding="utf-8")
+    items = [reading_item(by_doc[row.doc_id], f"{row.doc_id}|{row.start}|{row.end}", row.sentence_index, row.text)
+             for row in sample.itertuples()]
+    write_sheets(items, out, args.sheets)
     print(f"{len(sample)} items in {args.sheets} sheets under {out}")
 
 
