@@ -66,14 +66,10 @@ def test_act_rule_claim_audit(corpus_frame):
     of the claim: 80 sentences it labelled mixed with 40 other attributed ones, shuffled, no labels or marks shown
     (tools/make_claim_audit_sample.py, seed 20261203), two helper sessions. On the 79 it still labels, the judges
     gave outlet_claim to 52 (0.66) and a source type to 10 (the derived type before the rule matched 9, 0.11)."""
-    audit = load_audit(CLAIM_AUDIT_FILE)
-    assert len(audit) == 120 and "text" not in audit.columns
-    matched = match_audit(corpus_frame, audit)
-    ruled = matched[matched["method"] == ACT_METHOD]
+    ruled, controls = _claim_audit(corpus_frame, CLAIM_AUDIT_FILE, ACT_METHOD)
     assert len(ruled) >= 79 and set(ruled["group"]) == {"rule"}
     assert (ruled["verdict"] == ruled["derived"]).mean() >= 0.65
     assert ruled["verdict"].isin(["named_source", "anonymous_intelligence"]).mean() <= 0.13
-    controls = matched[matched["group"] == "control"]
     # the controls were judged before the narrated-act rule existed: it now labels 9 of them, and the judges gave 8
     # of those 9 no source type; the derived labels of all 40 match on 0.675 (0.525 before that rule; README)
     narrated = controls[controls["method"] == NARRATED_METHOD]
