@@ -48,7 +48,10 @@ class Scorer:
     def score(self, text: str, article_id: str | None = None, name: str = "<input>",
               include_text: bool = False) -> Report:
         """Score one article given as decoded text (HTML must be converted first: see `score_file`).
-        `include_text` puts the scored text in `article.text` (done for HTML, whose offsets refer to it)."""
+        `include_text` puts the scored text in `article.text` (done for HTML, whose offsets refer to it).
+        `text` may also be UTF-8 `bytes` (decoded as a file would be: InputError if not UTF-8 text); any
+        other type raises TypeError."""
+        text = as_text(text, name)
         result = self.score_batch([(text, article_id, name, include_text)])[0]
         if isinstance(result, InputError):
             raise result
@@ -165,10 +168,22 @@ class Scorer:
             yield from parallel_score(texts, n_jobs=n_jobs, model_dir=self.model_dir)
             return
         for chunk in chunks(texts, CHUNK):
-            for result in self.score_batch([(t, None, "<input>", False) for t in chunk]):
+            for result in self.score_batch([(as_text(t), None, "<input>", False) for t in chunk]):
                 if isinstance(result, InputError):
                     raise result
                 yield result
+
+
+def as_text(text, name: str = "<input>") -> str:
+    """An article given to the API as text: `str` as is, `bytes` decoded as UTF-8 (InputError naming `name`
+    if they are not UTF-8 text); anything else is a TypeError that names the accepted types."""
+    if isinstance(text, str):
+        return text
+    if isinstance(text, (bytes, bytearray)):
+        from .textio import decode_bytes
+
+        return decode_bytes(bytes(text), name)
+    raise TypeError(f"an article must be str (or UTF-8 bytes), not {type(text).__name__}")
 
 
 def _source_for(rec, label: str) -> tuple[str | None, str | None, str | None]:
@@ -193,7 +208,9 @@ _DEFAULT: dict[str, Scorer] = {}
 
 
 def score(text: str, model_dir: str | Path | None = None) -> Report:
-    """Score one article with the default (or given) model, loaded once and cached."""
+    """Score one article (str, or UTF-8 bytes) with the default (or given) model, loaded once and cached;
+    TypeError for any other type (checked before the model is loaded)."""
+    text = as_text(text)
     key = str(model_dir)
     if key not in _DEFAULT:
         _DEFAULT[key] = Scorer(model_dir)

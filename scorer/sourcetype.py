@@ -63,7 +63,9 @@ _PERCENT = re.compile(r"\d\s*(%|(?i:percent|per cent))|\b(majority|plurality)\b"
 # the source asked not to be identified: "the woman, who spoke on the condition of anonymity"
 _ANONYMITY = re.compile(r"[^.;:!?“”\"]{0,60}?\b(on (the )?condition (of|that) (anonymity|not being (named|identified))|"
                         r"(asked|requested|declined) (not )?to be (named|identified)|anonymously)\b", re.I)
-_POLL_NEARBY = re.compile(r"\b[A-Z][\w/&.-]*(\s+(the|of|and|[A-Z][\w/&.-]*))*\s+(poll|survey)|\b(poll|survey) (by|from|of|conducted by) [A-Z]")
+# a poll's name: at most 24 more words (no name in PolNeAR or the BBC pool has over 15; unbounded, a long run of
+# capitalised words cost the square of its length)
+_POLL_NEARBY = re.compile(r"\b[A-Z][\w/&.-]*(\s+(the|of|and|[A-Z][\w/&.-]*)){0,24}\s+(poll|survey)|\b(poll|survey) (by|from|of|conducted by) [A-Z]")
 
 
 # a transcript turn: a speaker label in capitals at the start of a line ("WALLACE: ...", "“PENCE: ...")
@@ -84,6 +86,11 @@ class SourceType(NamedTuple):
     label: str | None
     method: str
     refers_to: str | None = None
+
+
+# a run of characters that follows white space and ends before white space or , . ; : ! ?
+_RUN = re.compile(r"(?<=\s)[^\s,.;:!?]+(?=[\s,.;:!?])")
+_RUN_DELIMITERS = re.compile(r"[\s,.;:!?]")
 
 
 def _tokens(text: str) -> list[str]:
@@ -215,6 +222,10 @@ class SourceResolver:
         self._interviewers: frozenset[str] | None = None
         self._first_poll: int | None = None  # offset of the article's first named poll
         self.history: list[tuple[int, str, SourceType]] = []  # (start, source text, type)
+        self._headline: tuple[int, bool] | None = None  # (end of the first line, whether it is title case)
+        self._in_body: dict[str, bool] = {}  # capitalised word -> capitalised in running text after line 1
+        self._lower_in_text: dict[str, bool] = {}  # word -> also written in lower case in running text
+        self._runs: frozenset[str] | None = None  # the article's runs between white space and punctuation
 
     def _compatible(self, pronoun: str, prior_text: str, prior: SourceType) -> bool:
         head = _head(prior_text)
@@ -296,18 +307,26 @@ class SourceResolver:
     def _capital_only_from_headline(self, start: int, source_text: str) -> bool:
         """A source in a title-case headline ("Conservative Heavyweights Come Out Against Trump") whose
         capitalised words the article never capitalises in running text: they are not names."""
-        line_end = self.text.find("\n")
-        line_end = len(self.text) if line_end < 0 else line_end
-        if start >= line_end:
-            return False
-        words = [w for w in self.text[:line_end].split() if len(w) > 3]
-        if not words or sum(w[0].isupper() for w in words) < 0.7 * len(words):
+        if self._headline is None:  # once per article: the scans below must not repeat per source (linear cost)
+            line_end = self.text.find("\n")
+            line_end = len(self.text) if line_end < 0 else line_end
+            words = [w for w in self.text[:line_end].split() if len(w) > 3]
+            self._headline = (line_end, bool(words) and sum(w[0].isupper() for w in words) >= 0.7 * len(words))
+        line_end, title_case = self._headline
+        if start >= line_end or not title_case:
             return False
         capitals = [t for t in _tokens(source_text) if t[0].isupper() and t.lower().strip(".'’s") not in _NOT_NAMES]
         if any(t.strip(".'’s").isupper() for t in capitals):
             return False  # an acronym is a name even in a headline ("ISIS", "GOP")
-        body = self.text[line_end:]
-        return bool(capitals) and not any(re.search(r"(?<=[\w,] )" + re.escape(t) + r"\b", body) for t in capitals)
+        return bool(capitals) and not any(self._capitalised_in_body(t, line_end) for t in capitals)
+
+    def _capitalised_in_body(self, word: str, line_end: int) -> bool:
+        """True if `word` appears after the first line preceded by a word character or comma and a space
+        (running text, not a sentence start); cached per word."""
+        if word not in self._in_body:
+            pattern = re.compile(r"(?<=[\w,] )" + re.escape(word) + r"\b")
+            self._in_body[word] = pattern.search(self.text, line_end) is not None
+        return self._in_body[word]
 
     def _capital_only_from_position(self, start: int, source_text: str) -> bool:
         """A one-word plural source capitalised only because it opens a sentence or headline ("Mourners
@@ -322,7 +341,20 @@ class SourceResolver:
         before = self.text[max(0, start - 3):start]
         if start > 0 and not re.search(r"(^|[.!?:\n][\"”’']?\s*)$", before):
             return False
-        return re.search(r"(?<=\s)" + re.escape(word) + r"(?=[\s,.;:!?])", self.text) is not None
+        return self._written_in_lower(word)
+
+    def _written_in_lower(self, word: str) -> bool:
+        """True if `word` follows white space and is followed by white space or punctuation somewhere in
+        the article. Words without , . ; : ! ? are looked up in a set of the article's runs built once
+        (one scan per article, not per source); the others are searched for (cached)."""
+        if not _RUN_DELIMITERS.search(word):
+            if self._runs is None:
+                self._runs = frozenset(_RUN.findall(self.text))
+            return word in self._runs
+        if word not in self._lower_in_text:
+            self._lower_in_text[word] = re.search(r"(?<=\s)" + re.escape(word) + r"(?=[\s,.;:!?])",
+                                                  self.text) is not None
+        return self._lower_in_text[word]
 
     def resolve(self, start: int, source_text: str, remember: bool = True, cue_text: str | None = None) -> SourceType:
         """Type of the source phrase at offset `start`; remembers it for later pronouns unless told not to

@@ -39,12 +39,20 @@ def merge_sources(rows: list[dict]) -> list[dict]:
             entry["name"] = name
     # a key that starts or ends a longer key joins it: "trump" -> "donald trump",
     # "us intelligence" -> "us intelligence agencies"
+    # (indexed by their leading and trailing words, so the cost grows with the sources, not their square)
+    ends: dict[tuple, list[str]] = {}
+    for k in groups:
+        kw = tuple(k.split())
+        for n in range(1, len(kw)):
+            ends.setdefault(("tail",) + kw[-n:], []).append(k)
+            if n > 1:
+                ends.setdefault(("head",) + kw[:n], []).append(k)
     for key in sorted(groups, key=len):
         if key not in groups:
             continue
-        words = key.split()
-        longer = [k for k in groups if k != key and len(k.split()) > len(words)
-                  and (k.split()[-len(words):] == words or (len(words) > 1 and k.split()[:len(words)] == words))]
+        words = tuple(key.split())
+        candidates = ends.get(("tail",) + words, []) + (ends.get(("head",) + words, []) if len(words) > 1 else [])
+        longer = [k for k in dict.fromkeys(candidates) if k in groups and k != key]
         if len(longer) == 1:
             target, entry = groups[longer[0]], groups.pop(key)
             target["count"] += entry["count"]
