@@ -39,6 +39,7 @@ BBC_TRAIN_PER_TOPIC = 11   # 55 BBC articles for training
 BBC_DEV_PER_TOPIC = 3      # 15 held back for dev (read twice), split by article
 CHECKTHAT_SUBJ, CHECKTHAT_OBJ = 200, 100  # CheckThat 2025 train sentences read one by one
 DOUBLE_SHARE = 0.2         # of training sheets read twice
+DEV_SUPPLEMENT = 12        # PolNeAR dev articles densest in anonymous sourcing, added to dev (read twice)
 
 _ANON = re.compile(r"\b(officials?|sources?|familiar with|anonymity|aides?|people (?:close|briefed)|advisers?|"
                    r"according to (?:a|one|two|three|several|some)|intelligence|reportedly|it is understood)\b", re.I)
@@ -137,7 +138,26 @@ def choose_articles(data: Path, seed: int = SEED) -> list[dict]:
         ids = sorted(k for k, (_, lab) in ct.items() if lab == label)
         chosen += [{"article_id": f"checkthat/train/{k}", "set": "train", "group": f"checkthat-{label}"}
                    for k in sorted(rng.sample(ids, n))]
-    return chosen
+    return chosen + dev_supplement(data, chosen, seed)
+
+
+def dev_supplement(data: Path, chosen: list[dict], seed: int = SEED) -> list[dict]:
+    """More PolNeAR dev articles, those densest in anonymous-sourcing words (the first dev reading had only 16
+    anonymous units in 934): chosen by the words of the whole article, never by a label, and dealt on sheets of
+    their own (set 'dev', sheets E..) so that the sheets dealt before stay as they were."""
+    taken = {a["article_id"] for a in chosen}
+    meta = list(csv.DictReader((data / "polnear" / "data" / "metadata.tsv").open(encoding="utf-8"), delimiter="\t"))
+    scored = []
+    for m in sorted(meta, key=lambda m: m["filename"]):
+        aid = f"polnear/dev/{m['filename']}"
+        if m["compartment"] != "dev" or aid in taken:
+            continue
+        text = article_text(data, aid)
+        n = len(split_units(text))
+        if 3 <= n <= MAX_UNITS:
+            scored.append((-len(_ANON.findall(text)) / n, aid, m["publisher"]))
+    return [{"article_id": aid, "set": "dev", "group": f"{publisher} (anonymous-dense supplement)"}
+            for _, aid, publisher in sorted(scored)[:DEV_SUPPLEMENT]]
 
 
 def deal(data: Path, sheets_dir: Path, seed: int = SEED) -> None:
@@ -153,22 +173,24 @@ def deal(data: Path, sheets_dir: Path, seed: int = SEED) -> None:
             units.append({"article_id": art["article_id"], "set": art["set"], "index": i, "start": s, "end": e,
                           "sha": text_hash(text[s:e])})
     sheets: list[tuple[str, str, list[dict]]] = []  # (sheet id, set, articles)
-    for set_name, prefix in (("dev", "D"), ("train", "T")):
-        news = [a for a in articles if a["set"] == set_name and not a["article_id"].startswith("checkthat/")]
-        rng.shuffle(news)
+    for set_name, prefix in (("dev", "D"), ("train", "T"), ("dev", "E")):
+        r = rng if prefix != "E" else random.Random(seed + 2)  # the E sheets leave the others' draws alone
+        news = [a for a in articles if a["set"] == set_name and not a["article_id"].startswith("checkthat/")
+                and ("supplement" in a["group"]) == (prefix == "E")]
+        r.shuffle(news)
         singles = [a for a in articles if a["set"] == set_name and a["article_id"].startswith("checkthat/")]
-        rng.shuffle(singles)
+        r.shuffle(singles)
         current, size = [], 0
         for art in news + singles:
             if size and size + art["n_units"] > SHEET_UNITS:
-                sheets.append((f"{prefix}{len([s for s in sheets if s[1] == set_name]) + 1:02d}", set_name, current))
+                sheets.append((f"{prefix}{len([s for s in sheets if s[0][0] == prefix]) + 1:02d}", set_name, current))
                 current, size = [], 0
             current.append(art)
             size += art["n_units"]
-        if current and size < SHEET_UNITS // 3 and sheets and sheets[-1][1] == set_name:
+        if current and size < SHEET_UNITS // 3 and sheets and sheets[-1][0][0] == prefix:
             sheets[-1][2].extend(current)  # a short remainder joins the last sheet
         elif current:
-            sheets.append((f"{prefix}{len([s for s in sheets if s[1] == set_name]) + 1:02d}", set_name, current))
+            sheets.append((f"{prefix}{len([s for s in sheets if s[0][0] == prefix]) + 1:02d}", set_name, current))
     train_ids = [s[0] for s in sheets if s[1] == "train" and not all(a["article_id"].startswith("checkthat/")
                                                                     for a in s[2])]
     double = set(rng.sample(train_ids, max(1, round(DOUBLE_SHARE * len([s for s in sheets if s[1] == "train"])))))
@@ -177,12 +199,12 @@ def deal(data: Path, sheets_dir: Path, seed: int = SEED) -> None:
         readings = 2 if set_name == "dev" or sheet_id in double else 1
         plan += [{"reading": f"{sheet_id}-{k}", "sheet": sheet_id, "set": set_name, "role": role}
                  for k, role in zip("ab", ("first", "second"))][:readings]
-        for art in arts:
-            art["sheet"] = sheet_id
+        for pos, art in enumerate(arts):
+            art["sheet"], art["sheet_pos"] = sheet_id, pos
         write_sheet(data, sheets_dir, sheet_id, arts, units)
     CLAIMS.mkdir(parents=True, exist_ok=True)
     _write_tsv(CLAIMS / "units.tsv", units, ["article_id", "set", "index", "start", "end", "sha"])
-    _write_tsv(CLAIMS / "articles.tsv", articles, ["article_id", "set", "group", "n_units", "sheet"])
+    _write_tsv(CLAIMS / "articles.tsv", articles, ["article_id", "set", "group", "n_units", "sheet", "sheet_pos"])
     _write_tsv(CLAIMS / "plan.tsv", plan, ["reading", "sheet", "set", "role"])
     by_set = Counter(u["set"] for u in units)
     print(f"{len(articles)} articles, {len(units)} units ({dict(by_set)}), {len(sheets)} sheets, "
@@ -207,8 +229,8 @@ def write_sheet(data: Path, sheets_dir: Path, sheet_id: str, arts: list[dict], u
         out += [f"## Article {aid}" + (" (a single sentence from a news article, read on its own)" if single else ""),
                 "", "### Full text", "", "~~~~text", text.rstrip("\n"), "~~~~", "", "### Units to label", "", "~~~~tsv"]
         for u in by_article[aid]:
-            if only is None or (aid, u["index"]) in only:
-                unit_text = text[u["start"]:u["end"]].replace("\t", " ").replace("\n", " ")
+            if only is None or (aid, int(u["index"])) in only:
+                unit_text = text[int(u["start"]):int(u["end"])].replace("\t", " ").replace("\n", " ")
                 out.append(f"{aid}\t{u['index']}\t{unit_text}")
                 n += 1
         out += ["~~~~", ""]
@@ -274,8 +296,8 @@ def collect(data: Path, answers_dir: Path, third_dir: Path | None, readers: dict
     articles = {a["article_id"]: a for a in _read_tsv(CLAIMS / "articles.tsv")}
     plan = _read_tsv(CLAIMS / "plan.tsv")
     third_plan = _read_tsv(CLAIMS / "third_plan.tsv") if (CLAIMS / "third_plan.tsv").exists() else []
-    by_sheet = defaultdict(list)
-    for u in units:
+    by_sheet = defaultdict(list)  # the units of each sheet in sheet order
+    for u in sorted(units, key=lambda u: (int(articles[u["article_id"]]["sheet_pos"]), int(u["index"]))):
         by_sheet[articles[u["article_id"]]["sheet"]].append((u["article_id"], int(u["index"])))
     readings = []
     for p in plan + third_plan:
@@ -355,6 +377,10 @@ def write_third(data: Path, third_dir: Path, disputed: list[tuple[str, int]], un
     """Sheets for a third reader: the disputed units, with their whole articles, no answers shown."""
     existing = _read_tsv(CLAIMS / "third_plan.tsv") if (CLAIMS / "third_plan.tsv").exists() else []
     n = len(existing)
+    dealt = {(u["article_id"], int(u["index"])) for p in existing for u in _read_tsv(CLAIMS / f"third_{p['sheet']}.tsv")}
+    disputed = [key for key in disputed if key not in dealt]  # already on a third sheet, not yet answered
+    if not disputed:
+        return
     by_art = defaultdict(set)
     for aid, i in disputed:
         by_art[aid].add(i)
