@@ -40,6 +40,7 @@ BBC_DEV_PER_TOPIC = 3      # 15 held back for dev (read twice), split by article
 CHECKTHAT_SUBJ, CHECKTHAT_OBJ = 200, 100  # CheckThat 2025 train sentences read one by one
 DOUBLE_SHARE = 0.2         # of training sheets read twice
 DEV_SUPPLEMENT = 12        # PolNeAR dev articles densest in anonymous sourcing, added to dev (read twice)
+TRAIN_SUPPLEMENT = 40      # the same for training (read once)
 
 _ANON = re.compile(r"\b(officials?|sources?|familiar with|anonymity|aides?|people (?:close|briefed)|advisers?|"
                    r"according to (?:a|one|two|three|several|some)|intelligence|reportedly|it is understood)\b", re.I)
@@ -142,22 +143,26 @@ def choose_articles(data: Path, seed: int = SEED) -> list[dict]:
 
 
 def dev_supplement(data: Path, chosen: list[dict], seed: int = SEED) -> list[dict]:
-    """More PolNeAR dev articles, those densest in anonymous-sourcing words (the first dev reading had only 16
-    anonymous units in 934): chosen by the words of the whole article, never by a label, and dealt on sheets of
-    their own (set 'dev', sheets E..) so that the sheets dealt before stay as they were."""
+    """More PolNeAR articles, those densest in anonymous-sourcing words (the first dev reading had only 16
+    anonymous units in 934, the first training sheets 5%): chosen by the words of the whole article, never by
+    a label, and dealt on sheets of their own (dev: sheets E.., train: sheets A..) so that the sheets dealt
+    before stay as they were."""
     taken = {a["article_id"] for a in chosen}
     meta = list(csv.DictReader((data / "polnear" / "data" / "metadata.tsv").open(encoding="utf-8"), delimiter="\t"))
-    scored = []
-    for m in sorted(meta, key=lambda m: m["filename"]):
-        aid = f"polnear/dev/{m['filename']}"
-        if m["compartment"] != "dev" or aid in taken:
-            continue
-        text = article_text(data, aid)
-        n = len(split_units(text))
-        if 3 <= n <= MAX_UNITS:
-            scored.append((-len(_ANON.findall(text)) / n, aid, m["publisher"]))
-    return [{"article_id": aid, "set": "dev", "group": f"{publisher} (anonymous-dense supplement)"}
-            for _, aid, publisher in sorted(scored)[:DEV_SUPPLEMENT]]
+    out = []
+    for split, count in (("dev", DEV_SUPPLEMENT), ("train", TRAIN_SUPPLEMENT)):
+        scored = []
+        for m in sorted(meta, key=lambda m: m["filename"]):
+            aid = f"polnear/{split}/{m['filename']}"
+            if m["compartment"] != split or aid in taken:
+                continue
+            text = article_text(data, aid)
+            n = len(split_units(text))
+            if 3 <= n <= MAX_UNITS:
+                scored.append((-len(_ANON.findall(text)) / n, aid, m["publisher"]))
+        out += [{"article_id": aid, "set": split, "group": f"{publisher} (anonymous-dense supplement)"}
+                for _, aid, publisher in sorted(scored)[:count]]
+    return out
 
 
 def deal(data: Path, sheets_dir: Path, seed: int = SEED) -> None:
@@ -173,12 +178,14 @@ def deal(data: Path, sheets_dir: Path, seed: int = SEED) -> None:
             units.append({"article_id": art["article_id"], "set": art["set"], "index": i, "start": s, "end": e,
                           "sha": text_hash(text[s:e])})
     sheets: list[tuple[str, str, list[dict]]] = []  # (sheet id, set, articles)
-    for set_name, prefix in (("dev", "D"), ("train", "T"), ("dev", "E")):
-        r = rng if prefix != "E" else random.Random(seed + 2)  # the E sheets leave the others' draws alone
+    for set_name, prefix in (("dev", "D"), ("train", "T"), ("dev", "E"), ("train", "A")):
+        # the supplements' sheets (E, A) have their own draws, so the sheets dealt before them stay as they were
+        r = rng if prefix in "DT" else random.Random(seed + 2 + "EA".index(prefix))
         news = [a for a in articles if a["set"] == set_name and not a["article_id"].startswith("checkthat/")
-                and ("supplement" in a["group"]) == (prefix == "E")]
+                and ("supplement" in a["group"]) == (prefix in "EA")]
         r.shuffle(news)
-        singles = [a for a in articles if a["set"] == set_name and a["article_id"].startswith("checkthat/")]
+        singles = [a for a in articles if a["set"] == set_name and a["article_id"].startswith("checkthat/")
+                   and prefix in "DT"]
         r.shuffle(singles)
         current, size = [], 0
         for art in news + singles:
@@ -191,9 +198,11 @@ def deal(data: Path, sheets_dir: Path, seed: int = SEED) -> None:
             sheets[-1][2].extend(current)  # a short remainder joins the last sheet
         elif current:
             sheets.append((f"{prefix}{len([s for s in sheets if s[0][0] == prefix]) + 1:02d}", set_name, current))
-    train_ids = [s[0] for s in sheets if s[1] == "train" and not all(a["article_id"].startswith("checkthat/")
-                                                                    for a in s[2])]
-    double = set(rng.sample(train_ids, max(1, round(DOUBLE_SHARE * len([s for s in sheets if s[1] == "train"])))))
+    train_ids = [s[0] for s in sheets if s[0][0] == "T" and not all(a["article_id"].startswith("checkthat/")
+                                                                   for a in s[2])]
+    double = set(rng.sample(train_ids, max(1, round(DOUBLE_SHARE * len([s for s in sheets if s[0][0] == "T"])))))
+    supplement = sorted(s[0] for s in sheets if s[0][0] == "A")
+    double |= set(supplement[:max(1, round(DOUBLE_SHARE * len(supplement)))])  # A sheets: 20% read twice too
     plan = []
     for sheet_id, set_name, arts in sheets:
         readings = 2 if set_name == "dev" or sheet_id in double else 1
