@@ -1,4 +1,5 @@
-"""The HTML report in a real headless Chromium: every sentence present, the chart laid out, a screenshot."""
+"""The HTML report in a real headless Chromium: every sentence present, the chart laid out, a screenshot.
+(Hostile article text in the browser: tests/test_html_hostile.py.)"""
 import os
 import shutil
 import subprocess
@@ -42,6 +43,8 @@ def test_dom_has_every_sentence_and_a_rendered_chart(page):
     assert dom.count('class="share-bar"') == 4
     width = int(dom.split('data-rendered-width="')[1].split('"')[0])
     assert width >= 400  # the SVG chart was laid out by the browser
+    # ... and measured by the page's own script, which so ran under the page's Content-Security-Policy
+    assert dom.count('http-equiv="Content-Security-Policy"') == 1 and " style=" not in dom
     assert "<script src=" not in dom and "<link" not in dom  # self-contained
 
 
