@@ -233,9 +233,9 @@ def model_info_command(model_dir):
     """Print the model card (training data, versions, metrics, checksum)."""
     import json
 
-    from .model import load_bundle
+    from .model import verify_model
 
-    card = load_bundle(model_dir)["card"]
+    _, card = verify_model(model_dir)  # checksums of the model files against the card; nothing parsed
     click.echo(json.dumps(card, indent=2))
 
 

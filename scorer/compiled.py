@@ -3,7 +3,8 @@
 Training fits scikit-learn pipelines (`pipeline.build_pipeline`); `compile_attribution` turns them into
 vocabularies, idf weights and coefficient matrices. Scoring then needs only numpy: no scikit-learn,
 scipy or pandas import, so a cold `scorer score` starts fast and batch workers stay small. The
-predictions equal the pipelines' `predict_proba` (tests/test_compiled.py).
+predictions equal the pipelines' `predict_proba` (tests/test_compiled.py). The model is saved as these
+arrays plus JSON (`model.save_bundle`), never pickled.
 """
 from __future__ import annotations
 
@@ -36,6 +37,21 @@ def _cue_block(frame, column: str) -> np.ndarray:
     return cue_matrix([str(t) for t in _column(frame, column)])
 
 
+# the non-word feature blocks a head can have, with their widths (a saved model lists its heads' parts)
+PART_KINDS = {("cues", column) for column in _VECTOR_OF} | {("quote_state",), ("source",)}
+
+
+def part_width(kind: tuple) -> int:
+    """Number of columns `dense_part(kind, ...)` produces."""
+    if kind[0] == "cues":
+        return len(CUE_FEATURES)
+    if kind[0] == "quote_state":
+        return 4
+    if kind[0] == "source":
+        return len(SOURCE_TYPES) + 2
+    raise ValueError(f"unknown feature part {kind!r}")
+
+
 def dense_part(kind: tuple, frame) -> np.ndarray:
     """One non-word feature block of a head: the one implementation behind both the compiled model and
     the training transformers in `features` (CueFeatures, QuoteState, SourceTypeFeatures)."""
@@ -43,11 +59,11 @@ def dense_part(kind: tuple, frame) -> np.ndarray:
         return _cue_block(frame, kind[1])
     if kind[0] == "quote_state":
         rows = zip(_column(frame, "prev_text"), _column(frame, "text"), _column(frame, "next_text"))
-        return np.array([quote_state(*row) for row in rows], dtype=np.float64).reshape(len(frame), 4)
+        return np.array([quote_state(*row) for row in rows], dtype=np.float64).reshape(len(frame), part_width(kind))
     if kind[0] == "source":
         rows = zip(_column(frame, "src_type", "none"), _column(frame, "src_method"))
         return np.array([source_type_vector(*row) for row in rows], dtype=np.float64).reshape(
-            len(frame), len(SOURCE_TYPES) + 2)
+            len(frame), part_width(kind))
     raise ValueError(f"unknown feature part {kind!r}")
 
 
@@ -71,17 +87,17 @@ class Tokens:
         self.ngram_max = ngram_max
         self.union = union
 
-    def __getstate__(self) -> dict:
-        """The vocabulary pickles as one newline-joined string in id order: unpickling a dict of ~80,000
-        strings through joblib took ~0.3 s, rebuilding it from one string takes ~0.03 s."""
-        terms = sorted(self.union, key=self.union.get)
-        if any("\n" in t for t in terms) or [self.union[t] for t in terms] != list(range(len(terms))):
-            raise ValueError("vocabulary ids must be 0..n-1 and terms free of newlines")
-        return {"pattern": self.pattern.pattern, "ngram_max": self.ngram_max, "terms": "\n".join(terms)}
+    @classmethod
+    def from_terms(cls, token_pattern: str, ngram_max: int, terms: list[str]) -> "Tokens":
+        """Tokens whose vocabulary ids are the positions of `terms` (as saved by `terms`)."""
+        return cls(token_pattern, ngram_max, dict(zip(terms, range(len(terms)))))
 
-    def __setstate__(self, state: dict) -> None:
-        terms = state["terms"].split("\n") if state["terms"] else []
-        self.__init__(state["pattern"], state["ngram_max"], dict(zip(terms, range(len(terms)))))
+    def terms(self) -> list[str]:
+        """The vocabulary in id order; the ids must be 0..n-1 (as `compile_attribution` numbers them)."""
+        terms = sorted(self.union, key=self.union.get)
+        if [self.union[t] for t in terms] != list(range(len(terms))):
+            raise ValueError("vocabulary ids must be 0..n-1")
+        return terms
 
     def ids(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(row, union id) of every known n-gram occurrence."""

@@ -1,25 +1,51 @@
-"""Saving and loading the model bundle with its card; loading checks the checksum before unpickling.
+"""Saving and loading the model: plain arrays and JSON, every file checked against the card before it is parsed.
 
-The card (attribution-v1.json) records the training data, code and library versions, metrics and
-the SHA-256 of the .joblib file. A file whose checksum or scikit-learn minor version does not match
-is refused (ModelError, exit 3) with the command that rebuilds it.
+A model directory holds:
+
+    attribution-v1.json        the card: training data, code and library versions, metrics, the model format
+                               version, and the SHA-256 and size of each model file
+    attribution-v1.model.json  the manifest: format version, labels, tokeniser, cue lexicon, each head's feature
+                               parts, classes and vocabulary size, the support model's features and classes,
+                               and the SHA-256 of the arrays file
+    attribution-v1.npz         the numbers (numpy arrays, no object arrays): the vocabulary as UTF-8 bytes; per
+                               head its vocabulary columns, idf, coefficients and intercepts; the support model's
+                               scaler and coefficients
+
+No file holds code or a module path: nothing is unpickled. Loading reads each model file once, checks its
+SHA-256 against the card, and only then parses those bytes (JSON, and `numpy.load(..., allow_pickle=False)`),
+checking every key, dtype, shape and value range against the manifest and the code. Compatibility is the
+card's model format version, not a library version. Any fault is a ModelError (exit 3): one line naming the
+file, with the command that rebuilds the model. The card's `sha256` (in every report) is the manifest's
+checksum; the manifest pins the arrays' checksum, so it identifies the whole model.
 """
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import math
+import os
+import re
+import zipfile
 from pathlib import Path
 
 from .errors import ModelError
 
 MODEL_ID = "attribution-v1"
 RETRAIN = "retrain with: scorer train --data ../shared/data --out models/"
+FORMAT_VERSION = 1
+CARD_FILE = f"{MODEL_ID}.json"
+MANIFEST_FILE = f"{MODEL_ID}.model.json"
+ARRAYS_FILE = f"{MODEL_ID}.npz"
+MODEL_FILES = (MANIFEST_FILE, ARRAYS_FILE)
+HEADS = ("attributed", "source_type", "opinion")
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed member dates: the same model gives the same bytes
 
 
 def default_model_dir() -> Path:
     """The shipped model: the installed `scorer.models` package data, or `models/` of a source checkout."""
     checkout = Path(__file__).resolve().parents[1] / "models"
-    if (checkout / f"{MODEL_ID}.json").is_file():
+    if (checkout / CARD_FILE).is_file():
         return checkout
     from importlib.resources import files
 
@@ -37,88 +63,352 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def paths(model_dir: str | Path | None = None) -> tuple[Path, Path]:
-    """(model file, card file) in `model_dir` (default: the shipped model)."""
-    base = Path(model_dir) if model_dir is not None else default_model_dir()
-    return base / f"{MODEL_ID}.joblib", base / f"{MODEL_ID}.json"
+def _base(model_dir: str | Path | None) -> Path:
+    return Path(model_dir) if model_dir is not None else default_model_dir()
+
+
+def _brief(exc: BaseException) -> str:
+    """An exception as a short single line (messages of zip/npy/JSON parsers can span lines)."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text[:160]}" if text else type(exc).__name__
 
 
 def read_card(model_dir: str | Path | None = None) -> dict:
     """The model card as a dict; ModelError if it is missing or unreadable."""
-    _, card_path = paths(model_dir)
+    card_path = _base(model_dir) / CARD_FILE
     if model_dir is not None and not Path(model_dir).is_dir():
         raise ModelError(f"{model_dir}: model directory not found (--model expects a directory holding "
-                         f"{MODEL_ID}.joblib and {MODEL_ID}.json); {RETRAIN}")
+                         f"{CARD_FILE}, {MANIFEST_FILE} and {ARRAYS_FILE}); {RETRAIN}")
     if not card_path.is_file():
         raise ModelError(f"{card_path}: model card not found (model not trained yet?); {RETRAIN}")
     try:
-        return json.loads(card_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ModelError(f"{card_path}: unreadable model card ({exc}); {RETRAIN}") from None
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError) as exc:
+        raise ModelError(f"{card_path}: unreadable model card ({_brief(exc)}); {RETRAIN}") from None
+    if not isinstance(card, dict):
+        raise ModelError(f"{card_path}: unreadable model card (not a JSON object); {RETRAIN}")
+    return card
 
 
-def _minor(version: str) -> str:
-    return ".".join(version.split(".")[:2])
+def _check_card(card: dict, card_path: Path) -> None:
+    """The card's format version and its list of model files with their checksums."""
+    if "format_version" not in card:
+        raise ModelError(f"{card_path}: no model format version (a model saved before format {FORMAT_VERSION}, "
+                         f"e.g. a pickled .joblib file, which is not loaded); {RETRAIN}")
+    if not _is_int(card["format_version"]) or card["format_version"] != FORMAT_VERSION:
+        raise ModelError(f"{card_path}: model format version {card['format_version']!r}, but this scorer reads "
+                         f"version {FORMAT_VERSION}; {RETRAIN}")
+    files = card.get("files")
+    if not (isinstance(files, dict) and set(files) == set(MODEL_FILES)
+            and all(isinstance(e, dict) and isinstance(e.get("sha256"), str) for e in files.values())):
+        raise ModelError(f"{card_path}: the card must list exactly the model files {', '.join(MODEL_FILES)} "
+                         f"with their SHA-256; {RETRAIN}")
+    if card.get("sha256") != files[MANIFEST_FILE]["sha256"]:
+        raise ModelError(f"{card_path}: the card's sha256 is not the SHA-256 of {MANIFEST_FILE}; {RETRAIN}")
+
+
+def _read_verified(model_dir: str | Path | None) -> tuple[Path, dict, dict[str, bytes]]:
+    """(model directory, card, bytes of each model file): every file read once and its SHA-256 checked
+    against the card before anything parses it (the bytes checked are the bytes parsed)."""
+    base = _base(model_dir)
+    card = read_card(model_dir)
+    _check_card(card, base / CARD_FILE)
+    data = {}
+    for name in MODEL_FILES:
+        path = base / name
+        if not path.is_file():
+            raise ModelError(f"{path}: model file not found; {RETRAIN}")
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise ModelError(f"{path}: cannot read model file ({exc.strerror}); {RETRAIN}") from None
+        actual, expected = hashlib.sha256(raw).hexdigest(), card["files"][name]["sha256"]
+        if actual != expected:
+            raise ModelError(f"{path}: checksum {actual[:12]}... does not match the card's {expected[:12]}... "
+                             f"(corrupt or replaced file); {RETRAIN}")
+        data[name] = raw
+    return base, card, data
 
 
 def verify_model(model_dir: str | Path | None = None) -> tuple[Path, dict]:
-    """(model file, card) after checking the file's SHA-256 against the card and the installed
-    scikit-learn minor version against the one it was trained with; nothing is unpickled."""
-    model_path, _ = paths(model_dir)
-    card = read_card(model_dir)
-    if not model_path.is_file():
-        raise ModelError(f"{model_path}: model file not found; {RETRAIN}")
-    actual = sha256_file(model_path)
-    if actual != card.get("sha256"):
-        raise ModelError(f"{model_path}: checksum {actual[:12]}... does not match the card's "
-                         f"{str(card.get('sha256'))[:12]}... (corrupt or replaced file); {RETRAIN}")
-    from importlib.metadata import version
+    """(manifest file, card) after checking the card's model format version and every model file's SHA-256
+    against the card; no model file is parsed."""
+    base, card, _ = _read_verified(model_dir)
+    return base / MANIFEST_FILE, card
 
-    installed = version("scikit-learn")  # without importing scikit-learn itself
-    trained_with = card.get("versions", {}).get("scikit-learn", "?")
-    if _minor(trained_with) != _minor(installed):
-        raise ModelError(f"{model_path}: trained with scikit-learn {trained_with}, but {installed} is "
-                         f"installed; install scikit-learn=={trained_with} or {RETRAIN}")
-    return model_path, card
+
+class _Malformed(ValueError):
+    """A model file that passed its checksum but does not hold what this scorer reads."""
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _get(obj, path: str, check, what: str):
+    """The value at a dotted key path of the manifest, if `check(value)`; else _Malformed saying what it must be."""
+    value = obj
+    for key in path.split("."):
+        if not isinstance(value, dict) or key not in value:
+            raise _Malformed(f"missing key {path!r}")
+        value = value[key]
+    if not check(value):
+        raise _Malformed(f"{path!r} must be {what}")
+    return value
+
+
+def _parse_manifest(raw: bytes, card: dict) -> dict:
+    """The manifest, checked against the code (labels, features, part kinds, classes) and the card."""
+    from . import LABELS
+    from .compiled import PART_KINDS, SOURCE_LABELS
+    from .cues import CUE_FEATURES
+    from .support import SUPPORT_FEATURES
+
+    try:
+        manifest = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise _Malformed(f"not a JSON model manifest ({_brief(exc)})") from None
+    if not isinstance(manifest, dict):
+        raise _Malformed("not a JSON model manifest (not an object)")
+    version = _get(manifest, "format_version", _is_int, "an integer")
+    if version != FORMAT_VERSION:
+        raise _Malformed(f"model format version {version}, but this scorer reads version {FORMAT_VERSION}")
+    _get(manifest, "labels", lambda v: v == list(LABELS), f"the labels {', '.join(LABELS)}")
+    _get(manifest, "arrays.file", lambda v: v == ARRAYS_FILE, repr(ARRAYS_FILE))
+    _get(manifest, "arrays.sha256", lambda v: v == card["files"][ARRAYS_FILE]["sha256"],
+         "the SHA-256 the card gives for the arrays file")
+    pattern = _get(manifest, "tokens.pattern", lambda v: isinstance(v, str), "a string")
+    try:
+        re.compile(pattern)
+    except (re.error, RecursionError) as exc:
+        raise _Malformed(f"'tokens.pattern' is not a regular expression ({_brief(exc)})") from None
+    _get(manifest, "tokens.ngram_max", lambda v: _is_int(v) and 1 <= v <= 10, "an integer from 1 to 10")
+    _get(manifest, "tokens.n_terms", lambda v: _is_int(v) and v >= 0, "a count")
+    _get(manifest, "cues", lambda v: isinstance(v, list) and all(isinstance(w, str) for w in v), "a list of words")
+    _get(manifest, "cue_features", lambda v: v == list(CUE_FEATURES),
+         "this scorer's cue features (the model was trained with others)")
+    _get(manifest, "heads", lambda v: isinstance(v, dict) and set(v) == set(HEADS), f"the heads {', '.join(HEADS)}")
+    kinds = " or ".join(sorted(str(list(k)) for k in PART_KINDS))
+    for name in HEADS:
+        _get(manifest, f"heads.{name}.parts",
+             lambda v: isinstance(v, list) and all(isinstance(p, list) and all(isinstance(x, str) for x in p)
+                                                   and tuple(p) in PART_KINDS for p in v),
+             f"a list of feature parts, each {kinds}")
+        if name == "source_type":
+            _get(manifest, f"heads.{name}.classes", lambda v: isinstance(v, list) and all(isinstance(c, str) for c in v)
+                 and sorted(v) == sorted(SOURCE_LABELS), f"the source labels {', '.join(SOURCE_LABELS)}")
+        else:
+            _get(manifest, f"heads.{name}.classes", lambda v: v == [0, 1] and all(map(_is_int, v)), "[0, 1]")
+        _get(manifest, f"heads.{name}.n_words", lambda v: _is_int(v) and v >= 0, "a count")
+    _get(manifest, "support.C", lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+         and v > 0, "a positive number")
+    _get(manifest, "support.features", lambda v: v == list(SUPPORT_FEATURES),
+         "this scorer's support features (the model was trained with others)")
+    _get(manifest, "support.classes", lambda v: isinstance(v, list) and len(v) >= 2 and all(map(_is_int, v))
+         and v == sorted(set(v)) and set(v) <= {0, 1, 2, 3}, "increasing grades among 0-3")
+    return manifest
+
+
+def _expected_arrays() -> set[str]:
+    names = {"tokens.terms"} | {f"{h}.{a}" for h in HEADS for a in ("columns", "idf", "coef", "intercept")}
+    return names | {f"support.{a}" for a in ("mean", "scale", "coef", "intercept")}
+
+
+def _parse_arrays(raw: bytes) -> dict:
+    """The arrays of an npz archive, read without pickle; exactly the expected names."""
+    import numpy as np
+
+    if not raw.startswith(b"PK\x03\x04"):
+        raise _Malformed("not an npz archive")
+    expected = _expected_arrays()
+    try:
+        with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
+            names = set(npz.files)
+            if names != expected:
+                missing, extra = sorted(expected - names), sorted(names - expected)
+                raise _Malformed("; ".join(([f"missing array(s) {', '.join(missing)}"] if missing else [])
+                                           + ([f"unexpected array(s) {', '.join(extra)}"] if extra else [])))
+            return {name: npz[name] for name in sorted(expected)}
+    except _Malformed:
+        raise
+    except Exception as exc:  # noqa: BLE001 - zip, npy header, object-array or data faults: all mean a bad file
+        raise _Malformed(f"unreadable arrays ({_brief(exc)})") from None
+
+
+def _array(arrays: dict, name: str, dtype, shape: tuple | None, finite: bool = True):
+    """arrays[name] if it has exactly this dtype and shape (None: any 1-D) and, for floats, only finite values."""
+    import numpy as np
+
+    a = arrays[name]
+    want = np.dtype(dtype)
+    if a.dtype != want or (a.shape != shape if shape is not None else a.ndim != 1):
+        raise _Malformed(f"array {name!r} is {a.dtype.str} {a.shape}, expected {want.str} "
+                         f"{shape if shape is not None else '(n,)'}")
+    if finite and a.dtype.kind == "f" and not np.isfinite(a).all():
+        raise _Malformed(f"array {name!r} has values that are not finite numbers")
+    return a
+
+
+def _build(manifest: dict, arrays: dict):
+    """(CompiledAttributionModel, SupportModel) from a checked manifest and the arrays, after checking the arrays."""
+    import numpy as np
+
+    from .compiled import CompiledAttributionModel, CompiledHead, Tokens, part_width
+    from .support import SupportModel
+
+    n_terms = manifest["tokens"]["n_terms"]
+    try:
+        text = _array(arrays, "tokens.terms", np.uint8, None).tobytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _Malformed(f"array 'tokens.terms' is not UTF-8 text ({_brief(exc)})") from None
+    terms = text.split("\n") if text else []
+    tokens = Tokens.from_terms(manifest["tokens"]["pattern"], manifest["tokens"]["ngram_max"], terms)
+    if len(terms) != n_terms or len(tokens.union) != n_terms:
+        raise _Malformed(f"array 'tokens.terms' holds {len(terms)} terms ({len(tokens.union)} distinct), "
+                         f"the manifest says {n_terms}")
+    heads = []
+    for name in HEADS:
+        info = manifest["heads"][name]
+        n_words, parts = info["n_words"], [tuple(p) for p in info["parts"]]
+        rows = 1 if len(info["classes"]) == 2 else len(info["classes"])
+        columns = _array(arrays, f"{name}.columns", np.int64, (n_terms,))
+        used = columns[columns >= 0]
+        if (columns < -1).any() or len(used) != n_words or not np.array_equal(np.sort(used), np.arange(n_words)):
+            raise _Malformed(f"array '{name}.columns' does not map the vocabulary onto columns 0..{n_words - 1} "
+                             f"once each (-1 for terms the head lacks)")
+        idf = _array(arrays, f"{name}.idf", np.float64, (n_words,))
+        coef = _array(arrays, f"{name}.coef", np.float64, (rows, n_words + sum(map(part_width, parts))))
+        intercept = _array(arrays, f"{name}.intercept", np.float64, (rows,))
+        heads.append(CompiledHead(columns, idf, parts, coef, intercept, np.asarray(info["classes"]), tokens))
+    attribution = CompiledAttributionModel(*heads, cues=frozenset(manifest["cues"]), tokens=tokens)
+    info = manifest["support"]
+    n_features, rows = len(info["features"]), 1 if len(info["classes"]) == 2 else len(info["classes"])
+    scale = _array(arrays, "support.scale", np.float64, (n_features,))
+    if not (scale > 0).all():
+        raise _Malformed("array 'support.scale' has values that are not positive")
+    support = SupportModel.from_parameters(info["C"], _array(arrays, "support.mean", np.float64, (n_features,)), scale,
+                                           _array(arrays, "support.coef", np.float64, (rows, n_features)),
+                                           _array(arrays, "support.intercept", np.float64, (rows,)),
+                                           np.asarray(info["classes"], dtype=np.int64))
+    return attribution, support
 
 
 def load_bundle(model_dir: str | Path | None = None) -> dict:
-    """Verify the model (checksum before unpickling, scikit-learn version), then unpickle the bundle
-    {attribution, support, labels} and attach its card."""
-    model_path, card = verify_model(model_dir)
-    import joblib
-
+    """The model {attribution, support, labels, card}: checksums first (`verify_model`), then the manifest and
+    the arrays parsed without pickle and checked; ModelError (exit 3) naming the file for any fault."""
+    base, card, data = _read_verified(model_dir)
     try:
-        bundle = joblib.load(model_path)
-    except Exception as exc:  # noqa: BLE001 - any unpickling failure means an unusable model
-        raise ModelError(f"{model_path}: cannot load model ({type(exc).__name__}: {exc}); {RETRAIN}") from None
-    bundle["card"] = card
-    return bundle
+        manifest = _parse_manifest(data[MANIFEST_FILE], card)
+    except _Malformed as exc:
+        raise ModelError(f"{base / MANIFEST_FILE}: {exc}; {RETRAIN}") from None
+    except Exception as exc:  # noqa: BLE001 - whatever else a crafted manifest trips is still a bad model file
+        raise ModelError(f"{base / MANIFEST_FILE}: malformed manifest ({_brief(exc)}); {RETRAIN}") from None
+    try:
+        attribution, support = _build(manifest, _parse_arrays(data[ARRAYS_FILE]))
+    except _Malformed as exc:
+        raise ModelError(f"{base / ARRAYS_FILE}: {exc}; {RETRAIN}") from None
+    except Exception as exc:  # noqa: BLE001 - as above, for the arrays
+        raise ModelError(f"{base / ARRAYS_FILE}: malformed arrays ({_brief(exc)}); {RETRAIN}") from None
+    return {"attribution": attribution, "support": support, "labels": list(manifest["labels"]), "card": card}
+
+
+def model_files(bundle: dict) -> tuple[dict, dict]:
+    """(manifest without the arrays' checksum, arrays by name) of a bundle {attribution, support, labels}."""
+    import numpy as np
+
+    from .cues import CUE_FEATURES
+    from .support import SUPPORT_FEATURES
+
+    model, support = bundle["attribution"], bundle["support"]
+    terms = model.tokens.terms()
+    if any("\n" in t for t in terms):
+        raise ValueError("vocabulary terms must be free of newlines (they are saved newline-joined)")
+    arrays = {"tokens.terms": np.frombuffer("\n".join(terms).encode("utf-8"), dtype=np.uint8)}
+    heads = {}
+    for name, head in zip(HEADS, model.heads()):
+        if head.tokens is not model.tokens:
+            raise ValueError("the heads must share the model's token pass")
+        arrays[f"{name}.columns"] = np.asarray(head.columns, dtype=np.int64)
+        arrays[f"{name}.idf"] = np.asarray(head.idf, dtype=np.float64)
+        arrays[f"{name}.coef"] = np.hstack([head.coef_words, head.coef_dense]).astype(np.float64)
+        arrays[f"{name}.intercept"] = np.asarray(head.intercept, dtype=np.float64)
+        heads[name] = {"parts": [list(kind) for kind in head.parts], "classes": np.asarray(head.classes_).tolist(),
+                       "n_words": int(head.n_words)}
+    for key, value in (("mean", support.mean_), ("scale", support.scale_), ("coef", support.coef_),
+                       ("intercept", support.intercept_)):
+        arrays[f"support.{key}"] = np.asarray(value, dtype=np.float64)
+    manifest = {"format_version": FORMAT_VERSION, "labels": list(bundle["labels"]),
+                "tokens": {"pattern": model.tokens.pattern.pattern, "ngram_max": int(model.tokens.ngram_max),
+                           "n_terms": len(terms)},
+                "cues": sorted(model.cues), "cue_features": list(CUE_FEATURES), "heads": heads,
+                "support": {"C": float(support.C), "features": list(SUPPORT_FEATURES),
+                            "classes": np.asarray(support.classes_).tolist()}}
+    return manifest, arrays
+
+
+def npz_bytes(arrays: dict) -> bytes:
+    """An npz archive (uncompressed zip of .npy members, read by numpy.load) with fixed member dates and
+    attributes, so that the same arrays always give the same bytes; object arrays are refused. Each array
+    keeps its memory order (npy's fortran_order): scikit-learn's coef_ is Fortran-ordered, and a matrix
+    product over the other order can differ in the last bit."""
+    import numpy as np
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+        for name in sorted(arrays):
+            member = io.BytesIO()
+            np.lib.format.write_array(member, np.asarray(arrays[name]), allow_pickle=False)
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=_ZIP_DATE)
+            info.create_system, info.external_attr = 3, 0o644 << 16
+            archive.writestr(info, member.getvalue())
+    return out.getvalue()
 
 
 def save_bundle(bundle: dict, card: dict, model_dir: str | Path) -> tuple[Path, Path]:
-    """Write the bundle (joblib, compress=3) and its card with the file's SHA-256 and size."""
-    import joblib
+    """Write the bundle {attribution, support, labels} as the arrays file and the manifest, then the card
+    (format version, each file's SHA-256 and size, `sha256` = the manifest's) and its Markdown rendering.
+    Returns (manifest file, card file)."""
+    from .atomic import write_bytes_atomic
 
     model_dir = Path(model_dir)
-    model_dir.mkdir(parents=True, exist_ok=True)
-    model_path, card_path = paths(model_dir)
-    joblib.dump(bundle, model_path, compress=3)
-    card = dict(card, sha256=sha256_file(model_path), size_bytes=model_path.stat().st_size)
-    card_path.write_text(json.dumps(card, indent=2, sort_keys=False) + "\n", encoding="utf-8")
-    card_path.with_suffix(".md").write_text(card_markdown(card), encoding="utf-8")
-    return model_path, card_path
+    manifest, arrays = model_files(bundle)
+    arrays_raw = npz_bytes(arrays)
+    manifest["arrays"] = {"file": ARRAYS_FILE, "sha256": hashlib.sha256(arrays_raw).hexdigest()}
+    manifest_raw = (json.dumps(manifest, indent=2) + "\n").encode("utf-8")
+    files = {name: {"sha256": hashlib.sha256(raw).hexdigest(), "size_bytes": len(raw)}
+             for name, raw in ((MANIFEST_FILE, manifest_raw), (ARRAYS_FILE, arrays_raw))}
+    card = {k: v for k, v in card.items() if k not in ("format_version", "files", "sha256", "size_bytes")}
+    card.update(format_version=FORMAT_VERSION, files=files, sha256=files[MANIFEST_FILE]["sha256"])
+    card_path = model_dir / CARD_FILE
+    umask = os.umask(0)
+    os.umask(umask)
+    for path, raw in ((model_dir / ARRAYS_FILE, arrays_raw), (model_dir / MANIFEST_FILE, manifest_raw),
+                      (card_path, (json.dumps(card, indent=2, sort_keys=False) + "\n").encode("utf-8")),
+                      (card_path.with_suffix(".md"), card_markdown(card).encode("utf-8"))):
+        write_bytes_atomic(path, raw)
+        path.chmod(0o666 & ~umask)  # readable like any file written in place, not the temporary file's 0600
+    return model_dir / MANIFEST_FILE, card_path
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.1f} kB"
 
 
 def card_markdown(card: dict) -> str:
     """A human-readable rendering of the card (the JSON stays the source of truth)."""
     m = card.get("dev_metrics", {})
     lines = [f"# Model card: {card['id']}", "",
-             f"- file SHA-256: `{card.get('sha256')}` ({card.get('size_bytes', 0) / 1e6:.1f} MB)",
-             f"- code version: {card.get('code_version')}",
-             "- versions: " + ", ".join(f"{k} {v}" for k, v in card.get("versions", {}).items()),
-             f"- labels: {', '.join(card.get('labels', []))}",
-             f"- retrain: `{card.get('retrain')}`", "", "## Training data", ""]
+             f"- model SHA-256 (in every report; the manifest's, which pins the arrays'): `{card.get('sha256')}`",
+             f"- model format version {card.get('format_version')}; files:"]
+    lines += [f"  - `{name}`: SHA-256 `{info.get('sha256')}` ({_size(info.get('size_bytes', 0))})"
+              for name, info in card.get("files", {}).items()]
+    lines += [f"- code version: {card.get('code_version')}",
+              "- versions: " + ", ".join(f"{k} {v}" for k, v in card.get("versions", {}).items()),
+              f"- labels: {', '.join(card.get('labels', []))}",
+              f"- retrain: `{card.get('retrain')}`"]
+    if card.get("provenance"):
+        lines.append(f"- provenance: {card['provenance']}")
+    lines += ["", "## Training data", ""]
     for name, info in card.get("training_data", {}).items():
         lines.append(f"- {name}: {info['source']}; licence: {info['licence']}; "
                      f"content SHA-256 `{card.get('corpus_sha256', {}).get(name, '?')[:16]}...`")

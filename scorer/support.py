@@ -70,10 +70,20 @@ class SupportModel:
     """Grades 0-3 with a scaled multinomial logistic regression over SUPPORT_FEATURES.
 
     Fitted with scikit-learn; only the scaler's mean/scale and the coefficients are kept, so a fitted
-    model predicts (and unpickles) with numpy alone."""
+    model predicts with numpy alone and saves as plain arrays (`model.save_bundle`)."""
 
     def __init__(self, C: float = 0.1):
         self.C = C
+
+    @classmethod
+    def from_parameters(cls, C: float, mean: np.ndarray, scale: np.ndarray, coef: np.ndarray, intercept: np.ndarray,
+                        classes: np.ndarray) -> "SupportModel":
+        """A fitted model from its saved parameters (the attributes `fit` sets)."""
+        model = cls(C)
+        model.mean_, model.scale_ = np.asarray(mean, dtype=np.float64), np.asarray(scale, dtype=np.float64)
+        model.coef_, model.intercept_ = np.asarray(coef, dtype=np.float64), np.asarray(intercept, dtype=np.float64)
+        model.classes_ = np.asarray(classes)
+        return model
 
     def fit(self, X: np.ndarray, grades) -> "SupportModel":
         from sklearn.linear_model import LogisticRegression

@@ -232,12 +232,11 @@ def prepare(data_dir: str | Path, cues: frozenset[str] | None = None):
 
 
 def train(data_dir: str | Path, out_dir: str | Path, grades_path: Path = GRADES_FILE, log=print) -> dict:
-    """Fit everything, evaluate on dev, write models/attribution-v1.{joblib,json}; returns the card."""
-    import joblib
+    """Fit everything, evaluate on dev, write the model files and the card (`model.save_bundle`); returns the card."""
     import sklearn
 
     from .evaluate import evaluate_model
-    from .model import MODEL_ID, save_bundle, sha256_file
+    from .model import ARRAYS_FILE, MODEL_ID, save_bundle, sha256_file
 
     data_dir = Path(data_dir)
     log("building corpus and model inputs ...")
@@ -261,7 +260,7 @@ def train(data_dir: str | Path, out_dir: str | Path, grades_path: Path = GRADES_
         "labels": list(LABELS),
         "code_version": code_version(),
         "versions": {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
-                     "joblib": joblib.__version__, "numpy": np.__version__, "pandas": pd.__version__},
+                     "numpy": np.__version__, "pandas": pd.__version__},
         "training_data": {name: {"source": src, "licence": lic} for name, (src, lic) in CORPORA.items()},
         "corpus_sha256": corpus_hashes(data_dir),
         "support_grades": {"file": "data/support_grades.tsv", "sha256": sha256_file(grades_path), "n": int(len(y))},
@@ -273,6 +272,6 @@ def train(data_dir: str | Path, out_dir: str | Path, grades_path: Path = GRADES_
         "retrain": "scorer train --data ../shared/data --out models/",
     }
     bundle = {"attribution": model, "support": support, "labels": list(LABELS)}
-    model_path, card_path = save_bundle(bundle, card, out_dir)
-    log(f"wrote {model_path} and {card_path}")
+    manifest_path, card_path = save_bundle(bundle, card, out_dir)
+    log(f"wrote {manifest_path.parent / ARRAYS_FILE}, {manifest_path} and {card_path}")
     return json.loads(card_path.read_text(encoding="utf-8"))
