@@ -67,7 +67,7 @@ def main() -> None:
                        "--jobs", str(jobs), "--no-progress"]
                 rows.append([f"batch, {k} articles, --jobs {jobs}",
                              f"{peak_rss_mb(cmd):.0f} MB largest process, {peak_tree_rss_mb(cmd):.0f} MB whole tree"])
-    model = REPO / "models" / "attribution-v1.joblib"
+    model = REPO / "models" / "attribution-v1.npz"
     code = "import time; t=time.perf_counter(); from scorer.model import load_bundle; load_bundle(); print(time.perf_counter()-t)"
     loads = [float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout)
              for _ in range(5)]
@@ -77,7 +77,7 @@ def main() -> None:
 
     load_bundle()  # the first load pays the imports; the next 5 are timed
     warm, _ = timed(load_bundle, 5)
-    rows.append(["model load (in-process after the first: checksum + unpickle; median of 5)", f"{warm:.2f} s"])
+    rows.append(["model load (in-process after the first: checksum + parse; median of 5)", f"{warm:.2f} s"])
     print(table(["measure", "value"], rows))
     print("\n'largest process': GNU time's maximum RSS, the peak of the biggest single process (the parent or a"
           " reaped worker); 'whole tree': the parent and its --jobs workers summed, sampled every 0.1 s.")
