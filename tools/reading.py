@@ -40,7 +40,8 @@ BBC_DEV_PER_TOPIC = 3      # 15 held back for dev (read twice), split by article
 CHECKTHAT_SUBJ, CHECKTHAT_OBJ = 200, 100  # CheckThat 2025 train sentences read one by one
 DOUBLE_SHARE = 0.2         # of training sheets read twice
 DEV_SUPPLEMENT = 12        # PolNeAR dev articles densest in anonymous sourcing, added to dev (read twice)
-TRAIN_SUPPLEMENT = 40      # the same for training (read once)
+TRAIN_SUPPLEMENT = 40      # the same for training (read once; A sheets)
+TRAIN_SUPPLEMENT_2 = 50    # the next 50 by the same measure (B sheets), as the A sheets still left anonymous short of 500
 
 _ANON = re.compile(r"\b(officials?|sources?|familiar with|anonymity|aides?|people (?:close|briefed)|advisers?|"
                    r"according to (?:a|one|two|three|several|some)|intelligence|reportedly|it is understood)\b", re.I)
@@ -162,6 +163,9 @@ def dev_supplement(data: Path, chosen: list[dict], seed: int = SEED) -> list[dic
                 scored.append((-len(_ANON.findall(text)) / n, aid, m["publisher"]))
         out += [{"article_id": aid, "set": split, "group": f"{publisher} (anonymous-dense supplement)"}
                 for _, aid, publisher in sorted(scored)[:count]]
+        if split == "train":
+            out += [{"article_id": aid, "set": split, "group": f"{publisher} (anonymous-dense supplement 2)"}
+                    for _, aid, publisher in sorted(scored)[count:count + TRAIN_SUPPLEMENT_2]]
     return out
 
 
@@ -178,11 +182,13 @@ def deal(data: Path, sheets_dir: Path, seed: int = SEED) -> None:
             units.append({"article_id": art["article_id"], "set": art["set"], "index": i, "start": s, "end": e,
                           "sha": text_hash(text[s:e])})
     sheets: list[tuple[str, str, list[dict]]] = []  # (sheet id, set, articles)
-    for set_name, prefix in (("dev", "D"), ("train", "T"), ("dev", "E"), ("train", "A")):
-        # the supplements' sheets (E, A) have their own draws, so the sheets dealt before them stay as they were
-        r = rng if prefix in "DT" else random.Random(seed + 2 + "EA".index(prefix))
+    for set_name, prefix in (("dev", "D"), ("train", "T"), ("dev", "E"), ("train", "A"), ("train", "B")):
+        # the supplements' sheets (E, A, B) have their own draws, so the sheets dealt before them stay as they were
+        r = rng if prefix in "DT" else random.Random(seed + 2 + "EAB".index(prefix))
+        kind = {"D": "", "T": "", "E": "supplement", "A": "supplement", "B": "supplement 2"}[prefix]
         news = [a for a in articles if a["set"] == set_name and not a["article_id"].startswith("checkthat/")
-                and ("supplement" in a["group"]) == (prefix in "EA")]
+                and (kind in a["group"] if kind else "supplement" not in a["group"])
+                and not (prefix == "A" and "supplement 2" in a["group"])]
         r.shuffle(news)
         singles = [a for a in articles if a["set"] == set_name and a["article_id"].startswith("checkthat/")
                    and prefix in "DT"]
@@ -201,8 +207,13 @@ def deal(data: Path, sheets_dir: Path, seed: int = SEED) -> None:
     train_ids = [s[0] for s in sheets if s[0][0] == "T" and not all(a["article_id"].startswith("checkthat/")
                                                                    for a in s[2])]
     double = set(rng.sample(train_ids, max(1, round(DOUBLE_SHARE * len([s for s in sheets if s[0][0] == "T"])))))
-    supplement = sorted(s[0] for s in sheets if s[0][0] == "A")
-    double |= set(supplement[:max(1, round(DOUBLE_SHARE * len(supplement)))])  # A sheets: 20% read twice too
+    for prefix in "AB":  # each supplement: 20% of its sheets read twice too
+        supplement = sorted(s[0] for s in sheets if s[0][0] == prefix)
+        double |= set(supplement[:max(1, round(DOUBLE_SHARE * len(supplement)))])
+    # the sheet of CheckThat single sentences is read twice as well, so that over 20% of the training units
+    # (and of the articles) are read twice once the supplements are added
+    double |= {s[0] for s in sheets if s[0][0] == "T" and sum(a["article_id"].startswith("checkthat/") for a in s[2])
+               > len(s[2]) / 2}
     plan = []
     for sheet_id, set_name, arts in sheets:
         readings = 2 if set_name == "dev" or sheet_id in double else 1
