@@ -78,6 +78,8 @@ def article_text(data: Path, article_id: str) -> str:
         return (data / "polnear" / "data" / split / "text" / f"{name}.txt").read_text(encoding="utf-8")
     if corpus == "bbc":
         return (data / "bbc" / "articles" / f"{rest}.txt").read_text(encoding="utf-8")
+    if corpus == "example":  # the repository's own example articles
+        return (REPO / "examples" / f"{rest}.txt").read_text(encoding="utf-8")
     if corpus == "checkthat":
         split, sid = rest.split("/", 1)
         return _checkthat(data, split)[sid][0]
@@ -140,7 +142,8 @@ def choose_articles(data: Path, seed: int = SEED) -> list[dict]:
         ids = sorted(k for k, (_, lab) in ct.items() if lab == label)
         chosen += [{"article_id": f"checkthat/train/{k}", "set": "train", "group": f"checkthat-{label}"}
                    for k in sorted(rng.sample(ids, n))]
-    return chosen + dev_supplement(data, chosen, seed)
+    return chosen + dev_supplement(data, chosen, seed) + [
+        {"article_id": "example/iran-bounties-commune", "set": "example", "group": "example"}]
 
 
 def dev_supplement(data: Path, chosen: list[dict], seed: int = SEED) -> list[dict]:
@@ -182,10 +185,11 @@ def deal(data: Path, sheets_dir: Path, seed: int = SEED) -> None:
             units.append({"article_id": art["article_id"], "set": art["set"], "index": i, "start": s, "end": e,
                           "sha": text_hash(text[s:e])})
     sheets: list[tuple[str, str, list[dict]]] = []  # (sheet id, set, articles)
-    for set_name, prefix in (("dev", "D"), ("train", "T"), ("dev", "E"), ("train", "A"), ("train", "B")):
+    for set_name, prefix in (("dev", "D"), ("train", "T"), ("dev", "E"), ("train", "A"), ("train", "B"),
+                             ("example", "K")):
         # the supplements' sheets (E, A, B) have their own draws, so the sheets dealt before them stay as they were
-        r = rng if prefix in "DT" else random.Random(seed + 2 + "EAB".index(prefix))
-        kind = {"D": "", "T": "", "E": "supplement", "A": "supplement", "B": "supplement 2"}[prefix]
+        r = rng if prefix in "DT" else random.Random(seed + 2 + "EABK".index(prefix))
+        kind = {"D": "", "T": "", "E": "supplement", "A": "supplement", "B": "supplement 2", "K": ""}[prefix]
         news = [a for a in articles if a["set"] == set_name and not a["article_id"].startswith("checkthat/")
                 and (kind in a["group"] if kind else "supplement" not in a["group"])
                 and not (prefix == "A" and "supplement 2" in a["group"])]
@@ -216,7 +220,7 @@ def deal(data: Path, sheets_dir: Path, seed: int = SEED) -> None:
                > len(s[2]) / 2}
     plan = []
     for sheet_id, set_name, arts in sheets:
-        readings = 2 if set_name == "dev" or sheet_id in double else 1
+        readings = 2 if set_name in ("dev", "example") or sheet_id in double else 1
         plan += [{"reading": f"{sheet_id}-{k}", "sheet": sheet_id, "set": set_name, "role": role}
                  for k, role in zip("ab", ("first", "second"))][:readings]
         for pos, art in enumerate(arts):
@@ -364,7 +368,7 @@ def collect(data: Path, answers_dir: Path, third_dir: Path | None, readers: dict
                ["article_id", "set", "index", "start", "end", "sha", "type", "grade", "status", "readings"])
     print(f"{len(readings)} unit readings from {len({r['reading'] for r in readings})} readings; "
           f"{len(labels)} labelled units, {len(disputed)} awaiting a third reading, {dropped} dropped (three-way split)")
-    for set_name in ("train", "dev"):
+    for set_name in ("train", "dev", "example"):
         lab = [x for x in labels if x["set"] == set_name]
         print(f"  {set_name}: {len(lab)} units; types {dict(Counter(x['type'] for x in lab))}; grades "
               f"{dict(sorted(Counter(round(float(x['grade'])) for x in lab if x['grade']).items()))}")
@@ -377,7 +381,7 @@ def agreement(pairs: list[list[dict]], units: list[dict]) -> dict:
     """Raw agreement, Cohen's kappa on type and Spearman on grade between first and second readings."""
     sets = {(u["article_id"], int(u["index"])): u["set"] for u in units}
     out = {}
-    for set_name in ("train", "dev", "all"):
+    for set_name in ("train", "dev", "example", "all"):
         ps = [p for p in pairs if set_name == "all" or sets[(p[0]["article_id"], p[0]["index"])] == set_name]
         if not ps:
             continue
