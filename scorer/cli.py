@@ -74,7 +74,8 @@ MODEL_OPTION = click.option("--model", "model_dir", type=click.Path(), default=N
 @click.argument("path", type=click.Path(allow_dash=True))
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json", "html"]), default="text",
               show_default=True)
-@click.option("--output", "-o", type=click.Path(), default=None, help="Write here instead of standard output.")
+@click.option("--output", "-o", type=click.Path(), default=None,
+              help="Write here instead of standard output (not a directory, not the input file).")
 @MAX_BYTES_OPTION
 @MODEL_OPTION
 @reports_errors
@@ -86,6 +87,10 @@ def score_command(path, fmt, output, max_bytes, model_dir):
     from .scoring import Scorer
     from .textio import read_stream
 
+    if output:
+        from .atomic import check_file_target
+
+        check_file_target(output, None if path == "-" else path)  # before any work: nothing is written
     scorer = Scorer(model_dir)
     if path == "-":
         report = scorer.score(read_stream(sys.stdin.buffer, "<stdin>", max_bytes), name="<stdin>")
@@ -110,7 +115,8 @@ def score_command(path, fmt, output, max_bytes, model_dir):
 @cli.command("batch")
 @click.argument("input_path", metavar="INPUT", type=click.Path())
 @click.option("--output", "-o", "out", required=True, type=click.Path(),
-              help="JSONL file, or a directory for csv/parquet (articles + sentences tables).")
+              help="JSONL file, or a directory for csv/parquet (articles + sentences tables); "
+                   "never the input or a directory holding it.")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default=None,
               help="Default: from the output name (.jsonl -> jsonl, otherwise csv).")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
@@ -123,11 +129,15 @@ def score_command(path, fmt, output, max_bytes, model_dir):
                    "output is a directory of shards.")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Dask scheduler address (tcp://host:8786); default: a local cluster of --jobs workers.")
+@click.option("--csv-raw", is_flag=True,
+              help="CSV output: write text cells exactly as they are. By default a cell starting with "
+                   "= + - @, a tab or a carriage return gets a leading ' so that a spreadsheet shows it as text "
+                   "and never runs it as a formula (numbers such as -5 are left alone).")
 @MAX_BYTES_OPTION
 @MODEL_OPTION
 @reports_errors
-def batch_command(input_path, out, fmt, jobs, text_field, id_field, resume, progress, backend, scheduler, max_bytes,
-                  model_dir):
+def batch_command(input_path, out, fmt, jobs, text_field, id_field, resume, progress, backend, scheduler, csv_raw,
+                  max_bytes, model_dir):
     """Score a directory of articles, a JSONL / CSV / Parquet file, or a directory of such files;
     one bad record never stops the run.
 
@@ -135,11 +145,16 @@ def batch_command(input_path, out, fmt, jobs, text_field, id_field, resume, prog
     """
     import time
 
-    from .batch import run_batch
+    from .batch import check_batch_output, run_batch
     from .model import verify_model
 
     if scheduler and backend != "dask":
         raise click.UsageError("--scheduler needs --backend dask")
+    if backend == "dask":
+        fmt = fmt or ("jsonl" if str(out).endswith(".jsonl") else "parquet")
+    fmt = fmt or ("jsonl" if str(out).endswith(".jsonl") else "csv")
+    # an output that is (or would destroy) the input is refused before the model is loaded
+    check_batch_output(input_path, out, directory=backend == "dask" or fmt != "jsonl", dask=backend == "dask")
     # fail fast (exit 3) before reading the corpus; with one job this process scores, so load the model
     # once here; with several, the workers load it and this process only checks it (and, for JSONL
     # output, never imports scikit-learn or pandas: about 190 MB less for the parent)
@@ -150,9 +165,6 @@ def batch_command(input_path, out, fmt, jobs, text_field, id_field, resume, prog
         scorer = Scorer(model_dir)
     else:
         verify_model(model_dir)
-    if backend == "dask":
-        fmt = fmt or ("jsonl" if str(out).endswith(".jsonl") else "parquet")
-    fmt = fmt or ("jsonl" if str(out).endswith(".jsonl") else "csv")
     from .batch import count_records
 
     show = sys.stderr.isatty() if progress is None else progress
@@ -172,11 +184,12 @@ def batch_command(input_path, out, fmt, jobs, text_field, id_field, resume, prog
 
             ok, errors = run_dask_batch(input_path, out, fmt=fmt, scheduler=scheduler, workers=jobs,
                                         text_field=text_field, id_field=id_field, resume=resume,
-                                        model_dir=model_dir, progress=report_progress, max_bytes=max_bytes)
+                                        model_dir=model_dir, progress=report_progress, max_bytes=max_bytes,
+                                        csv_escape=not csv_raw)
         else:
             ok, errors = run_batch(input_path, out, fmt=fmt, jobs=jobs, text_field=text_field, id_field=id_field,
                                    resume=resume, model_dir=model_dir, progress=report_progress, scorer=scorer,
-                                   max_bytes=max_bytes)
+                                   max_bytes=max_bytes, csv_escape=not csv_raw)
     finally:
         if show:
             click.echo("", err=True)

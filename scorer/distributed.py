@@ -18,8 +18,9 @@ from typing import Iterator
 
 from .atomic import write_text_atomic
 from .batch import (ARTICLE_COLUMNS, BatchInterrupted, Record, _file_record, article_files, article_frame,
-                    article_row, check_record_file, encode_jsonl, encode_tables, file_records, over_byte_limit,
-                    record_files, score_chunk, sentence_frame, shard_file_records, unique_token, write_table_pair)
+                    article_row, check_batch_output, check_record_file, encode_jsonl, encode_tables, file_records,
+                    over_byte_limit, record_files, score_chunk, sentence_frame, shard_file_records, unique_token,
+                    write_table_pair)
 from .errors import InputError, ScorerError
 from .parallel import CHUNK, _scorer, chunks
 from .textio import DEFAULT_MAX_BYTES
@@ -38,8 +39,13 @@ class Shard:
     path: str
     files: tuple[str, ...] = ()
 
-    def describe(self) -> str:
-        return f"{self.path} ({len(self.files)} files from {self.files[0]})" if self.files else self.path
+    def describe(self, path: str | None = None) -> str:
+        path = self.path if path is None else path
+        return f"{path} ({len(self.files)} files from {self.files[0]})" if self.files else path
+
+    def canonical(self) -> str:
+        """`describe` with the real path (os.path.realpath), the same for every spelling of the input."""
+        return self.describe(os.path.realpath(self.path))
 
 
 def plan_shards(input_path, files_per_shard: int = FILES_PER_SHARD) -> list[Shard]:
@@ -71,8 +77,8 @@ def shard_records(shard: Shard, text_field: str, id_field: str, max_bytes: int |
 class _ShardOutput:
     """The output files of one shard, written under temporary names and renamed when complete."""
 
-    def __init__(self, out: Path, fmt: str, number: int):
-        self.out, self.fmt, self.number = out, fmt, number
+    def __init__(self, out: Path, fmt: str, number: int, csv_escape: bool = True):
+        self.out, self.fmt, self.number, self.csv_escape = out, fmt, number, csv_escape
         self.stem = f"part-{number:05d}"
         self._discard_leftovers()
         if fmt == "jsonl":
@@ -111,7 +117,7 @@ class _ShardOutput:
     def _flush(self) -> None:
         if self.articles or self.part == 0:  # an empty shard still leaves one (empty) part
             write_table_pair(self.out, f"{self.stem}-{self.part:04d}.{self.fmt}",
-                             article_frame(self.articles), sentence_frame(self.sentences))
+                             article_frame(self.articles), sentence_frame(self.sentences), self.csv_escape)
             self.part += 1
         self.articles, self.sentences = [], []
 
@@ -126,14 +132,14 @@ class _ShardOutput:
 
 
 def score_shard(shard: Shard, out: str, fmt: str, model_dir=None, text_field: str = "text", id_field: str = "id",
-                max_bytes: int | None = DEFAULT_MAX_BYTES, single_file: bool = False):
+                max_bytes: int | None = DEFAULT_MAX_BYTES, single_file: bool = False, csv_escape: bool = True):
     """Read, score and write one shard on a worker; returns a one-row frame (shard, ok, errors).
     The shard's marker is written last, so a shard without one is redone on resume."""
     import pandas as pd
 
     out_dir = Path(out)
     scorer = _scorer(model_dir)
-    output = _ShardOutput(out_dir, fmt, shard.number)
+    output = _ShardOutput(out_dir, fmt, shard.number, csv_escape)
     ok = errors = 0
     for chunk in chunks(shard_records(shard, text_field, id_field, max_bytes, single_file), CHUNK):
         for result in score_chunk(scorer, chunk):
@@ -141,19 +147,21 @@ def score_shard(shard: Shard, out: str, fmt: str, model_dir=None, text_field: st
             ok += result["status"] == "ok"
             errors += result["status"] != "ok"
     output.commit()
-    marker = {"shard": shard.number, "input": shard.describe(), "ok": ok, "errors": errors}
+    marker = {"shard": shard.number, "input": shard.describe(), "real": shard.canonical(), "ok": ok,
+              "errors": errors}
     write_text_atomic(out_dir / DONE / f"{shard.number:05d}.json", json.dumps(marker))
     return pd.DataFrame([{"shard": shard.number, "ok": ok, "errors": errors}]).astype(COUNT_COLUMNS)
 
 
 def _finished(out: Path, shards: list[Shard]) -> dict[int, dict]:
-    """Markers of shards already done, checked against the current plan (the input must not change)."""
+    """Markers of shards already done, checked against the current plan (the input must not change; another
+    spelling of the same input path, compared by real path, is the same input)."""
     done = {}
     for shard in shards:
         path = out / DONE / f"{shard.number:05d}.json"
         if path.exists():
             marker = json.loads(path.read_text(encoding="utf-8"))
-            if marker.get("input") != shard.describe():
+            if marker.get("input") != shard.describe() and marker.get("real") != shard.canonical():
                 raise InputError(f"{out}: shard {shard.number} was {marker.get('input')!r}, now {shard.describe()!r}; "
                                  "the input changed since the first run, so start again without --resume")
             done[shard.number] = marker
@@ -188,7 +196,7 @@ def _client(scheduler: str | None, workers: int):
 
 
 def shard_frame(shards: list[Shard], out, fmt: str, model_dir=None, text_field: str = "text", id_field: str = "id",
-                max_bytes: int | None = DEFAULT_MAX_BYTES, single_file: bool = False):
+                max_bytes: int | None = DEFAULT_MAX_BYTES, single_file: bool = False, csv_escape: bool = True):
     """A dask.dataframe with one partition per shard; computing a partition scores and writes that shard
     and yields its counts."""
     import dask.dataframe as dd
@@ -197,20 +205,21 @@ def shard_frame(shards: list[Shard], out, fmt: str, model_dir=None, text_field: 
     meta = pd.DataFrame({k: pd.Series(dtype=v) for k, v in COUNT_COLUMNS.items()})
     return dd.from_map(score_shard, shards, out=str(out), fmt=fmt, model_dir=None if model_dir is None else str(model_dir),
                        text_field=text_field, id_field=id_field, max_bytes=max_bytes, single_file=single_file,
-                       meta=meta, enforce_metadata=False, label="score-shard")
+                       csv_escape=csv_escape, meta=meta, enforce_metadata=False, label="score-shard")
 
 
 def run_dask_batch(input_path, out, fmt: str = "jsonl", scheduler: str | None = None, workers: int = 2,
                    text_field: str = "text", id_field: str = "id", resume: bool = False, model_dir=None,
                    progress=None, max_bytes: int | None = DEFAULT_MAX_BYTES,
-                   files_per_shard: int = FILES_PER_SHARD) -> tuple[int, int]:
+                   files_per_shard: int = FILES_PER_SHARD, csv_escape: bool = True) -> tuple[int, int]:
     """Score `input_path` on Dask into the directory `out`; returns (ok count, error count) over all shards,
-    including those a resumed run found done. Raises BatchInterrupted on Ctrl-C (finished shards stay)."""
+    including those a resumed run found done. Raises BatchInterrupted on Ctrl-C (finished shards stay).
+    An output that is a file, or that is, contains or lies in the input, is refused first
+    (`batch.check_batch_output`); `csv_escape`: see `batch.escape_formulas`."""
     if fmt not in ("jsonl", "csv", "parquet"):
         raise InputError(f"{out}: unknown output format {fmt!r}")
     out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out}: the dask backend writes a directory of shards; this is a file")
+    check_batch_output(input_path, out, directory=True, dask=True)
     shards = plan_shards(input_path, files_per_shard)
     for sub in (DONE,) if fmt == "jsonl" else (DONE, "articles", "sentences"):
         (out / sub).mkdir(parents=True, exist_ok=True)
@@ -223,7 +232,7 @@ def run_dask_batch(input_path, out, fmt: str = "jsonl", scheduler: str | None = 
     if not todo:
         return ok, errors
     frame = shard_frame(todo, out, fmt, model_dir, text_field, id_field, max_bytes,
-                        single_file=not Path(input_path).is_dir())
+                        single_file=not Path(input_path).is_dir(), csv_escape=csv_escape)
     from distributed import as_completed
 
     client = _client(scheduler, workers)

@@ -150,6 +150,94 @@ def test_ctrl_c_stops_cleanly_and_resume_finishes(corpus, reference, tmp_path, j
     assert by_input(jsonl_rows(out)) == reference
 
 
+def descendants(pid):
+    """Process ids of the children of `pid` and theirs (from /proc/PID/task/*/children)."""
+    found, todo = [], [pid]
+    while todo:
+        for task in os.scandir(f"/proc/{todo.pop()}/task") if os.path.isdir(f"/proc/{pid}") else ():
+            try:
+                with open(f"{task.path}/children") as fh:
+                    kids = [int(k) for k in fh.read().split()]
+            except OSError:
+                continue
+            found.extend(kids)
+            todo.extend(kids)
+    return found
+
+
+def running(pid):
+    """True if process `pid` exists and is not a zombie (dead, waiting to be reaped)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def command(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return fh.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="needs /proc (Linux)")
+def test_workers_exit_when_the_parent_is_killed(corpus, tmp_path):
+    """kill -9 of the parent alone (not its group): its workers and loky's helper processes (resource
+    trackers) end by themselves within seconds instead of running on."""
+    out = tmp_path / "out.jsonl"
+    proc = start([corpus, "--output", out, "--jobs", 2], start_new_session=True)
+    try:
+        wait_for(lambda: count_lines(out) >= 100, proc)
+        children = descendants(proc.pid)
+        workers = [pid for pid in children if "loky" in command(pid) and "resource_tracker" not in command(pid)]
+        assert len(workers) == 2, [command(pid) for pid in children]
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        deadline = time.monotonic() + 10
+        while any(map(running, children)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [command(pid) for pid in children if running(pid)]
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # whatever is left of the group, so a failure leaves nothing
+        except ProcessLookupError:
+            pass
+        proc.communicate()
+
+
+ABORT = """
+import os
+from scorer.errors import InputError
+from scorer.scoring import Scorer
+
+def workers():
+    me = os.getpid()
+    kids = open(f"/proc/{me}/task/{me}/children").read().split()
+    return sum(b"popen_loky_posix" in open(f"/proc/{k}/cmdline", "rb").read() for k in kids)
+
+scorer = Scorer()
+for n in range(3):
+    try:
+        list(scorer.score_many(["The mayor said it would close."] * (40 + 50 * n) + ["  "] + ["x"] * 300, n_jobs=2))
+    except InputError as exc:
+        print("raised", exc, "workers left", workers())
+print(len(list(scorer.score_many(["The mayor said it would close."] * 70, n_jobs=2))))
+"""
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="needs /proc (Linux)")
+def test_stopping_early_stops_the_workers_quietly():
+    """An error while reading results (here a bad text in Scorer.score_many) stops the workers at once,
+    with no traceback from loky's threads, and the next call gets new workers."""
+    done = subprocess.run([sys.executable, "-c", ABORT], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [f"raised <text {40 + 50 * n}>: empty article (no text to score) workers left 0"
+                                        for n in range(3)] + ["70"]
+    assert "Traceback" not in done.stderr and "Exception in thread" not in done.stderr, done.stderr
+
+
 def test_jsonl_resume_cuts_a_partial_last_line(tmp_path):
     out = tmp_path / "o.jsonl"
     out.write_bytes(b'{"id": "a", "input": "in:1", "status": "ok"}\n{"id": "b", "input": "in:2", "sta')
