@@ -331,12 +331,12 @@ def test_cli_exit_3_one_line_for_a_replaced_and_a_forged_model(model_dir, marker
 # --- no module of the package can unpickle ---------------------------------------------------------------------
 
 _UNPICKLING_MODULES = {"pickle", "_pickle", "cPickle", "cloudpickle", "dill", "shelve", "marshal", "torch"}
-_ALLOWED_FROM_JOBLIB = {"Parallel", "delayed"}  # worker processes (parallel.py), not files
+_ALLOWED_FROM_JOBLIB = {"Parallel", "delayed", "get_reusable_executor"}  # worker processes (parallel.py), not files
 
 
 def unpickling_uses(source: str, name: str = "<source>") -> list[str]:
     """Places in Python source that could unpickle: imports of pickle-like modules, `import joblib` (its
-    load/dump), names other than Parallel/delayed from joblib, any `.load`/`.loads` call on such a module or
+    load/dump), names other than Parallel/delayed/get_reusable_executor from joblib, any `.load`/`.loads` call on such a module or
     on joblib, `read_pickle`, and any allow_pickle that is not the literal False (numpy's load calls must
     say allow_pickle=False)."""
     found = []

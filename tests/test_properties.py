@@ -89,3 +89,41 @@ def test_every_jsonl_line_becomes_exactly_one_record(tmp_path_factory, lines):
     for record in records:
         assert (record.text is None) != (record.error is None)
         assert record.error is None or record.error.startswith(f"{path}:")
+
+
+# markup, control characters and lone surrogates, as hostile records carry them
+HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "</p>", "&amp;", "<!--", "-->", "\x00", "\x1b[31m",
+           "\ud800", "\udfff", "\u2028", "\u2029", "=cmd|' /C calc'!A0", "+1", "-2", "@x", "\t", "\r"]
+hostile_text = st.lists(st.one_of(st.sampled_from(PIECES + HOSTILE), st.text(max_size=8)), max_size=40).map(" ".join)
+
+
+@settings(max_examples=60)
+@given(st.lists(st.tuples(st.one_of(st.none(), st.text(max_size=6), st.sampled_from(HOSTILE)), hostile_text),
+                min_size=1, max_size=6))
+def test_batch_accounts_for_every_hostile_record(tmp_path_factory, batch_scorer, records):
+    """Random records with markup, control characters and lone surrogates through `run_batch`: one valid JSON line
+    per input record, in order; ok rows' offsets slice their (surrogate-repaired) text; errors are one line."""
+    from scorer.batch import run_batch
+
+    base = tmp_path_factory.mktemp("batch")
+    src, out = base / "in.jsonl", base / "out.jsonl"
+    lines = [json.dumps({"id": rid, "text": text}) for rid, text in records]  # ASCII JSON: surrogates as escapes
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ok, errors = run_batch(src, out, scorer=batch_scorer)
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").split("\n") if line]  # not splitlines: U+2028 is data
+    assert len(rows) == ok + errors == len(records)
+    for n, ((_, text), row) in enumerate(zip(records, rows), 1):
+        assert row["input"] == f"{src}:{n}"
+        if row["status"] == "error":
+            assert "\n" not in row["error"]
+            continue
+        repaired = "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
+        for s in row["sentences"]:
+            assert repaired[s["start"]:s["end"]] == s["text"]
+
+
+@pytest.fixture(scope="module")
+def batch_scorer():
+    from scorer.scoring import Scorer
+
+    return Scorer()
