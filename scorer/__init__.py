@@ -5,7 +5,7 @@ The package root stays light (no scikit-learn import) so that `scorer --help` st
 """
 __version__ = "0.1.0"
 
-LABELS = ("named_source", "anonymous_intelligence", "outlet_claim", "editorial_opinion")
+from .labels import LABELS
 
 __all__ = ["__version__", "LABELS", "score", "Scorer", "Report", "load_model"]
 

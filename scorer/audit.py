@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from .corpus import CLAIM_LEVEL_METHODS, best_overlap
+from .labels import SOURCE_LABELS
 
 AUDIT_FILE = Path(__file__).resolve().parents[1] / "tests" / "data" / "source_type_audit.tsv"
 HELDOUT_FILE = AUDIT_FILE.with_name("source_type_audit_heldout.tsv")  # a second sample, judged blind
@@ -20,7 +21,6 @@ CLAIM_AUDIT_FILE = AUDIT_FILE.with_name("act_rule_claim_audit.tsv")  # the act r
 NARRATED_AUDIT_FILE = AUDIT_FILE.with_name("narrated_rule_claim_audit.tsv")  # the narrated-act rule, likewise
 NARRATED_DRAFT_FILE = AUDIT_FILE.with_name("narrated_rule_claim_audit_draft.tsv")  # its first draft, likewise
 JUDGED_DEV_FILE = AUDIT_FILE.with_name("dev_claim_judgement.tsv")  # random dev sentences, four labels, judged blind
-SOURCE_TYPES = ("named_source", "anonymous_intelligence", "outlet_claim")
 
 
 def load_audit(path: str | Path = AUDIT_FILE) -> pd.DataFrame:
@@ -60,7 +60,7 @@ def audit_summary(matched: pd.DataFrame) -> dict:
     items the act rules label are left out and counted."""
     act_items = int(matched["method"].isin(CLAIM_LEVEL_METHODS).sum())
     matched = phrase_level(matched)
-    typed = matched[matched["verdict"].isin(SOURCE_TYPES)]
+    typed = matched[matched["verdict"].isin(SOURCE_LABELS)]
     return {
         "items": len(matched),
         "act_rule_items": act_items,

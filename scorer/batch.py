@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .errors import InputError, ScorerError
+from .labels import LABELS
 from .textio import DEFAULT_MAX_BYTES
 
 ARTICLE_SUFFIXES = {".txt", ".md", ".html", ".htm"}
@@ -604,9 +605,6 @@ def _internal_error(item: tuple) -> ScorerError:
                        f"(at {Path(frame.filename).name}:{frame.lineno}); please report it")
 
 
-LABEL_COLUMNS = ("named_source", "anonymous_intelligence", "outlet_claim", "editorial_opinion")
-
-
 def article_row(result: dict) -> dict:
     """The articles-table row of one result (report or error)."""
     row = {"id": result["id"], "input": result.get("input"), "status": result["status"], "error": result.get("error")}
@@ -616,14 +614,14 @@ def article_row(result: dict) -> dict:
                    support_score=s["support_score"], flags="; ".join(s["flags"]),
                    sources=json.dumps(s["sources"], ensure_ascii=False), weakest=json.dumps(s["weakest"]),
                    model_sha256=result["model"].get("sha256"))
-        row.update({f"share_{k}": s["type_shares"][k] for k in LABEL_COLUMNS})
+        row.update({f"share_{k}": s["type_shares"][k] for k in LABELS})
     return row
 
 
 ARTICLE_COLUMNS = ["id", "input", "status", "error", "title", "n_sentences", "n_skipped", "support_score"] + \
-    [f"share_{k}" for k in LABEL_COLUMNS] + ["flags", "sources", "weakest", "model_sha256"]
+    [f"share_{k}" for k in LABELS] + ["flags", "sources", "weakest", "model_sha256"]
 SENTENCE_COLUMNS = ["article_id", "index", "start", "end", "text", "attribution_type"] + \
-    [f"p_{k}" for k in LABEL_COLUMNS] + ["source", "source_phrase", "cue", "via", "support", "support_grade", "reasons",
+    [f"p_{k}" for k in LABELS] + ["source", "source_phrase", "cue", "via", "support", "support_grade", "reasons",
                                          "corroborated_by", "is_headline"]
 
 
@@ -634,7 +632,7 @@ def sentence_rows(result: dict) -> list[dict]:
         row = {k: s.get(k) for k in SENTENCE_COLUMNS if k in s}
         row["article_id"] = result["id"]
         row["reasons"] = "; ".join(s["reasons"])
-        row.update({f"p_{k}": s["probabilities"][k] for k in LABEL_COLUMNS})
+        row.update({f"p_{k}": s["probabilities"][k] for k in LABELS})
         rows.append(row)
     return rows
 

@@ -9,10 +9,6 @@ combines the heads into the four labels the same way, is what ships and scores.
 """
 from __future__ import annotations
 
-from .compiled import SOURCE_LABELS
-
-__all__ = ["AttributionModel", "SOURCE_LABELS"]
-
 
 class AttributionModel:
     """Holds the fitted heads (scikit-learn pipelines over a model-inputs DataFrame) and the cue lexicon."""

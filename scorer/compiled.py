@@ -12,10 +12,9 @@ import re
 
 import numpy as np
 
-from . import LABELS
-from .cues import CUE_FEATURES, SOURCE_TYPES, cue_matrix, quote_state, source_type_vector
+from .cues import CUE_FEATURES, cue_matrix, quote_state, source_type_vector
+from .labels import LABELS, SOURCE_KINDS, SOURCE_LABELS
 
-SOURCE_LABELS = ("named_source", "anonymous_intelligence", "outlet_claim")
 _VECTOR_OF = {"text": "cue_vec", "prev_text": "prev_cue_vec", "next_text": "next_cue_vec"}
 
 
@@ -48,7 +47,7 @@ def part_width(kind: tuple) -> int:
     if kind[0] == "quote_state":
         return 4
     if kind[0] == "source":
-        return len(SOURCE_TYPES) + 2
+        return len(SOURCE_KINDS) + 2
     raise ValueError(f"unknown feature part {kind!r}")
 
 

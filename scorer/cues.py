@@ -12,6 +12,7 @@ import re
 
 import numpy as np
 
+from .labels import SOURCE_KINDS
 from .lexicon import (ANONYMITY_PHRASES, ANONYMOUS_HEADS, HEDGES, LOADED_WORDS, REPORTING_PHRASES,
                       REPORTING_VERBS, outlet_pattern)
 
@@ -144,13 +145,12 @@ def quote_state(prev: str, text: str, nxt: str) -> list[float]:
 
 
 QUOTE_STATE_FEATURES = ("quote_open_before", "quote_closes_here", "quote_opens_unclosed", "quote_closes_next")
-SOURCE_TYPES = ("named_source", "anonymous_intelligence", "outlet_claim", "unresolved", "none")
-_SOURCE_INDEX = {k: i for i, k in enumerate(SOURCE_TYPES)}
+_SOURCE_INDEX = {k: i for i, k in enumerate(SOURCE_KINDS)}
 
 
 def source_type_vector(kind: str | None, method: str | None) -> list[float]:
     """One-hot of the rule-extracted source's type, then: resolved back (pronoun, role noun), quote carry-over."""
-    out = [0.0] * (len(SOURCE_TYPES) + 2)
+    out = [0.0] * (len(SOURCE_KINDS) + 2)
     out[_SOURCE_INDEX.get(kind, _SOURCE_INDEX["none"])] = 1.0
     method = method or ""
     out[-2] = float("pronoun" in method or "role noun" in method)

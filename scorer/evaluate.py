@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
-from . import LABELS
-from .compiled import SOURCE_LABELS, CompiledAttributionModel
+from .labels import LABELS, SOURCE_LABELS
+from .compiled import CompiledAttributionModel
 from .audit import match_audit, phrase_level
 from .cues import _ANON_PHRASE, _INTENS, _MODAL, _OUTLET
 from .lexicon import ANONYMOUS_HEADS, LOADED_WORDS, REPORTING_VERBS

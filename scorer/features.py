@@ -10,7 +10,8 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from .compiled import dense_part
-from .cues import CUE_FEATURES, QUOTE_STATE_FEATURES, SOURCE_TYPES
+from .cues import CUE_FEATURES, QUOTE_STATE_FEATURES
+from .labels import SOURCE_KINDS
 
 
 def as_frame(X) -> pd.DataFrame:
@@ -73,4 +74,4 @@ class SourceTypeFeatures(BaseEstimator, TransformerMixin):
         return dense_part(("source",), as_frame(X))
 
     def get_feature_names_out(self, input_features=None):
-        return np.array([f"src:{k}" for k in SOURCE_TYPES] + ["src:resolved_back", "src:quote_carry"], dtype=object)
+        return np.array([f"src:{k}" for k in SOURCE_KINDS] + ["src:resolved_back", "src:quote_carry"], dtype=object)

@@ -30,6 +30,7 @@ import zipfile
 from pathlib import Path
 
 from .errors import ModelError
+from .labels import GRADES, LABELS, SOURCE_LABELS
 
 MODEL_ID = "attribution-v1"
 RETRAIN = "retrain with: scorer train --data ../shared/data --out models/"
@@ -159,8 +160,7 @@ def _get(obj, path: str, check, what: str):
 
 def _parse_manifest(raw: bytes, card: dict) -> dict:
     """The manifest, checked against the code (labels, features, part kinds, classes) and the card."""
-    from . import LABELS
-    from .compiled import PART_KINDS, SOURCE_LABELS
+    from .compiled import PART_KINDS
     from .cues import CUE_FEATURES
     from .support import SUPPORT_FEATURES
 
@@ -205,7 +205,7 @@ def _parse_manifest(raw: bytes, card: dict) -> dict:
     _get(manifest, "support.features", lambda v: v == list(SUPPORT_FEATURES),
          "this scorer's support features (the model was trained with others)")
     _get(manifest, "support.classes", lambda v: isinstance(v, list) and len(v) >= 2 and all(map(_is_int, v))
-         and v == sorted(set(v)) and set(v) <= {0, 1, 2, 3}, "increasing grades among 0-3")
+         and v == sorted(set(v)) and set(v) <= set(GRADES), "increasing grades among 0-3")
     return manifest
 
 

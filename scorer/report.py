@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from . import LABELS
+from .labels import LABELS
 
 SCHEMA_VERSION = 1
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import LABELS
+from .labels import LABELS
 from .context import ModelInputs, article_inputs
 from .errors import InputError
 from .language import NON_ENGLISH_FLAG, looks_english

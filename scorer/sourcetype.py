@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from .labels import SOURCE_LABELS
 from .lexicon import (ANONYMOUS_HEADS, OUTLET_NOUNS, PRONOUNS_GROUP, PRONOUNS_PERSON, QUANTIFIERS,
                       RELATIVE_PRONOUNS, ROLE_HEADS, outlet_pattern)
 
-NAMED, ANONYMOUS, OUTLET = "named_source", "anonymous_intelligence", "outlet_claim"
+NAMED, ANONYMOUS, OUTLET = SOURCE_LABELS
 
 _OUTLET_RE = outlet_pattern()
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.&-]*")

@@ -11,7 +11,7 @@ import re
 
 import numpy as np
 
-from . import LABELS
+from .labels import GRADES, LABELS
 from .compiled import logistic_probabilities
 from .cues import _DATE, _DENIAL, _HEDGE, _NUMBER, CUE_FEATURES, cue_matrix
 from .lexicon import LOADED_WORDS
@@ -106,7 +106,7 @@ class SupportModel:
     def grade_probabilities(self, X: np.ndarray) -> np.ndarray:
         """P(grade) for grades 0..3 (columns in grade order, zero for a grade unseen in training)."""
         raw = self._raw_probabilities(self._scaled(X))
-        out = np.zeros((len(X), 4))
+        out = np.zeros((len(X), len(GRADES)))
         for col, grade in enumerate(self.classes_):
             out[:, int(grade)] = raw[:, col]
         return out
@@ -114,7 +114,7 @@ class SupportModel:
     def predict(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(support in [0, 1], most likely grade) per row."""
         probs = self.grade_probabilities(X)
-        return probs @ np.arange(4) / 3.0, probs.argmax(axis=1)
+        return probs @ np.asarray(GRADES) / max(GRADES), probs.argmax(axis=1)
 
     def contributions(self, X: np.ndarray) -> np.ndarray:
         """Each feature's push on the expected grade (first-order effect of its scaled value)."""

@@ -14,15 +14,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import LABELS, __version__
+from . import __version__
 from .attribution import CUE_VERBS
 from .brat import read_ann
-from .classifier import SOURCE_LABELS, AttributionModel
+from .classifier import AttributionModel
 from .compiled import CompiledAttributionModel, compile_attribution
 from .context import article_frame
 from .corpus import attributions, best_overlap, build_corpus, polnear_metadata
 from .cuelexicon import learn_cue_lexicon
 from .errors import InputError
+from .labels import GRADES, LABELS, SOURCE_LABELS
 from .pipeline import build_pipeline
 from .segment import Sentence
 from .support import SUPPORT_FEATURES, SupportModel, corroboration, support_features
@@ -94,7 +95,7 @@ def load_grades(path: Path = GRADES_FILE) -> pd.DataFrame:
     if not path.is_file():
         raise InputError(f"{path}: support grades not found")
     grades = pd.read_csv(path, sep="\t", dtype={"doc_id": str})
-    bad = grades[~grades["grade"].isin([0, 1, 2, 3])]
+    bad = grades[~grades["grade"].isin(GRADES)]
     if len(bad):
         raise InputError(f"{path}:{bad.index[0] + 2}: grade must be 0-3")
     return grades
@@ -186,7 +187,7 @@ def cross_validate_support(X: np.ndarray, y: np.ndarray, folds: int = 5) -> dict
     for train_idx, test_idx in StratifiedKFold(folds, shuffle=True, random_state=13).split(X, y):
         model = SupportModel().fit(X[train_idx], y[train_idx])
         pred_support[test_idx], pred_grade[test_idx] = model.predict(X[test_idx])
-    per_grade = {str(g): round(float((pred_grade[y == g] == g).mean()), 3) for g in range(4) if (y == g).any()}
+    per_grade = {str(g): round(float((pred_grade[y == g] == g).mean()), 3) for g in GRADES if (y == g).any()}
     return {"spearman": round(float(spearmanr(pred_support, y).statistic), 3),
             "accuracy": round(float((pred_grade == y).mean()), 3),
             "per_grade_accuracy": per_grade, "n": int(len(y)), "folds": folds}
