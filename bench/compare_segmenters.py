@@ -56,7 +56,7 @@ def syntok_spans():
 
 
 def scorer_spans():
-    from scorer.segment import split_sentences
+    from scorer.text.segment import split_sentences
 
     def spans(text):
         return [

@@ -13,10 +13,10 @@ from common import dev_texts, table
 def main() -> None:
     from scorer import LABELS, Scorer
     from scorer.context import ModelInputs, article_inputs
-    from scorer.furniture import find_furniture
-    from scorer.segment import split_article
+    from scorer.text.furniture import find_furniture
+    from scorer.text.segment import split_article
     from scorer.support import corroboration, support_features
-    from scorer.textio import decode_bytes
+    from scorer.text.files import decode_bytes
 
     scorer = Scorer()
     raw = [t.encode("utf-8") for t in dev_texts()]

@@ -23,27 +23,12 @@ from typing import Iterator
 
 from .errors import InputError, ScorerError
 from .labels import LABELS
-from .textio import DEFAULT_MAX_BYTES
+from .text.files import DEFAULT_MAX_BYTES, repair_decoded, replace_surrogates
 
 ARTICLE_SUFFIXES = {".txt", ".md", ".html", ".htm"}
 RECORD_SUFFIXES = {".jsonl", ".csv", ".parquet"}
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-# a UTF-8-encoded surrogate (ED A0..BF 80..BF) as decoding with surrogateescape leaves it: three escaped bytes
-_ENCODED_SURROGATE = re.compile("\udced[\udca0-\udcbf][\udc80-\udcbf]")
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
-
-
-def replace_surrogates(text: str) -> str:
-    """`text` with each lone surrogate code point replaced by U+FFFD (one code point for one, so offsets
-    into the text are kept); text without one is returned as it is."""
-    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
-
-
-def repair_decoded(text: str) -> str:
-    """Text decoded with errors='surrogateescape': each UTF-8-encoded surrogate becomes U+FFFD; other
-    undecodable bytes stay escaped (so the caller can still tell that the text is not UTF-8)."""
-    return _ENCODED_SURROGATE.sub("\ufffd", text) if "\udced" in text else text
 
 
 @dataclass
@@ -174,7 +159,7 @@ def count_records(path: str | Path) -> int | None:
 
 
 def _file_record(file: Path, root: Path, max_bytes: int | None) -> Record:
-    from .textio import is_html, read_text_file
+    from .text.files import is_html, read_text_file
 
     rid = str(file.relative_to(root))
     try:
@@ -569,7 +554,7 @@ def score_chunk(scorer, records: list[Record]) -> list[dict]:
             continue
         text = record.text
         if record.html:
-            from .htmltext import html_to_text
+            from .text.html import html_to_text
 
             try:
                 text = html_to_text(text, record.where)

@@ -85,7 +85,7 @@ def score_command(path, fmt, output, max_bytes, model_dir):
     Example: scorer score examples/iran-bounties-commune.txt --format html -o report.html
     """
     from .scoring import Scorer
-    from .textio import read_stream
+    from .text.files import read_stream
 
     if output:
         from .atomic import check_file_target

@@ -18,7 +18,7 @@ from .attribution import find_attribution
 from .brat import Annotations, read_ann
 from .errors import InputError
 from .lexicon import speech_cue
-from .segment import split_article
+from .text.segment import split_article
 from .sourcetype import NAMED, SourceResolver, SourceType, classify_phrase, piece_in_outlet
 
 COLUMNS = ["corpus", "split", "doc_id", "publisher", "sentence_index", "start", "end", "text",

@@ -23,7 +23,7 @@ from .batch import (ARTICLE_COLUMNS, BatchInterrupted, Record, _file_record, art
                     write_table_pair)
 from .errors import InputError, ScorerError
 from .parallel import CHUNK, _scorer, chunks
-from .textio import DEFAULT_MAX_BYTES
+from .text.files import DEFAULT_MAX_BYTES
 
 FILES_PER_SHARD = 500    # article files per shard when the input is a directory of articles
 FLUSH_EVERY = 200        # articles per CSV / Parquet part within a shard

@@ -4,35 +4,20 @@ decode -> furniture -> segment -> model inputs -> attribution types -> sources/c
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
 
-from .labels import LABELS
 from .context import ModelInputs, article_inputs
 from .errors import InputError
-from .language import NON_ENGLISH_FLAG, looks_english
+from .labels import LABELS
 from .model import MODEL_ID, load_bundle
 from .report import Report
-from .segment import split_article
 from .summary import summarise
 from .support import corroboration, reasons_for, support_features
-from .textio import DEFAULT_MAX_BYTES, is_html, read_text_file, require_content
-
-_TERMINAL = re.compile(r"[.!?…][”\"’)]*$")
-
-
-def headline_index(text: str, sentences) -> int | None:
-    """0 when the first sentence is a headline: no final punctuation, or a short line on its own."""
-    if not sentences:
-        return None
-    first = sentences[0]
-    alone = len(sentences) > 1 and "\n" in text[first.end:sentences[1].start]
-    if not _TERMINAL.search(first.text) or (alone and len(first.text.split()) <= 25):
-        return 0
-    return None
-
+from .text.files import DEFAULT_MAX_BYTES, is_html, read_text_file, require_content
+from .text.language import NON_ENGLISH_FLAG, looks_english
+from .text.segment import headline_index, split_article
 
 class Scorer:
     """Loads the model once; `score(text)` returns a Report. Safe to reuse across many articles."""
@@ -131,7 +116,7 @@ class Scorer:
         text = read_text_file(path, max_bytes)
         html = is_html(path, text)
         if html:
-            from .htmltext import html_to_text
+            from .text.html import html_to_text
 
             text = html_to_text(text, str(path))
         return self.score(text, article_id=article_id or Path(path).stem, name=str(path), include_text=html)
@@ -180,7 +165,7 @@ def as_text(text, name: str = "<input>") -> str:
     if isinstance(text, str):
         return text
     if isinstance(text, (bytes, bytearray)):
-        from .textio import decode_bytes
+        from .text.files import decode_bytes
 
         return decode_bytes(bytes(text), name)
     raise TypeError(f"an article must be str (or UTF-8 bytes), not {type(text).__name__}")

@@ -25,7 +25,7 @@ from .cuelexicon import learn_cue_lexicon
 from .errors import InputError
 from .labels import GRADES, LABELS, SOURCE_LABELS
 from .pipeline import build_pipeline
-from .segment import Sentence
+from .text.segment import Sentence
 from .support import SUPPORT_FEATURES, SupportModel, corroboration, support_features
 
 GRADES_FILE = Path(__file__).resolve().parents[1] / "data" / "support_grades.tsv"

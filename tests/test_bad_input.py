@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from scorer.cli import cli
-from scorer.language import NON_ENGLISH_FLAG
+from scorer.text.language import NON_ENGLISH_FLAG
 
 runner = CliRunner()
 GOOD = "The council voted 7-2 on Tuesday to close the depot, the mayor said. Officials said it could reopen."

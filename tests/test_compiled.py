@@ -7,7 +7,7 @@ import pytest
 
 from scorer.compiled import SOURCE_LABELS, compile_attribution
 from scorer.context import article_frame, article_inputs
-from scorer.segment import split_article
+from scorer.text.segment import split_article
 
 EDGE = "Officials said “it may happen” — said Smith. Ünïcödé, 42% and U.S. ... ?!\n\nzzzz qqqq\n\n“"
 

@@ -411,7 +411,7 @@ def test_save_load_round_trip_of_freshly_fitted_heads(tmp_path, small_heads, sma
     loaded back to exactly the same predictions, probabilities, support grades and contributions."""
     from scorer.compiled import compile_attribution
     from scorer.context import article_inputs
-    from scorer.segment import split_article
+    from scorer.text.segment import split_article
     from scorer.support import SUPPORT_FEATURES, SupportModel
 
     _, pol, _ = small_training

@@ -16,7 +16,7 @@ from scorer import score
 from scorer.batch import read_records
 from scorer.errors import InputError
 from scorer.report import json_schema
-from scorer.textio import decode_bytes
+from scorer.text.files import decode_bytes
 
 settings.register_profile("ci", max_examples=300, deadline=None, database=None,
                           suppress_health_check=[HealthCheck.too_slow])

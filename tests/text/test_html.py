@@ -2,7 +2,7 @@
 import pytest
 
 from scorer.errors import InputError
-from scorer.htmltext import html_to_text
+from scorer.text.html import html_to_text
 
 PAGE = """<!DOCTYPE html><html><head><title>Depot to close | The Gazette</title>
 <meta property="og:title" content="City council votes to close bus depot"></head><body>

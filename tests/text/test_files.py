@@ -1,7 +1,7 @@
 import pytest
 
 from scorer.errors import InputError
-from scorer.textio import decode_bytes, is_html, read_text_file, require_content
+from scorer.text.files import decode_bytes, is_html, read_text_file, require_content
 
 
 def test_plain_utf8_and_bom_are_decoded():

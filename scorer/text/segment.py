@@ -4,7 +4,8 @@ nupunkt (a maintained Punkt implementation with a large abbreviation model) find
 boundaries inside each paragraph; the repairs below fix what it gets wrong on news text:
 closing quotes stranded at the start of the next sentence (``Afghanistan.””Iran``), splits
 before a lower-case continuation (``“Why now?” he asked.``) and multi-sentence quotations
-whose attribution follows the quote (``“We stay. This is home,” she said.``).
+whose attribution follows the quote (``“We stay. This is home,” she said.``). `headline_index` tells
+whether the first sentence is a headline.
 """
 from __future__ import annotations
 
@@ -155,3 +156,17 @@ def split_article(text: str) -> tuple[list[Sentence], list[Skipped]]:
         pos = item.end
     sentences.extend(split_sentences(text, pos, len(text)))
     return sentences, skipped
+
+
+_TERMINAL = re.compile(r"[.!?…][”\"’)]*$")
+
+
+def headline_index(text: str, sentences) -> int | None:
+    """0 when the first sentence is a headline: no final punctuation, or a short line on its own."""
+    if not sentences:
+        return None
+    first = sentences[0]
+    alone = len(sentences) > 1 and "\n" in text[first.end:sentences[1].start]
+    if not _TERMINAL.search(first.text) or (alone and len(first.text.split()) <= 25):
+        return 0
+    return None

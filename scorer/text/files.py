@@ -1,11 +1,13 @@
-"""Reading article files: bytes to text with a clear error for anything that is not UTF-8 text."""
+"""Reading article files: bytes to text with a clear error for anything that is not UTF-8 text, and the repair
+of lone surrogates (code points that UTF-8 cannot encode, which JSON escapes and some tools let through)."""
 from __future__ import annotations
 
 import codecs
 import os
+import re
 from pathlib import Path
 
-from .errors import InputError
+from ..errors import InputError
 
 HTML_SUFFIXES = {".html", ".htm"}
 
@@ -118,3 +120,20 @@ def is_html(path: str | Path, text: str | None = None) -> bool:
         head = text.lstrip()[:200].lower()
         return head.startswith("<!doctype html") or head.startswith("<html")
     return False
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# a UTF-8-encoded surrogate (ED A0..BF 80..BF) as decoding with surrogateescape leaves it: three escaped bytes
+_ENCODED_SURROGATE = re.compile("\udced[\udca0-\udcbf][\udc80-\udcbf]")
+
+
+def replace_surrogates(text: str) -> str:
+    """`text` with each lone surrogate code point replaced by U+FFFD (one code point for one, so offsets
+    into the text are kept); text without one is returned as it is."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
+def repair_decoded(text: str) -> str:
+    """Text decoded with errors='surrogateescape': each UTF-8-encoded surrogate becomes U+FFFD; other
+    undecodable bytes stay escaped (so the caller can still tell that the text is not UTF-8)."""
+    return _ENCODED_SURROGATE.sub("\ufffd", text) if "\udced" in text else text

@@ -1,6 +1,6 @@
 import pytest
 
-from scorer.furniture import find_furniture, furniture_reason
+from scorer.text.furniture import find_furniture, furniture_reason
 
 FURNITURE = [
     ("Site icon The Commune", "site chrome"),

@@ -5,7 +5,7 @@ hand-written tag rules.
 """
 from __future__ import annotations
 
-from .errors import InputError
+from ..errors import InputError
 
 
 def html_to_text(html: str, name: str = "<input>") -> str:
