@@ -13,7 +13,7 @@ import re
 import numpy as np
 
 from .labels import SOURCE_KINDS
-from .lexicon import (ANONYMITY_PHRASES, ANONYMOUS_HEADS, HEDGES, LOADED_WORDS, REPORTING_PHRASES,
+from .attribution.lexicon import (ANONYMITY_PHRASES, ANONYMOUS_HEADS, HEDGES, LOADED_WORDS, REPORTING_PHRASES,
                       REPORTING_VERBS, outlet_pattern)
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")

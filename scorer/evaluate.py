@@ -14,7 +14,7 @@ from .labels import LABELS, SOURCE_LABELS
 from .compiled import CompiledAttributionModel
 from .audit import match_audit, phrase_level
 from .cues import _ANON_PHRASE, _INTENS, _MODAL, _OUTLET
-from .lexicon import ANONYMOUS_HEADS, LOADED_WORDS, REPORTING_VERBS
+from .attribution.lexicon import ANONYMOUS_HEADS, LOADED_WORDS, REPORTING_VERBS
 
 _VERB = re.compile(r"\b(" + "|".join(sorted(REPORTING_VERBS)) + r")\b|according to", re.I)
 

@@ -14,7 +14,7 @@ import numpy as np
 from .labels import GRADES, LABELS
 from .compiled import logistic_probabilities
 from .cues import _DATE, _DENIAL, _HEDGE, _NUMBER, CUE_FEATURES, cue_matrix
-from .lexicon import LOADED_WORDS
+from .attribution.lexicon import LOADED_WORDS
 
 SEED = 13
 _CUE_USED = ("hedges", "loaded_words", "numbers", "dates", "quote_marks", "quote_then_attribution",

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .attribution import CUE_VERBS
+from .attribution.spans import CUE_VERBS
 from .brat import read_ann
 from .classifier import AttributionModel
 from .compiled import CompiledAttributionModel, compile_attribution

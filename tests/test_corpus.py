@@ -5,7 +5,7 @@ import pytest
 
 from scorer.corpus import build_corpus, class_counts, load_polnear, load_subjectivity
 from scorer.errors import InputError
-from scorer.lexicon import speech_cue
+from scorer.attribution.lexicon import speech_cue
 
 TEXT = ("Senate passes budget.\n\n"
         "The Senate passed the budget on Tuesday, Senator Jane Ruiz said. "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from .labels import SOURCE_LABELS
+from ..labels import SOURCE_LABELS
 from .lexicon import (ANONYMOUS_HEADS, OUTLET_NOUNS, PRONOUNS_GROUP, PRONOUNS_PERSON, QUANTIFIERS,
                       RELATIVE_PRONOUNS, ROLE_HEADS, outlet_pattern)
 

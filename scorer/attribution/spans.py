@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-from .sourcetype import SourceResolver, SourceType, classify_phrase
+from .sources import SourceResolver, SourceType, classify_phrase
 
 CUE_VERBS = frozenset("""
 said says say saying told tells tell telling added adds adding noted notes noting reported reports announced

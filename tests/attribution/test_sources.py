@@ -1,6 +1,6 @@
 import pytest
 
-from scorer.sourcetype import SourceResolver, classify_phrase, relative_antecedent
+from scorer.attribution.sources import SourceResolver, classify_phrase, relative_antecedent
 
 N, A, O = "named_source", "anonymous_intelligence", "outlet_claim"
 
@@ -93,7 +93,7 @@ def test_religious_adjectives_are_not_names():
 
 
 def test_piece_in_another_outlet():
-    from scorer.sourcetype import piece_in_outlet
+    from scorer.attribution.sources import piece_in_outlet
 
     assert piece_in_outlet("points out in a column on Yahoo News")
     assert piece_in_outlet("wrote in a piece for The Washington Post")

@@ -1,7 +1,7 @@
-"""The rule that finds a sentence's source and cue (scorer/attribution.py)."""
+"""The rule that finds a sentence's source and cue (scorer/attribution/spans.py)."""
 import pytest
 
-from scorer.attribution import find_attribution
+from scorer.attribution.spans import find_attribution
 
 
 @pytest.mark.parametrize("sentence,source,cue", [
