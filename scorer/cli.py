@@ -50,7 +50,7 @@ def corpus_build(data_dir, out_path):
     """
     from pathlib import Path
 
-    from .corpus import build_corpus, class_counts
+    from .training.corpus import build_corpus, class_counts
 
     frame = build_corpus(data_dir)
     out = Path(out_path)
@@ -207,7 +207,7 @@ def train_command(data_dir, out_dir):
 
     Example: scorer train --data ../shared/data --out models/
     """
-    from .train import train
+    from .training.train import train
 
     train(data_dir, out_dir, log=lambda m: click.echo(m, err=True))
 
@@ -223,10 +223,10 @@ def evaluate_command(data_dir, split, examples, model_dir):
 
     Example: scorer evaluate --data ../shared/data --split dev
     """
-    from .audit import JUDGED_DEV_FILE, load_audit
-    from .evaluate import error_examples, evaluate_model, format_metrics
+    from .training.audit import JUDGED_DEV_FILE, load_audit
+    from .training.evaluate import error_examples, evaluate_model, format_metrics
     from .model import load_bundle
-    from .train import prepare
+    from .training.train import prepare
 
     bundle = load_bundle(model_dir)
     _, _, pol, subj = prepare(data_dir, cues=bundle["attribution"].cues)

@@ -2,7 +2,7 @@
 article-resolved source (the same function serves training and scoring, so both see the same inputs).
 
 `article_inputs` returns plain columns (lists, and numpy arrays for the cue vectors), so scoring needs
-no pandas; `article_frame` is the same as a DataFrame, for training.
+no pandas; `training.train.article_frame` is the same as a DataFrame, for training.
 """
 from __future__ import annotations
 
@@ -74,14 +74,3 @@ def article_inputs(article_text: str, sentences, cues: frozenset[str] = CUE_VERB
     columns["prev_cue_vec"] = np.vstack([empty, vecs[:-1]]) if len(vecs) else vecs
     columns["next_cue_vec"] = np.vstack([vecs[1:], empty]) if len(vecs) else vecs
     return ModelInputs(columns)
-
-
-def article_frame(article_text: str, sentences, cues: frozenset[str] = CUE_VERBS):
-    """`article_inputs` as a pandas DataFrame (cue vectors as object columns of arrays), for training."""
-    import pandas as pd
-
-    inputs = article_inputs(article_text, sentences, cues)
-    frame = pd.DataFrame({name: inputs[name] for name in FRAME_COLUMNS}, columns=FRAME_COLUMNS)
-    for name in VECTOR_COLUMNS:
-        frame[name] = pd.Series(list(inputs[name]), dtype=object)
-    return frame

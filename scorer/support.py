@@ -16,7 +16,6 @@ from .compiled import logistic_probabilities
 from .cues import _DATE, _DENIAL, _HEDGE, _NUMBER, CUE_FEATURES, cue_matrix
 from .attribution.lexicon import LOADED_WORDS
 
-SEED = 13
 _CUE_USED = ("hedges", "loaded_words", "numbers", "dates", "quote_marks", "quote_then_attribution",
              "attribution_then_quote", "anonymity_phrase", "denial", "question", "first_person", "modal",
              "intensifiers", "names", "according_to", "log_length")
@@ -69,8 +68,8 @@ def support_features(texts: list[str], probabilities: np.ndarray, corroborated: 
 class SupportModel:
     """Grades 0-3 with a scaled multinomial logistic regression over SUPPORT_FEATURES.
 
-    Fitted with scikit-learn; only the scaler's mean/scale and the coefficients are kept, so a fitted
-    model predicts with numpy alone and saves as plain arrays (`model.save_bundle`)."""
+    Fitted with scikit-learn (`training.train.fit_support`); only the scaler's mean/scale and the coefficients
+    are kept, so a fitted model predicts with numpy alone and saves as plain arrays (`training.save.save_bundle`)."""
 
     def __init__(self, C: float = 0.1):
         self.C = C
@@ -78,23 +77,12 @@ class SupportModel:
     @classmethod
     def from_parameters(cls, C: float, mean: np.ndarray, scale: np.ndarray, coef: np.ndarray, intercept: np.ndarray,
                         classes: np.ndarray) -> "SupportModel":
-        """A fitted model from its saved parameters (the attributes `fit` sets)."""
+        """A fitted model from its fitted or saved parameters."""
         model = cls(C)
         model.mean_, model.scale_ = np.asarray(mean, dtype=np.float64), np.asarray(scale, dtype=np.float64)
         model.coef_, model.intercept_ = np.asarray(coef, dtype=np.float64), np.asarray(intercept, dtype=np.float64)
         model.classes_ = np.asarray(classes)
         return model
-
-    def fit(self, X: np.ndarray, grades) -> "SupportModel":
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.preprocessing import StandardScaler
-
-        scaler = StandardScaler().fit(X)
-        clf = LogisticRegression(C=self.C, max_iter=2000, random_state=SEED).fit(scaler.transform(X), grades)
-        self.mean_, self.scale_ = np.asarray(scaler.mean_, dtype=np.float64), np.asarray(scaler.scale_, dtype=np.float64)
-        self.coef_, self.intercept_ = np.asarray(clf.coef_, dtype=np.float64), np.asarray(clf.intercept_, dtype=np.float64)
-        self.classes_ = np.asarray(clf.classes_)
-        return self
 
     def _scaled(self, X: np.ndarray) -> np.ndarray:
         return (np.asarray(X, dtype=np.float64) - self.mean_) / self.scale_

@@ -17,7 +17,7 @@ def shared_data() -> Path:
 
 @pytest.fixture(scope="session")
 def corpus_frame(shared_data):
-    from scorer.corpus import build_corpus
+    from scorer.training.corpus import build_corpus
 
     return build_corpus(shared_data)
 
@@ -35,7 +35,7 @@ def example_path() -> Path:
 @pytest.fixture(scope="session")
 def small_training(shared_data):
     """(cue lexicon, PolNeAR model frames of 60 train documents + all dev, subjectivity frames): quick to fit."""
-    from scorer.train import prepare
+    from scorer.training.train import prepare
 
     corpus, cues, pol, subj = prepare(shared_data)
     docs = sorted(pol[pol["split"] == "train"]["doc_id"].unique())[:60]
@@ -46,7 +46,7 @@ def small_training(shared_data):
 @pytest.fixture(scope="session")
 def small_heads(small_training):
     """The three scikit-learn heads fitted on `small_training`."""
-    from scorer.train import fit_heads
+    from scorer.training.train import fit_heads
 
     cues, pol, subj = small_training
     return fit_heads(pol, subj, cues)

@@ -18,7 +18,8 @@ import pytest
 
 from scorer.errors import ModelError
 from scorer.model import (ARRAYS_FILE, CARD_FILE, MANIFEST_FILE, MODEL_FILES, RETRAIN, default_model_dir,
-                          load_bundle, npz_bytes, save_bundle, verify_model)
+                          load_bundle, verify_model)
+from scorer.training.save import npz_bytes, save_bundle
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -409,16 +410,17 @@ def test_resaving_the_shipped_model_gives_the_same_bytes(tmp_path):
 def test_save_load_round_trip_of_freshly_fitted_heads(tmp_path, small_heads, small_training, example_text):
     """Heads fitted by training (tests' small subset) and a support model: saved twice to identical bytes,
     loaded back to exactly the same predictions, probabilities, support grades and contributions."""
-    from scorer.compiled import compile_attribution
     from scorer.context import article_inputs
+    from scorer.support import SUPPORT_FEATURES
     from scorer.text.segment import split_article
-    from scorer.support import SUPPORT_FEATURES, SupportModel
+    from scorer.training.compile import compile_attribution
+    from scorer.training.train import fit_support
 
     _, pol, _ = small_training
     model = compile_attribution(small_heads)
     rng = np.random.default_rng(3)
     X = rng.normal(size=(300, len(SUPPORT_FEATURES)))
-    support = SupportModel().fit(X, np.clip(np.round(1.5 + X[:, 0] + X[:, 5]), 0, 3).astype(int))
+    support = fit_support(X, np.clip(np.round(1.5 + X[:, 0] + X[:, 5]), 0, 3).astype(int))
     bundle = {"attribution": model, "support": support, "labels": ["named_source", "anonymous_intelligence",
                                                                    "outlet_claim", "editorial_opinion"]}
     card = {"id": "attribution-v1", "retrain": "scorer train", "versions": {}}

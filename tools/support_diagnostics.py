@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from scorer import LABELS
-from scorer.audit import match_audit
-from scorer.train import cross_validate_support, shipped_support_data
+from scorer.training.audit import match_audit
+from scorer.training.train import cross_validate_support, shipped_support_data
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ import argparse
 
 import numpy as np
 
-from scorer.train import cross_validate_support, shipped_support_data
+from scorer.training.train import cross_validate_support, shipped_support_data
 
 SIZES = (150, 250, 350, 450, 520)
 DRAWS = 8

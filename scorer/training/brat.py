@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError
+from ..errors import InputError
 
 _RECORD_START = re.compile(r"^[TEARN#]\d*\t")
 _SPAN = re.compile(r"^(\d+) (\d+)$")

@@ -1,6 +1,6 @@
 import pytest
 
-from scorer.brat import parse_ann, read_ann
+from scorer.training.brat import parse_ann, read_ann
 from scorer.errors import InputError
 
 ANN = (

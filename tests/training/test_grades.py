@@ -2,7 +2,7 @@
 import pandas as pd
 from scipy.stats import spearmanr
 
-from scorer.train import GRADES_FILE
+from scorer.training.train import GRADES_FILE
 
 SECOND = GRADES_FILE.with_name("support_grades_second.tsv")
 

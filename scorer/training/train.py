@@ -13,22 +13,27 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import sklearn
 
-from . import __version__
-from .attribution.spans import CUE_VERBS
+from .. import __version__
+from ..attribution.spans import CUE_VERBS
+from ..compiled import CompiledAttributionModel
+from ..context import FRAME_COLUMNS, VECTOR_COLUMNS, article_inputs
+from ..errors import InputError
+from ..labels import GRADES, LABELS, SOURCE_LABELS
+from ..model import ARRAYS_FILE, MODEL_ID, load_bundle, sha256_file
+from ..support import SUPPORT_FEATURES, SupportModel, corroboration, support_features
+from ..text.segment import Sentence
+from .audit import JUDGED_DEV_FILE, load_audit
 from .brat import read_ann
-from .classifier import AttributionModel
-from .compiled import CompiledAttributionModel, compile_attribution
-from .context import article_frame
+from .compile import compile_attribution
 from .corpus import attributions, best_overlap, build_corpus, polnear_metadata
 from .cuelexicon import learn_cue_lexicon
-from .errors import InputError
-from .labels import GRADES, LABELS, SOURCE_LABELS
-from .pipeline import build_pipeline
-from .text.segment import Sentence
-from .support import SUPPORT_FEATURES, SupportModel, corroboration, support_features
+from .evaluate import evaluate_model
+from .heads import SEED, AttributionModel, build_pipeline
+from .save import save_bundle
 
-GRADES_FILE = Path(__file__).resolve().parents[1] / "data" / "support_grades.tsv"
+GRADES_FILE = Path(__file__).resolve().parents[2] / "data" / "support_grades.tsv"
 CORPORA = {
     "polnear": ("PolNeAR v1.0.0, networkdynamics/PolNeAR @ c3eee833c035", "no licence file (helper package MIT); "
                 "research use, text not redistributed"),
@@ -55,6 +60,15 @@ def cue_spans(data_dir: Path, split: str = "train"):
         ann = read_ann(base / split / "attributions" / f"{name}_{annotator}.ann")
         text = (base / split / "text" / f"{name}.txt").read_text(encoding="utf-8")
         yield text, [s for a in attributions(ann) if a["cue"] is not None for s in a["cue"].spans]
+
+
+def article_frame(article_text: str, sentences, cues: frozenset[str] = CUE_VERBS):
+    """`article_inputs` as a pandas DataFrame (cue vectors as object columns of arrays), for training."""
+    inputs = article_inputs(article_text, sentences, cues)
+    frame = pd.DataFrame({name: inputs[name] for name in FRAME_COLUMNS}, columns=FRAME_COLUMNS)
+    for name in VECTOR_COLUMNS:
+        frame[name] = pd.Series(list(inputs[name]), dtype=object)
+    return frame
 
 
 def polnear_frames(corpus: pd.DataFrame, texts: dict[str, str], cues: frozenset[str]) -> pd.DataFrame:
@@ -99,6 +113,17 @@ def load_grades(path: Path = GRADES_FILE) -> pd.DataFrame:
     if len(bad):
         raise InputError(f"{path}:{bad.index[0] + 2}: grade must be 0-3")
     return grades
+
+
+def fit_support(X: np.ndarray, grades, C: float = 0.1) -> SupportModel:
+    """The support model fitted on features `X` and grades: a standard scaler, then a multinomial logistic
+    regression (fixed seed); the scoring side keeps only the scaler's mean and scale and the coefficients."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    scaler = StandardScaler().fit(X)
+    clf = LogisticRegression(C=C, max_iter=2000, random_state=SEED).fit(scaler.transform(X), grades)
+    return SupportModel.from_parameters(C, scaler.mean_, scaler.scale_, clf.coef_, clf.intercept_, clf.classes_)
 
 
 def fit_heads(pol: pd.DataFrame, subj: pd.DataFrame, cues: frozenset[str]) -> AttributionModel:
@@ -168,8 +193,6 @@ def graded_features(grades: pd.DataFrame, pol: pd.DataFrame, subj_texts: dict[st
 def shipped_support_data(data_dir: str | Path):
     """(grades, PolNeAR frames, support features, grades as an array) for the shipped model's heads and
     cue lexicon, features out of fold as in training: for the support tools in tools/."""
-    from .model import load_bundle
-
     model = load_bundle()["attribution"]
     _, _, pol, subj = prepare(data_dir, cues=model.cues)
     grades = load_grades()
@@ -185,7 +208,7 @@ def cross_validate_support(X: np.ndarray, y: np.ndarray, folds: int = 5) -> dict
     pred_support = np.zeros(len(y))
     pred_grade = np.zeros(len(y), dtype=int)
     for train_idx, test_idx in StratifiedKFold(folds, shuffle=True, random_state=13).split(X, y):
-        model = SupportModel().fit(X[train_idx], y[train_idx])
+        model = fit_support(X[train_idx], y[train_idx])
         pred_support[test_idx], pred_grade[test_idx] = model.predict(X[test_idx])
     per_grade = {str(g): round(float((pred_grade[y == g] == g).mean()), 3) for g in GRADES if (y == g).any()}
     return {"spearman": round(float(spearmanr(pred_support, y).statistic), 3),
@@ -233,12 +256,7 @@ def prepare(data_dir: str | Path, cues: frozenset[str] | None = None):
 
 
 def train(data_dir: str | Path, out_dir: str | Path, grades_path: Path = GRADES_FILE, log=print) -> dict:
-    """Fit everything, evaluate on dev, write the model files and the card (`model.save_bundle`); returns the card."""
-    import sklearn
-
-    from .evaluate import evaluate_model
-    from .model import ARRAYS_FILE, MODEL_ID, save_bundle, sha256_file
-
+    """Fit everything, evaluate on dev, write the model files and the card (`save.save_bundle`); returns the card."""
     data_dir = Path(data_dir)
     log("building corpus and model inputs ...")
     corpus, cues, pol, subj = prepare(data_dir)
@@ -250,10 +268,8 @@ def train(data_dir: str | Path, out_dir: str | Path, grades_path: Path = GRADES_
     X = out_of_fold_support_features(grades, pol, subj, checkthat_texts(data_dir), model)
     y = grades["grade"].to_numpy()
     support_cv = cross_validate_support(X, y)
-    support = SupportModel().fit(X, y)
+    support = fit_support(X, y)
     log("evaluating on dev ...")
-    from .audit import JUDGED_DEV_FILE, load_audit
-
     metrics = evaluate_model(model, pol, subj, split="dev", audit=load_audit(), judged=load_audit(JUDGED_DEV_FILE))
     metrics["support_cross_validated"] = support_cv
     card = {

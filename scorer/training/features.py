@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from .compiled import dense_part
-from .cues import CUE_FEATURES, QUOTE_STATE_FEATURES
-from .labels import SOURCE_KINDS
+from ..compiled import dense_part
+from ..cues import CUE_FEATURES, QUOTE_STATE_FEATURES
+from ..labels import SOURCE_KINDS
 
 
 def as_frame(X) -> pd.DataFrame:

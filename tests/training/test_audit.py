@@ -1,7 +1,7 @@
 """The hand audit of derived source types (tests/data/source_type_audit.tsv) against today's converter."""
-from scorer.audit import (CLAIM_AUDIT_FILE, FOURTH_FILE, HELDOUT_FILE, JUDGED_DEV_FILE, NARRATED_AUDIT_FILE,
+from scorer.training.audit import (CLAIM_AUDIT_FILE, FOURTH_FILE, HELDOUT_FILE, JUDGED_DEV_FILE, NARRATED_AUDIT_FILE,
                           NARRATED_DRAFT_FILE, THIRD_FILE, audit_summary, load_audit, match_audit)
-from scorer.corpus import ACT_METHOD, NARRATED_METHOD
+from scorer.training.corpus import ACT_METHOD, NARRATED_METHOD
 
 
 def test_audit_file_shape():
@@ -113,7 +113,7 @@ def test_claim_level_dev_judgement(small_training):
     """120 random PolNeAR dev sentences (seed 20261206, any label) judged blind at claim level by two helper
     sessions: the shipped model's four labels agree on 0.583 (the previous round's model 0.467), PolNeAR's derived
     labels on 0.592 (0.517 before this round's act rules), the keyword rule on 0.442 (`scorer evaluate` prints it)."""
-    from scorer.evaluate import claim_level_figures
+    from scorer.training.evaluate import claim_level_figures
     from scorer.model import load_bundle
 
     cues, pol, _ = small_training  # model inputs of every dev document

@@ -3,7 +3,7 @@ import textwrap
 
 import pytest
 
-from scorer.corpus import build_corpus, class_counts, load_polnear, load_subjectivity
+from scorer.training.corpus import build_corpus, class_counts, load_polnear, load_subjectivity
 from scorer.errors import InputError
 from scorer.attribution.lexicon import speech_cue
 

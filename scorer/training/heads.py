@@ -1,7 +1,14 @@
-"""build_pipeline(): the only place the scikit-learn pipelines of the attribution heads are defined.
+"""The attribution heads as trained: three scikit-learn pipelines (`build_pipeline()`, the only place they are
+defined) and the learned cue lexicon, held by `AttributionModel`.
+
+    P(attributed)            head `attributed`   (PolNeAR: sentence inside an attribution or not)
+    P(type | attributed)     head `source_type`  (PolNeAR: named / anonymous / outlet, from the source span)
+    P(opinion)               head `opinion`      (CheckThat/NewsSD: SUBJ vs OBJ; splits the no-source mass)
 
 Each head is TF-IDF word 1-2 grams of the sentence plus the cue features of the sentence and its
 neighbours, feeding a logistic regression (fast to predict, probabilities that are close to calibrated).
+Training fits the heads and compiles them (`compile.compile_attribution`); the compiled model
+(`scorer.model.heads`), which combines the heads into the four labels the same way, is what ships and scores.
 """
 from __future__ import annotations
 
@@ -39,3 +46,16 @@ def build_pipeline(C: float = 4.0, class_weight: str | None = "balanced", contex
         ("clf", LogisticRegression(C=C, class_weight=class_weight, max_iter=3000, solver="lbfgs",
                                    random_state=SEED)),
     ])
+
+
+class AttributionModel:
+    """Holds the fitted heads (scikit-learn pipelines over a model-inputs DataFrame) and the cue lexicon."""
+
+    def __init__(self, attributed, source_type, opinion, cues: frozenset[str]):
+        self.attributed = attributed
+        self.source_type = source_type
+        self.opinion = opinion
+        self.cues = cues
+
+    def heads(self) -> tuple:
+        return self.attributed, self.source_type, self.opinion

@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 
 from .corpus import CLAIM_LEVEL_METHODS, best_overlap
-from .labels import SOURCE_LABELS
+from ..labels import SOURCE_LABELS
 
-AUDIT_FILE = Path(__file__).resolve().parents[1] / "tests" / "data" / "source_type_audit.tsv"
+AUDIT_FILE = Path(__file__).resolve().parents[2] / "tests" / "data" / "source_type_audit.tsv"
 HELDOUT_FILE = AUDIT_FILE.with_name("source_type_audit_heldout.tsv")  # a second sample, judged blind
 THIRD_FILE = AUDIT_FILE.with_name("source_type_audit_third.tsv")  # a third, judged blind by a helper session
 FOURTH_FILE = AUDIT_FILE.with_name("source_type_audit_fourth.tsv")  # a fourth, judged after the rules were final

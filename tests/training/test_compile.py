@@ -5,9 +5,11 @@ import sys
 import numpy as np
 import pytest
 
-from scorer.compiled import SOURCE_LABELS, compile_attribution
-from scorer.context import article_frame, article_inputs
+from scorer.context import article_inputs
+from scorer.labels import SOURCE_LABELS
 from scorer.text.segment import split_article
+from scorer.training.compile import compile_attribution
+from scorer.training.train import article_frame
 
 EDGE = "Officials said “it may happen” — said Smith. Ünïcödé, 42% and U.S. ... ?!\n\nzzzz qqqq\n\n“"
 

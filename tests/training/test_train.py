@@ -4,11 +4,11 @@ import pickle
 import numpy as np
 import pytest
 
-from scorer.cuelexicon import learn_cue_lexicon
-from scorer.evaluate import expected_calibration_error, keyword_rule
-from scorer.support import SupportModel, corroboration
-from scorer.compiled import compile_attribution
-from scorer.train import fit_heads
+from scorer.training.cuelexicon import learn_cue_lexicon
+from scorer.training.evaluate import expected_calibration_error, keyword_rule
+from scorer.support import corroboration
+from scorer.training.compile import compile_attribution
+from scorer.training.train import fit_heads, fit_support
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +29,7 @@ def test_same_data_same_model(prepared, small_heads):
 def test_heads_never_see_dev_rows(prepared, monkeypatch):
     cues, pol, subj = prepared
     seen = []
-    import scorer.train as train_module
+    import scorer.training.train as train_module
 
     real = train_module.build_pipeline
 
@@ -59,7 +59,7 @@ def test_support_model_orders_grades():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(400, 3))
     y = np.clip(np.round(1.5 + X[:, 0]), 0, 3).astype(int)
-    model = SupportModel().fit(X, y)
+    model = fit_support(X, y)
     support, grade = model.predict(np.array([[-2, 0, 0], [2, 0, 0]]))
     assert support[0] < 0.3 < 0.7 < support[1] and list(grade) == [0, 3]
 
@@ -103,7 +103,7 @@ def test_support_features_come_from_heads_that_never_saw_the_graded_document(pre
     (as on new text); graded dev sentences get the shipped heads."""
     import pandas as pd
 
-    import scorer.train as train_module
+    import scorer.training.train as train_module
 
     cues, pol, subj = prepared
     train_docs = sorted(pol.loc[pol["split"] == "train", "doc_id"].unique())[:6]

@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
-from .labels import LABELS, SOURCE_LABELS
-from .compiled import CompiledAttributionModel
+from ..labels import LABELS, SOURCE_LABELS
+from ..compiled import CompiledAttributionModel
 from .audit import match_audit, phrase_level
-from .cues import _ANON_PHRASE, _INTENS, _MODAL, _OUTLET
-from .attribution.lexicon import ANONYMOUS_HEADS, LOADED_WORDS, REPORTING_VERBS
+from ..cues import _ANON_PHRASE, _INTENS, _MODAL, _OUTLET
+from ..attribution.lexicon import ANONYMOUS_HEADS, LOADED_WORDS, REPORTING_VERBS
 
 _VERB = re.compile(r"\b(" + "|".join(sorted(REPORTING_VERBS)) + r")\b|according to", re.I)
 
