@@ -7,7 +7,7 @@ from common import dev_texts, table, timed
 
 def main() -> None:
     from scorer import Scorer
-    from scorer.context import ModelInputs, article_inputs
+    from scorer.model.inputs import ModelInputs, article_inputs
     from scorer.text.segment import split_article
 
     scorer = Scorer()

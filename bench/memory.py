@@ -68,12 +68,12 @@ def main() -> None:
                 rows.append([f"batch, {k} articles, --jobs {jobs}",
                              f"{peak_rss_mb(cmd):.0f} MB largest process, {peak_tree_rss_mb(cmd):.0f} MB whole tree"])
     model = REPO / "models" / "attribution-v1.npz"
-    code = "import time; t=time.perf_counter(); from scorer.model import load_bundle; load_bundle(); print(time.perf_counter()-t)"
+    code = "import time; t=time.perf_counter(); from scorer.model.store import load_bundle; load_bundle(); print(time.perf_counter()-t)"
     loads = [float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout)
              for _ in range(5)]
     rows.append(["model file size", f"{model.stat().st_size / 1e6:.1f} MB"])
     rows.append(["model load (fresh process, incl. imports; median of 5)", f"{statistics.median(loads):.2f} s"])
-    from scorer.model import load_bundle
+    from scorer.model.store import load_bundle
 
     load_bundle()  # the first load pays the imports; the next 5 are timed
     warm, _ = timed(load_bundle, 5)

@@ -12,10 +12,10 @@ from common import dev_texts, table
 
 def main() -> None:
     from scorer import LABELS, Scorer
-    from scorer.context import ModelInputs, article_inputs
+    from scorer.model.inputs import ModelInputs, article_inputs
     from scorer.text.furniture import find_furniture
     from scorer.text.segment import split_article
-    from scorer.support import corroboration, support_features
+    from scorer.model.support import corroboration, support_features
     from scorer.text.files import decode_bytes
 
     scorer = Scorer()

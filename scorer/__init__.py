@@ -20,7 +20,7 @@ def __getattr__(name):
 
         return Report
     if name == "load_model":
-        from .model import load_bundle
+        from .model.store import load_bundle
 
         return load_bundle
     raise AttributeError(f"module 'scorer' has no attribute {name!r}")

@@ -146,7 +146,7 @@ def batch_command(input_path, out, fmt, jobs, text_field, id_field, resume, prog
     import time
 
     from .batch import check_batch_output, run_batch
-    from .model import verify_model
+    from .model.store import verify_model
 
     if scheduler and backend != "dask":
         raise click.UsageError("--scheduler needs --backend dask")
@@ -225,7 +225,7 @@ def evaluate_command(data_dir, split, examples, model_dir):
     """
     from .training.audit import JUDGED_DEV_FILE, load_audit
     from .training.evaluate import error_examples, evaluate_model, format_metrics
-    from .model import load_bundle
+    from .model.store import load_bundle
     from .training.train import prepare
 
     bundle = load_bundle(model_dir)
@@ -246,7 +246,7 @@ def model_info_command(model_dir):
     """Print the model card (training data, versions, metrics, checksum)."""
     import json
 
-    from .model import verify_model
+    from .model.store import verify_model
 
     _, card = verify_model(model_dir)  # checksums of the model files against the card; nothing parsed
     click.echo(json.dumps(card, indent=2))

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .context import ModelInputs, article_inputs
 from .errors import InputError
 from .labels import LABELS
-from .model import MODEL_ID, load_bundle
+from .model.inputs import ModelInputs, article_inputs
+from .model.store import MODEL_ID, load_bundle
+from .model.support import corroboration, reasons_for, support_features
 from .report import Report
 from .summary import summarise
-from .support import corroboration, reasons_for, support_features
 from .text.files import DEFAULT_MAX_BYTES, is_html, read_text_file, require_content
 from .text.language import NON_ENGLISH_FLAG, looks_english
 from .text.segment import headline_index, split_article

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .corpus import CLAIM_LEVEL_METHODS, best_overlap
 from ..labels import SOURCE_LABELS
+from .corpus import CLAIM_LEVEL_METHODS, best_overlap
 
 AUDIT_FILE = Path(__file__).resolve().parents[2] / "tests" / "data" / "source_type_audit.tsv"
 HELDOUT_FILE = AUDIT_FILE.with_name("source_type_audit_heldout.tsv")  # a second sample, judged blind

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..compiled import CompiledAttributionModel, CompiledHead, Tokens
+from ..model.heads import CompiledAttributionModel, CompiledHead, Tokens
 
 
 def _part_kind(name: str, part) -> tuple:

@@ -14,12 +14,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..attribution.spans import find_attribution
-from .brat import Annotations, read_ann
-from ..errors import InputError
 from ..attribution.lexicon import speech_cue
-from ..text.segment import split_article
 from ..attribution.sources import NAMED, SourceResolver, SourceType, classify_phrase, piece_in_outlet
+from ..attribution.spans import find_attribution
+from ..errors import InputError
+from ..text.segment import split_article
+from .brat import Annotations, read_ann
 
 COLUMNS = ["corpus", "split", "doc_id", "publisher", "sentence_index", "start", "end", "text",
            "label", "attributed", "subjectivity", "source_text", "cue_text", "source_start", "source_end",

@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
-from ..labels import LABELS, SOURCE_LABELS
-from ..compiled import CompiledAttributionModel
-from .audit import match_audit, phrase_level
-from ..cues import _ANON_PHRASE, _INTENS, _MODAL, _OUTLET
 from ..attribution.lexicon import ANONYMOUS_HEADS, LOADED_WORDS, REPORTING_VERBS
+from ..labels import LABELS, SOURCE_LABELS
+from ..model.cues import ANON_PHRASE_RE, INTENS_RE, MODAL_RE, OUTLET_RE
+from ..model.heads import CompiledAttributionModel
+from .audit import match_audit, phrase_level
 
 _VERB = re.compile(r"\b(" + "|".join(sorted(REPORTING_VERBS)) + r")\b|according to", re.I)
 
@@ -23,12 +23,12 @@ def keyword_rule(text: str) -> str:
     """Rule-of-thumb labelling: a reporting verb means attributed (outlet/anonymous/named by keywords)."""
     words = re.findall(r"[a-z'-]+", text.lower())
     if _VERB.search(text):
-        if _OUTLET.search(text):
+        if OUTLET_RE.search(text):
             return "outlet_claim"
-        if _ANON_PHRASE.search(text) or any(w in ANONYMOUS_HEADS for w in words):
+        if ANON_PHRASE_RE.search(text) or any(w in ANONYMOUS_HEADS for w in words):
             return "anonymous_intelligence"
         return "named_source"
-    if any(w in LOADED_WORDS for w in words) or _MODAL.search(text) or _INTENS.search(text) or "?" in text:
+    if any(w in LOADED_WORDS for w in words) or MODAL_RE.search(text) or INTENS_RE.search(text) or "?" in text:
         return "editorial_opinion"
     return "outlet_claim"
 

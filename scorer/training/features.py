@@ -1,4 +1,4 @@
-"""Cue features as scikit-learn transformers, for training: thin wrappers over `compiled.dense_part`.
+"""Cue features as scikit-learn transformers, for training: thin wrappers over `scorer.model.heads.dense_part`.
 
 All transformers take a DataFrame with columns `text`, `prev_text`, `next_text` (context may be
 empty strings) or a plain list of sentences, and return dense float arrays with named columns.
@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from ..compiled import dense_part
-from ..cues import CUE_FEATURES, QUOTE_STATE_FEATURES
 from ..labels import SOURCE_KINDS
+from ..model.cues import CUE_FEATURES, QUOTE_STATE_FEATURES
+from ..model.heads import dense_part
 
 
 def as_frame(X) -> pd.DataFrame:
@@ -45,7 +45,7 @@ class CueFeatures(BaseEstimator, TransformerMixin):
 
 
 class QuoteState(BaseEstimator, TransformerMixin):
-    """Where the sentence sits relative to quotations running over several sentences (`cues.quote_state`)."""
+    """Where the sentence sits relative to quotations running over several sentences (`model.cues.quote_state`)."""
 
     def fit(self, X, y=None):
         self.n_features_in_ = 1

@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 
 from ..atomic import write_bytes_atomic
-from ..cues import CUE_FEATURES
-from ..model import ARRAYS_FILE, CARD_FILE, FORMAT_VERSION, HEADS, MANIFEST_FILE
-from ..support import SUPPORT_FEATURES
+from ..model.cues import CUE_FEATURES
+from ..model.store import ARRAYS_FILE, CARD_FILE, FORMAT_VERSION, HEADS, MANIFEST_FILE
+from ..model.support import SUPPORT_FEATURES
 
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed member dates: the same model gives the same bytes
 

@@ -1,7 +1,7 @@
 """Training and evaluation: fit the attribution heads and the support model on human labels, measure
 them on data they did not train on, and write the model with its card.
 
-Everything is seeded; the same data gives the same model (tests/test_train.py checks predictions).
+Everything is seeded; the same data gives the same model (tests/training/test_train.py checks predictions).
 """
 from __future__ import annotations
 
@@ -17,12 +17,12 @@ import sklearn
 
 from .. import __version__
 from ..attribution.spans import CUE_VERBS
-from ..compiled import CompiledAttributionModel
-from ..context import FRAME_COLUMNS, VECTOR_COLUMNS, article_inputs
 from ..errors import InputError
 from ..labels import GRADES, LABELS, SOURCE_LABELS
-from ..model import ARRAYS_FILE, MODEL_ID, load_bundle, sha256_file
-from ..support import SUPPORT_FEATURES, SupportModel, corroboration, support_features
+from ..model.heads import CompiledAttributionModel
+from ..model.inputs import FRAME_COLUMNS, VECTOR_COLUMNS, article_inputs
+from ..model.store import ARRAYS_FILE, MODEL_ID, load_bundle, sha256_file
+from ..model.support import SUPPORT_FEATURES, SupportModel, corroboration, support_features
 from ..text.segment import Sentence
 from .audit import JUDGED_DEV_FILE, load_audit
 from .brat import read_ann

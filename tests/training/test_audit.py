@@ -1,6 +1,6 @@
 """The hand audit of derived source types (tests/data/source_type_audit.tsv) against today's converter."""
 from scorer.training.audit import (CLAIM_AUDIT_FILE, FOURTH_FILE, HELDOUT_FILE, JUDGED_DEV_FILE, NARRATED_AUDIT_FILE,
-                          NARRATED_DRAFT_FILE, THIRD_FILE, audit_summary, load_audit, match_audit)
+                                   NARRATED_DRAFT_FILE, THIRD_FILE, audit_summary, load_audit, match_audit)
 from scorer.training.corpus import ACT_METHOD, NARRATED_METHOD
 
 
@@ -114,7 +114,7 @@ def test_claim_level_dev_judgement(small_training):
     sessions: the shipped model's four labels agree on 0.583 (the previous round's model 0.467), PolNeAR's derived
     labels on 0.592 (0.517 before this round's act rules), the keyword rule on 0.442 (`scorer evaluate` prints it)."""
     from scorer.training.evaluate import claim_level_figures
-    from scorer.model import load_bundle
+    from scorer.model.store import load_bundle
 
     cues, pol, _ = small_training  # model inputs of every dev document
     judged = load_audit(JUDGED_DEV_FILE)

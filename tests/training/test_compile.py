@@ -5,7 +5,7 @@ import sys
 import numpy as np
 import pytest
 
-from scorer.context import article_inputs
+from scorer.model.inputs import article_inputs
 from scorer.labels import SOURCE_LABELS
 from scorer.text.segment import split_article
 from scorer.training.compile import compile_attribution

@@ -6,7 +6,7 @@ import pytest
 
 from scorer.training.cuelexicon import learn_cue_lexicon
 from scorer.training.evaluate import expected_calibration_error, keyword_rule
-from scorer.support import corroboration
+from scorer.model.support import corroboration
 from scorer.training.compile import compile_attribution
 from scorer.training.train import fit_heads, fit_support
 
@@ -85,7 +85,7 @@ def test_corroboration_ties_do_not_follow_set_order(monkeypatch):
     """Sentence 1 shares six words with sentence 0 and six with sentence 2, at the same distance. The
     earlier one must win whatever order the word sets iterate in: that order follows the string-hash
     seed, which differs per process, and once made 'corroborated by' and the flags change run to run."""
-    import scorer.support as support
+    import scorer.model.support as support
 
     texts = ["Six soldiers died at Bagram airbase this morning.",
              "Officials said six soldiers died at Bagram airbase yesterday morning.",

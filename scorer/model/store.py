@@ -28,8 +28,8 @@ import math
 import re
 from pathlib import Path
 
-from .errors import ModelError
-from .labels import GRADES, LABELS, SOURCE_LABELS
+from ..errors import ModelError
+from ..labels import GRADES, LABELS, SOURCE_LABELS
 
 MODEL_ID = "attribution-v1"
 RETRAIN = "retrain with: scorer train --data ../shared/data --out models/"
@@ -158,8 +158,8 @@ def _get(obj, path: str, check, what: str):
 
 def _parse_manifest(raw: bytes, card: dict) -> dict:
     """The manifest, checked against the code (labels, features, part kinds, classes) and the card."""
-    from .compiled import PART_KINDS
-    from .cues import CUE_FEATURES
+    from .cues import CUE_FEATURES  # numpy modules: imported once a model is parsed, not to verify one
+    from .heads import PART_KINDS
     from .support import SUPPORT_FEATURES
 
     try:
@@ -251,7 +251,7 @@ def _build(manifest: dict, arrays: dict):
     """(CompiledAttributionModel, SupportModel) from a checked manifest and the arrays, after checking the arrays."""
     import numpy as np
 
-    from .compiled import CompiledAttributionModel, CompiledHead, Tokens, part_width
+    from .heads import CompiledAttributionModel, CompiledHead, Tokens, part_width
     from .support import SupportModel
 
     n_terms = manifest["tokens"]["n_terms"]

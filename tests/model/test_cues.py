@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from scorer.cues import CUE_FEATURES, cue_matrix, cue_vector, quote_state, source_type_vector
+from scorer.model.cues import CUE_FEATURES, cue_matrix, cue_vector, quote_state, source_type_vector
 
 
 def features(text: str) -> dict:

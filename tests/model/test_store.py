@@ -1,5 +1,5 @@
 """Model file checks: every file's checksum before parsing, the model format version, clear exit-3 errors.
-(tests/test_model_files.py: malformed and forged files, the no-pickle scan, save/load round trips.)"""
+(tests/model/test_model_files.py: malformed and forged files, the no-pickle scan, save/load round trips.)"""
 import json
 import shutil
 import subprocess
@@ -8,8 +8,8 @@ import sys
 import pytest
 
 from scorer.errors import ModelError
-from scorer.model import (ARRAYS_FILE, CARD_FILE, FORMAT_VERSION, MANIFEST_FILE, default_model_dir, load_bundle,
-                          read_card, sha256_file)
+from scorer.model.store import (ARRAYS_FILE, CARD_FILE, FORMAT_VERSION, MANIFEST_FILE, default_model_dir, load_bundle,
+                                read_card, sha256_file)
 
 
 @pytest.fixture()
@@ -83,7 +83,7 @@ def test_missing_model(tmp_path):
 
 def test_installed_package_finds_its_model(tmp_path):
     """From outside the checkout, the installed package (not the source tree) must find the model."""
-    code = "from scorer.model import load_bundle; b = load_bundle(); print(b['card']['id'])"
+    code = "from scorer.model.store import load_bundle; b = load_bundle(); print(b['card']['id'])"
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "attribution-v1"
@@ -92,7 +92,7 @@ def test_installed_package_finds_its_model(tmp_path):
 def test_verify_model_checks_without_parsing(model_copy, monkeypatch):
     import numpy as np
 
-    import scorer.model as model
+    import scorer.model.store as model
 
     def never(*args, **kwargs):
         raise AssertionError("verify_model parsed a model file")
@@ -120,7 +120,7 @@ class _WritesAFile:
 @pytest.mark.parametrize("kind", ["malicious", "truncated", "foreign"])
 @pytest.mark.parametrize("name", [ARRAYS_FILE, MANIFEST_FILE])
 def test_untrusted_model_file_refused_exit_3_nothing_executed(model_copy, tmp_path_factory, example_path, kind, name):
-    """Files replaced without updating the card: refused on the checksum (tests/test_model_files.py forges the
+    """Files replaced without updating the card: refused on the checksum (tests/model/test_model_files.py forges the
     card too)."""
     import pickle
 

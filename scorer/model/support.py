@@ -11,10 +11,10 @@ import re
 
 import numpy as np
 
-from .labels import GRADES, LABELS
-from .compiled import logistic_probabilities
-from .cues import _DATE, _DENIAL, _HEDGE, _NUMBER, CUE_FEATURES, cue_matrix
-from .attribution.lexicon import LOADED_WORDS
+from ..attribution.lexicon import LOADED_WORDS
+from ..labels import GRADES, LABELS
+from .cues import CUE_FEATURES, DATE_RE, DENIAL_RE, HEDGE_RE, NUMBER_RE, cue_matrix
+from .heads import logistic_probabilities
 
 _CUE_USED = ("hedges", "loaded_words", "numbers", "dates", "quote_marks", "quote_then_attribution",
              "attribution_then_quote", "anonymity_phrase", "denial", "question", "first_person", "modal",
@@ -123,16 +123,16 @@ def describe(feature: str, effect: float, text: str, corroborated_by: int | None
     """One reason in words, or None for a feature that does not make a readable reason."""
     low = text.lower()
     if feature == "hedges" and effect < 0:
-        return "hedged: " + _quote([m.group() for m in _HEDGE.finditer(text)][:3])
+        return "hedged: " + _quote([m.group() for m in HEDGE_RE.finditer(text)][:3])
     if feature == "loaded_words":
         return "loaded: " + _quote([w for w in re.findall(r"[a-z-]+", low) if w in LOADED_WORDS][:3])
     if feature in ("numbers", "dates") and effect > 0:
-        found = [m.group() for m in _NUMBER.finditer(text)][:2] + [m.group() for m in _DATE.finditer(text)][:2]
+        found = [m.group() for m in NUMBER_RE.finditer(text)][:2] + [m.group() for m in DATE_RE.finditer(text)][:2]
         return "specific: " + _quote(found) if found else None
     if feature in ("quote_marks", "quote_then_attribution", "attribution_then_quote") and effect > 0:
         return "direct quote"
     if feature == "denial":
-        return "denial or no comment from the party concerned: " + _quote([m.group() for m in _DENIAL.finditer(text)])
+        return "denial or no comment from the party concerned: " + _quote([m.group() for m in DENIAL_RE.finditer(text)])
     if feature == "anonymity_phrase" or (feature == "p_anonymous_intelligence" and effect < 0):
         return "anonymous source"
     if feature == "p_named_source" and effect > 0:

@@ -17,11 +17,11 @@ import numpy as np
 import pytest
 
 from scorer.errors import ModelError
-from scorer.model import (ARRAYS_FILE, CARD_FILE, MANIFEST_FILE, MODEL_FILES, RETRAIN, default_model_dir,
-                          load_bundle, verify_model)
+from scorer.model.store import (ARRAYS_FILE, CARD_FILE, MANIFEST_FILE, MODEL_FILES, RETRAIN, default_model_dir,
+                                load_bundle, verify_model)
 from scorer.training.save import npz_bytes, save_bundle
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 class _WritesAFile:
@@ -410,8 +410,8 @@ def test_resaving_the_shipped_model_gives_the_same_bytes(tmp_path):
 def test_save_load_round_trip_of_freshly_fitted_heads(tmp_path, small_heads, small_training, example_text):
     """Heads fitted by training (tests' small subset) and a support model: saved twice to identical bytes,
     loaded back to exactly the same predictions, probabilities, support grades and contributions."""
-    from scorer.context import article_inputs
-    from scorer.support import SUPPORT_FEATURES
+    from scorer.model.inputs import article_inputs
+    from scorer.model.support import SUPPORT_FEATURES
     from scorer.text.segment import split_article
     from scorer.training.compile import compile_attribution
     from scorer.training.train import fit_support

@@ -2,7 +2,7 @@
 
 Reporting verbs, quotes, names near cues, anonymity, outlets, hedges, loaded words, numbers and
 dates (`cue_vector`); where a sentence sits in a multi-sentence quotation (`quote_state`); the
-rule-extracted source's type (`source_type_vector`). `compiled.dense_part` turns them into the
+rule-extracted source's type (`source_type_vector`). `heads.dense_part` turns them into the
 models' feature blocks, for scoring and (through the transformers in `features`) for training alike.
 """
 from __future__ import annotations
@@ -12,25 +12,25 @@ import re
 
 import numpy as np
 
-from .labels import SOURCE_KINDS
-from .attribution.lexicon import (ANONYMITY_PHRASES, ANONYMOUS_HEADS, HEDGES, LOADED_WORDS, REPORTING_PHRASES,
-                      REPORTING_VERBS, outlet_pattern)
+from ..attribution.lexicon import (ANONYMITY_PHRASES, ANONYMOUS_HEADS, HEDGES, LOADED_WORDS, REPORTING_PHRASES,
+                                   REPORTING_VERBS, outlet_pattern)
+from ..labels import SOURCE_KINDS
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
-_NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b", re.I)
-_DATE = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|june|"
+NUMBER_RE = re.compile(r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b", re.I)
+DATE_RE = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|june|"
                    r"july|august|september|october|november|december|jan|feb|aug|sept|oct|nov|dec|yesterday|today|"
                    r"(19|20)\d\d)\b", re.I)
 _DATE_MAY = re.compile(r"\bMay \d")
 _CARRY_VERBS = frozenset("added continued said noted explained wrote says adds notes".split())
-_MODAL = re.compile(r"\b(should|must|ought|need to|needs to|have to|has to)\b", re.I)
-_INTENS = re.compile(r"\b(very|really|truly|simply|clearly|obviously|of course|surely|just|even|so|too|indeed|"
+MODAL_RE = re.compile(r"\b(should|must|ought|need to|needs to|have to|has to)\b", re.I)
+INTENS_RE = re.compile(r"\b(very|really|truly|simply|clearly|obviously|of course|surely|just|even|so|too|indeed|"
                      r"utterly|totally|completely|absolutely|extremely|incredibly|most|least|best|worst)\b", re.I)
-_OUTLET = outlet_pattern()
-_HEDGE = re.compile(r"\b(" + "|".join(re.escape(h) for h in HEDGES) + r")\b", re.I)
-_ANON_PHRASE = re.compile("|".join(re.escape(p) for p in ANONYMITY_PHRASES), re.I)
+OUTLET_RE = outlet_pattern()
+HEDGE_RE = re.compile(r"\b(" + "|".join(re.escape(h) for h in HEDGES) + r")\b", re.I)
+ANON_PHRASE_RE = re.compile("|".join(re.escape(p) for p in ANONYMITY_PHRASES), re.I)
 _REPORT_PHRASE = re.compile("|".join(re.escape(p) for p in REPORTING_PHRASES), re.I)
-_DENIAL = re.compile(r"\b(denied|denies|deny|declined to (comment|answer|confirm)|did not (respond|return|answer)|"
+DENIAL_RE = re.compile(r"\b(denied|denies|deny|declined to (comment|answer|confirm)|did not (respond|return|answer)|"
                      r"refused to (comment|confirm)|no comment|could not be reached|would not (comment|confirm))\b", re.I)
 
 CUE_FEATURES = ("reporting_verb", "reporting_phrase", "according_to", "quote_marks", "starts_with_quote",
@@ -56,7 +56,7 @@ _DIGITS = re.compile(r"\d[\d,.]*")
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
 _CLOSE_THEN = re.compile(r"[,?!][”\"’]\s+")
 _PHRASES = re.compile("|".join(f"(?P<{name}>{pattern.pattern})" for name, pattern in (
-    ("denial", _DENIAL), ("anon", _ANON_PHRASE), ("report", _REPORT_PHRASE), ("outlet", _OUTLET),
+    ("denial", DENIAL_RE), ("anon", ANON_PHRASE_RE), ("report", _REPORT_PHRASE), ("outlet", OUTLET_RE),
     ("hedge", _MULTI_HEDGE))))  # most specific first: a denial is also a reporting phrase
 _DASH_ATTRIBUTION = re.compile(r"[”\"]\s*[―—–]\s*[A-Z@]")
 _QUOTE_CHARS = re.compile(r"[“\"”]")

@@ -3,7 +3,7 @@
 Training fits scikit-learn pipelines (`training.heads.build_pipeline`); `training.compile.compile_attribution`
 turns them into vocabularies, idf weights and coefficient matrices. Scoring then needs only numpy: no scikit-learn,
 scipy or pandas import, so a cold `scorer score` starts fast and batch workers stay small. The
-predictions equal the pipelines' `predict_proba` (tests/test_compiled.py). The model is saved as these
+predictions equal the pipelines' `predict_proba` (tests/training/test_compile.py). The model is saved as these
 arrays plus JSON (`training.save.save_bundle`), never pickled.
 """
 from __future__ import annotations
@@ -12,8 +12,8 @@ import re
 
 import numpy as np
 
+from ..labels import LABELS, SOURCE_KINDS, SOURCE_LABELS
 from .cues import CUE_FEATURES, cue_matrix, quote_state, source_type_vector
-from .labels import LABELS, SOURCE_KINDS, SOURCE_LABELS
 
 _VECTOR_OF = {"text": "cue_vec", "prev_text": "prev_cue_vec", "next_text": "next_cue_vec"}
 
@@ -185,7 +185,8 @@ class CompiledAttributionModel:
         return p_attr[:, 1], raw[:, [classes.index(c) for c in SOURCE_LABELS]], p_op[:, 1]
 
     def predict_proba(self, frame) -> np.ndarray:
-        """Probabilities over LABELS for each row of a frame built by `context.article_inputs`/`article_frame`."""
+        """Probabilities over LABELS for each row of a frame built by `inputs.article_inputs` (or, in training,
+        `training.train.article_frame`)."""
         p_attr, p_type, p_op = self.head_probabilities(frame)
         out = np.empty((len(p_attr), len(LABELS)))
         out[:, 0] = p_attr * p_type[:, 0]
