@@ -50,16 +50,10 @@ def corpus_build(data_dir, out_path):
     """
     from pathlib import Path
 
-    from .training.corpus import build_corpus, class_counts
+    from .training.corpus import class_counts, write_corpus
 
-    frame = build_corpus(data_dir)
-    out = Path(out_path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if out.suffix == ".csv":
-        frame.to_csv(out, index=False)
-    else:
-        frame.to_parquet(out, index=False)
-    click.echo(f"wrote {len(frame)} sentences to {out}")
+    frame = write_corpus(data_dir, out_path)
+    click.echo(f"wrote {len(frame)} sentences to {Path(out_path)}")
     click.echo(class_counts(frame).to_string())
 
 
@@ -198,45 +192,45 @@ def batch_command(input_path, out, fmt, jobs, text_field, id_field, resume, prog
         sys.exit(1)
 
 
+AUDITS_OPTION = click.option(
+    "--audits", "audits_dir", default="tests/data", show_default=True, type=click.Path(file_okay=False),
+    help="Directory of the hand audits' verdicts (source_type_audit.tsv, dev_claim_judgement.tsv), as in the source "
+         "repository; when a file is not there, the figures that need it are skipped with a note.")
+
+
 @cli.command("train")
 @click.option("--data", "data_dir", required=True, type=click.Path(), help="Directory laid out like ../shared/data.")
 @click.option("--out", "out_dir", default="models", show_default=True, type=click.Path())
+@click.option("--grades", "grades_path", default="data/support_grades.tsv", show_default=True,
+              type=click.Path(dir_okay=False), help="The hand-graded support sentences (TSV), as in the source repository.")
+@AUDITS_OPTION
 @reports_errors
-def train_command(data_dir, out_dir):
+def train_command(data_dir, out_dir, grades_path, audits_dir):
     """Rebuild the shipped model from the human-annotated corpora (deterministic).
 
-    Example: scorer train --data ../shared/data --out models/
+    Example: scorer train --data ../shared/data --out models/   (in the source repository)
     """
     from .training.train import train
 
-    train(data_dir, out_dir, log=lambda m: click.echo(m, err=True))
+    train(data_dir, out_dir, grades_path, audits_dir, log=lambda m: click.echo(m, err=True))
 
 
 @cli.command("evaluate")
 @click.option("--data", "data_dir", required=True, type=click.Path())
 @click.option("--split", default="dev", show_default=True, type=click.Choice(["dev", "train"]))
 @click.option("--examples", default=10, show_default=True, help="Misclassified sentences to show.")
+@AUDITS_OPTION
 @MODEL_OPTION
 @reports_errors
-def evaluate_command(data_dir, split, examples, model_dir):
+def evaluate_command(data_dir, split, examples, audits_dir, model_dir):
     """Per-class precision/recall/F1, macro-F1, confusion matrix and calibration, with two baselines.
 
     Example: scorer evaluate --data ../shared/data --split dev
     """
-    from .training.audit import JUDGED_DEV_FILE, load_audit
-    from .training.evaluate import error_examples, evaluate_model, format_metrics
-    from .model.store import load_bundle
-    from .training.train import prepare
+    from .training.evaluate import evaluation_report
 
-    bundle = load_bundle(model_dir)
-    _, _, pol, subj = prepare(data_dir, cues=bundle["attribution"].cues)
-    model = bundle["attribution"]
-    judged = load_audit(JUDGED_DEV_FILE) if split == "dev" else None
-    click.echo(format_metrics(evaluate_model(model, pol, subj, split=split, audit=load_audit(), judged=judged)))
-    if examples:
-        click.echo(f"\n{examples} misclassified {split} sentences (fixed random sample):")
-        for ex in error_examples(model, pol, subj, split, examples):
-            click.echo(f"  truth {ex['truth']}, predicted {ex['predicted']}: {ex['text'][:200]}")
+    click.echo(evaluation_report(data_dir, split, examples, model_dir, audits_dir,
+                                 log=lambda m: click.echo(m, err=True)))
 
 
 @cli.command("model-info")

@@ -35,7 +35,7 @@ def example_path() -> Path:
 @pytest.fixture(scope="session")
 def small_training(shared_data):
     """(cue lexicon, PolNeAR model frames of 60 train documents + all dev, subjectivity frames): quick to fit."""
-    from scorer.training.train import prepare
+    from scorer.training.frames import prepare
 
     corpus, cues, pol, subj = prepare(shared_data)
     docs = sorted(pol[pol["split"] == "train"]["doc_id"].unique())[:60]

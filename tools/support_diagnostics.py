@@ -2,7 +2,7 @@
 graded sentences and on the PolNeAR ones only, the same with the grader's own type in place of the
 model's type probabilities, and how the graders' types compare with PolNeAR's derived labels.
 
-Usage: python tools/support_diagnostics.py --data ../shared/data
+Usage: python tools/support_diagnostics.py --data ../shared/data [--grades data/support_grades.tsv]
 """
 import argparse
 
@@ -17,8 +17,9 @@ from scorer.training.train import cross_validate_support, shipped_support_data
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", required=True)
+    ap.add_argument("--grades", default="data/support_grades.tsv", help="the support grades (default: %(default)s)")
     args = ap.parse_args()
-    grades, pol, X, y = shipped_support_data(args.data)
+    grades, pol, X, y = shipped_support_data(args.data, args.grades)
     on_polnear = (grades["corpus"] == "polnear").to_numpy()
     grader_type = np.array([[float(t == label) for label in LABELS] for t in grades["type"]])
     with_grader_type = np.hstack([grader_type, X[:, len(LABELS):]])

@@ -2,7 +2,7 @@
 grading more sentences raise it? (README, "Accuracy"). Features as in training: type probabilities
 from heads that did not train on the graded sentence's document.
 
-Usage: python tools/support_learning_curve.py --data ../shared/data
+Usage: python tools/support_learning_curve.py --data ../shared/data [--grades data/support_grades.tsv]
 """
 import argparse
 
@@ -17,8 +17,9 @@ DRAWS = 8
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", required=True)
+    ap.add_argument("--grades", default="data/support_grades.tsv", help="the support grades (default: %(default)s)")
     args = ap.parse_args()
-    _, _, X, y = shipped_support_data(args.data)
+    _, _, X, y = shipped_support_data(args.data, args.grades)
     print(f"all {len(y)}: Spearman {cross_validate_support(X, y)['spearman']}")
     rng = np.random.default_rng(0)
     for n in SIZES:

@@ -31,6 +31,7 @@ from pathlib import Path
 from ..errors import ModelError
 from ..labels import GRADES, LABELS, SOURCE_LABELS
 
+DISTRIBUTION = "attribution-scorer"  # the name setup.cfg installs the package under
 MODEL_ID = "attribution-v1"
 RETRAIN = "retrain with: scorer train --data ../shared/data --out models/"
 FORMAT_VERSION = 1
@@ -42,16 +43,26 @@ HEADS = ("attributed", "source_type", "opinion")
 
 
 def default_model_dir() -> Path:
-    """The shipped model: the installed `scorer.models` package data, or `models/` of a source checkout."""
-    checkout = Path(__file__).resolve().parents[1] / "models"
-    if (checkout / CARD_FILE).is_file():
-        return checkout
+    """The shipped model: the package data `scorer.models` (setup.cfg installs the repository's models/ there, and
+    an editable install maps it to that directory). Where this `scorer` is a source tree imported beside an installed
+    copy (a checkout's tests run against a plain install), the installed copy's `scorer/models`. The checkout around
+    the package is never searched; ModelError if there is no installed model."""
     from importlib.resources import files
 
     try:
         return Path(str(files("scorer.models")))
     except ModuleNotFoundError:
-        return checkout
+        pass
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    try:
+        installed = Path(str(distribution(DISTRIBUTION).locate_file("scorer/models")))
+    except PackageNotFoundError:
+        installed = None
+    if installed is None or not installed.is_dir():
+        raise ModelError("the shipped model is not installed (no package data scorer.models): install the package "
+                         "(pip install .), or give a model directory with --model DIR")
+    return installed
 
 
 def sha256_file(path: Path) -> str:

@@ -1,11 +1,13 @@
 """The hand audit of derived PolNeAR source types: stored verdicts vs. what the converter derives now.
 
-The audit file (tests/data/source_type_audit.tsv) holds document ids, sentence offsets and a
-reader's verdict per ANNOTATION.md; no article text. Sentences are matched to the current corpus
-by largest overlap, so a later segmentation change does not silently drop items.
+The audit files hold document ids, sentence offsets and a reader's verdict per ANNOTATION.md; no article
+text. They live in the source repository's tests/data/ (not in the package): `scorer evaluate` and
+`scorer train` read them from the directory given with --audits. Sentences are matched to the current
+corpus by largest overlap, so a later segmentation change does not silently drop items.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -13,19 +15,39 @@ import pandas as pd
 from ..labels import SOURCE_LABELS
 from .corpus import CLAIM_LEVEL_METHODS, best_overlap
 
-AUDIT_FILE = Path(__file__).resolve().parents[2] / "tests" / "data" / "source_type_audit.tsv"
-HELDOUT_FILE = AUDIT_FILE.with_name("source_type_audit_heldout.tsv")  # a second sample, judged blind
-THIRD_FILE = AUDIT_FILE.with_name("source_type_audit_third.tsv")  # a third, judged blind by a helper session
-FOURTH_FILE = AUDIT_FILE.with_name("source_type_audit_fourth.tsv")  # a fourth, judged after the rules were final
-CLAIM_AUDIT_FILE = AUDIT_FILE.with_name("act_rule_claim_audit.tsv")  # the act rule, judged blind at claim level
-NARRATED_AUDIT_FILE = AUDIT_FILE.with_name("narrated_rule_claim_audit.tsv")  # the narrated-act rule, likewise
-NARRATED_DRAFT_FILE = AUDIT_FILE.with_name("narrated_rule_claim_audit_draft.tsv")  # its first draft, likewise
-JUDGED_DEV_FILE = AUDIT_FILE.with_name("dev_claim_judgement.tsv")  # random dev sentences, four labels, judged blind
+# the audit files, by name, in an audits directory (tests/data/ of the source repository)
+AUDIT_FILE = "source_type_audit.tsv"  # the first sample of derived source types, judged by a reader
+HELDOUT_FILE = "source_type_audit_heldout.tsv"  # a second sample, judged blind
+THIRD_FILE = "source_type_audit_third.tsv"  # a third, judged blind by a helper session
+FOURTH_FILE = "source_type_audit_fourth.tsv"  # a fourth, judged after the rules were final
+CLAIM_AUDIT_FILE = "act_rule_claim_audit.tsv"  # the act rule, judged blind at claim level
+NARRATED_AUDIT_FILE = "narrated_rule_claim_audit.tsv"  # the narrated-act rule, likewise
+NARRATED_DRAFT_FILE = "narrated_rule_claim_audit_draft.tsv"  # its first draft, likewise
+JUDGED_DEV_FILE = "dev_claim_judgement.tsv"  # random dev sentences, four labels, judged blind
 
 
-def load_audit(path: str | Path = AUDIT_FILE) -> pd.DataFrame:
+def load_audit(path: str | Path) -> pd.DataFrame:
     """The stored verdicts: doc_id, split, start, end, verdict, note."""
     return pd.read_csv(path, sep="\t", dtype={"doc_id": str, "verdict": str, "note": str})
+
+
+def measured_audits(audits_dir: str | Path | None, judged: bool = True, log=print) -> tuple:
+    """(source-type audit, claim-level dev judgement) from `audits_dir`, the verdicts that `scorer evaluate` and
+    `scorer train` measure the model against. A file that is not there (or no directory) is None, and `log` gets a
+    one-line note naming the figure that is skipped. `judged`: False when the dev judgement is not wanted."""
+    found = []
+    for name, figure, wanted in ((AUDIT_FILE, "source type vs. the hand audit", True),
+                                 (JUDGED_DEV_FILE, "four labels vs. the claim-level dev judgement", judged)):
+        path = Path(audits_dir) / name if audits_dir is not None else None
+        if not wanted:
+            found.append(None)
+        elif path is not None and path.is_file():
+            found.append(load_audit(path))
+        else:
+            where = os.fspath(path) if path is not None else name
+            log(f"note: {where} not found, so the figures '{figure}' are skipped (give --audits DIR)")
+            found.append(None)
+    return tuple(found)
 
 
 def match_audit(corpus: pd.DataFrame, audit: pd.DataFrame) -> pd.DataFrame:

@@ -268,6 +268,18 @@ def build_corpus(root: str | Path) -> pd.DataFrame:
     return frame
 
 
+def write_corpus(data_dir: str | Path, out_path: str | Path) -> pd.DataFrame:
+    """Build the corpus of `data_dir` and write it to `out_path` (CSV for a .csv name, else Parquet); returns it."""
+    frame = build_corpus(data_dir)
+    out = Path(out_path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix == ".csv":
+        frame.to_csv(out, index=False)
+    else:
+        frame.to_parquet(out, index=False)
+    return frame
+
+
 def class_counts(frame: pd.DataFrame) -> pd.DataFrame:
     """Sentences per corpus, split and label (OBJ rows appear as 'not opinion', unresolved as 'unresolved')."""
     label = frame["label"].copy()

@@ -14,7 +14,9 @@ from ..attribution.lexicon import ANONYMOUS_HEADS, LOADED_WORDS, REPORTING_VERBS
 from ..labels import LABELS, SOURCE_LABELS
 from ..model.cues import ANON_PHRASE_RE, INTENS_RE, MODAL_RE, OUTLET_RE
 from ..model.heads import CompiledAttributionModel
-from .audit import match_audit, phrase_level
+from ..model.store import load_bundle
+from .audit import match_audit, measured_audits, phrase_level
+from .frames import prepare
 
 _VERB = re.compile(r"\b(" + "|".join(sorted(REPORTING_VERBS)) + r")\b|according to", re.I)
 
@@ -197,4 +199,21 @@ def format_metrics(m: dict) -> str:
         sc = m["support_cross_validated"]
         lines.append(f"Support (cross-validated on {sc['n']} graded sentences): Spearman {sc['spearman']:.3f}, "
                      f"grade accuracy {sc['accuracy']:.3f}, per grade {sc['per_grade_accuracy']}")
+    return "\n".join(lines)
+
+
+def evaluation_report(data_dir, split: str = "dev", examples: int = 10, model_dir=None, audits_dir=None,
+                      log=print) -> str:
+    """What `scorer evaluate` prints: the metrics of the model in `model_dir` (default: the shipped one) on the
+    corpora in `data_dir`, with the hand-audit figures when `audits_dir` holds the audit files (else a note to
+    `log`), then `examples` misclassified sentences (a fixed random sample)."""
+    bundle = load_bundle(model_dir)
+    model = bundle["attribution"]
+    audit, judged = measured_audits(audits_dir, judged=split == "dev", log=log)
+    _, _, pol, subj = prepare(data_dir, cues=model.cues)
+    lines = [format_metrics(evaluate_model(model, pol, subj, split=split, audit=audit, judged=judged))]
+    if examples:
+        lines.append(f"\n{examples} misclassified {split} sentences (fixed random sample):")
+        lines += [f"  truth {ex['truth']}, predicted {ex['predicted']}: {ex['text'][:200]}"
+                  for ex in error_examples(model, pol, subj, split, examples)]
     return "\n".join(lines)

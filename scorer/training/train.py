@@ -1,7 +1,9 @@
-"""Training and evaluation: fit the attribution heads and the support model on human labels, measure
-them on data they did not train on, and write the model with its card.
+"""Training: fit the attribution heads and the support model on human labels, measure them on data they did
+not train on, and write the model with its card.
 
-Everything is seeded; the same data gives the same model (tests/training/test_train.py checks predictions).
+Every data path is given by the caller (`scorer train --data DIR --grades FILE --audits DIR`); nothing is read
+from the source checkout. Everything is seeded; the same data gives the same model
+(tests/training/test_train.py checks predictions).
 """
 from __future__ import annotations
 
@@ -16,24 +18,19 @@ import pandas as pd
 import sklearn
 
 from .. import __version__
-from ..attribution.spans import CUE_VERBS
 from ..errors import InputError
 from ..labels import GRADES, LABELS, SOURCE_LABELS
 from ..model.heads import CompiledAttributionModel
-from ..model.inputs import FRAME_COLUMNS, VECTOR_COLUMNS, article_inputs
 from ..model.store import ARRAYS_FILE, MODEL_ID, load_bundle, sha256_file
 from ..model.support import SUPPORT_FEATURES, SupportModel, corroboration, support_features
-from ..text.segment import Sentence
-from .audit import JUDGED_DEV_FILE, load_audit
-from .brat import read_ann
+from .audit import measured_audits
 from .compile import compile_attribution
-from .corpus import attributions, best_overlap, build_corpus, polnear_metadata
-from .cuelexicon import learn_cue_lexicon
+from .corpus import best_overlap
 from .evaluate import evaluate_model
+from .frames import checkthat_texts, prepare, single_sentence_frame
 from .heads import SEED, AttributionModel, build_pipeline
 from .save import save_bundle
 
-GRADES_FILE = Path(__file__).resolve().parents[2] / "data" / "support_grades.tsv"
 CORPORA = {
     "polnear": ("PolNeAR v1.0.0, networkdynamics/PolNeAR @ c3eee833c035", "no licence file (helper package MIT); "
                 "research use, text not redistributed"),
@@ -43,71 +40,12 @@ CORPORA = {
 }
 
 
-def polnear_texts(data_dir: Path) -> dict[str, str]:
-    """Article text per PolNeAR document id (train and dev)."""
-    base = data_dir / "polnear" / "data"
-    return {m["filename"]: (base / m["compartment"] / "text" / f"{m['filename']}.txt").read_text(encoding="utf-8")
-            for m in polnear_metadata(data_dir) if m["compartment"] in ("train", "dev")}
-
-
-def cue_spans(data_dir: Path, split: str = "train"):
-    """(article text, cue spans) for each PolNeAR document of `split`: the cue lexicon's training signal."""
-    base = data_dir / "polnear" / "data"
-    for meta in polnear_metadata(data_dir):
-        if meta["compartment"] != split:
-            continue
-        name, annotator = meta["filename"], meta["annotators"].split("|")[0]
-        ann = read_ann(base / split / "attributions" / f"{name}_{annotator}.ann")
-        text = (base / split / "text" / f"{name}.txt").read_text(encoding="utf-8")
-        yield text, [s for a in attributions(ann) if a["cue"] is not None for s in a["cue"].spans]
-
-
-def article_frame(article_text: str, sentences, cues: frozenset[str] = CUE_VERBS):
-    """`article_inputs` as a pandas DataFrame (cue vectors as object columns of arrays), for training."""
-    inputs = article_inputs(article_text, sentences, cues)
-    frame = pd.DataFrame({name: inputs[name] for name in FRAME_COLUMNS}, columns=FRAME_COLUMNS)
-    for name in VECTOR_COLUMNS:
-        frame[name] = pd.Series(list(inputs[name]), dtype=object)
-    return frame
-
-
-def polnear_frames(corpus: pd.DataFrame, texts: dict[str, str], cues: frozenset[str]) -> pd.DataFrame:
-    """PolNeAR corpus rows joined with the model inputs of `article_frame` (one call per article)."""
-    pol = corpus[corpus["corpus"] == "polnear"].sort_values(["doc_id", "sentence_index"])
-    parts = []
-    for doc_id, group in pol.groupby("doc_id", sort=True):
-        sents = [Sentence(r.start, r.end, r.text) for r in group.itertuples()]
-        frame = article_frame(texts[doc_id], sents, cues).drop(columns=["text"]).add_prefix("x_")
-        frame.index = group.index
-        parts.append(frame)
-    joined = pol.join(pd.concat(parts))
-    return joined.rename(columns={f"x_{c}": c for c in MODEL_INPUT_COLUMNS})
-
-
-# the article_frame columns the heads read (besides `text`); keeping the precomputed cue vectors means
-# training, like scoring, computes each sentence's cue features once
-MODEL_INPUT_COLUMNS = ["prev_text", "next_text", "src_type", "src_method", "cue_vec", "prev_cue_vec", "next_cue_vec"]
-
-
-def single_sentence_frame(texts: list[str], cues: frozenset[str]) -> pd.DataFrame:
-    """Model inputs for isolated sentences (subjectivity corpora): no neighbours."""
-    parts = [article_frame(t, [Sentence(0, len(t), t)], cues) for t in texts]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-
-
-def checkthat_texts(data_dir: Path) -> dict[str, str]:
-    """CheckThat sentence id -> sentence, both splits, before de-duplication (graded ids may be duplicates)."""
-    out = {}
-    for name in ("train_en.tsv", "dev_en.tsv"):
-        table = pd.read_csv(data_dir / "checkthat2025_en" / name, sep="\t", dtype=str, quoting=3)
-        out.update(zip(table["sentence_id"], table["sentence"].str.strip()))
-    return out
-
-
-def load_grades(path: Path = GRADES_FILE) -> pd.DataFrame:
-    """The hand-graded support sentences: corpus, doc_id, start, end, grade, type, rationale."""
+def load_grades(path: str | Path) -> pd.DataFrame:
+    """The hand-graded support sentences (data/support_grades.tsv in the source repository): corpus, doc_id, start,
+    end, grade, type, rationale."""
+    path = Path(path)
     if not path.is_file():
-        raise InputError(f"{path}: support grades not found")
+        raise InputError(f"{path}: support grades not found (give the file with --grades)")
     grades = pd.read_csv(path, sep="\t", dtype={"doc_id": str})
     bad = grades[~grades["grade"].isin(GRADES)]
     if len(bad):
@@ -190,12 +128,12 @@ def graded_features(grades: pd.DataFrame, pol: pd.DataFrame, subj_texts: dict[st
     return np.vstack(feats)
 
 
-def shipped_support_data(data_dir: str | Path):
+def shipped_support_data(data_dir: str | Path, grades_path: str | Path):
     """(grades, PolNeAR frames, support features, grades as an array) for the shipped model's heads and
     cue lexicon, features out of fold as in training: for the support tools in tools/."""
     model = load_bundle()["attribution"]
     _, _, pol, subj = prepare(data_dir, cues=model.cues)
-    grades = load_grades()
+    grades = load_grades(grades_path)
     X = out_of_fold_support_features(grades, pol, subj, checkthat_texts(Path(data_dir)), model)
     return grades, pol, X, grades["grade"].to_numpy()
 
@@ -232,7 +170,7 @@ def corpus_hashes(data_dir: Path) -> dict[str, str]:
 def code_version() -> str:
     """Package version plus the git commit when run from a checkout."""
     try:
-        here = Path(__file__).resolve().parent
+        here = Path(__file__).resolve().parents[1]  # the package directory
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True,
                                 cwd=here).stdout.strip()
         dirty = subprocess.run(["git", "status", "--porcelain", "--", "."], capture_output=True, text=True,
@@ -242,35 +180,26 @@ def code_version() -> str:
         return __version__
 
 
-def prepare(data_dir: str | Path, cues: frozenset[str] | None = None):
-    """Corpus, cue lexicon (learned unless given), PolNeAR model frames and subjectivity frames."""
-    data_dir = Path(data_dir)
-    corpus = build_corpus(data_dir)
-    if cues is None:
-        cues = learn_cue_lexicon(cue_spans(data_dir, "train")) | CUE_VERBS
-    pol = polnear_frames(corpus, polnear_texts(data_dir), cues)
-    subj = corpus[corpus["corpus"] != "polnear"].reset_index(drop=True)
-    inputs = single_sentence_frame(list(subj["text"]), cues)[MODEL_INPUT_COLUMNS]
-    subj = pd.concat([subj, inputs], axis=1)
-    return corpus, cues, pol, subj
-
-
-def train(data_dir: str | Path, out_dir: str | Path, grades_path: Path = GRADES_FILE, log=print) -> dict:
-    """Fit everything, evaluate on dev, write the model files and the card (`save.save_bundle`); returns the card."""
-    data_dir = Path(data_dir)
+def train(data_dir: str | Path, out_dir: str | Path, grades_path: str | Path, audits_dir: str | Path | None = None,
+          log=print) -> dict:
+    """Fit everything, evaluate on dev, write the model files and the card (`save.save_bundle`); returns the card.
+    `data_dir`: the corpora (laid out like ../shared/data); `grades_path`: the support grades; `audits_dir`: the
+    hand audits' verdicts (the figures that need a missing one are left out of the card, with a note to `log`)."""
+    data_dir, grades_path = Path(data_dir), Path(grades_path)
+    grades = load_grades(grades_path)  # before the minutes of fitting: a missing file fails at once
+    audit, judged = measured_audits(audits_dir, log=log)
     log("building corpus and model inputs ...")
     corpus, cues, pol, subj = prepare(data_dir)
     log(f"cue lexicon: {len(cues)} words (built-in reporting verbs + those learned from PolNeAR train cues)")
     log("fitting attribution heads ...")
     model = compile_attribution(fit_heads(pol, subj, cues))  # what ships, and what is evaluated
     log("fitting support model ...")
-    grades = load_grades(grades_path)
     X = out_of_fold_support_features(grades, pol, subj, checkthat_texts(data_dir), model)
     y = grades["grade"].to_numpy()
     support_cv = cross_validate_support(X, y)
     support = fit_support(X, y)
     log("evaluating on dev ...")
-    metrics = evaluate_model(model, pol, subj, split="dev", audit=load_audit(), judged=load_audit(JUDGED_DEV_FILE))
+    metrics = evaluate_model(model, pol, subj, split="dev", audit=audit, judged=judged)
     metrics["support_cross_validated"] = support_cv
     card = {
         "id": MODEL_ID,
@@ -280,7 +209,7 @@ def train(data_dir: str | Path, out_dir: str | Path, grades_path: Path = GRADES_
                      "numpy": np.__version__, "pandas": pd.__version__},
         "training_data": {name: {"source": src, "licence": lic} for name, (src, lic) in CORPORA.items()},
         "corpus_sha256": corpus_hashes(data_dir),
-        "support_grades": {"file": "data/support_grades.tsv", "sha256": sha256_file(grades_path), "n": int(len(y))},
+        "support_grades": {"file": grades_path.as_posix(), "sha256": sha256_file(grades_path), "n": int(len(y))},
         "splits": "heads trained on train splits only; metrics on dev splits (PolNeAR dev, CheckThat dev, "
                   "NewsSD val); support metrics by 5-fold cross-validation, with type probabilities "
                   "from heads refitted without each graded sentence's document",

@@ -4,6 +4,7 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -87,6 +88,28 @@ def test_installed_package_finds_its_model(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "attribution-v1"
+
+
+def test_the_default_model_is_the_installed_package_data(monkeypatch):
+    """Never the checkout around the package: `scorer.models` (here the editable or plain install's), else the
+    installed distribution's copy, else a one-line ModelError."""
+    import importlib.metadata
+    import importlib.resources
+
+    assert default_model_dir() == Path(str(importlib.resources.files("scorer.models")))
+
+    def not_importable(name):
+        raise ModuleNotFoundError(name)
+
+    def not_installed(name):
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(importlib.resources, "files", not_importable)
+    monkeypatch.setattr(importlib.metadata, "distribution", not_installed)
+    with pytest.raises(ModelError, match=r"^the shipped model is not installed .*--model DIR$"):
+        default_model_dir()
+    with pytest.raises(ModelError, match="not installed"):
+        load_bundle()
 
 
 def test_verify_model_checks_without_parsing(model_copy, monkeypatch):

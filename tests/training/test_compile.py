@@ -9,7 +9,7 @@ from scorer.model.inputs import article_inputs
 from scorer.labels import SOURCE_LABELS
 from scorer.text.segment import split_article
 from scorer.training.compile import compile_attribution
-from scorer.training.train import article_frame
+from scorer.training.frames import article_frame
 
 EDGE = "Officials said “it may happen” — said Smith. Ünïcödé, 42% and U.S. ... ?!\n\nzzzz qqqq\n\n“"
 
