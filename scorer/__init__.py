@@ -16,7 +16,7 @@ def __getattr__(name):
 
         return getattr(scoring, name)
     if name == "Report":
-        from .report import Report
+        from .report.report import Report
 
         return Report
     if name == "load_model":

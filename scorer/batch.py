@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .errors import InputError, ScorerError
-from .labels import LABELS
+from .report.tables import article_frame, article_row, sentence_frame, sentence_rows
 from .text.files import DEFAULT_MAX_BYTES, repair_decoded, replace_surrogates
 
 ARTICLE_SUFFIXES = {".txt", ".md", ".html", ".htm"}
@@ -590,38 +590,6 @@ def _internal_error(item: tuple) -> ScorerError:
                        f"(at {Path(frame.filename).name}:{frame.lineno}); please report it")
 
 
-def article_row(result: dict) -> dict:
-    """The articles-table row of one result (report or error)."""
-    row = {"id": result["id"], "input": result.get("input"), "status": result["status"], "error": result.get("error")}
-    if result["status"] == "ok":
-        s, a = result["summary"], result["article"]
-        row.update(title=a.get("title"), n_sentences=a["n_sentences"], n_skipped=a["n_skipped"],
-                   support_score=s["support_score"], flags="; ".join(s["flags"]),
-                   sources=json.dumps(s["sources"], ensure_ascii=False), weakest=json.dumps(s["weakest"]),
-                   model_sha256=result["model"].get("sha256"))
-        row.update({f"share_{k}": s["type_shares"][k] for k in LABELS})
-    return row
-
-
-ARTICLE_COLUMNS = ["id", "input", "status", "error", "title", "n_sentences", "n_skipped", "support_score"] + \
-    [f"share_{k}" for k in LABELS] + ["flags", "sources", "weakest", "model_sha256"]
-SENTENCE_COLUMNS = ["article_id", "index", "start", "end", "text", "attribution_type"] + \
-    [f"p_{k}" for k in LABELS] + ["source", "source_phrase", "cue", "via", "support", "support_grade", "reasons",
-                                         "corroborated_by", "is_headline"]
-
-
-def sentence_rows(result: dict) -> list[dict]:
-    """The sentences-table rows of one result (none for an error row)."""
-    rows = []
-    for s in result.get("sentences", []):
-        row = {k: s.get(k) for k in SENTENCE_COLUMNS if k in s}
-        row["article_id"] = result["id"]
-        row["reasons"] = "; ".join(s["reasons"])
-        row.update({f"p_{k}": s["probabilities"][k] for k in LABELS})
-        rows.append(row)
-    return rows
-
-
 def record_key(row: dict) -> str:
     """What identifies an input record in the output: where it was read (file:line), which is unique
     even when ids repeat; outputs written before that was recorded fall back to the id."""
@@ -749,21 +717,6 @@ def _jsonl_keys(path: Path) -> set[str]:
             except (ValueError, AttributeError):
                 continue  # not a result line: the record it was for is scored again
     return keys
-
-
-def article_frame(rows: list[dict]):
-    """The articles table of some results, with text columns typed even when all are empty."""
-    import pandas as pd
-
-    return pd.DataFrame(rows, columns=ARTICLE_COLUMNS).astype({"error": "string", "title": "string",
-                                                                "input": "string"})
-
-
-def sentence_frame(rows: list[dict]):
-    """The sentences table of some results."""
-    import pandas as pd
-
-    return pd.DataFrame(rows, columns=SENTENCE_COLUMNS)
 
 
 def unique_token() -> str:

@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Iterator
 
 from .atomic import write_text_atomic
-from .batch import (ARTICLE_COLUMNS, BatchInterrupted, Record, _file_record, article_files, article_frame,
-                    article_row, check_batch_output, check_record_file, encode_jsonl, encode_tables, file_records,
-                    over_byte_limit, record_files, score_chunk, sentence_frame, shard_file_records, unique_token,
-                    write_table_pair)
+from .batch import (BatchInterrupted, Record, _file_record, article_files, check_batch_output, check_record_file,
+                    encode_jsonl, encode_tables, file_records, over_byte_limit, record_files, score_chunk,
+                    shard_file_records, unique_token, write_table_pair)
 from .errors import InputError, ScorerError
 from .parallel import CHUNK, _scorer, chunks
+from .report.tables import ARTICLE_COLUMNS, article_frame, article_row, sentence_frame
 from .text.files import DEFAULT_MAX_BYTES
 
 FILES_PER_SHARD = 500    # article files per shard when the input is a directory of articles

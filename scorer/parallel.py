@@ -126,7 +126,7 @@ def parallel_score(texts, n_jobs: int = 2, model_dir=None):
     """Reports for texts using worker processes (used by Scorer.score_many)."""
     from .batch import Record
     from .errors import InputError
-    from .report import Report
+    from .report.report import Report
 
     records = (Record(str(i), f"<text {i}>", text=t) for i, t in enumerate(texts))
     for result in score_records(records, jobs=n_jobs, model_dir=model_dir):

@@ -13,8 +13,8 @@ from .labels import LABELS
 from .model.inputs import ModelInputs, article_inputs
 from .model.store import MODEL_ID, load_bundle
 from .model.support import corroboration, reasons_for, support_features
-from .report import Report
-from .summary import summarise
+from .report.report import Report
+from .report.summary import summarise
 from .text.files import DEFAULT_MAX_BYTES, is_html, read_text_file, require_content
 from .text.language import NON_ENGLISH_FLAG, looks_english
 from .text.segment import headline_index, split_article
@@ -128,7 +128,8 @@ class Scorer:
         """
         import pandas as pd
 
-        from .batch import ARTICLE_COLUMNS, SENTENCE_COLUMNS, Record, article_row, sentence_rows
+        from .batch import Record
+        from .report.tables import ARTICLE_COLUMNS, SENTENCE_COLUMNS, article_row, sentence_rows
         from .parallel import score_records
 
         if text_col not in frame.columns:

@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator
 from scorer import score
 from scorer.batch import read_records
 from scorer.errors import InputError
-from scorer.report import json_schema
+from scorer.report.report import json_schema
 from scorer.text.files import decode_bytes
 
 settings.register_profile("ci", max_examples=300, deadline=None, database=None,

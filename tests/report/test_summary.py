@@ -2,7 +2,7 @@
 import pytest
 
 from scorer.scoring import Scorer
-from scorer.summary import flags, merge_sources, source_key
+from scorer.report.summary import flags, merge_sources, source_key
 
 
 def row(i, label, source=None, text="x", support=0.5, corroborated_by=None):

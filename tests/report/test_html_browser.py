@@ -1,5 +1,5 @@
 """The HTML report in a real headless Chromium: every sentence present, the chart laid out, a screenshot.
-(Hostile article text in the browser: tests/test_html_hostile.py.)"""
+(Hostile article text in the browser: tests/report/test_html_hostile.py.)"""
 import os
 import shutil
 import subprocess

@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 import json
-from .labels import LABELS
+from importlib.resources import files
+
+from .render import render_html, render_markdown, render_text
+from .tables import report_sentences
 
 SCHEMA_VERSION = 1
 
 
 def json_schema() -> dict:
-    """The JSON Schema (draft 2020-12) of `Report.to_dict()`, shipped as scorer/schema/report-v1.json."""
-    from importlib.resources import files
-
-    return json.loads(files("scorer").joinpath("schema", f"report-v{SCHEMA_VERSION}.json").read_text("utf-8"))
+    """The JSON Schema (draft 2020-12) of `Report.to_dict()`, shipped as scorer/report/schema/report-v1.json."""
+    return json.loads(files("scorer.report").joinpath("schema", f"report-v{SCHEMA_VERSION}.json").read_text("utf-8"))
 
 
 class Report:
@@ -28,12 +29,7 @@ class Report:
     @property
     def sentences(self):
         """One row per sentence with every field of the JSON (probabilities as p_<label> columns too)."""
-        import pandas as pd
-
-        frame = pd.DataFrame(self.sentences_list)
-        for label in LABELS:
-            frame[f"p_{label}"] = [row["probabilities"][label] for row in self.sentences_list]
-        return frame
+        return report_sentences(self.sentences_list)
 
     def to_dict(self) -> dict:
         return {"schema_version": SCHEMA_VERSION, "model": dict(self.model), "article": dict(self.article),
@@ -44,22 +40,14 @@ class Report:
 
     def to_text(self, colour: bool = False) -> str:
         """Terminal view: one line per sentence with its type tag, then the summary."""
-        from .render import render_text
-
         return render_text(self, colour=colour)
 
     def to_markdown(self) -> str:
-        from .render import render_markdown
-
         return render_markdown(self)
 
     def to_html(self) -> str:
         """A self-contained HTML page (no external assets)."""
-        from .render import render_html
-
         return render_html(self)
 
     def _repr_html_(self) -> str:
-        from .render import render_html
-
         return render_html(self, fragment=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from .labels import LABELS
+from ..labels import LABELS
 
 _TITLES = re.compile(r"^(the|a|an|mr|mrs|ms|dr|sen|rep|gov|president|secretary|former)\.?\s+", re.I)
 _HEDGE_WORDS = re.compile(r"\b(may|might|could|reportedly|allegedly|purported(ly)?|possibly|perhaps|likely|"

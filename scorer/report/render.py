@@ -6,7 +6,7 @@ import hashlib
 import html
 import json
 
-from .labels import LABELS
+from ..labels import LABELS
 
 TAGS = {"named_source": "NAMED", "anonymous_intelligence": "ANON", "outlet_claim": "OUTLET",
         "editorial_opinion": "OPINION"}
