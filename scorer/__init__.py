@@ -1,26 +1,24 @@
 """attribution-scorer: on whose word does each sentence of a news article rest, and how well is it supported.
 
-The package root stays light (no scikit-learn import) so that `scorer --help` starts fast;
-`score`, `Scorer`, `Report` and `load_model` are imported on first use.
+The public API: `score`, `Scorer`, `Report`, `LABELS` and the errors `ScorerError`, `InputError`, `ModelError`.
+The package root stays light (no numpy, no scikit-learn) so that `scorer --help` starts fast: `score`, `Scorer`
+and `Report` are imported on first use. The package's layout: docs/layout.md.
 """
 __version__ = "0.1.0"
 
+from .errors import InputError, ModelError, ScorerError
 from .labels import LABELS
 
-__all__ = ["__version__", "LABELS", "score", "Scorer", "Report", "load_model"]
+__all__ = ["__version__", "LABELS", "score", "Scorer", "Report", "ScorerError", "InputError", "ModelError"]
 
 
 def __getattr__(name):
     if name in ("score", "Scorer"):
-        from . import scoring
+        from . import pipeline
 
-        return getattr(scoring, name)
+        return getattr(pipeline, name)
     if name == "Report":
         from .report.report import Report
 
         return Report
-    if name == "load_model":
-        from .model.store import load_bundle
-
-        return load_bundle
     raise AttributeError(f"module 'scorer' has no attribute {name!r}")

@@ -21,9 +21,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
+from .atomic import cannot_write, same_file, write_text_atomic
 from .errors import InputError, ScorerError
-from .report.tables import article_frame, article_row, sentence_frame, sentence_rows
-from .text.files import DEFAULT_MAX_BYTES, repair_decoded, replace_surrogates
+from .pool import ordered_map
+from .report.tables import (ARTICLE_COLUMNS, SENTENCE_COLUMNS, article_frame, article_row, sentence_frame,
+                            sentence_rows)
+from .text.files import DEFAULT_MAX_BYTES, is_html, read_text_file, repair_decoded, replace_surrogates
+from .text.html import html_to_text
 
 ARTICLE_SUFFIXES = {".txt", ".md", ".html", ".htm"}
 RECORD_SUFFIXES = {".jsonl", ".csv", ".parquet"}
@@ -62,7 +66,7 @@ def read_records(path: str | Path, text_field: str = "text", id_field: str = "id
     """
     path = Path(path)
     if path.is_dir():
-        records = (_file_record(file, path, max_bytes) for file in article_files(path))
+        records = (file_record(file, path, max_bytes) for file in article_files(path))
         first = next(records, None)
         if first is None:
             for shard in record_files(path, required=True):
@@ -158,9 +162,8 @@ def count_records(path: str | Path) -> int | None:
     return None
 
 
-def _file_record(file: Path, root: Path, max_bytes: int | None) -> Record:
-    from .text.files import is_html, read_text_file
-
+def file_record(file: Path, root: Path, max_bytes: int | None) -> Record:
+    """The record of one article file under `root` (its id is the path relative to `root`)."""
     rid = str(file.relative_to(root))
     try:
         text = read_text_file(file, max_bytes)
@@ -547,6 +550,10 @@ def _error_row(record: Record, message: str) -> dict:
 def score_chunk(scorer, records: list[Record]) -> list[dict]:
     """Report dicts (status 'ok') or error rows for a chunk of records, scored with one model call;
     never raises for a bad record (an unexpected failure is narrowed down to the record that caused it)."""
+    # imported here, not at the top: a parent that only hands records to worker processes never imports the
+    # pipeline (numpy, the model code)
+    from .pipeline import score_items
+
     items, results = [], [None] * len(records)
     for k, record in enumerate(records):
         if record.error:
@@ -554,15 +561,13 @@ def score_chunk(scorer, records: list[Record]) -> list[dict]:
             continue
         text = record.text
         if record.html:
-            from .text.html import html_to_text
-
             try:
                 text = html_to_text(text, record.where)
             except ScorerError as exc:
                 results[k] = _error_row(record, str(exc))
                 continue
         items.append((k, (text, record.id, record.where, record.html)))
-    for k, report in zip([k for k, _ in items], _score_items(scorer, [item for _, item in items])):
+    for k, report in zip([k for k, _ in items], score_items(scorer, [item for _, item in items])):
         if isinstance(report, Exception):
             results[k] = _error_row(records[k], str(report))
         else:
@@ -570,24 +575,44 @@ def score_chunk(scorer, records: list[Record]) -> list[dict]:
     return results
 
 
-def _score_items(scorer, items: list[tuple]) -> list:
-    """scorer.score_batch(items), except that an unexpected exception (a bug, not bad input) costs only
-    the record that raised it: the chunk is rescored one by one and that record gets an error row."""
-    try:
-        return scorer.score_batch(items)
-    except Exception:  # noqa: BLE001 - isolate the failing record, report it, keep the others
-        if len(items) == 1:
-            return [_internal_error(items[0])]
-        return [r for item in items for r in _score_items(scorer, [item])]
+def score_record_chunk(records: list[Record], model_dir=None, scorer=None, encode=None) -> list:
+    """Worker side of `score_records`: the results of a chunk, scored with `scorer` or this process's Scorer for
+    `model_dir`, each passed through `encode` when given (in the worker, so the parent receives what it writes,
+    not the report dicts)."""
+    from .pipeline import cached_scorer  # here, as in score_chunk
+
+    results = score_chunk(scorer or cached_scorer(model_dir), records)
+    return results if encode is None else [encode(result) for result in results]
 
 
-def _internal_error(item: tuple) -> ScorerError:
-    import traceback
+def score_records(records, jobs: int = 1, model_dir=None, scorer=None, encode=None):
+    """Results (report dicts or error rows, or `encode(result)` when given) for records, in input order;
+    `scorer` is reused in-process. With jobs > 1, chunks go to worker processes (`pool.ordered_map`), each
+    loading the model once; if the caller stops before the end, the workers are stopped."""
+    return ordered_map(score_record_chunk, records, jobs, (model_dir, scorer if jobs <= 1 else None, encode))
 
-    exc = sys.exc_info()[1]
-    frame = traceback.extract_tb(exc.__traceback__)[-1]
-    return ScorerError(f"{item[2]}: internal error {type(exc).__name__}: {exc} "
-                       f"(at {Path(frame.filename).name}:{frame.lineno}); please report it")
+
+def score_frame(frame, text_col: str = "text", id_col: str | None = None, n_jobs: int = 1, scorer=None,
+                model_dir=None):
+    """Score a DataFrame of articles; returns (articles table, sentences table) joined by `id`.
+    `scorer`: a loaded Scorer to use (its model), else the model in `model_dir` (default: the shipped one);
+    n_jobs > 1 uses worker processes. A row whose text cannot be scored becomes an articles row with status
+    'error'."""
+    import pandas as pd
+
+    if text_col not in frame.columns:
+        raise InputError(f"DataFrame has no column {text_col!r}")
+    if scorer is not None:
+        model_dir = scorer.model_dir
+    ids = frame[id_col].astype(str).tolist() if id_col else [str(i) for i in frame.index]
+    records = (Record(rid, f"row {rid}", text=t if isinstance(t, str) else None,
+                      error=None if isinstance(t, str) else f"row {rid}: {text_col!r} is not text")
+               for rid, t in zip(ids, frame[text_col]))
+    arts, sents = [], []
+    for result in score_records(records, jobs=n_jobs, model_dir=model_dir, scorer=scorer if n_jobs == 1 else None):
+        arts.append(article_row(result))
+        sents.extend(sentence_rows(result))
+    return pd.DataFrame(arts, columns=ARTICLE_COLUMNS), pd.DataFrame(sents, columns=SENTENCE_COLUMNS)
 
 
 def record_key(row: dict) -> str:
@@ -661,8 +686,6 @@ class JsonlWriter:
     cut-off last line; resume cuts that line off and reads which records are done."""
 
     def __init__(self, out: Path, resume: bool):
-        from .atomic import cannot_write
-
         self.out = out
         if out.is_dir():
             raise InputError(f"{out}: is a directory; JSONL output is a file (for tables in a directory, "
@@ -787,8 +810,6 @@ class TableWriter:
     STATE = ".committed.json"
 
     def __init__(self, out: Path, fmt: str, resume: bool, flush_every: int = 200, csv_escape: bool = True):
-        from .atomic import cannot_write
-
         try:
             self._open(out, fmt, resume, flush_every, csv_escape)
         except OSError as exc:
@@ -850,8 +871,6 @@ class TableWriter:
             self.done = self._keys(self.pd.read_csv(self.paths[0], dtype=str, keep_default_na=False))
 
     def _commit_csv(self) -> None:
-        from .atomic import write_text_atomic
-
         sizes = {path.name: path.stat().st_size if path.exists() else 0 for path in self.paths}
         write_text_atomic(self.out / self.STATE, json.dumps(sizes))
 
@@ -922,8 +941,6 @@ def check_batch_output(input_path, out, directory: bool, dask: bool = False) -> 
 
     Being inside is decided on real paths (os.path.realpath), so links and other spellings count.
     `dask`: the output is the Dask backend's directory of shards (only the wording of an error changes)."""
-    from .atomic import same_file
-
     name, source = os.fspath(out), os.fspath(input_path)  # as the user spelled them, for the messages
     input_path, out = Path(input_path), Path(out)
     if directory:
@@ -970,9 +987,6 @@ def run_batch(input_path, out, fmt: str = "jsonl", jobs: int = 1, text_field: st
     `escape_formulas`. An input without records, or an output that is or would destroy the input
     (`check_batch_output`), is refused before the output is opened; an output that cannot be written
     raises InputError naming it. Raises BatchInterrupted on Ctrl-C, after the results so far are written."""
-    from .atomic import cannot_write
-    from .parallel import score_records
-
     check_input(input_path)
     check_batch_output(input_path, out, directory=fmt != "jsonl")
     writer = open_writer(out, fmt, resume, csv_escape)

@@ -78,7 +78,7 @@ def score_command(path, fmt, output, max_bytes, model_dir):
 
     Example: scorer score examples/iran-bounties-commune.txt --format html -o report.html
     """
-    from .scoring import Scorer
+    from .pipeline import Scorer
     from .text.files import read_stream
 
     if output:
@@ -154,7 +154,7 @@ def batch_command(input_path, out, fmt, jobs, text_field, id_field, resume, prog
     # output, never imports scikit-learn or pandas: about 190 MB less for the parent)
     scorer = None
     if jobs == 1 and backend == "local":
-        from .scoring import Scorer
+        from .pipeline import Scorer
 
         scorer = Scorer(model_dir)
     else:

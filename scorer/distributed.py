@@ -3,7 +3,7 @@ is one partition of a `dask.dataframe`, and each worker reads, scores and writes
 
 Records, error rows and report JSON are made by the same functions as the local backend
 (`batch.read_records` readers, `batch.score_chunk`), so the output is the same record for record.
-The model is loaded once per worker process (`parallel._scorer`). Output is sharded: JSONL
+The model is loaded once per worker process (`pipeline.cached_scorer`). Output is sharded: JSONL
 (OUT/part-NNNNN.jsonl), or CSV / Parquet parts under OUT/articles/ and OUT/sentences/; a shard is
 done when its marker OUT/_done/NNNNN.json exists, so `--resume` redoes only unfinished shards. OUT
 must be on a filesystem that the workers and the client all see.
@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Iterator
 
 from .atomic import write_text_atomic
-from .batch import (BatchInterrupted, Record, _file_record, article_files, check_batch_output, check_record_file,
-                    encode_jsonl, encode_tables, file_records, over_byte_limit, record_files, score_chunk,
+from .batch import (BatchInterrupted, Record, article_files, check_batch_output, check_record_file, encode_jsonl,
+                    encode_tables, file_record, file_records, over_byte_limit, record_files, score_chunk,
                     shard_file_records, unique_token, write_table_pair)
 from .errors import InputError, ScorerError
-from .parallel import CHUNK, _scorer, chunks
+from .pool import CHUNK, chunks
 from .report.tables import ARTICLE_COLUMNS, article_frame, article_row, sentence_frame
 from .text.files import DEFAULT_MAX_BYTES
 
@@ -68,7 +68,7 @@ def shard_records(shard: Shard, text_field: str, id_field: str, max_bytes: int |
     """The records of a shard, read exactly as the local backend reads them."""
     root = Path(shard.path)
     if shard.files:
-        return (_file_record(root / name, root, max_bytes) for name in shard.files)
+        return (file_record(root / name, root, max_bytes) for name in shard.files)
     if single_file:  # the input was this one file: an unreadable file is an error, as locally
         return file_records(root, text_field, id_field, max_bytes)
     return shard_file_records(root, text_field, id_field, max_bytes)
@@ -137,8 +137,10 @@ def score_shard(shard: Shard, out: str, fmt: str, model_dir=None, text_field: st
     The shard's marker is written last, so a shard without one is redone on resume."""
     import pandas as pd
 
+    from .pipeline import cached_scorer  # on the worker: the client never imports the pipeline
+
     out_dir = Path(out)
-    scorer = _scorer(model_dir)
+    scorer = cached_scorer(model_dir)
     output = _ShardOutput(out_dir, fmt, shard.number, csv_escape)
     ok = errors = 0
     for chunk in chunks(shard_records(shard, text_field, id_field, max_bytes, single_file), CHUNK):
@@ -262,6 +264,8 @@ def score_partition(frame, text_column: str = "text", id_column: str = "id", mod
     location is its `input` column if there is one, else its index. Runs on a worker."""
     import pandas as pd
 
+    from .pipeline import cached_scorer  # on the worker, as in score_shard
+
     records = []
     inputs = frame["input"] if "input" in frame else None
     for pos, (index, text) in enumerate(frame[text_column].items()):
@@ -275,7 +279,7 @@ def score_partition(frame, text_column: str = "text", id_column: str = "id", mod
             records.append(Record(rid, where, error=f"{where}: text is over the {max_bytes:,}-byte limit"))
         else:
             records.append(Record(rid, where, text=text))
-    scorer = _scorer(None if model_dir is None else str(model_dir))
+    scorer = cached_scorer(None if model_dir is None else str(model_dir))
     rows = []
     for chunk in chunks(records, CHUNK):
         for result in score_chunk(scorer, chunk):

@@ -243,7 +243,7 @@ def test_an_unexpected_failure_costs_only_its_record(example_text):
     """A bug triggered by one text (simulated) gives that record an error row; the rest of its chunk
     is scored."""
     from scorer.batch import Record, score_chunk
-    from scorer.scoring import Scorer
+    from scorer.pipeline import Scorer
 
     class Flaky(Scorer):
         def score_batch(self, items):

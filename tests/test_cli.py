@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from scorer.cli import cli
-from scorer.scoring import score
+from scorer.pipeline import score
 
 runner = CliRunner()
 

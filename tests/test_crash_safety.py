@@ -210,7 +210,7 @@ def test_workers_exit_when_the_parent_is_killed(corpus, tmp_path):
 ABORT = """
 import os
 from scorer.errors import InputError
-from scorer.scoring import Scorer
+from scorer.pipeline import Scorer
 
 def workers():
     me = os.getpid()

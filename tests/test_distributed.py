@@ -163,9 +163,9 @@ def test_score_dask_frame_as_in_the_readme(tmp_path, example_text, cluster):
 
 def test_model_is_loaded_once_per_worker(cluster):
     def loaded():
-        from scorer import parallel
+        from scorer import pipeline
 
-        return len(parallel._WORKER_SCORERS)
+        return len(pipeline._SCORERS)
 
     # the earlier tests scored many partitions on each worker; each worker holds one Scorer
     assert set(cluster[1].run(loaded).values()) <= {0, 1}

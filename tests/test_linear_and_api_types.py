@@ -10,7 +10,7 @@ import pytest
 
 from scorer import score
 from scorer.errors import InputError
-from scorer.scoring import Scorer
+from scorer.pipeline import Scorer
 
 # Sentence shapes that each reach a different article-wide step: distinct names (name scans, the
 # summary's source merging), sentence-initial plurals ("Mourners say"), pronouns resolved backwards,

@@ -124,6 +124,6 @@ def test_batch_accounts_for_every_hostile_record(tmp_path_factory, batch_scorer,
 
 @pytest.fixture(scope="module")
 def batch_scorer():
-    from scorer.scoring import Scorer
+    from scorer.pipeline import Scorer
 
     return Scorer()

@@ -5,7 +5,7 @@ import pytest
 
 from scorer import LABELS
 from scorer.errors import InputError
-from scorer.scoring import Scorer, score
+from scorer.pipeline import Scorer, score
 
 
 @pytest.fixture(scope="module")

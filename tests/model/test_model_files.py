@@ -332,7 +332,7 @@ def test_cli_exit_3_one_line_for_a_replaced_and_a_forged_model(model_dir, marker
 # --- no module of the package can unpickle ---------------------------------------------------------------------
 
 _UNPICKLING_MODULES = {"pickle", "_pickle", "cPickle", "cloudpickle", "dill", "shelve", "marshal", "torch"}
-_ALLOWED_FROM_JOBLIB = {"Parallel", "delayed", "get_reusable_executor"}  # worker processes (parallel.py), not files
+_ALLOWED_FROM_JOBLIB = {"Parallel", "delayed", "get_reusable_executor"}  # worker processes (pool.py), not files
 
 
 def unpickling_uses(source: str, name: str = "<source>") -> list[str]:

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from scorer.scoring import Scorer
+from scorer.pipeline import Scorer
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

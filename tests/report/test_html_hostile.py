@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from scorer import LABELS
 from scorer.errors import InputError
 from scorer.report.render import _SCRIPT, _STYLE, CSP, render_html, script_json
-from scorer.scoring import Scorer
+from scorer.pipeline import Scorer
 
 # Each payload reports itself if it ever runs: it calls pwned() (a DevTools binding in the browser tests), sets
 # document.title, or both.

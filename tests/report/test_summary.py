@@ -1,7 +1,7 @@
 """Article summary: source merging, carry-over and the reader flags, on small hand-made articles."""
 import pytest
 
-from scorer.scoring import Scorer
+from scorer.pipeline import Scorer
 from scorer.report.summary import flags, merge_sources, source_key
 
 

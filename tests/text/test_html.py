@@ -33,7 +33,7 @@ def test_page_without_article_text():
 
 
 def test_navigation_only_page_scores_as_furniture(tmp_path):
-    from scorer.scoring import Scorer
+    from scorer.pipeline import Scorer
 
     page = tmp_path / "nav.html"
     page.write_text("<html><body><nav>Home</nav></body></html>")

@@ -1,5 +1,7 @@
-"""Worker processes for batch scoring (loky, the process pool joblib uses): the model is loaded once per
-worker and records are sent in small chunks, in order, as the input is read.
+"""Worker processes (loky, the process pool joblib uses) that map a function over chunks of an iterable, in
+input order, as the input is read. Generic: the pool knows nothing of scoring; its callers pass a module-level
+function (`pipeline` for `Scorer.score_many`, `batch.workers` for batch runs), which loads the model once per
+worker itself.
 
 Workers never outlive the process that started them: each runs a thread that checks every
 `PARENT_POLL` seconds whether its parent process is still the one that started it and ends the worker
@@ -14,30 +16,11 @@ import os
 from collections import deque
 from itertools import islice
 
-_WORKER_SCORERS: dict = {}
 CHUNK = 32
 PARENT_POLL = 0.5      # seconds between a worker's checks that its parent is alive
 IDLE_TIMEOUT = 300     # seconds an idle worker waits for work before it exits (as joblib's default)
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS",
                "VECLIB_MAXIMUM_THREADS", "NUMBA_NUM_THREADS", "NUMEXPR_NUM_THREADS")
-
-
-def _scorer(model_dir):
-    key = str(model_dir)
-    if key not in _WORKER_SCORERS:
-        from .scoring import Scorer
-
-        _WORKER_SCORERS[key] = Scorer(model_dir)
-    return _WORKER_SCORERS[key]
-
-
-def _score_chunk(records, model_dir, scorer=None, encode=None):
-    """Results of a chunk, each passed through `encode` (in the worker, so the parent receives what
-    it writes, not the report dicts) when given."""
-    from .batch import score_chunk
-
-    results = score_chunk(scorer or _scorer(model_dir), records)
-    return results if encode is None else [encode(result) for result in results]
 
 
 def chunks(iterable, size):
@@ -82,26 +65,27 @@ def worker_pool(jobs: int):
                                  initargs=(os.getpid(),), env=_thread_limits(jobs))
 
 
-def score_records(records, jobs: int = 1, model_dir=None, scorer=None, encode=None):
-    """Results (report dicts or error rows, or `encode(result)` when given) for records, in input
-    order; `scorer` is reused in-process. With jobs > 1, chunks go to worker processes, at most
-    2 * jobs chunks ahead of the one being returned; if the caller stops before the end (Ctrl-C, an
-    error, closing the generator), the workers are stopped."""
+def ordered_map(func, items, jobs: int = 1, args: tuple = (), size: int = CHUNK):
+    """The results of `func(chunk, *args)` (a list per chunk of up to `size` items) one by one, in input order.
+    With jobs <= 1 they are computed in this process; with more, chunks go to worker processes, at most
+    2 * jobs chunks ahead of the one being returned, and if the caller stops before the end (Ctrl-C, an
+    error, closing the generator), the workers are stopped. `func` must be a module-level function: the
+    workers import it by name."""
     if jobs <= 1:
-        for chunk in chunks(records, CHUNK):
-            yield from _score_chunk(chunk, model_dir, scorer, encode)
+        for chunk in chunks(items, size):
+            yield from func(chunk, *args)
         return
     pool = worker_pool(jobs)
-    todo = chunks(records, CHUNK)
+    todo = chunks(items, size)
     pending: deque = deque()
     finished = False
     try:
         for chunk in islice(todo, 2 * jobs):
-            pending.append(pool.submit(_score_chunk, chunk, model_dir, None, encode))
+            pending.append(pool.submit(func, chunk, *args))
         while pending:
             results = pending.popleft().result()
             for chunk in islice(todo, 1):
-                pending.append(pool.submit(_score_chunk, chunk, model_dir, None, encode))
+                pending.append(pool.submit(func, chunk, *args))
             yield from results
         finished = True
     finally:
@@ -120,17 +104,3 @@ def _stop(pool, pending) -> None:
     while not all(future.running() or future.done() for future in pending) and time.monotonic() < deadline:
         time.sleep(0.002)
     pool.shutdown(wait=True, kill_workers=True)
-
-
-def parallel_score(texts, n_jobs: int = 2, model_dir=None):
-    """Reports for texts using worker processes (used by Scorer.score_many)."""
-    from .batch import Record
-    from .errors import InputError
-    from .report.report import Report
-
-    records = (Record(str(i), f"<text {i}>", text=t) for i, t in enumerate(texts))
-    for result in score_records(records, jobs=n_jobs, model_dir=model_dir):
-        if result["status"] != "ok":
-            raise InputError(result["error"])
-        article = dict(result["article"], id=None)  # the record number was only for routing, as in-process
-        yield Report(result["model"], article, result["summary"], result["sentences"], result["skipped"])

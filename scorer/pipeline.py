@@ -1,23 +1,30 @@
 """The one scoring pipeline behind the API, the CLI, batch and the notebooks:
 
 decode -> furniture -> segment -> model inputs -> attribution types -> sources/cues -> support -> summary
+
+`Scorer` scores articles; `score` uses one Scorer per model, loaded once per process (`cached_scorer`, which
+batch workers use too). `Scorer.score_many` scores many texts, in worker processes when asked (`pool`).
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
 
-from .errors import InputError
+from .errors import InputError, ScorerError
 from .labels import LABELS
 from .model.inputs import ModelInputs, article_inputs
 from .model.store import MODEL_ID, load_bundle
 from .model.support import corroboration, reasons_for, support_features
+from .pool import CHUNK, chunks, ordered_map
 from .report.report import Report
 from .report.summary import summarise
-from .text.files import DEFAULT_MAX_BYTES, is_html, read_text_file, require_content
+from .text.files import DEFAULT_MAX_BYTES, decode_bytes, is_html, read_text_file, replace_surrogates, require_content
+from .text.html import html_to_text
 from .text.language import NON_ENGLISH_FLAG, looks_english
 from .text.segment import headline_index, split_article
+
 
 class Scorer:
     """Loads the model once; `score(text)` returns a Report. Safe to reuse across many articles."""
@@ -116,42 +123,18 @@ class Scorer:
         text = read_text_file(path, max_bytes)
         html = is_html(path, text)
         if html:
-            from .text.html import html_to_text
-
             text = html_to_text(text, str(path))
         return self.score(text, article_id=article_id or Path(path).stem, name=str(path), include_text=html)
 
-    def score_frame(self, frame, text_col: str = "text", id_col: str | None = None, n_jobs: int = 1):
-        """Score a DataFrame of articles; returns (articles table, sentences table) joined by `id`.
-
-        A row whose text cannot be scored becomes an articles row with status 'error'.
-        """
-        import pandas as pd
-
-        from .batch import Record
-        from .report.tables import ARTICLE_COLUMNS, SENTENCE_COLUMNS, article_row, sentence_rows
-        from .parallel import score_records
-
-        if text_col not in frame.columns:
-            raise InputError(f"DataFrame has no column {text_col!r}")
-        ids = frame[id_col].astype(str).tolist() if id_col else [str(i) for i in frame.index]
-        records = (Record(rid, f"row {rid}", text=t if isinstance(t, str) else None,
-                          error=None if isinstance(t, str) else f"row {rid}: {text_col!r} is not text")
-                   for rid, t in zip(ids, frame[text_col]))
-        arts, sents = [], []
-        for result in score_records(records, jobs=n_jobs, model_dir=self.model_dir,
-                                    scorer=self if n_jobs == 1 else None):
-            arts.append(article_row(result))
-            sents.extend(sentence_rows(result))
-        return pd.DataFrame(arts, columns=ARTICLE_COLUMNS), pd.DataFrame(sents, columns=SENTENCE_COLUMNS)
-
     def score_many(self, texts, n_jobs: int = 1):
         """Iterator of Reports for an iterable of texts, in order; n_jobs > 1 uses worker processes
-        (each loads this Scorer's model once)."""
-        from .parallel import CHUNK, chunks, parallel_score
-
+        (each loads this Scorer's model once). The first text that cannot be scored raises its InputError."""
         if n_jobs > 1:
-            yield from parallel_score(texts, n_jobs=n_jobs, model_dir=self.model_dir)
+            numbered = ((i, replace_surrogates(as_text(t, f"<text {i}>"))) for i, t in enumerate(texts))
+            for result in ordered_map(_score_in_worker, numbered, jobs=n_jobs, args=(self.model_dir,)):
+                if isinstance(result, ScorerError):
+                    raise InputError(str(result))
+                yield result
             return
         for chunk in chunks(texts, CHUNK):
             for result in self.score_batch([(as_text(t), None, "<input>", False) for t in chunk]):
@@ -166,8 +149,6 @@ def as_text(text, name: str = "<input>") -> str:
     if isinstance(text, str):
         return text
     if isinstance(text, (bytes, bytearray)):
-        from .text.files import decode_bytes
-
         return decode_bytes(bytes(text), name)
     raise TypeError(f"an article must be str (or UTF-8 bytes), not {type(text).__name__}")
 
@@ -190,14 +171,45 @@ def _value(v):
     return None if v is None or (isinstance(v, float) and v != v) else v
 
 
-_DEFAULT: dict[str, Scorer] = {}
+def score_items(scorer: Scorer, items: list[tuple]) -> list:
+    """`scorer.score_batch(items)`, except that an unexpected exception (a bug, not bad input) costs only the item
+    that raised it: the items are scored again one by one and that one gets a ScorerError naming it."""
+    try:
+        return scorer.score_batch(items)
+    except Exception:  # noqa: BLE001 - isolate the failing item, report it, keep the others
+        if len(items) == 1:
+            return [_internal_error(items[0])]
+        return [r for item in items for r in score_items(scorer, [item])]
+
+
+def _internal_error(item: tuple) -> ScorerError:
+    import traceback
+
+    exc = sys.exc_info()[1]
+    frame = traceback.extract_tb(exc.__traceback__)[-1]
+    return ScorerError(f"{item[2]}: internal error {type(exc).__name__}: {exc} "
+                       f"(at {Path(frame.filename).name}:{frame.lineno}); please report it")
+
+
+_SCORERS: dict[str, Scorer] = {}
+
+
+def cached_scorer(model_dir: str | Path | None = None) -> Scorer:
+    """This process's Scorer for `model_dir` (None: the shipped model), loaded on first use and kept: `score` uses
+    it, and so does each worker process, which loads the model once."""
+    key = str(model_dir)
+    if key not in _SCORERS:
+        _SCORERS[key] = Scorer(model_dir)
+    return _SCORERS[key]
+
+
+def _score_in_worker(chunk: list[tuple[int, str]], model_dir) -> list:
+    """Worker side of `Scorer.score_many(n_jobs > 1)`: the Report, or the error, of each numbered text."""
+    return score_items(cached_scorer(model_dir), [(text, None, f"<text {i}>", False) for i, text in chunk])
 
 
 def score(text: str, model_dir: str | Path | None = None) -> Report:
     """Score one article (str, or UTF-8 bytes) with the default (or given) model, loaded once and cached;
     TypeError for any other type (checked before the model is loaded)."""
     text = as_text(text)
-    key = str(model_dir)
-    if key not in _DEFAULT:
-        _DEFAULT[key] = Scorer(model_dir)
-    return _DEFAULT[key].score(text)
+    return cached_scorer(model_dir).score(text)
