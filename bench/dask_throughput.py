@@ -33,7 +33,7 @@ def main() -> None:
     args = ap.parse_args()
     from distributed import LocalCluster
 
-    from scorer.distributed import run_dask_batch
+    from scorer.batch.dask import run_dask_batch
 
     base = dev_texts()
     per_copy = 3_000  # about 3,100 sentences per copy of the 84 dev articles; recounted from the output

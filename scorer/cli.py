@@ -139,7 +139,8 @@ def batch_command(input_path, out, fmt, jobs, text_field, id_field, resume, prog
     """
     import time
 
-    from .batch import check_batch_output, run_batch
+    from .batch.records import count_records
+    from .batch.run import check_batch_output, run_batch
     from .model.store import verify_model
 
     if scheduler and backend != "dask":
@@ -159,8 +160,6 @@ def batch_command(input_path, out, fmt, jobs, text_field, id_field, resume, prog
         scorer = Scorer(model_dir)
     else:
         verify_model(model_dir)
-    from .batch import count_records
-
     show = sys.stderr.isatty() if progress is None else progress
     total = count_records(input_path) if show else None
     started = time.monotonic()
@@ -174,7 +173,7 @@ def batch_command(input_path, out, fmt, jobs, text_field, id_field, resume, prog
 
     try:
         if backend == "dask":
-            from .distributed import run_dask_batch
+            from .batch.dask import run_dask_batch
 
             ok, errors = run_dask_batch(input_path, out, fmt=fmt, scheduler=scheduler, workers=jobs,
                                         text_field=text_field, id_field=id_field, resume=resume,

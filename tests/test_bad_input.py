@@ -242,7 +242,8 @@ def test_batch_where_nothing_succeeds_exits_1_and_writes_every_row(tmp_path):
 def test_an_unexpected_failure_costs_only_its_record(example_text):
     """A bug triggered by one text (simulated) gives that record an error row; the rest of its chunk
     is scored."""
-    from scorer.batch import Record, score_chunk
+    from scorer.batch.records import Record
+    from scorer.batch.workers import score_chunk
     from scorer.pipeline import Scorer
 
     class Flaky(Scorer):

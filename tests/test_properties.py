@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from scorer import score
-from scorer.batch import read_records
+from scorer.batch.records import read_records
 from scorer.errors import InputError
 from scorer.report.report import json_schema
 from scorer.text.files import decode_bytes
@@ -103,7 +103,7 @@ hostile_text = st.lists(st.one_of(st.sampled_from(PIECES + HOSTILE), st.text(max
 def test_batch_accounts_for_every_hostile_record(tmp_path_factory, batch_scorer, records):
     """Random records with markup, control characters and lone surrogates through `run_batch`: one valid JSON line
     per input record, in order; ok rows' offsets slice their (surrogate-repaired) text; errors are one line."""
-    from scorer.batch import run_batch
+    from scorer.batch.run import run_batch
 
     base = tmp_path_factory.mktemp("batch")
     src, out = base / "in.jsonl", base / "out.jsonl"

@@ -13,9 +13,9 @@ pytest.importorskip("distributed")
 import dask.dataframe as dd  # noqa: E402
 from distributed import Client, LocalCluster  # noqa: E402
 
-from scorer.batch import run_batch  # noqa: E402
+from scorer.batch.dask import plan_shards, run_dask_batch, score_dask_frame  # noqa: E402
+from scorer.batch.run import run_batch  # noqa: E402
 from scorer.cli import cli  # noqa: E402
-from scorer.distributed import plan_shards, run_dask_batch, score_dask_frame  # noqa: E402
 from scorer.errors import InputError  # noqa: E402
 
 
@@ -201,7 +201,7 @@ def test_local_cluster_from_the_command_line(tmp_path, shard_dir):
 
 
 def test_ctrl_c_keeps_finished_shards_and_resume_completes(tmp_path, shard_dir, cluster):
-    from scorer.batch import BatchInterrupted
+    from scorer.batch.run import BatchInterrupted
 
     def interrupt(done):
         raise KeyboardInterrupt
@@ -218,7 +218,7 @@ def test_a_cancelled_attempt_still_running_cannot_clobber_the_new_one(tmp_path):
     """Ctrl-C cancels futures but a task already running finishes; when --resume starts the same shard
     elsewhere, the two attempts must not share temporary files (seen in CI: the old attempt renamed
     the new attempt's half-written file into place)."""
-    from scorer.distributed import _ShardOutput
+    from scorer.batch.dask import _ShardOutput
 
     rows = [{"id": str(i), "input": f"in:{i}", "status": "error", "error": "x"} for i in range(5)]
     old = _ShardOutput(tmp_path, "jsonl", 3)

@@ -10,7 +10,7 @@ import time
 import pandas as pd
 import pytest
 
-from scorer.batch import JsonlWriter, TableWriter
+from scorer.batch.writers import JsonlWriter, TableWriter
 
 N_RECORDS = 2000
 

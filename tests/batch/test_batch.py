@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from scorer.batch import read_records
+from scorer.batch.records import read_records
 from scorer.cli import cli
 from scorer.errors import InputError
 

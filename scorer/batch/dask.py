@@ -2,7 +2,7 @@
 is one partition of a `dask.dataframe`, and each worker reads, scores and writes its shards itself.
 
 Records, error rows and report JSON are made by the same functions as the local backend
-(`batch.read_records` readers, `batch.score_chunk`), so the output is the same record for record.
+(`records.read_records`' readers, `workers.score_chunk`), so the output is the same record for record.
 The model is loaded once per worker process (`pipeline.cached_scorer`). Output is sharded: JSONL
 (OUT/part-NNNNN.jsonl), or CSV / Parquet parts under OUT/articles/ and OUT/sentences/; a shard is
 done when its marker OUT/_done/NNNNN.json exists, so `--resume` redoes only unfinished shards. OUT
@@ -16,14 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from .atomic import write_text_atomic
-from .batch import (BatchInterrupted, Record, article_files, check_batch_output, check_record_file, encode_jsonl,
-                    encode_tables, file_record, file_records, over_byte_limit, record_files, score_chunk,
-                    shard_file_records, unique_token, write_table_pair)
-from .errors import InputError, ScorerError
-from .pool import CHUNK, chunks
-from .report.tables import ARTICLE_COLUMNS, article_frame, article_row, sentence_frame
-from .text.files import DEFAULT_MAX_BYTES
+from ..atomic import write_text_atomic
+from ..errors import InputError, ScorerError
+from ..pool import CHUNK, chunks
+from ..report.tables import ARTICLE_COLUMNS, article_frame, article_row, sentence_frame
+from ..text.files import DEFAULT_MAX_BYTES
+from .records import (Record, article_files, check_record_file, file_record, file_records, over_byte_limit,
+                      record_files, shard_file_records)
+from .run import BatchInterrupted, check_batch_output
+from .workers import score_chunk
+from .writers import encode_jsonl, encode_tables, unique_token, write_table_pair
 
 FILES_PER_SHARD = 500    # article files per shard when the input is a directory of articles
 FLUSH_EVERY = 200        # articles per CSV / Parquet part within a shard
@@ -137,7 +139,7 @@ def score_shard(shard: Shard, out: str, fmt: str, model_dir=None, text_field: st
     The shard's marker is written last, so a shard without one is redone on resume."""
     import pandas as pd
 
-    from .pipeline import cached_scorer  # on the worker: the client never imports the pipeline
+    from ..pipeline import cached_scorer  # on the worker: the client never imports the pipeline
 
     out_dir = Path(out)
     scorer = cached_scorer(model_dir)
@@ -217,7 +219,7 @@ def run_dask_batch(input_path, out, fmt: str = "jsonl", scheduler: str | None = 
     """Score `input_path` on Dask into the directory `out`; returns (ok count, error count) over all shards,
     including those a resumed run found done. Raises BatchInterrupted on Ctrl-C (finished shards stay).
     An output that is a file, or that is, contains or lies in the input, is refused first
-    (`batch.check_batch_output`); `csv_escape`: see `batch.escape_formulas`."""
+    (`run.check_batch_output`); `csv_escape`: see `writers.escape_formulas`."""
     if fmt not in ("jsonl", "csv", "parquet"):
         raise InputError(f"{out}: unknown output format {fmt!r}")
     out = Path(out)
@@ -264,7 +266,7 @@ def score_partition(frame, text_column: str = "text", id_column: str = "id", mod
     location is its `input` column if there is one, else its index. Runs on a worker."""
     import pandas as pd
 
-    from .pipeline import cached_scorer  # on the worker, as in score_shard
+    from ..pipeline import cached_scorer  # on the worker, as in score_shard
 
     records = []
     inputs = frame["input"] if "input" in frame else None

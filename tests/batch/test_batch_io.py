@@ -14,7 +14,8 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scorer.batch import Record, canonical_location, escape_formulas, read_records, unescape_formula
+from scorer.batch.records import Record, read_records
+from scorer.batch.writers import canonical_location, escape_formulas, unescape_formula
 from scorer.cli import cli
 from scorer.errors import InputError
 
@@ -116,7 +117,7 @@ def test_output_inside_an_input_directory_of_shards_is_refused(tmp_path):
 
 
 def test_dask_output_that_holds_the_input_is_refused(tmp_path):
-    from scorer.distributed import run_dask_batch
+    from scorer.batch.dask import run_dask_batch
 
     src = jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": GOOD}])
     with pytest.raises(InputError, match="contains the input"):
@@ -283,7 +284,7 @@ def test_canonical_location():
 
 
 def test_dask_resume_marker_knows_other_spellings(tmp_path, monkeypatch):
-    from scorer.distributed import _finished, plan_shards
+    from scorer.batch.dask import _finished, plan_shards
 
     monkeypatch.chdir(tmp_path)
     src = jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": GOOD}])
@@ -413,7 +414,7 @@ def test_escape_formulas_unit():
 
 
 def test_dask_csv_shards_are_escaped(tmp_path):
-    from scorer.distributed import Shard, score_shard
+    from scorer.batch.dask import Shard, score_shard
 
     src = jsonl(tmp_path / "in.jsonl", FORMULAS[:1])
     out = tmp_path / "out"

@@ -1,0 +1,59 @@
+"""Scoring records: report dicts (status "ok") or error rows for chunks of records, in this process or in worker
+processes (`pool.ordered_map`), each loading the model once. One bad record never costs the others.
+
+The pipeline is imported inside the worker functions, not at the top: a parent process that only hands records
+to workers never imports the pipeline (numpy, the model code).
+"""
+from __future__ import annotations
+
+from ..errors import ScorerError
+from ..pool import ordered_map
+from ..text.html import html_to_text
+from .records import Record
+
+
+def _error_row(record: Record, message: str) -> dict:
+    return {"id": record.id, "input": record.where, "status": "error", "error": message}
+
+
+def score_chunk(scorer, records: list[Record]) -> list[dict]:
+    """Report dicts (status 'ok') or error rows for a chunk of records, scored with one model call;
+    never raises for a bad record (an unexpected failure is narrowed down to the record that caused it)."""
+    from ..pipeline import score_items  # here, not at the top (see the module's docstring)
+
+    items, results = [], [None] * len(records)
+    for k, record in enumerate(records):
+        if record.error:
+            results[k] = _error_row(record, record.error)
+            continue
+        text = record.text
+        if record.html:
+            try:
+                text = html_to_text(text, record.where)
+            except ScorerError as exc:
+                results[k] = _error_row(record, str(exc))
+                continue
+        items.append((k, (text, record.id, record.where, record.html)))
+    for k, report in zip([k for k, _ in items], score_items(scorer, [item for _, item in items])):
+        if isinstance(report, Exception):
+            results[k] = _error_row(records[k], str(report))
+        else:
+            results[k] = dict(report.to_dict(), id=records[k].id, input=records[k].where, status="ok")
+    return results
+
+
+def score_record_chunk(records: list[Record], model_dir=None, scorer=None, encode=None) -> list:
+    """Worker side of `score_records`: the results of a chunk, scored with `scorer` or this process's Scorer for
+    `model_dir`, each passed through `encode` when given (in the worker, so the parent receives what it writes,
+    not the report dicts)."""
+    from ..pipeline import cached_scorer  # here, not at the top (see the module's docstring)
+
+    results = score_chunk(scorer or cached_scorer(model_dir), records)
+    return results if encode is None else [encode(result) for result in results]
+
+
+def score_records(records, jobs: int = 1, model_dir=None, scorer=None, encode=None):
+    """Results (report dicts or error rows, or `encode(result)` when given) for records, in input order;
+    `scorer` is reused in-process. With jobs > 1, chunks go to worker processes (`pool.ordered_map`), each
+    loading the model once; if the caller stops before the end, the workers are stopped."""
+    return ordered_map(score_record_chunk, records, jobs, (model_dir, scorer if jobs <= 1 else None, encode))
