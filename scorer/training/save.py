@@ -1,5 +1,5 @@
 """Saving the model: the fitted model as plain arrays (an npz archive with fixed bytes) and a JSON manifest, then the
-card, which pins each file's SHA-256, and the card in prose. `scorer.model` loads what this writes, checking every
+card, which pins each file's SHA-256, and the card in prose. `scorer.model.store` loads what this writes, checking every
 file against the card before it parses it; nothing is pickled."""
 from __future__ import annotations
 
