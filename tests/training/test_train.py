@@ -1,13 +1,14 @@
 """Training is deterministic and trains only on training splits (a small subset keeps this quick)."""
 import pickle
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from scorer.training.cuelexicon import learn_cue_lexicon
-from scorer.training.evaluate import expected_calibration_error, keyword_rule
 from scorer.model.support import corroboration
 from scorer.training.compile import compile_attribution
+from scorer.training.cuelexicon import learn_cue_lexicon
+from scorer.training.evaluate import expected_calibration_error, keyword_rule
 from scorer.training.train import fit_heads, fit_support
 
 
@@ -135,3 +136,38 @@ def test_support_features_come_from_heads_that_never_saw_the_graded_document(pre
         else:
             assert model is shipped and set(docs) == {dev_doc}
     assert sorted(covered) == sorted(grades["doc_id"])
+
+
+def test_train_from_the_command_lines_paths_writes_a_model_that_loads(tmp_path, shared_data, corpus_frame,
+                                                                       small_training, small_heads, monkeypatch):
+    """`train()` as `scorer train` calls it, with the data paths as the strings the options give, on the small
+    heads: the model it writes loads and scores, and the card names the grades file as given and carries the
+    audit figures. The corpus, the heads and the out-of-fold support features are the tests' small stand-ins
+    (the full run takes minutes), so the audits are cut to the dev documents the small frames hold."""
+    import pandas as pd
+
+    import scorer.training.train as train_module
+    from scorer.model.store import load_bundle
+    from scorer.pipeline import Scorer
+    from scorer.training.audit import AUDIT_FILE, JUDGED_DEV_FILE
+
+    cues, pol, subj = small_training
+    monkeypatch.setattr(train_module, "prepare", lambda data_dir: (corpus_frame, cues, pol, subj))
+    monkeypatch.setattr(train_module, "fit_heads", lambda p, s, c: small_heads)
+    rng = np.random.default_rng(5)
+    monkeypatch.setattr(train_module, "out_of_fold_support_features",
+                        lambda grades, *args: rng.normal(size=(len(grades), len(train_module.SUPPORT_FEATURES))))
+    repo = Path(__file__).resolve().parents[2]
+    (tmp_path / "audits").mkdir()
+    for name in (AUDIT_FILE, JUDGED_DEV_FILE):
+        audit = pd.read_csv(repo / "tests" / "data" / name, sep="\t", dtype=str)
+        audit[audit["split"] == "dev"].to_csv(tmp_path / "audits" / name, sep="\t", index=False)
+    monkeypatch.chdir(repo)
+    notes = []
+    card = train_module.train(str(shared_data), str(tmp_path / "model"), "data/support_grades.tsv",
+                              str(tmp_path / "audits"), log=notes.append)
+    assert not [n for n in notes if n.startswith("note:")]
+    assert card["support_grades"]["file"] == "data/support_grades.tsv" and card["support_grades"]["n"] == 582
+    assert {"source_type_on_audit", "claim_level", "support_cross_validated"} <= set(card["dev_metrics"])
+    assert load_bundle(tmp_path / "model")["card"] == card
+    assert Scorer(tmp_path / "model").score("Officials said the deal was off.").summary["type_shares"]
