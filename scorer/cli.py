@@ -198,21 +198,32 @@ AUDITS_OPTION = click.option(
          "repository; when a file is not there, the figures that need it are skipped with a note.")
 
 
+CLAIMS_OPTION = click.option(
+    "--claims", "claims_dir", default="data/claims", show_default=True, type=click.Path(file_okay=False),
+    help="The claim-level reading (units.tsv, labels.tsv, readings.tsv), as in the source repository.")
+EXAMPLE_ARTICLES_OPTION = click.option(
+    "--example-articles", "examples_dir", default="examples", show_default=True, type=click.Path(file_okay=False),
+    help="Where the read example articles are (their check is left out when the directory is not there).")
+
+
 @cli.command("train")
 @click.option("--data", "data_dir", required=True, type=click.Path(), help="Directory laid out like ../shared/data.")
 @click.option("--out", "out_dir", default="models", show_default=True, type=click.Path())
-@click.option("--grades", "grades_path", default="data/support_grades.tsv", show_default=True,
-              type=click.Path(dir_okay=False), help="The hand-graded support sentences (TSV), as in the source repository.")
+@CLAIMS_OPTION
 @AUDITS_OPTION
+@EXAMPLE_ARTICLES_OPTION
 @reports_errors
-def train_command(data_dir, out_dir, grades_path, audits_dir):
-    """Rebuild the shipped model from the human-annotated corpora (deterministic).
+def train_command(data_dir, out_dir, claims_dir, audits_dir, examples_dir):
+    """Rebuild the shipped model from the human-annotated corpora and the claim-level reading (deterministic).
 
     Example: scorer train --data ../shared/data --out models/   (in the source repository)
     """
+    from pathlib import Path
+
     from .training.train import train
 
-    train(data_dir, out_dir, grades_path, audits_dir, log=lambda m: click.echo(m, err=True))
+    examples = examples_dir if Path(examples_dir).is_dir() else None
+    train(data_dir, out_dir, claims_dir, audits_dir, examples, log=lambda m: click.echo(m, err=True))
 
 
 @cli.command("evaluate")
@@ -220,16 +231,18 @@ def train_command(data_dir, out_dir, grades_path, audits_dir):
 @click.option("--split", default="dev", show_default=True, type=click.Choice(["dev", "train"]))
 @click.option("--examples", default=10, show_default=True, help="Misclassified sentences to show.")
 @AUDITS_OPTION
+@CLAIMS_OPTION
+@EXAMPLE_ARTICLES_OPTION
 @MODEL_OPTION
 @reports_errors
-def evaluate_command(data_dir, split, examples, audits_dir, model_dir):
+def evaluate_command(data_dir, split, examples, audits_dir, claims_dir, examples_dir, model_dir):
     """Per-class precision/recall/F1, macro-F1, confusion matrix and calibration, with two baselines.
 
     Example: scorer evaluate --data ../shared/data --split dev
     """
-    from .training.evaluate import evaluation_report
+    from .training.measure import evaluation_report
 
-    click.echo(evaluation_report(data_dir, split, examples, model_dir, audits_dir,
+    click.echo(evaluation_report(data_dir, split, examples, model_dir, audits_dir, claims_dir, examples_dir,
                                  log=lambda m: click.echo(m, err=True)))
 
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from .errors import InputError, ScorerError
 from .labels import LABELS
+from .model.claims import FURNITURE_REASON, claim_features, decide
 from .model.inputs import ModelInputs, article_inputs
 from .model.store import MODEL_ID, load_bundle
 from .model.support import corroboration, reasons_for, support_features
@@ -22,6 +23,7 @@ from .report.report import Report
 from .report.summary import summarise
 from .text.files import DEFAULT_MAX_BYTES, decode_bytes, is_html, read_text_file, replace_surrogates, require_content
 from .text.html import html_to_text
+from .text.furniture import Skipped
 from .text.language import NON_ENGLISH_FLAG, looks_english
 from .text.segment import headline_index, split_article
 
@@ -34,6 +36,7 @@ class Scorer:
         bundle = load_bundle(model_dir)
         self.attribution = bundle["attribution"]
         self.support = bundle["support"]
+        self.claims = bundle["claims"]
         self.card = bundle["card"]
         self.model_info = {"id": self.card.get("id", MODEL_ID), "sha256": self.card.get("sha256")}
 
@@ -58,10 +61,20 @@ class Scorer:
                 prepared.append(self._prepare(*item))
             except InputError as exc:
                 prepared.append(exc)
-        frames = [p["frame"] for p in prepared if not isinstance(p, InputError)]
-        if not frames:
+        ready = [p for p in prepared if not isinstance(p, InputError)]
+        if not ready:
             return prepared
-        probs = self.attribution.predict_proba(ModelInputs.concat(frames))
+        heads = np.column_stack(self.attribution.head_probabilities(ModelInputs.concat([p["frame"] for p in ready])))
+        texts, tokens, dense, offset = [], [], [], 0
+        for p in ready:  # the claim-level head reads each article's sentences with their neighbours
+            n = len(p["frame"])
+            article_tokens, article_dense = claim_features(p["frame"], heads[offset:offset + n],
+                                                           [len(s.text) for s in p["sentences"]])
+            texts += [s.text for s in p["sentences"]]
+            tokens += article_tokens
+            dense.append(article_dense)
+            offset += n
+        probs = self.claims.predict_proba(texts, tokens, np.vstack(dense))
         out, offset = [], 0
         for p in prepared:
             if isinstance(p, InputError):
@@ -78,23 +91,32 @@ class Scorer:
         sentences, skipped = split_article(text)
         if not sentences:
             raise InputError(f"{name}: no article sentences (only page furniture)")
-        return {"text": text, "article_id": article_id, "include_text": include_text, "sentences": sentences,
+        return {"text": text, "article_id": article_id, "name": name, "include_text": include_text, "sentences": sentences,
                 "skipped": skipped, "frame": article_inputs(text, sentences, self.attribution.cues)}
 
-    def _finish(self, p: dict, probs: np.ndarray) -> Report:
-        """Support, sources and the summary of one article, given its type probabilities."""
-        sentences, frame, text = p["sentences"], p["frame"], p["text"]
+    def _finish(self, p: dict, claim_probs: np.ndarray) -> Report:
+        """Support, sources and the summary of one article, given its claim-level probabilities: sentences the
+        claim head reads as page furniture are skipped (`model.claims.decide`), the others typed by the four
+        labels' probabilities."""
+        text = p["text"]
+        furniture, four = decide(claim_probs)
+        keep = np.flatnonzero(~furniture)
+        sentences = [p["sentences"][k] for k in keep]
+        skipped = sorted(list(p["skipped"]) + [Skipped(s.start, s.end, s.text, FURNITURE_REASON)
+                                               for s, f in zip(p["sentences"], furniture) if f])
+        probs = four[keep]
         labels = [LABELS[i] for i in probs.argmax(axis=1)]
         texts = [s.text for s in sentences]
         corr = corroboration(texts, labels)
-        X = support_features(texts, probs, corr, frame["cue_vec"])
+        X = support_features(texts, probs, corr, p["frame"]["cue_vec"][keep])
         support, grades = self.support.predict(X)
         contrib = self.support.contributions(X)
         head = headline_index(text, sentences)
         rows = []
-        records = frame.records(["source", "cue", "inherited_source", "src_method", "src_type", "src_refers_to", "via"])
+        records = p["frame"].records(["source", "cue", "inherited_source", "src_method", "src_type", "src_refers_to",
+                                      "via"])
         for i, sent in enumerate(sentences):
-            rec = records[i]
+            rec = records[keep[i]]
             label = labels[i]
             phrase, cue, refers = _source_for(rec, label)
             rows.append({
@@ -110,11 +132,11 @@ class Scorer:
         if not looks_english(text):
             summary["flags"].insert(0, NON_ENGLISH_FLAG)
         title = sentences[head].text if head is not None else None
-        article = {"id": p["article_id"], "title": title, "n_sentences": len(rows), "n_skipped": len(p["skipped"])}
+        article = {"id": p["article_id"], "title": title, "n_sentences": len(rows), "n_skipped": len(skipped)}
         if p["include_text"]:
             article["text"] = text
         return Report(model=self.model_info, article=article, summary=summary, sentences=rows,
-                      skipped=[s._asdict() for s in p["skipped"]])
+                      skipped=[s._asdict() for s in skipped])
 
     def score_file(self, path: str | Path, article_id: str | None = None,
                    max_bytes: int | None = DEFAULT_MAX_BYTES) -> Report:

@@ -62,7 +62,7 @@ def small_training(shared_data, corpus_frame):
 @pytest.fixture(scope="session")
 def small_heads(small_training):
     """The three scikit-learn heads fitted on `small_training`."""
-    from scorer.training.train import fit_heads
+    from scorer.training.heads import fit_heads
 
     cues, pol, subj = small_training
     return fit_heads(pol, subj, cues)

@@ -77,5 +77,6 @@ def test_evaluate_from_another_directory(tmp_path, shared_data):
     notes = [line for line in out.stderr.splitlines() if line.startswith("note: ")]
     assert notes == [f"note: tests/data/{name} not found, so the figures '{figure}' are skipped (give --audits DIR)"
                      for name, figure in (("source_type_audit.tsv", "source type vs. the hand audit"),
-                                          ("dev_claim_judgement.tsv", "four labels vs. the claim-level dev judgement"))]
+                                          ("dev_claim_judgement.tsv", "four labels vs. the claim-level dev judgement"))] + [
+        "note: data/claims/units.tsv not found: the claim-level figures are left out (--claims DIR)"]
     assert "TOUCHED []" in out.stderr

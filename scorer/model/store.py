@@ -34,7 +34,7 @@ from ..labels import GRADES, LABELS, SOURCE_LABELS
 DISTRIBUTION = "attribution-scorer"  # the name setup.cfg installs the package under
 MODEL_ID = "attribution-v1"
 RETRAIN = "retrain with: scorer train --data ../shared/data --out models/"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the claim-level head (model/claims.py) joined the three PolNeAR heads and support
 CARD_FILE = f"{MODEL_ID}.json"
 MANIFEST_FILE = f"{MODEL_ID}.model.json"
 ARRAYS_FILE = f"{MODEL_ID}.npz"
@@ -169,6 +169,7 @@ def _get(obj, path: str, check, what: str):
 
 def _parse_manifest(raw: bytes, card: dict) -> dict:
     """The manifest, checked against the code (labels, features, part kinds, classes) and the card."""
+    from .claims import CLAIM_CLASSES
     from .cues import CUE_FEATURES  # numpy modules: imported once a model is parsed, not to verify one
     from .heads import PART_KINDS
     from .support import SUPPORT_FEATURES
@@ -215,11 +216,26 @@ def _parse_manifest(raw: bytes, card: dict) -> dict:
          "this scorer's support features (the model was trained with others)")
     _get(manifest, "support.classes", lambda v: isinstance(v, list) and len(v) >= 2 and all(map(_is_int, v))
          and v == sorted(set(v)) and set(v) <= set(GRADES), "increasing grades among 0-3")
+    _get(manifest, "claims.classes", lambda v: v == list(CLAIM_CLASSES), f"the claim classes {', '.join(CLAIM_CLASSES)}")
+    for block in CLAIM_BLOCKS:
+        pattern = _get(manifest, f"claims.{block}.pattern", lambda v: isinstance(v, str), "a string")
+        try:
+            re.compile(pattern)
+        except (re.error, RecursionError) as exc:
+            raise _Malformed(f"'claims.{block}.pattern' is not a regular expression ({_brief(exc)})") from None
+        _get(manifest, f"claims.{block}.ngram_max", lambda v: _is_int(v) and 1 <= v <= 10, "an integer from 1 to 10")
+        _get(manifest, f"claims.{block}.n_terms", lambda v: _is_int(v) and v >= 0, "a count")
+    _get(manifest, "claims.n_dense", lambda v: _is_int(v) and v >= 0, "a count")
     return manifest
+
+
+CLAIM_BLOCKS = ("words", "sources")
 
 
 def _expected_arrays() -> set[str]:
     names = {"tokens.terms"} | {f"{h}.{a}" for h in HEADS for a in ("columns", "idf", "coef", "intercept")}
+    names |= {f"claims.{b}.{a}" for b in CLAIM_BLOCKS for a in ("terms", "idf")}
+    names |= {f"claims.{a}" for a in ("mean", "scale", "coef", "intercept")}
     return names | {f"support.{a}" for a in ("mean", "scale", "coef", "intercept")}
 
 
@@ -299,7 +315,44 @@ def _build(manifest: dict, arrays: dict):
                                            _array(arrays, "support.coef", np.float64, (rows, n_features)),
                                            _array(arrays, "support.intercept", np.float64, (rows,)),
                                            np.asarray(info["classes"], dtype=np.int64))
-    return attribution, support
+    return attribution, support, _build_claims(manifest["claims"], arrays)
+
+
+def _terms(arrays: dict, name: str, n_terms: int) -> list[str]:
+    """A newline-joined UTF-8 vocabulary array as its terms, exactly `n_terms` distinct ones."""
+    import numpy as np
+
+    try:
+        text = _array(arrays, name, np.uint8, None).tobytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _Malformed(f"array {name!r} is not UTF-8 text ({_brief(exc)})") from None
+    terms = text.split("\n") if text else []
+    if len(terms) != n_terms or len(set(terms)) != n_terms:
+        raise _Malformed(f"array {name!r} holds {len(terms)} terms ({len(set(terms))} distinct), "
+                         f"the manifest says {n_terms}")
+    return terms
+
+
+def _build_claims(info: dict, arrays: dict):
+    """The CompiledClaimModel from the checked manifest part and the arrays, after checking the arrays."""
+    import numpy as np
+
+    from .claims import CLAIM_CLASSES, CompiledClaimModel, TfidfBlock
+
+    blocks = []
+    for block in CLAIM_BLOCKS:
+        n = info[block]["n_terms"]
+        terms = _terms(arrays, f"claims.{block}.terms", n)
+        idf = _array(arrays, f"claims.{block}.idf", np.float64, (n,))
+        blocks.append(TfidfBlock(terms, idf, info[block]["pattern"], info[block]["ngram_max"]))
+    n_dense, k = info["n_dense"], len(CLAIM_CLASSES)
+    width = len(blocks[0].idf) + len(blocks[1].idf) + n_dense
+    scale = _array(arrays, "claims.scale", np.float64, (n_dense,))
+    if not (scale > 0).all():
+        raise _Malformed("array 'claims.scale' has values that are not positive")
+    return CompiledClaimModel(blocks[0], blocks[1], _array(arrays, "claims.mean", np.float64, (n_dense,)), scale,
+                              _array(arrays, "claims.coef", np.float64, (k, width)),
+                              _array(arrays, "claims.intercept", np.float64, (k,)))
 
 
 def load_bundle(model_dir: str | Path | None = None) -> dict:
@@ -313,9 +366,10 @@ def load_bundle(model_dir: str | Path | None = None) -> dict:
     except Exception as exc:  # noqa: BLE001 - whatever else a crafted manifest trips is still a bad model file
         raise ModelError(f"{base / MANIFEST_FILE}: malformed manifest ({_brief(exc)}); {RETRAIN}") from None
     try:
-        attribution, support = _build(manifest, _parse_arrays(data[ARRAYS_FILE]))
+        attribution, support, claims = _build(manifest, _parse_arrays(data[ARRAYS_FILE]))
     except _Malformed as exc:
         raise ModelError(f"{base / ARRAYS_FILE}: {exc}; {RETRAIN}") from None
     except Exception as exc:  # noqa: BLE001 - as above, for the arrays
         raise ModelError(f"{base / ARRAYS_FILE}: malformed arrays ({_brief(exc)}); {RETRAIN}") from None
-    return {"attribution": attribution, "support": support, "labels": list(manifest["labels"]), "card": card}
+    return {"attribution": attribution, "support": support, "claims": claims, "labels": list(manifest["labels"]),
+            "card": card}

@@ -14,9 +14,7 @@ from ..attribution.lexicon import ANONYMOUS_HEADS, LOADED_WORDS, REPORTING_VERBS
 from ..labels import LABELS, SOURCE_LABELS
 from ..model.cues import ANON_PHRASE_RE, INTENS_RE, MODAL_RE, OUTLET_RE
 from ..model.heads import CompiledAttributionModel
-from ..model.store import load_bundle
-from .audit import match_audit, measured_audits, phrase_level
-from .frames import prepare
+from .audit import match_audit, phrase_level
 
 _VERB = re.compile(r"\b(" + "|".join(sorted(REPORTING_VERBS)) + r")\b|according to", re.I)
 
@@ -159,7 +157,7 @@ def audit_figures(model: CompiledAttributionModel, pol: pd.DataFrame, audit: pd.
             "dev_items": per_class(verdicts[dev], pred[dev], SOURCE_LABELS) | {"n": int(dev.sum())}}
 
 
-def _table(metrics: dict, title: str) -> list[str]:
+def metrics_table(metrics: dict, title: str) -> list[str]:
     lines = [title, f"  {'class':<24}{'precision':>10}{'recall':>8}{'f1':>7}{'support':>9}"]
     for label, m in metrics["per_class"].items():
         lines.append(f"  {label:<24}{m['precision']:>10.3f}{m['recall']:>8.3f}{m['f1']:>7.3f}{m['support']:>9}")
@@ -169,17 +167,17 @@ def _table(metrics: dict, title: str) -> list[str]:
 
 def format_metrics(m: dict) -> str:
     """The evaluation as readable text (what `scorer evaluate` prints)."""
-    lines = _table(m["four_class"], f"Four labels (PolNeAR dev + CheckThat dev SUBJ, n={m['four_class']['n']})")
+    lines = metrics_table(m["four_class"], f"Four labels (PolNeAR dev + CheckThat dev SUBJ, n={m['four_class']['n']})")
     lines.append(f"  calibration error (ECE, 10 bins) {m['four_class']['ece']:.3f}")
     lines.append("  confusion (rows = truth, columns = predicted, order as above):")
     lines += ["    " + " ".join(f"{v:>6}" for v in row) for row in m["four_class"]["confusion"]]
     lines.append(f"  baselines: majority class macro-F1 {m['baseline_majority']['macro_f1']:.3f}; "
                  f"reporting-verb keyword rule macro-F1 {m['baseline_keyword_rule']['macro_f1']:.3f}")
-    lines += _table(m["baseline_keyword_rule"], "Keyword-rule baseline")
+    lines += metrics_table(m["baseline_keyword_rule"], "Keyword-rule baseline")
     a = m["attribution_detection"]
     lines.append(f"Attribution detection (PolNeAR dev, n={a['n']}): F1 {a['f1']:.3f} "
                  f"(keyword rule {a['keyword_rule_f1']:.3f})")
-    lines += _table(m["source_type_given_attributed"], "Source type given attributed (PolNeAR dev)")
+    lines += metrics_table(m["source_type_given_attributed"], "Source type given attributed (PolNeAR dev)")
     if "source_type_on_audit" in m:
         au = m["source_type_on_audit"]
         lines.append(f"Source type vs. the hand audit: macro-F1 {au['all']['macro_f1']:.3f} on {au['all']['n']} items "
@@ -189,31 +187,14 @@ def format_metrics(m: dict) -> str:
         sm = m["source_span_match"]
         lines.append(f"Source span vs PolNeAR's (n={sm['n']} sentences with the human source inside): found "
                      f"{sm['found']:.3f}, overlapping {sm['overlap']:.3f}, exact {sm['exact']:.3f}")
-    lines += _table(m["opinion_vs_not"], "Editorial opinion vs not (CheckThat + NewsSD dev)")
+    lines += metrics_table(m["opinion_vs_not"], "Editorial opinion vs not (CheckThat + NewsSD dev)")
     if "claim_level" in m:
         cl = m["claim_level"]
-        lines += _table(cl["model"], f"Four labels vs a blind claim-level reading of {cl['n']} random PolNeAR dev sentences")
+        lines += metrics_table(cl["model"], f"Four labels vs a blind claim-level reading of {cl['n']} random PolNeAR dev sentences")
         lines.append(f"  accuracy: model {cl['model']['accuracy']:.3f}; PolNeAR's derived labels "
                      f"{cl['derived_labels']['accuracy']:.3f}; keyword rule {cl['keyword_rule']['accuracy']:.3f}")
     if "support_cross_validated" in m:
         sc = m["support_cross_validated"]
         lines.append(f"Support (cross-validated on {sc['n']} graded sentences): Spearman {sc['spearman']:.3f}, "
                      f"grade accuracy {sc['accuracy']:.3f}, per grade {sc['per_grade_accuracy']}")
-    return "\n".join(lines)
-
-
-def evaluation_report(data_dir, split: str = "dev", examples: int = 10, model_dir=None, audits_dir=None,
-                      log=print) -> str:
-    """What `scorer evaluate` prints: the metrics of the model in `model_dir` (default: the shipped one) on the
-    corpora in `data_dir`, with the hand-audit figures when `audits_dir` holds the audit files (else a note to
-    `log`), then `examples` misclassified sentences (a fixed random sample)."""
-    bundle = load_bundle(model_dir)
-    model = bundle["attribution"]
-    audit, judged = measured_audits(audits_dir, judged=split == "dev", log=log)
-    _, _, pol, subj = prepare(data_dir, cues=model.cues)
-    lines = [format_metrics(evaluate_model(model, pol, subj, split=split, audit=audit, judged=judged))]
-    if examples:
-        lines.append(f"\n{examples} misclassified {split} sentences (fixed random sample):")
-        lines += [f"  truth {ex['truth']}, predicted {ex['predicted']}: {ex['text'][:200]}"
-                  for ex in error_examples(model, pol, subj, split, examples)]
     return "\n".join(lines)

@@ -18,6 +18,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
+from ..labels import SOURCE_LABELS
 from .features import CueFeatures, QuoteState, SourceTypeFeatures, text_column
 
 SEED = 13
@@ -59,3 +60,23 @@ class AttributionModel:
 
     def heads(self) -> tuple:
         return self.attributed, self.source_type, self.opinion
+
+
+def fit_heads(pol, subj, cues: frozenset[str]) -> "AttributionModel":
+    """Fit the three heads on training rows with human labels."""
+    train = pol[(pol["split"] == "train") & pol["label"].notna()]
+    # settings chosen on dev (README): unweighted detection, class-balanced source type, a strongly
+    # regularised unigram opinion head (CheckThat train is 36% SUBJ, dev 52%)
+    attributed = build_pipeline(C=4.0, class_weight=None).fit(train, train["attributed"].astype(int))
+    typed = train[train["attributed"] & train["label"].isin(SOURCE_LABELS)]
+    source_type = build_pipeline(C=4.0).fit(typed, typed["label"])
+    subj_train = subj[subj["split"] == "train"]
+    opinion = build_pipeline(C=0.3, context=False, min_df=1, ngram_max=1).fit(
+        subj_train, (subj_train["subjectivity"] == "SUBJ").astype(int))
+    return AttributionModel(attributed, source_type, opinion, cues)
+
+
+def document_folds(doc_ids, folds: int = 5, seed: int = 7) -> dict[str, int]:
+    """A fold number per training document (sorted ids, seeded draw: the same data gives the same folds)."""
+    ids = sorted(set(doc_ids))
+    return dict(zip(ids, np.random.RandomState(seed).randint(0, folds, len(ids)).tolist()))

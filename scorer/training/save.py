@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ..atomic import write_bytes_atomic
+from ..model.claims import CLAIM_CLASSES
 from ..model.cues import CUE_FEATURES
 from ..model.store import ARRAYS_FILE, CARD_FILE, FORMAT_VERSION, HEADS, MANIFEST_FILE
 from ..model.support import SUPPORT_FEATURES
@@ -21,7 +22,7 @@ _ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed member dates: the same model gives th
 
 
 def model_files(bundle: dict) -> tuple[dict, dict]:
-    """(manifest without the arrays' checksum, arrays by name) of a bundle {attribution, support, labels}."""
+    """(manifest without the arrays' checksum, arrays by name) of a bundle {attribution, support, claims, labels}."""
     model, support = bundle["attribution"], bundle["support"]
     terms = model.tokens.terms()
     if any("\n" in t for t in terms):
@@ -46,6 +47,19 @@ def model_files(bundle: dict) -> tuple[dict, dict]:
                 "cues": sorted(model.cues), "cue_features": list(CUE_FEATURES), "heads": heads,
                 "support": {"C": float(support.C), "features": list(SUPPORT_FEATURES),
                             "classes": np.asarray(support.classes_).tolist()}}
+    claims = bundle["claims"]
+    manifest["claims"] = {"classes": list(CLAIM_CLASSES), "n_dense": int(len(claims.mean))}
+    for name, block in (("words", claims.words), ("sources", claims.sources)):
+        block_terms = block.terms()
+        if any("\n" in t for t in block_terms):
+            raise ValueError("vocabulary terms must be free of newlines (they are saved newline-joined)")
+        arrays[f"claims.{name}.terms"] = np.frombuffer("\n".join(block_terms).encode("utf-8"), dtype=np.uint8)
+        arrays[f"claims.{name}.idf"] = np.asarray(block.idf, dtype=np.float64)
+        manifest["claims"][name] = {"pattern": block.token_pattern, "ngram_max": int(block.ngram_max),
+                                    "n_terms": len(block_terms)}
+    for key, value in (("mean", claims.mean), ("scale", claims.scale), ("coef", claims.coef),
+                       ("intercept", claims.intercept)):
+        arrays[f"claims.{key}"] = np.asarray(value, dtype=np.float64)
     return manifest, arrays
 
 
@@ -111,9 +125,13 @@ def card_markdown(card: dict) -> str:
     for name, info in card.get("training_data", {}).items():
         lines.append(f"- {name}: {info['source']}; licence: {info['licence']}; "
                      f"content SHA-256 `{card.get('corpus_sha256', {}).get(name, '?')[:16]}...`")
-    grades = card.get("support_grades", {})
-    lines += [f"- support grades: {grades.get('file')} ({grades.get('n')} sentences)", "",
-              f"{card.get('splits', '')}", "", "## Dev metrics", ""]
+    readings = card.get("claim_readings", {})
+    if readings:
+        t = readings.get("training", {})
+        lines.append(f"- claim-level readings: {t.get('n_units')} training units of {t.get('n_articles')} articles "
+                     f"({', '.join(f'{k} {v}' for k, v in t.get('class_counts', {}).items())}); readers: "
+                     f"{readings.get('readers')}")
+    lines += ["", f"{card.get('splits', '')}", "", "## Dev metrics", ""]
     if m:
         lines += [f"- four labels macro-F1 {m['four_class']['macro_f1']} (keyword rule "
                   f"{m['baseline_keyword_rule']['macro_f1']}, majority {m['baseline_majority']['macro_f1']}); "
@@ -128,4 +146,15 @@ def card_markdown(card: dict) -> str:
             lines.append(f"- four labels vs a blind claim-level reading of {cl['n']} random dev sentences: accuracy "
                          f"{cl['model']['accuracy']}, macro-F1 {cl['model']['macro_f1']} (PolNeAR's derived labels "
                          f"{cl['derived_labels']['accuracy']}, keyword rule {cl['keyword_rule']['accuracy']})")
+    cr = m.get("claim_reading", {})
+    if cr.get("dev"):
+        d = cr["dev"]
+        lines.append(f"- claim-level dev reading ({d['n']} units; readers' kappa {d['agreement'].get('kappa')}): "
+                     f"accuracy {d['model']['accuracy']}, macro-F1 {d['model']['macro_f1']} (previous model "
+                     f"{d['previous_model']['accuracy']} / {d['previous_model']['macro_f1']}, keyword rule "
+                     f"{d['keyword_rule']['accuracy']} / {d['keyword_rule']['macro_f1']}); support Spearman "
+                     f"{d['support_spearman']}")
+    for name, s in cr.get("subjectivity", {}).items():
+        lines.append(f"- opinion vs not on {name}: macro-F1 {s['model_macro_f1']} (previous model "
+                     f"{s['previous_model_macro_f1']})")
     return "\n".join(lines) + "\n"

@@ -19,7 +19,7 @@ import sklearn
 
 from .. import __version__
 from ..errors import InputError
-from ..labels import GRADES, LABELS, SOURCE_LABELS
+from ..labels import GRADES, LABELS
 from ..model.heads import CompiledAttributionModel
 from ..model.store import ARRAYS_FILE, MODEL_ID, load_bundle, sha256_file
 from ..model.support import SUPPORT_FEATURES, SupportModel, corroboration, support_features
@@ -28,7 +28,8 @@ from .compile import compile_attribution
 from .corpus import best_overlap
 from .evaluate import evaluate_model
 from .frames import checkthat_texts, prepare, single_sentence_frame
-from .heads import SEED, AttributionModel, build_pipeline
+from .heads import SEED, document_folds, fit_heads
+from .claims import evaluate_claims, train_claims
 from .save import save_bundle
 
 CORPORA = {
@@ -62,26 +63,6 @@ def fit_support(X: np.ndarray, grades, C: float = 0.1) -> SupportModel:
     scaler = StandardScaler().fit(X)
     clf = LogisticRegression(C=C, max_iter=2000, random_state=SEED).fit(scaler.transform(X), grades)
     return SupportModel.from_parameters(C, scaler.mean_, scaler.scale_, clf.coef_, clf.intercept_, clf.classes_)
-
-
-def fit_heads(pol: pd.DataFrame, subj: pd.DataFrame, cues: frozenset[str]) -> AttributionModel:
-    """Fit the three heads on training rows with human labels."""
-    train = pol[(pol["split"] == "train") & pol["label"].notna()]
-    # settings chosen on dev (README): unweighted detection, class-balanced source type, a strongly
-    # regularised unigram opinion head (CheckThat train is 36% SUBJ, dev 52%)
-    attributed = build_pipeline(C=4.0, class_weight=None).fit(train, train["attributed"].astype(int))
-    typed = train[train["attributed"] & train["label"].isin(SOURCE_LABELS)]
-    source_type = build_pipeline(C=4.0).fit(typed, typed["label"])
-    subj_train = subj[subj["split"] == "train"]
-    opinion = build_pipeline(C=0.3, context=False, min_df=1, ngram_max=1).fit(
-        subj_train, (subj_train["subjectivity"] == "SUBJ").astype(int))
-    return AttributionModel(attributed, source_type, opinion, cues)
-
-
-def document_folds(doc_ids, folds: int = 5, seed: int = 7) -> dict[str, int]:
-    """A fold number per training document (sorted ids, seeded draw: the same data gives the same folds)."""
-    ids = sorted(set(doc_ids))
-    return dict(zip(ids, np.random.RandomState(seed).randint(0, folds, len(ids)).tolist()))
 
 
 def out_of_fold_support_features(grades: pd.DataFrame, pol: pd.DataFrame, subj: pd.DataFrame,
@@ -180,27 +161,30 @@ def code_version() -> str:
         return __version__
 
 
-def train(data_dir: str | Path, out_dir: str | Path, grades_path: str | Path, audits_dir: str | Path | None = None,
-          log=print) -> dict:
+def train(data_dir: str | Path, out_dir: str | Path, claims_dir: str | Path, audits_dir: str | Path | None = None,
+          examples_dir: str | Path | None = None, log=print) -> dict:
     """Fit everything, evaluate on dev, write the model files and the card (`save.save_bundle`); returns the card.
-    `data_dir`: the corpora (laid out like ../shared/data); `grades_path`: the support grades; `audits_dir`: the
-    hand audits' verdicts (the figures that need a missing one are left out of the card, with a note to `log`)."""
-    data_dir, grades_path = Path(data_dir), Path(grades_path)
-    grades = load_grades(grades_path)  # before the minutes of fitting: a missing file fails at once
+    `data_dir`: the corpora (laid out like ../shared/data); `claims_dir`: the claim-level reading (units, labels,
+    readings: data/claims/ in the source repository), which trains the claim-level head and the support model;
+    `audits_dir`: the hand audits' verdicts (the figures that need a missing one are left out of the card, with a
+    note to `log`); `examples_dir`: the read example articles (their check is left out without it)."""
+    data_dir, claims_dir = Path(data_dir), Path(claims_dir)
+    for name in ("units.tsv", "labels.tsv", "readings.tsv"):  # before the minutes of fitting: fail at once
+        if not (claims_dir / name).is_file():
+            raise InputError(f"{claims_dir / name}: not found (the claim-level reading; use --claims DIR)")
     audit, judged = measured_audits(audits_dir, log=log)
     log("building corpus and model inputs ...")
     corpus, cues, pol, subj = prepare(data_dir)
     log(f"cue lexicon: {len(cues)} words (built-in reporting verbs + those learned from PolNeAR train cues)")
     log("fitting attribution heads ...")
     model = compile_attribution(fit_heads(pol, subj, cues))  # what ships, and what is evaluated
-    log("fitting support model ...")
-    X = out_of_fold_support_features(grades, pol, subj, checkthat_texts(data_dir), model)
-    y = grades["grade"].to_numpy()
-    support_cv = cross_validate_support(X, y)
-    support = fit_support(X, y)
+    log("fitting the claim-level head and the support model on the readers' labels ...")
+    claims, support, claim_training = train_claims(claims_dir, data_dir, pol, subj, model, fit_support, log)
+    bundle = {"attribution": model, "support": support, "claims": claims, "labels": list(LABELS)}
     log("evaluating on dev ...")
     metrics = evaluate_model(model, pol, subj, split="dev", audit=audit, judged=judged)
-    metrics["support_cross_validated"] = support_cv
+    metrics["claim_reading"] = evaluate_claims(claims_dir, data_dir, bundle,
+                                               Path(examples_dir) if examples_dir is not None else None)
     card = {
         "id": MODEL_ID,
         "labels": list(LABELS),
@@ -209,15 +193,21 @@ def train(data_dir: str | Path, out_dir: str | Path, grades_path: str | Path, au
                      "numpy": np.__version__, "pandas": pd.__version__},
         "training_data": {name: {"source": src, "licence": lic} for name, (src, lic) in CORPORA.items()},
         "corpus_sha256": corpus_hashes(data_dir),
-        "support_grades": {"file": grades_path.as_posix(), "sha256": sha256_file(grades_path), "n": int(len(y))},
-        "splits": "heads trained on train splits only; metrics on dev splits (PolNeAR dev, CheckThat dev, "
-                  "NewsSD val); support metrics by 5-fold cross-validation, with type probabilities "
-                  "from heads refitted without each graded sentence's document",
+        "claim_readings": {
+            "files": {name: sha256_file(claims_dir / name) for name in ("units.tsv", "labels.tsv", "readings.tsv")},
+            "readers": "language-model readers (helper sessions) following the annotation guide, blind to any "
+                       "model or rule label and to each other; part read twice, disagreements settled by a third "
+                       "reading (docs/training-data.md)",
+            "training": claim_training},
+        "splits": "PolNeAR heads trained on train splits only; the claim-level head and the support model on the "
+                  "training readings (PolNeAR train, BBC, CheckThat train sentences), with the PolNeAR heads' "
+                  "outputs out of fold (heads refitted without each fold of read articles); metrics on dev "
+                  "(PolNeAR dev, CheckThat dev, NewsSD val, the claim-level dev reading: PolNeAR dev and held-back "
+                  "BBC articles)",
         "class_counts": {f"{c}/{s}": int(n) for (c, s), n in corpus.groupby(["corpus", "split"]).size().items()},
         "dev_metrics": metrics,
         "retrain": "scorer train --data ../shared/data --out models/",
     }
-    bundle = {"attribution": model, "support": support, "labels": list(LABELS)}
     manifest_path, card_path = save_bundle(bundle, card, out_dir)
     log(f"wrote {manifest_path.parent / ARRAYS_FILE}, {manifest_path} and {card_path}")
     return json.loads(card_path.read_text(encoding="utf-8"))

@@ -203,7 +203,7 @@ MANIFEST_CASES = {
     "deeply nested": (b"[" * 100_000 + b"]" * 100_000, r"not a JSON model manifest \(RecursionError"),
     "missing key": (("heads.opinion.classes", ...), r"missing key 'heads\.opinion\.classes'"),
     "missing section": (("support", ...), r"missing key 'support\.C'"),
-    "other format version": (("format_version", 2), r"model format version 2, but this scorer reads version 1"),
+    "other format version": (("format_version", 1), r"model format version 1, but this scorer reads version 2"),
     "labels reordered": (("labels", ["outlet_claim", "named_source", "anonymous_intelligence", "editorial_opinion"]),
                          r"'labels' must be the labels named_source, "),
     "unknown feature part": (("heads.attributed.parts", [["cues", "headline"]]), r"'heads\.attributed\.parts' must be"),
@@ -401,7 +401,7 @@ def test_resaving_the_shipped_model_gives_the_same_bytes(tmp_path):
     """Loading and saving again reproduces every shipped file byte for byte: nothing is lost (arrays keep
     their dtype and memory order) and nothing varies (zip member dates are fixed)."""
     bundle = load_bundle()
-    save_bundle({k: bundle[k] for k in ("attribution", "support", "labels")}, bundle["card"], tmp_path)
+    save_bundle({k: bundle[k] for k in ("attribution", "support", "claims", "labels")}, bundle["card"], tmp_path)
     for name in (CARD_FILE, *MODEL_FILES, "attribution-v1.md"):
         assert (tmp_path / name).read_bytes() == (default_model_dir() / name).read_bytes(), name
     assert load_bundle(tmp_path)["card"] == bundle["card"]
@@ -414,6 +414,8 @@ def test_save_load_round_trip_of_freshly_fitted_heads(tmp_path, small_heads, sma
     from scorer.model.support import SUPPORT_FEATURES
     from scorer.text.segment import split_article
     from scorer.training.compile import compile_attribution
+    from scorer.model.claims import CLAIM_CLASSES
+    from scorer.training.claims import compile_claim_model, fit_claim_model
     from scorer.training.train import fit_support
 
     _, pol, _ = small_training
@@ -421,8 +423,13 @@ def test_save_load_round_trip_of_freshly_fitted_heads(tmp_path, small_heads, sma
     rng = np.random.default_rng(3)
     X = rng.normal(size=(300, len(SUPPORT_FEATURES)))
     support = fit_support(X, np.clip(np.round(1.5 + X[:, 0] + X[:, 5]), 0, 3).astype(int))
-    bundle = {"attribution": model, "support": support, "labels": ["named_source", "anonymous_intelligence",
-                                                                   "outlet_claim", "editorial_opinion"]}
+    texts = ["The council voted on Tuesday.", "Officials said it failed.", "\"No,\" Smith said.",
+             "What a shameful day!", "ABSTRACT."] * 4
+    claim_dense = rng.normal(size=(len(texts), 6))
+    claims = compile_claim_model(*fit_claim_model(texts, ["S_smith T_name"] * len(texts), claim_dense,
+                                                  [CLAIM_CLASSES[i % 5] for i in range(len(texts))]))
+    bundle = {"attribution": model, "support": support, "claims": claims,
+              "labels": ["named_source", "anonymous_intelligence", "outlet_claim", "editorial_opinion"]}
     card = {"id": "attribution-v1", "retrain": "scorer train", "versions": {}}
     save_bundle(bundle, card, tmp_path / "a")
     save_bundle(bundle, card, tmp_path / "b")
@@ -443,6 +450,8 @@ def test_save_load_round_trip_of_freshly_fitted_heads(tmp_path, small_heads, sma
     for a, b in zip(again["support"].predict(X), support.predict(X)):
         assert np.array_equal(a, b)
     assert np.array_equal(again["support"].contributions(X), support.contributions(X))
+    assert np.array_equal(again["claims"].predict_proba(texts, ["S_smith T_name"] * len(texts), claim_dense),
+                          claims.predict_proba(texts, ["S_smith T_name"] * len(texts), claim_dense))
     assert again["card"]["sha256"] == _sha((tmp_path / "a" / MANIFEST_FILE).read_bytes())
 
 

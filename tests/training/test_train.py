@@ -9,7 +9,8 @@ from scorer.model.support import corroboration
 from scorer.training.compile import compile_attribution
 from scorer.training.cuelexicon import learn_cue_lexicon
 from scorer.training.evaluate import expected_calibration_error, keyword_rule
-from scorer.training.train import fit_heads, fit_support
+from scorer.training.heads import fit_heads
+from scorer.training.train import fit_support
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +31,7 @@ def test_same_data_same_model(prepared, small_heads):
 def test_heads_never_see_dev_rows(prepared, monkeypatch):
     cues, pol, subj = prepared
     seen = []
-    import scorer.training.train as train_module
+    import scorer.training.heads as train_module  # fit_heads builds its pipelines there
 
     real = train_module.build_pipeline
 

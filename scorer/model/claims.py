@@ -1,0 +1,166 @@
+"""The claim-level type head: the label a careful reader gives a sentence, learned from claim-level readings.
+
+The PolNeAR-trained heads answer narrower questions (is there a human-marked attribution; which kind of source;
+is the sentence subjective). Readers of whole articles answer the guide's question, "on whose word does the main
+claim of this sentence rest?", and mark page furniture. This head is fitted on their labels (data/claims/): a
+multinomial logistic regression over the sentence's words, the rule-extracted source and cue as tokens, and dense
+features (the three heads' outputs, the source type, the cue features, the same for the neighbouring sentences,
+the sentence's place in the article and the article's mean). Scoring needs numpy only.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from .cues import source_type_vector
+
+CLAIM_CLASSES = ("named_source", "anonymous_intelligence", "outlet_claim", "editorial_opinion", "furniture")
+SOURCE_TOKEN_PATTERN = r"\S+"
+_WORD = re.compile(r"[a-z]+")
+_NON_WORD = re.compile(r"\W+")
+
+
+def combined(heads: np.ndarray) -> np.ndarray:
+    """The PolNeAR heads' four-label probabilities from their outputs (P(attributed), P(type | attributed) x 3,
+    P(opinion | no source)), as `CompiledAttributionModel.predict_proba` combines them."""
+    p_attr, p_type, p_op = heads[:, 0], heads[:, 1:4], heads[:, 4]
+    out = np.empty((len(heads), 4))
+    out[:, 0] = p_attr * p_type[:, 0]
+    out[:, 1] = p_attr * p_type[:, 1]
+    no_source = p_attr * p_type[:, 2] + (1 - p_attr)
+    out[:, 2] = no_source * (1 - p_op)
+    out[:, 3] = no_source * p_op
+    return out
+
+
+def claim_dense(heads: np.ndarray, source_vectors: np.ndarray, cue: np.ndarray, prev_cue: np.ndarray,
+                next_cue: np.ndarray, lengths: list[int]) -> np.ndarray:
+    """Dense features of one article's sentences, in order: for each sentence its heads' outputs, their combination
+    and its source-type vector, the same for the previous and next sentence (zeros at the ends), its cue features and
+    its neighbours', its place (relative position, first, length), and the article's mean combination, whether the
+    article is one sentence and its length."""
+    n = len(heads)
+    comb = combined(heads)
+    own = np.hstack([heads, comb, source_vectors])
+    zero = np.zeros((1, own.shape[1]))
+    prev = np.vstack([zero, own[:-1]]) if n else own
+    nxt = np.vstack([own[1:], zero]) if n else own
+    place = np.array([[i / max(n - 1, 1), float(i == 0), min(length, 400) / 200] for i, length in enumerate(lengths)],
+                     dtype=np.float64).reshape(n, 3)
+    article = np.tile(np.r_[comb.mean(axis=0) if n else np.zeros(4), float(n == 1), min(n, 60) / 60], (n, 1))
+    return np.hstack([own, cue, prev, nxt, prev_cue, next_cue, place, article])
+
+
+def source_tokens(source: str | None, inherited: str | None, cue: str | None, kind: str | None,
+                  method: str | None) -> str:
+    """The rule-extracted source and cue of a sentence as tokens for the head: S_<word> for each word of the
+    source phrase (or the source a quotation carries over), C_<word> for the cue, T_<type>, M_<method>."""
+    words = _WORD.findall((source or inherited or "").lower())
+    cue_words = _WORD.findall((cue or "").lower())
+    return " ".join(["S_" + w for w in words] + ["C_" + w for w in cue_words]
+                    + ["T_" + str(kind), "M_" + _NON_WORD.sub("_", str(method or ""))])
+
+
+class TfidfBlock:
+    """One sublinear, l2-normalised TF-IDF block (as scikit-learn's TfidfVectorizer with dtype float32), looked up
+    term by term: lower case, a token pattern, word n-grams up to `ngram_max` joined by a space."""
+
+    def __init__(self, terms: list[str], idf: np.ndarray, token_pattern: str, ngram_max: int):
+        self.vocabulary = dict(zip(terms, range(len(terms))))
+        self.idf = np.asarray(idf, dtype=np.float64)
+        self.pattern = re.compile(token_pattern)
+        self.token_pattern = token_pattern
+        self.ngram_max = ngram_max
+
+    def terms(self) -> list[str]:
+        return sorted(self.vocabulary, key=self.vocabulary.get)
+
+    def transform(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row, column, value) of the non-zero entries."""
+        get, findall, top = self.vocabulary.get, self.pattern.findall, self.ngram_max
+        rows: list[int] = []
+        cols: list[int] = []
+        for r, text in enumerate(texts):
+            tokens = findall(text.lower())
+            grams = list(tokens)
+            for n in range(2, min(top, len(tokens)) + 1):
+                grams += [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
+            found = [c for c in map(get, grams) if c is not None]
+            rows.extend([r] * len(found))
+            cols.extend(found)
+        n_terms = len(self.idf)
+        key, counts = np.unique(np.asarray(rows, dtype=np.int64) * n_terms + np.asarray(cols, dtype=np.int64),
+                                return_counts=True)
+        r, c = key // n_terms, key % n_terms
+        values = ((np.log(counts.astype(np.float32)) + np.float32(1)) * self.idf[c]).astype(np.float32)
+        norms = np.sqrt(np.bincount(r, weights=values.astype(np.float64) ** 2, minlength=len(texts))).astype(np.float32)
+        return r, c, (values / norms[r]).astype(np.float64)
+
+    def scores(self, texts: list[str], coef: np.ndarray) -> np.ndarray:
+        """The block's part of the linear scores, (n, k) for coefficients (k, n_terms)."""
+        r, c, v = self.transform(texts)
+        return np.column_stack([np.bincount(r, weights=v * w[c], minlength=len(texts)) for w in coef]) \
+            if len(texts) else np.zeros((0, len(coef)))
+
+
+class CompiledClaimModel:
+    """Words + source tokens + scaled dense features -> softmax over CLAIM_CLASSES."""
+
+    def __init__(self, words: TfidfBlock, sources: TfidfBlock, mean: np.ndarray, scale: np.ndarray,
+                 coef: np.ndarray, intercept: np.ndarray):
+        self.words, self.sources = words, sources
+        self.mean, self.scale = np.asarray(mean, dtype=np.float64), np.asarray(scale, dtype=np.float64)
+        n_w, n_s = len(words.idf), len(sources.idf)
+        coef = np.asarray(coef, dtype=np.float64)
+        self.coef_words = np.ascontiguousarray(coef[:, :n_w])
+        self.coef_sources = np.ascontiguousarray(coef[:, n_w:n_w + n_s])
+        self.coef_dense = np.ascontiguousarray(coef[:, n_w + n_s:])
+        self.intercept = np.asarray(intercept, dtype=np.float64)
+
+    @property
+    def coef(self) -> np.ndarray:
+        return np.hstack([self.coef_words, self.coef_sources, self.coef_dense])
+
+    def decision(self, texts: list[str], tokens: list[str], dense: np.ndarray) -> np.ndarray:
+        scores = self.words.scores(texts, self.coef_words) + self.sources.scores(tokens, self.coef_sources)
+        return scores + ((dense - self.mean) / self.scale) @ self.coef_dense.T + self.intercept
+
+    def predict_proba(self, texts: list[str], tokens: list[str], dense: np.ndarray) -> np.ndarray:
+        """(n, 5) probabilities in CLAIM_CLASSES order."""
+        scores = self.decision(texts, tokens, dense)
+        scores = scores - scores.max(axis=1, keepdims=True)
+        e = np.exp(scores)
+        return e / e.sum(axis=1, keepdims=True)
+
+
+FURNITURE = CLAIM_CLASSES.index("furniture")
+FURNITURE_REASON = "page furniture (claim-level model)"
+# P(furniture) at which a sentence is skipped: on the claim-level dev reading, 0.7-0.8 flags furniture with
+# precision 0.89-0.91 and costs 2 of 1,320 claims; at 0.5 a short last line of a short article ("The depot opened
+# in 1964.") could go too
+FURNITURE_MIN = 0.75
+
+
+def decide(claim_probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(furniture mask, four-label probabilities) from the claim head's output: a sentence is furniture when
+    P(furniture) >= FURNITURE_MIN, unless every sentence of the article would be (then none is: an article is
+    not all furniture to this head; the rules in `text.furniture` decide that); the four labels' probabilities
+    are renormalised without furniture."""
+    furniture = claim_probs[:, FURNITURE] >= FURNITURE_MIN
+    if furniture.all():
+        furniture[:] = False
+    four = claim_probs[:, :FURNITURE]
+    return furniture, four / four.sum(axis=1, keepdims=True)
+
+
+def claim_features(frame, heads: np.ndarray, lengths: list[int]) -> tuple[list[str], np.ndarray]:
+    """(source tokens, dense features) of one article's sentences from its model inputs (`model.inputs`) and the
+    PolNeAR heads' outputs (n, 5)."""
+    n = len(lengths)
+    vectors = np.array([source_type_vector(k, m) for k, m in zip(frame["src_type"], frame["src_method"])],
+                       dtype=np.float64).reshape(n, -1)
+    dense = claim_dense(heads, vectors, frame["cue_vec"], frame["prev_cue_vec"], frame["next_cue_vec"], lengths)
+    tokens = [source_tokens(*row) for row in zip(frame["source"], frame["inherited_source"], frame["cue"],
+                                                   frame["src_type"], frame["src_method"])]
+    return tokens, dense
