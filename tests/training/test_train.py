@@ -142,11 +142,13 @@ def test_support_features_come_from_heads_that_never_saw_the_graded_document(pre
 def test_train_from_the_command_lines_paths_writes_a_model_that_loads(tmp_path, shared_data, corpus_frame,
                                                                        small_training, small_heads, monkeypatch):
     """`train()` as `scorer train` calls it, with the data paths as the strings the options give, on the small
-    heads: the model it writes loads and scores, and the card names the grades file as given and carries the
-    audit figures. The corpus, the heads and the out-of-fold support features are the tests' small stand-ins
-    (the full run takes minutes), so the audits are cut to the dev documents the small frames hold."""
+    heads: the model it writes loads and scores, and the card names the claim-level reading's files and carries the
+    audit and claim-level figures. The corpus and the heads are the tests' small stand-ins, and the claim head is
+    fitted on 40 read articles without refitting the heads per fold (the full run takes minutes), so the audits are
+    cut to the dev documents the small frames hold."""
     import pandas as pd
 
+    import scorer.training.claims as claims_module
     import scorer.training.train as train_module
     from scorer.model.store import load_bundle
     from scorer.pipeline import Scorer
@@ -155,9 +157,12 @@ def test_train_from_the_command_lines_paths_writes_a_model_that_loads(tmp_path, 
     cues, pol, subj = small_training
     monkeypatch.setattr(train_module, "prepare", lambda data_dir: (corpus_frame, cues, pol, subj))
     monkeypatch.setattr(train_module, "fit_heads", lambda p, s, c: small_heads)
-    rng = np.random.default_rng(5)
-    monkeypatch.setattr(train_module, "out_of_fold_support_features",
-                        lambda grades, *args: rng.normal(size=(len(grades), len(train_module.SUPPORT_FEATURES))))
+    real_load = claims_module.load_claims
+    monkeypatch.setattr(claims_module, "load_claims", lambda *args: [a for a in real_load(*args)
+                                                                     if a.set != "train"] + [
+        a for a in real_load(*args) if a.set == "train"][:40])
+    monkeypatch.setattr(claims_module, "heads_without", lambda arts, p, s, c, final, log=None:
+                        {a.article_id: final for a in arts})
     repo = Path(__file__).resolve().parents[2]
     (tmp_path / "audits").mkdir()
     for name in (AUDIT_FILE, JUDGED_DEV_FILE):
@@ -165,10 +170,13 @@ def test_train_from_the_command_lines_paths_writes_a_model_that_loads(tmp_path, 
         audit[audit["split"] == "dev"].to_csv(tmp_path / "audits" / name, sep="\t", index=False)
     monkeypatch.chdir(repo)
     notes = []
-    card = train_module.train(str(shared_data), str(tmp_path / "model"), "data/support_grades.tsv",
-                              str(tmp_path / "audits"), log=notes.append)
+    card = train_module.train(str(shared_data), str(tmp_path / "model"), "data/claims", str(tmp_path / "audits"),
+                              "examples", log=notes.append)
     assert not [n for n in notes if n.startswith("note:")]
-    assert card["support_grades"]["file"] == "data/support_grades.tsv" and card["support_grades"]["n"] == 582
-    assert {"source_type_on_audit", "claim_level", "support_cross_validated"} <= set(card["dev_metrics"])
+    assert set(card["claim_readings"]["files"]) == {"units.tsv", "labels.tsv", "readings.tsv"}
+    assert card["claim_readings"]["training"]["n_articles"] == 40
+    assert "language-model readers" in card["claim_readings"]["readers"]
+    assert {"source_type_on_audit", "claim_level", "claim_reading"} <= set(card["dev_metrics"])
+    assert card["dev_metrics"]["claim_reading"]["dev"]["n"] >= 800
     assert load_bundle(tmp_path / "model")["card"] == card
     assert Scorer(tmp_path / "model").score("Officials said the deal was off.").summary["type_shares"]
