@@ -27,6 +27,8 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from scorer.training.claims import article_text as claim_article_text
+
 REPO = Path(__file__).resolve().parents[1]
 CLAIMS = REPO / "data" / "claims"
 TYPES = ("named_source", "anonymous_intelligence", "outlet_claim", "editorial_opinion", "furniture")
@@ -71,19 +73,8 @@ def split_units(text: str) -> list[tuple[int, int]]:
 
 
 def article_text(data: Path, article_id: str) -> str:
-    """The text of a unit's article from ../shared/data (article ids: corpus/split/name)."""
-    corpus, rest = article_id.split("/", 1)
-    if corpus == "polnear":
-        split, name = rest.split("/", 1)
-        return (data / "polnear" / "data" / split / "text" / f"{name}.txt").read_text(encoding="utf-8")
-    if corpus == "bbc":
-        return (data / "bbc" / "articles" / f"{rest}.txt").read_text(encoding="utf-8")
-    if corpus == "example":  # the repository's own example articles
-        return (REPO / "examples" / f"{rest}.txt").read_text(encoding="utf-8")
-    if corpus == "checkthat":
-        split, sid = rest.split("/", 1)
-        return _checkthat(data, split)[sid][0]
-    raise ValueError(f"unknown corpus in article id {article_id!r}")
+    """The text of a unit's article (article ids: corpus/split/name; example/name: this repository's examples)."""
+    return claim_article_text(data, article_id, REPO / "examples")
 
 
 _CT_CACHE: dict = {}

@@ -14,6 +14,7 @@ import re
 import numpy as np
 
 from .cues import source_type_vector
+from .heads import combine_heads
 
 CLAIM_CLASSES = ("named_source", "anonymous_intelligence", "outlet_claim", "editorial_opinion", "furniture")
 SOURCE_TOKEN_PATTERN = r"\S+"
@@ -22,16 +23,9 @@ _NON_WORD = re.compile(r"\W+")
 
 
 def combined(heads: np.ndarray) -> np.ndarray:
-    """The PolNeAR heads' four-label probabilities from their outputs (P(attributed), P(type | attributed) x 3,
-    P(opinion | no source)), as `CompiledAttributionModel.predict_proba` combines them."""
-    p_attr, p_type, p_op = heads[:, 0], heads[:, 1:4], heads[:, 4]
-    out = np.empty((len(heads), 4))
-    out[:, 0] = p_attr * p_type[:, 0]
-    out[:, 1] = p_attr * p_type[:, 1]
-    no_source = p_attr * p_type[:, 2] + (1 - p_attr)
-    out[:, 2] = no_source * (1 - p_op)
-    out[:, 3] = no_source * p_op
-    return out
+    """The PolNeAR heads' four-label probabilities from their outputs as columns (P(attributed), P(type | attributed)
+    x 3, P(opinion | no source)), as `CompiledAttributionModel.predict_proba` combines them."""
+    return combine_heads(heads[:, 0], heads[:, 1:4], heads[:, 4])
 
 
 def claim_dense(heads: np.ndarray, source_vectors: np.ndarray, cue: np.ndarray, prev_cue: np.ndarray,

@@ -159,6 +159,18 @@ class CompiledHead:
         return logistic_probabilities(self.decision(frame, rows, ids, {} if done is None else done))
 
 
+def combine_heads(p_attr: np.ndarray, p_type: np.ndarray, p_op: np.ndarray) -> np.ndarray:
+    """The four labels' probabilities (LABELS order) from the heads' outputs: P(attributed), P(source label |
+    attributed) in SOURCE_LABELS order, P(opinion | no source behind the claim); see CompiledAttributionModel."""
+    out = np.empty((len(p_attr), len(LABELS)))
+    out[:, 0] = p_attr * p_type[:, 0]
+    out[:, 1] = p_attr * p_type[:, 1]
+    no_source = p_attr * p_type[:, 2] + (1 - p_attr)
+    out[:, 2] = no_source * (1 - p_op)
+    out[:, 3] = no_source * p_op
+    return out
+
+
 class CompiledAttributionModel:
     """The three heads over one shared tokenising pass; `predict_proba` gives (n, 4) in LABELS order.
 
@@ -187,14 +199,7 @@ class CompiledAttributionModel:
     def predict_proba(self, frame) -> np.ndarray:
         """Probabilities over LABELS for each row of a frame built by `inputs.article_inputs` (or, in training,
         `training.train.article_frame`)."""
-        p_attr, p_type, p_op = self.head_probabilities(frame)
-        out = np.empty((len(p_attr), len(LABELS)))
-        out[:, 0] = p_attr * p_type[:, 0]
-        out[:, 1] = p_attr * p_type[:, 1]
-        no_source = p_attr * p_type[:, 2] + (1 - p_attr)
-        out[:, 2] = no_source * (1 - p_op)
-        out[:, 3] = no_source * p_op
-        return out
+        return combine_heads(*self.head_probabilities(frame))
 
     def predict(self, frame) -> list[str]:
         """The most probable label per row."""
