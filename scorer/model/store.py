@@ -31,7 +31,6 @@ from pathlib import Path
 from ..errors import ModelError
 from ..labels import GRADES, LABELS, SOURCE_LABELS
 
-DISTRIBUTION = "attribution-scorer"  # the name setup.cfg installs the package under
 MODEL_ID = "attribution-v1"
 RETRAIN = "retrain with: scorer train --data ../shared/data --out models/"
 FORMAT_VERSION = 2  # 2: the claim-level head (model/claims.py) joined the three PolNeAR heads and support
@@ -53,16 +52,16 @@ def default_model_dir() -> Path:
         return Path(str(files("scorer.models")))
     except ModuleNotFoundError:
         pass
-    from importlib.metadata import PackageNotFoundError, distribution
+    import sys
 
-    try:
-        installed = Path(str(distribution(DISTRIBUTION).locate_file("scorer/models")))
-    except PackageNotFoundError:
-        installed = None
-    if installed is None or not installed.is_dir():
-        raise ModelError("the shipped model is not installed (no package data scorer.models): install the package "
-                         "(pip install .), or give a model directory with --model DIR")
-    return installed
+    # the installed copy's package data, found as the import system finds packages: along sys.path (not through
+    # the distribution's metadata, which a source tree's own .egg-info can shadow when it is first on sys.path)
+    for entry in sys.path:
+        candidate = Path(entry or ".") / "scorer" / "models"
+        if (candidate / CARD_FILE).is_file():
+            return candidate
+    raise ModelError("the shipped model is not installed (no package data scorer.models): install the package "
+                     "(pip install .), or give a model directory with --model DIR")
 
 
 def sha256_file(path: Path) -> str:
