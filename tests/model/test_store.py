@@ -90,22 +90,26 @@ def test_installed_package_finds_its_model(tmp_path):
     assert out.stdout.strip() == "attribution-v1"
 
 
-def test_the_default_model_is_the_installed_package_data(monkeypatch):
-    """Never the checkout around the package: `scorer.models` (here the editable or plain install's), else the
-    installed distribution's copy, else a one-line ModelError."""
-    import importlib.metadata
+def test_the_default_model_is_the_installed_package_data(monkeypatch, tmp_path):
+    """Never the checkout around the package: `scorer.models` when it imports (an editable or plain install), else
+    the installed copy's scorer/models found along sys.path (as when a checkout's tests import its source tree
+    beside a plain install), else a one-line ModelError."""
     import importlib.resources
+    import sys
 
-    assert default_model_dir() == Path(str(importlib.resources.files("scorer.models")))
+    try:
+        expected = Path(str(importlib.resources.files("scorer.models")))
+    except ModuleNotFoundError:  # a source tree imported beside a plain install (CI): the installed copy
+        expected = next(Path(p or ".") / "scorer" / "models" for p in sys.path
+                        if (Path(p or ".") / "scorer" / "models" / CARD_FILE).is_file())
+    assert default_model_dir() == expected
+    assert (expected / CARD_FILE).is_file() and expected.parent.parent != Path(__file__).resolve().parents[2]
 
     def not_importable(name):
         raise ModuleNotFoundError(name)
 
-    def not_installed(name):
-        raise importlib.metadata.PackageNotFoundError(name)
-
     monkeypatch.setattr(importlib.resources, "files", not_importable)
-    monkeypatch.setattr(importlib.metadata, "distribution", not_installed)
+    monkeypatch.setattr(sys, "path", [str(tmp_path)])  # nothing installed anywhere
     with pytest.raises(ModelError, match=r"^the shipped model is not installed .*--model DIR$"):
         default_model_dir()
     with pytest.raises(ModelError, match="not installed"):
