@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import json
-from importlib.resources import files
 
-from .render import render_html, render_markdown, render_text
 from .tables import report_sentences
 
 SCHEMA_VERSION = 1
@@ -12,6 +10,8 @@ SCHEMA_VERSION = 1
 
 def json_schema() -> dict:
     """The JSON Schema (draft 2020-12) of `Report.to_dict()`, shipped as scorer/report/schema/report-v1.json."""
+    from importlib.resources import files
+
     return json.loads(files("scorer.report").joinpath("schema", f"report-v{SCHEMA_VERSION}.json").read_text("utf-8"))
 
 
@@ -40,14 +40,22 @@ class Report:
 
     def to_text(self, colour: bool = False) -> str:
         """Terminal view: one line per sentence with its type tag, then the summary."""
+        from .render import render_text  # the renderers are imported when a report is rendered, not to score
+
         return render_text(self, colour=colour)
 
     def to_markdown(self) -> str:
+        from .render import render_markdown
+
         return render_markdown(self)
 
     def to_html(self) -> str:
         """A self-contained HTML page (no external assets)."""
+        from .render import render_html
+
         return render_html(self)
 
     def _repr_html_(self) -> str:
+        from .render import render_html
+
         return render_html(self, fragment=True)
