@@ -57,9 +57,12 @@ class Import(NamedTuple):
 
 
 def module_names(package: Path) -> dict[str, Path]:
-    """Dotted name of each module under `package` (a package's __init__.py under the package's name)."""
+    """Dotted name of each module under `package` (a package's __init__.py under the package's name); the shipped
+    model's package data, scorer/models/ in an installed copy, holds no code and is left out."""
     out = {}
     for path in sorted(package.rglob("*.py")):
+        if path.relative_to(package).parts[0] == "models":
+            continue
         parts = (package.name, *path.relative_to(package).with_suffix("").parts)
         if parts[-1] == "__init__":
             parts = parts[:-1]
