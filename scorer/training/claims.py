@@ -212,7 +212,6 @@ def support_inputs(rows: ClaimRows, probs: np.ndarray) -> np.ndarray:
     """SUPPORT_FEATURES of the units, article by article (corroboration looks across the article's units), from
     claim probabilities renormalised over the four labels."""
     four = probs[:, :4] / probs[:, :4].sum(axis=1, keepdims=True)
-    X = np.zeros((len(rows.y), 0))
     blocks = {}
     for g in dict.fromkeys(rows.groups):
         k = np.flatnonzero(rows.groups == g)
@@ -251,8 +250,9 @@ def train_claims(claims_dir: Path, data_dir: Path, pol, subj, heads, fit_support
     figures = {"n_units": int(len(rows.y)), "n_articles": len(arts),
                "class_counts": {c: int((rows.y == c).sum()) for c in CLAIM_CLASSES},
                "out_of_fold_accuracy": round(float((pred[claim] == rows.y[claim]).mean()), 3),
-               "support_out_of_fold_spearman": round(float(spearmanr(support.predict(X[graded])[0],
-                                                                      rows.grades[graded]).statistic), 3)}
+               # the support model's fit on the units it was fitted on (its inputs are out of fold, it is not)
+               "support_spearman_on_training_units": round(float(spearmanr(support.predict(X[graded])[0],
+                                                                            rows.grades[graded]).statistic), 3)}
     return model, support, figures
 
 
