@@ -36,6 +36,7 @@
     item("cue", s.cue || "none");
     item("reasons", s.reasons.join("; ") || "none");
     panel.replaceChildren(head, list);
+    panel.classList.add("open");  // on a narrow screen it now stays in view at the bottom
     root.querySelectorAll(".sentence.current").forEach(function (c) {
       c.classList.remove("current");
       c.removeAttribute("aria-current");

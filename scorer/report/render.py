@@ -8,6 +8,7 @@ import json
 import re
 import uuid
 from importlib.resources import files
+from itertools import pairwise
 
 from ..labels import LABELS
 
@@ -123,7 +124,7 @@ def paragraphs(report) -> list[list[dict]]:
     headline is a paragraph of its own. Without the article text: the headline, then the body as one paragraph."""
     rows = report.sentences_list
     text = article_text(report)
-    gaps = [text[a["end"]:b["start"]] if text is not None else "" for a, b in zip(rows, rows[1:])]
+    gaps = [text[a["end"]:b["start"]] if text is not None else "" for a, b in pairwise(rows)]
     breaks = _BLANK_LINE.search if any(_BLANK_LINE.search(g) for g in gaps) else (lambda g: "\n" in g)
     out = [[rows[0]]]
     for prev, row, gap in zip(rows, rows[1:], gaps):
@@ -232,7 +233,7 @@ def summary_html(report, root_id: str) -> str:
     flags = "".join(f"<li>{esc(f)}</li>" for f in s["flags"]) or "<li>none</li>"
     weakest = "".join(
         f'<li>{_goto(by_index[i], root_id, f"#{i}")} support {by_index[i]["support"]:.2f} '
-        f'<span class="tag t-{esc(by_index[i]["attribution_type"])}">{TAGS[by_index[i]["attribution_type"]]}</span>'
+        f'<span class="tag t-{esc(by_index[i]["attribution_type"])}">{TAGS[by_index[i]["attribution_type"]]}</span> '
         f'<q>{esc(_snippet(by_index[i]["text"]))}</q></li>'
         for i in s["weakest"] if i in by_index) or "<li>none</li>"
     n = len(report.sentences_list)

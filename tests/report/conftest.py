@@ -1,6 +1,5 @@
 """The headless Chromium of the HTML report tests (tests/report/devtools.py), one per test module."""
 import pytest
-
 from devtools import start
 
 

@@ -16,16 +16,15 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from devtools import DevTools, Tab
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from scorer import LABELS
 from scorer.errors import InputError
+from scorer.pipeline import Scorer
 from scorer.report.render import (_SCRIPT, _STYLE, CSP, GRADE_WORDS, MEANINGS, TAGS, marks, render_html,
                                   script_json)
-from scorer.pipeline import Scorer
-
-from devtools import DevTools, Tab
 
 # Each payload reports itself if it ever runs: it calls pwned() (a DevTools binding in the browser tests), sets
 # document.title, or both.
@@ -91,7 +90,7 @@ class Page(HTMLParser):
     """Every element with its attributes, and the text of each element that carries text from the report:
     `texts[kind]` lists (attributes, text) for each kind of KINDS; a sentence's text leaves out its type tag."""
 
-    VOID = {"meta"}
+    VOID = frozenset({"meta"})
 
     def __init__(self, page: str):
         super().__init__(convert_charrefs=True)
@@ -140,7 +139,7 @@ def expected_lists(report) -> list[str]:
     summary, rows = report.summary, {row["index"]: row for row in report.sentences_list}
     sources = [f"{x['name']} {TAGS[x['type']]} {x['count']} sentence{'s' if x['count'] != 1 else ''}: "
                + ", ".join(f"#{i}" for i in x["sentences"]) for x in summary["sources"]] or ["none"]
-    weakest = [f"#{i} support {rows[i]['support']:.2f} {TAGS[rows[i]['attribution_type']]}{snippet(rows[i]['text'])}"
+    weakest = [f"#{i} support {rows[i]['support']:.2f} {TAGS[rows[i]['attribution_type']]} {snippet(rows[i]['text'])}"
                for i in summary["weakest"]] or ["none"]
     legend = [f"{TAGS[k]} {k}: {MEANINGS[k]}" for k in LABELS]
     return sources + (summary["flags"] or ["none"]) + weakest + legend

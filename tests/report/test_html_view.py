@@ -5,6 +5,7 @@ weakest-claim links bring their sentences into view and focus them, and keyboard
 (Hostile article text: tests/report/test_html_hostile.py.)"""
 import json
 import re
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -82,9 +83,9 @@ def test_legend_says_what_each_label_means_as_the_readme_does(example):
 def test_paragraphs_follow_the_blank_lines_of_the_article(example, example_text):
     paras = paragraphs(example)
     assert [[r["index"] for r in p] for p in paras] == [[0], [1], [2], [3, 4], [5], [6], [7], [8], [9], [10, 11]]
-    for para, following in zip(paras, paras[1:]):
+    for para, following in pairwise(paras):
         assert "\n\n" in example_text[para[-1]["end"]:following[0]["start"]]
-        assert all("\n" not in example_text[a["end"]:b["start"]] for a, b in zip(para, para[1:]))
+        assert all("\n" not in example_text[a["end"]:b["start"]] for a, b in pairwise(para))
     page = render_html(example)
     assert page.count('<p class="headline">') == 1 and page.count("<p><span class=\"sentence") == 9
 
@@ -201,10 +202,12 @@ def test_weakest_claim_links_bring_their_sentences_into_view(browser, example, t
           const s = document.activeElement, box = s.getBoundingClientRect(),
                 panel = document.querySelector('.details').getBoundingClientRect();
           return {{index: s.dataset.index, top: box.top, bottom: box.bottom, panelTop: panel.top, y: scrollY,
+                   panelBottom: panel.bottom, height: innerHeight,
                    head: document.querySelector('.details p:not(.hint)').textContent, hash: location.hash}};
         }})()""")
         assert seen["index"] == str(index) and seen["head"].startswith(f"#{index} ")
         assert seen["y"] > 0 and 0 <= seen["top"] and seen["bottom"] <= seen["panelTop"]  # visible, above the panel
+        assert seen["panelBottom"] <= seen["height"]  # the panel is in view too
         assert seen["hash"] == ""  # handled by the script (a notebook's URL is left alone)
     assert tab.errors() == []
 
@@ -217,7 +220,7 @@ def test_keyboard_focus_opens_the_details(browser, example, tmp_path):
         if tab.evaluate(focused) is not None:
             break
     assert tab.evaluate(focused) == 0
-    assert tab.evaluate(PANEL) == [f"#0 OUTLET outlet_claim (headline)"]
+    assert tab.evaluate(PANEL) == ["#0 OUTLET outlet_claim (headline)"]
     tab.press("Tab")
     assert tab.evaluate(focused) == 1 and tab.evaluate(PANEL) == ["#1 OUTLET outlet_claim"]
     for key in ("Enter", " "):  # Enter and Space open the panel of the focused sentence (Space does not scroll)
