@@ -178,8 +178,10 @@ def test_two_reports_on_one_page_both_work(browser, two, tmp_path):
     assert tab.errors() == [] and tab.fired() == []
 
 
-def test_no_horizontal_overflow_on_a_phone(browser, example, two, tmp_path):
-    for name, html in (("page", render_html(example)), ("two", _page(two))):
+def test_no_horizontal_overflow_on_a_phone(browser, scorer, example, two, tmp_path):
+    long = scorer.score("Officials at Averyveryveryverylongorganisationnamewithoutanyspaces" + "x" * 80 + " said the "
+                        "file is at https://example.org/" + "a/" * 60 + " today.\n\nSmith said it was fine.")
+    for name, html in (("page", render_html(example)), ("two", _page(two)), ("long", render_html(long))):
         for width in (360, 420):
             tab = _open(browser, html, tmp_path / f"{name}{width}.html", width)
             seen = tab.evaluate("""({scroll: document.documentElement.scrollWidth, inner: innerWidth,
