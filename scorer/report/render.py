@@ -1,4 +1,5 @@
-"""Renderers for a Report: terminal text, Markdown and one self-contained HTML page."""
+"""Renderers for a Report: terminal text, Markdown, and the HTML view (one self-contained page, or the same view
+as a fragment for a notebook, where any number of reports can share one page)."""
 from __future__ import annotations
 
 import base64
@@ -248,9 +249,13 @@ def summary_html(report, root_id: str) -> str:
 def render_html(report, fragment: bool = False, root_id: str | None = None) -> str:
     """The HTML view: the standalone page, or with `fragment` the same report without <html>/<head> (and so
     without the CSP and viewport metas) for Jupyter's inline display. Everything sits in one root element with
-    an id of its own (`root_id`, default a random one), so several reports work on one page.
-    Article text goes in only as escaped text, escaped attribute values or escaped JSON."""
-    root_id = root_id or f"ar-{uuid.uuid4().hex[:12]}"
+    an id of its own (`root_id`; by default a random one for a fragment, since a notebook may show one report
+    twice, and one made from the report's content for the page, so the same report gives the same file), so
+    several reports work on one page. Article text goes in only as escaped text, escaped attribute values or
+    escaped JSON."""
+    data = script_json({"sentences": report.sentences_list, "tags": TAGS, "grades": GRADE_WORDS})
+    if root_id is None:
+        root_id = "ar-" + (uuid.uuid4().hex if fragment else hashlib.sha256(data.encode("utf-8")).hexdigest())[:12]
     title = esc(report.article.get("title") or report.article.get("id") or "Article report")
     legend = "".join(f'<li><span class="tag t-{k}">{TAGS[k]}</span> {k}: {esc(MEANINGS[k])}</li>' for k in LABELS)
     article = "".join(
@@ -258,7 +263,6 @@ def render_html(report, fragment: bool = False, root_id: str | None = None) -> s
         + " ".join(sentence_html(r, root_id) for r in para) + "</p>"
         for para in paragraphs(report))
     skipped = "; ".join(esc(k["text"]) for k in report.skipped)
-    data = script_json({"sentences": report.sentences_list, "tags": TAGS, "grades": GRADE_WORDS})
     body = (f'<div class="attribution-report" id="{root_id}"><style>{_STYLE}</style><h1>{title}</h1>'
             f'{summary_html(report, root_id)}'
             f'<h2>Article</h2><ul class="legend">{legend}</ul>'
