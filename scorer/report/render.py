@@ -160,17 +160,24 @@ def _find(text: str, phrase: str | None, taken: list[tuple[int, int]]) -> tuple[
 
 
 def marks(row: dict) -> list[tuple[int, int, str]]:
-    """Where the source ('src') and the cue ('cue') are in the sentence: (start, end, kind) in sentence offsets,
-    from the row's source_span/cue_span when present, else the first occurrence of the source phrase (or the
-    source) and of the cue in the sentence text. Never overlapping; sorted."""
+    """Where the source ('src') and the cue ('cue') are in the sentence: (start, end, kind) in sentence offsets.
+    From the row's source_span/cue_span ([start, end] article offsets, or null for none) where the row has them
+    (a span outside the sentence, as for a source carried over from an earlier one, is not marked); in a report
+    without them, the first occurrence of the source phrase (or the source) and of the cue in the sentence text.
+    Never overlapping; sorted."""
     out: list[tuple[int, int, str]] = []
-    src = _span(row, "source") or _find(row["text"], row.get("source_phrase"), []) or (
-        _find(row["text"], row.get("source"), []) if row.get("source") != row.get("source_phrase") else None)
-    if src and row.get("source"):
+    if "source_span" in row:
+        src = _span(row, "source")
+    elif row.get("source"):
+        src = _find(row["text"], row.get("source_phrase"), []) or (
+            _find(row["text"], row["source"], []) if row["source"] != row.get("source_phrase") else None)
+    else:
+        src = None
+    if src:
         out.append((*src, "src"))
     taken = [(a, b) for a, b, _ in out]
-    cue = _span(row, "cue") or _find(row["text"], row.get("cue"), taken)
-    if cue and row.get("cue") and not any(cue[0] < b and a < cue[1] for a, b in taken):
+    cue = _span(row, "cue") if "cue_span" in row else _find(row["text"], row.get("cue"), taken)
+    if cue and not any(cue[0] < b and a < cue[1] for a, b in taken):
         out.append((*cue, "cue"))
     return sorted(out)
 

@@ -112,12 +112,18 @@ def test_marks_use_the_spans_when_present():
     row = _row("He said the Pentagon says so.", source="the Pentagon", source_phrase="the Pentagon", cue="says",
                source_span=[108, 120], cue_span=[121, 125])
     assert marks(row) == [(8, 20, "src"), (21, 25, "cue")]
-    # spans outside the sentence or malformed are ignored: the strings are found instead (first occurrence)
+    # a row with spans is marked by them only: null, outside the sentence (a source carried over from an earlier
+    # sentence) or malformed is no mark, even where the strings are in the sentence
+    row.update(source_span=None)
+    assert marks(row) == [(21, 25, "cue")]
     row.update(source_span=[50, 60], cue_span="x")
-    assert marks(row) == [(8, 20, "src"), (21, 25, "cue")]
+    assert marks(row) == []
+    row.update(source_span=[108, 120], cue_span=[110, 125])  # a cue overlapping the source is left out
+    assert marks(row) == [(8, 20, "src")]
 
 
 def test_marks_fall_back_to_the_source_phrase_and_cue_strings():
+    """A report without source_span/cue_span (before the span tagger): the strings, first occurrence."""
     row = _row("\u201cIt failed,\u201d they added, and they left.", source="The State Department",
                source_phrase="they", cue="added")
     assert marks(row) == [(13, 17, "src"), (18, 23, "cue")]
@@ -129,6 +135,19 @@ def test_marks_fall_back_to_the_source_phrase_and_cue_strings():
     assert marks(_row("It failed, she added.", source="Smith", source_phrase="Smith", cue="added")) == [
         (15, 20, "cue")]
     assert marks(_row("Nothing here.")) == []
+
+
+def test_a_report_with_spans_renders_them(scorer, example_text):
+    """The JSON's source_span/cue_span (article offsets) mark the same words as the strings did on the example."""
+    report = scorer.score(example_text)
+    found = [marks(row) for row in report.sentences_list]
+    assert sum(map(len, found)) >= 6
+    for row, spans in zip(report.sentences_list, found):
+        by_kind = {kind: [row["start"] + a, row["start"] + b] for a, b, kind in spans}
+        row.update(source_span=by_kind.get("src"), cue_span=by_kind.get("cue"))
+    assert [marks(row) for row in report.sentences_list] == found
+    report.sentences_list[9]["source_span"] = None
+    assert marks(report.sentences_list[9]) == [m for m in found[9] if m[2] == "cue"]
 
 
 def test_sentences_carry_their_marks_as_escaped_text(example):
