@@ -136,7 +136,7 @@ class Scorer:
         if p["include_text"]:
             article["text"] = text
         return Report(model=self.model_info, article=article, summary=summary, sentences=rows,
-                      skipped=[s._asdict() for s in skipped])
+                      skipped=[s._asdict() for s in skipped], text=text)
 
     def score_file(self, path: str | Path, article_id: str | None = None,
                    max_bytes: int | None = DEFAULT_MAX_BYTES) -> Report:
