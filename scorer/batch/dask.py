@@ -19,11 +19,11 @@ from typing import Iterator
 from ..atomic import write_text_atomic
 from ..errors import InputError, ScorerError
 from ..pool import CHUNK, chunks
-from ..report.tables import ARTICLE_COLUMNS, article_frame, article_row, sentence_frame
+from ..report.tables import ARTICLE_COLUMNS, article_row
 from ..text.files import DEFAULT_MAX_BYTES
 from .records import (Record, article_files, check_record_file, file_record, file_records, over_byte_limit,
                       record_files, shard_file_records)
-from .run import BatchInterrupted, check_batch_output
+from .run import BatchInterrupted, StopSignals, check_batch_output
 from .workers import score_chunk
 from .writers import encode_jsonl, encode_tables, unique_token, write_table_pair
 
@@ -31,6 +31,7 @@ FILES_PER_SHARD = 500    # article files per shard when the input is a directory
 FLUSH_EVERY = 200        # articles per CSV / Parquet part within a shard
 DONE = "_done"
 COUNT_COLUMNS = {"shard": "int64", "ok": "int64", "errors": "int64"}
+LIST_COLUMNS = ("article_flags", "sources", "weakest")
 
 
 @dataclass(frozen=True)
@@ -118,8 +119,8 @@ class _ShardOutput:
 
     def _flush(self) -> None:
         if self.articles or self.part == 0:  # an empty shard still leaves one (empty) part
-            write_table_pair(self.out, f"{self.stem}-{self.part:04d}.{self.fmt}",
-                             article_frame(self.articles), sentence_frame(self.sentences), self.csv_escape)
+            write_table_pair(self.out, f"{self.stem}-{self.part:04d}.{self.fmt}", self.articles, self.sentences,
+                             self.csv_escape)
             self.part += 1
         self.articles, self.sentences = [], []
 
@@ -233,6 +234,8 @@ def run_dask_batch(input_path, out, fmt: str = "jsonl", scheduler: str | None = 
     ok = sum(m["ok"] for m in done.values())
     errors = sum(m["errors"] for m in done.values())
     todo = [s for s in shards if s.number not in done]
+    if progress is not None:
+        progress(ok + errors)
     if not todo:
         return ok, errors
     frame = shard_frame(todo, out, fmt, model_dir, text_field, id_field, max_bytes,
@@ -241,17 +244,19 @@ def run_dask_batch(input_path, out, fmt: str = "jsonl", scheduler: str | None = 
 
     client = _client(scheduler, workers)
     futures = []
+    stops = StopSignals()
     try:
-        futures = client.compute(frame.to_delayed())
-        for future in as_completed(futures):
-            counts = future.result()
-            ok += int(counts["ok"].sum())
-            errors += int(counts["errors"].sum())
-            if progress is not None:
-                progress(ok + errors)
+        with stops:  # SIGTERM stops the run as Ctrl-C does
+            futures = client.compute(frame.to_delayed())
+            for future in as_completed(futures):
+                counts = future.result()
+                ok += int(counts["ok"].sum())
+                errors += int(counts["errors"].sum())
+                if progress is not None:
+                    progress(ok + errors)
     except KeyboardInterrupt:
         client.cancel(futures)
-        raise BatchInterrupted(ok, errors, out) from None
+        raise BatchInterrupted(ok, errors, out, stops.received) from None
     finally:
         cluster = client.cluster
         client.close()
@@ -285,7 +290,11 @@ def score_partition(frame, text_column: str = "text", id_column: str = "id", mod
     rows = []
     for chunk in chunks(records, CHUNK):
         for result in score_chunk(scorer, chunk):
-            rows.append(dict(article_row(result), result=json.dumps(result, ensure_ascii=False)))
+            row = article_row(result)
+            for column in LIST_COLUMNS:  # as JSON text: the frame's declared meta has no nested types
+                if row.get(column) is not None:
+                    row[column] = json.dumps(row[column], ensure_ascii=False)
+            rows.append(dict(row, result=json.dumps(result, ensure_ascii=False, default=str)))
     return _typed_articles(pd.DataFrame(rows, columns=ARTICLE_COLUMNS + ["result"], index=frame.index))
 
 
