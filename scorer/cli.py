@@ -253,7 +253,7 @@ def batch_command(input_path, out, fmt, sentences, keep_fields, jobs, text_field
             ok, errors = run_dask_batch(input_path, out, fmt=fmt, scheduler=scheduler, workers=jobs,
                                         text_field=text_field, id_field=id_field, resume=resume,
                                         model_dir=model_dir, progress=bar, max_bytes=max_bytes,
-                                        csv_escape=not csv_raw)
+                                        csv_escape=not csv_raw, keep=keep)
         else:
             from .batch.run import run_batch
 
