@@ -21,7 +21,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence, Union
+from typing import Iterator, Sequence
 
 from ..errors import InputError
 from ..text.files import DEFAULT_MAX_BYTES, is_html, read_text_file, repair_decoded, replace_surrogates
@@ -30,7 +30,7 @@ ARTICLE_SUFFIXES = {".txt", ".md", ".html", ".htm"}
 RECORD_SUFFIXES = {".jsonl", ".csv", ".parquet"}
 
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
-Keep = Union[str, Sequence[str]]  # "all", "none", or field names
+Keep = str | Sequence[str]  # "all", "none", or field names
 
 
 def parse_keep(value: str | Sequence[str] | None) -> Keep:

@@ -357,11 +357,16 @@ class TableWriter:
 
 
 def _parquet_keys(path: Path) -> list[dict]:
-    """The id and input of each row of a Parquet part (only those columns are read)."""
+    """The id and input of each row of a Parquet part (only those columns are read); a part that is not
+    Parquet is an InputError naming it."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    names = pq.ParquetFile(path).schema_arrow.names
-    return pq.read_table(path, columns=[c for c in ("id", "input") if c in names]).to_pylist()
+    try:
+        names = pq.ParquetFile(path).schema_arrow.names
+        return pq.read_table(path, columns=[c for c in ("id", "input") if c in names]).to_pylist()
+    except pa.ArrowException as exc:
+        raise InputError(f"{path}: not a readable Parquet file, so it cannot be resumed ({exc})") from None
 
 
 def parts_directory(out: Path) -> Path:
@@ -398,6 +403,10 @@ class ParquetFileWriter:
 
     def _import_finished(self) -> None:
         import shutil
+
+        for source in (self.out, self.sentences_out):
+            if source is not None and source.exists():
+                _parquet_keys(source)  # not Parquet: an error naming it, before anything is written
 
         tmp = self.parts.with_name(f"{self.parts.name}.{unique_token()}.tmp")
         for source, sub in ((self.sentences_out, "sentences"), (self.out, "articles")):

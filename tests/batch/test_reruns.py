@@ -49,7 +49,7 @@ def command(args):
 
 
 def run(args):
-    return subprocess.run(command(args), capture_output=True, text=True, timeout=600)
+    return subprocess.run(command(args), check=False, capture_output=True, text=True, timeout=600)
 
 
 def start(args):
