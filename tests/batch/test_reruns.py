@@ -244,3 +244,34 @@ def test_progress_bar_starts_from_the_records_already_done(tmp_path, small):
     assert "2 scored, 0 errors" in result.stderr
     quiet = invoke("batch", small, "-o", tmp_path / "q.jsonl", "--no-progress")
     assert "scoring" not in quiet.stderr and quiet.stderr.strip() == f"6 scored, 0 errors -> {tmp_path / 'q.jsonl'}"
+
+
+def test_a_signal_right_after_a_write_still_counts_that_record(tmp_path, small, monkeypatch):
+    """The cause of the flaky Ctrl-C count: a signal that lands after a record is written but before it is
+    counted made the summary one short of the lines in the file. Now a record is written and counted together
+    (`StopSignals.hold`): here SIGINT / SIGTERM arrive inside the third write, and the summary says 3."""
+    from scorer.batch.run import BatchInterrupted, run_batch
+    from scorer.batch.writers import JsonlWriter
+
+    real = JsonlWriter.write_encoded
+    for signum, code in ((signal.SIGINT, 130), (signal.SIGTERM, 143)):
+        out = tmp_path / f"out-{signum}.jsonl"
+        calls = []
+
+        def write_then_signal(self, item, signum=signum, calls=calls):
+            real(self, item)
+            calls.append(item)
+            if len(calls) == 3:
+                os.kill(os.getpid(), signum)
+
+        monkeypatch.setattr(JsonlWriter, "write_encoded", write_then_signal)
+        with pytest.raises(BatchInterrupted) as stopped:
+            run_batch(small, out)
+        assert stopped.value.ok + stopped.value.errors == 3 == count_lines(out)
+        assert stopped.value.exit_code == code
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # the handlers are put back
+
+
+def test_progress_is_off_by_default_when_standard_error_is_not_a_terminal(tmp_path, small):
+    result = invoke("batch", small, "-o", tmp_path / "o.jsonl")  # CliRunner's standard error is not a terminal
+    assert result.exit_code == 0 and "scoring" not in result.stderr and "%" not in result.stderr
