@@ -13,7 +13,14 @@ from .records import Record
 
 
 def _error_row(record: Record, message: str) -> dict:
-    return {"id": record.id, "input": record.where, "status": "error", "error": message}
+    return _with_fields({"id": record.id, "input": record.where, "status": "error", "error": message}, record)
+
+
+def _with_fields(result: dict, record: Record) -> dict:
+    """`result` with the record's kept input fields (under "fields"), if it has any."""
+    if record.fields:
+        result["fields"] = record.fields
+    return result
 
 
 def score_chunk(scorer, records: list[Record]) -> list[dict]:
@@ -38,7 +45,8 @@ def score_chunk(scorer, records: list[Record]) -> list[dict]:
         if isinstance(report, Exception):
             results[k] = _error_row(records[k], str(report))
         else:
-            results[k] = dict(report.to_dict(), id=records[k].id, input=records[k].where, status="ok")
+            results[k] = _with_fields(dict(report.to_dict(), id=records[k].id, input=records[k].where, status="ok"),
+                                      records[k])
     return results
 
 

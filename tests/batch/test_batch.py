@@ -104,7 +104,8 @@ def test_progress_shows_rate_and_eta(tmp_path, example_text):
     src = write_jsonl(tmp_path / "in.jsonl", example_text)
     result = runner.invoke(cli, ["batch", str(src), "--output", str(tmp_path / "o.jsonl"), "--progress"])
     assert result.exit_code == 0
-    assert "scored 5/5 records" in result.output and "records/s" in result.output and "ETA" in result.output
+    assert "100%" in result.output and "5/5 records" in result.output and "records/s" in result.output
+    assert "ETA" in result.output
 
 
 def test_parquet_input_and_shard_directories(tmp_path, example_text):

@@ -341,6 +341,7 @@ def modes(folder):
 @pytest.mark.parametrize("umask,mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
 def test_output_files_honour_the_umask(tmp_path, example_path, umask, mode):
     src = jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": GOOD}])
+    (tmp_path / "out").mkdir()  # an output's directory is never created (issue #22)
     old = os.umask(umask)
     try:
         assert invoke("score", example_path, "-o", tmp_path / "out" / "r.txt").exit_code == 0
