@@ -75,20 +75,26 @@ MODEL_OPTION = click.option("--model", "model_dir", type=click.Path(), default=N
 @MODEL_OPTION
 @reports_errors
 def score_command(path, fmt, output, max_bytes, model_dir):
-    """Score one article (.txt/.md/.html file, or - for standard input).
+    """Score one article: a .txt/.md/.html file, an http(s):// URL (fetched, read as HTML), or - for standard
+    input (HTML and Markdown recognised there and in files without a suffix).
 
     Example: scorer score examples/iran-bounties-commune.txt --format html -o report.html
     """
     from .pipeline import Scorer
-    from .text.files import read_stream
+    from .text.fetch import is_url
+    from .text.files import input_kind, read_stream
 
+    url = is_url(path)
     if output:
         from .atomic import check_file_target
 
-        check_file_target(output, None if path == "-" else path)  # before any work: nothing is written
+        check_file_target(output, None if path == "-" or url else path)  # before any work: nothing is written
     scorer = Scorer(model_dir)
-    if path == "-":
-        report = scorer.score(read_stream(sys.stdin.buffer, "<stdin>", max_bytes), name="<stdin>")
+    if url:
+        report = scorer.score_url(path, max_bytes=max_bytes)
+    elif path == "-":
+        text = read_stream(sys.stdin.buffer, "<stdin>", max_bytes)
+        report = scorer.score_input(text, input_kind(None, text), name="<stdin>")
     else:
         report = scorer.score_file(path, max_bytes=max_bytes)
     if fmt == "json":
