@@ -158,10 +158,11 @@ class Scorer:
 
     def score_url(self, url: str, max_bytes: int | None = DEFAULT_MAX_BYTES, timeout: float | None = None) -> Report:
         """Fetch a web page (`text.fetch.fetch_page`: http/https only, bounded time, size and redirects) and score
-        it as HTML; the id is the URL. InputError naming the URL when the page cannot be fetched."""
-        from .text.fetch import DEFAULT_TIMEOUT, fetch_page
+        it as HTML; the id is the URL. `timeout`: seconds for the whole fetch (default: `text.fetch.fetch_timeout`).
+        InputError naming the URL when the page cannot be fetched."""
+        from .text.fetch import fetch_page
 
-        page = fetch_page(url, max_bytes=max_bytes, timeout=timeout or DEFAULT_TIMEOUT)
+        page = fetch_page(url, max_bytes=max_bytes, timeout=timeout)
         return self.score_input(page, "html", article_id=url, name=url)
 
     def score_many(self, texts, n_jobs: int = 1):

@@ -7,6 +7,7 @@ text reaches the report as text, as for an HTML file.
 """
 from __future__ import annotations
 
+import os
 import re
 import socket
 import time
@@ -17,16 +18,21 @@ import urllib.request
 from ..errors import InputError
 from .files import DEFAULT_MAX_BYTES, decode_bytes
 
-DEFAULT_TIMEOUT = 20.0  # seconds for the whole fetch (connecting, redirects, reading)
+# seconds for the whole fetch (connecting, redirects, reading); the environment variable SCORER_FETCH_TIMEOUT
+# changes it for `scorer score URL` and `scorer batch FILE.urls` (read when a page is fetched, so workers see it)
+DEFAULT_TIMEOUT = 20.0
 MAX_REDIRECTS = 5
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _CHUNK = 65536
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.I)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
 
 
 def is_url(value: str) -> bool:
     """True for an argument meant as a URL (scheme://...), which `fetch_page` accepts only for http and https."""
     return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", value or ""))
+
+
+_REFUSED = "redirect to a URL other than http(s) refused"
 
 
 class _Redirects(urllib.request.HTTPRedirectHandler):
@@ -38,8 +44,7 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, req, fp, code, msg, headers, newurl):
         scheme = urllib.parse.urlsplit(newurl).scheme.lower()
         if scheme not in ("http", "https"):
-            raise urllib.error.HTTPError(newurl, code, f"redirect to a {scheme or 'relative'} URL refused",
-                                         headers, fp)
+            raise urllib.error.HTTPError(newurl, code, _REFUSED, headers, fp)
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
@@ -53,20 +58,33 @@ def _opener():
     return opener
 
 
-def fetch_page(url: str, max_bytes: int | None = DEFAULT_MAX_BYTES, timeout: float = DEFAULT_TIMEOUT) -> str:
+def fetch_timeout() -> float:
+    """The time limit of one fetch: SCORER_FETCH_TIMEOUT (seconds, > 0) when set, else DEFAULT_TIMEOUT."""
+    value = os.environ.get("SCORER_FETCH_TIMEOUT", "").strip()
+    try:
+        seconds = float(value) if value else DEFAULT_TIMEOUT
+    except ValueError:
+        raise InputError(f"SCORER_FETCH_TIMEOUT={value!r}: not a number of seconds") from None
+    if not seconds > 0:
+        raise InputError(f"SCORER_FETCH_TIMEOUT={value!r}: must be more than 0 seconds")
+    return seconds
+
+
+def fetch_page(url: str, max_bytes: int | None = DEFAULT_MAX_BYTES, timeout: float | None = None) -> str:
     """The decoded HTML of the page at `url` (see the module docstring); InputError naming the URL on failure:
     not http/https, cannot connect, an HTTP error status, too many redirects, over `max_bytes` (None or 0: no
     limit), over `timeout` seconds in all, or not HTML."""
     scheme = urllib.parse.urlsplit(url).scheme.lower()
     if scheme not in ("http", "https"):
         raise InputError(f"{url}: only http:// and https:// URLs can be fetched")
+    timeout = fetch_timeout() if timeout is None else timeout
     deadline = time.monotonic() + timeout
     try:
         response = _opener().open(url, timeout=timeout)
     except urllib.error.HTTPError as exc:
         reason = str(exc.reason)
-        if exc.code in (301, 302, 303, 307, 308) and reason.endswith("URL refused"):
-            raise InputError(f"{url}: {reason}") from None
+        if exc.code in (301, 302, 303, 307, 308) and (reason == _REFUSED or "is not allowed" in reason):
+            raise InputError(f"{url}: {_REFUSED}") from None
         if exc.code in (301, 302, 303, 307, 308) and "infinite loop" in reason:
             raise InputError(f"{url}: too many redirects (more than {MAX_REDIRECTS}) or a redirect loop") from None
         raise InputError(f"{url}: HTTP {exc.code} {exc.reason}") from None
@@ -75,7 +93,7 @@ def fetch_page(url: str, max_bytes: int | None = DEFAULT_MAX_BYTES, timeout: flo
         if isinstance(reason, (TimeoutError, socket.timeout)):
             raise InputError(f"{url}: timed out after {timeout:g} s") from None
         raise InputError(f"{url}: cannot fetch ({getattr(reason, 'strerror', None) or reason})") from None
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise InputError(f"{url}: timed out after {timeout:g} s") from None
     except (OSError, ValueError) as exc:  # a bad port, a malformed URL, a reset connection
         raise InputError(f"{url}: cannot fetch ({exc})") from None
@@ -105,7 +123,7 @@ def fetch_page(url: str, max_bytes: int | None = DEFAULT_MAX_BYTES, timeout: flo
                 if max_bytes and len(data) > max_bytes:
                     raise InputError(f"{where}: page is over the {max_bytes:,}-byte limit "
                                      "(raise it with --max-bytes, 0 for no limit)")
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise InputError(f"{where}: timed out after {timeout:g} s") from None
         except OSError as exc:
             raise InputError(f"{where}: cannot fetch ({exc})") from None

@@ -167,7 +167,10 @@ def article_text(text: str, kind: str, name: str = "<input>") -> str:
     if kind == "markdown":
         from .markdown import markdown_to_text
 
-        return markdown_to_text(text).text
+        converted = markdown_to_text(text).text
+        if not converted.strip():
+            raise InputError(f"no article text found in {name}")
+        return converted
     return text
 
 

@@ -10,14 +10,15 @@ hand-written tag rules; around it, what the guide (ANNOTATION.md, "Unit") asks o
 - a kicker (section label such as "Local government" above the headline: elements named kicker, eyebrow,
   overline, section label or breadcrumb, or a few words without final punctuation next to the headline) is
   furniture and left out, and so are captions and photo credits (<figcaption>, elements named caption or credit);
-- a page with no article text left is an InputError "no article text found in PAGE".
+- a page with no article text left (no paragraph other than the headline is a sentence or six words long, beside
+  furniture lines) is an InputError "no article text found in PAGE".
 """
 from __future__ import annotations
 
 import re
 
 from ..errors import InputError
-from .furniture import kicker_index
+from .furniture import furniture_reason, kicker_index
 
 _SPACE = re.compile(r"\s+")
 _CLASS = "translate(concat(' ', @class, ' ', @id, ' ', @itemprop, ' '), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', " \
@@ -36,6 +37,15 @@ _SITE_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]{1,60}$")
 
 def _norm(text: str | None) -> str:
     return _SPACE.sub(" ", text or "").strip().strip(".").casefold()
+
+
+def _is_prose(paragraph: str) -> bool:
+    """A paragraph that can be article text: not a furniture line, and a sentence (final punctuation) or at least
+    six words (a line of navigation links or labels is neither)."""
+    if furniture_reason(paragraph):
+        return False
+    return len(paragraph.split()) >= 6 or (len(paragraph.split()) >= 3 and paragraph.rstrip("”’\"')").endswith(
+        (".", "!", "?")))
 
 
 def _element_text(element) -> str:
@@ -84,7 +94,7 @@ def html_to_text(html: str, name: str = "<input>") -> str:
         # whatever came before the headline (a kicker, a date line) stays after it, as trafilatura gave it
     if len(paragraphs) > 1 and kicker_index([paragraphs[0], headline], 1) == 0:
         del paragraphs[0]  # a section label next to the headline
-    if not paragraphs:
+    if not any(_is_prose(p) for p in paragraphs):  # navigation, labels, a cookie banner: nothing to score
         raise InputError(f"no article text found in {name}")
     body_norm = {_norm(p) for p in paragraphs}
     joined = _norm(" ".join(paragraphs))

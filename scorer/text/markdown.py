@@ -23,19 +23,19 @@ from dataclasses import dataclass, field
 
 from .furniture import kicker_index
 
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
-_FRONT_TITLE = re.compile(r"^title:[ \t]*(['\"]?)(.+?)\1[ \t]*$", re.M)
-_DROPPED_HTML = re.compile(r"<(script|style|iframe|noscript)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.S | re.I)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+_FRONT_TITLE = re.compile(r"^title:[ \t]*(['\"]?)(.+?)\1[ \t]*$", re.MULTILINE)
+_DROPPED_HTML = re.compile(r"<(script|style|iframe|noscript)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.DOTALL | re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
 
 # Markdown sniffing (standard input and files without a suffix): signals that plain text does not have
 _MD_SIGNALS = (
-    re.compile(r"^#{1,6}[ \t]+\S", re.M),                        # an ATX heading
+    re.compile(r"^#{1,6}[ \t]+\S", re.MULTILINE),                        # an ATX heading
     re.compile(r"!?\[[^\]\n]+\]\((?:https?://|/|\.{0,2}/?\w)[^)\s]*\)"),  # a link or image
     re.compile(r"(?:\*\*|__)\S[^*\n]*\S(?:\*\*|__)"),            # strong emphasis
-    re.compile(r"^```|^~~~", re.M),                              # a code fence
-    re.compile(r"^[ \t]{0,3}(?:[-*+]|\d+\.)[ \t]+\S.*\n[ \t]{0,3}(?:[-*+]|\d+\.)[ \t]+\S", re.M),  # a list
+    re.compile(r"^```|^~~~", re.MULTILINE),                              # a code fence
+    re.compile(r"^[ \t]{0,3}(?:[-*+]|\d+\.)[ \t]+\S.*\n[ \t]{0,3}(?:[-*+]|\d+\.)[ \t]+\S", re.MULTILINE),  # a list
 )
 
 
