@@ -9,7 +9,8 @@ hand-written tag rules; around it, what the guide (ANNOTATION.md, "Unit") asks o
   headline, also when it sits outside the part trafilatura keeps;
 - a kicker (section label such as "Local government" above the headline: elements named kicker, eyebrow,
   overline, section label or breadcrumb, or a few words without final punctuation next to the headline) is
-  furniture and left out, and so are captions and photo credits (<figcaption>, elements named caption or credit);
+  furniture and left out, and so are captions and photo credits (<figcaption>, elements named caption or credit)
+  and lists of links to other stories (`drop_link_lists`);
 - a page with no article text left (no paragraph other than the headline is a sentence or six words long, beside
   furniture lines) is an InputError "no article text found in PAGE".
 """
@@ -31,6 +32,10 @@ _STANDFIRST_XPATH = ("//*[self::p or self::h2 or self::div or self::span][contai
                      "contains({c}, ' dek ') or contains({c}, '-dek ') or contains({c}, 'strapline') or "
                      "contains({c}, 'subheadline') or contains({c}, 'sub-headline') or contains({c}, 'subtitle') or "
                      "contains({c}, 'article-summary') or contains({c}, ' deck ')]").format(c=_CLASS)
+# a heading over a list of links to other stories ("More Must-Reads From TIME", "Related stories", "Most read")
+_RELATED_HEADING = re.compile(r"^(?:more\b|related\b|recommended\b|most (?:read|popular|viewed)\b|top stories\b|trending\b|"
+                              r"you (?:may|might) (?:also )?like\b|read (?:more|next|also)\b|also read\b|"
+                              r"what to read next\b|editor'?s picks?\b|latest (?:news|stories)\b)[^.!?]{0,60}$", re.I)
 # " | The Gazette", " - BBC News": a site name after the headline in <title>
 _SITE_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]{1,60}$")
 
@@ -46,6 +51,37 @@ def _is_prose(paragraph: str) -> bool:
         return False
     return len(paragraph.split()) >= 6 or (len(paragraph.split()) >= 3 and paragraph.rstrip("”’\"')").endswith(
         (".", "!", "?")))
+
+
+def _title_like(paragraph: str) -> bool:
+    """A line that reads as a link to a story: a list item or a short line without a sentence's final punctuation."""
+    line = paragraph[2:] if paragraph.startswith("- ") else paragraph
+    return len(line.split()) <= 16 and not line.rstrip("”’\"')").endswith((".", "!", ":", ";", ","))
+
+
+def drop_link_lists(paragraphs: list[str]) -> list[str]:
+    """Paragraphs without lists of links to other stories: a related-stories heading and the title-like lines after
+    it, and any run of three or more list items that are all title-like (furniture, ANNOTATION.md "Unit")."""
+    keep = [True] * len(paragraphs)
+    k = 0
+    while k < len(paragraphs):
+        if _RELATED_HEADING.match(paragraphs[k]) and k + 1 < len(paragraphs) and _title_like(paragraphs[k + 1]):
+            keep[k] = False
+            k += 1
+            while k < len(paragraphs) and (_title_like(paragraphs[k]) or paragraphs[k].startswith("- ")):
+                keep[k] = False
+                k += 1
+            continue
+        run = k
+        while run < len(paragraphs) and paragraphs[run].startswith("- ") and _title_like(paragraphs[run]):
+            run += 1
+        if run - k >= 3:
+            for j in range(k, run):
+                keep[j] = False
+            k = run
+            continue
+        k += 1
+    return [p for p, kept in zip(paragraphs, keep) if kept]
 
 
 def _element_text(element) -> str:
@@ -94,6 +130,7 @@ def html_to_text(html: str, name: str = "<input>") -> str:
         # whatever came before the headline (a kicker, a date line) stays after it, as trafilatura gave it
     if len(paragraphs) > 1 and kicker_index([paragraphs[0], headline], 1) == 0:
         del paragraphs[0]  # a section label next to the headline
+    paragraphs = drop_link_lists(paragraphs)
     if not any(_is_prose(p) for p in paragraphs):  # navigation, labels, a cookie banner: nothing to score
         raise InputError(f"no article text found in {name}")
     body_norm = {_norm(p) for p in paragraphs}
