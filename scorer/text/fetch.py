@@ -49,10 +49,8 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
 
 
 def _opener():
-    from .. import __version__
-
     opener = urllib.request.build_opener(_Redirects)
-    opener.addheaders = [("User-Agent", f"attribution-scorer/{__version__} (+https://pypi.org/project/attribution-scorer/)"),
+    opener.addheaders = [("User-Agent", "attribution-scorer (+https://pypi.org/project/attribution-scorer/)"),
                          ("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"),
                          ("Accept-Encoding", "identity")]
     return opener
