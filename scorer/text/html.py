@@ -24,18 +24,24 @@ from .furniture import furniture_reason, kicker_index
 _SPACE = re.compile(r"\s+")
 _CLASS = "translate(concat(' ', @class, ' ', @id, ' ', @itemprop, ' '), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', " \
          "'abcdefghijklmnopqrstuvwxyz')"
-_FURNITURE_XPATH = ("//figcaption | //caption | //*[contains({c}, 'caption') or contains({c}, 'kicker') or "
-                    "contains({c}, 'eyebrow') or contains({c}, 'overline') or contains({c}, 'section-label') or "
-                    "contains({c}, 'breadcrumb') or contains({c}, 'photo-credit') or contains({c}, 'image-credit')]"
-                    ).format(c=_CLASS)
-_STANDFIRST_XPATH = ("//*[self::p or self::h2 or self::div or self::span][contains({c}, 'standfirst') or "
-                     "contains({c}, ' dek ') or contains({c}, '-dek ') or contains({c}, 'strapline') or "
-                     "contains({c}, 'subheadline') or contains({c}, 'sub-headline') or contains({c}, 'subtitle') or "
-                     "contains({c}, 'article-summary') or contains({c}, ' deck ')]").format(c=_CLASS)
+
+
+def _named(*names: str) -> str:
+    """An XPath test: the element's class, id or itemprop contains one of `names` (lower-cased)."""
+    return " or ".join(f"contains({_CLASS}, '{name}')" for name in names)
+
+
+_FURNITURE_XPATH = "//figcaption | //caption | //*[{}]".format(
+    _named("caption", "kicker", "eyebrow", "overline", "section-label", "breadcrumb", "photo-credit", "image-credit"))
+_STANDFIRST_XPATH = "//*[self::p or self::h2 or self::div or self::span][{}]".format(
+    _named("standfirst", " dek ", "-dek ", "strapline", "subheadline", "sub-headline", "subtitle", "article-summary",
+           " deck "))
 # a heading over a list of links to other stories ("More Must-Reads From TIME", "Related stories", "Most read")
-_RELATED_HEADING = re.compile(r"^(?:more\b|related\b|recommended\b|most (?:read|popular|viewed)\b|top stories\b|trending\b|"
+_RELATED_HEADING = re.compile(r"^(?:more\b|related\b|recommended\b|most (?:read|popular|viewed)\b|top stories\b|"
+                              r"trending\b|"
                               r"you (?:may|might) (?:also )?like\b|read (?:more|next|also)\b|also read\b|"
-                              r"what to read next\b|editor'?s picks?\b|latest (?:news|stories)\b)[^.!?]{0,60}$", re.I)
+                              r"what to read next\b|editor'?s picks?\b|latest (?:news|stories)\b)[^.!?]{0,60}$",
+                              re.IGNORECASE)
 # " | The Gazette", " - BBC News": a site name after the headline in <title>
 _SITE_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]{1,60}$")
 
@@ -55,7 +61,7 @@ def _is_prose(paragraph: str) -> bool:
 
 def _title_like(paragraph: str) -> bool:
     """A line that reads as a link to a story: a list item or a short line without a sentence's final punctuation."""
-    line = paragraph[2:] if paragraph.startswith("- ") else paragraph
+    line = paragraph.removeprefix("- ")
     return len(line.split()) <= 16 and not line.rstrip("”’\"')").endswith((".", "!", ":", ";", ","))
 
 

@@ -114,7 +114,8 @@ def test_page_without_article_text_exit_1(tmp_path, page):
     path.write_text(page)
     result = runner.invoke(cli, ["score", str(path)])
     assert result.exit_code == 1
-    assert result.output.startswith(f"scorer: error: no article text found in {path}") and result.output.count("\n") == 1
+    assert result.output.startswith(f"scorer: error: no article text found in {path}")
+    assert result.output.count("\n") == 1
     result = runner.invoke(cli, ["score", "-"], input=page.encode())
     assert result.exit_code == 1 and "no article text found in <stdin>" in result.output
 
@@ -128,7 +129,8 @@ def test_navigation_only_page_is_an_error_row_in_batch(tmp_path):
     result = runner.invoke(cli, ["batch", str(d), "-o", str(out), "--no-progress"])
     assert result.exit_code == 0, result.output
     rows = {r["id"]: r for r in map(json.loads, out.read_text().splitlines())}
-    assert rows["nav"]["status"] == "error" and rows["nav"]["error"].startswith(f"no article text found in {d / 'nav.html'}")
+    assert rows["nav"]["status"] == "error"
+    assert rows["nav"]["error"].startswith(f"no article text found in {d / 'nav.html'}")
     assert rows["depot"]["status"] == "ok"
 
 
