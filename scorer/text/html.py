@@ -22,6 +22,7 @@ from ..errors import InputError
 from .furniture import furniture_reason, kicker_index
 
 _SPACE = re.compile(r"\s+")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _CLASS = "translate(concat(' ', @class, ' ', @id, ' ', @itemprop, ' '), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', " \
          "'abcdefghijklmnopqrstuvwxyz')"
 
@@ -102,8 +103,8 @@ def html_to_text(html: str, name: str = "<input>") -> str:
         import trafilatura
     except ImportError:  # pragma: no cover - depends on installed extras
         raise InputError(f"{name}: HTML input needs the 'html' extra: pip install 'attribution-scorer[html]'") from None
-    try:
-        tree = lxml.html.document_fromstring(html)
+    try:  # lxml refuses a str that declares its encoding (<?xml ... encoding=...?>): the text is decoded already
+        tree = lxml.html.document_fromstring(_XML_DECLARATION.sub("", html, count=1))
     except (ValueError, lxml.etree.ParserError):
         raise InputError(f"no article text found in {name}") from None
     h1s = [t for t in (_element_text(h) for h in tree.iter("h1")) if t]

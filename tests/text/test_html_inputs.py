@@ -163,3 +163,8 @@ def test_same_name_different_suffix_is_a_duplicate_id_row(tmp_path):
 def test_no_article_text_message_names_the_page():
     with pytest.raises(InputError, match=r"^no article text found in x\.html$"):
         html_to_text("<html><body><script>var a = 1;</script></body></html>", "x.html")
+
+
+def test_xhtml_with_an_encoding_declaration():
+    page = '<?xml version="1.0" encoding="iso-8859-1"?>\n' + KICKER_PAGE.replace("<html>", '<html xmlns="http://www.w3.org/1999/xhtml">')
+    assert html_to_text(page, "page.xhtml").split("\n\n")[0] == HEADLINE
