@@ -103,21 +103,27 @@ def output_format(fmt: str | None, output, command: str, allowed: tuple[str, ...
 @MODEL_OPTION
 @reports_errors
 def score_command(path, fmt, output, max_bytes, model_dir):
-    """Score one article (.txt/.md/.html file, or - for standard input).
+    """Score one article: a .txt/.md/.html file, an http(s):// URL (fetched, read as HTML), or - for standard
+    input (HTML and Markdown recognised there and in files without a suffix).
 
     Example: scorer score examples/iran-bounties-commune.txt -o report.html
     """
     from .pipeline import Scorer
-    from .text.files import read_stream
+    from .text.fetch import is_url
+    from .text.files import input_kind, read_stream
 
     fmt = output_format(fmt and fmt.lower(), output, "score", SCORE_FORMATS, "text")
+    url = is_url(path)
     if output:
         from .atomic import check_file_target
 
-        check_file_target(output, None if path == "-" else path)  # before any work: nothing is written
+        check_file_target(output, None if path == "-" or url else path)  # before any work: nothing is written
     scorer = Scorer(model_dir)
-    if path == "-":
-        report = scorer.score(read_stream(sys.stdin.buffer, "<stdin>", max_bytes), name="<stdin>")
+    if url:
+        report = scorer.score_url(path, max_bytes=max_bytes)
+    elif path == "-":
+        text = read_stream(sys.stdin.buffer, "<stdin>", max_bytes)
+        report = scorer.score_input(text, input_kind(None, text), name="<stdin>")
     else:
         report = scorer.score_file(path, max_bytes=max_bytes)
     if fmt == "json":

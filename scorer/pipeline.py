@@ -21,8 +21,8 @@ from .model.support import corroboration, reasons_for, support_features
 from .pool import CHUNK, chunks, ordered_map
 from .report.report import Report
 from .report.summary import summarise
-from .text.files import DEFAULT_MAX_BYTES, decode_bytes, is_html, read_text_file, replace_surrogates, require_content
-from .text.html import html_to_text
+from .text.files import (DEFAULT_MAX_BYTES, article_id as file_article_id, article_text, decode_bytes, input_kind,
+                         read_text_file, replace_surrogates, require_content)
 from .text.furniture import Skipped
 from .text.language import NON_ENGLISH_FLAG, looks_english
 from .text.segment import headline_index, split_article
@@ -89,6 +89,8 @@ class Scorer:
         """Furniture, sentences and model inputs of one article (InputError if there is nothing to score)."""
         require_content(text, name)
         sentences, skipped = split_article(text)
+        if not sentences and include_text:  # text extracted from a page (HTML, Markdown)
+            raise InputError(f"no article text found in {name} (only page furniture)")
         if not sentences:
             raise InputError(f"{name}: no article sentences (only page furniture)")
         return {"text": text, "article_id": article_id, "name": name, "include_text": include_text, "sentences": sentences,
@@ -140,13 +142,28 @@ class Scorer:
 
     def score_file(self, path: str | Path, article_id: str | None = None,
                    max_bytes: int | None = DEFAULT_MAX_BYTES) -> Report:
-        """Score a .txt/.md/.html file; HTML is converted to article text first (offsets refer to that text).
-        Files over `max_bytes` (None or 0: no limit) are refused before they are read."""
+        """Score a .txt/.md/.html file (HTML and Markdown also sniffed in a file without a suffix: see
+        `text.files.input_kind`); HTML and Markdown are converted to article text first (offsets refer to that
+        text, which the report carries as `article.text`). The id is the file name without its suffix. Files over
+        `max_bytes` (None or 0: no limit) are refused before they are read."""
         text = read_text_file(path, max_bytes)
-        html = is_html(path, text)
-        if html:
-            text = html_to_text(text, str(path))
-        return self.score(text, article_id=article_id or Path(path).stem, name=str(path), include_text=html)
+        return self.score_input(text, input_kind(path, text), article_id or file_article_id(Path(path).name), str(path))
+
+    def score_input(self, text: str, kind: str, article_id: str | None = None, name: str = "<input>") -> Report:
+        """Score an article read as `kind` ("html", "markdown" or "text"; see `text.files.input_kind`)."""
+        converted = kind in ("html", "markdown")
+        if converted:
+            text = article_text(text, kind, name)
+        return self.score(text, article_id=article_id, name=name, include_text=converted)
+
+    def score_url(self, url: str, max_bytes: int | None = DEFAULT_MAX_BYTES, timeout: float | None = None) -> Report:
+        """Fetch a web page (`text.fetch.fetch_page`: http/https only, bounded time, size and redirects) and score
+        it as HTML; the id is the URL. `timeout`: seconds for the whole fetch (default: `text.fetch.fetch_timeout`).
+        InputError naming the URL when the page cannot be fetched."""
+        from .text.fetch import fetch_page
+
+        page = fetch_page(url, max_bytes=max_bytes, timeout=timeout)
+        return self.score_input(page, "html", article_id=url, name=url)
 
     def score_many(self, texts, n_jobs: int = 1):
         """Iterator of Reports for an iterable of texts, in order; n_jobs > 1 uses worker processes

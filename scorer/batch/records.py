@@ -1,5 +1,8 @@
-"""The input records of a batch run: a directory of articles (.txt/.md/.html), a .jsonl / .csv / .parquet file,
-or a directory of such files (shards), read lazily in a stable order, one reader per format.
+"""The input records of a batch run: a directory of articles (.txt/.md/.markdown/.html/.htm; the id of each is its
+path under the directory without the suffix, as `scorer score FILE` gives it), a .jsonl / .csv / .parquet file, a
+.urls file (one http(s) URL a line; blank lines and lines starting with # are skipped; the id is the URL, each
+page is fetched by the worker that scores it), or a directory of record files (shards), read lazily in a stable
+order, one reader per format.
 
 A record that cannot be scored (bad JSON, missing text, over --max-bytes, a duplicate id, an unreadable
 file) comes back with `error` set, so the run writes an error row for it and goes on.
@@ -24,10 +27,11 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from ..errors import InputError
-from ..text.files import DEFAULT_MAX_BYTES, is_html, read_text_file, repair_decoded, replace_surrogates
+from ..text.files import (DEFAULT_MAX_BYTES, article_id, input_kind, read_text_file, repair_decoded,
+                          replace_surrogates)
 
-ARTICLE_SUFFIXES = {".txt", ".md", ".html", ".htm"}
-RECORD_SUFFIXES = {".jsonl", ".csv", ".parquet"}
+ARTICLE_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
+RECORD_SUFFIXES = {".jsonl", ".csv", ".parquet", ".urls"}
 
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 Keep = str | Sequence[str]  # "all", "none", or field names
@@ -74,6 +78,8 @@ class Record:
     error: str | None = None
     html: bool = False
     fields: dict | None = None
+    kind: str = "text"  # how the text is read: "text", "html", "markdown" (text.files.input_kind) or "url" (fetched)
+    max_bytes: int | None = DEFAULT_MAX_BYTES  # for a fetched page
 
     def __post_init__(self):
         self.id = replace_surrogates(self.id)
@@ -94,7 +100,7 @@ def read_records(path: str | Path, text_field: str = "text", id_field: str = "id
     """
     path = Path(path)
     if path.is_dir():
-        records = (file_record(file, path, max_bytes) for file in article_files(path))
+        records = _unique_ids(file_record(file, path, max_bytes) for file in article_files(path))
         first = next(records, None)
         if first is None:
             for shard in record_files(path, required=True):
@@ -112,13 +118,13 @@ def check_record_file(path: Path) -> None:
     if not path.exists():
         raise InputError(f"{path}: not found")
     if path.suffix.lower() not in RECORD_SUFFIXES:
-        raise InputError(f"{path}: batch input must be a directory, a .jsonl, .csv or .parquet file")
+        raise InputError(f"{path}: batch input must be a directory, a .jsonl, .csv, .parquet or .urls file")
 
 
 def file_records(path: Path, text_field: str = "text", id_field: str = "id",
                  max_bytes: int | None = DEFAULT_MAX_BYTES, keep: Keep = "none") -> Iterator[Record]:
     """Records of one .jsonl / .csv / .parquet file; ids are checked for repeats within the file."""
-    readers = {".jsonl": _jsonl_records, ".csv": _csv_records, ".parquet": _parquet_records}
+    readers = {".jsonl": _jsonl_records, ".csv": _csv_records, ".parquet": _parquet_records, ".urls": _url_records}
     return _unique_ids(readers[path.suffix.lower()](path, text_field, id_field, max_bytes, keep))
 
 
@@ -226,6 +232,9 @@ def count_records(path: str | Path) -> int | None:
         counts = [count_records(shard) for shard in record_files(path)]
         return None if None in counts else sum(counts)
     try:
+        if path.suffix.lower() == ".urls" and path.is_file():
+            with path.open("rb") as fh:
+                return sum(1 for line in fh if line.strip() and not line.lstrip().startswith(b"#"))
         if path.suffix.lower() == ".jsonl" and path.is_file():
             with path.open("rb") as fh:
                 return sum(1 for line in fh if line.strip())
@@ -243,13 +252,40 @@ def count_records(path: str | Path) -> int | None:
 
 
 def file_record(file: Path, root: Path, max_bytes: int | None) -> Record:
-    """The record of one article file under `root` (its id is the path relative to `root`)."""
-    rid = str(file.relative_to(root))
+    """The record of one article file under `root` (its id is the path relative to `root` without the suffix,
+    `text.files.article_id`)."""
+    rid = article_id(file.relative_to(root))
     try:
         text = read_text_file(file, max_bytes)
     except InputError as exc:
         return Record(rid, str(file), error=str(exc))
-    return Record(rid, str(file), text=text, html=is_html(file, text))
+    kind = input_kind(file, text)
+    return Record(rid, str(file), text=text, html=kind == "html", kind=kind)
+
+
+def _url_records(path: Path, text_field: str, id_field: str, max_bytes: int | None,
+                 keep: Keep = "none") -> Iterator[Record]:
+    """Records of a .urls file: one http(s) URL a line (blank lines and # comments skipped); the id is the URL.
+    A line that is not such a URL is an error row; the page is fetched when the record is scored."""
+    from ..text.fetch import is_url
+
+    try:
+        fh = path.open("rb")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    with fh:
+        for number, raw in enumerate(fh, 1):
+            where = f"{path}:{number}"
+            line = repair_decoded(raw.decode("utf-8", "surrogateescape")).strip()
+            if not line or line.startswith("#"):
+                continue
+            if _ESCAPED_BYTE.search(line):
+                yield Record(f"line-{number}", where, error=f"{where}: not UTF-8 text")
+            elif not is_url(line) or not line.lower().startswith(("http://", "https://")) or any(
+                    c.isspace() for c in line):
+                yield Record(line[:200], where, error=f"{where}: not an http:// or https:// URL: {line[:200]!r}")
+            else:
+                yield Record(line, where, text=line, kind="url", max_bytes=max_bytes)
 
 
 def _unique_ids(records: Iterator[Record]) -> Iterator[Record]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..errors import ScorerError
 from ..pool import ordered_map
-from ..text.html import html_to_text
+from ..text.files import article_text
 from .records import Record
 
 
@@ -33,14 +33,18 @@ def score_chunk(scorer, records: list[Record]) -> list[dict]:
         if record.error:
             results[k] = _error_row(record, record.error)
             continue
-        text = record.text
-        if record.html:
+        text, kind = record.text, "html" if record.html and record.kind == "text" else record.kind
+        if kind != "text":  # a page to fetch, HTML or Markdown: converted to article text first
             try:
-                text = html_to_text(text, record.where)
+                if kind == "url":
+                    from ..text.fetch import fetch_page
+
+                    text, kind = fetch_page(text, record.max_bytes), "html"
+                text = article_text(text, kind, record.where if record.kind != "url" else record.id)
             except ScorerError as exc:
                 results[k] = _error_row(record, str(exc))
                 continue
-        items.append((k, (text, record.id, record.where, record.html)))
+        items.append((k, (text, record.id, record.where if record.kind != "url" else record.id, kind != "text")))
     for k, report in zip([k for k, _ in items], score_items(scorer, [item for _, item in items])):
         if isinstance(report, Exception):
             results[k] = _error_row(records[k], str(report))

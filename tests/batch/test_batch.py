@@ -68,11 +68,11 @@ def test_directory_in_csv_out(tmp_path, example_text):
     result = runner.invoke(cli, ["batch", str(d), "--output", str(out), "--format", "csv"])
     assert result.exit_code == 0, result.output
     arts = pd.read_csv(out / "articles.csv")
-    assert sorted(arts["id"]) == ["bad.txt", "one.txt", "two.html"]
-    assert arts.set_index("id").loc["bad.txt", "status"] == "error"
-    assert arts.set_index("id").loc["two.html", "status"] == "ok"  # HTML converted to article text
-    assert arts.set_index("id").loc["two.html", "title"] == "Depot to close"
-    assert (pd.read_csv(out / "sentences.csv")["article_id"] == "one.txt").sum() == 2
+    assert sorted(arts["id"]) == ["bad", "one", "two"]
+    assert arts.set_index("id").loc["bad", "status"] == "error"
+    assert arts.set_index("id").loc["two", "status"] == "ok"  # HTML converted to article text
+    assert arts.set_index("id").loc["two", "title"] == "Depot to close"
+    assert (pd.read_csv(out / "sentences.csv")["article_id"] == "one").sum() == 2
 
 
 def test_bad_batch_inputs(tmp_path):

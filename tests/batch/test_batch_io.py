@@ -273,7 +273,7 @@ def test_resume_of_a_directory_keeps_links_inside_it_apart(tmp_path, monkeypatch
     assert invoke("batch", "articles", "-o", out).exit_code == 0
     out.write_text(out.read_text().splitlines(keepends=True)[0])  # only a.txt done
     assert invoke("batch", "dirlink", "-o", out, "--resume").exit_code == 0
-    assert [(r["id"], r["input"]) for r in rows(out)] == [("a.txt", "articles/a.txt"), ("b.txt", "dirlink/b.txt")]
+    assert [(r["id"], r["input"]) for r in rows(out)] == [("a", "articles/a.txt"), ("b", "dirlink/b.txt")]
 
 
 def test_canonical_location():
