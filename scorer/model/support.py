@@ -65,6 +65,18 @@ def support_features(texts: list[str], probabilities: np.ndarray, corroborated: 
     return np.hstack([probabilities, cues[:, _CUE_INDEX], corr])
 
 
+# The support grade shown is the band the support score falls in: support is the expected grade / 3, so the grade
+# is the expected grade rounded to the nearest whole grade (cut points at 0.5, 1.5 and 2.5 grades). One scale: a
+# higher score never shows a lower grade (docs/flags.md, "One support scale"; tools/grade_bands.py measures it).
+GRADE_CUTS = (0.5 / 3, 1.5 / 3, 2.5 / 3)
+
+
+def grade_of(support: float) -> int:
+    """The support grade (0-3) whose band the support score in [0, 1] falls in (GRADE_CUTS; a cut point belongs to
+    the band above it). `SupportModel.predict` bands the score as the report gives it, rounded to 4 decimals."""
+    return sum(support >= cut for cut in GRADE_CUTS)
+
+
 class SupportModel:
     """Grades 0-3 with a scaled multinomial logistic regression over SUPPORT_FEATURES.
 
@@ -100,9 +112,11 @@ class SupportModel:
         return out
 
     def predict(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(support in [0, 1], most likely grade) per row."""
+        """(support in [0, 1], the grade whose band it falls in: `grade_of`) per row."""
         probs = self.grade_probabilities(X)
-        return probs @ np.asarray(GRADES) / max(GRADES), probs.argmax(axis=1)
+        support = probs @ np.asarray(GRADES) / max(GRADES)
+        # banded as reported (the report rounds support to 4 decimals), so that grade_of(reported support) == grade
+        return support, np.searchsorted(np.asarray(GRADE_CUTS), np.round(support, 4), side="right")
 
     def contributions(self, X: np.ndarray) -> np.ndarray:
         """Each feature's push on the expected grade (first-order effect of its scaled value)."""
