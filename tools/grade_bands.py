@@ -13,17 +13,16 @@ of each grade (overlapping ranges are what a reader sees as a contradiction).
 from __future__ import annotations
 
 import argparse
-import sys
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from scorer.model.store import load_bundle
+from scorer.model.support import GRADE_CUTS, grade_of
+from scorer.training.claims import ClaimRows, claim_inputs, load_claims, support_inputs
 
-from scorer.model.store import load_bundle  # noqa: E402
-from scorer.model.support import GRADE_CUTS, grade_of  # noqa: E402
-from scorer.training.claims import ClaimRows, claim_inputs, load_claims, support_inputs  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 
 def scored(arts, bundle):
@@ -56,7 +55,7 @@ def main(argv=None) -> int:
     arts = load_claims(REPO / "data" / "claims", args.data)
     train_score, _, train_readers = scored([a for a in arts if a.set == "train"], bundle)
     means = [float(train_score[np.rint(train_readers) == g].mean()) for g in range(4)]
-    mids = [(a + b) / 2 for a, b in zip(means, means[1:])]
+    mids = [(a + b) / 2 for a, b in pairwise(means)]
     print(f"per-grade mean score on the training units: {', '.join(f'{m:.3f}' for m in means)}; "
           f"midpoints {', '.join(f'{m:.3f}' for m in mids)}; bands' cut points {', '.join(f'{c:.3f}' for c in GRADE_CUTS)}")
     for set_name, (score, argmax, readers) in (("dev", scored([a for a in arts if a.set == "dev"], bundle)),

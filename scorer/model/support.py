@@ -163,9 +163,9 @@ def hedge_words(text: str) -> list[str]:
         word = m.group()
         low = word.lower()
         prev, nxt, opening = _neighbours(text, m.start(), m.end())
-        if low == "may" and word[0] == "M":
-            if not opening or nxt[:1].isdigit() or nxt.lower() in _MAY_NAME_AFTER or not nxt:
-                continue
+        if low == "may" and word[0] == "M" and (not opening or not nxt or nxt[:1].isdigit()
+                                                 or nxt.lower() in _MAY_NAME_AFTER):
+            continue
         if low == "might" and (prev.lower() in _NOUN_MIGHT_BEFORE or not nxt or not nxt[0].isalpha()
                                or nxt.lower() in _NOUN_MIGHT_AFTER):
             continue

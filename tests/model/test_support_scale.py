@@ -3,6 +3,8 @@
 Before, the grade was the most probable grade and the score the expected one, so on the PolNeAR dev reports a
 grade 0 reached support 0.51 while grade 3 started at 0.56, and a page could show "0.71 (grade 3)" beside
 "0.78 (grade 2)"."""
+from itertools import pairwise
+
 import numpy as np
 import pytest
 
@@ -33,5 +35,5 @@ def test_no_grade_score_contradiction_on_polnear_dev(dev_rows):
     by_grade = {g: [r["support"] for r in dev_rows if r["support_grade"] == g] for g in range(4)}
     seen = [g for g in range(4) if by_grade[g]]
     assert len(seen) >= 3  # the scale is used, not collapsed onto one grade
-    for lower, higher in zip(seen, seen[1:]):
+    for lower, higher in pairwise(seen):
         assert max(by_grade[lower]) < min(by_grade[higher]), (lower, higher)
