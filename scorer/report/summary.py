@@ -5,7 +5,7 @@ import re
 
 from ..attribution.lexicon import outlet_pattern
 from ..labels import LABELS
-from ..model.support import content_words, hedge_words
+from ..model.support import content_words, grade_of, hedge_words
 
 _OUTLET = outlet_pattern()
 _TITLES = re.compile(r"^(the|a|an|mr|mrs|ms|dr|sen|rep|gov|president|secretary|former)\.?\s+", re.I)
@@ -145,8 +145,8 @@ def _carriers(rows: list[dict], headline_index: int) -> list[dict]:
 
 
 def _weak(row: dict) -> bool:
-    """Weakly or not supported: support grade 0-1, or resting on an anonymous source."""
-    return row["support_grade"] <= 1 or row["attribution_type"] == "anonymous_intelligence"
+    """Weakly or not supported: support in the band of grade 0-1, or resting on an anonymous source."""
+    return grade_of(row["support"]) <= 1 or row["attribution_type"] == "anonymous_intelligence"
 
 
 def outlet_named(phrase: str | None) -> str | None:
