@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import re
 
+from ..attribution.lexicon import FLAG_HEDGES, words_pattern
 from ..labels import LABELS
 
 _TITLES = re.compile(r"^(the|a|an|mr|mrs|ms|dr|sen|rep|gov|president|secretary|former)\.?\s+", re.I)
-_HEDGE_WORDS = re.compile(r"\b(may|might|could|reportedly|allegedly|purported(ly)?|possibly|perhaps|likely|"
-                          r"appears?|seems?|suspected|unconfirmed|believed to|said to)\b", re.I)
+_HEDGE_WORDS = words_pattern(FLAG_HEDGES)
 SCORE_EXPLANATION = ("mean support of the article's sentences x 100; the headline and the first two body "
                      "sentences count double, since readers take the main claim from them")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..attribution.lexicon import speech_cue
+from ..attribution.lexicon import NO_COMMENT_RE, speech_cue
 from ..attribution.sources import NAMED, SourceResolver, SourceType, classify_phrase, piece_in_outlet
 from ..attribution.spans import find_attribution
 from ..errors import InputError
@@ -26,8 +26,6 @@ COLUMNS = ["corpus", "split", "doc_id", "publisher", "sentence_index", "start", 
            "cue_start", "cue_end", "label_method"]
 POLNEAR_SPLITS = ("train", "dev")
 _CONTENT_SHARE = 0.5
-_NO_COMMENT_CUE = re.compile(r"\b(did not (respond|return|reply)|declined to (comment|respond|elaborate|answer)|"
-                             r"could not be reached|no comment|would not comment|refused to comment)\b", re.I)
 _IMPRESSION_CUE = re.compile(r"\b(seem\w*|appear\w*|look\w*|ask\w*|known|called|titled|dubbed|:)|^\W*$", re.I)
 # PolNeAR also marks a source's wishes, plans, stances, votes, questions and seeming ("party leaders want",
 # "Kasich has sought to", "she asked Sanders about"), and acts whose cue has no word of saying, thinking or
@@ -100,7 +98,7 @@ def _pick_attribution(start: int, end: int, attrs: list[dict]) -> dict | None:
         if not marked and content <= _CONTENT_SHARE:
             continue
         score = content + (1.0 if marked else 0.0)
-        if attr["cue"] is not None and _NO_COMMENT_CUE.search(attr["cue"].text):
+        if attr["cue"] is not None and NO_COMMENT_RE.search(attr["cue"].text):
             score -= 0.9  # rule 4: a refusal to comment supplies no claim; another attribution here wins
         if score > best_score:
             best, best_score = attr, score
@@ -136,7 +134,7 @@ def polnear_document(text: str, ann: Annotations) -> list[dict]:
             src, cue = attr["source"], attr["cue"]
             if cue is not None:
                 row.update(cue_text=cue.text, cue_start=cue.start, cue_end=cue.end)
-            if cue is not None and _NO_COMMENT_CUE.search(cue.text):
+            if cue is not None and NO_COMMENT_RE.search(cue.text):
                 # rule 4: a party that declines to comment supplies no claim; the outlet states the fact
                 row.update(source_text=src.text if src else None, label="outlet_claim",
                            label_method="polnear: declined to comment (rule 4)")
