@@ -19,7 +19,7 @@ def _error_row(record: Record, message: str) -> dict:
 def score_chunk(scorer, records: list[Record]) -> list[dict]:
     """Report dicts (status 'ok') or error rows for a chunk of records, scored with one model call;
     never raises for a bad record (an unexpected failure is narrowed down to the record that caused it)."""
-    from ..pipeline import score_items  # here, not at the top (see the module's docstring)
+    from ..pipeline import Article, score_items  # here, not at the top (see the module's docstring)
 
     items, results = [], [None] * len(records)
     for k, record in enumerate(records):
@@ -33,7 +33,7 @@ def score_chunk(scorer, records: list[Record]) -> list[dict]:
             except ScorerError as exc:
                 results[k] = _error_row(record, str(exc))
                 continue
-        items.append((k, (text, record.id, record.where, record.html)))
+        items.append((k, Article(text, record.id, record.where, record.html)))
     for k, report in zip([k for k, _ in items], score_items(scorer, [item for _, item in items])):
         if isinstance(report, Exception):
             results[k] = _error_row(records[k], str(report))
