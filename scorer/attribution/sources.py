@@ -8,7 +8,8 @@ Each decision carries a short `method` string so the audit can see which rule fi
 from __future__ import annotations
 
 import re
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 from ..labels import SOURCE_LABELS
 from .lexicon import (ANONYMOUS_HEADS, OUTLET_NOUNS, PRONOUNS_GROUP, PRONOUNS_PERSON, QUANTIFIERS,

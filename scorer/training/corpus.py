@@ -10,7 +10,8 @@ from __future__ import annotations
 import csv
 import re
 from pathlib import Path
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
