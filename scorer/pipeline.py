@@ -4,11 +4,16 @@ decode -> furniture -> segment -> model inputs -> attribution types -> sources/c
 
 `Scorer` scores articles; `score` uses one Scorer per model, loaded once per process (`cached_scorer`, which
 batch workers use too). `Scorer.score_many` scores many texts, in worker processes when asked (`pool`).
+
+The stages hand over typed values: an `Article` in, a `PreparedArticle` (sentences, skipped furniture, model inputs)
+from `Scorer._prepare`, the claim head's probabilities per article from `Scorer._claim_probabilities` (one model call
+for a batch), a `Report` from `Scorer._finish`.
 """
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -25,7 +30,32 @@ from .text.files import (DEFAULT_MAX_BYTES, article_id as file_article_id, artic
                          read_text_file, replace_surrogates, require_content)
 from .text.furniture import Skipped
 from .text.language import NON_ENGLISH_FLAG, looks_english
-from .text.segment import headline_index, split_article
+from .text.segment import Sentence, headline_index, split_article
+
+
+class Article(NamedTuple):
+    """One article to score: its decoded text, its id (None: none), the name errors give (a file, a record) and
+    whether the report carries the text (done for HTML, whose offsets refer to the converted text)."""
+
+    text: str
+    article_id: str | None = None
+    name: str = "<input>"
+    include_text: bool = False
+
+
+class PreparedArticle(NamedTuple):
+    """An article ready for the model: its sentences, the page furniture skipped, and the model inputs (one row per
+    sentence)."""
+
+    article: Article
+    sentences: list[Sentence]
+    skipped: list[Skipped]
+    inputs: ModelInputs
+
+
+def as_article(item) -> Article:
+    """An `Article`, or a tuple of its fields in order (text, article_id, name, include_text), as an Article."""
+    return item if isinstance(item, Article) else Article(*item)
 
 
 class Scorer:
@@ -47,75 +77,72 @@ class Scorer:
         `text` may also be UTF-8 `bytes` (decoded as a file would be: InputError if not UTF-8 text); any
         other type raises TypeError."""
         text = as_text(text, name)
-        result = self.score_batch([(text, article_id, name, include_text)])[0]
+        result = self.score_batch([Article(text, article_id, name, include_text)])[0]
         if isinstance(result, InputError):
             raise result
         return result
 
     def score_batch(self, items) -> list:
-        """Score several articles with one model call: items are (text, article_id, name, include_text)
-        tuples; returns a Report, or the InputError of an article that cannot be scored, per item."""
+        """Score several articles with one model call: items are `Article`s (or tuples of its fields); returns a
+        Report, or the InputError of an article that cannot be scored, per item."""
         prepared = []
         for item in items:
             try:
-                prepared.append(self._prepare(*item))
+                prepared.append(self._prepare(as_article(item)))
             except InputError as exc:
                 prepared.append(exc)
-        ready = [p for p in prepared if not isinstance(p, InputError)]
+        probs = iter(self._claim_probabilities([p for p in prepared if not isinstance(p, InputError)]))
+        return [p if isinstance(p, InputError) else self._finish(p, next(probs)) for p in prepared]
+
+    def _prepare(self, article: Article) -> PreparedArticle:
+        """Furniture, sentences and model inputs of one article (InputError if there is nothing to score)."""
+        require_content(article.text, article.name)
+        sentences, skipped = split_article(article.text)
+        if not sentences and article.include_text:  # text extracted from a page (HTML, Markdown)
+            raise InputError(f"no article text found in {article.name} (only page furniture)")
+        if not sentences:
+            raise InputError(f"{article.name}: no article sentences (only page furniture)")
+        return PreparedArticle(article, sentences, skipped,
+                               article_inputs(article.text, sentences, self.attribution.cues))
+
+    def _claim_probabilities(self, ready: list[PreparedArticle]) -> list[np.ndarray]:
+        """The claim head's probabilities (model.claims.CLAIM_CLASSES) of each article's sentences, with one call of
+        each model for all the articles."""
         if not ready:
-            return prepared
-        heads = np.column_stack(self.attribution.head_probabilities(ModelInputs.concat([p["frame"] for p in ready])))
+            return []
+        heads = np.column_stack(self.attribution.head_probabilities(ModelInputs.concat([p.inputs for p in ready])))
         texts, tokens, dense, offset = [], [], [], 0
         for p in ready:  # the claim-level head reads each article's sentences with their neighbours
-            n = len(p["frame"])
-            article_tokens, article_dense = claim_features(p["frame"], heads[offset:offset + n],
-                                                           [len(s.text) for s in p["sentences"]])
-            texts += [s.text for s in p["sentences"]]
+            n = len(p.inputs)
+            article_tokens, article_dense = claim_features(p.inputs, heads[offset:offset + n],
+                                                           [len(s.text) for s in p.sentences])
+            texts += [s.text for s in p.sentences]
             tokens += article_tokens
             dense.append(article_dense)
             offset += n
         probs = self.claims.predict_proba(texts, tokens, np.vstack(dense))
-        out, offset = [], 0
-        for p in prepared:
-            if isinstance(p, InputError):
-                out.append(p)
-                continue
-            n = len(p["frame"])
-            out.append(self._finish(p, probs[offset:offset + n]))
-            offset += n
-        return out
+        return np.split(probs, np.cumsum([len(p.inputs) for p in ready])[:-1])
 
-    def _prepare(self, text: str, article_id=None, name: str = "<input>", include_text: bool = False) -> dict:
-        """Furniture, sentences and model inputs of one article (InputError if there is nothing to score)."""
-        require_content(text, name)
-        sentences, skipped = split_article(text)
-        if not sentences and include_text:  # text extracted from a page (HTML, Markdown)
-            raise InputError(f"no article text found in {name} (only page furniture)")
-        if not sentences:
-            raise InputError(f"{name}: no article sentences (only page furniture)")
-        return {"text": text, "article_id": article_id, "name": name, "include_text": include_text, "sentences": sentences,
-                "skipped": skipped, "frame": article_inputs(text, sentences, self.attribution.cues)}
-
-    def _finish(self, p: dict, claim_probs: np.ndarray) -> Report:
+    def _finish(self, p: PreparedArticle, claim_probs: np.ndarray) -> Report:
         """Support, sources and the summary of one article, given its claim-level probabilities: sentences the
         claim head reads as page furniture are skipped (`model.claims.decide`), the others typed by the four
         labels' probabilities."""
-        text = p["text"]
+        text = p.article.text
         furniture, four = decide(claim_probs)
         keep = np.flatnonzero(~furniture)
-        sentences = [p["sentences"][k] for k in keep]
-        skipped = sorted(list(p["skipped"]) + [Skipped(s.start, s.end, s.text, FURNITURE_REASON)
-                                               for s, f in zip(p["sentences"], furniture) if f])
+        sentences = [p.sentences[k] for k in keep]
+        skipped = sorted(list(p.skipped) + [Skipped(s.start, s.end, s.text, FURNITURE_REASON)
+                                            for s, f in zip(p.sentences, furniture) if f])
         probs = four[keep]
         labels = [LABELS[i] for i in probs.argmax(axis=1)]
         texts = [s.text for s in sentences]
         corr = corroboration(texts, labels)
-        X = support_features(texts, probs, corr, p["frame"]["cue_vec"][keep])
+        X = support_features(texts, probs, corr, p.inputs["cue_vec"][keep])
         support, grades = self.support.predict(X)
         contrib = self.support.contributions(X)
         head = headline_index(text, sentences)
         rows = []
-        records = p["frame"].records(["source", "cue", "inherited_source", "src_method", "src_type", "src_refers_to",
+        records = p.inputs.records(["source", "cue", "inherited_source", "src_method", "src_type", "src_refers_to",
                                       "via"])
         for i, sent in enumerate(sentences):
             rec = records[keep[i]]
@@ -134,8 +161,8 @@ class Scorer:
         if not looks_english(text):
             summary["flags"].insert(0, NON_ENGLISH_FLAG)
         title = sentences[head].text if head is not None else None
-        article = {"id": p["article_id"], "title": title, "n_sentences": len(rows), "n_skipped": len(skipped)}
-        if p["include_text"]:
+        article = {"id": p.article.article_id, "title": title, "n_sentences": len(rows), "n_skipped": len(skipped)}
+        if p.article.include_text:
             article["text"] = text
         return Report(model=self.model_info, article=article, summary=summary, sentences=rows,
                       skipped=[s._asdict() for s in skipped], text=text)
@@ -176,7 +203,7 @@ class Scorer:
                 yield result
             return
         for chunk in chunks(texts, CHUNK):
-            for result in self.score_batch([(as_text(t), None, "<input>", False) for t in chunk]):
+            for result in self.score_batch([Article(as_text(t)) for t in chunk]):
                 if isinstance(result, InputError):
                     raise result
                 yield result
@@ -210,7 +237,7 @@ def _value(v):
     return None if v is None or (isinstance(v, float) and v != v) else v
 
 
-def score_items(scorer: Scorer, items: list[tuple]) -> list:
+def score_items(scorer: Scorer, items: list[Article]) -> list:
     """`scorer.score_batch(items)`, except that an unexpected exception (a bug, not bad input) costs only the item
     that raised it: the items are scored again one by one and that one gets a ScorerError naming it."""
     try:
@@ -221,12 +248,12 @@ def score_items(scorer: Scorer, items: list[tuple]) -> list:
         return [r for item in items for r in score_items(scorer, [item])]
 
 
-def _internal_error(item: tuple) -> ScorerError:
+def _internal_error(item: Article) -> ScorerError:
     import traceback
 
     exc = sys.exc_info()[1]
     frame = traceback.extract_tb(exc.__traceback__)[-1]
-    return ScorerError(f"{item[2]}: internal error {type(exc).__name__}: {exc} "
+    return ScorerError(f"{as_article(item).name}: internal error {type(exc).__name__}: {exc} "
                        f"(at {Path(frame.filename).name}:{frame.lineno}); please report it")
 
 
@@ -244,7 +271,7 @@ def cached_scorer(model_dir: str | Path | None = None) -> Scorer:
 
 def _score_in_worker(chunk: list[tuple[int, str]], model_dir) -> list:
     """Worker side of `Scorer.score_many(n_jobs > 1)`: the Report, or the error, of each numbered text."""
-    return score_items(cached_scorer(model_dir), [(text, None, f"<text {i}>", False) for i, text in chunk])
+    return score_items(cached_scorer(model_dir), [Article(text, None, f"<text {i}>") for i, text in chunk])
 
 
 def score(text: str, model_dir: str | Path | None = None) -> Report:

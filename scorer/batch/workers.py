@@ -26,7 +26,7 @@ def _with_fields(result: dict, record: Record) -> dict:
 def score_chunk(scorer, records: list[Record]) -> list[dict]:
     """Report dicts (status 'ok') or error rows for a chunk of records, scored with one model call;
     never raises for a bad record (an unexpected failure is narrowed down to the record that caused it)."""
-    from ..pipeline import score_items  # here, not at the top (see the module's docstring)
+    from ..pipeline import Article, score_items  # here, not at the top (see the module's docstring)
 
     items, results = [], [None] * len(records)
     for k, record in enumerate(records):
@@ -44,7 +44,7 @@ def score_chunk(scorer, records: list[Record]) -> list[dict]:
             except ScorerError as exc:
                 results[k] = _error_row(record, str(exc))
                 continue
-        items.append((k, (text, record.id, record.where if record.kind != "url" else record.id, kind != "text")))
+        items.append((k, Article(text, record.id, record.where if record.kind != "url" else record.id, kind != "text")))
     for k, report in zip([k for k, _ in items], score_items(scorer, [item for _, item in items])):
         if isinstance(report, Exception):
             results[k] = _error_row(records[k], str(report))

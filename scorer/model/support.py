@@ -11,9 +11,9 @@ import re
 
 import numpy as np
 
-from ..attribution.lexicon import LOADED_WORDS
+from ..attribution.lexicon import DENIAL_RE, LOADED_WORDS
 from ..labels import GRADES, LABELS
-from .cues import CUE_FEATURES, DATE_RE, DENIAL_RE, HEDGE_RE, NUMBER_RE, cue_matrix
+from .cues import CUE_FEATURES, DATE_RE, HEDGE_RE, NUMBER_RE, cue_matrix
 from .heads import logistic_probabilities
 
 _CUE_USED = ("hedges", "loaded_words", "numbers", "dates", "quote_marks", "quote_then_attribution",
