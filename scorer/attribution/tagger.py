@@ -1,0 +1,401 @@
+"""The learned span tagger: Source, Cue and Content spans of each sentence, as BIO tags from a linear-chain CRF
+trained on PolNeAR's human spans (`scorer.training.spantagger` trains it with python-crfsuite).
+
+Scoring needs numpy only: the CRF is plain arrays (feature names, a state-weight matrix, a transition matrix,
+loaded by `scorer.model.store` without pickle) and this module decodes it with its own Viterbi, over all sentences
+of an article (or a batch) at once. Every feature is cheap:
+
+- word features, of the token and of its neighbours at -2..+2: the lower-cased word, its shape, its 2- and
+  3-letter suffix, and its membership of the word lists (reporting verbs, anonymity cues, pronouns, role nouns,
+  outlet and title words, quantifiers, document nouns). They depend on the word alone, so their weights are summed
+  once per word type and cached (`_WordCache`);
+- token features from the sentence: quote state (inside a quotation, carried over sentences of a paragraph;
+  opening/closing mark), where quotes are in the sentence relative to the token, commas before and after,
+  the length of the run of capitalised words the token is in, and its position from the start and the end.
+
+Training and scoring build the features from the same functions (`sentence_tokens`, `word_features`,
+`token_codes`), so the tagger crfsuite trains and the one decoded here see the same features.
+"""
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+import numpy as np
+
+from .lexicon import (
+    ANONYMOUS_HEADS,
+    OUTLET_NOUNS,
+    OUTLETS,
+    PRONOUNS_GROUP,
+    PRONOUNS_PERSON,
+    QUANTIFIERS,
+    REPORTING_VERBS,
+    ROLE_HEADS,
+)
+from .spans import CUE_VERBS
+
+TAGS = ("O", "B-SOURCE", "I-SOURCE", "B-CUE", "I-CUE", "B-CONTENT", "I-CONTENT")
+ROLES = ("SOURCE", "CUE", "CONTENT")
+# a token: an abbreviation with dots ("U.S.", "Sen."), a word with inner apostrophes/hyphens ("don’t", "30-year-old"),
+# or any other single non-space character
+TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Jr|Sr|St|Lt|Col|Sgt|Rev|Prof|Mt|Ft|Jan|Feb|"
+                   r"Aug|Sept|Sep|Oct|Nov|Dec|No|Inc|Corp|Co|Ltd|vs)\.|[^\W_]+(?:['’&-][^\W_]+)*|\S")
+OFFSETS = (-2, -1, 0, 1, 2)
+
+_TITLES = frozenset("mr mrs ms dr sen rep gov gen president senator governor secretary chairman chairwoman director "
+                    "spokesman spokeswoman spokesperson minister judge justice attorney general chief mayor speaker "
+                    "leader commissioner ambassador sheriff officer agent professor prof rev lt col sgt".split())
+_ANONYMITY = frozenset("anonymity anonymously condition unnamed anonymous familiar authorized identified named "
+                       "briefed".split())
+_DOCUMENTS = frozenset("poll polls survey surveys study studies report reports analysis data filing filings memo "
+                       "memos letter email emails statement document documents records transcript tweet tweets "
+                       "release ruling lawsuit complaint".split())
+_OUTLET_WORDS = frozenset(w for name in OUTLETS for w in name.split() if w not in ("the", "of", "news", "daily")) \
+    | OUTLET_NOUNS
+_CUE_WORDS = CUE_VERBS | REPORTING_VERBS | frozenset(("according",))
+_LISTS = (("cue", _CUE_WORDS), ("anon", ANONYMOUS_HEADS), ("pron", PRONOUNS_PERSON | PRONOUNS_GROUP),
+          ("role", ROLE_HEADS), ("outlet", _OUTLET_WORDS), ("title", _TITLES), ("quant", QUANTIFIERS),
+          ("doc", _DOCUMENTS), ("anonymity", _ANONYMITY))
+_OPEN, _CLOSE = "“", "”"
+_QUOTE_EVENT = re.compile('[“”"\n]')
+_SHAPE_RUNS = re.compile(r"(.)\1+")
+
+# token features: group -> number of values (each token has exactly one value per group)
+GROUPS = {"q": 2,      # outside / inside a quotation
+          "qm": 3,     # not a quote mark / an opening mark / a closing mark
+          "qpos": 4,   # quote marks in the sentence: none / only after the token / only before / both
+          "cb": 3,     # commas before the token in the sentence: 0, 1, 2+
+          "ca": 3,     # commas after: 0, 1, 2+
+          "cap": 4,    # capitalised run the token is in: not capitalised, 1, 2, 3+ words
+          "pos": 6,    # token index: 0, 1, 2, 3-5, 6-10, 11+
+          "rpos": 5,   # tokens after it: 0, 1, 2, 3-5, 6+
+          "dl": 6,     # the nearest reporting word before it in the sentence: none, 1, 2, 3-4, 5-8, 9+ tokens back
+          "dr": 6}     # the same after it
+_POS_BUCKET = np.array([0, 1, 2, 3, 3, 3, 4, 4, 4, 4, 4] + [5] * 1, dtype=np.int64)
+_RPOS_BUCKET = np.array([0, 1, 2, 3, 3, 3, 4], dtype=np.int64)
+_DIST_BUCKET = np.array([0, 1, 2, 3, 3, 4, 4, 4, 4, 5], dtype=np.int64)  # by distance (0: no reporting word)
+
+
+def shape(word: str) -> str:
+    """Compressed word shape: "Xx" for "Trump", "X.X." for "U.S.", "d" for "2016", the character for punctuation."""
+    out = "".join("X" if c.isupper() else "x" if c.isalpha() else "d" if c.isdigit() else c for c in word)
+    return _SHAPE_RUNS.sub(r"\1", out)
+
+
+def word_features(word: str) -> dict[int, list[str]]:
+    """The word-derived features of a token, by the offset at which they are seen: all of them for the token itself
+    (offset 0), the word, shape and word lists for the next/previous token, the word and word lists two away."""
+    low = word.lower()
+    lists = [f"L={name}" for name, words in _LISTS if low in words]
+    sh = "sh=" + shape(word)
+    own = [f"w={low}", sh, f"s2={low[-2:]}", f"s3={low[-3:]}", *lists]
+    near = [f"w={low}", sh, *lists]
+    far = [f"w={low}", *lists]
+    return {0: own, -1: near, 1: near, -2: far, 2: far}
+
+
+def feature_name(offset: int, name: str) -> str:
+    """The crfsuite attribute of a word feature seen at `offset` from the token ("-1:w=said")."""
+    return f"{offset}:{name}" if offset else name
+
+
+class Tokens(NamedTuple):
+    """The tokens of a list of sentences, concatenated: words, article offsets, sentence lengths and token codes."""
+
+    words: list[str]
+    starts: np.ndarray
+    ends: np.ndarray
+    lengths: list[int]
+    codes: dict[str, np.ndarray]
+
+
+def _quote_events(article_text: str) -> tuple[list[int], list[bool]]:
+    """(positions, inside-after) of the article's quote marks and line breaks: “ opens, ” closes, a straight quote
+    toggles, a line break closes (a quotation running on into the next paragraph reopens there)."""
+    positions, states, inside = [], [], False
+    for m in _QUOTE_EVENT.finditer(article_text):
+        ch = m.group()
+        inside = ch == _OPEN or (ch == '"' and not inside)
+        positions.append(m.start())
+        states.append(inside)
+    return positions, states
+
+
+def sentence_tokens(article_text: str, sentences) -> Tokens:
+    """Tokens of the sentences (objects with start/text) with their article offsets and token codes (GROUPS),
+    the codes computed with array operations over all the tokens."""
+    words: list[str] = []
+    starts: list[int] = []
+    lengths: list[int] = []
+    for sent in sentences:
+        base = sent.start
+        before = len(words)
+        for m in TOKEN.finditer(sent.text):
+            words.append(m.group())
+            starts.append(m.start() + base)
+        lengths.append(len(words) - before)
+    n_tok = len(words)
+    start_a = np.array(starts, dtype=np.int64)
+    end_a = start_a + np.fromiter(map(len, words), dtype=np.int64, count=n_tok)
+    length_a = np.array(lengths, dtype=np.int64)
+    first = np.repeat(np.cumsum(length_a) - length_a, length_a)  # index of each token's sentence's first token
+    index = np.arange(n_tok) - first
+    after = np.repeat(length_a, length_a) - 1 - index
+    # quote state: the last quote event strictly before the token
+    positions, states = _quote_events(article_text)
+    k = np.searchsorted(np.array(positions, dtype=np.int64), start_a, side="left")
+    state = np.r_[False, np.array(states, dtype=bool)][k]
+    is_open = np.fromiter((w == _OPEN for w in words), dtype=bool, count=n_tok)
+    is_close = np.fromiter((w == _CLOSE for w in words), dtype=bool, count=n_tok)
+    straight = np.fromiter((w == '"' for w in words), dtype=bool, count=n_tok)
+    qm = np.where(is_open | (straight & ~state), 1, np.where(is_close | (straight & state), 2, 0))
+    # commas and quote marks before and after the token within its sentence
+    comma = np.fromiter((w == "," for w in words), dtype=np.int64, count=n_tok)
+    mark = (is_open | is_close | straight).astype(np.int64)
+    sentence = np.repeat(np.arange(len(length_a)), length_a)
+    comma_c, mark_c = np.cumsum(comma), np.cumsum(mark)
+    comma_base = (comma_c - comma)[first] if n_tok else comma_c
+    mark_base = (mark_c - mark)[first] if n_tok else mark_c
+    ends_idx = first + np.repeat(length_a, length_a) - 1
+    comma_before = comma_c - comma - comma_base
+    comma_after = comma_c[ends_idx] - comma_c if n_tok else comma_c
+    mark_before = mark_c - mark - mark_base
+    mark_after = mark_c[ends_idx] - mark_c if n_tok else mark_c
+    # the length of the run of capitalised words each token is in (within its sentence)
+    upper = np.fromiter((w[0].isupper() for w in words), dtype=bool, count=n_tok)
+    new_run = upper & ~np.r_[False, upper[:-1] & (sentence[1:] == sentence[:-1])] if n_tok else upper
+    run_id = np.cumsum(new_run)
+    run_len = np.bincount(run_id[upper], minlength=int(run_id[-1]) + 1 if n_tok else 1)
+    cap = np.where(upper, np.minimum(run_len[run_id] if n_tok else run_id, 3), 0)
+    # the distance to the nearest reporting word before and after the token in its sentence
+    cue = np.fromiter((w.lower() in _CUE_WORDS for w in words), dtype=bool, count=n_tok)
+    where = np.arange(n_tok)
+    prev_cue = np.r_[-1, np.maximum.accumulate(np.where(cue, where, -1))[:-1]] if n_tok else where
+    dist_left = np.where(prev_cue >= first, where - prev_cue, 0)
+    next_cue = np.r_[np.minimum.accumulate(np.where(cue, where, n_tok)[::-1])[::-1][1:], n_tok] if n_tok else where
+    dist_right = np.where(next_cue <= ends_idx, next_cue - where, 0)
+    codes = {"q": state.astype(np.int64), "qm": qm.astype(np.int64),
+             "qpos": (mark_after > 0).astype(np.int64) + 2 * (mark_before > 0),
+             "cb": np.minimum(comma_before, 2), "ca": np.minimum(comma_after, 2), "cap": cap.astype(np.int64),
+             "pos": _POS_BUCKET[np.minimum(index, len(_POS_BUCKET) - 1)],
+             "rpos": _RPOS_BUCKET[np.minimum(after, len(_RPOS_BUCKET) - 1)],
+             "dl": _DIST_BUCKET[np.minimum(dist_left, len(_DIST_BUCKET) - 1)],
+             "dr": _DIST_BUCKET[np.minimum(dist_right, len(_DIST_BUCKET) - 1)]}
+    return Tokens(words, start_a, end_a, lengths, codes)
+
+
+def crf_items(tokens: Tokens) -> list[list[list[str]]]:
+    """The crfsuite attributes of each token, per sentence (training and the equality test use this)."""
+    per_word = {}
+    out, k = [], 0
+    for n in tokens.lengths:
+        words = tokens.words[k:k + n]
+        feats = []
+        for w in words:
+            if w not in per_word:
+                per_word[w] = word_features(w)
+        for i in range(n):
+            attrs = ["b"]
+            for off in OFFSETS:
+                j = i + off
+                if 0 <= j < n:
+                    attrs += [feature_name(off, f) for f in per_word[words[j]][off]]
+                elif off in (-1, 1):
+                    attrs.append(feature_name(off, "w=<s>" if off < 0 else "w=</s>"))
+            attrs += [f"{g}={int(tokens.codes[g][k + i])}" for g in GROUPS]
+            feats.append(attrs)
+        out.append(feats)
+        k += n
+    return out
+
+
+class _WordCache:
+    """Per word type, the summed state weights of its word features at each offset: an (n, 5, tags) array that grows
+    as new words are seen (emptied when it reaches `limit` words, so a long batch run does not grow without end)."""
+
+    def __init__(self, index: dict[str, int], weights: np.ndarray, limit: int = 200_000):
+        self.index, self.weights, self.limit = index, weights, limit
+        self.rows: dict[str, int] = {}
+        self.table = np.zeros((1024, len(OFFSETS), weights.shape[1]))
+
+    def lookup(self, words: list[str]) -> np.ndarray:
+        rows = self.rows
+        ids = []
+        for w in words:
+            r = rows.get(w)
+            if r is None:
+                if len(rows) >= self.limit:
+                    rows.clear()
+                r = len(rows)
+                if r >= len(self.table):
+                    grown = np.zeros((2 * len(self.table),) + self.table.shape[1:])
+                    grown[:len(self.table)] = self.table
+                    self.table = grown
+                feats = word_features(w)
+                for k, off in enumerate(OFFSETS):
+                    cols = [self.index[n] for n in (feature_name(off, f) for f in feats[off]) if n in self.index]
+                    self.table[r, k] = self.weights[cols].sum(axis=0) if cols else 0.0
+                rows[w] = r
+            ids.append(r)
+        return self.table[np.array(ids, dtype=np.int64)]
+
+
+class SpanTagger:
+    """A linear-chain CRF over TAGS: `features` (attribute names), `weights` (n_features, n_tags) state weights and
+    `transitions` (n_tags, n_tags), from tag to tag, as crfsuite learned them."""
+
+    def __init__(self, features: list[str], weights: np.ndarray, transitions: np.ndarray):
+        self.features = list(features)
+        self.weights = np.asarray(weights, dtype=np.float64)
+        self.transitions = np.asarray(transitions, dtype=np.float64)
+        index = {f: i for i, f in enumerate(self.features)}
+        zero = np.zeros(self.weights.shape[1])
+        row = lambda name: self.weights[index[name]] if name in index else zero
+        self.bias = row("b")
+        self.edges = {off: row(feature_name(off, "w=<s>" if off < 0 else "w=</s>")) for off in (-1, 1)}
+        self.groups = {g: np.vstack([row(f"{g}={v}") for v in range(n)]) for g, n in GROUPS.items()}
+        self._words = _WordCache(index, self.weights)
+
+    def emissions(self, tokens: Tokens) -> np.ndarray:
+        """State scores (n_tokens, n_tags) of the tokens: the sum of their features' weights."""
+        n_tok = len(tokens.words)
+        table = self._words.lookup(tokens.words)  # (n_tok, 5, tags)
+        out = np.repeat(self.bias[None, :], n_tok, axis=0)
+        out += table[:, OFFSETS.index(0)]
+        lengths = np.array(tokens.lengths, dtype=np.int64)
+        sentence = np.repeat(np.arange(len(lengths)), lengths)
+        for k, off in enumerate(OFFSETS):
+            if off == 0:
+                continue
+            # token i sees the word at i + off when it is in the same sentence
+            src = np.arange(n_tok) + off
+            ok = (src >= 0) & (src < n_tok)
+            ok[ok] = sentence[src[ok]] == sentence[ok]
+            out[ok] += table[src[ok], k]
+            if off in (-1, 1):
+                out[~ok] += self.edges[off]
+        for g, table_g in self.groups.items():
+            out += table_g[tokens.codes[g]]
+        return out
+
+    def viterbi(self, emissions: np.ndarray, lengths: list[int], bucket: int = 256) -> np.ndarray:
+        """The best tag index of each token. Sentences are decoded together, `bucket` at a time in order of length
+        (so one long sentence does not pad them all): a loop over token positions with (sentences x tags x tags)
+        array operations."""
+        out = np.zeros(len(emissions), dtype=np.int64)
+        lengths_a = np.array(lengths, dtype=np.int64)
+        starts = np.r_[0, np.cumsum(lengths_a)[:-1]].astype(np.int64) if len(lengths_a) else lengths_a
+        order = np.argsort(lengths_a, kind="stable")
+        order = order[lengths_a[order] > 0]
+        for b in range(0, len(order), bucket):
+            chosen = order[b:b + bucket]
+            rows = starts[chosen][:, None] + np.arange(int(lengths_a[chosen].max()))[None, :]
+            valid = np.arange(rows.shape[1])[None, :] < lengths_a[chosen][:, None]
+            rows = np.where(valid, rows, 0)
+            out[rows[valid]] = self._viterbi_padded(emissions[rows] * valid[:, :, None], valid)[valid]
+        return out
+
+    def _viterbi_padded(self, pad: np.ndarray, valid: np.ndarray) -> np.ndarray:
+        """Viterbi over padded state scores (sentences, width, tags) with a validity mask (sentences, width)."""
+        n_sent, width, n_tags = pad.shape
+        delta = pad[:, 0].copy()
+        back = np.zeros((n_sent, width, n_tags), dtype=np.int64)
+        trans = self.transitions[None]
+        for t in range(1, width):
+            scores = delta[:, :, None] + trans  # (sentences, from, to)
+            best = scores.argmax(axis=1)
+            back[:, t] = best
+            step = np.take_along_axis(scores, best[:, None, :], axis=1)[:, 0] + pad[:, t]
+            delta = np.where(valid[:, t, None], step, delta)
+        last = valid.sum(axis=1) - 1
+        tags = np.zeros((n_sent, width), dtype=np.int64)
+        current = delta.argmax(axis=1)
+        rows = np.arange(n_sent)
+        for t in range(width - 1, -1, -1):
+            here = last >= t
+            tags[here, t] = current[here]
+            if t:
+                current = np.where(here, back[rows, t, current], current)
+        return tags
+
+    def tag(self, tokens: Tokens) -> np.ndarray:
+        """Tag index (into TAGS) of every token."""
+        return self.viterbi(self.emissions(tokens), tokens.lengths)
+
+    def spans(self, article_text: str, sentences) -> list[dict[str, list[tuple[int, int]]]]:
+        """Per sentence, the Source, Cue and Content spans as [(start, end)] article offsets (role -> spans)."""
+        return self.spans_many([(article_text, sentences)])[0]
+
+    def spans_many(self, articles) -> list[list[dict[str, list[tuple[int, int]]]]]:
+        """`spans` of several (article text, sentences) pairs with one emission product and one decoding."""
+        parts = [sentence_tokens(text, sentences) for text, sentences in articles]
+        if not parts:
+            return []
+        tokens = concat_tokens(parts)
+        spans = tag_spans(tokens, self.tag(tokens))
+        out, k = [], 0
+        for part in parts:
+            out.append(spans[k:k + len(part.lengths)])
+            k += len(part.lengths)
+        return out
+
+
+def concat_tokens(parts: list[Tokens]) -> Tokens:
+    """The tokens of several articles as one."""
+    return Tokens([w for p in parts for w in p.words], np.concatenate([p.starts for p in parts]),
+                  np.concatenate([p.ends for p in parts]), [n for p in parts for n in p.lengths],
+                  {g: np.concatenate([p.codes[g] for p in parts]) for g in GROUPS})
+
+
+def tag_spans(tokens: Tokens, tags: np.ndarray) -> list[dict[str, list[tuple[int, int]]]]:
+    """BIO tags (indices into TAGS) as spans per sentence; an I- tag after another role opens a span."""
+    out, k = [], 0
+    for n in tokens.lengths:
+        spans: dict[str, list[tuple[int, int]]] = {role: [] for role in ROLES}
+        role = None
+        for i in range(k, k + n):
+            tag = TAGS[tags[i]]
+            if tag == "O":
+                role = None
+                continue
+            kind, r = tag.split("-")
+            if kind == "B" or r != role:
+                spans[r].append((int(tokens.starts[i]), int(tokens.ends[i])))
+            else:
+                spans[r][-1] = (spans[r][-1][0], int(tokens.ends[i]))
+            role = r
+        out.append(spans)
+        k += n
+    return out
+
+
+def sentence_attribution(article_text: str, sent, spans: dict[str, list[tuple[int, int]]]):
+    """(Attribution with sentence-relative offsets, content span (article offsets) or None) of one sentence from its
+    tagged spans. The sentence's attribution is its first source with the cue nearest to it (the first cue when no
+    source is tagged); a later source that is an outlet passing the words on ("..., officials told CNN") is `via`.
+    The content span runs from the first content token to the last."""
+    from .sources import classify_phrase
+    from .spans import NO_ATTRIBUTION, Attribution
+
+    sources, cues, contents = spans["SOURCE"], spans["CUE"], spans["CONTENT"]
+    content = (contents[0][0], contents[-1][1]) if contents else None
+    if not sources and not cues:
+        return NO_ATTRIBUTION, content
+    base = sent.start
+    if sources:
+        s0, s1 = sources[0]
+        cue = min(cues, key=lambda c: max(c[0] - s1, s0 - c[1], 0)) if cues else None
+    else:
+        s0 = s1 = None
+        cue = cues[0]
+    via = None
+    if len(sources) > 1:
+        last = article_text[sources[-1][0]:sources[-1][1]]
+        if classify_phrase(last).label == "outlet_claim" \
+                and classify_phrase(article_text[s0:s1]).label != "outlet_claim":
+            via = last
+    return Attribution(
+        None if s0 is None else article_text[s0:s1], None if s0 is None else s0 - base,
+        None if s0 is None else s1 - base, None if cue is None else article_text[cue[0]:cue[1]],
+        None if cue is None else cue[0] - base, None if cue is None else cue[1] - base, via), content
