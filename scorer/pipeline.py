@@ -37,6 +37,7 @@ class Scorer:
         self.attribution = bundle["attribution"]
         self.support = bundle["support"]
         self.claims = bundle["claims"]
+        self.spans = bundle["spans"]
         self.card = bundle["card"]
         self.model_info = {"id": self.card.get("id", MODEL_ID), "sha256": self.card.get("sha256")}
 
@@ -64,6 +65,9 @@ class Scorer:
         ready = [p for p in prepared if not isinstance(p, InputError)]
         if not ready:
             return prepared
+        # the span tagger reads every sentence of the batch in one pass, then each article's sources are resolved
+        for p, spans in zip(ready, self.spans.spans_many([(p["text"], p["sentences"]) for p in ready])):
+            p["frame"] = article_inputs(p["text"], p["sentences"], self.attribution.cues, spans=spans)
         heads = np.column_stack(self.attribution.head_probabilities(ModelInputs.concat([p["frame"] for p in ready])))
         texts, tokens, dense, offset = [], [], [], 0
         for p in ready:  # the claim-level head reads each article's sentences with their neighbours
@@ -86,13 +90,13 @@ class Scorer:
         return out
 
     def _prepare(self, text: str, article_id=None, name: str = "<input>", include_text: bool = False) -> dict:
-        """Furniture, sentences and model inputs of one article (InputError if there is nothing to score)."""
+        """Furniture and sentences of one article (InputError if there is nothing to score)."""
         require_content(text, name)
         sentences, skipped = split_article(text)
         if not sentences:
             raise InputError(f"{name}: no article sentences (only page furniture)")
         return {"text": text, "article_id": article_id, "name": name, "include_text": include_text, "sentences": sentences,
-                "skipped": skipped, "frame": article_inputs(text, sentences, self.attribution.cues)}
+                "skipped": skipped}
 
     def _finish(self, p: dict, claim_probs: np.ndarray) -> Report:
         """Support, sources and the summary of one article, given its claim-level probabilities: sentences the
@@ -114,7 +118,8 @@ class Scorer:
         head = headline_index(text, sentences)
         rows = []
         records = p["frame"].records(["source", "cue", "inherited_source", "src_method", "src_type", "src_refers_to",
-                                      "via"])
+                                      "via", "source_start", "source_end", "cue_start", "cue_end", "content_start",
+                                      "content_end"])
         for i, sent in enumerate(sentences):
             rec = records[keep[i]]
             label = labels[i]
@@ -124,6 +129,7 @@ class Scorer:
                 "attribution_type": label,
                 "probabilities": {lab: round(float(q), 4) for lab, q in zip(LABELS, probs[i])},
                 "source": refers or phrase, "cue": cue, "source_phrase": phrase, "via": _value(rec["via"]),
+                **_spans_for(rec, phrase, cue, label),
                 "support": round(float(support[i]), 4), "support_grade": int(grades[i]),
                 "reasons": reasons_for(contrib[i], X[i], sent.text, corr[i], label),
                 "corroborated_by": corr[i], "is_headline": i == head,
@@ -186,6 +192,21 @@ def _source_for(rec, label: str) -> tuple[str | None, str | None, str | None]:
         return inherited, None, None
     # set only when a pronoun, role noun or relative pronoun was resolved back to an earlier source
     return source, cue, _value(rec["src_refers_to"])
+
+
+def _spans_for(rec, phrase: str | None, cue: str | None, label: str) -> dict:
+    """The reported source, cue and content as [start, end] article offsets (null when not reported): the source
+    span is the mention in this sentence ("they" for a source resolved from an earlier sentence); the content span
+    is given with a reported source or cue, or a source carried over from the sentence before."""
+    def span(start, end):
+        start, end = _value(start), _value(end)
+        return None if start is None or end is None else [int(start), int(end)]
+
+    attributed = label != "editorial_opinion" and (phrase is not None or cue is not None
+                                                   or (label != "outlet_claim" and _value(rec["inherited_source"])))
+    return {"source_span": span(rec["source_start"], rec["source_end"]) if phrase is not None else None,
+            "cue_span": span(rec["cue_start"], rec["cue_end"]) if cue is not None else None,
+            "content_span": span(rec["content_start"], rec["content_end"]) if attributed else None}
 
 
 def _value(v):
