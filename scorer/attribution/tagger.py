@@ -37,10 +37,9 @@ from .spans import CUE_VERBS
 
 TAGS = ("O", "B-SOURCE", "I-SOURCE", "B-CUE", "I-CUE", "B-CONTENT", "I-CONTENT")
 ROLES = ("SOURCE", "CUE", "CONTENT")
-# a token: an abbreviation with dots ("U.S.", "Sen."), a word with inner apostrophes/hyphens ("don’t", "30-year-old"),
-# or any other single non-space character
-TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Jr|Sr|St|Lt|Col|Sgt|Rev|Prof|Mt|Ft|Jan|Feb|"
-                   r"Aug|Sept|Sep|Oct|Nov|Dec|No|Inc|Corp|Co|Ltd|vs)\.|[^\W_]+(?:['’&-][^\W_]+)*|\S")
+# a token: a word with inner apostrophes/hyphens ("don’t", "30-year-old"), with the dots of an initialism ("U.S.",
+# "e.g."), or any other single non-space character ("Mr." is "Mr" and ".")
+TOKEN = re.compile(r"[^\W_]+(?:['’&-][^\W_]+)*(?:\.(?:[A-Za-z]\.)+)?|\S")
 OFFSETS = (-2, -1, 0, 1, 2)
 
 _TITLES = frozenset("mr mrs ms dr sen rep gov gen president senator governor secretary chairman chairwoman director "
@@ -73,6 +72,7 @@ GROUPS = {"q": 2,      # outside / inside a quotation
           "dl": 6,     # the nearest reporting word before it in the sentence: none, 1, 2, 3-4, 5-8, 9+ tokens back
           "dr": 6}     # the same after it
 _POS_BUCKET = np.array([0, 1, 2, 3, 3, 3, 4, 4, 4, 4, 4] + [5] * 1, dtype=np.int64)
+_JOINT = (("q", "qm", "qpos"), ("cb", "ca", "cap"), ("pos", "rpos"), ("dl", "dr"))
 _RPOS_BUCKET = np.array([0, 1, 2, 3, 3, 3, 4], dtype=np.int64)
 _DIST_BUCKET = np.array([0, 1, 2, 3, 3, 4, 4, 4, 4, 5], dtype=np.int64)  # by distance (0: no reporting word)
 
@@ -122,23 +122,41 @@ def _quote_events(article_text: str) -> tuple[list[int], list[bool]]:
     return positions, states
 
 
+class _Properties(dict):
+    """word -> bit set of the properties the token codes need (computed once per word type; emptied when large)."""
+
+    def __missing__(self, word: str) -> int:
+        if len(self) >= 200_000:
+            self.clear()
+        value = ((word == _OPEN) | (word == _CLOSE) << 1 | (word == '"') << 2 | (word == ",") << 3
+                 | word[0].isupper() << 4 | (word.lower() in _CUE_WORDS) << 5)
+        self[word] = value
+        return value
+
+
+_PROPERTIES = _Properties()
+_GROUP, _START = re.Match.group, re.Match.start
+
+
 def sentence_tokens(article_text: str, sentences) -> Tokens:
     """Tokens of the sentences (objects with start/text) with their article offsets and token codes (GROUPS),
     the codes computed with array operations over all the tokens."""
     words: list[str] = []
     starts: list[int] = []
     lengths: list[int] = []
+    bases: list[int] = []
+    finditer = TOKEN.finditer
     for sent in sentences:
-        base = sent.start
-        before = len(words)
-        for m in TOKEN.finditer(sent.text):
-            words.append(m.group())
-            starts.append(m.start() + base)
-        lengths.append(len(words) - before)
+        found = list(finditer(sent.text))
+        words += map(_GROUP, found)
+        starts += map(_START, found)
+        lengths.append(len(found))
+        bases.append(sent.start)
     n_tok = len(words)
-    start_a = np.array(starts, dtype=np.int64)
-    end_a = start_a + np.fromiter(map(len, words), dtype=np.int64, count=n_tok)
     length_a = np.array(lengths, dtype=np.int64)
+    start_a = np.array(starts, dtype=np.int64) + np.repeat(np.array(bases, dtype=np.int64), length_a)
+    end_a = start_a + np.fromiter(map(len, words), dtype=np.int64, count=n_tok)
+    props = np.array(list(map(_PROPERTIES.__getitem__, words)), dtype=np.int64)
     first = np.repeat(np.cumsum(length_a) - length_a, length_a)  # index of each token's sentence's first token
     index = np.arange(n_tok) - first
     after = np.repeat(length_a, length_a) - 1 - index
@@ -146,12 +164,10 @@ def sentence_tokens(article_text: str, sentences) -> Tokens:
     positions, states = _quote_events(article_text)
     k = np.searchsorted(np.array(positions, dtype=np.int64), start_a, side="left")
     state = np.r_[False, np.array(states, dtype=bool)][k]
-    is_open = np.fromiter((w == _OPEN for w in words), dtype=bool, count=n_tok)
-    is_close = np.fromiter((w == _CLOSE for w in words), dtype=bool, count=n_tok)
-    straight = np.fromiter((w == '"' for w in words), dtype=bool, count=n_tok)
+    is_open, is_close, straight = (props & 1) > 0, (props & 2) > 0, (props & 4) > 0
     qm = np.where(is_open | (straight & ~state), 1, np.where(is_close | (straight & state), 2, 0))
     # commas and quote marks before and after the token within its sentence
-    comma = np.fromiter((w == "," for w in words), dtype=np.int64, count=n_tok)
+    comma = (props >> 3) & 1
     mark = (is_open | is_close | straight).astype(np.int64)
     sentence = np.repeat(np.arange(len(length_a)), length_a)
     comma_c, mark_c = np.cumsum(comma), np.cumsum(mark)
@@ -163,13 +179,13 @@ def sentence_tokens(article_text: str, sentences) -> Tokens:
     mark_before = mark_c - mark - mark_base
     mark_after = mark_c[ends_idx] - mark_c if n_tok else mark_c
     # the length of the run of capitalised words each token is in (within its sentence)
-    upper = np.fromiter((w[0].isupper() for w in words), dtype=bool, count=n_tok)
+    upper = (props & 16) > 0
     new_run = upper & ~np.r_[False, upper[:-1] & (sentence[1:] == sentence[:-1])] if n_tok else upper
     run_id = np.cumsum(new_run)
     run_len = np.bincount(run_id[upper], minlength=int(run_id[-1]) + 1 if n_tok else 1)
     cap = np.where(upper, np.minimum(run_len[run_id] if n_tok else run_id, 3), 0)
     # the distance to the nearest reporting word before and after the token in its sentence
-    cue = np.fromiter((w.lower() in _CUE_WORDS for w in words), dtype=bool, count=n_tok)
+    cue = (props & 32) > 0
     where = np.arange(n_tok)
     prev_cue = np.r_[-1, np.maximum.accumulate(np.where(cue, where, -1))[:-1]] if n_tok else where
     dist_left = np.where(prev_cue >= first, where - prev_cue, 0)
@@ -210,35 +226,35 @@ def crf_items(tokens: Tokens) -> list[list[list[str]]]:
     return out
 
 
-class _WordCache:
-    """Per word type, the summed state weights of its word features at each offset: an (n, 5, tags) array that grows
-    as new words are seen (emptied when it reaches `limit` words, so a long batch run does not grow without end)."""
+class _WordCache(dict):
+    """word -> row of `table`: per word type, the summed state weights of its word features at each offset, an
+    (n, 5, tags) array that grows as new words are seen (emptied when it reaches `limit` words, so a long batch run
+    does not grow without end)."""
 
     def __init__(self, index: dict[str, int], weights: np.ndarray, limit: int = 200_000):
+        super().__init__()
         self.index, self.weights, self.limit = index, weights, limit
-        self.rows: dict[str, int] = {}
         self.table = np.zeros((1024, len(OFFSETS), weights.shape[1]))
 
+    def __missing__(self, word: str) -> int:
+        if len(self) >= self.limit:
+            self.clear()
+        r = len(self)
+        if r >= len(self.table):
+            grown = np.zeros((2 * len(self.table),) + self.table.shape[1:])
+            grown[:len(self.table)] = self.table
+            self.table = grown
+        feats = word_features(word)
+        for k, off in enumerate(OFFSETS):
+            cols = [self.index[n] for n in (feature_name(off, f) for f in feats[off]) if n in self.index]
+            self.table[r, k] = self.weights[cols].sum(axis=0) if cols else 0.0
+        self[word] = r
+        return r
+
     def lookup(self, words: list[str]) -> np.ndarray:
-        rows = self.rows
-        ids = []
-        for w in words:
-            r = rows.get(w)
-            if r is None:
-                if len(rows) >= self.limit:
-                    rows.clear()
-                r = len(rows)
-                if r >= len(self.table):
-                    grown = np.zeros((2 * len(self.table),) + self.table.shape[1:])
-                    grown[:len(self.table)] = self.table
-                    self.table = grown
-                feats = word_features(w)
-                for k, off in enumerate(OFFSETS):
-                    cols = [self.index[n] for n in (feature_name(off, f) for f in feats[off]) if n in self.index]
-                    self.table[r, k] = self.weights[cols].sum(axis=0) if cols else 0.0
-                rows[w] = r
-            ids.append(r)
-        return self.table[np.array(ids, dtype=np.int64)]
+        """The (n, 5, tags) rows of the words."""
+        ids = np.array(list(map(self.__getitem__, words)), dtype=np.int64)
+        return self.table[ids]
 
 
 class SpanTagger:
@@ -251,32 +267,47 @@ class SpanTagger:
         self.transitions = np.asarray(transitions, dtype=np.float64)
         index = {f: i for i, f in enumerate(self.features)}
         zero = np.zeros(self.weights.shape[1])
-        row = lambda name: self.weights[index[name]] if name in index else zero
+        row = lambda name: self.weights[index[name]] if name in index else zero  # noqa: E731
         self.bias = row("b")
         self.edges = {off: row(feature_name(off, "w=<s>" if off < 0 else "w=</s>")) for off in (-1, 1)}
-        self.groups = {g: np.vstack([row(f"{g}={v}") for v in range(n)]) for g, n in GROUPS.items()}
+        # the token features' weights summed over each combination of values of a few groups (_JOINT), so that a
+        # token's weights of all its token features are a handful of table rows
+        self.joint = []
+        for names in _JOINT:
+            table = np.zeros([GROUPS[g] for g in names] + [self.weights.shape[1]])
+            for k, g in enumerate(names):
+                part = np.vstack([row(f"{g}={v}") for v in range(GROUPS[g])])
+                table = table + part.reshape([GROUPS[g] if j == k else 1 for j in range(len(names))] + [-1])
+            self.joint.append((names, table.reshape(-1, self.weights.shape[1])))
         self._words = _WordCache(index, self.weights)
 
     def emissions(self, tokens: Tokens) -> np.ndarray:
         """State scores (n_tokens, n_tags) of the tokens: the sum of their features' weights."""
         n_tok = len(tokens.words)
         table = self._words.lookup(tokens.words)  # (n_tok, 5, tags)
-        out = np.repeat(self.bias[None, :], n_tok, axis=0)
-        out += table[:, OFFSETS.index(0)]
+        out = table[:, OFFSETS.index(0)] + self.bias
         lengths = np.array(tokens.lengths, dtype=np.int64)
         sentence = np.repeat(np.arange(len(lengths)), lengths)
         for k, off in enumerate(OFFSETS):
-            if off == 0:
+            if off == 0 or abs(off) >= n_tok:
+                if off in (-1, 1) and n_tok:
+                    out += self.edges[off]  # a one-token batch: no neighbour anywhere
                 continue
             # token i sees the word at i + off when it is in the same sentence
-            src = np.arange(n_tok) + off
-            ok = (src >= 0) & (src < n_tok)
-            ok[ok] = sentence[src[ok]] == sentence[ok]
-            out[ok] += table[src[ok], k]
+            lo, hi = max(0, -off), n_tok - max(0, off)
+            out[lo:hi] += table[lo + off:hi + off, k]
+            # undo it where the neighbour is in another sentence (a few tokens per sentence)
+            other = lo + np.flatnonzero(sentence[lo + off:hi + off] != sentence[lo:hi])
+            out[other] -= table[other + off, k]
             if off in (-1, 1):
-                out[~ok] += self.edges[off]
-        for g, table_g in self.groups.items():
-            out += table_g[tokens.codes[g]]
+                out[other] += self.edges[off]
+                out[:lo] += self.edges[off]
+                out[hi:] += self.edges[off]
+        for names, table in self.joint:
+            code = tokens.codes[names[0]]
+            for g in names[1:]:
+                code = code * GROUPS[g] + tokens.codes[g]
+            out += table[code]
         return out
 
     def viterbi(self, emissions: np.ndarray, lengths: list[int], bucket: int = 256) -> np.ndarray:
@@ -289,34 +320,36 @@ class SpanTagger:
         order = np.argsort(lengths_a, kind="stable")
         order = order[lengths_a[order] > 0]
         for b in range(0, len(order), bucket):
-            chosen = order[b:b + bucket]
-            rows = starts[chosen][:, None] + np.arange(int(lengths_a[chosen].max()))[None, :]
-            valid = np.arange(rows.shape[1])[None, :] < lengths_a[chosen][:, None]
+            chosen = order[b:b + bucket]  # in increasing length
+            chosen_len = lengths_a[chosen]
+            rows = starts[chosen][:, None] + np.arange(int(chosen_len[-1]))[None, :]
+            valid = np.arange(rows.shape[1])[None, :] < chosen_len[:, None]
             rows = np.where(valid, rows, 0)
-            out[rows[valid]] = self._viterbi_padded(emissions[rows] * valid[:, :, None], valid)[valid]
+            out[rows[valid]] = self._viterbi_sorted(emissions[rows], chosen_len)[valid]
         return out
 
-    def _viterbi_padded(self, pad: np.ndarray, valid: np.ndarray) -> np.ndarray:
-        """Viterbi over padded state scores (sentences, width, tags) with a validity mask (sentences, width)."""
+    def _viterbi_sorted(self, pad: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """Viterbi over padded state scores (sentences, width, tags) of sentences in increasing length: at position
+        t the sentences still running are a suffix of the rows."""
         n_sent, width, n_tags = pad.shape
         delta = pad[:, 0].copy()
         back = np.zeros((n_sent, width, n_tags), dtype=np.int64)
         trans = self.transitions[None]
+        first_live = np.searchsorted(lengths, np.arange(width), side="right")  # rows with length > t from here
         for t in range(1, width):
-            scores = delta[:, :, None] + trans  # (sentences, from, to)
+            k = first_live[t]
+            scores = delta[k:, :, None] + trans  # (sentences, from, to)
             best = scores.argmax(axis=1)
-            back[:, t] = best
-            step = np.take_along_axis(scores, best[:, None, :], axis=1)[:, 0] + pad[:, t]
-            delta = np.where(valid[:, t, None], step, delta)
-        last = valid.sum(axis=1) - 1
+            back[k:, t] = best
+            delta[k:] = scores.max(axis=1) + pad[k:, t]
         tags = np.zeros((n_sent, width), dtype=np.int64)
         current = delta.argmax(axis=1)
         rows = np.arange(n_sent)
         for t in range(width - 1, -1, -1):
-            here = last >= t
-            tags[here, t] = current[here]
+            k = first_live[t]
+            tags[k:, t] = current[k:]
             if t:
-                current = np.where(here, back[rows, t, current], current)
+                current[k:] = back[rows[k:], t, current[k:]]
         return tags
 
     def tag(self, tokens: Tokens) -> np.ndarray:
@@ -348,25 +381,26 @@ def concat_tokens(parts: list[Tokens]) -> Tokens:
                   {g: np.concatenate([p.codes[g] for p in parts]) for g in GROUPS})
 
 
+_ROLE_OF_TAG = np.array([0] + [1 + k // 2 for k in range(len(TAGS) - 1)], dtype=np.int64)  # O, then role pairs
+_BEGIN_TAG = np.array([False] + [k % 2 == 0 for k in range(len(TAGS) - 1)])
+
+
 def tag_spans(tokens: Tokens, tags: np.ndarray) -> list[dict[str, list[tuple[int, int]]]]:
     """BIO tags (indices into TAGS) as spans per sentence; an I- tag after another role opens a span."""
-    out, k = [], 0
-    for n in tokens.lengths:
-        spans: dict[str, list[tuple[int, int]]] = {role: [] for role in ROLES}
-        role = None
-        for i in range(k, k + n):
-            tag = TAGS[tags[i]]
-            if tag == "O":
-                role = None
-                continue
-            kind, r = tag.split("-")
-            if kind == "B" or r != role:
-                spans[r].append((int(tokens.starts[i]), int(tokens.ends[i])))
-            else:
-                spans[r][-1] = (spans[r][-1][0], int(tokens.ends[i]))
-            role = r
-        out.append(spans)
-        k += n
+    lengths = np.array(tokens.lengths, dtype=np.int64)
+    out: list[dict[str, list[tuple[int, int]]]] = [{role: [] for role in ROLES} for _ in tokens.lengths]
+    n_tok = len(tags)
+    if not n_tok:
+        return out
+    tags = np.asarray(tags, dtype=np.int64)
+    role = _ROLE_OF_TAG[tags]
+    sentence = np.repeat(np.arange(len(lengths)), lengths)
+    new_sentence = np.r_[True, sentence[1:] != sentence[:-1]]
+    opens = (role > 0) & (_BEGIN_TAG[tags] | new_sentence | (role != np.r_[0, role[:-1]]))
+    closes = (role > 0) & np.r_[opens[1:] | (role[1:] != role[:-1]) | new_sentence[1:], True]
+    starts, ends = np.flatnonzero(opens), np.flatnonzero(closes)
+    for i, j in zip(starts.tolist(), ends.tolist()):
+        out[sentence[i]][ROLES[role[i] - 1]].append((int(tokens.starts[i]), int(tokens.ends[j])))
     return out
 
 
