@@ -77,9 +77,16 @@ _RPOS_BUCKET = np.array([0, 1, 2, 3, 3, 3, 4], dtype=np.int64)
 _DIST_BUCKET = np.array([0, 1, 2, 3, 3, 4, 4, 4, 4, 5], dtype=np.int64)  # by distance (0: no reporting word)
 
 
+_ASCII_SHAPE = str.maketrans({**{chr(c): "X" for c in range(65, 91)}, **{chr(c): "x" for c in range(97, 123)},
+                              **{chr(c): "d" for c in range(48, 58)}})
+
+
 def shape(word: str) -> str:
     """Compressed word shape: "Xx" for "Trump", "X.X." for "U.S.", "d" for "2016", the character for punctuation."""
-    out = "".join("X" if c.isupper() else "x" if c.isalpha() else "d" if c.isdigit() else c for c in word)
+    if word.isascii():
+        out = word.translate(_ASCII_SHAPE)
+    else:
+        out = "".join("X" if c.isupper() else "x" if c.isalpha() else "d" if c.isdigit() else c for c in word)
     return _SHAPE_RUNS.sub(r"\1", out)
 
 
@@ -229,30 +236,44 @@ def crf_items(tokens: Tokens) -> list[list[list[str]]]:
 class _WordCache(dict):
     """word -> row of `table`: per word type, the summed state weights of its word features at each offset, an
     (n, 5, tags) array that grows as new words are seen (emptied when it reaches `limit` words, so a long batch run
-    does not grow without end)."""
+    does not grow without end). New words are added together, with one array operation."""
 
     def __init__(self, index: dict[str, int], weights: np.ndarray, limit: int = 200_000):
         super().__init__()
         self.index, self.weights, self.limit = index, weights, limit
         self.table = np.zeros((1024, len(OFFSETS), weights.shape[1]))
 
-    def __missing__(self, word: str) -> int:
-        if len(self) >= self.limit:
+    def _add(self, words: set[str]) -> None:
+        if len(self) + len(words) > self.limit:
             self.clear()
-        r = len(self)
-        if r >= len(self.table):
-            grown = np.zeros((2 * len(self.table),) + self.table.shape[1:])
+        first = len(self)
+        need = first + len(words)
+        if need > len(self.table):
+            grown = np.zeros((max(need, 2 * len(self.table)),) + self.table.shape[1:])
             grown[:len(self.table)] = self.table
             self.table = grown
-        feats = word_features(word)
-        for k, off in enumerate(OFFSETS):
-            cols = [self.index[n] for n in (feature_name(off, f) for f in feats[off]) if n in self.index]
-            self.table[r, k] = self.weights[cols].sum(axis=0) if cols else 0.0
-        self[word] = r
-        return r
+        cells, cols = [], []  # (row * 5 + offset position, feature column) of every known word feature
+        index = self.index
+        for r, word in enumerate(sorted(words), first):
+            self[word] = r
+            for k, (off, feats) in enumerate(sorted(word_features(word).items())):
+                for f in feats:
+                    col = index.get(feature_name(off, f))
+                    if col is not None:
+                        cells.append(r * len(OFFSETS) + k)
+                        cols.append(col)
+        flat = self.table.reshape(-1, self.weights.shape[1])
+        flat[first * len(OFFSETS):need * len(OFFSETS)] = 0.0
+        if cells:  # cells come in increasing order: sum each cell's run of feature rows
+            cells_a = np.array(cells, dtype=np.int64)
+            starts = np.flatnonzero(np.r_[True, cells_a[1:] != cells_a[:-1]])
+            flat[cells_a[starts]] = np.add.reduceat(self.weights[np.array(cols, dtype=np.int64)], starts, axis=0)
 
     def lookup(self, words: list[str]) -> np.ndarray:
         """The (n, 5, tags) rows of the words."""
+        new = set(words).difference(self)
+        if new:
+            self._add(new)
         ids = np.array(list(map(self.__getitem__, words)), dtype=np.int64)
         return self.table[ids]
 
