@@ -154,6 +154,15 @@ def card_markdown(card: dict) -> str:
             lines.append(f"- four labels vs a blind claim-level reading of {cl['n']} random dev sentences: accuracy "
                          f"{cl['model']['accuracy']}, macro-F1 {cl['model']['macro_f1']} (PolNeAR's derived labels "
                          f"{cl['derived_labels']['accuracy']}, keyword rule {cl['keyword_rule']['accuracy']})")
+    sp = m.get("spans", {})
+    if sp.get("tagger"):
+        for who in ("tagger", "rules"):
+            f = sp[who]
+            roles = ("SOURCE", "CUE") if who == "rules" else ("SOURCE", "CUE", "CONTENT")  # the rules mark no content
+            lines.append(f"- spans vs PolNeAR dev ({'learned tagger' if who == 'tagger' else 'rule baseline'}): "
+                         + "; ".join(f"{r.lower()} exact F1 {f['exact'][r]['f1']}, overlap P "
+                                     f"{f['overlap'][r]['precision']} F1 {f['overlap'][r]['f1']}" for r in roles)
+                         + f"; detection F1 {f['detection']['f1']}")
     cr = m.get("claim_reading", {})
     if cr.get("dev"):
         d = cr["dev"]
