@@ -67,6 +67,7 @@ class Scorer:
         self.attribution = bundle["attribution"]
         self.support = bundle["support"]
         self.claims = bundle["claims"]
+        self.spans = bundle["spans"]
         self.card = bundle["card"]
         self.model_info = {"id": self.card.get("id", MODEL_ID), "sha256": self.card.get("sha256")}
 
@@ -85,25 +86,42 @@ class Scorer:
     def score_batch(self, items) -> list:
         """Score several articles with one model call: items are `Article`s (or tuples of its fields); returns a
         Report, or the InputError of an article that cannot be scored, per item."""
-        prepared = []
-        for item in items:
-            try:
-                prepared.append(self._prepare(as_article(item)))
-            except InputError as exc:
-                prepared.append(exc)
+        prepared = self._prepare_many([as_article(item) for item in items])
         probs = iter(self._claim_probabilities([p for p in prepared if not isinstance(p, InputError)]))
         return [p if isinstance(p, InputError) else self._finish(p, next(probs)) for p in prepared]
 
     def _prepare(self, article: Article) -> PreparedArticle:
-        """Furniture, sentences and model inputs of one article (InputError if there is nothing to score)."""
+        """One article ready for the model (InputError if there is nothing to score)."""
+        prepared = self._prepare_many([article])[0]
+        if isinstance(prepared, InputError):
+            raise prepared
+        return prepared
+
+    def _prepare_many(self, articles: list[Article]) -> list:
+        """Furniture, sentences and model inputs of each article, or its InputError when there is nothing to score:
+        the span tagger reads every sentence of the batch in one pass, then each article's sources are resolved."""
+        segmented = []
+        for article in articles:
+            try:
+                segmented.append(self._segment(article))
+            except InputError as exc:
+                segmented.append(exc)
+        ready = [s for s in segmented if not isinstance(s, InputError)]
+        tagged = iter(self.spans.spans_many([(article.text, sentences) for article, sentences, _ in ready]))
+        return [s if isinstance(s, InputError) else
+                PreparedArticle(*s, article_inputs(s[0].text, s[1], self.attribution.cues, spans=next(tagged)))
+                for s in segmented]
+
+    @staticmethod
+    def _segment(article: Article) -> tuple[Article, list[Sentence], list[Skipped]]:
+        """The furniture and sentences of one article (InputError if there is nothing to score)."""
         require_content(article.text, article.name)
         sentences, skipped = split_article(article.text)
         if not sentences and article.include_text:  # text extracted from a page (HTML, Markdown)
             raise InputError(f"no article text found in {article.name} (only page furniture)")
         if not sentences:
             raise InputError(f"{article.name}: no article sentences (only page furniture)")
-        return PreparedArticle(article, sentences, skipped,
-                               article_inputs(article.text, sentences, self.attribution.cues))
+        return article, sentences, skipped
 
     def _claim_probabilities(self, ready: list[PreparedArticle]) -> list[np.ndarray]:
         """The claim head's probabilities (model.claims.CLAIM_CLASSES) of each article's sentences, with one call of
@@ -143,7 +161,8 @@ class Scorer:
         head = headline_index(text, sentences)
         rows = []
         records = p.inputs.records(["source", "cue", "inherited_source", "src_method", "src_type", "src_refers_to",
-                                      "via"])
+                                      "via", "source_start", "source_end", "cue_start", "cue_end", "content_start",
+                                      "content_end"])
         for i, sent in enumerate(sentences):
             rec = records[keep[i]]
             label = labels[i]
@@ -153,6 +172,7 @@ class Scorer:
                 "attribution_type": label,
                 "probabilities": {lab: round(float(q), 4) for lab, q in zip(LABELS, probs[i])},
                 "source": refers or phrase, "cue": cue, "source_phrase": phrase, "via": _value(rec["via"]),
+                **_spans_for(rec, phrase, cue, label),
                 "support": round(float(support[i]), 4), "support_grade": int(grades[i]),
                 "reasons": reasons_for(contrib[i], X[i], sent.text, corr[i], label),
                 "corroborated_by": corr[i], "is_headline": i == head,
@@ -230,6 +250,21 @@ def _source_for(rec, label: str) -> tuple[str | None, str | None, str | None]:
         return inherited, None, None
     # set only when a pronoun, role noun or relative pronoun was resolved back to an earlier source
     return source, cue, _value(rec["src_refers_to"])
+
+
+def _spans_for(rec, phrase: str | None, cue: str | None, label: str) -> dict:
+    """The reported source, cue and content as [start, end] article offsets (null when not reported): the source
+    span is the mention in this sentence ("they" for a source resolved from an earlier sentence); the content span
+    is given with a reported source or cue, or a source carried over from the sentence before."""
+    def span(start, end):
+        start, end = _value(start), _value(end)
+        return None if start is None or end is None else [int(start), int(end)]
+
+    attributed = label != "editorial_opinion" and (phrase is not None or cue is not None
+                                                   or (label != "outlet_claim" and _value(rec["inherited_source"])))
+    return {"source_span": span(rec["source_start"], rec["source_end"]) if phrase is not None else None,
+            "cue_span": span(rec["cue_start"], rec["cue_end"]) if cue is not None else None,
+            "content_span": span(rec["content_start"], rec["content_end"]) if attributed else None}
 
 
 def _value(v):

@@ -50,10 +50,12 @@ def example_path() -> Path:
 
 @pytest.fixture(scope="session")
 def small_training(shared_data, corpus_frame):
-    """(cue lexicon, PolNeAR model frames of 60 train documents + all dev, subjectivity frames): quick to fit."""
+    """(cue lexicon, PolNeAR model frames of 60 train documents + all dev, subjectivity frames): quick to fit. The
+    frames carry the shipped span tagger's spans, as the shipped model's inputs do."""
+    from scorer.model.store import load_bundle
     from scorer.training.frames import prepare
 
-    corpus, cues, pol, subj = prepare(shared_data, corpus=corpus_frame)
+    corpus, cues, pol, subj = prepare(shared_data, corpus=corpus_frame, tagger=load_bundle()["spans"])
     docs = sorted(pol[pol["split"] == "train"]["doc_id"].unique())[:60]
     small = pol[pol["doc_id"].isin(docs) | (pol["split"] == "dev")]
     return cues, small, subj

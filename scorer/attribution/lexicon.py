@@ -188,3 +188,15 @@ def speech_cue(cue: str) -> bool:
     if any(p in low for p in REPORTING_PHRASES) or any(p in low for p in SPEECH_PHRASES):
         return True
     return any(w in REPORTING_VERBS or w in SPEECH_WORDS or (len(w) > 4 and _stem(w) in _SPEECH_STEMS) for w in words)
+
+# Word-list features of the span tagger (`attribution.tagger`): titles before a name, the words of an anonymity
+# phrase, and documents that can be a source. Its weights were learned on these exact sets.
+TAGGER_TITLE_WORDS = frozenset("""
+mr mrs ms dr sen rep gov gen president senator governor secretary chairman chairwoman director spokesman spokeswoman
+spokesperson minister judge justice attorney general chief mayor speaker leader commissioner ambassador sheriff officer
+agent professor prof rev lt col sgt""".split())
+TAGGER_ANONYMITY_WORDS = frozenset("anonymity anonymously condition unnamed anonymous familiar authorized identified named "
+                                   "briefed".split())
+TAGGER_DOCUMENT_WORDS = frozenset("""
+poll polls survey surveys study studies report reports analysis data filing filings memo memos letter email emails
+statement document documents records transcript tweet tweets release ruling lawsuit complaint""".split())

@@ -363,6 +363,38 @@ class SourceResolver:
                 return prior_start, prior_text, prior
         return None
 
+    def _document_before(self, start: int, source_text: str, window: int = 3000) -> str | None:
+        """For a document role noun ("the survey", "the poll"), the nearest earlier named source that is a document
+        ("a Quinnipiac University poll", "a CNN/ORC survey released Monday")."""
+        if _head(source_text) not in _DOCUMENT_HEADS:
+            return None
+        for prior_start, prior_text, prior in reversed(self.history):
+            if prior_start >= start:
+                continue
+            if start - prior_start > window:
+                break
+            if prior.method.endswith("named document") or prior.label == NAMED and prior.method == "name" \
+                    and any(t.lower() in _DOCUMENT_HEADS for t in _tokens(prior_text)):
+                return prior.refers_to or prior_text
+        return None
+
+    def _introduced_as(self, start: int, source_text: str, window: int = 3000, reach: int = 60) -> str | None:
+        """For a role noun ("the spokeswoman"), the nearest earlier named source the article introduced with that
+        noun beside its mention ("Hope Hicks, a campaign spokeswoman" or "campaign spokeswoman Hope Hicks")."""
+        head = _head(source_text)
+        if not head:
+            return None
+        pattern = re.compile(r"\b" + re.escape(head) + r"\b", re.I)
+        for prior_start, prior_text, prior in reversed(self.history):
+            if prior_start >= start:
+                continue
+            if start - prior_start > window:
+                break
+            if prior.label == NAMED and prior.method == "name" and pattern.search(
+                    self.text, max(0, prior_start - reach), min(start, prior_start + len(prior_text) + reach)):
+                return prior_text
+        return None
+
     def _capital_only_from_headline(self, start: int, source_text: str) -> bool:
         """A source in a title-case headline ("Conservative Heavyweights Come Out Against Trump") whose
         capitalised words the article never capitalises in running text: they are not names."""
@@ -490,12 +522,21 @@ class SourceResolver:
             else SourceType(None, "poll share")
 
     def _role_noun(self, start, source_text, cue_text, result) -> SourceType:
-        """"the spokeswoman": the same unnamed person as an earlier source with that noun, else named when a named
+        """"the survey" after a named poll: that document; "the spokeswoman": the same unnamed person as an earlier
+        source with that noun, or the named person the article introduced with that noun, else named when a named
         source or a name comes before it."""
         same = self._same_head_before(start, source_text)
+        document = self._document_before(start, source_text)
+        introduced = self._introduced_as(start, source_text)
+        if document is not None:
+            # "the survey" / "the poll showed" after "a Quinnipiac University poll found": that named document
+            return SourceType(NAMED, "role noun->named document", document)
         if same is not None and same[2].label == ANONYMOUS and _head(source_text) in _PERSON_HEADS:
             # "the officer" after "a second CIA officer": the same person, of that source's type
             return SourceType(same[2].label, "role noun->same noun earlier", same[2].refers_to or same[1])
+        if introduced is not None:
+            # "the spokeswoman" after "Hope Hicks, a campaign spokeswoman, said": the person introduced so
+            return SourceType(NAMED, "role noun->named", introduced)
         prior = self._resolve_back(start, "they")
         named_before = _has_name(_tokens(self.text[max(0, start - 1500):start]))
         if prior and prior.label == NAMED or named_before:

@@ -172,18 +172,24 @@ class ArticleSources:
         self.resolver = SourceResolver(text)
         self.last: tuple[str, SourceType] | None = None
         self.quote_open = False
+        self.previous = False  # the sentence before has a source, its own or carried over
 
-    def add(self, sent_start: int, sent_text: str, attr: Attribution) -> tuple[Attribution, SourceType | None, str | None]:
-        """Type of this sentence's source (None if it has none) and, for carry-over, the source it inherits."""
+    def add(self, sent_start: int, sent_text: str, attr: Attribution,
+            continued: bool = False) -> tuple[Attribution, SourceType | None, str | None]:
+        """Type of this sentence's source (None if it has none) and, for carry-over, the source it inherits.
+        `continued`: the sentence is the content of an attribution without a source or cue of its own (the span
+        tagger's reading of a quotation or paraphrase running on from the sentence before): it keeps the source
+        of the sentence before, if that sentence had one."""
         inherited = None
         if attr.source is not None:
             stype = self.resolver.resolve(sent_start + attr.source_start, attr.source, cue_text=attr.cue)
             self.last = (stype.refers_to or attr.source, stype)
-        elif self.quote_open and self.last is not None:
-            stype = SourceType(self.last[1].label, "quote carry-over")
+        elif (self.quote_open or continued and self.previous) and self.last is not None:
+            stype = SourceType(self.last[1].label, "quote carry-over" if self.quote_open else "content carry-over")
             inherited = self.last[0]
         else:
             stype = None
+        self.previous = stype is not None
         mask = quoted_mask(sent_text)
         self.quote_open = bool(mask) and mask[len(sent_text) - 1] and not sent_text.endswith(("”", '"'))
         return attr, stype, inherited

@@ -1,5 +1,6 @@
-"""The per-sentence table the models read: each sentence with its neighbours and its rule-extracted,
-article-resolved source (the same function serves training and scoring, so both see the same inputs).
+"""The per-sentence table the models read: each sentence with its neighbours and its source, cue and content
+spans (tagged by the learned span tagger, or, without one, extracted by the rules), the source resolved in the
+article (the same function serves training and scoring, so both see the same inputs).
 
 `article_inputs` returns plain columns (lists, and numpy arrays for the cue vectors), so scoring needs
 no pandas; `training.train.article_frame` is the same as a DataFrame, for training.
@@ -10,10 +11,12 @@ import numpy as np
 
 from ..attribution.lexicon import CUE_VERBS
 from ..attribution.spans import ArticleSources, find_attribution
+from ..attribution.tagger import sentence_attribution
 from .cues import CUE_FEATURES, cue_matrix
 
 FRAME_COLUMNS = ["text", "prev_text", "next_text", "source", "source_start", "source_end", "cue", "cue_start",
-                 "cue_end", "src_type", "src_method", "src_refers_to", "inherited_source", "via"]
+                 "cue_end", "src_type", "src_method", "src_refers_to", "inherited_source", "via",
+                 "content_start", "content_end"]
 VECTOR_COLUMNS = ["cue_vec", "prev_cue_vec", "next_cue_vec"]
 
 
@@ -46,16 +49,23 @@ class ModelInputs:
         return cls(out)
 
 
-def article_inputs(article_text: str, sentences, cues: frozenset[str] = CUE_VERBS) -> ModelInputs:
-    """One row per sentence (objects with start/end/text): context, extracted source/cue and their type.
+def article_inputs(article_text: str, sentences, cues: frozenset[str] = CUE_VERBS, spans=None) -> ModelInputs:
+    """One row per sentence (objects with start/end/text): context, source/cue/content spans and the source's type.
 
-    Offsets of source and cue are relative to the article text.
+    `spans`: the span tagger's spans of the sentences (`SpanTagger.spans`), as the scorer gives them; without them
+    the rule-based extractor (`find_attribution` with the cue words `cues`, the baseline) finds source and cue.
+    Offsets of source, cue and content are relative to the article text.
     """
     sources = ArticleSources(article_text, cues)
     texts = [s.text for s in sentences]
     rows = []
     for i, sent in enumerate(sentences):
-        attr, stype, inherited = sources.add(sent.start, sent.text, find_attribution(sent.text, cues))
+        if spans is None:
+            found, content = find_attribution(sent.text, cues), None
+        else:
+            found, content = sentence_attribution(article_text, sent, spans[i])
+        attr, stype, inherited = sources.add(sent.start, sent.text, found,
+                                             continued=content is not None and found.cue is None)
         shift = sent.start
         rows.append((
             sent.text, texts[i - 1] if i else "", texts[i + 1] if i + 1 < len(texts) else "",
@@ -65,7 +75,7 @@ def article_inputs(article_text: str, sentences, cues: frozenset[str] = CUE_VERB
             None if attr.cue_end is None else attr.cue_end + shift,
             "none" if stype is None else (stype.label or "unresolved"),
             "" if stype is None else stype.method, None if stype is None else stype.refers_to, inherited,
-            attr.via,
+            attr.via, None if content is None else content[0], None if content is None else content[1],
         ))
     columns = {name: list(values) for name, values in zip(FRAME_COLUMNS, zip(*rows))} if rows \
         else {name: [] for name in FRAME_COLUMNS}

@@ -33,7 +33,8 @@ from ..labels import GRADES, LABELS, SOURCE_LABELS
 
 MODEL_ID = "attribution-v1"
 RETRAIN = "retrain with: scorer train --data ../shared/data --out models/"
-FORMAT_VERSION = 2  # 2: the claim-level head (model/claims.py) joined the three PolNeAR heads and support
+FORMAT_VERSION = 3  # 2: the claim-level head (model/claims.py) joined the three PolNeAR heads and support;
+# 3: the span tagger (attribution/tagger.py: a CRF's feature names, state weights and transitions)
 CARD_FILE = f"{MODEL_ID}.json"
 MANIFEST_FILE = f"{MODEL_ID}.model.json"
 ARRAYS_FILE = f"{MODEL_ID}.npz"
@@ -168,6 +169,7 @@ def _get(obj, path: str, check, what: str):
 
 def _parse_manifest(raw: bytes, card: dict) -> dict:
     """The manifest, checked against the code (labels, features, part kinds, classes) and the card."""
+    from ..attribution.tagger import GROUPS, TAGS
     from .claims import CLAIM_CLASSES
     from .cues import CUE_FEATURES  # numpy modules: imported once a model is parsed, not to verify one
     from .heads import PART_KINDS
@@ -225,6 +227,9 @@ def _parse_manifest(raw: bytes, card: dict) -> dict:
         _get(manifest, f"claims.{block}.ngram_max", lambda v: _is_int(v) and 1 <= v <= 10, "an integer from 1 to 10")
         _get(manifest, f"claims.{block}.n_terms", lambda v: _is_int(v) and v >= 0, "a count")
     _get(manifest, "claims.n_dense", lambda v: _is_int(v) and v >= 0, "a count")
+    _get(manifest, "spans.tags", lambda v: v == list(TAGS), f"the span tags {', '.join(TAGS)}")
+    _get(manifest, "spans.groups", lambda v: v == dict(GROUPS), "this scorer's span token features")
+    _get(manifest, "spans.n_features", lambda v: _is_int(v) and v >= 1, "a positive count")
     return manifest
 
 
@@ -235,6 +240,7 @@ def _expected_arrays() -> set[str]:
     names = {"tokens.terms"} | {f"{h}.{a}" for h in HEADS for a in ("columns", "idf", "coef", "intercept")}
     names |= {f"claims.{b}.{a}" for b in CLAIM_BLOCKS for a in ("terms", "idf")}
     names |= {f"claims.{a}" for a in ("mean", "scale", "coef", "intercept")}
+    names |= {f"spans.{a}" for a in ("features", "weights", "transitions")}
     return names | {f"support.{a}" for a in ("mean", "scale", "coef", "intercept")}
 
 
@@ -314,7 +320,7 @@ def _build(manifest: dict, arrays: dict):
                                            _array(arrays, "support.coef", np.float64, (rows, n_features)),
                                            _array(arrays, "support.intercept", np.float64, (rows,)),
                                            np.asarray(info["classes"], dtype=np.int64))
-    return attribution, support, _build_claims(manifest["claims"], arrays)
+    return attribution, support, _build_claims(manifest["claims"], arrays), _build_spans(manifest["spans"], arrays)
 
 
 def _terms(arrays: dict, name: str, n_terms: int) -> list[str]:
@@ -354,6 +360,21 @@ def _build_claims(info: dict, arrays: dict):
                               _array(arrays, "claims.intercept", np.float64, (k,)))
 
 
+def _build_spans(info: dict, arrays: dict):
+    """The SpanTagger from the checked manifest part and the arrays: feature names (distinct, the bias among them),
+    finite state weights (n_features, n_tags) and transitions (n_tags, n_tags)."""
+    import numpy as np
+
+    from ..attribution.tagger import TAGS, SpanTagger
+
+    n, k = info["n_features"], len(TAGS)
+    features = _terms(arrays, "spans.features", n)
+    if "b" not in features:
+        raise _Malformed("array 'spans.features' lacks the bias feature 'b'")
+    return SpanTagger(features, _array(arrays, "spans.weights", np.float64, (n, k)),
+                      _array(arrays, "spans.transitions", np.float64, (k, k)))
+
+
 def load_bundle(model_dir: str | Path | None = None) -> dict:
     """The model {attribution, support, labels, card}: checksums first (`verify_model`), then the manifest and
     the arrays parsed without pickle and checked; ModelError (exit 3) naming the file for any fault."""
@@ -365,10 +386,10 @@ def load_bundle(model_dir: str | Path | None = None) -> dict:
     except Exception as exc:  # noqa: BLE001 - whatever else a crafted manifest trips is still a bad model file
         raise ModelError(f"{base / MANIFEST_FILE}: malformed manifest ({_brief(exc)}); {RETRAIN}") from None
     try:
-        attribution, support, claims = _build(manifest, _parse_arrays(data[ARRAYS_FILE]))
+        attribution, support, claims, spans = _build(manifest, _parse_arrays(data[ARRAYS_FILE]))
     except _Malformed as exc:
         raise ModelError(f"{base / ARRAYS_FILE}: {exc}; {RETRAIN}") from None
     except Exception as exc:  # noqa: BLE001 - as above, for the arrays
         raise ModelError(f"{base / ARRAYS_FILE}: malformed arrays ({_brief(exc)}); {RETRAIN}") from None
-    return {"attribution": attribution, "support": support, "claims": claims, "labels": list(manifest["labels"]),
-            "card": card}
+    return {"attribution": attribution, "support": support, "claims": claims, "spans": spans,
+            "labels": list(manifest["labels"]), "card": card}

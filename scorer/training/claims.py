@@ -106,10 +106,10 @@ def load_claims(claims_dir: Path, data_dir: Path, examples_dir: Path | None = No
     return out
 
 
-def article_claim_inputs(text: str, sentences: list, model, cues: frozenset[str]):
+def article_claim_inputs(text: str, sentences: list, model, cues: frozenset[str], tagger=None):
     """(texts, source tokens, dense features, model inputs, heads' outputs) of one article's sentences, as the
-    scorer computes them (`model`: the compiled PolNeAR heads)."""
-    inputs = article_inputs(text, sentences, cues)
+    scorer computes them (`model`: the compiled PolNeAR heads; `tagger`: the span tagger, else the rules)."""
+    inputs = article_inputs(text, sentences, cues, spans=tagger.spans(text, sentences) if tagger else None)
     heads = np.column_stack(model.head_probabilities(inputs))
     tokens, dense = claim_features(inputs, heads, [len(s.text) for s in sentences])
     return [s.text for s in sentences], tokens, dense, inputs, heads
@@ -225,12 +225,12 @@ def support_inputs(rows: ClaimRows, probs: np.ndarray) -> np.ndarray:
 
 
 
-def claim_inputs(arts: list[ClaimArticle], heads_of, cues: frozenset[str]) -> dict:
+def claim_inputs(arts: list[ClaimArticle], heads_of, cues: frozenset[str], tagger=None) -> dict:
     """The claim head's inputs of every read article (`heads_of(article_id)`: the compiled heads to use)."""
-    return {a.article_id: article_claim_inputs(a.text, a.units, heads_of(a.article_id), cues) for a in arts}
+    return {a.article_id: article_claim_inputs(a.text, a.units, heads_of(a.article_id), cues, tagger) for a in arts}
 
 
-def train_claims(claims_dir: Path, data_dir: Path, pol, subj, heads, fit_support, log=print):
+def train_claims(claims_dir: Path, data_dir: Path, pol, subj, heads, fit_support, log=print, tagger=None):
     """(claim head, support model, training figures): the head fitted on every training unit's reading, the
     support model on the readers' grades with the head's out-of-fold probabilities."""
     from scipy.stats import spearmanr
@@ -238,7 +238,7 @@ def train_claims(claims_dir: Path, data_dir: Path, pol, subj, heads, fit_support
     arts = [a for a in load_claims(claims_dir, data_dir) if a.set == "train"]
     log(f"claim head: {len(arts)} read training articles, {sum(len(a.labels) for a in arts)} labelled units")
     refit = heads_without(arts, pol, subj, heads.cues, heads, log=log)
-    rows = ClaimRows(arts, claim_inputs(arts, refit.get, heads.cues))
+    rows = ClaimRows(arts, claim_inputs(arts, refit.get, heads.cues, tagger))
     log("claim head: out-of-fold probabilities for the support model ...")
     oof = out_of_fold_claims(rows)
     graded = ~np.isnan(rows.grades)
@@ -285,7 +285,8 @@ def evaluate_claims(claims_dir: Path, data_dir: Path, bundle: dict, examples_dir
 
     heads, claims, support = bundle["attribution"], bundle["claims"], bundle["support"]
     arts = [a for a in load_claims(claims_dir, data_dir, examples_dir) if a.set in ("dev", "example")]
-    inputs = claim_inputs(arts, lambda _: heads, heads.cues)
+    tagger = bundle.get("spans")
+    inputs = claim_inputs(arts, lambda _: heads, heads.cues, tagger)
     out = {}
     for set_name in ("dev", "example"):
         rows = ClaimRows([a for a in arts if a.set == set_name], inputs)
@@ -315,11 +316,11 @@ def evaluate_claims(claims_dir: Path, data_dir: Path, bundle: dict, examples_dir
             figures["units"] = [{"index": int(i), "reader": str(t), "model": str(p), "support": round(float(s), 3)}
                                 for i, t, p, s in zip(rows.index, rows.y, pred, sup)]
         out[set_name] = figures
-    out["subjectivity"] = subjectivity_figures(data_dir, heads, claims)
+    out["subjectivity"] = subjectivity_figures(data_dir, heads, claims, tagger)
     return out
 
 
-def subjectivity_figures(data_dir: Path, heads, claims) -> dict:
+def subjectivity_figures(data_dir: Path, heads, claims, tagger=None) -> dict:
     """Opinion vs not on the subjectivity dev sets, sentences read one by one: SUBJ when the most probable
     label is editorial_opinion; macro-F1 of the model and of the previous model (the heads' four labels)."""
     from sklearn.metrics import f1_score
@@ -332,7 +333,7 @@ def subjectivity_figures(data_dir: Path, heads, claims) -> dict:
             continue
         texts, tokens, dense, previous = [], [], [], []
         for text in part["text"]:
-            t, k, d, _, h = article_claim_inputs(text, [Sentence(0, len(text), text)], heads, heads.cues)
+            t, k, d, _, h = article_claim_inputs(text, [Sentence(0, len(text), text)], heads, heads.cues, tagger)
             texts += t
             tokens += k
             dense.append(d[0])

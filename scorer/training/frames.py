@@ -36,22 +36,24 @@ def cue_spans(data_dir: Path, split: str = "train"):
         yield text, [s for a in attributions(ann) if a["cue"] is not None for s in a["cue"].spans]
 
 
-def article_frame(article_text: str, sentences, cues: frozenset[str] = CUE_VERBS):
-    """`article_inputs` as a pandas DataFrame (cue vectors as object columns of arrays), for training."""
-    inputs = article_inputs(article_text, sentences, cues)
+def article_frame(article_text: str, sentences, cues: frozenset[str] = CUE_VERBS, tagger=None):
+    """`article_inputs` as a pandas DataFrame (cue vectors as object columns of arrays), for training; with the
+    span tagger's spans when `tagger` is given, as the scorer computes them."""
+    spans = tagger.spans(article_text, sentences) if tagger is not None else None
+    inputs = article_inputs(article_text, sentences, cues, spans=spans)
     frame = pd.DataFrame({name: inputs[name] for name in FRAME_COLUMNS}, columns=FRAME_COLUMNS)
     for name in VECTOR_COLUMNS:
         frame[name] = pd.Series(list(inputs[name]), dtype=object)
     return frame
 
 
-def polnear_frames(corpus: pd.DataFrame, texts: dict[str, str], cues: frozenset[str]) -> pd.DataFrame:
+def polnear_frames(corpus: pd.DataFrame, texts: dict[str, str], cues: frozenset[str], tagger=None) -> pd.DataFrame:
     """PolNeAR corpus rows joined with the model inputs of `article_frame` (one call per article)."""
     pol = corpus[corpus["corpus"] == "polnear"].sort_values(["doc_id", "sentence_index"])
     parts = []
     for doc_id, group in pol.groupby("doc_id", sort=True):
         sents = [Sentence(r.start, r.end, r.text) for r in group.itertuples()]
-        frame = article_frame(texts[doc_id], sents, cues).drop(columns=["text"]).add_prefix("x_")
+        frame = article_frame(texts[doc_id], sents, cues, tagger).drop(columns=["text"]).add_prefix("x_")
         frame.index = group.index
         parts.append(frame)
     joined = pol.join(pd.concat(parts))
@@ -63,9 +65,9 @@ def polnear_frames(corpus: pd.DataFrame, texts: dict[str, str], cues: frozenset[
 MODEL_INPUT_COLUMNS = ["prev_text", "next_text", "src_type", "src_method", "cue_vec", "prev_cue_vec", "next_cue_vec"]
 
 
-def single_sentence_frame(texts: list[str], cues: frozenset[str]) -> pd.DataFrame:
+def single_sentence_frame(texts: list[str], cues: frozenset[str], tagger=None) -> pd.DataFrame:
     """Model inputs for isolated sentences (subjectivity corpora): no neighbours."""
-    parts = [article_frame(t, [Sentence(0, len(t), t)], cues) for t in texts]
+    parts = [article_frame(t, [Sentence(0, len(t), t)], cues, tagger) for t in texts]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
@@ -78,15 +80,17 @@ def checkthat_texts(data_dir: Path) -> dict[str, str]:
     return out
 
 
-def prepare(data_dir: str | Path, cues: frozenset[str] | None = None, corpus: pd.DataFrame | None = None):
+def prepare(data_dir: str | Path, cues: frozenset[str] | None = None, corpus: pd.DataFrame | None = None,
+            tagger=None):
     """Corpus, cue lexicon (learned unless given), PolNeAR model frames and subjectivity frames
-    (`corpus`: the corpus of `data_dir` when it is already built)."""
+    (`corpus`: the corpus of `data_dir` when it is already built; `tagger`: the span tagger whose spans the frames
+    carry, else the rule-based extractor's)."""
     data_dir = Path(data_dir)
     corpus = build_corpus(data_dir) if corpus is None else corpus
     if cues is None:
         cues = learn_cue_lexicon(cue_spans(data_dir, "train")) | CUE_VERBS
-    pol = polnear_frames(corpus, polnear_texts(data_dir), cues)
+    pol = polnear_frames(corpus, polnear_texts(data_dir), cues, tagger)
     subj = corpus[corpus["corpus"] != "polnear"].reset_index(drop=True)
-    inputs = single_sentence_frame(list(subj["text"]), cues)[MODEL_INPUT_COLUMNS]
+    inputs = single_sentence_frame(list(subj["text"]), cues, tagger)[MODEL_INPUT_COLUMNS]
     subj = pd.concat([subj, inputs], axis=1)
     return corpus, cues, pol, subj

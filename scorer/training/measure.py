@@ -8,6 +8,7 @@ from .audit import measured_audits
 from .claims import evaluate_claims, format_claim_figures
 from .evaluate import error_examples, evaluate_model, format_metrics
 from .frames import prepare
+from .spantagger import format_span_figures, span_documents, span_figures
 
 
 def evaluation_report(data_dir, split: str = "dev", examples: int = 10, model_dir=None, audits_dir=None,
@@ -19,8 +20,9 @@ def evaluation_report(data_dir, split: str = "dev", examples: int = 10, model_di
     bundle = load_bundle(model_dir)
     model = bundle["attribution"]
     audit, judged = measured_audits(audits_dir, judged=split == "dev", log=log)
-    _, _, pol, subj = prepare(data_dir, cues=model.cues)
+    _, _, pol, subj = prepare(data_dir, cues=model.cues, tagger=bundle["spans"])
     lines = [format_metrics(evaluate_model(model, pol, subj, split=split, audit=audit, judged=judged))]
+    lines += format_span_figures(span_figures(bundle["spans"], span_documents(data_dir, split), model.cues), split)
     if split == "dev" and claims_dir is not None:
         claims_dir = Path(claims_dir)
         if (claims_dir / "units.tsv").is_file():

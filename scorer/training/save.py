@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ..atomic import write_bytes_atomic
+from ..attribution.tagger import GROUPS, TAGS
 from ..model.claims import CLAIM_CLASSES
 from ..model.cues import CUE_FEATURES
 from ..model.store import ARRAYS_FILE, CARD_FILE, FORMAT_VERSION, HEADS, MANIFEST_FILE
@@ -60,6 +61,13 @@ def model_files(bundle: dict) -> tuple[dict, dict]:
     for key, value in (("mean", claims.mean), ("scale", claims.scale), ("coef", claims.coef),
                        ("intercept", claims.intercept)):
         arrays[f"claims.{key}"] = np.asarray(value, dtype=np.float64)
+    spans = bundle["spans"]
+    if any("\n" in f for f in spans.features):
+        raise ValueError("span features must be free of newlines (they are saved newline-joined)")
+    arrays["spans.features"] = np.frombuffer("\n".join(spans.features).encode("utf-8"), dtype=np.uint8)
+    arrays["spans.weights"] = np.asarray(spans.weights, dtype=np.float64)
+    arrays["spans.transitions"] = np.asarray(spans.transitions, dtype=np.float64)
+    manifest["spans"] = {"tags": list(TAGS), "groups": dict(GROUPS), "n_features": len(spans.features)}
     return manifest, arrays
 
 
@@ -146,6 +154,15 @@ def card_markdown(card: dict) -> str:
             lines.append(f"- four labels vs a blind claim-level reading of {cl['n']} random dev sentences: accuracy "
                          f"{cl['model']['accuracy']}, macro-F1 {cl['model']['macro_f1']} (PolNeAR's derived labels "
                          f"{cl['derived_labels']['accuracy']}, keyword rule {cl['keyword_rule']['accuracy']})")
+    sp = m.get("spans", {})
+    if sp.get("tagger"):
+        for who in ("tagger", "rules"):
+            f = sp[who]
+            roles = ("SOURCE", "CUE") if who == "rules" else ("SOURCE", "CUE", "CONTENT")  # the rules mark no content
+            lines.append(f"- spans vs PolNeAR dev ({'learned tagger' if who == 'tagger' else 'rule baseline'}): "
+                         + "; ".join(f"{r.lower()} exact F1 {f['exact'][r]['f1']}, overlap P "
+                                     f"{f['overlap'][r]['precision']} F1 {f['overlap'][r]['f1']}" for r in roles)
+                         + f"; detection F1 {f['detection']['f1']}")
     cr = m.get("claim_reading", {})
     if cr.get("dev"):
         d = cr["dev"]

@@ -31,6 +31,7 @@ from .frames import checkthat_texts, prepare, single_sentence_frame
 from .heads import SEED, document_folds, fit_heads
 from .claims import evaluate_claims, train_claims
 from .save import save_bundle
+from .spantagger import span_documents, span_figures, train_tagger
 
 CORPORA = {
     "polnear": ("PolNeAR v1.0.0, networkdynamics/PolNeAR @ c3eee833c035", "no licence file (helper package MIT); "
@@ -112,8 +113,9 @@ def graded_features(grades: pd.DataFrame, pol: pd.DataFrame, subj_texts: dict[st
 def shipped_support_data(data_dir: str | Path, grades_path: str | Path):
     """(grades, PolNeAR frames, support features, grades as an array) for the shipped model's heads and
     cue lexicon, features out of fold as in training: for the support tools in tools/."""
-    model = load_bundle()["attribution"]
-    _, _, pol, subj = prepare(data_dir, cues=model.cues)
+    bundle = load_bundle()
+    model = bundle["attribution"]
+    _, _, pol, subj = prepare(data_dir, cues=model.cues, tagger=bundle["spans"])
     grades = load_grades(grades_path)
     X = out_of_fold_support_features(grades, pol, subj, checkthat_texts(Path(data_dir)), model)
     return grades, pol, X, grades["grade"].to_numpy()
@@ -173,16 +175,19 @@ def train(data_dir: str | Path, out_dir: str | Path, claims_dir: str | Path, aud
         if not (claims_dir / name).is_file():
             raise InputError(f"{claims_dir / name}: not found (the claim-level reading; use --claims DIR)")
     audit, judged = measured_audits(audits_dir, log=log)
-    log("building corpus and model inputs ...")
-    corpus, cues, pol, subj = prepare(data_dir)
+    tagger = train_tagger(span_documents(data_dir, "train"), log=log)
+    log("building corpus and model inputs (spans from the tagger) ...")
+    corpus, cues, pol, subj = prepare(data_dir, tagger=tagger)
     log(f"cue lexicon: {len(cues)} words (built-in reporting verbs + those learned from PolNeAR train cues)")
     log("fitting attribution heads ...")
     model = compile_attribution(fit_heads(pol, subj, cues))  # what ships, and what is evaluated
     log("fitting the claim-level head and the support model on the readers' labels ...")
-    claims, support, claim_training = train_claims(claims_dir, data_dir, pol, subj, model, fit_support, log)
-    bundle = {"attribution": model, "support": support, "claims": claims, "labels": list(LABELS)}
+    claims, support, claim_training = train_claims(claims_dir, data_dir, pol, subj, model, fit_support, log,
+                                                   tagger=tagger)
+    bundle = {"attribution": model, "support": support, "claims": claims, "spans": tagger, "labels": list(LABELS)}
     log("evaluating on dev ...")
     metrics = evaluate_model(model, pol, subj, split="dev", audit=audit, judged=judged)
+    metrics["spans"] = span_figures(tagger, span_documents(data_dir, "dev"), cues)
     metrics["claim_reading"] = evaluate_claims(claims_dir, data_dir, bundle,
                                                Path(examples_dir) if examples_dir is not None else None)
     card = {

@@ -203,7 +203,7 @@ MANIFEST_CASES = {
     "deeply nested": (b"[" * 100_000 + b"]" * 100_000, r"not a JSON model manifest \(RecursionError"),
     "missing key": (("heads.opinion.classes", ...), r"missing key 'heads\.opinion\.classes'"),
     "missing section": (("support", ...), r"missing key 'support\.C'"),
-    "other format version": (("format_version", 1), r"model format version 1, but this scorer reads version 2"),
+    "other format version": (("format_version", 1), r"model format version 1, but this scorer reads version 3"),
     "labels reordered": (("labels", ["outlet_claim", "named_source", "anonymous_intelligence", "editorial_opinion"]),
                          r"'labels' must be the labels named_source, "),
     "unknown feature part": (("heads.attributed.parts", [["cues", "headline"]]), r"'heads\.attributed\.parts' must be"),
@@ -401,7 +401,8 @@ def test_resaving_the_shipped_model_gives_the_same_bytes(tmp_path):
     """Loading and saving again reproduces every shipped file byte for byte: nothing is lost (arrays keep
     their dtype and memory order) and nothing varies (zip member dates are fixed)."""
     bundle = load_bundle()
-    save_bundle({k: bundle[k] for k in ("attribution", "support", "claims", "labels")}, bundle["card"], tmp_path)
+    save_bundle({k: bundle[k] for k in ("attribution", "support", "claims", "spans", "labels")}, bundle["card"],
+                tmp_path)
     for name in (CARD_FILE, *MODEL_FILES, "attribution-v1.md"):
         assert (tmp_path / name).read_bytes() == (default_model_dir() / name).read_bytes(), name
     assert load_bundle(tmp_path)["card"] == bundle["card"]
@@ -428,7 +429,12 @@ def test_save_load_round_trip_of_freshly_fitted_heads(tmp_path, small_heads, sma
     claim_dense = rng.normal(size=(len(texts), 6))
     claims = compile_claim_model(*fit_claim_model(texts, ["S_smith T_name"] * len(texts), claim_dense,
                                                   [CLAIM_CLASSES[i % 5] for i in range(len(texts))]))
-    bundle = {"attribution": model, "support": support, "claims": claims,
+    from scorer.attribution.tagger import TAGS, SpanTagger
+
+    span_features = ["b", "w=said", "-1:w=<s>", "1:w=</s>", "L=cue", "q=1"]
+    spans = SpanTagger(span_features, rng.normal(size=(len(span_features), len(TAGS))),
+                       rng.normal(size=(len(TAGS), len(TAGS))))
+    bundle = {"attribution": model, "support": support, "claims": claims, "spans": spans,
               "labels": ["named_source", "anonymous_intelligence", "outlet_claim", "editorial_opinion"]}
     card = {"id": "attribution-v1", "retrain": "scorer train", "versions": {}}
     save_bundle(bundle, card, tmp_path / "a")
@@ -453,6 +459,10 @@ def test_save_load_round_trip_of_freshly_fitted_heads(tmp_path, small_heads, sma
     assert np.array_equal(again["claims"].predict_proba(texts, ["S_smith T_name"] * len(texts), claim_dense),
                           claims.predict_proba(texts, ["S_smith T_name"] * len(texts), claim_dense))
     assert again["card"]["sha256"] == _sha((tmp_path / "a" / MANIFEST_FILE).read_bytes())
+    assert again["spans"].features == spans.features
+    assert np.array_equal(again["spans"].weights, spans.weights)
+    assert np.array_equal(again["spans"].transitions, spans.transitions)
+    assert again["spans"].spans(example_text, sentences) == spans.spans(example_text, sentences)
 
 
 def test_npz_bytes_refuses_object_arrays():

@@ -155,7 +155,12 @@ def test_train_from_the_command_lines_paths_writes_a_model_that_loads(tmp_path, 
     from scorer.training.audit import AUDIT_FILE, JUDGED_DEV_FILE
 
     cues, pol, subj = small_training
-    monkeypatch.setattr(train_module, "prepare", lambda data_dir: (corpus_frame, cues, pol, subj))
+    monkeypatch.setattr(train_module, "prepare", lambda data_dir, tagger=None: (corpus_frame, cues, pol, subj))
+    # the span tagger on a few articles and iterations (the full fit takes minutes)
+    real_docs, real_tagger = train_module.span_documents, train_module.train_tagger
+    monkeypatch.setattr(train_module, "span_documents", lambda data_dir, split: real_docs(data_dir, split, limit=15))
+    monkeypatch.setattr(train_module, "train_tagger", lambda docs, log=print: real_tagger(docs, {"max_iterations": 10},
+                                                                                          log=log))
     monkeypatch.setattr(train_module, "fit_heads", lambda p, s, c: small_heads)
     real_load = claims_module.load_claims
     monkeypatch.setattr(claims_module, "load_claims", lambda *args: [a for a in real_load(*args)
@@ -176,7 +181,8 @@ def test_train_from_the_command_lines_paths_writes_a_model_that_loads(tmp_path, 
     assert set(card["claim_readings"]["files"]) == {"units.tsv", "labels.tsv", "readings.tsv"}
     assert card["claim_readings"]["training"]["n_articles"] == 40
     assert "language-model readers" in card["claim_readings"]["readers"]
-    assert {"source_type_on_audit", "claim_level", "claim_reading"} <= set(card["dev_metrics"])
+    assert {"source_type_on_audit", "claim_level", "claim_reading", "spans"} <= set(card["dev_metrics"])
+    assert {"tagger", "rules"} <= set(card["dev_metrics"]["spans"])
     assert card["dev_metrics"]["claim_reading"]["dev"]["n"] >= 800
     assert load_bundle(tmp_path / "model")["card"] == card
     assert Scorer(tmp_path / "model").score("Officials said the deal was off.").summary["type_shares"]
