@@ -74,14 +74,14 @@ class Scorer:
             tokens += article_tokens
             dense.append(article_dense)
             offset += n
-        probs = self.claims.predict_proba(texts, tokens, np.vstack(dense))
+        probs, grades = self.claims.predict(texts, tokens, np.vstack(dense))
         out, offset = [], 0
         for p in prepared:
             if isinstance(p, InputError):
                 out.append(p)
                 continue
             n = len(p["frame"])
-            out.append(self._finish(p, probs[offset:offset + n]))
+            out.append(self._finish(p, probs[offset:offset + n], grades[offset:offset + n]))
             offset += n
         return out
 
@@ -94,10 +94,10 @@ class Scorer:
         return {"text": text, "article_id": article_id, "name": name, "include_text": include_text, "sentences": sentences,
                 "skipped": skipped, "frame": article_inputs(text, sentences, self.attribution.cues)}
 
-    def _finish(self, p: dict, claim_probs: np.ndarray) -> Report:
-        """Support, sources and the summary of one article, given its claim-level probabilities: sentences the
-        claim head reads as page furniture are skipped (`model.claims.decide`), the others typed by the four
-        labels' probabilities."""
+    def _finish(self, p: dict, claim_probs: np.ndarray, claim_grades: np.ndarray) -> Report:
+        """Support, sources and the summary of one article, given its claim-level probabilities and grade estimates:
+        sentences the claim head reads as page furniture are skipped (`model.claims.decide`), the others typed by
+        the four labels' probabilities."""
         text = p["text"]
         furniture, four = decide(claim_probs)
         keep = np.flatnonzero(~furniture)
@@ -108,7 +108,7 @@ class Scorer:
         labels = [LABELS[i] for i in probs.argmax(axis=1)]
         texts = [s.text for s in sentences]
         corr = corroboration(texts, labels)
-        X = support_features(texts, probs, corr, p["frame"]["cue_vec"][keep])
+        X = support_features(texts, probs, corr, p["frame"]["cue_vec"][keep], claim_grades[keep])
         support, grades = self.support.predict(X)
         contrib = self.support.contributions(X)
         head = headline_index(text, sentences)
