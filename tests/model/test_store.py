@@ -60,9 +60,10 @@ def test_another_scikit_learn_version_is_no_reason_to_refuse(model_copy):
     assert load_bundle(model_copy)["card"]["versions"]["scikit-learn"] == "0.24.2"
 
 
-@pytest.mark.parametrize("version, message", [(1, "model format version 1, but this scorer reads version 2"),
-                                              ("2", "model format version '2', but this scorer reads version 2"),
-                                              (True, "model format version True, but this scorer reads version 2"),
+@pytest.mark.parametrize("version, message", [(1, "model format version 1, but this scorer reads version 3"),
+                                              (2, "model format version 2, but this scorer reads version 3"),
+                                              ("3", "model format version '3', but this scorer reads version 3"),
+                                              (True, "model format version True, but this scorer reads version 3"),
                                               (None, "no model format version .*pickled .joblib file")])
 def test_other_model_format_refused(model_copy, version, message):
     card_path = model_copy / CARD_FILE
