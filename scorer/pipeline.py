@@ -6,7 +6,7 @@ decode -> furniture -> segment -> model inputs -> attribution types -> sources/c
 batch workers use too). `Scorer.score_many` scores many texts, in worker processes when asked (`pool`).
 
 The stages hand over typed values: an `Article` in, a `PreparedArticle` (sentences, skipped furniture, model inputs)
-from `Scorer._prepare`, the claim head's probabilities per article from `Scorer._claim_probabilities` (one model call
+from `Scorer._prepare`, the claim head's probabilities per article from `Scorer._claim_outputs` (one model call
 for a batch), a `Report` from `Scorer._finish`.
 """
 from __future__ import annotations
@@ -87,8 +87,8 @@ class Scorer:
         """Score several articles with one model call: items are `Article`s (or tuples of its fields); returns a
         Report, or the InputError of an article that cannot be scored, per item."""
         prepared = self._prepare_many([as_article(item) for item in items])
-        probs = iter(self._claim_probabilities([p for p in prepared if not isinstance(p, InputError)]))
-        return [p if isinstance(p, InputError) else self._finish(p, next(probs)) for p in prepared]
+        claims = iter(self._claim_outputs([p for p in prepared if not isinstance(p, InputError)]))
+        return [p if isinstance(p, InputError) else self._finish(p, *next(claims)) for p in prepared]
 
     def _prepare(self, article: Article) -> PreparedArticle:
         """One article ready for the model (InputError if there is nothing to score)."""
@@ -123,7 +123,7 @@ class Scorer:
             raise InputError(f"{article.name}: no article sentences (only page furniture)")
         return article, sentences, skipped
 
-    def _claim_probabilities(self, ready: list[PreparedArticle]) -> list[np.ndarray]:
+    def _claim_outputs(self, ready: list[PreparedArticle]) -> list[tuple[np.ndarray, np.ndarray]]:
         """The claim head's probabilities (model.claims.CLAIM_CLASSES) of each article's sentences, with one call of
         each model for all the articles."""
         if not ready:
@@ -138,13 +138,14 @@ class Scorer:
             tokens += article_tokens
             dense.append(article_dense)
             offset += n
-        probs = self.claims.predict_proba(texts, tokens, np.vstack(dense))
-        return np.split(probs, np.cumsum([len(p.inputs) for p in ready])[:-1])
+        probs, grades = self.claims.predict(texts, tokens, np.vstack(dense))
+        cuts = np.cumsum([len(p.inputs) for p in ready])[:-1]
+        return list(zip(np.split(probs, cuts), np.split(grades, cuts)))
 
-    def _finish(self, p: PreparedArticle, claim_probs: np.ndarray) -> Report:
-        """Support, sources and the summary of one article, given its claim-level probabilities: sentences the
-        claim head reads as page furniture are skipped (`model.claims.decide`), the others typed by the four
-        labels' probabilities."""
+    def _finish(self, p: PreparedArticle, claim_probs: np.ndarray, claim_grades: np.ndarray) -> Report:
+        """Support, sources and the summary of one article, given its claim-level probabilities and grade estimates:
+        sentences the claim head reads as page furniture are skipped (`model.claims.decide`), the others typed by
+        the four labels' probabilities."""
         text = p.article.text
         furniture, four = decide(claim_probs)
         keep = np.flatnonzero(~furniture)
@@ -155,7 +156,7 @@ class Scorer:
         labels = [LABELS[i] for i in probs.argmax(axis=1)]
         texts = [s.text for s in sentences]
         corr = corroboration(texts, labels)
-        X = support_features(texts, probs, corr, p.inputs["cue_vec"][keep])
+        X = support_features(texts, probs, corr, p.inputs["cue_vec"][keep], claim_grades[keep])
         support, grades = self.support.predict(X)
         contrib = self.support.contributions(X)
         head = headline_index(text, sentences)

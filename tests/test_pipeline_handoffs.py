@@ -1,5 +1,5 @@
 """The pipeline's stages hand over typed values: `Article` in, `PreparedArticle` from `_prepare`, the claim head's
-probabilities per article from `_claim_probabilities`, a Report from `_finish`; batch workers and `score_many`
+probabilities and grade estimates per article from `_claim_outputs`, a Report from `_finish`; batch workers and `score_many`
 hand `Article`s to `score_batch`, which still takes plain (text, article_id, name, include_text) tuples."""
 from __future__ import annotations
 
@@ -42,12 +42,14 @@ def test_prepare_gives_a_prepared_article(scorer):
         scorer._prepare(Article("   ", None, "in:2"))
 
 
-def test_claim_probabilities_are_per_article_from_one_call(scorer, example_text):
+def test_claim_outputs_are_per_article_from_one_call(scorer, example_text):
     prepared = [scorer._prepare(Article(t)) for t in (GOOD, example_text)]
-    probs = scorer._claim_probabilities(prepared)
-    assert [p.shape for p in probs] == [(len(p.sentences), len(CLAIM_CLASSES)) for p in prepared]
-    assert np.allclose(probs[0], scorer._claim_probabilities(prepared[:1])[0])
-    assert scorer._claim_probabilities([]) == []
+    outputs = scorer._claim_outputs(prepared)
+    assert [p.shape for p, _ in outputs] == [(len(p.sentences), len(CLAIM_CLASSES)) for p in prepared]
+    assert [g.shape for _, g in outputs] == [(len(p.sentences),) for p in prepared]
+    alone = scorer._claim_outputs(prepared[:1])[0]
+    assert np.allclose(outputs[0][0], alone[0]) and np.allclose(outputs[0][1], alone[1])
+    assert scorer._claim_outputs([]) == []
 
 
 def test_score_batch_takes_articles_and_tuples_alike(scorer, example_text):

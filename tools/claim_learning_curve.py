@@ -42,7 +42,7 @@ def main() -> None:
             rng = random.Random(1000 * draw + int(share * 100))
             part = rng.sample(train, max(2, round(share * len(train))))
             rows = ClaimRows(part, inputs)
-            model = compile_claim_model(*fit_claim_model(rows.texts, rows.tokens, rows.dense, list(rows.y)))
+            model = compile_claim_model(*fit_claim_model(rows.texts, rows.tokens, rows.dense, list(rows.y), rows.grades))
             pred = np.array([CLAIM_CLASSES[k] for k in model.predict_proba(dev.texts, dev.tokens, dev.dense)
                              .argmax(axis=1)])
             accs.append((pred[claim] == dev.y[claim]).mean())

@@ -5,7 +5,9 @@ is the sentence subjective). Readers of whole articles answer the guide's questi
 claim of this sentence rest?", and mark page furniture. This head is fitted on their labels (data/claims/): a
 multinomial logistic regression over the sentence's words, the rule-extracted source and cue as tokens, and dense
 features (the three heads' outputs, the source type, the cue features, the same for the neighbouring sentences,
-the sentence's place in the article and the article's mean). Scoring needs numpy only.
+the sentence's place in the article and the article's mean). A grade row over the same inputs (a ridge regression
+fitted on the readers' support grades) estimates the grade a reader gives the sentence; the support model
+(`model.support`) reads that estimate beside the type probabilities. Scoring needs numpy only.
 """
 from __future__ import annotations
 
@@ -99,33 +101,57 @@ class TfidfBlock:
 
 
 class CompiledClaimModel:
-    """Words + source tokens + scaled dense features -> softmax over CLAIM_CLASSES."""
+    """Words + source tokens + scaled dense features -> softmax over CLAIM_CLASSES, and (`grade_coef`, one row over
+    the same inputs, and `grade_intercept`) a linear estimate of the readers' support grade (0-3)."""
 
     def __init__(self, words: TfidfBlock, sources: TfidfBlock, mean: np.ndarray, scale: np.ndarray,
-                 coef: np.ndarray, intercept: np.ndarray):
+                 coef: np.ndarray, intercept: np.ndarray, grade_coef: np.ndarray, grade_intercept: float):
         self.words, self.sources = words, sources
         self.mean, self.scale = np.asarray(mean, dtype=np.float64), np.asarray(scale, dtype=np.float64)
         n_w, n_s = len(words.idf), len(sources.idf)
-        coef = np.asarray(coef, dtype=np.float64)
+        self.n_classes = len(coef)
+        # the grade row is scored with the classes' rows in one pass over the sentences' terms
+        coef = np.vstack([np.asarray(coef, dtype=np.float64), np.asarray(grade_coef, dtype=np.float64).reshape(1, -1)])
         self.coef_words = np.ascontiguousarray(coef[:, :n_w])
         self.coef_sources = np.ascontiguousarray(coef[:, n_w:n_w + n_s])
         self.coef_dense = np.ascontiguousarray(coef[:, n_w + n_s:])
         self.intercept = np.asarray(intercept, dtype=np.float64)
+        self.grade_intercept = float(grade_intercept)
+        self._intercepts = np.r_[self.intercept, self.grade_intercept]
 
     @property
     def coef(self) -> np.ndarray:
-        return np.hstack([self.coef_words, self.coef_sources, self.coef_dense])
+        """The classes' coefficients (n_classes, width)."""
+        return np.hstack([self.coef_words, self.coef_sources, self.coef_dense])[:self.n_classes]
+
+    @property
+    def grade_coef(self) -> np.ndarray:
+        """The grade row's coefficients (width,)."""
+        return np.hstack([self.coef_words, self.coef_sources, self.coef_dense])[self.n_classes]
+
+    def _linear(self, texts: list[str], tokens: list[str], dense: np.ndarray) -> np.ndarray:
+        """(n, n_classes + 1): the classes' scores, then the grade estimate."""
+        scores = self.words.scores(texts, self.coef_words) + self.sources.scores(tokens, self.coef_sources)
+        return scores + ((dense - self.mean) / self.scale) @ self.coef_dense.T + self._intercepts
 
     def decision(self, texts: list[str], tokens: list[str], dense: np.ndarray) -> np.ndarray:
-        scores = self.words.scores(texts, self.coef_words) + self.sources.scores(tokens, self.coef_sources)
-        return scores + ((dense - self.mean) / self.scale) @ self.coef_dense.T + self.intercept
+        return self._linear(texts, tokens, dense)[:, :self.n_classes]
+
+    def predict(self, texts: list[str], tokens: list[str], dense: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """((n, 5) probabilities in CLAIM_CLASSES order, (n,) grade estimates clipped to 0-3), in one pass."""
+        linear = self._linear(texts, tokens, dense)
+        scores = linear[:, :self.n_classes]
+        scores = scores - scores.max(axis=1, keepdims=True)
+        e = np.exp(scores)
+        return e / e.sum(axis=1, keepdims=True), np.clip(linear[:, self.n_classes], 0.0, 3.0)
 
     def predict_proba(self, texts: list[str], tokens: list[str], dense: np.ndarray) -> np.ndarray:
         """(n, 5) probabilities in CLAIM_CLASSES order."""
-        scores = self.decision(texts, tokens, dense)
-        scores = scores - scores.max(axis=1, keepdims=True)
-        e = np.exp(scores)
-        return e / e.sum(axis=1, keepdims=True)
+        return self.predict(texts, tokens, dense)[0]
+
+    def grade(self, texts: list[str], tokens: list[str], dense: np.ndarray) -> np.ndarray:
+        """(n,) estimates of the readers' support grade, clipped to 0-3."""
+        return self.predict(texts, tokens, dense)[1]
 
 
 FURNITURE = CLAIM_CLASSES.index("furniture")

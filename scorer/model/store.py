@@ -33,8 +33,10 @@ from ..labels import GRADES, LABELS, SOURCE_LABELS
 
 MODEL_ID = "attribution-v1"
 RETRAIN = "retrain with: scorer train --data ../shared/data --out models/"
-FORMAT_VERSION = 3  # 2: the claim-level head (model/claims.py) joined the three PolNeAR heads and support;
-# 3: the span tagger (attribution/tagger.py: a CRF's feature names, state weights and transitions)
+# 2: the claim-level head (model/claims.py) joined the three PolNeAR heads and support; 3: the span tagger
+# (attribution/tagger.py: a CRF's feature names, state weights and transitions) and the claim head's grade row
+# (claims.grade_coef, claims.grade_intercept), which the support model reads as its feature claim_grade
+FORMAT_VERSION = 3
 CARD_FILE = f"{MODEL_ID}.json"
 MANIFEST_FILE = f"{MODEL_ID}.model.json"
 ARRAYS_FILE = f"{MODEL_ID}.npz"
@@ -239,7 +241,7 @@ CLAIM_BLOCKS = ("words", "sources")
 def _expected_arrays() -> set[str]:
     names = {"tokens.terms"} | {f"{h}.{a}" for h in HEADS for a in ("columns", "idf", "coef", "intercept")}
     names |= {f"claims.{b}.{a}" for b in CLAIM_BLOCKS for a in ("terms", "idf")}
-    names |= {f"claims.{a}" for a in ("mean", "scale", "coef", "intercept")}
+    names |= {f"claims.{a}" for a in ("mean", "scale", "coef", "intercept", "grade_coef", "grade_intercept")}
     names |= {f"spans.{a}" for a in ("features", "weights", "transitions")}
     return names | {f"support.{a}" for a in ("mean", "scale", "coef", "intercept")}
 
@@ -357,7 +359,9 @@ def _build_claims(info: dict, arrays: dict):
         raise _Malformed("array 'claims.scale' has values that are not positive")
     return CompiledClaimModel(blocks[0], blocks[1], _array(arrays, "claims.mean", np.float64, (n_dense,)), scale,
                               _array(arrays, "claims.coef", np.float64, (k, width)),
-                              _array(arrays, "claims.intercept", np.float64, (k,)))
+                              _array(arrays, "claims.intercept", np.float64, (k,)),
+                              _array(arrays, "claims.grade_coef", np.float64, (width,)),
+                              float(_array(arrays, "claims.grade_intercept", np.float64, (1,))[0]))
 
 
 def _build_spans(info: dict, arrays: dict):

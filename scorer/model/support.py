@@ -1,7 +1,8 @@
 """Claim support: a trained model that grades each sentence 0-3 (ANNOTATION.md) and says why.
 
 Inputs are interpretable features (the type probabilities, hedges, specificity, quotes, anonymity,
-denials, loaded words, corroboration in the same article); a multinomial logistic regression gives
+denials, loaded words, corroboration in the same article) and the claim-level head's estimate of the grade a
+reader gives the sentence from its words, source and context (`model.claims`); a multinomial logistic regression gives
 P(grade) and `support` = expected grade / 3. Reasons are the features that moved the expected
 grade most for this sentence, in words.
 """
@@ -19,7 +20,7 @@ from .heads import logistic_probabilities
 _CUE_USED = ("hedges", "loaded_words", "numbers", "dates", "quote_marks", "quote_then_attribution",
              "attribution_then_quote", "anonymity_phrase", "denial", "question", "first_person", "modal",
              "intensifiers", "names", "according_to", "log_length")
-SUPPORT_FEATURES = tuple(f"p_{label}" for label in LABELS) + _CUE_USED + ("corroborated",)
+SUPPORT_FEATURES = tuple(f"p_{label}" for label in LABELS) + _CUE_USED + ("corroborated", "claim_grade")
 _CUE_INDEX = [CUE_FEATURES.index(name) for name in _CUE_USED]
 _CONTENT = re.compile(r"[A-Za-z][a-z]{3,}|[A-Z][A-Za-z]+|\d[\d,.]*")
 _STOP = frozenset("that this with from have been were they their there would could about said says told also "
@@ -56,13 +57,14 @@ def corroboration(texts: list[str], labels: list[str], min_shared: int = 3) -> l
 
 
 def support_features(texts: list[str], probabilities: np.ndarray, corroborated: list[int | None],
-                     cues: np.ndarray | None = None) -> np.ndarray:
-    """The SUPPORT_FEATURES matrix for sentences with their type probabilities and corroboration
-    (`cues`: their cue vectors when already computed)."""
+                     cues: np.ndarray | None, grades: np.ndarray) -> np.ndarray:
+    """The SUPPORT_FEATURES matrix for sentences with their type probabilities, corroboration and the claim head's
+    grade estimates (`cues`: their cue vectors when already computed, else None)."""
     if cues is None:
         cues = cue_matrix(texts)
-    corr = np.array([[0.0 if c is None else 1.0] for c in corroborated])
-    return np.hstack([probabilities, cues[:, _CUE_INDEX], corr])
+    corr = np.array([[0.0 if c is None else 1.0] for c in corroborated]).reshape(len(texts), 1)
+    grades = np.asarray(grades, dtype=np.float64).reshape(len(texts), 1)
+    return np.hstack([probabilities, cues[:, _CUE_INDEX], corr, grades])
 
 
 # The support grade shown is the band the support score falls in: support is the expected grade / 3, so the grade
@@ -217,6 +219,8 @@ def describe(feature: str, effect: float, text: str, corroborated_by: int | None
                 "first_person": "first-person voice"}[feature]
     if feature == "names" and effect > 0:
         return "names people or bodies"
+    # claim_grade (the claim head's estimate from the sentence's words and context) is no reason in words: the
+    # reasons are the readable features behind the grade
     return None
 
 

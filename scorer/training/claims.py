@@ -31,6 +31,7 @@ from .heads import document_folds, fit_heads
 WORD_WEIGHT = 3.0     # the word and source-token blocks' weight against the scaled dense block (chosen on dev)
 SOURCE_WEIGHT = 3.0
 C = 1.0
+GRADE_ALPHA = 30.0    # the grade row's ridge penalty (chosen by cross-validation by article on the training units)
 FOLDS = 5
 SEED = 11
 
@@ -115,11 +116,13 @@ def article_claim_inputs(text: str, sentences: list, model, cues: frozenset[str]
     return [s.text for s in sentences], tokens, dense, inputs, heads
 
 
-def fit_claim_model(texts: list[str], tokens: list[str], dense: np.ndarray, y: list[str]):
-    """The scikit-learn parts of the claim head, fitted (deterministic: lbfgs, no random state involved)."""
+def fit_claim_model(texts: list[str], tokens: list[str], dense: np.ndarray, y: list[str], grades: np.ndarray):
+    """The scikit-learn parts of the claim head, fitted (deterministic: lbfgs and conjugate gradients, no random
+    state involved): the vectorizers, the scaler, the classifier, and the grade row (a ridge regression over the
+    same inputs, fitted on the units with a grade)."""
     from scipy.sparse import csr_matrix, hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model import LogisticRegression, Ridge
     from sklearn.preprocessing import StandardScaler
 
     words = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, dtype=np.float32).fit(texts)
@@ -131,14 +134,19 @@ def fit_claim_model(texts: list[str], tokens: list[str], dense: np.ndarray, y: l
     clf = LogisticRegression(C=C, max_iter=5000).fit(X, y)
     if tuple(clf.classes_) != tuple(sorted(CLAIM_CLASSES)):
         raise ValueError(f"claim labels {list(clf.classes_)}: every class of {CLAIM_CLASSES} must occur")
-    return words, sources, scaler, clf
+    grades = np.asarray(grades, dtype=np.float64)
+    graded = ~np.isnan(grades)
+    grade = Ridge(alpha=GRADE_ALPHA, solver="sparse_cg", tol=1e-6).fit(X[graded], grades[graded])
+    return words, sources, scaler, clf, grade
 
 
-def compile_claim_model(words, sources, scaler, clf):
-    """The fitted parts as a CompiledClaimModel (classes in CLAIM_CLASSES order; block weights folded in)."""
+def compile_claim_model(words, sources, scaler, clf, grade):
+    """The fitted parts as a CompiledClaimModel (classes in CLAIM_CLASSES order, then the grade row; block weights
+    folded in)."""
     order = [list(clf.classes_).index(c) for c in CLAIM_CLASSES]
     n_w, n_s = len(words.idf_), len(sources.idf_)
-    coef = np.asarray(clf.coef_, dtype=np.float64)[order].copy()
+    coef = np.vstack([np.asarray(clf.coef_, dtype=np.float64)[order],
+                      np.asarray(grade.coef_, dtype=np.float64).reshape(1, -1)])
     coef[:, :n_w] *= WORD_WEIGHT
     coef[:, n_w:n_w + n_s] *= SOURCE_WEIGHT
     blocks = []
@@ -146,8 +154,9 @@ def compile_claim_model(words, sources, scaler, clf):
         terms = sorted(vec.vocabulary_, key=vec.vocabulary_.get)
         blocks.append(TfidfBlock(terms, np.asarray(vec.idf_), vec.token_pattern, vec.ngram_range[1]))
     scale = np.asarray(scaler.scale_, dtype=np.float64)
-    return CompiledClaimModel(blocks[0], blocks[1], np.asarray(scaler.mean_, dtype=np.float64), scale, coef,
-                              np.asarray(clf.intercept_, dtype=np.float64)[order])
+    return CompiledClaimModel(blocks[0], blocks[1], np.asarray(scaler.mean_, dtype=np.float64), scale,
+                              coef[:len(order)], np.asarray(clf.intercept_, dtype=np.float64)[order], coef[len(order)],
+                              float(grade.intercept_))
 
 
 def heads_without(arts: list[ClaimArticle], pol, subj, cues: frozenset[str], final_model, log=print) -> dict:
@@ -187,20 +196,21 @@ class ClaimRows:
         self.y, self.grades, self.groups = np.array(self.y), np.array(self.grades), np.array(self.groups)
 
 
-def out_of_fold_claims(rows: ClaimRows) -> np.ndarray:
-    """Claim probabilities (CLAIM_CLASSES order) of each training unit from a head fitted without its article's
-    fold (five folds by article): the support model learns from probabilities like those of new text."""
+def out_of_fold_claims(rows: ClaimRows) -> tuple[np.ndarray, np.ndarray]:
+    """Claim probabilities (CLAIM_CLASSES order) and grade estimates of each training unit from a head fitted without
+    its article's fold (five folds by article): the support model learns from outputs like those of new text."""
     folds = document_folds_of(rows.groups)
     out = np.zeros((len(rows.y), len(CLAIM_CLASSES)))
+    grades = np.zeros(len(rows.y))
     for k in range(FOLDS):
         test = folds == k
         train = ~test
         parts = fit_claim_model([t for t, m in zip(rows.texts, train) if m], [t for t, m in zip(rows.tokens, train) if m],
-                                rows.dense[train], list(rows.y[train]))
+                                rows.dense[train], list(rows.y[train]), rows.grades[train])
         model = compile_claim_model(*parts)
-        out[test] = model.predict_proba([t for t, m in zip(rows.texts, test) if m],
-                                        [t for t, m in zip(rows.tokens, test) if m], rows.dense[test])
-    return out
+        out[test], grades[test] = model.predict([t for t, m in zip(rows.texts, test) if m],
+                                                [t for t, m in zip(rows.tokens, test) if m], rows.dense[test])
+    return out, grades
 
 
 def document_folds_of(groups: np.ndarray) -> np.ndarray:
@@ -208,16 +218,16 @@ def document_folds_of(groups: np.ndarray) -> np.ndarray:
     return np.array([fold_of[g] for g in groups])
 
 
-def support_inputs(rows: ClaimRows, probs: np.ndarray) -> np.ndarray:
+def support_inputs(rows: ClaimRows, probs: np.ndarray, grades: np.ndarray) -> np.ndarray:
     """SUPPORT_FEATURES of the units, article by article (corroboration looks across the article's units), from
-    claim probabilities renormalised over the four labels."""
+    claim probabilities renormalised over the four labels and the claim head's grade estimates."""
     four = probs[:, :4] / probs[:, :4].sum(axis=1, keepdims=True)
     blocks = {}
     for g in dict.fromkeys(rows.groups):
         k = np.flatnonzero(rows.groups == g)
         texts = [rows.texts[j] for j in k]
         labels = [LABELS[j] for j in four[k].argmax(axis=1)]
-        blocks[g] = (k, support_features(texts, four[k], corroboration(texts, labels), cue_matrix(texts)))
+        blocks[g] = (k, support_features(texts, four[k], corroboration(texts, labels), cue_matrix(texts), grades[k]))
     X = np.zeros((len(rows.y), next(iter(blocks.values()))[1].shape[1]))
     for k, block in blocks.values():
         X[k] = block
@@ -240,16 +250,18 @@ def train_claims(claims_dir: Path, data_dir: Path, pol, subj, heads, fit_support
     refit = heads_without(arts, pol, subj, heads.cues, heads, log=log)
     rows = ClaimRows(arts, claim_inputs(arts, refit.get, heads.cues, tagger))
     log("claim head: out-of-fold probabilities for the support model ...")
-    oof = out_of_fold_claims(rows)
+    oof, oof_grades = out_of_fold_claims(rows)
     graded = ~np.isnan(rows.grades)
-    X = support_inputs(rows, oof)
+    X = support_inputs(rows, oof, oof_grades)
     support = fit_support(X[graded], np.rint(rows.grades[graded]).astype(int))
-    model = compile_claim_model(*fit_claim_model(rows.texts, rows.tokens, rows.dense, list(rows.y)))
+    model = compile_claim_model(*fit_claim_model(rows.texts, rows.tokens, rows.dense, list(rows.y), rows.grades))
     claim = rows.y != "furniture"
     pred = np.array([CLAIM_CLASSES[k] for k in oof.argmax(axis=1)])
     figures = {"n_units": int(len(rows.y)), "n_articles": len(arts),
                "class_counts": {c: int((rows.y == c).sum()) for c in CLAIM_CLASSES},
                "out_of_fold_accuracy": round(float((pred[claim] == rows.y[claim]).mean()), 3),
+               "out_of_fold_grade_spearman": round(float(spearmanr(oof_grades[graded],
+                                                                   rows.grades[graded]).statistic), 3),
                # the support model's fit on the units it was fitted on (its inputs are out of fold, it is not)
                "support_spearman_on_training_units": round(float(spearmanr(support.predict(X[graded])[0],
                                                                             rows.grades[graded]).statistic), 3)}
@@ -292,7 +304,7 @@ def evaluate_claims(claims_dir: Path, data_dir: Path, bundle: dict, examples_dir
         rows = ClaimRows([a for a in arts if a.set == set_name], inputs)
         if not len(rows.y):
             continue
-        probs = claims.predict_proba(rows.texts, rows.tokens, rows.dense)
+        probs, grade_estimates = claims.predict(rows.texts, rows.tokens, rows.dense)
         furniture_mask, four = decide(probs)  # as the scorer decides (per set here, not per article)
         pred = np.where(furniture_mask, "furniture", np.array(LABELS)[four.argmax(axis=1)])
         heads_out = np.vstack([inputs[g][4][i] for g, i in zip(rows.groups, rows.index)])
@@ -309,7 +321,7 @@ def evaluate_claims(claims_dir: Path, data_dir: Path, bundle: dict, examples_dir
                                 if furniture.any() else None,
                                 "recall": round(float(furniture[~claim].mean()), 3) if (~claim).any() else None}
         graded = ~np.isnan(rows.grades)
-        sup, _ = support.predict(support_inputs(rows, probs))
+        sup, _ = support.predict(support_inputs(rows, probs, grade_estimates))
         figures["support_spearman"] = round(float(spearmanr(sup[graded], rows.grades[graded]).statistic), 3)
         figures["agreement"] = reader_agreement(claims_dir, set_name)
         if set_name == "example":

@@ -59,7 +59,8 @@ def model_files(bundle: dict) -> tuple[dict, dict]:
         manifest["claims"][name] = {"pattern": block.token_pattern, "ngram_max": int(block.ngram_max),
                                     "n_terms": len(block_terms)}
     for key, value in (("mean", claims.mean), ("scale", claims.scale), ("coef", claims.coef),
-                       ("intercept", claims.intercept)):
+                       ("intercept", claims.intercept), ("grade_coef", claims.grade_coef),
+                       ("grade_intercept", [claims.grade_intercept])):
         arrays[f"claims.{key}"] = np.asarray(value, dtype=np.float64)
     spans = bundle["spans"]
     if any("\n" in f for f in spans.features):

@@ -23,13 +23,14 @@ from ..labels import GRADES, LABELS
 from ..model.heads import CompiledAttributionModel
 from ..model.store import ARRAYS_FILE, MODEL_ID, load_bundle, sha256_file
 from ..model.support import SUPPORT_FEATURES, SupportModel, corroboration, support_features
+from ..text.segment import Sentence
 from .audit import measured_audits
 from .compile import compile_attribution
 from .corpus import best_overlap
 from .evaluate import evaluate_model
 from .frames import checkthat_texts, prepare, single_sentence_frame
 from .heads import SEED, document_folds, fit_heads
-from .claims import evaluate_claims, train_claims
+from .claims import article_claim_inputs, evaluate_claims, train_claims
 from .save import save_bundle
 from .spantagger import span_documents, span_figures, train_tagger
 
@@ -67,11 +68,12 @@ def fit_support(X: np.ndarray, grades, C: float = 0.1) -> SupportModel:
 
 
 def out_of_fold_support_features(grades: pd.DataFrame, pol: pd.DataFrame, subj: pd.DataFrame,
-                                 subj_texts: dict[str, str], model: CompiledAttributionModel,
+                                 subj_texts: dict[str, str], model: CompiledAttributionModel, claims,
                                  folds: int = 5) -> np.ndarray:
     """Support features of the graded sentences with type probabilities from heads that did not train on
     their documents, as on new text. Most graded sentences come from the heads' training splits, where
-    the shipped heads' probabilities are over-confident; dev sentences keep the shipped `model`."""
+    the shipped heads' probabilities are over-confident; dev sentences keep the shipped `model`. The grade
+    estimate comes from the claim head `claims` (the shipped one, fed the refitted heads' outputs)."""
     fold_of = document_folds(pd.concat([pol.loc[pol["split"] == "train", "doc_id"],
                                         subj.loc[subj["split"] == "train", "doc_id"]]), folds)
     grade_fold = grades["doc_id"].map(fold_of).fillna(-1).astype(int).to_numpy()
@@ -82,13 +84,26 @@ def out_of_fold_support_features(grades: pd.DataFrame, pol: pd.DataFrame, subj: 
             continue
         heads = model if k == -1 else compile_attribution(fit_heads(
             pol[pol["doc_id"].map(fold_of) != k], subj[subj["doc_id"].map(fold_of) != k], model.cues))
-        X[rows] = graded_features(grades.iloc[rows], pol, subj_texts, heads)
+        X[rows] = graded_features(grades.iloc[rows], pol, subj_texts, heads, claims)
     return X
 
 
+def _frame_claim_grades(doc: pd.DataFrame, model: CompiledAttributionModel, claims) -> np.ndarray:
+    """The claim head's grade estimates of a PolNeAR article's sentences from its model frame (`polnear_frames`)."""
+    from ..model.claims import claim_features
+
+    inputs = {"source": list(doc["x_source"]), "inherited_source": list(doc["x_inherited_source"]),
+              "cue": list(doc["x_cue"]), "src_type": list(doc["src_type"]), "src_method": list(doc["src_method"])}
+    inputs.update({name: np.vstack(list(doc[name])) for name in ("cue_vec", "prev_cue_vec", "next_cue_vec")})
+    texts = list(doc["text"])
+    tokens, dense = claim_features(inputs, np.column_stack(model.head_probabilities(doc)), [len(t) for t in texts])
+    return claims.grade(texts, tokens, dense)
+
+
 def graded_features(grades: pd.DataFrame, pol: pd.DataFrame, subj_texts: dict[str, str],
-                    model: CompiledAttributionModel):
-    """Support features for each graded sentence, computed as at scoring time (article context for PolNeAR)."""
+                    model: CompiledAttributionModel, claims):
+    """Support features for each graded sentence, computed as at scoring time (article context for PolNeAR), with
+    the heads' four-label probabilities and the claim head's grade estimates."""
     feats: list[np.ndarray | None] = [None] * len(grades)
     pol_docs = {d: g for d, g in pol.groupby("doc_id")}
     for doc_id, idx in grades[grades["corpus"] == "polnear"].groupby("doc_id").groups.items():
@@ -96,7 +111,7 @@ def graded_features(grades: pd.DataFrame, pol: pd.DataFrame, subj_texts: dict[st
         probs = model.predict_proba(doc)
         labels = [LABELS[i] for i in probs.argmax(axis=1)]
         corr = corroboration(list(doc["text"]), labels)
-        X = support_features(list(doc["text"]), probs, corr)
+        X = support_features(list(doc["text"]), probs, corr, None, _frame_claim_grades(doc, model, claims))
         for i in idx:
             g = grades.loc[i]
             feats[grades.index.get_loc(i)] = X[best_overlap(doc, g["start"], g["end"])[0]]
@@ -104,7 +119,11 @@ def graded_features(grades: pd.DataFrame, pol: pd.DataFrame, subj_texts: dict[st
     if len(other):
         texts = [subj_texts[d] for d in other["doc_id"]]
         frame = single_sentence_frame(texts, model.cues)
-        X = support_features(texts, model.predict_proba(frame), [None] * len(texts))
+        estimates = []
+        for text in texts:
+            one, tokens, dense, _, _ = article_claim_inputs(text, [Sentence(0, len(text), text)], model, model.cues)
+            estimates.append(claims.grade(one, tokens, dense)[0])
+        X = support_features(texts, model.predict_proba(frame), [None] * len(texts), None, np.array(estimates))
         for row, i in zip(X, other.index):
             feats[grades.index.get_loc(i)] = row
     return np.vstack(feats)
@@ -117,7 +136,7 @@ def shipped_support_data(data_dir: str | Path, grades_path: str | Path):
     model = bundle["attribution"]
     _, _, pol, subj = prepare(data_dir, cues=model.cues, tagger=bundle["spans"])
     grades = load_grades(grades_path)
-    X = out_of_fold_support_features(grades, pol, subj, checkthat_texts(Path(data_dir)), model)
+    X = out_of_fold_support_features(grades, pol, subj, checkthat_texts(Path(data_dir)), model, bundle["claims"])
     return grades, pol, X, grades["grade"].to_numpy()
 
 

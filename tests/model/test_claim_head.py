@@ -37,7 +37,7 @@ def test_tfidf_block_equals_scikit_learn(kw):
 
 def test_compiled_claim_model_equals_logistic_regression():
     from scipy.sparse import csr_matrix, hstack
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model import LogisticRegression, Ridge
 
     words, sources = _vectorizer(ngram_range=(1, 2)), _vectorizer(token_pattern=SOURCE_TOKEN_PATTERN)
     rng = np.random.RandomState(0)
@@ -47,11 +47,18 @@ def test_compiled_claim_model_equals_logistic_regression():
     X = hstack([words.transform(TEXTS), sources.transform(TEXTS), csr_matrix((dense - mean) / scale)]).tocsr()
     clf = LogisticRegression(C=1.0, max_iter=2000).fit(X, y)
     order = [list(clf.classes_).index(c) for c in CLAIM_CLASSES]
-    model = CompiledClaimModel(_block(words), _block(sources), mean, scale, clf.coef_[order], clf.intercept_[order])
+    grades = np.array([(i * 7) % 4 for i in range(len(TEXTS))], dtype=float)
+    ridge = Ridge(alpha=3.0).fit(X, grades)
+    model = CompiledClaimModel(_block(words), _block(sources), mean, scale, clf.coef_[order], clf.intercept_[order],
+                               ridge.coef_, ridge.intercept_)
     expected = clf.predict_proba(X)[:, order]
-    got = model.predict_proba(TEXTS, TEXTS, dense)
+    got, grade = model.predict(TEXTS, TEXTS, dense)
     assert np.allclose(got, expected, atol=1e-6)
     assert np.allclose(got.sum(axis=1), 1)
+    assert np.allclose(model.predict_proba(TEXTS, TEXTS, dense), got)
+    # the grade row is the ridge regression's prediction, clipped to the grades 0-3
+    assert np.allclose(grade, np.clip(ridge.predict(X), 0, 3), atol=1e-6) and np.ptp(grade) > 0
+    assert np.array_equal(model.coef, np.asarray(clf.coef_[order])) and np.allclose(model.grade_coef, ridge.coef_)
 
 
 def test_dense_features_are_per_article_and_shifted_for_neighbours():

@@ -128,17 +128,17 @@ ARRAY_CASES = {
     "coef one column short": (lambda a: _with(a, attributed__coef=a["attributed.coef"][:, :-1]),
                               r"array 'attributed\.coef' is <f8 \(1, 82229\), expected <f8 \(1, 82230\)"),
     "support coef transposed": (lambda a: _with(a, support__coef=a["support.coef"].T),
-                                r"array 'support\.coef' is <f8 \(21, 4\), expected <f8 \(4, 21\)"),
+                                r"array 'support\.coef' is <f8 \(22, 4\), expected <f8 \(4, 22\)"),
     "columns as int32": (lambda a: _with(a, opinion__columns=a["opinion.columns"].astype(np.int32)),
                          r"array 'opinion\.columns' is <i4"),
     "coef as float32": (lambda a: _with(a, source_type__coef=a["source_type.coef"].astype(np.float32)),
                         r"array 'source_type\.coef' is <f4"),
     "big-endian idf": (lambda a: _with(a, attributed__idf=a["attributed.idf"].astype(">f8")),
                        r"array 'attributed\.idf' is >f8"),
-    "string array": (lambda a: _with(a, support__mean=np.array(["x"] * 21)), r"array 'support\.mean' is <U1"),
+    "string array": (lambda a: _with(a, support__mean=np.array(["x"] * 22)), r"array 'support\.mean' is <U1"),
     "nan coefficient": (lambda a: _with(a, opinion__coef=_nan_at_end(a["opinion.coef"])),
                         r"'opinion\.coef' has values that are not finite"),
-    "zero scale": (lambda a: _with(a, support__scale=np.zeros(21)),
+    "zero scale": (lambda a: _with(a, support__scale=np.zeros(22)),
                    r"'support\.scale' has values that are not positive"),
     "column used twice": (lambda a: _with(a, opinion__columns=_column_duplicate(a["opinion.columns"])),
                           r"'opinion\.columns' does not map the vocabulary onto columns 0\.\.3761 once each"),
@@ -151,6 +151,12 @@ ARRAY_CASES = {
                         r"'tokens\.terms' holds 82900 terms \(1 distinct\), the manifest says 82900"),
     "terms as 2-D": (lambda a: _with(a, tokens__terms=a["tokens.terms"].reshape(1, -1)),
                      r"'tokens\.terms' is \|u1 \(1, \d+\), expected \|u1 \(n,\)"),
+    "grade row one column short": (lambda a: _with(a, claims__grade_coef=a["claims.grade_coef"][:-1]),
+                                   r"array 'claims\.grade_coef' is <f8 \(\d+,\), expected <f8 \(\d+,\)"),
+    "grade row missing": (lambda a: _with(a, claims__grade_intercept=None),
+                          r"missing array\(s\) claims\.grade_intercept"),
+    "grade intercept not finite": (lambda a: _with(a, claims__grade_intercept=np.array([np.inf])),
+                                   r"'claims\.grade_intercept' has values that are not finite"),
     "truncated archive": (lambda a: npz_bytes(a)[: len(npz_bytes(a)) // 2], r"unreadable arrays \(BadZipFile"),
     "truncated member": (lambda a: _truncated_member(npz_bytes(a)), r"unreadable arrays \("),
     "an .npy file, not an archive": (lambda a: _npy(a["support.mean"]), r"not an npz archive"),
@@ -428,7 +434,8 @@ def test_save_load_round_trip_of_freshly_fitted_heads(tmp_path, small_heads, sma
              "What a shameful day!", "ABSTRACT."] * 4
     claim_dense = rng.normal(size=(len(texts), 6))
     claims = compile_claim_model(*fit_claim_model(texts, ["S_smith T_name"] * len(texts), claim_dense,
-                                                  [CLAIM_CLASSES[i % 5] for i in range(len(texts))]))
+                                                  [CLAIM_CLASSES[i % 5] for i in range(len(texts))],
+                                                  np.array([[3, 1, 2, 0, np.nan][i % 5] for i in range(len(texts))])))
     from scorer.attribution.tagger import TAGS, SpanTagger
 
     span_features = ["b", "w=said", "-1:w=<s>", "1:w=</s>", "L=cue", "q=1"]
@@ -456,8 +463,9 @@ def test_save_load_round_trip_of_freshly_fitted_heads(tmp_path, small_heads, sma
     for a, b in zip(again["support"].predict(X), support.predict(X)):
         assert np.array_equal(a, b)
     assert np.array_equal(again["support"].contributions(X), support.contributions(X))
-    assert np.array_equal(again["claims"].predict_proba(texts, ["S_smith T_name"] * len(texts), claim_dense),
-                          claims.predict_proba(texts, ["S_smith T_name"] * len(texts), claim_dense))
+    for a, b in zip(again["claims"].predict(texts, ["S_smith T_name"] * len(texts), claim_dense),
+                    claims.predict(texts, ["S_smith T_name"] * len(texts), claim_dense)):
+        assert np.array_equal(a, b)
     assert again["card"]["sha256"] == _sha((tmp_path / "a" / MANIFEST_FILE).read_bytes())
     assert again["spans"].features == spans.features
     assert np.array_equal(again["spans"].weights, spans.weights)

@@ -61,6 +61,7 @@ def test_another_scikit_learn_version_is_no_reason_to_refuse(model_copy):
 
 
 @pytest.mark.parametrize("version, message", [(1, "model format version 1, but this scorer reads version 3"),
+                                              (2, "model format version 2, but this scorer reads version 3"),
                                               ("3", "model format version '3', but this scorer reads version 3"),
                                               (True, "model format version True, but this scorer reads version 3"),
                                               (None, "no model format version .*pickled .joblib file")])

@@ -50,13 +50,16 @@ def test_a_small_head_compiles_to_the_fitted_probabilities(read_articles):
     part = [a for a in read_articles if a.set == "dev"]
     rows = ClaimRows(part, claim_inputs(part, lambda _: heads, heads.cues))
     assert set(rows.y) == set(CLAIM_CLASSES)
-    words, sources, scaler, clf = fit_claim_model(rows.texts, rows.tokens, rows.dense, list(rows.y))
-    model = compile_claim_model(words, sources, scaler, clf)
+    words, sources, scaler, clf, grade = fit_claim_model(rows.texts, rows.tokens, rows.dense, list(rows.y), rows.grades)
+    model = compile_claim_model(words, sources, scaler, clf, grade)
     X = hstack([words.transform(rows.texts) * WORD_WEIGHT, sources.transform(rows.tokens) * SOURCE_WEIGHT,
                 csr_matrix(scaler.transform(rows.dense))]).tocsr()
     order = [list(clf.classes_).index(c) for c in CLAIM_CLASSES]
-    assert np.allclose(model.predict_proba(rows.texts, rows.tokens, rows.dense), clf.predict_proba(X)[:, order],
-                       atol=1e-6)
+    probs, grades = model.predict(rows.texts, rows.tokens, rows.dense)
+    assert np.allclose(probs, clf.predict_proba(X)[:, order], atol=1e-6)
+    assert np.allclose(grades, np.clip(grade.predict(X), 0, 3), atol=1e-6)
+    graded = ~np.isnan(rows.grades)  # furniture has no grade and is left out of the grade row's fit
+    assert graded.sum() < len(rows.y) and np.corrcoef(grades[graded], rows.grades[graded])[0, 1] > 0.5
 
 
 def test_folds_keep_an_article_together():

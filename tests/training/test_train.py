@@ -119,7 +119,7 @@ def test_support_features_come_from_heads_that_never_saw_the_graded_document(pre
         fitted.append(set(p.loc[p["split"] == "train", "doc_id"]) | set(s.loc[s["split"] == "train", "doc_id"]))
         return len(fitted) - 1  # stands for the heads fitted on those documents
 
-    def fake_features(g, p, texts, model):
+    def fake_features(g, p, texts, model, claims):
         used.append((list(g["doc_id"]), model))
         return np.ones((len(g), len(train_module.SUPPORT_FEATURES)))
 
@@ -127,7 +127,7 @@ def test_support_features_come_from_heads_that_never_saw_the_graded_document(pre
     monkeypatch.setattr(train_module, "compile_attribution", lambda heads: heads)
     monkeypatch.setattr(train_module, "graded_features", fake_features)
     shipped = type("Shipped", (), {"cues": cues})()
-    X = train_module.out_of_fold_support_features(grades, pol, subj, {}, shipped, folds=5)
+    X = train_module.out_of_fold_support_features(grades, pol, subj, {}, shipped, None, folds=5)
     assert X.shape == (8, len(train_module.SUPPORT_FEATURES)) and (X == 1).all()
     covered = []
     for docs, model in used:
