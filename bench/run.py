@@ -10,6 +10,7 @@ the paired ratios.
     python bench/run.py                     # the working tree against HEAD (what the uncommitted change does)
     python bench/run.py --vs HEAD~1         # against the commit before (what the last commit did)
     python bench/run.py --vs main --runs 5 --copies 15 --jobs 1 2
+    python bench/run.py --new HEAD --vs HEAD~1  # both sides checked out: the working tree may change meanwhile
 
 Each checkout is scored with its own repository's model (`--model CHECKOUT/models`). The workload is written to a
 temporary directory from ../shared (never into the repository). On a shared machine, quote the ratios rather than
@@ -120,6 +121,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--vs", "--previous", dest="vs", default="HEAD", metavar="REV",
                     help="the commit to compare the working tree with (default HEAD)")
+    ap.add_argument("--new", default=None, metavar="REV",
+                    help="measure this commit (checked out too) instead of the working tree as 'new'")
     ap.add_argument("--copies", type=int, default=15, help="times the 84 dev articles are repeated (default 15)")
     ap.add_argument("--runs", type=int, default=3, help="runs per checkout and --jobs, interleaved (default 3)")
     ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="--jobs values (default 1 2)")
@@ -133,18 +136,20 @@ def main() -> None:
 
     dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"],
                            capture_output=True, text=True, check=True).stdout.strip()
-    new_name = f"working tree ({describe('HEAD').split()[0]}{' + changes' if dirty else ''})"
+    new_name = describe(args.new) if args.new else \
+        f"working tree ({describe('HEAD').split()[0]}{' + changes' if dirty else ''})"
     old_name = describe(args.vs)
     with tempfile.TemporaryDirectory(prefix="scorer-bench-") as tmp:
         tmp = Path(tmp)
         old = add_worktree(args.vs, tmp / "old")
+        new = add_worktree(args.new, tmp / "new") if args.new else REPO
         try:
             src = tmp / "in.jsonl"
             n_articles = write_workload(src, args.copies)
             one = tmp / "one.jsonl"
             write_workload(one, 1)
             one.write_text(one.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
-            sides = {"new": REPO, "old": old}
+            sides = {"new": new, "old": old}
             batch = {(side, jobs): [] for side in sides for jobs in args.jobs}
             start = {side: [] for side in sides}
             stages = {side: [] for side in sides}
@@ -166,7 +171,8 @@ def main() -> None:
             if counts["new"] != counts["old"]:
                 print(f"note: the checkouts scored different numbers of sentences: {counts}", file=sys.stderr)
         finally:
-            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(old)], check=False)
+            for checkout in {old, new} - {REPO}:
+                subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(checkout)], check=False)
 
     print(f"\nworkload: {n_articles} articles ({args.copies} x the 84 PolNeAR dev texts), "
           f"{counts['new']:,} sentences (new) / {counts['old']:,} (old); {os.cpu_count()} cores; "
