@@ -147,30 +147,44 @@ def ngram_ids_loop(texts: list[str], findall, vocabulary: dict[str, int], top: i
 
 
 class NgramCoder:
-    """Word n-grams looked up as integer codes: every word of the vocabulary's terms gets a code, an n-gram is the
-    number its words' codes spell in base `len(words)`, and all the n-grams of a batch of texts are looked up at once
-    in sorted arrays (numpy), instead of joining and hashing one n-gram string at a time. The result equals
-    `ngram_ids_loop` exactly, order included (tests/model/test_speed_same.py)."""
+    """Word n-grams looked up as integer codes: a word's code is its id as a unigram term of the vocabulary (a word
+    that is only part of longer terms gets a code after the largest id), an n-gram is the number its words' codes
+    spell in base `base`, and all the n-grams of a batch of texts are looked up at once in sorted arrays (numpy),
+    instead of joining and hashing one n-gram string at a time. The words are the vocabulary's own strings, so the
+    coder adds only its arrays to memory. The result equals `ngram_ids_loop` exactly, order included
+    (tests/model/test_speed_same.py)."""
 
     def __init__(self, vocabulary: dict[str, int], ngram_max: int):
         self.vocabulary, self.ngram_max = vocabulary, ngram_max
-        # the words of every term, all terms in a row: term.split(" ") of each, without a list per term
-        lengths = np.fromiter(map(str.count, vocabulary, repeat(" ")), dtype=np.int64, count=len(vocabulary)) + 1
-        parts = " ".join(vocabulary).split(" ") if vocabulary else []
-        unique = dict.fromkeys(parts)
-        self.words = words = dict(zip(unique, range(len(unique))))
-        self.base = base = max(len(words), 1)
-        # an n-gram key must fit in int64; a vocabulary too large for that is looked up string by string
-        self.exact_loop = base ** ngram_max >= 2 ** 62
+        values = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary))
+        top = int(values.max()) + 1 if len(values) else 0
+        self.unigram_ids = top  # codes below this are unigram ids
+        self.extra: dict[str, int] = {}  # words that are only parts of longer terms
+        # a key must fit in int64, and ids must be distinct and not negative to serve as codes; else the string loop
+        self.exact_loop = (top + 1) ** ngram_max >= 2 ** 62 or (len(values) and values.min() < 0) \
+            or len(np.unique(values)) != len(values)
         self.keys: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self.base = top
+        if self.exact_loop or ngram_max < 2:
+            return
+        # the words' codes of every longer term, all in a row: term.split(" ") of each, without a list per term, a
+        # slice of terms at a time (the words are temporary strings: few at once keep the peak of memory low)
+        longer = [term for term in vocabulary if " " in term]
+        lengths = np.fromiter(map(str.count, longer, repeat(" ")), dtype=np.int64, count=len(longer)) + 1
+        pieces = []
+        for start in range(0, len(longer), 4096):
+            parts = " ".join(longer[start:start + 4096]).split(" ")
+            codes = np.fromiter(map(vocabulary.get, parts, repeat(-1)), dtype=np.int64, count=len(parts))
+            for k in np.flatnonzero(codes < 0).tolist():
+                codes[k] = self.extra.setdefault(parts[k], top + len(self.extra))
+            pieces.append(codes)
+        codes = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
+        self.base = base = top + len(self.extra)
+        self.exact_loop = base ** ngram_max >= 2 ** 62
         if self.exact_loop:
             return
-        codes = np.fromiter(map(words.__getitem__, parts), dtype=np.int64, count=len(parts))
-        values = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary))
+        values = np.fromiter(map(vocabulary.__getitem__, longer), dtype=np.int64, count=len(longer))
         first = np.cumsum(lengths) - lengths  # where each term's codes start in `codes`
-        self.unigram = np.full(base + 1, -1, dtype=np.int64)  # the extra last entry answers the code -1 (unknown)
-        single = lengths == 1
-        self.unigram[codes[first[single]]] = values[single]
         for n in range(2, ngram_max + 1):
             at = first[lengths == n]
             key = codes[at]
@@ -188,10 +202,13 @@ class NgramCoder:
             return ngram_ids_loop(texts, findall, self.vocabulary, self.ngram_max)
         lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
         row_of = np.repeat(np.arange(len(texts)), lengths)
-        codes = np.fromiter(map(self.words.get, flat, repeat(-1)), dtype=np.int64, count=len(flat))
-        found = self.unigram[codes]
-        hit = found >= 0
-        rows, ids = [row_of[hit]], [found[hit]]
+        # a token without a space found in the vocabulary is a unigram term: its code is its id
+        codes = np.fromiter(map(self.vocabulary.get, flat, repeat(-1)), dtype=np.int64, count=len(flat))
+        hit = codes >= 0
+        rows, ids = [row_of[hit]], [codes[hit]]
+        if self.extra:
+            for k in np.flatnonzero(~hit).tolist():
+                codes[k] = self.extra.get(flat[k], -1)
         for n in range(2, self.ngram_max + 1):
             m = len(codes) - n + 1
             if m <= 0:
