@@ -13,12 +13,30 @@ from .errors import InputError
 
 
 def check_file_target(path: str | Path, source: str | Path | None = None) -> None:
-    """Raise InputError (naming `path`) if `path` cannot be an output file: it is a directory, or it is
-    the file `source` (same device and inode, so another spelling or a hard link of the input counts)."""
+    """Raise InputError (naming `path`) if `path` cannot be an output file: it is a directory, its directory does
+    not exist (`check_parent`), or it is the file `source` (same device and inode, so another spelling or a hard
+    link of the input counts)."""
     if Path(path).is_dir():
         raise InputError(f"{os.fspath(path)}: is a directory; give a file name for the output")
+    check_parent(path)
     if source is not None and same_file(path, source):
         raise InputError(f"{os.fspath(path)}: is the input file {os.fspath(source)}; write the output to another file")
+
+
+def check_parent(path: str | Path) -> None:
+    """Raise InputError if the directory `path` would be written in does not exist (it is never created: a
+    mistyped directory is an error, not a new tree) or is a file."""
+    parent = Path(os.path.abspath(path)).parent
+    if parent.is_dir():
+        return
+    for above in parent.parents:
+        if above.exists():
+            if not above.is_dir():
+                raise InputError(f"{os.fspath(path)}: cannot write ({above} is a file, not a directory)")
+            break
+    if parent.exists():
+        raise InputError(f"{os.fspath(path)}: cannot write ({parent} is a file, not a directory)")
+    raise InputError(f"{os.fspath(path)}: no such directory: {os.path.dirname(os.fspath(path)) or parent}")
 
 
 def same_file(a: str | Path, b: str | Path) -> bool:

@@ -2,6 +2,7 @@
 stays fast); only the train, evaluate and corpus commands import `scorer.training`."""
 from __future__ import annotations
 
+import os
 import sys
 from functools import wraps
 
@@ -65,34 +66,72 @@ MODEL_OPTION = click.option("--model", "model_dir", type=click.Path(), default=N
                             help="Model directory (default: the shipped model; env SCORER_MODEL_DIR).")
 
 
+# output formats by file suffix (any case), as sqlite-utils and pandas read them: --format wins, then the suffix
+SUFFIX_FORMATS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".json": "json", ".jsonl": "jsonl",
+                  ".ndjson": "jsonl", ".html": "html", ".htm": "html", ".csv": "csv", ".parquet": "parquet"}
+SCORE_FORMATS = ("text", "markdown", "json", "jsonl", "html")
+BATCH_FORMATS = ("jsonl", "csv", "parquet")
+
+
+def output_format(fmt: str | None, output, command: str, allowed: tuple[str, ...], default: str) -> str:
+    """The output format: `fmt` (from --format), else the output's suffix (`SUFFIX_FORMATS`, any case), else
+    `default`. A suffix naming a format `command` cannot write is a usage error (exit 2)."""
+    if fmt:
+        return fmt
+    if output is None or output == "-":
+        return default
+    from pathlib import Path
+
+    suffix = Path(output).suffix.lower()
+    found = SUFFIX_FORMATS.get(suffix)
+    if found is None:
+        return default
+    if found not in allowed:
+        raise click.UsageError(f"{output}: scorer {command} does not write {found} (from the name's {suffix}); "
+                               f"it writes {', '.join(allowed)}: rename the output or give --format")
+    return found
+
+
 @cli.command("score")
 @click.argument("path", type=click.Path(allow_dash=True))
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json", "html"]), default="text",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(SCORE_FORMATS, case_sensitive=False), default=None,
+              help="Default: from the output's suffix (.txt .md .json .jsonl .html, any case), else text.")
 @click.option("--output", "-o", type=click.Path(), default=None,
-              help="Write here instead of standard output (not a directory, not the input file).")
+              help="Write here instead of standard output (not a directory, not the input file; its directory "
+                   "must exist). An existing file is replaced.")
 @MAX_BYTES_OPTION
 @MODEL_OPTION
 @reports_errors
 def score_command(path, fmt, output, max_bytes, model_dir):
-    """Score one article (.txt/.md/.html file, or - for standard input).
+    """Score one article: a .txt/.md/.html file, an http(s):// URL (fetched, read as HTML), or - for standard
+    input (HTML and Markdown recognised there and in files without a suffix).
 
-    Example: scorer score examples/iran-bounties-commune.txt --format html -o report.html
+    Example: scorer score examples/iran-bounties-commune.txt -o report.html
     """
     from .pipeline import Scorer
-    from .text.files import read_stream
+    from .text.fetch import is_url
+    from .text.files import input_kind, read_stream
 
+    fmt = output_format(fmt and fmt.lower(), output, "score", SCORE_FORMATS, "text")
+    url = is_url(path)
     if output:
         from .atomic import check_file_target
 
-        check_file_target(output, None if path == "-" else path)  # before any work: nothing is written
+        check_file_target(output, None if path == "-" or url else path)  # before any work: nothing is written
     scorer = Scorer(model_dir)
-    if path == "-":
-        report = scorer.score(read_stream(sys.stdin.buffer, "<stdin>", max_bytes), name="<stdin>")
+    if url:
+        report = scorer.score_url(path, max_bytes=max_bytes)
+    elif path == "-":
+        text = read_stream(sys.stdin.buffer, "<stdin>", max_bytes)
+        report = scorer.score_input(text, input_kind(None, text), name="<stdin>")
     else:
         report = scorer.score_file(path, max_bytes=max_bytes)
     if fmt == "json":
         rendered = report.to_json()
+    elif fmt == "jsonl":
+        import json
+
+        rendered = json.dumps(report.to_dict(), ensure_ascii=False) + "\n"
     elif fmt == "markdown":
         rendered = report.to_markdown()
     elif fmt == "html":
@@ -107,19 +146,56 @@ def score_command(path, fmt, output, max_bytes, model_dir):
         click.echo(rendered, nl=not rendered.endswith("\n"))
 
 
+class Progress:
+    """The progress bar of a batch run on standard error (tqdm): records done out of the input's records, with
+    percent, rate and ETA. It starts at the records the output already holds (a resumed run), and its rate
+    and ETA count only the records scored by this run."""
+
+    def __init__(self, total: int | None):
+        self.total, self.bar = total, None
+
+    def __call__(self, done: int) -> None:
+        if self.bar is None:
+            from tqdm import tqdm
+
+            initial = min(done, self.total) if self.total is not None else done
+            shape = None if self.total is None else \
+                "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt}{unit} [{elapsed}, ETA {remaining}, {rate_fmt}]"
+            self.bar = tqdm(total=self.total, initial=initial, unit=" records", file=sys.stderr, dynamic_ncols=True,
+                            desc="scoring", mininterval=0.2, smoothing=0.1, bar_format=shape)
+            return
+        if done > self.bar.n:
+            self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
 @cli.command("batch")
 @click.argument("input_path", metavar="INPUT", type=click.Path())
 @click.option("--output", "-o", "out", required=True, type=click.Path(),
-              help="JSONL file, or a directory for csv/parquet (articles + sentences tables); "
-                   "never the input or a directory holding it.")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default=None,
-              help="Default: from the output name (.jsonl -> jsonl, otherwise csv).")
+              help="A .jsonl file; a .csv or .parquet file (the articles table; see --sentences); or a directory "
+                   "(no suffix) of the articles and sentences tables. Never the input or a directory holding it; "
+                   "its directory must exist.")
+@click.option("--format", "fmt", type=click.Choice(BATCH_FORMATS, case_sensitive=False), default=None,
+              help="Default: from the output's suffix (.jsonl .csv .parquet, any case); a directory: csv "
+                   "(dask: parquet).")
+@click.option("--sentences", "sentences", type=click.Path(), default=None,
+              help="With a .csv / .parquet output file: also write the sentences table to this file.")
+@click.option("--keep-fields", "keep_fields", default="all", show_default=True, metavar="all|none|A,B",
+              help="Input fields carried into the output (JSONL: under \"fields\"; tables: extra columns, "
+                   "field_NAME if NAME is an output column). all: every field but the text and the id.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
 @click.option("--text-field", default="text", show_default=True, help="JSONL key / CSV column with the text.")
 @click.option("--id-field", default="id", show_default=True, help="JSONL key / CSV column with the article id.")
-@click.option("--resume", is_flag=True, help="Skip records already in OUTPUT.")
-@click.option("--progress/--no-progress", default=None, help="Progress bar on standard error (default: if a terminal).")
-@click.option("--backend", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+@click.option("--resume", is_flag=True, help="Continue an existing OUTPUT: skip the records it already has.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing OUTPUT (without it or --resume, an existing "
+                                                "output is refused).")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar on standard error (default: if standard error is a terminal).")
+@click.option("--backend", type=click.Choice(["local", "dask"], case_sensitive=False), default="local",
+              show_default=True,
               help="local: worker processes on this machine; dask: a Dask cluster (extra 'distributed'), "
                    "output is a directory of shards.")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
@@ -131,26 +207,39 @@ def score_command(path, fmt, output, max_bytes, model_dir):
 @MAX_BYTES_OPTION
 @MODEL_OPTION
 @reports_errors
-def batch_command(input_path, out, fmt, jobs, text_field, id_field, resume, progress, backend, scheduler, csv_raw,
-                  max_bytes, model_dir):
+def batch_command(input_path, out, fmt, sentences, keep_fields, jobs, text_field, id_field, resume, overwrite,
+                  progress, backend, scheduler, csv_raw, max_bytes, model_dir):
     """Score a directory of articles, a JSONL / CSV / Parquet file, or a directory of such files;
-    one bad record never stops the run.
+    one bad record never stops the run. SIGTERM stops it as Ctrl-C does (exit 143; Ctrl-C: 130).
 
-    Example: scorer batch articles.jsonl --output reports.jsonl --jobs 2
+    Example: scorer batch articles.jsonl -o scored.parquet --sentences sentences.parquet --jobs 2
     """
-    import time
-
-    from .batch.records import count_records
-    from .batch.run import check_batch_output, run_batch
+    from .batch.records import count_records, parse_keep
+    from .batch.run import check_batch_output, check_rerun, single_file_output
     from .model.store import verify_model
 
+    backend = backend.lower()
     if scheduler and backend != "dask":
         raise click.UsageError("--scheduler needs --backend dask")
+    if resume and overwrite:
+        raise click.UsageError("--resume and --overwrite: give one of them")
+    fmt = fmt and fmt.lower()
     if backend == "dask":
-        fmt = fmt or ("jsonl" if str(out).endswith(".jsonl") else "parquet")
-    fmt = fmt or ("jsonl" if str(out).endswith(".jsonl") else "csv")
-    # an output that is (or would destroy) the input is refused before the model is loaded
-    check_batch_output(input_path, out, directory=backend == "dask" or fmt != "jsonl", dask=backend == "dask")
+        fmt = fmt or {".jsonl": "jsonl", ".csv": "csv"}.get(os.path.splitext(out)[1].lower(), "parquet")
+        if sentences:
+            raise click.UsageError("--sentences: the dask backend writes a directory of shards")
+    else:
+        fmt = output_format(fmt, out, "batch", BATCH_FORMATS, "csv")
+    single = backend == "local" and single_file_output(out, fmt)
+    if sentences and not single:
+        raise click.UsageError("--sentences goes with a .csv or .parquet output file (JSONL lines and table "
+                               "directories hold the sentences already)")
+    keep = parse_keep(keep_fields)
+    # an output that is (or would destroy) the input, or is in a missing directory, is refused before the model
+    # is loaded; so is an existing output, unless --resume or --overwrite
+    check_batch_output(input_path, out, directory=backend == "dask" or (fmt != "jsonl" and not single),
+                       dask=backend == "dask", sentences=sentences)
+    check_rerun([out, sentences], resume, overwrite)
     # fail fast (exit 3) before reading the corpus; with one job this process scores, so load the model
     # once here; with several, the workers load it and this process only checks it (and, for JSONL
     # output, never imports scikit-learn or pandas: about 190 MB less for the parent)
@@ -162,31 +251,24 @@ def batch_command(input_path, out, fmt, jobs, text_field, id_field, resume, prog
     else:
         verify_model(model_dir)
     show = sys.stderr.isatty() if progress is None else progress
-    total = count_records(input_path) if show else None
-    started = time.monotonic()
-
-    def report_progress(done):
-        if show and (done % 10 == 0 or done < 10 or done == total):
-            rate = done / max(time.monotonic() - started, 1e-9)
-            eta = f", ETA {(total - done) / rate:.0f}s" if total and rate > 0 else ""
-            of = f"/{total}" if total else ""
-            click.echo(f"\rscored {done}{of} records, {rate:.1f} records/s{eta}   ", err=True, nl=False)
-
+    bar = Progress(count_records(input_path)) if show else None
     try:
         if backend == "dask":
             from .batch.dask import run_dask_batch
 
             ok, errors = run_dask_batch(input_path, out, fmt=fmt, scheduler=scheduler, workers=jobs,
                                         text_field=text_field, id_field=id_field, resume=resume,
-                                        model_dir=model_dir, progress=report_progress, max_bytes=max_bytes,
-                                        csv_escape=not csv_raw)
+                                        model_dir=model_dir, progress=bar, max_bytes=max_bytes,
+                                        csv_escape=not csv_raw, keep=keep)
         else:
+            from .batch.run import run_batch
+
             ok, errors = run_batch(input_path, out, fmt=fmt, jobs=jobs, text_field=text_field, id_field=id_field,
-                                   resume=resume, model_dir=model_dir, progress=report_progress, scorer=scorer,
-                                   max_bytes=max_bytes, csv_escape=not csv_raw)
+                                   resume=resume, model_dir=model_dir, progress=bar, scorer=scorer,
+                                   max_bytes=max_bytes, csv_escape=not csv_raw, keep=keep, sentences=sentences)
     finally:
-        if show:
-            click.echo("", err=True)
+        if bar is not None:
+            bar.close()
     click.echo(f"{ok} scored, {errors} errors -> {out}", err=True)
     if ok == 0 and errors > 0:
         sys.exit(1)

@@ -4,11 +4,16 @@ decode -> furniture -> segment -> model inputs -> attribution types -> sources/c
 
 `Scorer` scores articles; `score` uses one Scorer per model, loaded once per process (`cached_scorer`, which
 batch workers use too). `Scorer.score_many` scores many texts, in worker processes when asked (`pool`).
+
+The stages hand over typed values: an `Article` in, a `PreparedArticle` (sentences, skipped furniture, model inputs)
+from `Scorer._prepare`, the claim head's probabilities per article from `Scorer._claim_probabilities` (one model call
+for a batch), a `Report` from `Scorer._finish`.
 """
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -21,11 +26,36 @@ from .model.support import corroboration, reasons_for, support_features
 from .pool import CHUNK, chunks, ordered_map
 from .report.report import Report
 from .report.summary import summarise
-from .text.files import DEFAULT_MAX_BYTES, decode_bytes, is_html, read_text_file, replace_surrogates, require_content
-from .text.html import html_to_text
+from .text.files import (DEFAULT_MAX_BYTES, article_id as file_article_id, article_text, decode_bytes, input_kind,
+                         read_text_file, replace_surrogates, require_content)
 from .text.furniture import Skipped
 from .text.language import NON_ENGLISH_FLAG, looks_english
-from .text.segment import headline_index, split_article
+from .text.segment import Sentence, headline_index, split_article
+
+
+class Article(NamedTuple):
+    """One article to score: its decoded text, its id (None: none), the name errors give (a file, a record) and
+    whether the report carries the text (done for HTML, whose offsets refer to the converted text)."""
+
+    text: str
+    article_id: str | None = None
+    name: str = "<input>"
+    include_text: bool = False
+
+
+class PreparedArticle(NamedTuple):
+    """An article ready for the model: its sentences, the page furniture skipped, and the model inputs (one row per
+    sentence)."""
+
+    article: Article
+    sentences: list[Sentence]
+    skipped: list[Skipped]
+    inputs: ModelInputs
+
+
+def as_article(item) -> Article:
+    """An `Article`, or a tuple of its fields in order (text, article_id, name, include_text), as an Article."""
+    return item if isinstance(item, Article) else Article(*item)
 
 
 class Scorer:
@@ -47,73 +77,72 @@ class Scorer:
         `text` may also be UTF-8 `bytes` (decoded as a file would be: InputError if not UTF-8 text); any
         other type raises TypeError."""
         text = as_text(text, name)
-        result = self.score_batch([(text, article_id, name, include_text)])[0]
+        result = self.score_batch([Article(text, article_id, name, include_text)])[0]
         if isinstance(result, InputError):
             raise result
         return result
 
     def score_batch(self, items) -> list:
-        """Score several articles with one model call: items are (text, article_id, name, include_text)
-        tuples; returns a Report, or the InputError of an article that cannot be scored, per item."""
+        """Score several articles with one model call: items are `Article`s (or tuples of its fields); returns a
+        Report, or the InputError of an article that cannot be scored, per item."""
         prepared = []
         for item in items:
             try:
-                prepared.append(self._prepare(*item))
+                prepared.append(self._prepare(as_article(item)))
             except InputError as exc:
                 prepared.append(exc)
-        ready = [p for p in prepared if not isinstance(p, InputError)]
+        probs = iter(self._claim_probabilities([p for p in prepared if not isinstance(p, InputError)]))
+        return [p if isinstance(p, InputError) else self._finish(p, next(probs)) for p in prepared]
+
+    def _prepare(self, article: Article) -> PreparedArticle:
+        """Furniture, sentences and model inputs of one article (InputError if there is nothing to score)."""
+        require_content(article.text, article.name)
+        sentences, skipped = split_article(article.text)
+        if not sentences and article.include_text:  # text extracted from a page (HTML, Markdown)
+            raise InputError(f"no article text found in {article.name} (only page furniture)")
+        if not sentences:
+            raise InputError(f"{article.name}: no article sentences (only page furniture)")
+        return PreparedArticle(article, sentences, skipped,
+                               article_inputs(article.text, sentences, self.attribution.cues))
+
+    def _claim_probabilities(self, ready: list[PreparedArticle]) -> list[np.ndarray]:
+        """The claim head's probabilities (model.claims.CLAIM_CLASSES) of each article's sentences, with one call of
+        each model for all the articles."""
         if not ready:
-            return prepared
-        heads = np.column_stack(self.attribution.head_probabilities(ModelInputs.concat([p["frame"] for p in ready])))
+            return []
+        heads = np.column_stack(self.attribution.head_probabilities(ModelInputs.concat([p.inputs for p in ready])))
         texts, tokens, dense, offset = [], [], [], 0
         for p in ready:  # the claim-level head reads each article's sentences with their neighbours
-            n = len(p["frame"])
-            article_tokens, article_dense = claim_features(p["frame"], heads[offset:offset + n],
-                                                           [len(s.text) for s in p["sentences"]])
-            texts += [s.text for s in p["sentences"]]
+            n = len(p.inputs)
+            article_tokens, article_dense = claim_features(p.inputs, heads[offset:offset + n],
+                                                           [len(s.text) for s in p.sentences])
+            texts += [s.text for s in p.sentences]
             tokens += article_tokens
             dense.append(article_dense)
             offset += n
         probs = self.claims.predict_proba(texts, tokens, np.vstack(dense))
-        out, offset = [], 0
-        for p in prepared:
-            if isinstance(p, InputError):
-                out.append(p)
-                continue
-            n = len(p["frame"])
-            out.append(self._finish(p, probs[offset:offset + n]))
-            offset += n
-        return out
+        return np.split(probs, np.cumsum([len(p.inputs) for p in ready])[:-1])
 
-    def _prepare(self, text: str, article_id=None, name: str = "<input>", include_text: bool = False) -> dict:
-        """Furniture, sentences and model inputs of one article (InputError if there is nothing to score)."""
-        require_content(text, name)
-        sentences, skipped = split_article(text)
-        if not sentences:
-            raise InputError(f"{name}: no article sentences (only page furniture)")
-        return {"text": text, "article_id": article_id, "name": name, "include_text": include_text, "sentences": sentences,
-                "skipped": skipped, "frame": article_inputs(text, sentences, self.attribution.cues)}
-
-    def _finish(self, p: dict, claim_probs: np.ndarray) -> Report:
+    def _finish(self, p: PreparedArticle, claim_probs: np.ndarray) -> Report:
         """Support, sources and the summary of one article, given its claim-level probabilities: sentences the
         claim head reads as page furniture are skipped (`model.claims.decide`), the others typed by the four
         labels' probabilities."""
-        text = p["text"]
+        text = p.article.text
         furniture, four = decide(claim_probs)
         keep = np.flatnonzero(~furniture)
-        sentences = [p["sentences"][k] for k in keep]
-        skipped = sorted(list(p["skipped"]) + [Skipped(s.start, s.end, s.text, FURNITURE_REASON)
-                                               for s, f in zip(p["sentences"], furniture) if f])
+        sentences = [p.sentences[k] for k in keep]
+        skipped = sorted(list(p.skipped) + [Skipped(s.start, s.end, s.text, FURNITURE_REASON)
+                                            for s, f in zip(p.sentences, furniture) if f])
         probs = four[keep]
         labels = [LABELS[i] for i in probs.argmax(axis=1).tolist()]
         texts = [s.text for s in sentences]
         corr = corroboration(texts, labels)
-        X = support_features(texts, probs, corr, p["frame"]["cue_vec"][keep])
+        X = support_features(texts, probs, corr, p.inputs["cue_vec"][keep])
         support, grades = self.support.predict(X)
         contrib = self.support.contributions(X)
         head = headline_index(text, sentences)
         rows = []
-        records = p["frame"].records(["source", "cue", "inherited_source", "src_method", "src_type", "src_refers_to",
+        records = p.inputs.records(["source", "cue", "inherited_source", "src_method", "src_type", "src_refers_to",
                                       "via"])
         # plain Python numbers (tolist) instead of one numpy scalar per cell: the same values, faster
         kept, prob_rows, support_list, grade_list = keep.tolist(), probs.tolist(), support.tolist(), grades.tolist()
@@ -134,21 +163,36 @@ class Scorer:
         if not looks_english(text):
             summary["flags"].insert(0, NON_ENGLISH_FLAG)
         title = sentences[head].text if head is not None else None
-        article = {"id": p["article_id"], "title": title, "n_sentences": len(rows), "n_skipped": len(skipped)}
-        if p["include_text"]:
+        article = {"id": p.article.article_id, "title": title, "n_sentences": len(rows), "n_skipped": len(skipped)}
+        if p.article.include_text:
             article["text"] = text
         return Report(model=self.model_info, article=article, summary=summary, sentences=rows,
-                      skipped=[s._asdict() for s in skipped])
+                      skipped=[s._asdict() for s in skipped], text=text)
 
     def score_file(self, path: str | Path, article_id: str | None = None,
                    max_bytes: int | None = DEFAULT_MAX_BYTES) -> Report:
-        """Score a .txt/.md/.html file; HTML is converted to article text first (offsets refer to that text).
-        Files over `max_bytes` (None or 0: no limit) are refused before they are read."""
+        """Score a .txt/.md/.html file (HTML and Markdown also sniffed in a file without a suffix: see
+        `text.files.input_kind`); HTML and Markdown are converted to article text first (offsets refer to that
+        text, which the report carries as `article.text`). The id is the file name without its suffix. Files over
+        `max_bytes` (None or 0: no limit) are refused before they are read."""
         text = read_text_file(path, max_bytes)
-        html = is_html(path, text)
-        if html:
-            text = html_to_text(text, str(path))
-        return self.score(text, article_id=article_id or Path(path).stem, name=str(path), include_text=html)
+        return self.score_input(text, input_kind(path, text), article_id or file_article_id(Path(path).name), str(path))
+
+    def score_input(self, text: str, kind: str, article_id: str | None = None, name: str = "<input>") -> Report:
+        """Score an article read as `kind` ("html", "markdown" or "text"; see `text.files.input_kind`)."""
+        converted = kind in ("html", "markdown")
+        if converted:
+            text = article_text(text, kind, name)
+        return self.score(text, article_id=article_id, name=name, include_text=converted)
+
+    def score_url(self, url: str, max_bytes: int | None = DEFAULT_MAX_BYTES, timeout: float | None = None) -> Report:
+        """Fetch a web page (`text.fetch.fetch_page`: http/https only, bounded time, size and redirects) and score
+        it as HTML; the id is the URL. `timeout`: seconds for the whole fetch (default: `text.fetch.fetch_timeout`).
+        InputError naming the URL when the page cannot be fetched."""
+        from .text.fetch import fetch_page
+
+        page = fetch_page(url, max_bytes=max_bytes, timeout=timeout)
+        return self.score_input(page, "html", article_id=url, name=url)
 
     def score_many(self, texts, n_jobs: int = 1):
         """Iterator of Reports for an iterable of texts, in order; n_jobs > 1 uses worker processes
@@ -161,7 +205,7 @@ class Scorer:
                 yield result
             return
         for chunk in chunks(texts, CHUNK):
-            for result in self.score_batch([(as_text(t), None, "<input>", False) for t in chunk]):
+            for result in self.score_batch([Article(as_text(t)) for t in chunk]):
                 if isinstance(result, InputError):
                     raise result
                 yield result
@@ -195,7 +239,7 @@ def _value(v):
     return None if v is None or (isinstance(v, float) and v != v) else v
 
 
-def score_items(scorer: Scorer, items: list[tuple]) -> list:
+def score_items(scorer: Scorer, items: list[Article]) -> list:
     """`scorer.score_batch(items)`, except that an unexpected exception (a bug, not bad input) costs only the item
     that raised it: the items are scored again one by one and that one gets a ScorerError naming it."""
     try:
@@ -206,12 +250,12 @@ def score_items(scorer: Scorer, items: list[tuple]) -> list:
         return [r for item in items for r in score_items(scorer, [item])]
 
 
-def _internal_error(item: tuple) -> ScorerError:
+def _internal_error(item: Article) -> ScorerError:
     import traceback
 
     exc = sys.exc_info()[1]
     frame = traceback.extract_tb(exc.__traceback__)[-1]
-    return ScorerError(f"{item[2]}: internal error {type(exc).__name__}: {exc} "
+    return ScorerError(f"{as_article(item).name}: internal error {type(exc).__name__}: {exc} "
                        f"(at {Path(frame.filename).name}:{frame.lineno}); please report it")
 
 
@@ -229,7 +273,7 @@ def cached_scorer(model_dir: str | Path | None = None) -> Scorer:
 
 def _score_in_worker(chunk: list[tuple[int, str]], model_dir) -> list:
     """Worker side of `Scorer.score_many(n_jobs > 1)`: the Report, or the error, of each numbered text."""
-    return score_items(cached_scorer(model_dir), [(text, None, f"<text {i}>", False) for i, text in chunk])
+    return score_items(cached_scorer(model_dir), [Article(text, None, f"<text {i}>") for i, text in chunk])
 
 
 def score(text: str, model_dir: str | Path | None = None) -> Report:

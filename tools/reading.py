@@ -133,11 +133,11 @@ def choose_articles(data: Path, seed: int = SEED) -> list[dict]:
         ids = sorted(k for k, (_, lab) in ct.items() if lab == label)
         chosen += [{"article_id": f"checkthat/train/{k}", "set": "train", "group": f"checkthat-{label}"}
                    for k in sorted(rng.sample(ids, n))]
-    return chosen + dev_supplement(data, chosen, seed) + [
+    return chosen + dev_supplement(data, chosen) + [
         {"article_id": "example/iran-bounties-commune", "set": "example", "group": "example"}]
 
 
-def dev_supplement(data: Path, chosen: list[dict], seed: int = SEED) -> list[dict]:
+def dev_supplement(data: Path, chosen: list[dict]) -> list[dict]:
     """More PolNeAR articles, those densest in anonymous-sourcing words (the first dev reading had only 16
     anonymous units in 934, the first training sheets 5%): chosen by the words of the whole article, never by
     a label, and dealt on sheets of their own (dev: sheets E.., train: sheets A..) so that the sheets dealt

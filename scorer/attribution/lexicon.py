@@ -1,7 +1,10 @@
-"""Word lists shared by the corpus converter, the feature transformers and the support reasons.
+"""Word lists and word patterns shared by the source rules, the cue features, the support reasons, the summary's
+flags and the corpus converter: each list is defined here once and imported wherever it is used.
 
-Kept in one place so that the converter's source typing and the model's cue features use the
-same vocabulary.
+Where two uses need different members (the rules' cue verbs and the features' reporting verbs, the model's
+intensifiers and the keyword baseline's, the feature's denials and the converter's refusals to comment, the
+features' hedges and the summary's), both sets stand here side by side, with why they differ: the shipped model
+was fitted on features and labels computed with each set as it is, so merging them would change what it reads.
 """
 from __future__ import annotations
 
@@ -20,6 +23,22 @@ believe believes believed think thinks thought assess assessed assesses conclude
 show shows showed shown indicate indicates indicated testify testified urge urged urges charge charged charges
 accuse accused accuses complain complained complains concede conceded concedes boast boasted quipped joked
 """.split())
+# The cue words of the rule-based source extraction (`spans.find_attribution`): inflected forms of REPORTING_VERBS
+# (without most base forms, "think"/"thought", "post"/"posted", "write"/"written") plus "continued" and "wondered".
+# The training corpus's sources and the model's cue lexicon (`training.frames`: the learned cues | CUE_VERBS) were
+# built with exactly these members, so they are not merged into REPORTING_VERBS.
+CUE_VERBS = frozenset("""
+said says say saying told tells tell telling added adds adding noted notes noting reported reports announced
+announces stated states claimed claims argued argues wrote writes tweeted tweets explained explains insisted insists
+warned warns confirmed confirms denied denies acknowledged acknowledges asserted asserts suggested suggests alleged
+alleges contended contends maintained maintains recalled recalls revealed reveals predicted predicts estimated
+estimates believes believed assessed assesses concluded concludes found finds showed shows testified urged urges
+asked asks replied replies responded responds conceded concedes boasted quipped joked complained complains accused
+accuses charged declared declares described describes admitted admits indicated indicates continued wondered
+""".split())
+# The verbs after a pronoun that carry a speaker over from an earlier sentence ("he added", "she continued"): the
+# cue feature `carry_over_pronoun`
+CARRY_VERBS = frozenset("added continued said noted explained wrote says adds notes".split())
 REPORTING_PHRASES = ("according to", "in a statement", "in an interview", "told reporters", "spoke on condition",
                      "on condition of anonymity", "in a tweet", "in a post", "in a press release", "at a news conference",
                      "press conference", "declined to comment", "did not respond", "did not return")
@@ -81,6 +100,22 @@ HEDGES = ("may", "might", "could", "reportedly", "allegedly", "purportedly", "pu
           "rumored", "rumoured", "unconfirmed", "believed to", "thought to", "said to", "is expected", "are expected",
           "it is understood", "probably", "presumably", "claimed", "alleged")
 
+# Emphasis: the cue feature `intensifiers` counts INTENSIFIERS. "just" (recently) and "least" ("at least six") are
+# left out: in news they are mostly not emphasis. The keyword baseline (`training.evaluate.keyword_rule`, the rule of
+# thumb as first written) counts them and "of course" too.
+INTENSIFIERS = frozenset("very really truly simply clearly obviously surely even so too indeed utterly totally "
+                         "completely absolutely extremely incredibly most best worst".split())
+KEYWORD_RULE_INTENSIFIERS = INTENSIFIERS | {"just", "least", "of course"}
+
+# A denial or a refusal to comment in a sentence: the cue feature `denial` and the support reason that quotes it
+DENIAL_RE = re.compile(r"\b(denied|denies|deny|declined to (comment|answer|confirm)|did not (respond|return|answer)|"
+                       r"refused to (comment|confirm)|no comment|could not be reached|would not (comment|confirm))\b", re.I)
+# A PolNeAR cue that declines to comment (ANNOTATION.md rule 4: it supplies no claim), for the corpus converter: it
+# reads a marked cue, not a sentence, so denials proper ("denied") are not in it, and it has the other refusals the
+# cues show ("did not reply", "declined to elaborate"); the training labels were derived with it
+NO_COMMENT_RE = re.compile(r"\b(did not (respond|return|reply)|declined to (comment|respond|elaborate|answer)|"
+                           r"could not be reached|no comment|would not comment|refused to comment)\b", re.I)
+
 LOADED_WORDS = frozenset("""
 dreaded reckless shameful disgraceful outrageous shocking disastrous catastrophic pathetic ridiculous absurd
 mercurial nefarious notorious infamous corrupt crooked radical extremist vile evil sinister despicable
@@ -92,6 +127,11 @@ heroic brilliant incredible amazing tremendous historic courageous bold fearless
 ANONYMITY_PHRASES = ("on condition of anonymity", "spoke on condition", "familiar with", "close to", "briefed on",
                      "who asked not to be named", "not authorized to", "declined to be named", "requested anonymity",
                      "intelligence has", "intelligence agencies", "it is understood", "sources said", "officials said")
+
+
+def words_pattern(words) -> re.Pattern[str]:
+    """A case-insensitive regex matching any of `words` (or phrases) as whole words, in the order given."""
+    return re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.I)
 
 
 def outlet_pattern() -> re.Pattern[str]:

@@ -8,6 +8,7 @@ Each decision carries a short `method` string so the audit can see which rule fi
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import NamedTuple
 
 from ..labels import SOURCE_LABELS
@@ -128,72 +129,129 @@ def _head(text: str) -> str:
     return toks[-1].lower().strip(".'’") if toks else ""
 
 
+class _Phrase:
+    """A source phrase and what the rules of `classify_phrase` read from it: its tokens, head and core at once, the
+    rest (`_LAZY`) when a rule first asks."""
+
+    def __init__(self, text: str):
+        self.stripped = re.sub(r"[’']s$", "", text.strip().strip("“”\"'"))
+        self.toks = _tokens(self.stripped)
+        self.low = [t.lower() for t in self.toks]
+        if self.toks:
+            self.head = _head(self.stripped)
+            self.core = _CUT.split(self.stripped, maxsplit=1)[0]  # before a preposition, relative clause, apposition
+            self.core_toks = _tokens(self.core) or self.toks
+            self.name_in_core = _has_name(self.core_toks)
+
+    def __getattr__(self, name: str):
+        """A derived fact of `_LAZY`, computed on first use and kept."""
+        if name not in _LAZY:
+            raise AttributeError(name)
+        value = _LAZY[name](self)
+        setattr(self, name, value)
+        return value
+
+
+def _named_by(p: _Phrase) -> bool:
+    """The phrase names who stands behind it: plural documents need a real name, not a capital from the sentence
+    start ("FEC reports", not "Recent reports")."""
+    if p.head.endswith("s") and p.head != "analysis":
+        return _has_name(p.core_toks[1:]) or (len(p.core_toks) > 1 and _has_name(p.core_toks[:1])
+                                              and p.low[0] not in _DOCUMENT_OPENERS)
+    return p.name_in_core
+
+
+def _listed(p: _Phrase) -> SourceType | None:
+    """The type of the members a group phrase goes on to name, if they are named ("others, including Sen. ...")."""
+    if (p.head in ANONYMOUS_HEADS or p.head.endswith("s")) and not p.name_in_core:
+        return _listed_members(p.stripped, p.head)
+    return None
+
+
+_LAZY: dict[str, Callable[[_Phrase], object]] = {
+    "outlet_in_core": lambda p: _OUTLET_RE.search(p.core) is not None,
+    # the core names an outlet and nothing else ("CNN", "the Washington Post report", not "CNN's Jake Tapper")
+    "only_outlet_named": lambda p: p.outlet_in_core and not _has_name(_tokens(_OUTLET_RE.sub(" ", p.core))),
+    "named_by": _named_by,
+    # the head is the last word of a name ("Business Insider")
+    "head_is_proper": lambda p: len(p.core_toks) > 1 and p.core_toks[-1][0].isupper() and p.head not in _NOT_NAMES,
+    "listed": _listed,
+}
+
+
+_PRONOUNS = PRONOUNS_PERSON | PRONOUNS_GROUP
+_POSSESSED = ("the", "this", "that", "these", "his", "her", "their", "its")
+
+
+def _anonymous_head(p: _Phrase) -> bool:
+    """An anonymous head noun that is not the end of a name: "officials", "Clinton aides", "a source close to"."""
+    return p.head in ANONYMOUS_HEADS and not p.head_is_proper
+
+
+# (rule, applies to the phrase, type): `classify_phrase` gives the type of the first rule that applies, so the
+# order matters (a rule can rely on the ones before it not applying). The type's method names what was found;
+# several rules may find the same ("outlet report"). A type given as a function is computed from the phrase.
+PHRASE_RULES: tuple[tuple[str, Callable[[_Phrase], bool], SourceType | Callable[[_Phrase], SourceType]], ...] = (
+    ("empty", lambda p: not p.toks, SourceType(None, "empty")),
+    ("relative pronoun", lambda p: len(p.toks) <= 2 and p.low[-1].strip("’'s") in RELATIVE_PRONOUNS,
+     SourceType(None, "relative")),
+    ("pronoun", lambda p: len(p.toks) == 1 and p.low[0] in _PRONOUNS, SourceType(None, "pronoun")),
+    ("transcript Q", lambda p: len(p.toks) == 1 and p.low[0] == "q", SourceType(OUTLET, "interviewer")),
+    ("transcript A", lambda p: len(p.toks) == 1 and p.low[0] == "a" and p.stripped == "A",
+     SourceType(NAMED, "interviewee")),
+    # "a Washington Post report": another outlet's reporting (rule 6)
+    ("outlet's report", lambda p: p.head in _STORY_HEADS and ("news" in p.low or p.only_outlet_named),
+     SourceType(OUTLET, "outlet report")),
+    # "a CNN national poll", "the Monmouth survey"
+    ("named document", lambda p: p.head in _DOCUMENT_HEADS and (p.named_by or p.outlet_in_core),
+     SourceType(NAMED, "named document")),
+    # "32 percent": respondents of a poll named nearby, or a vote
+    ("poll share", lambda p: _PERCENT.search(p.core) is not None, SourceType(None, "poll share")),
+    # "an account she gave to ..."
+    ("pronoun in the phrase", lambda p: not p.name_in_core and any(t.lower() in ("he", "she", "they")
+                                                                   for t in p.core_toks),
+     SourceType(None, "pronoun")),
+    # "a report in the Washington Post"
+    ("report in an outlet", lambda p: p.head in _STORY_HEADS and _OUTLET_RE.search(p.stripped) is not None,
+     SourceType(OUTLET, "outlet report")),
+    # "the 43-year-old", "the budget office", "the Christian leader"
+    ("definite role noun", lambda p: p.low[0] in ("the", "this") and not p.head.endswith("s") and not p.name_in_core
+     and p.head not in _ANON_SINGULAR and p.head not in OUTLET_NOUNS and not p.outlet_in_core,
+     SourceType(None, "role noun")),
+    ("members listed", lambda p: p.listed is not None,
+     lambda p: SourceType(p.listed.label, "members listed")),
+    ("outlet's polls or reports", lambda p: _anonymous_head(p) and p.head in ("polls", "reports")
+     and _OUTLET_RE.search(p.stripped) is not None, SourceType(OUTLET, "outlet report")),
+    ("anonymous head", _anonymous_head, SourceType(ANONYMOUS, "anonymous head")),
+    # "moderator Gerard Baker", "Fox host ..."
+    ("journalist in role", lambda p: _JOURNALIST.search(p.core) is not None, SourceType(OUTLET, "journalist in role")),
+    # "Sanders protesters", "many speakers"
+    ("group", lambda p: p.head.endswith("s") and not p.head.endswith("ss") and p.head.islower()
+     and p.head not in _NOT_PLURAL and (p.low[0] in QUANTIFIERS or not _has_name(p.core_toks[-1:]))
+     and p.head not in ROLE_HEADS, SourceType(ANONYMOUS, "group")),
+    ("outlet gazetteer", lambda p: p.only_outlet_named, SourceType(OUTLET, "outlet gazetteer")),
+    ("outlet noun", lambda p: p.head in OUTLET_NOUNS and not p.name_in_core, SourceType(OUTLET, "outlet noun")),
+    ("name", lambda p: p.name_in_core or (_has_name(p.toks) and p.head not in QUANTIFIERS), SourceType(NAMED, "name")),
+    ("possessed role noun", lambda p: p.low[0] in _POSSESSED and p.head in ROLE_HEADS, SourceType(None, "role noun")),
+    ("indefinite", lambda p: p.low[0] in QUANTIFIERS or p.head in QUANTIFIERS, SourceType(ANONYMOUS, "indefinite")),
+    ("role noun", lambda p: p.head in ROLE_HEADS, SourceType(None, "role noun")),
+    ("unidentified", lambda p: True, SourceType(ANONYMOUS, "unidentified")),
+)
+
+
+def phrase_rule(text: str) -> tuple[str, SourceType]:
+    """The first rule of PHRASE_RULES that applies to a source phrase, and the type it gives."""
+    phrase = _Phrase(text)
+    for name, applies, result in PHRASE_RULES:  # the last rule applies to every phrase
+        if applies(phrase):
+            break
+    return name, result(phrase) if callable(result) else result
+
+
 def classify_phrase(text: str) -> SourceType:
-    """Type of a source phrase on its own, or label None with method 'pronoun'/'relative' if it needs context."""
-    stripped = re.sub(r"[’']s$", "", text.strip().strip("“”\"'"))
-    toks = _tokens(stripped)
-    if not toks:
-        return SourceType(None, "empty")
-    low = [t.lower() for t in toks]
-    if len(toks) <= 2 and low[-1].strip("’'s") in RELATIVE_PRONOUNS:
-        return SourceType(None, "relative")
-    if len(toks) == 1 and low[0] in PRONOUNS_PERSON | PRONOUNS_GROUP:
-        return SourceType(None, "pronoun")
-    if len(toks) == 1 and low[0] == "q":
-        return SourceType(OUTLET, "interviewer")
-    if len(toks) == 1 and low[0] == "a" and stripped == "A":
-        return SourceType(NAMED, "interviewee")
-    head = _head(stripped)
-    core = _CUT.split(stripped, maxsplit=1)[0]
-    core_toks = _tokens(core) or toks
-    name_in_core = _has_name(core_toks)
-    if head in _STORY_HEADS and ("news" in low or _OUTLET_RE.search(core)
-                                 and not _has_name(_tokens(_OUTLET_RE.sub(" ", core)))):
-        return SourceType(OUTLET, "outlet report")  # "a Washington Post report": another outlet's reporting (rule 6)
-    # plural documents need a real name, not a capital from the sentence start: "FEC reports", not "Recent reports"
-    named_by = _has_name(core_toks[1:]) or (len(core_toks) > 1 and _has_name(core_toks[:1])
-                                            and low[0] not in _DOCUMENT_OPENERS) \
-        if head.endswith("s") and head != "analysis" else name_in_core
-    if head in _DOCUMENT_HEADS and (named_by or _OUTLET_RE.search(core)):
-        return SourceType(NAMED, "named document")  # "a CNN national poll", "the Monmouth survey"
-    if _PERCENT.search(core):
-        return SourceType(None, "poll share")  # "32 percent": respondents of a poll named nearby, or a vote
-    if not name_in_core and any(t.lower() in ("he", "she", "they") for t in core_toks):
-        return SourceType(None, "pronoun")  # "an account she gave to ..."
-    if head in _STORY_HEADS and _OUTLET_RE.search(stripped):
-        return SourceType(OUTLET, "outlet report")  # "a report in the Washington Post"
-    definite = low[0] in ("the", "this") and not head.endswith("s") and not name_in_core
-    if definite and head not in _ANON_SINGULAR and head not in OUTLET_NOUNS and not _OUTLET_RE.search(core):
-        return SourceType(None, "role noun")  # "the 43-year-old", "the budget office", "the Christian leader"
-    # An anonymous head noun without a name as the head: "officials", "Clinton aides", "a source close to"
-    head_is_proper = len(core_toks) > 1 and core_toks[-1][0].isupper() and head not in _NOT_NAMES  # "Business Insider"
-    listed = _listed_members(stripped, head) if (head in ANONYMOUS_HEADS or head.endswith("s")) \
-        and not name_in_core else None
-    if listed:
-        return SourceType(listed.label, "members listed")
-    if head in ANONYMOUS_HEADS and not head_is_proper:
-        if head in ("polls", "reports") and _OUTLET_RE.search(stripped):
-            return SourceType(OUTLET, "outlet report")
-        return SourceType(ANONYMOUS, "anonymous head")
-    if _JOURNALIST.search(core):
-        return SourceType(OUTLET, "journalist in role")  # "moderator Gerard Baker", "Fox host ..."
-    if head.endswith("s") and not head.endswith("ss") and head.islower() and head not in _NOT_PLURAL \
-            and (low[0] in QUANTIFIERS or not _has_name(core_toks[-1:])) and head not in ROLE_HEADS:
-        return SourceType(ANONYMOUS, "group")  # "Sanders protesters", "many speakers"
-    outlet = _OUTLET_RE.search(core)
-    if outlet and not _has_name(_tokens(_OUTLET_RE.sub(" ", core))):
-        return SourceType(OUTLET, "outlet gazetteer")
-    if head in OUTLET_NOUNS and not name_in_core:
-        return SourceType(OUTLET, "outlet noun")
-    if name_in_core or (_has_name(toks) and head not in QUANTIFIERS):
-        return SourceType(NAMED, "name")
-    if low[0] in ("the", "this", "that", "these", "his", "her", "their", "its") and head in ROLE_HEADS:
-        return SourceType(None, "role noun")
-    if low[0] in QUANTIFIERS or head in QUANTIFIERS:
-        return SourceType(ANONYMOUS, "indefinite")
-    if head in ROLE_HEADS:
-        return SourceType(None, "role noun")
-    return SourceType(ANONYMOUS, "unidentified")
+    """Type of a source phrase on its own, or label None with method 'pronoun'/'relative' if it needs context
+    (the first of PHRASE_RULES that applies)."""
+    return phrase_rule(text)[1]
 
 
 def relative_antecedent(text: str, start: int) -> str:
@@ -358,69 +416,116 @@ class SourceResolver:
         return self._lower_in_text[word]
 
     def resolve(self, start: int, source_text: str, remember: bool = True, cue_text: str | None = None) -> SourceType:
-        """Type of the source phrase at offset `start`; remembers it for later pronouns unless told not to
-        (history must stay in text order). A journalist the article introduced, whose cue is a question
-        ("Hannity pressed"), or whose transcript turns ("WALLACE:") are mostly questions, is the outlet at
-        work; the same person giving their own views stays named."""
+        """Type of the source phrase at offset `start`: `classify_phrase`, then each of CONTEXT_RULES in order;
+        remembers it for later pronouns unless told not to (history must stay in text order)."""
         result = classify_phrase(source_text)
-        if result.method == "name" and self._capital_only_from_position(start, source_text):
-            result = classify_phrase(source_text.lower())
-            result = result._replace(method=f"{result.method} (capital from sentence start)")
-        elif result.method == "name" and self._capital_only_from_headline(start, source_text):
-            common = classify_phrase(source_text.lower())  # only a plainly common phrase: "Frustrated Parents"
-            if common.method in ("anonymous head", "group", "outlet noun", "indefinite"):
-                result = common._replace(method=f"{common.method} (capital from a title-case headline)")
-        if result.method == "name" and cue_text and _QUESTION_CUE.search(cue_text) \
-                and self._journalist_in_article(source_text):
-            result = SourceType(OUTLET, "journalist in role (named earlier)")
-        if result.method == "name" and cue_text == ":" and self._transcript_interviewer(source_text):
-            result = SourceType(OUTLET, "journalist in role (transcript interviewer)")
-        if result.method == "relative":
-            antecedent = relative_antecedent(self.text, start)
-            inner = classify_phrase(antecedent)
-            result = SourceType(inner.label, "relative: " + inner.method) if inner.label else SourceType(None, "relative")
-            if result.label is None:
-                prior = self._resolve_back(start, "they")
-                result = SourceType(prior.label, "relative->earlier source", prior.refers_to) if prior else result
-        elif result.method == "pronoun":
-            key = re.sub(r"[’']s$", "", source_text.strip().lower())
-            if key in ("i", "me", "my"):
-                # a first-person singular speaker is a person on the record: the nearest earlier named source,
-                # else the quoted speaker or the author of a first-person piece, who is identified (named)
-                prior = self._resolve_back(start, "they", window=1500, labels=(NAMED,))
-                prior = prior or SourceType(NAMED, "first person")
-            elif key in ("we", "us", "our", "you", "your"):
-                prior = self._resolve_back(start, "they", window=1500)
-            else:
-                prior = self._resolve_back(start, key)
-            if prior:
-                result = SourceType(prior.label, "pronoun->earlier source", prior.refers_to)
-            elif key in ("he", "she", "his", "her", "him") and _has_name(_tokens(self.text[max(0, start - 600):start])):
-                result = SourceType(NAMED, "pronoun->name in preceding text")
-            elif key in ("they", "them", "their") and not _has_name(_tokens(self.text[max(0, start - 300):start])):
-                result = SourceType(ANONYMOUS, "pronoun without antecedent")  # "they say": unidentified people
-        elif result.method == "poll share":
-            result = SourceType(NAMED, "poll share->named poll") if self._poll_named_before(start) \
-                else SourceType(None, "poll share")
-        elif result.method == "role noun":
-            same = self._same_head_before(start, source_text)
-            if same is not None and same[2].label == ANONYMOUS and _head(source_text) in _PERSON_HEADS:
-                # "the officer" after "a second CIA officer": the same person, of that source's type
-                result = SourceType(same[2].label, "role noun->same noun earlier", same[2].refers_to or same[1])
-            else:
-                prior = self._resolve_back(start, "they")
-                named_before = _has_name(_tokens(self.text[max(0, start - 1500):start]))
-                if prior and prior.label == NAMED or named_before:
-                    same_head = prior is not None and _head(prior.refers_to or "") == _head(source_text)
-                    result = SourceType(NAMED, "role noun->named", prior.refers_to if same_head else None)
-                else:
-                    result = SourceType(None, "role noun")
-        after = start + len(source_text)
-        if result.label != OUTLET and _ANONYMITY.match(self.text, after, after + 160):
-            result = SourceType(ANONYMOUS, "asked not to be named")  # "the woman, who spoke on condition of anonymity"
+        for _, applies_to, rule in CONTEXT_RULES:
+            if applies_to is None or result.method == applies_to:
+                result = rule(self, start, source_text, cue_text, result) or result
         if remember:
             self.history.append((start, source_text, result))
         return result
+
+    def _capital_from_position(self, start, source_text, cue_text, result) -> SourceType | None:
+        """"Mourners say": the phrase as the common words it is."""
+        if self._capital_only_from_position(start, source_text):
+            result = classify_phrase(source_text.lower())
+            return result._replace(method=f"{result.method} (capital from sentence start)")
+        return None
+
+    def _capital_from_headline(self, start, source_text, cue_text, result) -> SourceType | None:
+        """A title-case headline's capitals: only a plainly common phrase ("Frustrated Parents") is taken as one."""
+        if self._capital_only_from_headline(start, source_text):
+            common = classify_phrase(source_text.lower())
+            if common.method in ("anonymous head", "group", "outlet noun", "indefinite"):
+                return common._replace(method=f"{common.method} (capital from a title-case headline)")
+        return None
+
+    def _journalist_asking(self, start, source_text, cue_text, result) -> SourceType | None:
+        """A journalist the article introduced, whose cue is a question ("Hannity pressed"): the outlet at work; the
+        same person giving their own views stays named."""
+        if cue_text and _QUESTION_CUE.search(cue_text) and self._journalist_in_article(source_text):
+            return SourceType(OUTLET, "journalist in role (named earlier)")
+        return None
+
+    def _interviewer_turn(self, start, source_text, cue_text, result) -> SourceType | None:
+        """A transcript speaker label ("WALLACE:") whose turns are mostly questions: the outlet at work."""
+        if cue_text == ":" and self._transcript_interviewer(source_text):
+            return SourceType(OUTLET, "journalist in role (transcript interviewer)")
+        return None
+
+    def _relative(self, start, source_text, cue_text, result) -> SourceType:
+        """"who said": the type of the antecedent, else of the nearest earlier source."""
+        inner = classify_phrase(relative_antecedent(self.text, start))
+        result = SourceType(inner.label, "relative: " + inner.method) if inner.label else SourceType(None, "relative")
+        if result.label is None:
+            prior = self._resolve_back(start, "they")
+            result = SourceType(prior.label, "relative->earlier source", prior.refers_to) if prior else result
+        return result
+
+    def _pronoun(self, start, source_text, cue_text, result) -> SourceType | None:
+        """A pronoun: the nearest compatible earlier source, else a name in the text before it ("he") or unidentified
+        people ("they say")."""
+        key = re.sub(r"[’']s$", "", source_text.strip().lower())
+        if key in ("i", "me", "my"):
+            # a first-person singular speaker is a person on the record: the nearest earlier named source,
+            # else the quoted speaker or the author of a first-person piece, who is identified (named)
+            prior = self._resolve_back(start, "they", window=1500, labels=(NAMED,))
+            prior = prior or SourceType(NAMED, "first person")
+        elif key in ("we", "us", "our", "you", "your"):
+            prior = self._resolve_back(start, "they", window=1500)
+        else:
+            prior = self._resolve_back(start, key)
+        if prior:
+            return SourceType(prior.label, "pronoun->earlier source", prior.refers_to)
+        if key in ("he", "she", "his", "her", "him") and _has_name(_tokens(self.text[max(0, start - 600):start])):
+            return SourceType(NAMED, "pronoun->name in preceding text")
+        if key in ("they", "them", "their") and not _has_name(_tokens(self.text[max(0, start - 300):start])):
+            return SourceType(ANONYMOUS, "pronoun without antecedent")  # "they say": unidentified people
+        return None
+
+    def _poll_share(self, start, source_text, cue_text, result) -> SourceType:
+        """"32 percent": named when the article names a poll (rule 6)."""
+        return SourceType(NAMED, "poll share->named poll") if self._poll_named_before(start) \
+            else SourceType(None, "poll share")
+
+    def _role_noun(self, start, source_text, cue_text, result) -> SourceType:
+        """"the spokeswoman": the same unnamed person as an earlier source with that noun, else named when a named
+        source or a name comes before it."""
+        same = self._same_head_before(start, source_text)
+        if same is not None and same[2].label == ANONYMOUS and _head(source_text) in _PERSON_HEADS:
+            # "the officer" after "a second CIA officer": the same person, of that source's type
+            return SourceType(same[2].label, "role noun->same noun earlier", same[2].refers_to or same[1])
+        prior = self._resolve_back(start, "they")
+        named_before = _has_name(_tokens(self.text[max(0, start - 1500):start]))
+        if prior and prior.label == NAMED or named_before:
+            same_head = prior is not None and _head(prior.refers_to or "") == _head(source_text)
+            return SourceType(NAMED, "role noun->named", prior.refers_to if same_head else None)
+        return SourceType(None, "role noun")
+
+    def _anonymity_asked(self, start, source_text, cue_text, result) -> SourceType | None:
+        """"the woman, who spoke on condition of anonymity": anonymous, whatever the phrase (not an outlet)."""
+        after = start + len(source_text)
+        if result.label != OUTLET and _ANONYMITY.match(self.text, after, after + 160):
+            return SourceType(ANONYMOUS, "asked not to be named")
+        return None
+
+
+# (rule, the method of the phrase's type it applies to (None: any), the step): `SourceResolver.resolve` runs them in
+# this order on `classify_phrase`'s type, each on the type the rules before it gave; a rule returns the new type, or
+# None to keep it. No rule gives a method that a later rule applies to, so at most one rule for a method changes a
+# type ("relative", "pronoun", "poll share" and "role noun" exclude each other), and then only the last rule may.
+CONTEXT_RULES: tuple[tuple[str, str | None, Callable[..., SourceType | None]], ...] = (
+    ("capital from sentence start", "name", SourceResolver._capital_from_position),
+    ("capital from a title-case headline", "name", SourceResolver._capital_from_headline),
+    ("journalist asking", "name", SourceResolver._journalist_asking),
+    ("transcript interviewer", "name", SourceResolver._interviewer_turn),
+    ("relative pronoun's antecedent", "relative", SourceResolver._relative),
+    ("pronoun's antecedent", "pronoun", SourceResolver._pronoun),
+    ("poll share's poll", "poll share", SourceResolver._poll_share),
+    ("role noun's referent", "role noun", SourceResolver._role_noun),
+    ("asked not to be named", None, SourceResolver._anonymity_asked),
+)
 
 
 def piece_in_outlet(cue_text: str | None) -> bool:

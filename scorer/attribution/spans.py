@@ -9,20 +9,12 @@ its speaker.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import NamedTuple
 
+from ..text.quotes import quoted_mask
+from .lexicon import CUE_VERBS
 from .sources import SourceResolver, SourceType, classify_phrase
 
-CUE_VERBS = frozenset("""
-said says say saying told tells tell telling added adds adding noted notes noting reported reports announced
-announces stated states claimed claims argued argues wrote writes tweeted tweets explained explains insisted insists
-warned warns confirmed confirms denied denies acknowledged acknowledges asserted asserts suggested suggests alleged
-alleges contended contends maintained maintains recalled recalls revealed reveals predicted predicts estimated
-estimates believes believed assessed assesses concluded concludes found finds showed shows testified urged urges
-asked asks replied replies responded responds conceded concedes boasted quipped joked complained complains accused
-accuses charged declared declares described describes admitted admits indicated indicates continued wondered
-""".split())
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.&-]*|[^\sA-Za-z0-9]")
 _STOP_BACK = frozenset(", ; : — – ( ) “ ” \" ‘ ’ [ ] ? !".split()) | {"that", "and", "but", "because", "while", "when",
                                                                    "as", "if", "which", "so", "then", "also", "after",
@@ -57,36 +49,6 @@ class Attribution(NamedTuple):
 
 
 NO_ATTRIBUTION = Attribution(None, None, None, None, None, None)
-
-
-class _NoQuotes:
-    """The quoted-mask of a sentence without quotation marks: nothing is inside a quote."""
-
-    def __getitem__(self, index):
-        return False
-
-    def __bool__(self):
-        return False
-
-
-_NO_QUOTES = _NoQuotes()
-
-
-@lru_cache(maxsize=4)  # find_attribution and ArticleSources.add ask for the same sentence in turn
-def _quoted_mask(text: str):
-    """Per character: inside a quotation (an unclosed quote runs to the end of the sentence). Read-only."""
-    if "“" not in text and "”" not in text and '"' not in text:
-        return _NO_QUOTES
-    mask, inside, straight = [False] * len(text), False, False
-    for i, ch in enumerate(text):
-        if ch == "“" or (ch == '"' and not straight and not inside):
-            inside, straight = True, ch == '"'
-        elif (ch == "”" and inside) or (ch == '"' and straight):
-            mask[i] = True
-            inside, straight = False, False
-            continue
-        mask[i] = inside
-    return mask
 
 
 def _tokens(text: str) -> list[tuple[str, int, int]]:
@@ -148,7 +110,7 @@ def find_attribution(text: str, cues: frozenset[str] = CUE_VERBS) -> Attribution
     toks = _tokens(text)
     if not toks:
         return NO_ATTRIBUTION
-    mask = _quoted_mask(text)
+    mask = quoted_mask(text)
     m = _ACCORDING.search(text)
     if m and not mask[m.start()]:
         i = next((k for k, t in enumerate(toks) if t[1] >= m.end()), None)
@@ -222,6 +184,6 @@ class ArticleSources:
             inherited = self.last[0]
         else:
             stype = None
-        mask = _quoted_mask(sent_text)
+        mask = quoted_mask(sent_text)
         self.quote_open = bool(mask) and mask[len(sent_text) - 1] and not sent_text.endswith(("”", '"'))
         return attr, stype, inherited

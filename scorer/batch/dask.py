@@ -19,11 +19,11 @@ from typing import Iterator
 from ..atomic import write_text_atomic
 from ..errors import InputError, ScorerError
 from ..pool import CHUNK, chunks
-from ..report.tables import ARTICLE_COLUMNS, article_frame, article_row, sentence_frame
+from ..report.tables import ARTICLE_COLUMNS, article_row, field_columns
 from ..text.files import DEFAULT_MAX_BYTES
-from .records import (Record, article_files, check_record_file, file_record, file_records, over_byte_limit,
-                      record_files, shard_file_records)
-from .run import BatchInterrupted, check_batch_output
+from .records import (Keep, Record, article_files, check_record_file, file_record, file_records, input_fields,
+                      over_byte_limit, record_files, shard_file_records)
+from .run import BatchInterrupted, StopSignals, check_batch_output
 from .workers import score_chunk
 from .writers import encode_jsonl, encode_tables, unique_token, write_table_pair
 
@@ -31,6 +31,7 @@ FILES_PER_SHARD = 500    # article files per shard when the input is a directory
 FLUSH_EVERY = 200        # articles per CSV / Parquet part within a shard
 DONE = "_done"
 COUNT_COLUMNS = {"shard": "int64", "ok": "int64", "errors": "int64"}
+LIST_COLUMNS = ("article_flags", "sources", "weakest")
 
 
 @dataclass(frozen=True)
@@ -66,21 +67,21 @@ def plan_shards(input_path, files_per_shard: int = FILES_PER_SHARD) -> list[Shar
 
 
 def shard_records(shard: Shard, text_field: str, id_field: str, max_bytes: int | None,
-                  single_file: bool) -> Iterator[Record]:
+                  single_file: bool, keep: Keep = "none") -> Iterator[Record]:
     """The records of a shard, read exactly as the local backend reads them."""
     root = Path(shard.path)
     if shard.files:
         return (file_record(root / name, root, max_bytes) for name in shard.files)
     if single_file:  # the input was this one file: an unreadable file is an error, as locally
-        return file_records(root, text_field, id_field, max_bytes)
-    return shard_file_records(root, text_field, id_field, max_bytes)
+        return file_records(root, text_field, id_field, max_bytes, keep)
+    return shard_file_records(root, text_field, id_field, max_bytes, keep)
 
 
 class _ShardOutput:
     """The output files of one shard, written under temporary names and renamed when complete."""
 
-    def __init__(self, out: Path, fmt: str, number: int, csv_escape: bool = True):
-        self.out, self.fmt, self.number, self.csv_escape = out, fmt, number, csv_escape
+    def __init__(self, out: Path, fmt: str, number: int, csv_escape: bool = True, fields=()):
+        self.out, self.fmt, self.number, self.csv_escape, self.fields = out, fmt, number, csv_escape, list(fields)
         self.stem = f"part-{number:05d}"
         self._discard_leftovers()
         if fmt == "jsonl":
@@ -118,8 +119,8 @@ class _ShardOutput:
 
     def _flush(self) -> None:
         if self.articles or self.part == 0:  # an empty shard still leaves one (empty) part
-            write_table_pair(self.out, f"{self.stem}-{self.part:04d}.{self.fmt}",
-                             article_frame(self.articles), sentence_frame(self.sentences), self.csv_escape)
+            write_table_pair(self.out, f"{self.stem}-{self.part:04d}.{self.fmt}", self.articles, self.sentences,
+                             self.csv_escape, self.fields)
             self.part += 1
         self.articles, self.sentences = [], []
 
@@ -134,18 +135,20 @@ class _ShardOutput:
 
 
 def score_shard(shard: Shard, out: str, fmt: str, model_dir=None, text_field: str = "text", id_field: str = "id",
-                max_bytes: int | None = DEFAULT_MAX_BYTES, single_file: bool = False, csv_escape: bool = True):
+                max_bytes: int | None = DEFAULT_MAX_BYTES, single_file: bool = False, csv_escape: bool = True,
+                keep: Keep = "none", fields=()):
     """Read, score and write one shard on a worker; returns a one-row frame (shard, ok, errors).
-    The shard's marker is written last, so a shard without one is redone on resume."""
+    The shard's marker is written last, so a shard without one is redone on resume. `keep`: the input fields
+    carried through (`records.parse_keep`); `fields`: their table columns (the same for every shard)."""
     import pandas as pd
 
     from ..pipeline import cached_scorer  # on the worker: the client never imports the pipeline
 
     out_dir = Path(out)
     scorer = cached_scorer(model_dir)
-    output = _ShardOutput(out_dir, fmt, shard.number, csv_escape)
+    output = _ShardOutput(out_dir, fmt, shard.number, csv_escape, fields)
     ok = errors = 0
-    for chunk in chunks(shard_records(shard, text_field, id_field, max_bytes, single_file), CHUNK):
+    for chunk in chunks(shard_records(shard, text_field, id_field, max_bytes, single_file, keep), CHUNK):
         for result in score_chunk(scorer, chunk):
             output.write(result)
             ok += result["status"] == "ok"
@@ -200,7 +203,8 @@ def _client(scheduler: str | None, workers: int):
 
 
 def shard_frame(shards: list[Shard], out, fmt: str, model_dir=None, text_field: str = "text", id_field: str = "id",
-                max_bytes: int | None = DEFAULT_MAX_BYTES, single_file: bool = False, csv_escape: bool = True):
+                max_bytes: int | None = DEFAULT_MAX_BYTES, single_file: bool = False, csv_escape: bool = True,
+                keep: Keep = "none", fields=()):
     """A dask.dataframe with one partition per shard; computing a partition scores and writes that shard
     and yields its counts."""
     import dask.dataframe as dd
@@ -209,17 +213,21 @@ def shard_frame(shards: list[Shard], out, fmt: str, model_dir=None, text_field: 
     meta = pd.DataFrame({k: pd.Series(dtype=v) for k, v in COUNT_COLUMNS.items()})
     return dd.from_map(score_shard, shards, out=str(out), fmt=fmt, model_dir=None if model_dir is None else str(model_dir),
                        text_field=text_field, id_field=id_field, max_bytes=max_bytes, single_file=single_file,
-                       csv_escape=csv_escape, meta=meta, enforce_metadata=False, label="score-shard")
+                       csv_escape=csv_escape, keep=keep, fields=list(fields), meta=meta, enforce_metadata=False,
+                       label="score-shard")
 
 
 def run_dask_batch(input_path, out, fmt: str = "jsonl", scheduler: str | None = None, workers: int = 2,
                    text_field: str = "text", id_field: str = "id", resume: bool = False, model_dir=None,
                    progress=None, max_bytes: int | None = DEFAULT_MAX_BYTES,
-                   files_per_shard: int = FILES_PER_SHARD, csv_escape: bool = True) -> tuple[int, int]:
+                   files_per_shard: int = FILES_PER_SHARD, csv_escape: bool = True,
+                   keep: Keep = "none") -> tuple[int, int]:
     """Score `input_path` on Dask into the directory `out`; returns (ok count, error count) over all shards,
-    including those a resumed run found done. Raises BatchInterrupted on Ctrl-C (finished shards stay).
-    An output that is a file, or that is, contains or lies in the input, is refused first
-    (`run.check_batch_output`); `csv_escape`: see `writers.escape_formulas`."""
+    including those a resumed run found done. Raises BatchInterrupted on Ctrl-C or SIGTERM (finished shards
+    stay). An output that is a file, or that is, contains or lies in the input, is refused first
+    (`run.check_batch_output`); `csv_escape`: see `writers.escape_formulas`; `keep`: the input fields carried
+    through, as in `run.run_batch`. `progress(n)` is called with the records done, first those of shards a
+    resumed run found done."""
     if fmt not in ("jsonl", "csv", "parquet"):
         raise InputError(f"{out}: unknown output format {fmt!r}")
     out = Path(out)
@@ -233,25 +241,35 @@ def run_dask_batch(input_path, out, fmt: str = "jsonl", scheduler: str | None = 
     ok = sum(m["ok"] for m in done.values())
     errors = sum(m["errors"] for m in done.values())
     todo = [s for s in shards if s.number not in done]
+    if progress is not None:
+        progress(ok + errors)
     if not todo:
         return ok, errors
+    fields = []
+    if fmt != "jsonl":
+        try:
+            fields = field_columns(input_fields(input_path, keep, text_field, id_field))
+        except ValueError as exc:
+            raise InputError(f"{os.fspath(input_path)}: {exc}") from None
     frame = shard_frame(todo, out, fmt, model_dir, text_field, id_field, max_bytes,
-                        single_file=not Path(input_path).is_dir(), csv_escape=csv_escape)
+                        single_file=not Path(input_path).is_dir(), csv_escape=csv_escape, keep=keep, fields=fields)
     from distributed import as_completed
 
     client = _client(scheduler, workers)
     futures = []
+    stops = StopSignals()
     try:
-        futures = client.compute(frame.to_delayed())
-        for future in as_completed(futures):
-            counts = future.result()
-            ok += int(counts["ok"].sum())
-            errors += int(counts["errors"].sum())
-            if progress is not None:
-                progress(ok + errors)
+        with stops:  # SIGTERM stops the run as Ctrl-C does
+            futures = client.compute(frame.to_delayed())
+            for future in as_completed(futures):
+                counts = future.result()
+                ok += int(counts["ok"].sum())
+                errors += int(counts["errors"].sum())
+                if progress is not None:
+                    progress(ok + errors)
     except KeyboardInterrupt:
         client.cancel(futures)
-        raise BatchInterrupted(ok, errors, out) from None
+        raise BatchInterrupted(ok, errors, out, stops.received) from None
     finally:
         cluster = client.cluster
         client.close()
@@ -285,7 +303,11 @@ def score_partition(frame, text_column: str = "text", id_column: str = "id", mod
     rows = []
     for chunk in chunks(records, CHUNK):
         for result in score_chunk(scorer, chunk):
-            rows.append(dict(article_row(result), result=json.dumps(result, ensure_ascii=False)))
+            row = article_row(result)
+            for column in LIST_COLUMNS:  # as JSON text: the frame's declared meta has no nested types
+                if row.get(column) is not None:
+                    row[column] = json.dumps(row[column], ensure_ascii=False)
+            rows.append(dict(row, result=json.dumps(result, ensure_ascii=False, default=str)))
     return _typed_articles(pd.DataFrame(rows, columns=ARTICLE_COLUMNS + ["result"], index=frame.index))
 
 

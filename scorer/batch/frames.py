@@ -2,14 +2,20 @@
 from __future__ import annotations
 
 from ..errors import InputError
-from ..report.tables import ARTICLE_COLUMNS, SENTENCE_COLUMNS, article_row, sentence_rows
-from .records import Record
+from ..report.tables import ARTICLE_COLUMNS, SENTENCE_COLUMNS, article_row, field_columns, sentence_rows
+from .records import Record, kept_names, parse_keep
 from .workers import score_records
 
 
 def score_frame(frame, text_col: str = "text", id_col: str | None = None, n_jobs: int = 1, scorer=None,
-                model_dir=None):
-    """Score a DataFrame of articles; returns (articles table, sentences table) joined by `id`.
+                model_dir=None, keep_fields="all"):
+    """Score a DataFrame of articles; returns (articles table, sentences table) joined by `id`
+    (`articles.id` = `sentences.article_id`), the articles in the frame's row order.
+
+    `keep_fields`: the frame's columns carried into the articles table, after its own columns: "all" (the
+    default: every column but `text_col` and `id_col`), "none", or a list of names (or "a,b"). A column named
+    like an articles-table column (`title`, `status`...) becomes `field_<name>` (`tables.field_column`).
+    List columns (`article_flags`, `sources`, `weakest`, `reasons`) hold Python lists.
     `scorer`: a loaded Scorer to use (its model), else the model in `model_dir` (default: the shipped one);
     n_jobs > 1 uses worker processes. A row whose text cannot be scored becomes an articles row with status
     'error'."""
@@ -17,6 +23,15 @@ def score_frame(frame, text_col: str = "text", id_col: str | None = None, n_jobs
 
     if text_col not in frame.columns:
         raise InputError(f"DataFrame has no column {text_col!r}")
+    keep = parse_keep(keep_fields)
+    kept = kept_names(list(frame.columns), keep, text_col, id_col or text_col)
+    missing = [name for name in kept if name not in frame.columns]
+    if missing:
+        raise InputError(f"DataFrame has no column {missing[0]!r} (keep_fields)")
+    try:
+        columns = field_columns(kept)
+    except ValueError as exc:
+        raise InputError(f"DataFrame: {exc}") from None
     if scorer is not None:
         model_dir = scorer.model_dir
     ids = frame[id_col].astype(str).tolist() if id_col else [str(i) for i in frame.index]
@@ -27,4 +42,9 @@ def score_frame(frame, text_col: str = "text", id_col: str | None = None, n_jobs
     for result in score_records(records, jobs=n_jobs, model_dir=model_dir, scorer=scorer if n_jobs == 1 else None):
         arts.append(article_row(result))
         sents.extend(sentence_rows(result))
-    return pd.DataFrame(arts, columns=ARTICLE_COLUMNS), pd.DataFrame(sents, columns=SENTENCE_COLUMNS)
+    articles = pd.DataFrame(arts, columns=ARTICLE_COLUMNS)
+    if kept:  # the input's own values and dtypes, row for row
+        extra = frame[kept].reset_index(drop=True)
+        extra.columns = columns
+        articles = pd.concat([articles, extra], axis=1)
+    return articles, pd.DataFrame(sents, columns=SENTENCE_COLUMNS)

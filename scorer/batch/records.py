@@ -1,5 +1,8 @@
-"""The input records of a batch run: a directory of articles (.txt/.md/.html), a .jsonl / .csv / .parquet file,
-or a directory of such files (shards), read lazily in a stable order, one reader per format.
+"""The input records of a batch run: a directory of articles (.txt/.md/.markdown/.html/.htm; the id of each is its
+path under the directory without the suffix, as `scorer score FILE` gives it), a .jsonl / .csv / .parquet file, a
+.urls file (one http(s) URL a line; blank lines and lines starting with # are skipped; the id is the URL, each
+page is fetched by the worker that scores it), or a directory of record files (shards), read lazily in a stable
+order, one reader per format.
 
 A record that cannot be scored (bad JSON, missing text, over --max-bytes, a duplicate id, an unreadable
 file) comes back with `error` set, so the run writes an error row for it and goes on.
@@ -8,6 +11,9 @@ Text that UTF-8 cannot encode never costs a record: a lone surrogate (a JSON esc
 that is not half of a pair, or the bytes ED A0..BF 80..BF that some tools write for one) becomes
 U+FFFD in the text, id and location, and the record is scored. Other bytes that are not UTF-8 (a
 Latin-1 CSV row, say) still make an error row, as the text they stand for is unknown.
+
+The record's other input fields (an `outlet` column, a date) ride along in `Record.fields` for the output
+(`keep`: "all", the default, every field but the text and the id; "none"; or a list of names).
 """
 from __future__ import annotations
 
@@ -18,15 +24,46 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from ..errors import InputError
-from ..text.files import DEFAULT_MAX_BYTES, is_html, read_text_file, repair_decoded, replace_surrogates
+from ..text.files import (DEFAULT_MAX_BYTES, article_id, input_kind, read_text_file, repair_decoded,
+                          replace_surrogates)
 
-ARTICLE_SUFFIXES = {".txt", ".md", ".html", ".htm"}
-RECORD_SUFFIXES = {".jsonl", ".csv", ".parquet"}
+ARTICLE_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
+RECORD_SUFFIXES = {".jsonl", ".csv", ".parquet", ".urls"}
 
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+Keep = str | Sequence[str]  # "all", "none", or field names
+
+
+def parse_keep(value: str | Sequence[str] | None) -> Keep:
+    """`--keep-fields`: "all" (default), "none", or comma-separated field names (a list)."""
+    if value is None:
+        return "all"
+    if isinstance(value, str):
+        if value.strip().lower() in ("all", "none"):
+            return value.strip().lower()
+        value = value.split(",")
+    names = [name.strip() for name in value if name.strip()]
+    if not names:
+        raise InputError("--keep-fields: give all, none, or field names separated by commas")
+    return list(dict.fromkeys(names))
+
+
+def kept_names(names, keep: Keep, text_field: str, id_field: str) -> list[str]:
+    """The kept ones of the fields `names` (in order): all but the text and the id, none, or those listed."""
+    if keep == "none":
+        return []
+    if keep == "all":
+        return [n for n in names if n not in (text_field, id_field)]
+    return list(keep)
+
+
+def select_fields(obj: dict, keep: Keep, text_field: str, id_field: str) -> dict | None:
+    """The kept fields of one input object (a listed field it lacks is None); None when nothing is kept."""
+    names = kept_names(obj, keep, text_field, id_field)
+    return {name: obj.get(name) for name in names} or None
 
 
 @dataclass
@@ -40,6 +77,9 @@ class Record:
     text: str | None = None
     error: str | None = None
     html: bool = False
+    fields: dict | None = None
+    kind: str = "text"  # how the text is read: "text", "html", "markdown" (text.files.input_kind) or "url" (fetched)
+    max_bytes: int | None = DEFAULT_MAX_BYTES  # for a fetched page
 
     def __post_init__(self):
         self.id = replace_surrogates(self.id)
@@ -51,7 +91,7 @@ class Record:
 
 
 def read_records(path: str | Path, text_field: str = "text", id_field: str = "id",
-                 max_bytes: int | None = DEFAULT_MAX_BYTES) -> Iterator[Record]:
+                 max_bytes: int | None = DEFAULT_MAX_BYTES, keep: Keep = "none") -> Iterator[Record]:
     """Records of a directory of articles, a .jsonl / .csv / .parquet file, or a directory of such
     record files (shards, read in sorted order), in a stable order.
 
@@ -60,17 +100,17 @@ def read_records(path: str | Path, text_field: str = "text", id_field: str = "id
     """
     path = Path(path)
     if path.is_dir():
-        records = (file_record(file, path, max_bytes) for file in article_files(path))
+        records = _unique_ids(file_record(file, path, max_bytes) for file in article_files(path))
         first = next(records, None)
         if first is None:
             for shard in record_files(path, required=True):
-                yield from shard_file_records(shard, text_field, id_field, max_bytes)
+                yield from shard_file_records(shard, text_field, id_field, max_bytes, keep)
             return
         yield first
         yield from records
     else:
         check_record_file(path)
-        yield from file_records(path, text_field, id_field, max_bytes)
+        yield from file_records(path, text_field, id_field, max_bytes, keep)
 
 
 def check_record_file(path: Path) -> None:
@@ -78,22 +118,22 @@ def check_record_file(path: Path) -> None:
     if not path.exists():
         raise InputError(f"{path}: not found")
     if path.suffix.lower() not in RECORD_SUFFIXES:
-        raise InputError(f"{path}: batch input must be a directory, a .jsonl, .csv or .parquet file")
+        raise InputError(f"{path}: batch input must be a directory, a .jsonl, .csv, .parquet or .urls file")
 
 
 def file_records(path: Path, text_field: str = "text", id_field: str = "id",
-                 max_bytes: int | None = DEFAULT_MAX_BYTES) -> Iterator[Record]:
+                 max_bytes: int | None = DEFAULT_MAX_BYTES, keep: Keep = "none") -> Iterator[Record]:
     """Records of one .jsonl / .csv / .parquet file; ids are checked for repeats within the file."""
-    readers = {".jsonl": _jsonl_records, ".csv": _csv_records, ".parquet": _parquet_records}
-    return _unique_ids(readers[path.suffix.lower()](path, text_field, id_field, max_bytes))
+    readers = {".jsonl": _jsonl_records, ".csv": _csv_records, ".parquet": _parquet_records, ".urls": _url_records}
+    return _unique_ids(readers[path.suffix.lower()](path, text_field, id_field, max_bytes, keep))
 
 
 def shard_file_records(path: Path, text_field: str = "text", id_field: str = "id",
-                       max_bytes: int | None = DEFAULT_MAX_BYTES) -> Iterator[Record]:
+                       max_bytes: int | None = DEFAULT_MAX_BYTES, keep: Keep = "none") -> Iterator[Record]:
     """Records of one file of a shard directory: a file that cannot be read at all (no text column,
     not Parquet) becomes one error row for the file instead of stopping the other shards."""
     try:
-        yield from file_records(path, text_field, id_field, max_bytes)
+        yield from file_records(path, text_field, id_field, max_bytes, keep)
     except InputError as exc:
         yield Record(path.name, str(path), error=str(exc))
 
@@ -130,6 +170,58 @@ def record_files(root: Path, required: bool = False) -> list[Path]:
     return files
 
 
+def input_fields(path: str | Path, keep: Keep, text_field: str = "text", id_field: str = "id") -> list[str]:
+    """The names of the input fields a run keeps, in order (the extra columns of its articles table): the
+    listed ones, or with "all" every field of the input but the text and the id (a CSV header, a Parquet
+    schema, or for JSONL the keys of every line in order of first appearance, which reads the file once;
+    a directory of shards: all its files). A directory of articles has none."""
+    if keep == "none":
+        return []
+    if keep != "all":
+        return list(keep)
+    path = Path(path)
+    if path.is_dir():
+        if next(article_files(path), None) is not None:
+            return []
+        files = record_files(path)
+    else:
+        files = [path]
+    names: dict[str, None] = {}
+    for file in files:
+        for name in _file_fields(file):
+            names.setdefault(name)
+    return kept_names(list(names), keep, text_field, id_field)
+
+
+def _file_fields(path: Path) -> list[str]:
+    """The field names of one record file (none when it cannot be read: its reader reports that)."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            csv.field_size_limit(sys.maxsize)
+            with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
+                return [name for name in next(csv.reader(fh), [])]
+        if suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            return list(pq.ParquetFile(path).schema_arrow.names)
+        if suffix == ".jsonl":
+            names: dict[str, None] = {}
+            with path.open("rb") as fh:
+                for raw in fh:
+                    try:
+                        obj = json.loads(raw)
+                    except (ValueError, RecursionError):
+                        continue
+                    if isinstance(obj, dict):
+                        for name in obj:
+                            names.setdefault(name)
+            return list(names)
+    except Exception:  # noqa: BLE001 - the reader reports the real problem as an error row
+        return []
+    return []
+
+
 def count_records(path: str | Path) -> int | None:
     """Number of input records for the progress bar's ETA (lines/rows/files), None if unknown."""
     path = Path(path)
@@ -140,6 +232,9 @@ def count_records(path: str | Path) -> int | None:
         counts = [count_records(shard) for shard in record_files(path)]
         return None if None in counts else sum(counts)
     try:
+        if path.suffix.lower() == ".urls" and path.is_file():
+            with path.open("rb") as fh:
+                return sum(1 for line in fh if line.strip() and not line.lstrip().startswith(b"#"))
         if path.suffix.lower() == ".jsonl" and path.is_file():
             with path.open("rb") as fh:
                 return sum(1 for line in fh if line.strip())
@@ -157,13 +252,40 @@ def count_records(path: str | Path) -> int | None:
 
 
 def file_record(file: Path, root: Path, max_bytes: int | None) -> Record:
-    """The record of one article file under `root` (its id is the path relative to `root`)."""
-    rid = str(file.relative_to(root))
+    """The record of one article file under `root` (its id is the path relative to `root` without the suffix,
+    `text.files.article_id`)."""
+    rid = article_id(file.relative_to(root))
     try:
         text = read_text_file(file, max_bytes)
     except InputError as exc:
         return Record(rid, str(file), error=str(exc))
-    return Record(rid, str(file), text=text, html=is_html(file, text))
+    kind = input_kind(file, text)
+    return Record(rid, str(file), text=text, html=kind == "html", kind=kind)
+
+
+def _url_records(path: Path, text_field: str, id_field: str, max_bytes: int | None,
+                 keep: Keep = "none") -> Iterator[Record]:
+    """Records of a .urls file: one http(s) URL a line (blank lines and # comments skipped); the id is the URL.
+    A line that is not such a URL is an error row; the page is fetched when the record is scored."""
+    from ..text.fetch import is_url
+
+    try:
+        fh = path.open("rb")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    with fh:
+        for number, raw in enumerate(fh, 1):
+            where = f"{path}:{number}"
+            line = repair_decoded(raw.decode("utf-8", "surrogateescape")).strip()
+            if not line or line.startswith("#"):
+                continue
+            if _ESCAPED_BYTE.search(line):
+                yield Record(f"line-{number}", where, error=f"{where}: not UTF-8 text")
+            elif not is_url(line) or not line.lower().startswith(("http://", "https://")) or any(
+                    c.isspace() for c in line):
+                yield Record(line[:200], where, error=f"{where}: not an http:// or https:// URL: {line[:200]!r}")
+            else:
+                yield Record(line, where, text=line, kind="url", max_bytes=max_bytes)
 
 
 def _unique_ids(records: Iterator[Record]) -> Iterator[Record]:
@@ -175,7 +297,7 @@ def _unique_ids(records: Iterator[Record]) -> Iterator[Record]:
         if earlier is None:
             first[record.id] = record.where
         elif record.error is None:
-            record = Record(record.id, record.where,
+            record = Record(record.id, record.where, fields=record.fields,
                             error=f"{record.where}: duplicate id {record.id!r} (first at {earlier}); record not scored")
         yield record
 
@@ -185,7 +307,8 @@ def _type_name(value) -> str:
                                          int: "a number", float: "a number"}.get(type(value), type(value).__name__)
 
 
-def _jsonl_records(path: Path, text_field: str, id_field: str, max_bytes: int | None) -> Iterator[Record]:
+def _jsonl_records(path: Path, text_field: str, id_field: str, max_bytes: int | None,
+                   keep: Keep = "none") -> Iterator[Record]:
     with path.open("rb") as fh:
         for number, raw in enumerate(fh, 1):
             where = f"{path}:{number}"
@@ -216,15 +339,18 @@ def _jsonl_records(path: Path, text_field: str, id_field: str, max_bytes: int | 
             if obj.get(id_field) is not None:
                 rid = str(obj[id_field])
             text = obj.get(text_field)
+            fields = select_fields(obj, keep, text_field, id_field)
             if text_field not in obj:
-                yield Record(rid, where, error=f"{where}: no text field {text_field!r}")
+                yield Record(rid, where, error=f"{where}: no text field {text_field!r}", fields=fields)
             elif not isinstance(text, str):
-                yield Record(rid, where, error=f"{where}: text field {text_field!r} is {_type_name(text)}, not a string")
+                yield Record(rid, where, error=f"{where}: text field {text_field!r} is {_type_name(text)}, not a string",
+                             fields=fields)
             else:
-                yield Record(rid, where, text=text)
+                yield Record(rid, where, text=text, fields=fields)
 
 
-def _csv_records(path: Path, text_field: str, id_field: str, max_bytes: int | None) -> Iterator[Record]:
+def _csv_records(path: Path, text_field: str, id_field: str, max_bytes: int | None,
+                 keep: Keep = "none") -> Iterator[Record]:
     """Rows of a CSV file; each record's `where` is the line it starts on (quoted fields may hold
     newlines). Undecodable bytes and malformed rows become error rows, not the end of the file.
 
@@ -261,11 +387,17 @@ def _csv_records(path: Path, text_field: str, id_field: str, max_bytes: int | No
             raise InputError(f"{path}:1: no column {text_field!r} (columns: {fields}); use --text-field")
         text_at = header.index(text_field)
         id_at = header.index(id_field) if id_field in header else None
+        names = [repair_decoded(name) for name in header]
+        kept = [(name, names.index(name) if name in names else None)
+                for name in kept_names(names, keep, text_field, id_field)]
         for kind, line, value, first in _csv_events(reader, lines, len(header)):
             where = f"{path}:{line}"
             if kind == "row":
                 if value:
-                    yield _csv_row_record(value, where, line, text_at, id_at, text_field, max_bytes)
+                    record = _csv_row_record(value, where, line, text_at, id_at, text_field, max_bytes)
+                    if kept:
+                        record.fields = {name: _csv_cell(value, at) for name, at in kept}
+                    yield record
                 continue
             rid = _first_line_id(first, id_at, line)
             if kind == "bad":
@@ -296,6 +428,13 @@ def _csv_row_record(row: list[str], where: str, line: int, text_at: int, id_at: 
         return Record(rid, where, error=f"{where}: text is over the {max_bytes:,}-byte limit "
                                         "(raise it with --max-bytes, 0 for no limit)")
     return Record(rid, where, text=text)
+
+
+def _csv_cell(row: list[str], at: int | None) -> str | None:
+    """A kept CSV cell as text (bytes that are not UTF-8 become U+FFFD); None if the row has no such cell."""
+    if at is None or at >= len(row):
+        return None
+    return repair_decoded(row[at]).encode("utf-8", "replace").decode("utf-8")
 
 
 def _first_line_id(first: str | None, id_at: int | None, line: int) -> str:
@@ -474,7 +613,8 @@ def _csv_events(reader, lines: _CsvLines, width: int) -> Iterator[tuple[str, int
         yield kind, line, value, first
 
 
-def _parquet_records(path: Path, text_field: str, id_field: str, max_bytes: int | None) -> Iterator[Record]:
+def _parquet_records(path: Path, text_field: str, id_field: str, max_bytes: int | None,
+                     keep: Keep = "none") -> Iterator[Record]:
     """Rows of a Parquet file, read a row group at a time; `where` is file:row (1-based). A null or
     non-string text is an error row; a file without the text column cannot be read at all."""
     import pyarrow as pa
@@ -488,24 +628,38 @@ def _parquet_records(path: Path, text_field: str, id_field: str, max_bytes: int 
     if text_field not in names:
         raise InputError(f"{path}: no column {text_field!r} (columns: {', '.join(names) or 'none'}); use --text-field")
     columns = [text_field] + ([id_field] if id_field in names and id_field != text_field else [])
+    kept = kept_names(names, keep, text_field, id_field)
+    columns += [name for name in kept if name in names and name not in columns]
     row = 0
     for batch in parquet.iter_batches(batch_size=1024, columns=columns):
         texts = _column_values(batch.column(text_field))
         ids = _column_values(batch.column(id_field)) if id_field in columns else [None] * len(texts)
-        for text, rid in zip(texts, ids):
+        values = {name: _column_values(batch.column(name)) if name in columns else [None] * len(texts)
+                  for name in kept}
+        for k, (text, rid) in enumerate(zip(texts, ids)):
             row += 1
             where = f"{path}:{row}"
             rid = f"row-{row}" if rid is None else str(rid)
-            if not isinstance(text, str):
-                yield Record(rid, where, error=f"{where}: text column {text_field!r} is {_type_name(text)}, "
-                                               "not a string")
-            elif _has_bad_bytes(text) or _has_bad_bytes(rid):
-                yield Record(rid, where, error=f"{where}: not UTF-8 text")
-            elif over_byte_limit(text, max_bytes):
-                yield Record(rid, where, error=f"{where}: text is over the {max_bytes:,}-byte limit "
-                                               "(raise it with --max-bytes, 0 for no limit)")
-            else:
-                yield Record(rid, where, text=text)
+            fields = {name: values[name][k] for name in kept} or None
+            yield _parquet_record(text, rid, where, text_field, max_bytes, fields)
+
+
+def _parquet_record(text, rid: str, where: str, text_field: str, max_bytes: int | None, fields: dict | None) -> Record:
+    """The record of one Parquet row."""
+    record = _parquet_row(text, rid, where, text_field, max_bytes)
+    record.fields = fields
+    return record
+
+
+def _parquet_row(text, rid: str, where: str, text_field: str, max_bytes: int | None) -> Record:
+    if not isinstance(text, str):
+        return Record(rid, where, error=f"{where}: text column {text_field!r} is {_type_name(text)}, not a string")
+    if _has_bad_bytes(text) or _has_bad_bytes(rid):
+        return Record(rid, where, error=f"{where}: not UTF-8 text")
+    if over_byte_limit(text, max_bytes):
+        return Record(rid, where, error=f"{where}: text is over the {max_bytes:,}-byte limit "
+                                        "(raise it with --max-bytes, 0 for no limit)")
+    return Record(rid, where, text=text)
 
 
 def _column_values(column) -> list:

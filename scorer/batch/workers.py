@@ -8,37 +8,49 @@ from __future__ import annotations
 
 from ..errors import ScorerError
 from ..pool import ordered_map
-from ..text.html import html_to_text
+from ..text.files import article_text
 from .records import Record
 
 
 def _error_row(record: Record, message: str) -> dict:
-    return {"id": record.id, "input": record.where, "status": "error", "error": message}
+    return _with_fields({"id": record.id, "input": record.where, "status": "error", "error": message}, record)
+
+
+def _with_fields(result: dict, record: Record) -> dict:
+    """`result` with the record's kept input fields (under "fields"), if it has any."""
+    if record.fields:
+        result["fields"] = record.fields
+    return result
 
 
 def score_chunk(scorer, records: list[Record]) -> list[dict]:
     """Report dicts (status 'ok') or error rows for a chunk of records, scored with one model call;
     never raises for a bad record (an unexpected failure is narrowed down to the record that caused it)."""
-    from ..pipeline import score_items  # here, not at the top (see the module's docstring)
+    from ..pipeline import Article, score_items  # here, not at the top (see the module's docstring)
 
     items, results = [], [None] * len(records)
     for k, record in enumerate(records):
         if record.error:
             results[k] = _error_row(record, record.error)
             continue
-        text = record.text
-        if record.html:
+        text, kind = record.text, "html" if record.html and record.kind == "text" else record.kind
+        if kind != "text":  # a page to fetch, HTML or Markdown: converted to article text first
             try:
-                text = html_to_text(text, record.where)
+                if kind == "url":
+                    from ..text.fetch import fetch_page
+
+                    text, kind = fetch_page(text, record.max_bytes), "html"
+                text = article_text(text, kind, record.where if record.kind != "url" else record.id)
             except ScorerError as exc:
                 results[k] = _error_row(record, str(exc))
                 continue
-        items.append((k, (text, record.id, record.where, record.html)))
+        items.append((k, Article(text, record.id, record.where if record.kind != "url" else record.id, kind != "text")))
     for k, report in zip([k for k, _ in items], score_items(scorer, [item for _, item in items])):
         if isinstance(report, Exception):
             results[k] = _error_row(records[k], str(report))
         else:
-            results[k] = dict(report.to_dict(), id=records[k].id, input=records[k].where, status="ok")
+            results[k] = _with_fields(dict(report.to_dict(), id=records[k].id, input=records[k].where, status="ok"),
+                                      records[k])
     return results
 
 

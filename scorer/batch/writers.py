@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..atomic import cannot_write, write_text_atomic
 from ..errors import InputError
-from ..report.tables import article_frame, article_row, sentence_frame, sentence_rows
+from ..report.tables import arrow_table, article_row, csv_frame, sentence_rows
 from ..text.files import replace_surrogates
 from .records import Record
 
@@ -75,7 +75,7 @@ def encode_jsonl(result: dict) -> tuple[str, str]:
     """(status, output line) of one result; runs in the worker, so only a string crosses processes.
     A lone surrogate that reached the result some other way than a Record becomes U+FFFD (UTF-8 cannot
     write it)."""
-    return result["status"], replace_surrogates(json.dumps(result, ensure_ascii=False)) + "\n"
+    return result["status"], replace_surrogates(json.dumps(result, ensure_ascii=False, default=str)) + "\n"
 
 
 def encode_tables(result: dict) -> tuple[str, dict, list[dict]]:
@@ -94,7 +94,6 @@ class JsonlWriter:
                              "use --format csv or parquet)")
         self.done: set[str] = set()
         try:
-            out.parent.mkdir(parents=True, exist_ok=True)
             if resume and out.exists():
                 _drop_partial_last_line(out)
                 self.done = _jsonl_keys(out)
@@ -184,59 +183,92 @@ def unescape_formula(value):
     return value
 
 
-def write_table_pair(out: Path, name: str, articles, sentences, csv_escape: bool = True) -> None:
-    """OUT/sentences/NAME then OUT/articles/NAME (Parquet, or CSV if NAME ends in .csv, with
-    `escape_formulas` unless `csv_escape` is false), each written under a temporary name and renamed,
-    so an articles part on disk means its sentences part is complete."""
-    for frame, sub in ((sentences, "sentences"), (articles, "articles")):
+def write_table(rows: list[dict], kind: str, path: Path, csv: bool, fields=(), csv_escape: bool = True) -> None:
+    """Rows of the articles or sentences table (`kind`) as one file at `path`: Parquet (list and struct columns),
+    or with `csv` CSV (lists and structs as JSON text, `escape_formulas` unless `csv_escape` is false)."""
+    if csv:
+        frame = csv_frame(rows, kind, fields)
+        (escape_formulas(frame) if csv_escape else frame).to_csv(path, index=False)
+    else:
+        import pyarrow.parquet as pq
+
+        pq.write_table(arrow_table(rows, kind, fields), path)
+
+
+def write_table_pair(out: Path, name: str, articles: list[dict], sentences: list[dict] | None,
+                     csv_escape: bool = True, fields=()) -> None:
+    """OUT/sentences/NAME then OUT/articles/NAME (Parquet, or CSV if NAME ends in .csv; see `write_table`) of
+    the rows `articles` and `sentences` (None: no sentences part), each written under a temporary name and
+    renamed, so an articles part on disk means its sentences part is complete."""
+    for rows, sub in ((sentences, "sentences"), (articles, "articles")):
+        if rows is None:
+            continue
         tmp = out / sub / f".{name}.{unique_token()}.tmp"  # two attempts at one part never share a temp file
-        if name.endswith(".csv"):
-            (escape_formulas(frame) if csv_escape else frame).to_csv(tmp, index=False)
-        else:
-            frame.to_parquet(tmp, index=False)
+        write_table(rows, sub, tmp, name.endswith(".csv"), fields, csv_escape)
         os.replace(tmp, out / sub / name)
+
+
+def _csv_header(path: Path) -> list[str] | None:
+    """The header of an existing, non-empty CSV file (None if there is none)."""
+    import csv
+
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    with path.open(encoding="utf-8", newline="") as fh:
+        return next(csv.reader(fh), None)
 
 
 class TableWriter:
     """Two tables joined by article id: OUT/articles.csv + OUT/sentences.csv, or Parquet parts under
-    OUT/articles/ and OUT/sentences/ (one part per flush, so resuming appends).
+    OUT/articles/ and OUT/sentences/ (one part per flush, so resuming appends). With `files` (the single-file
+    CSV layout), the two CSV files are those paths instead (sentences None: not written) and the committed
+    sizes are kept beside the articles file (`.NAME.committed.json`, removed when the run ends).
 
     Crash safety: Parquet parts are written under a temporary name and renamed, sentences before
     articles, so an articles part means its sentences are complete. CSV rows are appended and
     then the committed sizes of both files are recorded atomically in OUT/.committed.json; resume
     cuts both files back to those sizes, dropping whatever a killed run was half-way through.
 
-    CSV cells are written through `escape_formulas` unless `csv_escape` is false.
+    `fields`: the kept input fields' columns, written after the articles table's own (a resumed CSV keeps the
+    columns of its header). CSV cells are written through `escape_formulas` unless `csv_escape` is false.
     """
 
     STATE = ".committed.json"
 
-    def __init__(self, out: Path, fmt: str, resume: bool, flush_every: int = 200, csv_escape: bool = True):
+    def __init__(self, out: Path, fmt: str, resume: bool, flush_every: int = 200, csv_escape: bool = True,
+                 fields=(), files: tuple[Path, Path | None] | None = None, sentences: bool = True):
+        self.fields, self.files, self.write_sentences = list(fields), files, sentences
         try:
             self._open(out, fmt, resume, flush_every, csv_escape)
         except OSError as exc:
-            if out.exists() and not out.is_dir():
+            if files is None and out.exists() and not out.is_dir():
                 raise InputError(f"{out}: is a file; {fmt} output is a directory (articles and sentences "
                                  "tables)") from None
             raise cannot_write(out, exc) from None
 
     def _open(self, out: Path, fmt: str, resume: bool, flush_every: int, csv_escape: bool) -> None:
-        import pandas as pd
-
-        self.pd, self.out, self.fmt, self.flush_every, self.csv_escape = pd, out, fmt, flush_every, csv_escape
-        out.mkdir(parents=True, exist_ok=True)
+        self.out, self.fmt, self.flush_every, self.csv_escape = out, fmt, flush_every, csv_escape
         self.articles: list[dict] = []
         self.sentences: list[dict] = []
         self.done: set[str] = set()
         if fmt == "csv":
-            self.paths = (out / "articles.csv", out / "sentences.csv")
+            if self.files is None:
+                out.mkdir(exist_ok=True)
+                self.paths = (out / "articles.csv", out / "sentences.csv")
+                self.state = out / self.STATE
+            else:
+                self.paths = self.files
+                self.state = self.files[0].parent / f".{self.files[0].name}.committed.json"
             if resume and self.paths[0].exists():
                 self._restore_csv()
             else:
                 for path in self.paths:
-                    path.unlink(missing_ok=True)
+                    if path is not None:
+                        path.unlink(missing_ok=True)
                 self._commit_csv()
+            self.headers = [_csv_header(path) if path is not None else None for path in self.paths]
         else:
+            out.mkdir(exist_ok=True)
             for sub in ("articles", "sentences"):
                 (out / sub).mkdir(exist_ok=True)
                 for tmp in (out / sub).glob(".*.tmp"):
@@ -249,32 +281,37 @@ class TableWriter:
             for orphan in (out / "sentences").glob("*.parquet"):
                 if orphan.name not in complete:  # its articles part was never written
                     orphan.unlink()
-            if parts:
-                self.done = self._keys(pd.read_parquet(out / "articles"))
+            for part in parts:
+                self.done |= self._keys(_parquet_keys(part))
             self.run = max((int(p.name.split("-")[1]) for p in parts), default=-1) + 1
             self.part = 0
 
-    def _keys(self, frame) -> set[str]:
-        rows = frame[[c for c in ("id", "input") if c in frame]].to_dict("records")
+    def _keys(self, rows: list[dict]) -> set[str]:
         keys = {record_key(row) for row in rows}
         if self.fmt == "csv":  # the cells may have been escaped (escape_formulas): the values as they were
             keys |= {record_key({k: unescape_formula(v) for k, v in row.items()}) for row in rows}
         return keys
 
     def _restore_csv(self) -> None:
-        state_path = self.out / self.STATE
-        if state_path.exists():  # cut off rows of a flush that was never committed
-            sizes = json.loads(state_path.read_text(encoding="utf-8"))
+        import pandas as pd
+
+        if self.state.exists():  # cut off rows of a flush that was never committed
+            sizes = json.loads(self.state.read_text(encoding="utf-8"))
             for path in self.paths:
-                if path.exists() and path.stat().st_size > sizes.get(path.name, 0):
+                if path is not None and path.exists() and path.stat().st_size > sizes.get(path.name, 0):
                     with path.open("rb+") as fh:
                         fh.truncate(sizes.get(path.name, 0))
+        else:
+            self._commit_csv()  # a finished output: what it holds now is committed
         if self.paths[0].exists() and self.paths[0].stat().st_size:
-            self.done = self._keys(self.pd.read_csv(self.paths[0], dtype=str, keep_default_na=False))
+            header = _csv_header(self.paths[0]) or []
+            keys = [c for c in ("id", "input") if c in header]
+            frame = pd.read_csv(self.paths[0], dtype=str, keep_default_na=False, usecols=keys)
+            self.done = self._keys(frame.to_dict("records"))
 
     def _commit_csv(self) -> None:
-        sizes = {path.name: path.stat().st_size if path.exists() else 0 for path in self.paths}
-        write_text_atomic(self.out / self.STATE, json.dumps(sizes))
+        sizes = {path.name: path.stat().st_size if path.exists() else 0 for path in self.paths if path is not None}
+        write_text_atomic(self.state, json.dumps(sizes))
 
     encode = staticmethod(encode_tables)
 
@@ -283,16 +320,22 @@ class TableWriter:
 
     def write_encoded(self, item: tuple[str, dict, list[dict]]) -> None:
         self.articles.append(item[1])
-        self.sentences.extend(item[2])
+        if self.write_sentences:
+            self.sentences.extend(item[2])
         if len(self.articles) >= self.flush_every:
             self.flush()
 
     def flush(self) -> None:
         if not self.articles:
             return
-        arts, sents = article_frame(self.articles), sentence_frame(self.sentences)
         if self.fmt == "csv":
-            for frame, path in ((sents, self.paths[1]), (arts, self.paths[0])):
+            frames = ((csv_frame(self.sentences, "sentences"), self.paths[1], self.headers[1]),
+                      (csv_frame(self.articles, "articles", self.fields), self.paths[0], self.headers[0]))
+            for frame, path, header in frames:
+                if path is None:
+                    continue
+                if header is not None:  # a resumed file keeps its own columns
+                    frame = frame.reindex(columns=header)
                 frame = escape_formulas(frame) if self.csv_escape else frame
                 data = frame.to_csv(index=False, header=not path.exists() or path.stat().st_size == 0)
                 with path.open("a", encoding="utf-8", newline="") as fh:
@@ -300,17 +343,171 @@ class TableWriter:
                     fh.flush()
                     os.fsync(fh.fileno())
             self._commit_csv()
+            self.headers = [_csv_header(path) if path is not None else None for path in self.paths]
         else:
-            write_table_pair(self.out, f"part-{self.run:04d}-{self.part:05d}.parquet", arts, sents)
+            write_table_pair(self.out, f"part-{self.run:04d}-{self.part:05d}.parquet", self.articles,
+                             self.sentences if self.write_sentences else None, fields=self.fields)
             self.part += 1
         self.articles, self.sentences = [], []
 
     def close(self) -> None:
         self.flush()
+        if self.fmt == "csv" and self.files is not None:
+            self.state.unlink(missing_ok=True)  # the files are whole: nothing to cut back on resume
 
 
-def open_writer(out: str | Path, fmt: str, resume: bool, csv_escape: bool = True):
+def _parquet_keys(path: Path) -> list[dict]:
+    """The id and input of each row of a Parquet part (only those columns are read); a part that is not
+    Parquet is an InputError naming it."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        names = pq.ParquetFile(path).schema_arrow.names
+        return pq.read_table(path, columns=[c for c in ("id", "input") if c in names]).to_pylist()
+    except pa.ArrowException as exc:
+        raise InputError(f"{path}: not a readable Parquet file, so it cannot be resumed ({exc})") from None
+
+
+def parts_directory(out: Path) -> Path:
+    """Where a single Parquet file's parts are kept while it is being written: `.NAME.parts` beside it."""
+    return out.parent / f".{out.name}.parts"
+
+
+class ParquetFileWriter:
+    """The articles table as one Parquet file OUT (and the sentences table as one file `sentences`, if given).
+
+    Parquet cannot be appended to, so rows are written as crash-safe parts (a `TableWriter` on the hidden
+    directory `.OUT.parts` beside OUT) and the parts are merged into OUT (and `sentences`) when the run
+    ends, interrupted or not, each file under a temporary name and renamed; then the parts are removed.
+    While the parts directory exists it holds everything written (a run killed before the merge leaves it,
+    and `--resume` carries on from it). Resuming a finished file first links it (or copies it) into a new
+    parts directory as its first part."""
+
+    def __init__(self, out: Path, resume: bool, flush_every: int = 200, fields=(), sentences: Path | None = None):
+        self.out, self.sentences_out, self.fields = out, sentences, list(fields)
+        self.parts = parts_directory(out)
+        try:
+            if resume and not self.parts.exists() and out.exists():
+                self._import_finished()
+            elif not resume and self.parts.exists():
+                import shutil
+
+                shutil.rmtree(self.parts)
+        except OSError as exc:
+            raise cannot_write(out, exc) from None
+        self.tables = TableWriter(self.parts, "parquet", resume, flush_every, fields=fields,
+                                  sentences=sentences is not None)
+        self.done = self.tables.done
+        self.encode = self.tables.encode
+
+    def _import_finished(self) -> None:
+        import shutil
+
+        for source in (self.out, self.sentences_out):
+            if source is not None and source.exists():
+                _parquet_keys(source)  # not Parquet: an error naming it, before anything is written
+
+        tmp = self.parts.with_name(f"{self.parts.name}.{unique_token()}.tmp")
+        for source, sub in ((self.sentences_out, "sentences"), (self.out, "articles")):
+            (tmp / sub).mkdir(parents=True, exist_ok=True)
+            if source is not None and source.exists():
+                try:
+                    os.link(source, tmp / sub / "part-0000-00000.parquet")
+                except OSError:
+                    shutil.copyfile(source, tmp / sub / "part-0000-00000.parquet")
+        os.replace(tmp, self.parts)
+
+    def write(self, result: dict) -> None:
+        self.tables.write(result)
+
+    def write_encoded(self, item) -> None:
+        self.tables.write_encoded(item)
+
+    def close(self) -> None:
+        import shutil
+
+        self.tables.close()
+        if self.sentences_out is not None:
+            merge_parquet(sorted((self.parts / "sentences").glob("*.parquet")), self.sentences_out,
+                          arrow_table([], "sentences").schema)
+        merge_parquet(sorted((self.parts / "articles").glob("*.parquet")), self.out,
+                      arrow_table([], "articles", self.fields).schema)
+        shutil.rmtree(self.parts)
+
+
+def merge_parquet(parts: list[Path], out: Path, empty_schema) -> None:
+    """The Parquet parts as one file `out` (written under a temporary name and renamed), a row group per part,
+    read one part at a time. Their schemas are unified (a column missing from a part is null there; a kept
+    field whose type differs between parts becomes text)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schemas = [pq.read_schema(part) for part in parts] or [empty_schema]
+    try:
+        schema = pa.unify_schemas(schemas, promote_options="permissive")
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        schema = _text_where_types_differ(schemas)
+    tmp = out.parent / f".{out.name}.{unique_token()}.tmp"
+    try:
+        with pq.ParquetWriter(tmp, schema) as writer:
+            if not parts:
+                writer.write_table(empty_schema.empty_table())
+            for part in parts:
+                writer.write_table(_conform(pq.read_table(part), schema))
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _text_where_types_differ(schemas):
+    import pyarrow as pa
+
+    fields: dict[str, object] = {}
+    for schema in schemas:
+        for field in schema:
+            known = fields.get(field.name)
+            if known is None or pa.types.is_null(known):
+                fields[field.name] = field.type
+            elif known != field.type and not pa.types.is_null(field.type):
+                fields[field.name] = pa.string()
+    return pa.schema(list(fields.items()))
+
+
+def _conform(table, schema):
+    """`table` with the columns of `schema` in its order: missing ones null, others cast (as text when a cast
+    is not possible)."""
+    import pyarrow as pa
+
+    arrays = []
+    for field in schema:
+        if field.name not in table.column_names:
+            arrays.append(pa.nulls(len(table), field.type))
+            continue
+        column = table.column(field.name)
+        if column.type == field.type:
+            arrays.append(column)
+            continue
+        try:
+            arrays.append(column.cast(field.type))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+            values = [None if v is None else v if isinstance(v, str) else json.dumps(v, default=str, ensure_ascii=False)
+                      for v in column.to_pylist()]
+            arrays.append(pa.array(values, type=field.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def open_writer(out: str | Path, fmt: str, resume: bool, csv_escape: bool = True, fields=(), single: bool = False,
+                sentences: str | Path | None = None):
+    """The writer of a batch output: a JSONL file; with `single`, the articles table as one CSV or Parquet
+    file OUT (and the sentences table as the file `sentences`, if given); otherwise the directory OUT of the
+    two tables."""
     out = Path(out)
     if fmt == "jsonl":
         return JsonlWriter(out, resume)
-    return TableWriter(out, fmt, resume, csv_escape=csv_escape)
+    if single:
+        sentences = None if sentences is None else Path(sentences)
+        if fmt == "parquet":
+            return ParquetFileWriter(out, resume, fields=fields, sentences=sentences)
+        return TableWriter(out, fmt, resume, csv_escape=csv_escape, fields=fields, files=(out, sentences))
+    return TableWriter(out, fmt, resume, csv_escape=csv_escape, fields=fields)

@@ -14,9 +14,10 @@ from operator import itemgetter
 import ahocorasick
 import numpy as np
 
-from ..attribution.lexicon import (ANONYMITY_PHRASES, ANONYMOUS_HEADS, HEDGES, LOADED_WORDS, OUTLETS,
-                                   REPORTING_PHRASES, REPORTING_VERBS, outlet_pattern)
+from ..attribution.lexicon import (ANONYMITY_PHRASES, ANONYMOUS_HEADS, CARRY_VERBS, HEDGES, INTENSIFIERS, LOADED_WORDS,
+                                   OUTLETS, REPORTING_PHRASES, REPORTING_VERBS, outlet_pattern, words_pattern)
 from ..labels import SOURCE_KINDS
+from ..text.quotes import closes_open_quote, opens_quote
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 NUMBER_RE = re.compile(r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b", re.I)
@@ -24,15 +25,10 @@ DATE_RE = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sund
                    r"july|august|september|october|november|december|jan|feb|aug|sept|oct|nov|dec|yesterday|today|"
                    r"(19|20)\d\d)\b", re.I)
 _DATE_MAY = re.compile(r"\bMay \d")
-_CARRY_VERBS = frozenset("added continued said noted explained wrote says adds notes".split())
 MODAL_RE = re.compile(r"\b(should|must|ought|need to|needs to|have to|has to)\b", re.I)
-INTENS_RE = re.compile(r"\b(very|really|truly|simply|clearly|obviously|of course|surely|just|even|so|too|indeed|"
-                     r"utterly|totally|completely|absolutely|extremely|incredibly|most|least|best|worst)\b", re.I)
 OUTLET_RE = outlet_pattern()
-HEDGE_RE = re.compile(r"\b(" + "|".join(re.escape(h) for h in HEDGES) + r")\b", re.I)
+HEDGE_RE = words_pattern(HEDGES)
 ANON_PHRASE_RE = re.compile("|".join(re.escape(p) for p in ANONYMITY_PHRASES), re.I)
-DENIAL_RE = re.compile(r"\b(denied|denies|deny|declined to (comment|answer|confirm)|did not (respond|return|answer)|"
-                     r"refused to (comment|confirm)|no comment|could not be reached|would not (comment|confirm))\b", re.I)
 
 CUE_FEATURES = ("reporting_verb", "reporting_phrase", "according_to", "quote_marks", "starts_with_quote",
                 "quote_then_attribution", "attribution_then_quote", "carry_over_pronoun", "name_near_cue",
@@ -42,9 +38,6 @@ CUE_FEATURES = ("reporting_verb", "reporting_phrase", "according_to", "quote_mar
 
 
 _SINGLE_HEDGES = frozenset(h for h in HEDGES if " " not in h)
-# "just" (recently) and "least" ("at least six") are left out: in news they are mostly not emphasis
-_INTENSIFIERS = frozenset("very really truly simply clearly obviously surely even so too indeed utterly totally "
-                          "completely absolutely extremely incredibly most best worst".split())
 _MODALS = frozenset("should must ought".split())
 _MODAL_PHRASE = re.compile(r"\b(need|needs|have|has) to\b")
 _FIRST = frozenset("I we We me us our Our my My".split())
@@ -68,7 +61,7 @@ _ANY_DIGIT = re.compile(r"\d")
 # with an Aho-Corasick automaton over the literal alternatives instead of trying about 150 of them at every character
 # (13x faster on PolNeAR sentences; the regex is the reference in tests/model/test_speed_same.py).
 
-# DENIAL_RE's alternatives spelled out, in the order the regex tries them
+# DENIAL_RE's alternatives (attribution.lexicon) spelled out, in the order the regex tries them
 _DENIALS = ("denied", "denies", "deny", "declined to comment", "declined to answer", "declined to confirm",
             "did not respond", "did not return", "did not answer", "refused to comment", "refused to confirm",
             "no comment", "could not be reached", "would not comment", "would not confirm")
@@ -165,8 +158,8 @@ def cue_vector(text: str) -> list[float]:
                 break
     opener = text.find("“") if "“" in text else text.find('"')
     then_quote = float(opener > 0 and any(w.lower() in REPORTING_VERBS for w in _WORD.findall(text, 0, opener)[:7]))
-    carry = float(not uniq.isdisjoint(_CARRY_VERBS) and not uniq.isdisjoint(_CARRY_PRONOUNS) and any(
-        a in _CARRY_PRONOUNS and b in _CARRY_VERBS for a, b in zip(low_words, low_words[1:])))
+    carry = float(not uniq.isdisjoint(CARRY_VERBS) and not uniq.isdisjoint(_CARRY_PRONOUNS) and any(
+        a in _CARRY_PRONOUNS and b in CARRY_VERBS for a, b in zip(low_words, low_words[1:])))
     found = phrase_groups(low)  # one scan for all phrase lists
     hedges = _count(low_words, uniq, _SINGLE_HEDGES) + ("hedge" in found)
     digits = _has_digit(text)
@@ -183,7 +176,7 @@ def cue_vector(text: str) -> list[float]:
         float(not _FIRST.isdisjoint(words)), float(not _SECOND.isdisjoint(words)),
         float(not uniq.isdisjoint(_MODALS) or (("need" in low or "ha" in low) and " to" in low
                                                 and bool(_MODAL_PHRASE.search(low)))),
-        min(_count(low_words, uniq, _INTENSIFIERS), 3) / 3.0,
+        min(_count(low_words, uniq, INTENSIFIERS), 3) / 3.0,
         float("denial" in found), math.log1p(len(low_words)) / 5.0,
     ]
 
@@ -210,22 +203,11 @@ def cue_matrix(texts) -> np.ndarray:
     return np.array([cue_vector(t) for t in texts], dtype=np.float64).reshape(len(texts), len(CUE_FEATURES))
 
 
-def _opens_quote(text: str) -> bool:
-    return (text.count("“") > text.count("”")) or text.count('"') % 2 == 1
-
-
-def _closes_open_quote(text: str) -> bool:
-    """The sentence closes a quotation it did not open (a quote that began in an earlier sentence)."""
-    first_close = min((i for i in (text.find("”"), text.find('"')) if i >= 0), default=-1)
-    first_open = text.find("“")
-    return first_close >= 0 and (first_open < 0 or first_close < first_open) and not text.startswith('"')
-
-
 def quote_state(prev: str, text: str, nxt: str) -> list[float]:
     """A quote left open before the sentence, closing in it, opening in it and left open, closing in the next."""
-    open_prev = _opens_quote(prev)
-    return [float(open_prev), float(open_prev and _closes_open_quote(text)),
-            float(text[:1] in "“\"" and _opens_quote(text)), float(_opens_quote(text) and _closes_open_quote(nxt))]
+    open_prev = opens_quote(prev)
+    return [float(open_prev), float(open_prev and closes_open_quote(text)),
+            float(text[:1] in "“\"" and opens_quote(text)), float(opens_quote(text) and closes_open_quote(nxt))]
 
 
 QUOTE_STATE_FEATURES = ("quote_open_before", "quote_closes_here", "quote_opens_unclosed", "quote_closes_next")

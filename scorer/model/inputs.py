@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..attribution.spans import CUE_VERBS, ArticleSources, find_attribution
+from ..attribution.lexicon import CUE_VERBS
+from ..attribution.spans import ArticleSources, find_attribution
 from .cues import CUE_FEATURES, cue_matrix
 
 FRAME_COLUMNS = ["text", "prev_text", "next_text", "source", "source_start", "source_end", "cue", "cue_start",

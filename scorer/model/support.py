@@ -11,9 +11,9 @@ import re
 
 import numpy as np
 
-from ..attribution.lexicon import LOADED_WORDS
+from ..attribution.lexicon import DENIAL_RE, LOADED_WORDS
 from ..labels import GRADES, LABELS
-from .cues import CUE_FEATURES, DATE_RE, DENIAL_RE, HEDGE_RE, NUMBER_RE, cue_matrix
+from .cues import CUE_FEATURES, DATE_RE, HEDGE_RE, NUMBER_RE, cue_matrix
 from .heads import logistic_probabilities
 
 _CUE_USED = ("hedges", "loaded_words", "numbers", "dates", "quote_marks", "quote_then_attribution",
@@ -65,6 +65,18 @@ def support_features(texts: list[str], probabilities: np.ndarray, corroborated: 
     return np.hstack([probabilities, cues[:, _CUE_INDEX], corr])
 
 
+# The support grade shown is the band the support score falls in: support is the expected grade / 3, so the grade
+# is the expected grade rounded to the nearest whole grade (cut points at 0.5, 1.5 and 2.5 grades). One scale: a
+# higher score never shows a lower grade (docs/flags.md, "One support scale"; tools/grade_bands.py measures it).
+GRADE_CUTS = (0.5 / 3, 1.5 / 3, 2.5 / 3)
+
+
+def grade_of(support: float) -> int:
+    """The support grade (0-3) whose band the support score in [0, 1] falls in (GRADE_CUTS; a cut point belongs to
+    the band above it). `SupportModel.predict` bands the score as the report gives it, rounded to 4 decimals."""
+    return sum(support >= cut for cut in GRADE_CUTS)
+
+
 class SupportModel:
     """Grades 0-3 with a scaled multinomial logistic regression over SUPPORT_FEATURES.
 
@@ -100,9 +112,11 @@ class SupportModel:
         return out
 
     def predict(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(support in [0, 1], most likely grade) per row."""
+        """(support in [0, 1], the grade whose band it falls in: `grade_of`) per row."""
         probs = self.grade_probabilities(X)
-        return probs @ np.asarray(GRADES) / max(GRADES), probs.argmax(axis=1)
+        support = probs @ np.asarray(GRADES) / max(GRADES)
+        # banded as reported (the report rounds support to 4 decimals), so that grade_of(reported support) == grade
+        return support, np.searchsorted(np.asarray(GRADE_CUTS), np.round(support, 4), side="right")
 
     def contributions(self, X: np.ndarray) -> np.ndarray:
         """Each feature's push on the expected grade (first-order effect of its scaled value)."""
@@ -119,15 +133,68 @@ def _quote(words: list[str]) -> str:
     return ", ".join(f"'{w}'" for w in dict.fromkeys(words))
 
 
+# Words before "might" that make it the noun ("military might", "with all their might"), not the modal verb
+_NOUN_MIGHT_BEFORE = frozenset("the a its his her their our my your whose this that all of with by full sheer great "
+                               "military economic naval nuclear industrial financial political corporate commercial "
+                               "technological air armed russian american chinese soviet western imperial "
+                               "considerable formidable enormous vast growing".split())
+_NOUN_MIGHT_AFTER = frozenset("of and or in to against behind that on at".split())
+# a capitalised "May" followed by one of these is the name or the month, not the modal ("May said", "May 5")
+_MAY_NAME_AFTER = frozenset("said says told has had is was will would and or of in to on at for who whose".split())
+_WORD_SPAN = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*|[^\sA-Za-z\d]")
+# relative dates: they say when only relative to a publication date the reader may not see
+RELATIVE_DATES = frozenset("today yesterday tonight tomorrow".split())
+
+
+def _neighbours(text: str, start: int, end: int) -> tuple[str, str, bool]:
+    """(previous token, next token, whether the match opens the sentence) around text[start:end]."""
+    before = _WORD_SPAN.findall(text[:start])
+    after = _WORD_SPAN.findall(text[end:])
+    opening = all(not t[0].isalnum() for t in before)  # only quotes, brackets or dashes before it
+    return (before[-1] if before else ""), (after[0] if after else ""), opening
+
+
+def hedge_words(text: str) -> list[str]:
+    """The hedges of a sentence in their hedging sense, as written: a capitalised "May" after the sentence's first
+    word (Theresa May, the month) or before a digit or a verb ("May said") is not one, nor "might" used as a noun
+    after a determiner, possessive, preposition or adjective ("military might", "with all their might")."""
+    out = []
+    for m in HEDGE_RE.finditer(text):
+        word = m.group()
+        low = word.lower()
+        prev, nxt, opening = _neighbours(text, m.start(), m.end())
+        if low == "may" and word[0] == "M" and (not opening or not nxt or nxt[:1].isdigit()
+                                                 or nxt.lower() in _MAY_NAME_AFTER):
+            continue
+        if low == "might" and (prev.lower() in _NOUN_MIGHT_BEFORE or not nxt or not nxt[0].isalpha()
+                               or nxt.lower() in _NOUN_MIGHT_AFTER):
+            continue
+        out.append(word)
+    return out
+
+
+def specific_words(text: str) -> list[str]:
+    """Numbers and dates that make a sentence specific and checkable: not relative dates ("today", "yesterday"),
+    which say when only against a publication date, nor "one" as a pronoun or quantifier ("one of them")."""
+    out = []
+    for m in NUMBER_RE.finditer(text):
+        if m.group().lower() == "one" and _neighbours(text, m.start(), m.end())[1].lower() in ("of", "another", ""):
+            continue
+        out.append(m.group())
+    dates = [m.group() for m in DATE_RE.finditer(text) if m.group().lower() not in RELATIVE_DATES]
+    return out[:2] + dates[:2]
+
+
 def describe(feature: str, effect: float, text: str, corroborated_by: int | None, label: str) -> str | None:
     """One reason in words, or None for a feature that does not make a readable reason."""
     low = text.lower()
     if feature == "hedges" and effect < 0:
-        return "hedged: " + _quote([m.group() for m in HEDGE_RE.finditer(text)][:3])
+        found = hedge_words(text)
+        return "hedged: " + _quote(found[:3]) if found else None
     if feature == "loaded_words":
         return "loaded: " + _quote([w for w in re.findall(r"[a-z-]+", low) if w in LOADED_WORDS][:3])
     if feature in ("numbers", "dates") and effect > 0:
-        found = [m.group() for m in NUMBER_RE.finditer(text)][:2] + [m.group() for m in DATE_RE.finditer(text)][:2]
+        found = specific_words(text)
         return "specific: " + _quote(found) if found else None
     if feature in ("quote_marks", "quote_then_attribution", "attribution_then_quote") and effect > 0:
         return "direct quote"

@@ -1,10 +1,15 @@
-"""Renderers for a Report: terminal text, Markdown and one self-contained HTML page."""
+"""Renderers for a Report: terminal text, Markdown, and the HTML view (one self-contained page, or the same view
+as a fragment for a notebook, where any number of reports can share one page)."""
 from __future__ import annotations
 
 import base64
 import hashlib
 import html
 import json
+import re
+import uuid
+from importlib.resources import files
+from itertools import pairwise
 
 from ..labels import LABELS
 
@@ -12,8 +17,19 @@ TAGS = {"named_source": "NAMED", "anonymous_intelligence": "ANON", "outlet_claim
         "editorial_opinion": "OPINION"}
 ANSI = {"named_source": "\033[32m", "anonymous_intelligence": "\033[33m", "outlet_claim": "\033[34m",
         "editorial_opinion": "\033[31m"}
-CSS_COLOURS = {"named_source": "#b7e4c7", "anonymous_intelligence": "#ffe8a3", "outlet_claim": "#bde0fe",
-               "editorial_opinion": "#ffc2c2"}
+# Okabe-Ito colours (told apart with the common colour-vision deficiencies); on the page colour only adds to the
+# type tag written as text. The sentence tints in html_view.css are these mixed with white.
+COLOURS = {"named_source": "#009e73", "anonymous_intelligence": "#e69f00", "outlet_claim": "#0072b2",
+           "editorial_opinion": "#cc79a7"}
+# one line per label, as README's "The labels" says it (tests/report/test_html_view.py compares them)
+MEANINGS = {
+    "named_source": "an identified person or organisation on the record (\"the Pentagon says\", \"she added\").",
+    "anonymous_intelligence": "a source the reader cannot identify (\"officials said\", \"intelligence agencies "
+                              "believe\").",
+    "outlet_claim": "a news outlet, either another outlet's report or the publisher's own plain narration.",
+    "editorial_opinion": "the writer's own judgement, speculation or prediction.",
+}
+GRADE_WORDS = ("unsupported", "weakly supported", "partly supported", "well supported")  # grades 0-3 (README)
 RESET = "\033[0m"
 
 
@@ -62,61 +78,17 @@ def render_markdown(report) -> str:
     return "\n".join(out) + "\n"
 
 
-def _chart_svg(report) -> str:
-    """Inline SVG: a bar per type share and a bar per sentence's support."""
-    shares = report.summary["type_shares"]
-    bars = []
-    for i, label in enumerate(LABELS):
-        w = 300 * shares[label]
-        bars.append(f'<rect class="share-bar" x="190" y="{10 + i * 22}" width="{w:.1f}" height="16" '
-                    f'fill="{CSS_COLOURS[label]}" stroke="#555"/><text x="5" y="{23 + i * 22}">{label}</text>'
-                    f'<text x="{195 + w:.1f}" y="{23 + i * 22}">{shares[label]:.0%}</text>')
-    rows = report.sentences_list
-    step = 480 / max(1, len(rows))
-    sup = [f'<rect class="support-bar" x="{i * step:.1f}" y="{200 - 80 * r["support"]:.1f}" width="{max(step - 1, 1):.1f}" '
-           f'height="{80 * r["support"]:.1f}" fill="{CSS_COLOURS[r["attribution_type"]]}" stroke="#555">'
-           f'<title>#{r["index"]}: support {r["support"]:.2f}</title></rect>' for i, r in enumerate(rows)]
-    return (f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="540" height="215" role="img" '
-            f'aria-label="type shares and support per sentence">{"".join(bars)}'
-            f'<text x="5" y="112">support per sentence (0-1)</text>{"".join(sup)}</svg>')
-
 
 def _sha256(text: str) -> str:
     """The CSP source expression ('sha256-<base64>') of an inline <script> or <style> element's exact text."""
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
-# One class per type for the sentence backgrounds and the legend: the page's CSP allows only the hashed <style>
-# block, which does not cover style="..." attributes.
-_STYLE = """
-body{font-family:system-ui,sans-serif;max-width:60rem;margin:1.5rem auto;padding:0 1rem;line-height:1.55;color:#222}
-.sentence{padding:1px 2px;border-radius:3px;cursor:pointer} .sentence:hover{outline:2px solid #333}
-.legend span{display:inline-block;padding:2px 8px;margin-right:6px;border-radius:3px}
-.details{position:sticky;top:0;background:#f7f7f7;border:1px solid #ccc;padding:.5rem 1rem;min-height:3rem;font-size:.9rem}
-.skipped{color:#888;font-size:.85rem} .flags li{color:#a00} h1{font-size:1.4rem}
-""" + "".join(f".t-{label}{{background:{CSS_COLOURS[label]}}}\n" for label in LABELS)
-
-# Article words reach the details panel only through textContent/text nodes (never innerHTML). The script finds its
-# own report (the .attribution-report it sits in), so two fragments on one notebook page each work on their own.
-_SCRIPT = """
-(function(){
-const me=document.currentScript;
-const root=(me&&me.closest('.attribution-report'))||[...document.querySelectorAll('.attribution-report:not([data-bound])')].pop();
-if(!root||root.dataset.bound)return;
-root.dataset.bound='1';
-const data=JSON.parse(root.querySelector('.report-data').textContent);
-const details=root.querySelector('.details');
-function line(label,value){return [document.createElement('br'),document.createTextNode(label+value)];}
-function show(i){const s=data.sentences[i];const p=Object.entries(s.probabilities).map(([k,v])=>k+' '+(100*v).toFixed(0)+'%').join(', ');
-const head=document.createElement('b');head.textContent='#'+i+' '+s.attribution_type;
-details.replaceChildren(head,document.createTextNode(' \\u00b7 support '+s.support.toFixed(2)+' (grade '+s.support_grade+')'),
-...line('probabilities: ',p),...line('source: ',(s.source||'none')+(s.cue?' / cue: '+s.cue:'')),
-...line('reasons: ',s.reasons.join('; ')||'none'));}
-root.querySelectorAll('.sentence').forEach(el=>el.addEventListener('click',()=>show(+el.dataset.index)));
-const chart=root.querySelector('.chart');
-chart.setAttribute('data-rendered-width',Math.round(chart.getBoundingClientRect().width));
-})();
-"""
+# The view's style and script (html_view.css, html_view.js beside this file) are the same text in every render, so
+# the standalone page's CSP can name them by hash. Every CSS rule is under .attribution-report and the script is one
+# function that works only inside its own report, so any number of reports live on one page (a notebook).
+_STYLE = files("scorer.report").joinpath("html_view.css").read_text("utf-8")
+_SCRIPT = files("scorer.report").joinpath("html_view.js").read_text("utf-8")
 # The page allows nothing but its own inline script and style (no 'unsafe-inline', no loads of any kind).
 CSP = (f"default-src 'none'; script-src {_sha256(_SCRIPT)}; style-src {_sha256(_STYLE)}; "
        "base-uri 'none'; form-action 'none'")
@@ -132,37 +104,184 @@ def script_json(obj) -> str:
     return json.dumps(obj, ensure_ascii=False).translate(_JSON_ESCAPES)
 
 
-def render_html(report, fragment: bool = False) -> str:
-    """The HTML view; `fragment` omits <html>/<head> (and so the CSP meta) for Jupyter's inline display.
-    Article text goes in only as escaped text, escaped attribute values or escaped JSON."""
-    esc = html.escape  # quote=True: also escapes " and ' for attribute values
+esc = html.escape  # quote=True: also escapes " and ' for attribute values
+
+
+def article_text(report) -> str | None:
+    """The scored text the sentence offsets refer to (`article.text`, or the text the pipeline kept), if every
+    sentence's offsets slice it to the sentence's text; else None."""
+    text = report.article.get("text") or getattr(report, "text", None)
+    if not isinstance(text, str) or any(text[r["start"]:r["end"]] != r["text"] for r in report.sentences_list):
+        return None
+    return text
+
+
+_BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
+
+
+def paragraphs(report) -> list[list[dict]]:
+    """The sentence rows grouped into the article's paragraphs: a new paragraph where the text between two
+    sentences has a blank line (or, in an article with no blank line between sentences, a line break); the
+    headline is a paragraph of its own. Without the article text: the headline, then the body as one paragraph."""
     rows = report.sentences_list
-    spans = []
-    for row in rows:
-        tip = (f"{row['attribution_type']} | support {row['support']:.2f} | source: {row['source'] or 'none'} | "
-               + "; ".join(row["reasons"]))
-        sep = "<br><br>" if row.get("is_headline") else " "
-        kind = esc(row["attribution_type"])
-        spans.append(f'<span class="sentence t-{kind}" data-index="{esc(str(row["index"]))}" data-type="{kind}" '
-                     f'title="{esc(tip)}">{esc(row["text"])}</span>{sep}')
-    legend = "".join(f'<span class="t-{esc(k)}">{esc(k)}</span>' for k in LABELS)
-    flags = "".join(f"<li>{esc(f)}</li>" for f in report.summary["flags"]) or "<li>none</li>"
-    sources = "".join(f"<li>{esc(s['name'])} &mdash; {esc(s['type'])}, {esc(str(s['count']))}</li>"
-                      for s in report.summary["sources"])
-    skipped = "; ".join(esc(k["text"]) for k in report.skipped)
-    data = script_json({"sentences": rows})
+    text = article_text(report)
+    gaps = [text[a["end"]:b["start"]] if text is not None else "" for a, b in pairwise(rows)]
+    breaks = _BLANK_LINE.search if any(_BLANK_LINE.search(g) for g in gaps) else (lambda g: "\n" in g)
+    out = [[rows[0]]]
+    for prev, row, gap in zip(rows, rows[1:], gaps):
+        if prev.get("is_headline") or row.get("is_headline") or breaks(gap):
+            out.append([])
+        out[-1].append(row)
+    return out
+
+
+def _span(row: dict, key: str) -> tuple[int, int] | None:
+    """The row's `<key>_span` ([start, end] article offsets) as offsets into the sentence, if it lies inside it."""
+    span = row.get(f"{key}_span")
+    if not (isinstance(span, (list, tuple)) and len(span) == 2 and all(isinstance(x, int) for x in span)):
+        return None
+    a, b = span[0] - row["start"], span[1] - row["start"]
+    return (a, b) if 0 <= a < b <= len(row["text"]) else None
+
+
+def _find(text: str, phrase: str | None, taken: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The first occurrence of `phrase` in `text` that overlaps none of `taken` (exact case, then any case)."""
+    if not phrase:
+        return None
+    for hay, needle in ((text, phrase), (text.lower(), phrase.lower())):
+        if len(hay) != len(text):
+            break
+        at = hay.find(needle)
+        while at >= 0:
+            if not any(at < b and a < at + len(needle) for a, b in taken):
+                return at, at + len(needle)
+            at = hay.find(needle, at + 1)
+    return None
+
+
+def marks(row: dict) -> list[tuple[int, int, str]]:
+    """Where the source ('src') and the cue ('cue') are in the sentence: (start, end, kind) in sentence offsets.
+    From the row's source_span/cue_span ([start, end] article offsets, or null for none) where the row has them
+    (a span outside the sentence, as for a source carried over from an earlier one, is not marked); in a report
+    without them, the first occurrence of the source phrase (or the source) and of the cue in the sentence text.
+    Never overlapping; sorted."""
+    out: list[tuple[int, int, str]] = []
+    if "source_span" in row:
+        src = _span(row, "source")
+    elif row.get("source"):
+        src = _find(row["text"], row.get("source_phrase"), []) or (
+            _find(row["text"], row["source"], []) if row["source"] != row.get("source_phrase") else None)
+    else:
+        src = None
+    if src:
+        out.append((*src, "src"))
+    taken = [(a, b) for a, b, _ in out]
+    cue = _span(row, "cue") if "cue_span" in row else _find(row["text"], row.get("cue"), taken)
+    if cue and not any(cue[0] < b and a < cue[1] for a, b in taken):
+        out.append((*cue, "cue"))
+    return sorted(out)
+
+
+def sentence_html(row: dict, root_id: str) -> str:
+    """A sentence: focusable, its type tag as text, its source and cue underlined (article text only escaped)."""
+    kind = esc(row["attribution_type"])
+    pieces, at = [], 0
+    for a, b, mark in marks(row):
+        pieces += [esc(row["text"][at:a]), f'<u class="{mark}">{esc(row["text"][a:b])}</u>']
+        at = b
+    pieces.append(esc(row["text"][at:]))
+    index = esc(str(row["index"]))
+    return (f'<span class="sentence t-{kind}" id="{root_id}-s{index}" data-index="{index}" data-type="{kind}" '
+            f'tabindex="0" role="button" aria-controls="{root_id}-details"><span class="tag">{TAGS[row["attribution_type"]]}'
+            f'</span> {"".join(pieces)}</span>')
+
+
+def _chart_svg(report) -> str:
+    """The type shares as horizontal bars on a 0-100% axis with ticks; names left of the plot, values right of it
+    (in their own columns, so no label ever runs into a bar)."""
+    shares = report.summary["type_shares"]
+    n = len(report.sentences_list)
+    counts = {label: sum(r["attribution_type"] == label for r in report.sentences_list) for label in LABELS}
+    x0, x1, row_h = 74, 290, 26
+    out = []
+    for tick in (0, 25, 50, 75, 100):
+        x = x0 + (x1 - x0) * tick / 100
+        out.append(f'<line class="grid" x1="{x:g}" y1="2" x2="{x:g}" y2="{4 + row_h * len(LABELS)}"/>'
+                   f'<text x="{x:g}" y="{20 + row_h * len(LABELS)}" text-anchor="middle">{tick}%</text>')
+    for i, label in enumerate(LABELS):
+        y = 6 + row_h * i
+        w = (x1 - x0) * shares[label]
+        out.append(f'<text class="lab" x="{x0 - 6}" y="{y + 13}" text-anchor="end">{TAGS[label]}</text>'
+                   f'<rect class="bar share-bar" x="{x0}" y="{y}" width="{w:.1f}" height="18" fill="{COLOURS[label]}"/>'
+                   f'<text x="{x1 + 8}" y="{y + 13}">{shares[label]:.0%} ({counts[label]})</text>')
+    out.append(f'<line class="axis" x1="{x0}" y1="{4 + row_h * len(LABELS)}" x2="{x1}" y2="{4 + row_h * len(LABELS)}"/>')
+    described = ", ".join(f"{TAGS[k]} {shares[k]:.0%} ({counts[k]} of {n})" for k in LABELS)
+    return (f'<svg class="chart" viewBox="0 0 360 {26 + row_h * len(LABELS)}" width="360" '
+            f'height="{26 + row_h * len(LABELS)}" role="img" aria-label="Attribution types: {esc(described)}">'
+            f'{"".join(out)}</svg>')
+
+
+def _goto(row: dict, root_id: str, text: str) -> str:
+    """A link to a sentence (the view's script scrolls to it, focuses it and opens its details)."""
+    return f'<a href="#{root_id}-s{row["index"]}" data-index="{row["index"]}">{text}</a>'
+
+
+def _snippet(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "\u2026"
+
+
+def summary_html(report, root_id: str) -> str:
+    s, by_index = report.summary, {r["index"]: r for r in report.sentences_list}
+    sources = "".join(
+        f'<li>{esc(x["name"])} <span class="tag t-{esc(x["type"])}">{TAGS[x["type"]]}</span> '
+        f'{x["count"]} sentence{"s" if x["count"] != 1 else ""}'
+        + (": " + ", ".join(_goto(by_index[i], root_id, f"#{i}") for i in x.get("sentences", []) if i in by_index)
+           if x.get("sentences") else "") + "</li>"
+        for x in s["sources"]) or "<li>none</li>"
+    flags = "".join(f"<li>{esc(f)}</li>" for f in s["flags"]) or "<li>none</li>"
+    weakest = "".join(
+        f'<li>{_goto(by_index[i], root_id, f"#{i}")} support {by_index[i]["support"]:.2f} '
+        f'<span class="tag t-{esc(by_index[i]["attribution_type"])}">{TAGS[by_index[i]["attribution_type"]]}</span> '
+        f'<q>{esc(_snippet(by_index[i]["text"]))}</q></li>'
+        for i in s["weakest"] if i in by_index) or "<li>none</li>"
+    n = len(report.sentences_list)
+    return (f'<div class="summary"><div><h2>Support score</h2><p class="score"><b>{s["support_score"]:.1f}</b> / 100</p>'
+            f'<p class="explain">{esc(s.get("support_score_explanation") or "")}</p>'
+            f'<h2>Attribution types</h2><figure>{_chart_svg(report)}</figure>'
+            f'<p class="explain">Share of the {n} sentence{"s" if n != 1 else ""} (count in brackets).</p></div>'
+            f'<div><h2>Sources</h2><ul class="sources">{sources}</ul><h2>Flags</h2><ul class="flags">{flags}</ul>'
+            f'<h2>Weakest claims</h2><ol class="weakest">{weakest}</ol></div></div>')
+
+
+def render_html(report, fragment: bool = False, root_id: str | None = None) -> str:
+    """The HTML view: the standalone page, or with `fragment` the same report without <html>/<head> (and so
+    without the CSP and viewport metas) for Jupyter's inline display. Everything sits in one root element with
+    an id of its own (`root_id`; by default a random one for a fragment, since a notebook may show one report
+    twice, and one made from the report's content for the page, so the same report gives the same file), so
+    several reports work on one page. Article text goes in only as escaped text, escaped attribute values or
+    escaped JSON."""
+    data = script_json({"sentences": report.sentences_list, "tags": TAGS, "grades": GRADE_WORDS})
+    if root_id is None:
+        root_id = "ar-" + (uuid.uuid4().hex if fragment else hashlib.sha256(data.encode("utf-8")).hexdigest())[:12]
     title = esc(report.article.get("title") or report.article.get("id") or "Article report")
-    body = (f'<div class="attribution-report"><style>{_STYLE}</style><h1>{title}</h1>'
-            f'<p>Support score <b>{report.summary["support_score"]:.1f}</b>/100 '
-            f'<small>({esc(report.summary["support_score_explanation"])})</small></p>'
-            f'<div class="legend">{legend}</div>{_chart_svg(report)}'
-            f'<div class="details">Click a sentence for its probabilities, source, support and reasons.</div>'
-            f'<p class="article">{"".join(spans)}</p><h2>Flags</h2><ul class="flags">{flags}</ul>'
-            f'<h2>Sources</h2><ul>{sources or "<li>none</li>"}</ul>'
+    legend = "".join(f'<li><span class="tag t-{k}">{TAGS[k]}</span> {k}: {esc(MEANINGS[k])}</li>' for k in LABELS)
+    article = "".join(
+        ('<p class="headline">' if any(r.get("is_headline") for r in para) else "<p>")
+        + " ".join(sentence_html(r, root_id) for r in para) + "</p>"
+        for para in paragraphs(report))
+    skipped = "; ".join(esc(k["text"]) for k in report.skipped)
+    body = (f'<div class="attribution-report" id="{root_id}"><style>{_STYLE}</style><h1>{title}</h1>'
+            f'{summary_html(report, root_id)}'
+            f'<h2>Article</h2><ul class="legend">{legend}</ul>'
+            f'<p class="marks">Each sentence starts with its type; its source is <u class="src">underlined</u>, '
+            f'the cue word <u class="cue">dotted</u>.</p><div class="body"><div class="article">{article}</div>'
+            f'<div class="details" id="{root_id}-details" aria-live="polite"><p class="hint">Select a sentence (click '
+            f'it, or Tab to it) for its probabilities, support, grade, reasons and source.</p></div></div>'
             f'<p class="skipped">Skipped as page furniture: {skipped or "nothing"}</p>'
             f'<script type="application/json" class="report-data">{data}</script><script>{_SCRIPT}</script></div>')
     if fragment:
         return body
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<meta http-equiv="Content-Security-Policy" content="{esc(CSP)}"><title>{title}</title></head>'
             f'<body>{body}</body></html>\n')

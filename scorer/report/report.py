@@ -18,9 +18,13 @@ def json_schema() -> dict:
 class Report:
     """A scored article: `summary` dict, `sentences` DataFrame, and renderers."""
 
-    def __init__(self, model: dict, article: dict, summary: dict, sentences: list[dict], skipped: list[dict]):
+    def __init__(self, model: dict, article: dict, summary: dict, sentences: list[dict], skipped: list[dict],
+                 text: str | None = None):
         self.model, self.article, self.summary = model, article, summary
         self.sentences_list, self.skipped = sentences, skipped
+        # the scored text the offsets refer to (for the HTML view's paragraphs); in to_dict() only as article.text
+        # when the pipeline was asked to include it
+        self.text = text
 
     def __repr__(self) -> str:
         return (f"Report(article={self.article.get('id')!r}, sentences={len(self.sentences_list)}, "
@@ -56,6 +60,7 @@ class Report:
         return render_html(self)
 
     def _repr_html_(self) -> str:
+        """Jupyter's view: the HTML report as a fragment scoped under its own root, so several work on one page."""
         from .render import render_html
 
         return render_html(self, fragment=True)

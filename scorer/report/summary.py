@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import re
 
+from ..attribution.lexicon import outlet_pattern
 from ..labels import LABELS
+from ..model.support import content_words, grade_of, hedge_words
 
+_OUTLET = outlet_pattern()
 _TITLES = re.compile(r"^(the|a|an|mr|mrs|ms|dr|sen|rep|gov|president|secretary|former)\.?\s+", re.I)
-_HEDGE_WORDS = re.compile(r"\b(may|might|could|reportedly|allegedly|purported(ly)?|possibly|perhaps|likely|"
-                          r"appears?|seems?|suspected|unconfirmed|believed to|said to)\b", re.I)
 SCORE_EXPLANATION = ("mean support of the article's sentences x 100; the headline and the first two body "
                      "sentences count double, since readers take the main claim from them")
 
@@ -92,37 +93,121 @@ def _is_lede(index: int, headline_index: int | None) -> bool:
     return first_body <= index < first_body + 2
 
 
+# The flags' thresholds (docs/flags.md states each rule and its measured firing rate and reader agreement)
+OPINION_PIECE_SHARE = 0.5     # an opinion piece: at least this share of the body is the writer's own judgement ...
+FIRST_PERSON_SENTENCES = 3    # ... or the writer speaks as "I" in this many unattributed body sentences ...
+MIXED_OPINION_SENTENCES = 3   # opinion mixed into news: at least this many opinion sentences in the body ...
+MIXED_OPINION_SHARE = 0.15    # ... making at least this share of it
+CARRY_SHARED_WORDS = 2        # a body sentence carries the headline's claim when it shares this many content words
+_RELAY_CUE = re.compile(r"(report|according|quot|said|say|writ|wrote|publish|reveal|learn|obtain|cit|claim|broke|"
+                        r"air|broadcast|told|tell)")
+OPINION_PIECE_FLAG = "opinion piece (column, letter or op-ed): the writer's own view, not a news report"
+_FIRST_PERSON = re.compile(r"\b(I|I'm|I’m|I've|I’ve|I'd|I’d|my|me|myself)\b")
+_QUOTE_MARK = re.compile(r"[“”\"]|''")
+# a contributor's closing line, naming a job outside the newsroom: "Jane Doe, a former adviser, is a senior fellow at
+# ...", "... is the author of ..." (a staff line such as "... is a columnist for Breitbart News" does not count:
+# news reports carry those too)
+_BIO_LINE = re.compile(r"^(?!(?:The|A|An|Its|His|Her|Their|Mr|Mrs|Ms|Dr|Sir)\b)[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*){1,3}"
+                       r"(?:,\s.{0,200}?,)?\s+(?:is|was|has been)\s+(?:a|an|the)?\s*"
+                       r"(?:(?i:senior|visiting|associate|assistant|adjunct|executive|managing|founding|distinguished|"
+                       r"research|retired|emeritus|co-)[\w-]*\s+|[A-Z][\w&-]*\s+){0,4}"
+                       r"(?i:professor|fellow|lecturer|researcher|scientist|economist|director|founder|president|"
+                       r"chairman|chairwoman|chair|author|playwright|[\w-]+-in-residence|attorney|lawyer|former)\b")
+
+
+def _lede(rows: list[dict], headline_index: int | None) -> list[dict]:
+    return [r for r in rows if _is_lede(r["index"], headline_index) and r["index"] != headline_index]
+
+
+def is_opinion_piece(rows: list[dict], headline_index: int | None) -> bool:
+    """A column, letter or op-ed: at least half the body sentences are the writer's own judgement, or the writer
+    speaks as "I" in three or more sentences of the writer's or the outlet's own without quotation marks, or the
+    piece ends with a contributor's line ("Jane Doe is a senior fellow at ...")."""
+    body = [r for r in rows if r["index"] != headline_index]
+    if not body:
+        return False
+    if sum(r["attribution_type"] == "editorial_opinion" for r in body) / len(body) >= OPINION_PIECE_SHARE:
+        return True
+    # the writer's voice: "I" in a sentence typed as the writer's or the outlet's own, with no quotation mark in it
+    # (quoted speakers say "I" too, and the middle of a long quotation is often typed as narration)
+    own = [r for r in body if r["attribution_type"] in ("editorial_opinion", "outlet_claim")
+           and not _QUOTE_MARK.search(r["text"])]
+    if sum(bool(_FIRST_PERSON.search(r["text"])) for r in own) >= FIRST_PERSON_SENTENCES:
+        return True
+    return any(_BIO_LINE.match(r["text"]) for r in body[-2:])
+
+
+def _carriers(rows: list[dict], headline_index: int) -> list[dict]:
+    """The body sentences that carry the headline's claim: those sharing CARRY_SHARED_WORDS content words with it."""
+    head = content_words(rows[headline_index]["text"])
+    return [r for r in rows if r["index"] != headline_index
+            and len(head & content_words(r["text"])) >= CARRY_SHARED_WORDS]
+
+
+def _weak(row: dict) -> bool:
+    """Weakly or not supported: support in the band of grade 0-1, or resting on an anonymous source."""
+    return grade_of(row["support"]) <= 1 or row["attribution_type"] == "anonymous_intelligence"
+
+
+def outlet_named(phrase: str | None) -> str | None:
+    """The news outlet a source phrase names, as written, or None: a name of the outlet lexicon written as a name
+    (its words capitalised, "the" aside) and not the end of a person's name ("Liam Fox")."""
+    phrase = phrase or ""
+    for m in _OUTLET.finditer(phrase):
+        words = [w for w in m.group().split() if w.lower() not in ("the", "of")]
+        before = phrase[:m.start()].split()
+        if all(w[:1].isupper() for w in words) and not (before and before[-1][:1].isupper()
+                                                        and before[-1].lower() not in ("the", "a", "an")):
+            return m.group()
+    return None
+
+
 def flags(rows: list[dict], headline_index: int | None, sources: list[dict], shares: dict) -> list[str]:
-    """Reader warnings, each a short sentence."""
+    """Reader warnings, each a short sentence; each rule is stated in docs/flags.md."""
     out = []
-    lede = [r for r in rows if _is_lede(r["index"], headline_index)]
-    attributed = [r for r in rows if r["attribution_type"] in ("named_source", "anonymous_intelligence")]
+    body = [r for r in rows if r["index"] != headline_index]
+    lede = _lede(rows, headline_index)
+    attributed = [r for r in body if r["attribution_type"] in ("named_source", "anonymous_intelligence")]
     anonymous = [r for r in attributed if r["attribution_type"] == "anonymous_intelligence"]
-    if any(r["attribution_type"] == "anonymous_intelligence" for r in lede) or (
-            attributed and len(anonymous) / len(attributed) >= 0.5):
+    if len(anonymous) >= 2 and (any(r["attribution_type"] == "anonymous_intelligence" for r in lede)
+                                or len(anonymous) / len(attributed) >= 0.5):
         out.append("main claim rests on anonymous sources")
-    n_opinion = sum(r["attribution_type"] == "editorial_opinion" for r in rows)
-    if n_opinion >= 2 and shares["editorial_opinion"] < 0.6 and (shares["outlet_claim"] + len(attributed) / len(rows)) >= 0.4:
-        out.append("opinion mixed into a news story")
+    opinion_piece = is_opinion_piece(rows, headline_index)
+    if opinion_piece:
+        out.append(OPINION_PIECE_FLAG)
+    else:
+        n_opinion = sum(r["attribution_type"] == "editorial_opinion" for r in body)
+        if body and n_opinion >= MIXED_OPINION_SENTENCES and n_opinion / len(body) >= MIXED_OPINION_SHARE:
+            out.append("opinion mixed into a news story")
     if headline_index is not None:
-        head_hedged = bool(_HEDGE_WORDS.search(rows[headline_index]["text"]))
-        body_hedged = sum(bool(_HEDGE_WORDS.search(r["text"])) for r in rows if r["index"] != headline_index)
-        if not head_hedged and body_hedged >= 2:
-            out.append("headline more certain than the body (body hedges, headline does not)")
-        elif head_hedged and body_hedged == 0:
-            out.append("headline less certain than the body (headline hedges, body does not)")
+        head = rows[headline_index]
+        carriers = _carriers(rows, headline_index)
+        weak = sum(_weak(r) for r in carriers)
+        head_hedged = bool(hedge_words(head["text"]))
+        if (not head_hedged and head["attribution_type"] == "outlet_claim" and len(carriers) >= 2
+                and weak >= len(carriers) / 2):
+            out.append("headline more certain than the body (the headline states it as fact; most body sentences "
+                       "that carry it are weakly supported)")
+        elif head_hedged and len(carriers) >= 2 and weak == 0 and not any(hedge_words(r["text"]) for r in carriers):
+            out.append("headline less certain than the body (the headline hedges; the body sentences that carry it "
+                       "do not and are well supported)")
     named = [s for s in sources if s["type"] in ("named_source", "anonymous_intelligence")]
     if len(named) == 1 and named[0]["count"] >= 3:
         out.append(f"single-source story ({named[0]['name']})")
-    # another outlet's report (as the source, or as the conduit: "officials told CNN") that no named
-    # source in the article backs up
+    # another outlet's report (as the source, or as the conduit: "officials told CNN") that no named source in the
+    # article backs up; only a source phrase naming an outlet of the lexicon counts, and the flag names that outlet
     by_index = {r["index"]: r for r in rows}
     relayed: dict[str, list[int]] = {}
     for entry in (s for s in sources if s["type"] == "outlet_claim"):
-        relayed.setdefault(entry["name"], []).extend(entry["sentences"])
-    for r in rows:
-        if r.get("via"):
-            relayed.setdefault(r["via"], []).append(r["index"])
+        outlet = outlet_named(entry["name"])
+        # the outlet reporting ("Reuters reported", "according to CNN"), not a party to the news ("the BBC denied")
+        reported = [i for i in entry["sentences"] if _RELAY_CUE.match((by_index[i].get("cue") or "").lower())]
+        if outlet and reported:
+            relayed.setdefault(outlet, []).extend(reported)
+    for r in rows:  # a conduit counts for a claim resting on no named source ("officials told CNN")
+        outlet = outlet_named(r.get("via")) if r["attribution_type"] != "named_source" else None
+        if outlet:
+            relayed.setdefault(outlet, []).append(r["index"])
     for outlet, indices in relayed.items():
         backed = any(by_index[i]["corroborated_by"] is not None
                      and by_index[by_index[i]["corroborated_by"]]["attribution_type"] == "named_source"

@@ -1,6 +1,14 @@
 """The tables of scored articles, defined once: the articles table (one row per record: status, error, score, type
-shares, flags, sources) and the sentences table (one row per sentence) that batch writes and `score_frame` returns,
-and the table of one report's sentences (`Report.sentences`). pandas is imported only to build a DataFrame."""
+shares, flags, sources, and the input fields kept) and the sentences table (one row per sentence) that batch writes
+and `score_frame` returns, and the table of one report's sentences (`Report.sentences`). pandas and pyarrow are
+imported only to build a table.
+
+Lists and structs stay lists and structs in the rows (`article_flags`: strings; `sources`: objects with name,
+type, count and sentences; `weakest`: sentence indices; `reasons`: strings), so Parquet has real list and struct
+columns (`arrow_table`); CSV writes them as JSON text (`csv_frame`). No column is named after a pandas attribute
+(`DataFrame.flags`, `DataFrame.index`): the articles' flags are `article_flags`, the sentences' index
+`sentence_index`.
+"""
 from __future__ import annotations
 
 import json
@@ -9,23 +17,48 @@ from ..labels import LABELS
 
 
 def article_row(result: dict) -> dict:
-    """The articles-table row of one result (report or error)."""
+    """The articles-table row of one result (report or error), with the input fields it carries (`result["fields"]`,
+    named by `field_column`)."""
     row = {"id": result["id"], "input": result.get("input"), "status": result["status"], "error": result.get("error")}
     if result["status"] == "ok":
         s, a = result["summary"], result["article"]
         row.update(title=a.get("title"), n_sentences=a["n_sentences"], n_skipped=a["n_skipped"],
-                   support_score=s["support_score"], flags="; ".join(s["flags"]),
-                   sources=json.dumps(s["sources"], ensure_ascii=False), weakest=json.dumps(s["weakest"]),
-                   model_sha256=result["model"].get("sha256"))
+                   support_score=s["support_score"], article_flags=list(s["flags"]),
+                   sources=[{k: source[k] for k in SOURCE_KEYS} for source in s["sources"]],
+                   weakest=list(s["weakest"]), model_sha256=result["model"].get("sha256"))
         row.update({f"share_{k}": s["type_shares"][k] for k in LABELS})
+    for name, value in (result.get("fields") or {}).items():
+        row[field_column(name)] = value
     return row
 
 
+SOURCE_KEYS = ("name", "type", "count", "sentences")
 ARTICLE_COLUMNS = ["id", "input", "status", "error", "title", "n_sentences", "n_skipped", "support_score"] + \
-    [f"share_{k}" for k in LABELS] + ["flags", "sources", "weakest", "model_sha256"]
-SENTENCE_COLUMNS = ["article_id", "index", "start", "end", "text", "attribution_type"] + \
+    [f"share_{k}" for k in LABELS] + ["article_flags", "sources", "weakest", "model_sha256"]
+SENTENCE_COLUMNS = ["article_id", "sentence_index", "start", "end", "text", "attribution_type"] + \
     [f"p_{k}" for k in LABELS] + ["source", "source_phrase", "cue", "via", "support", "support_grade", "reasons",
                                   "corroborated_by", "is_headline"]
+FIELD_PREFIX = "field_"
+
+
+def field_column(name: str) -> str:
+    """The articles-table column of a kept input field: its own name, or `field_<name>` when that name is an
+    articles-table column (`title`, `status`, `id`, `input`...; `result` and `fields` too). Other names are the
+    user's own and kept as they are (pandas accepts any column name)."""
+    return FIELD_PREFIX + name if name in _RESERVED else name
+
+
+def field_columns(names) -> list[str]:
+    """The columns of the kept input fields `names`, in order; two fields that would share a column are an error
+    (ValueError naming both)."""
+    columns: dict[str, str] = {}
+    for name in names:
+        column = field_column(name)
+        if column in columns and columns[column] != name:
+            raise ValueError(f"input fields {columns[column]!r} and {name!r} would both be the column {column!r}; "
+                             "choose the fields with --keep-fields")
+        columns[column] = name
+    return list(columns)
 
 
 def sentence_rows(result: dict) -> list[dict]:
@@ -34,18 +67,77 @@ def sentence_rows(result: dict) -> list[dict]:
     for s in result.get("sentences", []):
         row = {k: s.get(k) for k in SENTENCE_COLUMNS if k in s}
         row["article_id"] = result["id"]
-        row["reasons"] = "; ".join(s["reasons"])
+        row["sentence_index"] = s["index"]
+        row["reasons"] = list(s["reasons"])
         row.update({f"p_{k}": s["probabilities"][k] for k in LABELS})
         rows.append(row)
     return rows
 
 
-def article_frame(rows: list[dict]):
-    """The articles table of some results, with text columns typed even when all are empty."""
+def _arrow_types():
+    import pyarrow as pa
+
+    text, integer, number = pa.string(), pa.int64(), pa.float64()
+    source = pa.struct([("name", text), ("type", text), ("count", integer), ("sentences", pa.list_(integer))])
+    articles = {"id": text, "input": text, "status": text, "error": text, "title": text, "n_sentences": integer,
+                "n_skipped": integer, "support_score": number, **{f"share_{k}": number for k in LABELS},
+                "article_flags": pa.list_(text), "sources": pa.list_(source), "weakest": pa.list_(integer),
+                "model_sha256": text}
+    sentences = {"article_id": text, "sentence_index": integer, "start": integer, "end": integer, "text": text,
+                 "attribution_type": text, **{f"p_{k}": number for k in LABELS}, "source": text,
+                 "source_phrase": text, "cue": text, "via": text, "support": number, "support_grade": integer,
+                 "reasons": pa.list_(text), "corroborated_by": integer, "is_headline": pa.bool_()}
+    return articles, sentences
+
+
+def _field_array(values):
+    """An Arrow array of a kept input field's values: their own type when Arrow can infer one (all-missing: text),
+    else their JSON text (a field that is a number in one record and text in another)."""
+    import pyarrow as pa
+
+    try:
+        array = pa.array(values, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
+        array = pa.array([None if v is None else v if isinstance(v, str) else _json(v) for v in values],
+                         type=pa.string())
+    return array.cast(pa.string()) if pa.types.is_null(array.type) else array
+
+
+def arrow_table(rows: list[dict], kind: str, fields: list[str] = ()):
+    """The Arrow table of articles (`kind` "articles", with the kept-field columns `fields` at the end) or sentences
+    rows, with the same types whatever the rows hold (list and struct columns; all-missing columns typed)."""
+    import pyarrow as pa
+
+    articles, sentences = _arrow_types()
+    types = articles if kind == "articles" else sentences
+    arrays = [pa.array([row.get(c) for row in rows], type=t) for c, t in types.items()]
+    names = list(types)
+    for column in fields if kind == "articles" else ():
+        arrays.append(_field_array([row.get(column) for row in rows]))
+        names.append(column)
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def csv_frame(rows: list[dict], kind: str, fields: list[str] = ()):
+    """The pandas frame of rows for a CSV file: list and struct cells as JSON text."""
     import pandas as pd
 
-    return pd.DataFrame(rows, columns=ARTICLE_COLUMNS).astype({"error": "string", "title": "string",
-                                                                "input": "string"})
+    columns = (ARTICLE_COLUMNS + list(fields)) if kind == "articles" else SENTENCE_COLUMNS
+    cells = [{c: _json(v) if isinstance(v, (list, dict, tuple)) else v for c, v in row.items()} for row in rows]
+    return pd.DataFrame(cells, columns=columns)
+
+
+def article_frame(rows: list[dict], fields: list[str] = ()):
+    """The articles table of some results as a pandas frame (list columns hold lists; text columns typed even when
+    all are empty), with the kept-field columns `fields` at the end."""
+    import pandas as pd
+
+    frame = pd.DataFrame(rows, columns=ARTICLE_COLUMNS + list(fields))
+    return frame.astype({"error": "string", "title": "string", "input": "string"})
 
 
 def sentence_frame(rows: list[dict]):
@@ -63,3 +155,6 @@ def report_sentences(rows: list[dict]):
     for label in LABELS:
         frame[f"p_{label}"] = [row["probabilities"][label] for row in rows]
     return frame
+
+
+_RESERVED = frozenset(ARTICLE_COLUMNS) | {"result", "fields"}

@@ -10,6 +10,7 @@ from pathlib import Path
 from ..errors import InputError
 
 HTML_SUFFIXES = {".html", ".htm"}
+MARKDOWN_SUFFIXES = {".md", ".markdown"}
 
 # An article is a few KB; 10 MB of text is a corpus in one file or not an article at all. Larger input
 # is refused before it is read (so memory stays bounded); --max-bytes changes the limit, 0 removes it.
@@ -112,6 +113,19 @@ def read_stream(stream, name: str = "<stdin>", max_bytes: int | None = DEFAULT_M
     return decode_bytes(data, name)
 
 
+_HTML_BLOCKS = re.compile(r"</(?:p|div|article|section|h[1-6]|li|main|header|footer|span)\s*>", re.I)
+
+
+def looks_like_html(text: str) -> bool:
+    """True for text that plainly is HTML: it starts (after blanks and comments) with a doctype or an
+    <html>/<head>/<body> tag, or is a fragment that starts with a tag and closes at least two block elements."""
+    head = re.sub(r"^(?:\s|<!--.*?-->)+", "", text[:5000], flags=re.S)
+    lower = head[:200].lower()
+    if lower.startswith(("<!doctype html", "<html", "<head", "<body")):
+        return True
+    return lower.startswith("<") and len(_HTML_BLOCKS.findall(head)) >= 2
+
+
 def is_html(path: str | Path, text: str | None = None) -> bool:
     """True for .html/.htm files, or text that plainly starts as an HTML document."""
     if Path(path).suffix.lower() in HTML_SUFFIXES:
@@ -120,6 +134,51 @@ def is_html(path: str | Path, text: str | None = None) -> bool:
         head = text.lstrip()[:200].lower()
         return head.startswith("<!doctype html") or head.startswith("<html")
     return False
+
+
+def input_kind(path: str | Path | None, text: str) -> str:
+    """How an article's text is read: "html", "markdown" or "text".
+
+    From the file's suffix (.html/.htm, .md/.markdown), else from the text: any file that starts as an HTML
+    document (as before); and, for standard input (`path` None or "-") and files without a suffix, a page that
+    `looks_like_html` or a document that `markdown.looks_like_markdown`. Other files (.txt) are plain text."""
+    suffix = "" if path in (None, "-") else Path(path).suffix.lower()
+    if suffix in MARKDOWN_SUFFIXES:
+        return "markdown"
+    if is_html(path or "", text):
+        return "html"
+    if suffix == "":
+        if looks_like_html(text):
+            return "html"
+        from .markdown import looks_like_markdown
+
+        if looks_like_markdown(text):
+            return "markdown"
+    return "text"
+
+
+def article_text(text: str, kind: str, name: str = "<input>") -> str:
+    """The article text to score of an input read as `kind` (see `input_kind`): HTML and Markdown are converted
+    (the report then carries this text as `article.text`, since offsets refer to it); plain text is as it is."""
+    if kind == "html":
+        from .html import html_to_text
+
+        return html_to_text(text, name)
+    if kind == "markdown":
+        from .markdown import markdown_to_text
+
+        converted = markdown_to_text(text).text
+        if not converted.strip():
+            raise InputError(f"no article text found in {name}")
+        return converted
+    return text
+
+
+def article_id(path: str | Path) -> str:
+    """The id of an article file: its name without the suffix (`depot` for depot.html), as `scorer score` and
+    `scorer batch DIR` (relative to the directory: `2024/depot`) both give it."""
+    path = Path(path)
+    return str(path.with_suffix("")) if path.suffix else str(path)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

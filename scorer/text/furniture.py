@@ -66,3 +66,18 @@ def find_furniture(text: str) -> list[Skipped]:
                 skipped.append(Skipped(start, start + len(stripped), stripped, reason))
         pos += len(raw)
     return skipped
+
+
+# A kicker (section label, "Local government", "World | Europe") sits just above a headline: a few words
+# without a sentence's final punctuation. It is furniture (a label, not a sentence); the HTML and Markdown
+# readers leave it out of the article text.
+_KICKER = re.compile(r"^(?=.{2,40}$)[^\W\d_][\w'’&/|·,-]*(?:\s+[\w'’&/|·,-]+){0,3}$")
+
+
+def kicker_index(lines: list[str], headline: int | None) -> int | None:
+    """The index of the kicker in `lines` (paragraphs of article text), when the line just before the headline
+    (`lines[headline]`) is one; else None."""
+    if not headline or headline >= len(lines):
+        return None
+    line = lines[headline - 1].strip()
+    return headline - 1 if _KICKER.match(line) else None

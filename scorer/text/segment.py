@@ -13,6 +13,7 @@ import re
 from typing import NamedTuple
 
 from .furniture import Skipped, find_furniture
+from .quotes import open_quote_count
 
 CLOSING_QUOTES = "”’»"
 _LEADING_CLOSERS = set('”’»"\')]')
@@ -52,14 +53,6 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _open_quote_count(s: str) -> int:
-    """How many quotations are left open at the end of `s` (curly quotes, then straight ones)."""
-    curly = s.count("“") - s.count("”")
-    if curly > 0:
-        return curly
-    return s.count('"') % 2
-
-
 def _split_final_abbreviations(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Split after an abbreviation such as "Inc." or "a.m." when a plain sentence opener follows it."""
     pieces = []
@@ -80,7 +73,7 @@ def _repair(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         if fixed:
             prev = fixed[-1]
             # a closing quote or bracket that belongs to the previous sentence
-            while start < end and text[start] in _LEADING_CLOSERS and _open_quote_count(text[prev[0]:prev[1]]) > 0 \
+            while start < end and text[start] in _LEADING_CLOSERS and open_quote_count(text[prev[0]:prev[1]]) > 0 \
                     and text[start] != "“":
                 prev[1] = start + 1
                 start += 1
@@ -99,7 +92,7 @@ def _repair(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     while i < len(fixed):
         start, end = fixed[i]
         j = i
-        if _open_quote_count(text[start:end]) > 0:
+        if open_quote_count(text[start:end]) > 0:
             k = i + 1
             while k < len(fixed) and k - i < _MAX_QUOTE_MERGE:
                 piece = text[fixed[k][0]:fixed[k][1]]

@@ -10,15 +10,17 @@ from __future__ import annotations
 import csv
 import re
 from pathlib import Path
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from ..attribution.lexicon import speech_cue
+from ..attribution.lexicon import NO_COMMENT_RE, speech_cue
 from ..attribution.sources import NAMED, SourceResolver, SourceType, classify_phrase, piece_in_outlet
 from ..attribution.spans import find_attribution
 from ..errors import InputError
-from ..text.segment import split_article
+from ..text.segment import Sentence, split_article
 from .brat import Annotations, read_ann
 
 COLUMNS = ["corpus", "split", "doc_id", "publisher", "sentence_index", "start", "end", "text",
@@ -26,8 +28,6 @@ COLUMNS = ["corpus", "split", "doc_id", "publisher", "sentence_index", "start", 
            "cue_start", "cue_end", "label_method"]
 POLNEAR_SPLITS = ("train", "dev")
 _CONTENT_SHARE = 0.5
-_NO_COMMENT_CUE = re.compile(r"\b(did not (respond|return|reply)|declined to (comment|respond|elaborate|answer)|"
-                             r"could not be reached|no comment|would not comment|refused to comment)\b", re.I)
 _IMPRESSION_CUE = re.compile(r"\b(seem\w*|appear\w*|look\w*|ask\w*|known|called|titled|dubbed|:)|^\W*$", re.I)
 # PolNeAR also marks a source's wishes, plans, stances, votes, questions and seeming ("party leaders want",
 # "Kasich has sought to", "she asked Sanders about"), and acts whose cue has no word of saying, thinking or
@@ -100,15 +100,87 @@ def _pick_attribution(start: int, end: int, attrs: list[dict]) -> dict | None:
         if not marked and content <= _CONTENT_SHARE:
             continue
         score = content + (1.0 if marked else 0.0)
-        if attr["cue"] is not None and _NO_COMMENT_CUE.search(attr["cue"].text):
+        if attr["cue"] is not None and NO_COMMENT_RE.search(attr["cue"].text):
             score -= 0.9  # rule 4: a refusal to comment supplies no claim; another attribution here wins
         if score > best_score:
             best, best_score = attr, score
     return best
 
 
+class _Attributed(NamedTuple):
+    """A sentence that an attribution carries, for the rules of LABEL_RULES."""
+
+    text: str  # the article
+    sent: Sentence
+    attr: dict
+    resolver: SourceResolver
+
+    @property
+    def src(self):
+        return self.attr["source"]
+
+    @property
+    def cue(self):
+        return self.attr["cue"]
+
+
+def _declined(a: _Attributed) -> bool:
+    return a.cue is not None and NO_COMMENT_RE.search(a.cue.text) is not None
+
+
+def _act(a: _Attributed) -> bool:
+    return a.src is not None and a.cue is not None and not _DATA_SOURCE.search(a.attr["type"].method) \
+        and (_ACT_CUE.search(a.cue.text) is not None or not speech_cue(a.cue.text)) \
+        and not _quotes(a.text, a.sent, a.attr)
+
+
+def _spans(src) -> dict:
+    return {"source_text": src.text, "source_start": src.start, "source_end": src.end}
+
+
+def _act_label(a: _Attributed) -> dict:
+    return dict(_spans(a.src), label="outlet_claim", label_method=ACT_METHOD if _ACT_CUE.search(a.cue.text)
+                else NARRATED_METHOD)
+
+
+def _source_in_sentence(a: _Attributed) -> dict:
+    """A cue marked without its source ('..., said Russell'): the sentence's own source phrase, when the rules find
+    one at that cue; else an agentless cue ("is expected", "were announced"): an unstated, unidentifiable source,
+    but for the writer's impressions ("seemed", "appears") and questions ("asked"), which are left out."""
+    found = find_attribution(a.sent.text)
+    start = a.sent.start
+    if found.source is not None and a.cue is not None \
+            and _overlap(start + found.cue_start, start + found.cue_end, a.cue.start, a.cue.end) > 0:
+        stype = a.resolver.resolve(start + found.source_start, found.source, remember=False)
+        return {"source_text": found.source, "label": stype.label,
+                "label_method": "polnear: source missing, found in sentence: " + stype.method}
+    anonymous = a.cue is not None and not _IMPRESSION_CUE.search(a.cue.text)
+    return {"label": "anonymous_intelligence" if anonymous else None,
+            "label_method": "polnear: no source span" + ("" if anonymous else ", unresolved")}
+
+
+# (rule, applies to an attributed sentence, its label fields): the first rule that applies labels the sentence.
+LABEL_RULES: tuple[tuple[str, Callable[[_Attributed], bool], Callable[[_Attributed], dict]], ...] = (
+    # rule 4: a party that declines to comment supplies no claim; the outlet states the fact
+    ("declined to comment", _declined,
+     lambda a: {"source_text": a.src.text if a.src else None, "label": "outlet_claim",
+                "label_method": "polnear: declined to comment (rule 4)"}),
+    # rule 5: a wish, plan, stance, vote, question or act, not a claim
+    ("act, not a claim", _act, _act_label),
+    ("no source span", lambda a: a.src is None, _source_in_sentence),
+    # rule 6: a person's words published as another outlet's piece
+    ("piece in another outlet",
+     lambda a: a.attr["type"].method == "name" and piece_in_outlet(a.cue.text if a.cue else None),
+     lambda a: dict(_spans(a.src), label="outlet_claim",
+                    label_method="polnear: name, piece in another outlet (rule 6)")),
+    ("source type", lambda a: True,
+     lambda a: dict(_spans(a.src), label=a.attr["type"].label, label_method="polnear: " + a.attr["type"].method)),
+)
+
+
 def polnear_document(text: str, ann: Annotations) -> list[dict]:
-    """Labelled sentence rows (without corpus/split/doc fields) for one PolNeAR article."""
+    """Labelled sentence rows (without corpus/split/doc fields) for one PolNeAR article: a sentence no attribution
+    carries is the outlet's; the others are labelled by the first of LABEL_RULES that applies."""
     attrs = attributions(ann)
     resolver = SourceResolver(text)
     ordered = sorted(attrs, key=lambda a: (a["source"] or a["cue"]).start if (a["source"] or a["cue"]) else 0)
@@ -133,38 +205,10 @@ def polnear_document(text: str, ann: Annotations) -> list[dict]:
         if attr is None:
             row.update(label="outlet_claim", label_method="polnear: no attribution")
         else:
-            src, cue = attr["source"], attr["cue"]
-            if cue is not None:
-                row.update(cue_text=cue.text, cue_start=cue.start, cue_end=cue.end)
-            if cue is not None and _NO_COMMENT_CUE.search(cue.text):
-                # rule 4: a party that declines to comment supplies no claim; the outlet states the fact
-                row.update(source_text=src.text if src else None, label="outlet_claim",
-                           label_method="polnear: declined to comment (rule 4)")
-            elif src is not None and cue is not None and not _DATA_SOURCE.search(attr["type"].method) \
-                    and (_ACT_CUE.search(cue.text) or not speech_cue(cue.text)) and not _quotes(text, sent, attr):
-                row.update(source_text=src.text, source_start=src.start, source_end=src.end, label="outlet_claim",
-                           label_method=ACT_METHOD if _ACT_CUE.search(cue.text) else NARRATED_METHOD)
-            elif src is None:
-                found = find_attribution(sent.text)
-                same_cue = found.source is not None and cue is not None and _overlap(
-                    sent.start + found.cue_start, sent.start + found.cue_end, cue.start, cue.end) > 0
-                if same_cue:
-                    # a cue marked without its source ('..., said Russell'): take the sentence's own source phrase
-                    stype = resolver.resolve(sent.start + found.source_start, found.source, remember=False)
-                    row.update(source_text=found.source, label=stype.label,
-                               label_method="polnear: source missing, found in sentence: " + stype.method)
-                else:
-                    # agentless ("is expected", "were announced", "is considered"): an unstated, unidentifiable
-                    # source; the writer's impressions ("seemed", "appears") and questions ("asked") are left out
-                    anonymous = cue is not None and not _IMPRESSION_CUE.search(cue.text)
-                    row.update(label="anonymous_intelligence" if anonymous else None,
-                               label_method="polnear: no source span" + ("" if anonymous else ", unresolved"))
-            elif attr["type"].method == "name" and piece_in_outlet(cue.text if cue else None):
-                row.update(source_text=src.text, source_start=src.start, source_end=src.end,
-                           label="outlet_claim", label_method="polnear: name, piece in another outlet (rule 6)")
-            else:
-                row.update(source_text=src.text, source_start=src.start, source_end=src.end,
-                           label=attr["type"].label, label_method="polnear: " + attr["type"].method)
+            if attr["cue"] is not None:
+                row.update(cue_text=attr["cue"].text, cue_start=attr["cue"].start, cue_end=attr["cue"].end)
+            attributed = _Attributed(text, sent, attr, resolver)
+            row.update(next(label(attributed) for _, applies, label in LABEL_RULES if applies(attributed)))
         rows.append(row)
     return rows
 

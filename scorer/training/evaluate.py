@@ -10,13 +10,15 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
-from ..attribution.lexicon import ANONYMOUS_HEADS, LOADED_WORDS, REPORTING_VERBS
+from ..attribution.lexicon import (ANONYMOUS_HEADS, KEYWORD_RULE_INTENSIFIERS, LOADED_WORDS, REPORTING_VERBS,
+                                   words_pattern)
 from ..labels import LABELS, SOURCE_LABELS
-from ..model.cues import ANON_PHRASE_RE, INTENS_RE, MODAL_RE, OUTLET_RE
+from ..model.cues import ANON_PHRASE_RE, MODAL_RE, OUTLET_RE
 from ..model.heads import CompiledAttributionModel
 from .audit import match_audit, phrase_level
 
 _VERB = re.compile(r"\b(" + "|".join(sorted(REPORTING_VERBS)) + r")\b|according to", re.I)
+_INTENSIFIER = words_pattern(sorted(KEYWORD_RULE_INTENSIFIERS))
 
 
 def keyword_rule(text: str) -> str:
@@ -28,7 +30,7 @@ def keyword_rule(text: str) -> str:
         if ANON_PHRASE_RE.search(text) or any(w in ANONYMOUS_HEADS for w in words):
             return "anonymous_intelligence"
         return "named_source"
-    if any(w in LOADED_WORDS for w in words) or MODAL_RE.search(text) or INTENS_RE.search(text) or "?" in text:
+    if any(w in LOADED_WORDS for w in words) or MODAL_RE.search(text) or _INTENSIFIER.search(text) or "?" in text:
         return "editorial_opinion"
     return "outlet_claim"
 

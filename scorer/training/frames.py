@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..attribution.spans import CUE_VERBS
+from ..attribution.lexicon import CUE_VERBS
 from ..model.inputs import FRAME_COLUMNS, VECTOR_COLUMNS, article_inputs
 from ..text.segment import Sentence
 from .brat import read_ann

@@ -68,11 +68,11 @@ def test_directory_in_csv_out(tmp_path, example_text):
     result = runner.invoke(cli, ["batch", str(d), "--output", str(out), "--format", "csv"])
     assert result.exit_code == 0, result.output
     arts = pd.read_csv(out / "articles.csv")
-    assert sorted(arts["id"]) == ["bad.txt", "one.txt", "two.html"]
-    assert arts.set_index("id").loc["bad.txt", "status"] == "error"
-    assert arts.set_index("id").loc["two.html", "status"] == "ok"  # HTML converted to article text
-    assert arts.set_index("id").loc["two.html", "title"] == "Depot to close"
-    assert (pd.read_csv(out / "sentences.csv")["article_id"] == "one.txt").sum() == 2
+    assert sorted(arts["id"]) == ["bad", "one", "two"]
+    assert arts.set_index("id").loc["bad", "status"] == "error"
+    assert arts.set_index("id").loc["two", "status"] == "ok"  # HTML converted to article text
+    assert arts.set_index("id").loc["two", "title"] == "Depot to close"
+    assert (pd.read_csv(out / "sentences.csv")["article_id"] == "one").sum() == 2
 
 
 def test_bad_batch_inputs(tmp_path):
@@ -104,7 +104,8 @@ def test_progress_shows_rate_and_eta(tmp_path, example_text):
     src = write_jsonl(tmp_path / "in.jsonl", example_text)
     result = runner.invoke(cli, ["batch", str(src), "--output", str(tmp_path / "o.jsonl"), "--progress"])
     assert result.exit_code == 0
-    assert "scored 5/5 records" in result.output and "records/s" in result.output and "ETA" in result.output
+    assert "100%" in result.output and "5/5 records" in result.output and "records/s" in result.output
+    assert "ETA" in result.output
 
 
 def test_parquet_input_and_shard_directories(tmp_path, example_text):

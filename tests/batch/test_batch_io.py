@@ -273,7 +273,7 @@ def test_resume_of_a_directory_keeps_links_inside_it_apart(tmp_path, monkeypatch
     assert invoke("batch", "articles", "-o", out).exit_code == 0
     out.write_text(out.read_text().splitlines(keepends=True)[0])  # only a.txt done
     assert invoke("batch", "dirlink", "-o", out, "--resume").exit_code == 0
-    assert [(r["id"], r["input"]) for r in rows(out)] == [("a.txt", "articles/a.txt"), ("b.txt", "dirlink/b.txt")]
+    assert [(r["id"], r["input"]) for r in rows(out)] == [("a", "articles/a.txt"), ("b", "dirlink/b.txt")]
 
 
 def test_canonical_location():
@@ -341,6 +341,7 @@ def modes(folder):
 @pytest.mark.parametrize("umask,mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
 def test_output_files_honour_the_umask(tmp_path, example_path, umask, mode):
     src = jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": GOOD}])
+    (tmp_path / "out").mkdir()  # an output's directory is never created (issue #22)
     old = os.umask(umask)
     try:
         assert invoke("score", example_path, "-o", tmp_path / "out" / "r.txt").exit_code == 0

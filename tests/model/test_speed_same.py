@@ -11,15 +11,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scorer.attribution.lexicon import (ANONYMITY_PHRASES, ANONYMOUS_HEADS, HEDGES, LOADED_WORDS, OUTLETS,
-                                        REPORTING_PHRASES, REPORTING_VERBS)
+from scorer.attribution.lexicon import (ANONYMITY_PHRASES, ANONYMOUS_HEADS, CARRY_VERBS, DENIAL_RE, HEDGES, INTENSIFIERS,
+                                        LOADED_WORDS, OUTLETS, REPORTING_PHRASES, REPORTING_VERBS)
 from scorer.model import cues
-from scorer.model.cues import DENIAL_RE, OUTLET_RE, cue_vector, phrase_groups
+from scorer.model.cues import OUTLET_RE, cue_vector, phrase_groups
 from scorer.model.heads import CODER_AFTER, NgramCoder, Tokens, ngram_ids_loop
 from scorer.text.language import looks_english
 
 # ---------------------------------------------------------------------------------------------------------------
-# the reference: the code before the speed-ups (commit d2ea287), unchanged but for names
+# the reference: the code before the speed-ups (commit d2ea287, word lists as moved to attribution.lexicon since),
+# unchanged but for names
 
 REF_PHRASES = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in (
     ("denial", DENIAL_RE.pattern), ("anon", "|".join(re.escape(p) for p in ANONYMITY_PHRASES)),
@@ -58,8 +59,8 @@ def ref_cue_vector(text: str) -> list[float]:
             break
     opener = text.find("“") if "“" in text else text.find('"')
     then_quote = float(opener > 0 and any(w.lower() in REPORTING_VERBS for w in c._WORD.findall(text, 0, opener)[:7]))
-    carry = float(not uniq.isdisjoint(c._CARRY_VERBS) and not uniq.isdisjoint(c._CARRY_PRONOUNS) and any(
-        a in c._CARRY_PRONOUNS and b in c._CARRY_VERBS for a, b in zip(low_words, low_words[1:])))
+    carry = float(not uniq.isdisjoint(CARRY_VERBS) and not uniq.isdisjoint(c._CARRY_PRONOUNS) and any(
+        a in c._CARRY_PRONOUNS and b in CARRY_VERBS for a, b in zip(low_words, low_words[1:])))
     found = ref_phrase_groups(low)
     hedges = c._count(low_words, uniq, c._SINGLE_HEDGES) + ("hedge" in found)
     numbers = len(c._DIGITS.findall(text)) + c._count(low_words, uniq, c._NUMBER_WORDS)
@@ -73,7 +74,7 @@ def ref_cue_vector(text: str) -> list[float]:
         min(numbers, 4) / 4.0, float(dated), float("?" in text), float("!" in text),
         float(not c._FIRST.isdisjoint(words)), float(not c._SECOND.isdisjoint(words)),
         float(not uniq.isdisjoint(c._MODALS) or bool(c._MODAL_PHRASE.search(low))),
-        min(c._count(low_words, uniq, c._INTENSIFIERS), 3) / 3.0,
+        min(c._count(low_words, uniq, INTENSIFIERS), 3) / 3.0,
         float("denial" in found), math.log1p(len(low_words)) / 5.0,
     ]
 

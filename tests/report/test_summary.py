@@ -5,9 +5,10 @@ from scorer.pipeline import Scorer
 from scorer.report.summary import flags, merge_sources, source_key
 
 
-def row(i, label, source=None, text="x", support=0.5, corroborated_by=None):
+def row(i, label, source=None, text="x", support=0.5, corroborated_by=None, grade=None, via=None, cue=None):
     return {"index": i, "attribution_type": label, "source": source, "text": text, "support": support,
-            "corroborated_by": corroborated_by}
+            "support_grade": round(support * 3) if grade is None else grade, "corroborated_by": corroborated_by,
+            "via": via, "cue": cue}
 
 
 def test_source_key_and_merging():
@@ -20,16 +21,21 @@ def test_source_key_and_merging():
 
 
 def test_flags():
-    rows = [row(0, "outlet_claim", text="Deal collapses"), row(1, "anonymous_intelligence", "officials",
-            text="Officials said the deal may collapse."), row(2, "anonymous_intelligence", "officials",
-            text="It could be revived, they said."), row(3, "editorial_opinion"), row(4, "editorial_opinion"),
-            row(5, "outlet_claim", "the Times", text="The Times reported it first.")]
-    shares = {"named_source": 0, "anonymous_intelligence": 2 / 6, "outlet_claim": 2 / 6, "editorial_opinion": 2 / 6}
+    """Each flag on a small article made to trip it (the rules: docs/flags.md; more cases in test_flags.py)."""
+    rows = [row(0, "outlet_claim", text="Deal collapses over border dispute"),
+            row(1, "anonymous_intelligence", "officials", text="Officials said the deal may collapse over the border dispute."),
+            row(2, "anonymous_intelligence", "officials", text="The deal could still be revived, they said."),
+            row(3, "editorial_opinion", support=0.1), row(4, "editorial_opinion", support=0.1),
+            row(5, "editorial_opinion", support=0.1),
+            row(6, "outlet_claim", "the Times", text="The Times reported the border dispute first.", cue="reported"),
+            row(7, "outlet_claim", text="Talks resume on Monday."), row(8, "outlet_claim", text="Both sides met in Geneva."),
+            row(9, "outlet_claim", text="The talks began in June."), row(10, "outlet_claim", text="Ten rounds were held.")]
+    shares = {"named_source": 0, "anonymous_intelligence": 2 / 11, "outlet_claim": 6 / 11, "editorial_opinion": 3 / 11}
     got = flags(rows, 0, merge_sources(rows), shares)
     assert "main claim rests on anonymous sources" in got
     assert "opinion mixed into a news story" in got
     assert any(f.startswith("headline more certain than the body") for f in got)
-    assert any(f.startswith("another outlet's report relayed") for f in got)
+    assert "another outlet's report relayed without independent confirmation (the Times)" in got
     single = [row(i, "named_source", "the mayor") for i in range(3)]
     assert "single-source story (the mayor)" in flags(single, None, merge_sources(single),
                                                       {"named_source": 1.0, "anonymous_intelligence": 0,

@@ -1,0 +1,142 @@
+"""Fetching a web page to score, with the standard library (urllib): http and https only, a time limit for the
+whole fetch, a size limit, at most `MAX_REDIRECTS` redirects, and an HTML content type; every failure is one
+InputError line that names the URL ("https://x/y: HTTP 404 Not Found").
+
+A URL is untrusted input like an article: the page is read into memory only up to the size limit, and its
+text reaches the report as text, as for an HTML file.
+"""
+from __future__ import annotations
+
+import os
+import re
+import socket
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from ..errors import InputError
+from .files import DEFAULT_MAX_BYTES, decode_bytes
+
+# seconds for the whole fetch (connecting, redirects, reading); the environment variable SCORER_FETCH_TIMEOUT
+# changes it for `scorer score URL` and `scorer batch FILE.urls` (read when a page is fetched, so workers see it)
+DEFAULT_TIMEOUT = 20.0
+MAX_REDIRECTS = 5
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+_CHUNK = 65536
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
+
+
+def is_url(value: str) -> bool:
+    """True for an argument meant as a URL (scheme://...), which `fetch_page` accepts only for http and https."""
+    return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", value or ""))
+
+
+_REFUSED = "redirect to a URL other than http(s) refused"
+
+
+class _Redirects(urllib.request.HTTPRedirectHandler):
+    """Follows at most MAX_REDIRECTS redirects, to http or https URLs only."""
+
+    max_redirections = MAX_REDIRECTS
+    max_repeats = MAX_REDIRECTS
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        scheme = urllib.parse.urlsplit(newurl).scheme.lower()
+        if scheme not in ("http", "https"):
+            raise urllib.error.HTTPError(newurl, code, _REFUSED, headers, fp)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _opener():
+    opener = urllib.request.build_opener(_Redirects)
+    opener.addheaders = [("User-Agent", "attribution-scorer (+https://pypi.org/project/attribution-scorer/)"),
+                         ("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"),
+                         ("Accept-Encoding", "identity")]
+    return opener
+
+
+def fetch_timeout() -> float:
+    """The time limit of one fetch: SCORER_FETCH_TIMEOUT (seconds, > 0) when set, else DEFAULT_TIMEOUT."""
+    value = os.environ.get("SCORER_FETCH_TIMEOUT", "").strip()
+    try:
+        seconds = float(value) if value else DEFAULT_TIMEOUT
+    except ValueError:
+        raise InputError(f"SCORER_FETCH_TIMEOUT={value!r}: not a number of seconds") from None
+    if not seconds > 0:
+        raise InputError(f"SCORER_FETCH_TIMEOUT={value!r}: must be more than 0 seconds")
+    return seconds
+
+
+def fetch_page(url: str, max_bytes: int | None = DEFAULT_MAX_BYTES, timeout: float | None = None) -> str:
+    """The decoded HTML of the page at `url` (see the module docstring); InputError naming the URL on failure:
+    not http/https, cannot connect, an HTTP error status, too many redirects, over `max_bytes` (None or 0: no
+    limit), over `timeout` seconds in all, or not HTML."""
+    scheme = urllib.parse.urlsplit(url).scheme.lower()
+    if scheme not in ("http", "https"):
+        raise InputError(f"{url}: only http:// and https:// URLs can be fetched")
+    timeout = fetch_timeout() if timeout is None else timeout
+    deadline = time.monotonic() + timeout
+    try:
+        response = _opener().open(url, timeout=timeout)
+    except urllib.error.HTTPError as exc:
+        reason = str(exc.reason)
+        if exc.code in (301, 302, 303, 307, 308) and (reason == _REFUSED or "is not allowed" in reason):
+            raise InputError(f"{url}: {_REFUSED}") from None
+        if exc.code in (301, 302, 303, 307, 308) and "infinite loop" in reason:
+            raise InputError(f"{url}: too many redirects (more than {MAX_REDIRECTS}) or a redirect loop") from None
+        raise InputError(f"{url}: HTTP {exc.code} {exc.reason}") from None
+    except urllib.error.URLError as exc:
+        reason = exc.reason
+        if isinstance(reason, (TimeoutError, socket.timeout)):
+            raise InputError(f"{url}: timed out after {timeout:g} s") from None
+        raise InputError(f"{url}: cannot fetch ({getattr(reason, 'strerror', None) or reason})") from None
+    except TimeoutError:
+        raise InputError(f"{url}: timed out after {timeout:g} s") from None
+    except (OSError, ValueError) as exc:  # a bad port, a malformed URL, a reset connection
+        raise InputError(f"{url}: cannot fetch ({exc})") from None
+    with response:
+        final = response.geturl()
+        where = url if final == url else f"{url} (redirected to {final})"
+        ctype = response.headers.get_content_type() if response.headers.get("Content-Type") else None
+        if ctype is not None and ctype not in HTML_TYPES:
+            raise InputError(f"{where}: not an HTML page (content type {ctype})")
+        length = response.headers.get("Content-Length")
+        if max_bytes and length and length.isdigit() and int(length) > max_bytes:
+            raise InputError(f"{where}: page is {int(length):,} bytes, over the {max_bytes:,}-byte limit "
+                             "(raise it with --max-bytes, 0 for no limit)")
+        data = bytearray()
+        try:
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError
+                sock = getattr(getattr(getattr(response, "fp", None), "raw", None), "_sock", None)
+                if sock is not None:
+                    sock.settimeout(max(0.01, left))
+                chunk = response.read(_CHUNK)
+                if not chunk:
+                    break
+                data += chunk
+                if max_bytes and len(data) > max_bytes:
+                    raise InputError(f"{where}: page is over the {max_bytes:,}-byte limit "
+                                     "(raise it with --max-bytes, 0 for no limit)")
+        except TimeoutError:
+            raise InputError(f"{where}: timed out after {timeout:g} s") from None
+        except OSError as exc:
+            raise InputError(f"{where}: cannot fetch ({exc})") from None
+        charset = response.headers.get_content_charset()
+    return _decode(bytes(data), charset, where)
+
+
+def _decode(data: bytes, charset: str | None, where: str) -> str:
+    """Page bytes as text: the charset of the Content-Type header, else of a <meta> tag, else UTF-8."""
+    if charset is None:
+        found = _META_CHARSET.search(data[:4096])
+        charset = found.group(1).decode("ascii") if found else None
+    if charset and charset.lower().replace("_", "-") not in ("utf-8", "utf8"):
+        try:
+            return data.decode(charset, errors="replace")
+        except LookupError:
+            pass
+    return decode_bytes(data, where)
