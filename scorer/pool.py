@@ -11,9 +11,8 @@ output is written and memory does not grow with it.
 Workers never outlive the process that started them: each runs a thread that checks every `PARENT_POLL` seconds
 whether its parent process is still the one that started it and ends the worker (os._exit) when it is not, so
 `kill -9` of `scorer batch --jobs N` leaves no worker running; and they are daemons, ended when the parent exits.
-Workers ignore Ctrl-C (SIGINT) and SIGTERM (the parent's handlers are not theirs): the parent gets the signal (a
-terminal's Ctrl-C, or a SIGTERM sent to the whole group), stops them and writes what it has; a parent that dies of
-it takes them with it (they watch it); the same happens whenever the parent stops reading results early (an
+Workers ignore Ctrl-C (SIGINT) and take SIGTERM's default action (the parent's handlers are not theirs): the parent
+gets Ctrl-C (or SIGTERM: `batch.run` handles both), stops them and writes what it has; the same happens whenever the parent stops reading results early (an
 error, or a generator closed before the end). A worker that dies (killed, out of memory) ends the map with a
 WorkerDied error instead of a hang; one that left after IDLE_TIMEOUT seconds without work is replaced.
 """
@@ -74,7 +73,7 @@ def _thread_limits(jobs: int) -> dict[str, str]:
 def _worker(tasks, results, parent: int, env: dict[str, str]) -> None:
     """A worker's life: (seq, func, chunk, args) tasks in, (seq, ok, results or the error's text) out, until None,
     IDLE_TIMEOUT seconds without a task, or the parent's end."""
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     watch_parent(parent)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)  # blocked by the parent around the fork
@@ -172,8 +171,18 @@ def _pool(jobs: int) -> _Pool:
         _POOL.stop()
         _POOL = None
     if _POOL is None:
+        import atexit
+
         _POOL = _Pool(jobs)
+        atexit.register(_at_exit, _POOL)  # runs before multiprocessing's own exit handler (registered earlier)
     return _POOL
+
+
+def _at_exit(pool: _Pool) -> None:
+    """At the interpreter's exit: kill the idle workers of a pool still kept for reuse (SIGKILL: nothing in them
+    can delay it) and reap them, so exiting never waits on a worker."""
+    if _POOL is pool:
+        _discard(pool)
 
 
 def _discard(pool: _Pool) -> None:

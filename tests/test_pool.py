@@ -109,17 +109,36 @@ def test_idle_workers_leave_and_are_replaced(monkeypatch):
     assert list(ordered_map(square_all, range(50), jobs=2, size=5)) == square_all(range(50))
 
 
-def test_workers_ignore_ctrl_c_and_sigterm_and_follow_their_parent():
-    """The parent handles both signals (a batch run stops its workers and writes what it has); its handlers, set
-    before the fork, are not the workers'."""
-    previous = signal.signal(signal.SIGTERM, lambda *_: None)
+def test_workers_ignore_ctrl_c_and_take_sigterm():
+    previous = signal.signal(signal.SIGTERM, lambda *_: None)  # the parent's handler, set before the fork
     try:
         list(ordered_map(square_all, range(4), jobs=2))
         worker = pool._POOL.workers[0]
         os.kill(worker.pid, signal.SIGINT)
-        os.kill(worker.pid, signal.SIGTERM)
         time.sleep(0.3)
         assert worker.exitcode is None
-        assert list(ordered_map(square_all, range(4), jobs=2)) == [0, 1, 4, 9]  # still working
+        os.kill(worker.pid, signal.SIGTERM)  # is not the workers' handler
+        worker.join(10)
+        assert worker.exitcode == -signal.SIGTERM
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+EXIT_WITH_IDLE_WORKERS = """
+import sys, time
+sys.path.insert(0, {tests!r})
+from scorer.pool import ordered_map
+from test_pool import square_all
+print(list(ordered_map(square_all, range(6), jobs=2)))
+"""
+
+
+def test_exiting_with_a_kept_pool_does_not_wait_for_its_idle_workers():
+    import subprocess
+    from pathlib import Path
+
+    start = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", EXIT_WITH_IDLE_WORKERS.format(tests=str(Path(__file__).parent))],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "[0, 1, 4, 9, 16, 25]", done.stderr
+    assert time.monotonic() - start < 20 and "Traceback" not in done.stderr
