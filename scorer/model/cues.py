@@ -14,8 +14,9 @@ from operator import itemgetter
 import ahocorasick
 import numpy as np
 
-from ..attribution.lexicon import (ANONYMITY_PHRASES, ANONYMOUS_HEADS, CARRY_VERBS, HEDGES, INTENSIFIERS, LOADED_WORDS,
-                                   OUTLETS, REPORTING_PHRASES, REPORTING_VERBS, outlet_pattern, words_pattern)
+from ..attribution.lexicon import (ANONYMITY_PHRASES, ANONYMOUS_HEADS, CARRY_VERBS, DENIAL_RE, HEDGES, INTENSIFIERS,
+                                   LOADED_WORDS, OUTLETS, REPORTING_PHRASES, REPORTING_VERBS, outlet_pattern,
+                                   words_pattern)
 from ..labels import SOURCE_KINDS
 from ..text.quotes import closes_open_quote, opens_quote
 
@@ -52,6 +53,7 @@ _YEAR = re.compile(r"\b(19|20)\d\d\b")
 _CLOSE_THEN = re.compile(r"[,?!][”\"’]\s+")
 _DASH_ATTRIBUTION = re.compile(r"[”\"]\s*[―—–]\s*[A-Z@]")
 _ANY_DIGIT = re.compile(r"\d")
+_QUOTE_CHARS = re.compile(r"[“\"”]")
 
 # The phrase lists are found in one scan of the lower-cased sentence (`phrase_groups`), exactly as this regex would
 # find them (compiled without flags, applied to the lower-cased text, groups tried in this order: a denial is also
@@ -61,10 +63,34 @@ _ANY_DIGIT = re.compile(r"\d")
 # with an Aho-Corasick automaton over the literal alternatives instead of trying about 150 of them at every character
 # (13x faster on PolNeAR sentences; the regex is the reference in tests/model/test_speed_same.py).
 
-# DENIAL_RE's alternatives (attribution.lexicon) spelled out, in the order the regex tries them
-_DENIALS = ("denied", "denies", "deny", "declined to comment", "declined to answer", "declined to confirm",
-            "did not respond", "did not return", "did not answer", "refused to comment", "refused to confirm",
-            "no comment", "could not be reached", "would not comment", "would not confirm")
+def _literal_alternatives(body: str) -> list[str]:
+    """The strings a regex made only of plain characters, groups and | matches, in the order the regex tries them
+    (DENIAL_RE's alternatives, spelled out from its pattern, so the lexicon stays the one place that lists them)."""
+    def alternation(i: int) -> tuple[list[str], int]:
+        options, current = [], [""]
+        while i < len(body) and body[i] != ")":
+            char = body[i]
+            if char == "(":
+                inner, i = alternation(i + 1)
+                current = [a + b for a in current for b in inner]
+            elif char == "|":
+                options, current = options + current, [""]
+            elif char in "\\[]?*+.{}^$":
+                raise ValueError(f"not a plain alternation of phrases: {body!r}")
+            else:
+                current = [a + char for a in current]
+            i += 1
+        return options + current, i
+
+    out, end = alternation(0)
+    if end != len(body):
+        raise ValueError(f"unbalanced parentheses: {body!r}")
+    return out
+
+
+if not (DENIAL_RE.pattern.startswith(r"\b(") and DENIAL_RE.pattern.endswith(r")\b")):
+    raise ValueError(f"DENIAL_RE is not \\b(phrases)\\b: {DENIAL_RE.pattern!r}")
+_DENIALS = tuple(_literal_alternatives(DENIAL_RE.pattern[3:-3]))
 
 
 def _phrase_automaton() -> ahocorasick.Automaton:
@@ -145,8 +171,8 @@ def cue_vector(text: str) -> list[float]:
         names -= sum(w in _FIRST_CAPITALISED for w in words[1:])  # "I", "We", "Our", "My" are not names
     # each regex below runs only when a cheap exact check says it can match (most sentences have no quote, dash,
     # digit or "May ")
-    quotes = text.count("“") + text.count('"') + text.count("”")
     closing = "”" in text or '"' in text
+    quotes = len(_QUOTE_CHARS.findall(text)) if closing or "“" in text else 0
     # '“...” ― Name', an epigraph-style attribution
     quote_then = float(closing and ("―" in text or "—" in text or "–" in text)
                        and bool(_DASH_ATTRIBUTION.search(text)))
