@@ -1,71 +1,122 @@
-"""Per-stage time of the scoring pipeline on the 84 PolNeAR dev articles, calling the library's own steps
-in Scorer.score's order, so the next bottleneck is visible.
+"""Time per pipeline stage, in µs per sentence, on the PolNeAR dev articles (scored as `scorer batch` scores them:
+32 articles per model call, then each report's dict and its JSON line), so the next bottleneck is visible.
 
-    python bench/profile_stages.py
+The stages are the library's own functions, timed by wrapping them where the pipeline looks them up (a name that
+does not exist in the checkout being measured is left out), so the same script measures older commits too
+(`bench/run.py` runs it once per checkout). Times are inclusive: an indented stage is part of the one above it.
+
+    python bench/profile_stages.py [--copies 2] [--json]
 """
-import time
+from __future__ import annotations
 
-from common import dev_texts, table
+import argparse
+import functools
+import importlib
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import dev_texts, table  # noqa: E402
+
+# (label, depth, module, attribute path): wrapped where the caller looks the function up
+STAGES = [
+    ("segment (furniture, nupunkt, repairs)", 0, "scorer.pipeline", "split_article"),
+    ("furniture", 1, "scorer.text.segment", "find_furniture"),
+    ("span tagger (SpanTagger.spans_many)", 0, "scorer.attribution.tagger", "SpanTagger.spans_many"),
+    ("model inputs", 0, "scorer.pipeline", "article_inputs"),
+    ("source extraction (find_attribution)", 1, "scorer.model.inputs", "find_attribution"),
+    ("sources resolver (ArticleSources.add)", 1, "scorer.model.inputs", "ArticleSources.add"),
+    ("cue features (cue_matrix)", 1, "scorer.model.inputs", "cue_matrix"),
+    ("attribution heads", 0, "scorer.model.heads", "CompiledAttributionModel.head_probabilities"),
+    ("n-gram ids (Tokens.ids)", 1, "scorer.model.heads", "Tokens.ids"),
+    ("claim features", 0, "scorer.pipeline", "claim_features"),
+    ("claim head", 0, "scorer.model.claims", "CompiledClaimModel.predict"),
+    ("support, sources, reasons, summary (_finish)", 0, "scorer.pipeline", "Scorer._finish"),
+    ("corroboration", 1, "scorer.pipeline", "corroboration"),
+    ("support features", 1, "scorer.pipeline", "support_features"),
+    ("reasons", 1, "scorer.pipeline", "reasons_for"),
+    ("summary", 1, "scorer.pipeline", "summarise"),
+    ("looks_english", 1, "scorer.pipeline", "looks_english"),
+]
+
+
+def _wrap(totals: dict, label: str, fn):
+    @functools.wraps(fn)
+    def timed(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            totals[label] += time.perf_counter() - start
+    return timed
+
+
+def install(totals: dict) -> list[str]:
+    """Wrap every stage that exists; returns the labels of those that do."""
+    present = []
+    for label, _, module, path in STAGES:
+        try:
+            owner = importlib.import_module(module)
+        except ImportError:
+            continue
+        *parents, name = path.split(".")
+        for part in parents:
+            owner = getattr(owner, part, None)
+        if owner is None or not hasattr(owner, name):
+            continue
+        totals[label] = 0.0
+        setattr(owner, name, _wrap(totals, label, getattr(owner, name)))
+        present.append(label)
+    return present
+
+
+def measure(copies: int) -> dict:
+    """{'sentences': n, 'stages': {label: µs per sentence}} over the dev articles repeated `copies` times."""
+    from scorer.pipeline import Scorer
+
+    scorer = Scorer()
+    texts = dev_texts()
+    # warm-up, not timed: lazy imports, caches and what is built once per process (e.g. the n-gram coder after 4,000
+    # sentences): the stages' steady cost per sentence, as in a long batch run
+    for report in scorer.score_many(texts * 2):
+        json.dumps(report.to_dict())
+    totals: dict = {}
+    install(totals)
+    totals["report dicts (to_dict)"] = totals["JSON lines (json.dumps)"] = 0.0
+    n = 0
+    start = time.perf_counter()
+    for report in scorer.score_many(texts * copies):
+        t0 = time.perf_counter()
+        d = report.to_dict()
+        t1 = time.perf_counter()
+        json.dumps(d, ensure_ascii=False)
+        totals["report dicts (to_dict)"] += t1 - t0
+        totals["JSON lines (json.dumps)"] += time.perf_counter() - t1
+        n += report.article["n_sentences"]
+    total = time.perf_counter() - start
+    stages = {"total (in-process, one worker)": total}
+    stages.update(totals)
+    return {"sentences": n, "stages": {k: 1e6 * v / n for k, v in stages.items()}}
+
+
+def depth(label: str) -> int:
+    return next((d for lab, d, _, _ in STAGES if lab == label), 0)
 
 
 def main() -> None:
-    from scorer import LABELS, Scorer
-    from scorer.model.claims import decide
-    from scorer.model.inputs import ModelInputs, article_inputs
-    from scorer.model.support import corroboration, support_features
-    from scorer.pipeline import Article, PreparedArticle
-    from scorer.text.files import decode_bytes
-    from scorer.text.furniture import find_furniture
-    from scorer.text.segment import split_article
-
-    scorer = Scorer()
-    raw = [t.encode("utf-8") for t in dev_texts()]
-    scorer.score(dev_texts()[0])  # warm-up: lazy imports and caches are not charged to the first article
-    frames = []
-    stages = dict.fromkeys(["decode", "furniture", "segment", "model inputs", "classify", "support", "report"], 0.0)
-    n = 0
-    for data in raw:
-        t0 = time.perf_counter()
-        text = decode_bytes(data)
-        t1 = time.perf_counter()
-        find_furniture(text)
-        t2 = time.perf_counter()
-        sentences, skipped = split_article(text)  # includes furniture again: subtracted below
-        t3 = time.perf_counter()
-        frame = article_inputs(text, sentences, scorer.attribution.cues)
-        prepared = PreparedArticle(Article(text), sentences, skipped, frame)
-        t4 = time.perf_counter()
-        claim_probs = scorer._claim_probabilities([prepared])[0]
-        t5 = time.perf_counter()
-        furniture, four = decide(claim_probs)
-        probs = four[~furniture]
-        labels = [LABELS[i] for i in probs.argmax(axis=1)]
-        texts = [s.text for s, f in zip(sentences, furniture) if not f]
-        corr = corroboration(texts, labels)
-        X = support_features(texts, probs, corr, frame["cue_vec"][~furniture])
-        scorer.support.predict(X)
-        scorer.support.contributions(X)
-        t6 = time.perf_counter()
-        report = scorer._finish(prepared, claim_probs)
-        report.to_dict()
-        t7 = time.perf_counter()
-        for key, dt in zip(stages, (t1 - t0, t2 - t1, (t3 - t2) - (t2 - t1), t4 - t3, t5 - t4, t6 - t5,
-                                      (t7 - t6) - (t6 - t5))):
-            stages[key] += dt
-        n += len(sentences)
-        frames.append(frame)
-    total = sum(stages.values())
-    rows = [[k, f"{v:.3f}", f"{1e6 * v / n:,.0f}", f"{100 * v / total:.0f}%"] for k, v in stages.items()]
-    print(f"{n} sentences in {len(raw)} articles; 'classify' = the three heads and the claim head; 'report' ="
-          " Scorer._finish + to_dict minus this article's support time (_finish repeats the support step;"
-          " reasons_for stays in 'report')")
-    print(table(["stage", "seconds", "µs per sentence", "share"], rows))
-    # score_many/batch classify 32 articles per call: the same frames batched that way
-    t0 = time.perf_counter()
-    for i in range(0, len(frames), 32):
-        scorer.attribution.predict_proba(ModelInputs.concat(frames[i:i + 32]))
-    print(f"\nthe three heads with 32 articles per call (as score_many and batch do): "
-          f"{1e6 * (time.perf_counter() - t0) / n:,.0f} µs per sentence")
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--copies", type=int, default=2, help="times the 84 dev articles are scored (default 2)")
+    ap.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    args = ap.parse_args()
+    result = measure(args.copies)
+    if args.json:
+        print(json.dumps(result))
+        return
+    print(f"{result['sentences']} sentences; µs per sentence, inclusive (an indented stage is part of the one above)")
+    print(table(["stage", "µs per sentence"],
+                [["&nbsp;&nbsp;" * depth(k) + k, f"{v:,.1f}"] for k, v in result["stages"].items()]))
 
 
 if __name__ == "__main__":

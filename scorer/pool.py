@@ -1,26 +1,44 @@
-"""Worker processes (loky, the process pool joblib uses) that map a function over chunks of an iterable, in
-input order, as the input is read. Generic: the pool knows nothing of scoring; its callers pass a module-level
-function (`pipeline` for `Scorer.score_many`, `batch.workers` for batch runs), which loads the model once per
-worker itself.
+"""Worker processes that map a function over chunks of an iterable, in input order, as the input is read. Generic:
+the pool knows nothing of scoring; its callers pass a module-level function (`pipeline` for `Scorer.score_many`,
+`batch.workers` for batch runs), which loads the model once per worker itself.
 
-Workers never outlive the process that started them: each runs a thread that checks every
-`PARENT_POLL` seconds whether its parent process is still the one that started it and ends the worker
-(os._exit) when it is not, so `kill -9` of `scorer batch --jobs N` leaves no worker running (loky's
-helper processes, its resource trackers, end on their own once the workers are gone). Workers ignore
-Ctrl-C (SIGINT): the parent gets it, stops them and writes what it has; the same happens whenever the
-parent stops reading results early (an error, or a generator closed before the end).
+The pool is the standard library's multiprocessing, with the workers forked on Linux (they start in milliseconds and
+share the parent's memory until they write to it; the batch parent never imports numpy or the model) and spawned
+elsewhere. There are no helper processes: a task queue and a result queue, one pair per pool, and the workers.
+Chunks go to whichever worker is free; at most AHEAD chunks per worker are in flight, so the input is read as the
+output is written and memory does not grow with it.
+
+Workers never outlive the process that started them: each runs a thread that checks every `PARENT_POLL` seconds
+whether its parent process is still the one that started it and ends the worker (os._exit) when it is not, so
+`kill -9` of `scorer batch --jobs N` leaves no worker running; and they are daemons, ended when the parent exits.
+Workers ignore Ctrl-C (SIGINT) and take SIGTERM's default action (the parent's handlers are not theirs): the parent
+gets Ctrl-C (or SIGTERM: `batch.run` handles both), stops them and writes what it has; the same happens whenever the parent stops reading results early (an
+error, or a generator closed before the end). A worker that dies (killed, out of memory) ends the map with a
+WorkerDied error instead of a hang; one that left after IDLE_TIMEOUT seconds without work is replaced.
 """
 from __future__ import annotations
 
 import os
-from collections import deque
+import queue
+import signal
+import sys
+import time
 from itertools import islice
 
+from .errors import ScorerError
+
 CHUNK = 32
-PARENT_POLL = 0.5      # seconds between a worker's checks that its parent is alive
+AHEAD = 2              # chunks in flight per worker
+PARENT_POLL = 0.5      # seconds between a worker's checks that its parent is alive (and the parent's that its
+#                        workers are)
 IDLE_TIMEOUT = 300     # seconds an idle worker waits for work before it exits (as joblib's default)
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS",
                "VECLIB_MAXIMUM_THREADS", "NUMBA_NUM_THREADS", "NUMEXPR_NUM_THREADS")
+_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+class WorkerDied(ScorerError):
+    """A worker process ended while it had work (killed, or out of memory), or the function failed in it."""
 
 
 def chunks(iterable, size):
@@ -31,11 +49,9 @@ def chunks(iterable, size):
 
 
 def watch_parent(parent: int, poll: float = PARENT_POLL) -> None:
-    """Worker initializer: ignore SIGINT, and start a daemon thread that ends this process as soon as its
+    """In a worker: ignore SIGINT, and start a daemon thread that ends this process as soon as its
     parent is no longer process `parent` (it died, and the worker was handed to init or a subreaper)."""
-    import signal
     import threading
-    import time
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -51,56 +67,163 @@ def _thread_limits(jobs: int) -> dict[str, str]:
     """Environment for the workers that keeps native thread pools to cores / workers (as joblib sets it),
     unless the variable is already set."""
     threads = str(max((os.cpu_count() or 1) // jobs, 1))
-    env = {var: os.environ.get(var, threads) for var in THREAD_VARS}
-    if "ENABLE_IPC" not in os.environ:
-        env["ENABLE_IPC"] = "1"
-    return env
+    return {var: os.environ.get(var, threads) for var in THREAD_VARS}
 
 
-def worker_pool(jobs: int):
-    """The reusable loky executor of `jobs` workers, each started with `watch_parent`."""
-    from joblib.externals.loky import get_reusable_executor
+def _worker(tasks, results, parent: int, env: dict[str, str]) -> None:
+    """A worker's life: (seq, func, chunk, args) tasks in, (seq, ok, results or the error's text) out, until None,
+    IDLE_TIMEOUT seconds without a task, or the parent's end."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    watch_parent(parent)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)  # blocked by the parent around the fork
+    os.environ.update(env)
+    while True:
+        try:
+            task = tasks.get(timeout=IDLE_TIMEOUT)
+        except queue.Empty:
+            return
+        if task is None:
+            return
+        seq, func, chunk, args = task
+        try:
+            out = (seq, True, func(chunk, *args))
+        except Exception as exc:  # noqa: BLE001 - handed to the parent, which raises it there
+            import traceback
 
-    return get_reusable_executor(max_workers=jobs, timeout=IDLE_TIMEOUT, initializer=watch_parent,
-                                 initargs=(os.getpid(),), env=_thread_limits(jobs))
+            out = (seq, False, f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+        results.put(out)
+
+
+def _context():
+    import multiprocessing
+
+    return multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+
+
+class _Pool:
+    """`jobs` worker processes on one task queue and one result queue."""
+
+    def __init__(self, jobs: int):
+        self.jobs = jobs
+        self.context = _context()
+        self.tasks, self.results = self.context.Queue(), self.context.Queue()
+        self.env = _thread_limits(jobs)
+        self.workers = [self._start() for _ in range(jobs)]
+
+    def _start(self):
+        worker = self.context.Process(target=_worker, args=(self.tasks, self.results, os.getpid(), self.env),
+                                      name="scorer-worker", daemon=True)
+        # Ctrl-C or SIGTERM between the fork and the worker's own handlers would run the parent's in the worker
+        blocked = hasattr(signal, "pthread_sigmask")
+        if blocked:
+            old = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+        try:
+            worker.start()
+        finally:
+            if blocked:
+                signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        return worker
+
+    def usable(self, jobs: int) -> bool:
+        return self.jobs == jobs and all(w.exitcode is None for w in self.workers)
+
+    def submit(self, seq: int, func, chunk: list, args: tuple) -> None:
+        self.tasks.put((seq, func, chunk, args))
+
+    def get(self):
+        """The next (seq, ok, payload) from any worker; WorkerDied if a worker died (exit code not 0); a worker that
+        left idle (exit code 0) is replaced."""
+        while True:
+            try:
+                return self.results.get(timeout=PARENT_POLL)
+            except queue.Empty:
+                pass
+            for k, worker in enumerate(self.workers):
+                if worker.exitcode is None:
+                    continue
+                if worker.exitcode != 0:
+                    code = worker.exitcode
+                    how = f"was killed by signal {-code}" if code < 0 else f"exited with status {code}"
+                    raise WorkerDied(f"a worker process {how} (out of memory?); the results before its chunk "
+                                     "were returned")
+                self.workers[k] = self._start()
+
+    def stop(self) -> None:
+        """Kill the workers now (their pending chunks are dropped) and release the queues."""
+        for worker in self.workers:
+            if worker.exitcode is None:
+                worker.kill()
+        for worker in self.workers:
+            worker.join()
+        for q in (self.tasks, self.results):
+            q.cancel_join_thread()  # a task still in the queue's pipe must not hold up the parent's exit
+            q.close()
+
+
+_POOL: _Pool | None = None
+
+
+def _pool(jobs: int) -> _Pool:
+    """This process's pool of `jobs` workers: the last one if it is still whole, else a new one."""
+    global _POOL
+    if _POOL is not None and not _POOL.usable(jobs):
+        _POOL.stop()
+        _POOL = None
+    if _POOL is None:
+        import atexit
+
+        _POOL = _Pool(jobs)
+        atexit.register(_at_exit, _POOL)  # runs before multiprocessing's own exit handler (registered earlier)
+    return _POOL
+
+
+def _at_exit(pool: _Pool) -> None:
+    """At the interpreter's exit: kill the idle workers of a pool still kept for reuse (SIGKILL: nothing in them
+    can delay it) and reap them, so exiting never waits on a worker."""
+    if _POOL is pool:
+        _discard(pool)
+
+
+def _discard(pool: _Pool) -> None:
+    global _POOL
+    pool.stop()
+    if _POOL is pool:
+        _POOL = None
 
 
 def ordered_map(func, items, jobs: int = 1, args: tuple = (), size: int = CHUNK):
     """The results of `func(chunk, *args)` (a list per chunk of up to `size` items) one by one, in input order.
     With jobs <= 1 they are computed in this process; with more, chunks go to worker processes, at most
-    2 * jobs chunks ahead of the one being returned, and if the caller stops before the end (Ctrl-C, an
-    error, closing the generator), the workers are stopped. `func` must be a module-level function: the
-    workers import it by name."""
+    AHEAD * jobs chunks ahead of the one being returned, and if the caller stops before the end (Ctrl-C, an
+    error, closing the generator), the workers are stopped. `func` must be a module-level function (with spawn,
+    the workers import it by name). An exception in `func` is raised here as WorkerDied, with its traceback."""
     if jobs <= 1:
         for chunk in chunks(items, size):
             yield from func(chunk, *args)
         return
-    pool = worker_pool(jobs)
+    pool = _pool(jobs)
     todo = chunks(items, size)
-    pending: deque = deque()
+    sent = returned = 0
+    done: dict[int, tuple[bool, object]] = {}
     finished = False
     try:
-        for chunk in islice(todo, 2 * jobs):
-            pending.append(pool.submit(func, chunk, *args))
-        while pending:
-            results = pending.popleft().result()
+        for chunk in islice(todo, AHEAD * jobs):
+            pool.submit(sent, func, chunk, args)
+            sent += 1
+        while returned < sent:
+            while returned not in done:
+                seq, ok, payload = pool.get()
+                done[seq] = (ok, payload)
+            ok, payload = done.pop(returned)
+            returned += 1
+            if not ok:
+                raise WorkerDied(f"the function failed in a worker process: {payload}")
             for chunk in islice(todo, 1):
-                pending.append(pool.submit(func, chunk, *args))
-            yield from results
+                pool.submit(sent, func, chunk, args)
+                sent += 1
+            yield from payload
         finished = True
     finally:
         if not finished:
-            _stop(pool, pending)
-
-
-def _stop(pool, pending) -> None:
-    """Kill the workers of `pool` (their pending chunks are dropped). Works around two loky races that
-    make its manager thread die with a traceback, and one of them leave the workers running: futures are
-    not cancelled (it calls set_exception on them), and shutting down waits, up to a second, until loky
-    has taken every submitted chunk into its call queue (one still between would raise KeyError)."""
-    import time
-
-    deadline = time.monotonic() + 1
-    while not all(future.running() or future.done() for future in pending) and time.monotonic() < deadline:
-        time.sleep(0.002)
-    pool.shutdown(wait=True, kill_workers=True)
+            _discard(pool)

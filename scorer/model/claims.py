@@ -16,7 +16,7 @@ import re
 import numpy as np
 
 from .cues import source_type_vector
-from .heads import combine_heads
+from .heads import NgramLookup, combine_heads
 
 CLAIM_CLASSES = ("named_source", "anonymous_intelligence", "outlet_claim", "editorial_opinion", "furniture")
 SOURCE_TOKEN_PATTERN = r"\S+"
@@ -68,26 +68,16 @@ class TfidfBlock:
         self.pattern = re.compile(token_pattern)
         self.token_pattern = token_pattern
         self.ngram_max = ngram_max
+        self.lookup = NgramLookup(self.vocabulary, ngram_max, self.pattern.findall)
 
     def terms(self) -> list[str]:
         return sorted(self.vocabulary, key=self.vocabulary.get)
 
     def transform(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(row, column, value) of the non-zero entries."""
-        get, findall, top = self.vocabulary.get, self.pattern.findall, self.ngram_max
-        rows: list[int] = []
-        cols: list[int] = []
-        for r, text in enumerate(texts):
-            tokens = findall(text.lower())
-            grams = list(tokens)
-            for n in range(2, min(top, len(tokens)) + 1):
-                grams += [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
-            found = [c for c in map(get, grams) if c is not None]
-            rows.extend([r] * len(found))
-            cols.extend(found)
+        rows, cols = self.lookup.ids(texts)
         n_terms = len(self.idf)
-        key, counts = np.unique(np.asarray(rows, dtype=np.int64) * n_terms + np.asarray(cols, dtype=np.int64),
-                                return_counts=True)
+        key, counts = np.unique(rows * n_terms + cols, return_counts=True)
         r, c = key // n_terms, key % n_terms
         values = ((np.log(counts.astype(np.float32)) + np.float32(1)) * self.idf[c]).astype(np.float32)
         norms = np.sqrt(np.bincount(r, weights=values.astype(np.float64) ** 2, minlength=len(texts))).astype(np.float32)

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import math
 import re
+from operator import itemgetter
 
+import ahocorasick
 import numpy as np
 
 from ..attribution.lexicon import (ANONYMITY_PHRASES, ANONYMOUS_HEADS, CARRY_VERBS, DENIAL_RE, HEDGES, INTENSIFIERS,
-                                   LOADED_WORDS, REPORTING_PHRASES, REPORTING_VERBS, outlet_pattern, words_pattern)
+                                   LOADED_WORDS, OUTLETS, REPORTING_PHRASES, REPORTING_VERBS, outlet_pattern,
+                                   words_pattern)
 from ..labels import SOURCE_KINDS
 from ..text.quotes import closes_open_quote, opens_quote
 
@@ -27,7 +30,6 @@ MODAL_RE = re.compile(r"\b(should|must|ought|need to|needs to|have to|has to)\b"
 OUTLET_RE = outlet_pattern()
 HEDGE_RE = words_pattern(HEDGES)
 ANON_PHRASE_RE = re.compile("|".join(re.escape(p) for p in ANONYMITY_PHRASES), re.I)
-_REPORT_PHRASE = re.compile("|".join(re.escape(p) for p in REPORTING_PHRASES), re.I)
 
 CUE_FEATURES = ("reporting_verb", "reporting_phrase", "according_to", "quote_marks", "starts_with_quote",
                 "quote_then_attribution", "attribution_then_quote", "carry_over_pronoun", "name_near_cue",
@@ -37,10 +39,11 @@ CUE_FEATURES = ("reporting_verb", "reporting_phrase", "according_to", "quote_mar
 
 
 _SINGLE_HEDGES = frozenset(h for h in HEDGES if " " not in h)
-_MULTI_HEDGE = re.compile(r"\b(" + "|".join(re.escape(h) for h in HEDGES if " " in h) + r")\b")
 _MODALS = frozenset("should must ought".split())
 _MODAL_PHRASE = re.compile(r"\b(need|needs|have|has) to\b")
 _FIRST = frozenset("I we We me us our Our my My".split())
+_FIRST_CAPITALISED = frozenset(w for w in _FIRST if w[0].isupper())
+_CAPITAL = re.compile("[A-Z]")
 _SECOND = frozenset("you your You Your".split())
 _NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten hundred thousand million billion".split())
 _DATE_WORDS = frozenset("monday tuesday wednesday thursday friday saturday sunday january february march april june july "
@@ -48,11 +51,97 @@ _DATE_WORDS = frozenset("monday tuesday wednesday thursday friday saturday sunda
 _DIGITS = re.compile(r"\d[\d,.]*")
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
 _CLOSE_THEN = re.compile(r"[,?!][”\"’]\s+")
-_PHRASES = re.compile("|".join(f"(?P<{name}>{pattern.pattern})" for name, pattern in (
-    ("denial", DENIAL_RE), ("anon", ANON_PHRASE_RE), ("report", _REPORT_PHRASE), ("outlet", OUTLET_RE),
-    ("hedge", _MULTI_HEDGE))))  # most specific first: a denial is also a reporting phrase
 _DASH_ATTRIBUTION = re.compile(r"[”\"]\s*[―—–]\s*[A-Z@]")
+_ANY_DIGIT = re.compile(r"\d")
 _QUOTE_CHARS = re.compile(r"[“\"”]")
+
+# The phrase lists are found in one scan of the lower-cased sentence (`phrase_groups`), exactly as this regex would
+# find them (compiled without flags, applied to the lower-cased text, groups tried in this order: a denial is also
+# a reporting phrase):
+#     (?P<denial>DENIAL_RE)|(?P<anon>ANON_PHRASE_RE)|(?P<report>'|'.join(REPORTING_PHRASES))|(?P<outlet>OUTLET_RE)
+#     |(?P<hedge>\b(the multi-word HEDGES)\b)
+# with an Aho-Corasick automaton over the literal alternatives instead of trying about 150 of them at every character
+# (13x faster on PolNeAR sentences; the regex is the reference in tests/model/test_speed_same.py).
+
+def _literal_alternatives(body: str) -> list[str]:
+    """The strings a regex made only of plain characters, groups and | matches, in the order the regex tries them
+    (DENIAL_RE's alternatives, spelled out from its pattern, so the lexicon stays the one place that lists them)."""
+    def alternation(i: int) -> tuple[list[str], int]:
+        options, current = [], [""]
+        while i < len(body) and body[i] != ")":
+            char = body[i]
+            if char == "(":
+                inner, i = alternation(i + 1)
+                current = [a + b for a in current for b in inner]
+            elif char == "|":
+                options, current = options + current, [""]
+            elif char in "\\[]?*+.{}^$":
+                raise ValueError(f"not a plain alternation of phrases: {body!r}")
+            else:
+                current = [a + char for a in current]
+            i += 1
+        return options + current, i
+
+    out, end = alternation(0)
+    if end != len(body):
+        raise ValueError(f"unbalanced parentheses: {body!r}")
+    return out
+
+
+if not (DENIAL_RE.pattern.startswith(r"\b(") and DENIAL_RE.pattern.endswith(r")\b")):
+    raise ValueError(f"DENIAL_RE is not \\b(phrases)\\b: {DENIAL_RE.pattern!r}")
+_DENIALS = tuple(_literal_alternatives(DENIAL_RE.pattern[3:-3]))
+
+
+def _phrase_automaton() -> ahocorasick.Automaton:
+    """An Aho-Corasick automaton over every literal alternative of the phrase regex (above). Each key's value is its
+    length and its alternatives as (position in the regex, bounded by \\b on both sides, group), in regex order."""
+    entries = [(p, True, "denial") for p in _DENIALS] + [(p, False, "anon") for p in ANONYMITY_PHRASES] \
+        + [(p, False, "report") for p in REPORTING_PHRASES] \
+        + [(p, True, "outlet") for p in sorted(OUTLETS, key=len, reverse=True)] \
+        + [(p, True, "hedge") for p in HEDGES if " " in p]
+    alternatives: dict[str, list] = {}
+    for order, (literal, bounded, group) in enumerate(entries):
+        if bounded and not (_is_word(literal[0]) and _is_word(literal[-1])):
+            raise ValueError(f"{literal!r}: a phrase between \\b must start and end with a word character")
+        alternatives.setdefault(literal, []).append((order, bounded, group))
+    automaton = ahocorasick.Automaton()
+    for literal, alts in alternatives.items():
+        automaton.add_word(literal, (len(literal), tuple(alts)))
+    automaton.make_automaton()
+    return automaton
+
+
+def _is_word(char: str) -> bool:
+    """A word character as `re`'s \\b sees it in a str pattern."""
+    return char.isalnum() or char == "_"
+
+
+_PHRASE_AUTOMATON = _phrase_automaton()
+
+
+def phrase_groups(low: str) -> set[str]:
+    """The names of the phrase regex's groups (above) that its finditer(low) matches, found exactly as the regex finds
+    them (at each position the first alternative that matches with its \\b conditions, then on from its end) but
+    with one Aho-Corasick pass instead of trying about 150 alternatives at every character."""
+    best: dict[int, tuple[int, int, str]] = {}  # start -> (order, end, group) of the first alternative matching there
+    n = len(low)
+    for last, (length, alts) in _PHRASE_AUTOMATON.iter(low):
+        start, end = last - length + 1, last + 1
+        for order, bounded, group in alts:
+            if bounded and ((start and _is_word(low[start - 1])) or (end < n and _is_word(low[end]))):
+                continue
+            if start not in best or order < best[start][0]:
+                best[start] = (order, end, group)
+            break
+    if not best:
+        return set()
+    found, pos = set(), 0
+    for start in sorted(best):
+        if start >= pos:
+            _, pos, group = best[start]
+            found.add(group)
+    return found
 
 
 def cue_vector(text: str) -> list[float]:
@@ -63,9 +152,11 @@ def cue_vector(text: str) -> list[float]:
     if not text:
         return [0.0] * len(CUE_FEATURES)
     words = _WORD.findall(text)
-    low_words = [w.lower() for w in words]
-    uniq = set(low_words)
     low = text.lower()
+    # the words of the lower-cased text are the lower-cased words unless the text has one of the two characters
+    # whose lower case is (or contains) an ASCII letter: checked over all code points in tests/model/test_speed_same.py
+    low_words = _WORD.findall(low) if "\u0130" not in text and "\u212a" not in text else [w.lower() for w in words]
+    uniq = set(low_words)
     # a capitalised "States" or "Statement" is not a reporting verb
     verbs = [i for i, w in enumerate(low_words) if w in REPORTING_VERBS and words[i][0].islower()] \
         if not uniq.isdisjoint(REPORTING_VERBS) else []
@@ -75,22 +166,32 @@ def cue_vector(text: str) -> list[float]:
         if any(w[0].isupper() and w not in ("I", "The", "A", "But", "And") for w in window):
             name_near = 1.0
             break
-    names = sum(1 for w in words[1:] if w[0].isupper() and w not in _FIRST)
-    quotes = len(_QUOTE_CHARS.findall(text))
-    quote_then = float(bool(_DASH_ATTRIBUTION.search(text)))  # '“...” ― Name', an epigraph-style attribution
-    for m in _CLOSE_THEN.finditer(text):
-        following = _WORD.findall(text, m.end(), m.end() + 60)[:5]
-        if any(w.lower() in REPORTING_VERBS for w in following):
-            quote_then = 1.0
-            break
+    names = len(_CAPITAL.findall("".join(map(itemgetter(0), words)), 1))  # every word starts with [A-Za-z]
+    if names and not _FIRST_CAPITALISED.isdisjoint(words):
+        names -= sum(w in _FIRST_CAPITALISED for w in words[1:])  # "I", "We", "Our", "My" are not names
+    # each regex below runs only when a cheap exact check says it can match (most sentences have no quote, dash,
+    # digit or "May ")
+    closing = "”" in text or '"' in text
+    quotes = len(_QUOTE_CHARS.findall(text)) if closing or "“" in text else 0
+    # '“...” ― Name', an epigraph-style attribution
+    quote_then = float(closing and ("―" in text or "—" in text or "–" in text)
+                       and bool(_DASH_ATTRIBUTION.search(text)))
+    if not quote_then and (closing or "’" in text):
+        for m in _CLOSE_THEN.finditer(text):
+            following = _WORD.findall(text, m.end(), m.end() + 60)[:5]
+            if any(w.lower() in REPORTING_VERBS for w in following):
+                quote_then = 1.0
+                break
     opener = text.find("“") if "“" in text else text.find('"')
     then_quote = float(opener > 0 and any(w.lower() in REPORTING_VERBS for w in _WORD.findall(text, 0, opener)[:7]))
     carry = float(not uniq.isdisjoint(CARRY_VERBS) and not uniq.isdisjoint(_CARRY_PRONOUNS) and any(
         a in _CARRY_PRONOUNS and b in CARRY_VERBS for a, b in zip(low_words, low_words[1:])))
-    found = {m.lastgroup for m in _PHRASES.finditer(low)}  # one scan for all phrase lists
+    found = phrase_groups(low)  # one scan for all phrase lists
     hedges = _count(low_words, uniq, _SINGLE_HEDGES) + ("hedge" in found)
-    numbers = len(_DIGITS.findall(text)) + _count(low_words, uniq, _NUMBER_WORDS)
-    dated = not uniq.isdisjoint(_DATE_WORDS) or bool(_YEAR.search(text)) or bool(_DATE_MAY.search(text))
+    digits = _has_digit(text)
+    numbers = (len(_DIGITS.findall(text)) if digits else 0) + _count(low_words, uniq, _NUMBER_WORDS)
+    dated = not uniq.isdisjoint(_DATE_WORDS) or (digits and bool(_YEAR.search(text))) \
+        or ("May " in text and bool(_DATE_MAY.search(text)))
     return [
         float(bool(verbs)), float("report" in found or "denial" in found), float("according to" in low),
         min(quotes, 4) / 4.0, float(text[:1] in "“\"‘'"), quote_then, then_quote, carry, name_near,
@@ -99,13 +200,22 @@ def cue_vector(text: str) -> list[float]:
         min(hedges, 3) / 3.0, min(_count(low_words, uniq, LOADED_WORDS), 3) / 3.0,
         min(numbers, 4) / 4.0, float(dated), float("?" in text), float("!" in text),
         float(not _FIRST.isdisjoint(words)), float(not _SECOND.isdisjoint(words)),
-        float(not uniq.isdisjoint(_MODALS) or bool(_MODAL_PHRASE.search(low))),
+        float(not uniq.isdisjoint(_MODALS) or (("need" in low or "ha" in low) and " to" in low
+                                                and bool(_MODAL_PHRASE.search(low)))),
         min(_count(low_words, uniq, INTENSIFIERS), 3) / 3.0,
         float("denial" in found), math.log1p(len(low_words)) / 5.0,
     ]
 
 
 _CARRY_PRONOUNS = frozenset(("he", "she", "they", "it"))
+_ASCII_DIGITS = "0123456789"
+
+
+def _has_digit(text: str) -> bool:
+    """Whether the text has a character that `\\d` matches (any Unicode decimal digit)."""
+    if text.isascii():
+        return any(d in text for d in _ASCII_DIGITS)
+    return _ANY_DIGIT.search(text) is not None
 
 
 def _count(words: list[str], uniq: set[str], lexicon: frozenset[str]) -> int:
