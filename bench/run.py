@@ -97,7 +97,8 @@ def run_batch(checkout: Path, src: Path, out: Path, jobs: int) -> dict:
 
 
 def run_stages(checkout: Path, copies: int) -> dict:
-    out = subprocess.run([sys.executable, str(BENCH / "profile_stages.py"), "--json", "--copies", str(copies)],
+    out = subprocess.run([sys.executable, str(BENCH / "profile_stages.py"), "--json", "--copies", str(copies),
+                          *model_args(checkout)],
                          env=environment(checkout), cwd=checkout, check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
