@@ -106,6 +106,7 @@ class _Pool:
 
     def __init__(self, jobs: int):
         self.jobs = jobs
+        self.busy = False  # an ordered_map is reading its results (a second map at the same time gets its own pool)
         self.context = _context()
         self.tasks, self.results = self.context.Queue(), self.context.Queue()
         self.env = _thread_limits(jobs)
@@ -202,7 +203,9 @@ def ordered_map(func, items, jobs: int = 1, args: tuple = (), size: int = CHUNK)
         for chunk in chunks(items, size):
             yield from func(chunk, *args)
         return
-    pool = _pool(jobs)
+    shared = _POOL is None or not _POOL.busy  # a map already running on the kept pool: this one gets its own
+    pool = _pool(jobs) if shared else _Pool(jobs)
+    pool.busy = True
     todo = chunks(items, size)
     sent = returned = 0
     done: dict[int, tuple[bool, object]] = {}
@@ -225,5 +228,6 @@ def ordered_map(func, items, jobs: int = 1, args: tuple = (), size: int = CHUNK)
             yield from payload
         finished = True
     finally:
-        if not finished:
+        pool.busy = False
+        if not finished or not shared:
             _discard(pool)

@@ -142,3 +142,14 @@ def test_exiting_with_a_kept_pool_does_not_wait_for_its_idle_workers():
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.strip() == "[0, 1, 4, 9, 16, 25]", done.stderr
     assert time.monotonic() - start < 20 and "Traceback" not in done.stderr
+
+
+def test_two_maps_read_together_each_get_their_own_results():
+    """Two maps consumed in step (zip) never see each other's results: the second runs on a pool of its own."""
+    a = ordered_map(square_all, range(200), jobs=2, args=(0,), size=4)
+    b = ordered_map(square_all, range(200), jobs=2, args=(1,), size=4)
+    pairs = list(zip(a, b))
+    assert [x for x, _ in pairs] == square_all(range(200), 0)
+    assert [y for _, y in pairs] == square_all(range(200), 1)
+    # the kept pool is free again for the next map
+    assert list(ordered_map(square_all, range(10), jobs=2)) == square_all(range(10))

@@ -230,8 +230,6 @@ class _WordCache(dict):
         self.table = np.zeros((1024, len(OFFSETS), weights.shape[1]))
 
     def _add(self, words: set[str]) -> None:
-        if len(self) + len(words) > self.limit:
-            self.clear()
         first = len(self)
         need = first + len(words)
         if need > len(self.table):
@@ -258,6 +256,9 @@ class _WordCache(dict):
     def lookup(self, words: list[str]) -> np.ndarray:
         """The (n, 5, tags) rows of the words."""
         new = set(words).difference(self)
+        if new and len(self) + len(new) > self.limit:  # full: start again with this call's words, all of them
+            self.clear()
+            new = set(words)
         if new:
             self._add(new)
         ids = np.array(list(map(self.__getitem__, words)), dtype=np.int64)
@@ -302,11 +303,11 @@ class SpanTagger:
                 continue
             # token i sees the word at i + off when it is in the same sentence
             lo, hi = max(0, -off), n_tok - max(0, off)
-            out[lo:hi] += table[lo + off:hi + off, k]
-            # undo it where the neighbour is in another sentence (a few tokens per sentence)
-            other = lo + np.flatnonzero(sentence[lo + off:hi + off] != sentence[lo:hi])
-            out[other] -= table[other + off, k]
+            # (zero where the neighbour is in another sentence: a sentence's scores never depend on its neighbours)
+            same = sentence[lo + off:hi + off] == sentence[lo:hi]
+            out[lo:hi] += np.where(same[:, None], table[lo + off:hi + off, k], 0.0)
             if off in (-1, 1):
+                other = lo + np.flatnonzero(~same)
                 out[other] += self.edges[off]
                 out[:lo] += self.edges[off]
                 out[hi:] += self.edges[off]

@@ -44,6 +44,10 @@ def score_chunk(scorer, records: list[Record]) -> list[dict]:
             except ScorerError as exc:
                 results[k] = _error_row(record, str(exc))
                 continue
+            except Exception as exc:  # noqa: BLE001 - a bug or a library's own error costs only this record
+                name = record.where if record.kind != "url" else record.id
+                results[k] = _error_row(record, f"{name}: internal error {type(exc).__name__}: {exc}; please report it")
+                continue
         items.append((k, Article(text, record.id, record.where if record.kind != "url" else record.id, kind != "text")))
     for k, report in zip([k for k, _ in items], score_items(scorer, [item for _, item in items])):
         if isinstance(report, Exception):

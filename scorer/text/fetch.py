@@ -7,9 +7,11 @@ text reaches the report as text, as for an HTML file.
 """
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import socket
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -48,8 +50,50 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def _opener():
-    opener = urllib.request.build_opener(_Redirects)
+def _cut(sock) -> None:
+    """Shut a connection's socket down: a read blocked on it returns at once (the fetch's deadline has passed)."""
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+def _with_deadline(base, deadline: float, timers: list):
+    """`base` (HTTPConnection or HTTPSConnection) whose socket is shut down at `deadline`: the time limit covers the
+    whole fetch (status line, headers, a body sent a byte at a time), not only each socket operation."""
+    class Connection(base):
+        def connect(self):
+            super().connect()
+            timer = threading.Timer(max(0.0, deadline - time.monotonic()), _cut, (self.sock,))
+            timer.daemon = True
+            timer.start()
+            timers.append(timer)
+    return Connection
+
+
+class _Http(urllib.request.HTTPHandler):
+    def __init__(self, deadline: float, timers: list):
+        super().__init__()
+        self.connection = _with_deadline(http.client.HTTPConnection, deadline, timers)
+
+    def http_open(self, req):
+        return self.do_open(self.connection, req)
+
+
+class _Https(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: float, timers: list):
+        super().__init__()
+        self.connection = _with_deadline(http.client.HTTPSConnection, deadline, timers)
+
+    def https_open(self, req):
+        return self.do_open(self.connection, req, context=self._context)
+
+
+def _opener(deadline: float | None = None, timers: list | None = None):
+    handlers = [_Redirects]
+    if deadline is not None:
+        handlers += [_Http(deadline, timers), _Https(deadline, timers)]
+    opener = urllib.request.build_opener(*handlers)
     opener.addheaders = [("User-Agent", "attribution-scorer (+https://pypi.org/project/attribution-scorer/)"),
                          ("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"),
                          ("Accept-Encoding", "identity")]
@@ -77,8 +121,21 @@ def fetch_page(url: str, max_bytes: int | None = DEFAULT_MAX_BYTES, timeout: flo
         raise InputError(f"{url}: only http:// and https:// URLs can be fetched")
     timeout = fetch_timeout() if timeout is None else timeout
     deadline = time.monotonic() + timeout
+    timers: list[threading.Timer] = []
     try:
-        response = _opener().open(url, timeout=timeout)
+        return _fetch(url, max_bytes, timeout, deadline, timers)
+    except (OSError, http.client.HTTPException) as exc:  # a reset, a malformed or cut-off response
+        if time.monotonic() >= deadline:
+            raise InputError(f"{url}: timed out after {timeout:g} s") from None
+        raise InputError(f"{url}: cannot fetch ({type(exc).__name__}: {exc})") from None
+    finally:
+        for timer in timers:
+            timer.cancel()
+
+
+def _fetch(url: str, max_bytes: int | None, timeout: float, deadline: float, timers: list) -> str:
+    try:
+        response = _opener(deadline, timers).open(url, timeout=timeout)
     except urllib.error.HTTPError as exc:
         reason = str(exc.reason)
         if exc.code in (301, 302, 303, 307, 308) and (reason == _REFUSED or "is not allowed" in reason):
@@ -88,12 +145,12 @@ def fetch_page(url: str, max_bytes: int | None = DEFAULT_MAX_BYTES, timeout: flo
         raise InputError(f"{url}: HTTP {exc.code} {exc.reason}") from None
     except urllib.error.URLError as exc:
         reason = exc.reason
-        if isinstance(reason, (TimeoutError, socket.timeout)):
+        if isinstance(reason, (TimeoutError, socket.timeout)) or time.monotonic() >= deadline:
             raise InputError(f"{url}: timed out after {timeout:g} s") from None
         raise InputError(f"{url}: cannot fetch ({getattr(reason, 'strerror', None) or reason})") from None
     except TimeoutError:
         raise InputError(f"{url}: timed out after {timeout:g} s") from None
-    except (OSError, ValueError) as exc:  # a bad port, a malformed URL, a reset connection
+    except ValueError as exc:  # a bad port, a malformed URL
         raise InputError(f"{url}: cannot fetch ({exc})") from None
     with response:
         final = response.geturl()
@@ -114,7 +171,7 @@ def fetch_page(url: str, max_bytes: int | None = DEFAULT_MAX_BYTES, timeout: flo
                 sock = getattr(getattr(getattr(response, "fp", None), "raw", None), "_sock", None)
                 if sock is not None:
                     sock.settimeout(max(0.01, left))
-                chunk = response.read(_CHUNK)
+                chunk = response.read1(_CHUNK)
                 if not chunk:
                     break
                 data += chunk
@@ -123,8 +180,10 @@ def fetch_page(url: str, max_bytes: int | None = DEFAULT_MAX_BYTES, timeout: flo
                                      "(raise it with --max-bytes, 0 for no limit)")
         except TimeoutError:
             raise InputError(f"{where}: timed out after {timeout:g} s") from None
-        except OSError as exc:
-            raise InputError(f"{where}: cannot fetch ({exc})") from None
+        except (OSError, http.client.HTTPException) as exc:
+            if time.monotonic() >= deadline:
+                raise InputError(f"{where}: timed out after {timeout:g} s") from None
+            raise InputError(f"{where}: cannot fetch ({type(exc).__name__}: {exc})") from None
         charset = response.headers.get_content_charset()
     return _decode(bytes(data), charset, where)
 

@@ -124,3 +124,28 @@ def test_spans_many_equals_one_article_at_a_time(n_articles):
     one = tagger.spans(ARTICLE, sents)
     assert tagger.spans_many([(ARTICLE, sents)] * n_articles) == [one] * n_articles
     assert any(s["SOURCE"] or s["CUE"] or s["CONTENT"] for s in one)
+
+
+def test_a_sentence_scores_the_same_whatever_article_comes_before_it():
+    """Emissions of an article's tokens are bit-identical alone and after another article in one batch."""
+    from scorer.attribution.tagger import concat_tokens
+
+    other = "Officials said the talks failed. The minister, who spoke on Friday, disagreed."
+    tokens, before = sentence_tokens(ARTICLE, _sentences(ARTICLE)), sentence_tokens(other, _sentences(other))
+    names = sorted({a for part in (tokens, before) for sent in crf_items(part) for attrs in sent for a in attrs})
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        tagger = SpanTagger(names, rng.normal(size=(len(names), len(TAGS))), np.zeros((len(TAGS), len(TAGS))))
+        alone = tagger.emissions(tokens)
+        batched = tagger.emissions(concat_tokens([before, tokens]))[len(before.words):]
+        assert np.array_equal(alone, batched)
+
+
+def test_the_word_cache_starts_again_when_full_and_keeps_every_word_of_the_call():
+    from scorer.attribution.tagger import _WordCache
+
+    cache = _WordCache({"w=a": 0}, np.ones((1, len(TAGS))), limit=5)
+    first = cache.lookup(["a", "b", "c"])
+    again = cache.lookup(["a", "d", "e", "f"])  # would pass the limit: emptied, then all four added
+    assert np.array_equal(again[0], first[0]) and len(cache) == 4
+    assert cache.lookup(["x"] * 3).shape == (3, 5, len(TAGS))

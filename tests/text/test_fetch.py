@@ -67,6 +67,22 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/slow":
             time.sleep(3)
             self._send(200, PAGE.encode())
+        elif path == "/drip-headers":  # a status line sent a byte at a time: each byte well inside the timeout
+            for byte in b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n":
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.1)
+        elif path == "/drip-body":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            for _ in range(60):
+                self.wfile.write(b"<p>")
+                self.wfile.flush()
+                time.sleep(0.1)
+        elif path == "/garbage":  # not HTTP at all: http.client's BadStatusLine, not an OSError
+            self.wfile.write(b"HELLO\r\n\r\n")
+            self.close_connection = True
         elif path == "/pdf":
             self._send(200, b"%PDF-1.4 ...", "application/pdf")
         elif path == "/nav-only":
@@ -215,3 +231,29 @@ def test_batch_url_list_with_workers(server, tmp_path):
     result = runner.invoke(cli, ["batch", str(urls), "-o", str(out), "--jobs", "2", "--no-progress"])
     assert result.exit_code == 0, result.output
     assert [json.loads(line)["status"] for line in out.read_text().splitlines()] == ["ok", "error", "ok"]
+
+
+@pytest.mark.parametrize("path", ["/drip-headers", "/drip-body"])
+def test_a_server_that_drips_cannot_outlast_the_time_limit(server, path):
+    """The limit is for the whole fetch, not each read: a byte every 0.1 s with a 1 s limit stops near 1 s."""
+    started = time.monotonic()
+    with pytest.raises(InputError, match=path + r": timed out after 1 s$"):
+        fetch_page(server + path, timeout=1.0)
+    assert time.monotonic() - started < 2.5
+
+
+def test_a_response_that_is_not_http_is_one_line(server):
+    with pytest.raises(InputError, match=r"/garbage: cannot fetch \(BadStatusLine"):
+        fetch_page(f"{server}/garbage")
+
+
+def test_batch_goes_on_after_a_response_that_is_not_http(server, tmp_path):
+    """One URL whose server does not speak HTTP is an error row; the URLs after it are scored."""
+    urls = tmp_path / "pages.urls"
+    urls.write_text(f"{server}/garbage\n{server}/article\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(cli, ["batch", str(urls), "-o", str(out), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["status"] for r in rows] == ["error", "ok"]
+    assert "BadStatusLine" in rows[0]["error"]
