@@ -19,10 +19,10 @@ from typing import Iterator
 from ..atomic import write_text_atomic
 from ..errors import InputError, ScorerError
 from ..pool import CHUNK, chunks
-from ..report.tables import ARTICLE_COLUMNS, article_row, field_columns
+from ..report.tables import ARTICLE_COLUMNS, article_row
 from ..text.files import DEFAULT_MAX_BYTES
-from .records import (Keep, Record, article_files, check_record_file, file_record, file_records, input_fields,
-                      over_byte_limit, record_files, shard_file_records)
+from .records import (Keep, Record, article_files, check_record_file, file_record, file_records,
+                      over_byte_limit, record_files, shard_file_records, table_fields)
 from .run import BatchInterrupted, StopSignals, check_batch_output
 from .workers import score_chunk
 from .writers import encode_jsonl, encode_tables, unique_token, write_table_pair
@@ -245,12 +245,7 @@ def run_dask_batch(input_path, out, fmt: str = "jsonl", scheduler: str | None = 
         progress(ok + errors)
     if not todo:
         return ok, errors
-    fields = []
-    if fmt != "jsonl":
-        try:
-            fields = field_columns(input_fields(input_path, keep, text_field, id_field))
-        except ValueError as exc:
-            raise InputError(f"{os.fspath(input_path)}: {exc}") from None
+    fields = table_fields(input_path, fmt, keep, text_field, id_field)
     frame = shard_frame(todo, out, fmt, model_dir, text_field, id_field, max_bytes,
                         single_file=not Path(input_path).is_dir(), csv_escape=csv_escape, keep=keep, fields=fields)
     from distributed import as_completed

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from ..errors import InputError
+from ..report.tables import field_columns
 from ..text.files import (DEFAULT_MAX_BYTES, article_id, input_kind, read_text_file, repair_decoded,
                           replace_surrogates)
 
@@ -168,6 +169,17 @@ def record_files(root: Path, required: bool = False) -> list[Path]:
         raise InputError(f"{root}: no .txt/.md/.html article files and no .jsonl/.csv/.parquet "
                          "record files in directory")
     return files
+
+
+def table_fields(path: str | Path, fmt: str, keep: Keep, text_field: str = "text", id_field: str = "id") -> list:
+    """The output columns of the kept input fields for a table output (none for JSONL: its lines carry them);
+    InputError naming the input when the fields cannot be kept (a clash of names)."""
+    if fmt == "jsonl":
+        return []
+    try:
+        return field_columns(input_fields(path, keep, text_field, id_field))
+    except ValueError as exc:
+        raise InputError(f"{os.fspath(path)}: {exc}") from None
 
 
 def input_fields(path: str | Path, keep: Keep, text_field: str = "text", id_field: str = "id") -> list[str]:

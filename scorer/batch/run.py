@@ -14,9 +14,8 @@ from pathlib import Path
 
 from ..atomic import cannot_write, check_parent, same_file
 from ..errors import InputError, ScorerError
-from ..report.tables import field_columns
 from ..text.files import DEFAULT_MAX_BYTES
-from .records import ARTICLE_SUFFIXES, Keep, article_files, check_record_file, input_fields, read_records, record_files
+from .records import ARTICLE_SUFFIXES, Keep, article_files, check_record_file, read_records, record_files, table_fields
 from .workers import score_records
 from .writers import DoneRecords, open_writer, parts_directory
 
@@ -203,12 +202,7 @@ def run_batch(input_path, out, fmt: str = "jsonl", jobs: int = 1, text_field: st
         raise InputError(f"{os.fspath(sentences)}: a sentences file goes with a single .csv or .parquet output "
                          "(JSONL lines and table directories hold the sentences already)")
     check_batch_output(input_path, out, directory=fmt != "jsonl" and not single, sentences=sentences)
-    fields = []
-    if fmt != "jsonl":
-        try:
-            fields = field_columns(input_fields(input_path, keep, text_field, id_field))
-        except ValueError as exc:
-            raise InputError(f"{os.fspath(input_path)}: {exc}") from None
+    fields = table_fields(input_path, fmt, keep, text_field, id_field)
     with StopSignals() as stops:
         writer = open_writer(out, fmt, resume, csv_escape, fields=fields, single=single, sentences=sentences)
         done = DoneRecords(writer.done, whole_file=not Path(input_path).is_dir())

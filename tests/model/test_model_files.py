@@ -7,7 +7,6 @@ import io
 import json
 import os
 import pickle
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -32,22 +31,6 @@ class _WritesAFile:
 
     def __reduce__(self):
         return (exec, (f"open({self.target!r}, 'w').write('executed')",))
-
-
-@pytest.fixture(scope="module")
-def shipped():
-    """(arrays, manifest) of the shipped model, read independently of the loader."""
-    base = default_model_dir()
-    with np.load(base / ARRAYS_FILE, allow_pickle=False) as npz:
-        arrays = {name: npz[name] for name in npz.files}
-    return arrays, json.loads((base / MANIFEST_FILE).read_text(encoding="utf-8"))
-
-
-@pytest.fixture()
-def model_dir(tmp_path):
-    for name in (CARD_FILE, *MODEL_FILES):
-        shutil.copy(default_model_dir() / name, tmp_path / name)
-    return tmp_path
 
 
 @pytest.fixture()

@@ -39,7 +39,8 @@ def test_military_might_is_not_a_hedge_but_modal_might_is():
 
 def test_relative_dates_are_not_specific():
     assert specific("The minister announced the plan today.") is None
-    assert specific("The minister announced the plan yesterday, saying 300 jobs would go.") == "specific: '300'"
+    assert specific("The minister announced the plan yesterday, saying 300 jobs would go by 4 March 2019.") \
+        == "specific: '300', '4', 'March', '2019'"
     assert specific("The minister announced the plan on 4 March 2019.") == "specific: '4', '2019', 'March'"
 
 

@@ -1,30 +1,13 @@
 """The stored span tagger is arrays and JSON covered by the card's checksums: a tampered tagger is refused with
 exit 3 and one line naming the file, whether the checksums were left alone or forged to match."""
 import json
-import shutil
 
 import numpy as np
 import pytest
 from test_model_files import _with, forge, refused
 
 from scorer.attribution.tagger import TAGS, SpanTagger
-from scorer.model.store import ARRAYS_FILE, CARD_FILE, MANIFEST_FILE, MODEL_FILES, default_model_dir, load_bundle
-
-
-@pytest.fixture(scope="module")
-def shipped():
-    """(arrays, manifest) of the shipped model, read independently of the loader."""
-    base = default_model_dir()
-    with np.load(base / ARRAYS_FILE, allow_pickle=False) as npz:
-        arrays = {name: npz[name] for name in npz.files}
-    return arrays, json.loads((base / MANIFEST_FILE).read_text(encoding="utf-8"))
-
-
-@pytest.fixture()
-def model_dir(tmp_path):
-    for name in (CARD_FILE, *MODEL_FILES):
-        shutil.copy(default_model_dir() / name, tmp_path / name)
-    return tmp_path
+from scorer.model.store import ARRAYS_FILE, MANIFEST_FILE, load_bundle
 
 
 def test_the_shipped_tagger_loads_as_arrays(model_dir):
