@@ -173,6 +173,8 @@ def _fetch(url: str, max_bytes: int | None, timeout: float, deadline: float, tim
                     sock.settimeout(max(0.01, left))
                 chunk = response.read1(_CHUNK)
                 if not chunk:
+                    if time.monotonic() >= deadline:  # the end the deadline's shutdown made, not the page's
+                        raise TimeoutError
                     break
                 data += chunk
                 if max_bytes and len(data) > max_bytes:
