@@ -225,8 +225,10 @@ class Scorer:
                     raise InputError(str(result))
                 yield result
             return
-        for chunk in chunks(texts, CHUNK):
-            for result in self.score_batch([Article(as_text(t)) for t in chunk]):
+        # in this process as in the workers: the same names in errors, lone surrogates replaced
+        for chunk in chunks(enumerate(texts), CHUNK):
+            articles = [Article(replace_surrogates(as_text(t, f"<text {i}>")), None, f"<text {i}>") for i, t in chunk]
+            for result in self.score_batch(articles):
                 if isinstance(result, InputError):
                     raise result
                 yield result

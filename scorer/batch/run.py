@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..atomic import cannot_write, check_parent, same_file
 from ..errors import InputError, ScorerError
+from ..pool import WorkerDied
 from ..text.files import DEFAULT_MAX_BYTES
 from .records import ARTICLE_SUFFIXES, Keep, article_files, check_record_file, read_records, record_files, table_fields
 from .workers import score_records
@@ -227,6 +228,10 @@ def run_batch(input_path, out, fmt: str = "jsonl", jobs: int = 1, text_field: st
                 if progress is not None:
                     progress(already + ok + errors)
         except KeyboardInterrupt:
+            interrupted = True
+        except WorkerDied:
+            if not stops.received:  # a worker killed by the same SIGTERM as its parent (`kill -TERM -PGID`, systemd)
+                raise
             interrupted = True
         finally:
             with stops.hold(then_raise=False):

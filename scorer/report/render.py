@@ -55,6 +55,15 @@ def summary_lines(report) -> list[str]:
     return lines
 
 
+# control characters (C0 but tab and newline, DEL, C1) of article text: a terminal would act on them (ESC starts an
+# escape sequence), so the text report shows U+FFFD instead; the colours are the renderer's own codes
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _inert(text: str) -> str:
+    return _CONTROL.sub("\ufffd", text)
+
+
 def render_text(report, colour: bool = False) -> str:
     out = []
     for row in report.sentences_list:
@@ -62,19 +71,25 @@ def render_text(report, colour: bool = False) -> str:
         if colour:
             tag = f"{ANSI[row['attribution_type']]}{tag}{RESET}"
         reasons = f"  ({'; '.join(row['reasons'])})" if row["reasons"] else ""
-        out.append(f"{row['index']:>3} {tag} {row['support']:.2f}  {row['text']}{_source(row)}{reasons}")
-    return "\n".join(out + [""] + summary_lines(report)) + "\n"
+        out.append(f"{row['index']:>3} {tag} {row['support']:.2f}  {_inert(row['text'] + _source(row) + reasons)}")
+    return "\n".join(out + [""] + [_inert(line) for line in summary_lines(report)]) + "\n"
+
+
+def _md(text: str) -> str:
+    """Article text as Markdown text: HTML's special characters escaped (a Markdown viewer renders raw HTML), on one
+    line, with no control characters."""
+    return html.escape(_inert(text).replace("\n", " "), quote=False)
 
 
 def render_markdown(report) -> str:
     title = report.article.get("title") or report.article.get("id") or "Article"
-    out = [f"# {title}", "", "| # | type | support | sentence | source | reasons |", "|---|---|---|---|---|---|"]
+    out = [f"# {_md(title)}", "", "| # | type | support | sentence | source | reasons |", "|---|---|---|---|---|---|"]
     for row in report.sentences_list:
-        text = row["text"].replace("|", "\\|").replace("\n", " ")
-        src = (row["source"] or "").replace("|", "\\|")
+        text = _md(row["text"]).replace("|", "\\|")
+        src = _md(row["source"] or "").replace("|", "\\|")
         out.append(f"| {row['index']} | {row['attribution_type']} | {row['support']:.2f} | {text} | {src} | "
-                   f"{'; '.join(row['reasons']).replace('|', '/')} |")
-    out += ["", "## Summary", ""] + [f"- {line}" for line in summary_lines(report)]
+                   f"{_md('; '.join(row['reasons'])).replace('|', '/')} |")
+    out += ["", "## Summary", ""] + [f"- {_md(line)}" for line in summary_lines(report)]
     return "\n".join(out) + "\n"
 
 
