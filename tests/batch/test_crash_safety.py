@@ -9,6 +9,7 @@ import time
 
 import pandas as pd
 import pytest
+from processes import command, descendants, running
 
 from scorer.batch.writers import JsonlWriter, TableWriter
 
@@ -148,38 +149,6 @@ def test_ctrl_c_stops_cleanly_and_resume_finishes(corpus, reference, tmp_path, j
     assert len(rows) == scored + errors < N_RECORDS
     assert run([corpus, "--output", out, "--resume", "--jobs", jobs]).returncode == 0
     assert by_input(jsonl_rows(out)) == reference
-
-
-def descendants(pid):
-    """Process ids of the children of `pid` and theirs (from /proc/PID/task/*/children)."""
-    found, todo = [], [pid]
-    while todo:
-        for task in os.scandir(f"/proc/{todo.pop()}/task") if os.path.isdir(f"/proc/{pid}") else ():
-            try:
-                with open(f"{task.path}/children") as fh:
-                    kids = [int(k) for k in fh.read().split()]
-            except OSError:
-                continue
-            found.extend(kids)
-            todo.extend(kids)
-    return found
-
-
-def running(pid):
-    """True if process `pid` exists and is not a zombie (dead, waiting to be reaped)."""
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
-def command(pid):
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as fh:
-            return fh.read().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return ""
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="needs /proc (Linux)")

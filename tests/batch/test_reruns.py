@@ -12,6 +12,7 @@ import time
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from processes import descendants, running
 
 from scorer.cli import cli
 
@@ -67,34 +68,6 @@ def wait_for(predicate, proc, timeout=300):
 
 def count_lines(path):
     return path.read_bytes().count(b"\n") if path.exists() else 0
-
-
-def descendants(pid):
-    """Process ids of the children of `pid` and theirs (from /proc/PID/task/*/children)."""
-    found, todo = [], [pid]
-    while todo:
-        parent = todo.pop()
-        try:
-            tasks = list(os.scandir(f"/proc/{parent}/task"))
-        except OSError:
-            continue
-        for task in tasks:
-            try:
-                with open(f"{task.path}/children") as fh:
-                    kids = [int(k) for k in fh.read().split()]
-            except OSError:
-                continue
-            found.extend(kids)
-            todo.extend(kids)
-    return found
-
-
-def running(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def jsonl_inputs(path):
