@@ -284,16 +284,18 @@ def score_items(scorer: Scorer, items: list[Article]) -> list:
         return scorer.score_batch(items)
     except Exception:  # noqa: BLE001 - isolate the failing item, report it, keep the others
         if len(items) == 1:
-            return [_internal_error(items[0])]
+            return [internal_error(as_article(items[0]).name)]
         return [r for item in items for r in score_items(scorer, [item])]
 
 
-def _internal_error(item: Article) -> ScorerError:
+def internal_error(name: str) -> ScorerError:
+    """The ScorerError of the exception being handled (a bug, not bad input) of the article or record `name`: its
+    type, message and where it was raised, to report."""
     import traceback
 
     exc = sys.exc_info()[1]
     frame = traceback.extract_tb(exc.__traceback__)[-1]
-    return ScorerError(f"{as_article(item).name}: internal error {type(exc).__name__}: {exc} "
+    return ScorerError(f"{name}: internal error {type(exc).__name__}: {exc} "
                        f"(at {Path(frame.filename).name}:{frame.lineno}); please report it")
 
 

@@ -26,7 +26,7 @@ def _with_fields(result: dict, record: Record) -> dict:
 def score_chunk(scorer, records: list[Record]) -> list[dict]:
     """Report dicts (status 'ok') or error rows for a chunk of records, scored with one model call;
     never raises for a bad record (an unexpected failure is narrowed down to the record that caused it)."""
-    from ..pipeline import Article, score_items  # here, not at the top (see the module's docstring)
+    from ..pipeline import Article, internal_error, score_items  # here, not at the top (see the module's docstring)
 
     items, results = [], [None] * len(records)
     for k, record in enumerate(records):
@@ -34,21 +34,21 @@ def score_chunk(scorer, records: list[Record]) -> list[dict]:
             results[k] = _error_row(record, record.error)
             continue
         text, kind = record.text, "html" if record.html and record.kind == "text" else record.kind
+        name = record.id if record.kind == "url" else record.where  # what its errors name
         if kind != "text":  # a page to fetch, HTML or Markdown: converted to article text first
             try:
                 if kind == "url":
                     from ..text.fetch import fetch_page
 
                     text, kind = fetch_page(text, record.max_bytes), "html"
-                text = article_text(text, kind, record.where if record.kind != "url" else record.id)
+                text = article_text(text, kind, name)
             except ScorerError as exc:
                 results[k] = _error_row(record, str(exc))
                 continue
-            except Exception as exc:  # noqa: BLE001 - a bug or a library's own error costs only this record
-                name = record.where if record.kind != "url" else record.id
-                results[k] = _error_row(record, f"{name}: internal error {type(exc).__name__}: {exc}; please report it")
+            except Exception:  # noqa: BLE001 - a bug or a library's own error costs only this record
+                results[k] = _error_row(record, str(internal_error(name)))
                 continue
-        items.append((k, Article(text, record.id, record.where if record.kind != "url" else record.id, kind != "text")))
+        items.append((k, Article(text, record.id, name, kind != "text")))
     for k, report in zip([k for k, _ in items], score_items(scorer, [item for _, item in items])):
         if isinstance(report, Exception):
             results[k] = _error_row(records[k], str(report))
