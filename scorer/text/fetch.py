@@ -125,9 +125,7 @@ def fetch_page(url: str, max_bytes: int | None = DEFAULT_MAX_BYTES, timeout: flo
     try:
         return _fetch(url, max_bytes, timeout, deadline, timers)
     except (OSError, http.client.HTTPException) as exc:  # a reset, a malformed or cut-off response
-        if time.monotonic() >= deadline:
-            raise InputError(f"{url}: timed out after {timeout:g} s") from None
-        raise InputError(f"{url}: cannot fetch ({type(exc).__name__}: {exc})") from None
+        raise _broken(url, exc, timeout, deadline) from None
     finally:
         for timer in timers:
             timer.cancel()
@@ -146,10 +144,10 @@ def _fetch(url: str, max_bytes: int | None, timeout: float, deadline: float, tim
     except urllib.error.URLError as exc:
         reason = exc.reason
         if isinstance(reason, (TimeoutError, socket.timeout)) or time.monotonic() >= deadline:
-            raise InputError(f"{url}: timed out after {timeout:g} s") from None
+            raise _timed_out(url, timeout) from None
         raise InputError(f"{url}: cannot fetch ({getattr(reason, 'strerror', None) or reason})") from None
     except TimeoutError:
-        raise InputError(f"{url}: timed out after {timeout:g} s") from None
+        raise _timed_out(url, timeout) from None
     except ValueError as exc:  # a bad port, a malformed URL
         raise InputError(f"{url}: cannot fetch ({exc})") from None
     with response:
@@ -165,13 +163,9 @@ def _fetch(url: str, max_bytes: int | None, timeout: float, deadline: float, tim
         data = bytearray()
         try:
             while True:
-                left = deadline - time.monotonic()
-                if left <= 0:
+                if time.monotonic() >= deadline:
                     raise TimeoutError
-                sock = getattr(getattr(getattr(response, "fp", None), "raw", None), "_sock", None)
-                if sock is not None:
-                    sock.settimeout(max(0.01, left))
-                chunk = response.read1(_CHUNK)
+                chunk = response.read1(_CHUNK)  # returns by the deadline: the connection is shut down then
                 if not chunk:
                     if time.monotonic() >= deadline:  # the end the deadline's shutdown made, not the page's
                         raise TimeoutError
@@ -181,13 +175,23 @@ def _fetch(url: str, max_bytes: int | None, timeout: float, deadline: float, tim
                     raise InputError(f"{where}: page is over the {max_bytes:,}-byte limit "
                                      "(raise it with --max-bytes, 0 for no limit)")
         except TimeoutError:
-            raise InputError(f"{where}: timed out after {timeout:g} s") from None
+            raise _timed_out(where, timeout) from None
         except (OSError, http.client.HTTPException) as exc:
-            if time.monotonic() >= deadline:
-                raise InputError(f"{where}: timed out after {timeout:g} s") from None
-            raise InputError(f"{where}: cannot fetch ({type(exc).__name__}: {exc})") from None
+            raise _broken(where, exc, timeout, deadline) from None
         charset = response.headers.get_content_charset()
     return _decode(bytes(data), charset, where)
+
+
+def _timed_out(where: str, timeout: float) -> InputError:
+    return InputError(f"{where}: timed out after {timeout:g} s")
+
+
+def _broken(where: str, exc: BaseException, timeout: float, deadline: float) -> InputError:
+    """A connection that failed or a response that broke off: a timeout once the deadline has passed (the deadline's
+    shutdown breaks it off), else what went wrong."""
+    if time.monotonic() >= deadline:
+        return _timed_out(where, timeout)
+    return InputError(f"{where}: cannot fetch ({type(exc).__name__}: {exc})")
 
 
 def _decode(data: bytes, charset: str | None, where: str) -> str:
