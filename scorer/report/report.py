@@ -11,6 +11,14 @@ from .tables import report_sentences
 
 SCHEMA_VERSION = 1
 
+
+def json_schema() -> dict:
+    """The JSON Schema (draft 2020-12) of `Report.to_dict()`, shipped as scorer/report/schema/report-v1.json."""
+    from importlib.resources import files
+
+    return json.loads(files("scorer.report").joinpath("schema", f"report-v{SCHEMA_VERSION}.json").read_text("utf-8"))
+
+
 # set to any non-empty value: report JSON is written by the standard library even when orjson is installed
 STDLIB_JSON_ENV = "SCORER_STDLIB_JSON"
 _UNSET = object()
