@@ -129,9 +129,7 @@ def score_command(path, fmt, output, max_bytes, model_dir):
     if fmt == "json":
         rendered = report.to_json()
     elif fmt == "jsonl":
-        import json
-
-        rendered = json.dumps(report.to_dict(), ensure_ascii=False) + "\n"
+        rendered = report.to_json(indent=None) + "\n"
     elif fmt == "markdown":
         rendered = report.to_markdown()
     elif fmt == "html":

@@ -302,7 +302,7 @@ def score_partition(frame, text_column: str = "text", id_column: str = "id", mod
             for column in LIST_COLUMNS:  # as JSON text: the frame's declared meta has no nested types
                 if row.get(column) is not None:
                     row[column] = json.dumps(row[column], ensure_ascii=False)
-            rows.append(dict(row, result=json.dumps(result, ensure_ascii=False, default=str)))
+            rows.append(dict(row, result=encode_jsonl(result)[1][:-1]))  # the local backend's JSONL line
     return _typed_articles(pd.DataFrame(rows, columns=ARTICLE_COLUMNS + ["result"], index=frame.index))
 
 

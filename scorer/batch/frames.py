@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..errors import InputError
-from ..report.tables import ARTICLE_COLUMNS, SENTENCE_COLUMNS, article_row, field_columns, sentence_rows
+from ..report.tables import ARTICLE_COLUMNS, article_row, field_columns, sentence_frame, sentence_rows
 from .records import Record, kept_names, parse_keep
 from .workers import score_records
 
@@ -15,7 +15,8 @@ def score_frame(frame, text_col: str = "text", id_col: str | None = None, n_jobs
     `keep_fields`: the frame's columns carried into the articles table, after its own columns: "all" (the
     default: every column but `text_col` and `id_col`), "none", or a list of names (or "a,b"). A column named
     like an articles-table column (`title`, `status`...) becomes `field_<name>` (`tables.field_column`).
-    List columns (`article_flags`, `sources`, `weakest`, `reasons`) hold Python lists.
+    List columns (`article_flags`, `sources`, `weakest`, `reasons`) hold Python lists; the span columns
+    (`source_start`, `source_end`, ...) are nullable integers (`Int64`).
     `scorer`: a loaded Scorer to use (its model), else the model in `model_dir` (default: the shipped one);
     n_jobs > 1 uses worker processes. A row whose text cannot be scored becomes an articles row with status
     'error'."""
@@ -47,4 +48,4 @@ def score_frame(frame, text_col: str = "text", id_col: str | None = None, n_jobs
         extra = frame[kept].reset_index(drop=True)
         extra.columns = columns
         articles = pd.concat([articles, extra], axis=1)
-    return articles, pd.DataFrame(sents, columns=SENTENCE_COLUMNS)
+    return articles, sentence_frame(sents)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from ..atomic import cannot_write, write_text_atomic
 from ..errors import InputError
+from ..report.report import dumps, plain_json
 from ..report.tables import arrow_table, article_row, csv_frame, sentence_rows
-from ..text.files import replace_surrogates
 from .records import Record
 
 
@@ -73,9 +73,12 @@ class DoneRecords:
 
 def encode_jsonl(result: dict) -> tuple[str, str]:
     """(status, output line) of one result; runs in the worker, so only a string crosses processes.
-    A lone surrogate that reached the result some other way than a Record becomes U+FFFD (UTF-8 cannot
-    write it)."""
-    return result["status"], replace_surrogates(json.dumps(result, ensure_ascii=False, default=str)) + "\n"
+    Written by `report.dumps` (orjson when installed: compact; else the standard library), so that the line parses
+    the same either way; input fields that are not plain JSON values (`plain_json`: a NaN, a datetime) are written
+    by the standard library (`default=str`). A lone surrogate that reached the result some other way than a Record
+    becomes U+FFFD (UTF-8 cannot write it)."""
+    fields = result.get("fields")
+    return result["status"], dumps(result, default=str, fast=not fields or plain_json(fields), fffd=True) + "\n"
 
 
 def encode_tables(result: dict) -> tuple[str, dict, list[dict]]:

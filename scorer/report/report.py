@@ -1,8 +1,12 @@
-"""Report: one scored article as a dict/JSON (schema_version 1), a pandas table, text, Markdown and HTML."""
+"""Report: one scored article as a dict/JSON (schema_version 1), a pandas table, text, Markdown and HTML; and
+`dumps`, the one writer of report JSON (orjson when it is installed, the standard library otherwise, parsed alike)."""
 from __future__ import annotations
 
 import json
+import math
+import os
 
+from ..text.files import replace_surrogates
 from .tables import report_sentences
 
 SCHEMA_VERSION = 1
@@ -13,6 +17,74 @@ def json_schema() -> dict:
     from importlib.resources import files
 
     return json.loads(files("scorer.report").joinpath("schema", f"report-v{SCHEMA_VERSION}.json").read_text("utf-8"))
+
+
+# set to any non-empty value: report JSON is written by the standard library even when orjson is installed
+STDLIB_JSON_ENV = "SCORER_STDLIB_JSON"
+_UNSET = object()
+# (orjson.dumps, its options by indent), or None (not installed, or the variable set); looked up on first use
+_fast = _UNSET
+
+
+def _fast_json():
+    global _fast
+    if _fast is _UNSET:
+        _fast = None
+        if not os.environ.get(STDLIB_JSON_ENV):
+            try:
+                import orjson
+            except ImportError:
+                return None
+            # subclasses, datetimes and dataclasses go to `default` (_refuse), so the standard library writes them
+            base = orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+            _fast = orjson.dumps, {None: base, 2: base | orjson.OPT_INDENT_2}
+    return _fast
+
+
+def _refuse(value):
+    raise TypeError(type(value).__name__)
+
+
+def dumps(obj, indent: int | None = None, default=None, fast: bool = True, fffd: bool = False) -> str:
+    """`obj` as JSON text, non-ASCII characters as they are (`ensure_ascii=False`). With orjson installed (extra
+    `fast`) and `indent` None or 2, orjson writes it: compact (`{"a":1,"b":[1,2]}`) without `indent`, the standard
+    library's layout exactly with `indent=2`; the text parses to the same value as the standard library's. Whatever
+    orjson would write differently falls back to the standard library (`json.dumps(obj, ensure_ascii=False,
+    indent=indent, default=default)`, so also its errors): a value that is not a plain str, int, float, bool, None,
+    list, tuple or dict (subclasses, numpy scalars, datetimes, ... go to `default` there), a key that is not text,
+    an integer beyond 64 bits, a lone surrogate. Two things it cannot see cheaply: a NaN or infinite float (orjson
+    writes null, the standard library NaN/Infinity, which is not JSON) and an Enum (orjson writes its value): the
+    report's own numbers are finite and it holds no Enum; check input values with `plain_json`, and pass `fast=False`
+    to use the standard library. `fffd`: a lone surrogate is written as U+FFFD (UTF-8 cannot hold it), not as the
+    standard library's `\\udXXX` escape."""
+    orjson = _fast_json() if fast and indent in (None, 2) else None
+    if orjson is not None:
+        try:
+            return orjson[0](obj, default=_refuse, option=orjson[1][indent]).decode()
+        except TypeError:  # orjson.JSONEncodeError is a TypeError; orjson writes no lone surrogate
+            pass
+    text = json.dumps(obj, ensure_ascii=False, indent=indent, default=default)
+    return replace_surrogates(text) if fffd else text
+
+
+def plain_json(value, depth: int = 0) -> bool:
+    """True if `value` is made only of exact str, int (64-bit), finite float, bool, None, and lists, tuples and dicts
+    with text keys of these: what `dumps` writes the same with and without orjson, seen by walking it (for the few
+    input fields of a record, not for a whole report)."""
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return True
+    if kind is int:
+        return -2 ** 63 <= value < 2 ** 64
+    if kind is float:
+        return math.isfinite(value)
+    if depth > 100:
+        return False
+    if kind is list or kind is tuple:
+        return all(plain_json(v, depth + 1) for v in value)
+    if kind is dict:
+        return all(type(k) is str and plain_json(v, depth + 1) for k, v in value.items())
+    return False
 
 
 class Report:
@@ -40,7 +112,8 @@ class Report:
                 "summary": self.summary, "sentences": self.sentences_list, "skipped": self.skipped}
 
     def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+        """The report as JSON (`dumps`): indented by 2 by default; `indent=None` gives one line."""
+        return dumps(self.to_dict(), indent=indent)
 
     def to_text(self, colour: bool = False) -> str:
         """Terminal view: one line per sentence with its type tag, then the summary."""

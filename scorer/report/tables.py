@@ -8,6 +8,11 @@ type, count and sentences; `weakest`: sentence indices; `reasons`: strings), so 
 columns (`arrow_table`); CSV writes them as JSON text (`csv_frame`). No column is named after a pandas attribute
 (`DataFrame.flags`, `DataFrame.index`): the articles' flags are `article_flags`, the sentences' index
 `sentence_index`.
+
+The report's spans (`source_span`, `cue_span`, `content_span`: [start, end] or null) are flat integer columns of the
+sentences table (`source_start`, `source_end`, `cue_start`, ...; missing when the span is null), offsets into the
+article text like the sentence's own `start` and `end`, so `text[source_start - start:source_end - start]` is the
+source as written.
 """
 from __future__ import annotations
 
@@ -38,6 +43,10 @@ ARTICLE_COLUMNS = ["id", "input", "status", "error", "title", "n_sentences", "n_
 SENTENCE_COLUMNS = ["article_id", "sentence_index", "start", "end", "text", "attribution_type"] + \
     [f"p_{k}" for k in LABELS] + ["source", "source_phrase", "cue", "via", "support", "support_grade", "reasons",
                                   "corroborated_by", "is_headline"]
+SPAN_KINDS = ("source", "cue", "content")
+# the JSON's `<kind>_span` as two columns each, after the others (a reader by position keeps its columns)
+SPAN_COLUMNS = [f"{kind}_{end}" for kind in SPAN_KINDS for end in ("start", "end")]
+SENTENCE_COLUMNS += SPAN_COLUMNS
 FIELD_PREFIX = "field_"
 
 
@@ -70,6 +79,9 @@ def sentence_rows(result: dict) -> list[dict]:
         row["sentence_index"] = s["index"]
         row["reasons"] = list(s["reasons"])
         row.update({f"p_{k}": s["probabilities"][k] for k in LABELS})
+        for kind in SPAN_KINDS:  # a report without spans (written before they existed) has them missing
+            span = s.get(f"{kind}_span")
+            row[f"{kind}_start"], row[f"{kind}_end"] = (span[0], span[1]) if span else (None, None)
         rows.append(row)
     return rows
 
@@ -86,7 +98,8 @@ def _arrow_types():
     sentences = {"article_id": text, "sentence_index": integer, "start": integer, "end": integer, "text": text,
                  "attribution_type": text, **{f"p_{k}": number for k in LABELS}, "source": text,
                  "source_phrase": text, "cue": text, "via": text, "support": number, "support_grade": integer,
-                 "reasons": pa.list_(text), "corroborated_by": integer, "is_headline": pa.bool_()}
+                 "reasons": pa.list_(text), "corroborated_by": integer, "is_headline": pa.bool_(),
+                 **{c: integer for c in SPAN_COLUMNS}}
     return articles, sentences
 
 
@@ -128,7 +141,13 @@ def csv_frame(rows: list[dict], kind: str, fields: list[str] = ()):
 
     columns = (ARTICLE_COLUMNS + list(fields)) if kind == "articles" else SENTENCE_COLUMNS
     cells = [{c: _json(v) if isinstance(v, (list, dict, tuple)) else v for c, v in row.items()} for row in rows]
-    return pd.DataFrame(cells, columns=columns)
+    frame = pd.DataFrame(cells, columns=columns)
+    return frame if kind == "articles" else _typed_spans(frame)
+
+
+def _typed_spans(frame):
+    """The span columns as nullable integers (pandas `Int64`): written `12` in CSV, not `12.0`, and empty when missing."""
+    return frame.astype({c: "Int64" for c in SPAN_COLUMNS})
 
 
 def article_frame(rows: list[dict], fields: list[str] = ()):
@@ -141,10 +160,10 @@ def article_frame(rows: list[dict], fields: list[str] = ()):
 
 
 def sentence_frame(rows: list[dict]):
-    """The sentences table of some results."""
+    """The sentences table of some results (the span columns as nullable integers, `Int64`)."""
     import pandas as pd
 
-    return pd.DataFrame(rows, columns=SENTENCE_COLUMNS)
+    return _typed_spans(pd.DataFrame(rows, columns=SENTENCE_COLUMNS))
 
 
 def report_sentences(rows: list[dict]):
