@@ -328,35 +328,68 @@ def evaluate_claims(claims_dir: Path, data_dir: Path, bundle: dict, examples_dir
             figures["units"] = [{"index": int(i), "reader": str(t), "model": str(p), "support": round(float(s), 3)}
                                 for i, t, p, s in zip(rows.index, rows.y, pred, sup)]
         out[set_name] = figures
-    out["subjectivity"] = subjectivity_figures(data_dir, heads, claims, tagger)
+    out["subjectivity"] = subjectivity_figures(data_dir, heads, claims, tagger, claims_dir)
     return out
 
 
-def subjectivity_figures(data_dir: Path, heads, claims, tagger=None) -> dict:
-    """Opinion vs not on the subjectivity dev sets, sentences read one by one: SUBJ when the most probable
-    label is editorial_opinion; macro-F1 of the model and of the previous model (the heads' four labels)."""
+def single_sentence_opinion_share(claims_dir: Path) -> tuple[float, int] | None:
+    """(share read as editorial_opinion, count) of the training units that are one-sentence articles (the CheckThat
+    train sentences read alone, drawn two SUBJ to one OBJ): the claim head's prior of opinion for a sentence read
+    alone. None when there are none."""
+    articles = {r["article_id"]: r for r in read_tsv(claims_dir / "articles.tsv")}
+    types = [r["type"] for r in read_tsv(claims_dir / "labels.tsv")
+             if (a := articles.get(r["article_id"])) and a["set"] == "train" and a["n_units"] == "1"]
+    return (sum(t == "editorial_opinion" for t in types) / len(types), len(types)) if types else None
+
+
+def balanced_opinion(p_opinion: np.ndarray, prior: float) -> np.ndarray:
+    """Opinion (SUBJ) where the odds of opinion exceed `prior`'s odds: the Bayes decision between opinion and not
+    with the two equally likely, for a head whose training prior of opinion on such sentences is `prior` (what the
+    class-balanced opinion head decides at P = 0.5)."""
+    p = np.asarray(p_opinion, dtype=np.float64)
+    return p * (1.0 - prior) > (1.0 - p) * prior
+
+
+def subjectivity_figures(data_dir: Path, heads, claims, tagger=None, claims_dir: Path | None = None) -> dict:
+    """Opinion vs not on the subjectivity dev sets, sentences read one by one: macro-F1 of the model (SUBJ when the
+    most probable label is editorial_opinion, as the scorer labels the sentence), of the previous model (the heads'
+    four labels) and of the opinion head alone (P(opinion) > 0.5, class-balanced).
+
+    With `claims_dir`, also the model's SUBJ/OBJ decision at equal priors (`balanced_opinion`): the claim head learnt
+    sentences read alone from CheckThat train sentences drawn two SUBJ to one OBJ, which readers read 72% as
+    opinion, so its most probable label on a lone sentence carries that prior; dividing the opinion odds by the
+    training odds (counted from the readings, not chosen on dev) asks the balanced question the opinion head asks."""
     from sklearn.metrics import f1_score
 
+    share = single_sentence_opinion_share(claims_dir) if claims_dir is not None else None
     subj = load_subjectivity(data_dir)
     out = {}
     for corpus, split in (("checkthat2025", "dev"), ("newssd", "dev")):
         part = subj[(subj["corpus"] == corpus) & (subj["split"] == split)]
         if not len(part):
             continue
-        texts, tokens, dense, previous = [], [], [], []
+        texts, tokens, dense, head_rows = [], [], [], []
         for text in part["text"]:
             t, k, d, _, h = article_claim_inputs(text, [Sentence(0, len(text), text)], heads, heads.cues, tagger)
             texts += t
             tokens += k
             dense.append(d[0])
-            previous.append(combined(h)[0].argmax() == 3)
+            head_rows.append(h[0])
         probs = claims.predict_proba(texts, tokens, np.array(dense))
+        head_rows = np.array(head_rows)
         truth = (part["subjectivity"] == "SUBJ").to_numpy()
-        model = probs.argmax(axis=1) == 3
-        out[f"{corpus}/{split}"] = {"n": int(len(part)),
-                                    "model_macro_f1": round(float(f1_score(truth, model, average="macro")), 3),
-                                    "previous_model_macro_f1": round(float(f1_score(truth, np.array(previous),
-                                                                                    average="macro")), 3)}
+
+        def macro(pred, truth=truth) -> float:
+            return round(float(f1_score(truth, pred, average="macro")), 3)
+
+        figures = {"n": len(part), "model_macro_f1": macro(probs.argmax(axis=1) == 3),
+                   "previous_model_macro_f1": macro(combined(head_rows).argmax(axis=1) == 3),
+                   "opinion_head_macro_f1": macro(head_rows[:, 4] > 0.5)}
+        if share is not None:
+            figures["model_balanced_macro_f1"] = macro(balanced_opinion(probs[:, CLAIM_CLASSES.index(
+                "editorial_opinion")], share[0]))
+            figures["single_sentence_opinion_share"] = {"share": round(share[0], 3), "n": share[1]}
+        out[f"{corpus}/{split}"] = figures
     return out
 
 
@@ -380,8 +413,15 @@ def format_claim_figures(cr: dict) -> list[str]:
         lines.append("  confusion (rows = readers, columns = model, order as above):")
         lines += ["    " + " ".join(f"{v:>6}" for v in row) for row in dev["model"]["confusion"]]
     for name, s in cr.get("subjectivity", {}).items():
-        lines.append(f"Opinion vs not on {name} (n={s['n']}): macro-F1 {s['model_macro_f1']:.3f} "
-                     f"(previous model {s['previous_model_macro_f1']:.3f})")
+        line = (f"Opinion vs not on {name} (n={s['n']}, sentences read alone): macro-F1 {s['model_macro_f1']:.3f} "
+                f"(previous model {s['previous_model_macro_f1']:.3f}")
+        if "opinion_head_macro_f1" in s:
+            line += f"; opinion head alone {s['opinion_head_macro_f1']:.3f}"
+        if "model_balanced_macro_f1" in s:
+            sh = s["single_sentence_opinion_share"]
+            line += (f"; model at equal priors {s['model_balanced_macro_f1']:.3f}, its opinion odds over those of the "
+                     f"{sh['n']} lone training sentences, {sh['share']:.3f} read as opinion")
+        lines.append(line + ")")
     ex = cr.get("example")
     if ex:
         wrong = [u for u in ex["units"] if u["reader"] != u["model"]]
