@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 from collections import defaultdict
 from pathlib import Path
 
@@ -238,6 +239,58 @@ def support_inputs(rows: ClaimRows, probs: np.ndarray, grades: np.ndarray) -> np
 def claim_inputs(arts: list[ClaimArticle], heads_of, cues: frozenset[str], tagger=None) -> dict:
     """The claim head's inputs of every read article (`heads_of(article_id)`: the compiled heads to use)."""
     return {a.article_id: article_claim_inputs(a.text, a.units, heads_of(a.article_id), cues, tagger) for a in arts}
+
+
+def raw_claim_inputs(arts: list[ClaimArticle], heads_of, cues: frozenset[str], tagger=None) -> dict:
+    """{article id: (model inputs, heads' outputs (n, 5))} of the read articles: the slow part of the claim head's
+    inputs (spans, sources, the PolNeAR heads), kept apart so experiments on `claim_features` can reuse them
+    (`save_raw_inputs`, `inputs_from_raw`)."""
+    out = {}
+    for a in arts:
+        inputs = article_inputs(a.text, a.units, cues, spans=tagger.spans(a.text, a.units) if tagger else None)
+        out[a.article_id] = (inputs, np.column_stack(heads_of(a.article_id).head_probabilities(inputs)))
+    return out
+
+
+def inputs_from_raw(arts: list[ClaimArticle], raw: dict) -> dict:
+    """The claim head's inputs (as `claim_inputs`) from `raw_claim_inputs`' output, with the current
+    `claim_features`."""
+    out = {}
+    for a in arts:
+        inputs, heads = raw[a.article_id]
+        tokens, dense = claim_features(inputs, heads, [len(s.text) for s in a.units])
+        out[a.article_id] = ([s.text for s in a.units], tokens, dense, inputs, heads)
+    return out
+
+
+def save_raw_inputs(prefix: Path, raw: dict) -> None:
+    """`raw_claim_inputs`' output as `prefix`.json (the list columns) and `prefix`.npz (the arrays), no pickle."""
+    from ..model.inputs import VECTOR_COLUMNS
+
+    prefix = Path(prefix)
+    columns, arrays = {}, {}
+    for k, (aid, (inputs, heads)) in enumerate(raw.items()):
+        columns[aid] = {name: value for name, value in inputs.columns.items() if name not in VECTOR_COLUMNS}
+        arrays[f"{k}.heads"] = np.asarray(heads, dtype=np.float64)
+        for name in VECTOR_COLUMNS:
+            arrays[f"{k}.{name}"] = np.asarray(inputs[name], dtype=np.float64)
+    prefix.with_suffix(".json").write_text(json.dumps({"articles": list(raw), "columns": columns}), encoding="utf-8")
+    np.savez_compressed(prefix.with_suffix(".npz"), **arrays)
+
+
+def load_raw_inputs(prefix: Path) -> dict:
+    """What `save_raw_inputs` wrote (arrays read with allow_pickle=False)."""
+    from ..model.inputs import VECTOR_COLUMNS, ModelInputs
+
+    prefix = Path(prefix)
+    meta = json.loads(prefix.with_suffix(".json").read_text(encoding="utf-8"))
+    out = {}
+    with np.load(prefix.with_suffix(".npz"), allow_pickle=False) as arrays:
+        for k, aid in enumerate(meta["articles"]):
+            columns = dict(meta["columns"][aid])
+            columns.update({name: arrays[f"{k}.{name}"] for name in VECTOR_COLUMNS})
+            out[aid] = (ModelInputs(columns), arrays[f"{k}.heads"])
+    return out
 
 
 def train_claims(claims_dir: Path, data_dir: Path, pol, subj, heads, fit_support, log=print, tagger=None):
