@@ -242,11 +242,74 @@ def span_measures(docs: list[SpanDocument], predicted: list[np.ndarray]) -> dict
             "detection": _prf(*detect) | {"n": n_sent}}
 
 
-def span_figures(tagger: SpanTagger, docs: list[SpanDocument], cues: frozenset[str] = CUE_VERBS) -> dict:
-    """The measures of the learned tagger and of the rule-based extractor on the same documents."""
+def _token_f1(a: set, b: set) -> float:
+    return 2 * len(a & b) / (len(a) + len(b)) if a or b else 0.0
+
+
+def report_source_measures(docs: list[SpanDocument], reports) -> dict:
+    """The issue's sentence-level figure of the source a report names (its `source_span`, the mention in the
+    sentence) against the human Source spans of the sentence: a named source matches when its tokens and the tokens
+    of one human Source span of the sentence have a token-overlap F1 >= 0.5. Precision: the share of the sentences
+    with a reported source span whose source matches; recall: the share of the sentences with a human source whose
+    reported source matches. `reports`: one report dict (`Report.to_dict()`-like: "sentences" with "start" and
+    "source_span") per document, or None for a document the scorer refused. `inherited`: sentences whose report
+    names a source carried over from an earlier sentence (no span in the sentence; left out of the measure)."""
+    matched = named = with_gold = inherited = 0
+    for doc, report in zip(docs, reports):
+        rows = {row["start"]: row for row in (report or {}).get("sentences", [])}
+        k = 0
+        for sent, n, spans in zip(doc.sentences, doc.tokens.lengths, _token_spans(doc.tokens, doc.gold)):
+            gold = [set(range(a, b + 1)) for a, b in spans["SOURCE"]]
+            row = rows.get(sent.start)
+            span = row.get("source_span") if row else None
+            with_gold += bool(gold)
+            if span is None:
+                inherited += bool(row and row.get("source"))
+            else:
+                named += 1
+                s, e = span
+                tokens = {i for i in range(k, k + n) if doc.tokens.starts[i] < e and doc.tokens.ends[i] > s}
+                matched += any(_token_f1(tokens, g) >= 0.5 for g in gold)
+            k += n
+    p = matched / named if named else 0.0
+    r = matched / with_gold if with_gold else 0.0
+    return {"precision": round(p, 3), "recall": round(r, 3), "f1": round(2 * p * r / (p + r) if p + r else 0.0, 3),
+            "named": named, "gold": with_gold, "inherited": inherited}
+
+
+class _RuleSpans:
+    """Stands in for the span tagger in a Scorer so that its reports take source and cue from the rules."""
+
+    @staticmethod
+    def spans_many(articles) -> list:
+        return [None for _ in articles]
+
+
+def report_sources(scorer, docs: list[SpanDocument], rules: bool = False) -> list:
+    """The report of each document by `scorer` (a `pipeline.Scorer`) as a dict (None where it is refused); with
+    `rules`, by the same scorer with the rule-based extractor in place of its span tagger."""
+    tagger = scorer.spans
+    if rules:
+        scorer.spans = _RuleSpans()
+    try:
+        out = scorer.score_batch([(doc.text, doc.name) for doc in docs])
+    finally:
+        scorer.spans = tagger
+    return [None if isinstance(r, Exception) else r.to_dict() for r in out]
+
+
+def span_figures(tagger: SpanTagger, docs: list[SpanDocument], cues: frozenset[str] = CUE_VERBS,
+                 scorer=None) -> dict:
+    """The measures of the learned tagger and of the rule-based extractor on the same documents; with `scorer`
+    (a `pipeline.Scorer` whose span tagger is `tagger`), also the sentence-level measure of the source its reports
+    name (`report_source_measures`), with the tagger and with the rules."""
     learned = [tagger.tag(doc.tokens) for doc in docs]
     rules = [rule_tags(doc, cues) for doc in docs]
-    return {"n_articles": len(docs), "tagger": span_measures(docs, learned), "rules": span_measures(docs, rules)}
+    out = {"n_articles": len(docs), "tagger": span_measures(docs, learned), "rules": span_measures(docs, rules)}
+    if scorer is not None:
+        for who in ("tagger", "rules"):
+            out[who]["report_source"] = report_source_measures(docs, report_sources(scorer, docs, who == "rules"))
+    return out
 
 
 def format_span_figures(figures: dict, split: str = "dev") -> list[str]:
@@ -265,5 +328,12 @@ def format_span_figures(figures: dict, split: str = "dev") -> list[str]:
     for who in ("tagger", "rules"):
         d = figures[who]["detection"]
         lines.append(f"  attribution detection ({who}): P {d['precision']:.3f}, R {d['recall']:.3f}, F1 {d['f1']:.3f}")
+    for who in ("tagger", "rules"):
+        r = figures[who].get("report_source")
+        if r is not None:
+            lines.append(f"  source the report names, per sentence ({who}; matches a human Source span of the sentence "
+                         f"with token-overlap F1 >= 0.5): P {r['precision']:.3f}, R {r['recall']:.3f}, "
+                         f"F1 {r['f1']:.3f} ({r['named']} sentences name one, {r['gold']} have one; {r['inherited']} "
+                         f"carry one over, left out)")
     return lines
 
