@@ -39,6 +39,8 @@ from .corpus import attributions, polnear_metadata
 # L-BFGS with an L1 and an L2 penalty (the L1 keeps the stored feature list small); chosen on dev
 CRF_PARAMS = {"c1": 0.05, "c2": 0.01, "max_iterations": 150, "feature.possible_transitions": True}
 _ROLE_CODE = {role: k + 1 for k, role in enumerate(ROLES)}
+# the confidence thresholds at which `span_figures` also measures the reports' sources (None: every source)
+THRESHOLD_SWEEP = (None, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 
 class SpanDocument:
@@ -303,12 +305,26 @@ def span_figures(tagger: SpanTagger, docs: list[SpanDocument], cues: frozenset[s
     """The measures of the learned tagger and of the rule-based extractor on the same documents; with `scorer`
     (a `pipeline.Scorer` whose span tagger is `tagger`), also the sentence-level measure of the source its reports
     name (`report_source_measures`), with the tagger and with the rules."""
-    learned = [tagger.tag(doc.tokens) for doc in docs]
+    learned = [tagger.tag(doc.tokens, tagger.source_threshold) for doc in docs]
     rules = [rule_tags(doc, cues) for doc in docs]
     out = {"n_articles": len(docs), "tagger": span_measures(docs, learned), "rules": span_measures(docs, rules)}
+    if tagger.source_threshold is not None:  # the best sequence's every source, unsure ones too
+        every = span_measures(docs, [tagger.tag(doc.tokens) for doc in docs])
+        out["tagger"]["every_source"] = every["overlap"]["SOURCE"]
+        out["tagger"]["source_threshold"] = tagger.source_threshold
     if scorer is not None:
         for who in ("tagger", "rules"):
             out[who]["report_source"] = report_source_measures(docs, report_sources(scorer, docs, who == "rules"))
+        # the same at other thresholds of the source confidence (how SOURCE_THRESHOLD is chosen, on dev)
+        shipped, sweep = scorer.spans.source_threshold, {}
+        try:
+            for threshold in THRESHOLD_SWEEP:
+                scorer.spans.source_threshold = threshold
+                sweep["every" if threshold is None else str(threshold)] = report_source_measures(
+                    docs, report_sources(scorer, docs))
+        finally:
+            scorer.spans.source_threshold = shipped
+        out["tagger"]["report_source_by_threshold"] = sweep
     return out
 
 
@@ -325,6 +341,11 @@ def format_span_figures(figures: dict, split: str = "dev") -> list[str]:
             cells = "".join(f"  {m[r]['precision']:5.3f} {m[r]['recall']:5.3f} {m[r]['f1']:5.3f}"
                             if not (who == "rules" and r == "CONTENT") else f"{'(none)':>21}" for r in ROLES)
             lines.append(f"  {who if measure == 'exact' else '':<10}{measure:<9}{cells}")
+    every = figures["tagger"].get("every_source")
+    if every is not None:
+        lines.append(f"  (the tagger drops a source span whose mean posterior is below "
+                     f"{figures['tagger']['source_threshold']}; with every source of the best sequence, source "
+                     f"overlap P {every['precision']:.3f}, R {every['recall']:.3f}, F1 {every['f1']:.3f})")
     for who in ("tagger", "rules"):
         d = figures[who]["detection"]
         lines.append(f"  attribution detection ({who}): P {d['precision']:.3f}, R {d['recall']:.3f}, F1 {d['f1']:.3f}")
@@ -335,5 +356,9 @@ def format_span_figures(figures: dict, split: str = "dev") -> list[str]:
                          f"with token-overlap F1 >= 0.5): P {r['precision']:.3f}, R {r['recall']:.3f}, "
                          f"F1 {r['f1']:.3f} ({r['named']} sentences name one, {r['gold']} have one; {r['inherited']} "
                          f"carry one over, left out)")
+    sweep = figures["tagger"].get("report_source_by_threshold", {})
+    if sweep:
+        lines.append("  the same (tagger) with a source shown only when its confidence reaches "
+                     + "; ".join(f"{t}: P {r['precision']:.3f} R {r['recall']:.3f}" for t, r in sweep.items()))
     return lines
 

@@ -54,3 +54,40 @@ def test_a_refused_document_names_nothing_and_the_figure_is_printed():
     lines = format_span_figures(figures)
     assert sum("source the report names" in line for line in lines) == 1
     assert any("R 0.000" in line and "0 sentences name one, 2 have one" in line for line in lines)
+
+
+class _FakeReport:
+    def __init__(self, d):
+        self.d = d
+
+    def to_dict(self):
+        return self.d
+
+
+class _FakeScorer:
+    """Scores like a Scorer whose span tagger names a source only when it is a tagger and not the rules."""
+
+    def __init__(self):
+        self.spans = "tagger"
+        self.seen = []
+
+    def score_batch(self, items):
+        from scorer.errors import InputError
+
+        self.seen.append(self.spans)
+        named = self.spans == "tagger"
+        return [_FakeReport(_report((7, 24) if named else None, None, None)), InputError("nothing to score")][
+            :len(items)]
+
+
+def test_report_sources_score_with_the_tagger_or_with_the_rules_in_its_place():
+    from scorer.training.spantagger import report_sources
+
+    scorer, doc = _FakeScorer(), _doc()
+    learned = report_sources(scorer, [doc, doc])
+    rules = report_sources(scorer, [doc, doc], rules=True)
+    assert scorer.seen[0] == "tagger" and scorer.seen[1].spans_many([("a", []), ("b", [])]) == [None, None]
+    assert scorer.spans == "tagger"  # put back
+    assert learned[1] is None and rules[1] is None  # a refused article
+    assert report_source_measures([doc, doc], learned)["named"] == 1
+    assert report_source_measures([doc, doc], rules)["named"] == 0
