@@ -43,8 +43,10 @@ _LISTS = (("cue", _CUE_WORDS), ("anon", ANONYMOUS_HEADS), ("pron", PRONOUNS_PERS
           ("role", ROLE_HEADS), ("outlet", _OUTLET_WORDS), ("title", _TITLES), ("quant", QUANTIFIERS),
           ("doc", _DOCUMENTS), ("anonymity", _ANONYMITY))
 # a Source span whose mean posterior probability of being a source is below this is dropped when scoring (the
-# sentence then shows no source rather than an unsure one); chosen on PolNeAR dev (training.spantagger)
-SOURCE_THRESHOLD = 0.5
+# sentence then shows no source rather than an unsure one). Tuned on PolNeAR dev: the smallest of the thresholds
+# `scorer evaluate` sweeps (training.spantagger.THRESHOLD_SWEEP) at which the source the reports name matches a human
+# Source span of its sentence in >= 90% of the sentences that name one (0.885 -> 0.907, recall 0.542 -> 0.516)
+SOURCE_THRESHOLD = 0.7
 _OPEN, _CLOSE = "“", "”"
 _QUOTE_EVENT = re.compile('[“”"\n]')
 _SHAPE_RUNS = re.compile(r"(.)\1+")
@@ -342,14 +344,15 @@ class SpanTagger:
         n_tok = len(tokens.words)
         rows = self._words.rows(tokens.words)
         lengths = np.array(tokens.lengths, dtype=np.int64)
-        sentence = np.repeat(np.arange(len(lengths)), lengths)
-        where = np.arange(n_tok)
+        index = np.arange(n_tok) - np.repeat(np.cumsum(lengths) - lengths, lengths)  # position in the sentence
+        after = np.repeat(lengths, lengths) - 1 - index  # tokens after it in the sentence
+        reach = max(OFFSETS)
+        padded = np.r_[np.zeros(reach, dtype=np.int64), rows, np.zeros(reach, dtype=np.int64)]
         cells = np.empty((n_tok, len(OFFSETS)), dtype=np.int64)
         for k, off in enumerate(OFFSETS):
-            j = np.clip(where + off, 0, max(n_tok - 1, 0))
             # the word at i + off when it is in the same sentence (a sentence's scores never depend on another's)
-            inside = (sentence[j] == sentence) & (where + off == j)
-            cells[:, k] = np.where(inside, rows[j], 0) * len(OFFSETS) + k
+            inside = index >= -off if off < 0 else after >= off
+            cells[:, k] = np.where(inside, padded[reach + off:reach + off + n_tok], 0) * len(OFFSETS) + k
         flat = self._words.table.reshape(-1, self.weights.shape[1])
         out = self.bias + flat[cells[:, 0]]
         for k in range(1, len(OFFSETS)):  # (adding the gathered rows is faster than summing over a middle axis)
@@ -386,24 +389,26 @@ class SpanTagger:
         """Viterbi over padded state scores (sentences, width, tags) of sentences in increasing length: at position
         t the sentences still running are a suffix of the rows."""
         n_sent, width, n_tags = pad.shape
-        delta = pad[:, 0].copy()
-        back = np.zeros((n_sent, width, n_tags), dtype=np.int64)
+        # the forward pass keeps only each step's best scores (deltas); the back-pointers are found on the way back
+        # for the chosen tag alone (the same argmax over the same sums as in the forward pass)
+        deltas = np.empty((n_sent, width, n_tags))
+        deltas[:, 0] = pad[:, 0]
+        delta = deltas[:, 0]
         trans = self.transitions[None]
         first_live = np.searchsorted(lengths, np.arange(width), side="right")  # rows with length > t from here
         for t in range(1, width):
             k = first_live[t]
-            scores = delta[k:, :, None] + trans  # (sentences, from, to)
-            best = scores.argmax(axis=1)
-            back[k:, t] = best
-            delta[k:] = scores.max(axis=1) + pad[k:, t]
+            delta = (delta[-(n_sent - k):, :, None] + trans).max(axis=1) + pad[k:, t] if k < n_sent else delta[:0]
+            deltas[k:, t] = delta
         tags = np.zeros((n_sent, width), dtype=np.int64)
-        current = delta.argmax(axis=1)
+        last = np.maximum(lengths - 1, 0)
         rows = np.arange(n_sent)
+        current = deltas[rows, last].argmax(axis=1)
         for t in range(width - 1, -1, -1):
             k = first_live[t]
             tags[k:, t] = current[k:]
             if t:
-                current[k:] = back[rows[k:], t, current[k:]]
+                current[k:] = (deltas[k:, t - 1] + self.transitions[:, current[k:]].T).argmax(axis=1)
         return tags
 
     def marginals(self, emissions: np.ndarray, lengths: list[int], bucket: int = 256) -> np.ndarray:
@@ -432,16 +437,20 @@ class SpanTagger:
         alpha = np.zeros_like(e)  # (zero past a sentence's end)
         beta = np.ones_like(e)
         first_live = np.searchsorted(lengths, np.arange(width), side="right")
-        a = e[:, 0]
-        alpha[:, 0] = a / a.sum(axis=1, keepdims=True)
+        # a token's marginals are its alpha * beta normalised, so alpha and beta may carry any factor per sentence
+        # and position: they are rescaled only every `every` steps. A step shrinks alpha's sum by at most the
+        # smallest of `trans` (whose largest is 1; an emission row's largest is 1), and beta's largest by at most
+        # its square (after a step, beta's entries are within that smallest factor of each other)
+        every = max(1, int(300 // max(1.0, -2 * np.log(max(trans.min(), 1e-300)))))
+        alpha[:, 0] = e[:, 0]
         for t in range(1, width):
             k = first_live[t]
             a = (alpha[k:, t - 1] @ trans) * e[k:, t]
-            alpha[k:, t] = a / a.sum(axis=1, keepdims=True)
+            alpha[k:, t] = a / a.sum(axis=1, keepdims=True) if t % every == 0 else a
         for t in range(width - 2, -1, -1):
             k = first_live[t + 1]  # rows that go on after t; the others end at t (beta 1)
             b_ = (e[k:, t + 1] * beta[k:, t + 1]) @ trans.T
-            beta[k:, t] = b_ / b_.sum(axis=1, keepdims=True)
+            beta[k:, t] = b_ / b_.sum(axis=1, keepdims=True) if t % every == 0 else b_
         m = alpha * beta
         return m / np.maximum(m.sum(axis=2, keepdims=True), 1e-300)
 
@@ -537,7 +546,7 @@ _BEGIN_TAG = np.array([False] + [k % 2 == 0 for k in range(len(TAGS) - 1)])
 def tag_spans(tokens: Tokens, tags: np.ndarray) -> list[dict[str, list[tuple[int, int]]]]:
     """BIO tags (indices into TAGS) as spans per sentence; an I- tag after another role opens a span."""
     lengths = np.array(tokens.lengths, dtype=np.int64)
-    out: list[dict[str, list[tuple[int, int]]]] = [{role: [] for role in ROLES} for _ in tokens.lengths]
+    out: list[dict[str, list[tuple[int, int]]]] = [{"SOURCE": [], "CUE": [], "CONTENT": []} for _ in tokens.lengths]
     n_tok = len(tags)
     if not n_tok:
         return out
