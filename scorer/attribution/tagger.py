@@ -61,14 +61,11 @@ GROUPS = {"q": 2,      # outside / inside a quotation
           "pos": 6,    # token index: 0, 1, 2, 3-5, 6-10, 11+
           "rpos": 5,   # tokens after it: 0, 1, 2, 3-5, 6+
           "dl": 6,     # the nearest reporting word before it in the sentence: none, 1, 2, 3-4, 5-8, 9+ tokens back
-          "dr": 6,     # the same after it
-          "ql": 5,     # the nearest quote mark before it in the sentence: none, 1, 2, 3-5, 6+ tokens back
-          "qr": 5}     # the same after it
+          "dr": 6}     # the same after it
 _POS_BUCKET = np.array([0, 1, 2, 3, 3, 3, 4, 4, 4, 4, 4] + [5] * 1, dtype=np.int64)
-_JOINT = (("q", "qm", "qpos"), ("cb", "ca", "cap"), ("pos", "rpos"), ("dl", "dr"), ("ql", "qr"))
+_JOINT = (("q", "qm", "qpos"), ("cb", "ca", "cap"), ("pos", "rpos"), ("dl", "dr"))
 _RPOS_BUCKET = np.array([0, 1, 2, 3, 3, 3, 4], dtype=np.int64)
 _DIST_BUCKET = np.array([0, 1, 2, 3, 3, 4, 4, 4, 4, 5], dtype=np.int64)  # by distance (0: no reporting word)
-_QDIST_BUCKET = np.array([0, 1, 2, 3, 3, 3, 4], dtype=np.int64)  # by distance (0: no quote mark)
 
 
 _ASCII_SHAPE = str.maketrans({**{chr(c): "X" for c in range(65, 91)}, **{chr(c): "x" for c in range(97, 123)},
@@ -212,21 +209,13 @@ def batch_tokens(articles) -> Tokens:
     dist_left = np.where(prev_cue >= first, where - prev_cue, 0)
     next_cue = np.r_[np.minimum.accumulate(np.where(cue, where, n_tok)[::-1])[::-1][1:], n_tok] if n_tok else where
     dist_right = np.where(next_cue <= ends_idx, next_cue - where, 0)
-    # the distance to the nearest quote mark before and after the token in its sentence
-    prev_mark = np.r_[-1, np.maximum.accumulate(np.where(mark > 0, where, -1))[:-1]] if n_tok else where
-    mark_left = np.where(prev_mark >= first, where - prev_mark, 0)
-    next_mark = np.r_[np.minimum.accumulate(np.where(mark > 0, where, n_tok)[::-1])[::-1][1:], n_tok] \
-        if n_tok else where
-    mark_right = np.where(next_mark <= ends_idx, next_mark - where, 0)
     codes = {"q": state.astype(np.int64), "qm": qm.astype(np.int64),
              "qpos": (mark_after > 0).astype(np.int64) + 2 * (mark_before > 0),
              "cb": np.minimum(comma_before, 2), "ca": np.minimum(comma_after, 2), "cap": cap.astype(np.int64),
              "pos": _POS_BUCKET[np.minimum(index, len(_POS_BUCKET) - 1)],
              "rpos": _RPOS_BUCKET[np.minimum(after, len(_RPOS_BUCKET) - 1)],
              "dl": _DIST_BUCKET[np.minimum(dist_left, len(_DIST_BUCKET) - 1)],
-             "dr": _DIST_BUCKET[np.minimum(dist_right, len(_DIST_BUCKET) - 1)],
-             "ql": _QDIST_BUCKET[np.minimum(mark_left, len(_QDIST_BUCKET) - 1)],
-             "qr": _QDIST_BUCKET[np.minimum(mark_right, len(_QDIST_BUCKET) - 1)]}
+             "dr": _DIST_BUCKET[np.minimum(dist_right, len(_DIST_BUCKET) - 1)]}
     return Tokens(words, start_a, end_a, lengths, codes)
 
 
