@@ -451,7 +451,8 @@ class SpanTagger:
         emissions = self.emissions(tokens)
         tags = self.viterbi(emissions, tokens.lengths)
         if threshold is not None:
-            tags = drop_unsure_sources(tags, *self.source_confidence(emissions, tokens.lengths, tags), threshold)
+            tags = drop_unsure_sources(tags, *self.source_confidence(emissions, tokens.lengths, tags), threshold,
+                                       tokens.lengths)
         return tags
 
     def source_confidence(self, emissions: np.ndarray, lengths: list[int],
@@ -521,11 +522,22 @@ def _source_runs(tags: np.ndarray, lengths: list[int]) -> tuple[np.ndarray, np.n
 
 
 def drop_unsure_sources(tags: np.ndarray, first: np.ndarray, end: np.ndarray, confidence: np.ndarray,
-                        threshold: float) -> np.ndarray:
-    """The tags with the Source spans [first, end) whose confidence is below `threshold` set to O."""
+                        threshold: float, lengths: list[int] | None = None) -> np.ndarray:
+    """The tags with the Source spans [first, end) whose confidence is below `threshold` set to O. With `lengths`
+    (the sentences' token counts), a sentence left with no source loses its other tags too (a cue or content shown
+    without its source, or read as a quotation carried over from the sentence before, would mislead)."""
     out = np.array(tags, dtype=np.int64, copy=True)
-    for i, j in zip(first[confidence < threshold].tolist(), end[confidence < threshold].tolist()):
+    unsure = confidence < threshold
+    for i, j in zip(first[unsure].tolist(), end[unsure].tolist()):
         out[i:j] = 0
+    if lengths is not None and unsure.any():
+        lengths_a = np.array(lengths, dtype=np.int64)
+        sentence = np.repeat(np.arange(len(lengths_a)), lengths_a)
+        kept = np.zeros(len(lengths_a), dtype=bool)
+        kept[sentence[first[~unsure]]] = True
+        emptied = np.zeros(len(lengths_a), dtype=bool)
+        emptied[sentence[first[unsure]]] = True
+        out[(emptied & ~kept)[sentence]] = 0
     return out
 
 

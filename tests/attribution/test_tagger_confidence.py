@@ -100,6 +100,16 @@ def test_an_unsure_source_is_not_reported_and_a_sure_one_is():
     sure, unsure = tagger(9.0), tagger(2.3)  # "Smith" a source with probability ~1, and ~0.46
     assert sure.spans(text, sents)[0]["SOURCE"] == [(0, 5)]
     assert TAGS[unsure.tag(tokens)[0]] == "B-SOURCE"  # the best sequence has it ...
-    assert unsure.spans(text, sents)[0]["SOURCE"] == []  # ... but the report does not
-    assert unsure.spans(text, sents)[0]["CUE"] == [(6, 10)]
+    assert unsure.spans(text, sents)[0]["SOURCE"] == []  # ... but the report does not, nor its cue
+    assert unsure.spans(text, sents)[0]["CUE"] == []
+    assert sure.spans(text, sents)[0]["CUE"] == [(6, 10)]
     assert tagger(2.3, threshold=None).spans(text, sents)[0]["SOURCE"] == [(0, 5)]
+
+
+def test_a_sentence_left_without_a_source_loses_its_cue_and_content_too():
+    b_s, i_s, b_c, b_t = (TAGS.index(t) for t in ("B-SOURCE", "I-SOURCE", "B-CUE", "B-CONTENT"))
+    tags = np.array([b_s, i_s, b_c, b_t, b_s, b_c, b_t, b_t, b_s, b_c])  # sentences of 4, 4 and 2 tokens
+    first, end = np.array([0, 4, 8]), np.array([2, 5, 9])
+    out = drop_unsure_sources(tags, first, end, np.array([0.2, 0.9, 0.3]), 0.5, [4, 4, 2])
+    assert out.tolist() == [0, 0, 0, 0, b_s, b_c, b_t, b_t, 0, 0]
+    assert drop_unsure_sources(tags, first, end, np.array([0.2, 0.9, 0.3]), 0.5)[2:4].tolist() == [b_c, b_t]
