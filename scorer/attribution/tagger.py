@@ -5,7 +5,7 @@ Scoring needs numpy only: the CRF is plain arrays (feature names, a state-weight
 loaded by `scorer.model.store` without pickle) and this module decodes it with its own Viterbi, over all sentences
 of an article (or a batch) at once. Every feature is cheap:
 
-- word features, of the token and of its neighbours at -2..+2: the lower-cased word, its shape, its 2- and
+- word features, of the token and of its neighbours at -3..+3: the lower-cased word, its shape, its 2- and
   3-letter suffix, and its membership of the word lists (reporting verbs, anonymity cues, pronouns, role nouns,
   outlet and title words, quantifiers, document nouns). They depend on the word alone, so their weights are summed
   once per word type and cached (`_WordCache`);
@@ -34,7 +34,7 @@ ROLES = ("SOURCE", "CUE", "CONTENT")
 # a token: a word with inner apostrophes/hyphens ("don’t", "30-year-old"), with the dots of an initialism ("U.S.",
 # "e.g."), or any other single non-space character ("Mr." is "Mr" and ".")
 TOKEN = re.compile(r"[^\W_]+(?:['’&-][^\W_]+)*(?:\.(?:[A-Za-z]\.)+)?|\S")
-OFFSETS = (-2, -1, 0, 1, 2)
+OFFSETS = (-3, -2, -1, 0, 1, 2, 3)
 
 _OUTLET_WORDS = frozenset(w for name in OUTLETS for w in name.split() if w not in ("the", "of", "news", "daily")) \
     | OUTLET_NOUNS
@@ -42,6 +42,12 @@ _CUE_WORDS = CUE_VERBS | REPORTING_VERBS | frozenset(("according",))
 _LISTS = (("cue", _CUE_WORDS), ("anon", ANONYMOUS_HEADS), ("pron", PRONOUNS_PERSON | PRONOUNS_GROUP),
           ("role", ROLE_HEADS), ("outlet", _OUTLET_WORDS), ("title", _TITLES), ("quant", QUANTIFIERS),
           ("doc", _DOCUMENTS), ("anonymity", _ANONYMITY))
+# a Source span whose mean posterior probability of being a source is below this is dropped when scoring (the
+# sentence then shows no source rather than an unsure one). Tuned on PolNeAR dev: the smallest of the thresholds
+# `scorer evaluate` sweeps (training.spantagger.THRESHOLD_SWEEP) at which the source the reports name matches a human
+# Source span of its sentence in >= 90% of the sentences that name one, for a CRF trained with CRF_PARAMS (0.887 ->
+# 0.906, recall 0.554 -> 0.542; the model shipped before them needs 0.7). Revisit with each retrained model.
+SOURCE_THRESHOLD = 0.6
 _OPEN, _CLOSE = "“", "”"
 _QUOTE_EVENT = re.compile('[“”"\n]')
 _SHAPE_RUNS = re.compile(r"(.)\1+")
@@ -78,14 +84,15 @@ def shape(word: str) -> str:
 
 def word_features(word: str) -> dict[int, list[str]]:
     """The word-derived features of a token, by the offset at which they are seen: all of them for the token itself
-    (offset 0), the word, shape and word lists for the next/previous token, the word and word lists two away."""
+    (offset 0), the word, shape and word lists for the tokens one and two away, the word and word lists three
+    away."""
     low = word.lower()
     lists = [f"L={name}" for name, words in _LISTS if low in words]
     sh = "sh=" + shape(word)
     own = [f"w={low}", sh, f"s2={low[-2:]}", f"s3={low[-3:]}", *lists]
     near = [f"w={low}", sh, *lists]
     far = [f"w={low}", *lists]
-    return {0: own, -1: near, 1: near, -2: far, 2: far}
+    return {0: own, -1: near, 1: near, -2: near, 2: near, -3: far, 3: far}
 
 
 def feature_name(offset: int, name: str) -> str:
@@ -134,17 +141,36 @@ _GROUP, _START = re.Match.group, re.Match.start
 def sentence_tokens(article_text: str, sentences) -> Tokens:
     """Tokens of the sentences (objects with start/text) with their article offsets and token codes (GROUPS),
     the codes computed with array operations over all the tokens."""
+    return batch_tokens([(article_text, sentences)])
+
+
+def batch_tokens(articles) -> Tokens:
+    """The tokens of several (article text, sentences) pairs as one `Tokens` (offsets into each token's own
+    article), the codes computed with one set of array operations over all of them."""
     words: list[str] = []
     starts: list[int] = []
     lengths: list[int] = []
     bases: list[int] = []
+    token_base: list[int] = []  # per sentence: where its article starts in the articles laid end to end
+    positions: list[int] = []
+    states: list[bool] = []
     finditer = TOKEN.finditer
-    for sent in sentences:
-        found = list(finditer(sent.text))
-        words += map(_GROUP, found)
-        starts += map(_START, found)
-        lengths.append(len(found))
-        bases.append(sent.start)
+    offset = 0
+    for article_text, sentences in articles:
+        # quote events of the article, moved to its place end to end; each article starts outside a quotation
+        found_pos, found_states = _quote_events(article_text)
+        positions.append(offset - 1)
+        states.append(False)
+        positions += [offset + p for p in found_pos]
+        states += found_states
+        for sent in sentences:
+            found = list(finditer(sent.text))
+            words += map(_GROUP, found)
+            starts += map(_START, found)
+            lengths.append(len(found))
+            bases.append(sent.start)
+            token_base.append(offset)
+        offset += len(article_text) + 1
     n_tok = len(words)
     length_a = np.array(lengths, dtype=np.int64)
     start_a = np.array(starts, dtype=np.int64) + np.repeat(np.array(bases, dtype=np.int64), length_a)
@@ -154,8 +180,8 @@ def sentence_tokens(article_text: str, sentences) -> Tokens:
     index = np.arange(n_tok) - first
     after = np.repeat(length_a, length_a) - 1 - index
     # quote state: the last quote event strictly before the token
-    positions, states = _quote_events(article_text)
-    k = np.searchsorted(np.array(positions, dtype=np.int64), start_a, side="left")
+    k = np.searchsorted(np.array(positions, dtype=np.int64),
+                        start_a + np.repeat(np.array(token_base, dtype=np.int64), length_a), side="left")
     state = np.r_[False, np.array(states, dtype=bool)][k]
     is_open, is_close, straight = (props & 1) > 0, (props & 2) > 0, (props & 4) > 0
     qm = np.where(is_open | (straight & ~state), 1, np.where(is_close | (straight & state), 2, 0))
@@ -221,22 +247,28 @@ def crf_items(tokens: Tokens) -> list[list[list[str]]]:
 
 class _WordCache(dict):
     """word -> row of `table`: per word type, the summed state weights of its word features at each offset, an
-    (n, 5, tags) array that grows as new words are seen (emptied when it reaches `limit` words, so a long batch run
-    does not grow without end). New words are added together, with one array operation."""
+    (n, len(OFFSETS), tags) array that grows as new words are seen (emptied when it reaches `limit` words, so a long
+    batch run does not grow without end). New words are added together, with one array operation. Row 0 is no word:
+    the place before the first and after the last token of a sentence (the weights of "-1:w=<s>" and "1:w=</s>" at
+    offsets -1 and +1, nothing elsewhere)."""
 
     def __init__(self, index: dict[str, int], weights: np.ndarray, limit: int = 200_000):
         super().__init__()
         self.index, self.weights, self.limit = index, weights, limit
         self.table = np.zeros((1024, len(OFFSETS), weights.shape[1]))
+        for off in (-1, 1):
+            col = index.get(feature_name(off, "w=<s>" if off < 0 else "w=</s>"))
+            if col is not None:
+                self.table[0, OFFSETS.index(off)] = weights[col]
 
     def _add(self, words: set[str]) -> None:
-        first = len(self)
+        first = len(self) + 1
         need = first + len(words)
         if need > len(self.table):
             grown = np.zeros((max(need, 2 * len(self.table)),) + self.table.shape[1:])
             grown[:len(self.table)] = self.table
             self.table = grown
-        cells, cols = [], []  # (row * 5 + offset position, feature column) of every known word feature
+        cells, cols = [], []  # (row * len(OFFSETS) + offset position, feature column) of every known word feature
         index = self.index
         for r, word in enumerate(sorted(words), first):
             self[word] = r
@@ -253,69 +285,76 @@ class _WordCache(dict):
             starts = np.flatnonzero(np.r_[True, cells_a[1:] != cells_a[:-1]])
             flat[cells_a[starts]] = np.add.reduceat(self.weights[np.array(cols, dtype=np.int64)], starts, axis=0)
 
-    def lookup(self, words: list[str]) -> np.ndarray:
-        """The (n, 5, tags) rows of the words."""
+    def rows(self, words: list[str]) -> np.ndarray:
+        """The rows of `table` of the words (new words added first)."""
         new = set(words).difference(self)
         if new and len(self) + len(new) > self.limit:  # full: start again with this call's words, all of them
             self.clear()
             new = set(words)
         if new:
             self._add(new)
-        ids = np.array(list(map(self.__getitem__, words)), dtype=np.int64)
-        return self.table[ids]
+        return np.array(list(map(self.__getitem__, words)), dtype=np.int64)
+
+    def lookup(self, words: list[str]) -> np.ndarray:
+        """The (n, len(OFFSETS), tags) rows of the words."""
+        return self.table[self.rows(words)]
 
 
 class SpanTagger:
     """A linear-chain CRF over TAGS: `features` (attribute names), `weights` (n_features, n_tags) state weights and
     `transitions` (n_tags, n_tags), from tag to tag, as crfsuite learned them."""
 
-    def __init__(self, features: list[str], weights: np.ndarray, transitions: np.ndarray):
+    def __init__(self, features: list[str], weights: np.ndarray, transitions: np.ndarray,
+                 source_threshold: float | None = SOURCE_THRESHOLD):
         self.features = list(features)
+        self.source_threshold = source_threshold
         self.weights = np.asarray(weights, dtype=np.float64)
         self.transitions = np.asarray(transitions, dtype=np.float64)
         index = {f: i for i, f in enumerate(self.features)}
         zero = np.zeros(self.weights.shape[1])
         row = lambda name: self.weights[index[name]] if name in index else zero  # noqa: E731
         self.bias = row("b")
-        self.edges = {off: row(feature_name(off, "w=<s>" if off < 0 else "w=</s>")) for off in (-1, 1)}
         # the token features' weights summed over each combination of values of a few groups (_JOINT), so that a
-        # token's weights of all its token features are a handful of table rows
-        self.joint = []
+        # token's weights of all its token features are a handful of rows of one table (`joint`, the tables of the
+        # groups one after the other from `joint_base`)
+        tables = []
         for names in _JOINT:
             table = np.zeros([GROUPS[g] for g in names] + [self.weights.shape[1]])
             for k, g in enumerate(names):
                 part = np.vstack([row(f"{g}={v}") for v in range(GROUPS[g])])
                 table = table + part.reshape([GROUPS[g] if j == k else 1 for j in range(len(names))] + [-1])
-            self.joint.append((names, table.reshape(-1, self.weights.shape[1])))
+            tables.append(table.reshape(-1, self.weights.shape[1]))
+        self.joint = np.vstack(tables)
+        self.joint_base = np.cumsum([0] + [len(t) for t in tables[:-1]]).astype(np.int64)
         self._words = _WordCache(index, self.weights)
 
     def emissions(self, tokens: Tokens) -> np.ndarray:
-        """State scores (n_tokens, n_tags) of the tokens: the sum of their features' weights."""
+        """State scores (n_tokens, n_tags) of the tokens: the sum of their features' weights (two gathers: the word
+        table's row of the word at each offset, or row 0 outside the sentence, and the token features' rows)."""
         n_tok = len(tokens.words)
-        table = self._words.lookup(tokens.words)  # (n_tok, 5, tags)
-        out = table[:, OFFSETS.index(0)] + self.bias
+        rows = self._words.rows(tokens.words)
         lengths = np.array(tokens.lengths, dtype=np.int64)
-        sentence = np.repeat(np.arange(len(lengths)), lengths)
+        index = np.arange(n_tok) - np.repeat(np.cumsum(lengths) - lengths, lengths)  # position in the sentence
+        after = np.repeat(lengths, lengths) - 1 - index  # tokens after it in the sentence
+        reach = max(OFFSETS)
+        padded = np.r_[np.zeros(reach, dtype=np.int64), rows, np.zeros(reach, dtype=np.int64)]
+        cells = np.empty((n_tok, len(OFFSETS)), dtype=np.int64)
         for k, off in enumerate(OFFSETS):
-            if off == 0 or abs(off) >= n_tok:
-                if off in (-1, 1) and n_tok:
-                    out += self.edges[off]  # a one-token batch: no neighbour anywhere
-                continue
-            # token i sees the word at i + off when it is in the same sentence
-            lo, hi = max(0, -off), n_tok - max(0, off)
-            # (zero where the neighbour is in another sentence: a sentence's scores never depend on its neighbours)
-            same = sentence[lo + off:hi + off] == sentence[lo:hi]
-            out[lo:hi] += np.where(same[:, None], table[lo + off:hi + off, k], 0.0)
-            if off in (-1, 1):
-                other = lo + np.flatnonzero(~same)
-                out[other] += self.edges[off]
-                out[:lo] += self.edges[off]
-                out[hi:] += self.edges[off]
-        for names, table in self.joint:
+            # the word at i + off when it is in the same sentence (a sentence's scores never depend on another's)
+            inside = index >= -off if off < 0 else after >= off
+            cells[:, k] = np.where(inside, padded[reach + off:reach + off + n_tok], 0) * len(OFFSETS) + k
+        flat = self._words.table.reshape(-1, self.weights.shape[1])
+        out = self.bias + flat[cells[:, 0]]
+        for k in range(1, len(OFFSETS)):  # (adding the gathered rows is faster than summing over a middle axis)
+            out += flat[cells[:, k]]
+        codes = np.empty((n_tok, len(_JOINT)), dtype=np.int64)
+        for k, names in enumerate(_JOINT):
             code = tokens.codes[names[0]]
             for g in names[1:]:
                 code = code * GROUPS[g] + tokens.codes[g]
-            out += table[code]
+            codes[:, k] = code + self.joint_base[k]
+        for k in range(len(_JOINT)):
+            out += self.joint[codes[:, k]]
         return out
 
     def viterbi(self, emissions: np.ndarray, lengths: list[int], bucket: int = 256) -> np.ndarray:
@@ -340,29 +379,100 @@ class SpanTagger:
         """Viterbi over padded state scores (sentences, width, tags) of sentences in increasing length: at position
         t the sentences still running are a suffix of the rows."""
         n_sent, width, n_tags = pad.shape
-        delta = pad[:, 0].copy()
-        back = np.zeros((n_sent, width, n_tags), dtype=np.int64)
+        # the forward pass keeps only each step's best scores (deltas); the back-pointers are found on the way back
+        # for the chosen tag alone (the same argmax over the same sums as in the forward pass)
+        deltas = np.empty((n_sent, width, n_tags))
+        deltas[:, 0] = pad[:, 0]
+        delta = deltas[:, 0]
         trans = self.transitions[None]
         first_live = np.searchsorted(lengths, np.arange(width), side="right")  # rows with length > t from here
         for t in range(1, width):
             k = first_live[t]
-            scores = delta[k:, :, None] + trans  # (sentences, from, to)
-            best = scores.argmax(axis=1)
-            back[k:, t] = best
-            delta[k:] = scores.max(axis=1) + pad[k:, t]
+            delta = (delta[-(n_sent - k):, :, None] + trans).max(axis=1) + pad[k:, t] if k < n_sent else delta[:0]
+            deltas[k:, t] = delta
         tags = np.zeros((n_sent, width), dtype=np.int64)
-        current = delta.argmax(axis=1)
+        last = np.maximum(lengths - 1, 0)
         rows = np.arange(n_sent)
+        current = deltas[rows, last].argmax(axis=1)
         for t in range(width - 1, -1, -1):
             k = first_live[t]
             tags[k:, t] = current[k:]
             if t:
-                current[k:] = back[rows[k:], t, current[k:]]
+                current[k:] = (deltas[k:, t - 1] + self.transitions[:, current[k:]].T).argmax(axis=1)
         return tags
 
-    def tag(self, tokens: Tokens) -> np.ndarray:
-        """Tag index (into TAGS) of every token."""
-        return self.viterbi(self.emissions(tokens), tokens.lengths)
+    def marginals(self, emissions: np.ndarray, lengths: list[int], bucket: int = 256) -> np.ndarray:
+        """The posterior probability (n_tokens, n_tags) of each tag at each token (forward-backward), with the
+        sentences batched as in `viterbi`; scaled (each step's scores divided by their sum), so it needs no log."""
+        out = np.zeros(emissions.shape)
+        lengths_a = np.array(lengths, dtype=np.int64)
+        starts = np.r_[0, np.cumsum(lengths_a)[:-1]].astype(np.int64) if len(lengths_a) else lengths_a
+        order = np.argsort(lengths_a, kind="stable")
+        order = order[lengths_a[order] > 0]
+        trans = np.exp(self.transitions - self.transitions.max())
+        for b in range(0, len(order), bucket):
+            chosen = order[b:b + bucket]
+            chosen_len = lengths_a[chosen]
+            rows = starts[chosen][:, None] + np.arange(int(chosen_len[-1]))[None, :]
+            valid = np.arange(rows.shape[1])[None, :] < chosen_len[:, None]
+            rows = np.where(valid, rows, 0)
+            out[rows[valid]] = self._marginals_sorted(emissions[rows], chosen_len, trans)[valid]
+        return out
+
+    @staticmethod
+    def _marginals_sorted(pad: np.ndarray, lengths: np.ndarray, trans: np.ndarray) -> np.ndarray:
+        """Forward-backward over padded state scores of sentences in increasing length (see `_viterbi_sorted`)."""
+        n_sent, width, n_tags = pad.shape
+        e = np.exp(pad - pad.max(axis=2, keepdims=True))
+        alpha = np.zeros_like(e)  # (zero past a sentence's end)
+        beta = np.ones_like(e)
+        first_live = np.searchsorted(lengths, np.arange(width), side="right")
+        # a token's marginals are its alpha * beta normalised, so alpha and beta may carry any factor per sentence
+        # and position: they are rescaled only every `every` steps. A step shrinks alpha's sum by at most the
+        # smallest of `trans` (whose largest is 1; an emission row's largest is 1), and beta's largest by at most
+        # its square (after a step, beta's entries are within that smallest factor of each other)
+        every = max(1, int(300 // max(1.0, -2 * np.log(max(trans.min(), 1e-300)))))
+        alpha[:, 0] = e[:, 0]
+        for t in range(1, width):
+            k = first_live[t]
+            a = (alpha[k:, t - 1] @ trans) * e[k:, t]
+            alpha[k:, t] = a / a.sum(axis=1, keepdims=True) if t % every == 0 else a
+        for t in range(width - 2, -1, -1):
+            k = first_live[t + 1]  # rows that go on after t; the others end at t (beta 1)
+            b_ = (e[k:, t + 1] * beta[k:, t + 1]) @ trans.T
+            beta[k:, t] = b_ / b_.sum(axis=1, keepdims=True) if t % every == 0 else b_
+        m = alpha * beta
+        return m / np.maximum(m.sum(axis=2, keepdims=True), 1e-300)
+
+    def tag(self, tokens: Tokens, threshold: float | None = None) -> np.ndarray:
+        """Tag index (into TAGS) of every token: the best sequence (crfsuite's tagging); with `threshold`, its Source
+        spans whose confidence (`source_confidence`) is below it become O (a sentence shows no source rather than an
+        unsure one)."""
+        emissions = self.emissions(tokens)
+        tags = self.viterbi(emissions, tokens.lengths)
+        if threshold is not None:
+            tags = drop_unsure_sources(tags, *self.source_confidence(emissions, tokens.lengths, tags), threshold,
+                                       tokens.lengths)
+        return tags
+
+    def source_confidence(self, emissions: np.ndarray, lengths: list[int],
+                          tags: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(first token, end token, confidence) of each Source span of the tags: the mean over its tokens of the
+        posterior probability that the token is in a Source (B- or I-), from forward-backward over only the
+        sentences that have a Source span."""
+        first, end = _source_runs(tags, lengths)
+        if not len(first):
+            return first, end, np.zeros(0)
+        lengths_a = np.array(lengths, dtype=np.int64)
+        sentence = np.repeat(np.arange(len(lengths_a)), lengths_a)
+        chosen = np.unique(sentence[first])
+        chosen_mask = np.zeros(len(lengths_a), dtype=bool)
+        chosen_mask[chosen] = True
+        rows = np.flatnonzero(chosen_mask[sentence])  # the tokens of those sentences, in order
+        probs = np.zeros(len(tags))
+        probs[rows] = self.marginals(emissions[rows], lengths_a[chosen].tolist())[:, _SOURCE_TAGS].sum(axis=1)
+        sums = np.r_[0.0, np.cumsum(probs)]
+        return first, end, (sums[end] - sums[first]) / (end - first)
 
     def spans(self, article_text: str, sentences) -> list[dict[str, list[tuple[int, int]]]]:
         """Per sentence, the Source, Cue and Content spans as [(start, end)] article offsets (role -> spans)."""
@@ -370,15 +480,16 @@ class SpanTagger:
 
     def spans_many(self, articles) -> list[list[dict[str, list[tuple[int, int]]]]]:
         """`spans` of several (article text, sentences) pairs with one emission product and one decoding."""
-        parts = [sentence_tokens(text, sentences) for text, sentences in articles]
-        if not parts:
+        articles = list(articles)
+        if not articles:
             return []
-        tokens = concat_tokens(parts)
-        spans = tag_spans(tokens, self.tag(tokens))
+        tokens = batch_tokens(articles)
+        spans = tag_spans(tokens, self.tag(tokens, self.source_threshold))
         out, k = [], 0
-        for part in parts:
-            out.append(spans[k:k + len(part.lengths)])
-            k += len(part.lengths)
+        for _, sentences in articles:
+            n = len(sentences)
+            out.append(spans[k:k + n])
+            k += n
         return out
 
 
@@ -389,6 +500,47 @@ def concat_tokens(parts: list[Tokens]) -> Tokens:
                   {g: np.concatenate([p.codes[g] for p in parts]) for g in GROUPS})
 
 
+_SOURCE_TAGS = [TAGS.index("B-SOURCE"), TAGS.index("I-SOURCE")]
+
+
+def _source_runs(tags: np.ndarray, lengths: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """(first token, end token) of each Source span of the tags (as `tag_spans` reads them)."""
+    tags = np.asarray(tags, dtype=np.int64)
+    if not len(tags):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    lengths_a = np.array(lengths, dtype=np.int64)
+    sentence = np.repeat(np.arange(len(lengths_a)), lengths_a)
+    source = (tags == _SOURCE_TAGS[0]) | (tags == _SOURCE_TAGS[1])
+    new_sentence = np.r_[True, sentence[1:] != sentence[:-1]]
+    opens = source & ((tags == _SOURCE_TAGS[0]) | new_sentence | ~np.r_[False, source[:-1]])
+    first = np.flatnonzero(opens)
+    # a span ends before the next opening or the first token that is not I-SOURCE of the same run
+    stop = ~source | opens
+    stop_at = np.flatnonzero(np.r_[stop, True])
+    end = stop_at[np.searchsorted(stop_at, first + 1)]
+    return first, end
+
+
+def drop_unsure_sources(tags: np.ndarray, first: np.ndarray, end: np.ndarray, confidence: np.ndarray,
+                        threshold: float, lengths: list[int] | None = None) -> np.ndarray:
+    """The tags with the Source spans [first, end) whose confidence is below `threshold` set to O. With `lengths`
+    (the sentences' token counts), a sentence left with no source loses its other tags too (a cue or content shown
+    without its source, or read as a quotation carried over from the sentence before, would mislead)."""
+    out = np.array(tags, dtype=np.int64, copy=True)
+    unsure = confidence < threshold
+    for i, j in zip(first[unsure].tolist(), end[unsure].tolist()):
+        out[i:j] = 0
+    if lengths is not None and unsure.any():
+        lengths_a = np.array(lengths, dtype=np.int64)
+        sentence = np.repeat(np.arange(len(lengths_a)), lengths_a)
+        kept = np.zeros(len(lengths_a), dtype=bool)
+        kept[sentence[first[~unsure]]] = True
+        emptied = np.zeros(len(lengths_a), dtype=bool)
+        emptied[sentence[first[unsure]]] = True
+        out[(emptied & ~kept)[sentence]] = 0
+    return out
+
+
 _ROLE_OF_TAG = np.array([0] + [1 + k // 2 for k in range(len(TAGS) - 1)], dtype=np.int64)  # O, then role pairs
 _BEGIN_TAG = np.array([False] + [k % 2 == 0 for k in range(len(TAGS) - 1)])
 
@@ -396,7 +548,7 @@ _BEGIN_TAG = np.array([False] + [k % 2 == 0 for k in range(len(TAGS) - 1)])
 def tag_spans(tokens: Tokens, tags: np.ndarray) -> list[dict[str, list[tuple[int, int]]]]:
     """BIO tags (indices into TAGS) as spans per sentence; an I- tag after another role opens a span."""
     lengths = np.array(tokens.lengths, dtype=np.int64)
-    out: list[dict[str, list[tuple[int, int]]]] = [{role: [] for role in ROLES} for _ in tokens.lengths]
+    out: list[dict[str, list[tuple[int, int]]]] = [{"SOURCE": [], "CUE": [], "CONTENT": []} for _ in tokens.lengths]
     n_tok = len(tags)
     if not n_tok:
         return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..model.store import load_bundle
+from ..pipeline import Scorer
 from .audit import measured_audits
 from .claims import evaluate_claims, format_claim_figures
 from .evaluate import error_examples, evaluate_model, format_metrics
@@ -22,7 +23,8 @@ def evaluation_report(data_dir, split: str = "dev", examples: int = 10, model_di
     audit, judged = measured_audits(audits_dir, judged=split == "dev", log=log)
     _, _, pol, subj = prepare(data_dir, cues=model.cues, tagger=bundle["spans"])
     lines = [format_metrics(evaluate_model(model, pol, subj, split=split, audit=audit, judged=judged))]
-    lines += format_span_figures(span_figures(bundle["spans"], span_documents(data_dir, split), model.cues), split)
+    scorer = Scorer(model_dir)  # the reports' sources, per sentence (the same model files as `bundle`)
+    lines += format_span_figures(span_figures(scorer.spans, span_documents(data_dir, split), model.cues, scorer), split)
     if split == "dev" and claims_dir is not None:
         claims_dir = Path(claims_dir)
         if (claims_dir / "units.tsv").is_file():

@@ -36,9 +36,12 @@ from ..text.segment import split_article
 from .brat import read_ann
 from .corpus import attributions, polnear_metadata
 
-# L-BFGS with an L1 and an L2 penalty (the L1 keeps the stored feature list small); chosen on dev
-CRF_PARAMS = {"c1": 0.05, "c2": 0.01, "max_iterations": 150, "feature.possible_transitions": True}
+# L-BFGS with an L1 and an L2 penalty (the L1 keeps the stored feature list small); chosen on dev (c1 0.05, c2 0.01,
+# 150 iterations before: source overlap F1 0.693 -> 0.710, cue 0.557 -> 0.577 with the -3..+3 word window)
+CRF_PARAMS = {"c1": 0.1, "c2": 0.05, "max_iterations": 250, "feature.possible_transitions": True}
 _ROLE_CODE = {role: k + 1 for k, role in enumerate(ROLES)}
+# the confidence thresholds at which `span_figures` also measures the reports' sources (None: every source)
+THRESHOLD_SWEEP = (None, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 
 class SpanDocument:
@@ -242,11 +245,88 @@ def span_measures(docs: list[SpanDocument], predicted: list[np.ndarray]) -> dict
             "detection": _prf(*detect) | {"n": n_sent}}
 
 
-def span_figures(tagger: SpanTagger, docs: list[SpanDocument], cues: frozenset[str] = CUE_VERBS) -> dict:
-    """The measures of the learned tagger and of the rule-based extractor on the same documents."""
-    learned = [tagger.tag(doc.tokens) for doc in docs]
+def _token_f1(a: set, b: set) -> float:
+    return 2 * len(a & b) / (len(a) + len(b)) if a or b else 0.0
+
+
+def report_source_measures(docs: list[SpanDocument], reports) -> dict:
+    """The issue's sentence-level figure of the source a report names (its `source_span`, the mention in the
+    sentence) against the human Source spans of the sentence: a named source matches when its tokens and the tokens
+    of one human Source span of the sentence have a token-overlap F1 >= 0.5. Precision: the share of the sentences
+    with a reported source span whose source matches; recall: the share of the sentences with a human source whose
+    reported source matches. `reports`: one report dict (`Report.to_dict()`-like: "sentences" with "start" and
+    "source_span") per document, or None for a document the scorer refused. `inherited`: sentences whose report
+    names a source carried over from an earlier sentence (no span in the sentence; left out of the measure)."""
+    matched = named = with_gold = inherited = 0
+    for doc, report in zip(docs, reports):
+        rows = {row["start"]: row for row in (report or {}).get("sentences", [])}
+        k = 0
+        for sent, n, spans in zip(doc.sentences, doc.tokens.lengths, _token_spans(doc.tokens, doc.gold)):
+            gold = [set(range(a, b + 1)) for a, b in spans["SOURCE"]]
+            row = rows.get(sent.start)
+            span = row.get("source_span") if row else None
+            with_gold += bool(gold)
+            if span is None:
+                inherited += bool(row and row.get("source"))
+            else:
+                named += 1
+                s, e = span
+                tokens = {i for i in range(k, k + n) if doc.tokens.starts[i] < e and doc.tokens.ends[i] > s}
+                matched += any(_token_f1(tokens, g) >= 0.5 for g in gold)
+            k += n
+    p = matched / named if named else 0.0
+    r = matched / with_gold if with_gold else 0.0
+    return {"precision": round(p, 3), "recall": round(r, 3), "f1": round(2 * p * r / (p + r) if p + r else 0.0, 3),
+            "named": named, "gold": with_gold, "inherited": inherited}
+
+
+class _RuleSpans:
+    """Stands in for the span tagger in a Scorer so that its reports take source and cue from the rules."""
+
+    @staticmethod
+    def spans_many(articles) -> list:
+        return [None for _ in articles]
+
+
+def report_sources(scorer, docs: list[SpanDocument], rules: bool = False) -> list:
+    """The report of each document by `scorer` (a `pipeline.Scorer`) as a dict (None where it is refused); with
+    `rules`, by the same scorer with the rule-based extractor in place of its span tagger."""
+    tagger = scorer.spans
+    if rules:
+        scorer.spans = _RuleSpans()
+    try:
+        out = scorer.score_batch([(doc.text, doc.name) for doc in docs])
+    finally:
+        scorer.spans = tagger
+    return [None if isinstance(r, Exception) else r.to_dict() for r in out]
+
+
+def span_figures(tagger: SpanTagger, docs: list[SpanDocument], cues: frozenset[str] = CUE_VERBS,
+                 scorer=None) -> dict:
+    """The measures of the learned tagger and of the rule-based extractor on the same documents; with `scorer`
+    (a `pipeline.Scorer` whose span tagger is `tagger`), also the sentence-level measure of the source its reports
+    name (`report_source_measures`), with the tagger and with the rules."""
+    learned = [tagger.tag(doc.tokens, tagger.source_threshold) for doc in docs]
     rules = [rule_tags(doc, cues) for doc in docs]
-    return {"n_articles": len(docs), "tagger": span_measures(docs, learned), "rules": span_measures(docs, rules)}
+    out = {"n_articles": len(docs), "tagger": span_measures(docs, learned), "rules": span_measures(docs, rules)}
+    if tagger.source_threshold is not None:  # the best sequence's every source, unsure ones too
+        every = span_measures(docs, [tagger.tag(doc.tokens) for doc in docs])
+        out["tagger"]["every_source"] = every["overlap"]["SOURCE"]
+        out["tagger"]["source_threshold"] = tagger.source_threshold
+    if scorer is not None:
+        for who in ("tagger", "rules"):
+            out[who]["report_source"] = report_source_measures(docs, report_sources(scorer, docs, who == "rules"))
+        # the same at other thresholds of the source confidence (how SOURCE_THRESHOLD is chosen, on dev)
+        shipped, sweep = scorer.spans.source_threshold, {}
+        try:
+            for threshold in THRESHOLD_SWEEP:
+                scorer.spans.source_threshold = threshold
+                sweep["every" if threshold is None else str(threshold)] = report_source_measures(
+                    docs, report_sources(scorer, docs))
+        finally:
+            scorer.spans.source_threshold = shipped
+        out["tagger"]["report_source_by_threshold"] = sweep
+    return out
 
 
 def format_span_figures(figures: dict, split: str = "dev") -> list[str]:
@@ -262,8 +342,24 @@ def format_span_figures(figures: dict, split: str = "dev") -> list[str]:
             cells = "".join(f"  {m[r]['precision']:5.3f} {m[r]['recall']:5.3f} {m[r]['f1']:5.3f}"
                             if not (who == "rules" and r == "CONTENT") else f"{'(none)':>21}" for r in ROLES)
             lines.append(f"  {who if measure == 'exact' else '':<10}{measure:<9}{cells}")
+    every = figures["tagger"].get("every_source")
+    if every is not None:
+        lines.append(f"  (the tagger drops a source span whose mean posterior is below "
+                     f"{figures['tagger']['source_threshold']}; with every source of the best sequence, source "
+                     f"overlap P {every['precision']:.3f}, R {every['recall']:.3f}, F1 {every['f1']:.3f})")
     for who in ("tagger", "rules"):
         d = figures[who]["detection"]
         lines.append(f"  attribution detection ({who}): P {d['precision']:.3f}, R {d['recall']:.3f}, F1 {d['f1']:.3f}")
+    for who in ("tagger", "rules"):
+        r = figures[who].get("report_source")
+        if r is not None:
+            lines.append(f"  source the report names, per sentence ({who}; matches a human Source span of the sentence "
+                         f"with token-overlap F1 >= 0.5): P {r['precision']:.3f}, R {r['recall']:.3f}, "
+                         f"F1 {r['f1']:.3f} ({r['named']} sentences name one, {r['gold']} have one; {r['inherited']} "
+                         f"carry one over, left out)")
+    sweep = figures["tagger"].get("report_source_by_threshold", {})
+    if sweep:
+        lines.append("  the same (tagger) with a source shown only when its confidence reaches "
+                     + "; ".join(f"{t}: P {r['precision']:.3f} R {r['recall']:.3f}" for t, r in sweep.items()))
     return lines
 

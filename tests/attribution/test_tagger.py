@@ -8,6 +8,7 @@ import pytest
 
 from scorer.attribution.tagger import (
     GROUPS,
+    OFFSETS,
     TAGS,
     SpanTagger,
     crf_items,
@@ -148,4 +149,4 @@ def test_the_word_cache_starts_again_when_full_and_keeps_every_word_of_the_call(
     first = cache.lookup(["a", "b", "c"])
     again = cache.lookup(["a", "d", "e", "f"])  # would pass the limit: emptied, then all four added
     assert np.array_equal(again[0], first[0]) and len(cache) == 4
-    assert cache.lookup(["x"] * 3).shape == (3, 5, len(TAGS))
+    assert cache.lookup(["x"] * 3).shape == (3, len(OFFSETS), len(TAGS))
