@@ -17,7 +17,7 @@ import numpy as np
 
 from .cues import source_type_vector
 from .heads import NgramLookup, combine_heads
-from .vocab import Vocabulary
+from ..text.vocab import Vocabulary
 
 CLAIM_CLASSES = ("named_source", "anonymous_intelligence", "outlet_claim", "editorial_opinion", "furniture")
 SOURCE_TOKEN_PATTERN = r"\S+"

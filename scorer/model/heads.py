@@ -16,7 +16,7 @@ import numpy as np
 
 from ..labels import LABELS, SOURCE_KINDS, SOURCE_LABELS
 from .cues import CUE_FEATURES, cue_matrix, quote_state, source_type_vector
-from .vocab import Vocabulary, _gather, _offsets, encode, lookup_many
+from ..text.vocab import Vocabulary, encode, gather, lookup_many, range_starts
 
 _VECTOR_OF = {"text": "cue_vec", "prev_text": "prev_cue_vec", "next_text": "next_cue_vec"}
 
@@ -178,20 +178,20 @@ class NgramCoder:
             return
         # the words of every longer term (one with a space), all in a row, as byte ranges of the terms' bytes
         has_space = np.zeros(len(vocab), dtype=bool)
-        data = _gather(vocab.blob, vocab.starts, vocab.lengths)
+        data = gather(vocab.blob, vocab.starts, vocab.lengths)
         term_of_byte = np.repeat(np.arange(len(vocab)), vocab.lengths)
         spaces = np.bincount(term_of_byte[data == 32], minlength=len(vocab))
         has_space[spaces > 0] = True
         longer = np.flatnonzero(has_space)
         lengths = spaces[longer].astype(np.int64) + 1  # words per longer term
         term_lengths = vocab.lengths[longer].astype(np.int64)
-        sub = _gather(vocab.blob, vocab.starts[longer], term_lengths)
+        sub = gather(vocab.blob, vocab.starts[longer], term_lengths)
         first_byte = np.cumsum(term_lengths) - term_lengths
         at = np.flatnonzero(sub == 32)
         word_starts = np.sort(np.concatenate([first_byte, at + 1]))
         word_ends = np.sort(np.concatenate([at, first_byte + term_lengths]))
         word_lengths = word_ends - word_starts
-        words = _gather(sub, word_starts, word_lengths)
+        words = gather(sub, word_starts, word_lengths)
         codes = vocab.find(words, word_lengths)
         missing = np.flatnonzero(codes < 0)
         if len(missing):
@@ -203,7 +203,7 @@ class NgramCoder:
             codes[missing] = np.fromiter(map(number.__getitem__, parts), dtype=np.int64, count=len(parts))
             blob = np.frombuffer(b"".join(distinct), dtype=np.uint8)
             extra_lengths = np.fromiter(map(len, distinct), dtype=np.int64, count=len(distinct))
-            self.extra = Vocabulary(blob, _offsets(extra_lengths), extra_lengths,
+            self.extra = Vocabulary(blob, range_starts(extra_lengths), extra_lengths,
                                     top + np.arange(len(distinct), dtype=np.int64))
         self.base = base = top + (len(self.extra) if self.extra is not None else 0)
         self.exact_loop = base ** ngram_max >= 2 ** 62
@@ -235,7 +235,7 @@ class NgramCoder:
         rows, ids = [row_of[hit]], [codes[hit]]
         if self.extra is not None and not hit.all():
             miss = np.flatnonzero(~hit)
-            codes[miss] = self.extra.find(_gather(data, _offsets(sizes)[miss], sizes[miss]), sizes[miss])
+            codes[miss] = self.extra.find(gather(data, range_starts(sizes)[miss], sizes[miss]), sizes[miss])
         for n in range(2, self.ngram_max + 1):
             m = len(codes) - n + 1
             if m <= 0:

@@ -323,7 +323,7 @@ def _terms(arrays: dict, name: str, n_terms: int):
     `n_terms` distinct terms; the array itself holds the terms' bytes (no Python string per term)."""
     import numpy as np
 
-    from .vocab import DuplicateTerms, Vocabulary
+    from ..text.vocab import DuplicateTerms, Vocabulary
 
     blob = _array(arrays, name, np.uint8, None)
     try:

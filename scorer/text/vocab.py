@@ -32,17 +32,17 @@ class DuplicateTerms(ValueError):
         self.n_terms, self.n_distinct = n_terms, n_distinct
 
 
-def _offsets(lengths: np.ndarray) -> np.ndarray:
+def range_starts(lengths: np.ndarray) -> np.ndarray:
     """Start of each range when ranges of these lengths are laid end to end."""
     return np.cumsum(lengths) - lengths
 
 
-def _gather(blob: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+def gather(blob: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """The bytes of the ranges (start, length) of `blob`, laid end to end."""
     total = int(lengths.sum())
     if total == 0:
         return np.zeros(0, dtype=np.uint8)
-    return blob[np.repeat(starts - _offsets(lengths), lengths) + np.arange(total)]
+    return blob[np.repeat(starts - range_starts(lengths), lengths) + np.arange(total)]
 
 
 def _hash(data: np.ndarray, lengths: np.ndarray, base: int) -> np.ndarray:
@@ -81,7 +81,7 @@ def _same_bytes(a: np.ndarray, a_starts: np.ndarray, b: np.ndarray, b_starts: np
     """Whether range k of `a` equals range k of `b`, for ranges of equal `lengths`."""
     if len(lengths) == 0:
         return np.zeros(0, dtype=bool)
-    differ = (_gather(a, a_starts, lengths) != _gather(b, b_starts, lengths)).astype(np.int64)
+    differ = (gather(a, a_starts, lengths) != gather(b, b_starts, lengths)).astype(np.int64)
     sums = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(differ)])
     ends = np.cumsum(lengths)
     return sums[ends] == sums[ends - lengths]
@@ -135,14 +135,14 @@ class Vocabulary(Mapping):
         out = np.empty(len(self.starts), dtype=np.uint64)
         for a in range(0, len(self.starts), step):
             lengths = self.lengths[a:a + step]
-            out[a:a + step] = _hash(_gather(self.blob, self.starts[a:a + step], lengths), lengths, base)
+            out[a:a + step] = _hash(gather(self.blob, self.starts[a:a + step], lengths), lengths, base)
         return out
 
     @classmethod
     def from_terms(cls, terms, values=None) -> "Vocabulary":
         """The vocabulary of these distinct strings, with ids 0..n-1 in their order (or `values`)."""
         data, lengths = encode(list(terms))
-        return cls(data, _offsets(lengths), lengths, values)
+        return cls(data, range_starts(lengths), lengths, values)
 
     @classmethod
     def from_mapping(cls, mapping: Mapping) -> "Vocabulary":
@@ -187,7 +187,7 @@ class Vocabulary(Mapping):
         rows = self.rows[at[k]].astype(np.int64)
         ok = self.lengths[rows] == lengths[k]
         k, rows = k[ok], rows[ok]
-        ok = _same_bytes(self.blob, self.starts[rows], data, _offsets(lengths)[k], lengths[k])
+        ok = _same_bytes(self.blob, self.starts[rows], data, range_starts(lengths)[k], lengths[k])
         k, rows = k[ok], rows[ok]
         out[k] = rows if self.values is None else self.values[rows]
         return out
@@ -235,8 +235,8 @@ class Vocabulary(Mapping):
         if isinstance(other, Vocabulary):
             return (len(self) == len(other) and np.array_equal(self.lengths, other.lengths)
                     and np.array_equal(self.id_array(), other.id_array())
-                    and np.array_equal(_gather(self.blob, self.starts, self.lengths),
-                                       _gather(other.blob, other.starts, other.lengths)))
+                    and np.array_equal(gather(self.blob, self.starts, self.lengths),
+                                       gather(other.blob, other.starts, other.lengths)))
         return super().__eq__(other)
 
     __hash__ = None  # type: ignore[assignment]
