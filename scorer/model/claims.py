@@ -15,9 +15,9 @@ import re
 
 import numpy as np
 
+from ..text.vocab import Vocabulary
 from .cues import source_type_vector
 from .heads import NgramLookup, combine_heads
-from ..text.vocab import Vocabulary
 
 CLAIM_CLASSES = ("named_source", "anonymous_intelligence", "outlet_claim", "editorial_opinion", "furniture")
 SOURCE_TOKEN_PATTERN = r"\S+"

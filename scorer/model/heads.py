@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from itertools import chain
+from itertools import chain, repeat
 
 import numpy as np
 
 from ..labels import LABELS, SOURCE_KINDS, SOURCE_LABELS
+from ..text.vocab import Vocabulary, gather, lookup_many, range_starts
 from .cues import CUE_FEATURES, cue_matrix, quote_state, source_type_vector
-from ..text.vocab import Vocabulary, encode, gather, lookup_many, range_starts
 
 _VECTOR_OF = {"text": "cue_vec", "prev_text": "prev_cue_vec", "next_text": "next_cue_vec"}
 
@@ -84,6 +84,9 @@ def logistic_probabilities(scores: np.ndarray) -> np.ndarray:
 # 83,000 terms of the shipped heads took 45 ms of CPU (a loaded 2-core machine), about what it saves on 4,000 sentences,
 # so scoring one article starts as quickly as before
 CODER_AFTER = 4000
+# word types whose codes a coder keeps (a dict of the words seen, about 100 bytes each; emptied when full): the
+# frequent words of a batch are looked up as fast as in a dict, the vocabulary itself stays in arrays
+CACHE_WORDS = 100_000
 
 
 class Tokens:
@@ -97,7 +100,7 @@ class Tokens:
         self.lookup = NgramLookup(self.union, ngram_max, self.pattern.findall)
 
     @classmethod
-    def from_terms(cls, token_pattern: str, ngram_max: int, terms) -> "Tokens":
+    def from_terms(cls, token_pattern: str, ngram_max: int, terms) -> Tokens:
         """Tokens whose vocabulary ids are the positions of `terms` (a list of distinct strings as saved by `terms`,
         or a Vocabulary)."""
         return cls(token_pattern, ngram_max, terms if isinstance(terms, Vocabulary) else Vocabulary.from_terms(terms))
@@ -171,8 +174,9 @@ class NgramCoder:
         self.extra: Vocabulary | None = None  # words that are only parts of longer terms, coded from `top` on
         # a key must fit in int64, and ids must be distinct and not negative to serve as codes; else the string loop
         self.exact_loop = bool((top + 1) ** ngram_max >= 2 ** 62 or (len(values) and values.min() < 0)
-                               or len(np.unique(values)) != len(values))
+                               or (vocab.values is not None and len(np.unique(values)) != len(values)))
         self.keys: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self.cache: dict[str, int] = {}  # word type -> code, for the words of the texts seen
         self.base = top
         if self.exact_loop or ngram_max < 2:
             return
@@ -219,6 +223,26 @@ class NgramCoder:
             order = np.argsort(key)
             self.keys[n] = (key[order], values[lengths == n][order])
 
+    def _codes(self, words: list[str]) -> np.ndarray:
+        """The words' codes: from the cache of word types seen, the new ones looked up in the compact vocabularies
+        together (and cached: the cache starts again when it holds CACHE_WORDS words)."""
+        cache = self.cache
+        codes = np.fromiter(map(cache.get, words, repeat(-2)), dtype=np.int64, count=len(words))
+        miss = np.flatnonzero(codes == -2).tolist()
+        if miss:
+            missed = [words[k] for k in miss]
+            new = list(dict.fromkeys(missed))
+            found = self.vocab.ids(new)
+            if self.extra is not None:
+                unknown = np.flatnonzero(found < 0)
+                if len(unknown):
+                    found[unknown] = self.extra.ids([new[k] for k in unknown.tolist()])
+            if len(cache) + len(new) > CACHE_WORDS:
+                cache.clear()
+            cache.update(zip(new, found.tolist()))
+            codes[miss] = np.fromiter(map(cache.__getitem__, missed), dtype=np.int64, count=len(missed))
+        return codes
+
     def ids(self, texts: list[str], findall) -> tuple[np.ndarray, np.ndarray]:
         """(row, vocabulary id) of every known n-gram occurrence of the texts' tokens (`findall` of the lower-cased
         text), per row the unigrams in text order, then the bigrams, and so on."""
@@ -228,14 +252,11 @@ class NgramCoder:
             return ngram_ids_loop(texts, findall, self.vocab, self.ngram_max)
         lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
         row_of = np.repeat(np.arange(len(texts)), lengths)
-        # a token without a space found in the vocabulary is a unigram term: its code is its id
-        data, sizes = encode(flat)
-        codes = self.vocab.find(data, sizes)
-        hit = codes >= 0
+        # a token without a space found in the vocabulary is a unigram term: its code is its id (below
+        # `unigram_ids`); a word only in longer terms has its code after them; others -1
+        codes = self._codes(flat)
+        hit = (codes >= 0) & (codes < self.unigram_ids)
         rows, ids = [row_of[hit]], [codes[hit]]
-        if self.extra is not None and not hit.all():
-            miss = np.flatnonzero(~hit)
-            codes[miss] = self.extra.find(gather(data, range_starts(sizes)[miss], sizes[miss]), sizes[miss])
         for n in range(2, self.ngram_max + 1):
             m = len(codes) - n + 1
             if m <= 0:

@@ -14,7 +14,7 @@ operations. The class is a read-only Mapping (str -> int), so code written for a
 from __future__ import annotations
 
 from collections.abc import Mapping
-from itertools import repeat
+from itertools import pairwise, repeat
 
 import numpy as np
 
@@ -90,14 +90,17 @@ def _same_bytes(a: np.ndarray, a_starts: np.ndarray, b: np.ndarray, b_starts: np
 def encode(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """(UTF-8 bytes of the strings laid end to end, byte length of each). Lone surrogates are encoded as such
     (surrogatepass): their bytes are not UTF-8 and equal no term's."""
-    data = "".join(strings).encode("utf-8", "surrogatepass")
+    text = "".join(strings)
+    data = text.encode("utf-8", "surrogatepass")
     if len(strings) == 1:
-        lengths = np.array([len(data)], dtype=np.int64)
-    elif data.isascii():
-        lengths = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
-    else:
-        lengths = np.fromiter((len(s.encode("utf-8", "surrogatepass")) for s in strings), dtype=np.int64,
-                              count=len(strings))
+        return np.frombuffer(data, dtype=np.uint8), np.array([len(data)], dtype=np.int64)
+    lengths = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
+    if len(data) != len(text):  # not ASCII: a string's bytes are its characters' UTF-8 sizes summed
+        points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        size = 1 + (points >= 0x80).astype(np.int64) + (points >= 0x800) + (points >= 0x10000)
+        sums = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(size)])
+        ends = np.cumsum(lengths)
+        lengths = sums[ends] - sums[ends - lengths]
     return np.frombuffer(data, dtype=np.uint8), lengths
 
 
@@ -139,13 +142,13 @@ class Vocabulary(Mapping):
         return out
 
     @classmethod
-    def from_terms(cls, terms, values=None) -> "Vocabulary":
+    def from_terms(cls, terms, values=None) -> Vocabulary:
         """The vocabulary of these distinct strings, with ids 0..n-1 in their order (or `values`)."""
         data, lengths = encode(list(terms))
         return cls(data, range_starts(lengths), lengths, values)
 
     @classmethod
-    def from_mapping(cls, mapping: Mapping) -> "Vocabulary":
+    def from_mapping(cls, mapping: Mapping) -> Vocabulary:
         """The vocabulary of a dict term -> id (a Vocabulary is returned as it is)."""
         if isinstance(mapping, Vocabulary):
             return mapping
@@ -154,7 +157,7 @@ class Vocabulary(Mapping):
         return cls.from_terms(terms, None if np.array_equal(values, np.arange(len(terms))) else values)
 
     @classmethod
-    def from_joined(cls, blob: np.ndarray, sep: int = 10) -> "Vocabulary":
+    def from_joined(cls, blob: np.ndarray, sep: int = 10) -> Vocabulary:
         """The vocabulary of UTF-8 terms joined by the byte `sep` (newline) in a uint8 array, ids in their order; an
         empty array holds no term. The array is used as it is (not copied). UnicodeDecodeError if it is not UTF-8,
         DuplicateTerms if a term comes twice."""
@@ -165,7 +168,7 @@ class Vocabulary(Mapping):
         # character is avoided by cutting at separators)
         cuts = np.flatnonzero(blob == sep)
         edges = [0, *cuts[::4096][1:].tolist(), len(blob)]
-        for a, b in zip(edges, edges[1:]):
+        for a, b in pairwise(edges):
             blob[a:b].tobytes().decode("utf-8")
         starts = np.r_[0, cuts + 1]
         ends = np.r_[cuts, len(blob)]
@@ -180,7 +183,9 @@ class Vocabulary(Mapping):
         if len(self.hashes) == 0 or len(lengths) == 0:
             return out
         h = _hash(data, lengths, self.base)
-        at = np.searchsorted(self.hashes, h)
+        by_hash = np.argsort(h)  # sorted needles: searchsorted is about 3x faster on them
+        at = np.empty_like(by_hash)
+        at[by_hash] = np.searchsorted(self.hashes, h[by_hash])
         np.minimum(at, len(self.hashes) - 1, out=at)
         hit = self.hashes[at] == h
         k = np.flatnonzero(hit)
