@@ -181,12 +181,12 @@ class NgramCoder:
         if self.exact_loop or ngram_max < 2:
             return
         # the words of every longer term (one with a space), all in a row, as byte ranges of the terms' bytes
-        has_space = np.zeros(len(vocab), dtype=bool)
-        data = gather(vocab.blob, vocab.starts, vocab.lengths)
-        term_of_byte = np.repeat(np.arange(len(vocab)), vocab.lengths)
-        spaces = np.bincount(term_of_byte[data == 32], minlength=len(vocab))
-        has_space[spaces > 0] = True
-        longer = np.flatnonzero(has_space)
+        at = np.flatnonzero(vocab.blob == 32)  # spaces of the terms' bytes (and of bytes between terms, if any)
+        by_start = np.argsort(vocab.starts, kind="stable")
+        term = by_start[np.maximum(np.searchsorted(vocab.starts[by_start], at, side="right") - 1, 0)]
+        inside = (len(vocab) > 0) & (at >= vocab.starts[term]) & (at < vocab.starts[term] + vocab.lengths[term])
+        spaces = np.bincount(term[inside], minlength=len(vocab))
+        longer = np.flatnonzero(spaces > 0)
         lengths = spaces[longer].astype(np.int64) + 1  # words per longer term
         term_lengths = vocab.lengths[longer].astype(np.int64)
         sub = gather(vocab.blob, vocab.starts[longer], term_lengths)

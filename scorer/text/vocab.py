@@ -42,7 +42,9 @@ def gather(blob: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndar
     total = int(lengths.sum())
     if total == 0:
         return np.zeros(0, dtype=np.uint8)
-    return blob[np.repeat(starts - range_starts(lengths), lengths) + np.arange(total)]
+    small = np.int32 if max(total, len(blob)) < 2 ** 31 else np.int64  # half the index array's memory
+    shift = (starts - range_starts(lengths)).astype(small)
+    return blob[np.repeat(shift, lengths) + np.arange(total, dtype=small)]
 
 
 def _hash(data: np.ndarray, lengths: np.ndarray, base: int) -> np.ndarray:
@@ -176,9 +178,18 @@ class Vocabulary(Mapping):
 
     # -- lookups ---------------------------------------------------------------------------------------------------
 
-    def find(self, data: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        """The id of each byte string laid end to end in `data` with these lengths, -1 where it is not a term."""
+    def find(self, data: np.ndarray, lengths: np.ndarray, step: int = 4096) -> np.ndarray:
+        """The id of each byte string laid end to end in `data` with these lengths, -1 where it is not a term;
+        `step` strings at a time (the temporary arrays take a few times 8 bytes per byte: slices keep the peak of
+        memory low)."""
         lengths = np.asarray(lengths, dtype=np.int64)
+        if len(lengths) > step:
+            edges = np.r_[0, np.cumsum(lengths)]
+            return np.concatenate([self._find(data[edges[a]:edges[min(a + step, len(lengths))]], lengths[a:a + step])
+                                   for a in range(0, len(lengths), step)])
+        return self._find(data, lengths)
+
+    def _find(self, data: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         out = np.full(len(lengths), -1, dtype=np.int64)
         if len(self.hashes) == 0 or len(lengths) == 0:
             return out
@@ -197,11 +208,11 @@ class Vocabulary(Mapping):
         out[k] = rows if self.values is None else self.values[rows]
         return out
 
-    def ids(self, strings: list[str]) -> np.ndarray:
-        """The id of each string (int64), -1 where it is not a term."""
-        if not strings:
-            return np.zeros(0, dtype=np.int64)
-        return self.find(*encode(strings))
+    def ids(self, strings: list[str], step: int = 4096) -> np.ndarray:
+        """The id of each string (int64), -1 where it is not a term; `step` strings at a time (see `find`)."""
+        if len(strings) <= step:
+            return self._find(*encode(strings)) if strings else np.zeros(0, dtype=np.int64)
+        return np.concatenate([self._find(*encode(strings[a:a + step])) for a in range(0, len(strings), step)])
 
     def __getitem__(self, term: str) -> int:
         if not isinstance(term, str):
