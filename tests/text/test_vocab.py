@@ -120,21 +120,26 @@ def test_a_hash_collision_never_changes_an_id(monkeypatch):
     """With a hash that only sees a string's length, every probe of a term's length collides with it: the byte
     comparison still tells them apart (exact lookups), and distinct terms that collide make the vocabulary take the
     next hash base."""
-    real = vocab_module._hash
+    real = vocab_module._hash_grouped
     monkeypatch.setattr(vocab_module, "_hash", lambda data, lengths, base: np.asarray(lengths, dtype=np.uint64))
+    monkeypatch.setattr(vocab_module, "_hash_grouped",
+                        lambda blob, starts, lengths, base: np.asarray(lengths, dtype=np.uint64))
+    monkeypatch.setattr(vocab_module, "_hash_one", lambda data, base: len(data))
     vocab = Vocabulary.from_terms(["a", "bb", "ccc"])
-    assert vocab.ids(["a", "b", "bb", "ba", "ccc", "cca", "dddd", ""]).tolist() == [0, -1, 1, -1, 2, -1, -1, -1]
+    probes = ["a", "b", "bb", "ba", "ccc", "cca", "dddd", ""]
+    assert vocab.ids(probes).tolist() == [0, -1, 1, -1, 2, -1, -1, -1]
+    assert [vocab.get(p, -1) for p in probes] == [0, -1, 1, -1, 2, -1, -1, -1]
 
-    calls = []
+    def weak_first(blob, starts, lengths, base):  # the first base makes every term collide; the next is the real one
+        return np.zeros(len(lengths), dtype=np.uint64) if base == vocab_module._BASES[0] else real(blob, starts,
+                                                                                                  lengths, base)
 
-    def weak_first(data, lengths, base):  # the first base makes every term collide; the second is the real hash
-        calls.append(base)
-        return np.zeros(len(lengths), dtype=np.uint64) if base == vocab_module._BASES[0] else real(data, lengths, base)
-
-    monkeypatch.setattr(vocab_module, "_hash", weak_first)
+    monkeypatch.undo()
+    monkeypatch.setattr(vocab_module, "_hash_grouped", weak_first)
     vocab = Vocabulary.from_terms(["ab", "ba", "xy"])
     assert vocab.base == vocab_module._BASES[1]
     assert vocab.ids(["ba", "ab", "xy", "yx"]).tolist() == [1, 0, 2, -1]
+    assert [vocab.get(p) for p in ("ba", "ab", "xy", "yx")] == [1, 0, 2, None]
 
 
 def test_duplicate_terms_are_counted():
@@ -166,3 +171,17 @@ def test_the_model_loads_without_pickle_and_holds_its_vocabularies_as_arrays(mon
     assert all(isinstance(v, Vocabulary) for v in vocabularies)
     for v in vocabularies:
         assert all(a.dtype.kind in "iu" for a in (v.blob, v.starts, v.lengths, v.hashes, v.rows))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=300), st.lists(st.tuples(st.integers(0, 299), st.integers(0, 40)), max_size=30),
+       st.sampled_from(vocab_module._BASES))
+def test_the_three_hash_routines_agree(raw, ranges, base):
+    """The terms are hashed by length groups (_hash_grouped), batches of strings laid end to end (_hash), single
+    strings in Python integers (_hash_one): a lookup is exact only if the three give the same values."""
+    blob = np.frombuffer(raw + bytes(340), dtype=np.uint8)
+    starts = np.array([a for a, _ in ranges], dtype=np.int64)
+    lengths = np.array([n for _, n in ranges], dtype=np.int64)
+    laid = vocab_module._hash(vocab_module.gather(blob, starts, lengths), lengths, base)
+    assert np.array_equal(laid, vocab_module._hash_grouped(blob, starts, lengths, base))
+    assert laid.tolist() == [vocab_module._hash_one(blob[a:a + n].tobytes(), base) for a, n in ranges]
