@@ -109,11 +109,15 @@ def score_command(path, fmt, output, max_bytes, model_dir):
     Example: scorer score examples/iran-bounties-commune.txt -o report.html
     """
     from .pipeline import Scorer
-    from .text.fetch import is_url
     from .text.files import input_kind, read_stream
 
     fmt = output_format(fmt and fmt.lower(), output, "score", SCORE_FORMATS, "text")
-    url = is_url(path)
+    if "://" in path:  # the fetcher (http.client, ssl, email: about 20 ms) is imported only for what may be a URL
+        from .text.fetch import is_url
+
+        url = is_url(path)
+    else:
+        url = False
     if output:
         from .atomic import check_file_target
 

@@ -219,6 +219,9 @@ class Scorer:
         """Iterator of Reports for an iterable of texts, in order; n_jobs > 1 uses worker processes
         (each loads this Scorer's model once). The first text that cannot be scored raises its InputError."""
         if n_jobs > 1:
+            # forked workers find this Scorer as their process's (`cached_scorer`): they use the model this process
+            # loaded, in pages shared with it, instead of loading one each (spawned workers load their own)
+            _SCORERS.setdefault(str(self.model_dir), self)
             numbered = ((i, replace_surrogates(as_text(t, f"<text {i}>"))) for i, t in enumerate(texts))
             for result in ordered_map(_score_in_worker, numbered, jobs=n_jobs, args=(self.model_dir,)):
                 if isinstance(result, ScorerError):

@@ -119,9 +119,16 @@ class _Pool:
         blocked = hasattr(signal, "pthread_sigmask")
         if blocked:
             old = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+        # a forked worker shares the parent's pages until it writes to them: with the parent's objects frozen at the
+        # fork, the worker's garbage collector never walks them (no write to their headers), so a model the parent
+        # has loaded (`Scorer.score_many` in a notebook) stays shared; the parent unfreezes its own at once
+        import gc
+
+        gc.freeze()
         try:
             worker.start()
         finally:
+            gc.unfreeze()
             if blocked:
                 signal.pthread_sigmask(signal.SIG_SETMASK, old)
         return worker

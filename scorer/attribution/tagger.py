@@ -19,10 +19,12 @@ Training and scoring build the features from the same functions (`sentence_token
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
 
+from ..text.vocab import Vocabulary, lookup_many
 from .lexicon import (ANONYMOUS_HEADS, CUE_VERBS, OUTLET_NOUNS, OUTLETS, PRONOUNS_GROUP, PRONOUNS_PERSON, QUANTIFIERS,
                       REPORTING_VERBS, ROLE_HEADS)
 from .lexicon import TAGGER_ANONYMITY_WORDS as _ANONYMITY
@@ -252,7 +254,7 @@ class _WordCache(dict):
     the place before the first and after the last token of a sentence (the weights of "-1:w=<s>" and "1:w=</s>" at
     offsets -1 and +1, nothing elsewhere)."""
 
-    def __init__(self, index: dict[str, int], weights: np.ndarray, limit: int = 200_000):
+    def __init__(self, index: Mapping[str, int], weights: np.ndarray, limit: int = 200_000):
         super().__init__()
         self.index, self.weights, self.limit = index, weights, limit
         self.table = np.zeros((1024, len(OFFSETS), weights.shape[1]))
@@ -268,22 +270,22 @@ class _WordCache(dict):
             grown = np.zeros((max(need, 2 * len(self.table)),) + self.table.shape[1:])
             grown[:len(self.table)] = self.table
             self.table = grown
-        cells, cols = [], []  # (row * len(OFFSETS) + offset position, feature column) of every known word feature
-        index = self.index
+        cells, names = [], []  # (row * len(OFFSETS) + offset position, feature name) of every word feature
         for r, word in enumerate(sorted(words), first):
             self[word] = r
             for k, (off, feats) in enumerate(sorted(word_features(word).items())):
                 for f in feats:
-                    col = index.get(feature_name(off, f))
-                    if col is not None:
-                        cells.append(r * len(OFFSETS) + k)
-                        cols.append(col)
+                    cells.append(r * len(OFFSETS) + k)
+                    names.append(feature_name(off, f))
+        found = lookup_many(self.index, names)  # all the names at once in the compact vocabulary
+        known = found >= 0
+        cols = found[known]
         flat = self.table.reshape(-1, self.weights.shape[1])
         flat[first * len(OFFSETS):need * len(OFFSETS)] = 0.0
-        if cells:  # cells come in increasing order: sum each cell's run of feature rows
-            cells_a = np.array(cells, dtype=np.int64)
+        if len(cols):  # cells come in increasing order: sum each cell's run of feature rows
+            cells_a = np.array(cells, dtype=np.int64)[known]
             starts = np.flatnonzero(np.r_[True, cells_a[1:] != cells_a[:-1]])
-            flat[cells_a[starts]] = np.add.reduceat(self.weights[np.array(cols, dtype=np.int64)], starts, axis=0)
+            flat[cells_a[starts]] = np.add.reduceat(self.weights[cols], starts, axis=0)
 
     def rows(self, words: list[str]) -> np.ndarray:
         """The rows of `table` of the words (new words added first)."""
@@ -304,13 +306,14 @@ class SpanTagger:
     """A linear-chain CRF over TAGS: `features` (attribute names), `weights` (n_features, n_tags) state weights and
     `transitions` (n_tags, n_tags), from tag to tag, as crfsuite learned them."""
 
-    def __init__(self, features: list[str], weights: np.ndarray, transitions: np.ndarray,
+    def __init__(self, features, weights: np.ndarray, transitions: np.ndarray,
                  source_threshold: float | None = SOURCE_THRESHOLD):
-        self.features = list(features)
+        # the feature names as a compact Vocabulary (as the store loads them), ids their positions
+        self.features = features if isinstance(features, Vocabulary) else Vocabulary.from_terms(features)
         self.source_threshold = source_threshold
         self.weights = np.asarray(weights, dtype=np.float64)
         self.transitions = np.asarray(transitions, dtype=np.float64)
-        index = {f: i for i, f in enumerate(self.features)}
+        index = self.features
         zero = np.zeros(self.weights.shape[1])
         row = lambda name: self.weights[index[name]] if name in index else zero  # noqa: E731
         self.bias = row("b")

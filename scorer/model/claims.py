@@ -15,6 +15,7 @@ import re
 
 import numpy as np
 
+from ..text.vocab import Vocabulary
 from .cues import source_type_vector
 from .heads import NgramLookup, combine_heads
 
@@ -62,8 +63,9 @@ class TfidfBlock:
     """One sublinear, l2-normalised TF-IDF block (as scikit-learn's TfidfVectorizer with dtype float32), looked up
     term by term: lower case, a token pattern, word n-grams up to `ngram_max` joined by a space."""
 
-    def __init__(self, terms: list[str], idf: np.ndarray, token_pattern: str, ngram_max: int):
-        self.vocabulary = dict(zip(terms, range(len(terms))))
+    def __init__(self, terms, idf: np.ndarray, token_pattern: str, ngram_max: int):
+        # terms: distinct strings (ids: their positions), or a compact Vocabulary as the store loads it
+        self.vocabulary = terms if isinstance(terms, Vocabulary) else Vocabulary.from_terms(terms)
         self.idf = np.asarray(idf, dtype=np.float64)
         self.pattern = re.compile(token_pattern)
         self.token_pattern = token_pattern
@@ -71,7 +73,7 @@ class TfidfBlock:
         self.lookup = NgramLookup(self.vocabulary, ngram_max, self.pattern.findall)
 
     def terms(self) -> list[str]:
-        return sorted(self.vocabulary, key=self.vocabulary.get)
+        return self.vocabulary.terms()
 
     def transform(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(row, column, value) of the non-zero entries."""

@@ -9,11 +9,13 @@ arrays plus JSON (`training.save.save_bundle`), never pickled.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from itertools import chain, repeat
 
 import numpy as np
 
 from ..labels import LABELS, SOURCE_KINDS, SOURCE_LABELS
+from ..text.vocab import Vocabulary, gather, lookup_many, range_starts
 from .cues import CUE_FEATURES, cue_matrix, quote_state, source_type_vector
 
 _VECTOR_OF = {"text": "cue_vec", "prev_text": "prev_cue_vec", "next_text": "next_cue_vec"}
@@ -82,29 +84,34 @@ def logistic_probabilities(scores: np.ndarray) -> np.ndarray:
 # 83,000 terms of the shipped heads took 45 ms of CPU (a loaded 2-core machine), about what it saves on 4,000 sentences,
 # so scoring one article starts as quickly as before
 CODER_AFTER = 4000
+# word types whose codes a coder keeps (a dict of the words seen, about 100 bytes each; emptied when full): the
+# frequent words of a batch are looked up as fast as in a dict, the vocabulary itself stays in arrays
+CACHE_WORDS = 100_000
 
 
 class Tokens:
     """Word n-grams of the heads' TF-IDF step (scikit-learn's word analyser: lower case, token pattern,
-    n-grams joined by a space), looked up once in the union of the heads' vocabularies."""
+    n-grams joined by a space), looked up once in the union of the heads' vocabularies (a compact `Vocabulary`)."""
 
-    def __init__(self, token_pattern: str, ngram_max: int, union: dict[str, int]):
+    def __init__(self, token_pattern: str, ngram_max: int, union: Mapping[str, int]):
         self.pattern = re.compile(token_pattern)
         self.ngram_max = ngram_max
-        self.union = union
-        self.lookup = NgramLookup(union, ngram_max, self.pattern.findall)
+        self.union = Vocabulary.from_mapping(union)
+        self.lookup = NgramLookup(self.union, ngram_max, self.pattern.findall)
 
     @classmethod
-    def from_terms(cls, token_pattern: str, ngram_max: int, terms: list[str]) -> "Tokens":
-        """Tokens whose vocabulary ids are the positions of `terms` (as saved by `terms`)."""
-        return cls(token_pattern, ngram_max, dict(zip(terms, range(len(terms)))))
+    def from_terms(cls, token_pattern: str, ngram_max: int, terms) -> Tokens:
+        """Tokens whose vocabulary ids are the positions of `terms` (a list of distinct strings as saved by `terms`,
+        or a Vocabulary)."""
+        return cls(token_pattern, ngram_max, terms if isinstance(terms, Vocabulary) else Vocabulary.from_terms(terms))
 
     def terms(self) -> list[str]:
         """The vocabulary in id order; the ids must be 0..n-1 (as `compile_attribution` numbers them)."""
-        terms = sorted(self.union, key=self.union.get)
-        if [self.union[t] for t in terms] != list(range(len(terms))):
+        terms = self.union.terms()
+        ids = self.union.id_array()
+        if not np.array_equal(np.sort(ids), np.arange(len(ids))):
             raise ValueError("vocabulary ids must be 0..n-1")
-        return terms
+        return [terms[k] for k in np.argsort(ids).tolist()]
 
     def ids(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(row, union id) of every known n-gram occurrence: per row the unigrams in text order, then the bigrams..."""
@@ -112,10 +119,11 @@ class Tokens:
 
 
 class NgramLookup:
-    """The n-gram ids of texts in a vocabulary (`ngram_ids_loop`): one string at a time for the first CODER_AFTER
-    texts, then with an `NgramCoder` (same result, built once)."""
+    """The n-gram ids of texts in a vocabulary (a `Vocabulary`, or a dict term -> id) (`ngram_ids_loop`): one batch
+    of n-gram strings at a time for the first CODER_AFTER texts, then with an `NgramCoder` (same result, built
+    once)."""
 
-    def __init__(self, vocabulary: dict[str, int], ngram_max: int, findall):
+    def __init__(self, vocabulary: Mapping[str, int], ngram_max: int, findall):
         self.vocabulary, self.ngram_max, self.findall = vocabulary, ngram_max, findall
         self.coder: NgramCoder | None = None
         self.looked_up = 0
@@ -129,61 +137,83 @@ class NgramLookup:
         return self.coder.ids(texts, self.findall)
 
 
-def ngram_ids_loop(texts: list[str], findall, vocabulary: dict[str, int], top: int) -> tuple[np.ndarray, np.ndarray]:
-    """`NgramCoder.ids` one n-gram string at a time (tokens joined by a space, looked up in `vocabulary`): the
-    definition the coder reproduces, and what it falls back on when a token has a space in it."""
-    get = vocabulary.get
-    ids: list[int] = []
-    lengths: list[int] = []
+def ngram_ids_loop(texts: list[str], findall, vocabulary: Mapping[str, int],
+                   top: int) -> tuple[np.ndarray, np.ndarray]:
+    """`NgramCoder.ids` as n-gram strings (tokens joined by a space, looked up in `vocabulary`, all of a batch at
+    once): the definition the coder reproduces, and what it falls back on when a token has a space in it."""
+    grams: list[str] = []
+    counts: list[int] = []
     for text in texts:
         tokens = findall(text.lower())
-        grams = list(tokens)
+        before = len(grams)
+        grams += tokens
         for n in range(2, min(top, len(tokens)) + 1):
             grams += [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
-        found = [i for i in map(get, grams) if i is not None]
-        ids.extend(found)
-        lengths.append(len(found))
-    return np.repeat(np.arange(len(texts)), lengths), np.asarray(ids, dtype=np.int64)
+        counts.append(len(grams) - before)
+    found = lookup_many(vocabulary, grams)
+    keep = found >= 0
+    rows = np.repeat(np.arange(len(texts)), counts)
+    return rows[keep], found[keep]
 
 
 class NgramCoder:
     """Word n-grams looked up as integer codes: a word's code is its id as a unigram term of the vocabulary (a word
     that is only part of longer terms gets a code after the largest id), an n-gram is the number its words' codes
     spell in base `base`, and all the n-grams of a batch of texts are looked up at once in sorted arrays (numpy),
-    instead of joining and hashing one n-gram string at a time. The words are the vocabulary's own strings, so the
-    coder adds only its arrays to memory. The result equals `ngram_ids_loop` exactly, order included
-    (tests/model/test_speed_same.py)."""
+    instead of joining and hashing one n-gram string at a time. Words are looked up as bytes in the compact
+    vocabulary (`vocab.Vocabulary`) and the words that are only parts of longer terms in a second one, so the coder
+    adds only arrays to memory. The result equals `ngram_ids_loop` exactly, order included
+    (tests/model/test_speed_same.py, tests/model/test_vocab.py)."""
 
-    def __init__(self, vocabulary: dict[str, int], ngram_max: int):
+    def __init__(self, vocabulary: Mapping[str, int], ngram_max: int):
         self.vocabulary, self.ngram_max = vocabulary, ngram_max
-        values = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary))
+        vocab = self.vocab = Vocabulary.from_mapping(vocabulary)
+        values = vocab.id_array()
         top = int(values.max()) + 1 if len(values) else 0
         self.unigram_ids = top  # codes below this are unigram ids
-        self.extra: dict[str, int] = {}  # words that are only parts of longer terms
+        self.extra: Vocabulary | None = None  # words that are only parts of longer terms, coded from `top` on
         # a key must fit in int64, and ids must be distinct and not negative to serve as codes; else the string loop
-        self.exact_loop = (top + 1) ** ngram_max >= 2 ** 62 or (len(values) and values.min() < 0) \
-            or len(np.unique(values)) != len(values)
+        self.exact_loop = bool((top + 1) ** ngram_max >= 2 ** 62 or (len(values) and values.min() < 0)
+                               or (vocab.values is not None and len(np.unique(values)) != len(values)))
         self.keys: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self.cache: dict[str, int] = {}  # word type -> code, for the words of the texts seen
         self.base = top
         if self.exact_loop or ngram_max < 2:
             return
-        # the words' codes of every longer term, all in a row: term.split(" ") of each, without a list per term, a
-        # slice of terms at a time (the words are temporary strings: few at once keep the peak of memory low)
-        longer = [term for term in vocabulary if " " in term]
-        lengths = np.fromiter(map(str.count, longer, repeat(" ")), dtype=np.int64, count=len(longer)) + 1
-        pieces = []
-        for start in range(0, len(longer), 4096):
-            parts = " ".join(longer[start:start + 4096]).split(" ")
-            codes = np.fromiter(map(vocabulary.get, parts, repeat(-1)), dtype=np.int64, count=len(parts))
-            for k in np.flatnonzero(codes < 0).tolist():
-                codes[k] = self.extra.setdefault(parts[k], top + len(self.extra))
-            pieces.append(codes)
-        codes = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
-        self.base = base = top + len(self.extra)
+        # the words of every longer term (one with a space), all in a row, as byte ranges of the terms' bytes
+        at = np.flatnonzero(vocab.blob == 32)  # spaces of the terms' bytes (and of bytes between terms, if any)
+        by_start = np.argsort(vocab.starts, kind="stable")
+        term = by_start[np.maximum(np.searchsorted(vocab.starts[by_start], at, side="right") - 1, 0)]
+        inside = (len(vocab) > 0) & (at >= vocab.starts[term]) & (at < vocab.starts[term] + vocab.lengths[term])
+        spaces = np.bincount(term[inside], minlength=len(vocab))
+        longer = np.flatnonzero(spaces > 0)
+        lengths = spaces[longer].astype(np.int64) + 1  # words per longer term
+        term_lengths = vocab.lengths[longer].astype(np.int64)
+        sub = gather(vocab.blob, vocab.starts[longer], term_lengths)
+        first_byte = np.cumsum(term_lengths) - term_lengths
+        at = np.flatnonzero(sub == 32)
+        word_starts = np.sort(np.concatenate([first_byte, at + 1]))
+        word_ends = np.sort(np.concatenate([at, first_byte + term_lengths]))
+        word_lengths = word_ends - word_starts
+        words = gather(sub, word_starts, word_lengths)
+        codes = vocab.find(words, word_lengths)
+        missing = np.flatnonzero(codes < 0)
+        if len(missing):
+            raw = words.tobytes()
+            offsets = (np.cumsum(word_lengths) - word_lengths)[missing].tolist()
+            parts = [raw[a:a + n] for a, n in zip(offsets, word_lengths[missing].tolist())]
+            distinct = dict.fromkeys(parts)
+            number = {word: top + k for k, word in enumerate(distinct)}
+            codes[missing] = np.fromiter(map(number.__getitem__, parts), dtype=np.int64, count=len(parts))
+            blob = np.frombuffer(b"".join(distinct), dtype=np.uint8)
+            extra_lengths = np.fromiter(map(len, distinct), dtype=np.int64, count=len(distinct))
+            self.extra = Vocabulary(blob, range_starts(extra_lengths), extra_lengths,
+                                    top + np.arange(len(distinct), dtype=np.int64))
+        self.base = base = top + (len(self.extra) if self.extra is not None else 0)
         self.exact_loop = base ** ngram_max >= 2 ** 62
         if self.exact_loop:
             return
-        values = np.fromiter(map(vocabulary.__getitem__, longer), dtype=np.int64, count=len(longer))
+        values = values[longer]
         first = np.cumsum(lengths) - lengths  # where each term's codes start in `codes`
         for n in range(2, ngram_max + 1):
             at = first[lengths == n]
@@ -193,22 +223,40 @@ class NgramCoder:
             order = np.argsort(key)
             self.keys[n] = (key[order], values[lengths == n][order])
 
+    def _codes(self, words: list[str]) -> np.ndarray:
+        """The words' codes: from the cache of word types seen, the new ones looked up in the compact vocabularies
+        together (and cached: the cache starts again when it holds CACHE_WORDS words)."""
+        cache = self.cache
+        codes = np.fromiter(map(cache.get, words, repeat(-2)), dtype=np.int64, count=len(words))
+        miss = np.flatnonzero(codes == -2).tolist()
+        if miss:
+            missed = [words[k] for k in miss]
+            new = list(dict.fromkeys(missed))
+            found = self.vocab.ids(new)
+            if self.extra is not None:
+                unknown = np.flatnonzero(found < 0)
+                if len(unknown):
+                    found[unknown] = self.extra.ids([new[k] for k in unknown.tolist()])
+            if len(cache) + len(new) > CACHE_WORDS:
+                cache.clear()
+            cache.update(zip(new, found.tolist()))
+            codes[miss] = np.fromiter(map(cache.__getitem__, missed), dtype=np.int64, count=len(missed))
+        return codes
+
     def ids(self, texts: list[str], findall) -> tuple[np.ndarray, np.ndarray]:
         """(row, vocabulary id) of every known n-gram occurrence of the texts' tokens (`findall` of the lower-cased
         text), per row the unigrams in text order, then the bigrams, and so on."""
         tokens = [findall(text) for text in map(str.lower, texts)]
         flat = list(chain.from_iterable(tokens))
         if self.exact_loop or " " in "".join(flat):  # a token with a space could spell a longer n-gram
-            return ngram_ids_loop(texts, findall, self.vocabulary, self.ngram_max)
+            return ngram_ids_loop(texts, findall, self.vocab, self.ngram_max)
         lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
         row_of = np.repeat(np.arange(len(texts)), lengths)
-        # a token without a space found in the vocabulary is a unigram term: its code is its id
-        codes = np.fromiter(map(self.vocabulary.get, flat, repeat(-1)), dtype=np.int64, count=len(flat))
-        hit = codes >= 0
+        # a token without a space found in the vocabulary is a unigram term: its code is its id (below
+        # `unigram_ids`); a word only in longer terms has its code after them; others -1
+        codes = self._codes(flat)
+        hit = (codes >= 0) & (codes < self.unigram_ids)
         rows, ids = [row_of[hit]], [codes[hit]]
-        if self.extra:
-            for k in np.flatnonzero(~hit).tolist():
-                codes[k] = self.extra.get(flat[k], -1)
         for n in range(2, self.ngram_max + 1):
             m = len(codes) - n + 1
             if m <= 0:

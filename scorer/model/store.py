@@ -289,15 +289,8 @@ def _build(manifest: dict, arrays: dict):
     from .support import SupportModel
 
     n_terms = manifest["tokens"]["n_terms"]
-    try:
-        text = _array(arrays, "tokens.terms", np.uint8, None).tobytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise _Malformed(f"array 'tokens.terms' is not UTF-8 text ({_brief(exc)})") from None
-    terms = text.split("\n") if text else []
-    tokens = Tokens.from_terms(manifest["tokens"]["pattern"], manifest["tokens"]["ngram_max"], terms)
-    if len(terms) != n_terms or len(tokens.union) != n_terms:
-        raise _Malformed(f"array 'tokens.terms' holds {len(terms)} terms ({len(tokens.union)} distinct), "
-                         f"the manifest says {n_terms}")
+    tokens = Tokens.from_terms(manifest["tokens"]["pattern"], manifest["tokens"]["ngram_max"],
+                               _terms(arrays, "tokens.terms", n_terms))
     heads = []
     for name in HEADS:
         info = manifest["heads"][name]
@@ -325,19 +318,25 @@ def _build(manifest: dict, arrays: dict):
     return attribution, support, _build_claims(manifest["claims"], arrays), _build_spans(manifest["spans"], arrays)
 
 
-def _terms(arrays: dict, name: str, n_terms: int) -> list[str]:
-    """A newline-joined UTF-8 vocabulary array as its terms, exactly `n_terms` distinct ones."""
+def _terms(arrays: dict, name: str, n_terms: int):
+    """A newline-joined UTF-8 vocabulary array as a compact `Vocabulary` (ids: the terms' positions), exactly
+    `n_terms` distinct terms; the array itself holds the terms' bytes (no Python string per term)."""
     import numpy as np
 
+    from ..text.vocab import DuplicateTerms, Vocabulary
+
+    blob = _array(arrays, name, np.uint8, None)
     try:
-        text = _array(arrays, name, np.uint8, None).tobytes().decode("utf-8")
+        vocabulary = Vocabulary.from_joined(blob)
     except UnicodeDecodeError as exc:
         raise _Malformed(f"array {name!r} is not UTF-8 text ({_brief(exc)})") from None
-    terms = text.split("\n") if text else []
-    if len(terms) != n_terms or len(set(terms)) != n_terms:
-        raise _Malformed(f"array {name!r} holds {len(terms)} terms ({len(set(terms))} distinct), "
+    except DuplicateTerms as exc:
+        raise _Malformed(f"array {name!r} holds {exc.n_terms} terms ({exc.n_distinct} distinct), "
+                         f"the manifest says {n_terms}") from None
+    if len(vocabulary) != n_terms:
+        raise _Malformed(f"array {name!r} holds {len(vocabulary)} terms ({len(vocabulary)} distinct), "
                          f"the manifest says {n_terms}")
-    return terms
+    return vocabulary
 
 
 def _build_claims(info: dict, arrays: dict):

@@ -80,6 +80,9 @@ def ref_cue_vector(text: str) -> list[float]:
 
 
 def ref_ngram_ids(texts, pattern, union, top):
+    # the model's vocabularies are compact Vocabulary objects now: the reference looks strings up in a plain dict
+    if not isinstance(union, dict):
+        union = dict(zip(union.terms(), union.id_array().tolist()))
     get, findall = union.get, re.compile(pattern).findall
     ids, lengths = [], []
     for text in texts:
