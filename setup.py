@@ -13,7 +13,10 @@ KERNELS = "_scorer_kernels"
 
 
 def _notice(reason: object) -> None:
-    reason = " ".join(str(reason).split())[:200] or "unknown error"
+    if isinstance(reason, BaseException):
+        reason = f"{type(reason).__name__}: {reason}"
+    reason = " ".join(str(reason).split())
+    reason = reason if len(reason) <= 120 else reason[:117] + "..."
     print(f"attribution-scorer: compiled kernels not built ({reason}); using the pure-Python code", file=sys.stderr)
 
 

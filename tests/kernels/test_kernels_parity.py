@@ -25,6 +25,14 @@ if getattr(K, "VERSION", None) != kernels.VERSION:
     pytest.fail(f"stale compiled kernels: version {getattr(K, 'VERSION', None)}, the code needs {kernels.VERSION}; "
                 "rebuild (pip install . or python setup.py build_ext --inplace)", pytrace=False)
 
+
+@pytest.fixture(autouse=True)
+def compiled_kernels(monkeypatch):
+    """The dispatch points at the compiled module even under SCORER_KERNELS=0 (CI runs the suite so): these tests
+    call both implementations themselves."""
+    monkeypatch.setattr(kernels, "compiled", K)
+
+
 # characters the kernels treat specially, and some that are merely awkward
 QUOTES = "“”„‟\"'‘’‚‛«»‹›「」『』＂"
 SPECIAL = QUOTES + ".,;:!?—–-)(@[]_ \n\t\r\x0b\x0c\x1c\x85\u00a0\u2028\u3000" + "\u0301\u0308\u20dd"  # combining marks
