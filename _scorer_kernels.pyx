@@ -6,9 +6,9 @@ when this module is not built or is disabled (SCORER_KERNELS=0), and tests/kerne
 results on the PolNeAR texts and on fuzzed strings. The dispatch is `scorer.text.kernels`. The word lists are not
 repeated here: the callers pass them in (one place for each list).
 
-    quoted_mask   <- scorer.text.quotes.quoted_mask (its per-character loop)
-    repair        <- scorer.text.segment._repair (the news repairs of one paragraph's sentence spans)
-    viterbi       <- scorer.attribution.tagger.SpanTagger.viterbi (best tag path of each sentence)
+    quoted_mask    <- scorer.text.quotes.quoted_mask (its per-character loop)
+    sentence_spans <- scorer.text.segment._sentence_spans (one paragraph's sentences from punkt's spans)
+    viterbi        <- scorer.attribution.tagger.SpanTagger.viterbi (best tag path of each sentence)
 
 Bump VERSION whenever a function's behaviour or signature changes: the dispatch uses a compiled module only when
 its VERSION is the one the Python code expects, so a stale build falls back to the twins instead of disagreeing.
@@ -26,7 +26,7 @@ cdef extern from "Python.h":
     bint Py_UNICODE_ISALNUM(Py_UCS4 ch) nogil
     bint Py_UNICODE_ISLOWER(Py_UCS4 ch) nogil
 
-VERSION = 1
+VERSION = 2
 
 cdef enum:
     LEFT_DQ = 0x201C  # “
@@ -295,8 +295,10 @@ cdef inline bint _closing_quote(Py_UCS4 ch) noexcept nogil:
     return ch == RIGHT_DQ or ch == RIGHT_SQ or ch == RIGHT_GUILLEMET or ch == 0x22
 
 
-def repair(str text, list spans, frozenset starters, tuple abbreviations, tuple titles, Py_ssize_t max_merge):
-    """`segment._repair(text, spans)`: the news repairs of one paragraph's sentence spans (offsets into `text`)."""
+def sentence_spans(str text, list spans, frozenset starters, tuple abbreviations, tuple titles,
+                   Py_ssize_t max_merge):
+    """`segment._sentence_spans(text, spans)`: one paragraph's sentence spans from punkt's (offsets into `text`),
+    stripped of white space, the empty ones dropped, then the news repairs of `segment._repair`."""
     cdef Text t = _text(text)
     cdef list pieces = []
     cdef Py_ssize_t start, end, n, i, j, k, p0, p1, a, c
@@ -304,7 +306,13 @@ def repair(str text, list spans, frozenset starters, tuple abbreviations, tuple 
     cdef bint alnum, found
     cdef Words abbrevs = _words(abbreviations), title_words = _words(titles)
     for span in spans:
-        pieces.extend(_split_final_abbreviations(t, text, span[0], span[1], abbrevs, starters))
+        start, end = span
+        while start < end and Py_UNICODE_ISSPACE(_at(t, start)):
+            start += 1
+        while end > start and Py_UNICODE_ISSPACE(_at(t, end - 1)):
+            end -= 1
+        if end > start:
+            pieces.extend(_split_final_abbreviations(t, text, start, end, abbrevs, starters))
     n = len(pieces)
     cdef Py_ssize_t *fs = <Py_ssize_t *> PyMem_Malloc((2 * n + 1) * sizeof(Py_ssize_t))
     if fs == NULL:

@@ -24,8 +24,8 @@ def main() -> None:
     args = ap.parse_args()
     import _scorer_kernels
 
-    from scorer.model.store import load_bundle
     from scorer.attribution.tagger import SpanTagger
+    from scorer.model.store import load_bundle
     from scorer.text import kernels, quotes, segment
 
     kernels.compiled = _scorer_kernels
@@ -49,7 +49,7 @@ def main() -> None:
 
     def use(compiled: bool) -> None:
         kernels.ACTIVE = compiled
-        segment._repair_fast = segment._repair_compiled if compiled else segment._repair
+        segment._sentence_spans_fast = segment._sentence_spans_compiled if compiled else segment._sentence_spans
         quotes._mask = _scorer_kernels.quoted_mask if compiled else quotes._quoted_mask_python
 
     stages = [("segment (split_article: furniture, nupunkt, repairs)", segment_all),

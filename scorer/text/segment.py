@@ -111,12 +111,20 @@ def _repair(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return [(s, e) for s, e in merged]
 
 
-def _repair_compiled(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """`_repair` by the compiled kernel (the word lists passed from here)."""
-    return kernels.compiled.repair(text, spans, _SENTENCE_STARTERS, _FINAL_ABBREVIATIONS, _TITLES, _MAX_QUOTE_MERGE)
+def _sentence_spans(block: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A paragraph block's sentence spans from punkt's: stripped of white space, the empty ones dropped, repaired.
+    The pure-Python twin of the compiled kernel `sentence_spans`."""
+    spans = [_strip_span(block, s, e) for s, e in spans]
+    return _repair(block, [(s, e) for s, e in spans if e > s])
 
 
-_repair_fast = _repair_compiled if kernels.ACTIVE else _repair
+def _sentence_spans_compiled(block: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`_sentence_spans` by the compiled kernel (the word lists passed from here)."""
+    return kernels.compiled.sentence_spans(block, spans, _SENTENCE_STARTERS, _FINAL_ABBREVIATIONS, _TITLES,
+                                           _MAX_QUOTE_MERGE)
+
+
+_sentence_spans_fast = _sentence_spans_compiled if kernels.ACTIVE else _sentence_spans
 
 
 def _blocks(text: str, lo: int, hi: int):
@@ -145,9 +153,7 @@ def split_sentences(text: str, lo: int = 0, hi: int | None = None) -> list[Sente
     out: list[Sentence] = []
     for b_start, b_end in _blocks(text, lo, hi):
         block = text[b_start:b_end]
-        spans = [_strip_span(block, s, e) for s, e in _punkt_spans(block)]
-        spans = [(s, e) for s, e in spans if e > s]
-        for s, e in _repair_fast(block, spans):
+        for s, e in _sentence_spans_fast(block, _punkt_spans(block)):
             out.append(Sentence(b_start + s, b_start + e, block[s:e]))
     return out
 

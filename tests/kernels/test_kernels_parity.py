@@ -40,9 +40,9 @@ WORDS = segment._TITLES + segment._FINAL_ABBREVIATIONS + tuple(sorted(segment._S
     "Gens", "Corp", "Workers", "Officials", "percent", "said", "he", "she", "Ltd", "Labour", "x", "É", "ß", "ǅ", "٣")
 
 
-def repair_compiled(text, spans):
-    return K.repair(text, list(spans), segment._SENTENCE_STARTERS, segment._FINAL_ABBREVIATIONS, segment._TITLES,
-                    segment._MAX_QUOTE_MERGE)
+def spans_compiled(text, spans):
+    return K.sentence_spans(text, list(spans), segment._SENTENCE_STARTERS, segment._FINAL_ABBREVIATIONS,
+                            segment._TITLES, segment._MAX_QUOTE_MERGE)
 
 
 def random_text(rng: random.Random, n: int) -> str:
@@ -68,19 +68,18 @@ def random_text(rng: random.Random, n: int) -> str:
 
 
 def random_spans(rng: random.Random, text: str) -> list[tuple[int, int]]:
-    """Increasing, non-overlapping (start, end) spans in `text`, as punkt's stripped spans are."""
+    """Increasing, non-overlapping (start, end) spans in `text`, as punkt's are (white space at the ends, empty
+    ones, starts inside words)."""
     cuts = sorted(rng.sample(range(len(text) + 1), min(len(text) + 1, rng.randrange(0, 12))))
-    spans = list(zip(cuts[::2], cuts[1::2]))
-    return [segment._strip_span(text, s, e) for s, e in spans if e > s]
+    return list(zip(cuts[::2], cuts[1::2]))
 
 
 def check_text(text: str, spans=None) -> None:
     if quotes.quoted_mask.__wrapped__(text):
         assert K.quoted_mask(text) == quotes._quoted_mask_python(text)
     if spans is None:
-        spans = [segment._strip_span(text, s, e) for s, e in segment._punkt_spans(text)]
-        spans = [(s, e) for s, e in spans if e > s]
-    assert repair_compiled(text, spans) == segment._repair(text, spans), (text, spans)
+        spans = segment._punkt_spans(text)
+    assert spans_compiled(text, spans) == segment._sentence_spans(text, spans), (text, spans)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -95,14 +94,14 @@ def polnear_blocks(shared_data):
     return [t[a:b] for t in texts for a, b in segment._blocks(t, 0, len(t))]
 
 
-def test_repair_and_quoted_mask_same_on_polnear(polnear_blocks):
+def test_sentence_spans_and_quoted_mask_same_on_polnear(polnear_blocks):
     changed = 0
     for block in polnear_blocks:
-        spans = [segment._strip_span(block, s, e) for s, e in segment._punkt_spans(block)]
-        spans = [(s, e) for s, e in spans if e > s]
-        fixed = segment._repair(block, spans)
-        assert repair_compiled(block, spans) == fixed, block[:80]
-        changed += fixed != spans
+        raw = segment._punkt_spans(block)
+        fixed = segment._sentence_spans(block, raw)
+        assert spans_compiled(block, raw) == fixed, block[:80]
+        stripped = [segment._strip_span(block, s, e) for s, e in raw]
+        changed += fixed != [(s, e) for s, e in stripped if e > s]
         for s, e in fixed:
             sentence = block[s:e]
             if quotes.quoted_mask.__wrapped__(sentence):
@@ -116,16 +115,16 @@ def test_split_article_same_on_polnear(shared_data, monkeypatch):
 
     paths = sorted((shared_data / "polnear" / "data" / "dev" / "text").glob("*.txt"))
     texts = [p.read_text(encoding="utf-8") for p in paths]
-    monkeypatch.setattr(segment, "_repair_fast", segment._repair_compiled)
+    monkeypatch.setattr(segment, "_sentence_spans_fast", segment._sentence_spans_compiled)
     fast = [split_article(t) for t in texts]
-    monkeypatch.setattr(segment, "_repair_fast", segment._repair)
+    monkeypatch.setattr(segment, "_sentence_spans_fast", segment._sentence_spans)
     assert [split_article(t) for t in texts] == fast
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # fuzzed strings
 
-def test_repair_fuzzed_seeded():
+def test_sentence_spans_fuzzed_seeded():
     rng = random.Random(21)
     for i in range(4000):
         text = random_text(rng, rng.choice((5, 30, 120, 400)))
@@ -146,19 +145,19 @@ def test_very_long_lines():
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list(SPECIAL)) | st.characters(), max_size=200),
        st.lists(st.tuples(st.integers(0, 200), st.integers(0, 200)), max_size=8))
-def test_repair_hypothesis(text, cuts):
+def test_sentence_spans_hypothesis(text, cuts):
     spans, last = [], 0
     for a, b in sorted((min(a, b), max(a, b)) for a, b in cuts):
         a, b = max(a, last), min(b, len(text))
-        if b > a:
-            spans.append(segment._strip_span(text, a, b))
+        if b >= a:
+            spans.append((a, b))
             last = b
-    check_text(text, [(s, e) for s, e in spans if e > s])
+    check_text(text, spans)
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(WORDS + tuple(SPECIAL)), max_size=60))
-def test_repair_hypothesis_words(parts):
+def test_sentence_spans_hypothesis_words(parts):
     text = "".join(parts)
     check_text(text)
     check_text(text, [(0, len(text))] if text else [])
@@ -166,11 +165,11 @@ def test_repair_hypothesis_words(parts):
 
 def test_split_final_abbreviations_bounds():
     """The hand-matched pattern agrees with the regex at every start/end inside a string (its \\b looks before
-    `start`; its end is `end`)."""
-    text = "x Inc. The Co. Workers said U.S.  Army  a.m. Then p.m. Sales rise St. Louis_ Corp. Apple"
+    `start`, also inside a word; its end is `end`)."""
+    text = "x Inc. The Co. Workers said U.S.  Army  a.m. Then p.m. Sales rise St. Louis_ Corp. Apple xInc. The_Co. It"
     for start in range(len(text) + 1):
         for end in range(start, len(text) + 1):
-            assert repair_compiled(text, [(start, end)]) == segment._repair(text, [(start, end)]), (start, end)
+            assert spans_compiled(text, [(start, end)]) == segment._sentence_spans(text, [(start, end)]), (start, end)
 
 
 # ---------------------------------------------------------------------------------------------------------------
