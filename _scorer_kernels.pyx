@@ -13,8 +13,6 @@ repeated here: the callers pass them in (one place for each list).
 Bump VERSION whenever a function's behaviour or signature changes: the dispatch uses a compiled module only when
 its VERSION is the one the Python code expects, so a stale build falls back to the twins instead of disagreeing.
 """
-import numpy as np
-
 from cpython.mem cimport PyMem_Malloc, PyMem_Free
 from libc.stdint cimport int64_t
 
@@ -375,6 +373,8 @@ def sentence_spans(str text, list spans, frozenset starters, tuple abbreviations
 def viterbi(const double[:, ::1] emissions, const int64_t[::1] lengths, const double[:, ::1] transitions):
     """`SpanTagger.viterbi`: the best tag index of each token, sentence by sentence (`lengths` tokens each, in
     order). Ties go to the lowest tag index, as numpy's argmax does."""
+    import numpy as np  # here, so that importing the kernels (the text layer does) does not import numpy
+
     cdef Py_ssize_t n_tok = emissions.shape[0], n_tags = emissions.shape[1]
     out = np.zeros(n_tok, dtype=np.int64)
     cdef int64_t[::1] tags = out

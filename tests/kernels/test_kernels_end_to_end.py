@@ -66,3 +66,11 @@ def test_batch_same_with_and_without_kernels(compiled_available, tmp_path):
 def test_batch_same_on_polnear_articles(compiled_available, shared_data, tmp_path):
     paths = sorted((shared_data / "polnear" / "data" / "dev" / "text").glob("*.txt"))[:12]
     _same_both_ways([{"id": p.stem, "text": p.read_text(encoding="utf-8")} for p in paths], tmp_path)
+
+
+def test_kernels_do_not_import_numpy(compiled_available):
+    """The text layer imports the kernels; the batch parent imports the text layer but never numpy (scorer/pool.py)."""
+    code = "import sys, scorer, scorer.text.segment, scorer.text.quotes; print(scorer.kernels, 'numpy' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], env=_env("1"), cwd=REPO, capture_output=True, text=True,
+                          check=True, timeout=120)
+    assert done.stdout.split() == ["compiled", "False"]
