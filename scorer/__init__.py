@@ -17,6 +17,10 @@ def __getattr__(name):
         from . import pipeline
 
         return getattr(pipeline, name)
+    if name == "kernels":  # which implementation of the hot loops runs: "compiled" or "python (why)"
+        from .text.kernels import STATUS
+
+        return STATUS
     if name == "Report":
         from .report.report import Report
 

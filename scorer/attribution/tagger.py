@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..text import kernels
 from ..text.vocab import Vocabulary, lookup_many
 from .lexicon import (ANONYMOUS_HEADS, CUE_VERBS, OUTLET_NOUNS, OUTLETS, PRONOUNS_GROUP, PRONOUNS_PERSON, QUANTIFIERS,
                       REPORTING_VERBS, ROLE_HEADS)
@@ -364,6 +365,8 @@ class SpanTagger:
         """The best tag index of each token. Sentences are decoded together, `bucket` at a time in order of length
         (so one long sentence does not pad them all): a loop over token positions with (sentences x tags x tags)
         array operations."""
+        if kernels.ACTIVE:  # the compiled twin of what follows (tests/kernels): one sentence at a time
+            return kernels.viterbi(emissions, lengths, self.transitions)
         out = np.zeros(len(emissions), dtype=np.int64)
         lengths_a = np.array(lengths, dtype=np.int64)
         starts = np.r_[0, np.cumsum(lengths_a)[:-1]].astype(np.int64) if len(lengths_a) else lengths_a

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from . import kernels
+
 
 def open_quote_count(text: str) -> int:
     """How many quotations are left open at the end of `text` (curly quotes, then straight ones)."""
@@ -50,6 +52,11 @@ def quoted_mask(text: str):
     for a sentence without quotation marks."""
     if "“" not in text and "”" not in text and '"' not in text:
         return _NO_QUOTES
+    return _mask(text)
+
+
+def _quoted_mask_python(text: str) -> list[bool]:
+    """The loop of `quoted_mask` (the pure-Python twin of the compiled kernel `quoted_mask`)."""
     mask, inside, straight = [False] * len(text), False, False
     for i, ch in enumerate(text):
         if ch == "“" or (ch == '"' and not straight and not inside):
@@ -60,3 +67,6 @@ def quoted_mask(text: str):
             continue
         mask[i] = inside
     return mask
+
+
+_mask = kernels.pick("quoted_mask", _quoted_mask_python)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from . import kernels
 from .furniture import Skipped, find_furniture
 from .quotes import open_quote_count
 
@@ -21,9 +22,13 @@ _LEADING_CLOSERS = set('”’»"\')]')
 _QUOTE_CONTINUES = re.compile(r'[,][”"’]|[?!—–-][”"’]\s+[a-z]')
 _MAX_QUOTE_MERGE = 4
 # Titles that never end a sentence: a split right after one is undone.
-_TITLE_END = re.compile(r"\b(Lt|Gen|Col|Sgt|Capt|Maj|Adm|Cmdr|Cpl|Pvt|Rep|Sen|Gov|Dr|Mr|Mrs|Ms|Prof|Rev|Ft|Mt|Hon|Gens|Reps|Sens)\.$")
+_TITLES = ("Lt", "Gen", "Col", "Sgt", "Capt", "Maj", "Adm", "Cmdr", "Cpl", "Pvt", "Rep", "Sen", "Gov", "Dr", "Mr", "Mrs",
+           "Ms", "Prof", "Rev", "Ft", "Mt", "Hon", "Gens", "Reps", "Sens")
+_TITLE_END = re.compile(rf"\b({'|'.join(_TITLES)})\.$")
 # Abbreviations that often end a sentence; Punkt keeps them joined to the next sentence.
-_FINAL_ABBREV = re.compile(r"(\b(?:U\.S|U\.K|U\.N|D\.C|Inc|Ltd|Corp|Co|Jr|Sr|a\.m|p\.m|St|etc|cent)\.)\s+([A-Z][a-z]*)\b(\s+[a-z])?")
+_FINAL_ABBREVIATIONS = ("U.S", "U.K", "U.N", "D.C", "Inc", "Ltd", "Corp", "Co", "Jr", "Sr", "a.m", "p.m", "St", "etc",
+                        "cent")
+_FINAL_ABBREV = re.compile(rf"(\b(?:{'|'.join(map(re.escape, _FINAL_ABBREVIATIONS))})\.)\s+([A-Z][a-z]*)\b(\s+[a-z])?")
 _SENTENCE_STARTERS = frozenset("""
 The A An It He She They We I You This That These Those His Her Their Its Our My There Here But And Yet So Or
 In On At About After Before During While When If As Although Though However Still Meanwhile Instead Earlier Later
@@ -106,6 +111,22 @@ def _repair(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return [(s, e) for s, e in merged]
 
 
+def _sentence_spans(block: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A paragraph block's sentence spans from punkt's: stripped of white space, the empty ones dropped, repaired.
+    The pure-Python twin of the compiled kernel `sentence_spans`."""
+    spans = [_strip_span(block, s, e) for s, e in spans]
+    return _repair(block, [(s, e) for s, e in spans if e > s])
+
+
+def _sentence_spans_compiled(block: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`_sentence_spans` by the compiled kernel (the word lists passed from here)."""
+    return kernels.compiled.sentence_spans(block, spans, _SENTENCE_STARTERS, _FINAL_ABBREVIATIONS, _TITLES,
+                                           _MAX_QUOTE_MERGE)
+
+
+_sentence_spans_fast = _sentence_spans_compiled if kernels.ACTIVE else _sentence_spans
+
+
 def _blocks(text: str, lo: int, hi: int):
     """Paragraph blocks between lo and hi: split at line breaks unless the next line continues in lower case."""
     pos = lo
@@ -132,9 +153,7 @@ def split_sentences(text: str, lo: int = 0, hi: int | None = None) -> list[Sente
     out: list[Sentence] = []
     for b_start, b_end in _blocks(text, lo, hi):
         block = text[b_start:b_end]
-        spans = [_strip_span(block, s, e) for s, e in _punkt_spans(block)]
-        spans = [(s, e) for s, e in spans if e > s]
-        for s, e in _repair(block, spans):
+        for s, e in _sentence_spans_fast(block, _punkt_spans(block)):
             out.append(Sentence(b_start + s, b_start + e, block[s:e]))
     return out
 

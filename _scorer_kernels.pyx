@@ -1,0 +1,431 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""Optional compiled kernels of attribution-scorer: typed loops for a few hot stages.
+
+Each function here has a pure-Python twin in the package, which is the reference: the twin is the code that runs
+when this module is not built or is disabled (SCORER_KERNELS=0), and tests/kernels checks that both give identical
+results on the PolNeAR texts and on fuzzed strings. The dispatch is `scorer.text.kernels`. The word lists are not
+repeated here: the callers pass them in (one place for each list).
+
+    quoted_mask    <- scorer.text.quotes.quoted_mask (its per-character loop)
+    sentence_spans <- scorer.text.segment._sentence_spans (one paragraph's sentences from punkt's spans)
+    viterbi        <- scorer.attribution.tagger.SpanTagger.viterbi (best tag path of each sentence)
+
+Bump VERSION whenever a function's behaviour or signature changes: the dispatch uses a compiled module only when
+its VERSION is the one the Python code expects, so a stale build falls back to the twins instead of disagreeing.
+"""
+from cpython.mem cimport PyMem_Malloc, PyMem_Free
+from libc.stdint cimport int64_t
+
+cdef extern from "Python.h":
+    int PyUnicode_KIND(object o)
+    void *PyUnicode_DATA(object o)
+    Py_UCS4 PyUnicode_READ(int kind, void *data, Py_ssize_t index) nogil
+    bint Py_UNICODE_ISSPACE(Py_UCS4 ch) nogil
+    bint Py_UNICODE_ISALNUM(Py_UCS4 ch) nogil
+    bint Py_UNICODE_ISLOWER(Py_UCS4 ch) nogil
+
+VERSION = 2
+
+cdef enum:
+    LEFT_DQ = 0x201C  # “
+    RIGHT_DQ = 0x201D  # ”
+    RIGHT_SQ = 0x2019  # ’
+    RIGHT_GUILLEMET = 0xBB  # »
+    EM_DASH = 0x2014
+    EN_DASH = 0x2013
+
+
+cdef struct Text:
+    int kind
+    void *data
+    Py_ssize_t n
+
+
+cdef inline Text _text(str s):
+    cdef Text t
+    t.kind = PyUnicode_KIND(s)
+    t.data = PyUnicode_DATA(s)
+    t.n = len(s)
+    return t
+
+
+cdef inline Py_UCS4 _at(Text t, Py_ssize_t i) noexcept nogil:
+    return PyUnicode_READ(t.kind, t.data, i)
+
+
+cdef inline bint _word(Py_UCS4 ch) noexcept nogil:
+    """The regex engine's \\w for str patterns (ASCII without a table look-up)."""
+    if ch < 128:
+        return (0x61 <= ch <= 0x7A) or (0x41 <= ch <= 0x5A) or (0x30 <= ch <= 0x39) or ch == 0x5F
+    return Py_UNICODE_ISALNUM(ch)
+
+
+# ---------------------------------------------------------------------------------------------------- quotes
+
+def quoted_mask(str text):
+    """Per character: inside a quotation (the loop of `quotes.quoted_mask`, for a text with quotation marks)."""
+    cdef Text t = _text(text)
+    cdef Py_ssize_t i
+    cdef Py_UCS4 ch
+    cdef bint inside = False, straight = False
+    mask = [False] * t.n
+    for i in range(t.n):
+        ch = _at(t, i)
+        if ch == LEFT_DQ or (ch == 0x22 and not straight and not inside):
+            inside = True
+            straight = ch == 0x22
+        elif (ch == RIGHT_DQ and inside) or (ch == 0x22 and straight):
+            mask[i] = True
+            inside = False
+            straight = False
+            continue
+        if inside:
+            mask[i] = True
+    return mask
+
+
+cdef Py_ssize_t _open_quote_count(Text t, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    """`quotes.open_quote_count(text[a:b])`."""
+    cdef Py_ssize_t i, opened = 0, closed = 0, straight = 0
+    cdef Py_UCS4 ch
+    for i in range(a, b):
+        ch = _at(t, i)
+        if ch == LEFT_DQ:
+            opened += 1
+        elif ch == RIGHT_DQ:
+            closed += 1
+        elif ch == 0x22:
+            straight += 1
+    if opened - closed > 0:
+        return opened - closed
+    return straight % 2
+
+
+# ---------------------------------------------------------------------------------------------------- segment
+
+cdef class Words:
+    """A tuple of words as one array of code points (the abbreviations and titles the caller passes)."""
+    cdef Py_UCS4 *chars
+    cdef Py_ssize_t *offsets  # word k is chars[offsets[k]:offsets[k + 1]]
+    cdef Py_ssize_t n
+    cdef unsigned char first[128]  # an ASCII character some word starts with
+    cdef bint other_first  # some word starts with a non-ASCII character
+
+    def __cinit__(self, tuple words):
+        cdef Py_ssize_t total = sum(len(w) for w in words), k, j, pos = 0
+        self.n = len(words)
+        self.chars = <Py_UCS4 *> PyMem_Malloc((total + 1) * sizeof(Py_UCS4))
+        self.offsets = <Py_ssize_t *> PyMem_Malloc((self.n + 1) * sizeof(Py_ssize_t))
+        if self.chars == NULL or self.offsets == NULL:
+            raise MemoryError()
+        for k in range(128):
+            self.first[k] = 0
+        self.other_first = False
+        for k in range(self.n):
+            word = words[k]
+            if len(word) == 0 or ord(word[0]) >= 128:
+                self.other_first = True
+            else:
+                self.first[ord(word[0])] = 1
+            self.offsets[k] = pos
+            for j in range(len(word)):
+                self.chars[pos] = ord(word[j])
+                pos += 1
+        self.offsets[self.n] = pos
+
+    def __dealloc__(self):
+        PyMem_Free(self.chars)
+        PyMem_Free(self.offsets)
+
+
+cdef list _WORDS = []  # [(tuple, Words)]: the callers pass the same few tuples every time
+
+
+cdef Words _words(tuple words):
+    """The Words of a tuple, built once per tuple (found by identity, else by equality)."""
+    for key, table in _WORDS:
+        if key is words:
+            return <Words> table
+    for key, table in _WORDS:
+        if key == words:
+            return <Words> table
+    if len(_WORDS) > 16:
+        del _WORDS[:]
+    table = Words(words)
+    _WORDS.append((words, table))
+    return <Words> table
+
+
+cdef inline bint _literal_at(Text t, Py_ssize_t p, Py_ssize_t end, Words words, Py_ssize_t k) noexcept nogil:
+    """text[p:p + len(word k)] == word k, within [.., end)."""
+    cdef Py_ssize_t a = words.offsets[k], m = words.offsets[k + 1] - a, j
+    if p + m > end:
+        return False
+    for j in range(m):
+        if _at(t, p + j) != words.chars[a + j]:
+            return False
+    return True
+
+cdef Py_ssize_t _skip_space(Text t, Py_ssize_t q, Py_ssize_t end) noexcept nogil:
+    while q < end and Py_UNICODE_ISSPACE(_at(t, q)):
+        q += 1
+    return q
+
+
+cdef list _split_final_abbreviations(Text t, str text, Py_ssize_t start, Py_ssize_t end, Words abbreviations,
+                                     frozenset starters):
+    """`segment._split_final_abbreviations`: its pattern (`\\b(?:abbreviations)\\.` then `\\s+([A-Z][a-z]*)\\b`
+    then an optional `\\s+[a-z]`, leftmost non-overlapping matches in text[start:end]) matched by hand."""
+    cdef list pieces = []
+    cdef Py_ssize_t p = start, q, w0, w1, dot, r, k, m
+    cdef bint third, found, prev_word, word_here
+    cdef Py_UCS4 ch
+    prev_word = p > 0 and _word(_at(t, p - 1))  # the \\b looks before `start`, as the regex's does
+    while p < end:
+        ch = _at(t, p)
+        word_here = _word(ch)
+        # an abbreviation can start here, after \b (start of string or a non-word character before it)
+        if prev_word or not word_here:
+            found = False
+        elif ch < 128:
+            found = abbreviations.first[ch]
+        else:
+            found = False
+            if abbreviations.other_first:
+                for k in range(abbreviations.n):
+                    if abbreviations.chars[abbreviations.offsets[k]] == ch:
+                        found = True
+                        break
+        prev_word = word_here
+        if not found:
+            p += 1
+            continue
+        dot = -1
+        for k in range(abbreviations.n):  # at most one abbreviation followed by "." can start here
+            m = abbreviations.offsets[k + 1] - abbreviations.offsets[k]
+            if _literal_at(t, p, end, abbreviations, k) and p + m < end and _at(t, p + m) == 0x2E:
+                dot = p + m
+                break
+        if dot < 0:
+            p += 1
+            continue
+        q = dot + 1
+        if not (q < end and Py_UNICODE_ISSPACE(_at(t, q))):
+            p += 1
+            continue
+        q = _skip_space(t, q, end)
+        if not (q < end and 0x41 <= _at(t, q) <= 0x5A):
+            p += 1
+            continue
+        w0 = q
+        q += 1
+        while q < end and 0x61 <= _at(t, q) <= 0x7A:
+            q += 1
+        if q < end and _word(_at(t, q)):
+            p += 1
+            continue
+        w1 = q
+        third = False
+        if q < end and Py_UNICODE_ISSPACE(_at(t, q)):
+            r = _skip_space(t, q, end)
+            if r < end and 0x61 <= _at(t, r) <= 0x7A:
+                third = True
+                q = r + 1
+        word = text[w0:w1]
+        if word in starters or (word.endswith("s") and w1 - w0 > 3 and third):
+            pieces.append((start, dot + 1))
+            start = w0
+        p = q  # the next match starts after this one
+        prev_word = _word(_at(t, p - 1))
+    pieces.append((start, end))
+    return pieces
+
+
+cdef bint _title_end(Text t, Py_ssize_t a, Py_ssize_t b, Words titles) noexcept nogil:
+    """`segment._TITLE_END.search(text[a:b])`: `\\b(titles)\\.$` ($ also before a final line break)."""
+    cdef Py_ssize_t e, s, k, tries
+    for tries in range(2):
+        e = b if tries == 0 else b - 1
+        if tries == 1 and not (b > a and _at(t, b - 1) == 0x0A):
+            continue
+        if e - 1 < a or _at(t, e - 1) != 0x2E:
+            continue
+        for k in range(titles.n):
+            s = e - 1 - (titles.offsets[k + 1] - titles.offsets[k])
+            if s >= a and _literal_at(t, s, e - 1, titles, k) and (s == a or not _word(_at(t, s - 1))):
+                return True
+    return False
+
+
+cdef bint _quote_continues(Text t, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    """`segment._QUOTE_CONTINUES.search(text[a:b])`: `[,][”"’]|[?!—–-][”"’]\\s+[a-z]`."""
+    cdef Py_ssize_t i, q
+    cdef Py_UCS4 ch, nxt
+    for i in range(a, b - 1):
+        ch = _at(t, i)
+        nxt = _at(t, i + 1)
+        if not (nxt == RIGHT_DQ or nxt == 0x22 or nxt == RIGHT_SQ):
+            continue
+        if ch == 0x2C:
+            return True
+        if ch == 0x3F or ch == 0x21 or ch == EM_DASH or ch == EN_DASH or ch == 0x2D:
+            q = i + 2
+            if q < b and Py_UNICODE_ISSPACE(_at(t, q)):
+                q = _skip_space(t, q, b)
+                if q < b and 0x61 <= _at(t, q) <= 0x7A:
+                    return True
+    return False
+
+
+cdef inline bint _leading_closer(Py_UCS4 ch) noexcept nogil:
+    """`segment._LEADING_CLOSERS`."""
+    return (ch == RIGHT_DQ or ch == RIGHT_SQ or ch == RIGHT_GUILLEMET or ch == 0x22 or ch == 0x27 or ch == 0x29
+            or ch == 0x5D)
+
+
+cdef inline bint _joins_previous(Py_UCS4 ch) noexcept nogil:
+    """A sentence starting with one of ",;:—–)@" continues the previous one."""
+    return (ch == 0x2C or ch == 0x3B or ch == 0x3A or ch == EM_DASH or ch == EN_DASH or ch == 0x29 or ch == 0x40)
+
+
+cdef inline bint _closing_quote(Py_UCS4 ch) noexcept nogil:
+    """`segment.CLOSING_QUOTES + '"'`."""
+    return ch == RIGHT_DQ or ch == RIGHT_SQ or ch == RIGHT_GUILLEMET or ch == 0x22
+
+
+def sentence_spans(str text, list spans, frozenset starters, tuple abbreviations, tuple titles,
+                   Py_ssize_t max_merge):
+    """`segment._sentence_spans(text, spans)`: one paragraph's sentence spans from punkt's (offsets into `text`),
+    stripped of white space, the empty ones dropped, then the news repairs of `segment._repair`."""
+    cdef Text t = _text(text)
+    cdef list pieces = []
+    cdef Py_ssize_t start, end, n, i, j, k, p0, p1, a, c
+    cdef Py_UCS4 first
+    cdef bint alnum, found
+    cdef Words abbrevs = _words(abbreviations), title_words = _words(titles)
+    for span in spans:
+        start, end = span
+        while start < end and Py_UNICODE_ISSPACE(_at(t, start)):
+            start += 1
+        while end > start and Py_UNICODE_ISSPACE(_at(t, end - 1)):
+            end -= 1
+        if end > start:
+            pieces.extend(_split_final_abbreviations(t, text, start, end, abbrevs, starters))
+    n = len(pieces)
+    cdef Py_ssize_t *fs = <Py_ssize_t *> PyMem_Malloc((2 * n + 1) * sizeof(Py_ssize_t))
+    if fs == NULL:
+        raise MemoryError()
+    cdef Py_ssize_t nf = 0
+    cdef list merged = []
+    try:
+        for i in range(n):
+            start, end = pieces[i]
+            if nf:
+                while (start < end and _leading_closer(_at(t, start))
+                       and _open_quote_count(t, fs[2 * nf - 2], fs[2 * nf - 1]) > 0 and _at(t, start) != LEFT_DQ):
+                    fs[2 * nf - 1] = start + 1
+                    start += 1
+                    while start < end and Py_UNICODE_ISSPACE(_at(t, start)):
+                        start += 1
+                    while end > start and Py_UNICODE_ISSPACE(_at(t, end - 1)):
+                        end -= 1
+                if start >= end:
+                    continue
+                first = _at(t, start)
+                alnum = False
+                for c in range(start, end):
+                    if Py_UNICODE_ISALNUM(_at(t, c)):
+                        alnum = True
+                        break
+                if (Py_UNICODE_ISLOWER(first) or _joins_previous(first) or not alnum
+                        or _title_end(t, fs[2 * nf - 2], fs[2 * nf - 1], title_words)):
+                    fs[2 * nf - 1] = end
+                    continue
+            fs[2 * nf] = start
+            fs[2 * nf + 1] = end
+            nf += 1
+        # merge a quotation spanning sentences when its attribution follows it
+        i = 0
+        while i < nf:
+            j = i
+            if _open_quote_count(t, fs[2 * i], fs[2 * i + 1]) > 0:
+                k = i + 1
+                while k < nf and k - i < max_merge:
+                    found = False
+                    for c in range(fs[2 * k], fs[2 * k + 1]):
+                        if _closing_quote(_at(t, c)):
+                            found = True
+                            break
+                    if found:
+                        if _quote_continues(t, fs[2 * k], fs[2 * k + 1]):
+                            j = k
+                        break
+                    k += 1
+            merged.append((fs[2 * i], fs[2 * j + 1]))
+            i = j + 1
+    finally:
+        PyMem_Free(fs)
+    return merged
+
+
+# ---------------------------------------------------------------------------------------------------- tagger
+
+def viterbi(const double[:, ::1] emissions, const int64_t[::1] lengths, const double[:, ::1] transitions):
+    """`SpanTagger.viterbi`: the best tag index of each token, sentence by sentence (`lengths` tokens each, in
+    order). Ties go to the lowest tag index, as numpy's argmax does."""
+    import numpy as np  # here, so that importing the kernels (the text layer does) does not import numpy
+
+    cdef Py_ssize_t n_tok = emissions.shape[0], n_tags = emissions.shape[1]
+    out = np.zeros(n_tok, dtype=np.int64)
+    cdef int64_t[::1] tags = out
+    cdef Py_ssize_t longest = 0, s, pos = 0, length, t, a, b, arg
+    cdef double best, v
+    for s in range(lengths.shape[0]):
+        if lengths[s] > longest:
+            longest = lengths[s]
+    if n_tags == 0 or longest == 0:
+        return out
+    cdef double *delta = <double *> PyMem_Malloc(2 * n_tags * sizeof(double))
+    cdef Py_ssize_t *back = <Py_ssize_t *> PyMem_Malloc(longest * n_tags * sizeof(Py_ssize_t))
+    cdef double *nxt
+    if delta == NULL or back == NULL:
+        PyMem_Free(delta)
+        PyMem_Free(back)
+        raise MemoryError()
+    nxt = delta + n_tags
+    try:
+        with nogil:
+            for s in range(lengths.shape[0]):
+                length = lengths[s]
+                if length <= 0:
+                    continue
+                for b in range(n_tags):
+                    delta[b] = emissions[pos, b]
+                for t in range(1, length):
+                    for b in range(n_tags):
+                        best = delta[0] + transitions[0, b]
+                        arg = 0
+                        for a in range(1, n_tags):
+                            v = delta[a] + transitions[a, b]
+                            if v > best:
+                                best = v
+                                arg = a
+                        back[t * n_tags + b] = arg
+                        nxt[b] = best + emissions[pos + t, b]
+                    for b in range(n_tags):
+                        delta[b] = nxt[b]
+                arg = 0
+                for b in range(1, n_tags):
+                    if delta[b] > delta[arg]:
+                        arg = b
+                t = length - 1
+                while t >= 0:
+                    tags[pos + t] = arg
+                    if t:
+                        arg = back[t * n_tags + arg]
+                    t -= 1
+                pos += length
+    finally:
+        PyMem_Free(delta)
+        PyMem_Free(back)
+    return out
