@@ -9,6 +9,8 @@ grade most for this sentence, in words.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from functools import lru_cache
 
 import numpy as np
 
@@ -27,9 +29,11 @@ _STOP = frozenset("that this with from have been were they their there would cou
                   "which when what will into more than after before over said".split())
 
 
+@lru_cache(maxsize=2048)
 def content_words(text: str) -> frozenset[str]:
-    """Content words and numbers of a sentence, for finding corroboration."""
-    return frozenset(w for w in map(str.lower, _CONTENT.findall(text)) if w not in _STOP)
+    """Content words and numbers of a sentence, for finding corroboration (cached: the summary asks again for the
+    sentences corroboration has just read)."""
+    return frozenset(map(str.lower, _CONTENT.findall(text))).difference(_STOP)
 
 
 def corroboration(texts: list[str], labels: list[str], min_shared: int = 3) -> list[int | None]:
@@ -39,20 +43,31 @@ def corroboration(texts: list[str], labels: list[str], min_shared: int = 3) -> l
     index: dict[str, list[int]] = {}
     for i, ws in enumerate(words):
         for w in ws:
-            index.setdefault(w, []).append(i)
+            postings = index.get(w)
+            if postings is None:
+                index[w] = [i]
+            else:
+                postings.append(i)
+    # a word counts between sentences when it is in 2-50 of them (more: too common in this article to count as
+    # shared content), and only towards a sentence that is not the writer's opinion
+    shared = {}
+    for w, postings in index.items():
+        if 1 < len(postings) <= 50:
+            others = [j for j in postings if labels[j] != "editorial_opinion"]
+            if others:
+                shared[w] = others
     out: list[int | None] = []
     for i, ws in enumerate(words):
-        counts: dict[int, int] = {}
-        for w in ws:
-            postings = index[w]
-            if len(postings) > 50:  # too common in this article to count as shared content
-                continue
-            for j in postings:
-                if j != i and labels[j] != labels[i] and labels[j] != "editorial_opinion":
-                    counts[j] = counts.get(j, 0) + 1
+        label = labels[i]
+        candidates = [j for postings in map(shared.get, ws) if postings for j in postings if labels[j] != label]
+        if not candidates or len(candidates) < min_shared:
+            out.append(None)
+            continue
+        counts = Counter(candidates)
+        top = max(counts.values())
         # most shared words, then the nearest, then the earlier: never the order of a set (hash seeds vary by process)
-        best = max(counts.items(), key=lambda kv: (kv[1], -abs(kv[0] - i), -kv[0]), default=None)
-        out.append(best[0] if best and best[1] >= min_shared else None)
+        out.append(max((j for j, c in counts.items() if c == top), key=lambda j: (-abs(j - i), -j))
+                   if top >= min_shared else None)
     return out
 
 
