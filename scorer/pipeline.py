@@ -166,6 +166,7 @@ class Scorer:
                                       "content_end"])
         # plain Python numbers (tolist) instead of one numpy scalar per cell: the same values, faster
         kept, prob_rows, support_list, grade_list = keep.tolist(), probs.tolist(), support.tolist(), grades.tolist()
+        contrib_rows, feature_rows = contrib.tolist(), X.tolist()
         for i, sent in enumerate(sentences):
             rec = records[kept[i]]
             label = labels[i]
@@ -177,7 +178,7 @@ class Scorer:
                 "source": refers or phrase, "cue": cue, "source_phrase": phrase, "via": _value(rec["via"]),
                 **_spans_for(rec, phrase, cue, label),
                 "support": round(support_list[i], 4), "support_grade": grade_list[i],
-                "reasons": reasons_for(contrib[i], X[i], sent.text, corr[i], label),
+                "reasons": reasons_for(contrib_rows[i], feature_rows[i], sent.text, corr[i], label),
                 "corroborated_by": corr[i], "is_headline": i == head,
             })
         summary = summarise(rows, head)

@@ -163,12 +163,21 @@ _WORD_SPAN = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*|[^\sA-Za-z\d]")
 RELATIVE_DATES = frozenset("today yesterday tonight tomorrow".split())
 
 
+_ALNUM = re.compile(r"[^\W_]")  # a character for which str.isalnum() is true (checked over all code points in tests)
+
+
 def _neighbours(text: str, start: int, end: int) -> tuple[str, str, bool]:
-    """(previous token, next token, whether the match opens the sentence) around text[start:end]."""
-    before = _WORD_SPAN.findall(text[:start])
-    after = _WORD_SPAN.findall(text[end:])
-    opening = all(not t[0].isalnum() for t in before)  # only quotes, brackets or dashes before it
-    return (before[-1] if before else ""), (after[0] if after else ""), opening
+    """(previous token, next token, whether the match opens the sentence) around text[start:end].
+
+    As the tokens of text[:start] and text[end:] (_WORD_SPAN.findall), without tokenising either: no token holds
+    a space, so the previous one is the last token of the last space-free chunk before `start`; the pattern has no
+    anchors, so the next one is the first match from `end` on; every non-space character is in a token that starts
+    with an alphanumeric character when it is one itself, so only quotes, brackets or dashes come before the match
+    when no alphanumeric character does."""
+    before = text[:start].rsplit(None, 1)
+    after = _WORD_SPAN.search(text, end)
+    opening = _ALNUM.search(text, 0, start) is None
+    return (_WORD_SPAN.findall(before[-1])[-1] if before else ""), (after.group() if after else ""), opening
 
 
 def hedge_words(text: str) -> list[str]:
@@ -239,17 +248,31 @@ def describe(feature: str, effect: float, text: str, corroborated_by: int | None
     return None
 
 
-def reasons_for(contrib: np.ndarray, X_row: np.ndarray, text: str, corroborated_by: int | None, label: str,
-                limit: int = 3) -> list[str]:
-    """The strongest readable reasons for one sentence, strongest first, only features present in it."""
-    order = np.argsort(-np.abs(contrib))
+_IS_PROBABILITY = tuple(feature.startswith("p_") for feature in SUPPORT_FEATURES)
+
+
+def reasons_for(contrib, X_row, text: str, corroborated_by: int | None, label: str, limit: int = 3) -> list[str]:
+    """The strongest readable reasons for one sentence, strongest first, only features present in it.
+
+    `contrib` and `X_row` are the sentence's rows of `SupportModel.contributions` and the features (numpy rows or,
+    faster, lists of floats: `.tolist()` of the whole matrices). Only the features present with an effect of at
+    least 0.02 are ordered, by decreasing |effect| as np.argsort(-|effect|) orders them (that order itself when two
+    effects are equal in size, or one is NaN)."""
+    contrib = contrib.tolist() if isinstance(contrib, np.ndarray) else list(contrib)
+    X_row = X_row.tolist() if isinstance(X_row, np.ndarray) else X_row
+    candidates = [k for k, (c, x, p) in enumerate(zip(contrib, X_row, _IS_PROBABILITY))
+                  if (x > 0.5 if p else x > 0) and not abs(c) < 0.02]
+    if not candidates:
+        return []
+    sizes = [abs(contrib[k]) for k in candidates]
+    if len(set(sizes)) == len(sizes) and all(v == v for v in sizes):
+        candidates = [k for _, k in sorted(zip(sizes, candidates), reverse=True)]
+    else:
+        keep = set(candidates)
+        candidates = [k for k in np.argsort(-np.abs(np.asarray(contrib, dtype=np.float64))).tolist() if k in keep]
     out: list[str] = []
-    for k in order:
-        feature = SUPPORT_FEATURES[k]
-        present = X_row[k] > 0.5 if feature.startswith("p_") else X_row[k] > 0
-        if not present or abs(contrib[k]) < 0.02:
-            continue
-        reason = describe(feature, float(contrib[k]), text, corroborated_by, label)
+    for k in candidates:
+        reason = describe(SUPPORT_FEATURES[k], contrib[k], text, corroborated_by, label)
         if reason and reason not in out:
             out.append(reason)
         if len(out) == limit:

@@ -99,3 +99,107 @@ def test_corroboration_same_on_fuzzed_sentences(texts, labels, min_shared):
 @given(st.text(max_size=80))
 def test_content_words_same_on_fuzzed_strings(text):
     assert support.content_words(text) == ref_content_words(text)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# reasons: the tokens around a match, and the order of the features
+
+_REF_WORD_SPAN = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*|[^\sA-Za-z\d]")
+
+
+def ref_neighbours(text: str, start: int, end: int) -> tuple[str, str, bool]:
+    before = _REF_WORD_SPAN.findall(text[:start])
+    after = _REF_WORD_SPAN.findall(text[end:])
+    opening = all(not t[0].isalnum() for t in before)
+    return (before[-1] if before else ""), (after[0] if after else ""), opening
+
+
+def ref_reasons_for(contrib: np.ndarray, X_row: np.ndarray, text: str, corroborated_by: int | None, label: str,
+                    limit: int = 3) -> list[str]:
+    order = np.argsort(-np.abs(contrib))
+    out: list[str] = []
+    for k in order:
+        feature = support.SUPPORT_FEATURES[k]
+        present = X_row[k] > 0.5 if feature.startswith("p_") else X_row[k] > 0
+        if not present or abs(contrib[k]) < 0.02:
+            continue
+        reason = support.describe(feature, float(contrib[k]), text, corroborated_by, label)
+        if reason and reason not in out:
+            out.append(reason)
+        if len(out) == limit:
+            break
+    return out
+
+
+def test_alnum_class_is_isalnum_for_every_code_point():
+    import sys
+
+    assert [c for c in range(sys.maxunicode + 1)
+            if bool(support._ALNUM.match(chr(c))) != chr(c).isalnum()] == []
+
+
+def _positions(text: str) -> list[tuple[int, int]]:
+    """Where hedge_words and specific_words ask for neighbours, and a few other spans."""
+    spans = [m.span() for p in (support.HEDGE_RE, support.NUMBER_RE, support.DATE_RE) for m in p.finditer(text)]
+    n = len(text)
+    return spans + [(0, 0), (n, n), (n // 3, n // 2), (n // 2, n // 2 + 1)]
+
+
+def test_neighbours_same_on_polnear(articles):
+    _, sentences = articles
+    checked = 0
+    for sents in sentences:
+        for s in sents:
+            for start, end in _positions(s):
+                assert support._neighbours(s, start, end) == ref_neighbours(s, start, end), (s, start, end)
+                checked += 1
+    assert checked > 100_000
+
+
+_TOKENISH = ["May", "might", "may", "military", "5", "1,000.5", "one", "of", " ", "  ", "\n", "\t", "\u00a0", "“", "”",
+             "'", "’", "-", "—", "(", "é", "²", "٣", "_", "x", "said", "İ", "\u2028", "."]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_TOKENISH), st.text(max_size=3)), max_size=30).map("".join),
+       st.integers(0, 200), st.integers(0, 200))
+def test_neighbours_same_on_fuzzed_strings(text, a, b):
+    start, end = sorted((a % (len(text) + 1), b % (len(text) + 1)))
+    assert support._neighbours(text, start, end) == ref_neighbours(text, start, end)
+    assert support.hedge_words(text) is not None and support.specific_words(text) is not None
+
+
+def test_reasons_same_on_the_dev_articles(articles, monkeypatch):
+    """Every sentence as the pipeline scores it: the reasons from list rows (as the pipeline passes them) and from
+    numpy rows are the reference's."""
+    import scorer.pipeline as pipeline
+    from scorer.pipeline import Scorer
+
+    real, seen = pipeline.reasons_for, []
+
+    def checked(contrib, X_row, text, corroborated_by, label):
+        new = real(contrib, X_row, text, corroborated_by, label)
+        ref = ref_reasons_for(np.asarray(contrib), np.asarray(X_row), text, corroborated_by, label)
+        assert new == ref == real(np.asarray(contrib), np.asarray(X_row), text, corroborated_by, label), text
+        seen.append(bool(new))
+        return new
+
+    monkeypatch.setattr(pipeline, "reasons_for", checked)
+    texts, _ = articles
+    list(Scorer().score_many(texts[:120]))
+    assert len(seen) > 4000 and sum(seen) > 3000
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([0.0, 0.01, -0.02, 0.02, 0.3, -0.3, 0.5, 1.0, float("nan"), float("inf"), -2.0]),
+                min_size=len(support.SUPPORT_FEATURES), max_size=len(support.SUPPORT_FEATURES)),
+       st.lists(st.sampled_from([0.0, 0.4, 0.6, 1.0, -1.0, float("nan")]),
+                min_size=len(support.SUPPORT_FEATURES), max_size=len(support.SUPPORT_FEATURES)),
+       st.sampled_from(["He may go, officials said on May 5, 2020.", "It might rain.", "“No comment,” he said."]),
+       st.sampled_from([None, 4]), st.sampled_from(LABELS), st.integers(0, 4))
+def test_reasons_same_with_ties_and_nan(contrib, x, text, corroborated_by, label, limit):
+    """Equal effects (the argsort order decides), NaN and infinite effects, all limits."""
+    c, xr = np.array(contrib), np.array(x)
+    ref = ref_reasons_for(c, xr, text, corroborated_by, label, limit)
+    assert support.reasons_for(contrib, x, text, corroborated_by, label, limit) == ref
+    assert support.reasons_for(c, xr, text, corroborated_by, label, limit) == ref
