@@ -213,12 +213,11 @@ def specific_words(text: str) -> list[str]:
 
 def describe(feature: str, effect: float, text: str, corroborated_by: int | None, label: str) -> str | None:
     """One reason in words, or None for a feature that does not make a readable reason."""
-    low = text.lower()
     if feature == "hedges" and effect < 0:
         found = hedge_words(text)
         return "hedged: " + _quote(found[:3]) if found else None
     if feature == "loaded_words":
-        return "loaded: " + _quote([w for w in re.findall(r"[a-z-]+", low) if w in LOADED_WORDS][:3])
+        return "loaded: " + _quote([w for w in re.findall(r"[a-z-]+", text.lower()) if w in LOADED_WORDS][:3])
     if feature in ("numbers", "dates") and effect > 0:
         found = specific_words(text)
         return "specific: " + _quote(found) if found else None
@@ -248,33 +247,39 @@ def describe(feature: str, effect: float, text: str, corroborated_by: int | None
     return None
 
 
-_IS_PROBABILITY = tuple(feature.startswith("p_") for feature in SUPPORT_FEATURES)
+_IS_PROBABILITY = np.array([feature.startswith("p_") for feature in SUPPORT_FEATURES])
 
 
-def reasons_for(contrib, X_row, text: str, corroborated_by: int | None, label: str, limit: int = 3) -> list[str]:
-    """The strongest readable reasons for one sentence, strongest first, only features present in it.
-
-    `contrib` and `X_row` are the sentence's rows of `SupportModel.contributions` and the features (numpy rows or,
-    faster, lists of floats: `.tolist()` of the whole matrices). Only the features present with an effect of at
-    least 0.02 are ordered, by decreasing |effect| as np.argsort(-|effect|) orders them (that order itself when two
-    effects are equal in size, or one is NaN)."""
-    contrib = contrib.tolist() if isinstance(contrib, np.ndarray) else list(contrib)
-    X_row = X_row.tolist() if isinstance(X_row, np.ndarray) else X_row
-    candidates = [k for k, (c, x, p) in enumerate(zip(contrib, X_row, _IS_PROBABILITY))
-                  if (x > 0.5 if p else x > 0) and not abs(c) < 0.02]
-    if not candidates:
+def reasons_many(contrib: np.ndarray, X: np.ndarray, texts: list[str], corroborated: list[int | None],
+                 labels: list[str], limit: int = 3) -> list[list[str]]:
+    """`reasons_for` of each row (sentence) of an article's contributions and features: one argsort and one test of
+    presence for the whole matrix (np.argsort along the rows orders each row as it orders the row alone), then plain
+    lists."""
+    contrib, X = np.asarray(contrib, dtype=np.float64), np.asarray(X, dtype=np.float64)
+    if not len(texts):
         return []
-    sizes = [abs(contrib[k]) for k in candidates]
-    if len(set(sizes)) == len(sizes) and all(v == v for v in sizes):
-        candidates = [k for _, k in sorted(zip(sizes, candidates), reverse=True)]
-    else:
-        keep = set(candidates)
-        candidates = [k for k in np.argsort(-np.abs(np.asarray(contrib, dtype=np.float64))).tolist() if k in keep]
-    out: list[str] = []
-    for k in candidates:
-        reason = describe(SUPPORT_FEATURES[k], contrib[k], text, corroborated_by, label)
-        if reason and reason not in out:
-            out.append(reason)
-        if len(out) == limit:
-            break
+    size = np.abs(contrib)
+    order = np.argsort(-size, axis=1).tolist()
+    # present in the sentence (a type's probability above one half, another feature above 0), effect not below 0.02
+    usable = (np.where(_IS_PROBABILITY, X > 0.5, X > 0) & ~(size < 0.02)).tolist()
+    effects = contrib.tolist()
+    out = []
+    for i, text in enumerate(texts):
+        row, use, reasons = effects[i], usable[i], []
+        for k in order[i]:
+            if not use[k]:
+                continue
+            reason = describe(SUPPORT_FEATURES[k], row[k], text, corroborated[i], labels[i])
+            if reason and reason not in reasons:
+                reasons.append(reason)
+            if len(reasons) == limit:
+                break
+        out.append(reasons)
     return out
+
+
+def reasons_for(contrib: np.ndarray, X_row: np.ndarray, text: str, corroborated_by: int | None, label: str,
+                limit: int = 3) -> list[str]:
+    """The strongest readable reasons for one sentence, strongest first, only features present in it."""
+    return reasons_many(np.asarray(contrib, dtype=np.float64)[None, :], np.asarray(X_row, dtype=np.float64)[None, :],
+                        [text], [corroborated_by], [label], limit)[0]

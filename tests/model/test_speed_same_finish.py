@@ -170,36 +170,41 @@ def test_neighbours_same_on_fuzzed_strings(text, a, b):
 
 
 def test_reasons_same_on_the_dev_articles(articles, monkeypatch):
-    """Every sentence as the pipeline scores it: the reasons from list rows (as the pipeline passes them) and from
-    numpy rows are the reference's."""
+    """Every sentence as the pipeline scores it: the reasons of the whole matrix are the reference's of each row."""
     import scorer.pipeline as pipeline
     from scorer.pipeline import Scorer
 
-    real, seen = pipeline.reasons_for, []
+    real, seen = pipeline.reasons_many, []
 
-    def checked(contrib, X_row, text, corroborated_by, label):
-        new = real(contrib, X_row, text, corroborated_by, label)
-        ref = ref_reasons_for(np.asarray(contrib), np.asarray(X_row), text, corroborated_by, label)
-        assert new == ref == real(np.asarray(contrib), np.asarray(X_row), text, corroborated_by, label), text
-        seen.append(bool(new))
+    def checked(contrib, X, texts, corroborated, labels):
+        new = real(contrib, X, texts, corroborated, labels)
+        assert new == [ref_reasons_for(contrib[i], X[i], t, corroborated[i], labels[i]) for i, t in enumerate(texts)]
+        seen.extend(map(bool, new))
         return new
 
-    monkeypatch.setattr(pipeline, "reasons_for", checked)
+    monkeypatch.setattr(pipeline, "reasons_many", checked)
     texts, _ = articles
     list(Scorer().score_many(texts[:120]))
     assert len(seen) > 4000 and sum(seen) > 3000
 
 
+_EFFECTS = [0.0, 0.01, -0.02, 0.02, 0.3, -0.3, 0.5, 1.0, float("nan"), float("inf"), -2.0]
+_FEATURES = [0.0, 0.4, 0.6, 1.0, -1.0, float("nan")]
+_TEXTS = ["He may go, officials said on May 5, 2020.", "It might rain.", "“No comment,” he said.", ""]
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from([0.0, 0.01, -0.02, 0.02, 0.3, -0.3, 0.5, 1.0, float("nan"), float("inf"), -2.0]),
-                min_size=len(support.SUPPORT_FEATURES), max_size=len(support.SUPPORT_FEATURES)),
-       st.lists(st.sampled_from([0.0, 0.4, 0.6, 1.0, -1.0, float("nan")]),
-                min_size=len(support.SUPPORT_FEATURES), max_size=len(support.SUPPORT_FEATURES)),
-       st.sampled_from(["He may go, officials said on May 5, 2020.", "It might rain.", "“No comment,” he said."]),
-       st.sampled_from([None, 4]), st.sampled_from(LABELS), st.integers(0, 4))
-def test_reasons_same_with_ties_and_nan(contrib, x, text, corroborated_by, label, limit):
-    """Equal effects (the argsort order decides), NaN and infinite effects, all limits."""
-    c, xr = np.array(contrib), np.array(x)
-    ref = ref_reasons_for(c, xr, text, corroborated_by, label, limit)
-    assert support.reasons_for(contrib, x, text, corroborated_by, label, limit) == ref
-    assert support.reasons_for(c, xr, text, corroborated_by, label, limit) == ref
+@given(st.lists(st.tuples(
+    st.lists(st.sampled_from(_EFFECTS), min_size=len(support.SUPPORT_FEATURES), max_size=len(support.SUPPORT_FEATURES)),
+    st.lists(st.sampled_from(_FEATURES), min_size=len(support.SUPPORT_FEATURES), max_size=len(support.SUPPORT_FEATURES)),
+    st.sampled_from(_TEXTS), st.sampled_from([None, 4]), st.sampled_from(LABELS)), max_size=5), st.integers(0, 4))
+def test_reasons_same_with_ties_and_nan(rows, limit):
+    """Equal effects (the argsort order decides), NaN and infinite effects, all limits, one row or several."""
+    contrib = np.array([r[0] for r in rows]).reshape(len(rows), len(support.SUPPORT_FEATURES))
+    X = np.array([r[1] for r in rows]).reshape(contrib.shape)
+    texts, corr, labels = [r[2] for r in rows], [r[3] for r in rows], [r[4] for r in rows]
+    ref = [ref_reasons_for(contrib[i], X[i], texts[i], corr[i], labels[i], limit) for i in range(len(rows))]
+    assert support.reasons_many(contrib, X, texts, corr, labels, limit) == ref
+    assert [support.reasons_for(contrib[i], X[i], texts[i], corr[i], labels[i], limit)
+            for i in range(len(rows))] == ref
+
