@@ -180,15 +180,34 @@ def _neighbours(text: str, start: int, end: int) -> tuple[str, str, bool]:
     return (_WORD_SPAN.findall(before[-1])[-1] if before else ""), (after.group() if after else ""), opening
 
 
+def _case_free(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """The case-sensitive twin of a case-insensitive pattern written in lower case, for `_spans`."""
+    if not pattern.flags & re.I or pattern.pattern != pattern.pattern.lower():
+        raise ValueError(f"not a case-insensitive pattern in lower case: {pattern.pattern!r}")
+    return re.compile(pattern.pattern, pattern.flags & ~re.I)
+
+
+_HEDGE_LOW, _NUMBER_LOW, _DATE_LOW = _case_free(HEDGE_RE), _case_free(NUMBER_RE), _case_free(DATE_RE)
+
+
+def _spans(pattern: re.Pattern[str], lowered: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    """The spans of pattern.finditer(text), for a case-insensitive pattern in lower case and its `_case_free` twin:
+    ASCII text is searched lower-cased with the twin (about twice as fast; in ASCII text only ASCII letters match
+    case-insensitively, lower-casing keeps every position, and word boundaries and digits stay where they were)."""
+    if text.isascii():
+        return [m.span() for m in lowered.finditer(text.lower())]
+    return [m.span() for m in pattern.finditer(text)]
+
+
 def hedge_words(text: str) -> list[str]:
     """The hedges of a sentence in their hedging sense, as written: a capitalised "May" after the sentence's first
     word (Theresa May, the month) or before a digit or a verb ("May said") is not one, nor "might" used as a noun
     after a determiner, possessive, preposition or adjective ("military might", "with all their might")."""
     out = []
-    for m in HEDGE_RE.finditer(text):
-        word = m.group()
+    for start, end in _spans(HEDGE_RE, _HEDGE_LOW, text):
+        word = text[start:end]
         low = word.lower()
-        prev, nxt, opening = _neighbours(text, m.start(), m.end())
+        prev, nxt, opening = _neighbours(text, start, end)
         if low == "may" and word[0] == "M" and (not opening or not nxt or nxt[:1].isdigit()
                                                  or nxt.lower() in _MAY_NAME_AFTER):
             continue
@@ -203,12 +222,26 @@ def specific_words(text: str) -> list[str]:
     """Numbers and dates that make a sentence specific and checkable: not relative dates ("today", "yesterday"),
     which say when only against a publication date, nor "one" as a pronoun or quantifier ("one of them")."""
     out = []
-    for m in NUMBER_RE.finditer(text):
-        if m.group().lower() == "one" and _neighbours(text, m.start(), m.end())[1].lower() in ("of", "another", ""):
+    for start, end in _spans(NUMBER_RE, _NUMBER_LOW, text):
+        word = text[start:end]
+        if word.lower() == "one" and _neighbours(text, start, end)[1].lower() in ("of", "another", ""):
             continue
-        out.append(m.group())
-    dates = [m.group() for m in DATE_RE.finditer(text) if m.group().lower() not in RELATIVE_DATES]
+        out.append(word)
+    dates = [text[a:b] for a, b in _spans(DATE_RE, _DATE_LOW, text) if text[a:b].lower() not in RELATIVE_DATES] \
+        if _may_have_date(text) else []
     return out[:2] + dates[:2]
+
+
+# in ASCII text (where only ASCII letters match case-insensitively), a DATE_RE match holds one of these
+_DATE_HINTS = ("day", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def _may_have_date(text: str) -> bool:
+    """False only when DATE_RE cannot match: ASCII text with no year's first digits and no date word's letters."""
+    if not text.isascii() or "19" in text or "20" in text:
+        return True
+    low = text.lower()
+    return any(hint in low for hint in _DATE_HINTS)
 
 
 def describe(feature: str, effect: float, text: str, corroborated_by: int | None, label: str) -> str | None:

@@ -208,3 +208,72 @@ def test_reasons_same_with_ties_and_nan(rows, limit):
     assert [support.reasons_for(contrib[i], X[i], texts[i], corr[i], labels[i], limit)
             for i in range(len(rows))] == ref
 
+
+def ref_specific_words(text: str) -> list[str]:
+    out = []
+    for m in support.NUMBER_RE.finditer(text):
+        if m.group().lower() == "one" and ref_neighbours(text, m.start(), m.end())[1].lower() in ("of", "another", ""):
+            continue
+        out.append(m.group())
+    dates = [m.group() for m in support.DATE_RE.finditer(text) if m.group().lower() not in support.RELATIVE_DATES]
+    return out[:2] + dates[:2]
+
+
+def test_specific_words_same_on_polnear(articles):
+    _, sentences = articles
+    flat = [s for sents in sentences for s in sents]
+    new = [support.specific_words(s) for s in flat]
+    assert new == [ref_specific_words(s) for s in flat]
+    assert sum(bool(w) for w in new) > 10_000
+    assert sum(not support._may_have_date(s) for s in flat) > 10_000  # the pre-check does skip the regex
+
+
+_DATEISH = ["Monday", "MONDAY", "monDAY", "jan", "Sept.", "1999", "2020", "19", "20", "٢٠٢٠", "1٩99", "may", "today",
+            "Yesterday", "one", "of", "ſunday", "\u212a", "İ", "é", " ", "-", "'", "x", "day"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_DATEISH), st.text(max_size=3)), max_size=20).map("".join))
+def test_specific_words_same_on_fuzzed_strings(text):
+    assert support.specific_words(text) == ref_specific_words(text)
+
+
+def ref_hedge_words(text: str) -> list[str]:
+    out = []
+    for m in support.HEDGE_RE.finditer(text):
+        word = m.group()
+        low = word.lower()
+        prev, nxt, opening = ref_neighbours(text, m.start(), m.end())
+        if low == "may" and word[0] == "M" and (not opening or not nxt or nxt[:1].isdigit()
+                                                 or nxt.lower() in support._MAY_NAME_AFTER):
+            continue
+        if low == "might" and (prev.lower() in support._NOUN_MIGHT_BEFORE or not nxt or not nxt[0].isalpha()
+                               or nxt.lower() in support._NOUN_MIGHT_AFTER):
+            continue
+        out.append(word)
+    return out
+
+
+def test_hedge_words_and_lower_case_searches_same_on_polnear(articles):
+    texts, sentences = articles
+    flat = [s for sents in sentences for s in sents]
+    new = [support.hedge_words(s) for s in flat]
+    assert new == [ref_hedge_words(s) for s in flat]
+    assert sum(bool(w) for w in new) > 2_000
+    for pattern, twin in ((support.HEDGE_RE, support._HEDGE_LOW), (support.NUMBER_RE, support._NUMBER_LOW),
+                          (support.DATE_RE, support._DATE_LOW)):
+        for text in flat + texts[:200]:
+            assert support._spans(pattern, twin, text) == [m.span() for m in pattern.finditer(text)]
+
+
+_HEDGEISH = _DATEISH + ["May", "MAY", "might", "Might", "military", "may be", "reportedly", "REPORTEDLY", "believed to",
+                        "believed  to", "SEEMS", "likely", "unLikely", "\u017f", "said"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_HEDGEISH), st.text(max_size=3)), max_size=20).map("".join))
+def test_hedge_words_same_on_fuzzed_strings(text):
+    assert support.hedge_words(text) == ref_hedge_words(text)
+    for pattern, twin in ((support.HEDGE_RE, support._HEDGE_LOW), (support.NUMBER_RE, support._NUMBER_LOW),
+                          (support.DATE_RE, support._DATE_LOW)):
+        assert support._spans(pattern, twin, text) == [m.span() for m in pattern.finditer(text)]
