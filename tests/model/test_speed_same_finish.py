@@ -277,3 +277,44 @@ def test_hedge_words_same_on_fuzzed_strings(text):
     for pattern, twin in ((support.HEDGE_RE, support._HEDGE_LOW), (support.NUMBER_RE, support._NUMBER_LOW),
                           (support.DATE_RE, support._DATE_LOW)):
         assert support._spans(pattern, twin, text) == [m.span() for m in pattern.finditer(text)]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# looks_english (the reference is the one of tests/model/test_speed_same.py, before its ASCII path)
+
+def test_looks_english_ascii_path_lower_cases_every_allowed_code_point_alike():
+    """The ASCII path lower-cases the text before splitting it: every character it allows (ASCII, or not a word
+    character) lower-cases to one character, an ASCII letter exactly when it was one, its lower case when it was."""
+    import sys
+
+    letters = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    word = re.compile(r"\w")
+    odd = []
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if code >= 0x80 and word.match(char):
+            continue  # such text takes the other path
+        low = char.lower()
+        if len(low) != 1 or (low in letters) != (char in letters) or (char in letters and low != char.lower()):
+            odd.append(code)
+    assert odd == []
+
+
+def test_looks_english_same_on_polnear_and_fuzzed(articles):
+    from hypothesis import given as given_
+    from test_speed_same import _WORDISH, ref_looks_english
+
+    from scorer.text.language import looks_english
+
+    texts, sentences = articles
+    flat = [s for sents in sentences for s in sents][:8000]
+    for items in (texts, flat, [t.upper() for t in texts[:100]]):
+        assert [looks_english(t) for t in items] == [ref_looks_english(t) for t in items]
+
+    @settings(max_examples=300, deadline=None)
+    @given_(st.lists(st.one_of(st.sampled_from(_WORDISH + ["THE", "AND", "Of", "“", "”", "\u212a", "Σ"]),
+                               st.text(max_size=4)), max_size=60).map("".join))
+    def fuzzed(text):
+        assert looks_english(text) == ref_looks_english(text)
+
+    fuzzed()
