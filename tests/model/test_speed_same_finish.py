@@ -318,3 +318,66 @@ def test_looks_english_same_on_polnear_and_fuzzed(articles):
         assert looks_english(text) == ref_looks_english(text)
 
     fuzzed()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the sources resolver: the reference is the resolver with the replaced expressions put back (phrase types not
+# cached, the text before a pronoun or role noun tokenised whole, the anonymity pattern tried at every source)
+
+def _reference_resolver(monkeypatch):
+    from scorer.attribution import sources
+
+    monkeypatch.setattr(sources, "phrase_rule", sources.phrase_rule.__wrapped__)
+    monkeypatch.setattr(sources, "_name_between",
+                        lambda text, start, end: sources._has_name(sources._tokens(text[max(0, start):end])))
+    monkeypatch.setattr(sources, "_may_ask_anonymity", lambda window: True)
+
+
+def test_sources_resolved_alike_on_polnear(articles, monkeypatch):
+    """Every article of PolNeAR dev+train, with the rule extractor's sources and (for 150 articles) the span
+    tagger's, as the pipeline resolves them: the same model-input rows."""
+    from scorer.attribution import sources
+    from scorer.model.inputs import FRAME_COLUMNS, article_inputs
+    from scorer.pipeline import Scorer
+    from scorer.text.segment import split_article
+
+    texts, _ = articles
+    split = [split_article(t)[0] for t in texts]
+    tagger = Scorer().spans
+    tagged = tagger.spans_many([(t, s) for t, s in zip(texts[:150], split[:150])])
+    runs = [(t, s, None) for t, s in zip(texts, split)] + [(t, s, g) for t, s, g in zip(texts, split, tagged)]
+    sources.phrase_rule.cache_clear()
+    new = [article_inputs(t, s, spans=g) for t, s, g in runs]
+    assert sources.phrase_rule.cache_info().hits > 5_000  # half the phrases come back
+    with monkeypatch.context() as patch:
+        _reference_resolver(patch)
+        ref = [article_inputs(t, s, spans=g) for t, s, g in runs]
+    methods = set()
+    for a, b in zip(new, ref):
+        assert all(a.columns[name] == b.columns[name] for name in FRAME_COLUMNS)
+        methods.update(a.columns["src_method"])
+    # the changed paths are exercised: pronouns and role nouns resolved by a name before them, anonymity asked
+    assert {"pronoun->name in preceding text", "role noun->named", "asked not to be named"} <= methods
+
+
+_ANON_WINDOWS = ["on condition of anonymity", "ON THE CONDITION THAT NOT BEING NAMED", "asked not to be identified",
+                 "declined to be named", "anonymously", "anonymouſly", "İdentified", "who spoke", ", ", ".", "“",
+                 "condition", "named", "x"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_ANON_WINDOWS), st.text(max_size=3)), max_size=12).map("".join))
+def test_anonymity_pre_check_never_hides_a_match(window):
+    from scorer.attribution import sources
+
+    if sources._ANONYMITY.match(window):
+        assert sources._may_ask_anonymity(window)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["Trump", "the", "The", "he", " ", "U.S.", "Mr.", "officials", "é", "3", "-", "."]),
+                max_size=30).map("".join), st.integers(-50, 80), st.integers(0, 80))
+def test_name_between_same_as_tokenising_the_stretch(text, start, end):
+    from scorer.attribution import sources
+
+    assert sources._name_between(text, start, end) == sources._has_name(sources._tokens(text[max(0, start):end]))
