@@ -381,3 +381,42 @@ def test_name_between_same_as_tokenising_the_stretch(text, start, end):
     from scorer.attribution import sources
 
     assert sources._name_between(text, start, end) == sources._has_name(sources._tokens(text[max(0, start):end]))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the summary: the body sentences that carry the headline's claim
+
+def ref_carriers(rows: list[dict], headline_index: int) -> list[dict]:
+    from scorer.report.summary import CARRY_SHARED_WORDS
+
+    head = ref_content_words(rows[headline_index]["text"])
+    return [r for r in rows if r["index"] != headline_index
+            and len(head & ref_content_words(r["text"])) >= CARRY_SHARED_WORDS]
+
+
+def test_carriers_same_on_polnear(articles):
+    from scorer.report.summary import _carriers
+
+    _, sentences = articles
+    found = 0
+    for sents in sentences:
+        rows = [{"index": i, "text": s} for i, s in enumerate(sents)]
+        for head in range(min(3, len(rows))):
+            new = _carriers(rows, head)
+            assert new == ref_carriers(rows, head)
+            found += len(new)
+    assert found > 5_000
+
+
+_CARRY_WORDS = _WORDS + ["İstanbul", "ISTANBUL", "istanbul", "Σίσυφος", "٣٤", "3,4", "STRASSE", "straße", "Officials"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.sampled_from(_CARRY_WORDS), st.text(max_size=3)), max_size=8).map(" ".join),
+                min_size=1, max_size=12), st.integers(0, 11))
+def test_carriers_same_on_fuzzed_sentences(texts, head):
+    from scorer.report.summary import _carriers
+
+    rows = [{"index": i, "text": t} for i, t in enumerate(texts)]
+    head %= len(rows)
+    assert _carriers(rows, head) == ref_carriers(rows, head)
