@@ -322,15 +322,24 @@ def test_looks_english_same_on_polnear_and_fuzzed(articles):
 
 # ---------------------------------------------------------------------------------------------------------------
 # the sources resolver: the reference is the resolver with the replaced expressions put back (phrase types not
-# cached, the text before a pronoun or role noun tokenised whole, the anonymity pattern tried at every source)
+# cached, the text before a pronoun or role noun tokenised whole, the anonymity pattern tried at every source, the
+# whole quoted mask of each sentence built for its last character)
 
 def _reference_resolver(monkeypatch):
-    from scorer.attribution import sources
+    from scorer.attribution import sources, spans
 
     monkeypatch.setattr(sources, "phrase_rule", sources.phrase_rule.__wrapped__)
     monkeypatch.setattr(sources, "_name_between",
                         lambda text, start, end: sources._has_name(sources._tokens(text[max(0, start):end])))
     monkeypatch.setattr(sources, "_may_ask_anonymity", lambda window: True)
+    monkeypatch.setattr(spans, "ends_quoted", ref_ends_quoted)
+
+
+def ref_ends_quoted(text: str) -> bool:
+    from scorer.text.quotes import quoted_mask
+
+    mask = quoted_mask(text)
+    return bool(mask) and mask[len(text) - 1]
 
 
 def test_sources_resolved_alike_on_polnear(articles, monkeypatch):
@@ -420,3 +429,21 @@ def test_carriers_same_on_fuzzed_sentences(texts, head):
     rows = [{"index": i, "text": t} for i, t in enumerate(texts)]
     head %= len(rows)
     assert _carriers(rows, head) == ref_carriers(rows, head)
+
+
+def test_ends_quoted_same_as_the_mask_on_polnear(articles):
+    from scorer.text.quotes import ends_quoted
+
+    _, sentences = articles
+    flat = [s for sents in sentences for s in sents]
+    new = [ends_quoted(s) for s in flat]
+    assert new == [ref_ends_quoted(s) for s in flat]
+    assert sum(new) > 500
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["“", "”", '"', "a", " ", "’", "'", "x."]), max_size=12).map("".join))
+def test_ends_quoted_same_as_the_mask_on_fuzzed_strings(text):
+    from scorer.text.quotes import ends_quoted
+
+    assert ends_quoted(text) == ref_ends_quoted(text)
