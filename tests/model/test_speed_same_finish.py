@@ -447,3 +447,39 @@ def test_ends_quoted_same_as_the_mask_on_fuzzed_strings(text):
     from scorer.text.quotes import ends_quoted
 
     assert ends_quoted(text) == ref_ends_quoted(text)
+
+
+_REF_TITLES = re.compile(r"^(the|a|an|mr|mrs|ms|dr|sen|rep|gov|president|secretary|former)\.?\s+", re.I)
+
+
+def ref_source_key(name: str) -> str:
+    key = re.sub(r"[’']s$", "", name.strip().lower())
+    while True:
+        stripped = _REF_TITLES.sub("", key)
+        if stripped == key:
+            return key
+        key = stripped
+
+
+def test_source_keys_same_on_the_dev_articles(articles):
+    """The source phrases of the dev articles as the span tagger finds them, and their lower-cased and possessive
+    forms."""
+    from scorer.pipeline import Scorer
+    from scorer.report.summary import source_key
+
+    texts, _ = articles
+    names = {row[key] for report in Scorer().score_many(texts[:84]) for row in report.sentences_list
+             for key in ("source", "source_phrase", "via") if row[key]}
+    assert len(names) > 500
+    for name in names | {n + "’s" for n in names} | {"the former " + n.lower() for n in names}:
+        assert source_key(name) == ref_source_key(name)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["the", "The", "Mr.", "mr", "former", "President", " ", "  ", "\n", "\t", "’s", "'s", "s",
+                                 "Trump", "İ", "\u212a", "ſ", ".", "a", "an"]), max_size=10).map("".join))
+def test_source_key_same_on_fuzzed_strings(name):
+    from scorer.report.summary import outlet_named, source_key
+
+    assert source_key(name) == ref_source_key(name)
+    assert outlet_named(name) is None or name
