@@ -193,10 +193,13 @@ _FEATURES = [0.0, 0.4, 0.6, 1.0, -1.0, float("nan")]
 _TEXTS = ["He may go, officials said on May 5, 2020.", "It might rain.", "“No comment,” he said.", ""]
 
 
+_N = len(support.SUPPORT_FEATURES)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(
-    st.lists(st.sampled_from(_EFFECTS), min_size=len(support.SUPPORT_FEATURES), max_size=len(support.SUPPORT_FEATURES)),
-    st.lists(st.sampled_from(_FEATURES), min_size=len(support.SUPPORT_FEATURES), max_size=len(support.SUPPORT_FEATURES)),
+    st.lists(st.sampled_from(_EFFECTS), min_size=_N, max_size=_N),
+    st.lists(st.sampled_from(_FEATURES), min_size=_N, max_size=_N),
     st.sampled_from(_TEXTS), st.sampled_from([None, 4]), st.sampled_from(LABELS)), max_size=5), st.integers(0, 4))
 def test_reasons_same_with_ties_and_nan(rows, limit):
     """Equal effects (the argsort order decides), NaN and infinite effects, all limits, one row or several."""
@@ -476,8 +479,8 @@ def test_source_keys_same_on_the_dev_articles(articles):
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(st.sampled_from(["the", "The", "Mr.", "mr", "former", "President", " ", "  ", "\n", "\t", "’s", "'s", "s",
-                                 "Trump", "İ", "\u212a", "ſ", ".", "a", "an"]), max_size=10).map("".join))
+@given(st.lists(st.sampled_from(["the", "The", "Mr.", "mr", "former", "President", " ", "  ", "\n", "\t", "’s", "'s",
+                                 "s", "Trump", "İ", "\u212a", "ſ", ".", "a", "an"]), max_size=10).map("".join))
 def test_source_key_same_on_fuzzed_strings(name):
     from scorer.report.summary import outlet_named, source_key
 
