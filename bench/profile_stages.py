@@ -36,7 +36,7 @@ STAGES = [
     ("support, sources, reasons, summary (_finish)", 0, "scorer.pipeline", "Scorer._finish"),
     ("corroboration", 1, "scorer.pipeline", "corroboration"),
     ("support features", 1, "scorer.pipeline", "support_features"),
-    ("reasons", 1, "scorer.pipeline", "reasons_for"),
+    ("reasons", 1, "scorer.pipeline", "reasons_many|reasons_for"),
     ("summary", 1, "scorer.pipeline", "summarise"),
     ("looks_english", 1, "scorer.pipeline", "looks_english"),
 ]
@@ -61,10 +61,12 @@ def install(totals: dict) -> list[str]:
             owner = importlib.import_module(module)
         except ImportError:
             continue
-        *parents, name = path.split(".")
+        *parents, names = path.split(".")
         for part in parents:
             owner = getattr(owner, part, None)
-        if owner is None or not hasattr(owner, name):
+        # "a|b": the first of the names the checkout has (a stage renamed between commits)
+        name = next((n for n in names.split("|") if owner is not None and hasattr(owner, n)), None)
+        if name is None:
             continue
         totals[label] = 0.0
         setattr(owner, name, _wrap(totals, label, getattr(owner, name)))

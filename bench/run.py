@@ -208,8 +208,8 @@ def main() -> None:
             vn = [run["stages"][label] for run in stages["new"] if label in run["stages"]]
             vo = [run["stages"][label] for run in stages["old"] if label in run["stages"]]
             cells = [f"{med(v):,.1f}" if v else "-" for v in (vn, vo)]
-            paired = [a / b for a, b in zip(vn, vo) if b]  # a stage measured as 0 in the old runs has no ratio
-            ratio = f"{med(paired):.2f}" if paired and len(vn) == len(vo) else "-"
+            paired = [a / b for a, b in zip(vn, vo) if b] if len(vn) == len(vo) else []
+            ratio = f"{med(paired):.2f}" if paired else "-"  # "-" also for a stage never run (0 µs on both sides)
             print(f"| {'&nbsp;&nbsp;' * depth(label)}{label} | {cells[0]} | {cells[1]} | {ratio} |")
 
 

@@ -22,7 +22,7 @@ from .labels import LABELS
 from .model.claims import FURNITURE_REASON, claim_features, decide
 from .model.inputs import ModelInputs, article_inputs
 from .model.store import MODEL_ID, load_bundle
-from .model.support import corroboration, reasons_for, support_features
+from .model.support import corroboration, reasons_many, support_features
 from .pool import CHUNK, chunks, ordered_map
 from .report.report import Report
 from .report.summary import summarise
@@ -166,6 +166,7 @@ class Scorer:
                                       "content_end"])
         # plain Python numbers (tolist) instead of one numpy scalar per cell: the same values, faster
         kept, prob_rows, support_list, grade_list = keep.tolist(), probs.tolist(), support.tolist(), grades.tolist()
+        reasons = reasons_many(contrib, X, texts, corr, labels)
         for i, sent in enumerate(sentences):
             rec = records[kept[i]]
             label = labels[i]
@@ -177,7 +178,7 @@ class Scorer:
                 "source": refers or phrase, "cue": cue, "source_phrase": phrase, "via": _value(rec["via"]),
                 **_spans_for(rec, phrase, cue, label),
                 "support": round(support_list[i], 4), "support_grade": grade_list[i],
-                "reasons": reasons_for(contrib[i], X[i], sent.text, corr[i], label),
+                "reasons": reasons[i],
                 "corroborated_by": corr[i], "is_headline": i == head,
             })
         summary = summarise(rows, head)

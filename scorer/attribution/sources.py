@@ -8,7 +8,8 @@ Each decision carries a short `method` string so the audit can see which rule fi
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import NamedTuple
 
 from ..labels import SOURCE_LABELS
@@ -65,6 +66,18 @@ _PERCENT = re.compile(r"\d\s*(%|(?i:percent|per cent))|\b(majority|plurality)\b"
 # the source asked not to be identified: "the woman, who spoke on the condition of anonymity"
 _ANONYMITY = re.compile(r"[^.;:!?“”\"]{0,60}?\b(on (the )?condition (of|that) (anonymity|not being (named|identified))|"
                         r"(asked|requested|declined) (not )?to be (named|identified)|anonymously)\b", re.I)
+# every match of _ANONYMITY holds one of these (in ASCII text, where only ASCII letters match case-insensitively)
+_ANONYMITY_WORDS = ("condition", "named", "identified", "anonymously")
+
+
+def _may_ask_anonymity(window: str) -> bool:
+    """False only when _ANONYMITY cannot match in the window: ASCII text without any of _ANONYMITY_WORDS."""
+    if not window.isascii():
+        return True
+    low = window.lower()
+    return any(word in low for word in _ANONYMITY_WORDS)
+
+
 # a poll's name: at most 24 more words (no name in PolNeAR or the BBC pool has over 15; unbounded, a long run of
 # capitalised words cost the square of its length)
 _POLL_NEARBY = re.compile(r"\b[A-Z][\w/&.-]*(\s+(the|of|and|[A-Z][\w/&.-]*)){0,24}\s+(poll|survey)|\b(poll|survey) (by|from|of|conducted by) [A-Z]")
@@ -99,7 +112,12 @@ def _tokens(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
-def _has_name(tokens: list[str]) -> bool:
+def _name_between(text: str, start: int, end: int) -> bool:
+    """_has_name(_tokens(text[start:end])), stopping at the first name instead of tokenising the whole stretch."""
+    return _has_name(m.group() for m in _TOKEN.finditer(text, max(0, start), end))
+
+
+def _has_name(tokens: Iterable[str]) -> bool:
     """A capitalised token that is not a title, determiner, party or nationality word."""
     for tok in tokens:
         low = tok.lower().strip(".'’s")
@@ -239,8 +257,10 @@ PHRASE_RULES: tuple[tuple[str, Callable[[_Phrase], bool], SourceType | Callable[
 )
 
 
+@lru_cache(maxsize=4096)
 def phrase_rule(text: str) -> tuple[str, SourceType]:
-    """The first rule of PHRASE_RULES that applies to a source phrase, and the type it gives."""
+    """The first rule of PHRASE_RULES that applies to a source phrase, and the type it gives (a function of the
+    phrase alone, so cached: the same phrases, "he", "officials", "Trump", come back in article after article)."""
     phrase = _Phrase(text)
     for name, applies, result in PHRASE_RULES:  # the last rule applies to every phrase
         if applies(phrase):
@@ -510,9 +530,9 @@ class SourceResolver:
             prior = self._resolve_back(start, key)
         if prior:
             return SourceType(prior.label, "pronoun->earlier source", prior.refers_to)
-        if key in ("he", "she", "his", "her", "him") and _has_name(_tokens(self.text[max(0, start - 600):start])):
+        if key in ("he", "she", "his", "her", "him") and _name_between(self.text, start - 600, start):
             return SourceType(NAMED, "pronoun->name in preceding text")
-        if key in ("they", "them", "their") and not _has_name(_tokens(self.text[max(0, start - 300):start])):
+        if key in ("they", "them", "their") and not _name_between(self.text, start - 300, start):
             return SourceType(ANONYMOUS, "pronoun without antecedent")  # "they say": unidentified people
         return None
 
@@ -538,7 +558,7 @@ class SourceResolver:
             # "the spokeswoman" after "Hope Hicks, a campaign spokeswoman, said": the person introduced so
             return SourceType(NAMED, "role noun->named", introduced)
         prior = self._resolve_back(start, "they")
-        named_before = _has_name(_tokens(self.text[max(0, start - 1500):start]))
+        named_before = _name_between(self.text, start - 1500, start)
         if prior and prior.label == NAMED or named_before:
             same_head = prior is not None and _head(prior.refers_to or "") == _head(source_text)
             return SourceType(NAMED, "role noun->named", prior.refers_to if same_head else None)
@@ -547,7 +567,8 @@ class SourceResolver:
     def _anonymity_asked(self, start, source_text, cue_text, result) -> SourceType | None:
         """"the woman, who spoke on condition of anonymity": anonymous, whatever the phrase (not an outlet)."""
         after = start + len(source_text)
-        if result.label != OUTLET and _ANONYMITY.match(self.text, after, after + 160):
+        if result.label != OUTLET and _may_ask_anonymity(self.text[after:after + 160]) \
+                and _ANONYMITY.match(self.text, after, after + 160):
             return SourceType(ANONYMOUS, "asked not to be named")
         return None
 

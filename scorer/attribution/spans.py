@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from ..text.quotes import quoted_mask
+from ..text.quotes import ends_quoted, quoted_mask
 from .lexicon import CUE_VERBS
 from .sources import SourceResolver, SourceType, classify_phrase
 
@@ -190,6 +190,5 @@ class ArticleSources:
         else:
             stype = None
         self.previous = stype is not None
-        mask = quoted_mask(sent_text)
-        self.quote_open = bool(mask) and mask[len(sent_text) - 1] and not sent_text.endswith(("”", '"'))
+        self.quote_open = ends_quoted(sent_text) and not sent_text.endswith(("”", '"'))
         return attr, stype, inherited

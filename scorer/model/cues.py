@@ -153,9 +153,9 @@ def cue_vector(text: str) -> list[float]:
         return [0.0] * len(CUE_FEATURES)
     words = _WORD.findall(text)
     low = text.lower()
-    # the words of the lower-cased text are the lower-cased words unless the text has one of the two characters
-    # whose lower case is (or contains) an ASCII letter: checked over all code points in tests/model/test_speed_same.py
-    low_words = _WORD.findall(low) if "\u0130" not in text and "\u212a" not in text else [w.lower() for w in words]
+    # the words lower-cased in one go: they hold no space, and lower-casing their characters ([A-Za-z'’-]) keeps
+    # them one character each
+    low_words = " ".join(words).lower().split(" ") if words else []
     uniq = set(low_words)
     # a capitalised "States" or "Statement" is not a reporting verb
     verbs = [i for i, w in enumerate(low_words) if w in REPORTING_VERBS and words[i][0].islower()] \

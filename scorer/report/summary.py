@@ -15,12 +15,12 @@ SCORE_EXPLANATION = ("mean support of the article's sentences x 100; the headlin
 
 def source_key(name: str) -> str:
     """Merge key for a source phrase: lower case, without articles, titles and possessive endings."""
-    key = re.sub(r"[’']s$", "", name.strip().lower())
-    while True:
-        stripped = _TITLES.sub("", key)
-        if stripped == key:
-            return key
-        key = stripped
+    key = name.strip().lower()
+    if key.endswith(("’s", "'s")):  # a possessive ending (nothing after it: the name is stripped)
+        key = key[:-2]
+    while match := _TITLES.match(key):  # one article or title after another ("the former president")
+        key = key[match.end():]
+    return key
 
 
 def merge_sources(rows: list[dict]) -> list[dict]:
@@ -152,7 +152,8 @@ def _weak(row: dict) -> bool:
 def outlet_named(phrase: str | None) -> str | None:
     """The news outlet a source phrase names, as written, or None: a name of the outlet lexicon written as a name
     (its words capitalised, "the" aside) and not the end of a person's name ("Liam Fox")."""
-    phrase = phrase or ""
+    if not phrase:
+        return None
     for m in _OUTLET.finditer(phrase):
         words = [w for w in m.group().split() if w.lower() not in ("the", "of")]
         before = phrase[:m.start()].split()

@@ -26,10 +26,16 @@ def looks_english(text: str) -> bool:
     given at least MIN_WORDS words, under 12% of them are common English function words (English
     news: 19-60%, median 40%, over the 925 PolNeAR articles).
 
-    Fast paths with the same result: text whose only word characters are ASCII is split with an ASCII pattern, and
-    ASCII letters are all Latin."""
+    Fast paths with the same result: text whose only word characters are ASCII is lower-cased, then split with an
+    ASCII pattern, and ASCII letters are all Latin."""
     head = text[:20000]
-    words = (_WORD if _NON_ASCII_WORD_CHAR.search(head) else _ASCII_WORD).findall(head)
+    if head.isascii() or not _NON_ASCII_WORD_CHAR.search(head):
+        # lower-casing such text first gives its words lower-cased (checked for every code point in
+        # tests/model/test_speed_same_finish.py), so no word is lower-cased on its own
+        words = lowered = _ASCII_WORD.findall(head.lower())
+    else:
+        words = _WORD.findall(head)
+        lowered = map(str.lower, words)
     joined = "".join(words)
     letters = len(joined)
     if letters < MIN_LETTERS:
@@ -40,5 +46,5 @@ def looks_english(text: str) -> bool:
             return False
     if len(words) < MIN_WORDS:
         return True
-    function = sum(map(_FUNCTION_WORDS.__contains__, map(str.lower, words)))
+    function = sum(map(_FUNCTION_WORDS.__contains__, lowered))
     return function >= 0.12 * len(words)

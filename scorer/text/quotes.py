@@ -8,6 +8,7 @@ first, else straight ones by parity), `quoted_mask` walks the sentence mark by m
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from . import kernels
@@ -70,3 +71,26 @@ def _quoted_mask_python(text: str) -> list[bool]:
 
 
 _mask = kernels.pick("quoted_mask", _quoted_mask_python)
+
+
+_MARKS = re.compile('[“”"]')
+
+
+def ends_quoted(text: str) -> bool:
+    """quoted_mask(text)[-1] (False for empty text) without building the mask: the same walk, over the quotation
+    marks only (the source rules ask whether a quotation is still open at the end of each sentence)."""
+    if "“" not in text and "”" not in text and '"' not in text:
+        return False
+    inside = straight = False
+    last = len(text) - 1
+    for m in _MARKS.finditer(text):
+        ch = m.group()
+        if ch == "“" or (ch == '"' and not straight and not inside):
+            inside, straight, value = True, ch == '"', True
+        elif (ch == "”" and inside) or (ch == '"' and straight):
+            inside, straight, value = False, False, True
+        else:
+            value = inside
+        if m.start() == last:
+            return value
+    return inside

@@ -184,8 +184,9 @@ def test_tokens_switch_to_the_coder_with_the_same_ids(bundle):
 
 
 def test_lower_case_words_fast_path_holds_for_every_code_point():
-    """cue_vector takes the words of the lower-cased text as the lower-cased words unless the text has U+0130 or
-    U+212A: every other character lower-cases to one character, in the word pattern's class exactly when it was."""
+    """The words of the lower-cased text are the lower-cased words unless the text has U+0130 or U+212A: every other
+    character lower-cases to one character, in the word pattern's class exactly when it was (cue_vector relied on
+    this until it lower-cased its words in one go)."""
     word_chars = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'’-")
     odd = []
     for code in range(sys.maxunicode + 1):
