@@ -29,16 +29,8 @@ def peak_rss_mb(cmd) -> float:
 
 def tree_rss_mb(pid: int) -> float:
     """Current RSS summed over a process and its descendants (Linux /proc; 0 where unavailable)."""
-    kids: dict[int, list[int]] = {}
-    for d in Path("/proc").glob("[0-9]*"):
-        try:
-            kids.setdefault(int((d / "stat").read_text().rsplit(")", 1)[1].split()[1]), []).append(int(d.name))
-        except (OSError, ValueError, IndexError):
-            pass
-    total, todo = 0, [pid]
-    while todo:
-        p = todo.pop()
-        todo += kids.get(p, [])
+    total = 0
+    for p in _tree(pid):
         try:
             total += int(next(x for x in Path(f"/proc/{p}/status").read_text().splitlines()
                               if x.startswith("VmRSS")).split()[1])

@@ -69,6 +69,12 @@ def _hash(data: np.ndarray, lengths: np.ndarray, base: int) -> np.ndarray:
         h = sums[ends] - sums[ends - lengths]
     else:
         h = np.zeros(n, dtype=np.uint64)
+    return _mix(h, lengths)
+
+
+def _mix(h: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The polynomial hashes `h` of strings of `lengths` bytes, with the length folded in and the bits mixed (a
+    64-bit finaliser: neighbouring inputs land far apart in the sorted table)."""
     h = h + lengths.astype(np.uint64) * _LENGTH
     h ^= h >> np.uint64(30)
     h *= _MIX1
@@ -92,13 +98,7 @@ def _hash_grouped(blob: np.ndarray, starts: np.ndarray, lengths: np.ndarray, bas
             for k in range(1, size):
                 acc = acc * b + cells[k]
             h[rows] = acc
-    h = h + lengths.astype(np.uint64) * _LENGTH
-    h ^= h >> np.uint64(30)
-    h *= _MIX1
-    h ^= h >> np.uint64(27)
-    h *= _MIX2
-    h ^= h >> np.uint64(31)
-    return h
+    return _mix(h, lengths)
 
 
 _MASK = (1 << 64) - 1
