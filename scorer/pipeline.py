@@ -24,6 +24,7 @@ from .model.inputs import ModelInputs, article_inputs
 from .model.store import MODEL_ID, load_bundle
 from .model.support import corroboration, reasons_many, support_features
 from .pool import CHUNK, chunks, ordered_map
+from .pool import restart as restart_pool
 from .report.report import Report
 from .report.summary import summarise
 from .text.files import (DEFAULT_MAX_BYTES, article_id as file_article_id, article_text, decode_bytes, input_kind,
@@ -222,7 +223,9 @@ class Scorer:
         if n_jobs > 1:
             # forked workers find this Scorer as their process's (`cached_scorer`): they use the model this process
             # loaded, in pages shared with it, instead of loading one each (spawned workers load their own)
-            _SCORERS.setdefault(str(self.model_dir), self)
+            if _SCORERS.get(str(self.model_dir)) is not self:  # workers forked for another Scorer would use its model
+                _SCORERS[str(self.model_dir)] = self
+                restart_pool()
             numbered = ((i, replace_surrogates(as_text(t, f"<text {i}>"))) for i, t in enumerate(texts))
             for result in ordered_map(_score_in_worker, numbered, jobs=n_jobs, args=(self.model_dir,)):
                 if isinstance(result, ScorerError):

@@ -193,6 +193,13 @@ def _at_exit(pool: _Pool) -> None:
         _discard(pool)
 
 
+def restart() -> None:
+    """Stop this process's kept pool (if any): the next `ordered_map` forks new workers, which see the objects this
+    process holds now (e.g. a Scorer registered since the last fork)."""
+    if _POOL is not None:
+        _discard(_POOL)
+
+
 def _discard(pool: _Pool) -> None:
     global _POOL
     pool.stop()

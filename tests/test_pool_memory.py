@@ -54,3 +54,25 @@ def test_score_many_workers_use_the_parents_loaded_model():
     finally:
         pipeline._SCORERS.clear()
         pipeline._SCORERS.update(saved)
+
+
+def test_score_many_workers_use_the_scorer_it_was_called_on():
+    """A second Scorer of the same model directory gets workers that see it, not the first one's kept pool."""
+    from scorer import pipeline
+    from scorer.pipeline import Scorer
+
+    saved = dict(pipeline._SCORERS)
+    pipeline._SCORERS.clear()
+    try:
+        texts = ["The minister said the talks had failed."] * 2
+        first = Scorer()
+        first.mark = "first"
+        list(first.score_many(texts, n_jobs=2))
+        second = Scorer()
+        second.mark = "second"
+        list(second.score_many(texts, n_jobs=2))
+        assert pipeline._SCORERS[str(second.model_dir)] is second
+        assert list(ordered_map(scorer_marks, range(4), jobs=2, size=1, args=(None,))) == ["second"] * 4
+    finally:
+        pipeline._SCORERS.clear()
+        pipeline._SCORERS.update(saved)

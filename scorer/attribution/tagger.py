@@ -255,7 +255,7 @@ class _WordCache(dict):
     the place before the first and after the last token of a sentence (the weights of "-1:w=<s>" and "1:w=</s>" at
     offsets -1 and +1, nothing elsewhere)."""
 
-    def __init__(self, index: Mapping[str, int], weights: np.ndarray, limit: int = 200_000):
+    def __init__(self, index: Mapping[str, int], weights: np.ndarray, limit: int = 50_000):
         super().__init__()
         self.index, self.weights, self.limit = index, weights, limit
         self.table = np.zeros((1024, len(OFFSETS), weights.shape[1]))
@@ -293,6 +293,7 @@ class _WordCache(dict):
         new = set(words).difference(self)
         if new and len(self) + len(new) > self.limit:  # full: start again with this call's words, all of them
             self.clear()
+            self.table = self.table[:1024].copy()  # and give back the memory the table grew to (row 0 kept)
             new = set(words)
         if new:
             self._add(new)
@@ -533,7 +534,7 @@ def drop_unsure_sources(tags: np.ndarray, first: np.ndarray, end: np.ndarray, co
     (the sentences' token counts), a sentence left with no source loses its other tags too (a cue or content shown
     without its source, or read as a quotation carried over from the sentence before, would mislead)."""
     out = np.array(tags, dtype=np.int64, copy=True)
-    unsure = confidence < threshold
+    unsure = ~(confidence >= threshold)  # a NaN confidence (degenerate weights) counts as unsure
     for i, j in zip(first[unsure].tolist(), end[unsure].tolist()):
         out[i:j] = 0
     if lengths is not None and unsure.any():

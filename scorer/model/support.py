@@ -29,10 +29,18 @@ _STOP = frozenset("that this with from have been were they their there would cou
                   "which when what will into more than after before over said".split())
 
 
-@lru_cache(maxsize=1024)
 def content_words(text: str) -> frozenset[str]:
     """Content words and numbers of a sentence, for finding corroboration (cached: the summary asks again for the
-    sentences corroboration has just read, 0.3 instead of 6 us a sentence)."""
+    sentences corroboration has just read, 0.3 instead of 6 us a sentence; a sentence longer than _CACHED_CHARS is
+    not kept, so a cache of 1,024 sentences stays small whatever the text)."""
+    return _content_words(text) if len(text) <= _CACHED_CHARS else _content_words.__wrapped__(text)
+
+
+_CACHED_CHARS = 2_000
+
+
+@lru_cache(maxsize=1024)
+def _content_words(text: str) -> frozenset[str]:
     return frozenset(w for w in map(str.lower, _CONTENT.findall(text)) if w not in _STOP)
 
 

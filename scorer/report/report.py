@@ -48,15 +48,16 @@ def _refuse(value):
 def dumps(obj, indent: int | None = None, default=None, fast: bool = True, fffd: bool = False) -> str:
     """`obj` as JSON text, non-ASCII characters as they are (`ensure_ascii=False`). With orjson installed (extra
     `fast`) and `indent` None or 2, orjson writes it: compact (`{"a":1,"b":[1,2]}`) without `indent`, the standard
-    library's layout exactly with `indent=2`; the text parses to the same value as the standard library's. Whatever
+    library's layout with `indent=2` (a float may be spelled differently: `0.00001` for `1e-05`); the text parses
+    to the same value as the standard library's. Whatever
     orjson would write differently falls back to the standard library (`json.dumps(obj, ensure_ascii=False,
     indent=indent, default=default)`, so also its errors): a value that is not a plain str, int, float, bool, None,
     list, tuple or dict (subclasses, numpy scalars, datetimes, ... go to `default` there), a key that is not text,
     an integer beyond 64 bits, a lone surrogate. Two things it cannot see cheaply: a NaN or infinite float (orjson
     writes null, the standard library NaN/Infinity, which is not JSON) and an Enum (orjson writes its value): the
     report's own numbers are finite and it holds no Enum; check input values with `plain_json`, and pass `fast=False`
-    to use the standard library. `fffd`: a lone surrogate is written as U+FFFD (UTF-8 cannot hold it), not as the
-    standard library's `\\udXXX` escape."""
+    to use the standard library. `fffd`: a lone surrogate is written as U+FFFD (UTF-8 cannot hold it), not left in
+    the text as the standard library leaves it with `ensure_ascii=False`."""
     orjson = _fast_json() if fast and indent in (None, 2) else None
     if orjson is not None:
         try:

@@ -40,5 +40,12 @@ def viterbi(emissions, lengths, transitions):
     """The compiled `SpanTagger.viterbi`: best tag index of each token of the sentences (`lengths` tokens each)."""
     import numpy as np  # the text layer does not need numpy otherwise
 
-    return compiled.viterbi(np.ascontiguousarray(emissions, dtype=np.float64), np.asarray(lengths, dtype=np.int64),
-                            np.ascontiguousarray(transitions, dtype=np.float64))
+    emissions = np.ascontiguousarray(emissions, dtype=np.float64)
+    lengths = np.asarray(lengths, dtype=np.int64)
+    transitions = np.ascontiguousarray(transitions, dtype=np.float64)
+    # the kernel runs without bounds checks: its shapes are checked here, as the numpy twin's indexing would
+    if emissions.ndim != 2 or transitions.shape != (emissions.shape[1], emissions.shape[1]):
+        raise ValueError(f"viterbi: emissions {emissions.shape} and transitions {transitions.shape} do not fit")
+    if lengths.ndim != 1 or (len(lengths) and (lengths.min() < 0 or lengths.sum() > len(emissions))):
+        raise ValueError(f"viterbi: sentence lengths must be >= 0 and sum to at most {len(emissions)} tokens")
+    return compiled.viterbi(emissions, lengths, transitions)

@@ -119,7 +119,10 @@ def _sentence_spans(block: str, spans: list[tuple[int, int]]) -> list[tuple[int,
 
 
 def _sentence_spans_compiled(block: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """`_sentence_spans` by the compiled kernel (the word lists passed from here)."""
+    """`_sentence_spans` by the compiled kernel (the word lists passed from here). The kernel runs without bounds
+    checks: every span must lie inside the block (punkt's always do; any other goes to the twin, which raises)."""
+    if any(not 0 <= s <= e <= len(block) for s, e in spans):
+        return _sentence_spans(block, spans)
     return kernels.compiled.sentence_spans(block, spans, _SENTENCE_STARTERS, _FINAL_ABBREVIATIONS, _TITLES,
                                            _MAX_QUOTE_MERGE)
 

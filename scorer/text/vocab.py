@@ -168,8 +168,10 @@ class Vocabulary(Mapping):
                                        self.lengths[a[equal]])
             if equal.any():  # the same term twice: count the distinct ones
                 raise DuplicateTerms(n, _distinct(self, order, sorted_hashes))
-        else:  # pragma: no cover - five independent 64-bit hashes colliding on distinct terms
-            raise ValueError("no collision-free hash for this vocabulary")
+        else:  # pragma: no cover - distinct terms colliding under all five bases: possible only for terms built
+            # for it (e.g. a Thue-Morse string and its complement, 2,048 bytes, collide modulo 2^64 for every base);
+            # the store reports it as a malformed model, and a lookup can never return a wrong id (bytes compared)
+            raise ValueError("no collision-free hash for this vocabulary (terms built to collide)")
         self.base = base
         self.hashes = sorted_hashes
         self.rows = order.astype(np.int32 if n < 2 ** 31 else np.int64)
