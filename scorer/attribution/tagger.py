@@ -304,6 +304,24 @@ class _WordCache(dict):
         return self.table[self.rows(words)]
 
 
+def _by_length(emissions: np.ndarray, lengths: list[int], bucket: int, decode, out: np.ndarray) -> np.ndarray:
+    """`out` (a row per token) filled with `decode(padded, lengths)` of the sentences (`lengths` tokens each, in
+    order in `emissions`), `bucket` sentences at a time in increasing length, so one long sentence does not pad
+    them all: `padded` is (sentences, the longest's length, tags), and `decode` returns one row per padded cell."""
+    lengths_a = np.array(lengths, dtype=np.int64)
+    starts = np.r_[0, np.cumsum(lengths_a)[:-1]].astype(np.int64) if len(lengths_a) else lengths_a
+    order = np.argsort(lengths_a, kind="stable")
+    order = order[lengths_a[order] > 0]
+    for b in range(0, len(order), bucket):
+        chosen = order[b:b + bucket]  # in increasing length
+        chosen_len = lengths_a[chosen]
+        rows = starts[chosen][:, None] + np.arange(int(chosen_len[-1]))[None, :]
+        valid = np.arange(rows.shape[1])[None, :] < chosen_len[:, None]
+        rows = np.where(valid, rows, 0)
+        out[rows[valid]] = decode(emissions[rows], chosen_len)[valid]
+    return out
+
+
 class SpanTagger:
     """A linear-chain CRF over TAGS: `features` (attribute names), `weights` (n_features, n_tags) state weights and
     `transitions` (n_tags, n_tags), from tag to tag, as crfsuite learned them."""
@@ -368,19 +386,7 @@ class SpanTagger:
         array operations."""
         if kernels.ACTIVE:  # the compiled twin of what follows (tests/kernels): one sentence at a time
             return kernels.viterbi(emissions, lengths, self.transitions)
-        out = np.zeros(len(emissions), dtype=np.int64)
-        lengths_a = np.array(lengths, dtype=np.int64)
-        starts = np.r_[0, np.cumsum(lengths_a)[:-1]].astype(np.int64) if len(lengths_a) else lengths_a
-        order = np.argsort(lengths_a, kind="stable")
-        order = order[lengths_a[order] > 0]
-        for b in range(0, len(order), bucket):
-            chosen = order[b:b + bucket]  # in increasing length
-            chosen_len = lengths_a[chosen]
-            rows = starts[chosen][:, None] + np.arange(int(chosen_len[-1]))[None, :]
-            valid = np.arange(rows.shape[1])[None, :] < chosen_len[:, None]
-            rows = np.where(valid, rows, 0)
-            out[rows[valid]] = self._viterbi_sorted(emissions[rows], chosen_len)[valid]
-        return out
+        return _by_length(emissions, lengths, bucket, self._viterbi_sorted, np.zeros(len(emissions), dtype=np.int64))
 
     def _viterbi_sorted(self, pad: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """Viterbi over padded state scores (sentences, width, tags) of sentences in increasing length: at position
@@ -411,20 +417,9 @@ class SpanTagger:
     def marginals(self, emissions: np.ndarray, lengths: list[int], bucket: int = 256) -> np.ndarray:
         """The posterior probability (n_tokens, n_tags) of each tag at each token (forward-backward), with the
         sentences batched as in `viterbi`; scaled (each step's scores divided by their sum), so it needs no log."""
-        out = np.zeros(emissions.shape)
-        lengths_a = np.array(lengths, dtype=np.int64)
-        starts = np.r_[0, np.cumsum(lengths_a)[:-1]].astype(np.int64) if len(lengths_a) else lengths_a
-        order = np.argsort(lengths_a, kind="stable")
-        order = order[lengths_a[order] > 0]
         trans = np.exp(self.transitions - self.transitions.max())
-        for b in range(0, len(order), bucket):
-            chosen = order[b:b + bucket]
-            chosen_len = lengths_a[chosen]
-            rows = starts[chosen][:, None] + np.arange(int(chosen_len[-1]))[None, :]
-            valid = np.arange(rows.shape[1])[None, :] < chosen_len[:, None]
-            rows = np.where(valid, rows, 0)
-            out[rows[valid]] = self._marginals_sorted(emissions[rows], chosen_len, trans)[valid]
-        return out
+        return _by_length(emissions, lengths, bucket, lambda pad, n: self._marginals_sorted(pad, n, trans),
+                          np.zeros(emissions.shape))
 
     @staticmethod
     def _marginals_sorted(pad: np.ndarray, lengths: np.ndarray, trans: np.ndarray) -> np.ndarray:
