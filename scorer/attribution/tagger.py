@@ -304,16 +304,27 @@ class _WordCache(dict):
         return self.table[self.rows(words)]
 
 
+# the most padded cells (sentences x the longest's tokens) a batch of `_by_length` may have: a batch of longer
+# sentences is cut in halves until it fits (or is one sentence), so that the cost stays linear in the tokens
+_BATCH_CELLS = 256 * 128
+
+
 def _by_length(emissions: np.ndarray, lengths: list[int], bucket: int, decode, out: np.ndarray) -> np.ndarray:
     """`out` (a row per token) filled with `decode(padded, lengths)` of the sentences (`lengths` tokens each, in
     order in `emissions`), `bucket` sentences at a time in increasing length, so one long sentence does not pad
-    them all: `padded` is (sentences, the longest's length, tags), and `decode` returns one row per padded cell."""
+    them all, and fewer when they are long (at most _BATCH_CELLS padded cells unless one sentence alone is longer):
+    `padded` is (sentences, the longest's length, tags), and `decode` returns one row per padded cell."""
     lengths_a = np.array(lengths, dtype=np.int64)
     starts = np.r_[0, np.cumsum(lengths_a)[:-1]].astype(np.int64) if len(lengths_a) else lengths_a
     order = np.argsort(lengths_a, kind="stable")
     order = order[lengths_a[order] > 0]
-    for b in range(0, len(order), bucket):
-        chosen = order[b:b + bucket]  # in increasing length
+    b = 0
+    while b < len(order):
+        size = bucket
+        while size > 1 and size * int(lengths_a[order[min(b + size, len(order)) - 1]]) > _BATCH_CELLS:
+            size //= 2
+        chosen = order[b:b + size]  # in increasing length
+        b += size
         chosen_len = lengths_a[chosen]
         rows = starts[chosen][:, None] + np.arange(int(chosen_len[-1]))[None, :]
         valid = np.arange(rows.shape[1])[None, :] < chosen_len[:, None]
