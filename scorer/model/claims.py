@@ -17,7 +17,7 @@ import numpy as np
 
 from ..text.vocab import Vocabulary
 from .cues import source_type_vector
-from .heads import NgramLookup, combine_heads
+from .heads import NgramLookup, combine_heads, tokenise
 
 CLAIM_CLASSES = ("named_source", "anonymous_intelligence", "outlet_claim", "editorial_opinion", "furniture")
 SOURCE_TOKEN_PATTERN = r"\S+"
@@ -77,7 +77,7 @@ class TfidfBlock:
 
     def transform(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(row, column, value) of the non-zero entries."""
-        rows, cols = self.lookup.ids(texts)
+        rows, cols = self.lookup.ids(texts, tokenise(self.pattern, texts))
         n_terms = len(self.idf)
         key, counts = np.unique(rows * n_terms + cols, return_counts=True)
         r, c = key // n_terms, key % n_terms

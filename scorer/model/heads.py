@@ -115,7 +115,7 @@ class Tokens:
 
     def ids(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(row, union id) of every known n-gram occurrence: per row the unigrams in text order, then the bigrams..."""
-        return self.lookup.ids(texts)
+        return self.lookup.ids(texts, tokenise(self.pattern, texts))
 
 
 class NgramLookup:
@@ -128,23 +128,64 @@ class NgramLookup:
         self.coder: NgramCoder | None = None
         self.looked_up = 0
 
-    def ids(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    def ids(self, texts: list[str], tokens: list[list[str]] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """`tokens`: the texts' tokens (`findall` of each lower-cased text) when the caller has them."""
         if self.coder is None:
             self.looked_up += len(texts)
             if self.looked_up < CODER_AFTER:
-                return ngram_ids_loop(texts, self.findall, self.vocabulary, self.ngram_max)
+                return ngram_ids_loop(texts, self.findall, self.vocabulary, self.ngram_max, tokens)
             self.coder = NgramCoder(self.vocabulary, self.ngram_max)
-        return self.coder.ids(texts, self.findall)
+        return self.coder.ids(texts, self.findall, tokens)
 
 
-def ngram_ids_loop(texts: list[str], findall, vocabulary: Mapping[str, int],
-                   top: int) -> tuple[np.ndarray, np.ndarray]:
+# The most recent batch tokenised with a pattern that another pattern's tokens can be derived from (`tokenise`), as
+# (texts, tokens): the claim head reads the same sentences right after the attribution heads, so each sentence is
+# lower-cased and tokenised once per batch. One batch per pattern is kept (a few MB at most, replaced by the next).
+_RECENT: dict[tuple[str, int], tuple[list[str], list[list[str]]]] = {}
+# the attribution heads' token pattern (words with inner apostrophes, some punctuation) and scikit-learn's default
+# (words of two or more word characters, the claim head's): every word-character run of a text lies inside exactly
+# one token of the first, which ends at the end of a run, so the second's tokens are the runs of two or more
+# characters of the first's tokens (tests/model/test_speed_tokens.py checks it on the corpus and fuzzed strings)
+HEADS_TOKEN_PATTERN = r"(?u)\b\w[\w'’]*\b|[“”\"?!:]"
+LONG_WORDS_PATTERN = r"(?u)\b\w\w+\b"
+_LONG_WORDS = re.compile(LONG_WORDS_PATTERN)
+
+
+def _long_words(texts: list[str], tokens: list[list[str]]) -> list[list[str]]:
+    """LONG_WORDS_PATTERN's tokens of the lower-cased texts, from their HEADS_TOKEN_PATTERN tokens."""
+    return [_LONG_WORDS.findall(" ".join(words)) if "'" in text or "’" in text else [w for w in words if len(w) > 1]
+            for text, words in zip(texts, tokens)]
+
+
+# pattern -> the pattern its tokens can be derived from, and how (from the texts and the other pattern's tokens)
+_DERIVED = {(LONG_WORDS_PATTERN, 0): ((HEADS_TOKEN_PATTERN, 0), _long_words)}
+_DERIVABLE = {source for source, _ in _DERIVED.values()}
+
+
+def tokenise(pattern: re.Pattern, texts: list[str]) -> list[list[str]]:
+    """`pattern.findall` of each lower-cased text; derived from the tokens of the most recent batch of the same texts
+    when another pattern's tokens give them exactly (`_DERIVED`)."""
+    key = (pattern.pattern, pattern.flags & ~re.UNICODE)
+    derived = _DERIVED.get(key)
+    if derived is not None:
+        recent = _RECENT.get(derived[0])
+        if recent is not None and len(recent[0]) == len(texts) and recent[0] == texts:
+            return derived[1](texts, recent[1])
+    tokens = [pattern.findall(text) for text in map(str.lower, texts)]
+    if key in _DERIVABLE:
+        _RECENT[key] = (texts, tokens)
+    return tokens
+
+
+def ngram_ids_loop(texts: list[str], findall, vocabulary: Mapping[str, int], top: int,
+                   tokenised: list[list[str]] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """`NgramCoder.ids` as n-gram strings (tokens joined by a space, looked up in `vocabulary`, all of a batch at
-    once): the definition the coder reproduces, and what it falls back on when a token has a space in it."""
+    once): the definition the coder reproduces, and what it falls back on when a token has a space in it.
+    `tokenised`: the texts' tokens (`findall` of each lower-cased text), when the caller has them."""
     grams: list[str] = []
     counts: list[int] = []
-    for text in texts:
-        tokens = findall(text.lower())
+    for k, text in enumerate(texts):
+        tokens = findall(text.lower()) if tokenised is None else tokenised[k]
         before = len(grams)
         grams += tokens
         for n in range(2, min(top, len(tokens)) + 1):
@@ -243,13 +284,15 @@ class NgramCoder:
             codes[miss] = np.fromiter(map(cache.__getitem__, missed), dtype=np.int64, count=len(missed))
         return codes
 
-    def ids(self, texts: list[str], findall) -> tuple[np.ndarray, np.ndarray]:
+    def ids(self, texts: list[str], findall, tokens: list[list[str]] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(row, vocabulary id) of every known n-gram occurrence of the texts' tokens (`findall` of the lower-cased
-        text), per row the unigrams in text order, then the bigrams, and so on."""
-        tokens = [findall(text) for text in map(str.lower, texts)]
+        text, or `tokens` when the caller has them), per row the unigrams in text order, then the bigrams, and so
+        on."""
+        if tokens is None:
+            tokens = [findall(text) for text in map(str.lower, texts)]
         flat = list(chain.from_iterable(tokens))
         if self.exact_loop or " " in "".join(flat):  # a token with a space could spell a longer n-gram
-            return ngram_ids_loop(texts, findall, self.vocab, self.ngram_max)
+            return ngram_ids_loop(texts, findall, self.vocab, self.ngram_max, tokens)
         lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
         row_of = np.repeat(np.arange(len(texts)), lengths)
         # a token without a space found in the vocabulary is a unigram term: its code is its id (below
