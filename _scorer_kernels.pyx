@@ -649,3 +649,77 @@ cdef int _cue_row(str text, double[:, ::1] out, Py_ssize_t r, dict lower_bits, d
     out[r, 23] = "denial" in found
     out[r, 24] = log1p(nw) / 5.0
     return 0
+
+
+# word_codes <- scorer.model.heads.NgramCoder's tokens and word codes (`findall` of the lower-cased texts, then each
+# word's code from the coder's cache), for the heads' pattern and the claim head's (heads.HEADS_TOKEN_PATTERN,
+# heads.LONG_WORDS_PATTERN)
+
+cdef inline bint _token_punct(Py_UCS4 ch) noexcept nogil:
+    """The heads' pattern's one-character tokens: [“”"?!:]."""
+    return ch == LEFT_DQ or ch == RIGHT_DQ or ch == 0x22 or ch == 0x3F or ch == 0x21 or ch == 0x3A
+
+
+def word_codes(list texts, dict cache, bint long_words):
+    """The tokens of each (lower-cased) text and their codes in `cache` (word -> int): (codes, counts, missed,
+    missed_at), codes an int64 array of all the texts' tokens in order (-2 for a token not in the cache), counts the
+    number of tokens of each text, missed the tokens not in the cache (str) and missed_at their places in codes.
+    Tokens as `re.findall` of heads.HEADS_TOKEN_PATTERN gives them (`\\b\\w[\\w'’]*\\b|[“”"?!:]`), or with
+    `long_words` of heads.LONG_WORDS_PATTERN (`\\b\\w\\w+\\b`); \\w as the regex engine's for str patterns."""
+    import numpy as np
+
+    cdef Py_ssize_t total = 0, r, i, j, last, n, k = 0, n_texts = len(texts)
+    cdef str text
+    cdef Text t
+    cdef Py_UCS4 ch
+    cdef void *found
+    cdef Py_ssize_t before
+    for r in range(n_texts):
+        if type(texts[r]) is not str:
+            raise TypeError(f"word_codes: text {r} is not a str")
+        total += len(<str> texts[r])
+    codes_array = np.empty(total, dtype=np.int64)
+    counts_array = np.zeros(n_texts, dtype=np.int64)
+    cdef int64_t[::1] codes = codes_array
+    cdef int64_t[::1] counts = counts_array
+    cdef list missed = [], missed_at = []
+    for r in range(n_texts):
+        text = texts[r]
+        t = _text(text)
+        n = t.n
+        i = 0
+        before = k
+        while i < n:
+            ch = _at(t, i)
+            if _word(ch):
+                j = i + 1
+                last = j
+                while j < n:
+                    ch = _at(t, j)
+                    if _word(ch):
+                        j += 1
+                        last = j
+                    elif not long_words and (ch == 0x27 or ch == RIGHT_SQ):
+                        j += 1
+                    else:
+                        break
+                if long_words and last - i < 2:
+                    i = last
+                    continue
+            elif not long_words and _token_punct(ch):
+                last = i + 1
+            else:
+                i += 1
+                continue
+            word = PyUnicode_Substring(text, i, last)
+            found = PyDict_GetItemWithError(cache, word)
+            if found is NULL:
+                codes[k] = -2
+                missed.append(word)
+                missed_at.append(k)
+            else:
+                codes[k] = <object> found
+            k += 1
+            i = last
+        counts[r] = k - before
+    return codes_array[:k], counts_array, missed, np.array(missed_at, dtype=np.int64)

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..text.vocab import Vocabulary
 from .cues import source_type_vector
-from .heads import NgramLookup, combine_heads, tokenise
+from .heads import NgramLookup, combine_heads
 
 CLAIM_CLASSES = ("named_source", "anonymous_intelligence", "outlet_claim", "editorial_opinion", "furniture")
 SOURCE_TOKEN_PATTERN = r"\S+"
@@ -70,14 +70,14 @@ class TfidfBlock:
         self.pattern = re.compile(token_pattern)
         self.token_pattern = token_pattern
         self.ngram_max = ngram_max
-        self.lookup = NgramLookup(self.vocabulary, ngram_max, self.pattern.findall)
+        self.lookup = NgramLookup(self.vocabulary, ngram_max, self.pattern.findall, self.pattern)
 
     def terms(self) -> list[str]:
         return self.vocabulary.terms()
 
     def transform(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(row, column, value) of the non-zero entries."""
-        rows, cols = self.lookup.ids(texts, tokenise(self.pattern, texts))
+        rows, cols = self.lookup.ids(texts)
         n_terms = len(self.idf)
         key, counts = np.unique(rows * n_terms + cols, return_counts=True)
         r, c = key // n_terms, key % n_terms

@@ -15,6 +15,7 @@ from itertools import chain, repeat
 import numpy as np
 
 from ..labels import LABELS, SOURCE_KINDS, SOURCE_LABELS
+from ..text import kernels
 from ..text.vocab import Vocabulary, gather, lookup_many, range_starts
 from .cues import CUE_FEATURES, cue_matrix, quote_state, source_type_vector
 
@@ -97,7 +98,7 @@ class Tokens:
         self.pattern = re.compile(token_pattern)
         self.ngram_max = ngram_max
         self.union = Vocabulary.from_mapping(union)
-        self.lookup = NgramLookup(self.union, ngram_max, self.pattern.findall)
+        self.lookup = NgramLookup(self.union, ngram_max, self.pattern.findall, self.pattern)
 
     @classmethod
     def from_terms(cls, token_pattern: str, ngram_max: int, terms) -> Tokens:
@@ -115,27 +116,35 @@ class Tokens:
 
     def ids(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(row, union id) of every known n-gram occurrence: per row the unigrams in text order, then the bigrams..."""
-        return self.lookup.ids(texts, tokenise(self.pattern, texts))
+        return self.lookup.ids(texts)
 
 
 class NgramLookup:
     """The n-gram ids of texts in a vocabulary (a `Vocabulary`, or a dict term -> id) (`ngram_ids_loop`): one batch
     of n-gram strings at a time for the first CODER_AFTER texts, then with an `NgramCoder` (same result, built
-    once)."""
+    once). `pattern`: the compiled token pattern `findall` belongs to, when given the texts are tokenised with
+    `tokenise` (shared between the heads and the claim head) or, once the coder is built, by the compiled kernel
+    `word_codes` where it knows the pattern (`_WORD_CODE_MODES`)."""
 
-    def __init__(self, vocabulary: Mapping[str, int], ngram_max: int, findall):
-        self.vocabulary, self.ngram_max, self.findall = vocabulary, ngram_max, findall
+    def __init__(self, vocabulary: Mapping[str, int], ngram_max: int, findall, pattern: re.Pattern | None = None):
+        self.vocabulary, self.ngram_max, self.findall, self.pattern = vocabulary, ngram_max, findall, pattern
         self.coder: NgramCoder | None = None
         self.looked_up = 0
+        self.long_words = None if pattern is None or pattern.flags & ~re.UNICODE else \
+            _WORD_CODE_MODES.get(pattern.pattern)
 
-    def ids(self, texts: list[str], tokens: list[list[str]] | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """`tokens`: the texts' tokens (`findall` of each lower-cased text) when the caller has them."""
+    def ids(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         if self.coder is None:
             self.looked_up += len(texts)
             if self.looked_up < CODER_AFTER:
-                return ngram_ids_loop(texts, self.findall, self.vocabulary, self.ngram_max, tokens)
+                return ngram_ids_loop(texts, self.findall, self.vocabulary, self.ngram_max, self._tokens(texts))
             self.coder = NgramCoder(self.vocabulary, self.ngram_max)
-        return self.coder.ids(texts, self.findall, tokens)
+        if self.long_words is not None and not self.coder.exact_loop:
+            return self.coder.ids_compiled(texts, self.long_words)
+        return self.coder.ids(texts, self.findall, self._tokens(texts))
+
+    def _tokens(self, texts: list[str]) -> list[list[str]] | None:
+        return None if self.pattern is None else tokenise(self.pattern, texts)
 
 
 # The most recent batch tokenised with a pattern that another pattern's tokens can be derived from (`tokenise`), as
@@ -160,6 +169,10 @@ def _long_words(texts: list[str], tokens: list[list[str]]) -> list[list[str]]:
 # pattern -> the pattern its tokens can be derived from, and how (from the texts and the other pattern's tokens)
 _DERIVED = {(LONG_WORDS_PATTERN, 0): ((HEADS_TOKEN_PATTERN, 0), _long_words)}
 _DERIVABLE = {source for source, _ in _DERIVED.values()}
+# the compiled tokeniser and coder (`_scorer_kernels.word_codes`; its twin: `findall` of the lower-cased texts, then
+# `NgramCoder._codes`), and the patterns it reproduces (pattern -> its `long_words` argument)
+_word_codes = kernels.pick("word_codes", None)
+_WORD_CODE_MODES = {} if _word_codes is None else {HEADS_TOKEN_PATTERN: False, LONG_WORDS_PATTERN: True}
 
 
 def tokenise(pattern: re.Pattern, texts: list[str]) -> list[list[str]]:
@@ -271,7 +284,13 @@ class NgramCoder:
         codes = np.fromiter(map(cache.get, words, repeat(-2)), dtype=np.int64, count=len(words))
         miss = np.flatnonzero(codes == -2).tolist()
         if miss:
-            missed = [words[k] for k in miss]
+            codes[miss] = self._resolve([words[k] for k in miss])
+        return codes
+
+    def _resolve(self, missed: list[str]) -> np.ndarray:
+        """The codes of words not in the cache, looked up in the compact vocabularies together (and cached)."""
+        cache = self.cache
+        if missed:
             new = list(dict.fromkeys(missed))
             found = self.vocab.ids(new)
             if self.extra is not None:
@@ -281,8 +300,7 @@ class NgramCoder:
             if len(cache) + len(new) > CACHE_WORDS:
                 cache.clear()
             cache.update(zip(new, found.tolist()))
-            codes[miss] = np.fromiter(map(cache.__getitem__, missed), dtype=np.int64, count=len(missed))
-        return codes
+        return np.fromiter(map(cache.__getitem__, missed), dtype=np.int64, count=len(missed))
 
     def ids(self, texts: list[str], findall, tokens: list[list[str]] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(row, vocabulary id) of every known n-gram occurrence of the texts' tokens (`findall` of the lower-cased
@@ -294,10 +312,21 @@ class NgramCoder:
         if self.exact_loop or " " in "".join(flat):  # a token with a space could spell a longer n-gram
             return ngram_ids_loop(texts, findall, self.vocab, self.ngram_max, tokens)
         lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
-        row_of = np.repeat(np.arange(len(texts)), lengths)
+        return self._ids_of_codes(self._codes(flat), lengths)
+
+    def ids_compiled(self, texts: list[str], long_words: bool) -> tuple[np.ndarray, np.ndarray]:
+        """`ids` with the texts tokenised and coded by the compiled kernel `word_codes` (heads.HEADS_TOKEN_PATTERN, or
+        with `long_words` heads.LONG_WORDS_PATTERN): the same result (tests/kernels/test_word_codes.py)."""
+        codes, lengths, missed, at = _word_codes(list(map(str.lower, texts)), self.cache, long_words)
+        if missed:
+            codes[at] = self._resolve(missed)
+        return self._ids_of_codes(codes, lengths)
+
+    def _ids_of_codes(self, codes: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`ids` from the codes of all the texts' tokens in a row and the number of tokens of each text."""
+        row_of = np.repeat(np.arange(len(lengths)), lengths)
         # a token without a space found in the vocabulary is a unigram term: its code is its id (below
         # `unigram_ids`); a word only in longer terms has its code after them; others -1
-        codes = self._codes(flat)
         hit = (codes >= 0) & (codes < self.unigram_ids)
         rows, ids = [row_of[hit]], [codes[hit]]
         for n in range(2, self.ngram_max + 1):
