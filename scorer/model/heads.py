@@ -17,7 +17,7 @@ import numpy as np
 from ..labels import LABELS, SOURCE_KINDS, SOURCE_LABELS
 from ..text import kernels
 from ..text.vocab import Vocabulary, gather, lookup_many, range_starts
-from .cues import CUE_FEATURES, cue_matrix, quote_state, source_type_vector
+from .cues import CUE_FEATURES, cue_matrix, quote_states, source_type_vector
 
 _VECTOR_OF = {"text": "cue_vec", "prev_text": "prev_cue_vec", "next_text": "next_cue_vec"}
 
@@ -61,8 +61,7 @@ def dense_part(kind: tuple, frame) -> np.ndarray:
     if kind[0] == "cues":
         return _cue_block(frame, kind[1])
     if kind[0] == "quote_state":
-        rows = zip(_column(frame, "prev_text"), _column(frame, "text"), _column(frame, "next_text"))
-        return np.array([quote_state(*row) for row in rows], dtype=np.float64).reshape(len(frame), part_width(kind))
+        return quote_states(_column(frame, "prev_text"), _column(frame, "text"), _column(frame, "next_text"))
     if kind[0] == "source":
         rows = zip(_column(frame, "src_type", "none"), _column(frame, "src_method"))
         return np.array([source_type_vector(*row) for row in rows], dtype=np.float64).reshape(
