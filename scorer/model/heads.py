@@ -148,7 +148,7 @@ class NgramLookup:
 
 # The most recent batch tokenised with a pattern that another pattern's tokens can be derived from (`tokenise`), as
 # (texts, tokens): the claim head reads the same sentences right after the attribution heads, so each sentence is
-# lower-cased and tokenised once per batch. One batch per pattern is kept (a few MB at most, replaced by the next).
+# lower-cased and tokenised once per batch. One batch per pattern is kept (a few MB at most), until it is read.
 _RECENT: dict[tuple[str, int], tuple[list[str], list[list[str]]]] = {}
 # the attribution heads' token pattern (words with inner apostrophes, some punctuation) and scikit-learn's default
 # (words of two or more word characters, the claim head's): every word-character run of a text lies inside exactly
@@ -182,6 +182,7 @@ def tokenise(pattern: re.Pattern, texts: list[str]) -> list[list[str]]:
     if derived is not None:
         recent = _RECENT.get(derived[0])
         if recent is not None and len(recent[0]) == len(texts) and recent[0] == texts:
+            del _RECENT[derived[0]]  # read once (by the claim head): not kept until the next batch
             return derived[1](texts, recent[1])
     tokens = [pattern.findall(text) for text in map(str.lower, texts)]
     if key in _DERIVABLE:
