@@ -252,7 +252,7 @@ _CASE_BITS = _bits(_CASE_LISTS)
 _CASE_LONGEST = max(map(len, _CASE_BITS))
 _CUE_CALLS = (phrase_groups, _DASH_ATTRIBUTION.search, _said_after_closing, _DIGITS.findall, _YEAR.search,
               _DATE_MAY.search, _MODAL_PHRASE.search, math.log1p)
-_cue_rows = kernels.pick("cue_rows", None)
+_cue_rows = getattr(kernels.compiled, "cue_rows", None)  # None: the twin (no kernels, or a build without it)
 
 
 def cue_matrix(texts) -> np.ndarray:

@@ -170,7 +170,7 @@ _DERIVED = {(LONG_WORDS_PATTERN, 0): ((HEADS_TOKEN_PATTERN, 0), _long_words)}
 _DERIVABLE = {source for source, _ in _DERIVED.values()}
 # the compiled tokeniser and coder (`_scorer_kernels.word_codes`; its twin: `findall` of the lower-cased texts, then
 # `NgramCoder._codes`), and the patterns it reproduces (pattern -> its `long_words` argument)
-_word_codes = kernels.pick("word_codes", None)
+_word_codes = getattr(kernels.compiled, "word_codes", None)  # None: the twin (no kernels, or a build without it)
 _WORD_CODE_MODES = {} if _word_codes is None else {HEADS_TOKEN_PATTERN: False, LONG_WORDS_PATTERN: True}
 
 
