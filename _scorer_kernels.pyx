@@ -24,7 +24,7 @@ cdef extern from "Python.h":
     bint Py_UNICODE_ISALNUM(Py_UCS4 ch) nogil
     bint Py_UNICODE_ISLOWER(Py_UCS4 ch) nogil
 
-VERSION = 2
+VERSION = 3
 
 cdef enum:
     LEFT_DQ = 0x201C  # “
@@ -429,3 +429,297 @@ def viterbi(const double[:, ::1] emissions, const int64_t[::1] lengths, const do
         PyMem_Free(delta)
         PyMem_Free(back)
     return out
+
+
+# ---- model inputs and heads ----
+# cue_rows <- scorer.model.cues.cue_vector (the cue features of each sentence; cues.cue_matrix_python is the twin)
+
+cdef extern from "Python.h":
+    bint Py_UNICODE_ISDECIMAL(Py_UCS4 ch) nogil
+    object PyUnicode_FromKindAndData(int kind, const void *buffer, Py_ssize_t size)
+    object PyUnicode_Substring(object s, Py_ssize_t start, Py_ssize_t end)
+    void *PyDict_GetItemWithError(object d, object key) except? NULL
+    int PyUnicode_4BYTE_KIND
+
+cdef enum:
+    # bits of cues._LOWER_BITS: the lists a lower-cased word is in, in the order of cues._LOWER_LISTS
+    CUE_REPORT = 1
+    CUE_CARRY = 2
+    CUE_PRONOUN = 4
+    CUE_HEDGE = 8
+    CUE_NUMBER = 16
+    CUE_DATE = 32
+    CUE_LOADED = 64
+    CUE_INTENSIFIER = 128
+    CUE_MODAL = 256
+    CUE_ANON_HEAD = 512
+    # bits of cues._CASE_BITS (cues._CASE_LISTS): first person, second person, capitalised first person, not a name
+    CASE_FIRST = 1
+    CASE_SECOND = 2
+    CASE_FIRST_CAPITALISED = 4
+    CASE_NOT_NAME = 8
+    N_CUES = 25
+    LEFT_SQ = 0x2018  # ‘
+    HORIZONTAL_BAR = 0x2015  # ―
+
+
+cdef inline bint _ascii_letter(Py_UCS4 ch) noexcept nogil:
+    return (0x61 <= ch <= 0x7A) or (0x41 <= ch <= 0x5A)
+
+
+cdef inline bint _cue_word_char(Py_UCS4 ch) noexcept nogil:
+    """cues._WORD's [A-Za-z'’-]."""
+    return _ascii_letter(ch) or ch == 0x27 or ch == RIGHT_SQ or ch == 0x2D
+
+
+cdef inline double _capped(Py_ssize_t count, Py_ssize_t cap) noexcept nogil:
+    """min(count, cap) / cap as Python computes it (an int divided by a float)."""
+    return <double> (count if count < cap else cap) / <double> cap
+
+
+cdef inline long _bits_of(dict table, object word) except -1:
+    cdef void *found = PyDict_GetItemWithError(table, word)
+    return 0 if found is NULL else <long> (<object> found)
+
+
+def cue_rows(list texts, double[:, ::1] out, dict lower_bits, dict case_bits, Py_ssize_t case_longest, tuple calls):
+    """cues.cue_vector of each text (a str) into the rows of `out` (len(texts), 25): the words ([A-Za-z][A-Za-z'’-]*)
+    found and lower-cased in one pass, each looked up once in `lower_bits` (lower-cased word -> bits of the word lists
+    it is in) and, if short, in `case_bits` (word as written -> bits); quote marks, dashes, digits found in one pass
+    over the characters; the phrase scan and the rare regexes called back (`calls`, cues._CUE_CALLS)."""
+    if out.shape[0] != len(texts) or out.shape[1] != N_CUES:
+        raise ValueError(f"cue_rows: out has shape ({out.shape[0]}, {out.shape[1]}), expected ({len(texts)}, {N_CUES})")
+    if len(calls) != 8:
+        raise ValueError("cue_rows: calls must be 8 functions")
+    cdef Py_ssize_t r
+    for r in range(len(texts)):
+        _cue_row(texts[r], out, r, lower_bits, case_bits, case_longest, calls)
+
+
+cdef int _cue_row(str text, double[:, ::1] out, Py_ssize_t r, dict lower_bits, dict case_bits,
+                  Py_ssize_t case_longest, tuple calls) except -1:
+    cdef Text t = _text(text)
+    cdef Py_ssize_t n = t.n, i, j, k, m, nw = 0, quotes = 0, opener = -1, straight = -1, names = 0
+    cdef Py_ssize_t hedges = 0, loaded = 0, intens = 0, numbers = 0, before_opener = 0
+    cdef bint closing = False, right_single = False, dash = False, question = False, exclamation = False
+    cdef bint digits = False, may = False, any_verb = False, name_near = False, then_quote = False, carry = False
+    cdef bint first = False, second = False, anon_head = False, modal = False, dated = False, quote_then = False
+    cdef Py_UCS4 ch
+    cdef long bits
+    cdef bint upper
+    for k in range(N_CUES):
+        out[r, k] = 0.0
+    if n == 0:
+        return 0
+    # one pass over the characters
+    for i in range(n):
+        ch = _at(t, i)
+        if ch < 128:
+            if ch == 0x22:  # "
+                quotes += 1
+                closing = True
+                if straight < 0:
+                    straight = i
+            elif ch == 0x3F:
+                question = True
+            elif ch == 0x21:
+                exclamation = True
+            elif 0x30 <= ch <= 0x39:
+                digits = True
+            elif ch == 0x4D and i + 3 < n and _at(t, i + 1) == 0x61 and _at(t, i + 2) == 0x79 and _at(t, i + 3) == 0x20:
+                may = True  # "May "
+        elif ch == LEFT_DQ:
+            quotes += 1
+            if opener < 0:
+                opener = i
+        elif ch == RIGHT_DQ:
+            quotes += 1
+            closing = True
+        elif ch == RIGHT_SQ:
+            right_single = True
+        elif ch == HORIZONTAL_BAR or ch == EM_DASH or ch == EN_DASH:
+            dash = True
+        elif Py_UNICODE_ISDECIMAL(ch):
+            digits = True
+    if opener < 0:
+        opener = straight
+    # the words, each lower-cased and looked up once
+    cdef void *block = PyMem_Malloc(n * (2 * sizeof(Py_ssize_t) + 2 * sizeof(long) + sizeof(Py_UCS4)))
+    if block is NULL:
+        raise MemoryError()
+    cdef Py_ssize_t *starts = <Py_ssize_t *> block
+    cdef Py_ssize_t *ends = starts + n
+    cdef long *low_bits = <long *> (ends + n)
+    cdef long *word_case = low_bits + n
+    cdef Py_UCS4 *buf = <Py_UCS4 *> (word_case + n)
+    try:
+        i = 0
+        while i < n:
+            ch = _at(t, i)
+            if not _ascii_letter(ch):
+                i += 1
+                continue
+            j = i + 1
+            while j < n and _cue_word_char(_at(t, j)):
+                j += 1
+            for k in range(i, j):
+                ch = _at(t, k)
+                buf[k - i] = <Py_UCS4> (<unsigned int> ch + 32u) if 0x41 <= ch <= 0x5A else ch
+            starts[nw], ends[nw] = i, j
+            low_bits[nw] = _bits_of(lower_bits, PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, j - i))
+            word_case[nw] = _bits_of(case_bits, PyUnicode_Substring(text, i, j)) if j - i <= case_longest else 0
+            nw += 1
+            i = j
+        for k in range(nw):
+            bits = low_bits[k]
+            upper = 0x41 <= _at(t, starts[k]) <= 0x5A
+            if bits & CUE_REPORT:
+                if starts[k] < opener and k < 7:
+                    then_quote = True
+                if not upper:  # a capitalised "States" or "Statement" is not a reporting verb
+                    any_verb = True
+                    if not name_near:
+                        for m in range(k - 4 if k > 4 else 0, k + 4 if k + 4 < nw else nw):
+                            if m != k and 0x41 <= _at(t, starts[m]) <= 0x5A and not (word_case[m] & CASE_NOT_NAME):
+                                name_near = True
+                                break
+            if k and upper and not (word_case[k] & CASE_FIRST_CAPITALISED):
+                names += 1
+            if bits & CUE_PRONOUN and k + 1 < nw and low_bits[k + 1] & CUE_CARRY:
+                carry = True
+            if bits & CUE_HEDGE:
+                hedges += 1
+            if bits & CUE_NUMBER:
+                numbers += 1
+            if bits & CUE_DATE:
+                dated = True
+            if bits & CUE_LOADED:
+                loaded += 1
+            if bits & CUE_INTENSIFIER:
+                intens += 1
+            if bits & CUE_MODAL:
+                modal = True
+            if bits & CUE_ANON_HEAD and k < 12:
+                anon_head = True
+            if word_case[k] & CASE_FIRST:
+                first = True
+            if word_case[k] & CASE_SECOND:
+                second = True
+    finally:
+        PyMem_Free(block)
+    then_quote = then_quote and opener > 0
+    phrase_groups, dash_search, said_after_closing, digits_findall, year_search, may_search, modal_search, log1p = calls
+    if closing and dash:
+        quote_then = dash_search(text) is not None
+    if not quote_then and (closing or right_single):
+        quote_then = said_after_closing(text)
+    cdef str low = text.lower()
+    cdef set found = phrase_groups(low)
+    if digits:
+        numbers += len(digits_findall(text))
+    if not dated:
+        dated = (digits and year_search(text) is not None) or (may and may_search(text) is not None)
+    if not modal:
+        modal = ("need" in low or "ha" in low) and " to" in low and modal_search(low) is not None
+    hedges += "hedge" in found
+    ch = _at(t, 0)
+    out[r, 0] = any_verb
+    out[r, 1] = "report" in found or "denial" in found
+    out[r, 2] = "according to" in low
+    out[r, 3] = _capped(quotes, 4)
+    out[r, 4] = ch == LEFT_DQ or ch == 0x22 or ch == LEFT_SQ or ch == 0x27
+    out[r, 5] = quote_then
+    out[r, 6] = then_quote
+    out[r, 7] = carry
+    out[r, 8] = name_near
+    out[r, 9] = _capped(names, 5)
+    out[r, 10] = "anon" in found
+    out[r, 11] = anon_head
+    out[r, 12] = "outlet" in found
+    out[r, 13] = _capped(hedges, 3)
+    out[r, 14] = _capped(loaded, 3)
+    out[r, 15] = _capped(numbers, 4)
+    out[r, 16] = dated
+    out[r, 17] = question
+    out[r, 18] = exclamation
+    out[r, 19] = first
+    out[r, 20] = second
+    out[r, 21] = modal
+    out[r, 22] = _capped(intens, 3)
+    out[r, 23] = "denial" in found
+    out[r, 24] = log1p(nw) / 5.0
+    return 0
+
+
+# word_codes <- scorer.model.heads.NgramCoder's tokens and word codes (`findall` of the lower-cased texts, then each
+# word's code from the coder's cache), for the heads' pattern and the claim head's (heads.HEADS_TOKEN_PATTERN,
+# heads.LONG_WORDS_PATTERN)
+
+cdef inline bint _token_punct(Py_UCS4 ch) noexcept nogil:
+    """The heads' pattern's one-character tokens: [“”"?!:]."""
+    return ch == LEFT_DQ or ch == RIGHT_DQ or ch == 0x22 or ch == 0x3F or ch == 0x21 or ch == 0x3A
+
+
+def word_codes(list texts, dict cache, bint long_words):
+    """The tokens of each (lower-cased) text and their codes in `cache` (word -> int): (codes, counts, missed,
+    missed_at), codes an int64 array of all the texts' tokens in order (-2 for a token not in the cache), counts the
+    number of tokens of each text, missed the tokens not in the cache (str) and missed_at their places in codes.
+    Tokens as `re.findall` of heads.HEADS_TOKEN_PATTERN gives them (`\\b\\w[\\w'’]*\\b|[“”"?!:]`), or with
+    `long_words` of heads.LONG_WORDS_PATTERN (`\\b\\w\\w+\\b`); \\w as the regex engine's for str patterns."""
+    import numpy as np
+
+    cdef Py_ssize_t total = 0, r, i, j, last, n, k = 0, n_texts = len(texts)
+    cdef str text
+    cdef Text t
+    cdef Py_UCS4 ch
+    cdef void *found
+    cdef Py_ssize_t before
+    for r in range(n_texts):
+        if type(texts[r]) is not str:
+            raise TypeError(f"word_codes: text {r} is not a str")
+        total += len(<str> texts[r])
+    codes_array = np.empty(total, dtype=np.int64)
+    counts_array = np.zeros(n_texts, dtype=np.int64)
+    cdef int64_t[::1] codes = codes_array
+    cdef int64_t[::1] counts = counts_array
+    cdef list missed = [], missed_at = []
+    for r in range(n_texts):
+        text = texts[r]
+        t = _text(text)
+        n = t.n
+        i = 0
+        before = k
+        while i < n:
+            ch = _at(t, i)
+            if _word(ch):
+                j = i + 1
+                last = j
+                while j < n:
+                    ch = _at(t, j)
+                    if _word(ch):
+                        j += 1
+                        last = j
+                    elif not long_words and (ch == 0x27 or ch == RIGHT_SQ):
+                        j += 1
+                    else:
+                        break
+                if long_words and last - i < 2:
+                    i = last
+                    continue
+            elif not long_words and _token_punct(ch):
+                last = i + 1
+            else:
+                i += 1
+                continue
+            word = PyUnicode_Substring(text, i, last)
+            found = PyDict_GetItemWithError(cache, word)
+            if found is NULL:
+                codes[k] = -2
+                missed.append(word)
+                missed_at.append(k)
+            else:
+                codes[k] = <object> found
+            k += 1
+            i = last
+        counts[r] = k - before
+    return codes_array[:k], counts_array, missed, np.array(missed_at, dtype=np.int64)

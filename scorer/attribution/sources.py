@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from ..labels import SOURCE_LABELS
-from .lexicon import (ANONYMOUS_HEADS, OUTLET_NOUNS, PRONOUNS_GROUP, PRONOUNS_PERSON, QUANTIFIERS,
+from .lexicon import (ANONYMOUS_HEADS, OUTLET_NOUNS, OUTLETS, PRONOUNS_GROUP, PRONOUNS_PERSON, QUANTIFIERS,
                       RELATIVE_PRONOUNS, ROLE_HEADS, outlet_pattern)
 
 NAMED, ANONYMOUS, OUTLET = SOURCE_LABELS
@@ -43,8 +43,14 @@ _JOURNALIST = re.compile(r"\b(moderator|host|anchor|reporter|columnist|correspon
 # a journalist word (any case) followed by a capitalised name: "host Sean Hannity", "Moderator Chris Wallace"
 _JOURNALIST_NAMED = re.compile(r"(?i:" + _JOURNALIST.pattern + r"),?\s+(?P<name>(?:[A-Z][\w.’'-]+\s+){0,2}[A-Z][\w’'-]+)")
 # a person introduced by their outlet: "Fox News’ Sean Hannity", "Salem Radio's Hugh Hewitt", "CNN's Jake Tapper"
-_OUTLET_PERSON = re.compile(r"(?:(?i:" + _OUTLET_RE.pattern + r")|\b(?:[A-Z][\w-]+ )?(?:Radio|TV|News|Magazine))(?:[’']s?)"
-                            r"\s+(?P<name>[A-Z][a-z][\w’'-]*\s+[A-Z][\w’'-]+)")
+_OUTLET_PREFIX = r"(?:(?i:" + _OUTLET_RE.pattern + r")|\b(?:[A-Z][\w-]+ )?(?:Radio|TV|News|Magazine))"
+_OUTLET_PERSON = re.compile(_OUTLET_PREFIX + r"(?:[’']s?)\s+(?P<name>[A-Z][a-z][\w’'-]*\s+[A-Z][\w’'-]+)")
+# An exact pre-check for _OUTLET_PERSON, whose outlet alternation tried at every word costs milliseconds per article:
+# a match has an apostrophe followed by a capitalised name (_APOSTROPHE_NAME) and preceded by an outlet or a
+# "... News" word ending right there, which starts at most _PREFIX_REACH characters before it
+_APOSTROPHE_NAME = re.compile(r"[’'](?=s?\s+[A-Z][a-z][\w’'-]*\s+[A-Z][\w’'-])")
+_PREFIX_BEFORE = re.compile(_OUTLET_PREFIX + r"(?=[’'])")
+_PREFIX_REACH = max(len(max(OUTLETS, key=len)), len("Magazine"))
 _QUESTION_CUE = re.compile(r"\b(ask|asks|asked|asking|press|pressed|presses|pressing|question|questioned|questions|"
                            r"interjected|interrupted|wondered|quizzed|grilled|followed up)\b", re.I)
 # a person's words published as another outlet's piece: "points out in a column on Yahoo News"
@@ -292,6 +298,12 @@ def relative_antecedent(text: str, start: int) -> str:
     return " ".join(words[-6:])
 
 
+def outlet_person_possible(text: str) -> bool:
+    """False only when _OUTLET_PERSON cannot match anywhere in the text (checked cheaply, see _APOSTROPHE_NAME)."""
+    return any(_PREFIX_BEFORE.search(text, max(0, m.start() - _PREFIX_REACH), m.start() + 1)
+               for m in _APOSTROPHE_NAME.finditer(text))
+
+
 class SourceResolver:
     """Types the sources of one article in text order, resolving pronouns and role nouns backwards."""
 
@@ -341,8 +353,9 @@ class SourceResolver:
         if not toks or len(toks) > 4:
             return False
         if self._journalists is None:  # one pass over the article, on first need: (full names, surnames)
+            patterns = (_JOURNALIST_NAMED, _OUTLET_PERSON) if outlet_person_possible(self.text) else (_JOURNALIST_NAMED,)
             names = frozenset(" ".join(m.group("name").lower().split()[-2:])
-                              for pattern in (_JOURNALIST_NAMED, _OUTLET_PERSON) for m in pattern.finditer(self.text))
+                              for pattern in patterns for m in pattern.finditer(self.text))
             self._journalists = (names, frozenset(name.split()[-1] for name in names))
         names, surnames = self._journalists
         return (len(toks) == 1 and toks[0] in surnames) or " ".join(toks[-2:]) in names

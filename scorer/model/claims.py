@@ -70,7 +70,7 @@ class TfidfBlock:
         self.pattern = re.compile(token_pattern)
         self.token_pattern = token_pattern
         self.ngram_max = ngram_max
-        self.lookup = NgramLookup(self.vocabulary, ngram_max, self.pattern.findall)
+        self.lookup = NgramLookup(self.vocabulary, ngram_max, self.pattern.findall, self.pattern)
 
     def terms(self) -> list[str]:
         return self.vocabulary.terms()

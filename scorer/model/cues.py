@@ -18,6 +18,7 @@ from ..attribution.lexicon import (ANONYMITY_PHRASES, ANONYMOUS_HEADS, CARRY_VER
                                    LOADED_WORDS, OUTLETS, REPORTING_PHRASES, REPORTING_VERBS, outlet_pattern,
                                    words_pattern)
 from ..labels import SOURCE_KINDS
+from ..text import kernels
 from ..text.quotes import closes_open_quote, opens_quote
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
@@ -177,11 +178,7 @@ def cue_vector(text: str) -> list[float]:
     quote_then = float(closing and ("―" in text or "—" in text or "–" in text)
                        and bool(_DASH_ATTRIBUTION.search(text)))
     if not quote_then and (closing or "’" in text):
-        for m in _CLOSE_THEN.finditer(text):
-            following = _WORD.findall(text, m.end(), m.end() + 60)[:5]
-            if any(w.lower() in REPORTING_VERBS for w in following):
-                quote_then = 1.0
-                break
+        quote_then = float(_said_after_closing(text))
     opener = text.find("“") if "“" in text else text.find('"')
     then_quote = float(opener > 0 and any(w.lower() in REPORTING_VERBS for w in _WORD.findall(text, 0, opener)[:7]))
     carry = float(not uniq.isdisjoint(CARRY_VERBS) and not uniq.isdisjoint(_CARRY_PRONOUNS) and any(
@@ -207,6 +204,16 @@ def cue_vector(text: str) -> list[float]:
     ]
 
 
+def _said_after_closing(text: str) -> bool:
+    """A closing quotation mark after a comma, ? or ! followed by a reporting verb within five words ('..., ” he
+    said')."""
+    for m in _CLOSE_THEN.finditer(text):
+        following = _WORD.findall(text, m.end(), m.end() + 60)[:5]
+        if any(w.lower() in REPORTING_VERBS for w in following):
+            return True
+    return False
+
+
 _CARRY_PRONOUNS = frozenset(("he", "she", "they", "it"))
 _ASCII_DIGITS = "0123456789"
 
@@ -223,9 +230,44 @@ def _count(words: list[str], uniq: set[str], lexicon: frozenset[str]) -> int:
     return 0 if uniq.isdisjoint(lexicon) else sum(w in lexicon for w in words)
 
 
+# The compiled twin of cue_vector (`_scorer_kernels.cue_rows`, the same features from one pass over each sentence's
+# characters) reads the word lists as two tables: lower-cased word -> bits of the lists it is in, and word as
+# written -> bits of the case-sensitive lists; the rare regex paths it calls back (`_CUE_CALLS`).
+_LOWER_LISTS = (REPORTING_VERBS, CARRY_VERBS, _CARRY_PRONOUNS, _SINGLE_HEDGES, _NUMBER_WORDS, _DATE_WORDS, LOADED_WORDS,
+                INTENSIFIERS, _MODALS, ANONYMOUS_HEADS)
+_CASE_LISTS = (_FIRST, _SECOND, _FIRST_CAPITALISED, frozenset(("I", "The", "A", "But", "And")))
+
+
+def _bits(lists: tuple) -> dict[str, int]:
+    """word -> sum of 2**k over the lists k it is in."""
+    out: dict[str, int] = {}
+    for k, words in enumerate(lists):
+        for w in words:
+            out[w] = out.get(w, 0) | (1 << k)
+    return out
+
+
+_LOWER_BITS = _bits(_LOWER_LISTS)
+_CASE_BITS = _bits(_CASE_LISTS)
+_CASE_LONGEST = max(map(len, _CASE_BITS))
+_CUE_CALLS = (phrase_groups, _DASH_ATTRIBUTION.search, _said_after_closing, _DIGITS.findall, _YEAR.search,
+              _DATE_MAY.search, _MODAL_PHRASE.search, math.log1p)
+_cue_rows = getattr(kernels.compiled, "cue_rows", None)  # None: the twin (no kernels, or a build without it)
+
+
 def cue_matrix(texts) -> np.ndarray:
-    """cue_vector for many sentences as an (n, len(CUE_FEATURES)) array."""
+    """cue_vector for many sentences as an (n, len(CUE_FEATURES)) array (the compiled `cue_rows` when the kernels
+    are active and every text is a str: the same values)."""
     texts = list(texts)
+    if _cue_rows is not None and all(type(t) is str for t in texts):
+        out = np.empty((len(texts), len(CUE_FEATURES)), dtype=np.float64)
+        _cue_rows(texts, out, _LOWER_BITS, _CASE_BITS, _CASE_LONGEST, _CUE_CALLS)
+        return out
+    return cue_matrix_python(texts)
+
+
+def cue_matrix_python(texts: list[str]) -> np.ndarray:
+    """The pure-Python twin of the compiled `cue_rows`: cue_vector of each text."""
     return np.array([cue_vector(t) for t in texts], dtype=np.float64).reshape(len(texts), len(CUE_FEATURES))
 
 
@@ -236,12 +278,38 @@ def quote_state(prev: str, text: str, nxt: str) -> list[float]:
             float(text[:1] in "“\"" and opens_quote(text)), float(opens_quote(text) and closes_open_quote(nxt))]
 
 
+def quote_states(prev: list[str], texts: list[str], nxt: list[str]) -> np.ndarray:
+    """quote_state of each row (prev[i], texts[i], nxt[i]) as an (n, 4) array, a column at a time."""
+    open_prev = list(map(opens_quote, prev))
+    open_text = list(map(opens_quote, texts))
+    columns = [open_prev, [o and closes_open_quote(t) for o, t in zip(open_prev, texts)],
+               [t[:1] in "“\"" and o for o, t in zip(open_text, texts)],
+               [o and closes_open_quote(x) for o, x in zip(open_text, nxt)]]
+    return np.array(columns, dtype=np.float64).reshape(4, len(texts)).T
+
+
 QUOTE_STATE_FEATURES = ("quote_open_before", "quote_closes_here", "quote_opens_unclosed", "quote_closes_next")
 _SOURCE_INDEX = {k: i for i, k in enumerate(SOURCE_KINDS)}
+# source_type_vector of the (kind, method) pairs seen: a handful of distinct pairs make up almost every row
+_SOURCE_VECTORS: dict[tuple, tuple[float, ...]] = {}
 
 
 def source_type_vector(kind: str | None, method: str | None) -> list[float]:
     """One-hot of the rule-extracted source's type, then: resolved back (pronoun, role noun), quote carry-over."""
+    key = (kind, method)
+    try:
+        return list(_SOURCE_VECTORS[key])
+    except KeyError:
+        out = _source_type_vector(kind, method)
+        if len(_SOURCE_VECTORS) >= 4096:
+            _SOURCE_VECTORS.clear()
+        _SOURCE_VECTORS[key] = tuple(out)
+        return out
+    except TypeError:  # an unhashable value
+        return _source_type_vector(kind, method)
+
+
+def _source_type_vector(kind: str | None, method: str | None) -> list[float]:
     out = [0.0] * (len(SOURCE_KINDS) + 2)
     out[_SOURCE_INDEX.get(kind, _SOURCE_INDEX["none"])] = 1.0
     method = method or ""

@@ -15,8 +15,9 @@ from itertools import chain, repeat
 import numpy as np
 
 from ..labels import LABELS, SOURCE_KINDS, SOURCE_LABELS
+from ..text import kernels
 from ..text.vocab import Vocabulary, gather, lookup_many, range_starts
-from .cues import CUE_FEATURES, cue_matrix, quote_state, source_type_vector
+from .cues import CUE_FEATURES, cue_matrix, quote_states, source_type_vector
 
 _VECTOR_OF = {"text": "cue_vec", "prev_text": "prev_cue_vec", "next_text": "next_cue_vec"}
 
@@ -60,8 +61,7 @@ def dense_part(kind: tuple, frame) -> np.ndarray:
     if kind[0] == "cues":
         return _cue_block(frame, kind[1])
     if kind[0] == "quote_state":
-        rows = zip(_column(frame, "prev_text"), _column(frame, "text"), _column(frame, "next_text"))
-        return np.array([quote_state(*row) for row in rows], dtype=np.float64).reshape(len(frame), part_width(kind))
+        return quote_states(_column(frame, "prev_text"), _column(frame, "text"), _column(frame, "next_text"))
     if kind[0] == "source":
         rows = zip(_column(frame, "src_type", "none"), _column(frame, "src_method"))
         return np.array([source_type_vector(*row) for row in rows], dtype=np.float64).reshape(
@@ -97,7 +97,7 @@ class Tokens:
         self.pattern = re.compile(token_pattern)
         self.ngram_max = ngram_max
         self.union = Vocabulary.from_mapping(union)
-        self.lookup = NgramLookup(self.union, ngram_max, self.pattern.findall)
+        self.lookup = NgramLookup(self.union, ngram_max, self.pattern.findall, self.pattern)
 
     @classmethod
     def from_terms(cls, token_pattern: str, ngram_max: int, terms) -> Tokens:
@@ -121,30 +121,84 @@ class Tokens:
 class NgramLookup:
     """The n-gram ids of texts in a vocabulary (a `Vocabulary`, or a dict term -> id) (`ngram_ids_loop`): one batch
     of n-gram strings at a time for the first CODER_AFTER texts, then with an `NgramCoder` (same result, built
-    once)."""
+    once). `pattern`: the compiled token pattern `findall` belongs to, when given the texts are tokenised with
+    `tokenise` (shared between the heads and the claim head) or, once the coder is built, by the compiled kernel
+    `word_codes` where it knows the pattern (`_WORD_CODE_MODES`)."""
 
-    def __init__(self, vocabulary: Mapping[str, int], ngram_max: int, findall):
-        self.vocabulary, self.ngram_max, self.findall = vocabulary, ngram_max, findall
+    def __init__(self, vocabulary: Mapping[str, int], ngram_max: int, findall, pattern: re.Pattern | None = None):
+        self.vocabulary, self.ngram_max, self.findall, self.pattern = vocabulary, ngram_max, findall, pattern
         self.coder: NgramCoder | None = None
         self.looked_up = 0
+        self.long_words = None if pattern is None or pattern.flags & ~re.UNICODE else \
+            _WORD_CODE_MODES.get(pattern.pattern)
 
     def ids(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         if self.coder is None:
             self.looked_up += len(texts)
             if self.looked_up < CODER_AFTER:
-                return ngram_ids_loop(texts, self.findall, self.vocabulary, self.ngram_max)
+                return ngram_ids_loop(texts, self.findall, self.vocabulary, self.ngram_max, self._tokens(texts))
             self.coder = NgramCoder(self.vocabulary, self.ngram_max)
-        return self.coder.ids(texts, self.findall)
+        if self.long_words is not None and not self.coder.exact_loop:
+            return self.coder.ids_compiled(texts, self.long_words)
+        return self.coder.ids(texts, self.findall, self._tokens(texts))
+
+    def _tokens(self, texts: list[str]) -> list[list[str]] | None:
+        return None if self.pattern is None else tokenise(self.pattern, texts)
 
 
-def ngram_ids_loop(texts: list[str], findall, vocabulary: Mapping[str, int],
-                   top: int) -> tuple[np.ndarray, np.ndarray]:
+# The most recent batch tokenised with a pattern that another pattern's tokens can be derived from (`tokenise`), as
+# (texts, tokens): the claim head reads the same sentences right after the attribution heads, so each sentence is
+# lower-cased and tokenised once per batch. One batch per pattern is kept (a few MB at most), until it is read.
+_RECENT: dict[tuple[str, int], tuple[list[str], list[list[str]]]] = {}
+# the attribution heads' token pattern (words with inner apostrophes, some punctuation) and scikit-learn's default
+# (words of two or more word characters, the claim head's): every word-character run of a text lies inside exactly
+# one token of the first, which ends at the end of a run, so the second's tokens are the runs of two or more
+# characters of the first's tokens (tests/model/test_speed_tokens.py checks it on the corpus and fuzzed strings)
+HEADS_TOKEN_PATTERN = r"(?u)\b\w[\w'’]*\b|[“”\"?!:]"
+LONG_WORDS_PATTERN = r"(?u)\b\w\w+\b"
+_LONG_WORDS = re.compile(LONG_WORDS_PATTERN)
+
+
+def _long_words(texts: list[str], tokens: list[list[str]]) -> list[list[str]]:
+    """LONG_WORDS_PATTERN's tokens of the lower-cased texts, from their HEADS_TOKEN_PATTERN tokens."""
+    return [_LONG_WORDS.findall(" ".join(words)) if "'" in text or "’" in text else [w for w in words if len(w) > 1]
+            for text, words in zip(texts, tokens)]
+
+
+# pattern -> the pattern its tokens can be derived from, and how (from the texts and the other pattern's tokens)
+_DERIVED = {(LONG_WORDS_PATTERN, 0): ((HEADS_TOKEN_PATTERN, 0), _long_words)}
+_DERIVABLE = {source for source, _ in _DERIVED.values()}
+# the compiled tokeniser and coder (`_scorer_kernels.word_codes`; its twin: `findall` of the lower-cased texts, then
+# `NgramCoder._codes`), and the patterns it reproduces (pattern -> its `long_words` argument)
+_word_codes = getattr(kernels.compiled, "word_codes", None)  # None: the twin (no kernels, or a build without it)
+_WORD_CODE_MODES = {} if _word_codes is None else {HEADS_TOKEN_PATTERN: False, LONG_WORDS_PATTERN: True}
+
+
+def tokenise(pattern: re.Pattern, texts: list[str]) -> list[list[str]]:
+    """`pattern.findall` of each lower-cased text; derived from the tokens of the most recent batch of the same texts
+    when another pattern's tokens give them exactly (`_DERIVED`)."""
+    key = (pattern.pattern, pattern.flags & ~re.UNICODE)
+    derived = _DERIVED.get(key)
+    if derived is not None:
+        recent = _RECENT.get(derived[0])
+        if recent is not None and len(recent[0]) == len(texts) and recent[0] == texts:
+            del _RECENT[derived[0]]  # read once (by the claim head): not kept until the next batch
+            return derived[1](texts, recent[1])
+    tokens = [pattern.findall(text) for text in map(str.lower, texts)]
+    if key in _DERIVABLE:
+        _RECENT[key] = (texts, tokens)
+    return tokens
+
+
+def ngram_ids_loop(texts: list[str], findall, vocabulary: Mapping[str, int], top: int,
+                   tokenised: list[list[str]] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """`NgramCoder.ids` as n-gram strings (tokens joined by a space, looked up in `vocabulary`, all of a batch at
-    once): the definition the coder reproduces, and what it falls back on when a token has a space in it."""
+    once): the definition the coder reproduces, and what it falls back on when a token has a space in it.
+    `tokenised`: the texts' tokens (`findall` of each lower-cased text), when the caller has them."""
     grams: list[str] = []
     counts: list[int] = []
-    for text in texts:
-        tokens = findall(text.lower())
+    for k, text in enumerate(texts):
+        tokens = findall(text.lower()) if tokenised is None else tokenised[k]
         before = len(grams)
         grams += tokens
         for n in range(2, min(top, len(tokens)) + 1):
@@ -230,7 +284,13 @@ class NgramCoder:
         codes = np.fromiter(map(cache.get, words, repeat(-2)), dtype=np.int64, count=len(words))
         miss = np.flatnonzero(codes == -2).tolist()
         if miss:
-            missed = [words[k] for k in miss]
+            codes[miss] = self._resolve([words[k] for k in miss])
+        return codes
+
+    def _resolve(self, missed: list[str]) -> np.ndarray:
+        """The codes of words not in the cache, looked up in the compact vocabularies together (and cached)."""
+        cache = self.cache
+        if missed:
             new = list(dict.fromkeys(missed))
             found = self.vocab.ids(new)
             if self.extra is not None:
@@ -240,21 +300,33 @@ class NgramCoder:
             if len(cache) + len(new) > CACHE_WORDS:
                 cache.clear()
             cache.update(zip(new, found.tolist()))
-            codes[miss] = np.fromiter(map(cache.__getitem__, missed), dtype=np.int64, count=len(missed))
-        return codes
+        return np.fromiter(map(cache.__getitem__, missed), dtype=np.int64, count=len(missed))
 
-    def ids(self, texts: list[str], findall) -> tuple[np.ndarray, np.ndarray]:
+    def ids(self, texts: list[str], findall, tokens: list[list[str]] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(row, vocabulary id) of every known n-gram occurrence of the texts' tokens (`findall` of the lower-cased
-        text), per row the unigrams in text order, then the bigrams, and so on."""
-        tokens = [findall(text) for text in map(str.lower, texts)]
+        text, or `tokens` when the caller has them), per row the unigrams in text order, then the bigrams, and so
+        on."""
+        if tokens is None:
+            tokens = [findall(text) for text in map(str.lower, texts)]
         flat = list(chain.from_iterable(tokens))
         if self.exact_loop or " " in "".join(flat):  # a token with a space could spell a longer n-gram
-            return ngram_ids_loop(texts, findall, self.vocab, self.ngram_max)
+            return ngram_ids_loop(texts, findall, self.vocab, self.ngram_max, tokens)
         lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
-        row_of = np.repeat(np.arange(len(texts)), lengths)
+        return self._ids_of_codes(self._codes(flat), lengths)
+
+    def ids_compiled(self, texts: list[str], long_words: bool) -> tuple[np.ndarray, np.ndarray]:
+        """`ids` with the texts tokenised and coded by the compiled kernel `word_codes` (heads.HEADS_TOKEN_PATTERN, or
+        with `long_words` heads.LONG_WORDS_PATTERN): the same result (tests/kernels/test_word_codes.py)."""
+        codes, lengths, missed, at = _word_codes(list(map(str.lower, texts)), self.cache, long_words)
+        if missed:
+            codes[at] = self._resolve(missed)
+        return self._ids_of_codes(codes, lengths)
+
+    def _ids_of_codes(self, codes: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`ids` from the codes of all the texts' tokens in a row and the number of tokens of each text."""
+        row_of = np.repeat(np.arange(len(lengths)), lengths)
         # a token without a space found in the vocabulary is a unigram term: its code is its id (below
         # `unigram_ids`); a word only in longer terms has its code after them; others -1
-        codes = self._codes(flat)
         hit = (codes >= 0) & (codes < self.unigram_ids)
         rows, ids = [row_of[hit]], [codes[hit]]
         for n in range(2, self.ngram_max + 1):
