@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from itertools import chain
 from typing import NamedTuple
 
 import numpy as np
@@ -138,7 +139,61 @@ class _Properties(dict):
 
 
 _PROPERTIES = _Properties()
-_GROUP, _START = re.Match.group, re.Match.start
+
+
+class _Chunks(dict):
+    """A white-space separated chunk of a sentence -> its tokens (TOKEN.findall of the chunk alone: a token never
+    holds white space and TOKEN looks at nothing before a match nor past white space, so they are the chunk's tokens
+    in the sentence too). Chunks of at most 64 characters are kept; emptied when large."""
+
+    def __missing__(self, chunk: str) -> list[str]:
+        found = _FINDALL(chunk)
+        if len(chunk) <= 64:
+            if len(self) >= 200_000:
+                self.clear()
+            self[chunk] = found
+        return found
+
+
+_FINDALL = TOKEN.findall
+_CHUNKS = _Chunks()
+_SPACE_TABLE = None  # code point -> white space (str.isspace, the regex engine's \s), up to the last one, U+3000
+
+
+def _is_space(codes: np.ndarray) -> np.ndarray:
+    """Which of the code points are white space (as str.split and the regex engine's \\s see it)."""
+    global _SPACE_TABLE
+    if _SPACE_TABLE is None:
+        _SPACE_TABLE = np.array([chr(c).isspace() for c in range(0x3001)] + [False])
+    return _SPACE_TABLE[np.minimum(codes, 0x3001)]
+
+
+def _tokenise(texts: list[str], bases: list[int]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """(words, article offsets of their starts, tokens per text) of the texts (a sentence's text and its offset in
+    its article each): the tokens of TOKEN.finditer on each text. Tokens split a text's non-space characters into
+    consecutive pieces, so a token's start is the place of the non-space character that the lengths of the tokens
+    before it reach; those places come from one array of all the texts' code points."""
+    chunks: list[str] = []
+    n_chunks: list[int] = []
+    for text in texts:
+        found = text.split()
+        chunks += found
+        n_chunks.append(len(found))
+    per_chunk = list(map(_CHUNKS.__getitem__, chunks))
+    words = list(chain.from_iterable(per_chunk))
+    count_c = np.r_[0, np.cumsum(np.fromiter(map(len, per_chunk), dtype=np.int64, count=len(per_chunk)))]
+    chunk_c = np.r_[0, np.cumsum(np.array(n_chunks, dtype=np.int64))]
+    lengths = count_c[chunk_c[1:]] - count_c[chunk_c[:-1]]
+    if not words:
+        return words, np.zeros(0, dtype=np.int64), lengths
+    joined = " ".join(texts)  # the texts' offsets in it: each after the one before and a space
+    text_len = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    text_at = np.r_[0, np.cumsum(text_len + 1)[:-1]]
+    nonspace = np.flatnonzero(~_is_space(np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype="<u4")))
+    word_len = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    at = nonspace[np.cumsum(word_len) - word_len]
+    starts = at + np.repeat(np.array(bases, dtype=np.int64) - text_at, lengths)
+    return words, starts, lengths
 
 
 def sentence_tokens(article_text: str, sentences) -> Tokens:
@@ -150,14 +205,11 @@ def sentence_tokens(article_text: str, sentences) -> Tokens:
 def batch_tokens(articles) -> Tokens:
     """The tokens of several (article text, sentences) pairs as one `Tokens` (offsets into each token's own
     article), the codes computed with one set of array operations over all of them."""
-    words: list[str] = []
-    starts: list[int] = []
-    lengths: list[int] = []
+    texts: list[str] = []
     bases: list[int] = []
     token_base: list[int] = []  # per sentence: where its article starts in the articles laid end to end
     positions: list[int] = []
     states: list[bool] = []
-    finditer = TOKEN.finditer
     offset = 0
     for article_text, sentences in articles:
         # quote events of the article, moved to its place end to end; each article starts outside a quotation
@@ -167,16 +219,13 @@ def batch_tokens(articles) -> Tokens:
         positions += [offset + p for p in found_pos]
         states += found_states
         for sent in sentences:
-            found = list(finditer(sent.text))
-            words += map(_GROUP, found)
-            starts += map(_START, found)
-            lengths.append(len(found))
+            texts.append(sent.text)
             bases.append(sent.start)
-            token_base.append(offset)
+        token_base += [offset] * len(sentences)
         offset += len(article_text) + 1
+    words, start_a, length_a = _tokenise(texts, bases)
+    lengths = length_a.tolist()
     n_tok = len(words)
-    length_a = np.array(lengths, dtype=np.int64)
-    start_a = np.array(starts, dtype=np.int64) + np.repeat(np.array(bases, dtype=np.int64), length_a)
     end_a = start_a + np.fromiter(map(len, words), dtype=np.int64, count=n_tok)
     props = np.array(list(map(_PROPERTIES.__getitem__, words)), dtype=np.int64)
     first = np.repeat(np.cumsum(length_a) - length_a, length_a)  # index of each token's sentence's first token
