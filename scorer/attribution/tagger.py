@@ -353,22 +353,24 @@ class _WordCache(dict):
         return self.table[self.rows(words)]
 
 
-def _by_length(emissions: np.ndarray, lengths: list[int], bucket: int, decode, out: np.ndarray) -> np.ndarray:
-    """`out` (a row per token) filled with `decode(padded, lengths)` of the sentences (`lengths` tokens each, in
-    order in `emissions`), `bucket` sentences at a time in increasing length, so one long sentence does not pad
-    them all: `padded` is (sentences, the longest's length, tags), and `decode` returns one row per padded cell."""
-    lengths_a = np.array(lengths, dtype=np.int64)
-    starts = np.r_[0, np.cumsum(lengths_a)[:-1]].astype(np.int64) if len(lengths_a) else lengths_a
-    order = np.argsort(lengths_a, kind="stable")
-    order = order[lengths_a[order] > 0]
-    for b in range(0, len(order), bucket):
-        chosen = order[b:b + bucket]  # in increasing length
-        chosen_len = lengths_a[chosen]
-        rows = starts[chosen][:, None] + np.arange(int(chosen_len[-1]))[None, :]
-        valid = np.arange(rows.shape[1])[None, :] < chosen_len[:, None]
-        rows = np.where(valid, rows, 0)
-        out[rows[valid]] = decode(emissions[rows], chosen_len)[valid]
-    return out
+class _TimeMajor:
+    """The tokens of sentences (`lengths` tokens each, in order) in time-major order: the sentences sorted by
+    decreasing length (stably), then position 0 of every sentence, position 1 of those with two tokens or more, and
+    so on. At position t the sentences still running are the first `live[t]` of that order, their tokens
+    `token[at[t]:at[t] + live[t]]` (indices into the sentences' tokens)."""
+
+    def __init__(self, lengths: list[int]):
+        lengths_a = np.array(lengths, dtype=np.int64)
+        starts = np.r_[0, np.cumsum(lengths_a)[:-1]].astype(np.int64) if len(lengths_a) else lengths_a
+        order = np.argsort(-lengths_a, kind="stable")
+        self.width = int(lengths_a.max()) if len(lengths_a) else 0
+        # sentences longer than t, for each position t
+        self.live = len(lengths_a) - np.searchsorted(np.sort(lengths_a), np.arange(self.width), side="right")
+        self.at = np.r_[0, np.cumsum(self.live)[:-1]].astype(np.int64) if self.width else self.live
+        n = int(self.live.sum())
+        position = np.repeat(np.arange(self.width), self.live)
+        self.token = starts[order][np.arange(n) - np.repeat(self.at, self.live)] + position
+        self.live, self.at = self.live.tolist(), self.at.tolist()
 
 
 class SpanTagger:
@@ -400,100 +402,112 @@ class SpanTagger:
         self.joint_base = np.cumsum([0] + [len(t) for t in tables[:-1]]).astype(np.int64)
         self._words = _WordCache(index, self.weights)
 
-    def emissions(self, tokens: Tokens) -> np.ndarray:
-        """State scores (n_tokens, n_tags) of the tokens: the sum of their features' weights (two gathers: the word
-        table's row of the word at each offset, or row 0 outside the sentence, and the token features' rows)."""
-        n_tok = len(tokens.words)
+    def emissions(self, tokens: Tokens, chunk: int = 4096) -> np.ndarray:
+        """State scores (n_tokens, n_tags) of the tokens: the sum of their features' weights, in this order: the
+        bias, the word table's entry of the word at each offset -3..+3 (row 0 outside the sentence), the token
+        features' rows (`joint`). The words' rows are laid out with three empty places (row 0) around each sentence,
+        so the entry at offset k of every token is one shifted slice of the rows gathered `chunk` places at a time."""
+        n_tok, n_tags = len(tokens.words), self.weights.shape[1]
+        if not n_tok:
+            return np.zeros((0, n_tags))
         rows = self._words.rows(tokens.words)
         lengths = np.array(tokens.lengths, dtype=np.int64)
-        index = np.arange(n_tok) - np.repeat(np.cumsum(lengths) - lengths, lengths)  # position in the sentence
-        after = np.repeat(lengths, lengths) - 1 - index  # tokens after it in the sentence
-        reach = max(OFFSETS)
-        padded = np.r_[np.zeros(reach, dtype=np.int64), rows, np.zeros(reach, dtype=np.int64)]
-        cells = np.empty((n_tok, len(OFFSETS)), dtype=np.int64)
-        for k, off in enumerate(OFFSETS):
-            # the word at i + off when it is in the same sentence (a sentence's scores never depend on another's)
-            inside = index >= -off if off < 0 else after >= off
-            cells[:, k] = np.where(inside, padded[reach + off:reach + off + n_tok], 0) * len(OFFSETS) + k
-        flat = self._words.table.reshape(-1, self.weights.shape[1])
-        out = self.bias + flat[cells[:, 0]]
-        for k in range(1, len(OFFSETS)):  # (adding the gathered rows is faster than summing over a middle axis)
-            out += flat[cells[:, k]]
-        codes = np.empty((n_tok, len(_JOINT)), dtype=np.int64)
+        reach, width = max(OFFSETS), len(OFFSETS)
+        place = np.arange(n_tok) + reach * (np.repeat(np.arange(len(lengths)), lengths) + 1)  # in the padded layout
+        padded = np.zeros(n_tok + reach * (len(lengths) + 1), dtype=np.int64)
+        padded[place] = rows
+        table = self._words.table
+        sums = np.empty((len(padded) - 2 * reach, n_tags))  # at padded place p + reach: its words' entries summed
+        for a in range(0, len(sums), chunk):
+            b = min(a + chunk, len(sums))
+            block = np.take(table, padded[a:b + 2 * reach], axis=0)  # (b - a + 6, offsets, tags)
+            part = np.add(self.bias, block[0:b - a, 0], out=sums[a:b])
+            for k in range(1, width):
+                part += block[k:k + b - a, k]
+        out = np.take(sums, place - reach, axis=0)
+        code = np.empty(n_tok, dtype=np.int64)
+        add = np.empty((n_tok, n_tags))
         for k, names in enumerate(_JOINT):
-            code = tokens.codes[names[0]]
+            np.copyto(code, tokens.codes[names[0]])
             for g in names[1:]:
-                code = code * GROUPS[g] + tokens.codes[g]
-            codes[:, k] = code + self.joint_base[k]
-        for k in range(len(_JOINT)):
-            out += self.joint[codes[:, k]]
+                code *= GROUPS[g]
+                code += tokens.codes[g]
+            code += self.joint_base[k]
+            out += np.take(self.joint, code, axis=0, out=add)
         return out
 
-    def viterbi(self, emissions: np.ndarray, lengths: list[int], bucket: int = 256) -> np.ndarray:
-        """The best tag index of each token. Sentences are decoded together, `bucket` at a time in order of length
-        (so one long sentence does not pad them all): a loop over token positions with (sentences x tags x tags)
-        array operations."""
+    def viterbi(self, emissions: np.ndarray, lengths: list[int]) -> np.ndarray:
+        """The best tag index of each token. All sentences are decoded together, position by position, with
+        (sentences x tags x tags) array operations over the sentences still running (`_TimeMajor`)."""
         if kernels.ACTIVE:  # the compiled twin of what follows (tests/kernels): one sentence at a time
             return kernels.viterbi(emissions, lengths, self.transitions)
-        return _by_length(emissions, lengths, bucket, self._viterbi_sorted, np.zeros(len(emissions), dtype=np.int64))
-
-    def _viterbi_sorted(self, pad: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        """Viterbi over padded state scores (sentences, width, tags) of sentences in increasing length: at position
-        t the sentences still running are a suffix of the rows."""
-        n_sent, width, n_tags = pad.shape
+        layout = _TimeMajor(lengths)
+        out = np.zeros(len(emissions), dtype=np.int64)
+        if not layout.width:
+            return out
+        em = np.take(emissions, layout.token, axis=0)  # the tokens in time-major order
+        at, live = layout.at, layout.live
         # the forward pass keeps only each step's best scores (deltas); the back-pointers are found on the way back
         # for the chosen tag alone (the same argmax over the same sums as in the forward pass)
-        deltas = np.empty((n_sent, width, n_tags))
-        deltas[:, 0] = pad[:, 0]
-        delta = deltas[:, 0]
-        trans = self.transitions[None]
-        first_live = np.searchsorted(lengths, np.arange(width), side="right")  # rows with length > t from here
-        for t in range(1, width):
-            k = first_live[t]
-            delta = (delta[-(n_sent - k):, :, None] + trans).max(axis=1) + pad[k:, t] if k < n_sent else delta[:0]
-            deltas[k:, t] = delta
-        tags = np.zeros((n_sent, width), dtype=np.int64)
-        last = np.maximum(lengths - 1, 0)
-        rows = np.arange(n_sent)
-        current = deltas[rows, last].argmax(axis=1)
-        for t in range(width - 1, -1, -1):
-            k = first_live[t]
-            tags[k:, t] = current[k:]
+        # (the maximum over the previous tag a of delta[a] + transitions[a, b], taken a row of `transitions` at a
+        # time: the same maximum as a reduction over a, which is slower over that middle axis)
+        deltas = np.empty_like(em)
+        deltas[:live[0]] = em[:live[0]]
+        trans = self.transitions
+        best, step = np.empty_like(em[:live[0]]), np.empty_like(em[:live[0]])
+        for t in range(1, layout.width):
+            a, n = at[t], live[t]
+            prev = deltas[at[t - 1]:at[t - 1] + n]
+            top, tmp = best[:n], step[:n]
+            np.add(prev[:, 0, None], trans[0], out=top)
+            for k in range(1, len(trans)):
+                np.maximum(top, np.add(prev[:, k, None], trans[k], out=tmp), out=top)
+            np.add(top, em[a:a + n], out=deltas[a:a + n])
+        tags = np.empty(len(em), dtype=np.int64)
+        current = np.zeros(live[0], dtype=np.int64)
+        for t in range(layout.width - 1, -1, -1):
+            a, n = at[t], live[t]
+            ending = live[t + 1] if t + 1 < layout.width else 0  # sentences [ending, n) end at t
+            if ending < n:
+                current[ending:n] = deltas[a + ending:a + n].argmax(axis=1)
+            tags[a:a + n] = current[:n]
             if t:
-                current[k:] = (deltas[k:, t - 1] + self.transitions[:, current[k:]].T).argmax(axis=1)
-        return tags
+                b = at[t - 1]
+                current[:n] = (deltas[b:b + n] + self.transitions[:, current[:n]].T).argmax(axis=1)
+        out[layout.token] = tags
+        return out
 
-    def marginals(self, emissions: np.ndarray, lengths: list[int], bucket: int = 256) -> np.ndarray:
-        """The posterior probability (n_tokens, n_tags) of each tag at each token (forward-backward), with the
-        sentences batched as in `viterbi`; scaled (each step's scores divided by their sum), so it needs no log."""
+    def marginals(self, emissions: np.ndarray, lengths: list[int]) -> np.ndarray:
+        """The posterior probability (n_tokens, n_tags) of each tag at each token (forward-backward), all sentences
+        together position by position as in `viterbi`; scaled (each step's scores divided by their sum), so it needs
+        no log."""
         trans = np.exp(self.transitions - self.transitions.max())
-        return _by_length(emissions, lengths, bucket, lambda pad, n: self._marginals_sorted(pad, n, trans),
-                          np.zeros(emissions.shape))
-
-    @staticmethod
-    def _marginals_sorted(pad: np.ndarray, lengths: np.ndarray, trans: np.ndarray) -> np.ndarray:
-        """Forward-backward over padded state scores of sentences in increasing length (see `_viterbi_sorted`)."""
-        n_sent, width, n_tags = pad.shape
-        e = np.exp(pad - pad.max(axis=2, keepdims=True))
-        alpha = np.zeros_like(e)  # (zero past a sentence's end)
+        layout = _TimeMajor(lengths)
+        out = np.zeros(emissions.shape)
+        if not layout.width:
+            return out
+        pad = np.take(emissions, layout.token, axis=0)
+        e = np.exp(pad - pad.max(axis=1, keepdims=True))
+        alpha = np.empty_like(e)
         beta = np.ones_like(e)
-        first_live = np.searchsorted(lengths, np.arange(width), side="right")
+        at, live = layout.at, layout.live
         # a token's marginals are its alpha * beta normalised, so alpha and beta may carry any factor per sentence
         # and position: they are rescaled only every `every` steps. A step shrinks alpha's sum by at most the
         # smallest of `trans` (whose largest is 1; an emission row's largest is 1), and beta's largest by at most
         # its square (after a step, beta's entries are within that smallest factor of each other)
         every = max(1, int(300 // max(1.0, -2 * np.log(max(trans.min(), 1e-300)))))
-        alpha[:, 0] = e[:, 0]
-        for t in range(1, width):
-            k = first_live[t]
-            a = (alpha[k:, t - 1] @ trans) * e[k:, t]
-            alpha[k:, t] = a / a.sum(axis=1, keepdims=True) if t % every == 0 else a
-        for t in range(width - 2, -1, -1):
-            k = first_live[t + 1]  # rows that go on after t; the others end at t (beta 1)
-            b_ = (e[k:, t + 1] * beta[k:, t + 1]) @ trans.T
-            beta[k:, t] = b_ / b_.sum(axis=1, keepdims=True) if t % every == 0 else b_
+        alpha[:live[0]] = e[:live[0]]
+        for t in range(1, layout.width):
+            a, n, p = at[t], live[t], at[t - 1]
+            step = (alpha[p:p + n] @ trans) * e[a:a + n]
+            alpha[a:a + n] = step / step.sum(axis=1, keepdims=True) if t % every == 0 else step
+        for t in range(layout.width - 2, -1, -1):
+            a, n, q = at[t], live[t + 1], at[t + 1]  # the first n go on after t; the others end at t (beta 1)
+            step = (e[q:q + n] * beta[q:q + n]) @ trans.T
+            beta[a:a + n] = step / step.sum(axis=1, keepdims=True) if t % every == 0 else step
         m = alpha * beta
-        return m / np.maximum(m.sum(axis=2, keepdims=True), 1e-300)
+        out[layout.token] = m / np.maximum(m.sum(axis=1, keepdims=True), 1e-300)
+        return out
 
     def tag(self, tokens: Tokens, threshold: float | None = None) -> np.ndarray:
         """Tag index (into TAGS) of every token: the best sequence (crfsuite's tagging); with `threshold`, its Source
