@@ -9,6 +9,7 @@ repeated here: the callers pass them in (one place for each list).
     quoted_mask    <- scorer.text.quotes.quoted_mask (its per-character loop)
     sentence_spans <- scorer.text.segment._sentence_spans (one paragraph's sentences from punkt's spans)
     viterbi        <- scorer.attribution.tagger.SpanTagger.viterbi (best tag path of each sentence)
+    tagger_emissions <- scorer.attribution.tagger.SpanTagger.emissions (the tokens' summed feature weights)
 
 Bump VERSION whenever a function's behaviour or signature changes: the dispatch uses a compiled module only when
 its VERSION is the one the Python code expects, so a stale build falls back to the twins instead of disagreeing.
@@ -24,7 +25,7 @@ cdef extern from "Python.h":
     bint Py_UNICODE_ISALNUM(Py_UCS4 ch) nogil
     bint Py_UNICODE_ISLOWER(Py_UCS4 ch) nogil
 
-VERSION = 2
+VERSION = 3
 
 cdef enum:
     LEFT_DQ = 0x201C  # “
@@ -428,4 +429,44 @@ def viterbi(const double[:, ::1] emissions, const int64_t[::1] lengths, const do
     finally:
         PyMem_Free(delta)
         PyMem_Free(back)
+    return out
+
+
+# ---- span tagger ----
+
+def tagger_emissions(const int64_t[::1] rows, const int64_t[::1] lengths, const double[:, :, ::1] table,
+                     const double[::1] bias, const double[:, ::1] joint, const int64_t[:, ::1] codes):
+    """`SpanTagger.emissions` from the words' rows of the word table: the state scores (n_tokens, n_tags) of the
+    tokens of the sentences (`lengths` tokens each, in order), each the sum, in this order, of `bias`, the table's
+    entry at offset k (of -3..+3, the table's second axis) of the word k places away (row 0 outside the sentence),
+    and the rows `codes[i]` of `joint`: the additions the numpy twin makes, in its order, so the same sums. The
+    caller checks the shapes and the indices."""
+    import numpy as np
+
+    cdef Py_ssize_t n_tok = rows.shape[0], n_tags = table.shape[2], width = table.shape[1], reach = width // 2
+    cdef Py_ssize_t n_joint = codes.shape[1]
+    out = np.empty((n_tok, n_tags), dtype=np.float64)
+    cdef double[:, ::1] o = out
+    cdef Py_ssize_t s, pos = 0, length, i, j, k, g, near
+    cdef int64_t r
+    cdef double *acc
+    cdef const double *add
+    with nogil:
+        for s in range(lengths.shape[0]):
+            length = lengths[s]
+            for i in range(length):
+                acc = &o[pos + i, 0]  # the token's scores, each added to in the twin's order
+                for j in range(n_tags):
+                    acc[j] = bias[j]
+                for k in range(width):
+                    near = i + k - reach
+                    r = rows[pos + near] if 0 <= near < length else 0
+                    add = &table[r, k, 0]
+                    for j in range(n_tags):
+                        acc[j] = acc[j] + add[j]
+                for g in range(n_joint):
+                    add = &joint[codes[pos + i, g], 0]
+                    for j in range(n_tags):
+                        acc[j] = acc[j] + add[j]
+            pos += length
     return out

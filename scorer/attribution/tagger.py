@@ -339,6 +339,10 @@ class _WordCache(dict):
 
     def rows(self, words: list[str]) -> np.ndarray:
         """The rows of `table` of the words (new words added first)."""
+        try:  # every word known: the common case of a long run
+            return np.fromiter(map(self.__getitem__, words), dtype=np.int64, count=len(words))
+        except KeyError:
+            pass
         new = set(words).difference(self)
         if new and len(self) + len(new) > self.limit:  # full: start again with this call's words, all of them
             self.clear()
@@ -412,6 +416,9 @@ class SpanTagger:
             return np.zeros((0, n_tags))
         rows = self._words.rows(tokens.words)
         lengths = np.array(tokens.lengths, dtype=np.int64)
+        if kernels.ACTIVE:  # the compiled twin of what follows (tests/kernels): the same additions in the same order
+            return kernels.tagger_emissions(rows, lengths, self._words.table, self.bias, self.joint,
+                                            self._joint_codes(tokens))
         reach, width = max(OFFSETS), len(OFFSETS)
         place = np.arange(n_tok) + reach * (np.repeat(np.arange(len(lengths)), lengths) + 1)  # in the padded layout
         padded = np.zeros(n_tok + reach * (len(lengths) + 1), dtype=np.int64)
@@ -425,16 +432,22 @@ class SpanTagger:
             for k in range(1, width):
                 part += block[k:k + b - a, k]
         out = np.take(sums, place - reach, axis=0)
-        code = np.empty(n_tok, dtype=np.int64)
         add = np.empty((n_tok, n_tags))
+        for code in self._joint_codes(tokens).T:
+            out += np.take(self.joint, code, axis=0, out=add)
+        return out
+
+    def _joint_codes(self, tokens: Tokens) -> np.ndarray:
+        """(n_tokens, len(_JOINT)) rows of `joint` of the tokens: their values of each group of token features."""
+        codes = np.empty((len(_JOINT), len(tokens.words)), dtype=np.int64)
         for k, names in enumerate(_JOINT):
+            code = codes[k]
             np.copyto(code, tokens.codes[names[0]])
             for g in names[1:]:
                 code *= GROUPS[g]
                 code += tokens.codes[g]
             code += self.joint_base[k]
-            out += np.take(self.joint, code, axis=0, out=add)
-        return out
+        return codes.T
 
     def viterbi(self, emissions: np.ndarray, lengths: list[int]) -> np.ndarray:
         """The best tag index of each token. All sentences are decoded together, position by position, with
