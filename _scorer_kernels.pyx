@@ -10,6 +10,7 @@ repeated here: the callers pass them in (one place for each list).
     sentence_spans <- scorer.text.segment._sentence_spans (one paragraph's sentences from punkt's spans)
     viterbi        <- scorer.attribution.tagger.SpanTagger.viterbi (best tag path of each sentence)
     tagger_emissions <- scorer.attribution.tagger.SpanTagger.emissions (the tokens' summed feature weights)
+    tagger_tokens  <- scorer.attribution.tagger._tokenise (the tagger's tokens of sentences: TOKEN.finditer)
 
 Bump VERSION whenever a function's behaviour or signature changes: the dispatch uses a compiled module only when
 its VERSION is the one the Python code expects, so a stale build falls back to the twins instead of disagreeing.
@@ -470,3 +471,69 @@ def tagger_emissions(const int64_t[::1] rows, const int64_t[::1] lengths, const 
                         acc[j] = acc[j] + add[j]
             pos += length
     return out
+
+
+cdef inline bint _alnum(Py_UCS4 ch) noexcept nogil:
+    """The regex engine's [^\\W_] for str patterns: \\w without the underscore (str.isalnum)."""
+    return _word(ch) and ch != 0x5F
+
+
+cdef inline bint _joiner(Py_UCS4 ch) noexcept nogil:
+    return ch == 0x27 or ch == RIGHT_SQ or ch == 0x26 or ch == 0x2D  # ' ’ & -
+
+
+def tagger_tokens(list texts, list bases):
+    """`scorer.attribution.tagger._tokenise`: (words, article starts, tokens per text) of the texts, the tokens
+    TOKEN.finditer finds, `[^\\W_]+(?:['’&-][^\\W_]+)*(?:\\.(?:[A-Za-z]\\.)+)?|\\S`, matched by hand (every choice
+    greedy; each repetition taken only when it completes, as the regex engine's backtracking leaves it)."""
+    import numpy as np
+
+    cdef Py_ssize_t n_texts = len(texts), s, i, j, k, count, n_tok = 0
+    cdef Text t
+    cdef str text
+    cdef Py_UCS4 ch
+    cdef int64_t base
+    words = []
+    lengths = np.zeros(n_texts, dtype=np.int64)
+    cdef int64_t[::1] counts = lengths
+    cdef Py_ssize_t total = 0
+    for s in range(n_texts):
+        total += len(<str> texts[s])  # at most a token per character
+    starts = np.empty(total, dtype=np.int64)
+    cdef int64_t[::1] at = starts
+    for s in range(n_texts):
+        text = texts[s]
+        base = bases[s]
+        t = _text(text)
+        count = 0
+        i = 0
+        while i < t.n:
+            ch = _at(t, i)
+            if Py_UNICODE_ISSPACE(ch):
+                i += 1
+                continue
+            j = i + 1
+            if _alnum(ch):
+                while j < t.n and _alnum(_at(t, j)):
+                    j += 1
+                while j + 1 < t.n and _joiner(_at(t, j)) and _alnum(_at(t, j + 1)):
+                    j += 2
+                    while j < t.n and _alnum(_at(t, j)):
+                        j += 1
+                if j < t.n and _at(t, j) == 0x2E:  # .
+                    k = j + 1
+                    while k + 1 < t.n and _ascii_letter(_at(t, k)) and _at(t, k + 1) == 0x2E:
+                        k += 2
+                    if k > j + 1:
+                        j = k
+            words.append(text[i:j])
+            at[n_tok + count] = base + i
+            count += 1
+            i = j
+        counts[s] = count
+        n_tok += count
+    return words, starts[:n_tok].copy(), lengths
+
+
+cdef inline bint _ascii_letter(Py_UCS4 ch) noexcept nogil:
+    return (0x41 <= ch <= 0x5A) or (0x61 <= ch <= 0x7A)

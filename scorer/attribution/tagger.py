@@ -223,7 +223,7 @@ def batch_tokens(articles) -> Tokens:
             bases.append(sent.start)
         token_base += [offset] * len(sentences)
         offset += len(article_text) + 1
-    words, start_a, length_a = _tokenise(texts, bases)
+    words, start_a, length_a = kernels.tagger_tokens(texts, bases) if kernels.ACTIVE else _tokenise(texts, bases)
     lengths = length_a.tolist()
     n_tok = len(words)
     end_a = start_a + np.fromiter(map(len, words), dtype=np.int64, count=n_tok)

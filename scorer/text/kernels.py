@@ -77,3 +77,12 @@ def tagger_emissions(rows, lengths, table, bias, joint, codes):
     if codes.size and (codes.min() < 0 or codes.max() >= len(joint)):
         raise ValueError(f"tagger_emissions: token feature rows must be in [0, {len(joint)})")
     return compiled.tagger_emissions(rows, lengths, table, bias, joint, codes)
+
+
+def tagger_tokens(texts, bases):
+    """The compiled `scorer.attribution.tagger._tokenise`: (words, article starts, tokens per text) of the texts (each
+    a sentence's text, its offset in its article in `bases`)."""
+    texts, bases = list(texts), list(bases)
+    if len(texts) != len(bases):  # (the kernel reads the lists without bounds checks; it refuses a text not a str)
+        raise ValueError(f"tagger_tokens: {len(texts)} texts but {len(bases)} offsets")
+    return compiled.tagger_tokens(texts, bases)

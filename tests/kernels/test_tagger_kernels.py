@@ -146,3 +146,58 @@ def test_emissions_kernel_refuses_arguments_that_do_not_fit(change):
         kernels.tagger_emissions(rows, lengths, table, bias, joint, codes)
     assert kernels.tagger_emissions([0, 1, 2], [2, 1], np.zeros((3, 7, 7)), np.zeros(7), np.zeros((4, 7)),
                                     np.zeros((3, 4), dtype=np.int64)).shape == (3, 7)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# tokens
+
+_SPACES = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+_PIECES = ("said", "U.S.", "e.g.", "U.S", "Mr.", "don’t", "30-year-old", "a&b", "x_y", "__", "’", "'", "-", "&",
+           "“", "”", '"', ",", ".", "..", "A.b.C.", "a.1.", "a.é.", "é", "ǅ", "٣", "½", "x\u0301", "\u0301",
+           "\ud800", "\U0001F600", "Ⅻ", "ß", "İ", "a-", "-a", "a'", "a.", ".a.", "A.B", "a--b", "a-’b", "a.b.c")
+
+
+def _random_text(rng: random.Random, n: int) -> str:
+    parts: list[str] = []
+    while sum(map(len, parts)) < n:
+        r = rng.random()
+        if r < 0.5:
+            parts.append(rng.choice(_PIECES))
+        elif r < 0.7:
+            parts.append(rng.choice(_SPACES))
+        elif r < 0.85:
+            parts.append(chr(rng.randrange(0x21, 0x250)))
+        else:
+            parts.append(chr(rng.randrange(0x250, 0x110000)))
+    return "".join(parts)
+
+
+def _check_tokens(texts, bases):
+    fast = kernels.tagger_tokens(texts, bases)
+    slow = T._tokenise(texts, bases)
+    assert fast[0] == slow[0]
+    assert same(fast[1], slow[1]) and same(fast[2], slow[2])
+    # and both are TOKEN.finditer's
+    assert fast[0] == [m.group() for t in texts for m in T.TOKEN.finditer(t)]
+
+
+def test_tokens_same_on_polnear(polnear_articles):
+    for b in range(0, len(polnear_articles), 32):
+        sents = [s for _, ss in polnear_articles[b:b + 32] for s in ss]
+        _check_tokens([s.text for s in sents], [s.start for s in sents])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_tokens_same_on_fuzzed_text(seed):
+    rng = random.Random(seed)
+    texts = [_random_text(rng, rng.randrange(0, 200)) for _ in range(80)] + ["", " ", "a", "\ud800", "U.S.A."]
+    bases = [rng.randrange(0, 10 ** 6) for _ in texts]
+    _check_tokens(texts, bases)
+    _check_tokens([], [])
+
+
+def test_tokens_kernel_refuses_lists_that_do_not_fit():
+    with pytest.raises(ValueError, match="tagger_tokens"):
+        kernels.tagger_tokens(["a b", "c"], [0])
+    with pytest.raises(TypeError):
+        kernels.tagger_tokens([b"a b"], [0])
