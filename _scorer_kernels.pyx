@@ -11,6 +11,7 @@ repeated here: the callers pass them in (one place for each list).
     viterbi        <- scorer.attribution.tagger.SpanTagger.viterbi (best tag path of each sentence)
     tagger_emissions <- scorer.attribution.tagger.SpanTagger.emissions (the tokens' summed feature weights)
     tagger_tokens  <- scorer.attribution.tagger._tokenise (the tagger's tokens of sentences: TOKEN.finditer)
+    tagger_codes   <- scorer.attribution.tagger.batch_tokens (the token codes: quote state, commas, runs, ...)
 
 Bump VERSION whenever a function's behaviour or signature changes: the dispatch uses a compiled module only when
 its VERSION is the one the Python code expects, so a stale build falls back to the twins instead of disagreeing.
@@ -537,3 +538,69 @@ def tagger_tokens(list texts, list bases):
 
 cdef inline bint _ascii_letter(Py_UCS4 ch) noexcept nogil:
     return (0x41 <= ch <= 0x5A) or (0x61 <= ch <= 0x7A)
+
+
+def tagger_codes(const int64_t[::1] props, const int64_t[::1] lengths, const int64_t[::1] state,
+                 const int64_t[::1] pos_bucket, const int64_t[::1] rpos_bucket, const int64_t[::1] dist_bucket):
+    """The token codes of `scorer.attribution.tagger.batch_tokens` (its GROUPS, in order, as the rows of one
+    (10, n_tokens) array) from each token's property bits (1 opening quote, 2 closing, 4 straight, 8 comma,
+    16 capitalised, 32 reporting word), the sentences' token counts and each token's quote state (inside a quotation
+    before it): q, qm, qpos, cb, ca, cap, pos, rpos, dl, dr. The caller checks the shapes."""
+    import numpy as np
+
+    cdef Py_ssize_t n_tok = props.shape[0], s, pos = 0, length, i, j, run_start, last_cue
+    cdef Py_ssize_t n_pos = pos_bucket.shape[0], n_rpos = rpos_bucket.shape[0], n_dist = dist_bucket.shape[0]
+    cdef int64_t p, commas, marks, total_commas, total_marks
+    out = np.zeros((10, n_tok), dtype=np.int64)
+    cdef int64_t[:, ::1] c = out
+    with nogil:
+        for s in range(lengths.shape[0]):
+            length = lengths[s]
+            total_commas = total_marks = 0
+            for i in range(length):
+                p = props[pos + i]
+                total_commas += (p >> 3) & 1
+                total_marks += (p & 7) != 0
+            commas = marks = 0
+            last_cue = -1
+            run_start = 0
+            for i in range(length):
+                p = props[pos + i]
+                c[0, pos + i] = state[pos + i]
+                if (p & 1) or ((p & 4) and not state[pos + i]):
+                    c[1, pos + i] = 1
+                elif (p & 2) or ((p & 4) and state[pos + i]):
+                    c[1, pos + i] = 2
+                # quote marks and commas before (so far) and after (the rest but this one) the token
+                c[2, pos + i] = (total_marks - marks - ((p & 7) != 0) > 0) + 2 * (marks > 0)
+                c[3, pos + i] = commas if commas < 2 else 2
+                j = total_commas - commas - ((p >> 3) & 1)
+                c[4, pos + i] = j if j < 2 else 2
+                commas += (p >> 3) & 1
+                marks += (p & 7) != 0
+                c[6, pos + i] = pos_bucket[i if i < n_pos - 1 else n_pos - 1]
+                j = length - 1 - i
+                c[7, pos + i] = rpos_bucket[j if j < n_rpos - 1 else n_rpos - 1]
+                if last_cue >= 0:
+                    j = i - last_cue
+                    c[8, pos + i] = dist_bucket[j if j < n_dist - 1 else n_dist - 1]
+                if p & 32:
+                    last_cue = i
+                # a run of capitalised words ends here: its length (at most 3) for each of its tokens
+                if p & 16:
+                    if i == 0 or not (props[pos + i - 1] & 16):
+                        run_start = i
+                    if i == length - 1 or not (props[pos + i + 1] & 16):
+                        for j in range(run_start, i + 1):
+                            c[5, pos + j] = i + 1 - run_start if i + 1 - run_start < 3 else 3
+            last_cue = -1
+            i = length - 1
+            while i >= 0:
+                if last_cue >= 0:
+                    j = last_cue - i
+                    c[9, pos + i] = dist_bucket[j if j < n_dist - 1 else n_dist - 1]
+                if props[pos + i] & 32:
+                    last_cue = i
+                i -= 1
+            pos += length
+    return out

@@ -228,13 +228,16 @@ def batch_tokens(articles) -> Tokens:
     n_tok = len(words)
     end_a = start_a + np.fromiter(map(len, words), dtype=np.int64, count=n_tok)
     props = np.array(list(map(_PROPERTIES.__getitem__, words)), dtype=np.int64)
-    first = np.repeat(np.cumsum(length_a) - length_a, length_a)  # index of each token's sentence's first token
-    index = np.arange(n_tok) - first
-    after = np.repeat(length_a, length_a) - 1 - index
     # quote state: the last quote event strictly before the token
     k = np.searchsorted(np.array(positions, dtype=np.int64),
                         start_a + np.repeat(np.array(token_base, dtype=np.int64), length_a), side="left")
     state = np.r_[False, np.array(states, dtype=bool)][k]
+    if kernels.ACTIVE:  # the compiled twin of what follows (tests/kernels)
+        rows = kernels.tagger_codes(props, length_a, state, _POS_BUCKET, _RPOS_BUCKET, _DIST_BUCKET)
+        return Tokens(words, start_a, end_a, lengths, dict(zip(GROUPS, rows)))
+    first = np.repeat(np.cumsum(length_a) - length_a, length_a)  # index of each token's sentence's first token
+    index = np.arange(n_tok) - first
+    after = np.repeat(length_a, length_a) - 1 - index
     is_open, is_close, straight = (props & 1) > 0, (props & 2) > 0, (props & 4) > 0
     qm = np.where(is_open | (straight & ~state), 1, np.where(is_close | (straight & state), 2, 0))
     # commas and quote marks before and after the token within its sentence

@@ -86,3 +86,19 @@ def tagger_tokens(texts, bases):
     if len(texts) != len(bases):  # (the kernel reads the lists without bounds checks; it refuses a text not a str)
         raise ValueError(f"tagger_tokens: {len(texts)} texts but {len(bases)} offsets")
     return compiled.tagger_tokens(texts, bases)
+
+
+def tagger_codes(props, lengths, state, pos_bucket, rpos_bucket, dist_bucket):
+    """The compiled token codes of `scorer.attribution.tagger.batch_tokens`: a (10, n_tokens) array, a row per
+    group of `GROUPS` in order."""
+    import numpy as np
+
+    props, lengths, state, pos_bucket, rpos_bucket, dist_bucket = (
+        np.ascontiguousarray(a, dtype=np.int64) for a in (props, lengths, state, pos_bucket, rpos_bucket, dist_bucket))
+    if props.ndim != 1 or state.shape != props.shape or lengths.ndim != 1 \
+            or (len(lengths) and lengths.min() < 0) or int(lengths.sum()) != len(props):
+        raise ValueError(f"tagger_codes: {props.shape} properties, {state.shape} quote states and sentence lengths "
+                         f"summing to {int(lengths.sum())} do not fit")
+    if min(len(pos_bucket), len(rpos_bucket), len(dist_bucket)) < 1:
+        raise ValueError("tagger_codes: empty bucket table")
+    return compiled.tagger_codes(props, lengths, state, pos_bucket, rpos_bucket, dist_bucket)

@@ -201,3 +201,48 @@ def test_tokens_kernel_refuses_lists_that_do_not_fit():
         kernels.tagger_tokens(["a b", "c"], [0])
     with pytest.raises(TypeError):
         kernels.tagger_tokens([b"a b"], [0])
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# token codes
+
+def _check_batch_tokens(monkeypatch, articles):
+    fast, slow = both(monkeypatch, lambda: T.batch_tokens(articles))
+    assert fast.words == slow.words and fast.lengths == slow.lengths
+    assert same(fast.starts, slow.starts) and same(fast.ends, slow.ends)
+    assert list(fast.codes) == list(slow.codes) == list(T.GROUPS)
+    for g in T.GROUPS:
+        assert same(fast.codes[g], slow.codes[g]), g
+
+
+def test_token_codes_same_on_polnear(polnear_articles, monkeypatch):
+    for b in range(0, len(polnear_articles), 32):
+        _check_batch_tokens(monkeypatch, polnear_articles[b:b + 32])
+
+
+_CODE_WORDS = ("said", "told", "according", "Mr", "Trump", "The", "U.S.", ",", "“", "”", '"', "x", "he", "\n")
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_token_codes_same_on_fuzzed_articles(seed, monkeypatch):
+    """Runs of capitalised words, reporting words, commas and quote marks of all kinds in every arrangement,
+    sentences of every length (none to long), quotations left open across sentences and articles."""
+    rng = random.Random(seed)
+    articles = []
+    for _ in range(30):
+        text = " ".join(rng.choice(_CODE_WORDS) for _ in range(rng.randrange(0, 80)))
+        cuts = sorted(rng.sample(range(len(text) + 1), min(len(text) + 1, rng.randrange(0, 14))))
+        articles.append((text, [Sentence(a, b, text[a:b]) for a, b in zip(cuts[::2], cuts[1::2])]))
+    _check_batch_tokens(monkeypatch, articles)
+    _check_batch_tokens(monkeypatch, articles[:1])
+    _check_batch_tokens(monkeypatch, [])
+
+
+def test_codes_kernel_refuses_arguments_that_do_not_fit():
+    props, state = np.zeros(3, dtype=np.int64), np.zeros(3, dtype=np.int64)
+    for lengths, st in (([2, 2], state), ([3], state[:2]), ([4, -1], state)):
+        with pytest.raises(ValueError, match="tagger_codes"):
+            kernels.tagger_codes(props, lengths, st, T._POS_BUCKET, T._RPOS_BUCKET, T._DIST_BUCKET)
+    with pytest.raises(ValueError, match="tagger_codes"):
+        kernels.tagger_codes(props, [3], state, T._POS_BUCKET, [], T._DIST_BUCKET)
+    assert kernels.tagger_codes(props, [3], state, T._POS_BUCKET, T._RPOS_BUCKET, T._DIST_BUCKET).shape == (10, 3)
