@@ -227,7 +227,7 @@ def batch_tokens(articles) -> Tokens:
     lengths = length_a.tolist()
     n_tok = len(words)
     end_a = start_a + np.fromiter(map(len, words), dtype=np.int64, count=n_tok)
-    props = np.array(list(map(_PROPERTIES.__getitem__, words)), dtype=np.int64)
+    props = np.fromiter(map(_PROPERTIES.__getitem__, words), dtype=np.int64, count=n_tok)
     # quote state: the last quote event strictly before the token
     k = np.searchsorted(np.array(positions, dtype=np.int64),
                         start_a + np.repeat(np.array(token_base, dtype=np.int64), length_a), side="left")
