@@ -65,11 +65,12 @@ cli(sys.argv[1:], prog_name="scorer")
 """
 
 
-def test_evaluate_from_another_directory(tmp_path, shared_data):
+def test_evaluate_from_another_directory(tmp_path, tiny_data):
     """As from a plain install: `scorer evaluate --data DIR` in a directory with no tests/ or data/ gives the
-    metrics, notes the audit figures it skips, and opens no file of the checkout's tests/ or data/."""
+    metrics, notes the audit figures it skips, and opens no file of the checkout's tests/ or data/ (on a cut of the
+    corpora: the whole dev set takes a minute)."""
     env = dict(os.environ, PYTHONPATH=str(REPO), SCORER_REPO=str(REPO.resolve()))
-    out = subprocess.run([sys.executable, "-c", HOOK, "evaluate", "--data", str(shared_data), "--examples", "0"],
+    out = subprocess.run([sys.executable, "-c", HOOK, "evaluate", "--data", str(tiny_data), "--examples", "0"],
                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     assert "Four labels (PolNeAR dev" in out.stdout and "macro-F1" in out.stdout

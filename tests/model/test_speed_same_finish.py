@@ -1,6 +1,6 @@
 """The speed-ups of the scoring's last stages (issue #21, item 1: corroboration, reasons, summary, looks_english) give
-exactly what the code they replaced gave, on the PolNeAR dev and train texts and on fuzzed input. The replaced code
-is kept here, frozen, as the reference (commit 91ab854, unchanged but for names)."""
+exactly what the code they replaced gave, on the PolNeAR dev texts and a third of train's and on fuzzed input. The
+replaced code is kept here, frozen, as the reference (commit 91ab854, unchanged but for names)."""
 from __future__ import annotations
 
 import random
@@ -51,14 +51,9 @@ def ref_corroboration(texts: list[str], labels: list[str], min_shared: int = 3) 
 # the corpus
 
 @pytest.fixture(scope="module")
-def articles(shared_data):
-    """The sentence texts of each PolNeAR dev and train article, as the pipeline splits them."""
-    from scorer.text.segment import split_article
-
-    texts = [p.read_text(encoding="utf-8") for split in ("dev", "train")
-             for p in sorted((shared_data / "polnear" / "data" / split / "text").glob("*.txt"))]
-    assert len(texts) > 900
-    return texts, [[s.text for s in split_article(t)[0]] for t in texts]
+def articles(polnear_texts, polnear_sentences):
+    """(article texts, the sentence texts of each) of the PolNeAR dev set and a third of train."""
+    return polnear_texts, polnear_sentences
 
 
 def _labellings(n: int, rng: random.Random) -> list[list[str]]:
@@ -153,7 +148,7 @@ def test_neighbours_same_on_polnear(articles):
             for start, end in _positions(s):
                 assert support._neighbours(s, start, end) == ref_neighbours(s, start, end), (s, start, end)
                 checked += 1
-    assert checked > 100_000
+    assert checked > 50_000
 
 
 _TOKENISH = ["May", "might", "may", "military", "5", "1,000.5", "one", "of", " ", "  ", "\n", "\t", "\u00a0", "“", "”",
@@ -227,8 +222,8 @@ def test_specific_words_same_on_polnear(articles):
     flat = [s for sents in sentences for s in sents]
     new = [support.specific_words(s) for s in flat]
     assert new == [ref_specific_words(s) for s in flat]
-    assert sum(bool(w) for w in new) > 10_000
-    assert sum(not support._may_have_date(s) for s in flat) > 10_000  # the pre-check does skip the regex
+    assert sum(bool(w) for w in new) > 3_500
+    assert sum(not support._may_have_date(s) for s in flat) > 6_000  # the pre-check does skip the regex
 
 
 _DATEISH = ["Monday", "MONDAY", "monDAY", "jan", "Sept.", "1999", "2020", "19", "20", "٢٠٢٠", "1٩99", "may", "today",
@@ -262,7 +257,7 @@ def test_hedge_words_and_lower_case_searches_same_on_polnear(articles):
     flat = [s for sents in sentences for s in sents]
     new = [support.hedge_words(s) for s in flat]
     assert new == [ref_hedge_words(s) for s in flat]
-    assert sum(bool(w) for w in new) > 2_000
+    assert sum(bool(w) for w in new) > 1_000
     for pattern, twin in ((support.HEDGE_RE, support._HEDGE_LOW), (support.NUMBER_RE, support._NUMBER_LOW),
                           (support.DATE_RE, support._DATE_LOW)):
         for text in flat + texts[:200]:
@@ -346,7 +341,7 @@ def ref_ends_quoted(text: str) -> bool:
 
 
 def test_sources_resolved_alike_on_polnear(articles, monkeypatch):
-    """Every article of PolNeAR dev+train, with the rule extractor's sources and (for 150 articles) the span
+    """Every article of `polnear_texts` (PolNeAR dev and a third of train), with the rule extractor's sources and (for 150 articles) the span
     tagger's, as the pipeline resolves them: the same model-input rows."""
     from scorer.attribution import sources
     from scorer.model.inputs import FRAME_COLUMNS, article_inputs
@@ -360,7 +355,7 @@ def test_sources_resolved_alike_on_polnear(articles, monkeypatch):
     runs = [(t, s, None) for t, s in zip(texts, split)] + [(t, s, g) for t, s, g in zip(texts, split, tagged)]
     sources.phrase_rule.cache_clear()
     new = [article_inputs(t, s, spans=g) for t, s, g in runs]
-    assert sources.phrase_rule.cache_info().hits > 5_000  # half the phrases come back
+    assert sources.phrase_rule.cache_info().hits > 3_000  # half the phrases come back
     with monkeypatch.context() as patch:
         _reference_resolver(patch)
         ref = [article_inputs(t, s, spans=g) for t, s, g in runs]
