@@ -319,3 +319,15 @@ def test_emissions_bounded_work_in_chunks(shipped_tagger, polnear_articles):
     for chunk in (1, 7, 100, 10 ** 6):
         assert same(shipped_tagger.emissions(tokens, chunk=chunk), whole)
     assert shipped_tagger.emissions(T.batch_tokens([("", [])])).shape == (0, len(T.TAGS))
+
+
+def test_the_chunk_cache_is_bounded_and_still_right_when_emptied(monkeypatch):
+    monkeypatch.setattr(T._Chunks, "limit", 3)
+    T._CHUNKS.clear()
+    texts = ["a b, c. d “e” f-g U.S. h", "b, a h"]
+    ref_words, ref_starts, ref_lengths = _reference_tokens(texts, [0, 100])
+    for _ in range(2):
+        words, starts, lengths = T._tokenise(texts, [0, 100])
+        assert words == ref_words and same(starts, ref_starts) and lengths.tolist() == ref_lengths
+        assert len(T._CHUNKS) <= 3
+    T._CHUNKS.clear()
