@@ -9,6 +9,11 @@ repeated here: the callers pass them in (one place for each list).
     quoted_mask    <- scorer.text.quotes.quoted_mask (its per-character loop)
     sentence_spans <- scorer.text.segment._sentence_spans (one paragraph's sentences from punkt's spans)
     viterbi        <- scorer.attribution.tagger.SpanTagger.viterbi (best tag path of each sentence)
+    tagger_emissions <- scorer.attribution.tagger.SpanTagger.emissions (the tokens' summed feature weights)
+    tagger_tokens  <- scorer.attribution.tagger._tokenise (the tagger's tokens of sentences: TOKEN.finditer)
+    tagger_codes   <- scorer.attribution.tagger.batch_tokens (the token codes: quote state, commas, runs, ...)
+    cue_rows       <- scorer.model.cues.cue_vector (the cue features of sentences)
+    word_codes     <- the heads' shared tokeniser and word coder (scorer.model.heads)
 
 Bump VERSION whenever a function's behaviour or signature changes: the dispatch uses a compiled module only when
 its VERSION is the one the Python code expects, so a stale build falls back to the twins instead of disagreeing.
@@ -24,7 +29,7 @@ cdef extern from "Python.h":
     bint Py_UNICODE_ISALNUM(Py_UCS4 ch) nogil
     bint Py_UNICODE_ISLOWER(Py_UCS4 ch) nogil
 
-VERSION = 3
+VERSION = 4
 
 cdef enum:
     LEFT_DQ = 0x201C  # “
@@ -723,3 +728,174 @@ def word_codes(list texts, dict cache, bint long_words):
             i = last
         counts[r] = k - before
     return codes_array[:k], counts_array, missed, np.array(missed_at, dtype=np.int64)
+
+# ---- span tagger ----
+
+def tagger_emissions(const int64_t[::1] rows, const int64_t[::1] lengths, const double[:, :, ::1] table,
+                     const double[::1] bias, const double[:, ::1] joint, const int64_t[:, ::1] codes):
+    """`SpanTagger.emissions` from the words' rows of the word table: the state scores (n_tokens, n_tags) of the
+    tokens of the sentences (`lengths` tokens each, in order), each the sum, in this order, of `bias`, the table's
+    entry at offset k (of -3..+3, the table's second axis) of the word k places away (row 0 outside the sentence),
+    and the rows `codes[i]` of `joint`: the additions the numpy twin makes, in its order, so the same sums. The
+    caller checks the shapes and the indices."""
+    import numpy as np
+
+    cdef Py_ssize_t n_tok = rows.shape[0], n_tags = table.shape[2], width = table.shape[1], reach = width // 2
+    cdef Py_ssize_t n_joint = codes.shape[1]
+    out = np.empty((n_tok, n_tags), dtype=np.float64)
+    cdef double[:, ::1] o = out
+    cdef Py_ssize_t s, pos = 0, length, i, j, k, g, near
+    cdef int64_t r
+    cdef double *acc
+    cdef const double *add
+    with nogil:
+        for s in range(lengths.shape[0]):
+            length = lengths[s]
+            for i in range(length):
+                acc = &o[pos + i, 0]  # the token's scores, each added to in the twin's order
+                for j in range(n_tags):
+                    acc[j] = bias[j]
+                for k in range(width):
+                    near = i + k - reach
+                    r = rows[pos + near] if 0 <= near < length else 0
+                    add = &table[r, k, 0]
+                    for j in range(n_tags):
+                        acc[j] = acc[j] + add[j]
+                for g in range(n_joint):
+                    add = &joint[codes[pos + i, g], 0]
+                    for j in range(n_tags):
+                        acc[j] = acc[j] + add[j]
+            pos += length
+    return out
+
+
+cdef inline bint _alnum(Py_UCS4 ch) noexcept nogil:
+    """The regex engine's [^\\W_] for str patterns: \\w without the underscore (str.isalnum)."""
+    return _word(ch) and ch != 0x5F
+
+
+cdef inline bint _joiner(Py_UCS4 ch) noexcept nogil:
+    return ch == 0x27 or ch == RIGHT_SQ or ch == 0x26 or ch == 0x2D  # ' ’ & -
+
+
+def tagger_tokens(list texts, list bases):
+    """`scorer.attribution.tagger._tokenise`: (words, article starts, tokens per text) of the texts, the tokens
+    TOKEN.finditer finds, `[^\\W_]+(?:['’&-][^\\W_]+)*(?:\\.(?:[A-Za-z]\\.)+)?|\\S`, matched by hand (every choice
+    greedy; each repetition taken only when it completes, as the regex engine's backtracking leaves it)."""
+    import numpy as np
+
+    cdef Py_ssize_t n_texts = len(texts), s, i, j, k, count, n_tok = 0
+    cdef Text t
+    cdef str text
+    cdef Py_UCS4 ch
+    cdef int64_t base
+    words = []
+    lengths = np.zeros(n_texts, dtype=np.int64)
+    cdef int64_t[::1] counts = lengths
+    cdef Py_ssize_t total = 0
+    for s in range(n_texts):
+        total += len(<str> texts[s])  # at most a token per character
+    starts = np.empty(total, dtype=np.int64)
+    cdef int64_t[::1] at = starts
+    for s in range(n_texts):
+        text = texts[s]
+        base = bases[s]
+        t = _text(text)
+        count = 0
+        i = 0
+        while i < t.n:
+            ch = _at(t, i)
+            if Py_UNICODE_ISSPACE(ch):
+                i += 1
+                continue
+            j = i + 1
+            if _alnum(ch):
+                while j < t.n and _alnum(_at(t, j)):
+                    j += 1
+                while j + 1 < t.n and _joiner(_at(t, j)) and _alnum(_at(t, j + 1)):
+                    j += 2
+                    while j < t.n and _alnum(_at(t, j)):
+                        j += 1
+                if j < t.n and _at(t, j) == 0x2E:  # .
+                    k = j + 1
+                    while k + 1 < t.n and _ascii_letter(_at(t, k)) and _at(t, k + 1) == 0x2E:
+                        k += 2
+                    if k > j + 1:
+                        j = k
+            words.append(text[i:j])
+            at[n_tok + count] = base + i
+            count += 1
+            i = j
+        counts[s] = count
+        n_tok += count
+    return words, starts[:n_tok].copy(), lengths
+
+
+cdef inline bint _ascii_letter(Py_UCS4 ch) noexcept nogil:
+    return (0x41 <= ch <= 0x5A) or (0x61 <= ch <= 0x7A)
+
+
+def tagger_codes(const int64_t[::1] props, const int64_t[::1] lengths, const int64_t[::1] state,
+                 const int64_t[::1] pos_bucket, const int64_t[::1] rpos_bucket, const int64_t[::1] dist_bucket):
+    """The token codes of `scorer.attribution.tagger.batch_tokens` (its GROUPS, in order, as the rows of one
+    (10, n_tokens) array) from each token's property bits (1 opening quote, 2 closing, 4 straight, 8 comma,
+    16 capitalised, 32 reporting word), the sentences' token counts and each token's quote state (inside a quotation
+    before it): q, qm, qpos, cb, ca, cap, pos, rpos, dl, dr. The caller checks the shapes."""
+    import numpy as np
+
+    cdef Py_ssize_t n_tok = props.shape[0], s, pos = 0, length, i, j, run_start, last_cue
+    cdef Py_ssize_t n_pos = pos_bucket.shape[0], n_rpos = rpos_bucket.shape[0], n_dist = dist_bucket.shape[0]
+    cdef int64_t p, commas, marks, total_commas, total_marks
+    out = np.zeros((10, n_tok), dtype=np.int64)
+    cdef int64_t[:, ::1] c = out
+    with nogil:
+        for s in range(lengths.shape[0]):
+            length = lengths[s]
+            total_commas = total_marks = 0
+            for i in range(length):
+                p = props[pos + i]
+                total_commas += (p >> 3) & 1
+                total_marks += (p & 7) != 0
+            commas = marks = 0
+            last_cue = -1
+            run_start = 0
+            for i in range(length):
+                p = props[pos + i]
+                c[0, pos + i] = state[pos + i]
+                if (p & 1) or ((p & 4) and not state[pos + i]):
+                    c[1, pos + i] = 1
+                elif (p & 2) or ((p & 4) and state[pos + i]):
+                    c[1, pos + i] = 2
+                # quote marks and commas before (so far) and after (the rest but this one) the token
+                c[2, pos + i] = (total_marks - marks - ((p & 7) != 0) > 0) + 2 * (marks > 0)
+                c[3, pos + i] = commas if commas < 2 else 2
+                j = total_commas - commas - ((p >> 3) & 1)
+                c[4, pos + i] = j if j < 2 else 2
+                commas += (p >> 3) & 1
+                marks += (p & 7) != 0
+                c[6, pos + i] = pos_bucket[i if i < n_pos - 1 else n_pos - 1]
+                j = length - 1 - i
+                c[7, pos + i] = rpos_bucket[j if j < n_rpos - 1 else n_rpos - 1]
+                if last_cue >= 0:
+                    j = i - last_cue
+                    c[8, pos + i] = dist_bucket[j if j < n_dist - 1 else n_dist - 1]
+                if p & 32:
+                    last_cue = i
+                # a run of capitalised words ends here: its length (at most 3) for each of its tokens
+                if p & 16:
+                    if i == 0 or not (props[pos + i - 1] & 16):
+                        run_start = i
+                    if i == length - 1 or not (props[pos + i + 1] & 16):
+                        for j in range(run_start, i + 1):
+                            c[5, pos + j] = i + 1 - run_start if i + 1 - run_start < 3 else 3
+            last_cue = -1
+            i = length - 1
+            while i >= 0:
+                if last_cue >= 0:
+                    j = last_cue - i
+                    c[9, pos + i] = dist_bucket[j if j < n_dist - 1 else n_dist - 1]
+                if props[pos + i] & 32:
+                    last_cue = i
+                i -= 1
+            pos += length
+    return out

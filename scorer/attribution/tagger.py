@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from itertools import chain
 from typing import NamedTuple
 
 import numpy as np
@@ -138,7 +139,64 @@ class _Properties(dict):
 
 
 _PROPERTIES = _Properties()
-_GROUP, _START = re.Match.group, re.Match.start
+
+
+class _Chunks(dict):
+    """A white-space separated chunk of a sentence -> its tokens (TOKEN.findall of the chunk alone: a token never
+    holds white space and TOKEN looks at nothing before a match nor past white space, so they are the chunk's tokens
+    in the sentence too). Chunks of at most 64 characters are kept, at most `limit` of them (emptied when full: about
+    200 bytes a chunk, so about 4 MB; the 84 PolNeAR dev texts have 13,838 distinct chunks)."""
+
+    limit = 20_000
+
+    def __missing__(self, chunk: str) -> list[str]:
+        found = _FINDALL(chunk)
+        if len(chunk) <= 64:
+            if len(self) >= self.limit:
+                self.clear()
+            self[chunk] = found
+        return found
+
+
+_FINDALL = TOKEN.findall
+_CHUNKS = _Chunks()
+_SPACE_TABLE = None  # code point -> white space (str.isspace, the regex engine's \s), up to the last one, U+3000
+
+
+def _is_space(codes: np.ndarray) -> np.ndarray:
+    """Which of the code points are white space (as str.split and the regex engine's \\s see it)."""
+    global _SPACE_TABLE
+    if _SPACE_TABLE is None:
+        _SPACE_TABLE = np.array([chr(c).isspace() for c in range(0x3001)] + [False])
+    return _SPACE_TABLE[np.minimum(codes, 0x3001)]
+
+
+def _tokenise(texts: list[str], bases: list[int]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """(words, article offsets of their starts, tokens per text) of the texts (a sentence's text and its offset in
+    its article each): the tokens of TOKEN.finditer on each text. Tokens split a text's non-space characters into
+    consecutive pieces, so a token's start is the place of the non-space character that the lengths of the tokens
+    before it reach; those places come from one array of all the texts' code points."""
+    chunks: list[str] = []
+    n_chunks: list[int] = []
+    for text in texts:
+        found = text.split()
+        chunks += found
+        n_chunks.append(len(found))
+    per_chunk = list(map(_CHUNKS.__getitem__, chunks))
+    words = list(chain.from_iterable(per_chunk))
+    count_c = np.r_[0, np.cumsum(np.fromiter(map(len, per_chunk), dtype=np.int64, count=len(per_chunk)))]
+    chunk_c = np.r_[0, np.cumsum(np.array(n_chunks, dtype=np.int64))]
+    lengths = count_c[chunk_c[1:]] - count_c[chunk_c[:-1]]
+    if not words:
+        return words, np.zeros(0, dtype=np.int64), lengths
+    joined = " ".join(texts)  # the texts' offsets in it: each after the one before and a space
+    text_len = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    text_at = np.r_[0, np.cumsum(text_len + 1)[:-1]]
+    nonspace = np.flatnonzero(~_is_space(np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype="<u4")))
+    word_len = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    at = nonspace[np.cumsum(word_len) - word_len]
+    starts = at + np.repeat(np.array(bases, dtype=np.int64) - text_at, lengths)
+    return words, starts, lengths
 
 
 def sentence_tokens(article_text: str, sentences) -> Tokens:
@@ -150,14 +208,11 @@ def sentence_tokens(article_text: str, sentences) -> Tokens:
 def batch_tokens(articles) -> Tokens:
     """The tokens of several (article text, sentences) pairs as one `Tokens` (offsets into each token's own
     article), the codes computed with one set of array operations over all of them."""
-    words: list[str] = []
-    starts: list[int] = []
-    lengths: list[int] = []
+    texts: list[str] = []
     bases: list[int] = []
     token_base: list[int] = []  # per sentence: where its article starts in the articles laid end to end
     positions: list[int] = []
     states: list[bool] = []
-    finditer = TOKEN.finditer
     offset = 0
     for article_text, sentences in articles:
         # quote events of the article, moved to its place end to end; each article starts outside a quotation
@@ -167,25 +222,25 @@ def batch_tokens(articles) -> Tokens:
         positions += [offset + p for p in found_pos]
         states += found_states
         for sent in sentences:
-            found = list(finditer(sent.text))
-            words += map(_GROUP, found)
-            starts += map(_START, found)
-            lengths.append(len(found))
+            texts.append(sent.text)
             bases.append(sent.start)
-            token_base.append(offset)
+        token_base += [offset] * len(sentences)
         offset += len(article_text) + 1
+    words, start_a, length_a = kernels.tagger_tokens(texts, bases) if kernels.ACTIVE else _tokenise(texts, bases)
+    lengths = length_a.tolist()
     n_tok = len(words)
-    length_a = np.array(lengths, dtype=np.int64)
-    start_a = np.array(starts, dtype=np.int64) + np.repeat(np.array(bases, dtype=np.int64), length_a)
     end_a = start_a + np.fromiter(map(len, words), dtype=np.int64, count=n_tok)
-    props = np.array(list(map(_PROPERTIES.__getitem__, words)), dtype=np.int64)
-    first = np.repeat(np.cumsum(length_a) - length_a, length_a)  # index of each token's sentence's first token
-    index = np.arange(n_tok) - first
-    after = np.repeat(length_a, length_a) - 1 - index
+    props = np.fromiter(map(_PROPERTIES.__getitem__, words), dtype=np.int64, count=n_tok)
     # quote state: the last quote event strictly before the token
     k = np.searchsorted(np.array(positions, dtype=np.int64),
                         start_a + np.repeat(np.array(token_base, dtype=np.int64), length_a), side="left")
     state = np.r_[False, np.array(states, dtype=bool)][k]
+    if kernels.ACTIVE:  # the compiled twin of what follows (tests/kernels)
+        rows = kernels.tagger_codes(props, length_a, state, _POS_BUCKET, _RPOS_BUCKET, _DIST_BUCKET)
+        return Tokens(words, start_a, end_a, lengths, dict(zip(GROUPS, rows)))
+    first = np.repeat(np.cumsum(length_a) - length_a, length_a)  # index of each token's sentence's first token
+    index = np.arange(n_tok) - first
+    after = np.repeat(length_a, length_a) - 1 - index
     is_open, is_close, straight = (props & 1) > 0, (props & 2) > 0, (props & 4) > 0
     qm = np.where(is_open | (straight & ~state), 1, np.where(is_close | (straight & state), 2, 0))
     # commas and quote marks before and after the token within its sentence
@@ -290,6 +345,10 @@ class _WordCache(dict):
 
     def rows(self, words: list[str]) -> np.ndarray:
         """The rows of `table` of the words (new words added first)."""
+        try:  # every word known: the common case of a long run
+            return np.fromiter(map(self.__getitem__, words), dtype=np.int64, count=len(words))
+        except KeyError:
+            pass
         new = set(words).difference(self)
         if new and len(self) + len(new) > self.limit:  # full: start again with this call's words, all of them
             self.clear()
@@ -304,33 +363,24 @@ class _WordCache(dict):
         return self.table[self.rows(words)]
 
 
-# the most padded cells (sentences x the longest's tokens) a batch of `_by_length` may have: a batch of longer
-# sentences is cut in halves until it fits (or is one sentence), so that the cost stays linear in the tokens
-_BATCH_CELLS = 256 * 128
+class _TimeMajor:
+    """The tokens of sentences (`lengths` tokens each, in order) in time-major order: the sentences sorted by
+    decreasing length (stably), then position 0 of every sentence, position 1 of those with two tokens or more, and
+    so on. At position t the sentences still running are the first `live[t]` of that order, their tokens
+    `token[at[t]:at[t] + live[t]]` (indices into the sentences' tokens)."""
 
-
-def _by_length(emissions: np.ndarray, lengths: list[int], bucket: int, decode, out: np.ndarray) -> np.ndarray:
-    """`out` (a row per token) filled with `decode(padded, lengths)` of the sentences (`lengths` tokens each, in
-    order in `emissions`), `bucket` sentences at a time in increasing length, so one long sentence does not pad
-    them all, and fewer when they are long (at most _BATCH_CELLS padded cells unless one sentence alone is longer):
-    `padded` is (sentences, the longest's length, tags), and `decode` returns one row per padded cell."""
-    lengths_a = np.array(lengths, dtype=np.int64)
-    starts = np.r_[0, np.cumsum(lengths_a)[:-1]].astype(np.int64) if len(lengths_a) else lengths_a
-    order = np.argsort(lengths_a, kind="stable")
-    order = order[lengths_a[order] > 0]
-    b = 0
-    while b < len(order):
-        size = bucket
-        while size > 1 and size * int(lengths_a[order[min(b + size, len(order)) - 1]]) > _BATCH_CELLS:
-            size //= 2
-        chosen = order[b:b + size]  # in increasing length
-        b += size
-        chosen_len = lengths_a[chosen]
-        rows = starts[chosen][:, None] + np.arange(int(chosen_len[-1]))[None, :]
-        valid = np.arange(rows.shape[1])[None, :] < chosen_len[:, None]
-        rows = np.where(valid, rows, 0)
-        out[rows[valid]] = decode(emissions[rows], chosen_len)[valid]
-    return out
+    def __init__(self, lengths: list[int]):
+        lengths_a = np.array(lengths, dtype=np.int64)
+        starts = np.r_[0, np.cumsum(lengths_a)[:-1]].astype(np.int64) if len(lengths_a) else lengths_a
+        order = np.argsort(-lengths_a, kind="stable")
+        self.width = int(lengths_a.max()) if len(lengths_a) else 0
+        # sentences longer than t, for each position t
+        self.live = len(lengths_a) - np.searchsorted(np.sort(lengths_a), np.arange(self.width), side="right")
+        self.at = np.r_[0, np.cumsum(self.live)[:-1]].astype(np.int64) if self.width else self.live
+        n = int(self.live.sum())
+        position = np.repeat(np.arange(self.width), self.live)
+        self.token = starts[order][np.arange(n) - np.repeat(self.at, self.live)] + position
+        self.live, self.at = self.live.tolist(), self.at.tolist()
 
 
 class SpanTagger:
@@ -362,100 +412,121 @@ class SpanTagger:
         self.joint_base = np.cumsum([0] + [len(t) for t in tables[:-1]]).astype(np.int64)
         self._words = _WordCache(index, self.weights)
 
-    def emissions(self, tokens: Tokens) -> np.ndarray:
-        """State scores (n_tokens, n_tags) of the tokens: the sum of their features' weights (two gathers: the word
-        table's row of the word at each offset, or row 0 outside the sentence, and the token features' rows)."""
-        n_tok = len(tokens.words)
+    def emissions(self, tokens: Tokens, chunk: int = 4096) -> np.ndarray:
+        """State scores (n_tokens, n_tags) of the tokens: the sum of their features' weights, in this order: the
+        bias, the word table's entry of the word at each offset -3..+3 (row 0 outside the sentence), the token
+        features' rows (`joint`). The words' rows are laid out with three empty places (row 0) around each sentence,
+        so the entry at offset k of every token is one shifted slice of the rows gathered `chunk` places at a time."""
+        n_tok, n_tags = len(tokens.words), self.weights.shape[1]
+        if not n_tok:
+            return np.zeros((0, n_tags))
         rows = self._words.rows(tokens.words)
         lengths = np.array(tokens.lengths, dtype=np.int64)
-        index = np.arange(n_tok) - np.repeat(np.cumsum(lengths) - lengths, lengths)  # position in the sentence
-        after = np.repeat(lengths, lengths) - 1 - index  # tokens after it in the sentence
-        reach = max(OFFSETS)
-        padded = np.r_[np.zeros(reach, dtype=np.int64), rows, np.zeros(reach, dtype=np.int64)]
-        cells = np.empty((n_tok, len(OFFSETS)), dtype=np.int64)
-        for k, off in enumerate(OFFSETS):
-            # the word at i + off when it is in the same sentence (a sentence's scores never depend on another's)
-            inside = index >= -off if off < 0 else after >= off
-            cells[:, k] = np.where(inside, padded[reach + off:reach + off + n_tok], 0) * len(OFFSETS) + k
-        flat = self._words.table.reshape(-1, self.weights.shape[1])
-        out = self.bias + flat[cells[:, 0]]
-        for k in range(1, len(OFFSETS)):  # (adding the gathered rows is faster than summing over a middle axis)
-            out += flat[cells[:, k]]
-        codes = np.empty((n_tok, len(_JOINT)), dtype=np.int64)
-        for k, names in enumerate(_JOINT):
-            code = tokens.codes[names[0]]
-            for g in names[1:]:
-                code = code * GROUPS[g] + tokens.codes[g]
-            codes[:, k] = code + self.joint_base[k]
-        for k in range(len(_JOINT)):
-            out += self.joint[codes[:, k]]
+        if kernels.ACTIVE:  # the compiled twin of what follows (tests/kernels): the same additions in the same order
+            return kernels.tagger_emissions(rows, lengths, self._words.table, self.bias, self.joint,
+                                            self._joint_codes(tokens))
+        reach, width = max(OFFSETS), len(OFFSETS)
+        place = np.arange(n_tok) + reach * (np.repeat(np.arange(len(lengths)), lengths) + 1)  # in the padded layout
+        padded = np.zeros(n_tok + reach * (len(lengths) + 1), dtype=np.int64)
+        padded[place] = rows
+        table = self._words.table
+        sums = np.empty((len(padded) - 2 * reach, n_tags))  # at padded place p + reach: its words' entries summed
+        for a in range(0, len(sums), chunk):
+            b = min(a + chunk, len(sums))
+            block = np.take(table, padded[a:b + 2 * reach], axis=0)  # (b - a + 6, offsets, tags)
+            part = np.add(self.bias, block[0:b - a, 0], out=sums[a:b])
+            for k in range(1, width):
+                part += block[k:k + b - a, k]
+        out = np.take(sums, place - reach, axis=0)
+        add = np.empty((n_tok, n_tags))
+        for code in self._joint_codes(tokens).T:
+            out += np.take(self.joint, code, axis=0, out=add)
         return out
 
-    def viterbi(self, emissions: np.ndarray, lengths: list[int], bucket: int = 256) -> np.ndarray:
-        """The best tag index of each token. Sentences are decoded together, `bucket` at a time in order of length
-        (so one long sentence does not pad them all): a loop over token positions with (sentences x tags x tags)
-        array operations."""
+    def _joint_codes(self, tokens: Tokens) -> np.ndarray:
+        """(n_tokens, len(_JOINT)) rows of `joint` of the tokens: their values of each group of token features."""
+        codes = np.empty((len(_JOINT), len(tokens.words)), dtype=np.int64)
+        for k, names in enumerate(_JOINT):
+            code = codes[k]
+            np.copyto(code, tokens.codes[names[0]])
+            for g in names[1:]:
+                code *= GROUPS[g]
+                code += tokens.codes[g]
+            code += self.joint_base[k]
+        return codes.T
+
+    def viterbi(self, emissions: np.ndarray, lengths: list[int]) -> np.ndarray:
+        """The best tag index of each token. All sentences are decoded together, position by position, with
+        (sentences x tags x tags) array operations over the sentences still running (`_TimeMajor`)."""
         if kernels.ACTIVE:  # the compiled twin of what follows (tests/kernels): one sentence at a time
             return kernels.viterbi(emissions, lengths, self.transitions)
-        return _by_length(emissions, lengths, bucket, self._viterbi_sorted, np.zeros(len(emissions), dtype=np.int64))
-
-    def _viterbi_sorted(self, pad: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        """Viterbi over padded state scores (sentences, width, tags) of sentences in increasing length: at position
-        t the sentences still running are a suffix of the rows."""
-        n_sent, width, n_tags = pad.shape
+        layout = _TimeMajor(lengths)
+        out = np.zeros(len(emissions), dtype=np.int64)
+        if not layout.width:
+            return out
+        em = np.take(emissions, layout.token, axis=0)  # the tokens in time-major order
+        at, live = layout.at, layout.live
         # the forward pass keeps only each step's best scores (deltas); the back-pointers are found on the way back
         # for the chosen tag alone (the same argmax over the same sums as in the forward pass)
-        deltas = np.empty((n_sent, width, n_tags))
-        deltas[:, 0] = pad[:, 0]
-        delta = deltas[:, 0]
-        trans = self.transitions[None]
-        first_live = np.searchsorted(lengths, np.arange(width), side="right")  # rows with length > t from here
-        for t in range(1, width):
-            k = first_live[t]
-            delta = (delta[-(n_sent - k):, :, None] + trans).max(axis=1) + pad[k:, t] if k < n_sent else delta[:0]
-            deltas[k:, t] = delta
-        tags = np.zeros((n_sent, width), dtype=np.int64)
-        last = np.maximum(lengths - 1, 0)
-        rows = np.arange(n_sent)
-        current = deltas[rows, last].argmax(axis=1)
-        for t in range(width - 1, -1, -1):
-            k = first_live[t]
-            tags[k:, t] = current[k:]
+        # (the maximum over the previous tag a of delta[a] + transitions[a, b], taken a row of `transitions` at a
+        # time: the same maximum as a reduction over a, which is slower over that middle axis)
+        deltas = np.empty_like(em)
+        deltas[:live[0]] = em[:live[0]]
+        trans = self.transitions
+        best, step = np.empty_like(em[:live[0]]), np.empty_like(em[:live[0]])
+        for t in range(1, layout.width):
+            a, n = at[t], live[t]
+            prev = deltas[at[t - 1]:at[t - 1] + n]
+            top, tmp = best[:n], step[:n]
+            np.add(prev[:, 0, None], trans[0], out=top)
+            for k in range(1, len(trans)):
+                np.maximum(top, np.add(prev[:, k, None], trans[k], out=tmp), out=top)
+            np.add(top, em[a:a + n], out=deltas[a:a + n])
+        tags = np.empty(len(em), dtype=np.int64)
+        current = np.zeros(live[0], dtype=np.int64)
+        for t in range(layout.width - 1, -1, -1):
+            a, n = at[t], live[t]
+            ending = live[t + 1] if t + 1 < layout.width else 0  # sentences [ending, n) end at t
+            if ending < n:
+                current[ending:n] = deltas[a + ending:a + n].argmax(axis=1)
+            tags[a:a + n] = current[:n]
             if t:
-                current[k:] = (deltas[k:, t - 1] + self.transitions[:, current[k:]].T).argmax(axis=1)
-        return tags
+                b = at[t - 1]
+                current[:n] = (deltas[b:b + n] + self.transitions[:, current[:n]].T).argmax(axis=1)
+        out[layout.token] = tags
+        return out
 
-    def marginals(self, emissions: np.ndarray, lengths: list[int], bucket: int = 256) -> np.ndarray:
-        """The posterior probability (n_tokens, n_tags) of each tag at each token (forward-backward), with the
-        sentences batched as in `viterbi`; scaled (each step's scores divided by their sum), so it needs no log."""
+    def marginals(self, emissions: np.ndarray, lengths: list[int]) -> np.ndarray:
+        """The posterior probability (n_tokens, n_tags) of each tag at each token (forward-backward), all sentences
+        together position by position as in `viterbi`; scaled (each step's scores divided by their sum), so it needs
+        no log."""
         trans = np.exp(self.transitions - self.transitions.max())
-        return _by_length(emissions, lengths, bucket, lambda pad, n: self._marginals_sorted(pad, n, trans),
-                          np.zeros(emissions.shape))
-
-    @staticmethod
-    def _marginals_sorted(pad: np.ndarray, lengths: np.ndarray, trans: np.ndarray) -> np.ndarray:
-        """Forward-backward over padded state scores of sentences in increasing length (see `_viterbi_sorted`)."""
-        n_sent, width, n_tags = pad.shape
-        e = np.exp(pad - pad.max(axis=2, keepdims=True))
-        alpha = np.zeros_like(e)  # (zero past a sentence's end)
+        layout = _TimeMajor(lengths)
+        out = np.zeros(emissions.shape)
+        if not layout.width:
+            return out
+        pad = np.take(emissions, layout.token, axis=0)
+        e = np.exp(pad - pad.max(axis=1, keepdims=True))
+        alpha = np.empty_like(e)
         beta = np.ones_like(e)
-        first_live = np.searchsorted(lengths, np.arange(width), side="right")
+        at, live = layout.at, layout.live
         # a token's marginals are its alpha * beta normalised, so alpha and beta may carry any factor per sentence
         # and position: they are rescaled only every `every` steps. A step shrinks alpha's sum by at most the
         # smallest of `trans` (whose largest is 1; an emission row's largest is 1), and beta's largest by at most
         # its square (after a step, beta's entries are within that smallest factor of each other)
         every = max(1, int(300 // max(1.0, -2 * np.log(max(trans.min(), 1e-300)))))
-        alpha[:, 0] = e[:, 0]
-        for t in range(1, width):
-            k = first_live[t]
-            a = (alpha[k:, t - 1] @ trans) * e[k:, t]
-            alpha[k:, t] = a / a.sum(axis=1, keepdims=True) if t % every == 0 else a
-        for t in range(width - 2, -1, -1):
-            k = first_live[t + 1]  # rows that go on after t; the others end at t (beta 1)
-            b_ = (e[k:, t + 1] * beta[k:, t + 1]) @ trans.T
-            beta[k:, t] = b_ / b_.sum(axis=1, keepdims=True) if t % every == 0 else b_
+        alpha[:live[0]] = e[:live[0]]
+        for t in range(1, layout.width):
+            a, n, p = at[t], live[t], at[t - 1]
+            step = (alpha[p:p + n] @ trans) * e[a:a + n]
+            alpha[a:a + n] = step / step.sum(axis=1, keepdims=True) if t % every == 0 else step
+        for t in range(layout.width - 2, -1, -1):
+            a, n, q = at[t], live[t + 1], at[t + 1]  # the first n go on after t; the others end at t (beta 1)
+            step = (e[q:q + n] * beta[q:q + n]) @ trans.T
+            beta[a:a + n] = step / step.sum(axis=1, keepdims=True) if t % every == 0 else step
         m = alpha * beta
-        return m / np.maximum(m.sum(axis=2, keepdims=True), 1e-300)
+        out[layout.token] = m / np.maximum(m.sum(axis=1, keepdims=True), 1e-300)
+        return out
 
     def tag(self, tokens: Tokens, threshold: float | None = None) -> np.ndarray:
         """Tag index (into TAGS) of every token: the best sequence (crfsuite's tagging); with `threshold`, its Source

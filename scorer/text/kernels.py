@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 # The kernels' interface version: equal to `_scorer_kernels.VERSION` of a build this code can use.
-VERSION = 3
+VERSION = 4
 
 
 def _load():
@@ -49,3 +49,56 @@ def viterbi(emissions, lengths, transitions):
     if lengths.ndim != 1 or (len(lengths) and (lengths.min() < 0 or lengths.sum() > len(emissions))):
         raise ValueError(f"viterbi: sentence lengths must be >= 0 and sum to at most {len(emissions)} tokens")
     return compiled.viterbi(emissions, lengths, transitions)
+
+
+def tagger_emissions(rows, lengths, table, bias, joint, codes):
+    """The compiled `SpanTagger.emissions`: state scores of the tokens from their words' rows of the word table
+    (n_words, offsets, tags), the sentences' token counts, the bias, and the rows `codes` (n_tokens, groups) of
+    `joint`."""
+    import numpy as np
+
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    lengths = np.ascontiguousarray(lengths, dtype=np.int64)
+    table = np.ascontiguousarray(table, dtype=np.float64)
+    bias = np.ascontiguousarray(bias, dtype=np.float64)
+    joint = np.ascontiguousarray(joint, dtype=np.float64)
+    codes = np.ascontiguousarray(codes, dtype=np.int64)
+    # the kernel runs without bounds checks: its shapes and indices are checked here, as the numpy twin's indexing
+    # would
+    n_tags = bias.shape[0] if bias.ndim == 1 else -1
+    if table.ndim != 3 or table.shape[1] % 2 == 0 or table.shape[2] != n_tags or joint.ndim != 2 \
+            or joint.shape[1] != n_tags or rows.ndim != 1 or codes.ndim != 2 or codes.shape[0] != len(rows):
+        raise ValueError(f"tagger_emissions: table {table.shape}, bias {bias.shape}, joint {joint.shape}, rows "
+                         f"{rows.shape} and codes {codes.shape} do not fit")
+    if lengths.ndim != 1 or (len(lengths) and lengths.min() < 0) or int(lengths.sum()) != len(rows):
+        raise ValueError(f"tagger_emissions: sentence lengths must be >= 0 and sum to the {len(rows)} tokens")
+    if len(rows) and (rows.min() < 0 or rows.max() >= len(table)):
+        raise ValueError(f"tagger_emissions: word rows must be in [0, {len(table)})")
+    if codes.size and (codes.min() < 0 or codes.max() >= len(joint)):
+        raise ValueError(f"tagger_emissions: token feature rows must be in [0, {len(joint)})")
+    return compiled.tagger_emissions(rows, lengths, table, bias, joint, codes)
+
+
+def tagger_tokens(texts, bases):
+    """The compiled `scorer.attribution.tagger._tokenise`: (words, article starts, tokens per text) of the texts (each
+    a sentence's text, its offset in its article in `bases`)."""
+    texts, bases = list(texts), list(bases)
+    if len(texts) != len(bases):  # (the kernel reads the lists without bounds checks; it refuses a text not a str)
+        raise ValueError(f"tagger_tokens: {len(texts)} texts but {len(bases)} offsets")
+    return compiled.tagger_tokens(texts, bases)
+
+
+def tagger_codes(props, lengths, state, pos_bucket, rpos_bucket, dist_bucket):
+    """The compiled token codes of `scorer.attribution.tagger.batch_tokens`: a (10, n_tokens) array, a row per
+    group of `GROUPS` in order."""
+    import numpy as np
+
+    props, lengths, state, pos_bucket, rpos_bucket, dist_bucket = (
+        np.ascontiguousarray(a, dtype=np.int64) for a in (props, lengths, state, pos_bucket, rpos_bucket, dist_bucket))
+    if props.ndim != 1 or state.shape != props.shape or lengths.ndim != 1 \
+            or (len(lengths) and lengths.min() < 0) or int(lengths.sum()) != len(props):
+        raise ValueError(f"tagger_codes: {props.shape} properties, {state.shape} quote states and sentence lengths "
+                         f"summing to {int(lengths.sum())} do not fit")
+    if min(len(pos_bucket), len(rpos_bucket), len(dist_bucket)) < 1:
+        raise ValueError("tagger_codes: empty bucket table")
+    return compiled.tagger_codes(props, lengths, state, pos_bucket, rpos_bucket, dist_bucket)

@@ -63,7 +63,7 @@ def test_viterbi_finds_the_best_sequence_of_every_sentence_at_once():
     tagger = _random_tagger(rng)
     lengths = [1, 3, 0, 4, 2, 4]
     emissions = rng.normal(size=(sum(lengths), len(TAGS)))
-    got = tagger.viterbi(emissions, lengths, bucket=2)  # buckets of two sentences, in order of length
+    got = tagger.viterbi(emissions, lengths)
     k = 0
     for n in lengths:
         if n:

@@ -1,33 +1,26 @@
-"""The span tagger decodes sentences in padded batches: one long sentence must not pad a whole batch of others
-(the cost would grow with the longest sentence times the batch: 4,500 tokens x 256 sentences took seconds), and the
-batches give every sentence the tags and marginals it gets alone."""
+"""The span tagger decodes all sentences together in time-major order (`_TimeMajor`): one long sentence must not pad
+the others (a padded batch's cost grows with the longest sentence times the batch: 4,500 tokens x 256 sentences
+took seconds), and every sentence gets the tags and marginals it gets alone."""
 import numpy as np
 
 from scorer.attribution import tagger
-from scorer.attribution.tagger import TAGS, _by_length
+from scorer.attribution.tagger import TAGS, _TimeMajor
 
 
-def _padded_shapes(lengths):
-    shapes = []
-
-    def decode(pad, n):
-        shapes.append(pad.shape[:2])
-        return np.zeros(pad.shape[:2], dtype=np.int64)
-
-    _by_length(np.zeros((sum(lengths), len(TAGS))), lengths, 256, decode, np.zeros(sum(lengths), dtype=np.int64))
-    return shapes
+def test_a_long_sentence_pads_nothing():
+    lengths = [12] * 600 + [4500] + [300] * 40 + [0]
+    layout = _TimeMajor(lengths)
+    assert len(layout.token) == sum(lengths)  # one cell per token: no padding
+    assert sorted(layout.token.tolist()) == list(range(sum(lengths)))  # every token once
+    assert layout.width == 4500 and layout.live[0] == len(lengths) - 1 and layout.live[-1] == 1
 
 
-def test_a_long_sentence_is_not_padded_with_a_full_batch():
-    lengths = [12] * 600 + [4500] + [300] * 40
-    shapes = _padded_shapes(lengths)
-    assert sum(rows for rows, _ in shapes) == len(lengths)  # every sentence decoded once
-    assert max(rows * width for rows, width in shapes) <= 40_000  # not 256 x 4,500
-
-
-def test_ordinary_sentences_keep_full_batches():
-    shapes = _padded_shapes([10 + i % 40 for i in range(700)])
-    assert [rows for rows, _ in shapes] == [256, 256, 188]
+def test_the_layout_is_time_major():
+    lengths = [2, 0, 3, 1]
+    layout = _TimeMajor(lengths)
+    # sentences 2, 0, 3 (3, 2 and 1 tokens; the empty one never runs), then position by position
+    assert layout.token.tolist() == [2, 0, 5, 3, 1, 4]
+    assert layout.live == [3, 2, 1] and layout.at == [0, 3, 5]
 
 
 def test_tags_and_marginals_the_same_whatever_the_batches(monkeypatch):
