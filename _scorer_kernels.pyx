@@ -831,10 +831,6 @@ def tagger_tokens(list texts, list bases):
     return words, starts[:n_tok].copy(), lengths
 
 
-cdef inline bint _ascii_letter(Py_UCS4 ch) noexcept nogil:
-    return (0x41 <= ch <= 0x5A) or (0x61 <= ch <= 0x7A)
-
-
 def tagger_codes(const int64_t[::1] props, const int64_t[::1] lengths, const int64_t[::1] state,
                  const int64_t[::1] pos_bucket, const int64_t[::1] rpos_bucket, const int64_t[::1] dist_bucket):
     """The token codes of `scorer.attribution.tagger.batch_tokens` (its GROUPS, in order, as the rows of one
