@@ -9,6 +9,7 @@ repeated here: the callers pass them in (one place for each list).
     quoted_mask    <- scorer.text.quotes.quoted_mask (its per-character loop)
     sentence_spans <- scorer.text.segment._sentence_spans (one paragraph's sentences from punkt's spans)
     viterbi        <- scorer.attribution.tagger.SpanTagger.viterbi (best tag path of each sentence)
+    content_words, corroboration: see the section "segmentation and finish" at the end
 
 Bump VERSION whenever a function's behaviour or signature changes: the dispatch uses a compiled module only when
 its VERSION is the one the Python code expects, so a stale build falls back to the twins instead of disagreeing.
@@ -24,7 +25,7 @@ cdef extern from "Python.h":
     bint Py_UNICODE_ISALNUM(Py_UCS4 ch) nogil
     bint Py_UNICODE_ISLOWER(Py_UCS4 ch) nogil
 
-VERSION = 2
+VERSION = 3
 
 cdef enum:
     LEFT_DQ = 0x201C  # “
@@ -428,4 +429,191 @@ def viterbi(const double[:, ::1] emissions, const int64_t[::1] lengths, const do
     finally:
         PyMem_Free(delta)
         PyMem_Free(back)
+    return out
+
+
+# ---- segmentation and finish ----
+#
+#   content_words  <- scorer.model.support._content_words_python (a sentence's content words for corroboration)
+#   corroboration  <- scorer.model.support._corroborate_python (the sentence each sentence is corroborated by)
+
+cdef extern from "Python.h":
+    bint Py_UNICODE_ISDECIMAL(Py_UCS4 ch) nogil
+    object PyUnicode_DecodeASCII(const char *s, Py_ssize_t size, const char *errors)
+
+
+cdef inline bint _ascii_upper(Py_UCS4 ch) noexcept nogil:
+    return 0x41 <= ch <= 0x5A
+
+
+cdef inline bint _ascii_lower(Py_UCS4 ch) noexcept nogil:
+    return 0x61 <= ch <= 0x7A
+
+
+def content_words(str text, frozenset stop):
+    """`support._content_words_python(text)`: the matches of `support._CONTENT`
+    (`[A-Za-z][a-z]{3,}|[A-Z][A-Za-z]+|\\d[\\d,.]*`, found left to right as `findall` finds them, the regex engine's
+    `\\d` being a Unicode decimal digit), lower-cased, without the words of `stop`, as a frozenset."""
+    cdef Text t = _text(text)
+    cdef Py_ssize_t p = 0, q, n = t.n
+    cdef Py_UCS4 ch, c
+    cdef set out = set()
+    cdef str word
+    cdef char buf[64]
+    cdef Py_ssize_t r
+    cdef int code
+    cdef bint ascii = t.kind == 1 and text.isascii()  # (a 1-byte kind is Latin-1: letters and digits beyond ASCII)
+    while p < n:
+        ch = _at(t, p)
+        q = p
+        if _ascii_lower(ch) or _ascii_upper(ch):
+            q = p + 1
+            while q < n and _ascii_lower(_at(t, q)):
+                q += 1
+            if q - p < 4:  # not [A-Za-z][a-z]{3,}: then [A-Z][A-Za-z]+, or nothing here
+                q = p
+                if _ascii_upper(ch):
+                    q = p + 1
+                    while q < n:
+                        c = _at(t, q)
+                        if not (_ascii_lower(c) or _ascii_upper(c)):
+                            break
+                        q += 1
+                    if q - p < 2:
+                        q = p
+        elif Py_UNICODE_ISDECIMAL(ch):
+            q = p + 1
+            while q < n:
+                c = _at(t, q)
+                if not (Py_UNICODE_ISDECIMAL(c) or c == 0x2C or c == 0x2E):
+                    break
+                q += 1
+        if q > p:
+            if q - p <= 64 and ascii:
+                # an ASCII word lower-cased in a buffer: one string made, not a slice and its lower case
+                for r in range(p, q):
+                    code = <int> _at(t, r)
+                    buf[r - p] = <char> (code + 32 if 0x41 <= code <= 0x5A else code)
+                word = PyUnicode_DecodeASCII(buf, q - p, NULL)
+            else:
+                word = text[p:q].lower()
+            if word not in stop:
+                out.add(word)
+            p = q
+        else:
+            p += 1
+    return frozenset(out)
+
+
+def corroboration(list words, list labels, Py_ssize_t min_shared, str opinion):
+    """`support._corroborate_python(words, labels, min_shared)`: for each sentence (its content words, `words[i]`,
+    any iterable), the index of the sentence of another type, not `opinion`, sharing the most words held by 2-50
+    sentences (a word listed twice counts twice, as there), nearest then earliest among equals, when it shares at
+    least `min_shared`; else None."""
+    cdef Py_ssize_t n = len(words), i, j, k, m, w, total, top, best, dist, best_dist, n_ids = 0, n_items = 0
+    cdef dict ids = {}, codes = {}
+    cdef list flat = []
+    cdef list out = [None] * n
+    if n == 0:
+        return out
+    if len(labels) < n:  # (unchecked indexing below) as the twin's labels[i]
+        raise IndexError("list index out of range")
+    starts_list = [0] * (n + 1)
+    for i in range(n):
+        for word in words[i]:
+            code = ids.get(word)
+            if code is None:
+                code = ids[word] = len(ids)
+            flat.append(code)
+        starts_list[i + 1] = len(flat)
+    n_ids = len(ids)
+    n_items = len(flat)
+    cdef Py_ssize_t *starts = <Py_ssize_t *> PyMem_Malloc((n + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t *item = <Py_ssize_t *> PyMem_Malloc((n_items + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t *df = <Py_ssize_t *> PyMem_Malloc((n_ids + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t *post_start = <Py_ssize_t *> PyMem_Malloc((n_ids + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t *post = <Py_ssize_t *> PyMem_Malloc((n_items + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t *fill = <Py_ssize_t *> PyMem_Malloc((n_ids + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t *label = <Py_ssize_t *> PyMem_Malloc(n * sizeof(Py_ssize_t))
+    cdef Py_ssize_t *count = <Py_ssize_t *> PyMem_Malloc(n * sizeof(Py_ssize_t))
+    cdef Py_ssize_t *touched = <Py_ssize_t *> PyMem_Malloc(n * sizeof(Py_ssize_t))
+    cdef Py_ssize_t n_touched
+    try:
+        if (starts == NULL or item == NULL or df == NULL or post_start == NULL or post == NULL or fill == NULL
+                or label == NULL or count == NULL or touched == NULL):
+            raise MemoryError()
+        for i in range(n + 1):
+            starts[i] = starts_list[i]
+        for k in range(n_items):
+            item[k] = flat[k]
+        # labels as small codes; the opinion label is code -1 (its sentences never corroborate)
+        for i in range(n):
+            lab = labels[i]
+            if lab == opinion:
+                label[i] = -1
+                continue
+            code = codes.get(lab)
+            if code is None:
+                code = codes[lab] = len(codes)
+            label[i] = code
+        # postings of each word: the sentences holding it, in order (a sentence once per listing of the word)
+        for w in range(n_ids):
+            df[w] = 0
+        for k in range(n_items):
+            df[item[k]] += 1
+        post_start[0] = 0
+        for w in range(n_ids):
+            post_start[w + 1] = post_start[w] + df[w]
+            fill[w] = post_start[w]
+        for i in range(n):
+            for k in range(starts[i], starts[i + 1]):
+                w = item[k]
+                post[fill[w]] = i
+                fill[w] += 1
+        for i in range(n):
+            count[i] = 0
+        for i in range(n):
+            total = 0
+            n_touched = 0
+            for k in range(starts[i], starts[i + 1]):
+                w = item[k]
+                if df[w] < 2 or df[w] > 50:
+                    continue
+                for m in range(post_start[w], post_start[w + 1]):
+                    j = post[m]
+                    if label[j] < 0 or label[j] == label[i]:  # the opinion, or the same type
+                        continue
+                    if count[j] == 0:
+                        touched[n_touched] = j
+                        n_touched += 1
+                    count[j] += 1
+                    total += 1
+            if total and total >= min_shared:
+                top = 0
+                for k in range(n_touched):
+                    if count[touched[k]] > top:
+                        top = count[touched[k]]
+                if top >= min_shared:
+                    best = -1
+                    best_dist = 0
+                    for k in range(n_touched):
+                        j = touched[k]
+                        if count[j] != top:
+                            continue
+                        dist = j - i if j > i else i - j
+                        if best < 0 or dist < best_dist or (dist == best_dist and j < best):
+                            best, best_dist = j, dist
+                    out[i] = best
+            for k in range(n_touched):
+                count[touched[k]] = 0
+    finally:
+        PyMem_Free(starts)
+        PyMem_Free(item)
+        PyMem_Free(df)
+        PyMem_Free(post_start)
+        PyMem_Free(post)
+        PyMem_Free(fill)
+        PyMem_Free(label)
+        PyMem_Free(count)
+        PyMem_Free(touched)
     return out

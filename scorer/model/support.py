@@ -16,6 +16,7 @@ import numpy as np
 
 from ..attribution.lexicon import DENIAL_RE, LOADED_WORDS
 from ..labels import GRADES, LABELS
+from ..text import kernels
 from .cues import CUE_FEATURES, DATE_RE, HEDGE_RE, NUMBER_RE, cue_matrix
 from .heads import logistic_probabilities
 
@@ -39,15 +40,27 @@ def content_words(text: str) -> frozenset[str]:
 _CACHED_CHARS = 2_000
 
 
-@lru_cache(maxsize=1024)
-def _content_words(text: str) -> frozenset[str]:
+def _content_words_python(text: str) -> frozenset[str]:
+    """`content_words` uncached: the pure-Python twin of the compiled kernel `content_words`."""
     return frozenset(w for w in map(str.lower, _CONTENT.findall(text)) if w not in _STOP)
+
+
+def _content_words_compiled(text: str) -> frozenset[str]:
+    return kernels.compiled.content_words(text, _STOP)
+
+
+_content_words = lru_cache(maxsize=1024)(_content_words_compiled if kernels.ACTIVE else _content_words_python)
 
 
 def corroboration(texts: list[str], labels: list[str], min_shared: int = 3) -> list[int | None]:
     """For each sentence, the index of another sentence of a different type that shares enough content
     words, or None. Uses an inverted index so that the cost grows with shared words, not n squared."""
-    words = [content_words(t) for t in texts]
+    return _corroborate([content_words(t) for t in texts], labels, min_shared)
+
+
+def _corroborate_python(words: list, labels: list[str], min_shared: int = 3) -> list[int | None]:
+    """`corroboration` given the sentences' content words (the pure-Python twin of the compiled kernel
+    `corroboration`)."""
     index: dict[str, list[int]] = {}
     for i, ws in enumerate(words):
         for w in ws:
@@ -77,6 +90,14 @@ def corroboration(texts: list[str], labels: list[str], min_shared: int = 3) -> l
         out.append(max((j for j, c in counts.items() if c == top), key=lambda j: (-abs(j - i), -j))
                    if top >= min_shared else None)
     return out
+
+
+def _corroborate_compiled(words: list, labels: list[str], min_shared: int = 3) -> list[int | None]:
+    return kernels.compiled.corroboration(words, labels if type(labels) is list else list(labels), min_shared,
+                                          "editorial_opinion")
+
+
+_corroborate = _corroborate_compiled if kernels.ACTIVE else _corroborate_python
 
 
 def support_features(texts: list[str], probabilities: np.ndarray, corroborated: list[int | None],
