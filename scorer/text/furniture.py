@@ -43,8 +43,8 @@ class Skipped(NamedTuple):
     reason: str
 
 
-# Two rules scan the whole line (a look-ahead for "cookie", a name of a photo agency at the end): each is tried only when
-# one of its literals is in the line as the regex engine's IGNORECASE reads it (`_folded`); every match holds one.
+# Two rules scan the whole line (a look-ahead for "cookie", a name of a photo agency at the end): each is tried only
+# when one of its literals is in the line as the regex engine's IGNORECASE reads it (`_folded`); every match holds one.
 # The other rules fail at the line's first characters and are tried as they are. Checked on every code point and
 # against the rules alone in tests/text/test_furniture_speed.py.
 _LITERALS: dict[str, tuple[str, ...]] = {
