@@ -436,6 +436,7 @@ def viterbi(const double[:, ::1] emissions, const int64_t[::1] lengths, const do
 #
 #   content_words  <- scorer.model.support._content_words_python (a sentence's content words for corroboration)
 #   corroboration  <- scorer.model.support._corroborate_python (the sentence each sentence is corroborated by)
+#   english_counts <- the ASCII path of scorer.text.language.looks_english (letters, words, function words)
 
 cdef extern from "Python.h":
     bint Py_UNICODE_ISDECIMAL(Py_UCS4 ch) nogil
@@ -617,3 +618,85 @@ def corroboration(list words, list labels, Py_ssize_t min_shared, str opinion):
         PyMem_Free(count)
         PyMem_Free(touched)
     return out
+
+
+cdef object _FUNCTION_SET = None  # the set the codes below were made from
+cdef int64_t _FUNCTION_CODES[512]
+cdef Py_ssize_t _N_FUNCTION = 0
+
+
+cdef int64_t _letters_code(const int *chars, Py_ssize_t n) noexcept nogil:
+    """Up to 12 lower-case ASCII letters as one number (5 bits a letter, a = 1): equal codes, equal words."""
+    cdef int64_t code = 0
+    cdef Py_ssize_t k
+    for k in range(n):
+        code |= (<int64_t> (chars[k] - 0x60)) << (5 * k)
+    return code
+
+
+cdef void _function_codes(frozenset words) except *:
+    global _FUNCTION_SET, _N_FUNCTION
+    cdef int chars[12]
+    cdef Py_ssize_t k
+    if words is _FUNCTION_SET:
+        return
+    codes = []
+    for word in words:
+        if not (isinstance(word, str) and word.isascii() and word.isalpha() and word.islower()):
+            continue  # no run of ASCII letters, lower-cased, is such a word
+        if len(word) > 12:
+            raise ValueError(f"english_counts: a function word longer than 12 letters: {word!r}")
+        for k in range(len(word)):
+            chars[k] = ord(word[k])
+        codes.append(_letters_code(chars, len(word)))
+    if len(codes) > 512:
+        raise ValueError("english_counts: more than 512 function words")
+    codes.sort()
+    for k in range(len(codes)):
+        _FUNCTION_CODES[k] = codes[k]
+    _N_FUNCTION = len(codes)
+    _FUNCTION_SET = words
+
+
+cdef bint _is_function_code(int64_t code) noexcept nogil:
+    cdef Py_ssize_t lo = 0, hi = _N_FUNCTION, mid
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if _FUNCTION_CODES[mid] < code:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo < _N_FUNCTION and _FUNCTION_CODES[lo] == code
+
+
+def english_counts(str text, frozenset function_words):
+    """(letters, words, function words) of `text` read as `language.looks_english` reads text whose word characters
+    are all ASCII: its words are the runs of ASCII letters (`[A-Za-z]+`), lower-cased; letters are their letters;
+    function words are the words in `function_words` (lower-case ASCII words of at most 12 letters). None when the
+    text has a word character (the regex engine's \\w) outside ASCII: that text takes the other path."""
+    _function_codes(function_words)
+    cdef Text t = _text(text)
+    cdef Py_ssize_t p = 0, q, n = t.n, letters = 0, words = 0, function = 0, k
+    cdef Py_UCS4 ch
+    cdef int chars[12]
+    while p < n:
+        ch = _at(t, p)
+        if not (_ascii_lower(ch) or _ascii_upper(ch)):
+            if ch >= 128 and _word(ch):
+                return None
+            p += 1
+            continue
+        q = p
+        while q < n:
+            ch = _at(t, q)
+            if not (_ascii_lower(ch) or _ascii_upper(ch)):
+                break
+            if q - p < 12:
+                chars[q - p] = <int> ch + 0x20 if _ascii_upper(ch) else <int> ch
+            q += 1
+        letters += q - p
+        words += 1
+        if q - p <= 12 and _is_function_code(_letters_code(chars, q - p)):
+            function += 1
+        p = q
+    return letters, words, function

@@ -74,7 +74,7 @@ def test_content_words_same_for_every_code_point():
     chars = [chr(c) for c in range(sys.maxunicode + 1)]
     for start in range(0, len(chars), 4096):
         block = chars[start:start + 4096]
-        for joiner in ("1", "Abcd", "AB", "x", " ", "12,3.", ""):
+        for joiner in ("1", "Abcd", "AB", "12,3."):
             text = joiner.join(block)
             assert compiled_words(text) == support._content_words_python(text), (start, joiner)
 
@@ -94,7 +94,7 @@ _VOCAB = ["Trump", "Russia", "Moscow", "officials", "bounties", "2020", "12,000"
           "troops", "ab", "Über", "x"]
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(st.lists(st.sampled_from(_VOCAB), max_size=8).map(" ".join), max_size=70),
        st.lists(st.sampled_from(LABELS), min_size=70, max_size=70), st.integers(-1, 5))
 def test_corroboration_same_on_fuzzed_sentences(texts, labels, min_shared):
@@ -131,3 +131,86 @@ def test_dispatch_follows_the_switch():
     else:
         assert support._corroborate is support._corroborate_python
         assert support._content_words.__wrapped__ is support._content_words_python
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# looks_english's ASCII path: english_counts
+
+def ref_english_counts(text: str, function_words=None) -> tuple[int, int, int]:
+    """The counts of looks_english's ASCII path, as it computes them."""
+    from scorer.text import language
+
+    words = language._ASCII_WORD.findall(text.lower())
+    function_words = language._FUNCTION_WORDS if function_words is None else function_words
+    return len("".join(words)), len(words), sum(map(function_words.__contains__, words))
+
+
+def _ascii_path(text: str) -> bool:
+    from scorer.text import language
+
+    return text.isascii() or not language._NON_ASCII_WORD_CHAR.search(text)
+
+
+def expected_counts(text: str, function_words=None):
+    """What english_counts gives: the ASCII path's counts, or None for text that does not take that path."""
+    return ref_english_counts(text, function_words) if _ascii_path(text) else None
+
+
+def test_english_counts_and_looks_english_same_on_polnear(shared_data, polnear_sentences, monkeypatch):
+    from scorer.text import language
+
+    paths = sorted((shared_data / "polnear" / "data" / "dev" / "text").glob("*.txt"))
+    paths += sorted((shared_data / "polnear" / "data" / "train" / "text").glob("*.txt"))[::4]
+    texts = [p.read_text(encoding="utf-8") for p in paths]
+    flat = [s for sents in polnear_sentences for s in sents]
+    items = texts + [t.upper() for t in texts[:50]] + [t[:n] for t in texts[:50] for n in (40, 90, 160)] + flat[:6000]
+    heads = [t[:20000] for t in items]
+    assert sum(map(_ascii_path, heads)) > 3000
+    fw = language._FUNCTION_WORDS
+    assert [K.english_counts(t, fw) for t in heads] == [expected_counts(t) for t in heads]
+    monkeypatch.setattr(language, "_english_counts", K.english_counts)
+    compiled = [language.looks_english(t) for t in items]
+    monkeypatch.setattr(language, "_english_counts", None)
+    assert compiled == [language.looks_english(t) for t in items]
+    assert 0 < sum(compiled) < len(compiled)  # short texts and upper-case ones: both answers occur
+
+
+def test_english_counts_same_for_every_code_point():
+    """Every code point the ASCII path allows (not a word character outside ASCII), between and inside words; and
+    every other one gives None, alone and inside such text."""
+    from scorer.text import language
+
+    fw = language._FUNCTION_WORDS
+    allowed, refused = [], []
+    for c in range(sys.maxunicode + 1):
+        (allowed if _ascii_path(chr(c)) else refused).append(chr(c))
+    assert len(allowed) > 100_000 and len(refused) > 100_000
+    for start in range(0, len(allowed), 4096):
+        block = allowed[start:start + 4096]
+        for joiner in ("The", "a", "x", ""):
+            text = joiner.join(block)
+            assert K.english_counts(text, fw) == ref_english_counts(text), (start, joiner)
+    assert [c for c in refused if K.english_counts(c, fw) is not None] == []
+    assert [c for c in refused[::97] if K.english_counts("The cat " + c + " sat", fw) is not None] == []
+
+
+_ENGLISHY = ["the", "The", "THE", "and", "because", "becausee", "said", "says", "Said", "i", "I", "a", "abcdefghijkl",
+             "abcdefghijklm", "Trump", "z" * 30, " ", ",", ".", "“", "”", "\u00a0", "\n", "-", "'", "1", "_", "é"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_ENGLISHY), st.text(max_size=3)), max_size=60).map("".join))
+def test_english_counts_same_on_fuzzed_strings(text):
+    from scorer.text import language
+
+    assert K.english_counts(text, language._FUNCTION_WORDS) == expected_counts(text)
+
+
+def test_english_counts_with_other_word_sets():
+    """Another set is read afresh (the codes are kept per set); words it cannot hold are refused or never match."""
+    text = "The abcdefghijkl Abcdefghijkl THE zebra Zebra “zebras” zebra-the"
+    for words in (frozenset({"zebra", "abcdefghijkl"}), frozenset(), frozenset({"Zebra", "über", "the", 7}),
+                  frozenset({"the"})):
+        assert K.english_counts(text, words) == expected_counts(text, words), words
+    with pytest.raises(ValueError):
+        K.english_counts(text, frozenset({"abcdefghijklm"}))
