@@ -151,15 +151,20 @@ class SupportModel:
 
     def grade_probabilities(self, X: np.ndarray) -> np.ndarray:
         """P(grade) for grades 0..3 (columns in grade order, zero for a grade unseen in training)."""
-        raw = self._raw_probabilities(self._scaled(X))
-        out = np.zeros((len(X), len(GRADES)))
+        return self._in_grade_order(self._raw_probabilities(self._scaled(X)))
+
+    def _in_grade_order(self, raw: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(raw), len(GRADES)))
         for col, grade in enumerate(self.classes_):
             out[:, int(grade)] = raw[:, col]
         return out
 
     def predict(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(support in [0, 1], the grade whose band it falls in: `grade_of`) per row."""
-        probs = self.grade_probabilities(X)
+        return self._banded(self.grade_probabilities(X))
+
+    @staticmethod
+    def _banded(probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         support = probs @ np.asarray(GRADES) / max(GRADES)
         # banded as reported (the report rounds support to 4 decimals), so that grade_of(reported support) == grade
         return support, np.searchsorted(np.asarray(GRADE_CUTS), np.round(support, 4), side="right")
@@ -167,12 +172,22 @@ class SupportModel:
     def contributions(self, X: np.ndarray) -> np.ndarray:
         """Each feature's push on the expected grade (first-order effect of its scaled value)."""
         Z = self._scaled(X)
-        raw = self._raw_probabilities(Z)
+        return self._contributions(Z, self._raw_probabilities(Z))
+
+    def _contributions(self, Z: np.ndarray, raw: np.ndarray) -> np.ndarray:
         grades = self.classes_.astype(float)
         expected = raw @ grades
         weights = raw * (grades[None, :] - expected[:, None])  # d E / d logit_k
         coef = self.coef_ if len(self.coef_) == len(grades) else np.vstack([-self.coef_ / 2, self.coef_ / 2])
         return Z * (weights @ coef)
+
+    def predict_and_contributions(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`predict(X)` and `contributions(X)` together, the scaled features and the model's probabilities computed
+        once for both (the same operations on the same arrays as the two calls: the same numbers)."""
+        Z = self._scaled(X)
+        raw = self._raw_probabilities(Z)
+        support, grades = self._banded(self._in_grade_order(raw))
+        return support, grades, self._contributions(Z, raw)
 
 
 def _quote(words: list[str]) -> str:
