@@ -451,7 +451,7 @@ cdef inline bint _ascii_lower(Py_UCS4 ch) noexcept nogil:
     return 0x61 <= ch <= 0x7A
 
 
-def content_words(str text, frozenset stop):
+def content_words(str text not None, frozenset stop not None):
     """`support._content_words_python(text)`: the matches of `support._CONTENT`
     (`[A-Za-z][a-z]{3,}|[A-Z][A-Za-z]+|\\d[\\d,.]*`, found left to right as `findall` finds them, the regex engine's
     `\\d` being a Unicode decimal digit), lower-cased, without the words of `stop`, as a frozenset."""
@@ -506,7 +506,7 @@ def content_words(str text, frozenset stop):
     return frozenset(out)
 
 
-def corroboration(list words, list labels, Py_ssize_t min_shared, str opinion):
+def corroboration(list words not None, list labels not None, Py_ssize_t min_shared, str opinion not None):
     """`support._corroborate_python(words, labels, min_shared)`: for each sentence (its content words, `words[i]`,
     any iterable), the index of the sentence of another type, not `opinion`, sharing the most words held by 2-50
     sentences (a word listed twice counts twice, as there), nearest then earliest among equals, when it shares at
@@ -669,7 +669,7 @@ cdef bint _is_function_code(int64_t code) noexcept nogil:
     return lo < _N_FUNCTION and _FUNCTION_CODES[lo] == code
 
 
-def english_counts(str text, frozenset function_words):
+def english_counts(str text not None, frozenset function_words not None):
     """(letters, words, function words) of `text` read as `language.looks_english` reads text whose word characters
     are all ASCII: its words are the runs of ASCII letters (`[A-Za-z]+`), lower-cased; letters are their letters;
     function words are the words in `function_words` (lower-case ASCII words of at most 12 letters). None when the

@@ -214,3 +214,15 @@ def test_english_counts_with_other_word_sets():
         assert K.english_counts(text, words) == expected_counts(text, words), words
     with pytest.raises(ValueError):
         K.english_counts(text, frozenset({"abcdefghijklm"}))
+
+
+def test_kernels_refuse_none_and_wrong_types():
+    """Typed arguments: a wrong type is a TypeError, never a read of a bad pointer."""
+    from scorer.text import language
+
+    for call in (lambda: K.content_words(None, support._STOP), lambda: K.content_words(b"abc", support._STOP),
+                 lambda: K.content_words("abc", None), lambda: K.corroboration(None, [], 3, OPINION),
+                 lambda: K.corroboration([], None, 3, OPINION), lambda: K.corroboration([], [], 3, None),
+                 lambda: K.english_counts(None, language._FUNCTION_WORDS), lambda: K.english_counts("the", None)):
+        with pytest.raises(TypeError):
+            call()
