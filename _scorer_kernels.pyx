@@ -14,6 +14,7 @@ repeated here: the callers pass them in (one place for each list).
     tagger_codes   <- scorer.attribution.tagger.batch_tokens (the token codes: quote state, commas, runs, ...)
     cue_rows       <- scorer.model.cues.cue_vector (the cue features of sentences)
     word_codes     <- the heads' shared tokeniser and word coder (scorer.model.heads)
+    content_words, corroboration, english_counts: see the section "segmentation and finish" at the end
 
 Bump VERSION whenever a function's behaviour or signature changes: the dispatch uses a compiled module only when
 its VERSION is the one the Python code expects, so a stale build falls back to the twins instead of disagreeing.
@@ -29,7 +30,7 @@ cdef extern from "Python.h":
     bint Py_UNICODE_ISALNUM(Py_UCS4 ch) nogil
     bint Py_UNICODE_ISLOWER(Py_UCS4 ch) nogil
 
-VERSION = 4
+VERSION = 5
 
 cdef enum:
     LEFT_DQ = 0x201C  # “
@@ -895,3 +896,273 @@ def tagger_codes(const int64_t[::1] props, const int64_t[::1] lengths, const int
                 i -= 1
             pos += length
     return out
+
+
+# ---- segmentation and finish ----
+#
+#   content_words  <- scorer.model.support._content_words_python (a sentence's content words for corroboration)
+#   corroboration  <- scorer.model.support._corroborate_python (the sentence each sentence is corroborated by)
+#   english_counts <- the ASCII path of scorer.text.language.looks_english (letters, words, function words)
+
+cdef extern from "Python.h":
+    bint Py_UNICODE_ISDECIMAL(Py_UCS4 ch) nogil
+    object PyUnicode_DecodeASCII(const char *s, Py_ssize_t size, const char *errors)
+
+
+cdef inline bint _ascii_upper(Py_UCS4 ch) noexcept nogil:
+    return 0x41 <= ch <= 0x5A
+
+
+cdef inline bint _ascii_lower(Py_UCS4 ch) noexcept nogil:
+    return 0x61 <= ch <= 0x7A
+
+
+def content_words(str text not None, frozenset stop not None):
+    """`support._content_words_python(text)`: the matches of `support._CONTENT`
+    (`[A-Za-z][a-z]{3,}|[A-Z][A-Za-z]+|\\d[\\d,.]*`, found left to right as `findall` finds them, the regex engine's
+    `\\d` being a Unicode decimal digit), lower-cased, without the words of `stop`, as a frozenset."""
+    cdef Text t = _text(text)
+    cdef Py_ssize_t p = 0, q, n = t.n
+    cdef Py_UCS4 ch, c
+    cdef set out = set()
+    cdef str word
+    cdef char buf[64]
+    cdef Py_ssize_t r
+    cdef int code
+    cdef bint ascii = t.kind == 1 and text.isascii()  # (a 1-byte kind is Latin-1: letters and digits beyond ASCII)
+    while p < n:
+        ch = _at(t, p)
+        q = p
+        if _ascii_lower(ch) or _ascii_upper(ch):
+            q = p + 1
+            while q < n and _ascii_lower(_at(t, q)):
+                q += 1
+            if q - p < 4:  # not [A-Za-z][a-z]{3,}: then [A-Z][A-Za-z]+, or nothing here
+                q = p
+                if _ascii_upper(ch):
+                    q = p + 1
+                    while q < n:
+                        c = _at(t, q)
+                        if not (_ascii_lower(c) or _ascii_upper(c)):
+                            break
+                        q += 1
+                    if q - p < 2:
+                        q = p
+        elif Py_UNICODE_ISDECIMAL(ch):
+            q = p + 1
+            while q < n:
+                c = _at(t, q)
+                if not (Py_UNICODE_ISDECIMAL(c) or c == 0x2C or c == 0x2E):
+                    break
+                q += 1
+        if q > p:
+            if q - p <= 64 and ascii:
+                # an ASCII word lower-cased in a buffer: one string made, not a slice and its lower case
+                for r in range(p, q):
+                    code = <int> _at(t, r)
+                    buf[r - p] = <char> (code + 32 if 0x41 <= code <= 0x5A else code)
+                word = PyUnicode_DecodeASCII(buf, q - p, NULL)
+            else:
+                word = text[p:q].lower()
+            if word not in stop:
+                out.add(word)
+            p = q
+        else:
+            p += 1
+    return frozenset(out)
+
+
+def corroboration(list words not None, list labels not None, Py_ssize_t min_shared, str opinion not None):
+    """`support._corroborate_python(words, labels, min_shared)`: for each sentence (its content words, `words[i]`,
+    any iterable), the index of the sentence of another type, not `opinion`, sharing the most words held by 2-50
+    sentences (a word listed twice counts twice, as there), nearest then earliest among equals, when it shares at
+    least `min_shared`; else None."""
+    cdef Py_ssize_t n = len(words), i, j, k, m, w, total, top, best, dist, best_dist, n_ids = 0, n_items = 0
+    cdef dict ids = {}, codes = {}
+    cdef list flat = []
+    cdef list out = [None] * n
+    if n == 0:
+        return out
+    if len(labels) < n:  # (unchecked indexing below) as the twin's labels[i]
+        raise IndexError("list index out of range")
+    starts_list = [0] * (n + 1)
+    for i in range(n):
+        for word in words[i]:
+            code = ids.get(word)
+            if code is None:
+                code = ids[word] = len(ids)
+            flat.append(code)
+        starts_list[i + 1] = len(flat)
+    n_ids = len(ids)
+    n_items = len(flat)
+    cdef Py_ssize_t *starts = <Py_ssize_t *> PyMem_Malloc((n + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t *item = <Py_ssize_t *> PyMem_Malloc((n_items + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t *df = <Py_ssize_t *> PyMem_Malloc((n_ids + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t *post_start = <Py_ssize_t *> PyMem_Malloc((n_ids + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t *post = <Py_ssize_t *> PyMem_Malloc((n_items + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t *fill = <Py_ssize_t *> PyMem_Malloc((n_ids + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t *label = <Py_ssize_t *> PyMem_Malloc(n * sizeof(Py_ssize_t))
+    cdef Py_ssize_t *count = <Py_ssize_t *> PyMem_Malloc(n * sizeof(Py_ssize_t))
+    cdef Py_ssize_t *touched = <Py_ssize_t *> PyMem_Malloc(n * sizeof(Py_ssize_t))
+    cdef Py_ssize_t n_touched
+    try:
+        if (starts == NULL or item == NULL or df == NULL or post_start == NULL or post == NULL or fill == NULL
+                or label == NULL or count == NULL or touched == NULL):
+            raise MemoryError()
+        for i in range(n + 1):
+            starts[i] = starts_list[i]
+        for k in range(n_items):
+            item[k] = flat[k]
+        # labels as small codes; the opinion label is code -1 (its sentences never corroborate)
+        for i in range(n):
+            lab = labels[i]
+            if lab == opinion:
+                label[i] = -1
+                continue
+            code = codes.get(lab)
+            if code is None:
+                code = codes[lab] = len(codes)
+            label[i] = code
+        # postings of each word: the sentences holding it, in order (a sentence once per listing of the word)
+        for w in range(n_ids):
+            df[w] = 0
+        for k in range(n_items):
+            df[item[k]] += 1
+        post_start[0] = 0
+        for w in range(n_ids):
+            post_start[w + 1] = post_start[w] + df[w]
+            fill[w] = post_start[w]
+        for i in range(n):
+            for k in range(starts[i], starts[i + 1]):
+                w = item[k]
+                post[fill[w]] = i
+                fill[w] += 1
+        for i in range(n):
+            count[i] = 0
+        for i in range(n):
+            total = 0
+            n_touched = 0
+            for k in range(starts[i], starts[i + 1]):
+                w = item[k]
+                if df[w] < 2 or df[w] > 50:
+                    continue
+                for m in range(post_start[w], post_start[w + 1]):
+                    j = post[m]
+                    if label[j] < 0 or label[j] == label[i]:  # the opinion, or the same type
+                        continue
+                    if count[j] == 0:
+                        touched[n_touched] = j
+                        n_touched += 1
+                    count[j] += 1
+                    total += 1
+            if total and total >= min_shared:
+                top = 0
+                for k in range(n_touched):
+                    if count[touched[k]] > top:
+                        top = count[touched[k]]
+                if top >= min_shared:
+                    best = -1
+                    best_dist = 0
+                    for k in range(n_touched):
+                        j = touched[k]
+                        if count[j] != top:
+                            continue
+                        dist = j - i if j > i else i - j
+                        if best < 0 or dist < best_dist or (dist == best_dist and j < best):
+                            best, best_dist = j, dist
+                    out[i] = best
+            for k in range(n_touched):
+                count[touched[k]] = 0
+    finally:
+        PyMem_Free(starts)
+        PyMem_Free(item)
+        PyMem_Free(df)
+        PyMem_Free(post_start)
+        PyMem_Free(post)
+        PyMem_Free(fill)
+        PyMem_Free(label)
+        PyMem_Free(count)
+        PyMem_Free(touched)
+    return out
+
+
+cdef object _FUNCTION_SET = None  # the set the codes below were made from
+cdef int64_t _FUNCTION_CODES[512]
+cdef Py_ssize_t _N_FUNCTION = 0
+
+
+cdef int64_t _letters_code(const int *chars, Py_ssize_t n) noexcept nogil:
+    """Up to 12 lower-case ASCII letters as one number (5 bits a letter, a = 1): equal codes, equal words."""
+    cdef int64_t code = 0
+    cdef Py_ssize_t k
+    for k in range(n):
+        code |= (<int64_t> (chars[k] - 0x60)) << (5 * k)
+    return code
+
+
+cdef void _function_codes(frozenset words) except *:
+    global _FUNCTION_SET, _N_FUNCTION
+    cdef int chars[12]
+    cdef Py_ssize_t k
+    if words is _FUNCTION_SET:
+        return
+    codes = []
+    for word in words:
+        if not (isinstance(word, str) and word.isascii() and word.isalpha() and word.islower()):
+            continue  # no run of ASCII letters, lower-cased, is such a word
+        if len(word) > 12:
+            raise ValueError(f"english_counts: a function word longer than 12 letters: {word!r}")
+        for k in range(len(word)):
+            chars[k] = ord(word[k])
+        codes.append(_letters_code(chars, len(word)))
+    if len(codes) > 512:
+        raise ValueError("english_counts: more than 512 function words")
+    codes.sort()
+    for k in range(len(codes)):
+        _FUNCTION_CODES[k] = codes[k]
+    _N_FUNCTION = len(codes)
+    _FUNCTION_SET = words
+
+
+cdef bint _is_function_code(int64_t code) noexcept nogil:
+    cdef Py_ssize_t lo = 0, hi = _N_FUNCTION, mid
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if _FUNCTION_CODES[mid] < code:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo < _N_FUNCTION and _FUNCTION_CODES[lo] == code
+
+
+def english_counts(str text not None, frozenset function_words not None):
+    """(letters, words, function words) of `text` read as `language.looks_english` reads text whose word characters
+    are all ASCII: its words are the runs of ASCII letters (`[A-Za-z]+`), lower-cased; letters are their letters;
+    function words are the words in `function_words` (lower-case ASCII words of at most 12 letters). None when the
+    text has a word character (the regex engine's \\w) outside ASCII: that text takes the other path."""
+    _function_codes(function_words)
+    cdef Text t = _text(text)
+    cdef Py_ssize_t p = 0, q, n = t.n, letters = 0, words = 0, function = 0, k
+    cdef Py_UCS4 ch
+    cdef int chars[12]
+    while p < n:
+        ch = _at(t, p)
+        if not (_ascii_lower(ch) or _ascii_upper(ch)):
+            if ch >= 128 and _word(ch):
+                return None
+            p += 1
+            continue
+        q = p
+        while q < n:
+            ch = _at(t, q)
+            if not (_ascii_lower(ch) or _ascii_upper(ch)):
+                break
+            if q - p < 12:
+                chars[q - p] = <int> ch + 0x20 if _ascii_upper(ch) else <int> ch
+            q += 1
+        letters += q - p
+        words += 1
+        if q - p <= 12 and _is_function_code(_letters_code(chars, q - p)):
+            function += 1
+        p = q
+    return letters, words, function

@@ -158,8 +158,7 @@ class Scorer:
         texts = [s.text for s in sentences]
         corr = corroboration(texts, labels)
         X = support_features(texts, probs, corr, p.inputs["cue_vec"][keep], claim_grades[keep])
-        support, grades = self.support.predict(X)
-        contrib = self.support.contributions(X)
+        support, grades, contrib = self.support.predict_and_contributions(X)
         head = headline_index(text, sentences)
         rows = []
         records = p.inputs.records(["source", "cue", "inherited_source", "src_method", "src_type", "src_refers_to",

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..attribution.lexicon import DENIAL_RE, LOADED_WORDS
 from ..labels import GRADES, LABELS
+from ..text import kernels
 from .cues import CUE_FEATURES, DATE_RE, HEDGE_RE, NUMBER_RE, cue_matrix
 from .heads import logistic_probabilities
 
@@ -39,15 +40,27 @@ def content_words(text: str) -> frozenset[str]:
 _CACHED_CHARS = 2_000
 
 
-@lru_cache(maxsize=1024)
-def _content_words(text: str) -> frozenset[str]:
+def _content_words_python(text: str) -> frozenset[str]:
+    """`content_words` uncached: the pure-Python twin of the compiled kernel `content_words`."""
     return frozenset(w for w in map(str.lower, _CONTENT.findall(text)) if w not in _STOP)
+
+
+def _content_words_compiled(text: str) -> frozenset[str]:
+    return kernels.compiled.content_words(text, _STOP)
+
+
+_content_words = lru_cache(maxsize=1024)(_content_words_compiled if kernels.ACTIVE else _content_words_python)
 
 
 def corroboration(texts: list[str], labels: list[str], min_shared: int = 3) -> list[int | None]:
     """For each sentence, the index of another sentence of a different type that shares enough content
     words, or None. Uses an inverted index so that the cost grows with shared words, not n squared."""
-    words = [content_words(t) for t in texts]
+    return _corroborate([content_words(t) for t in texts], labels, min_shared)
+
+
+def _corroborate_python(words: list, labels: list[str], min_shared: int = 3) -> list[int | None]:
+    """`corroboration` given the sentences' content words (the pure-Python twin of the compiled kernel
+    `corroboration`)."""
     index: dict[str, list[int]] = {}
     for i, ws in enumerate(words):
         for w in ws:
@@ -77,6 +90,14 @@ def corroboration(texts: list[str], labels: list[str], min_shared: int = 3) -> l
         out.append(max((j for j, c in counts.items() if c == top), key=lambda j: (-abs(j - i), -j))
                    if top >= min_shared else None)
     return out
+
+
+def _corroborate_compiled(words: list, labels: list[str], min_shared: int = 3) -> list[int | None]:
+    return kernels.compiled.corroboration(words, labels if type(labels) is list else list(labels), min_shared,
+                                          "editorial_opinion")
+
+
+_corroborate = _corroborate_compiled if kernels.ACTIVE else _corroborate_python
 
 
 def support_features(texts: list[str], probabilities: np.ndarray, corroborated: list[int | None],
@@ -130,15 +151,20 @@ class SupportModel:
 
     def grade_probabilities(self, X: np.ndarray) -> np.ndarray:
         """P(grade) for grades 0..3 (columns in grade order, zero for a grade unseen in training)."""
-        raw = self._raw_probabilities(self._scaled(X))
-        out = np.zeros((len(X), len(GRADES)))
+        return self._in_grade_order(self._raw_probabilities(self._scaled(X)))
+
+    def _in_grade_order(self, raw: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(raw), len(GRADES)))
         for col, grade in enumerate(self.classes_):
             out[:, int(grade)] = raw[:, col]
         return out
 
     def predict(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(support in [0, 1], the grade whose band it falls in: `grade_of`) per row."""
-        probs = self.grade_probabilities(X)
+        return self._banded(self.grade_probabilities(X))
+
+    @staticmethod
+    def _banded(probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         support = probs @ np.asarray(GRADES) / max(GRADES)
         # banded as reported (the report rounds support to 4 decimals), so that grade_of(reported support) == grade
         return support, np.searchsorted(np.asarray(GRADE_CUTS), np.round(support, 4), side="right")
@@ -146,12 +172,22 @@ class SupportModel:
     def contributions(self, X: np.ndarray) -> np.ndarray:
         """Each feature's push on the expected grade (first-order effect of its scaled value)."""
         Z = self._scaled(X)
-        raw = self._raw_probabilities(Z)
+        return self._contributions(Z, self._raw_probabilities(Z))
+
+    def _contributions(self, Z: np.ndarray, raw: np.ndarray) -> np.ndarray:
         grades = self.classes_.astype(float)
         expected = raw @ grades
         weights = raw * (grades[None, :] - expected[:, None])  # d E / d logit_k
         coef = self.coef_ if len(self.coef_) == len(grades) else np.vstack([-self.coef_ / 2, self.coef_ / 2])
         return Z * (weights @ coef)
+
+    def predict_and_contributions(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`predict(X)` and `contributions(X)` together, the scaled features and the model's probabilities computed
+        once for both (the same operations on the same arrays as the two calls: the same numbers)."""
+        Z = self._scaled(X)
+        raw = self._raw_probabilities(Z)
+        support, grades = self._banded(self._in_grade_order(raw))
+        return support, grades, self._contributions(Z, raw)
 
 
 def _quote(words: list[str]) -> str:

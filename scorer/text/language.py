@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from . import kernels
+
 NON_ENGLISH_FLAG = "non_english: the text does not look like English, so its labels and scores are unreliable"
 
 # the most frequent English function words; they make up about 40% of the words of English news
@@ -19,6 +21,9 @@ _ASCII_WORD = re.compile(r"[A-Za-z]+")  # what _WORD finds in text without a _NO
 _NOT_LATIN = re.compile("[^\u0000-\u024f]")
 MIN_WORDS = 12  # fewer words (a headline alone) are not judged
 MIN_LETTERS = 20
+# (letters, words, function words) of the ASCII path below, compiled (`_scorer_kernels.english_counts`; None for text
+# that does not take that path), or None: the pure-Python twin is that path itself
+_english_counts = kernels.pick("english_counts", None)
 
 
 def looks_english(text: str) -> bool:
@@ -29,7 +34,12 @@ def looks_english(text: str) -> bool:
     Fast paths with the same result: text whose only word characters are ASCII is lower-cased, then split with an
     ASCII pattern, and ASCII letters are all Latin."""
     head = text[:20000]
-    if head.isascii() or not _NON_ASCII_WORD_CHAR.search(head):
+    # the compiled kernel: the same three counts as the ASCII path below, no word made (None: not that path)
+    counts = _english_counts(head, _FUNCTION_WORDS) if _english_counts is not None else None
+    if counts is not None:
+        letters, n_words, function = counts
+        return letters < MIN_LETTERS or n_words < MIN_WORDS or function >= 0.12 * n_words
+    if _english_counts is None and (head.isascii() or not _NON_ASCII_WORD_CHAR.search(head)):
         # lower-casing such text first gives its words lower-cased (checked for every code point in
         # tests/model/test_speed_same_finish.py), so no word is lower-cased on its own
         words = lowered = _ASCII_WORD.findall(head.lower())

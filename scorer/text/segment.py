@@ -25,6 +25,7 @@ _MAX_QUOTE_MERGE = 4
 _TITLES = ("Lt", "Gen", "Col", "Sgt", "Capt", "Maj", "Adm", "Cmdr", "Cpl", "Pvt", "Rep", "Sen", "Gov", "Dr", "Mr", "Mrs",
            "Ms", "Prof", "Rev", "Ft", "Mt", "Hon", "Gens", "Reps", "Sens")
 _TITLE_END = re.compile(rf"\b({'|'.join(_TITLES)})\.$")
+_TITLE_ENDINGS = tuple(f"{title}.{end}" for title in _TITLES for end in ("", "\n"))  # what a _TITLE_END match ends with
 # Abbreviations that often end a sentence; Punkt keeps them joined to the next sentence.
 _FINAL_ABBREVIATIONS = ("U.S", "U.K", "U.N", "D.C", "Inc", "Ltd", "Corp", "Co", "Jr", "Sr", "a.m", "p.m", "St", "etc",
                         "cent")
@@ -60,6 +61,12 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _split_final_abbreviations(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Split after an abbreviation such as "Inc." or "a.m." when a plain sentence opener follows it."""
+    # the pattern needs a full stop with white space after it (its \s is str.isspace): none, no split
+    stop = text.find(".", start, end - 1)
+    while stop >= 0 and not text[stop + 1].isspace():
+        stop = text.find(".", stop + 1, end - 1)
+    if stop < 0:
+        return [(start, end)]
     pieces = []
     for m in _FINAL_ABBREV.finditer(text, start, end):
         word = m.group(2)
@@ -87,7 +94,7 @@ def _repair(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
                 continue
             first = text[start]
             if (first.islower() or first in ",;:—–)@" or not any(c.isalnum() for c in text[start:end])
-                    or _TITLE_END.search(text[prev[0]:prev[1]])):
+                    or (text.endswith(_TITLE_ENDINGS, prev[0], prev[1]) and _TITLE_END.search(text[prev[0]:prev[1]]))):
                 prev[1] = end
                 continue
         fixed.append([start, end])
