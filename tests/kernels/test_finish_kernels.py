@@ -1,6 +1,6 @@
 """The kernels of the section "segmentation and finish" (`_scorer_kernels.pyx`) give what their pure-Python twins
 give: `content_words` (support._content_words_python) and `corroboration` (support._corroborate_python), on the
-PolNeAR dev texts and a quarter of train, on every code point and on fuzzed input. Skipped when the kernels are not
+PolNeAR dev texts and a third of train, on every code point and on fuzzed input. Skipped when the kernels are not
 built, except when SCORER_REQUIRE_KERNELS=1."""
 from __future__ import annotations
 
@@ -37,16 +37,6 @@ def compiled_words(text: str) -> frozenset[str]:
 def compiled_corroboration(words, labels, min_shared=3):
     return K.corroboration(list(words), list(labels), min_shared, OPINION)
 
-
-@pytest.fixture(scope="module")
-def polnear_sentences(shared_data):
-    """The sentences of each PolNeAR dev article and of every fourth train article, as the pipeline splits them."""
-    from scorer.text.segment import split_article
-
-    paths = sorted((shared_data / "polnear" / "data" / "dev" / "text").glob("*.txt"))
-    paths += sorted((shared_data / "polnear" / "data" / "train" / "text").glob("*.txt"))[::4]
-    assert len(paths) > 250
-    return [[s.text for s in split_article(p.read_text(encoding="utf-8"))[0]] for p in paths]
 
 
 def _labellings(n: int, rng: random.Random) -> list[list[str]]:

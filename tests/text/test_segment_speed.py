@@ -1,7 +1,7 @@
 """The segmentation repairs' exact pre-checks (issue #21): `_split_final_abbreviations` runs its pattern only when the
 span holds a full stop before its last character, `_repair` searches for a title only when the previous sentence
 ends in a full stop (or a line break, where `$` also matches). The same sentences as the code they replaced, kept
-here frozen as the reference, on the PolNeAR dev texts and a quarter of train and on fuzzed paragraphs."""
+here frozen as the reference, on the PolNeAR dev texts and a third of train and on fuzzed paragraphs."""
 from __future__ import annotations
 
 import random
@@ -71,11 +71,8 @@ def ref_sentence_spans(block, spans):
 
 
 @pytest.fixture(scope="module")
-def polnear_blocks(shared_data):
-    paths = sorted((shared_data / "polnear" / "data" / "dev" / "text").glob("*.txt"))
-    paths += sorted((shared_data / "polnear" / "data" / "train" / "text").glob("*.txt"))[::4]
-    texts = [p.read_text(encoding="utf-8") for p in paths]
-    return [t[a:b] for t in texts for a, b in segment._blocks(t, 0, len(t))]
+def polnear_blocks(polnear_texts):
+    return [t[a:b] for t in polnear_texts for a, b in segment._blocks(t, 0, len(t))]
 
 
 def test_sentence_spans_same_on_polnear(polnear_blocks):
