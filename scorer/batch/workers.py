@@ -12,9 +12,10 @@ from ..text.files import article_text
 from .records import Record
 
 # articles per model call in a worker, and per task sent to one: the span tagger's and the heads' arrays for a call grow
-# with it (a worker's peak RSS is about 11 MB lower with 16 than with 32: bench/batch_size.py), and so do the results a
-# batch parent holds for the tasks in flight
-MODEL_BATCH = 16
+# with it (a worker's peak RSS is about 8 MB lower with 16 than with 32, 12 MB with 8: bench/batch_size.py; CPU per
+# sentence the same within that benchmark's noise of +-5%), and so do the results a batch parent holds for the tasks
+# in flight
+MODEL_BATCH = 8
 
 
 def _error_row(record: Record, message: str) -> dict:
