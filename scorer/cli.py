@@ -246,6 +246,10 @@ def batch_command(input_path, out, fmt, sentences, keep_fields, jobs, text_field
     # once here; with several, the workers load it and this process only checks it (and, for JSONL
     # output, never imports scikit-learn or pandas: about 190 MB less for the parent)
     scorer = None
+    if backend == "local":
+        from .pool import tune_malloc
+
+        tune_malloc()  # this process gives freed memory back to the system as the workers do (pool.tune_malloc)
     if jobs == 1 and backend == "local":
         from .pipeline import Scorer
 

@@ -63,6 +63,35 @@ def watch_parent(parent: int, poll: float = PARENT_POLL) -> None:
     threading.Thread(target=watch, name="scorer-parent-watch", daemon=True).start()
 
 
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters
+HEAP_THRESHOLD = 1 << 20  # bytes: larger blocks get their own mapping, and free memory over this at the heap's top goes
+
+
+def tune_malloc():
+    """Make glibc's allocator give memory back to the system: blocks of HEAP_THRESHOLD bytes or more (numpy arrays,
+    long strings) get their own mappings, unmapped when freed, and the heap is trimmed when over HEAP_THRESHOLD bytes
+    at its top are free. (By default glibc raises its mapping threshold up to 32 MB after the first large block is
+    freed, so a worker's per-chunk arrays then stay in its heap, resident, long after they are freed.) Returns
+    `malloc_trim` (call it with 0 to return the free pages inside the heap too), or None where the C library is not
+    glibc (nothing is changed there)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        mallopt, trim = libc.mallopt, libc.malloc_trim
+        trim.argtypes = [ctypes.c_size_t]
+    except (OSError, AttributeError):
+        return None
+    mallopt(M_MMAP_THRESHOLD, HEAP_THRESHOLD)
+    mallopt(M_TRIM_THRESHOLD, HEAP_THRESHOLD)
+    global _TRIM
+    _TRIM = trim
+    return trim
+
+
+_TRIM = None  # malloc_trim, once `tune_malloc` ran in this process: the pool trims the heap before each fork
+
+
 def _thread_limits(jobs: int) -> dict[str, str]:
     """Environment for the workers that keeps native thread pools to cores / workers (as joblib sets it),
     unless the variable is already set."""
@@ -78,6 +107,7 @@ def _worker(tasks, results, parent: int, env: dict[str, str]) -> None:
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)  # blocked by the parent around the fork
     os.environ.update(env)
+    trim = tune_malloc() if sys.platform.startswith("linux") else None
     while True:
         try:
             task = tasks.get(timeout=IDLE_TIMEOUT)
@@ -93,6 +123,9 @@ def _worker(tasks, results, parent: int, env: dict[str, str]) -> None:
 
             out = (seq, False, f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
         results.put(out)
+        del task, chunk, out
+        if trim is not None:
+            trim(0)  # the chunk's arrays and strings are free now: their pages go back before the next chunk
 
 
 def _context():
@@ -124,6 +157,8 @@ class _Pool:
         # has loaded (`Scorer.score_many` in a notebook) stays shared; the parent unfreezes its own at once
         import gc
 
+        if _TRIM is not None:  # free pages of this process's heap are not handed to the worker (its RSS counts them)
+            _TRIM(0)
         gc.freeze()
         try:
             worker.start()

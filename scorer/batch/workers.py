@@ -11,6 +11,12 @@ from ..pool import ordered_map
 from ..text.files import article_text
 from .records import Record
 
+# articles per model call in a worker, and per task sent to one: the span tagger's and the heads' arrays for a call grow
+# with it (a worker's peak RSS is about 8 MB lower with 16 than with 32, 12 MB with 8: bench/batch_size.py; CPU per
+# sentence the same within that benchmark's noise of +-5%), and so do the results a batch parent holds for the tasks
+# in flight
+MODEL_BATCH = 8
+
 
 def _error_row(record: Record, message: str) -> dict:
     return _with_fields({"id": record.id, "input": record.where, "status": "error", "error": message}, record)
@@ -23,9 +29,9 @@ def _with_fields(result: dict, record: Record) -> dict:
     return result
 
 
-def score_chunk(scorer, records: list[Record]) -> list[dict]:
-    """Report dicts (status 'ok') or error rows for a chunk of records, scored with one model call;
-    never raises for a bad record (an unexpected failure is narrowed down to the record that caused it)."""
+def score_chunk(scorer, records: list[Record], batch: int = MODEL_BATCH) -> list[dict]:
+    """Report dicts (status 'ok') or error rows for a chunk of records, scored with one model call per `batch`
+    articles; never raises for a bad record (an unexpected failure is narrowed down to the record that caused it)."""
     from ..pipeline import Article, internal_error, score_items  # here, not at the top (see the module's docstring)
 
     items, results = [], [None] * len(records)
@@ -49,7 +55,9 @@ def score_chunk(scorer, records: list[Record]) -> list[dict]:
                 results[k] = _error_row(record, str(internal_error(name)))
                 continue
         items.append((k, Article(text, record.id, name, kind != "text")))
-    for k, report in zip([k for k, _ in items], score_items(scorer, [item for _, item in items])):
+    reports = [report for start in range(0, len(items), batch)
+               for report in score_items(scorer, [item for _, item in items[start:start + batch]])]
+    for k, report in zip([k for k, _ in items], reports):
         if isinstance(report, Exception):
             results[k] = _error_row(records[k], str(report))
         else:
@@ -72,4 +80,5 @@ def score_records(records, jobs: int = 1, model_dir=None, scorer=None, encode=No
     """Results (report dicts or error rows, or `encode(result)` when given) for records, in input order;
     `scorer` is reused in-process. With jobs > 1, chunks go to worker processes (`pool.ordered_map`), each
     loading the model once; if the caller stops before the end, the workers are stopped."""
-    return ordered_map(score_record_chunk, records, jobs, (model_dir, scorer if jobs <= 1 else None, encode))
+    return ordered_map(score_record_chunk, records, jobs, (model_dir, scorer if jobs <= 1 else None, encode),
+                       size=MODEL_BATCH)

@@ -49,12 +49,9 @@ def default_model_dir() -> Path:
     an editable install maps it to that directory). Where this `scorer` is a source tree imported beside an installed
     copy (a checkout's tests run against a plain install), the installed copy's `scorer/models`. The checkout around
     the package is never searched; ModelError if there is no installed model."""
-    from importlib.resources import files
-
-    try:
-        return Path(str(files("scorer.models")))
-    except ModuleNotFoundError:
-        pass
+    found = _package_dir("scorer.models")
+    if found is not None:
+        return found
     import sys
 
     # the installed copy's package data, found as the import system finds packages: along sys.path (not through
@@ -65,6 +62,20 @@ def default_model_dir() -> Path:
             return candidate
     raise ModelError("the shipped model is not installed (no package data scorer.models): install the package "
                      "(pip install .), or give a model directory with --model DIR")
+
+
+def _package_dir(name: str) -> Path | None:
+    """The directory of the package `name` as the import system finds it (None if it cannot be imported), found
+    without importing it nor importlib.resources (which imports zipfile, tempfile and the compression modules: about
+    4 MB that a batch parent would hand to every worker it forks)."""
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec(name)
+    except ModuleNotFoundError:
+        return None
+    locations = list(spec.submodule_search_locations or []) if spec is not None else []
+    return Path(locations[0]) if locations else None
 
 
 def sha256_file(path: Path) -> str:

@@ -106,10 +106,9 @@ def test_the_default_model_is_the_installed_package_data(monkeypatch, tmp_path):
     assert default_model_dir() == expected
     assert (expected / CARD_FILE).is_file() and expected.parent.parent != Path(__file__).resolve().parents[2]
 
-    def not_importable(name):
-        raise ModuleNotFoundError(name)
+    import scorer.model.store as store
 
-    monkeypatch.setattr(importlib.resources, "files", not_importable)
+    monkeypatch.setattr(store, "_package_dir", lambda name: None)  # scorer.models not importable
     monkeypatch.setattr(sys, "path", [str(tmp_path)])  # nothing installed anywhere
     with pytest.raises(ModelError, match=r"^the shipped model is not installed .*--model DIR$"):
         default_model_dir()
