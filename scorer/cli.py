@@ -108,6 +108,9 @@ def score_command(path, fmt, output, max_bytes, model_dir):
 
     Example: scorer score examples/iran-bounties-commune.txt -o report.html
     """
+    from .pool import single_threaded_scoring
+
+    single_threaded_scoring()
     from .pipeline import Scorer
     from .text.files import input_kind, read_stream
 
@@ -251,6 +254,9 @@ def batch_command(input_path, out, fmt, sentences, keep_fields, jobs, text_field
 
         tune_malloc()  # this process gives freed memory back to the system as the workers do (pool.tune_malloc)
     if jobs == 1 and backend == "local":
+        from .pool import single_threaded_scoring
+
+        single_threaded_scoring()
         from .pipeline import Scorer
 
         scorer = Scorer(model_dir)

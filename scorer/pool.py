@@ -92,11 +92,19 @@ def tune_malloc():
 _TRIM = None  # malloc_trim, once `tune_malloc` ran in this process: the pool trims the heap before each fork
 
 
-def _thread_limits(jobs: int) -> dict[str, str]:
-    """Environment for the workers that keeps native thread pools to cores / workers (as joblib sets it),
-    unless the variable is already set."""
-    threads = str(max((os.cpu_count() or 1) // jobs, 1))
-    return {var: os.environ.get(var, threads) for var in THREAD_VARS}
+def _thread_limits() -> dict[str, str]:
+    """Environment for the workers: one native thread each (scoring multiplies small matrices, where OpenBLAS's
+    threads only add waiting), unless the variable is already set."""
+    return {var: os.environ.get(var, "1") for var in THREAD_VARS}
+
+
+def single_threaded_scoring() -> None:
+    """Before numpy is imported in a process that scores: native thread pools of one thread, unless a variable is
+    set already. Scoring's matrix products are small (a batch's sentences x a few hundred columns), and with
+    OpenBLAS's threads they cost more: ~10% of one worker's time on 2 cores, far more on a busy machine. (Once numpy
+    is loaded, this changes nothing.)"""
+    for var in THREAD_VARS:
+        os.environ.setdefault(var, "1")
 
 
 def _worker(tasks, results, parent: int, env: dict[str, str]) -> None:
@@ -142,7 +150,7 @@ class _Pool:
         self.busy = False  # an ordered_map is reading its results (a second map at the same time gets its own pool)
         self.context = _context()
         self.tasks, self.results = self.context.Queue(), self.context.Queue()
-        self.env = _thread_limits(jobs)
+        self.env = _thread_limits()
         self.workers = [self._start() for _ in range(jobs)]
 
     def _start(self):
