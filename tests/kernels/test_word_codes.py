@@ -87,9 +87,13 @@ def bundle():
     return load_bundle()
 
 
-def test_ids_compiled_same_as_ids_on_polnear(sentences, bundle):
+def test_ids_compiled_same_as_ids_on_polnear(sentences, bundle, monkeypatch):
     """The heads' and the claim head's n-gram ids through the kernel equal the coder's own, batch by batch (the
-    cache filling up as it goes), for fresh coders of the shipped vocabularies."""
+    cache filling up as it goes), for fresh coders of the shipped vocabularies (the compiled module is called even
+    under SCORER_KERNELS=0, as the other parity tests do)."""
+    from scorer.model import heads
+
+    monkeypatch.setattr(heads, "_word_codes", K.word_codes)
     cases = [(bundle["attribution"].tokens.union, 2, PATTERNS[False]), (bundle["claims"].words.vocabulary, 2,
                                                                         PATTERNS[True])]
     for vocabulary, top, pattern in cases:
