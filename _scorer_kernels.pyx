@@ -15,6 +15,7 @@ repeated here: the callers pass them in (one place for each list).
     cue_rows       <- scorer.model.cues.cue_vector (the cue features of sentences)
     word_codes     <- the heads' shared tokeniser and word coder (scorer.model.heads)
     content_words, corroboration, english_counts: see the section "segmentation and finish" at the end
+    vocab_hashes   <- scorer.text.vocab._hash_grouped_python (the terms' hashes when a model loads)
 
 Bump VERSION whenever a function's behaviour or signature changes: the dispatch uses a compiled module only when
 its VERSION is the one the Python code expects, so a stale build falls back to the twins instead of disagreeing.
@@ -30,7 +31,7 @@ cdef extern from "Python.h":
     bint Py_UNICODE_ISALNUM(Py_UCS4 ch) nogil
     bint Py_UNICODE_ISLOWER(Py_UCS4 ch) nogil
 
-VERSION = 5
+VERSION = 6
 
 cdef enum:
     LEFT_DQ = 0x201C  # “
@@ -1166,3 +1167,30 @@ def english_counts(str text not None, frozenset function_words not None):
             function += 1
         p = q
     return letters, words, function
+
+
+# ---- vocabulary ----
+#   vocab_hashes <- scorer.text.vocab._hash_grouped_python (the terms' polynomial hashes, before the final mix)
+
+from libc.stdint cimport uint8_t, uint64_t
+
+
+def vocab_hashes(const uint8_t[::1] blob, const int64_t[::1] starts, const int64_t[::1] lengths, uint64_t base,
+                 uint64_t[::1] out):
+    """out[i] = the bytes of blob[starts[i]:starts[i] + lengths[i]] read as digits (byte + 1) of a number in `base`,
+    modulo 2^64 (Horner's rule; 0 for an empty range), as `_hash_grouped_python` computes them before `_mix`."""
+    cdef Py_ssize_t n = starts.shape[0], m = blob.shape[0], i, k, s, e
+    cdef uint64_t acc
+    if lengths.shape[0] != n or out.shape[0] != n:
+        raise ValueError("vocab_hashes: starts, lengths and out differ in length")
+    for i in range(n):
+        s = starts[i]
+        e = s + lengths[i]
+        if s < 0 or lengths[i] < 0 or e > m:
+            raise ValueError("vocab_hashes: a range outside the blob")
+    with nogil:
+        for i in range(n):
+            acc = 0
+            for k in range(starts[i], starts[i] + lengths[i]):
+                acc = acc * base + (<uint64_t>blob[k] + 1)
+            out[i] = acc
