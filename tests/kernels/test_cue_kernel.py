@@ -4,8 +4,6 @@ fuzzed strings built from the word lists and the characters the features test, a
 dispatch. Skipped when the kernels are not built, except when SCORER_REQUIRE_KERNELS=1."""
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -14,18 +12,10 @@ from hypothesis import strategies as st
 from scorer.attribution.lexicon import (ANONYMITY_PHRASES, ANONYMOUS_HEADS, CARRY_VERBS, HEDGES, INTENSIFIERS,
                                         LOADED_WORDS, OUTLETS, REPORTING_PHRASES, REPORTING_VERBS)
 from scorer.model import cues
-from scorer.text import kernels
 
-try:
-    import _scorer_kernels as K
-except ImportError as exc:
-    if os.environ.get("SCORER_REQUIRE_KERNELS") == "1":
-        raise
-    pytest.skip(f"compiled kernels not built ({exc})", allow_module_level=True)
+from compiled_kernels import compiled_module  # tests/kernels/compiled_kernels.py
 
-if getattr(K, "VERSION", None) != kernels.VERSION:
-    pytest.fail(f"stale compiled kernels: version {getattr(K, 'VERSION', None)}, the code needs {kernels.VERSION}",
-                pytrace=False)
+K = compiled_module()
 
 
 def compiled(texts: list[str]) -> np.ndarray:

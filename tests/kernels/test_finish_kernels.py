@@ -4,7 +4,6 @@ PolNeAR dev texts and a third of train, on every code point and on fuzzed input.
 built, except when SCORER_REQUIRE_KERNELS=1."""
 from __future__ import annotations
 
-import os
 import random
 import sys
 
@@ -16,16 +15,9 @@ from scorer.labels import LABELS
 from scorer.model import support
 from scorer.text import kernels
 
-try:
-    import _scorer_kernels as K
-except ImportError as exc:
-    if os.environ.get("SCORER_REQUIRE_KERNELS") == "1":
-        raise
-    pytest.skip(f"compiled kernels not built ({exc})", allow_module_level=True)
+from compiled_kernels import compiled_module  # tests/kernels/compiled_kernels.py
 
-if getattr(K, "VERSION", None) != kernels.VERSION:
-    pytest.fail(f"stale compiled kernels: version {getattr(K, 'VERSION', None)}, the code needs {kernels.VERSION}; "
-                "rebuild (pip install . or python setup.py build_ext --inplace)", pytrace=False)
+K = compiled_module()
 
 OPINION = "editorial_opinion"
 

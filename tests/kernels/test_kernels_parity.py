@@ -4,7 +4,6 @@ built (a machine without a C compiler), except when SCORER_REQUIRE_KERNELS=1 (`.
 """
 from __future__ import annotations
 
-import os
 import random
 
 import numpy as np
@@ -14,16 +13,9 @@ from hypothesis import strategies as st
 
 from scorer.text import kernels, quotes, segment
 
-try:
-    import _scorer_kernels as K
-except ImportError as exc:
-    if os.environ.get("SCORER_REQUIRE_KERNELS") == "1":
-        raise
-    pytest.skip(f"compiled kernels not built ({exc})", allow_module_level=True)
+from compiled_kernels import compiled_module  # tests/kernels/compiled_kernels.py
 
-if getattr(K, "VERSION", None) != kernels.VERSION:
-    pytest.fail(f"stale compiled kernels: version {getattr(K, 'VERSION', None)}, the code needs {kernels.VERSION}; "
-                "rebuild (pip install . or python setup.py build_ext --inplace)", pytrace=False)
+K = compiled_module()
 
 
 @pytest.fixture(autouse=True)

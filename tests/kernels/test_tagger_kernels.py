@@ -5,7 +5,6 @@ points refuse arguments that do not fit. Skipped without the compiled kernels, e
 """
 from __future__ import annotations
 
-import os
 import random
 
 import numpy as np
@@ -15,16 +14,9 @@ from scorer.attribution import tagger as T
 from scorer.text import kernels
 from scorer.text.segment import Sentence, split_article
 
-try:
-    import _scorer_kernels as K
-except ImportError as exc:
-    if os.environ.get("SCORER_REQUIRE_KERNELS") == "1":
-        raise
-    pytest.skip(f"compiled kernels not built ({exc})", allow_module_level=True)
+from compiled_kernels import compiled_module  # tests/kernels/compiled_kernels.py
 
-if getattr(K, "VERSION", None) != kernels.VERSION:
-    pytest.fail(f"stale compiled kernels: version {getattr(K, 'VERSION', None)}, the code needs {kernels.VERSION}; "
-                "rebuild (pip install . or python setup.py build_ext --inplace)", pytrace=False)
+K = compiled_module()
 
 
 @pytest.fixture(autouse=True)

@@ -4,23 +4,14 @@ ones), and it refuses ranges outside the blob. Skipped when the kernels are not 
 SCORER_REQUIRE_KERNELS=1."""
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 
-from scorer.text import kernels, vocab
+from scorer.text import vocab
 
-try:
-    import _scorer_kernels as K
-except ImportError as exc:
-    if os.environ.get("SCORER_REQUIRE_KERNELS") == "1":
-        raise
-    pytest.skip(f"compiled kernels not built ({exc})", allow_module_level=True)
+from compiled_kernels import compiled_module  # tests/kernels/compiled_kernels.py
 
-if getattr(K, "VERSION", None) != kernels.VERSION:
-    pytest.fail(f"stale compiled kernels: version {getattr(K, 'VERSION', None)}, the code needs {kernels.VERSION}",
-                pytrace=False)
+K = compiled_module()
 
 
 @pytest.fixture()

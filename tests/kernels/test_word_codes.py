@@ -5,7 +5,6 @@ and of every fourth train text and on fuzzed strings. Skipped when the kernels a
 SCORER_REQUIRE_KERNELS=1."""
 from __future__ import annotations
 
-import os
 import re
 
 import numpy as np
@@ -14,18 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scorer.model.heads import HEADS_TOKEN_PATTERN, LONG_WORDS_PATTERN, NgramCoder
-from scorer.text import kernels
 
-try:
-    import _scorer_kernels as K
-except ImportError as exc:
-    if os.environ.get("SCORER_REQUIRE_KERNELS") == "1":
-        raise
-    pytest.skip(f"compiled kernels not built ({exc})", allow_module_level=True)
+from compiled_kernels import compiled_module  # tests/kernels/compiled_kernels.py
 
-if getattr(K, "VERSION", None) != kernels.VERSION:
-    pytest.fail(f"stale compiled kernels: version {getattr(K, 'VERSION', None)}, the code needs {kernels.VERSION}",
-                pytrace=False)
+K = compiled_module()
 
 PATTERNS = {False: re.compile(HEADS_TOKEN_PATTERN), True: re.compile(LONG_WORDS_PATTERN)}
 
