@@ -72,8 +72,10 @@ def tune_malloc():
     long strings) get their own mappings, unmapped when freed, and the heap is trimmed when over HEAP_THRESHOLD bytes
     at its top are free. (By default glibc raises its mapping threshold up to 32 MB after the first large block is
     freed, so a worker's per-chunk arrays then stay in its heap, resident, long after they are freed.) Returns
-    `malloc_trim` (call it with 0 to return the free pages inside the heap too), or None where the C library is not
-    glibc (nothing is changed there)."""
+    `malloc_trim` (call it with 0 to return the free pages inside the heap too), or None off Linux or where the C
+    library is not glibc (nothing is changed there)."""
+    if not sys.platform.startswith("linux"):
+        return None
     try:
         import ctypes
 
@@ -103,8 +105,7 @@ def single_threaded_scoring() -> None:
     set already. Scoring's matrix products are small (a batch's sentences x a few hundred columns), and with
     OpenBLAS's threads they cost more: ~10% of one worker's time on 2 cores, far more on a busy machine. (Once numpy
     is loaded, this changes nothing.)"""
-    for var in THREAD_VARS:
-        os.environ.setdefault(var, "1")
+    os.environ.update(_thread_limits())
 
 
 def _worker(tasks, results, parent: int, env: dict[str, str]) -> None:
@@ -115,7 +116,7 @@ def _worker(tasks, results, parent: int, env: dict[str, str]) -> None:
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)  # blocked by the parent around the fork
     os.environ.update(env)
-    trim = tune_malloc() if sys.platform.startswith("linux") else None
+    trim = tune_malloc()
     while True:
         try:
             task = tasks.get(timeout=IDLE_TIMEOUT)
