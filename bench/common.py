@@ -27,6 +27,20 @@ def timed(fn, runs: int = 3) -> tuple[float, object]:
     return statistics.median(times), result
 
 
+def alternated(fns: dict, runs: int, before=None) -> dict:
+    """Median CPU seconds of each of `fns` (name -> function), the functions called in turn run by run, so that a
+    loaded machine slows them alike; `before(name)`, when given, is called (untimed) before each call."""
+    times = {name: [] for name in fns}
+    for _ in range(runs):
+        for name, fn in fns.items():
+            if before is not None:
+                before(name)
+            start = time.process_time()
+            fn()
+            times[name].append(time.process_time() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
 def table(header: list[str], rows: list[list]) -> str:
     """A Markdown table, preceded by the machine's core count."""
     lines = [f"cores: {os.cpu_count()}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]

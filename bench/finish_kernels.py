@@ -9,13 +9,11 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import dev_texts, table  # noqa: E402
+from common import alternated, dev_texts, table  # noqa: E402
 
 
 def main() -> None:
@@ -60,13 +58,8 @@ def main() -> None:
     try:
         for label, python, compiled in stages:
             assert python() == compiled()
-            times = {"python": [], "compiled": []}
-            for _ in range(args.runs):
-                for name, fn in (("python", python), ("compiled", compiled)):
-                    start = time.process_time()
-                    fn()
-                    times[name].append(time.process_time() - start)
-            results[label] = {k: 1e6 * statistics.median(v) / n for k, v in times.items()}
+            medians = alternated({"python": python, "compiled": compiled}, args.runs)
+            results[label] = {k: 1e6 * v / n for k, v in medians.items()}
     finally:
         language._english_counts = saved
     if args.json:

@@ -7,15 +7,13 @@ reference), in one process: CPU µs per sentence on the PolNeAR dev articles, th
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests" / "text"))
-from common import dev_texts, table  # noqa: E402
+from common import alternated, dev_texts, table  # noqa: E402
 
 
 def main() -> None:
@@ -43,13 +41,8 @@ def main() -> None:
     rows = []
     for label, old, new in stages:
         assert old() == new()
-        times = {"old": [], "new": []}
-        for _ in range(args.runs):
-            for name, fn in (("old", old), ("new", new)):
-                start = time.process_time()
-                fn()
-                times[name].append(time.process_time() - start)
-        o, w = (1e6 * statistics.median(times[k]) / n for k in ("old", "new"))
+        medians = alternated({"old": old, "new": new}, args.runs)
+        o, w = (1e6 * medians[k] / n for k in ("old", "new"))
         rows.append([label, f"{o:.2f}", f"{w:.2f}", f"{w / o:.2f}"])
     print(f"{n} sentences of the {len(texts)} dev articles; CPU µs per sentence, median of {args.runs} alternated runs")
     print(table(["stage", "before", "now", "now / before"], rows))

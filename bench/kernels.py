@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import dev_texts, table  # noqa: E402
+from common import alternated, dev_texts, table  # noqa: E402
 
 
 def main() -> None:
@@ -57,17 +55,11 @@ def main() -> None:
               ("quote mask (quoted_mask, every sentence)", masks_all)]
     results = {}
     for label, fn in stages:
-        times = {False: [], True: []}
         for compiled in (False, True):  # warm-up: caches (the tagger's word table) filled for both
             use(compiled)
             fn()
-        for _ in range(args.runs):
-            for compiled in (False, True):
-                use(compiled)
-                start = time.process_time()
-                fn()
-                times[compiled].append(time.process_time() - start)
-        py, c = (1e6 * statistics.median(times[k]) / n for k in (False, True))
+        medians = alternated({False: fn, True: fn}, args.runs, before=use)
+        py, c = (1e6 * medians[k] / n for k in (False, True))
         results[label] = {"python": py, "compiled": c, "python / compiled": py / c}
     use(kernels.compiled is not None)
     if args.json:
