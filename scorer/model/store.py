@@ -153,6 +153,41 @@ def _read_verified(model_dir: str | Path | None) -> tuple[Path, dict, dict[str, 
     return base, card, data
 
 
+_PREFETCHES: dict = {}  # str(model_dir) -> [thread, result of _read_verified or the exception it raised]
+
+
+def prefetch(model_dir: str | Path | None = None) -> None:
+    """Start reading the model files and checking their SHA-256 (`_read_verified`) in a thread, so that the next
+    `load_bundle(model_dir)` of this process takes the checked bytes instead of doing it then. The command line's
+    `score` calls it before importing the pipeline: the reads and hashing (~25 ms, which release the GIL) run on the
+    second core while numpy and the model code are imported. A fault (a missing or corrupt file) is raised by that
+    `load_bundle`, as it would be without the prefetch."""
+    import threading
+
+    slot: list = [None, None]
+
+    def run():
+        try:
+            slot[1] = _read_verified(model_dir)
+        except BaseException as exc:  # noqa: BLE001 - raised by the load_bundle that takes it
+            slot[1] = exc
+
+    slot[0] = threading.Thread(target=run, name="scorer-model-prefetch", daemon=True)
+    _PREFETCHES[str(model_dir)] = slot
+    slot[0].start()
+
+
+def _take_prefetched(model_dir: str | Path | None):
+    """The result of `prefetch(model_dir)` (waited for, and taken: a later load reads the files again), or None."""
+    slot = _PREFETCHES.pop(str(model_dir), None)
+    if slot is None:
+        return None
+    slot[0].join()
+    if isinstance(slot[1], BaseException):
+        raise slot[1]
+    return slot[1]
+
+
 def verify_model(model_dir: str | Path | None = None) -> tuple[Path, dict]:
     """(manifest file, card) after checking the card's model format version and every model file's SHA-256
     against the card; no model file is parsed."""
@@ -452,7 +487,7 @@ def _build_spans(info: dict, arrays: dict):
 def load_bundle(model_dir: str | Path | None = None) -> dict:
     """The model {attribution, support, labels, card}: checksums first (`verify_model`), then the manifest and
     the arrays parsed without pickle and checked; ModelError (exit 3) naming the file for any fault."""
-    base, card, data = _read_verified(model_dir)
+    base, card, data = _take_prefetched(model_dir) or _read_verified(model_dir)
     try:
         manifest = _parse_manifest(data[MANIFEST_FILE], card)
     except _Malformed as exc:
