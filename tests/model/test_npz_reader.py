@@ -39,6 +39,7 @@ def _same(a: np.ndarray, b: np.ndarray) -> None:
 
 def test_shipped_model_arrays_as_numpy_reads_them():
     raw = (store.default_model_dir() / store.ARRAYS_FILE).read_bytes()
+    _same_listing(raw)
     mine, ref = _both(raw)
     assert set(mine) == set(ref) == store._expected_arrays()
     assert any(a.ndim == 2 and a.flags.f_contiguous and not a.flags.c_contiguous for a in ref.values())
@@ -111,3 +112,48 @@ def test_not_npy_member_refused():
     with zipfile.ZipFile(io.BytesIO(raw)) as archive:
         with pytest.raises(ValueError):
             store._member_array(archive, archive.infolist()[0], raw)
+
+
+def _same_listing(raw: bytes) -> None:
+    """`store._zip_members` lists what zipfile lists (the fields `_member_array` reads), and each member it lists
+    reads as numpy.load reads it without zipfile (archive None)."""
+    listed = store._zip_members(raw)
+    assert listed is not None
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        infos = archive.infolist()
+        assert [(i.filename, i.orig_filename, i.header_offset, i.compress_type, i.compress_size, i.flag_bits)
+                for i in infos] == [tuple(m) for m in listed]
+    with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
+        for member in listed:
+            _same(store._member_array(None, member, raw), npz[member.filename.removesuffix(".npy")])
+
+
+@pytest.mark.parametrize("compression", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
+def test_plain_listing_as_zipfile_lists(compression):
+    """Deflated members are listed too, and read through zipfile (opened then) as numpy reads them."""
+    _same_listing(_npz(KINDS, compression))
+
+
+def _with_comment(raw: bytes) -> bytes:
+    out = io.BytesIO(raw)
+    with zipfile.ZipFile(out, "a") as archive:
+        archive.comment = b"a comment"
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("make", [
+    lambda raw: _with_comment(raw),  # an archive comment
+    lambda raw: b"prefix" + raw,  # data before the archive (zipfile shifts the offsets)
+    lambda raw: raw[: len(raw) // 2],  # truncated
+    lambda raw: raw[:-22] + b"PK\x05\x06" + raw[-18:-12] + b"\xff\xff\xff\xff" + raw[-8:],  # a bad directory size
+])
+def test_other_archives_left_to_zipfile(make):
+    raw = make(_npz(KINDS))
+    assert store._zip_members(raw) is None
+
+
+def test_truncated_archive_refused_by_zipfile():
+    """A truncated archive is left to zipfile, which refuses it as numpy.load's zip reading did (BadZipFile)."""
+    raw = _npz(KINDS)
+    with pytest.raises(store._Malformed, match=r"unreadable arrays \(BadZipFile"):
+        store._parse_arrays(raw[: len(raw) // 2])
