@@ -62,3 +62,35 @@ def test_cli_bad_model_one_line_exit_3(tmp_path, example_path):
     out = subprocess.run([sys.executable, "-m", "scorer", "score", str(example_path), "--model", str(tmp_path)],
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 3 and out.stderr.count("\n") == 1 and "model card not found" in out.stderr, out.stderr
+
+
+def _forge(model_dir, arrays_raw: bytes | None = None, manifest_text: str | None = None) -> None:
+    """Replace model files and restamp every checksum (the manifest's of the arrays, the card's), so that the
+    files pass their checksums and fail only when parsed."""
+    import hashlib
+    import json
+
+    from scorer.model.store import MANIFEST_FILE
+
+    if arrays_raw is not None:
+        (model_dir / ARRAYS_FILE).write_bytes(arrays_raw)
+    manifest = json.loads((model_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
+    manifest["arrays"]["sha256"] = hashlib.sha256((model_dir / ARRAYS_FILE).read_bytes()).hexdigest()
+    text = manifest_text if manifest_text is not None else json.dumps(manifest)
+    (model_dir / MANIFEST_FILE).write_text(text, encoding="utf-8")
+    card = json.loads((model_dir / CARD_FILE).read_text(encoding="utf-8"))
+    for name in (ARRAYS_FILE, MANIFEST_FILE):
+        card["files"][name]["sha256"] = hashlib.sha256((model_dir / name).read_bytes()).hexdigest()
+    card["sha256"] = card["files"][MANIFEST_FILE]["sha256"]
+    (model_dir / CARD_FILE).write_text(json.dumps(card), encoding="utf-8")
+
+
+@pytest.mark.parametrize("bad_manifest", [False, True])
+def test_prefetched_parse_faults_in_the_plain_order(model_dir, bad_manifest):
+    """Arrays that pass their checksum but are not an npz archive: the arrays' error; with a manifest that is not
+    JSON as well, the manifest's error comes first, as without the prefetch."""
+    _forge(model_dir, arrays_raw=b"PK\x03\x04 not really a zip archive", manifest_text="{" if bad_manifest else None)
+    plain = _error(model_dir)
+    assert (store.MANIFEST_FILE in plain) == bad_manifest and (ARRAYS_FILE in plain) != bad_manifest
+    prefetch(model_dir)
+    assert _error(model_dir) == plain
