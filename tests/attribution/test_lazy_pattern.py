@@ -9,7 +9,8 @@ from scorer.attribution.lexicon import LazyPattern
 
 def test_lazy_pattern_is_the_compiled_pattern():
     text = "A column in The Washington Post, a piece on fox news; an article for the Times."
-    for pattern, flags in ((r"\b(column|piece|article)\s+(in|on|for)\s+(the\s+)?(\w+ ?\w*)", re.I), (r"[A-Z]\w+", 0)):
+    cases = ((r"\b(column|piece|article)\s+(in|on|for)\s+(the\s+)?(\w+ ?\w*)", re.IGNORECASE), (r"[A-Z]\w+", 0))
+    for pattern, flags in cases:
         lazy, compiled = LazyPattern(pattern, flags), re.compile(pattern, flags)
         assert "search" not in vars(lazy)  # nothing compiled yet
         assert [m.span() for m in lazy.finditer(text)] == [m.span() for m in compiled.finditer(text)]

@@ -87,9 +87,9 @@ def test_arrays_are_copies_not_views_of_the_file():
 @pytest.mark.parametrize("compression", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
 def test_object_member_refused_unread(compression):
     raw = _npz({"o": np.array([{"x": 1}], dtype=object)}, compression)
-    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-        with pytest.raises(ValueError, match="Object arrays cannot be loaded when allow_pickle=False"):
-            store._member_array(archive, archive.infolist()[0], raw)
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive, \
+            pytest.raises(ValueError, match="Object arrays cannot be loaded when allow_pickle=False"):
+        store._member_array(archive, archive.infolist()[0], raw)
 
 
 def test_truncated_member_refused():
@@ -99,9 +99,8 @@ def test_truncated_member_refused():
     with zipfile.ZipFile(out, "w") as archive:
         archive.writestr("a.npy", good.getvalue()[:300])
     raw = out.getvalue()
-    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-        with pytest.raises(ValueError, match="EOF"):
-            store._member_array(archive, archive.infolist()[0], raw)
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive, pytest.raises(ValueError, match="EOF"):
+        store._member_array(archive, archive.infolist()[0], raw)
 
 
 def test_not_npy_member_refused():
@@ -109,9 +108,8 @@ def test_not_npy_member_refused():
     with zipfile.ZipFile(out, "w") as archive:
         archive.writestr("a.npy", b"not an array at all")
     raw = out.getvalue()
-    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-        with pytest.raises(ValueError):
-            store._member_array(archive, archive.infolist()[0], raw)
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive, pytest.raises(ValueError):
+        store._member_array(archive, archive.infolist()[0], raw)
 
 
 def _same_listing(raw: bytes) -> None:
