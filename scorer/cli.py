@@ -108,9 +108,11 @@ def score_command(path, fmt, output, max_bytes, model_dir):
 
     Example: scorer score examples/iran-bounties-commune.txt -o report.html
     """
+    from .model.store import prefetch
     from .pool import single_threaded_scoring
 
     single_threaded_scoring()
+    prefetch(model_dir)  # the model files are read and checked in a thread while the pipeline is imported
     from .pipeline import Scorer
     from .text.files import input_kind, read_stream
 

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from ..labels import SOURCE_LABELS
 from .lexicon import (ANONYMOUS_HEADS, OUTLET_NOUNS, OUTLETS, PRONOUNS_GROUP, PRONOUNS_PERSON, QUANTIFIERS,
-                      RELATIVE_PRONOUNS, ROLE_HEADS, outlet_pattern)
+                      RELATIVE_PRONOUNS, ROLE_HEADS, LazyPattern, outlet_pattern)
 
 NAMED, ANONYMOUS, OUTLET = SOURCE_LABELS
 
@@ -44,7 +44,7 @@ _JOURNALIST = re.compile(r"\b(moderator|host|anchor|reporter|columnist|correspon
 _JOURNALIST_NAMED = re.compile(r"(?i:" + _JOURNALIST.pattern + r"),?\s+(?P<name>(?:[A-Z][\w.’'-]+\s+){0,2}[A-Z][\w’'-]+)")
 # a person introduced by their outlet: "Fox News’ Sean Hannity", "Salem Radio's Hugh Hewitt", "CNN's Jake Tapper"
 _OUTLET_PREFIX = r"(?:(?i:" + _OUTLET_RE.pattern + r")|\b(?:[A-Z][\w-]+ )?(?:Radio|TV|News|Magazine))"
-_OUTLET_PERSON = re.compile(_OUTLET_PREFIX + r"(?:[’']s?)\s+(?P<name>[A-Z][a-z][\w’'-]*\s+[A-Z][\w’'-]+)")
+_OUTLET_PERSON = LazyPattern(_OUTLET_PREFIX + r"(?:[’']s?)\s+(?P<name>[A-Z][a-z][\w’'-]*\s+[A-Z][\w’'-]+)")
 # An exact pre-check for _OUTLET_PERSON, whose outlet alternation tried at every word costs milliseconds per article:
 # a match has an apostrophe followed by a capitalised name (_APOSTROPHE_NAME) and preceded by an outlet or a
 # "... News" word ending right there, which starts at most _PREFIX_REACH characters before it
@@ -54,8 +54,8 @@ _PREFIX_REACH = max(len(max(OUTLETS, key=len)), len("Magazine"))
 _QUESTION_CUE = re.compile(r"\b(ask|asks|asked|asking|press|pressed|presses|pressing|question|questioned|questions|"
                            r"interjected|interrupted|wondered|quizzed|grilled|followed up)\b", re.I)
 # a person's words published as another outlet's piece: "points out in a column on Yahoo News"
-_PIECE_IN_OUTLET = re.compile(r"\b(column|article|piece|editorial|report|story|blog post)\s+(in|on|for)\s+"
-                              r"(the\s+)?(" + _OUTLET_RE.pattern + r")", re.I)
+_PIECE_IN_OUTLET = LazyPattern(r"\b(column|article|piece|editorial|report|story|blog post)\s+(in|on|for)\s+"
+                               r"(the\s+)?(" + _OUTLET_RE.pattern + r")", re.I)
 _ANON_SINGULAR = frozenset("source official aide insider staffer adviser advisor person someone individual "
                            "operative strategist diplomat insider".split())
 _NOT_PLURAL = frozenset("us his its news this yes was has is does says series species".split())

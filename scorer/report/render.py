@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import html
 import json
 import re
 import uuid
-from importlib.resources import files
 from itertools import pairwise
 
 from ..labels import LABELS
@@ -78,7 +76,7 @@ def render_text(report, colour: bool = False) -> str:
 def _md(text: str) -> str:
     """Article text as Markdown text: HTML's special characters escaped (a Markdown viewer renders raw HTML), on one
     line, with no control characters."""
-    return html.escape(_inert(text).replace("\n", " "), quote=False)
+    return esc(_inert(text).replace("\n", " "), quote=False)
 
 
 def render_markdown(report) -> str:
@@ -102,11 +100,29 @@ def _sha256(text: str) -> str:
 # The view's style and script (html_view.css, html_view.js beside this file) are the same text in every render, so
 # the standalone page's CSP can name them by hash. Every CSS rule is under .attribution-report and the script is one
 # function that works only inside its own report, so any number of reports live on one page (a notebook).
-_STYLE = files("scorer.report").joinpath("html_view.css").read_text("utf-8")
-_SCRIPT = files("scorer.report").joinpath("html_view.js").read_text("utf-8")
-# The page allows nothing but its own inline script and style (no 'unsafe-inline', no loads of any kind).
-CSP = (f"default-src 'none'; script-src {_sha256(_SCRIPT)}; style-src {_sha256(_STYLE)}; "
-       "base-uri 'none'; form-action 'none'")
+# They are read when the first page is rendered (`_assets`), not when a text report is (importlib.resources and the
+# files: ~13 ms of a cold `scorer score`); the module's names _STYLE, _SCRIPT and CSP give them too (`__getattr__`).
+_ASSETS: dict[str, str] = {}
+
+
+def _assets() -> dict[str, str]:
+    """{_STYLE, _SCRIPT, CSP}: the view's style and script, and the page's CSP, which allows nothing but its own inline
+    script and style (no 'unsafe-inline', no loads of any kind)."""
+    if not _ASSETS:
+        from importlib.resources import files
+
+        style = files("scorer.report").joinpath("html_view.css").read_text("utf-8")
+        script = files("scorer.report").joinpath("html_view.js").read_text("utf-8")
+        csp = (f"default-src 'none'; script-src {_sha256(script)}; style-src {_sha256(style)}; "
+               "base-uri 'none'; form-action 'none'")
+        _ASSETS.update(_STYLE=style, _SCRIPT=script, CSP=csp)
+    return _ASSETS
+
+
+def __getattr__(name: str) -> str:
+    if name in ("_STYLE", "_SCRIPT", "CSP"):
+        return _assets()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 # In a <script> element the HTML parser ends the data at '</script' and treats '<!--' specially; escaping '<', '>'
 # and '&' (only ever inside JSON strings) keeps any text inert there, and U+2028/U+2029 are escaped for old JS
@@ -119,7 +135,12 @@ def script_json(obj) -> str:
     return json.dumps(obj, ensure_ascii=False).translate(_JSON_ESCAPES)
 
 
-esc = html.escape  # quote=True: also escapes " and ' for attribute values
+def esc(text: str, quote: bool = True) -> str:
+    """html.escape (quote=True: also escapes " and ' for attribute values); the html module is imported when a page
+    or Markdown is rendered, not for a text report."""
+    from html import escape
+
+    return escape(text, quote)
 
 
 def article_text(report) -> str | None:
@@ -285,7 +306,8 @@ def render_html(report, fragment: bool = False, root_id: str | None = None) -> s
         + " ".join(sentence_html(r, root_id) for r in para) + "</p>"
         for para in paragraphs(report))
     skipped = "; ".join(esc(k["text"]) for k in report.skipped)
-    body = (f'<div class="attribution-report" id="{root_id}"><style>{_STYLE}</style><h1>{title}</h1>'
+    assets = _assets()
+    body = (f'<div class="attribution-report" id="{root_id}"><style>{assets["_STYLE"]}</style><h1>{title}</h1>'
             f'{summary_html(report, root_id)}'
             f'<h2>Article</h2><ul class="legend">{legend}</ul>'
             f'<p class="marks">Each sentence starts with its type; its source is <u class="src">underlined</u>, '
@@ -293,10 +315,11 @@ def render_html(report, fragment: bool = False, root_id: str | None = None) -> s
             f'<div class="details" id="{root_id}-details" aria-live="polite"><p class="hint">Select a sentence (click '
             f'it, or Tab to it) for its probabilities, support, grade, reasons and source.</p></div></div>'
             f'<p class="skipped">Skipped as page furniture: {skipped or "nothing"}</p>'
-            f'<script type="application/json" class="report-data">{data}</script><script>{_SCRIPT}</script></div>')
+            f'<script type="application/json" class="report-data">{data}</script>'
+            f'<script>{assets["_SCRIPT"]}</script></div>')
     if fragment:
         return body
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<meta http-equiv="Content-Security-Policy" content="{esc(CSP)}"><title>{title}</title></head>'
+            f'<meta http-equiv="Content-Security-Policy" content="{esc(assets["CSP"])}"><title>{title}</title></head>'
             f'<body>{body}</body></html>\n')

@@ -1,0 +1,104 @@
+"""Where a batch run's fixed costs go, in CPU seconds: one process's import of the pipeline, model load and each pass
+over the 84 PolNeAR dev articles (the first pass pays the caches' warm-up), then `scorer batch --jobs N` run in this
+process, split into the parent's CPU and each worker's (read from /proc before the workers are stopped), with the
+workers' minor page faults. Linux only (/proc).
+
+    python bench/fixed_costs.py [--passes 4] [--copies 15] [--jobs 2]
+
+Each part runs in a fresh interpreter (a subprocess of this script), as a batch worker or parent starts.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from common import REPO, dev_texts
+
+ONE_PROCESS = r"""
+import json, os, sys
+def cpu():
+    t = os.times()
+    return t.user + t.system
+c0 = cpu()
+from scorer.pool import single_threaded_scoring
+single_threaded_scoring()
+from scorer.batch.records import read_records
+from scorer.batch.workers import MODEL_BATCH, score_record_chunk
+from scorer.batch.writers import encode_jsonl
+c1 = cpu()
+import scorer.pipeline
+c2 = cpu()
+scorer.pipeline.cached_scorer(None)
+c3 = cpu()
+records = list(read_records(sys.argv[1], "text", "id", 10_000_000, "all"))
+per_pass, passes = int(sys.argv[2]), []
+for p in range(0, len(records), per_pass):
+    start = cpu()
+    part = records[p:p + per_pass]
+    for a in range(0, len(part), MODEL_BATCH):
+        score_record_chunk(part[a:a + MODEL_BATCH], None, None, encode_jsonl)
+    passes.append(cpu() - start)
+print(json.dumps({"batch modules": c1 - c0, "pipeline import": c2 - c1, "model load": c3 - c2, "passes": passes}))
+"""
+
+BATCH = r"""
+import json, os, sys
+from scorer.cli import cli
+import scorer.pool as pool
+def stat(pid):
+    with open(f"/proc/{pid}/stat") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), int(fields[7])
+try:
+    cli(["batch", sys.argv[1], "-o", sys.argv[2], "--jobs", sys.argv[3], "--no-progress", "--overwrite"],
+        standalone_mode=False)
+except SystemExit:
+    pass
+t = os.times()
+workers = [stat(w.pid) for w in (pool._POOL.workers if pool._POOL else []) if w.exitcode is None]
+print(json.dumps({"parent": t.user + t.system, "workers": [w[0] for w in workers], "faults": [w[1] for w in workers]}))
+"""
+
+
+def run(code: str, *args) -> dict:
+    out = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, cwd=REPO,
+                         check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--passes", type=int, default=4, help="passes over the dev articles in one process (default 4)")
+    ap.add_argument("--copies", type=int, default=15, help="copies of the dev articles for the batch (default 15)")
+    ap.add_argument("--jobs", type=int, default=2, help="--jobs of the batch (default 2)")
+    args = ap.parse_args()
+    texts = dev_texts()
+    with tempfile.TemporaryDirectory(prefix="scorer-fixed-") as tmp:
+        tmp = Path(tmp)
+
+        def workload(path: Path, copies: int) -> Path:
+            with path.open("w", encoding="utf-8") as fh:
+                for copy in range(copies):
+                    for i, text in enumerate(texts):
+                        fh.write(json.dumps({"id": f"{copy}-{i}", "text": text}) + "\n")
+            return path
+
+        one = run(ONE_PROCESS, workload(tmp / "passes.jsonl", args.passes), len(texts))
+        batch = run(BATCH, workload(tmp / "in.jsonl", args.copies), tmp / "out.jsonl", args.jobs)
+    print(f"one process, CPU seconds: importing the batch modules {one['batch modules']:.3f}, the pipeline "
+          f"{one['pipeline import']:.3f}, loading the model {one['model load']:.3f}")
+    print("each pass over the 84 dev articles: " + ", ".join(f"{p:.3f}" for p in one["passes"])
+          + f" (warm-up: first pass - median of the others = "
+          f"{one['passes'][0] - sorted(one['passes'][1:])[len(one['passes'][1:]) // 2]:.3f})")
+    print(f"`scorer batch --jobs {args.jobs}` of {args.copies} x the dev articles, CPU seconds: parent "
+          f"{batch['parent']:.2f}, workers " + ", ".join(f"{w:.2f}" for w in batch["workers"])
+          + f", tree {batch['parent'] + sum(batch['workers']):.2f}; workers' minor page faults "
+          + ", ".join(f"{f:,}" for f in batch["faults"]))
+
+
+if __name__ == "__main__":
+    main()
