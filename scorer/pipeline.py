@@ -22,7 +22,7 @@ from .labels import LABELS
 from .model.claims import FURNITURE_REASON, claim_features, decide
 from .model.inputs import ModelInputs, article_inputs
 from .model.store import MODEL_ID, load_bundle
-from .model.support import corroboration, reasons_many, support_features
+from .model.support import corroboration_and_overlap, reasons_many, support_features
 from .pool import CHUNK, chunks, ordered_map
 from .pool import restart as restart_pool
 from .report.report import Report
@@ -156,10 +156,10 @@ class Scorer:
         probs = four[keep]
         labels = [LABELS[i] for i in probs.argmax(axis=1).tolist()]
         texts = [s.text for s in sentences]
-        corr = corroboration(texts, labels)
+        head = headline_index(text, sentences)
+        corr, overlap = corroboration_and_overlap(texts, labels, head)
         X = support_features(texts, probs, corr, p.inputs["cue_vec"][keep], claim_grades[keep])
         support, grades, contrib = self.support.predict_and_contributions(X)
-        head = headline_index(text, sentences)
         rows = []
         records = p.inputs.records(["source", "cue", "inherited_source", "src_method", "src_type", "src_refers_to",
                                       "via", "source_start", "source_end", "cue_start", "cue_end", "content_start",
@@ -181,7 +181,7 @@ class Scorer:
                 "reasons": reasons[i],
                 "corroborated_by": corr[i], "is_headline": i == head,
             })
-        summary = summarise(rows, head)
+        summary = summarise(rows, head, overlap)
         if not looks_english(text):
             summary["flags"].insert(0, NON_ENGLISH_FLAG)
         title = sentences[head].text if head is not None else None

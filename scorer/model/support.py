@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
+from itertools import count
 
 import numpy as np
 
@@ -58,9 +59,114 @@ def corroboration(texts: list[str], labels: list[str], min_shared: int = 3) -> l
     return _corroborate([content_words(t) for t in texts], labels, min_shared)
 
 
+def corroboration_and_overlap(texts: list[str], labels: list[str], headline: int | None,
+                              min_shared: int = 3) -> tuple[list[int | None], list[int] | None]:
+    """`corroboration(texts, labels, min_shared)`, and for each sentence the number of content words it shares with
+    the headline `headline` (None: no headline, no counts), which the summary asks for: the sentences' content words
+    found once for both.
+
+    Pure Python, the article as a whole: one `findall` over the sentences joined by NUL, with NUL as a pattern
+    alternative of its own (no other alternative matches NUL or holds it, so each sentence's matches are those it
+    has alone, between two NUL matches); one lower-casing of all the words joined by spaces (ASCII letters, decimal
+    digits, "," and ".": none holds a space or changes its length or its neighbours' in lower case); words as
+    integer codes, the stop words and the NULs given the first codes; then `_corroborate_codes`. An article with a
+    NUL in a sentence, or of more than _DENSE_LIMIT sentences, takes the sentence-by-sentence path."""
+    n = len(texts)
+    if kernels.ACTIVE or n > _DENSE_LIMIT or any("\0" in t for t in texts):
+        words = list(map(_content_words.__wrapped__, texts))  # (read once here: not kept in content_words' cache)
+        overlap = None if headline is None else [len(words[headline] & ws) for ws in words]
+        return _corroborate(words, labels, min_shared), overlap
+    if n == 0:
+        return [], None if headline is None else []
+    if len(labels) < n:
+        raise IndexError("list index out of range")
+    tokens = _CONTENT_OR_NUL.findall("\0".join(texts))
+    # a word's code: the position of its first token after the first codes (not 0..n_words: one C-level pass)
+    ids = dict(_FIRST_CODES)
+    lowered = " ".join(tokens).lower().split(" ") if tokens else []
+    codes = np.fromiter(map(ids.setdefault, lowered, count(len(_FIRST_CODES))), dtype=np.intp, count=len(lowered))
+    size = len(_FIRST_CODES) + len(lowered)
+    rows = np.cumsum(codes == 0)  # the sentence of each token (each NUL starts the next sentence)
+    # a sentence's words as a set: each (sentence, word) once, in sentence order
+    keys = (rows * size + codes)[codes >= len(_FIRST_CODES)]
+    keys.sort()
+    keys = keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
+    rows, codes = np.divmod(keys, size)
+    corr = _corroborate_codes(rows, codes, n, labels, min_shared)
+    if headline is None:
+        return corr, None
+    in_headline = np.zeros(size, dtype=bool)
+    in_headline[codes[rows == headline]] = True
+    return corr, np.bincount(rows[in_headline[codes]], minlength=n).tolist()
+
+
+_CONTENT_OR_NUL = re.compile(_CONTENT.pattern + "|\0")
+_FIRST_CODES = {w: k for k, w in enumerate(["\0"] + sorted(_STOP))}  # (codes not content words: NUL and stop words)
+_DENSE_LIMIT = 600  # sentences: above, corroboration is not counted in an n x n array
+
+
 def _corroborate_python(words: list, labels: list[str], min_shared: int = 3) -> list[int | None]:
     """`corroboration` given the sentences' content words (the pure-Python twin of the compiled kernel
-    `corroboration`)."""
+    `corroboration`; any iterables of words: a word listed twice counts twice)."""
+    n = len(words)
+    if n > _DENSE_LIMIT:
+        return _corroborate_loop(words, labels, min_shared)
+    if len(labels) < n:
+        raise IndexError("list index out of range")
+    ids: dict = {}
+    codes = np.array([ids.setdefault(w, len(ids)) for ws in words for w in ws], dtype=np.intp)
+    rows = np.repeat(np.arange(n), [len(ws) for ws in words])
+    return _corroborate_codes(rows, codes, n, labels, min_shared)
+
+
+def _corroborate_codes(rows: np.ndarray, codes: np.ndarray, n: int, labels: list[str],
+                       min_shared: int) -> list[int | None]:
+    """Corroboration as one count per article: (rows, codes) are the (sentence, word code) entries, sorted by
+    sentence. The shared words of each pair of sentences (a word counts when it is in 2-50 sentences, more: too
+    common in this article to count as shared content; and only towards a sentence that is not the writer's
+    opinion) come from the pairs of entries of each word; then per sentence the sentence of another type sharing
+    the most, the nearest then the earliest among equals, when it shares at least `min_shared`."""
+    out: list[int | None] = [None] * n
+    if not len(codes):
+        return out
+    df = np.bincount(codes)[codes]
+    kept = (df >= 2) & (df <= 50)
+    order = np.argsort(codes[kept], kind="stable")
+    grouped, r, k = codes[kept][order], rows[kept][order], df[kept][order]  # entries by word; k: the word's entries
+    if not len(r):
+        return out
+    # every pair (entry, entry of the same word): the word's first entry + the position in the pair block
+    starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
+    first = np.repeat(starts, np.diff(np.r_[starts, len(r)]))
+    ends = np.cumsum(k)
+    left = np.repeat(r, k)
+    right = r[np.repeat(first - (ends - k), k) + np.arange(ends[-1])]
+    types = {"editorial_opinion": -1}
+    label = np.array([types.setdefault(x, len(types)) for x in labels[:n]], dtype=np.intp)
+    right_label = label[right]
+    usable = (right_label >= 0) & (right_label != label[left])
+    counts = np.bincount(left[usable] * n + right[usable], minlength=n * n).reshape(n, n)
+    # most shared words, then the nearest, then the earlier: one score per pair (each j its own distance rank)
+    best = np.argmax(counts * (2 * n + 2) - _distance_ranks(n), axis=1)
+    need = max(min_shared, 1)
+    for row, (j, c) in enumerate(zip(best.tolist(), counts[np.arange(n), best].tolist())):
+        if c >= need:
+            out[row] = j
+    return out
+
+
+@lru_cache(maxsize=64)
+def _distance_ranks(n: int) -> np.ndarray:
+    """[i, j]: 2 |i - j|, plus 1 when j comes after i (the nearer first, then the earlier), read-only."""
+    i = np.arange(n)
+    ranks = np.abs(i[None, :] - i[:, None]) * 2 + (i[None, :] > i[:, None])
+    ranks.flags.writeable = False
+    return ranks
+
+
+def _corroborate_loop(words: list, labels: list[str], min_shared: int = 3) -> list[int | None]:
+    """`_corroborate_python` for a long article: an inverted index and a count per sentence (the code before the
+    count per article)."""
     index: dict[str, list[int]] = {}
     for i, ws in enumerate(words):
         for w in ws:

@@ -67,8 +67,9 @@ def merge_sources(rows: list[dict]) -> list[dict]:
     return sorted(out, key=lambda e: (-e["count"], e["sentences"][0]))
 
 
-def summarise(rows: list[dict], headline_index: int | None) -> dict:
-    """The `summary` block of the report from the sentence rows."""
+def summarise(rows: list[dict], headline_index: int | None, overlap: list[int] | None = None) -> dict:
+    """The `summary` block of the report from the sentence rows (`overlap`: the number of content words each shares
+    with the headline, when already counted: `model.support.corroboration_and_overlap`)."""
     n = len(rows)
     shares = {label: 0.0 for label in LABELS}
     for row in rows:
@@ -83,7 +84,7 @@ def summarise(rows: list[dict], headline_index: int | None) -> dict:
         "support_score_explanation": SCORE_EXPLANATION,
         "type_shares": {k: round(v, 4) for k, v in shares.items()},
         "sources": sources,
-        "flags": flags(rows, headline_index, sources, shares),
+        "flags": flags(rows, headline_index, sources, shares, overlap),
         "weakest": weakest,
     }
 
@@ -137,8 +138,11 @@ def is_opinion_piece(rows: list[dict], headline_index: int | None) -> bool:
     return any(_BIO_LINE.match(r["text"]) for r in body[-2:])
 
 
-def _carriers(rows: list[dict], headline_index: int) -> list[dict]:
-    """The body sentences that carry the headline's claim: those sharing CARRY_SHARED_WORDS content words with it."""
+def _carriers(rows: list[dict], headline_index: int, overlap: list[int] | None = None) -> list[dict]:
+    """The body sentences that carry the headline's claim: those sharing CARRY_SHARED_WORDS content words with it
+    (`overlap`: the number each shares, when counted)."""
+    if overlap is not None:
+        return [r for r in rows if r["index"] != headline_index and overlap[r["index"]] >= CARRY_SHARED_WORDS]
     head = content_words(rows[headline_index]["text"])
     return [r for r in rows if r["index"] != headline_index
             and len(head & content_words(r["text"])) >= CARRY_SHARED_WORDS]
@@ -163,8 +167,9 @@ def outlet_named(phrase: str | None) -> str | None:
     return None
 
 
-def flags(rows: list[dict], headline_index: int | None, sources: list[dict], shares: dict) -> list[str]:
-    """Reader warnings, each a short sentence; each rule is stated in docs/flags.md."""
+def flags(rows: list[dict], headline_index: int | None, sources: list[dict], shares: dict,
+          overlap: list[int] | None = None) -> list[str]:
+    """Reader warnings, each a short sentence; each rule is stated in docs/flags.md (`overlap`: as `summarise`)."""
     out = []
     body = [r for r in rows if r["index"] != headline_index]
     lede = _lede(rows, headline_index)
@@ -182,7 +187,7 @@ def flags(rows: list[dict], headline_index: int | None, sources: list[dict], sha
             out.append("opinion mixed into a news story")
     if headline_index is not None:
         head = rows[headline_index]
-        carriers = _carriers(rows, headline_index)
+        carriers = _carriers(rows, headline_index, overlap)
         weak = sum(_weak(r) for r in carriers)
         head_hedged = bool(hedge_words(head["text"]))
         if (not head_hedged and head["attribution_type"] == "outlet_claim" and len(carriers) >= 2
