@@ -151,3 +151,119 @@ def test_too_few_labels_raise_like_the_reference():
 def test_pipeline_path_follows_the_switch():
     """The whole-article path is the pure-Python one; with the kernels the sentences' words come from the kernel."""
     assert (support._corroborate is support._corroborate_compiled) == kernels.ACTIVE
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the sentence rows (pipeline.sentence_rows): reference = the loop of 4e79796's Scorer._finish
+
+def _ref_value(v):
+    return None if v is None or (isinstance(v, float) and v != v) else v
+
+
+def _ref_source_for(rec, label):
+    source, cue, inherited = _ref_value(rec["source"]), _ref_value(rec["cue"]), _ref_value(rec["inherited_source"])
+    if label == "editorial_opinion":
+        return None, None, None
+    if label == "outlet_claim" and rec["src_type"] != "outlet_claim":
+        return None, None, None
+    if source is None and inherited:
+        return inherited, None, None
+    return source, cue, _ref_value(rec["src_refers_to"])
+
+
+def _ref_spans_for(rec, phrase, cue, label):
+    def span(start, end):
+        start, end = _ref_value(start), _ref_value(end)
+        return None if start is None or end is None else [int(start), int(end)]
+
+    attributed = label != "editorial_opinion" and (phrase is not None or cue is not None or (
+        label != "outlet_claim" and _ref_value(rec["inherited_source"])))
+    return {"source_span": span(rec["source_start"], rec["source_end"]) if phrase is not None else None,
+            "cue_span": span(rec["cue_start"], rec["cue_end"]) if cue is not None else None,
+            "content_span": span(rec["content_start"], rec["content_end"]) if attributed else None}
+
+
+def ref_rows(sentences, kept, labels, prob_rows, inputs, support_list, grade_list, reasons, corr, head):
+    rows = []
+    records = inputs.records(["source", "cue", "inherited_source", "src_method", "src_type", "src_refers_to",
+                              "via", "source_start", "source_end", "cue_start", "cue_end", "content_start",
+                              "content_end"])
+    for i, sent in enumerate(sentences):
+        rec = records[kept[i]]
+        label = labels[i]
+        phrase, cue, refers = _ref_source_for(rec, label)
+        rows.append({
+            "index": i, "start": sent.start, "end": sent.end, "text": sent.text,
+            "attribution_type": label,
+            "probabilities": {lab: round(q, 4) for lab, q in zip(LABELS, prob_rows[i])},
+            "source": refers or phrase, "cue": cue, "source_phrase": phrase, "via": _ref_value(rec["via"]),
+            **_ref_spans_for(rec, phrase, cue, label),
+            "support": round(support_list[i], 4), "support_grade": grade_list[i],
+            "reasons": reasons[i],
+            "corroborated_by": corr[i], "is_headline": i == head,
+        })
+    return rows
+
+
+def _same_rows(a: list[dict], b: list[dict]) -> bool:
+    """Equal, with the same key order and the same types (an int is not a float, NaN never reaches a row)."""
+    return [list(r.items()) for r in a] == [list(r.items()) for r in b] and \
+        [[type(v) for v in r.values()] for r in a] == [[type(v) for v in r.values()] for r in b]
+
+
+def _check_rows(sentences, inputs, rng):
+    from scorer.pipeline import sentence_rows
+
+    n = len(sentences)
+    kept = sorted(rng.sample(range(len(inputs)), n))
+    probs = [[rng.random() for _ in LABELS] for _ in range(n)]
+    support_list = [rng.random() for _ in range(n)]
+    grades = [rng.randrange(4) for _ in range(n)]
+    reasons = [["r"] * rng.randrange(3) for _ in range(n)]
+    corr = [rng.choice([None, 0, 1]) for _ in range(n)]
+    for labels in [[lab] * n for lab in LABELS] + [[rng.choice(LABELS) for _ in range(n)]]:
+        for head in (None, 0):
+            args = (sentences, kept, labels, probs, inputs, support_list, grades, reasons, corr, head)
+            assert _same_rows(sentence_rows(*args), ref_rows(*args))
+
+
+@pytest.fixture(scope="module")
+def dev_inputs(polnear_texts):
+    """(sentences, model inputs) of the first 40 corpus texts, as the pipeline prepares them."""
+    from scorer.pipeline import Article, cached_scorer
+
+    prepared = cached_scorer()._prepare_many([Article(t) for t in polnear_texts[:40]])
+    return [(p.sentences, p.inputs) for p in prepared]
+
+
+def test_sentence_rows_same_on_polnear(dev_inputs):
+    """Every sentence typed as each of the four types in turn: every branch of the source and span choice."""
+    rng = random.Random(5)
+    attributed = 0
+    for sentences, inputs in dev_inputs:
+        _check_rows(sentences, inputs, rng)
+        attributed += sum(v is not None for v in inputs["inherited_source"]) + sum(
+            v is not None for v in inputs["source"])
+    assert attributed > 200  # the corpus has sources and carried-over sources
+
+
+_TEXT_CELL = st.one_of(st.none(), st.just(float("nan")), st.sampled_from(["", "they", "Reuters", "outlet_claim"]))
+_OFFSET_CELL = st.one_of(st.none(), st.just(float("nan")), st.integers(0, 500),
+                         st.integers(0, 500).map(float))
+_OFFSETS = {"source_start", "source_end", "cue_start", "cue_end", "content_start", "content_end"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 6).flatmap(lambda n: st.tuples(st.just(n), st.lists(st.tuples(
+    st.lists(_TEXT_CELL, min_size=16, max_size=16), st.lists(_OFFSET_CELL, min_size=16, max_size=16)),
+    min_size=n, max_size=n))), st.integers(0, 99))
+def test_sentence_rows_same_on_fuzzed_cells(case, seed):
+    """Cells of every kind a column may hold: None, NaN (a pandas-made frame), text, offsets as int or float."""
+    from scorer.model.inputs import FRAME_COLUMNS, ModelInputs
+    from scorer.text.segment import Sentence
+
+    n, cells = case
+    columns = {name: [row[name in _OFFSETS][c] for row in cells] for c, name in enumerate(FRAME_COLUMNS)}
+    columns["src_type"] = [v if v in ("outlet_claim", "named_source") else "none" for v in columns["src_type"]]
+    sentences = [Sentence(i * 10, i * 10 + 5, f"s{i}") for i in range(n)]
+    _check_rows(sentences, ModelInputs(columns), random.Random(seed))
