@@ -396,13 +396,22 @@ def _may_have_date(text: str) -> bool:
 
 def describe(feature: str, effect: float, text: str, corroborated_by: int | None, label: str) -> str | None:
     """One reason in words, or None for a feature that does not make a readable reason."""
+    return _describe(feature, effect, text, corroborated_by, label, {})
+
+
+def _describe(feature: str, effect: float, text: str, corroborated_by: int | None, label: str,
+              found_in: dict) -> str | None:
+    """`describe`, with the sentence's specific words kept in `found_in` (one dict per sentence): both the numbers
+    and the dates feature ask for them."""
     if feature == "hedges" and effect < 0:
         found = hedge_words(text)
         return "hedged: " + _quote(found[:3]) if found else None
     if feature == "loaded_words":
         return "loaded: " + _quote([w for w in re.findall(r"[a-z-]+", text.lower()) if w in LOADED_WORDS][:3])
     if feature in ("numbers", "dates") and effect > 0:
-        found = specific_words(text)
+        found = found_in.get("specific")
+        if found is None:
+            found = found_in["specific"] = specific_words(text)
         return "specific: " + _quote(found) if found else None
     if feature in ("quote_marks", "quote_then_attribution", "attribution_then_quote") and effect > 0:
         return "direct quote"
@@ -442,21 +451,25 @@ def reasons_many(contrib: np.ndarray, X: np.ndarray, texts: list[str], corrobora
     if not len(texts):
         return []
     size = np.abs(contrib)
-    order = np.argsort(-size, axis=1).tolist()
+    order = np.argsort(-size, axis=1)
     # present in the sentence (a type's probability above one half, another feature above 0), effect not below 0.02
-    usable = (np.where(_IS_PROBABILITY, X > 0.5, X > 0) & ~(size < 0.02)).tolist()
+    usable = np.where(_IS_PROBABILITY, X > 0.5, X > 0) & ~(size < 0.02)
+    # each row's usable features, strongest first (the argsort's order, the others left out): one flat list
+    ranked = np.take_along_axis(usable, order, axis=1)
+    features = order[ranked].tolist()
+    ends = np.cumsum(ranked.sum(axis=1)).tolist()
     effects = contrib.tolist()
     out = []
+    start = 0
     for i, text in enumerate(texts):
-        row, use, reasons = effects[i], usable[i], []
-        for k in order[i]:
-            if not use[k]:
-                continue
-            reason = describe(SUPPORT_FEATURES[k], row[k], text, corroborated[i], labels[i])
+        row, reasons, corr, label, found_in = effects[i], [], corroborated[i], labels[i], {}
+        for k in features[start:ends[i]]:
+            reason = _describe(SUPPORT_FEATURES[k], row[k], text, corr, label, found_in)
             if reason and reason not in reasons:
                 reasons.append(reason)
             if len(reasons) == limit:
                 break
+        start = ends[i]
         out.append(reasons)
     return out
 

@@ -267,3 +267,73 @@ def test_sentence_rows_same_on_fuzzed_cells(case, seed):
     columns["src_type"] = [v if v in ("outlet_claim", "named_source") else "none" for v in columns["src_type"]]
     sentences = [Sentence(i * 10, i * 10 + 5, f"s{i}") for i in range(n)]
     _check_rows(sentences, ModelInputs(columns), random.Random(seed))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# looks_english: the ASCII path on bytes (pure Python)
+
+_REF_WORD = re.compile(r"[^\W\d_]+")
+_REF_NOT_LATIN = re.compile("[^\u0000-\u024f]")
+
+
+def ref_looks_english(text: str) -> bool:
+    """`looks_english` without any fast path (its definition)."""
+    from scorer.text.language import _FUNCTION_WORDS, MIN_LETTERS, MIN_WORDS
+
+    words = _REF_WORD.findall(text[:20000])
+    joined = "".join(words)
+    if len(joined) < MIN_LETTERS:
+        return True
+    if len(joined) - len(_REF_NOT_LATIN.findall(joined)) < 0.5 * len(joined):
+        return False
+    if len(words) < MIN_WORDS:
+        return True
+    return sum(w.lower() in _FUNCTION_WORDS for w in words) >= 0.12 * len(words)
+
+
+@pytest.fixture()
+def pure_english(monkeypatch):
+    """`looks_english` with the compiled counts switched off: its pure-Python paths."""
+    from scorer.text import language
+
+    monkeypatch.setattr(language, "_english_counts", None)
+    return language.looks_english
+
+
+def test_looks_english_same_on_polnear(polnear_texts, pure_english):
+    for text in polnear_texts:
+        for variant in (text, text[:300], text[:40], text.upper(), text.replace("the", "der"), text[::7]):
+            assert pure_english(variant) == ref_looks_english(variant)
+        sentences = text.split(". ")[:20]
+        for sent in sentences:
+            assert pure_english(sent) == ref_looks_english(sent)
+
+
+def test_non_ascii_word_characters_are_the_alphanumeric_ones():
+    """What the ASCII path's test reads: a non-ASCII character is a word character of the regex engine (`\\w`)
+    exactly when str.isalnum() is true, for every code point."""
+    word = re.compile(r"\w")
+    assert [c for c in range(0x80, sys.maxunicode + 1) if bool(word.match(chr(c))) != chr(c).isalnum()] == []
+
+
+def test_looks_english_same_on_blocks_of_code_points(pure_english):
+    chars = [chr(c) for c in range(sys.maxunicode + 1)]
+    for start in range(0, len(chars), 512):
+        for joiner in (" the ", "a", " "):
+            text = joiner.join(chars[start:start + 512])
+            assert pure_english(text) == ref_looks_english(text)
+            assert pure_english(text.lower()) == ref_looks_english(text.lower())
+
+
+_EN = ["the", "The", "THE", "and", "of", "Russia", "Moscow", "said", "über", "é", "ſ", "\u212a", "İ", "ı", "Σ", "“",
+       "”", "’", "—", "1", "_", " ", "\n", "дом", "的", "Ⓐ", "\u0345", "\x00"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_EN), st.text(max_size=3)), max_size=80).map(" ".join))
+def test_looks_english_same_on_fuzzed_strings(text):
+    from scorer.text import language
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(language, "_english_counts", None)
+        assert language.looks_english(text) == ref_looks_english(text)
