@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
-from itertools import count
+from itertools import compress, count
 
 import numpy as np
 
@@ -451,25 +451,20 @@ def reasons_many(contrib: np.ndarray, X: np.ndarray, texts: list[str], corrobora
     if not len(texts):
         return []
     size = np.abs(contrib)
-    order = np.argsort(-size, axis=1)
+    order = np.argsort(-size, axis=1).tolist()
     # present in the sentence (a type's probability above one half, another feature above 0), effect not below 0.02
-    usable = np.where(_IS_PROBABILITY, X > 0.5, X > 0) & ~(size < 0.02)
-    # each row's usable features, strongest first (the argsort's order, the others left out): one flat list
-    ranked = np.take_along_axis(usable, order, axis=1)
-    features = order[ranked].tolist()
-    ends = np.cumsum(ranked.sum(axis=1)).tolist()
+    usable = (np.where(_IS_PROBABILITY, X > 0.5, X > 0) & ~(size < 0.02)).tolist()
     effects = contrib.tolist()
     out = []
-    start = 0
     for i, text in enumerate(texts):
-        row, reasons, corr, label, found_in = effects[i], [], corroborated[i], labels[i], {}
-        for k in features[start:ends[i]]:
+        row, use, reasons, corr, label, found_in = effects[i], usable[i], [], corroborated[i], labels[i], {}
+        # each row's usable features, strongest first
+        for k in compress(order[i], map(use.__getitem__, order[i])):
             reason = _describe(SUPPORT_FEATURES[k], row[k], text, corr, label, found_in)
             if reason and reason not in reasons:
                 reasons.append(reason)
             if len(reasons) == limit:
                 break
-        start = ends[i]
         out.append(reasons)
     return out
 

@@ -5,7 +5,7 @@ import re
 
 from ..attribution.lexicon import outlet_pattern
 from ..labels import LABELS
-from ..model.support import content_words, grade_of, hedge_words
+from ..model.support import GRADE_CUTS, content_words, hedge_words
 
 _OUTLET = outlet_pattern()
 _TITLES = re.compile(r"^(the|a|an|mr|mrs|ms|dr|sen|rep|gov|president|secretary|former)\.?\s+", re.I)
@@ -41,17 +41,23 @@ def merge_sources(rows: list[dict]) -> list[dict]:
     # a key that starts or ends a longer key joins it: "trump" -> "donald trump",
     # "us intelligence" -> "us intelligence agencies"
     # (indexed by their leading and trailing words, so the cost grows with the sources, not their square)
+    # (only the lengths of keys: the index is looked up with whole keys)
     ends: dict[tuple, list[str]] = {}
-    for k in groups:
-        kw = tuple(k.split())
-        for n in range(1, len(kw)):
+    split = {k: tuple(k.split()) for k in groups}
+    lengths = sorted({len(kw) for kw in split.values()})
+    for k, kw in split.items():
+        for n in lengths:
+            if n >= len(kw):
+                break
+            if n < 1:
+                continue
             ends.setdefault(("tail",) + kw[-n:], []).append(k)
             if n > 1:
                 ends.setdefault(("head",) + kw[:n], []).append(k)
     for key in sorted(groups, key=len):
         if key not in groups:
             continue
-        words = tuple(key.split())
+        words = split[key]
         candidates = ends.get(("tail",) + words, []) + (ends.get(("head",) + words, []) if len(words) > 1 else [])
         longer = [k for k in dict.fromkeys(candidates) if k in groups and k != key]
         if len(longer) == 1:
@@ -74,8 +80,9 @@ def summarise(rows: list[dict], headline_index: int | None, overlap: list[int] |
     shares = {label: 0.0 for label in LABELS}
     for row in rows:
         shares[row["attribution_type"]] += 1.0 / n
-    weights = [2.0 if (row["index"] == headline_index or _is_lede(row["index"], headline_index)) else 1.0
-               for row in rows]
+    first_body = 0 if headline_index is None else headline_index + 1  # (`_is_lede`)
+    weights = [2.0 if (i == headline_index or first_body <= i < first_body + 2) else 1.0
+               for i in [row["index"] for row in rows]]
     score = 100.0 * sum(w * r["support"] for w, r in zip(weights, rows)) / sum(weights)
     sources = merge_sources(rows)
     weakest = [r["index"] for r in sorted(rows, key=lambda r: (r["support"], r["index"]))[:3]]
@@ -131,10 +138,16 @@ def is_opinion_piece(rows: list[dict], headline_index: int | None) -> bool:
         return True
     # the writer's voice: "I" in a sentence typed as the writer's or the outlet's own, with no quotation mark in it
     # (quoted speakers say "I" too, and the middle of a long quotation is often typed as narration)
-    own = [r for r in body if r["attribution_type"] in ("editorial_opinion", "outlet_claim")
-           and not _QUOTE_MARK.search(r["text"])]
-    if sum(bool(_FIRST_PERSON.search(r["text"])) for r in own) >= FIRST_PERSON_SENTENCES:
-        return True
+    own = [r["text"] for r in body if r["attribution_type"] in ("editorial_opinion", "outlet_claim")]
+    # (first a search of them all, joined by a line break: no match crosses it or sees another sentence's word, so
+    # none there is none in any)
+    if own and _FIRST_PERSON.search("\n".join(own)):
+        speaking = 0
+        for text in own:
+            if not _QUOTE_MARK.search(text) and _FIRST_PERSON.search(text):
+                speaking += 1
+                if speaking >= FIRST_PERSON_SENTENCES:
+                    return True
     return any(_BIO_LINE.match(r["text"]) for r in body[-2:])
 
 
@@ -150,7 +163,8 @@ def _carriers(rows: list[dict], headline_index: int, overlap: list[int] | None =
 
 def _weak(row: dict) -> bool:
     """Weakly or not supported: support in the band of grade 0-1, or resting on an anonymous source."""
-    return grade_of(row["support"]) <= 1 or row["attribution_type"] == "anonymous_intelligence"
+    # grade_of(support) <= 1: support not in the band of grade 2 or above (a NaN is in none: grade 0, weak)
+    return not row["support"] >= GRADE_CUTS[1] or row["attribution_type"] == "anonymous_intelligence"
 
 
 def outlet_named(phrase: str | None) -> str | None:
@@ -202,10 +216,12 @@ def flags(rows: list[dict], headline_index: int | None, sources: list[dict], sha
         out.append(f"single-source story ({named[0]['name']})")
     # another outlet's report (as the source, or as the conduit: "officials told CNN") that no named source in the
     # article backs up; only a source phrase naming an outlet of the lexicon counts, and the flag names that outlet
-    by_index = {r["index"]: r for r in rows}
+    by_index = None
     relayed: dict[str, list[int]] = {}
     for entry in (s for s in sources if s["type"] == "outlet_claim"):
         outlet = outlet_named(entry["name"])
+        if by_index is None:
+            by_index = {r["index"]: r for r in rows}
         # the outlet reporting ("Reuters reported", "according to CNN"), not a party to the news ("the BBC denied")
         reported = [i for i in entry["sentences"] if _RELAY_CUE.match((by_index[i].get("cue") or "").lower())]
         if outlet and reported:
@@ -214,6 +230,8 @@ def flags(rows: list[dict], headline_index: int | None, sources: list[dict], sha
         outlet = outlet_named(r.get("via")) if r["attribution_type"] != "named_source" else None
         if outlet:
             relayed.setdefault(outlet, []).append(r["index"])
+    if relayed and by_index is None:
+        by_index = {r["index"]: r for r in rows}
     for outlet, indices in relayed.items():
         backed = any(by_index[i]["corroborated_by"] is not None
                      and by_index[by_index[i]["corroborated_by"]]["attribution_type"] == "named_source"
