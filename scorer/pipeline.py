@@ -250,7 +250,7 @@ def sentence_rows(sentences: list[Sentence], kept: list[int], labels: list[str],
     for a source resolved from an earlier sentence); the content span is given with a reported source or cue, or a
     source carried over from the sentence before."""
     (source_col, cue_col, inherited_col, type_col, refers_col, via_col, source_start, source_end, cue_start, cue_end,
-     content_start, content_end) = (inputs[name] for name in _SOURCE_COLUMNS)
+     content_start, content_end) = (_present(inputs[name]) for name in _SOURCE_COLUMNS)
     rows = []
     for i, sent in enumerate(sentences):
         k = kept[i]
@@ -259,21 +259,21 @@ def sentence_rows(sentences: list[Sentence], kept: list[int], labels: list[str],
             phrase = cue = refers = None
             attributed = False
         else:
-            inherited = _value(inherited_col[k])
+            inherited = inherited_col[k]
             if label == "outlet_claim" and type_col[k] != "outlet_claim":
                 phrase = cue = refers = None
             else:
-                phrase, cue = _value(source_col[k]), _value(cue_col[k])
+                phrase, cue = source_col[k], cue_col[k]
                 if phrase is None and inherited:
                     phrase, cue, refers = inherited, None, None
                 else:
-                    refers = _value(refers_col[k])
+                    refers = refers_col[k]
             attributed = phrase is not None or cue is not None or (label != "outlet_claim" and bool(inherited))
         rows.append({
             "index": i, "start": sent.start, "end": sent.end, "text": sent.text,
             "attribution_type": label,
             "probabilities": dict(zip(LABELS, map(round, probabilities[i], _FOURS))),
-            "source": refers or phrase, "cue": cue, "source_phrase": phrase, "via": _value(via_col[k]),
+            "source": refers or phrase, "cue": cue, "source_phrase": phrase, "via": via_col[k],
             "source_span": _span(source_start[k], source_end[k]) if phrase is not None else None,
             "cue_span": _span(cue_start[k], cue_end[k]) if cue is not None else None,
             "content_span": _span(content_start[k], content_end[k]) if attributed else None,
@@ -288,9 +288,15 @@ _FOURS = (4,) * len(LABELS)  # round(p, 4) for each label's probability
 
 
 def _span(start, end) -> list[int] | None:
-    """A span of model-inputs cells as [start, end], or None when either is missing."""
-    start, end = _value(start), _value(end)
+    """A span of model-inputs cells (`_present`) as [start, end], or None when either is missing."""
     return None if start is None or end is None else [int(start), int(end)]
+
+
+def _present(column: list) -> list:
+    """A model-inputs column with its missing markers (None, NaN) as None: the column itself when it holds no float."""
+    if any(issubclass(kind, float) for kind in set(map(type, column))):
+        return [_value(v) for v in column]
+    return column
 
 
 def _value(v):

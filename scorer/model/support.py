@@ -344,9 +344,12 @@ def _spans(pattern: re.Pattern[str], lowered: re.Pattern[str], text: str) -> lis
     """The spans of pattern.finditer(text), for a case-insensitive pattern in lower case and its `_case_free` twin:
     ASCII text is searched lower-cased with the twin (about twice as fast; in ASCII text only ASCII letters match
     case-insensitively, lower-casing keeps every position, and word boundaries and digits stay where they were)."""
-    if text.isascii():
-        return [m.span() for m in lowered.finditer(text.lower())]
-    return [m.span() for m in pattern.finditer(text)]
+    return [m.span() for m in _matches(pattern, lowered, text)]
+
+
+def _matches(pattern: re.Pattern[str], lowered: re.Pattern[str], text: str):
+    """`_spans`'s matches, lazily (a caller that needs the first few stops the search there)."""
+    return lowered.finditer(text.lower()) if text.isascii() else pattern.finditer(text)
 
 
 def hedge_words(text: str) -> list[str]:
@@ -371,15 +374,24 @@ def hedge_words(text: str) -> list[str]:
 def specific_words(text: str) -> list[str]:
     """Numbers and dates that make a sentence specific and checkable: not relative dates ("today", "yesterday"),
     which say when only against a publication date, nor "one" as a pronoun or quantifier ("one of them")."""
-    out = []
-    for start, end in _spans(NUMBER_RE, _NUMBER_LOW, text):
+    out = []  # (the first two of each kind: the search stops there)
+    for match in _matches(NUMBER_RE, _NUMBER_LOW, text):
+        start, end = match.span()
         word = text[start:end]
         if word.lower() == "one" and _neighbours(text, start, end)[1].lower() in ("of", "another", ""):
             continue
         out.append(word)
-    dates = [text[a:b] for a, b in _spans(DATE_RE, _DATE_LOW, text) if text[a:b].lower() not in RELATIVE_DATES] \
-        if _may_have_date(text) else []
-    return out[:2] + dates[:2]
+        if len(out) == 2:
+            break
+    dates = []
+    if _may_have_date(text):
+        for match in _matches(DATE_RE, _DATE_LOW, text):
+            word = text[match.start():match.end()]
+            if word.lower() not in RELATIVE_DATES:
+                dates.append(word)
+                if len(dates) == 2:
+                    break
+    return out + dates
 
 
 # in ASCII text (where only ASCII letters match case-insensitively), a DATE_RE match holds one of these

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..attribution.lexicon import outlet_pattern
 from ..labels import LABELS
@@ -14,7 +15,13 @@ SCORE_EXPLANATION = ("mean support of the article's sentences x 100; the headlin
 
 
 def source_key(name: str) -> str:
-    """Merge key for a source phrase: lower case, without articles, titles and possessive endings."""
+    """Merge key for a source phrase: lower case, without articles, titles and possessive endings (the keys of
+    phrases up to 200 characters are kept: the same names come back, article after article)."""
+    return _source_key(name) if len(name) <= 200 else _source_key.__wrapped__(name)
+
+
+@lru_cache(maxsize=4096)
+def _source_key(name: str) -> str:
     key = name.strip().lower()
     if key.endswith(("’s", "'s")):  # a possessive ending (nothing after it: the name is stripped)
         key = key[:-2]
