@@ -87,17 +87,31 @@ def corroboration_and_overlap(texts: list[str], labels: list[str], headline: int
     codes = np.fromiter(map(ids.setdefault, lowered, count(len(_FIRST_CODES))), dtype=np.intp, count=len(lowered))
     size = len(_FIRST_CODES) + len(lowered)
     rows = np.cumsum(codes == 0)  # the sentence of each token (each NUL starts the next sentence)
-    # a sentence's words as a set: each (sentence, word) once, in sentence order
-    keys = (rows * size + codes)[codes >= len(_FIRST_CODES)]
-    keys.sort()
-    keys = keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
-    rows, codes = np.divmod(keys, size)
-    corr = _corroborate_codes(rows, codes, n, labels, min_shared)
+    content = codes >= len(_FIRST_CODES)
+    present = np.zeros((n, size), dtype=bool)  # [sentence, word code]: a sentence's words as a set
+    present[rows[content], codes[content]] = True
+    corr = _corroborate_present(present, labels, min_shared)
     if headline is None:
         return corr, None
-    in_headline = np.zeros(size, dtype=bool)
-    in_headline[codes[rows == headline]] = True
-    return corr, np.bincount(rows[in_headline[codes]], minlength=n).tolist()
+    return corr, np.count_nonzero(present & present[headline], axis=1).tolist()
+
+
+def _corroborate_present(present: np.ndarray, labels: list[str], min_shared: int) -> list[int | None]:
+    """Corroboration from the (sentences, word codes) matrix of which sentence holds which word: the words in 2-50
+    sentences shared by each pair, one product (float32 counts are exact up to 2**24), when the product is small
+    (n x n x words up to _PRODUCT_LIMIT); else from its entries (`_corroborate_codes`)."""
+    n = len(present)
+    df = present.sum(axis=0)
+    shared = present[:, (df >= 2) & (df <= 50)]
+    if n * n * shared.shape[1] > _PRODUCT_LIMIT:
+        rows, codes = np.nonzero(present)
+        return _corroborate_codes(rows, codes, n, labels, min_shared)
+    shared = shared.astype(np.float32)
+    counts = (shared @ shared.T).astype(np.int64)
+    return _best_of_counts(counts, n, labels, min_shared)
+
+
+_PRODUCT_LIMIT = 4_000_000
 
 
 _CONTENT_OR_NUL = re.compile(_CONTENT.pattern + "|\0")
@@ -141,11 +155,17 @@ def _corroborate_codes(rows: np.ndarray, codes: np.ndarray, n: int, labels: list
     ends = np.cumsum(k)
     left = np.repeat(r, k)
     right = r[np.repeat(first - (ends - k), k) + np.arange(ends[-1])]
+    return _best_of_counts(np.bincount(left * n + right, minlength=n * n).reshape(n, n), n, labels, min_shared)
+
+
+def _best_of_counts(counts: np.ndarray, n: int, labels: list[str], min_shared: int) -> list[int | None]:
+    """Per sentence (row of `counts`, the words each pair of sentences shares), the sentence of another type, not
+    the writer's opinion, sharing the most, the nearest then the earliest among equals, when it shares at least
+    `min_shared` (and at least one)."""
+    out: list[int | None] = [None] * n
     types = {"editorial_opinion": -1}
     label = np.array([types.setdefault(x, len(types)) for x in labels[:n]], dtype=np.intp)
-    right_label = label[right]
-    usable = (right_label >= 0) & (right_label != label[left])
-    counts = np.bincount(left[usable] * n + right[usable], minlength=n * n).reshape(n, n)
+    counts = np.where((label[None, :] >= 0) & (label[None, :] != label[:, None]), counts, 0)
     # most shared words, then the nearest, then the earlier: one score per pair (each j its own distance rank)
     best = np.argmax(counts * (2 * n + 2) - _distance_ranks(n), axis=1)
     need = max(min_shared, 1)
