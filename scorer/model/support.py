@@ -372,12 +372,14 @@ def _matches(pattern: re.Pattern[str], lowered: re.Pattern[str], text: str):
     return lowered.finditer(text.lower()) if text.isascii() else pattern.finditer(text)
 
 
-def hedge_words(text: str) -> list[str]:
+def hedge_words(text: str, limit: int | None = None) -> list[str]:
     """The hedges of a sentence in their hedging sense, as written: a capitalised "May" after the sentence's first
     word (Theresa May, the month) or before a digit or a verb ("May said") is not one, nor "might" used as a noun
-    after a determiner, possessive, preposition or adjective ("military might", "with all their might")."""
+    after a determiner, possessive, preposition or adjective ("military might", "with all their might").
+    `limit` (1 or more): only the first `limit` (the search stops there)."""
     out = []
-    for start, end in _spans(HEDGE_RE, _HEDGE_LOW, text):
+    for match in _matches(HEDGE_RE, _HEDGE_LOW, text):
+        start, end = match.span()
         word = text[start:end]
         low = word.lower()
         prev, nxt, opening = _neighbours(text, start, end)
@@ -388,6 +390,8 @@ def hedge_words(text: str) -> list[str]:
                                or nxt.lower() in _NOUN_MIGHT_AFTER):
             continue
         out.append(word)
+        if len(out) == limit:
+            break
     return out
 
 
@@ -436,8 +440,8 @@ def _describe(feature: str, effect: float, text: str, corroborated_by: int | Non
     """`describe`, with the sentence's specific words kept in `found_in` (one dict per sentence): both the numbers
     and the dates feature ask for them."""
     if feature == "hedges" and effect < 0:
-        found = hedge_words(text)
-        return "hedged: " + _quote(found[:3]) if found else None
+        found = hedge_words(text, 3)
+        return "hedged: " + _quote(found) if found else None
     if feature == "loaded_words":
         return "loaded: " + _quote([w for w in re.findall(r"[a-z-]+", text.lower()) if w in LOADED_WORDS][:3])
     if feature in ("numbers", "dates") and effect > 0:

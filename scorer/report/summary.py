@@ -210,12 +210,12 @@ def flags(rows: list[dict], headline_index: int | None, sources: list[dict], sha
         head = rows[headline_index]
         carriers = _carriers(rows, headline_index, overlap)
         weak = sum(_weak(r) for r in carriers)
-        head_hedged = bool(hedge_words(head["text"]))
+        head_hedged = bool(hedge_words(head["text"], 1))
         if (not head_hedged and head["attribution_type"] == "outlet_claim" and len(carriers) >= 2
                 and weak >= len(carriers) / 2):
             out.append("headline more certain than the body (the headline states it as fact; most body sentences "
                        "that carry it are weakly supported)")
-        elif head_hedged and len(carriers) >= 2 and weak == 0 and not any(hedge_words(r["text"]) for r in carriers):
+        elif head_hedged and len(carriers) >= 2 and weak == 0 and not any(hedge_words(r["text"], 1) for r in carriers):
             out.append("headline less certain than the body (the headline hedges; the body sentences that carry it "
                        "do not and are well supported)")
     named = [s for s in sources if s["type"] in ("named_source", "anonymous_intelligence")]

@@ -337,3 +337,24 @@ def test_looks_english_same_on_fuzzed_strings(text):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(language, "_english_counts", None)
         assert language.looks_english(text) == ref_looks_english(text)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# hedge_words with a limit: the first ones of all of them
+
+def test_hedge_words_limit_is_a_prefix_on_polnear(polnear_sentences):
+    hedged = 0
+    for sents in polnear_sentences:
+        for sent in sents:
+            found = support.hedge_words(sent)
+            hedged += bool(found)
+            for limit in (1, 2, 3):
+                assert support.hedge_words(sent, limit) == found[:limit]
+    assert hedged > 500
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["may", "May", "might", "could", "reportedly", "the", "military", "of", "5", "said",
+                                 ".", "“", "Might", "perhaps"]), max_size=20).map(" ".join), st.integers(1, 4))
+def test_hedge_words_limit_is_a_prefix_on_fuzzed_strings(text, limit):
+    assert support.hedge_words(text, limit) == support.hedge_words(text)[:limit]
