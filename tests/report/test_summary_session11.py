@@ -8,10 +8,10 @@ import math
 import random
 
 import pytest
+import summary_4e79796 as ref  # tests/report/summary_4e79796.py
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import summary_4e79796 as ref  # tests/report/summary_4e79796.py
 from scorer.labels import LABELS
 from scorer.model.support import content_words
 from scorer.report import summary
