@@ -73,9 +73,7 @@ def corroboration_and_overlap(texts: list[str], labels: list[str], headline: int
     NUL in a sentence, or of more than _DENSE_LIMIT sentences, takes the sentence-by-sentence path."""
     n = len(texts)
     if kernels.ACTIVE or n > _DENSE_LIMIT or any("\0" in t for t in texts):
-        words = list(map(_content_words.__wrapped__, texts))  # (read once here: not kept in content_words' cache)
-        overlap = None if headline is None else [len(words[headline] & ws) for ws in words]
-        return _corroborate(words, labels, min_shared), overlap
+        return _corroboration_by_sentence(texts, labels, headline, min_shared)
     if n == 0:
         return [], None if headline is None else []
     if len(labels) < n:
@@ -86,6 +84,8 @@ def corroboration_and_overlap(texts: list[str], labels: list[str], headline: int
     lowered = " ".join(tokens).lower().split(" ") if tokens else []
     codes = np.fromiter(map(ids.setdefault, lowered, count(len(_FIRST_CODES))), dtype=np.intp, count=len(lowered))
     size = len(_FIRST_CODES) + len(lowered)
+    if n * size > _CELLS_LIMIT:  # (the matrix below would be too large: long sentences, many of them)
+        return _corroboration_by_sentence(texts, labels, headline, min_shared)
     rows = np.cumsum(codes == 0)  # the sentence of each token (each NUL starts the next sentence)
     content = codes >= len(_FIRST_CODES)
     present = np.zeros((n, size), dtype=bool)  # [sentence, word code]: a sentence's words as a set
@@ -114,6 +114,16 @@ def _corroborate_present(present: np.ndarray, labels: list[str], min_shared: int
 _PRODUCT_LIMIT = 4_000_000
 
 
+def _corroboration_by_sentence(texts: list[str], labels: list[str], headline: int | None,
+                               min_shared: int) -> tuple[list[int | None], list[int] | None]:
+    """`corroboration_and_overlap` from each sentence's `content_words` (the compiled kernels' path, and the pure
+    path's for an article with a NUL, or too long for its matrices)."""
+    words = list(map(_content_words.__wrapped__, texts))  # (read once here: not kept in content_words' cache)
+    overlap = None if headline is None else [len(words[headline] & ws) for ws in words]
+    return _corroborate(words, labels, min_shared), overlap
+
+
+_CELLS_LIMIT = 8_000_000  # sentences x (token positions + first codes): at most 8 MB of booleans
 _CONTENT_OR_NUL = re.compile(_CONTENT.pattern + "|\0")
 _FIRST_CODES = {w: k for k, w in enumerate(["\0"] + sorted(_STOP))}  # (codes not content words: NUL and stop words)
 _DENSE_LIMIT = 600  # sentences: above, corroboration is not counted in an n x n array

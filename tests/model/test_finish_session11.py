@@ -358,3 +358,17 @@ def test_hedge_words_limit_is_a_prefix_on_polnear(polnear_sentences):
                                  ".", "“", "Might", "perhaps"]), max_size=20).map(" ".join), st.integers(1, 4))
 def test_hedge_words_limit_is_a_prefix_on_fuzzed_strings(text, limit):
     assert support.hedge_words(text, limit) == support.hedge_words(text)[:limit]
+
+
+def test_article_too_large_for_the_matrix_takes_the_sentence_path(polnear_sentences, monkeypatch):
+    """Past _CELLS_LIMIT (sentences x token positions) no (sentence, word) matrix is made; the result is the same."""
+    sents = polnear_sentences[0]
+    labels = _labellings(len(sents), random.Random(9))[0]
+    expected = ref_corroboration_and_overlap(sents, labels, 0)
+    assert support.corroboration_and_overlap(sents, labels, 0) == expected
+    made = []
+    real_zeros = support.np.zeros
+    monkeypatch.setattr(support, "_CELLS_LIMIT", 10)
+    monkeypatch.setattr(support.np, "zeros", lambda *a, **k: made.append(a) or real_zeros(*a, **k))
+    assert support.corroboration_and_overlap(sents, labels, 0) == expected
+    assert made == []
