@@ -40,8 +40,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         _old_package(args.vs, Path(tmp))
         sys.path.insert(0, tmp)
-        import scorer.pipeline as new_pipeline
         import scorer_old.pipeline as old_pipeline
+
+        import scorer.pipeline as new_pipeline
 
         texts = dev_texts()
         sides = {}
