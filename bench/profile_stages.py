@@ -34,7 +34,7 @@ STAGES = [
     ("claim features", 0, "scorer.pipeline", "claim_features"),
     ("claim head", 0, "scorer.model.claims", "CompiledClaimModel.predict"),
     ("support, sources, reasons, summary (_finish)", 0, "scorer.pipeline", "Scorer._finish"),
-    ("corroboration", 1, "scorer.pipeline", "corroboration"),
+    ("corroboration", 1, "scorer.pipeline", "corroboration_and_overlap|corroboration"),
     ("support features", 1, "scorer.pipeline", "support_features"),
     ("reasons", 1, "scorer.pipeline", "reasons_many|reasons_for"),
     ("summary", 1, "scorer.pipeline", "summarise"),

@@ -22,7 +22,7 @@ from .labels import LABELS
 from .model.claims import FURNITURE_REASON, claim_features, decide
 from .model.inputs import ModelInputs, article_inputs
 from .model.store import MODEL_ID, load_bundle
-from .model.support import corroboration, reasons_many, support_features
+from .model.support import corroboration_and_overlap, reasons_many, support_features
 from .pool import CHUNK, chunks, ordered_map
 from .pool import restart as restart_pool
 from .report.report import Report
@@ -150,38 +150,22 @@ class Scorer:
         text = p.article.text
         furniture, four = decide(claim_probs)
         keep = np.flatnonzero(~furniture)
-        sentences = [p.sentences[k] for k in keep]
+        kept = keep.tolist()
+        sentences = [p.sentences[k] for k in kept]
         skipped = sorted(list(p.skipped) + [Skipped(s.start, s.end, s.text, FURNITURE_REASON)
-                                            for s, f in zip(p.sentences, furniture) if f])
+                                            for s, f in zip(p.sentences, furniture.tolist()) if f])
         probs = four[keep]
         labels = [LABELS[i] for i in probs.argmax(axis=1).tolist()]
         texts = [s.text for s in sentences]
-        corr = corroboration(texts, labels)
+        head = headline_index(text, sentences)
+        corr, overlap = corroboration_and_overlap(texts, labels, head)
         X = support_features(texts, probs, corr, p.inputs["cue_vec"][keep], claim_grades[keep])
         support, grades, contrib = self.support.predict_and_contributions(X)
-        head = headline_index(text, sentences)
-        rows = []
-        records = p.inputs.records(["source", "cue", "inherited_source", "src_method", "src_type", "src_refers_to",
-                                      "via", "source_start", "source_end", "cue_start", "cue_end", "content_start",
-                                      "content_end"])
         # plain Python numbers (tolist) instead of one numpy scalar per cell: the same values, faster
-        kept, prob_rows, support_list, grade_list = keep.tolist(), probs.tolist(), support.tolist(), grades.tolist()
         reasons = reasons_many(contrib, X, texts, corr, labels)
-        for i, sent in enumerate(sentences):
-            rec = records[kept[i]]
-            label = labels[i]
-            phrase, cue, refers = _source_for(rec, label)
-            rows.append({
-                "index": i, "start": sent.start, "end": sent.end, "text": sent.text,
-                "attribution_type": label,
-                "probabilities": {lab: round(q, 4) for lab, q in zip(LABELS, prob_rows[i])},
-                "source": refers or phrase, "cue": cue, "source_phrase": phrase, "via": _value(rec["via"]),
-                **_spans_for(rec, phrase, cue, label),
-                "support": round(support_list[i], 4), "support_grade": grade_list[i],
-                "reasons": reasons[i],
-                "corroborated_by": corr[i], "is_headline": i == head,
-            })
-        summary = summarise(rows, head)
+        rows = sentence_rows(sentences, kept, labels, probs.tolist(), p.inputs, support.tolist(),
+                             grades.tolist(), reasons, corr, head)
+        summary = summarise(rows, head, overlap)
         if not looks_english(text):
             summary["flags"].insert(0, NON_ENGLISH_FLAG)
         title = sentences[head].text if head is not None else None
@@ -250,32 +234,69 @@ def as_text(text, name: str = "<input>") -> str:
     raise TypeError(f"an article must be str (or UTF-8 bytes), not {type(text).__name__}")
 
 
-def _source_for(rec, label: str) -> tuple[str | None, str | None, str | None]:
-    """The source and cue to report for a sentence, consistent with its predicted type."""
-    source, cue, inherited = _value(rec["source"]), _value(rec["cue"]), _value(rec["inherited_source"])
-    if label == "editorial_opinion":
-        return None, None, None
-    if label == "outlet_claim" and rec["src_type"] != "outlet_claim":
-        return None, None, None
-    if source is None and inherited:
-        return inherited, None, None
-    # set only when a pronoun, role noun or relative pronoun was resolved back to an earlier source
-    return source, cue, _value(rec["src_refers_to"])
+_SOURCE_COLUMNS = ("source", "cue", "inherited_source", "src_type", "src_refers_to", "via", "source_start",
+                   "source_end", "cue_start", "cue_end", "content_start", "content_end")
 
 
-def _spans_for(rec, phrase: str | None, cue: str | None, label: str) -> dict:
-    """The reported source, cue and content as [start, end] article offsets (null when not reported): the source
-    span is the mention in this sentence ("they" for a source resolved from an earlier sentence); the content span
-    is given with a reported source or cue, or a source carried over from the sentence before."""
-    def span(start, end):
-        start, end = _value(start), _value(end)
-        return None if start is None or end is None else [int(start), int(end)]
+def sentence_rows(sentences: list[Sentence], kept: list[int], labels: list[str], probabilities: list[list[float]],
+                  inputs: ModelInputs, support: list[float], grades: list[int], reasons: list[list[str]],
+                  corroborated: list[int | None], headline: int | None) -> list[dict]:
+    """The report's sentence rows: sentence i is row kept[i] of `inputs`, typed labels[i].
 
-    attributed = label != "editorial_opinion" and (phrase is not None or cue is not None
-                                                   or (label != "outlet_claim" and _value(rec["inherited_source"])))
-    return {"source_span": span(rec["source_start"], rec["source_end"]) if phrase is not None else None,
-            "cue_span": span(rec["cue_start"], rec["cue_end"]) if cue is not None else None,
-            "content_span": span(rec["content_start"], rec["content_end"]) if attributed else None}
+    The source and cue reported are consistent with the type: none for the writer's opinion, nor for the outlet's own
+    claim unless the source was typed as one; a source carried over from the sentence before when the sentence names
+    none; `source` is what a pronoun, role noun or relative pronoun was resolved back to, else the phrase. The spans
+    are [start, end] article offsets (null when not reported): the source span is the mention in this sentence ("they"
+    for a source resolved from an earlier sentence); the content span is given with a reported source or cue, or a
+    source carried over from the sentence before."""
+    (source_col, cue_col, inherited_col, type_col, refers_col, via_col, source_start, source_end, cue_start, cue_end,
+     content_start, content_end) = (_present(inputs[name]) for name in _SOURCE_COLUMNS)
+    rows = []
+    for i, sent in enumerate(sentences):
+        k = kept[i]
+        label = labels[i]
+        if label == "editorial_opinion":
+            phrase = cue = refers = None
+            attributed = False
+        else:
+            inherited = inherited_col[k]
+            if label == "outlet_claim" and type_col[k] != "outlet_claim":
+                phrase = cue = refers = None
+            else:
+                phrase, cue = source_col[k], cue_col[k]
+                if phrase is None and inherited:
+                    phrase, cue, refers = inherited, None, None
+                else:
+                    refers = refers_col[k]
+            attributed = phrase is not None or cue is not None or (label != "outlet_claim" and bool(inherited))
+        rows.append({
+            "index": i, "start": sent.start, "end": sent.end, "text": sent.text,
+            "attribution_type": label,
+            "probabilities": dict(zip(LABELS, map(round, probabilities[i], _FOURS))),
+            "source": refers or phrase, "cue": cue, "source_phrase": phrase, "via": via_col[k],
+            "source_span": _span(source_start[k], source_end[k]) if phrase is not None else None,
+            "cue_span": _span(cue_start[k], cue_end[k]) if cue is not None else None,
+            "content_span": _span(content_start[k], content_end[k]) if attributed else None,
+            "support": round(support[i], 4), "support_grade": grades[i],
+            "reasons": reasons[i],
+            "corroborated_by": corroborated[i], "is_headline": i == headline,
+        })
+    return rows
+
+
+_FOURS = (4,) * len(LABELS)  # round(p, 4) for each label's probability
+
+
+def _span(start, end) -> list[int] | None:
+    """A span of model-inputs cells (`_present`) as [start, end], or None when either is missing."""
+    return None if start is None or end is None else [int(start), int(end)]
+
+
+def _present(column: list) -> list:
+    """A model-inputs column with its missing markers (None, NaN) as None: the column itself when it holds no float."""
+    if any(issubclass(kind, float) for kind in set(map(type, column))):
+        return [_value(v) for v in column]
+    return column
 
 
 def _value(v):

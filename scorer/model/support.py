@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
+from itertools import compress, count
 
 import numpy as np
 
@@ -58,9 +59,144 @@ def corroboration(texts: list[str], labels: list[str], min_shared: int = 3) -> l
     return _corroborate([content_words(t) for t in texts], labels, min_shared)
 
 
+def corroboration_and_overlap(texts: list[str], labels: list[str], headline: int | None,
+                              min_shared: int = 3) -> tuple[list[int | None], list[int] | None]:
+    """`corroboration(texts, labels, min_shared)`, and for each sentence the number of content words it shares with
+    the headline `headline` (None: no headline, no counts), which the summary asks for: the sentences' content words
+    found once for both.
+
+    Pure Python, the article as a whole: one `findall` over the sentences joined by NUL, with NUL as a pattern
+    alternative of its own (no other alternative matches NUL or holds it, so each sentence's matches are those it
+    has alone, between two NUL matches); one lower-casing of all the words joined by spaces (ASCII letters, decimal
+    digits, "," and ".": none holds a space or changes its length or its neighbours' in lower case); words as
+    integer codes, the stop words and the NULs given the first codes; then `_corroborate_codes`. An article with a
+    NUL in a sentence, or of more than _DENSE_LIMIT sentences, takes the sentence-by-sentence path."""
+    n = len(texts)
+    if kernels.ACTIVE or n > _DENSE_LIMIT or any("\0" in t for t in texts):
+        return _corroboration_by_sentence(texts, labels, headline, min_shared)
+    if n == 0:
+        return [], None if headline is None else []
+    if len(labels) < n:
+        raise IndexError("list index out of range")
+    tokens = _CONTENT_OR_NUL.findall("\0".join(texts))
+    # a word's code: the position of its first token after the first codes (not 0..n_words: one C-level pass)
+    ids = dict(_FIRST_CODES)
+    lowered = " ".join(tokens).lower().split(" ") if tokens else []
+    codes = np.fromiter(map(ids.setdefault, lowered, count(len(_FIRST_CODES))), dtype=np.intp, count=len(lowered))
+    size = len(_FIRST_CODES) + len(lowered)
+    if n * size > _CELLS_LIMIT:  # (the matrix below would be too large: long sentences, many of them)
+        return _corroboration_by_sentence(texts, labels, headline, min_shared)
+    rows = np.cumsum(codes == 0)  # the sentence of each token (each NUL starts the next sentence)
+    content = codes >= len(_FIRST_CODES)
+    present = np.zeros((n, size), dtype=bool)  # [sentence, word code]: a sentence's words as a set
+    present[rows[content], codes[content]] = True
+    corr = _corroborate_present(present, labels, min_shared)
+    if headline is None:
+        return corr, None
+    return corr, np.count_nonzero(present & present[headline], axis=1).tolist()
+
+
+def _corroborate_present(present: np.ndarray, labels: list[str], min_shared: int) -> list[int | None]:
+    """Corroboration from the (sentences, word codes) matrix of which sentence holds which word: the words in 2-50
+    sentences shared by each pair, one product (float32 counts are exact up to 2**24), when the product is small
+    (n x n x words up to _PRODUCT_LIMIT); else from its entries (`_corroborate_codes`)."""
+    n = len(present)
+    df = present.sum(axis=0)
+    shared = present[:, (df >= 2) & (df <= 50)]
+    if n * n * shared.shape[1] > _PRODUCT_LIMIT:
+        rows, codes = np.nonzero(present)
+        return _corroborate_codes(rows, codes, n, labels, min_shared)
+    shared = shared.astype(np.float32)
+    counts = (shared @ shared.T).astype(np.int64)
+    return _best_of_counts(counts, n, labels, min_shared)
+
+
+_PRODUCT_LIMIT = 4_000_000
+
+
+def _corroboration_by_sentence(texts: list[str], labels: list[str], headline: int | None,
+                               min_shared: int) -> tuple[list[int | None], list[int] | None]:
+    """`corroboration_and_overlap` from each sentence's `content_words` (the compiled kernels' path, and the pure
+    path's for an article with a NUL, or too long for its matrices)."""
+    words = list(map(_content_words.__wrapped__, texts))  # (read once here: not kept in content_words' cache)
+    overlap = None if headline is None else [len(words[headline] & ws) for ws in words]
+    return _corroborate(words, labels, min_shared), overlap
+
+
+_CELLS_LIMIT = 8_000_000  # sentences x (token positions + first codes): at most 8 MB of booleans
+_CONTENT_OR_NUL = re.compile(_CONTENT.pattern + "|\0")
+_FIRST_CODES = {w: k for k, w in enumerate(["\0"] + sorted(_STOP))}  # (codes not content words: NUL and stop words)
+_DENSE_LIMIT = 600  # sentences: above, corroboration is not counted in an n x n array
+
+
 def _corroborate_python(words: list, labels: list[str], min_shared: int = 3) -> list[int | None]:
     """`corroboration` given the sentences' content words (the pure-Python twin of the compiled kernel
-    `corroboration`)."""
+    `corroboration`; any iterables of words: a word listed twice counts twice)."""
+    n = len(words)
+    if n > _DENSE_LIMIT:
+        return _corroborate_loop(words, labels, min_shared)
+    if len(labels) < n:
+        raise IndexError("list index out of range")
+    ids: dict = {}
+    codes = np.array([ids.setdefault(w, len(ids)) for ws in words for w in ws], dtype=np.intp)
+    rows = np.repeat(np.arange(n), [len(ws) for ws in words])
+    return _corroborate_codes(rows, codes, n, labels, min_shared)
+
+
+def _corroborate_codes(rows: np.ndarray, codes: np.ndarray, n: int, labels: list[str],
+                       min_shared: int) -> list[int | None]:
+    """Corroboration as one count per article: (rows, codes) are the (sentence, word code) entries, sorted by
+    sentence. The shared words of each pair of sentences (a word counts when it is in 2-50 sentences, more: too
+    common in this article to count as shared content; and only towards a sentence that is not the writer's
+    opinion) come from the pairs of entries of each word; then per sentence the sentence of another type sharing
+    the most, the nearest then the earliest among equals, when it shares at least `min_shared`."""
+    out: list[int | None] = [None] * n
+    if not len(codes):
+        return out
+    df = np.bincount(codes)[codes]
+    kept = (df >= 2) & (df <= 50)
+    order = np.argsort(codes[kept], kind="stable")
+    grouped, r, k = codes[kept][order], rows[kept][order], df[kept][order]  # entries by word; k: the word's entries
+    if not len(r):
+        return out
+    # every pair (entry, entry of the same word): the word's first entry + the position in the pair block
+    starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
+    first = np.repeat(starts, np.diff(np.r_[starts, len(r)]))
+    ends = np.cumsum(k)
+    left = np.repeat(r, k)
+    right = r[np.repeat(first - (ends - k), k) + np.arange(ends[-1])]
+    return _best_of_counts(np.bincount(left * n + right, minlength=n * n).reshape(n, n), n, labels, min_shared)
+
+
+def _best_of_counts(counts: np.ndarray, n: int, labels: list[str], min_shared: int) -> list[int | None]:
+    """Per sentence (row of `counts`, the words each pair of sentences shares), the sentence of another type, not
+    the writer's opinion, sharing the most, the nearest then the earliest among equals, when it shares at least
+    `min_shared` (and at least one)."""
+    out: list[int | None] = [None] * n
+    types = {"editorial_opinion": -1}
+    label = np.array([types.setdefault(x, len(types)) for x in labels[:n]], dtype=np.intp)
+    counts = np.where((label[None, :] >= 0) & (label[None, :] != label[:, None]), counts, 0)
+    # most shared words, then the nearest, then the earlier: one score per pair (each j its own distance rank)
+    best = np.argmax(counts * (2 * n + 2) - _distance_ranks(n), axis=1)
+    need = max(min_shared, 1)
+    for row, (j, c) in enumerate(zip(best.tolist(), counts[np.arange(n), best].tolist())):
+        if c >= need:
+            out[row] = j
+    return out
+
+
+@lru_cache(maxsize=64)
+def _distance_ranks(n: int) -> np.ndarray:
+    """[i, j]: 2 |i - j|, plus 1 when j comes after i (the nearer first, then the earlier), read-only."""
+    i = np.arange(n)
+    ranks = np.abs(i[None, :] - i[:, None]) * 2 + (i[None, :] > i[:, None])
+    ranks.flags.writeable = False
+    return ranks
+
+
+def _corroborate_loop(words: list, labels: list[str], min_shared: int = 3) -> list[int | None]:
+    """`_corroborate_python` for a long article: an inverted index and a count per sentence (the code before the
+    count per article)."""
     index: dict[str, list[int]] = {}
     for i, ws in enumerate(words):
         for w in ws:
@@ -238,17 +374,22 @@ def _spans(pattern: re.Pattern[str], lowered: re.Pattern[str], text: str) -> lis
     """The spans of pattern.finditer(text), for a case-insensitive pattern in lower case and its `_case_free` twin:
     ASCII text is searched lower-cased with the twin (about twice as fast; in ASCII text only ASCII letters match
     case-insensitively, lower-casing keeps every position, and word boundaries and digits stay where they were)."""
-    if text.isascii():
-        return [m.span() for m in lowered.finditer(text.lower())]
-    return [m.span() for m in pattern.finditer(text)]
+    return [m.span() for m in _matches(pattern, lowered, text)]
 
 
-def hedge_words(text: str) -> list[str]:
+def _matches(pattern: re.Pattern[str], lowered: re.Pattern[str], text: str):
+    """`_spans`'s matches, lazily (a caller that needs the first few stops the search there)."""
+    return lowered.finditer(text.lower()) if text.isascii() else pattern.finditer(text)
+
+
+def hedge_words(text: str, limit: int | None = None) -> list[str]:
     """The hedges of a sentence in their hedging sense, as written: a capitalised "May" after the sentence's first
     word (Theresa May, the month) or before a digit or a verb ("May said") is not one, nor "might" used as a noun
-    after a determiner, possessive, preposition or adjective ("military might", "with all their might")."""
+    after a determiner, possessive, preposition or adjective ("military might", "with all their might").
+    `limit` (1 or more): only the first `limit` (the search stops there)."""
     out = []
-    for start, end in _spans(HEDGE_RE, _HEDGE_LOW, text):
+    for match in _matches(HEDGE_RE, _HEDGE_LOW, text):
+        start, end = match.span()
         word = text[start:end]
         low = word.lower()
         prev, nxt, opening = _neighbours(text, start, end)
@@ -259,21 +400,32 @@ def hedge_words(text: str) -> list[str]:
                                or nxt.lower() in _NOUN_MIGHT_AFTER):
             continue
         out.append(word)
+        if len(out) == limit:
+            break
     return out
 
 
 def specific_words(text: str) -> list[str]:
     """Numbers and dates that make a sentence specific and checkable: not relative dates ("today", "yesterday"),
     which say when only against a publication date, nor "one" as a pronoun or quantifier ("one of them")."""
-    out = []
-    for start, end in _spans(NUMBER_RE, _NUMBER_LOW, text):
+    out = []  # (the first two of each kind: the search stops there)
+    for match in _matches(NUMBER_RE, _NUMBER_LOW, text):
+        start, end = match.span()
         word = text[start:end]
         if word.lower() == "one" and _neighbours(text, start, end)[1].lower() in ("of", "another", ""):
             continue
         out.append(word)
-    dates = [text[a:b] for a, b in _spans(DATE_RE, _DATE_LOW, text) if text[a:b].lower() not in RELATIVE_DATES] \
-        if _may_have_date(text) else []
-    return out[:2] + dates[:2]
+        if len(out) == 2:
+            break
+    dates = []
+    if _may_have_date(text):
+        for match in _matches(DATE_RE, _DATE_LOW, text):
+            word = text[match.start():match.end()]
+            if word.lower() not in RELATIVE_DATES:
+                dates.append(word)
+                if len(dates) == 2:
+                    break
+    return out + dates
 
 
 # in ASCII text (where only ASCII letters match case-insensitively), a DATE_RE match holds one of these
@@ -290,13 +442,22 @@ def _may_have_date(text: str) -> bool:
 
 def describe(feature: str, effect: float, text: str, corroborated_by: int | None, label: str) -> str | None:
     """One reason in words, or None for a feature that does not make a readable reason."""
+    return _describe(feature, effect, text, corroborated_by, label, {})
+
+
+def _describe(feature: str, effect: float, text: str, corroborated_by: int | None, label: str,
+              found_in: dict) -> str | None:
+    """`describe`, with the sentence's specific words kept in `found_in` (one dict per sentence): both the numbers
+    and the dates feature ask for them."""
     if feature == "hedges" and effect < 0:
-        found = hedge_words(text)
-        return "hedged: " + _quote(found[:3]) if found else None
+        found = hedge_words(text, 3)
+        return "hedged: " + _quote(found) if found else None
     if feature == "loaded_words":
         return "loaded: " + _quote([w for w in re.findall(r"[a-z-]+", text.lower()) if w in LOADED_WORDS][:3])
     if feature in ("numbers", "dates") and effect > 0:
-        found = specific_words(text)
+        found = found_in.get("specific")
+        if found is None:
+            found = found_in["specific"] = specific_words(text)
         return "specific: " + _quote(found) if found else None
     if feature in ("quote_marks", "quote_then_attribution", "attribution_then_quote") and effect > 0:
         return "direct quote"
@@ -342,11 +503,10 @@ def reasons_many(contrib: np.ndarray, X: np.ndarray, texts: list[str], corrobora
     effects = contrib.tolist()
     out = []
     for i, text in enumerate(texts):
-        row, use, reasons = effects[i], usable[i], []
-        for k in order[i]:
-            if not use[k]:
-                continue
-            reason = describe(SUPPORT_FEATURES[k], row[k], text, corroborated[i], labels[i])
+        row, use, reasons, corr, label, found_in = effects[i], usable[i], [], corroborated[i], labels[i], {}
+        # each row's usable features, strongest first
+        for k in compress(order[i], map(use.__getitem__, order[i])):
+            reason = _describe(SUPPORT_FEATURES[k], row[k], text, corr, label, found_in)
             if reason and reason not in reasons:
                 reasons.append(reason)
             if len(reasons) == limit:

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..attribution.lexicon import outlet_pattern
 from ..labels import LABELS
-from ..model.support import content_words, grade_of, hedge_words
+from ..model.support import GRADE_CUTS, content_words, hedge_words
 
 _OUTLET = outlet_pattern()
 _TITLES = re.compile(r"^(the|a|an|mr|mrs|ms|dr|sen|rep|gov|president|secretary|former)\.?\s+", re.I)
@@ -14,7 +15,13 @@ SCORE_EXPLANATION = ("mean support of the article's sentences x 100; the headlin
 
 
 def source_key(name: str) -> str:
-    """Merge key for a source phrase: lower case, without articles, titles and possessive endings."""
+    """Merge key for a source phrase: lower case, without articles, titles and possessive endings (the keys of
+    phrases up to 200 characters are kept: the same names come back, article after article)."""
+    return _source_key(name) if len(name) <= 200 else _source_key.__wrapped__(name)
+
+
+@lru_cache(maxsize=4096)
+def _source_key(name: str) -> str:
     key = name.strip().lower()
     if key.endswith(("’s", "'s")):  # a possessive ending (nothing after it: the name is stripped)
         key = key[:-2]
@@ -41,17 +48,23 @@ def merge_sources(rows: list[dict]) -> list[dict]:
     # a key that starts or ends a longer key joins it: "trump" -> "donald trump",
     # "us intelligence" -> "us intelligence agencies"
     # (indexed by their leading and trailing words, so the cost grows with the sources, not their square)
+    # (only the lengths of keys: the index is looked up with whole keys)
     ends: dict[tuple, list[str]] = {}
-    for k in groups:
-        kw = tuple(k.split())
-        for n in range(1, len(kw)):
+    split = {k: tuple(k.split()) for k in groups}
+    lengths = sorted({len(kw) for kw in split.values()})
+    for k, kw in split.items():
+        for n in lengths:
+            if n >= len(kw):
+                break
+            if n < 1:
+                continue
             ends.setdefault(("tail",) + kw[-n:], []).append(k)
             if n > 1:
                 ends.setdefault(("head",) + kw[:n], []).append(k)
     for key in sorted(groups, key=len):
         if key not in groups:
             continue
-        words = tuple(key.split())
+        words = split[key]
         candidates = ends.get(("tail",) + words, []) + (ends.get(("head",) + words, []) if len(words) > 1 else [])
         longer = [k for k in dict.fromkeys(candidates) if k in groups and k != key]
         if len(longer) == 1:
@@ -67,14 +80,16 @@ def merge_sources(rows: list[dict]) -> list[dict]:
     return sorted(out, key=lambda e: (-e["count"], e["sentences"][0]))
 
 
-def summarise(rows: list[dict], headline_index: int | None) -> dict:
-    """The `summary` block of the report from the sentence rows."""
+def summarise(rows: list[dict], headline_index: int | None, overlap: list[int] | None = None) -> dict:
+    """The `summary` block of the report from the sentence rows (`overlap`: the number of content words each shares
+    with the headline, when already counted: `model.support.corroboration_and_overlap`)."""
     n = len(rows)
     shares = {label: 0.0 for label in LABELS}
     for row in rows:
         shares[row["attribution_type"]] += 1.0 / n
-    weights = [2.0 if (row["index"] == headline_index or _is_lede(row["index"], headline_index)) else 1.0
-               for row in rows]
+    first_body = 0 if headline_index is None else headline_index + 1  # (`_is_lede`)
+    weights = [2.0 if (i == headline_index or first_body <= i < first_body + 2) else 1.0
+               for i in [row["index"] for row in rows]]
     score = 100.0 * sum(w * r["support"] for w, r in zip(weights, rows)) / sum(weights)
     sources = merge_sources(rows)
     weakest = [r["index"] for r in sorted(rows, key=lambda r: (r["support"], r["index"]))[:3]]
@@ -83,7 +98,7 @@ def summarise(rows: list[dict], headline_index: int | None) -> dict:
         "support_score_explanation": SCORE_EXPLANATION,
         "type_shares": {k: round(v, 4) for k, v in shares.items()},
         "sources": sources,
-        "flags": flags(rows, headline_index, sources, shares),
+        "flags": flags(rows, headline_index, sources, shares, overlap),
         "weakest": weakest,
     }
 
@@ -130,15 +145,24 @@ def is_opinion_piece(rows: list[dict], headline_index: int | None) -> bool:
         return True
     # the writer's voice: "I" in a sentence typed as the writer's or the outlet's own, with no quotation mark in it
     # (quoted speakers say "I" too, and the middle of a long quotation is often typed as narration)
-    own = [r for r in body if r["attribution_type"] in ("editorial_opinion", "outlet_claim")
-           and not _QUOTE_MARK.search(r["text"])]
-    if sum(bool(_FIRST_PERSON.search(r["text"])) for r in own) >= FIRST_PERSON_SENTENCES:
-        return True
+    own = [r["text"] for r in body if r["attribution_type"] in ("editorial_opinion", "outlet_claim")]
+    # (first a search of them all, joined by a line break: no match crosses it or sees another sentence's word, so
+    # none there is none in any)
+    if own and _FIRST_PERSON.search("\n".join(own)):
+        speaking = 0
+        for text in own:
+            if not _QUOTE_MARK.search(text) and _FIRST_PERSON.search(text):
+                speaking += 1
+                if speaking >= FIRST_PERSON_SENTENCES:
+                    return True
     return any(_BIO_LINE.match(r["text"]) for r in body[-2:])
 
 
-def _carriers(rows: list[dict], headline_index: int) -> list[dict]:
-    """The body sentences that carry the headline's claim: those sharing CARRY_SHARED_WORDS content words with it."""
+def _carriers(rows: list[dict], headline_index: int, overlap: list[int] | None = None) -> list[dict]:
+    """The body sentences that carry the headline's claim: those sharing CARRY_SHARED_WORDS content words with it
+    (`overlap`: the number each shares, when counted)."""
+    if overlap is not None:
+        return [r for r in rows if r["index"] != headline_index and overlap[r["index"]] >= CARRY_SHARED_WORDS]
     head = content_words(rows[headline_index]["text"])
     return [r for r in rows if r["index"] != headline_index
             and len(head & content_words(r["text"])) >= CARRY_SHARED_WORDS]
@@ -146,7 +170,8 @@ def _carriers(rows: list[dict], headline_index: int) -> list[dict]:
 
 def _weak(row: dict) -> bool:
     """Weakly or not supported: support in the band of grade 0-1, or resting on an anonymous source."""
-    return grade_of(row["support"]) <= 1 or row["attribution_type"] == "anonymous_intelligence"
+    # grade_of(support) <= 1: support not in the band of grade 2 or above (a NaN is in none: grade 0, weak)
+    return not row["support"] >= GRADE_CUTS[1] or row["attribution_type"] == "anonymous_intelligence"
 
 
 def outlet_named(phrase: str | None) -> str | None:
@@ -163,8 +188,9 @@ def outlet_named(phrase: str | None) -> str | None:
     return None
 
 
-def flags(rows: list[dict], headline_index: int | None, sources: list[dict], shares: dict) -> list[str]:
-    """Reader warnings, each a short sentence; each rule is stated in docs/flags.md."""
+def flags(rows: list[dict], headline_index: int | None, sources: list[dict], shares: dict,
+          overlap: list[int] | None = None) -> list[str]:
+    """Reader warnings, each a short sentence; each rule is stated in docs/flags.md (`overlap`: as `summarise`)."""
     out = []
     body = [r for r in rows if r["index"] != headline_index]
     lede = _lede(rows, headline_index)
@@ -182,14 +208,14 @@ def flags(rows: list[dict], headline_index: int | None, sources: list[dict], sha
             out.append("opinion mixed into a news story")
     if headline_index is not None:
         head = rows[headline_index]
-        carriers = _carriers(rows, headline_index)
+        carriers = _carriers(rows, headline_index, overlap)
         weak = sum(_weak(r) for r in carriers)
-        head_hedged = bool(hedge_words(head["text"]))
+        head_hedged = bool(hedge_words(head["text"], 1))
         if (not head_hedged and head["attribution_type"] == "outlet_claim" and len(carriers) >= 2
                 and weak >= len(carriers) / 2):
             out.append("headline more certain than the body (the headline states it as fact; most body sentences "
                        "that carry it are weakly supported)")
-        elif head_hedged and len(carriers) >= 2 and weak == 0 and not any(hedge_words(r["text"]) for r in carriers):
+        elif head_hedged and len(carriers) >= 2 and weak == 0 and not any(hedge_words(r["text"], 1) for r in carriers):
             out.append("headline less certain than the body (the headline hedges; the body sentences that carry it "
                        "do not and are well supported)")
     named = [s for s in sources if s["type"] in ("named_source", "anonymous_intelligence")]
@@ -197,10 +223,12 @@ def flags(rows: list[dict], headline_index: int | None, sources: list[dict], sha
         out.append(f"single-source story ({named[0]['name']})")
     # another outlet's report (as the source, or as the conduit: "officials told CNN") that no named source in the
     # article backs up; only a source phrase naming an outlet of the lexicon counts, and the flag names that outlet
-    by_index = {r["index"]: r for r in rows}
+    by_index = None
     relayed: dict[str, list[int]] = {}
     for entry in (s for s in sources if s["type"] == "outlet_claim"):
         outlet = outlet_named(entry["name"])
+        if by_index is None:
+            by_index = {r["index"]: r for r in rows}
         # the outlet reporting ("Reuters reported", "according to CNN"), not a party to the news ("the BBC denied")
         reported = [i for i in entry["sentences"] if _RELAY_CUE.match((by_index[i].get("cue") or "").lower())]
         if outlet and reported:
@@ -209,6 +237,8 @@ def flags(rows: list[dict], headline_index: int | None, sources: list[dict], sha
         outlet = outlet_named(r.get("via")) if r["attribution_type"] != "named_source" else None
         if outlet:
             relayed.setdefault(outlet, []).append(r["index"])
+    if relayed and by_index is None:
+        by_index = {r["index"]: r for r in rows}
     for outlet, indices in relayed.items():
         backed = any(by_index[i]["corroborated_by"] is not None
                      and by_index[by_index[i]["corroborated_by"]]["attribution_type"] == "named_source"

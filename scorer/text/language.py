@@ -19,6 +19,9 @@ _WORD = re.compile(r"[^\W\d_]+")
 _NON_ASCII_WORD_CHAR = re.compile(r"[^\W\x00-\x7f]")
 _ASCII_WORD = re.compile(r"[A-Za-z]+")  # what _WORD finds in text without a _NON_ASCII_WORD_CHAR
 _NOT_LATIN = re.compile("[^\u0000-\u024f]")
+# bytes: ASCII letters in lower case, every other byte a space (the words of `looks_english`'s ASCII path)
+_ASCII_WORDS = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 else 32 for c in range(256))
+_FUNCTION_BYTES = frozenset(w.encode("ascii") for w in _FUNCTION_WORDS)
 MIN_WORDS = 12  # fewer words (a headline alone) are not judged
 MIN_LETTERS = 20
 # (letters, words, function words) of the ASCII path below, compiled (`_scorer_kernels.english_counts`; None for text
@@ -31,21 +34,26 @@ def looks_english(text: str) -> bool:
     given at least MIN_WORDS words, under 12% of them are common English function words (English
     news: 19-60%, median 40%, over the 925 PolNeAR articles).
 
-    Fast paths with the same result: text whose only word characters are ASCII is lower-cased, then split with an
-    ASCII pattern, and ASCII letters are all Latin."""
+    Fast paths with the same result: text whose only word characters are ASCII is counted as bytes (its words are
+    the runs of ASCII letters, lower-cased), and ASCII letters are all Latin."""
     head = text[:20000]
     # the compiled kernel: the same three counts as the ASCII path below, no word made (None: not that path)
     counts = _english_counts(head, _FUNCTION_WORDS) if _english_counts is not None else None
     if counts is not None:
         letters, n_words, function = counts
         return letters < MIN_LETTERS or n_words < MIN_WORDS or function >= 0.12 * n_words
-    if _english_counts is None and (head.isascii() or not _NON_ASCII_WORD_CHAR.search(head)):
-        # lower-casing such text first gives its words lower-cased (checked for every code point in
-        # tests/model/test_speed_same_finish.py), so no word is lower-cased on its own
-        words = lowered = _ASCII_WORD.findall(head.lower())
-    else:
-        words = _WORD.findall(head)
-        lowered = map(str.lower, words)
+    if _english_counts is None and (head.isascii() or not any(c.isalnum() for c in set(head) if c > "\x7f")):
+        # the same three counts, on bytes: text whose word characters are all ASCII (a non-ASCII character is a word
+        # character of the regex engine when it is alphanumeric; `_` is ASCII) has as its words, lower-cased, the
+        # runs of ASCII letters (every other character, non-ASCII ones as "?", a separator), lower-cased
+        # (checked for every code point in tests/model/test_finish_session11.py)
+        words = head.encode("ascii", "replace").translate(_ASCII_WORDS).split()
+        letters = sum(map(len, words))
+        if letters < MIN_LETTERS or len(words) < MIN_WORDS:
+            return True
+        return sum(map(_FUNCTION_BYTES.__contains__, words)) >= 0.12 * len(words)
+    words = _WORD.findall(head)
+    lowered = map(str.lower, words)
     joined = "".join(words)
     letters = len(joined)
     if letters < MIN_LETTERS:

@@ -1,0 +1,75 @@
+"""CPU time of `Scorer._finish` (support, sources, reasons, summary) of this checkout against another revision's, in
+one process: REV's `scorer` package is extracted (git archive) into a temporary directory as the package
+`scorer_old` and imported beside this one (both use the installed model and compiled kernels), each prepares the 84
+PolNeAR dev articles once, then the two `_finish` passes alternate. Checks first that the two give the same JSON.
+Prints µs per sentence (median and fastest run of each) and the median of the paired ratios new / old.
+
+    python bench/finish_vs.py [--vs REV] [--runs 25]
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import REPO, dev_texts  # noqa: E402
+
+
+def _old_package(rev: str, into: Path) -> None:
+    """REV's scorer/ as the package `scorer_old` in `into`."""
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", "--format=tar", rev, "scorer"], check=True,
+                             capture_output=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    (into / "scorer").rename(into / "scorer_old")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--vs", default="HEAD", help="the old revision (default HEAD)")
+    ap.add_argument("--runs", type=int, default=25)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        _old_package(args.vs, Path(tmp))
+        sys.path.insert(0, tmp)
+        import scorer_old.pipeline as old_pipeline
+
+        import scorer.pipeline as new_pipeline
+
+        texts = dev_texts()
+        sides = {}
+        for name, module in (("old", old_pipeline), ("new", new_pipeline)):
+            scorer = module.Scorer()
+            prepared = scorer._prepare_many([module.Article(t, None, f"<text {i}>") for i, t in enumerate(texts)])
+            sides[name] = (scorer, prepared, scorer._claim_outputs(prepared))
+        outputs = {name: [scorer._finish(p, *c).to_json() for p, c in zip(prepared, claims)]
+                   for name, (scorer, prepared, claims) in sides.items()}
+        if outputs["old"] != outputs["new"]:
+            sys.exit("the two revisions' reports differ")
+        n = sum(len(p.sentences) for p in sides["new"][1])
+        times: dict[str, list[float]] = {"old": [], "new": []}
+        for _ in range(args.runs):
+            for name in ("old", "new"):
+                scorer, prepared, claims = sides[name]
+                start = time.process_time()
+                for p, c in zip(prepared, claims):
+                    scorer._finish(p, *c)
+                times[name].append(1e6 * (time.process_time() - start) / n)
+    ratios = [b / a for a, b in zip(times["old"], times["new"])]
+    print(json.dumps({"sentences": n, "runs": args.runs, "old": args.vs,
+                      "old_median_us": round(statistics.median(times["old"]), 2),
+                      "new_median_us": round(statistics.median(times["new"]), 2),
+                      "old_fastest_us": round(min(times["old"]), 2), "new_fastest_us": round(min(times["new"]), 2),
+                      "median_ratio": round(statistics.median(ratios), 3)}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,220 @@
+"""scorer/report/summary.py as of main 4e79796, frozen: the reference of tests/report/test_summary_session11.py (the
+summary's speed-ups must give exactly what it gave). Only this docstring and the imports differ."""
+from __future__ import annotations
+
+import re
+
+from scorer.attribution.lexicon import outlet_pattern
+from scorer.labels import LABELS
+from scorer.model.support import content_words, grade_of, hedge_words
+
+_OUTLET = outlet_pattern()
+_TITLES = re.compile(r"^(the|a|an|mr|mrs|ms|dr|sen|rep|gov|president|secretary|former)\.?\s+", re.I)
+SCORE_EXPLANATION = ("mean support of the article's sentences x 100; the headline and the first two body "
+                     "sentences count double, since readers take the main claim from them")
+
+
+def source_key(name: str) -> str:
+    """Merge key for a source phrase: lower case, without articles, titles and possessive endings."""
+    key = name.strip().lower()
+    if key.endswith(("’s", "'s")):  # a possessive ending (nothing after it: the name is stripped)
+        key = key[:-2]
+    while match := _TITLES.match(key):  # one article or title after another ("the former president")
+        key = key[match.end():]
+    return key
+
+
+def merge_sources(rows: list[dict]) -> list[dict]:
+    """Sources cited, merged: pronouns/role nouns count for what they refer to; a surname joins its full name."""
+    groups: dict[str, dict] = {}
+    for row in rows:
+        name = row.get("source")
+        if not name or row["attribution_type"] == "editorial_opinion":
+            continue
+        key = source_key(name)
+        entry = groups.setdefault(key, {"name": name, "type": row["attribution_type"], "count": 0, "sentences": [],
+                                        "_types": {}})
+        entry["count"] += 1
+        entry["sentences"].append(row["index"])
+        entry["_types"][row["attribution_type"]] = entry["_types"].get(row["attribution_type"], 0) + 1
+        if len(name) > len(entry["name"]) and not name[:1].islower():
+            entry["name"] = name
+    # a key that starts or ends a longer key joins it: "trump" -> "donald trump",
+    # "us intelligence" -> "us intelligence agencies"
+    # (indexed by their leading and trailing words, so the cost grows with the sources, not their square)
+    ends: dict[tuple, list[str]] = {}
+    for k in groups:
+        kw = tuple(k.split())
+        for n in range(1, len(kw)):
+            ends.setdefault(("tail",) + kw[-n:], []).append(k)
+            if n > 1:
+                ends.setdefault(("head",) + kw[:n], []).append(k)
+    for key in sorted(groups, key=len):
+        if key not in groups:
+            continue
+        words = tuple(key.split())
+        candidates = ends.get(("tail",) + words, []) + (ends.get(("head",) + words, []) if len(words) > 1 else [])
+        longer = [k for k in dict.fromkeys(candidates) if k in groups and k != key]
+        if len(longer) == 1:
+            target, entry = groups[longer[0]], groups.pop(key)
+            target["count"] += entry["count"]
+            target["sentences"] = sorted(target["sentences"] + entry["sentences"])
+            for t, n in entry["_types"].items():
+                target["_types"][t] = target["_types"].get(t, 0) + n
+    out = []
+    for entry in groups.values():
+        entry["type"] = max(entry.pop("_types").items(), key=lambda kv: kv[1])[0]
+        out.append(entry)
+    return sorted(out, key=lambda e: (-e["count"], e["sentences"][0]))
+
+
+def summarise(rows: list[dict], headline_index: int | None) -> dict:
+    """The `summary` block of the report from the sentence rows."""
+    n = len(rows)
+    shares = {label: 0.0 for label in LABELS}
+    for row in rows:
+        shares[row["attribution_type"]] += 1.0 / n
+    weights = [2.0 if (row["index"] == headline_index or _is_lede(row["index"], headline_index)) else 1.0
+               for row in rows]
+    score = 100.0 * sum(w * r["support"] for w, r in zip(weights, rows)) / sum(weights)
+    sources = merge_sources(rows)
+    weakest = [r["index"] for r in sorted(rows, key=lambda r: (r["support"], r["index"]))[:3]]
+    return {
+        "support_score": round(score, 1),
+        "support_score_explanation": SCORE_EXPLANATION,
+        "type_shares": {k: round(v, 4) for k, v in shares.items()},
+        "sources": sources,
+        "flags": flags(rows, headline_index, sources, shares),
+        "weakest": weakest,
+    }
+
+
+def _is_lede(index: int, headline_index: int | None) -> bool:
+    first_body = 0 if headline_index is None else headline_index + 1
+    return first_body <= index < first_body + 2
+
+
+# The flags' thresholds (docs/flags.md states each rule and its measured firing rate and reader agreement)
+OPINION_PIECE_SHARE = 0.5     # an opinion piece: at least this share of the body is the writer's own judgement ...
+FIRST_PERSON_SENTENCES = 3    # ... or the writer speaks as "I" in this many unattributed body sentences ...
+MIXED_OPINION_SENTENCES = 3   # opinion mixed into news: at least this many opinion sentences in the body ...
+MIXED_OPINION_SHARE = 0.15    # ... making at least this share of it
+CARRY_SHARED_WORDS = 2        # a body sentence carries the headline's claim when it shares this many content words
+_RELAY_CUE = re.compile(r"(report|according|quot|said|say|writ|wrote|publish|reveal|learn|obtain|cit|claim|broke|"
+                        r"air|broadcast|told|tell)")
+OPINION_PIECE_FLAG = "opinion piece (column, letter or op-ed): the writer's own view, not a news report"
+_FIRST_PERSON = re.compile(r"\b(I|I'm|I’m|I've|I’ve|I'd|I’d|my|me|myself)\b")
+_QUOTE_MARK = re.compile(r"[“”\"]|''")
+# a contributor's closing line, naming a job outside the newsroom: "Jane Doe, a former adviser, is a senior fellow at
+# ...", "... is the author of ..." (a staff line such as "... is a columnist for Breitbart News" does not count:
+# news reports carry those too)
+_BIO_LINE = re.compile(r"^(?!(?:The|A|An|Its|His|Her|Their|Mr|Mrs|Ms|Dr|Sir)\b)[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*){1,3}"
+                       r"(?:,\s.{0,200}?,)?\s+(?:is|was|has been)\s+(?:a|an|the)?\s*"
+                       r"(?:(?i:senior|visiting|associate|assistant|adjunct|executive|managing|founding|distinguished|"
+                       r"research|retired|emeritus|co-)[\w-]*\s+|[A-Z][\w&-]*\s+){0,4}"
+                       r"(?i:professor|fellow|lecturer|researcher|scientist|economist|director|founder|president|"
+                       r"chairman|chairwoman|chair|author|playwright|[\w-]+-in-residence|attorney|lawyer|former)\b")
+
+
+def _lede(rows: list[dict], headline_index: int | None) -> list[dict]:
+    return [r for r in rows if _is_lede(r["index"], headline_index) and r["index"] != headline_index]
+
+
+def is_opinion_piece(rows: list[dict], headline_index: int | None) -> bool:
+    """A column, letter or op-ed: at least half the body sentences are the writer's own judgement, or the writer
+    speaks as "I" in three or more sentences of the writer's or the outlet's own without quotation marks, or the
+    piece ends with a contributor's line ("Jane Doe is a senior fellow at ...")."""
+    body = [r for r in rows if r["index"] != headline_index]
+    if not body:
+        return False
+    if sum(r["attribution_type"] == "editorial_opinion" for r in body) / len(body) >= OPINION_PIECE_SHARE:
+        return True
+    # the writer's voice: "I" in a sentence typed as the writer's or the outlet's own, with no quotation mark in it
+    # (quoted speakers say "I" too, and the middle of a long quotation is often typed as narration)
+    own = [r for r in body if r["attribution_type"] in ("editorial_opinion", "outlet_claim")
+           and not _QUOTE_MARK.search(r["text"])]
+    if sum(bool(_FIRST_PERSON.search(r["text"])) for r in own) >= FIRST_PERSON_SENTENCES:
+        return True
+    return any(_BIO_LINE.match(r["text"]) for r in body[-2:])
+
+
+def _carriers(rows: list[dict], headline_index: int) -> list[dict]:
+    """The body sentences that carry the headline's claim: those sharing CARRY_SHARED_WORDS content words with it."""
+    head = content_words(rows[headline_index]["text"])
+    return [r for r in rows if r["index"] != headline_index
+            and len(head & content_words(r["text"])) >= CARRY_SHARED_WORDS]
+
+
+def _weak(row: dict) -> bool:
+    """Weakly or not supported: support in the band of grade 0-1, or resting on an anonymous source."""
+    return grade_of(row["support"]) <= 1 or row["attribution_type"] == "anonymous_intelligence"
+
+
+def outlet_named(phrase: str | None) -> str | None:
+    """The news outlet a source phrase names, as written, or None: a name of the outlet lexicon written as a name
+    (its words capitalised, "the" aside) and not the end of a person's name ("Liam Fox")."""
+    if not phrase:
+        return None
+    for m in _OUTLET.finditer(phrase):
+        words = [w for w in m.group().split() if w.lower() not in ("the", "of")]
+        before = phrase[:m.start()].split()
+        if all(w[:1].isupper() for w in words) and not (before and before[-1][:1].isupper()
+                                                        and before[-1].lower() not in ("the", "a", "an")):
+            return m.group()
+    return None
+
+
+def flags(rows: list[dict], headline_index: int | None, sources: list[dict], shares: dict) -> list[str]:
+    """Reader warnings, each a short sentence; each rule is stated in docs/flags.md."""
+    out = []
+    body = [r for r in rows if r["index"] != headline_index]
+    lede = _lede(rows, headline_index)
+    attributed = [r for r in body if r["attribution_type"] in ("named_source", "anonymous_intelligence")]
+    anonymous = [r for r in attributed if r["attribution_type"] == "anonymous_intelligence"]
+    if len(anonymous) >= 2 and (any(r["attribution_type"] == "anonymous_intelligence" for r in lede)
+                                or len(anonymous) / len(attributed) >= 0.5):
+        out.append("main claim rests on anonymous sources")
+    opinion_piece = is_opinion_piece(rows, headline_index)
+    if opinion_piece:
+        out.append(OPINION_PIECE_FLAG)
+    else:
+        n_opinion = sum(r["attribution_type"] == "editorial_opinion" for r in body)
+        if body and n_opinion >= MIXED_OPINION_SENTENCES and n_opinion / len(body) >= MIXED_OPINION_SHARE:
+            out.append("opinion mixed into a news story")
+    if headline_index is not None:
+        head = rows[headline_index]
+        carriers = _carriers(rows, headline_index)
+        weak = sum(_weak(r) for r in carriers)
+        head_hedged = bool(hedge_words(head["text"]))
+        if (not head_hedged and head["attribution_type"] == "outlet_claim" and len(carriers) >= 2
+                and weak >= len(carriers) / 2):
+            out.append("headline more certain than the body (the headline states it as fact; most body sentences "
+                       "that carry it are weakly supported)")
+        elif head_hedged and len(carriers) >= 2 and weak == 0 and not any(hedge_words(r["text"]) for r in carriers):
+            out.append("headline less certain than the body (the headline hedges; the body sentences that carry it "
+                       "do not and are well supported)")
+    named = [s for s in sources if s["type"] in ("named_source", "anonymous_intelligence")]
+    if len(named) == 1 and named[0]["count"] >= 3:
+        out.append(f"single-source story ({named[0]['name']})")
+    # another outlet's report (as the source, or as the conduit: "officials told CNN") that no named source in the
+    # article backs up; only a source phrase naming an outlet of the lexicon counts, and the flag names that outlet
+    by_index = {r["index"]: r for r in rows}
+    relayed: dict[str, list[int]] = {}
+    for entry in (s for s in sources if s["type"] == "outlet_claim"):
+        outlet = outlet_named(entry["name"])
+        # the outlet reporting ("Reuters reported", "according to CNN"), not a party to the news ("the BBC denied")
+        reported = [i for i in entry["sentences"] if _RELAY_CUE.match((by_index[i].get("cue") or "").lower())]
+        if outlet and reported:
+            relayed.setdefault(outlet, []).extend(reported)
+    for r in rows:  # a conduit counts for a claim resting on no named source ("officials told CNN")
+        outlet = outlet_named(r.get("via")) if r["attribution_type"] != "named_source" else None
+        if outlet:
+            relayed.setdefault(outlet, []).append(r["index"])
+    for outlet, indices in relayed.items():
+        backed = any(by_index[i]["corroborated_by"] is not None
+                     and by_index[by_index[i]["corroborated_by"]]["attribution_type"] == "named_source"
+                     for i in indices)
+        if not backed:
+            out.append(f"another outlet's report relayed without independent confirmation ({outlet})")
+            break
+    return out
