@@ -648,14 +648,25 @@ def tag_spans(tokens: Tokens, tags: np.ndarray) -> list[dict[str, list[tuple[int
     return out
 
 
+_SPAN_TYPES: tuple | None = None  # (classify_phrase, NO_ATTRIBUTION, Attribution), imported on first use
+
+
+def _span_types() -> tuple:
+    """What `sentence_attribution` needs from `sources` and `spans`, imported once on first use (an import statement
+    in its body cost about a microsecond per sentence; at module level it would load those modules with the tagger)."""
+    global _SPAN_TYPES
+    from .sources import classify_phrase
+    from .spans import NO_ATTRIBUTION, Attribution
+    _SPAN_TYPES = (classify_phrase, NO_ATTRIBUTION, Attribution)
+    return _SPAN_TYPES
+
+
 def sentence_attribution(article_text: str, sent, spans: dict[str, list[tuple[int, int]]]):
     """(Attribution with sentence-relative offsets, content span (article offsets) or None) of one sentence from its
     tagged spans. The sentence's attribution is its first source with the cue nearest to it (the first cue when no
     source is tagged); a later source that is an outlet passing the words on ("..., officials told CNN") is `via`.
     The content span runs from the first content token to the last."""
-    from .sources import classify_phrase
-    from .spans import NO_ATTRIBUTION, Attribution
-
+    classify_phrase, NO_ATTRIBUTION, Attribution = _SPAN_TYPES or _span_types()
     sources, cues, contents = spans["SOURCE"], spans["CUE"], spans["CONTENT"]
     content = (contents[0][0], contents[-1][1]) if contents else None
     if not sources and not cues:
