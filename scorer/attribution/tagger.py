@@ -643,8 +643,10 @@ def tag_spans(tokens: Tokens, tags: np.ndarray) -> list[dict[str, list[tuple[int
     opens = (role > 0) & (_BEGIN_TAG[tags] | new_sentence | (role != np.r_[0, role[:-1]]))
     closes = (role > 0) & np.r_[opens[1:] | (role[1:] != role[:-1]) | new_sentence[1:], True]
     starts, ends = np.flatnonzero(opens), np.flatnonzero(closes)
-    for i, j in zip(starts.tolist(), ends.tolist()):
-        out[sentence[i]][ROLES[role[i] - 1]].append((int(tokens.starts[i]), int(tokens.ends[j])))
+    # each span's sentence, role and offsets as Python ints, gathered a column at a time
+    for k, r, a, b in zip(sentence[starts].tolist(), (role[starts] - 1).tolist(),
+                          np.asarray(tokens.starts)[starts].tolist(), np.asarray(tokens.ends)[ends].tolist()):
+        out[k][ROLES[r]].append((a, b))
     return out
 
 
