@@ -501,6 +501,13 @@ class SpanTagger:
         together position by position as in `viterbi`; scaled (each step's scores divided by their sum), so it needs
         no log."""
         trans = np.exp(self.transitions - self.transitions.max())
+        # a token's marginals are its alpha * beta normalised, so alpha and beta may carry any factor per sentence
+        # and position: they are rescaled only every `every` steps. A step shrinks alpha's sum by at most the
+        # smallest of `trans` (whose largest is 1; an emission row's largest is 1), and beta's largest by at most
+        # its square (after a step, beta's entries are within that smallest factor of each other)
+        every = max(1, int(300 // max(1.0, -2 * np.log(max(trans.min(), 1e-300)))))
+        if kernels.ACTIVE:  # the compiled twin of what follows, sentence by sentence (equal to rounding: tests/kernels)
+            return kernels.tagger_marginals(emissions, lengths, trans, every)
         layout = _TimeMajor(lengths)
         out = np.zeros(emissions.shape)
         if not layout.width:
@@ -510,11 +517,6 @@ class SpanTagger:
         alpha = np.empty_like(e)
         beta = np.ones_like(e)
         at, live = layout.at, layout.live
-        # a token's marginals are its alpha * beta normalised, so alpha and beta may carry any factor per sentence
-        # and position: they are rescaled only every `every` steps. A step shrinks alpha's sum by at most the
-        # smallest of `trans` (whose largest is 1; an emission row's largest is 1), and beta's largest by at most
-        # its square (after a step, beta's entries are within that smallest factor of each other)
-        every = max(1, int(300 // max(1.0, -2 * np.log(max(trans.min(), 1e-300)))))
         alpha[:live[0]] = e[:live[0]]
         for t in range(1, layout.width):
             a, n, p = at[t], live[t], at[t - 1]
