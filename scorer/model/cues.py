@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import math
 import re
-from operator import itemgetter
+from functools import reduce
+from itertools import islice
+from operator import or_
 
 import ahocorasick
 import numpy as np
@@ -44,7 +46,6 @@ _MODALS = frozenset("should must ought".split())
 _MODAL_PHRASE = re.compile(r"\b(need|needs|have|has) to\b")
 _FIRST = frozenset("I we We me us our Our my My".split())
 _FIRST_CAPITALISED = frozenset(w for w in _FIRST if w[0].isupper())
-_CAPITAL = re.compile("[A-Z]")
 _SECOND = frozenset("you your You Your".split())
 _NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten hundred thousand million billion".split())
 _DATE_WORDS = frozenset("monday tuesday wednesday thursday friday saturday sunday january february march april june july "
@@ -159,10 +160,8 @@ def cue_vector(text: str) -> list[float]:
     # them one character each
     low_words = " ".join(words).lower().split(" ") if words else []
     bits = list(map(_LOWER_BITS.get, low_words))  # None: the word is in none of the lists
-    hits = [b for b in bits if b]
-    present = 0
-    for b in hits:
-        present |= b
+    hits = list(filter(None, bits))
+    present = reduce(or_, hits, 0)
     # a capitalised "States" or "Statement" is not a reporting verb
     verbs = [i for i, b in enumerate(bits) if b and b & _VERB_BIT and words[i][0].islower()] \
         if present & _VERB_BIT else []
@@ -172,7 +171,8 @@ def cue_vector(text: str) -> list[float]:
         if any(w[0].isupper() and w not in ("I", "The", "A", "But", "And") for w in window):
             name_near = 1.0
             break
-    names = len(_CAPITAL.findall("".join(map(itemgetter(0), words)), 1))  # every word starts with [A-Za-z]
+    # capitalised words after the first: every word starts with [A-Za-z], and "A" to "Z" sort before "a"
+    names = sum(1 for w in islice(words, 1, None) if w[0] < "a")
     if names and not _FIRST_CAPITALISED.isdisjoint(words):
         names -= sum(w in _FIRST_CAPITALISED for w in words[1:])  # "I", "We", "Our", "My" are not names
     # each regex below runs only when a cheap exact check says it can match (most sentences have no quote, dash,
@@ -230,7 +230,7 @@ _ASCII_DIGITS = "0123456789"
 def _has_digit(text: str) -> bool:
     """Whether the text has a character that `\\d` matches (any Unicode decimal digit)."""
     if text.isascii():
-        return any(d in text for d in _ASCII_DIGITS)
+        return any(map(text.__contains__, _ASCII_DIGITS))
     return _ANY_DIGIT.search(text) is not None
 
 
