@@ -1,7 +1,8 @@
 """The faster model inputs of session 11 (issue #21) give exactly what the code they replaced gave: the cue features
 (`cue_vector`: one look-up of each word in `cues._LOWER_BITS` instead of a set and ten set intersections, capitals
 counted without a regex) and `tagger.sentence_attribution` (its imports done once), on every sentence of the PolNeAR
-dev set and a third of train (the `polnear_texts` fixture) and on fuzzed strings. The replaced code is frozen here as it was at 4e79796."""
+dev set and a third of train (the `polnear_texts` fixture) and on fuzzed strings. The replaced code is frozen here
+as it was at 4e79796."""
 from __future__ import annotations
 
 import math
