@@ -16,6 +16,7 @@ repeated here: the callers pass them in (one place for each list).
     word_codes     <- the heads' shared tokeniser and word coder (scorer.model.heads)
     content_words, corroboration, english_counts: see the section "segmentation and finish" at the end
     vocab_hashes   <- scorer.text.vocab._hash_grouped_python (the terms' hashes when a model loads)
+    tagger_marginals <- scorer.attribution.tagger.SpanTagger.marginals: see the section "inputs (session 11)" at the end
 
 Bump VERSION whenever a function's behaviour or signature changes: the dispatch uses a compiled module only when
 its VERSION is the one the Python code expects, so a stale build falls back to the twins instead of disagreeing.
@@ -31,7 +32,7 @@ cdef extern from "Python.h":
     bint Py_UNICODE_ISALNUM(Py_UCS4 ch) nogil
     bint Py_UNICODE_ISLOWER(Py_UCS4 ch) nogil
 
-VERSION = 6
+VERSION = 7
 
 cdef enum:
     LEFT_DQ = 0x201C  # “
@@ -1194,3 +1195,92 @@ def vocab_hashes(const uint8_t[::1] blob, const int64_t[::1] starts, const int64
             for k in range(starts[i], starts[i] + lengths[i]):
                 acc = acc * base + (<uint64_t>blob[k] + 1)
             out[i] = acc
+
+
+# ---- inputs (session 11) ----
+#   tagger_marginals <- scorer.attribution.tagger.SpanTagger.marginals (forward-backward of the Source confidence)
+
+from libc.math cimport exp as _c_exp
+
+
+def tagger_marginals(const double[:, ::1] emissions, const int64_t[::1] lengths, const double[:, ::1] trans,
+                     Py_ssize_t every):
+    """`SpanTagger.marginals`: the posterior probability of each tag at each token, sentence by sentence (`lengths`
+    tokens each, in order), with the twin's steps: each token's scores less their largest, exponentiated; alpha and
+    beta through `trans` (the exponentiated transitions), rescaled to sum 1 at the positions that are multiples of
+    `every`; alpha * beta normalised. The twin's products go through BLAS, whose order of additions is its own, so
+    the two agree to rounding (tests/kernels/test_marginals_kernel.py: the same Source decisions on PolNeAR)."""
+    import numpy as np
+
+    cdef Py_ssize_t n_tok = emissions.shape[0], n_tags = emissions.shape[1], n_sent = lengths.shape[0]
+    cdef Py_ssize_t s, pos = 0, length, t, a, b, i
+    cdef double m, acc, total
+    if trans.shape[0] != n_tags or trans.shape[1] != n_tags:
+        raise ValueError("tagger_marginals: transitions do not fit the emissions")
+    if every < 1:
+        raise ValueError("tagger_marginals: every must be >= 1")
+    for s in range(n_sent):
+        if lengths[s] < 0:
+            raise ValueError("tagger_marginals: a negative sentence length")
+        pos += lengths[s]
+    if pos > n_tok:
+        raise ValueError("tagger_marginals: sentence lengths sum to more than the tokens")
+    pos = 0
+    out_a = np.zeros((n_tok, n_tags))
+    if n_tok == 0 or n_tags == 0:
+        return out_a
+    e_a = np.empty((n_tok, n_tags))
+    alpha_a = np.empty((n_tok, n_tags))
+    beta_a = np.empty((n_tok, n_tags))
+    cdef double[:, ::1] out = out_a, e = e_a, alpha = alpha_a, beta = beta_a
+    with nogil:
+        for i in range(n_tok):
+            m = emissions[i, 0]
+            for b in range(1, n_tags):
+                if emissions[i, b] > m:
+                    m = emissions[i, b]
+            for b in range(n_tags):
+                e[i, b] = _c_exp(emissions[i, b] - m)
+        for s in range(n_sent):
+            length = lengths[s]
+            if length <= 0:
+                continue
+            for b in range(n_tags):
+                alpha[pos, b] = e[pos, b]
+            for t in range(1, length):
+                total = 0.0
+                for b in range(n_tags):
+                    acc = 0.0
+                    for a in range(n_tags):
+                        acc = acc + alpha[pos + t - 1, a] * trans[a, b]
+                    acc = acc * e[pos + t, b]
+                    alpha[pos + t, b] = acc
+                    total = total + acc
+                if t % every == 0:
+                    for b in range(n_tags):
+                        alpha[pos + t, b] = alpha[pos + t, b] / total
+            for b in range(n_tags):
+                beta[pos + length - 1, b] = 1.0
+            t = length - 2
+            while t >= 0:
+                total = 0.0
+                for a in range(n_tags):
+                    acc = 0.0
+                    for b in range(n_tags):
+                        acc = acc + (e[pos + t + 1, b] * beta[pos + t + 1, b]) * trans[a, b]
+                    beta[pos + t, a] = acc
+                    total = total + acc
+                if t % every == 0:
+                    for a in range(n_tags):
+                        beta[pos + t, a] = beta[pos + t, a] / total
+                t -= 1
+            for t in range(length):
+                total = 0.0
+                for b in range(n_tags):
+                    total = total + alpha[pos + t, b] * beta[pos + t, b]
+                if total < 1e-300:
+                    total = 1e-300
+                for b in range(n_tags):
+                    out[pos + t, b] = alpha[pos + t, b] * beta[pos + t, b] / total
+            pos += length
+    return out_a

@@ -501,6 +501,13 @@ class SpanTagger:
         together position by position as in `viterbi`; scaled (each step's scores divided by their sum), so it needs
         no log."""
         trans = np.exp(self.transitions - self.transitions.max())
+        # a token's marginals are its alpha * beta normalised, so alpha and beta may carry any factor per sentence
+        # and position: they are rescaled only every `every` steps. A step shrinks alpha's sum by at most the
+        # smallest of `trans` (whose largest is 1; an emission row's largest is 1), and beta's largest by at most
+        # its square (after a step, beta's entries are within that smallest factor of each other)
+        every = max(1, int(300 // max(1.0, -2 * np.log(max(trans.min(), 1e-300)))))
+        if kernels.ACTIVE:  # the compiled twin of what follows, sentence by sentence (equal to rounding: tests/kernels)
+            return kernels.tagger_marginals(emissions, lengths, trans, every)
         layout = _TimeMajor(lengths)
         out = np.zeros(emissions.shape)
         if not layout.width:
@@ -510,11 +517,6 @@ class SpanTagger:
         alpha = np.empty_like(e)
         beta = np.ones_like(e)
         at, live = layout.at, layout.live
-        # a token's marginals are its alpha * beta normalised, so alpha and beta may carry any factor per sentence
-        # and position: they are rescaled only every `every` steps. A step shrinks alpha's sum by at most the
-        # smallest of `trans` (whose largest is 1; an emission row's largest is 1), and beta's largest by at most
-        # its square (after a step, beta's entries are within that smallest factor of each other)
-        every = max(1, int(300 // max(1.0, -2 * np.log(max(trans.min(), 1e-300)))))
         alpha[:live[0]] = e[:live[0]]
         for t in range(1, layout.width):
             a, n, p = at[t], live[t], at[t - 1]
@@ -643,9 +645,24 @@ def tag_spans(tokens: Tokens, tags: np.ndarray) -> list[dict[str, list[tuple[int
     opens = (role > 0) & (_BEGIN_TAG[tags] | new_sentence | (role != np.r_[0, role[:-1]]))
     closes = (role > 0) & np.r_[opens[1:] | (role[1:] != role[:-1]) | new_sentence[1:], True]
     starts, ends = np.flatnonzero(opens), np.flatnonzero(closes)
-    for i, j in zip(starts.tolist(), ends.tolist()):
-        out[sentence[i]][ROLES[role[i] - 1]].append((int(tokens.starts[i]), int(tokens.ends[j])))
+    # each span's sentence, role and offsets as Python ints, gathered a column at a time
+    for k, r, a, b in zip(sentence[starts].tolist(), (role[starts] - 1).tolist(),
+                          np.asarray(tokens.starts)[starts].tolist(), np.asarray(tokens.ends)[ends].tolist()):
+        out[k][ROLES[r]].append((a, b))
     return out
+
+
+_SPAN_TYPES: tuple | None = None  # (classify_phrase, NO_ATTRIBUTION, Attribution), imported on first use
+
+
+def _span_types() -> tuple:
+    """What `sentence_attribution` needs from `sources` and `spans`, imported once on first use (an import statement
+    in its body cost about a microsecond per sentence; at module level it would load those modules with the tagger)."""
+    global _SPAN_TYPES
+    from .sources import classify_phrase
+    from .spans import NO_ATTRIBUTION, Attribution
+    _SPAN_TYPES = (classify_phrase, NO_ATTRIBUTION, Attribution)
+    return _SPAN_TYPES
 
 
 def sentence_attribution(article_text: str, sent, spans: dict[str, list[tuple[int, int]]]):
@@ -653,9 +670,7 @@ def sentence_attribution(article_text: str, sent, spans: dict[str, list[tuple[in
     tagged spans. The sentence's attribution is its first source with the cue nearest to it (the first cue when no
     source is tagged); a later source that is an outlet passing the words on ("..., officials told CNN") is `via`.
     The content span runs from the first content token to the last."""
-    from .sources import classify_phrase
-    from .spans import NO_ATTRIBUTION, Attribution
-
+    classify_phrase, NO_ATTRIBUTION, Attribution = _SPAN_TYPES or _span_types()
     sources, cues, contents = spans["SOURCE"], spans["CUE"], spans["CONTENT"]
     content = (contents[0][0], contents[-1][1]) if contents else None
     if not sources and not cues:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import math
 import re
-from operator import itemgetter
+from functools import reduce
+from itertools import islice
+from operator import or_
 
 import ahocorasick
 import numpy as np
@@ -44,7 +46,6 @@ _MODALS = frozenset("should must ought".split())
 _MODAL_PHRASE = re.compile(r"\b(need|needs|have|has) to\b")
 _FIRST = frozenset("I we We me us our Our my My".split())
 _FIRST_CAPITALISED = frozenset(w for w in _FIRST if w[0].isupper())
-_CAPITAL = re.compile("[A-Z]")
 _SECOND = frozenset("you your You Your".split())
 _NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten hundred thousand million billion".split())
 _DATE_WORDS = frozenset("monday tuesday wednesday thursday friday saturday sunday january february march april june july "
@@ -146,10 +147,11 @@ def phrase_groups(low: str) -> set[str]:
 
 
 def cue_vector(text: str) -> list[float]:
-    """The CUE_FEATURES of one sentence, in order (one tokenisation, set look-ups, a few phrase searches).
+    """The CUE_FEATURES of one sentence, in order (one tokenisation, one look-up of each word, a few phrase searches).
 
-    Word lists are checked against the sentence's set of words first, so a count runs only when one
-    of its words is there (most sentences have no hedge, number word, loaded word or intensifier)."""
+    Each lower-cased word is looked up once in `_LOWER_BITS` (the lists of `_LOWER_LISTS` it is in, as bits), so a
+    list is counted only when one of the sentence's words is in it (most sentences have no hedge, number word,
+    loaded word or intensifier)."""
     if not text:
         return [0.0] * len(CUE_FEATURES)
     words = _WORD.findall(text)
@@ -157,17 +159,20 @@ def cue_vector(text: str) -> list[float]:
     # the words lower-cased in one go: they hold no space, and lower-casing their characters ([A-Za-z'’-]) keeps
     # them one character each
     low_words = " ".join(words).lower().split(" ") if words else []
-    uniq = set(low_words)
+    bits = list(map(_LOWER_BITS.get, low_words))  # None: the word is in none of the lists
+    hits = list(filter(None, bits))
+    present = reduce(or_, hits, 0)
     # a capitalised "States" or "Statement" is not a reporting verb
-    verbs = [i for i, w in enumerate(low_words) if w in REPORTING_VERBS and words[i][0].islower()] \
-        if not uniq.isdisjoint(REPORTING_VERBS) else []
+    verbs = [i for i, b in enumerate(bits) if b and b & _VERB_BIT and words[i][0].islower()] \
+        if present & _VERB_BIT else []
     name_near = 0.0
     for i in verbs:
         window = words[max(0, i - 4):i] + words[i + 1:i + 4]
         if any(w[0].isupper() and w not in ("I", "The", "A", "But", "And") for w in window):
             name_near = 1.0
             break
-    names = len(_CAPITAL.findall("".join(map(itemgetter(0), words)), 1))  # every word starts with [A-Za-z]
+    # capitalised words after the first: every word starts with [A-Za-z], and "A" to "Z" sort before "a"
+    names = sum(1 for w in islice(words, 1, None) if w[0] < "a")
     if names and not _FIRST_CAPITALISED.isdisjoint(words):
         names -= sum(w in _FIRST_CAPITALISED for w in words[1:])  # "I", "We", "Our", "My" are not names
     # each regex below runs only when a cheap exact check says it can match (most sentences have no quote, dash,
@@ -181,25 +186,29 @@ def cue_vector(text: str) -> list[float]:
         quote_then = float(_said_after_closing(text))
     opener = text.find("“") if "“" in text else text.find('"')
     then_quote = float(opener > 0 and any(w.lower() in REPORTING_VERBS for w in _WORD.findall(text, 0, opener)[:7]))
-    carry = float(not uniq.isdisjoint(CARRY_VERBS) and not uniq.isdisjoint(_CARRY_PRONOUNS) and any(
-        a in _CARRY_PRONOUNS and b in CARRY_VERBS for a, b in zip(low_words, low_words[1:])))
+    # a carry-over pronoun right before a carry verb ("he added")
+    carry = float(present & _CARRY_BITS == _CARRY_BITS and any(
+        a and b and a & _PRONOUN_BIT and b & _CARRY_BIT for a, b in zip(bits, bits[1:])))
     found = phrase_groups(low)  # one scan for all phrase lists
-    hedges = _count(low_words, uniq, _SINGLE_HEDGES) + ("hedge" in found)
+    hedges = (sum(1 for b in hits if b & _HEDGE_BIT) if present & _HEDGE_BIT else 0) + ("hedge" in found)
     digits = _has_digit(text)
-    numbers = (len(_DIGITS.findall(text)) if digits else 0) + _count(low_words, uniq, _NUMBER_WORDS)
-    dated = not uniq.isdisjoint(_DATE_WORDS) or (digits and bool(_YEAR.search(text))) \
+    numbers = (len(_DIGITS.findall(text)) if digits else 0) \
+        + (sum(1 for b in hits if b & _NUMBER_BIT) if present & _NUMBER_BIT else 0)
+    dated = bool(present & _DATE_BIT) or (digits and bool(_YEAR.search(text))) \
         or ("May " in text and bool(_DATE_MAY.search(text)))
+    loaded = sum(1 for b in hits if b & _LOADED_BIT) if present & _LOADED_BIT else 0
+    intensifiers = sum(1 for b in hits if b & _INTENSIFIER_BIT) if present & _INTENSIFIER_BIT else 0
     return [
         float(bool(verbs)), float("report" in found or "denial" in found), float("according to" in low),
         min(quotes, 4) / 4.0, float(text[:1] in "“\"‘'"), quote_then, then_quote, carry, name_near,
         min(names, 5) / 5.0, float("anon" in found),
-        float(not ANONYMOUS_HEADS.isdisjoint(low_words[:12])), float("outlet" in found),
-        min(hedges, 3) / 3.0, min(_count(low_words, uniq, LOADED_WORDS), 3) / 3.0,
+        float(bool(present & _ANONYMOUS_BIT) and any(b and b & _ANONYMOUS_BIT for b in bits[:12])),
+        float("outlet" in found), min(hedges, 3) / 3.0, min(loaded, 3) / 3.0,
         min(numbers, 4) / 4.0, float(dated), float("?" in text), float("!" in text),
         float(not _FIRST.isdisjoint(words)), float(not _SECOND.isdisjoint(words)),
-        float(not uniq.isdisjoint(_MODALS) or (("need" in low or "ha" in low) and " to" in low
-                                                and bool(_MODAL_PHRASE.search(low)))),
-        min(_count(low_words, uniq, INTENSIFIERS), 3) / 3.0,
+        float(bool(present & _MODAL_BIT) or (("need" in low or "ha" in low) and " to" in low
+                                              and bool(_MODAL_PHRASE.search(low)))),
+        min(intensifiers, 3) / 3.0,
         float("denial" in found), math.log1p(len(low_words)) / 5.0,
     ]
 
@@ -221,7 +230,7 @@ _ASCII_DIGITS = "0123456789"
 def _has_digit(text: str) -> bool:
     """Whether the text has a character that `\\d` matches (any Unicode decimal digit)."""
     if text.isascii():
-        return any(d in text for d in _ASCII_DIGITS)
+        return any(map(text.__contains__, _ASCII_DIGITS))
     return _ANY_DIGIT.search(text) is not None
 
 
@@ -249,6 +258,10 @@ def _bits(lists: tuple) -> dict[str, int]:
 
 _LOWER_BITS = _bits(_LOWER_LISTS)
 _CASE_BITS = _bits(_CASE_LISTS)
+# the bit of each list of _LOWER_LISTS in _LOWER_BITS, as cue_vector reads them
+(_VERB_BIT, _CARRY_BIT, _PRONOUN_BIT, _HEDGE_BIT, _NUMBER_BIT, _DATE_BIT, _LOADED_BIT, _INTENSIFIER_BIT, _MODAL_BIT,
+ _ANONYMOUS_BIT) = (1 << k for k in range(len(_LOWER_LISTS)))
+_CARRY_BITS = _CARRY_BIT | _PRONOUN_BIT
 _CASE_LONGEST = max(map(len, _CASE_BITS))
 _CUE_CALLS = (phrase_groups, _DASH_ATTRIBUTION.search, _said_after_closing, _DIGITS.findall, _YEAR.search,
               _DATE_MAY.search, _MODAL_PHRASE.search, math.log1p)

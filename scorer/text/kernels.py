@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 # The kernels' interface version: equal to `_scorer_kernels.VERSION` of a build this code can use.
-VERSION = 6
+VERSION = 7
 
 
 def _load():
@@ -102,3 +102,20 @@ def tagger_codes(props, lengths, state, pos_bucket, rpos_bucket, dist_bucket):
     if min(len(pos_bucket), len(rpos_bucket), len(dist_bucket)) < 1:
         raise ValueError("tagger_codes: empty bucket table")
     return compiled.tagger_codes(props, lengths, state, pos_bucket, rpos_bucket, dist_bucket)
+
+
+def tagger_marginals(emissions, lengths, trans, every):
+    """The compiled `SpanTagger.marginals`: posterior tag probabilities (n_tokens, n_tags) of the sentences' tokens
+    (`lengths` tokens each), from the exponentiated transitions `trans`, rescaling every `every` positions."""
+    import numpy as np
+
+    emissions = np.ascontiguousarray(emissions, dtype=np.float64)
+    lengths = np.ascontiguousarray(lengths, dtype=np.int64)
+    trans = np.ascontiguousarray(trans, dtype=np.float64)
+    # the kernel runs without bounds checks: its shapes are checked here, as the numpy twin's indexing would
+    if emissions.ndim != 2 or trans.shape != (emissions.shape[1], emissions.shape[1]) or lengths.ndim != 1:
+        raise ValueError(f"tagger_marginals: emissions {emissions.shape}, transitions {trans.shape} and lengths "
+                         f"{lengths.shape} do not fit")
+    if len(lengths) and (lengths.min() < 0 or int(lengths.sum()) > len(emissions)):
+        raise ValueError(f"tagger_marginals: sentence lengths must be >= 0 and sum to at most {len(emissions)} tokens")
+    return compiled.tagger_marginals(emissions, lengths, trans, int(every))
