@@ -65,6 +65,11 @@ def ref_corroboration_and_overlap(texts, labels, headline, min_shared=3):
     return ref_corroborate(words, labels, min_shared), overlap
 
 
+# every code point of the planes that have any assigned character (planes 4-13 have none: they behave as plane 3's
+# unassigned ones do, and skipping them keeps these checks to a few seconds)
+_ASSIGNED_PLANES = [chr(c) for c in (*range(0x40000), *range(0xE0000, sys.maxunicode + 1))]
+
+
 def _labellings(n: int, rng: random.Random) -> list[list[str]]:
     """Random, mostly one type, two types alternating (many candidates per sentence), all the writer's opinion."""
     return [[rng.choice(LABELS) for _ in range(n)], [rng.choices(LABELS, weights=(10, 1, 1, 1))[0] for _ in range(n)],
@@ -78,11 +83,14 @@ def test_corroboration_and_overlap_same_on_polnear(polnear_sentences):
     rng = random.Random(11)
     found = 0
     for sents in polnear_sentences:
-        for labels in _labellings(len(sents), rng):
-            for min_shared, headline in ((3, 0), (1, None), (0, len(sents) - 1), (6, len(sents) // 2)):
-                new = support.corroboration_and_overlap(sents, labels, headline, min_shared)
-                assert new == ref_corroboration_and_overlap(sents, labels, headline, min_shared)
-                found += sum(c is not None for c in new[0])
+        # each labelling with one of the settings, in turn (all sixteen pairs cost ~4 s more and found no more)
+        settings_ = ((3, 0), (1, None), (0, len(sents) - 1), (6, len(sents) // 2))
+        shift = rng.randrange(4)
+        for i, labels in enumerate(_labellings(len(sents), rng)):
+            min_shared, headline = settings_[(i + shift) % 4]
+            new = support.corroboration_and_overlap(sents, labels, headline, min_shared)
+            assert new == ref_corroboration_and_overlap(sents, labels, headline, min_shared)
+            found += sum(c is not None for c in new[0])
         words = [ref_content_words(s) for s in sents]
         labels = _labellings(len(sents), rng)[1]
         assert support._corroborate_python(words, labels) == ref_corroborate(words, labels)
@@ -101,7 +109,7 @@ def test_long_article_takes_the_loop_with_the_same_result(polnear_sentences):
 def test_every_code_point_in_content_words():
     """Every code point after a digit, inside and after ASCII words, alone, one sentence per block: the whole-article
     findall and lower-casing give each sentence's words (NUL included: that article takes the per-sentence path)."""
-    chars = [chr(c) for c in range(sys.maxunicode + 1)]
+    chars = _ASSIGNED_PLANES
     for joiner in ("1", "Abcd", "AB", "12,3.", " "):
         texts = [joiner.join(chars[start:start + 4096]) + " Trump" for start in range(0, len(chars), 4096)]
         labels = [LABELS[i % 4] for i in range(len(texts))]
@@ -115,7 +123,7 @@ _VOCAB = ["Trump", "TRUMP", "Russia", "Moscow", "officials", "bounties", "2020",
           "\u212a", "Σ", ",", "."]
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(st.lists(st.one_of(st.sampled_from(_VOCAB), st.text(max_size=3)), max_size=8).map(" ".join),
                 max_size=70),
        st.lists(st.sampled_from(LABELS), min_size=70, max_size=70), st.integers(-1, 5), st.integers(-1, 70))
@@ -127,7 +135,7 @@ def test_corroboration_and_overlap_same_on_fuzzed_sentences(texts, labels, min_s
         ref_corroboration_and_overlap(texts, labels, headline, min_shared)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.lists(st.lists(st.sampled_from(["a", "b", "c", "d", 7]), max_size=6), max_size=60),
        st.lists(st.sampled_from(list(LABELS) + ["other"]), min_size=60, max_size=60), st.integers(-1, 4))
 def test_corroborate_same_on_word_lists_with_repeats(words, labels, min_shared):
@@ -253,7 +261,7 @@ _OFFSET_CELL = st.one_of(st.none(), st.just(float("nan")), st.integers(0, 500),
 _OFFSETS = {"source_start", "source_end", "cue_start", "cue_end", "content_start", "content_end"}
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(st.integers(1, 6).flatmap(lambda n: st.tuples(st.just(n), st.lists(st.tuples(
     st.lists(_TEXT_CELL, min_size=16, max_size=16), st.lists(_OFFSET_CELL, min_size=16, max_size=16)),
     min_size=n, max_size=n))), st.integers(0, 99))
@@ -317,7 +325,7 @@ def test_non_ascii_word_characters_are_the_alphanumeric_ones():
 
 
 def test_looks_english_same_on_blocks_of_code_points(pure_english):
-    chars = [chr(c) for c in range(sys.maxunicode + 1)]
+    chars = _ASSIGNED_PLANES
     for start in range(0, len(chars), 512):
         for joiner in (" the ", "a", " "):
             text = joiner.join(chars[start:start + 512])
@@ -329,7 +337,7 @@ _EN = ["the", "The", "THE", "and", "of", "Russia", "Moscow", "said", "über", "�
        "”", "’", "—", "1", "_", " ", "\n", "дом", "的", "Ⓐ", "\u0345", "\x00"]
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(st.one_of(st.sampled_from(_EN), st.text(max_size=3)), max_size=80).map(" ".join))
 def test_looks_english_same_on_fuzzed_strings(text):
     from scorer.text import language
