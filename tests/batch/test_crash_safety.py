@@ -138,7 +138,7 @@ def test_ctrl_c_stops_cleanly_and_resume_finishes(corpus, reference, tmp_path, j
     out = tmp_path / "out.jsonl"
     # a new session, so the signal can go to the whole process group, as a terminal's Ctrl-C does
     proc = start([corpus, "--output", out, "--jobs", jobs], start_new_session=True)
-    wait_for(lambda: count_lines(out) >= 200, proc)
+    wait_for(lambda: count_lines(out) >= 50, proc)  # early, so the rest is still running
     os.killpg(proc.pid, signal.SIGINT)
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130, stderr

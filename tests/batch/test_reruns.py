@@ -166,7 +166,7 @@ def test_sigterm_stops_cleanly_leaves_no_worker_and_resume_finishes(tmp_path, co
     proc = start([corpus, "-o", out, "--jobs", jobs])
     try:
         if name.endswith(".jsonl"):
-            wait_for(lambda: count_lines(out) >= 200, proc)
+            wait_for(lambda: count_lines(out) >= 50, proc)  # early, so the rest is still running
         else:
             parts = tmp_path / f".{name}.parts" / "articles"
             wait_for(lambda: parts.exists() and len(list(parts.glob("*.parquet"))) >= 1, proc)
