@@ -19,3 +19,11 @@ def compiled_module():
         pytest.fail(f"stale compiled kernels: version {getattr(K, 'VERSION', None)}, the code needs {kernels.VERSION}; "
                     "rebuild (pip install . or python setup.py build_ext --inplace)", pytrace=False)
     return K
+
+
+def both(monkeypatch, fn):
+    """fn() with the kernels active, then with the twins (the test module points `kernels.compiled` at the module)."""
+    monkeypatch.setattr(kernels, "ACTIVE", True)
+    fast = fn()
+    monkeypatch.setattr(kernels, "ACTIVE", False)
+    return fast, fn()

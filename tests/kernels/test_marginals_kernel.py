@@ -14,7 +14,7 @@ from scorer.attribution import tagger as T
 from scorer.text import kernels
 from scorer.text.segment import split_article
 
-from compiled_kernels import compiled_module  # tests/kernels/compiled_kernels.py
+from compiled_kernels import both, compiled_module  # tests/kernels/compiled_kernels.py
 
 K = compiled_module()
 
@@ -22,12 +22,6 @@ K = compiled_module()
 def compiled_kernels(monkeypatch):
     """The dispatch points at the compiled module even under SCORER_KERNELS=0: these tests call both."""
     monkeypatch.setattr(kernels, "compiled", K)
-
-def both(monkeypatch, fn):
-    monkeypatch.setattr(kernels, "ACTIVE", True)
-    fast = fn()
-    monkeypatch.setattr(kernels, "ACTIVE", False)
-    return fast, fn()
 
 @pytest.fixture(scope="module")
 def shipped_tagger():

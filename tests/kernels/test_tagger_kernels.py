@@ -14,7 +14,7 @@ from scorer.attribution import tagger as T
 from scorer.text import kernels
 from scorer.text.segment import Sentence, split_article
 
-from compiled_kernels import compiled_module  # tests/kernels/compiled_kernels.py
+from compiled_kernels import both, compiled_module  # tests/kernels/compiled_kernels.py
 
 K = compiled_module()
 
@@ -24,13 +24,6 @@ def compiled_kernels(monkeypatch):
     """The dispatch points at the compiled module even under SCORER_KERNELS=0: these tests call both."""
     monkeypatch.setattr(kernels, "compiled", K)
 
-
-def both(monkeypatch, fn):
-    """fn() with the kernels active, then with the twins."""
-    monkeypatch.setattr(kernels, "ACTIVE", True)
-    fast = fn()
-    monkeypatch.setattr(kernels, "ACTIVE", False)
-    return fast, fn()
 
 
 def same(a: np.ndarray, b: np.ndarray) -> bool:
