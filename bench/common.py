@@ -52,3 +52,11 @@ def scorer_command() -> str:
     """The `scorer` console script of this interpreter's environment (else the one on PATH)."""
     beside = Path(sys.executable).parent / "scorer"
     return str(beside) if beside.exists() else shutil.which("scorer") or "scorer"
+
+
+def single_thread_env() -> dict[str, str]:
+    """The native thread pools' variables at one thread unless set already: what scoring processes use
+    (`scorer.pool.single_threaded_scoring`), given to every timed process of old and new checkouts alike."""
+    from scorer.pool import THREAD_VARS
+
+    return {var: os.environ.get(var, "1") for var in THREAD_VARS}

@@ -13,12 +13,17 @@ import argparse
 import functools
 import importlib
 import json
+import os
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import dev_texts, table  # noqa: E402
+from common import dev_texts, single_thread_env, table  # noqa: E402
+
+# one native thread, as the batch workers and `scorer score` run (OpenBLAS's threads slow the small products down and
+# would put that into the heads' figures); before numpy is imported
+os.environ.update(single_thread_env())
 
 # (label, depth, module, attribute path): wrapped where the caller looks the function up
 STAGES = [

@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import REPO, dev_texts  # noqa: E402
+from common import REPO, dev_texts, single_thread_env  # noqa: E402
 from memory import tree_rss_mb  # noqa: E402
 
 BENCH = Path(__file__).resolve().parent
@@ -47,7 +47,7 @@ def write_workload(path: Path, copies: int) -> int:
 
 
 def environment(checkout: Path) -> dict:
-    env = dict(os.environ, PYTHONPATH=str(checkout))
+    env = dict(os.environ, PYTHONPATH=str(checkout), **single_thread_env())
     env.pop("PYTHONHASHSEED", None)
     return env
 
