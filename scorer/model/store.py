@@ -163,7 +163,7 @@ def prefetch(model_dir: str | Path | None = None) -> None:
     doing it then. The command line's `score` calls it before importing the pipeline: the reads, the hashing and the
     arrays' copies (~35 ms, mostly without the GIL) run on the second core while numpy and the model code are
     imported. A fault is raised by that `load_bundle` where it would be without the prefetch (the manifest's before
-    the arrays')."""
+    the arrays'; the arrays are read only once the manifest has passed)."""
     import threading
 
     slot: list = [None, None]
@@ -173,6 +173,11 @@ def prefetch(model_dir: str | Path | None = None) -> None:
             base, card, data = _read_verified(model_dir)
         except BaseException as exc:  # noqa: BLE001 - raised by the load_bundle that takes it
             slot[1] = exc
+            return
+        try:
+            _parse_manifest(data[MANIFEST_FILE], card)
+        except BaseException:  # noqa: BLE001 - the load_bundle that takes it parses the manifest and says what is wrong
+            slot[1] = (base, card, data, None)  # and the arrays of a model with a bad manifest are never read
             return
         try:
             arrays = _parse_arrays(data[ARRAYS_FILE])
@@ -316,6 +321,11 @@ def _parse_arrays(raw: bytes) -> dict:
         else:
             archive = None
         members = {i.filename.removesuffix(".npy"): i for i in listed}
+        if len(members) != len(listed):  # "a" and "a.npy", or a name twice: which one is the array?
+            raise _Malformed("an array name comes twice")
+        packed = sorted(name for name, i in members.items() if i.compress_type != 0)
+        if packed:  # training stores members uncompressed; a compressed one could inflate to any declared size
+            raise _Malformed(f"compressed array(s) {', '.join(packed[:5])} (the model's arrays are stored)")
         names = set(members)  # as numpy.load's NpzFile.files names them
         if names != expected:
             missing, extra = sorted(expected - names), sorted(names - expected)
@@ -405,6 +415,8 @@ def _member_array(archive, info, raw: bytes):
     shape, fortran_order, dtype = read_header(head)
     if dtype.hasobject:
         raise ValueError("Object arrays cannot be loaded when allow_pickle=False")
+    if any(n < 0 for n in shape):
+        raise ValueError("negative dimensions are not allowed")
     count = 1
     for n in shape:
         count *= n
@@ -413,7 +425,7 @@ def _member_array(archive, info, raw: bytes):
     if count * dtype.itemsize > end - header_end:
         raise ValueError(f"EOF: reading array data, expected {count * dtype.itemsize} bytes "
                          f"got {end - header_end}")
-    flat = np.frombuffer(raw, dtype=dtype, count=count, offset=header_end)
+    flat = np.frombuffer(memoryview(raw)[:end], dtype=dtype, count=count, offset=header_end)  # within the member
     view = flat.reshape(shape[::-1]).transpose() if fortran_order else flat.reshape(shape)
     return view.copy(order="K")
 
@@ -557,7 +569,7 @@ def load_bundle(model_dir: str | Path | None = None) -> dict:
     except Exception as exc:  # noqa: BLE001 - whatever else a crafted manifest trips is still a bad model file
         raise ModelError(f"{base / MANIFEST_FILE}: malformed manifest ({_brief(exc)}); {RETRAIN}") from None
     try:
-        arrays = fetched[3] if fetched else _parse_arrays(data[ARRAYS_FILE])
+        arrays = fetched[3] if fetched and fetched[3] is not None else _parse_arrays(data[ARRAYS_FILE])
         if isinstance(arrays, BaseException):
             raise arrays
         attribution, support, claims, spans = _build(manifest, arrays)

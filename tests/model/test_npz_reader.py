@@ -155,3 +155,64 @@ def test_truncated_archive_refused_by_zipfile():
     raw = _npz(KINDS)
     with pytest.raises(store._Malformed, match=r"unreadable arrays \(BadZipFile"):
         store._parse_arrays(raw[: len(raw) // 2])
+
+
+def _npy_with_header(shape, data: bytes) -> bytes:
+    out = io.BytesIO()
+    np.lib.format.write_array_header_1_0(out, {"descr": "<f8", "fortran_order": False, "shape": shape})
+    return out.getvalue() + data
+
+
+@pytest.mark.parametrize("shape", [(-1, 7), (7, -1), (-2, -3), (-5,)])
+def test_negative_dimensions_refused_as_numpy_refuses_them(shape):
+    """A negative size made the product negative and np.frombuffer read on to the end of the file (review of
+    e18d1d4): refused, as numpy.load refuses it."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("a.npy", _npy_with_header(shape, bytes(8 * 42)))
+        archive.writestr("b.npy", _npy_with_header((3,), bytes(24)))
+    raw = out.getvalue()
+    with pytest.raises(ValueError), np.load(io.BytesIO(raw), allow_pickle=False) as npz:
+        npz["a"]  # numpy refuses it too
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive, pytest.raises(ValueError, match="negative dimensions"):
+        store._member_array(archive, archive.getinfo("a.npy"), raw)
+
+
+def test_data_is_read_within_its_member():
+    """A header that declares more data than its member holds is refused, even when the file goes on after it."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("a.npy", _npy_with_header((10,), bytes(8 * 3)))  # 3 values stored, 10 declared
+        archive.writestr("b.npy", _npy_with_header((100,), bytes(800)))
+    raw = out.getvalue()
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive, pytest.raises(ValueError, match="EOF"):
+        store._member_array(archive, archive.getinfo("a.npy"), raw)
+
+
+def _shipped_arrays_rewritten(compression=zipfile.ZIP_STORED, extra: dict | None = None) -> bytes:
+    raw = (store.default_model_dir() / store.ARRAYS_FILE).read_bytes()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw)) as source, zipfile.ZipFile(out, "w", compression) as archive:
+        for info in source.infolist():
+            archive.writestr(info.filename, source.read(info))
+        for name, data in (extra or {}).items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def test_compressed_members_refused_before_any_is_inflated(monkeypatch):
+    """A deflated member can declare any size and inflate to it (a zip bomb): the model's arrays are stored, so a
+    compressed one is refused from the directory, before numpy's reader would allocate it."""
+    assert store._parse_arrays(_shipped_arrays_rewritten())  # stored: read
+    raw = _shipped_arrays_rewritten(zipfile.ZIP_DEFLATED)
+    monkeypatch.setattr(store, "_numpy_member", lambda *a: pytest.fail("a compressed member was read"))
+    with pytest.raises(store._Malformed, match="compressed array"):
+        store._parse_arrays(raw)
+
+
+def test_a_name_with_and_without_npy_refused():
+    """numpy.load prefers the exact name, the plain reader took the last one: an archive with both is refused."""
+    name = sorted(store._expected_arrays())[0]
+    raw = _shipped_arrays_rewritten(extra={name: _npy_with_header((3,), bytes(24))})
+    with pytest.raises(store._Malformed, match="twice"):
+        store._parse_arrays(raw)

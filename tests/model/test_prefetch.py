@@ -94,3 +94,15 @@ def test_prefetched_parse_faults_in_the_plain_order(model_dir, bad_manifest):
     assert (store.MANIFEST_FILE in plain) == bad_manifest and (ARRAYS_FILE in plain) != bad_manifest
     prefetch(model_dir)
     assert _error(model_dir) == plain
+
+
+def test_prefetch_reads_no_arrays_behind_a_bad_manifest(model_dir, monkeypatch):
+    """A manifest that fails its checks: the thread does not unpack the arrays (whatever they would cost), and the
+    load raises the manifest's error as without the prefetch."""
+    _forge(model_dir, manifest_text="{")
+    plain = _error(model_dir)
+    calls = []
+    monkeypatch.setattr(store, "_parse_arrays", lambda raw: calls.append(len(raw)))
+    prefetch(model_dir)
+    assert _error(model_dir) == plain and store.MANIFEST_FILE in plain
+    assert calls == []
