@@ -50,7 +50,7 @@ def test_marginals_and_source_decisions_same_on_polnear(monkeypatch, polnear_tex
         fast_tags, slow_tags = both(monkeypatch, lambda: tagger.tag(tokens, threshold))
         assert np.array_equal(fast_tags, slow_tags)
         n_spans += len(c_slow)
-    assert n_spans > 5_000
+    assert n_spans > 4_000
     assert nearest > 1e-9  # rounding (about 1e-16) cannot move a confidence across the threshold
 
 def test_marginals_same_on_random_weights(monkeypatch):

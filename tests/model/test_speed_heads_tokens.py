@@ -28,7 +28,7 @@ def test_the_faster_tokenisers_are_the_ones_tokenise_uses():
 
 def test_same_tokens_on_polnear(polnear_sentences):
     sentences = [s.lower() for article in polnear_sentences for s in article]
-    assert len(sentences) > 12_000
+    assert len(sentences) > 7_000
     assert [FAST_HEADS(s) for s in sentences] == [HEADS.findall(s) for s in sentences]
     assert [s.split() for s in sentences] == [SPACE_RUNS.findall(s) for s in sentences]
     # the corpus has tokens with inner and trailing apostrophes of both kinds

@@ -148,7 +148,7 @@ def test_neighbours_same_on_polnear(articles):
             for start, end in _positions(s):
                 assert support._neighbours(s, start, end) == ref_neighbours(s, start, end), (s, start, end)
                 checked += 1
-    assert checked > 50_000
+    assert checked > 30_000
 
 
 _TOKENISH = ["May", "might", "may", "military", "5", "1,000.5", "one", "of", " ", "  ", "\n", "\t", "\u00a0", "“", "”",
@@ -222,8 +222,8 @@ def test_specific_words_same_on_polnear(articles):
     flat = [s for sents in sentences for s in sents]
     new = [support.specific_words(s) for s in flat]
     assert new == [ref_specific_words(s) for s in flat]
-    assert sum(bool(w) for w in new) > 3_500
-    assert sum(not support._may_have_date(s) for s in flat) > 6_000  # the pre-check does skip the regex
+    assert sum(bool(w) for w in new) > 2_000
+    assert sum(not support._may_have_date(s) for s in flat) > 4_000  # the pre-check does skip the regex
 
 
 _DATEISH = ["Monday", "MONDAY", "monDAY", "jan", "Sept.", "1999", "2020", "19", "20", "٢٠٢٠", "1٩99", "may", "today",
@@ -257,7 +257,7 @@ def test_hedge_words_and_lower_case_searches_same_on_polnear(articles):
     flat = [s for sents in sentences for s in sents]
     new = [support.hedge_words(s) for s in flat]
     assert new == [ref_hedge_words(s) for s in flat]
-    assert sum(bool(w) for w in new) > 1_000
+    assert sum(bool(w) for w in new) > 600
     for pattern, twin in ((support.HEDGE_RE, support._HEDGE_LOW), (support.NUMBER_RE, support._NUMBER_LOW),
                           (support.DATE_RE, support._DATE_LOW)):
         for text in flat + texts[:200]:
@@ -412,7 +412,7 @@ def test_carriers_same_on_polnear(articles):
             new = _carriers(rows, head)
             assert new == ref_carriers(rows, head)
             found += len(new)
-    assert found > 5_000
+    assert found > 4_000
 
 
 _CARRY_WORDS = _WORDS + ["İstanbul", "ISTANBUL", "istanbul", "Σίσυφος", "٣٤", "3,4", "STRASSE", "straße", "Officials"]
