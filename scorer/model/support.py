@@ -361,7 +361,7 @@ def _neighbours(text: str, start: int, end: int) -> tuple[str, str, bool]:
 
 
 def _case_free(pattern: re.Pattern[str]) -> re.Pattern[str]:
-    """The case-sensitive twin of a case-insensitive pattern written in lower case, for `_spans`."""
+    """The case-sensitive twin of a case-insensitive pattern written in lower case, for `_matches`."""
     if not pattern.flags & re.I or pattern.pattern != pattern.pattern.lower():
         raise ValueError(f"not a case-insensitive pattern in lower case: {pattern.pattern!r}")
     return re.compile(pattern.pattern, pattern.flags & ~re.I)
@@ -370,15 +370,11 @@ def _case_free(pattern: re.Pattern[str]) -> re.Pattern[str]:
 _HEDGE_LOW, _NUMBER_LOW, _DATE_LOW = _case_free(HEDGE_RE), _case_free(NUMBER_RE), _case_free(DATE_RE)
 
 
-def _spans(pattern: re.Pattern[str], lowered: re.Pattern[str], text: str) -> list[tuple[int, int]]:
-    """The spans of pattern.finditer(text), for a case-insensitive pattern in lower case and its `_case_free` twin:
-    ASCII text is searched lower-cased with the twin (about twice as fast; in ASCII text only ASCII letters match
-    case-insensitively, lower-casing keeps every position, and word boundaries and digits stay where they were)."""
-    return [m.span() for m in _matches(pattern, lowered, text)]
-
-
 def _matches(pattern: re.Pattern[str], lowered: re.Pattern[str], text: str):
-    """`_spans`'s matches, lazily (a caller that needs the first few stops the search there)."""
+    """The matches of pattern.finditer(text), lazily (a caller that needs the first few stops the search there), for a
+    case-insensitive pattern in lower case and its `_case_free` twin: ASCII text is searched lower-cased with the twin
+    (about twice as fast; in ASCII text only ASCII letters match case-insensitively, lower-casing keeps every
+    position, and word boundaries and digits stay where they were)."""
     return lowered.finditer(text.lower()) if text.isascii() else pattern.finditer(text)
 
 

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from ..attribution.lexicon import outlet_pattern
 from ..labels import LABELS
-from ..model.support import GRADE_CUTS, content_words, hedge_words
+from ..model.support import content_words, grade_of, hedge_words
 
 _OUTLET = outlet_pattern()
 _TITLES = re.compile(r"^(the|a|an|mr|mrs|ms|dr|sen|rep|gov|president|secretary|former)\.?\s+", re.I)
@@ -87,9 +87,8 @@ def summarise(rows: list[dict], headline_index: int | None, overlap: list[int] |
     shares = {label: 0.0 for label in LABELS}
     for row in rows:
         shares[row["attribution_type"]] += 1.0 / n
-    first_body = 0 if headline_index is None else headline_index + 1  # (`_is_lede`)
-    weights = [2.0 if (i == headline_index or first_body <= i < first_body + 2) else 1.0
-               for i in [row["index"] for row in rows]]
+    weights = [2.0 if (row["index"] == headline_index or _is_lede(row["index"], headline_index)) else 1.0
+               for row in rows]
     score = 100.0 * sum(w * r["support"] for w, r in zip(weights, rows)) / sum(weights)
     sources = merge_sources(rows)
     weakest = [r["index"] for r in sorted(rows, key=lambda r: (r["support"], r["index"]))[:3]]
@@ -170,8 +169,7 @@ def _carriers(rows: list[dict], headline_index: int, overlap: list[int] | None =
 
 def _weak(row: dict) -> bool:
     """Weakly or not supported: support in the band of grade 0-1, or resting on an anonymous source."""
-    # grade_of(support) <= 1: support not in the band of grade 2 or above (a NaN is in none: grade 0, weak)
-    return not row["support"] >= GRADE_CUTS[1] or row["attribution_type"] == "anonymous_intelligence"
+    return grade_of(row["support"]) <= 1 or row["attribution_type"] == "anonymous_intelligence"
 
 
 def outlet_named(phrase: str | None) -> str | None:
