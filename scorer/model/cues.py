@@ -234,11 +234,6 @@ def _has_digit(text: str) -> bool:
     return _ANY_DIGIT.search(text) is not None
 
 
-def _count(words: list[str], uniq: set[str], lexicon: frozenset[str]) -> int:
-    """How many of the words are in the lexicon (0 at once when none of the distinct words is)."""
-    return 0 if uniq.isdisjoint(lexicon) else sum(w in lexicon for w in words)
-
-
 # The compiled twin of cue_vector (`_scorer_kernels.cue_rows`, the same features from one pass over each sentence's
 # characters) reads the word lists as two tables: lower-cased word -> bits of the lists it is in, and word as
 # written -> bits of the case-sensitive lists; the rare regex paths it calls back (`_CUE_CALLS`).

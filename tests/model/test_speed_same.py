@@ -29,6 +29,10 @@ REF_PHRASES = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in 
 _QUOTE_CHARS = re.compile(r"[“\"”]")
 
 
+def ref_count(words: list[str], uniq: set[str], lexicon: frozenset[str]) -> int:
+    return 0 if uniq.isdisjoint(lexicon) else sum(w in lexicon for w in words)
+
+
 def ref_phrase_groups(low: str) -> set[str]:
     return {m.lastgroup for m in REF_PHRASES.finditer(low)}
 
@@ -62,19 +66,19 @@ def ref_cue_vector(text: str) -> list[float]:
     carry = float(not uniq.isdisjoint(CARRY_VERBS) and not uniq.isdisjoint(c._CARRY_PRONOUNS) and any(
         a in c._CARRY_PRONOUNS and b in CARRY_VERBS for a, b in zip(low_words, low_words[1:])))
     found = ref_phrase_groups(low)
-    hedges = c._count(low_words, uniq, c._SINGLE_HEDGES) + ("hedge" in found)
-    numbers = len(c._DIGITS.findall(text)) + c._count(low_words, uniq, c._NUMBER_WORDS)
+    hedges = ref_count(low_words, uniq, c._SINGLE_HEDGES) + ("hedge" in found)
+    numbers = len(c._DIGITS.findall(text)) + ref_count(low_words, uniq, c._NUMBER_WORDS)
     dated = not uniq.isdisjoint(c._DATE_WORDS) or bool(c._YEAR.search(text)) or bool(c._DATE_MAY.search(text))
     return [
         float(bool(verbs)), float("report" in found or "denial" in found), float("according to" in low),
         min(quotes, 4) / 4.0, float(text[:1] in "“\"‘'"), quote_then, then_quote, carry, name_near,
         min(names, 5) / 5.0, float("anon" in found),
         float(not ANONYMOUS_HEADS.isdisjoint(low_words[:12])), float("outlet" in found),
-        min(hedges, 3) / 3.0, min(c._count(low_words, uniq, LOADED_WORDS), 3) / 3.0,
+        min(hedges, 3) / 3.0, min(ref_count(low_words, uniq, LOADED_WORDS), 3) / 3.0,
         min(numbers, 4) / 4.0, float(dated), float("?" in text), float("!" in text),
         float(not c._FIRST.isdisjoint(words)), float(not c._SECOND.isdisjoint(words)),
         float(not uniq.isdisjoint(c._MODALS) or bool(c._MODAL_PHRASE.search(low))),
-        min(c._count(low_words, uniq, INTENSIFIERS), 3) / 3.0,
+        min(ref_count(low_words, uniq, INTENSIFIERS), 3) / 3.0,
         float("denial" in found), math.log1p(len(low_words)) / 5.0,
     ]
 
