@@ -175,15 +175,15 @@ def prefetch(model_dir: str | Path | None = None) -> None:
             slot[1] = exc
             return
         try:
-            _parse_manifest(data[MANIFEST_FILE], card)
+            manifest = _parse_manifest(data[MANIFEST_FILE], card)
         except BaseException:  # noqa: BLE001 - the load_bundle that takes it parses the manifest and says what is wrong
-            slot[1] = (base, card, data, None)  # and the arrays of a model with a bad manifest are never read
+            slot[1] = (base, card, data, None, None)  # and the arrays of a model with a bad manifest are never read
             return
         try:
             arrays = _parse_arrays(data[ARRAYS_FILE])
         except BaseException as exc:  # noqa: BLE001 - raised by that load_bundle after the manifest's checks
             arrays = exc
-        slot[1] = (base, card, data, arrays)
+        slot[1] = (base, card, data, manifest, arrays)
 
     slot[0] = threading.Thread(target=run, name="scorer-model-prefetch", daemon=True)
     _PREFETCHES[str(model_dir)] = slot
@@ -191,8 +191,9 @@ def prefetch(model_dir: str | Path | None = None) -> None:
 
 
 def _take_prefetched(model_dir: str | Path | None):
-    """The result of `prefetch(model_dir)`, (base, card, data, arrays or the exception reading them raised), waited
-    for and taken (a later load reads the files again); None without a prefetch."""
+    """The result of `prefetch(model_dir)`, (base, card, data, the parsed manifest, the arrays or the exception reading
+    them raised; the last two None when the manifest failed), waited for and taken (a later load reads the files
+    again); None without a prefetch."""
     slot = _PREFETCHES.pop(str(model_dir), None)
     if slot is None:
         return None
@@ -563,13 +564,14 @@ def load_bundle(model_dir: str | Path | None = None) -> dict:
     fetched = _take_prefetched(model_dir)
     base, card, data = fetched[:3] if fetched else _read_verified(model_dir)
     try:
-        manifest = _parse_manifest(data[MANIFEST_FILE], card)
+        # (a prefetch parsed it, unless it failed: then it is parsed here again, for its error)
+        manifest = fetched[3] if fetched and fetched[3] is not None else _parse_manifest(data[MANIFEST_FILE], card)
     except _Malformed as exc:
         raise ModelError(f"{base / MANIFEST_FILE}: {exc}; {RETRAIN}") from None
     except Exception as exc:  # noqa: BLE001 - whatever else a crafted manifest trips is still a bad model file
         raise ModelError(f"{base / MANIFEST_FILE}: malformed manifest ({_brief(exc)}); {RETRAIN}") from None
     try:
-        arrays = fetched[3] if fetched and fetched[3] is not None else _parse_arrays(data[ARRAYS_FILE])
+        arrays = fetched[4] if fetched and fetched[4] is not None else _parse_arrays(data[ARRAYS_FILE])
         if isinstance(arrays, BaseException):
             raise arrays
         attribution, support, claims, spans = _build(manifest, arrays)
