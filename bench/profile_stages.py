@@ -38,7 +38,7 @@ STAGES = [
     ("n-gram ids (Tokens.ids)", 1, "scorer.model.heads", "Tokens.ids"),
     ("claim features", 0, "scorer.pipeline", "claim_features"),
     ("claim head", 0, "scorer.model.claims", "CompiledClaimModel.predict"),
-    ("support, sources, reasons, summary (_finish)", 0, "scorer.pipeline", "Scorer._finish"),
+    ("support, sources, reasons, summary (_finish)", 0, "scorer.pipeline", "Scorer._finish_many|_finish"),
     ("corroboration", 1, "scorer.pipeline", "corroboration_and_overlap|corroboration"),
     ("support features", 1, "scorer.pipeline", "support_features"),
     ("reasons", 1, "scorer.pipeline", "reasons_many|reasons_for"),

@@ -7,7 +7,8 @@ batch workers use too). `Scorer.score_many` scores many texts, in worker process
 
 The stages hand over typed values: an `Article` in, a `PreparedArticle` (sentences, skipped furniture, model inputs)
 from `Scorer._prepare`, the claim head's probabilities per article from `Scorer._claim_outputs` (one model call
-for a batch), a `Report` from `Scorer._finish`.
+for a batch), a `Report` per article from `Scorer._finish_many` (the support model and the reasons once for the
+batch).
 """
 from __future__ import annotations
 
@@ -88,8 +89,9 @@ class Scorer:
         """Score several articles with one model call: items are `Article`s (or tuples of its fields); returns a
         Report, or the InputError of an article that cannot be scored, per item."""
         prepared = self._prepare_many([as_article(item) for item in items])
-        claims = iter(self._claim_outputs([p for p in prepared if not isinstance(p, InputError)]))
-        return [p if isinstance(p, InputError) else self._finish(p, *next(claims)) for p in prepared]
+        ready = [p for p in prepared if not isinstance(p, InputError)]
+        reports = iter(self._finish_many(ready, self._claim_outputs(ready)))
+        return [p if isinstance(p, InputError) else next(reports) for p in prepared]
 
     def _prepare(self, article: Article) -> PreparedArticle:
         """One article ready for the model (InputError if there is nothing to score)."""
@@ -144,27 +146,56 @@ class Scorer:
         return list(zip(np.split(probs, cuts), np.split(grades, cuts)))
 
     def _finish(self, p: PreparedArticle, claim_probs: np.ndarray, claim_grades: np.ndarray) -> Report:
-        """Support, sources and the summary of one article, given its claim-level probabilities and grade estimates:
-        sentences the claim head reads as page furniture are skipped (`model.claims.decide`), the others typed by
-        the four labels' probabilities."""
+        """Support, sources and the summary of one article, given its claim-level probabilities and grade estimates
+        (`_finish_many` of the one article)."""
+        return self._finish_many([p], [(claim_probs, claim_grades)])[0]
+
+    def _finish_many(self, ready: list[PreparedArticle], claims: list[tuple[np.ndarray, np.ndarray]]) -> list[Report]:
+        """Support, sources and the summary of each article, given its claim-level probabilities and grade estimates
+        (`_claim_outputs`): sentences the claim head reads as page furniture are skipped (`model.claims.decide`), the
+        others typed by the four labels' probabilities.
+
+        The articles' kept sentences are stacked for the support model and the reasons (one call of each for the
+        batch: each row's numbers are those of the article alone, row by row the same operations), and their numbers
+        turned into plain Python lists once; corroboration, the rows and the summary are per article."""
+        if not ready:
+            return []
+        decided = [decide(claim_probs) for claim_probs, _ in claims]
+        keeps = [np.flatnonzero(~furniture) for furniture, _ in decided]
+        probs = np.vstack([four[keep] for (_, four), keep in zip(decided, keeps)])
+        labels = [LABELS[i] for i in probs.argmax(axis=1).tolist()]
+        kept, sentences, texts, corr, heads, overlaps, bounds = [], [], [], [], [], [], [0]
+        for p, keep in zip(ready, keeps):
+            kept.append(keep.tolist())
+            sentences.append([p.sentences[k] for k in kept[-1]])
+            article_texts = [s.text for s in sentences[-1]]
+            heads.append(headline_index(p.article.text, sentences[-1]))
+            texts += article_texts
+            article_corr, overlap = corroboration_and_overlap(article_texts, labels[bounds[-1]:len(texts)], heads[-1])
+            corr += article_corr
+            overlaps.append(overlap)
+            bounds.append(len(texts))
+        cues = np.vstack([p.inputs["cue_vec"][keep] for p, keep in zip(ready, keeps)])
+        claim_grades = np.concatenate([article_grades[keep] for (_, article_grades), keep in zip(claims, keeps)])
+        X = support_features(texts, probs, corr, cues, claim_grades)
+        support, grades, contrib = self.support.predict_and_contributions(X)
+        reasons = reasons_many(contrib, X, texts, corr, labels)
+        # plain Python numbers (tolist) instead of one numpy scalar per cell: the same values, faster
+        probs, support, grades = probs.tolist(), support.tolist(), grades.tolist()
+        reports = []
+        for a, (p, (furniture, _)) in enumerate(zip(ready, decided)):
+            at = slice(bounds[a], bounds[a + 1])
+            rows = sentence_rows(sentences[a], kept[a], labels[at], probs[at], p.inputs, support[at], grades[at],
+                                 reasons[at], corr[at], heads[a])
+            reports.append(self._report(p, furniture, sentences[a], rows, heads[a], overlaps[a]))
+        return reports
+
+    def _report(self, p: PreparedArticle, furniture: np.ndarray, sentences: list[Sentence], rows: list[dict],
+                head: int | None, overlap: list[int] | None) -> Report:
+        """The Report of one article from its sentence rows: the summary, the flags, the skipped furniture."""
         text = p.article.text
-        furniture, four = decide(claim_probs)
-        keep = np.flatnonzero(~furniture)
-        kept = keep.tolist()
-        sentences = [p.sentences[k] for k in kept]
         skipped = sorted(list(p.skipped) + [Skipped(s.start, s.end, s.text, FURNITURE_REASON)
                                             for s, f in zip(p.sentences, furniture.tolist()) if f])
-        probs = four[keep]
-        labels = [LABELS[i] for i in probs.argmax(axis=1).tolist()]
-        texts = [s.text for s in sentences]
-        head = headline_index(text, sentences)
-        corr, overlap = corroboration_and_overlap(texts, labels, head)
-        X = support_features(texts, probs, corr, p.inputs["cue_vec"][keep], claim_grades[keep])
-        support, grades, contrib = self.support.predict_and_contributions(X)
-        # plain Python numbers (tolist) instead of one numpy scalar per cell: the same values, faster
-        reasons = reasons_many(contrib, X, texts, corr, labels)
-        rows = sentence_rows(sentences, kept, labels, probs.tolist(), p.inputs, support.tolist(),
-                             grades.tolist(), reasons, corr, head)
         summary = summarise(rows, head, overlap)
         if not looks_english(text):
             summary["flags"].insert(0, NON_ENGLISH_FLAG)

@@ -1,0 +1,93 @@
+"""Session 12 speed-ups of `_finish` (issue #21) give exactly what the code they replaced gave: the support model and
+the reasons once per model batch (`Scorer._finish_many`) instead of once per article. The replaced code (main
+f0b630d) is kept here, frozen, as the reference."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from scorer.labels import LABELS
+from scorer.model.claims import FURNITURE_REASON, decide
+from scorer.model.support import corroboration_and_overlap, reasons_many, support_features
+from scorer.pipeline import Article, Scorer, sentence_rows
+from scorer.report.report import Report
+from scorer.report.summary import summarise
+from scorer.text.furniture import Skipped
+from scorer.text.language import NON_ENGLISH_FLAG, looks_english
+from scorer.text.segment import headline_index
+
+# ---------------------------------------------------------------------------------------------------------------
+# the reference (f0b630d): Scorer._finish, one article at a time
+
+
+def ref_finish(self, p, claim_probs, claim_grades) -> Report:
+    text = p.article.text
+    furniture, four = decide(claim_probs)
+    keep = np.flatnonzero(~furniture)
+    kept = keep.tolist()
+    sentences = [p.sentences[k] for k in kept]
+    skipped = sorted(list(p.skipped) + [Skipped(s.start, s.end, s.text, FURNITURE_REASON)
+                                        for s, f in zip(p.sentences, furniture.tolist()) if f])
+    probs = four[keep]
+    labels = [LABELS[i] for i in probs.argmax(axis=1).tolist()]
+    texts = [s.text for s in sentences]
+    head = headline_index(text, sentences)
+    corr, overlap = corroboration_and_overlap(texts, labels, head)
+    X = support_features(texts, probs, corr, p.inputs["cue_vec"][keep], claim_grades[keep])
+    support, grades, contrib = self.support.predict_and_contributions(X)
+    reasons = reasons_many(contrib, X, texts, corr, labels)
+    rows = sentence_rows(sentences, kept, labels, probs.tolist(), p.inputs, support.tolist(),
+                         grades.tolist(), reasons, corr, head)
+    summary = summarise(rows, head, overlap)
+    if not looks_english(text):
+        summary["flags"].insert(0, NON_ENGLISH_FLAG)
+    title = sentences[head].text if head is not None else None
+    article = {"id": p.article.article_id, "title": title, "n_sentences": len(rows), "n_skipped": len(skipped)}
+    if p.article.include_text:
+        article["text"] = text
+    return Report(model=self.model_info, article=article, summary=summary, sentences=rows,
+                  skipped=[s._asdict() for s in skipped], text=text)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def scorer():
+    return Scorer()
+
+
+def _same(new: Report, old: Report) -> None:
+    assert json.dumps(new.to_dict(), ensure_ascii=False) == json.dumps(old.to_dict(), ensure_ascii=False)
+    assert new.text == old.text
+
+
+# short and odd articles beside the corpus: one sentence, a headline alone, a menu line the claim head may skip,
+# non-English text, one with its text in the report
+_ODD = ["Officials said it.", "Storm hits coast\n\nThe storm hit the coast on Monday, officials said.",
+        "Home | News | Sport | Weather\n\nThe mayor said the depot would close. “We will fight,” a worker said.",
+        "Le maire a dit que le dépôt fermerait lundi. Les ouvriers ont protesté devant la mairie hier soir.",
+        "Reuters reported that the deal was off. Sources told CNN it may go ahead. I think it should."]
+
+
+def test_finish_many_same_as_one_article_at_a_time(scorer, polnear_texts):
+    """Batches of 1, 3, 8 and 40 articles (PolNeAR dev and train texts, and odd ones) against the reference."""
+    articles = [Article(t, f"a{i}", f"<text {i}>", i % 7 == 0) for i, t in enumerate(_ODD + polnear_texts[::6])]
+    prepared = scorer._prepare_many(articles)
+    claims = scorer._claim_outputs(prepared)
+    reference = [ref_finish(scorer, p, *c) for p, c in zip(prepared, claims)]
+    # the cases are there: sentences the claim head skips, headlines and none, the non-English flag, the text
+    assert any(s["reason"] == FURNITURE_REASON for r in reference for s in r.skipped)
+    assert {r.article["title"] is None for r in reference} == {True, False}
+    assert any(NON_ENGLISH_FLAG in r.summary["flags"] for r in reference)
+    assert any("text" in r.article for r in reference)
+    for size in (1, 3, 8, 40):
+        for start in range(0, len(prepared), size):
+            new = scorer._finish_many(prepared[start:start + size], claims[start:start + size])
+            assert len(new) == len(prepared[start:start + size])
+            for n, o in zip(new, reference[start:start + size]):
+                _same(n, o)
+    assert scorer._finish_many([], []) == []
+    _same(scorer._finish(prepared[5], *claims[5]), reference[5])
