@@ -19,11 +19,13 @@ _WORD = re.compile(r"[^\W\d_]+")
 _NON_ASCII_WORD_CHAR = re.compile(r"[^\W\x00-\x7f]")
 _ASCII_WORD = re.compile(r"[A-Za-z]+")  # what _WORD finds in text without a _NON_ASCII_WORD_CHAR
 _NOT_LATIN = re.compile("[^\u0000-\u024f]")
+_NON_ASCII = re.compile("[^\x00-\x7f]")
 # bytes: ASCII letters in lower case, every other byte a space (the words of `looks_english`'s ASCII path)
 _ASCII_WORDS = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 else 32 for c in range(256))
 _FUNCTION_BYTES = frozenset(w.encode("ascii") for w in _FUNCTION_WORDS)
 MIN_WORDS = 12  # fewer words (a headline alone) are not judged
 MIN_LETTERS = 20
+_SLICE = 256  # words counted at a time by the ASCII path
 # (letters, words, function words) of the ASCII path below, compiled (`_scorer_kernels.english_counts`; None for text
 # that does not take that path), or None: the pure-Python twin is that path itself
 _english_counts = kernels.pick("english_counts", None)
@@ -42,16 +44,23 @@ def looks_english(text: str) -> bool:
     if counts is not None:
         letters, n_words, function = counts
         return letters < MIN_LETTERS or n_words < MIN_WORDS or function >= 0.12 * n_words
-    if _english_counts is None and (head.isascii() or not any(c.isalnum() for c in set(head) if c > "\x7f")):
+    if _english_counts is None and (head.isascii() or not any(map(str.isalnum, set(_NON_ASCII.findall(head))))):
         # the same three counts, on bytes: text whose word characters are all ASCII (a non-ASCII character is a word
         # character of the regex engine when it is alphanumeric; `_` is ASCII) has as its words, lower-cased, the
         # runs of ASCII letters (every other character, non-ASCII ones as "?", a separator), lower-cased
         # (checked for every code point in tests/model/test_finish_session11.py)
-        words = head.encode("ascii", "replace").translate(_ASCII_WORDS).split()
-        letters = sum(map(len, words))
+        lowered = head.encode("ascii", "replace").translate(_ASCII_WORDS)
+        words = lowered.split()
+        letters = len(lowered) - lowered.count(b" ")  # (every byte is a letter or a space now)
         if letters < MIN_LETTERS or len(words) < MIN_WORDS:
             return True
-        return sum(map(_FUNCTION_BYTES.__contains__, words)) >= 0.12 * len(words)
+        # counted a slice of words at a time, up to the share needed (English reaches it in the first slices)
+        need, function = 0.12 * len(words), 0
+        for start in range(0, len(words), _SLICE):
+            function += sum(map(_FUNCTION_BYTES.__contains__, words[start:start + _SLICE]))
+            if function >= need:
+                return True
+        return False
     words = _WORD.findall(head)
     lowered = map(str.lower, words)
     joined = "".join(words)

@@ -1,12 +1,17 @@
 """Session 12 speed-ups of `_finish` (issue #21) give exactly what the code they replaced gave: the support model and
-the reasons once per model batch (`Scorer._finish_many`) instead of once per article. The replaced code (main
+the reasons once per model batch (`Scorer._finish_many`) instead of once per article; `looks_english`'s ASCII path
+counting letters without a sum over the words and function words only up to the share it needs. The replaced code (main
 f0b630d) is kept here, frozen, as the reference."""
 from __future__ import annotations
 
 import json
+import math
+import re
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scorer.labels import LABELS
 from scorer.model.claims import FURNITURE_REASON, decide
@@ -91,3 +96,65 @@ def test_finish_many_same_as_one_article_at_a_time(scorer, polnear_texts):
                 _same(n, o)
     assert scorer._finish_many([], []) == []
     _same(scorer._finish(prepared[5], *claims[5]), reference[5])
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# looks_english's ASCII path: letters counted on the lowered bytes, function words a slice at a time
+
+_REF_WORD = re.compile(r"[^\W\d_]+")
+_REF_NOT_LATIN = re.compile("[^\u0000-\u024f]")
+
+
+def ref_looks_english(text: str) -> bool:
+    """`looks_english` without any fast path (its definition)."""
+    from scorer.text.language import _FUNCTION_WORDS, MIN_LETTERS, MIN_WORDS
+
+    words = _REF_WORD.findall(text[:20000])
+    joined = "".join(words)
+    if len(joined) < MIN_LETTERS:
+        return True
+    if len(joined) - len(_REF_NOT_LATIN.findall(joined)) < 0.5 * len(joined):
+        return False
+    if len(words) < MIN_WORDS:
+        return True
+    return sum(w.lower() in _FUNCTION_WORDS for w in words) >= 0.12 * len(words)
+
+
+@pytest.fixture()
+def pure_english(monkeypatch):
+    """`looks_english` with the compiled counts switched off: its pure-Python paths."""
+    from scorer.text import language
+
+    monkeypatch.setattr(language, "_english_counts", None)
+    return language.looks_english
+
+
+@pytest.mark.parametrize("n_words", [12, 255, 256, 257, 600, 1000, 3000])
+def test_looks_english_at_the_threshold_in_any_slice(pure_english, n_words):
+    """Texts of many words with just under, at and just over 12% function words, placed first, last or spread, with
+    non-ASCII punctuation (the ASCII path) or a non-ASCII letter (the other path), and past the 20,000 characters
+    read."""
+    need = math.ceil(0.12 * n_words)
+    checked = 0
+    for function in (need - 1, need, need + 1, 0, n_words):
+        function = max(0, min(function, n_words))
+        kinds = ["The"] * function + ["Moscow"] * (n_words - function)
+        for order in (kinds, kinds[::-1], kinds[::2] + kinds[1::2]):
+            for extra in ("", " “quoted” — dash", " Über"):
+                text = " ".join(order) + extra
+                assert pure_english(text) == ref_looks_english(text)
+                checked += 1
+    assert checked == 45
+    long = " ".join(["Moscow"] * 2800 + ["the"] * 800)  # the function words past the characters read
+    assert pure_english(long) == ref_looks_english(long) is False
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.sampled_from(["the", "The", "of", "Moscow", "said", "“", "—", "é", "1", "x_y", "\n", "İ"]),
+                min_size=200, max_size=1200).map(" ".join))
+def test_looks_english_same_on_fuzzed_long_strings(text):
+    from scorer.text import language
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(language, "_english_counts", None)
+        assert language.looks_english(text) == ref_looks_english(text)
