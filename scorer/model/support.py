@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
-from itertools import compress, count
+from itertools import count
 
 import numpy as np
 
@@ -486,23 +486,27 @@ _IS_PROBABILITY = np.array([feature.startswith("p_") for feature in SUPPORT_FEAT
 
 def reasons_many(contrib: np.ndarray, X: np.ndarray, texts: list[str], corroborated: list[int | None],
                  labels: list[str], limit: int = 3) -> list[list[str]]:
-    """`reasons_for` of each row (sentence) of an article's contributions and features: one argsort and one test of
-    presence for the whole matrix (np.argsort along the rows orders each row as it orders the row alone), then plain
-    lists."""
+    """`reasons_for` of each row (sentence) of an article's (or a batch's) contributions and features: one argsort and
+    one test of presence for the whole matrix (np.argsort along the rows orders each row as it orders the row alone),
+    then only the usable cells, strongest first, as plain lists."""
     contrib, X = np.asarray(contrib, dtype=np.float64), np.asarray(X, dtype=np.float64)
     if not len(texts):
         return []
     size = np.abs(contrib)
-    order = np.argsort(-size, axis=1).tolist()
+    order = np.argsort(-size, axis=1)
     # present in the sentence (a type's probability above one half, another feature above 0), effect not below 0.02
-    usable = (np.where(_IS_PROBABILITY, X > 0.5, X > 0) & ~(size < 0.02)).tolist()
-    effects = contrib.tolist()
+    usable = np.where(_IS_PROBABILITY, X > 0.5, X > 0) & ~(size < 0.02)
+    # each row's usable features, strongest first: the usable cells of the rows in that order, row after row
+    row_of, rank = np.nonzero(np.take_along_axis(usable, order, axis=1))
+    features = order[row_of, rank]
+    effects = contrib[row_of, features].tolist()
+    bounds = np.searchsorted(row_of, np.arange(len(texts) + 1)).tolist()
+    features = features.tolist()
     out = []
     for i, text in enumerate(texts):
-        row, use, reasons, corr, label, found_in = effects[i], usable[i], [], corroborated[i], labels[i], {}
-        # each row's usable features, strongest first
-        for k in compress(order[i], map(use.__getitem__, order[i])):
-            reason = _describe(SUPPORT_FEATURES[k], row[k], text, corr, label, found_in)
+        reasons, corr, label, found_in = [], corroborated[i], labels[i], {}
+        for k in range(bounds[i], bounds[i + 1]):
+            reason = _describe(SUPPORT_FEATURES[features[k]], effects[k], text, corr, label, found_in)
             if reason and reason not in reasons:
                 reasons.append(reason)
             if len(reasons) == limit:
