@@ -72,13 +72,16 @@ def corroboration_and_overlap(texts: list[str], labels: list[str], headline: int
     integer codes, the stop words and the NULs given the first codes; then `_corroborate_codes`. An article with a
     NUL in a sentence, or of more than _DENSE_LIMIT sentences, takes the sentence-by-sentence path."""
     n = len(texts)
-    if kernels.ACTIVE or n > _DENSE_LIMIT or any("\0" in t for t in texts):
+    if kernels.ACTIVE or n > _DENSE_LIMIT:
         return _corroboration_by_sentence(texts, labels, headline, min_shared)
     if n == 0:
         return [], None if headline is None else []
+    joined = "\0".join(texts)
+    if joined.count("\0") > n - 1:  # a NUL in a sentence
+        return _corroboration_by_sentence(texts, labels, headline, min_shared)
     if len(labels) < n:
         raise IndexError("list index out of range")
-    tokens = _CONTENT_OR_NUL.findall("\0".join(texts))
+    tokens = _CONTENT_OR_NUL.findall(joined)
     # a word's code: the position of its first token after the first codes (not 0..n_words: one C-level pass)
     ids = dict(_FIRST_CODES)
     lowered = " ".join(tokens).lower().split(" ") if tokens else []
