@@ -38,8 +38,10 @@ def merge_sources(rows: list[dict]) -> list[dict]:
         if not name or row["attribution_type"] == "editorial_opinion":
             continue
         key = source_key(name)
-        entry = groups.setdefault(key, {"name": name, "type": row["attribution_type"], "count": 0, "sentences": [],
-                                        "_types": {}})
+        entry = groups.get(key)
+        if entry is None:
+            entry = groups[key] = {"name": name, "type": row["attribution_type"], "count": 0, "sentences": [],
+                                   "_types": {}}
         entry["count"] += 1
         entry["sentences"].append(row["index"])
         entry["_types"][row["attribution_type"]] = entry["_types"].get(row["attribution_type"], 0) + 1
