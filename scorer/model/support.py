@@ -85,14 +85,17 @@ def corroboration_and_overlap(texts: list[str], labels: list[str], headline: int
     # a word's code: the position of its first token after the first codes (not 0..n_words: one C-level pass)
     ids = dict(_FIRST_CODES)
     lowered = " ".join(tokens).lower().split(" ") if tokens else []
-    codes = np.fromiter(map(ids.setdefault, lowered, count(len(_FIRST_CODES))), dtype=np.intp, count=len(lowered))
-    size = len(_FIRST_CODES) + len(lowered)
-    if n * size > _CELLS_LIMIT:  # (the matrix below would be too large: long sentences, many of them)
+    first = len(_FIRST_CODES)
+    codes = np.fromiter(map(ids.setdefault, lowered, count(first)), dtype=np.intp, count=len(lowered))
+    # the words' columns 0, 1, ...: each token that is its word's first (its code its own position) opens one
+    columns = np.cumsum(codes == np.arange(first, first + len(codes))) - 1
+    n_words = int(columns[-1]) + 1 if len(columns) else 0
+    if n * n_words > _CELLS_LIMIT:  # (the matrix below would be too large: long sentences, many of them)
         return _corroboration_by_sentence(texts, labels, headline, min_shared)
     rows = np.cumsum(codes == 0)  # the sentence of each token (each NUL starts the next sentence)
-    content = codes >= len(_FIRST_CODES)
-    present = np.zeros((n, size), dtype=bool)  # [sentence, word code]: a sentence's words as a set
-    present[rows[content], codes[content]] = True
+    content = codes >= first
+    present = np.zeros((n, n_words), dtype=bool)  # [sentence, word]: a sentence's words as a set
+    present[rows[content], columns[codes[content] - first]] = True
     corr = _corroborate_present(present, labels, min_shared)
     if headline is None:
         return corr, None
@@ -126,7 +129,7 @@ def _corroboration_by_sentence(texts: list[str], labels: list[str], headline: in
     return _corroborate(words, labels, min_shared), overlap
 
 
-_CELLS_LIMIT = 8_000_000  # sentences x (token positions + first codes): at most 8 MB of booleans
+_CELLS_LIMIT = 8_000_000  # sentences x distinct content words: at most 8 MB of booleans
 _CONTENT_OR_NUL = re.compile(_CONTENT.pattern + "|\0")
 _FIRST_CODES = {w: k for k, w in enumerate(["\0"] + sorted(_STOP))}  # (codes not content words: NUL and stop words)
 _DENSE_LIMIT = 600  # sentences: above, corroboration is not counted in an n x n array
