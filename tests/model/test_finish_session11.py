@@ -369,7 +369,7 @@ def test_hedge_words_limit_is_a_prefix_on_fuzzed_strings(text, limit):
 
 
 def test_article_too_large_for_the_matrix_takes_the_sentence_path(polnear_sentences, monkeypatch):
-    """Past _CELLS_LIMIT (sentences x token positions) no (sentence, word) matrix is made; the result is the same."""
+    """Past _CELLS_LIMIT (sentences x distinct content words) no (sentence, word) matrix is made; the result is the same."""
     sents = polnear_sentences[0]
     labels = _labellings(len(sents), random.Random(9))[0]
     expected = ref_corroboration_and_overlap(sents, labels, 0)
