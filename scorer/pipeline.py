@@ -180,8 +180,8 @@ class Scorer:
         X = support_features(texts, probs, corr, cues, claim_grades)
         support, grades, contrib = self.support.predict_and_contributions(X)
         reasons = reasons_many(contrib, X, texts, corr, labels)
-        # plain Python numbers (tolist) instead of one numpy scalar per cell: the same values, faster
-        probs, support, grades = probs.tolist(), support.tolist(), grades.tolist()
+        # plain Python numbers (tolist) instead of one numpy scalar per cell, rounded as reported, for the whole batch
+        probs, support, grades = rounded(probs, 4), rounded(support, 4), grades.tolist()
         reports = []
         for a, (p, (furniture, _)) in enumerate(zip(ready, decided)):
             at = slice(bounds[a], bounds[a + 1])
@@ -272,7 +272,8 @@ _SOURCE_COLUMNS = ("source", "cue", "inherited_source", "src_type", "src_refers_
 def sentence_rows(sentences: list[Sentence], kept: list[int], labels: list[str], probabilities: list[list[float]],
                   inputs: ModelInputs, support: list[float], grades: list[int], reasons: list[list[str]],
                   corroborated: list[int | None], headline: int | None) -> list[dict]:
-    """The report's sentence rows: sentence i is row kept[i] of `inputs`, typed labels[i].
+    """The report's sentence rows: sentence i is row kept[i] of `inputs`, typed labels[i], with its type probabilities
+    and support as reported (rounded to 4 decimals: `rounded`).
 
     The source and cue reported are consistent with the type: none for the writer's opinion, nor for the outlet's own
     claim unless the source was typed as one; a source carried over from the sentence before when the sentence names
@@ -303,19 +304,38 @@ def sentence_rows(sentences: list[Sentence], kept: list[int], labels: list[str],
         rows.append({
             "index": i, "start": sent.start, "end": sent.end, "text": sent.text,
             "attribution_type": label,
-            "probabilities": dict(zip(LABELS, map(round, probabilities[i], _FOURS))),
+            "probabilities": dict(zip(LABELS, probabilities[i])),
             "source": refers or phrase, "cue": cue, "source_phrase": phrase, "via": via_col[k],
             "source_span": _span(source_start[k], source_end[k]) if phrase is not None else None,
             "cue_span": _span(cue_start[k], cue_end[k]) if cue is not None else None,
             "content_span": _span(content_start[k], content_end[k]) if attributed else None,
-            "support": round(support[i], 4), "support_grade": grades[i],
+            "support": support[i], "support_grade": grades[i],
             "reasons": reasons[i],
             "corroborated_by": corroborated[i], "is_headline": i == headline,
         })
     return rows
 
 
-_FOURS = (4,) * len(LABELS)  # round(p, 4) for each label's probability
+def rounded(values: np.ndarray, digits: int) -> list:
+    """`round(float(v), digits)` of every value of a float array, as a (nested) list of Python floats.
+
+    numpy's rint(v * 10**digits) / 10**digits is that value (Python's round: the double nearest to the decimal the
+    exact v rounds to, half to even) whenever v * 10**digits is more than a millionth away from half an integer and
+    below 1e9 (the product's rounding error, under half a millionth there, cannot move it across the half; the
+    integer is exact and the division rounds correctly); each other value (a tie or close to one, NaN, infinite, very
+    large) is rounded by Python."""
+    values = np.asarray(values, dtype=np.float64)
+    scale = 10.0 ** digits
+    with np.errstate(over="ignore", invalid="ignore"):  # (an infinite product, inf - inf: not clear)
+        scaled = values * scale
+        out = (np.rint(scaled) / scale).tolist()
+        clear = (np.abs(scaled - np.floor(scaled) - 0.5) >= 1e-6) & (np.abs(scaled) < 1e9)
+    for at in np.argwhere(~clear).tolist():
+        cells = out
+        for i in at[:-1]:
+            cells = cells[i]
+        cells[at[-1]] = round(float(values[tuple(at)]), digits)
+    return out
 
 
 def _span(start, end) -> list[int] | None:

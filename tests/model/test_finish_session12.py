@@ -1,5 +1,6 @@
 """Session 12 speed-ups of `_finish` (issue #21) give exactly what the code they replaced gave: the support model and
-the reasons once per model batch (`Scorer._finish_many`) instead of once per article; `looks_english`'s ASCII path
+the reasons once per model batch (`Scorer._finish_many`) instead of once per article, and the probabilities and support rounded by numpy where that is Python's round
+(`pipeline.rounded`); `looks_english`'s ASCII path
 counting letters without a sum over the words and function words only up to the share it needs. The replaced code (main
 f0b630d) is kept here, frozen, as the reference."""
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import struct
 
 import numpy as np
 import pytest
@@ -16,7 +18,7 @@ from hypothesis import strategies as st
 from scorer.labels import LABELS
 from scorer.model.claims import FURNITURE_REASON, decide
 from scorer.model.support import corroboration_and_overlap, reasons_many, support_features
-from scorer.pipeline import Article, Scorer, sentence_rows
+from scorer.pipeline import Article, Scorer, rounded, sentence_rows
 from scorer.report.report import Report
 from scorer.report.summary import summarise
 from scorer.text.furniture import Skipped
@@ -43,8 +45,9 @@ def ref_finish(self, p, claim_probs, claim_grades) -> Report:
     X = support_features(texts, probs, corr, p.inputs["cue_vec"][keep], claim_grades[keep])
     support, grades, contrib = self.support.predict_and_contributions(X)
     reasons = reasons_many(contrib, X, texts, corr, labels)
-    rows = sentence_rows(sentences, kept, labels, probs.tolist(), p.inputs, support.tolist(),
-                         grades.tolist(), reasons, corr, head)
+    # (f0b630d's sentence_rows rounded them, as Python's round: the rows of the current one given them so)
+    rows = sentence_rows(sentences, kept, labels, [[round(q, 4) for q in row] for row in probs.tolist()], p.inputs,
+                         [round(v, 4) for v in support.tolist()], grades.tolist(), reasons, corr, head)
     summary = summarise(rows, head, overlap)
     if not looks_english(text):
         summary["flags"].insert(0, NON_ENGLISH_FLAG)
@@ -158,3 +161,40 @@ def test_looks_english_same_on_fuzzed_long_strings(text):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(language, "_english_counts", None)
         assert language.looks_english(text) == ref_looks_english(text)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# pipeline.rounded: Python's round of every value
+
+
+def _bits(values: list) -> list:
+    return [struct.pack("<d", v).hex() if type(v) is float else repr(v) for v in values]
+
+
+def _check_rounded(values: np.ndarray, digits: int = 4) -> None:
+    new = rounded(values, digits)
+    if values.ndim == 2:
+        assert len(new) == len(values) and all(type(row) is list for row in new)
+        new = [v for row in new for v in row]
+    assert _bits(new) == _bits([round(float(v), digits) for v in values.ravel()])
+
+
+def test_rounded_is_pythons_round_near_ties_and_beyond():
+    k = np.arange(-100, 10_101, dtype=np.float64)
+    ties = (k + 0.5) / 1e4  # the doubles nearest the ties, and their neighbours
+    near = np.concatenate([ties, np.nextafter(ties, np.inf), np.nextafter(ties, -np.inf), k / 1e4])
+    _check_rounded(near)
+    _check_rounded(near.reshape(-1, 4)[:, ::-1])
+    for digits in (1, 2, 3):
+        _check_rounded((k[:10 ** digits + 200] + 0.5) / 10 ** digits, digits)
+    odd = np.array([0.0, -0.0, np.nan, np.inf, -np.inf, 1e9, 1e300, -1e300, 5e-5, -5e-5, 0.00015, 0.99995, 1.0,
+                    2.675, 1.005, 0.285, 1e-320, 123456.78905, 1.7e308, -1.7e308])
+    _check_rounded(odd)
+    _check_rounded(np.zeros((0, 4)))
+
+
+def test_rounded_is_pythons_round_on_random_values():
+    rng = np.random.default_rng(12)
+    for scale in (1.0, 1e-3, 10.0, 1e6, 1e8, 1e11, 1e15):
+        _check_rounded(rng.random(5_000) * scale)
+        _check_rounded(rng.normal(size=(1_000, 4)) * scale)
