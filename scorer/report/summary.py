@@ -118,9 +118,9 @@ CARRY_SHARED_WORDS = 2        # a body sentence carries the headline's claim whe
 _RELAY_CUE = re.compile(r"(report|according|quot|said|say|writ|wrote|publish|reveal|learn|obtain|cit|claim|broke|"
                         r"air|broadcast|told|tell)")
 OPINION_PIECE_FLAG = "opinion piece (column, letter or op-ed): the writer's own view, not a news report"
-# a word of the writer's first person: "I", "I'm", "I’m", "I've", "I’ve", "I'd", "I’d", "my", "me" or "myself" between
-# word boundaries (the word boundary before it as a look-behind after its first letter: the search then skips to the
-# next "I" or "m" instead of trying the pattern at every character; only whether it is found is read)
+# a word of the writer's first person: "I", "I'm", "I’m", "I've", "I’ve", "I'd", "I’d", "my", "me" or "myself"
+# between word boundaries (the word boundary before it as a look-behind after its first letter: the search then skips
+# to the next "I" or "m" instead of trying the pattern at every character; only whether it is found is read)
 _FIRST_PERSON = re.compile(r"(?:I(?<!\wI)(?:'m|’m|'ve|’ve|'d|’d)?|m(?<!\wm)(?:yself|y|e))\b")
 _QUOTE_MARK = re.compile(r"[“”\"]|''")
 # a contributor's closing line, naming a job outside the newsroom: "Jane Doe, a former adviser, is a senior fellow at

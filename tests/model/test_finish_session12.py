@@ -1,8 +1,8 @@
 """Session 12 speed-ups of `_finish` (issue #21) give exactly what the code they replaced gave: the support model and
-the reasons once per model batch (`Scorer._finish_many`) instead of once per article, and the probabilities and support rounded by numpy where that is Python's round
-(`pipeline.rounded`); `looks_english`'s ASCII path
-counting letters without a sum over the words and function words only up to the share it needs. The replaced code (main
-f0b630d) is kept here, frozen, as the reference."""
+the reasons once per model batch (`Scorer._finish_many`) instead of once per article; the probabilities and support
+rounded by numpy where that is Python's round (`pipeline.rounded`); `looks_english`'s ASCII path counting letters
+without a sum over the words, and function words only up to the share it needs. The replaced code (main f0b630d) is
+kept here, frozen, as the reference."""
 from __future__ import annotations
 
 import json

@@ -27,8 +27,9 @@ def test_first_person_found_alike_on_polnear(polnear_sentences):
     assert found > 300
 
 
-_TOKENS = ["I", "I'm", "I’m", "I've", "I’ve", "I'd", "I’d", "I'", "I’", "my", "me", "myself", "mine", "met", "Im", "II",
-           "mI", "_I", "I_", "1I", "I1", "éI", "Ié", "m", "y", "e", "self", "'m", "’", "'", " ", "\n", "“", "-", ".", "İ"]
+_TOKENS = ["I", "I'm", "I’m", "I've", "I’ve", "I'd", "I’d", "I'", "I’", "my", "me", "myself", "mine", "met", "Im",
+           "II", "mI", "_I", "I_", "1I", "I1", "éI", "Ié", "m", "y", "e", "self", "'m", "’", "'", " ", "\n", "“", "-",
+           ".", "İ"]
 
 
 @settings(max_examples=150, deadline=None)
