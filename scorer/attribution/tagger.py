@@ -173,28 +173,22 @@ def _is_space(codes: np.ndarray) -> np.ndarray:
 
 def _tokenise(texts: list[str], bases: list[int]) -> tuple[list[str], np.ndarray, np.ndarray]:
     """(words, article offsets of their starts, tokens per text) of the texts (a sentence's text and its offset in
-    its article each): the tokens of TOKEN.finditer on each text. Tokens split a text's non-space characters into
-    consecutive pieces, so a token's start is the place of the non-space character that the lengths of the tokens
-    before it reach; those places come from one array of all the texts' code points."""
-    chunks: list[str] = []
-    n_chunks: list[int] = []
-    for text in texts:
-        found = text.split()
-        chunks += found
-        n_chunks.append(len(found))
-    per_chunk = list(map(_CHUNKS.__getitem__, chunks))
-    words = list(chain.from_iterable(per_chunk))
-    count_c = np.r_[0, np.cumsum(np.fromiter(map(len, per_chunk), dtype=np.int64, count=len(per_chunk)))]
-    chunk_c = np.r_[0, np.cumsum(np.array(n_chunks, dtype=np.int64))]
-    lengths = count_c[chunk_c[1:]] - count_c[chunk_c[:-1]]
-    if not words:
-        return words, np.zeros(0, dtype=np.int64), lengths
+    its article each): the tokens of TOKEN.finditer on each text. The texts are joined with a space and split once
+    (a chunk never spans two texts). Tokens split a text's non-space characters into consecutive pieces, so a token's
+    start is the place of the non-space character that the lengths of the tokens before it reach; those places come
+    from one array of all the texts' code points, and each token's text from where it starts."""
     joined = " ".join(texts)  # the texts' offsets in it: each after the one before and a space
+    words = list(chain.from_iterable(map(_CHUNKS.__getitem__, joined.split())))
+    if not words:
+        return words, np.zeros(0, dtype=np.int64), np.zeros(len(texts), dtype=np.int64)
     text_len = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     text_at = np.r_[0, np.cumsum(text_len + 1)[:-1]]
     nonspace = np.flatnonzero(~_is_space(np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype="<u4")))
     word_len = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
     at = nonspace[np.cumsum(word_len) - word_len]
+    # each text's first token: the first that starts at or after the text's place
+    first = np.searchsorted(at, text_at)
+    lengths = np.diff(np.r_[first, len(words)])
     starts = at + np.repeat(np.array(bases, dtype=np.int64) - text_at, lengths)
     return words, starts, lengths
 
@@ -412,11 +406,13 @@ class SpanTagger:
         self.joint_base = np.cumsum([0] + [len(t) for t in tables[:-1]]).astype(np.int64)
         self._words = _WordCache(index, self.weights)
 
-    def emissions(self, tokens: Tokens, chunk: int = 4096) -> np.ndarray:
+    def emissions(self, tokens: Tokens) -> np.ndarray:
         """State scores (n_tokens, n_tags) of the tokens: the sum of their features' weights, in this order: the
         bias, the word table's entry of the word at each offset -3..+3 (row 0 outside the sentence), the token
         features' rows (`joint`). The words' rows are laid out with three empty places (row 0) around each sentence,
-        so the entry at offset k of every token is one shifted slice of the rows gathered `chunk` places at a time."""
+        so the words at offset k of the tokens are one shifted gather of that layout; each offset's entries are
+        gathered as rows of the table seen as (words x offsets, tags) and added in place, so no array larger than
+        the result is made (a larger one is a fresh mapping of memory in a batch worker, `pool.tune_malloc`)."""
         n_tok, n_tags = len(tokens.words), self.weights.shape[1]
         if not n_tok:
             return np.zeros((0, n_tags))
@@ -428,17 +424,15 @@ class SpanTagger:
         reach, width = max(OFFSETS), len(OFFSETS)
         place = np.arange(n_tok) + reach * (np.repeat(np.arange(len(lengths)), lengths) + 1)  # in the padded layout
         padded = np.zeros(n_tok + reach * (len(lengths) + 1), dtype=np.int64)
-        padded[place] = rows
-        table = self._words.table
-        sums = np.empty((len(padded) - 2 * reach, n_tags))  # at padded place p + reach: its words' entries summed
-        for a in range(0, len(sums), chunk):
-            b = min(a + chunk, len(sums))
-            block = np.take(table, padded[a:b + 2 * reach], axis=0)  # (b - a + 6, offsets, tags)
-            part = np.add(self.bias, block[0:b - a, 0], out=sums[a:b])
-            for k in range(1, width):
-                part += block[k:k + b - a, k]
-        out = np.take(sums, place - reach, axis=0)
+        padded[place] = rows * width  # a word's entry at offset position k is row `row * width + k` of `entries`
+        entries = self._words.table.reshape(-1, n_tags)
+        out = np.take(entries, padded[place - reach], axis=0)
+        np.add(self.bias, out, out=out)
         add = np.empty((n_tok, n_tags))
+        for k in range(1, width):
+            at = padded[place + (k - reach)]
+            at += k
+            out += np.take(entries, at, axis=0, out=add)
         for code in self._joint_codes(tokens).T:
             out += np.take(self.joint, code, axis=0, out=add)
         return out
@@ -464,35 +458,34 @@ class SpanTagger:
         out = np.zeros(len(emissions), dtype=np.int64)
         if not layout.width:
             return out
-        em = np.take(emissions, layout.token, axis=0)  # the tokens in time-major order
+        # the tokens in time-major order, tag-major: em[:, i] are the scores of token i, so that a step's rows of
+        # each tag are contiguous
+        em = np.ascontiguousarray(np.take(emissions, layout.token, axis=0).T)
         at, live = layout.at, layout.live
-        # the forward pass keeps only each step's best scores (deltas); the back-pointers are found on the way back
-        # for the chosen tag alone (the same argmax over the same sums as in the forward pass)
-        # (the maximum over the previous tag a of delta[a] + transitions[a, b], taken a row of `transitions` at a
-        # time: the same maximum as a reduction over a, which is slower over that middle axis)
-        deltas = np.empty_like(em)
-        deltas[:live[0]] = em[:live[0]]
+        # the forward pass keeps only each step's best scores (deltas): for each tag b the maximum over the previous
+        # tag a of delta[a] + transitions[a, b], one (a, b, sentence) array reduced over a, its outer axis (an
+        # element-wise maximum of contiguous rows); the back-pointers are found on the way back for the chosen tag
+        # alone (the same argmax over the same sums, so ties go to the first tag as in the forward pass)
         trans = self.transitions
-        best, step = np.empty_like(em[:live[0]]), np.empty_like(em[:live[0]])
+        deltas = np.empty_like(em)
+        deltas[:, :live[0]] = em[:, :live[0]]
+        column = trans[:, :, None]
+        sums, best = np.empty(trans.shape + (live[0],)), np.empty((len(trans), live[0]))
         for t in range(1, layout.width):
-            a, n = at[t], live[t]
-            prev = deltas[at[t - 1]:at[t - 1] + n]
-            top, tmp = best[:n], step[:n]
-            np.add(prev[:, 0, None], trans[0], out=top)
-            for k in range(1, len(trans)):
-                np.maximum(top, np.add(prev[:, k, None], trans[k], out=tmp), out=top)
-            np.add(top, em[a:a + n], out=deltas[a:a + n])
-        tags = np.empty(len(em), dtype=np.int64)
+            a, n, p = at[t], live[t], at[t - 1]
+            step = np.add(deltas[:, None, p:p + n], column, out=sums[:, :, :n])
+            np.add(np.maximum.reduce(step, axis=0, out=best[:, :n]), em[:, a:a + n], out=deltas[:, a:a + n])
+        tags = np.empty(em.shape[1], dtype=np.int64)
         current = np.zeros(live[0], dtype=np.int64)
         for t in range(layout.width - 1, -1, -1):
             a, n = at[t], live[t]
             ending = live[t + 1] if t + 1 < layout.width else 0  # sentences [ending, n) end at t
             if ending < n:
-                current[ending:n] = deltas[a + ending:a + n].argmax(axis=1)
+                current[ending:n] = deltas[:, a + ending:a + n].argmax(axis=0)
             tags[a:a + n] = current[:n]
             if t:
-                b = at[t - 1]
-                current[:n] = (deltas[b:b + n] + self.transitions[:, current[:n]].T).argmax(axis=1)
+                p = at[t - 1]
+                current[:n] = (deltas[:, p:p + n] + trans[:, current[:n]]).argmax(axis=0)
         out[layout.token] = tags
         return out
 

@@ -1,0 +1,225 @@
+"""The span tagger's session-12 speed-ups (issue #21, pure Python) give exactly what the code they replaced gave: the
+tokens (`_tokenise`: the texts joined and split once), the emissions (each offset's entries gathered into the result
+instead of blocks of all offsets), the Viterbi path (tag-major steps) and the spans, bit for bit, on a slice of the
+PolNeAR texts (the `polnear_texts` fixture) and on fuzzed strings and scores. The replaced code is frozen here as it
+was at f0b630d (`f0b630d_*`)."""
+from __future__ import annotations
+
+import random
+from itertools import chain
+
+import numpy as np
+import pytest
+
+from scorer.attribution import tagger as T
+from scorer.text import kernels
+from scorer.text.segment import Sentence, split_article
+
+# --------------------------------------------------------------------------------------------------------------------
+# the replaced code, frozen as it was at f0b630d
+
+
+def f0b630d_tokenise(texts, bases):
+    chunks, n_chunks = [], []
+    for text in texts:
+        found = text.split()
+        chunks += found
+        n_chunks.append(len(found))
+    per_chunk = list(map(T._CHUNKS.__getitem__, chunks))
+    words = list(chain.from_iterable(per_chunk))
+    count_c = np.r_[0, np.cumsum(np.fromiter(map(len, per_chunk), dtype=np.int64, count=len(per_chunk)))]
+    chunk_c = np.r_[0, np.cumsum(np.array(n_chunks, dtype=np.int64))]
+    lengths = count_c[chunk_c[1:]] - count_c[chunk_c[:-1]]
+    if not words:
+        return words, np.zeros(0, dtype=np.int64), lengths
+    joined = " ".join(texts)
+    text_len = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    text_at = np.r_[0, np.cumsum(text_len + 1)[:-1]]
+    nonspace = np.flatnonzero(~T._is_space(np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype="<u4")))
+    word_len = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    at = nonspace[np.cumsum(word_len) - word_len]
+    starts = at + np.repeat(np.array(bases, dtype=np.int64) - text_at, lengths)
+    return words, starts, lengths
+
+
+def f0b630d_emissions(tagger, tokens, chunk=4096):
+    n_tok, n_tags = len(tokens.words), tagger.weights.shape[1]
+    if not n_tok:
+        return np.zeros((0, n_tags))
+    rows = tagger._words.rows(tokens.words)
+    lengths = np.array(tokens.lengths, dtype=np.int64)
+    reach, width = max(T.OFFSETS), len(T.OFFSETS)
+    place = np.arange(n_tok) + reach * (np.repeat(np.arange(len(lengths)), lengths) + 1)
+    padded = np.zeros(n_tok + reach * (len(lengths) + 1), dtype=np.int64)
+    padded[place] = rows
+    table = tagger._words.table
+    sums = np.empty((len(padded) - 2 * reach, n_tags))
+    for a in range(0, len(sums), chunk):
+        b = min(a + chunk, len(sums))
+        block = np.take(table, padded[a:b + 2 * reach], axis=0)
+        part = np.add(tagger.bias, block[0:b - a, 0], out=sums[a:b])
+        for k in range(1, width):
+            part += block[k:k + b - a, k]
+    out = np.take(sums, place - reach, axis=0)
+    add = np.empty((n_tok, n_tags))
+    for code in tagger._joint_codes(tokens).T:
+        out += np.take(tagger.joint, code, axis=0, out=add)
+    return out
+
+
+def f0b630d_viterbi(transitions, emissions, lengths):
+    layout = T._TimeMajor(lengths)
+    out = np.zeros(len(emissions), dtype=np.int64)
+    if not layout.width:
+        return out
+    em = np.take(emissions, layout.token, axis=0)
+    at, live = layout.at, layout.live
+    deltas = np.empty_like(em)
+    deltas[:live[0]] = em[:live[0]]
+    trans = transitions
+    best, step = np.empty_like(em[:live[0]]), np.empty_like(em[:live[0]])
+    for t in range(1, layout.width):
+        a, n = at[t], live[t]
+        prev = deltas[at[t - 1]:at[t - 1] + n]
+        top, tmp = best[:n], step[:n]
+        np.add(prev[:, 0, None], trans[0], out=top)
+        for k in range(1, len(trans)):
+            np.maximum(top, np.add(prev[:, k, None], trans[k], out=tmp), out=top)
+        np.add(top, em[a:a + n], out=deltas[a:a + n])
+    tags = np.empty(len(em), dtype=np.int64)
+    current = np.zeros(live[0], dtype=np.int64)
+    for t in range(layout.width - 1, -1, -1):
+        a, n = at[t], live[t]
+        ending = live[t + 1] if t + 1 < layout.width else 0
+        if ending < n:
+            current[ending:n] = deltas[a + ending:a + n].argmax(axis=1)
+        tags[a:a + n] = current[:n]
+        if t:
+            b = at[t - 1]
+            current[:n] = (deltas[b:b + n] + transitions[:, current[:n]].T).argmax(axis=1)
+    out[layout.token] = tags
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# inputs
+
+
+@pytest.fixture(scope="module")
+def shipped_tagger():
+    from scorer.model.store import load_bundle
+
+    return load_bundle()["spans"]
+
+
+@pytest.fixture(scope="module")
+def articles(polnear_texts):
+    """(text, sentences) of every third of the `polnear_texts` (dev and train; a slice keeps the test fast)."""
+    return [(t, split_article(t)[0]) for t in polnear_texts[::3]]
+
+
+_SPACES = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+_PIECES = ("said", "U.S.", "e.g.", "Mr.", "don’t", "30-year-old", "a&b", "x_y", "’", "'", "-", "“", "”", '"', ",",
+           ".", "A.b.C.", "é", "ǅ", "٣", "x\u0301", "\u0301", "\ud800", "\U0001F600", "ß", "İ", "a-", "A.B", "")
+
+
+def random_text(rng: random.Random, n: int) -> str:
+    parts = []
+    while sum(map(len, parts)) < n:
+        r = rng.random()
+        if r < 0.45:
+            parts.append(rng.choice(_PIECES))
+        elif r < 0.7:
+            parts.append(rng.choice(_SPACES) * rng.randrange(1, 3))
+        else:
+            parts.append(chr(rng.randrange(0x21, 0x110000)))
+    return "".join(parts)
+
+
+def fuzzed_articles(seed: int, n: int) -> list:
+    """Articles of fuzzed text cut into "sentences" anywhere (white space at the ends, empty ones, all space)."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        text = random_text(rng, rng.randrange(0, 300))
+        cuts = sorted(rng.sample(range(len(text) + 1), min(len(text) + 1, rng.randrange(0, 10))))
+        out.append((text, [Sentence(a, b, text[a:b]) for a, b in zip(cuts[::2], cuts[1::2])]))
+    return out
+
+
+@pytest.fixture(autouse=True)
+def pure_python(monkeypatch):
+    """The pure-Python paths (the kernels have their own parity tests in tests/kernels)."""
+    monkeypatch.setattr(kernels, "ACTIVE", False)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# the checks
+
+
+def check_tokenise(texts, bases):
+    new, old = T._tokenise(texts, bases), f0b630d_tokenise(texts, bases)
+    assert new[0] == old[0]
+    for a, b in zip(new[1:], old[1:]):
+        assert a.dtype == b.dtype == np.int64 and np.array_equal(a, b)
+
+
+def test_tokenise_same_on_polnear(articles):
+    for b in range(0, len(articles), 8):
+        sents = [s for _, ss in articles[b:b + 8] for s in ss]
+        check_tokenise([s.text for s in sents], [s.start for s in sents])
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_tokenise_same_on_fuzzed_text(seed):
+    rng = random.Random(seed)
+    texts = [random_text(rng, rng.randrange(0, 120)) for _ in range(60)]
+    texts += ["", " ", "\u3000\n", "a", "\ud800", "U.S.A.", "  a  b  ", ""]
+    rng.shuffle(texts)
+    bases = [rng.randrange(0, 10 ** 6) for _ in texts]
+    check_tokenise(texts, bases)
+    check_tokenise(texts[:1], bases[:1])
+    check_tokenise(["", "  "], [3, 4])
+    check_tokenise([], [])
+
+
+def check_tagger(tagger, articles):
+    tokens = T.batch_tokens(articles)
+    emissions = tagger.emissions(tokens)
+    assert np.array_equal(emissions, f0b630d_emissions(tagger, tokens), equal_nan=True)
+    for chunk in (1, 5, 64):  # the old code's chunks all gave the same sums (their order per token is the same)
+        assert np.array_equal(f0b630d_emissions(tagger, tokens, chunk), emissions, equal_nan=True)
+    tags = tagger.viterbi(emissions, tokens.lengths)
+    assert np.array_equal(tags, f0b630d_viterbi(tagger.transitions, emissions, tokens.lengths))
+    return tokens, tags
+
+
+def test_tagger_same_on_polnear(shipped_tagger, articles):
+    for b in range(0, len(articles), 8):
+        check_tagger(shipped_tagger, articles[b:b + 8])
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_tagger_same_on_fuzzed_articles(shipped_tagger, seed):
+    articles = fuzzed_articles(seed, 40)
+    check_tagger(shipped_tagger, articles)
+    check_tagger(shipped_tagger, [])
+    check_tagger(shipped_tagger, [("a b", [Sentence(0, 3, "a b")]), ("", [])])
+
+
+def test_viterbi_same_on_random_scores():
+    """Scores and transitions with frequent ties (small integers) and not, sentences of every length (none, one
+    token, one much longer than the others), and infinite and NaN scores."""
+    rng = np.random.default_rng(12)
+    tagger = T.SpanTagger(["b"], np.zeros((1, 7)), np.zeros((7, 7)))
+    for trial in range(150):
+        lengths = rng.integers(0, 12, size=int(rng.integers(0, 25))).tolist()
+        if trial % 5 == 0:
+            lengths.insert(int(rng.integers(0, len(lengths) + 1)), int(rng.integers(30, 90)))
+        n_tok = sum(lengths)
+        em = rng.integers(-3, 3, size=(n_tok, 7)).astype(float) if trial % 2 else 3 * rng.normal(size=(n_tok, 7))
+        tagger.transitions = rng.integers(-2, 2, size=(7, 7)).astype(float) if trial % 3 == 0 else \
+            rng.normal(size=(7, 7))
+        if trial % 7 == 0 and n_tok:
+            em[rng.integers(0, n_tok, size=3), rng.integers(0, 7, size=3)] = rng.choice([np.inf, -np.inf, np.nan])
+        assert np.array_equal(tagger.viterbi(em, lengths), f0b630d_viterbi(tagger.transitions, em, lengths)), trial
