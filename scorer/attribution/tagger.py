@@ -127,18 +127,21 @@ def _quote_events(article_text: str) -> tuple[list[int], list[bool]]:
 
 
 class _Properties(dict):
-    """word -> bit set of the properties the token codes need (computed once per word type; emptied when large)."""
+    """word -> bit set of the properties the token codes need (1 opening quote, 2 closing, 4 straight, 8 comma,
+    16 capitalised, 32 reporting word), and the word's length above them (`value >> _LENGTH_SHIFT`); computed once
+    per word type, emptied when large."""
 
     def __missing__(self, word: str) -> int:
         if len(self) >= 200_000:
             self.clear()
         value = ((word == _OPEN) | (word == _CLOSE) << 1 | (word == '"') << 2 | (word == ",") << 3
-                 | word[0].isupper() << 4 | (word.lower() in _CUE_WORDS) << 5)
+                 | word[0].isupper() << 4 | (word.lower() in _CUE_WORDS) << 5 | len(word) << _LENGTH_SHIFT)
         self[word] = value
         return value
 
 
 _PROPERTIES = _Properties()
+_LENGTH_SHIFT = 6
 
 
 class _Chunks(dict):
@@ -173,24 +176,31 @@ def _is_space(codes: np.ndarray) -> np.ndarray:
 
 def _tokenise(texts: list[str], bases: list[int]) -> tuple[list[str], np.ndarray, np.ndarray]:
     """(words, article offsets of their starts, tokens per text) of the texts (a sentence's text and its offset in
-    its article each): the tokens of TOKEN.finditer on each text. The texts are joined with a space and split once
-    (a chunk never spans two texts). Tokens split a text's non-space characters into consecutive pieces, so a token's
-    start is the place of the non-space character that the lengths of the tokens before it reach; those places come
-    from one array of all the texts' code points, and each token's text from where it starts."""
+    its article each): the tokens of TOKEN.finditer on each text (`_tokens`)."""
+    return _tokens(texts, bases)[:3]
+
+
+def _tokens(texts: list[str], bases: list[int]) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """`_tokenise` and the words' `_PROPERTIES` (with their lengths). The texts are joined with a space and split
+    once (a chunk never spans two texts). Tokens split a text's non-space characters into consecutive pieces, so a
+    token's start is the place of the non-space character that the lengths of the tokens before it reach; those
+    places come from one array of all the texts' code points, and each token's text from where it starts."""
     joined = " ".join(texts)  # the texts' offsets in it: each after the one before and a space
     words = list(chain.from_iterable(map(_CHUNKS.__getitem__, joined.split())))
     if not words:
-        return words, np.zeros(0, dtype=np.int64), np.zeros(len(texts), dtype=np.int64)
+        empty = np.zeros(0, dtype=np.int64)
+        return words, empty, np.zeros(len(texts), dtype=np.int64), empty
+    props = np.fromiter(map(_PROPERTIES.__getitem__, words), dtype=np.int64, count=len(words))
     text_len = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     text_at = np.r_[0, np.cumsum(text_len + 1)[:-1]]
     nonspace = np.flatnonzero(~_is_space(np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype="<u4")))
-    word_len = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    word_len = props >> _LENGTH_SHIFT
     at = nonspace[np.cumsum(word_len) - word_len]
     # each text's first token: the first that starts at or after the text's place
     first = np.searchsorted(at, text_at)
     lengths = np.diff(np.r_[first, len(words)])
     starts = at + np.repeat(np.array(bases, dtype=np.int64) - text_at, lengths)
-    return words, starts, lengths
+    return words, starts, lengths, props
 
 
 def sentence_tokens(article_text: str, sentences) -> Tokens:
@@ -220,11 +230,14 @@ def batch_tokens(articles) -> Tokens:
             bases.append(sent.start)
         token_base += [offset] * len(sentences)
         offset += len(article_text) + 1
-    words, start_a, length_a = kernels.tagger_tokens(texts, bases) if kernels.ACTIVE else _tokenise(texts, bases)
+    if kernels.ACTIVE:
+        words, start_a, length_a = kernels.tagger_tokens(texts, bases)
+        props = np.fromiter(map(_PROPERTIES.__getitem__, words), dtype=np.int64, count=len(words))
+    else:
+        words, start_a, length_a, props = _tokens(texts, bases)
     lengths = length_a.tolist()
     n_tok = len(words)
-    end_a = start_a + np.fromiter(map(len, words), dtype=np.int64, count=n_tok)
-    props = np.fromiter(map(_PROPERTIES.__getitem__, words), dtype=np.int64, count=n_tok)
+    end_a = start_a + (props >> _LENGTH_SHIFT)
     # quote state: the last quote event strictly before the token
     k = np.searchsorted(np.array(positions, dtype=np.int64),
                         start_a + np.repeat(np.array(token_base, dtype=np.int64), length_a), side="left")
