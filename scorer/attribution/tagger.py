@@ -524,16 +524,22 @@ class SpanTagger:
         beta = np.ones_like(e)
         at, live = layout.at, layout.live
         alpha[:live[0]] = e[:live[0]]
+        # each step written in place into its rows of alpha and beta (the same products as `(alpha @ trans) * e`)
         for t in range(1, layout.width):
             a, n, p = at[t], live[t], at[t - 1]
-            step = (alpha[p:p + n] @ trans) * e[a:a + n]
-            alpha[a:a + n] = step / step.sum(axis=1, keepdims=True) if t % every == 0 else step
+            step = np.matmul(alpha[p:p + n], trans, out=alpha[a:a + n])
+            step *= e[a:a + n]
+            if t % every == 0:
+                step /= step.sum(axis=1, keepdims=True)
+        trans_t, scaled = trans.T, np.empty_like(e[:live[0]])
         for t in range(layout.width - 2, -1, -1):
             a, n, q = at[t], live[t + 1], at[t + 1]  # the first n go on after t; the others end at t (beta 1)
-            step = (e[q:q + n] * beta[q:q + n]) @ trans.T
-            beta[a:a + n] = step / step.sum(axis=1, keepdims=True) if t % every == 0 else step
-        m = alpha * beta
-        out[layout.token] = m / np.maximum(m.sum(axis=1, keepdims=True), 1e-300)
+            step = np.matmul(np.multiply(e[q:q + n], beta[q:q + n], out=scaled[:n]), trans_t, out=beta[a:a + n])
+            if t % every == 0:
+                step /= step.sum(axis=1, keepdims=True)
+        m = np.multiply(alpha, beta, out=alpha)
+        m /= np.maximum(m.sum(axis=1, keepdims=True), 1e-300)
+        out[layout.token] = m
         return out
 
     def tag(self, tokens: Tokens, threshold: float | None = None) -> np.ndarray:

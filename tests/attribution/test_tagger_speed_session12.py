@@ -1,6 +1,6 @@
 """The span tagger's session-12 speed-ups (issue #21, pure Python) give exactly what the code they replaced gave: the
 tokens (`_tokenise`: the texts joined and split once), the emissions (each offset's entries gathered into the result
-instead of blocks of all offsets), the Viterbi path (tag-major steps) and the spans, bit for bit, on a slice of the
+instead of blocks of all offsets), the Viterbi path (tag-major steps), the marginals (each step in place) and the spans, bit for bit, on a slice of the
 PolNeAR texts (the `polnear_texts` fixture) and on fuzzed strings and scores. The replaced code is frozen here as it
 was at f0b630d (`f0b630d_*`)."""
 from __future__ import annotations
@@ -40,6 +40,86 @@ def f0b630d_tokenise(texts, bases):
     at = nonspace[np.cumsum(word_len) - word_len]
     starts = at + np.repeat(np.array(bases, dtype=np.int64) - text_at, lengths)
     return words, starts, lengths
+
+
+def f0b630d_quote_events(article_text):
+    positions, states, inside = [], [], False
+    for m in T._QUOTE_EVENT.finditer(article_text):
+        ch = m.group()
+        inside = ch == T._OPEN or (ch == '"' and not inside)
+        positions.append(m.start())
+        states.append(inside)
+    return positions, states
+
+
+def f0b630d_properties(word):
+    return ((word == T._OPEN) | (word == T._CLOSE) << 1 | (word == '"') << 2 | (word == ",") << 3
+            | word[0].isupper() << 4 | (word.lower() in T._CUE_WORDS) << 5)
+
+
+def f0b630d_batch_tokens(articles):
+    texts: list[str] = []
+    bases: list[int] = []
+    token_base: list[int] = []  # per sentence: where its article starts in the articles laid end to end
+    positions: list[int] = []
+    states: list[bool] = []
+    offset = 0
+    for article_text, sentences in articles:
+        found_pos, found_states = f0b630d_quote_events(article_text)
+        positions.append(offset - 1)
+        states.append(False)
+        positions += [offset + p for p in found_pos]
+        states += found_states
+        for sent in sentences:
+            texts.append(sent.text)
+            bases.append(sent.start)
+        token_base += [offset] * len(sentences)
+        offset += len(article_text) + 1
+    words, start_a, length_a = f0b630d_tokenise(texts, bases)
+    lengths = length_a.tolist()
+    n_tok = len(words)
+    end_a = start_a + np.fromiter(map(len, words), dtype=np.int64, count=n_tok)
+    props = np.fromiter(map(f0b630d_properties, words), dtype=np.int64, count=n_tok)
+    k = np.searchsorted(np.array(positions, dtype=np.int64),
+                        start_a + np.repeat(np.array(token_base, dtype=np.int64), length_a), side="left")
+    state = np.r_[False, np.array(states, dtype=bool)][k]
+    first = np.repeat(np.cumsum(length_a) - length_a, length_a)  # index of each token's sentence's first token
+    index = np.arange(n_tok) - first
+    after = np.repeat(length_a, length_a) - 1 - index
+    is_open, is_close, straight = (props & 1) > 0, (props & 2) > 0, (props & 4) > 0
+    qm = np.where(is_open | (straight & ~state), 1, np.where(is_close | (straight & state), 2, 0))
+    comma = (props >> 3) & 1
+    mark = (is_open | is_close | straight).astype(np.int64)
+    sentence = np.repeat(np.arange(len(length_a)), length_a)
+    comma_c, mark_c = np.cumsum(comma), np.cumsum(mark)
+    comma_base = (comma_c - comma)[first] if n_tok else comma_c
+    mark_base = (mark_c - mark)[first] if n_tok else mark_c
+    ends_idx = first + np.repeat(length_a, length_a) - 1
+    comma_before = comma_c - comma - comma_base
+    comma_after = comma_c[ends_idx] - comma_c if n_tok else comma_c
+    mark_before = mark_c - mark - mark_base
+    mark_after = mark_c[ends_idx] - mark_c if n_tok else mark_c
+    upper = (props & 16) > 0
+    new_run = upper & ~np.r_[False, upper[:-1] & (sentence[1:] == sentence[:-1])] if n_tok else upper
+    run_id = np.cumsum(new_run)
+    run_len = np.bincount(run_id[upper], minlength=int(run_id[-1]) + 1 if n_tok else 1)
+    cap = np.where(upper, np.minimum(run_len[run_id] if n_tok else run_id, 3), 0)
+    cue = (props & 32) > 0
+    where = np.arange(n_tok)
+    prev_cue = np.r_[-1, np.maximum.accumulate(np.where(cue, where, -1))[:-1]] if n_tok else where
+    dist_left = np.where(prev_cue >= first, where - prev_cue, 0)
+    next_cue = np.r_[np.minimum.accumulate(np.where(cue, where, n_tok)[::-1])[::-1][1:], n_tok] if n_tok else where
+    dist_right = np.where(next_cue <= ends_idx, next_cue - where, 0)
+    codes = {"q": state.astype(np.int64), "qm": qm.astype(np.int64),
+             "qpos": (mark_after > 0).astype(np.int64) + 2 * (mark_before > 0),
+             "cb": np.minimum(comma_before, 2), "ca": np.minimum(comma_after, 2), "cap": cap.astype(np.int64),
+             "pos": T._POS_BUCKET[np.minimum(index, len(T._POS_BUCKET) - 1)],
+             "rpos": T._RPOS_BUCKET[np.minimum(after, len(T._RPOS_BUCKET) - 1)],
+             "dl": T._DIST_BUCKET[np.minimum(dist_left, len(T._DIST_BUCKET) - 1)],
+             "dr": T._DIST_BUCKET[np.minimum(dist_right, len(T._DIST_BUCKET) - 1)]}
+    return T.Tokens(words, start_a, end_a, lengths, codes)
+
+
 
 
 def f0b630d_emissions(tagger, tokens, chunk=4096):
@@ -98,6 +178,58 @@ def f0b630d_viterbi(transitions, emissions, lengths):
             b = at[t - 1]
             current[:n] = (deltas[b:b + n] + transitions[:, current[:n]].T).argmax(axis=1)
     out[layout.token] = tags
+    return out
+
+
+def f0b630d_marginals(transitions, emissions, lengths):
+    trans = np.exp(transitions - transitions.max())
+    every = max(1, int(300 // max(1.0, -2 * np.log(max(trans.min(), 1e-300)))))
+    layout = T._TimeMajor(lengths)
+    out = np.zeros(emissions.shape)
+    if not layout.width:
+        return out
+    pad = np.take(emissions, layout.token, axis=0)
+    e = np.exp(pad - pad.max(axis=1, keepdims=True))
+    alpha = np.empty_like(e)
+    beta = np.ones_like(e)
+    at, live = layout.at, layout.live
+    alpha[:live[0]] = e[:live[0]]
+    for t in range(1, layout.width):
+        a, n, p = at[t], live[t], at[t - 1]
+        step = (alpha[p:p + n] @ trans) * e[a:a + n]
+        alpha[a:a + n] = step / step.sum(axis=1, keepdims=True) if t % every == 0 else step
+    for t in range(layout.width - 2, -1, -1):
+        a, n, q = at[t], live[t + 1], at[t + 1]
+        step = (e[q:q + n] * beta[q:q + n]) @ trans.T
+        beta[a:a + n] = step / step.sum(axis=1, keepdims=True) if t % every == 0 else step
+    m = alpha * beta
+    out[layout.token] = m / np.maximum(m.sum(axis=1, keepdims=True), 1e-300)
+    return out
+
+
+def f0b630d_spans(tagger, articles):
+    """`spans_many` with the frozen parts (the rest of the tagger is as it was at f0b630d)."""
+    tokens = f0b630d_batch_tokens(articles)
+    emissions = f0b630d_emissions(tagger, tokens)
+    tags = f0b630d_viterbi(tagger.transitions, emissions, tokens.lengths)
+    first, end = T._source_runs(tags, tokens.lengths)
+    if len(first):
+        lengths_a = np.array(tokens.lengths, dtype=np.int64)
+        sentence = np.repeat(np.arange(len(lengths_a)), lengths_a)
+        chosen_mask = np.zeros(len(lengths_a), dtype=bool)
+        chosen_mask[sentence[first]] = True
+        rows = np.flatnonzero(chosen_mask[sentence])
+        probs = np.zeros(len(tags))
+        probs[rows] = f0b630d_marginals(tagger.transitions, emissions[rows],
+                                        lengths_a[np.flatnonzero(chosen_mask)].tolist())[:, T._SOURCE_TAGS].sum(axis=1)
+        sums = np.r_[0.0, np.cumsum(probs)]
+        tags = T.drop_unsure_sources(tags, first, end, (sums[end] - sums[first]) / (end - first),
+                                     tagger.source_threshold, tokens.lengths)
+    spans = T.tag_spans(tokens, tags)
+    out, k = [], 0
+    for _, sentences in articles:
+        out.append(spans[k:k + len(sentences)])
+        k += len(sentences)
     return out
 
 
@@ -183,14 +315,27 @@ def test_tokenise_same_on_fuzzed_text(seed):
     check_tokenise([], [])
 
 
+def same_tokens(new, old):
+    assert new.words == old.words and new.lengths == old.lengths
+    for a, b in [(new.starts, old.starts), (new.ends, old.ends)] + [(new.codes[g], old.codes[g]) for g in T.GROUPS]:
+        assert a.dtype == b.dtype == np.int64 and np.array_equal(a, b)
+    assert list(new.codes) == list(old.codes)
+
+
 def check_tagger(tagger, articles):
     tokens = T.batch_tokens(articles)
+    same_tokens(tokens, f0b630d_batch_tokens(articles))
+    spans = tagger.spans_many(articles)
+    assert spans == f0b630d_spans(tagger, articles)
+    assert all(type(x) is int for a in spans for s in a for v in s.values() for span in v for x in span)
     emissions = tagger.emissions(tokens)
     assert np.array_equal(emissions, f0b630d_emissions(tagger, tokens), equal_nan=True)
     for chunk in (1, 5, 64):  # the old code's chunks all gave the same sums (their order per token is the same)
         assert np.array_equal(f0b630d_emissions(tagger, tokens, chunk), emissions, equal_nan=True)
     tags = tagger.viterbi(emissions, tokens.lengths)
     assert np.array_equal(tags, f0b630d_viterbi(tagger.transitions, emissions, tokens.lengths))
+    assert np.array_equal(tagger.marginals(emissions, tokens.lengths),
+                          f0b630d_marginals(tagger.transitions, emissions, tokens.lengths), equal_nan=True)
     return tokens, tags
 
 
@@ -207,7 +352,7 @@ def test_tagger_same_on_fuzzed_articles(shipped_tagger, seed):
     check_tagger(shipped_tagger, [("a b", [Sentence(0, 3, "a b")]), ("", [])])
 
 
-def test_viterbi_same_on_random_scores():
+def test_viterbi_and_marginals_same_on_random_scores():
     """Scores and transitions with frequent ties (small integers) and not, sentences of every length (none, one
     token, one much longer than the others), and infinite and NaN scores."""
     rng = np.random.default_rng(12)
@@ -223,3 +368,6 @@ def test_viterbi_same_on_random_scores():
         if trial % 7 == 0 and n_tok:
             em[rng.integers(0, n_tok, size=3), rng.integers(0, 7, size=3)] = rng.choice([np.inf, -np.inf, np.nan])
         assert np.array_equal(tagger.viterbi(em, lengths), f0b630d_viterbi(tagger.transitions, em, lengths)), trial
+        if trial % 7:  # (no infinite scores: forward-backward gives NaN for them, old and new)
+            assert np.array_equal(tagger.marginals(em, lengths), f0b630d_marginals(tagger.transitions, em, lengths)), \
+                trial
