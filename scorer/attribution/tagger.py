@@ -114,16 +114,21 @@ class Tokens(NamedTuple):
     codes: dict[str, np.ndarray]
 
 
-def _quote_events(article_text: str) -> tuple[list[int], list[bool]]:
-    """(positions, inside-after) of the article's quote marks and line breaks: “ opens, ” closes, a straight quote
-    toggles, a line break closes (a quotation running on into the next paragraph reopens there)."""
-    positions, states, inside = [], [], False
-    for m in _QUOTE_EVENT.finditer(article_text):
-        ch = m.group()
-        inside = ch == _OPEN or (ch == '"' and not inside)
-        positions.append(m.start())
-        states.append(inside)
-    return positions, states
+def _quote_events(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """(positions, inside-after) of the text's quote marks and line breaks: “ opens, ” closes, a straight quote
+    toggles, a line break closes (a quotation running on into the next paragraph reopens there). Found in the
+    text's code points; the state after an event is the state the last opening or closing event (“, ” or a line
+    break) set, turned over by each straight quote since."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    positions = np.flatnonzero((codes == 0x22) | (codes == 0x0A) | ((codes | 1) == 0x201D))  # ", line break, “ or ”
+    marks = codes[positions]
+    straight = marks == 0x22
+    order = np.arange(len(marks))
+    last_set = np.maximum.accumulate(np.where(straight, -1, order))  # the last “, ” or line break (-1: none)
+    toggles = np.cumsum(straight)
+    since = toggles - np.where(last_set >= 0, toggles[last_set], 0)  # straight quotes after it
+    opened = np.where(last_set >= 0, marks[last_set] == 0x201C, False)
+    return positions, opened ^ (since % 2 == 1)
 
 
 class _Properties(dict):
@@ -212,24 +217,12 @@ def sentence_tokens(article_text: str, sentences) -> Tokens:
 def batch_tokens(articles) -> Tokens:
     """The tokens of several (article text, sentences) pairs as one `Tokens` (offsets into each token's own
     article), the codes computed with one set of array operations over all of them."""
-    texts: list[str] = []
-    bases: list[int] = []
-    token_base: list[int] = []  # per sentence: where its article starts in the articles laid end to end
-    positions: list[int] = []
-    states: list[bool] = []
-    offset = 0
-    for article_text, sentences in articles:
-        # quote events of the article, moved to its place end to end; each article starts outside a quotation
-        found_pos, found_states = _quote_events(article_text)
-        positions.append(offset - 1)
-        states.append(False)
-        positions += [offset + p for p in found_pos]
-        states += found_states
-        for sent in sentences:
-            texts.append(sent.text)
-            bases.append(sent.start)
-        token_base += [offset] * len(sentences)
-        offset += len(article_text) + 1
+    texts = [sent.text for _, sentences in articles for sent in sentences]
+    bases = [sent.start for _, sentences in articles for sent in sentences]
+    # the articles laid end to end, each after a line break: a quote event that ends any quotation left open
+    laid = "\n".join(article_text for article_text, _ in articles)
+    room = np.array([len(article_text) + 1 for article_text, _ in articles], dtype=np.int64)
+    token_base = np.repeat(np.cumsum(room) - room, [len(sentences) for _, sentences in articles])
     if kernels.ACTIVE:
         words, start_a, length_a = kernels.tagger_tokens(texts, bases)
         props = np.fromiter(map(_PROPERTIES.__getitem__, words), dtype=np.int64, count=len(words))
@@ -238,10 +231,10 @@ def batch_tokens(articles) -> Tokens:
     lengths = length_a.tolist()
     n_tok = len(words)
     end_a = start_a + (props >> _LENGTH_SHIFT)
-    # quote state: the last quote event strictly before the token
-    k = np.searchsorted(np.array(positions, dtype=np.int64),
-                        start_a + np.repeat(np.array(token_base, dtype=np.int64), length_a), side="left")
-    state = np.r_[False, np.array(states, dtype=bool)][k]
+    # quote state: the state after the last quote event strictly before the token (none: outside)
+    positions, states = _quote_events(laid)
+    k = np.searchsorted(positions, start_a + np.repeat(token_base, length_a), side="left")
+    state = np.r_[False, states][k]
     if kernels.ACTIVE:  # the compiled twin of what follows (tests/kernels)
         rows = kernels.tagger_codes(props, length_a, state, _POS_BUCKET, _RPOS_BUCKET, _DIST_BUCKET)
         return Tokens(words, start_a, end_a, lengths, dict(zip(GROUPS, rows)))

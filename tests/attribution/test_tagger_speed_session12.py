@@ -1,8 +1,9 @@
 """The span tagger's session-12 speed-ups (issue #21, pure Python) give exactly what the code they replaced gave: the
-tokens (`_tokenise`: the texts joined and split once), the emissions (each offset's entries gathered into the result
-instead of blocks of all offsets), the Viterbi path (tag-major steps), the marginals (each step in place) and the spans, bit for bit, on a slice of the
-PolNeAR texts (the `polnear_texts` fixture) and on fuzzed strings and scores. The replaced code is frozen here as it
-was at f0b630d (`f0b630d_*`)."""
+tokens (`_tokenise`: the texts joined and split once; a word's length read with its property bits), the quote events
+(found in the article's code points, their states by array operations, all articles at once), the emissions (each
+offset's entries gathered into the result instead of blocks of all offsets), the Viterbi path (tag-major steps), the
+marginals (each step in place) and the spans, bit for bit, on a slice of the PolNeAR texts (the `polnear_texts`
+fixture) and on fuzzed strings and scores. The replaced code is frozen here as it was at f0b630d (`f0b630d_*`)."""
 from __future__ import annotations
 
 import random
@@ -320,6 +321,25 @@ def same_tokens(new, old):
     for a, b in [(new.starts, old.starts), (new.ends, old.ends)] + [(new.codes[g], old.codes[g]) for g in T.GROUPS]:
         assert a.dtype == b.dtype == np.int64 and np.array_equal(a, b)
     assert list(new.codes) == list(old.codes)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_quote_events_same_on_fuzzed_text(seed):
+    """Quote marks of every kind, line breaks and other text in every arrangement (runs of straight quotes after
+    an opening, a closing and a line break, none at all)."""
+    rng = random.Random(seed)
+    for _ in range(200):
+        text = "".join(rng.choice(('"', "“", "”", "\n", "a", " ", "\u201e", "\ud800", "é"))
+                       for _ in range(rng.randrange(0, 40)))
+        positions, states = T._quote_events(text)
+        old_positions, old_states = f0b630d_quote_events(text)
+        assert positions.tolist() == old_positions and states.tolist() == old_states, text
+
+
+def test_quote_events_same_on_polnear(articles):
+    for text, _ in articles:
+        positions, states = T._quote_events(text)
+        assert (positions.tolist(), states.tolist()) == f0b630d_quote_events(text)
 
 
 def check_tagger(tagger, articles):
