@@ -412,13 +412,13 @@ class SpanTagger:
         self.joint_base = np.cumsum([0] + [len(t) for t in tables[:-1]]).astype(np.int64)
         self._words = _WordCache(index, self.weights)
 
-    def emissions(self, tokens: Tokens) -> np.ndarray:
+    def emissions(self, tokens: Tokens, chunk: int = 512) -> np.ndarray:
         """State scores (n_tokens, n_tags) of the tokens: the sum of their features' weights, in this order: the
         bias, the word table's entry of the word at each offset -3..+3 (row 0 outside the sentence), the token
         features' rows (`joint`). The words' rows are laid out with three empty places (row 0) around each sentence,
-        so the words at offset k of the tokens are one shifted gather of that layout; each offset's entries are
-        gathered as rows of the table seen as (words x offsets, tags) and added in place, so no array larger than
-        the result is made (a larger one is a fresh mapping of memory in a batch worker, `pool.tune_malloc`)."""
+        so the entry at offset k of every token is one shifted slice of the rows gathered `chunk` places at a time
+        (a block of 512 places is 200 kB: it stays in the cache and under `pool.HEAP_THRESHOLD`, where a larger one
+        would be a fresh mapping of memory, page faults and all, in a batch worker)."""
         n_tok, n_tags = len(tokens.words), self.weights.shape[1]
         if not n_tok:
             return np.zeros((0, n_tags))
@@ -430,15 +430,17 @@ class SpanTagger:
         reach, width = max(OFFSETS), len(OFFSETS)
         place = np.arange(n_tok) + reach * (np.repeat(np.arange(len(lengths)), lengths) + 1)  # in the padded layout
         padded = np.zeros(n_tok + reach * (len(lengths) + 1), dtype=np.int64)
-        padded[place] = rows * width  # a word's entry at offset position k is row `row * width + k` of `entries`
-        entries = self._words.table.reshape(-1, n_tags)
-        out = np.take(entries, padded[place - reach], axis=0)
-        np.add(self.bias, out, out=out)
+        padded[place] = rows
+        table = self._words.table
+        sums = np.empty((len(padded) - 2 * reach, n_tags))  # at padded place p + reach: its words' entries summed
+        for a in range(0, len(sums), chunk):
+            b = min(a + chunk, len(sums))
+            block = np.take(table, padded[a:b + 2 * reach], axis=0)  # (b - a + 6, offsets, tags)
+            part = np.add(self.bias, block[0:b - a, 0], out=sums[a:b])
+            for k in range(1, width):
+                part += block[k:k + b - a, k]
+        out = np.take(sums, place - reach, axis=0)
         add = np.empty((n_tok, n_tags))
-        for k in range(1, width):
-            at = padded[place + (k - reach)]
-            at += k
-            out += np.take(entries, at, axis=0, out=add)
         for code in self._joint_codes(tokens).T:
             out += np.take(self.joint, code, axis=0, out=add)
         return out

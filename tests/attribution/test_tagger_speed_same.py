@@ -308,9 +308,12 @@ def test_viterbi_and_marginals_same_on_random_scores(python_path):
         assert np.allclose(marg, _reference_marginals(tagger.transitions, em, lengths, bucket), rtol=1e-13, atol=0)
 
 
-def test_emissions_of_no_token(shipped_tagger):
-    """No token, no scores (the emissions are compared with the code they replaced in
-    tests/attribution/test_tagger_speed_session12.py)."""
+def test_emissions_bounded_work_in_chunks(shipped_tagger, polnear_articles):
+    """The rows gathered `chunk` places at a time give the same scores whatever the chunk (and none for no token)."""
+    tokens = T.batch_tokens(polnear_articles[:3])
+    whole = shipped_tagger.emissions(tokens)
+    for chunk in (1, 7, 100, 10 ** 6):
+        assert same(shipped_tagger.emissions(tokens, chunk=chunk), whole)
     assert shipped_tagger.emissions(T.batch_tokens([("", [])])).shape == (0, len(T.TAGS))
 
 

@@ -101,7 +101,7 @@ def test_emissions_kernel_same_as_twin_on_random_tables(monkeypatch):
         tagger._joint_codes = lambda tokens: codes
         tokens = T.Tokens(["w"] * n_tok, None, None, lengths.tolist(), None)
         monkeypatch.setattr(kernels, "ACTIVE", False)
-        slow = tagger.emissions(tokens)
+        slow = tagger.emissions(tokens, chunk=int(rng.integers(1, 50)))
         assert same(fast, slow), trial
 
 
