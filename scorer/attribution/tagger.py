@@ -53,7 +53,6 @@ _LISTS = (("cue", _CUE_WORDS), ("anon", ANONYMOUS_HEADS), ("pron", PRONOUNS_PERS
 # 0.906, recall 0.554 -> 0.542; the model shipped before them needs 0.7). Revisit with each retrained model.
 SOURCE_THRESHOLD = 0.6
 _OPEN, _CLOSE = "“", "”"
-_QUOTE_EVENT = re.compile('[“”"\n]')
 _SHAPE_RUNS = re.compile(r"(.)\1+")
 
 # token features: group -> number of values (each token has exactly one value per group)
@@ -189,7 +188,7 @@ def _tokens(texts: list[str], bases: list[int]) -> tuple[list[str], np.ndarray, 
     """`_tokenise` and the words' `_PROPERTIES` (with their lengths). The texts are joined with a space and split
     once (a chunk never spans two texts). Tokens split a text's non-space characters into consecutive pieces, so a
     token's start is the place of the non-space character that the lengths of the tokens before it reach; those
-    places come from one array of all the texts' code points, and each token's text from where it starts."""
+    places come from one array of all the texts' code points."""
     joined = " ".join(texts)  # the texts' offsets in it: each after the one before and a space
     words = list(chain.from_iterable(map(_CHUNKS.__getitem__, joined.split())))
     if not words:
@@ -473,7 +472,7 @@ class SpanTagger:
         # the forward pass keeps only each step's best scores (deltas): for each tag b the maximum over the previous
         # tag a of delta[a] + transitions[a, b], one (a, b, sentence) array reduced over a, its outer axis (an
         # element-wise maximum of contiguous rows); the back-pointers are found on the way back for the chosen tag
-        # alone (the same argmax over the same sums, so ties go to the first tag as in the forward pass)
+        # alone (the argmax over the same sums: a tie goes to the first tag)
         trans = self.transitions
         deltas = np.empty_like(em)
         deltas[:, :live[0]] = em[:, :live[0]]

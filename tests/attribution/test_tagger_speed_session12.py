@@ -7,6 +7,7 @@ strings and scores. The replaced code is frozen here as it was at f0b630d (`f0b6
 from __future__ import annotations
 
 import random
+import re
 from itertools import chain
 
 import numpy as np
@@ -43,9 +44,12 @@ def f0b630d_tokenise(texts, bases):
     return words, starts, lengths
 
 
+_QUOTE_EVENT = re.compile('[“”"\n]')
+
+
 def f0b630d_quote_events(article_text):
     positions, states, inside = [], [], False
-    for m in T._QUOTE_EVENT.finditer(article_text):
+    for m in _QUOTE_EVENT.finditer(article_text):
         ch = m.group()
         inside = ch == T._OPEN or (ch == '"' and not inside)
         positions.append(m.start())
