@@ -346,7 +346,7 @@ def test_quote_events_same_on_polnear(articles):
         assert (positions.tolist(), states.tolist()) == f0b630d_quote_events(text)
 
 
-def check_tagger(tagger, articles):
+def check_tagger(tagger, articles, chunks=(1, 5, 64)):
     tokens = T.batch_tokens(articles)
     same_tokens(tokens, f0b630d_batch_tokens(articles))
     spans = tagger.spans_many(articles)
@@ -354,7 +354,7 @@ def check_tagger(tagger, articles):
     assert all(type(x) is int for a in spans for s in a for v in s.values() for span in v for x in span)
     emissions = tagger.emissions(tokens)
     assert np.array_equal(emissions, f0b630d_emissions(tagger, tokens), equal_nan=True)
-    for chunk in (1, 5, 64):  # any chunk gives the same sums (their order per token is the same)
+    for chunk in chunks:  # any chunk gives the same sums (their order per token is the same)
         assert np.array_equal(tagger.emissions(tokens, chunk), emissions, equal_nan=True)
     tags = tagger.viterbi(emissions, tokens.lengths)
     assert np.array_equal(tags, f0b630d_viterbi(tagger.transitions, emissions, tokens.lengths))
@@ -365,7 +365,7 @@ def check_tagger(tagger, articles):
 
 def test_tagger_same_on_polnear(shipped_tagger, articles):
     for b in range(0, len(articles), 8):
-        check_tagger(shipped_tagger, articles[b:b + 8])
+        check_tagger(shipped_tagger, articles[b:b + 8], chunks=(5, 64) if b == 0 else ())
 
 
 @pytest.mark.parametrize("seed", range(2))
