@@ -53,7 +53,6 @@ _LISTS = (("cue", _CUE_WORDS), ("anon", ANONYMOUS_HEADS), ("pron", PRONOUNS_PERS
 # 0.906, recall 0.554 -> 0.542; the model shipped before them needs 0.7). Revisit with each retrained model.
 SOURCE_THRESHOLD = 0.6
 _OPEN, _CLOSE = "“", "”"
-_QUOTE_EVENT = re.compile('[“”"\n]')
 _SHAPE_RUNS = re.compile(r"(.)\1+")
 
 # token features: group -> number of values (each token has exactly one value per group)
@@ -114,31 +113,39 @@ class Tokens(NamedTuple):
     codes: dict[str, np.ndarray]
 
 
-def _quote_events(article_text: str) -> tuple[list[int], list[bool]]:
-    """(positions, inside-after) of the article's quote marks and line breaks: “ opens, ” closes, a straight quote
-    toggles, a line break closes (a quotation running on into the next paragraph reopens there)."""
-    positions, states, inside = [], [], False
-    for m in _QUOTE_EVENT.finditer(article_text):
-        ch = m.group()
-        inside = ch == _OPEN or (ch == '"' and not inside)
-        positions.append(m.start())
-        states.append(inside)
-    return positions, states
+def _quote_events(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """(positions, inside-after) of the text's quote marks and line breaks: “ opens, ” closes, a straight quote
+    toggles, a line break closes (a quotation running on into the next paragraph reopens there). Found in the
+    text's code points; the state after an event is the state the last opening or closing event (“, ” or a line
+    break) set, turned over by each straight quote since."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    positions = np.flatnonzero((codes == 0x22) | (codes == 0x0A) | ((codes | 1) == 0x201D))  # ", line break, “ or ”
+    marks = codes[positions]
+    straight = marks == 0x22
+    order = np.arange(len(marks))
+    last_set = np.maximum.accumulate(np.where(straight, -1, order))  # the last “, ” or line break (-1: none)
+    toggles = np.cumsum(straight)
+    since = toggles - np.where(last_set >= 0, toggles[last_set], 0)  # straight quotes after it
+    opened = np.where(last_set >= 0, marks[last_set] == 0x201C, False)
+    return positions, opened ^ (since % 2 == 1)
 
 
 class _Properties(dict):
-    """word -> bit set of the properties the token codes need (computed once per word type; emptied when large)."""
+    """word -> bit set of the properties the token codes need (1 opening quote, 2 closing, 4 straight, 8 comma,
+    16 capitalised, 32 reporting word), and the word's length above them (`value >> _LENGTH_SHIFT`); computed once
+    per word type, emptied when large."""
 
     def __missing__(self, word: str) -> int:
         if len(self) >= 200_000:
             self.clear()
         value = ((word == _OPEN) | (word == _CLOSE) << 1 | (word == '"') << 2 | (word == ",") << 3
-                 | word[0].isupper() << 4 | (word.lower() in _CUE_WORDS) << 5)
+                 | word[0].isupper() << 4 | (word.lower() in _CUE_WORDS) << 5 | len(word) << _LENGTH_SHIFT)
         self[word] = value
         return value
 
 
 _PROPERTIES = _Properties()
+_LENGTH_SHIFT = 6
 
 
 class _Chunks(dict):
@@ -173,30 +180,31 @@ def _is_space(codes: np.ndarray) -> np.ndarray:
 
 def _tokenise(texts: list[str], bases: list[int]) -> tuple[list[str], np.ndarray, np.ndarray]:
     """(words, article offsets of their starts, tokens per text) of the texts (a sentence's text and its offset in
-    its article each): the tokens of TOKEN.finditer on each text. Tokens split a text's non-space characters into
-    consecutive pieces, so a token's start is the place of the non-space character that the lengths of the tokens
-    before it reach; those places come from one array of all the texts' code points."""
-    chunks: list[str] = []
-    n_chunks: list[int] = []
-    for text in texts:
-        found = text.split()
-        chunks += found
-        n_chunks.append(len(found))
-    per_chunk = list(map(_CHUNKS.__getitem__, chunks))
-    words = list(chain.from_iterable(per_chunk))
-    count_c = np.r_[0, np.cumsum(np.fromiter(map(len, per_chunk), dtype=np.int64, count=len(per_chunk)))]
-    chunk_c = np.r_[0, np.cumsum(np.array(n_chunks, dtype=np.int64))]
-    lengths = count_c[chunk_c[1:]] - count_c[chunk_c[:-1]]
-    if not words:
-        return words, np.zeros(0, dtype=np.int64), lengths
+    its article each): the tokens of TOKEN.finditer on each text (`_tokens`)."""
+    return _tokens(texts, bases)[:3]
+
+
+def _tokens(texts: list[str], bases: list[int]) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """`_tokenise` and the words' `_PROPERTIES` (with their lengths). The texts are joined with a space and split
+    once (a chunk never spans two texts). Tokens split a text's non-space characters into consecutive pieces, so a
+    token's start is the place of the non-space character that the lengths of the tokens before it reach; those
+    places come from one array of all the texts' code points."""
     joined = " ".join(texts)  # the texts' offsets in it: each after the one before and a space
+    words = list(chain.from_iterable(map(_CHUNKS.__getitem__, joined.split())))
+    if not words:
+        empty = np.zeros(0, dtype=np.int64)
+        return words, empty, np.zeros(len(texts), dtype=np.int64), empty
+    props = np.fromiter(map(_PROPERTIES.__getitem__, words), dtype=np.int64, count=len(words))
     text_len = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     text_at = np.r_[0, np.cumsum(text_len + 1)[:-1]]
     nonspace = np.flatnonzero(~_is_space(np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype="<u4")))
-    word_len = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    word_len = props >> _LENGTH_SHIFT
     at = nonspace[np.cumsum(word_len) - word_len]
+    # each text's first token: the first that starts at or after the text's place
+    first = np.searchsorted(at, text_at)
+    lengths = np.diff(np.r_[first, len(words)])
     starts = at + np.repeat(np.array(bases, dtype=np.int64) - text_at, lengths)
-    return words, starts, lengths
+    return words, starts, lengths, props
 
 
 def sentence_tokens(article_text: str, sentences) -> Tokens:
@@ -208,33 +216,24 @@ def sentence_tokens(article_text: str, sentences) -> Tokens:
 def batch_tokens(articles) -> Tokens:
     """The tokens of several (article text, sentences) pairs as one `Tokens` (offsets into each token's own
     article), the codes computed with one set of array operations over all of them."""
-    texts: list[str] = []
-    bases: list[int] = []
-    token_base: list[int] = []  # per sentence: where its article starts in the articles laid end to end
-    positions: list[int] = []
-    states: list[bool] = []
-    offset = 0
-    for article_text, sentences in articles:
-        # quote events of the article, moved to its place end to end; each article starts outside a quotation
-        found_pos, found_states = _quote_events(article_text)
-        positions.append(offset - 1)
-        states.append(False)
-        positions += [offset + p for p in found_pos]
-        states += found_states
-        for sent in sentences:
-            texts.append(sent.text)
-            bases.append(sent.start)
-        token_base += [offset] * len(sentences)
-        offset += len(article_text) + 1
-    words, start_a, length_a = kernels.tagger_tokens(texts, bases) if kernels.ACTIVE else _tokenise(texts, bases)
+    texts = [sent.text for _, sentences in articles for sent in sentences]
+    bases = [sent.start for _, sentences in articles for sent in sentences]
+    # the articles laid end to end, each after a line break: a quote event that ends any quotation left open
+    laid = "\n".join(article_text for article_text, _ in articles)
+    room = np.array([len(article_text) + 1 for article_text, _ in articles], dtype=np.int64)
+    token_base = np.repeat(np.cumsum(room) - room, [len(sentences) for _, sentences in articles])
+    if kernels.ACTIVE:
+        words, start_a, length_a = kernels.tagger_tokens(texts, bases)
+        props = np.fromiter(map(_PROPERTIES.__getitem__, words), dtype=np.int64, count=len(words))
+    else:
+        words, start_a, length_a, props = _tokens(texts, bases)
     lengths = length_a.tolist()
     n_tok = len(words)
-    end_a = start_a + np.fromiter(map(len, words), dtype=np.int64, count=n_tok)
-    props = np.fromiter(map(_PROPERTIES.__getitem__, words), dtype=np.int64, count=n_tok)
-    # quote state: the last quote event strictly before the token
-    k = np.searchsorted(np.array(positions, dtype=np.int64),
-                        start_a + np.repeat(np.array(token_base, dtype=np.int64), length_a), side="left")
-    state = np.r_[False, np.array(states, dtype=bool)][k]
+    end_a = start_a + (props >> _LENGTH_SHIFT)
+    # quote state: the state after the last quote event strictly before the token (none: outside)
+    positions, states = _quote_events(laid)
+    k = np.searchsorted(positions, start_a + np.repeat(token_base, length_a), side="left")
+    state = np.r_[False, states][k]
     if kernels.ACTIVE:  # the compiled twin of what follows (tests/kernels)
         rows = kernels.tagger_codes(props, length_a, state, _POS_BUCKET, _RPOS_BUCKET, _DIST_BUCKET)
         return Tokens(words, start_a, end_a, lengths, dict(zip(GROUPS, rows)))
@@ -412,11 +411,13 @@ class SpanTagger:
         self.joint_base = np.cumsum([0] + [len(t) for t in tables[:-1]]).astype(np.int64)
         self._words = _WordCache(index, self.weights)
 
-    def emissions(self, tokens: Tokens, chunk: int = 4096) -> np.ndarray:
+    def emissions(self, tokens: Tokens, chunk: int = 512) -> np.ndarray:
         """State scores (n_tokens, n_tags) of the tokens: the sum of their features' weights, in this order: the
         bias, the word table's entry of the word at each offset -3..+3 (row 0 outside the sentence), the token
         features' rows (`joint`). The words' rows are laid out with three empty places (row 0) around each sentence,
-        so the entry at offset k of every token is one shifted slice of the rows gathered `chunk` places at a time."""
+        so the entry at offset k of every token is one shifted slice of the rows gathered `chunk` places at a time
+        (a block of 512 places is 200 kB: it stays in the cache and under `pool.HEAP_THRESHOLD`, where a larger one
+        would be a fresh mapping of memory, page faults and all, in a batch worker)."""
         n_tok, n_tags = len(tokens.words), self.weights.shape[1]
         if not n_tok:
             return np.zeros((0, n_tags))
@@ -464,35 +465,34 @@ class SpanTagger:
         out = np.zeros(len(emissions), dtype=np.int64)
         if not layout.width:
             return out
-        em = np.take(emissions, layout.token, axis=0)  # the tokens in time-major order
+        # the tokens in time-major order, tag-major: em[:, i] are the scores of token i, so that a step's rows of
+        # each tag are contiguous
+        em = np.ascontiguousarray(np.take(emissions, layout.token, axis=0).T)
         at, live = layout.at, layout.live
-        # the forward pass keeps only each step's best scores (deltas); the back-pointers are found on the way back
-        # for the chosen tag alone (the same argmax over the same sums as in the forward pass)
-        # (the maximum over the previous tag a of delta[a] + transitions[a, b], taken a row of `transitions` at a
-        # time: the same maximum as a reduction over a, which is slower over that middle axis)
-        deltas = np.empty_like(em)
-        deltas[:live[0]] = em[:live[0]]
+        # the forward pass keeps only each step's best scores (deltas): for each tag b the maximum over the previous
+        # tag a of delta[a] + transitions[a, b], one (a, b, sentence) array reduced over a, its outer axis (an
+        # element-wise maximum of contiguous rows); the back-pointers are found on the way back for the chosen tag
+        # alone (the argmax over the same sums: a tie goes to the first tag)
         trans = self.transitions
-        best, step = np.empty_like(em[:live[0]]), np.empty_like(em[:live[0]])
+        deltas = np.empty_like(em)
+        deltas[:, :live[0]] = em[:, :live[0]]
+        column = trans[:, :, None]
+        sums, best = np.empty(trans.shape + (live[0],)), np.empty((len(trans), live[0]))
         for t in range(1, layout.width):
-            a, n = at[t], live[t]
-            prev = deltas[at[t - 1]:at[t - 1] + n]
-            top, tmp = best[:n], step[:n]
-            np.add(prev[:, 0, None], trans[0], out=top)
-            for k in range(1, len(trans)):
-                np.maximum(top, np.add(prev[:, k, None], trans[k], out=tmp), out=top)
-            np.add(top, em[a:a + n], out=deltas[a:a + n])
-        tags = np.empty(len(em), dtype=np.int64)
+            a, n, p = at[t], live[t], at[t - 1]
+            step = np.add(deltas[:, None, p:p + n], column, out=sums[:, :, :n])
+            np.add(np.maximum.reduce(step, axis=0, out=best[:, :n]), em[:, a:a + n], out=deltas[:, a:a + n])
+        tags = np.empty(em.shape[1], dtype=np.int64)
         current = np.zeros(live[0], dtype=np.int64)
         for t in range(layout.width - 1, -1, -1):
             a, n = at[t], live[t]
             ending = live[t + 1] if t + 1 < layout.width else 0  # sentences [ending, n) end at t
             if ending < n:
-                current[ending:n] = deltas[a + ending:a + n].argmax(axis=1)
+                current[ending:n] = deltas[:, a + ending:a + n].argmax(axis=0)
             tags[a:a + n] = current[:n]
             if t:
-                b = at[t - 1]
-                current[:n] = (deltas[b:b + n] + self.transitions[:, current[:n]].T).argmax(axis=1)
+                p = at[t - 1]
+                current[:n] = (deltas[:, p:p + n] + trans[:, current[:n]]).argmax(axis=0)
         out[layout.token] = tags
         return out
 
@@ -518,16 +518,22 @@ class SpanTagger:
         beta = np.ones_like(e)
         at, live = layout.at, layout.live
         alpha[:live[0]] = e[:live[0]]
+        # each step written in place into its rows of alpha and beta (the same products as `(alpha @ trans) * e`)
         for t in range(1, layout.width):
             a, n, p = at[t], live[t], at[t - 1]
-            step = (alpha[p:p + n] @ trans) * e[a:a + n]
-            alpha[a:a + n] = step / step.sum(axis=1, keepdims=True) if t % every == 0 else step
+            step = np.matmul(alpha[p:p + n], trans, out=alpha[a:a + n])
+            step *= e[a:a + n]
+            if t % every == 0:
+                step /= step.sum(axis=1, keepdims=True)
+        trans_t, scaled = trans.T, np.empty_like(e[:live[0]])
         for t in range(layout.width - 2, -1, -1):
             a, n, q = at[t], live[t + 1], at[t + 1]  # the first n go on after t; the others end at t (beta 1)
-            step = (e[q:q + n] * beta[q:q + n]) @ trans.T
-            beta[a:a + n] = step / step.sum(axis=1, keepdims=True) if t % every == 0 else step
-        m = alpha * beta
-        out[layout.token] = m / np.maximum(m.sum(axis=1, keepdims=True), 1e-300)
+            step = np.matmul(np.multiply(e[q:q + n], beta[q:q + n], out=scaled[:n]), trans_t, out=beta[a:a + n])
+            if t % every == 0:
+                step /= step.sum(axis=1, keepdims=True)
+        m = np.multiply(alpha, beta, out=alpha)
+        m /= np.maximum(m.sum(axis=1, keepdims=True), 1e-300)
+        out[layout.token] = m
         return out
 
     def tag(self, tokens: Tokens, threshold: float | None = None) -> np.ndarray:
