@@ -46,9 +46,17 @@ class Sentence(NamedTuple):
 
 
 def _punkt_spans(block: str) -> list[tuple[int, int]]:
-    from nupunkt import sent_spans
+    """nupunkt's sentence spans of a block, as `nupunkt.sent_spans` gives them (each runs to the next one's start, the
+    last to the block's end; the whole block when nupunkt finds none), from the default model's `span_tokenize`
+    without the sentences' texts that `sent_spans` also cuts out."""
+    from nupunkt import load  # the default model, loaded once (`load` is cached), as `sent_spans` loads it
 
-    return list(sent_spans(block))
+    if not block:
+        return []
+    starts = [start for start, _ in load("default").span_tokenize(block)]
+    if not starts:
+        return [(0, len(block))]
+    return list(zip(starts, starts[1:] + [len(block)]))
 
 
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
