@@ -1,8 +1,9 @@
 """Where a batch run's fixed costs go, in CPU seconds: one process's import of the pipeline, model load and each pass
-over the 84 PolNeAR dev articles (the first pass pays the caches' warm-up), then `scorer batch --jobs N` run in this
-process, split into the parent's CPU and each worker's (read from /proc before the workers are stopped), with the
-workers' minor page faults, how long each worker waited for a task (after its first: the parent had none ready for
-it) and how long it idled at the end while the other finished. Linux only (/proc).
+over the 84 PolNeAR dev articles (the first pass pays the caches' warm-up; also by pipeline stage, the stages of
+bench/profile_stages.py timed in place), then `scorer batch --jobs N` run in this process: its wall time, the parent's
+CPU and each worker's (read from /proc before the workers are stopped), the workers' minor page faults, how long each
+worker waited for a task (after its first: the parent had none ready for it) and how long it idled at the end while
+the other finished. Linux only (/proc).
 
     python bench/fixed_costs.py [--passes 4] [--copies 15] [--jobs 2]
 
@@ -35,15 +36,42 @@ import scorer.pipeline
 c2 = cpu()
 scorer.pipeline.cached_scorer(None)
 c3 = cpu()
+# the pipeline's stages timed in place (CPU), as bench/profile_stages.py names them, pass by pass
+import functools, importlib, time
+sys.path.insert(0, "bench")
+from profile_stages import STAGES
+totals = {}
+for label, _, module, path in STAGES:
+    owner = importlib.import_module(module)
+    *parents, names = path.split(".")
+    for part in parents:
+        owner = getattr(owner, part, None)
+    name = next((n for n in names.split("|") if owner is not None and hasattr(owner, n)), None)
+    if name is None:
+        continue
+    def timed(fn, label=label):
+        @functools.wraps(fn)
+        def call(*args, **kwargs):
+            start = time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                totals[label] += time.process_time() - start
+        return call
+    totals[label] = 0.0
+    setattr(owner, name, timed(getattr(owner, name)))
 records = list(read_records(sys.argv[1], "text", "id", 10_000_000, "all"))
-per_pass, passes = int(sys.argv[2]), []
+per_pass, passes, stages = int(sys.argv[2]), [], []
 for p in range(0, len(records), per_pass):
     start = cpu()
+    totals.update(dict.fromkeys(totals, 0.0))
     part = records[p:p + per_pass]
     for a in range(0, len(part), MODEL_BATCH):
         score_record_chunk(part[a:a + MODEL_BATCH], None, None, encode_jsonl)
     passes.append(cpu() - start)
-print(json.dumps({"batch modules": c1 - c0, "pipeline import": c2 - c1, "model load": c3 - c2, "passes": passes}))
+    stages.append(dict(totals))
+print(json.dumps({"batch modules": c1 - c0, "pipeline import": c2 - c1, "model load": c3 - c2, "passes": passes,
+                  "stages": stages}))
 """
 
 BATCH = r"""
@@ -133,6 +161,11 @@ def main() -> None:
     print("each pass over the 84 dev articles: " + ", ".join(f"{p:.3f}" for p in one["passes"])
           + f" (warm-up: first pass - median of the others = "
           f"{one['passes'][0] - sorted(one['passes'][1:])[len(one['passes'][1:]) // 2]:.3f})")
+    later = one["stages"][1:]
+    warm = {label: first - sorted(p[label] for p in later)[len(later) // 2]
+            for label, first in one["stages"][0].items()}
+    print("the warm-up by stage (CPU seconds of the first pass - median of the others; inclusive, as in "
+          "profile_stages.py): " + ", ".join(f"{label} {w:.3f}" for label, w in warm.items() if abs(w) >= 0.005))
     workers = batch["workers"]
     print(f"`scorer batch --jobs {args.jobs}` of {args.copies} x the dev articles: wall {batch['wall']:.2f} s; CPU "
           f"seconds: parent {batch['parent']:.2f} (system {batch['parent_sys']:.2f}), workers "
