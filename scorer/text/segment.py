@@ -49,7 +49,8 @@ def _punkt_spans(block: str) -> list[tuple[int, int]]:
     """nupunkt's sentence spans of a block, as `nupunkt.sent_spans` gives them (each runs to the next one's start, the
     last to the block's end; the whole block when nupunkt finds none), from the default model's `span_tokenize`
     without the sentences' texts that `sent_spans` also cuts out."""
-    from nupunkt import load  # the default model, loaded once (`load` is cached), as `sent_spans` loads it
+    # the default model, loaded once (`load` is cached), as `sent_spans` loads it
+    from nupunkt import load
 
     if not block:
         return []
