@@ -1,7 +1,9 @@
 """Where a batch run's fixed costs go, in CPU seconds: one process's import of the pipeline, model load and each pass
-over the 84 PolNeAR dev articles (the first pass pays the caches' warm-up), then `scorer batch --jobs N` run in this
-process, split into the parent's CPU and each worker's (read from /proc before the workers are stopped), with the
-workers' minor page faults. Linux only (/proc).
+over the 84 PolNeAR dev articles (the first pass pays the caches' warm-up; also by pipeline stage, the stages of
+bench/profile_stages.py timed in place), then `scorer batch --jobs N` run in this process: its wall time, the parent's
+CPU and each worker's (read from /proc before the workers are stopped), the workers' minor page faults, how long each
+worker waited for a task (after its first: the parent had none ready for it) and how long it idled at the end while
+the other finished. Linux only (/proc).
 
     python bench/fixed_costs.py [--passes 4] [--copies 15] [--jobs 2]
 
@@ -34,35 +36,100 @@ import scorer.pipeline
 c2 = cpu()
 scorer.pipeline.cached_scorer(None)
 c3 = cpu()
+# the pipeline's stages timed in place (CPU), as bench/profile_stages.py names them, pass by pass
+import functools, importlib, time
+sys.path.insert(0, "bench")
+from profile_stages import STAGES
+totals = {}
+for label, _, module, path in STAGES:
+    owner = importlib.import_module(module)
+    *parents, names = path.split(".")
+    for part in parents:
+        owner = getattr(owner, part, None)
+    name = next((n for n in names.split("|") if owner is not None and hasattr(owner, n)), None)
+    if name is None:
+        continue
+    def timed(fn, label=label):
+        @functools.wraps(fn)
+        def call(*args, **kwargs):
+            start = time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                totals[label] += time.process_time() - start
+        return call
+    totals[label] = 0.0
+    setattr(owner, name, timed(getattr(owner, name)))
 records = list(read_records(sys.argv[1], "text", "id", 10_000_000, "all"))
-per_pass, passes = int(sys.argv[2]), []
+per_pass, passes, stages = int(sys.argv[2]), [], []
 for p in range(0, len(records), per_pass):
     start = cpu()
+    totals.update(dict.fromkeys(totals, 0.0))
     part = records[p:p + per_pass]
     for a in range(0, len(part), MODEL_BATCH):
         score_record_chunk(part[a:a + MODEL_BATCH], None, None, encode_jsonl)
     passes.append(cpu() - start)
-print(json.dumps({"batch modules": c1 - c0, "pipeline import": c2 - c1, "model load": c3 - c2, "passes": passes}))
+    stages.append(dict(totals))
+print(json.dumps({"batch modules": c1 - c0, "pipeline import": c2 - c1, "model load": c3 - c2, "passes": passes,
+                  "stages": stages}))
 """
 
 BATCH = r"""
-import json, os, sys
+import json, os, sys, time
 from scorer.cli import cli
 import scorer.pool as pool
+STATS = sys.argv[4]
+_worker = pool._worker
+
+def timed_worker(tasks, results, parent, env):
+    # in the worker: the seconds it waited for a task (after its first) and when it finished its last, written after
+    # each task (the parent kills its workers at the end)
+    get, waited, first = tasks.get, [0.0], [True]
+
+    def note(last):  # written whole (a new file renamed over the old), as the parent may read it at any time
+        path = f"{STATS}/worker.{os.getpid()}"
+        with open(path + ".new", "w") as fh:
+            json.dump({"waited": waited[0], "last": last}, fh)
+        os.replace(path + ".new", path)
+
+    def timed_get(*args, **kwargs):
+        start = time.perf_counter()
+        note(start)  # this worker's last wait starts when it has finished its last task
+        try:
+            return get(*args, **kwargs)
+        finally:
+            if not first[0]:
+                waited[0] += time.perf_counter() - start
+            first[0] = False
+            note(start)
+
+    tasks.get = timed_get
+    _worker(tasks, results, parent, env)
+
+pool._worker = timed_worker
+
 def stat(pid):
     with open(f"/proc/{pid}/stat") as fh:
         fields = fh.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), int(fields[7])
+    tick = os.sysconf("SC_CLK_TCK")
+    return {"user": int(fields[11]) / tick, "sys": int(fields[12]) / tick, "faults": int(fields[7])}
+start = time.perf_counter()
 try:
     cli(["batch", sys.argv[1], "-o", sys.argv[2], "--jobs", sys.argv[3], "--no-progress", "--overwrite"],
         standalone_mode=False)
 except SystemExit:
     pass
+end = time.perf_counter()
 t = os.times()
-workers = [stat(w.pid) for w in (pool._POOL.workers if pool._POOL else []) if w.exitcode is None]
-print(json.dumps({"parent": t.user + t.system, "workers": [w[0] for w in workers], "faults": [w[1] for w in workers]}))
+workers = []
+for w in (pool._POOL.workers if pool._POOL else []):
+    if w.exitcode is None:
+        info = stat(w.pid)
+        with open(f"{STATS}/worker.{w.pid}") as fh:
+            timing = json.load(fh)
+        workers.append(dict(info, waited=timing["waited"], tail=end - timing["last"]))
+print(json.dumps({"wall": end - start, "parent": t.user + t.system, "parent_sys": t.system, "workers": workers}))
 """
-
 
 def run(code: str, *args) -> dict:
     out = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, cwd=REPO,
@@ -88,16 +155,27 @@ def main() -> None:
             return path
 
         one = run(ONE_PROCESS, workload(tmp / "passes.jsonl", args.passes), len(texts))
-        batch = run(BATCH, workload(tmp / "in.jsonl", args.copies), tmp / "out.jsonl", args.jobs)
+        batch = run(BATCH, workload(tmp / "in.jsonl", args.copies), tmp / "out.jsonl", args.jobs, tmp)
     print(f"one process, CPU seconds: importing the batch modules {one['batch modules']:.3f}, the pipeline "
           f"{one['pipeline import']:.3f}, loading the model {one['model load']:.3f}")
     print("each pass over the 84 dev articles: " + ", ".join(f"{p:.3f}" for p in one["passes"])
           + f" (warm-up: first pass - median of the others = "
           f"{one['passes'][0] - sorted(one['passes'][1:])[len(one['passes'][1:]) // 2]:.3f})")
-    print(f"`scorer batch --jobs {args.jobs}` of {args.copies} x the dev articles, CPU seconds: parent "
-          f"{batch['parent']:.2f}, workers " + ", ".join(f"{w:.2f}" for w in batch["workers"])
-          + f", tree {batch['parent'] + sum(batch['workers']):.2f}; workers' minor page faults "
-          + ", ".join(f"{f:,}" for f in batch["faults"]))
+    later = one["stages"][1:]
+    warm = {label: first - sorted(p[label] for p in later)[len(later) // 2]
+            for label, first in one["stages"][0].items()}
+    print("the warm-up by stage (CPU seconds of the first pass - median of the others; inclusive, as in "
+          "profile_stages.py): " + ", ".join(f"{label} {w:.3f}" for label, w in warm.items() if abs(w) >= 0.005))
+    workers = batch["workers"]
+    print(f"`scorer batch --jobs {args.jobs}` of {args.copies} x the dev articles: wall {batch['wall']:.2f} s; CPU "
+          f"seconds: parent {batch['parent']:.2f} (system {batch['parent_sys']:.2f}), workers "
+          + ", ".join(f"{w['user'] + w['sys']:.2f} (system {w['sys']:.2f})" for w in workers)
+          + f", tree {batch['parent'] + sum(w['user'] + w['sys'] for w in workers):.2f}; workers' minor page faults "
+          + ", ".join(f"{w['faults']:,}" for w in workers)
+          + "; seconds each worker waited for a task after its first, "
+          + ", ".join(f"{w['waited']:.2f}" for w in workers)
+          + ", and idled at the end (its last wait until the run's end), "
+          + ", ".join(f"{w['tail']:.2f}" for w in workers))
 
 
 if __name__ == "__main__":

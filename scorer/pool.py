@@ -93,6 +93,39 @@ def tune_malloc():
 
 _TRIM = None  # malloc_trim, once `tune_malloc` ran in this process: the pool trims the heap before each fork
 
+# How far a process's resident memory may grow past its size after its last trim before `Trimmer` trims again: a worker
+# keeps about one task's worth of freed pages (a batch task of 8 dev articles frees 5-9 MB of arrays and strings), which
+# the next task reuses instead of faulting them in afresh; the parent keeps a little (its tasks' payloads)
+WORKER_TRIM_SLACK = 8 << 20
+PARENT_TRIM_SLACK = 1 << 20
+
+
+def resident_bytes() -> int | None:
+    """This process's resident set size in bytes (Linux /proc/self/statm), or None where it cannot be read."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class Trimmer:
+    """Calls `trim(0)` (glibc's malloc_trim: the heap's free pages go back to the system) when this process's resident
+    memory has grown by more than `slack` bytes since the last trim, and always where it cannot be read. Trimming after
+    every task returned the next task's working memory only for the task to fault it back in, page by page (about
+    2,000 page faults a task, ~5% of a worker's time); keeping up to `slack` bytes of it bounds the resident memory
+    as trimming every time did, but a process trims only when a task left it larger."""
+
+    def __init__(self, trim, slack: int):
+        self.trim, self.slack = trim, slack
+        self.floor: int | None = None  # resident bytes after the last trim (None: no trim yet)
+
+    def __call__(self) -> None:
+        size = resident_bytes()
+        if size is None or self.floor is None or size > self.floor + self.slack:
+            self.trim(0)
+            self.floor = resident_bytes()
+
 
 def _thread_limits() -> dict[str, str]:
     """Environment for the workers: one native thread each (scoring multiplies small matrices, where OpenBLAS's
@@ -117,6 +150,7 @@ def _worker(tasks, results, parent: int, env: dict[str, str]) -> None:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)  # blocked by the parent around the fork
     os.environ.update(env)
     trim = tune_malloc()
+    trimmer = Trimmer(trim, WORKER_TRIM_SLACK) if trim is not None else None
     while True:
         try:
             task = tasks.get(timeout=IDLE_TIMEOUT)
@@ -133,8 +167,8 @@ def _worker(tasks, results, parent: int, env: dict[str, str]) -> None:
             out = (seq, False, f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
         results.put(out)
         del task, chunk, out
-        if trim is not None:
-            trim(0)  # the chunk's arrays and strings are free now: their pages go back before the next chunk
+        if trimmer is not None:
+            trimmer()  # the chunk's arrays and strings are free now: their pages go back if they are many
 
 
 def _context():
@@ -265,6 +299,7 @@ def ordered_map(func, items, jobs: int = 1, args: tuple = (), size: int = CHUNK)
     pool = _pool(jobs) if shared else _Pool(jobs)
     pool.busy = True
     todo = chunks(items, size)
+    trimmer = Trimmer(_TRIM, PARENT_TRIM_SLACK) if _TRIM is not None else None  # the batch CLI's (`tune_malloc`)
     sent = returned = 0
     done: dict[int, tuple[bool, object]] = {}
     finished = False
@@ -284,6 +319,9 @@ def ordered_map(func, items, jobs: int = 1, args: tuple = (), size: int = CHUNK)
                 pool.submit(sent, func, chunk, args)
                 sent += 1
             yield from payload
+            payload = None  # written by now: its strings are free
+            if trimmer is not None:
+                trimmer()
         finished = True
     finally:
         pool.busy = False

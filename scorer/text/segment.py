@@ -46,9 +46,28 @@ class Sentence(NamedTuple):
 
 
 def _punkt_spans(block: str) -> list[tuple[int, int]]:
-    from nupunkt import sent_spans
+    """nupunkt's sentence spans of a block, as `nupunkt.sent_spans` gives them (each runs to the next one's start, the
+    last to the block's end; the whole block when nupunkt finds none), from the default model's `span_tokenize`
+    without the sentences' texts that `sent_spans` also cuts out."""
+    if not block:
+        return []
+    starts = [start for start, _ in (_SPAN_TOKENIZE or _span_tokenize())(block)]
+    if not starts:
+        return [(0, len(block))]
+    return list(zip(starts, starts[1:] + [len(block)]))
 
-    return list(sent_spans(block))
+
+_SPAN_TOKENIZE = None  # the default nupunkt model's span_tokenize, once it is loaded (nupunkt is imported when needed)
+
+
+def _span_tokenize():
+    """The default nupunkt model's span_tokenize (the model `sent_spans` uses: `load` is cached), kept in
+    _SPAN_TOKENIZE."""
+    global _SPAN_TOKENIZE
+    from nupunkt import load
+
+    _SPAN_TOKENIZE = load("default").span_tokenize
+    return _SPAN_TOKENIZE
 
 
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
