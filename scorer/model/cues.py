@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from functools import reduce
-from itertools import islice
-from operator import or_
+from itertools import chain, repeat
 
 import ahocorasick
 import numpy as np
@@ -147,70 +145,119 @@ def phrase_groups(low: str) -> set[str]:
 
 
 def cue_vector(text: str) -> list[float]:
-    """The CUE_FEATURES of one sentence, in order (one tokenisation, one look-up of each word, a few phrase searches).
+    """The CUE_FEATURES of one sentence, in order (`cue_matrix_python` of the one text)."""
+    return cue_matrix_python([text])[0].tolist()
 
-    Each lower-cased word is looked up once in `_LOWER_BITS` (the lists of `_LOWER_LISTS` it is in, as bits), so a
-    list is counted only when one of the sentence's words is in it (most sentences have no hedge, number word,
-    loaded word or intensifier)."""
-    if not text:
-        return [0.0] * len(CUE_FEATURES)
-    words = _WORD.findall(text)
-    low = text.lower()
+
+def cue_matrix_python(texts: list[str]) -> np.ndarray:
+    """The CUE_FEATURES of each text (a sentence), as an (n, len(CUE_FEATURES)) array: the pure-Python twin of the
+    compiled `cue_rows`, computed a column at a time over all the texts.
+
+    The words of all the texts are found and lower-cased together and each is looked up once in `_LOWER_BITS` and
+    `_CASE_BITS` (the word lists it is in, as bits); the word-list features are then counted per text with numpy.
+    The features read from the characters run a cheap exact check first (most sentences have no quote, dash, digit
+    or "May ") and a regex only when it can match."""
+    texts = [t or "" for t in texts]  # a None text is an empty sentence
+    n = len(texts)
+    out = np.zeros((n, len(CUE_FEATURES)), dtype=np.float64)
+    if not n:
+        return out
+    words = [_WORD.findall(t) for t in texts]
+    flat = list(chain.from_iterable(words))
+    counts = np.fromiter(map(len, words), dtype=np.int64, count=n)
+    ends = np.cumsum(counts)
+    starts = ends - counts
+    row_of = np.repeat(np.arange(n), counts)
     # the words lower-cased in one go: they hold no space, and lower-casing their characters ([A-Za-z'’-]) keeps
     # them one character each
-    low_words = " ".join(words).lower().split(" ") if words else []
-    bits = list(map(_LOWER_BITS.get, low_words))  # None: the word is in none of the lists
-    hits = list(filter(None, bits))
-    present = reduce(or_, hits, 0)
+    low_words = " ".join(flat).lower().split(" ") if flat else []
+    lower = np.fromiter(map(_LOWER_BITS.get, low_words, repeat(0)), dtype=np.int64, count=len(flat))
+    case = np.fromiter(map(_CASE_BITS.get, flat, repeat(0)), dtype=np.int64, count=len(flat))
+    # capitalised: every word starts with [A-Za-z], and "A" to "Z" sort before "a"
+    capital = np.fromiter(map("a".__gt__, flat), dtype=bool, count=len(flat))
     # a capitalised "States" or "Statement" is not a reporting verb
-    verbs = [i for i, b in enumerate(bits) if b and b & _VERB_BIT and words[i][0].islower()] \
-        if present & _VERB_BIT else []
-    name_near = 0.0
-    for i in verbs:
-        window = words[max(0, i - 4):i] + words[i + 1:i + 4]
-        if any(w[0].isupper() and w not in ("I", "The", "A", "But", "And") for w in window):
-            name_near = 1.0
-            break
-    # capitalised words after the first: every word starts with [A-Za-z], and "A" to "Z" sort before "a"
-    names = sum(1 for w in islice(words, 1, None) if w[0] < "a")
-    if names and not _FIRST_CAPITALISED.isdisjoint(words):
-        names -= sum(w in _FIRST_CAPITALISED for w in words[1:])  # "I", "We", "Our", "My" are not names
-    # each regex below runs only when a cheap exact check says it can match (most sentences have no quote, dash,
-    # digit or "May ")
+    verb = (lower & _VERB_BIT != 0) & ~capital
+    # names: capitalised words after the first, but "I", "We", "Our", "My"
+    name = capital & (case & _FIRST_CAPITALISED_BIT == 0)
+    name[starts[counts > 0]] = False
+    position = np.arange(len(flat)) - starts[row_of]
+    flags = np.column_stack([verb, name, lower & _HEDGE_BIT != 0, lower & _NUMBER_BIT != 0, lower & _LOADED_BIT != 0,
+                             lower & _INTENSIFIER_BIT != 0, lower & _DATE_BIT != 0, lower & _MODAL_BIT != 0,
+                             case & _FIRST_BIT != 0, case & _SECOND_BIT != 0,
+                             (lower & _ANONYMOUS_BIT != 0) & (position < 12)])
+    (verbs, names, hedges, numbers, loaded, intensifiers, dated, modal, first, second, anonymous_head) = \
+        _per_text(flags, starts, ends).T
+    # a name (a capitalised word but "I", "The", "A", "But", "And") among the four words before a reporting verb or
+    # the three after it, in its sentence
+    at = np.flatnonzero(verb)
+    named = np.zeros(len(flat) + 1, dtype=np.int64)
+    np.cumsum(capital & (case & _NOT_NAME_BIT == 0), out=named[1:])
+    lo, hi = np.maximum(starts[row_of[at]], at - 4), np.minimum(ends[row_of[at]], at + 4)
+    near = (named[at] - named[lo]) + (named[hi] - named[at + 1]) > 0
+    name_near = np.bincount(row_of[at[near]], minlength=n) > 0
+    # a carry-over pronoun right before a carry verb ("he added") in the same sentence
+    pair = (lower[:-1] & _PRONOUN_BIT != 0) & (lower[1:] & _CARRY_BIT != 0) & (row_of[:-1] == row_of[1:])
+    carry = np.bincount(row_of[:-1][pair], minlength=n) > 0
+
+    lows = [t.lower() for t in texts]
+    found = list(map(phrase_groups, lows))  # one scan for all phrase lists
+    # \d[\d,.]* matches where there is a digit; most sentences have none
+    digits = [len(_DIGITS.findall(t)) if _has_digit(t) else 0 for t in texts]
+    out[:, 0] = verbs > 0
+    out[:, 1] = ["report" in f or "denial" in f for f in found]
+    out[:, 2] = ["according to" in low for low in lows]
+    out[:, 3] = np.minimum([len(_QUOTE_CHARS.findall(t)) if "”" in t or '"' in t or "“" in t else 0 for t in texts],
+                           4) / 4.0
+    out[:, 4] = [t[:1] in _OPENING_QUOTES for t in texts]
+    out[:, 5] = [("”" in t or '"' in t or "’" in t) and _quote_then_attribution(t) for t in texts]
+    out[:, 6] = [("“" in t or '"' in t) and _attribution_then_quote(t) for t in texts]
+    out[:, 7] = carry
+    out[:, 8] = name_near
+    out[:, 9] = np.minimum(names, 5) / 5.0
+    out[:, 10] = ["anon" in f for f in found]
+    out[:, 11] = anonymous_head > 0
+    out[:, 12] = ["outlet" in f for f in found]
+    out[:, 13] = np.minimum(hedges + ["hedge" in f for f in found], 3) / 3.0
+    out[:, 14] = np.minimum(loaded, 3) / 3.0
+    out[:, 15] = np.minimum(numbers + digits, 4) / 4.0
+    out[:, 16] = (dated > 0) | [(d > 0 and bool(_YEAR.search(t))) or ("May " in t and bool(_DATE_MAY.search(t)))
+                                for t, d in zip(texts, digits)]
+    out[:, 17] = ["?" in t for t in texts]
+    out[:, 18] = ["!" in t for t in texts]
+    out[:, 19] = first > 0
+    out[:, 20] = second > 0
+    # _MODAL_PHRASE's matches hold "need", "ve to" or "has to"
+    out[:, 21] = (modal > 0) | [("need" in low or "ve to" in low or "has to" in low) and bool(_MODAL_PHRASE.search(low))
+                                for low in lows]
+    out[:, 22] = np.minimum(intensifiers, 3) / 3.0
+    out[:, 23] = ["denial" in f for f in found]
+    out[:, 24] = np.array(list(map(math.log1p, counts.tolist()))) / 5.0
+    return out
+
+
+_OPENING_QUOTES = frozenset("“\"‘'")
+
+
+def _per_text(flags: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """(n, k): how many of each text's words (rows starts[i]:ends[i] of `flags`, (n_words, k)) have each flag."""
+    total = np.zeros((len(flags) + 1, flags.shape[1]), dtype=np.int64)
+    np.cumsum(flags, axis=0, out=total[1:])
+    return total[ends] - total[starts]
+
+
+def _quote_then_attribution(text: str) -> bool:
+    """'“...” ― Name' (an epigraph-style attribution), or a reporting verb soon after a closing quotation mark."""
     closing = "”" in text or '"' in text
-    quotes = len(_QUOTE_CHARS.findall(text)) if closing or "“" in text else 0
-    # '“...” ― Name', an epigraph-style attribution
-    quote_then = float(closing and ("―" in text or "—" in text or "–" in text)
-                       and bool(_DASH_ATTRIBUTION.search(text)))
-    if not quote_then and (closing or "’" in text):
-        quote_then = float(_said_after_closing(text))
+    if closing and ("―" in text or "—" in text or "–" in text) and _DASH_ATTRIBUTION.search(text):
+        return True
+    return (closing or "’" in text) and _said_after_closing(text)
+
+
+def _attribution_then_quote(text: str) -> bool:
+    """A reporting verb among the first seven words before the first opening quotation mark, which is not the
+    first character."""
     opener = text.find("“") if "“" in text else text.find('"')
-    then_quote = float(opener > 0 and any(w.lower() in REPORTING_VERBS for w in _WORD.findall(text, 0, opener)[:7]))
-    # a carry-over pronoun right before a carry verb ("he added")
-    carry = float(present & _CARRY_BITS == _CARRY_BITS and any(
-        a and b and a & _PRONOUN_BIT and b & _CARRY_BIT for a, b in zip(bits, bits[1:])))
-    found = phrase_groups(low)  # one scan for all phrase lists
-    hedges = (sum(1 for b in hits if b & _HEDGE_BIT) if present & _HEDGE_BIT else 0) + ("hedge" in found)
-    digits = _has_digit(text)
-    numbers = (len(_DIGITS.findall(text)) if digits else 0) \
-        + (sum(1 for b in hits if b & _NUMBER_BIT) if present & _NUMBER_BIT else 0)
-    dated = bool(present & _DATE_BIT) or (digits and bool(_YEAR.search(text))) \
-        or ("May " in text and bool(_DATE_MAY.search(text)))
-    loaded = sum(1 for b in hits if b & _LOADED_BIT) if present & _LOADED_BIT else 0
-    intensifiers = sum(1 for b in hits if b & _INTENSIFIER_BIT) if present & _INTENSIFIER_BIT else 0
-    return [
-        float(bool(verbs)), float("report" in found or "denial" in found), float("according to" in low),
-        min(quotes, 4) / 4.0, float(text[:1] in "“\"‘'"), quote_then, then_quote, carry, name_near,
-        min(names, 5) / 5.0, float("anon" in found),
-        float(bool(present & _ANONYMOUS_BIT) and any(b and b & _ANONYMOUS_BIT for b in bits[:12])),
-        float("outlet" in found), min(hedges, 3) / 3.0, min(loaded, 3) / 3.0,
-        min(numbers, 4) / 4.0, float(dated), float("?" in text), float("!" in text),
-        float(not _FIRST.isdisjoint(words)), float(not _SECOND.isdisjoint(words)),
-        float(bool(present & _MODAL_BIT) or (("need" in low or "ha" in low) and " to" in low
-                                              and bool(_MODAL_PHRASE.search(low)))),
-        min(intensifiers, 3) / 3.0,
-        float("denial" in found), math.log1p(len(low_words)) / 5.0,
-    ]
+    return opener > 0 and any(w.lower() in REPORTING_VERBS for w in _WORD.findall(text, 0, opener)[:7])
 
 
 def _said_after_closing(text: str) -> bool:
@@ -256,7 +303,8 @@ _CASE_BITS = _bits(_CASE_LISTS)
 # the bit of each list of _LOWER_LISTS in _LOWER_BITS, as cue_vector reads them
 (_VERB_BIT, _CARRY_BIT, _PRONOUN_BIT, _HEDGE_BIT, _NUMBER_BIT, _DATE_BIT, _LOADED_BIT, _INTENSIFIER_BIT, _MODAL_BIT,
  _ANONYMOUS_BIT) = (1 << k for k in range(len(_LOWER_LISTS)))
-_CARRY_BITS = _CARRY_BIT | _PRONOUN_BIT
+# the bit of each list of _CASE_LISTS in _CASE_BITS
+_FIRST_BIT, _SECOND_BIT, _FIRST_CAPITALISED_BIT, _NOT_NAME_BIT = (1 << k for k in range(len(_CASE_LISTS)))
 _CASE_LONGEST = max(map(len, _CASE_BITS))
 _CUE_CALLS = (phrase_groups, _DASH_ATTRIBUTION.search, _said_after_closing, _DIGITS.findall, _YEAR.search,
               _DATE_MAY.search, _MODAL_PHRASE.search, math.log1p)
@@ -272,11 +320,6 @@ def cue_matrix(texts) -> np.ndarray:
         _cue_rows(texts, out, _LOWER_BITS, _CASE_BITS, _CASE_LONGEST, _CUE_CALLS)
         return out
     return cue_matrix_python(texts)
-
-
-def cue_matrix_python(texts: list[str]) -> np.ndarray:
-    """The pure-Python twin of the compiled `cue_rows`: cue_vector of each text."""
-    return np.array([cue_vector(t) for t in texts], dtype=np.float64).reshape(len(texts), len(CUE_FEATURES))
 
 
 def quote_state(prev: str, text: str, nxt: str) -> list[float]:
