@@ -330,9 +330,11 @@ def quote_state(prev: str, text: str, nxt: str) -> list[float]:
 
 
 def quote_states(prev: list[str], texts: list[str], nxt: list[str]) -> np.ndarray:
-    """quote_state of each row (prev[i], texts[i], nxt[i]) as an (n, 4) array, a column at a time."""
-    open_prev = list(map(opens_quote, prev))
-    open_text = list(map(opens_quote, texts))
+    """quote_state of each row (prev[i], texts[i], nxt[i]) as an (n, 4) array, a column at a time (opens_quote once
+    per distinct text: each sentence is also its neighbour's previous sentence)."""
+    opens = {t: opens_quote(t) for t in dict.fromkeys(chain(prev, texts))}
+    open_prev = list(map(opens.__getitem__, prev))
+    open_text = list(map(opens.__getitem__, texts))
     columns = [open_prev, [o and closes_open_quote(t) for o, t in zip(open_prev, texts)],
                [t[:1] in "“\"" and o for o, t in zip(open_text, texts)],
                [o and closes_open_quote(x) for o, x in zip(open_text, nxt)]]
@@ -358,6 +360,19 @@ def source_type_vector(kind: str | None, method: str | None) -> list[float]:
         return out
     except TypeError:  # an unhashable value
         return _source_type_vector(kind, method)
+
+
+def source_type_matrix(kinds, methods) -> np.ndarray:
+    """source_type_vector of each (kinds[i], methods[i]) as an (n, len(SOURCE_KINDS) + 2) array: each distinct pair
+    (a handful make up almost every article) computed once."""
+    pairs = list(zip(kinds, methods))
+    width = len(SOURCE_KINDS) + 2
+    try:
+        distinct = {pair: k for k, pair in enumerate(dict.fromkeys(pairs))}
+    except TypeError:  # an unhashable value
+        return np.array([source_type_vector(*pair) for pair in pairs], dtype=np.float64).reshape(len(pairs), width)
+    table = np.array([_source_type_vector(*pair) for pair in distinct], dtype=np.float64).reshape(len(distinct), width)
+    return table[np.fromiter(map(distinct.__getitem__, pairs), dtype=np.intp, count=len(pairs))]
 
 
 def _source_type_vector(kind: str | None, method: str | None) -> list[float]:
