@@ -43,8 +43,9 @@ def claim_dense(heads: np.ndarray, source_vectors: np.ndarray, cue: np.ndarray, 
     zero = np.zeros((1, own.shape[1]))
     prev = np.vstack([zero, own[:-1]]) if n else own
     nxt = np.vstack([own[1:], zero]) if n else own
-    place = np.array([[i / max(n - 1, 1), float(i == 0), min(length, 400) / 200] for i, length in enumerate(lengths)],
-                     dtype=np.float64).reshape(n, 3)
+    position = np.arange(n)
+    place = np.column_stack([position / max(n - 1, 1), position == 0,
+                             np.minimum(np.asarray(lengths, dtype=np.int64), 400) / 200])
     article = np.tile(np.r_[comb.mean(axis=0) if n else np.zeros(4), float(n == 1), min(n, 60) / 60], (n, 1))
     return np.hstack([own, cue, prev, nxt, prev_cue, next_cue, place, article])
 
