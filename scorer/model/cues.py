@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from itertools import chain, repeat
 
 import ahocorasick
@@ -124,7 +125,35 @@ def phrase_groups(low: str) -> set[str]:
     """The names of the phrase regex's groups (above) that its finditer(low) matches, found exactly as the regex finds
     them (at each position the first alternative that matches with its \\b conditions, then on from its end) but
     with one Aho-Corasick pass instead of trying about 150 alternatives at every character."""
-    best: dict[int, tuple[int, int, str]] = {}  # start -> (order, end, group) of the first alternative matching there
+    best = _first_alternatives(low)
+    if not best:
+        return set()
+    found, pos = set(), 0
+    for start in sorted(best):
+        if start >= pos:
+            _, pos, group = best[start]
+            found.add(group)
+    return found
+
+
+def phrase_groups_many(lows: list[str]) -> list[set[str]]:
+    """phrase_groups of each text, with one Aho-Corasick pass over all of them joined by line breaks (no phrase holds
+    one, and a line break is not a word character, as the ends of a text are not: each text's matches are its own)."""
+    offsets = np.cumsum([len(low) + 1 for low in lows]).tolist()  # where each text's successor starts
+    best = _first_alternatives("\n".join(lows))
+    found: list[set[str]] = [set() for _ in lows]
+    pos = 0
+    for start in sorted(best):
+        if start >= pos:
+            _, pos, group = best[start]
+            found[bisect_right(offsets, start)].add(group)
+    return found
+
+
+def _first_alternatives(low: str) -> dict[int, tuple[int, int, str]]:
+    """start -> (order, end, group) of the first alternative of the phrase regex that matches at each start, with its
+    \\b conditions."""
+    best: dict[int, tuple[int, int, str]] = {}
     n = len(low)
     for last, (length, alts) in _PHRASE_AUTOMATON.iter(low):
         start, end = last - length + 1, last + 1
@@ -134,14 +163,7 @@ def phrase_groups(low: str) -> set[str]:
             if start not in best or order < best[start][0]:
                 best[start] = (order, end, group)
             break
-    if not best:
-        return set()
-    found, pos = set(), 0
-    for start in sorted(best):
-        if start >= pos:
-            _, pos, group = best[start]
-            found.add(group)
-    return found
+    return best
 
 
 def cue_vector(text: str) -> list[float]:
@@ -170,11 +192,17 @@ def cue_matrix_python(texts: list[str]) -> np.ndarray:
     row_of = np.repeat(np.arange(n), counts)
     # the words lower-cased in one go: they hold no space, and lower-casing their characters ([A-Za-z'’-]) keeps
     # them one character each
-    low_words = " ".join(flat).lower().split(" ") if flat else []
-    lower = np.fromiter(map(_LOWER_BITS.get, low_words, repeat(0)), dtype=np.int64, count=len(flat))
-    case = np.fromiter(map(_CASE_BITS.get, flat, repeat(0)), dtype=np.int64, count=len(flat))
-    # capitalised: every word starts with [A-Za-z], and "A" to "Z" sort before "a"
-    capital = np.fromiter(map("a".__gt__, flat), dtype=bool, count=len(flat))
+    joined = " ".join(flat)
+    low_words = joined.lower().split(" ") if flat else []
+    lower = np.fromiter(map(_PYTHON_BITS.get, low_words, repeat(0)), dtype=np.int64, count=len(flat))
+    # the case-sensitive lists, looked up only for the words that are in one of them in some casing
+    case = np.zeros(len(flat), dtype=np.int64)
+    maybe = np.flatnonzero(lower & _ANY_CASE_BIT).tolist()
+    case[maybe] = [_CASE_BITS.get(flat[k], 0) for k in maybe]
+    # capitalised: every word starts with [A-Za-z], "A" to "Z" before "a"; a word starts the joined string or follows
+    # its one space
+    chars = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    capital = chars[np.flatnonzero(np.r_[True, chars[:-1] == 32])] < 97 if flat else np.zeros(0, dtype=bool)
     # a capitalised "States" or "Statement" is not a reporting verb
     verb = (lower & _VERB_BIT != 0) & ~capital
     # names: capitalised words after the first, but "I", "We", "Our", "My"
@@ -200,7 +228,7 @@ def cue_matrix_python(texts: list[str]) -> np.ndarray:
     carry = np.bincount(row_of[:-1][pair], minlength=n) > 0
 
     lows = [t.lower() for t in texts]
-    found = list(map(phrase_groups, lows))  # one scan for all phrase lists
+    found = phrase_groups_many(lows)  # one scan for all phrase lists
     # \d[\d,.]* matches where there is a digit; most sentences have none
     digits = [len(_DIGITS.findall(t)) if _has_digit(t) else 0 for t in texts]
     out[:, 0] = verbs > 0
@@ -303,6 +331,10 @@ _CASE_BITS = _bits(_CASE_LISTS)
 # the bit of each list of _LOWER_LISTS in _LOWER_BITS, as cue_vector reads them
 (_VERB_BIT, _CARRY_BIT, _PRONOUN_BIT, _HEDGE_BIT, _NUMBER_BIT, _DATE_BIT, _LOADED_BIT, _INTENSIFIER_BIT, _MODAL_BIT,
  _ANONYMOUS_BIT) = (1 << k for k in range(len(_LOWER_LISTS)))
+# the twin's table: _LOWER_BITS, and a bit for the words of _CASE_LISTS lower-cased (a word is looked up in _CASE_BITS
+# only when its lower-cased form has it)
+_ANY_CASE_BIT = 1 << len(_LOWER_LISTS)
+_PYTHON_BITS = _bits((*_LOWER_LISTS, frozenset(w.lower() for w in _CASE_BITS)))
 # the bit of each list of _CASE_LISTS in _CASE_BITS
 _FIRST_BIT, _SECOND_BIT, _FIRST_CAPITALISED_BIT, _NOT_NAME_BIT = (1 << k for k in range(len(_CASE_LISTS)))
 _CASE_LONGEST = max(map(len, _CASE_BITS))
