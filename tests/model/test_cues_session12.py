@@ -141,3 +141,17 @@ _text = st.lists(st.one_of(st.sampled_from(_WORDS), st.sampled_from([w.capitaliz
 @given(st.lists(_text, max_size=8))
 def test_cue_matrix_same_on_fuzzed_texts(texts):
     assert_same(texts)
+
+
+def test_phrase_groups_many_same_as_each_text(polnear_sentences):
+    lows = [s.lower() for article in polnear_sentences[:80] for s in article]
+    assert c.phrase_groups_many(lows) == [c.phrase_groups(low) for low in lows]
+    assert sum(map(bool, c.phrase_groups_many(lows))) > 100
+    assert c.phrase_groups_many([]) == []
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(_text.map(str.lower), max_size=8))
+def test_phrase_groups_many_same_on_fuzzed_texts(lows):
+    # phrases at the ends of neighbouring texts, texts with line breaks of their own, empty texts
+    assert c.phrase_groups_many(lows) == [c.phrase_groups(low) for low in lows]
