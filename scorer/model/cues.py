@@ -228,11 +228,16 @@ def cue_matrix_python(texts: list[str]) -> np.ndarray:
     carry = np.bincount(row_of[:-1][pair], minlength=n) > 0
 
     lows = [t.lower() for t in texts]
-    found = phrase_groups_many(lows)  # one scan for all phrase lists
+    for i, found in enumerate(phrase_groups_many(lows)):  # one scan for all phrase lists
+        if found:
+            out[i, 1] = "report" in found or "denial" in found
+            out[i, 10] = "anon" in found
+            out[i, 12] = "outlet" in found
+            out[i, 13] = "hedge" in found  # counted with the single-word hedges below
+            out[i, 23] = "denial" in found
     # \d[\d,.]* matches where there is a digit; most sentences have none
     digits = [len(_DIGITS.findall(t)) if _has_digit(t) else 0 for t in texts]
     out[:, 0] = verbs > 0
-    out[:, 1] = ["report" in f or "denial" in f for f in found]
     out[:, 2] = ["according to" in low for low in lows]
     out[:, 3] = np.minimum([len(_QUOTE_CHARS.findall(t)) if "”" in t or '"' in t or "“" in t else 0 for t in texts],
                            4) / 4.0
@@ -242,10 +247,8 @@ def cue_matrix_python(texts: list[str]) -> np.ndarray:
     out[:, 7] = carry
     out[:, 8] = name_near
     out[:, 9] = np.minimum(names, 5) / 5.0
-    out[:, 10] = ["anon" in f for f in found]
     out[:, 11] = anonymous_head > 0
-    out[:, 12] = ["outlet" in f for f in found]
-    out[:, 13] = np.minimum(hedges + ["hedge" in f for f in found], 3) / 3.0
+    out[:, 13] = np.minimum(hedges + out[:, 13].astype(np.int64), 3) / 3.0
     out[:, 14] = np.minimum(loaded, 3) / 3.0
     out[:, 15] = np.minimum(numbers + digits, 4) / 4.0
     out[:, 16] = (dated > 0) | [(d > 0 and bool(_YEAR.search(t))) or ("May " in t and bool(_DATE_MAY.search(t)))
@@ -258,7 +261,6 @@ def cue_matrix_python(texts: list[str]) -> np.ndarray:
     out[:, 21] = (modal > 0) | [("need" in low or "ve to" in low or "has to" in low) and bool(_MODAL_PHRASE.search(low))
                                 for low in lows]
     out[:, 22] = np.minimum(intensifiers, 3) / 3.0
-    out[:, 23] = ["denial" in f for f in found]
     out[:, 24] = np.array(list(map(math.log1p, counts.tolist()))) / 5.0
     return out
 
