@@ -209,12 +209,12 @@ def cue_matrix_python(texts: list[str]) -> np.ndarray:
     name = capital & (case & _FIRST_CAPITALISED_BIT == 0)
     name[starts[counts > 0]] = False
     position = np.arange(len(flat)) - starts[row_of]
-    flags = np.column_stack([verb, name, lower & _HEDGE_BIT != 0, lower & _NUMBER_BIT != 0, lower & _LOADED_BIT != 0,
-                             lower & _INTENSIFIER_BIT != 0, lower & _DATE_BIT != 0, lower & _MODAL_BIT != 0,
-                             case & _FIRST_BIT != 0, case & _SECOND_BIT != 0,
-                             (lower & _ANONYMOUS_BIT != 0) & (position < 12)])
-    (verbs, names, hedges, numbers, loaded, intensifiers, dated, modal, first, second, anonymous_head) = \
-        _per_text(flags, starts, ends).T
+    # how many of each text's words have each flag
+    (verbs, names, hedges, numbers, loaded, intensifiers, dated, modal, first, second, anonymous_head) = (
+        np.bincount(row_of[flag], minlength=n) for flag in (
+            verb, name, lower & _HEDGE_BIT != 0, lower & _NUMBER_BIT != 0, lower & _LOADED_BIT != 0,
+            lower & _INTENSIFIER_BIT != 0, lower & _DATE_BIT != 0, lower & _MODAL_BIT != 0, case & _FIRST_BIT != 0,
+            case & _SECOND_BIT != 0, (lower & _ANONYMOUS_BIT != 0) & (position < 12)))
     # a name (a capitalised word but "I", "The", "A", "But", "And") among the four words before a reporting verb or
     # the three after it, in its sentence
     at = np.flatnonzero(verb)
@@ -266,13 +266,6 @@ def cue_matrix_python(texts: list[str]) -> np.ndarray:
 
 
 _OPENING_QUOTES = frozenset("“\"‘'")
-
-
-def _per_text(flags: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """(n, k): how many of each text's words (rows starts[i]:ends[i] of `flags`, (n_words, k)) have each flag."""
-    total = np.zeros((len(flags) + 1, flags.shape[1]), dtype=np.int64)
-    np.cumsum(flags, axis=0, out=total[1:])
-    return total[ends] - total[starts]
 
 
 def _quote_then_attribution(text: str) -> bool:
