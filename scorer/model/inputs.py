@@ -3,7 +3,8 @@ spans (tagged by the learned span tagger, or, without one, extracted by the rule
 article (the same function serves training and scoring, so both see the same inputs).
 
 `article_inputs` returns plain columns (lists, and numpy arrays for the cue vectors, computed when first read or
-for a whole batch by `ModelInputs.concat`), so scoring needs no pandas; `training.train.article_frame` is the same as a DataFrame, for training.
+for a whole batch by `ModelInputs.concat`), so scoring needs no pandas; `training.train.article_frame` is the same
+as a DataFrame, for training.
 """
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
 """Session 12's model-input speed-ups (issue #21) give exactly what the code they replaced gave: the source-type
 vectors as a column (`cues.source_type_matrix`, for the heads' dense part and `claims.claim_features`), the claim
 head's source tokens once per distinct row and its place features as columns (`claims.claim_dense`), the cue vectors
-of a batch's articles computed together (`inputs.ModelInputs.concat`), the n-gram lookup without the space check for token patterns that cannot
-match a space (`heads._SPACELESS`). The replaced code (f0b630d) is frozen here; compared on the model inputs of
-PolNeAR articles (a slice of the `polnear_texts` fixture) and on fuzzed values."""
+of a batch's articles computed together (`inputs.ModelInputs.concat`), the n-gram lookup without the space check
+for token patterns that cannot match a space (`heads._SPACELESS`). The replaced code (f0b630d) is frozen here;
+compared on the model inputs of PolNeAR articles (a slice of the `polnear_texts` fixture) and on fuzzed values."""
 from __future__ import annotations
 
 import re
