@@ -120,7 +120,7 @@ _methods = st.one_of(st.none(), st.sampled_from(["", "pronoun", "role noun after
                      st.text(max_size=5))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(st.tuples(_kinds, _methods), max_size=12))
 def test_source_type_matrix_same_on_fuzzed_pairs(pairs):
     kinds, methods = [k for k, _ in pairs], [m for _, m in pairs]
@@ -139,7 +139,7 @@ def test_source_type_matrix_unhashable():
 _SPACES = [" ", "\t", "\n", "\u00a0", "\u2003", "\u3000", "\x1c", "\x85"]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(st.one_of(st.sampled_from(_SPACES + ["a", "b'", "’c", "_", "“", "”", '"', "?", "!", ":", "é"]),
                           st.text(max_size=3)), max_size=20).map("".join))
 def test_spaceless_patterns_never_give_a_token_with_a_space(text):

@@ -137,7 +137,7 @@ _text = st.lists(st.one_of(st.sampled_from(_WORDS), st.sampled_from([w.capitaliz
                  max_size=30).map("".join)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.lists(_text, max_size=8))
 def test_cue_matrix_same_on_fuzzed_texts(texts):
     assert_same(texts)
@@ -150,7 +150,7 @@ def test_phrase_groups_many_same_as_each_text(polnear_sentences):
     assert c.phrase_groups_many([]) == []
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.lists(_text.map(str.lower), max_size=8))
 def test_phrase_groups_many_same_on_fuzzed_texts(lows):
     # phrases at the ends of neighbouring texts, texts with line breaks of their own, empty texts
