@@ -2,9 +2,8 @@
 spans (tagged by the learned span tagger, or, without one, extracted by the rules), the source resolved in the
 article (the same function serves training and scoring, so both see the same inputs).
 
-`article_inputs` returns plain columns (lists, and numpy arrays for the cue vectors, computed when first read or
-for a whole batch by `ModelInputs.concat`), so scoring needs no pandas; `training.train.article_frame` is the same
-as a DataFrame, for training.
+`article_inputs` returns plain columns (lists, and numpy arrays for the cue vectors), so scoring needs
+no pandas; `training.train.article_frame` is the same as a DataFrame, for training.
 """
 from __future__ import annotations
 
@@ -19,33 +18,20 @@ FRAME_COLUMNS = ["text", "prev_text", "next_text", "source", "source_start", "so
                  "cue_end", "src_type", "src_method", "src_refers_to", "inherited_source", "via",
                  "content_start", "content_end"]
 VECTOR_COLUMNS = ["cue_vec", "prev_cue_vec", "next_cue_vec"]
-_VECTORS = frozenset(VECTOR_COLUMNS)
 
 
 class ModelInputs:
     """Columns of one or more articles' sentences: FRAME_COLUMNS as lists, VECTOR_COLUMNS as (n, k) arrays.
-    Indexed like a DataFrame (`inputs["text"]`, `"cue_vec" in inputs`, `len(inputs)`).
-
-    The cue vectors (VECTOR_COLUMNS) are computed from the texts when first read, or by `concat` for all the articles
-    of a model call at once (one `cue_matrix` call for the batch; each sentence's vector is its own)."""
+    Indexed like a DataFrame (`inputs["text"]`, `"cue_vec" in inputs`, `len(inputs)`)."""
 
     def __init__(self, columns: dict):
         self.columns = columns
 
     def __getitem__(self, name: str):
-        if name in _VECTORS and name not in self.columns:
-            self._set_cue_vectors(cue_matrix(self.columns["text"]))
         return self.columns[name]
 
     def __contains__(self, name: str) -> bool:
-        return name in self.columns or name in _VECTORS
-
-    def _set_cue_vectors(self, vecs: np.ndarray) -> None:
-        """The sentences' cue vectors, and their neighbours' (zeros before the first and after the last)."""
-        empty = np.zeros((1, len(CUE_FEATURES)))
-        self.columns["cue_vec"] = vecs
-        self.columns["prev_cue_vec"] = np.vstack([empty, vecs[:-1]]) if len(vecs) else vecs
-        self.columns["next_cue_vec"] = np.vstack([vecs[1:], empty]) if len(vecs) else vecs
+        return name in self.columns
 
     def __len__(self) -> int:
         return len(self.columns["text"])
@@ -56,13 +42,7 @@ class ModelInputs:
 
     @classmethod
     def concat(cls, parts: list["ModelInputs"]) -> "ModelInputs":
-        """The rows of several articles, in order (one model call for a batch); the cue vectors of the articles that
-        have none yet computed together (and kept in each article's columns)."""
-        pending = [p for p in parts if any(name not in p.columns for name in VECTOR_COLUMNS)]
-        if pending:
-            vecs = cue_matrix([t for p in pending for t in p.columns["text"]])
-            for p, end in zip(pending, np.cumsum([len(p) for p in pending]).tolist()):
-                p._set_cue_vectors(vecs[end - len(p):end])
+        """The rows of several articles, in order (one model call for a batch)."""
         out = {name: [v for p in parts for v in p.columns[name]] for name in FRAME_COLUMNS}
         for name in VECTOR_COLUMNS:
             out[name] = np.vstack([p.columns[name] for p in parts]) if parts else np.zeros((0, len(CUE_FEATURES)))
@@ -99,4 +79,9 @@ def article_inputs(article_text: str, sentences, cues: frozenset[str] = CUE_VERB
         ))
     columns = {name: list(values) for name, values in zip(FRAME_COLUMNS, zip(*rows))} if rows \
         else {name: [] for name in FRAME_COLUMNS}
-    return ModelInputs(columns)  # the cue vectors on first read, or for the whole batch (ModelInputs.concat)
+    vecs = cue_matrix(texts)
+    empty = np.zeros((1, len(CUE_FEATURES)))
+    columns["cue_vec"] = vecs
+    columns["prev_cue_vec"] = np.vstack([empty, vecs[:-1]]) if len(vecs) else vecs
+    columns["next_cue_vec"] = np.vstack([vecs[1:], empty]) if len(vecs) else vecs
+    return ModelInputs(columns)

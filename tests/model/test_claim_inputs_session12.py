@@ -1,9 +1,9 @@
 """Session 12's model-input speed-ups (issue #21) give exactly what the code they replaced gave: the source-type
 vectors as a column (`cues.source_type_matrix`, for the heads' dense part and `claims.claim_features`), the claim
-head's source tokens once per distinct row and its place features as columns (`claims.claim_dense`), the cue vectors
-of a batch's articles computed together (`inputs.ModelInputs.concat`), the n-gram lookup without the space check
-for token patterns that cannot match a space (`heads._SPACELESS`). The replaced code (f0b630d) is frozen here;
-compared on the model inputs of PolNeAR articles (a slice of the `polnear_texts` fixture) and on fuzzed values."""
+head's source tokens once per distinct row and its place features as columns (`claims.claim_dense`), the n-gram
+lookup without the space check for token patterns that cannot match a space (`heads._SPACELESS`). The replaced code
+(f0b630d) is frozen here; compared on the model inputs of PolNeAR articles (a slice of the `polnear_texts` fixture)
+and on fuzzed values."""
 from __future__ import annotations
 
 import re
@@ -76,26 +76,6 @@ def test_claim_dense_edge_cases():
         args = (rng.random((n, 5)), rng.random((n, len(SOURCE_KINDS) + 2)), *(rng.random((n, 25)) for _ in range(3)),
                 [int(x) for x in rng.integers(0, 900, n)])
         assert claims.claim_dense(*args).tobytes() == ref_claim_dense(*args).tobytes()
-
-
-def test_cue_vectors_of_a_batch_same_as_each_article(frames):
-    from scorer.model.cues import cue_matrix
-    from scorer.model.inputs import VECTOR_COLUMNS, ModelInputs
-
-    fresh = [ModelInputs({k: v for k, v in f.columns.items() if k not in VECTOR_COLUMNS}) for f in frames[:12]]
-    assert all("cue_vec" in f and "cue_vec" not in f.columns for f in fresh)  # computed when first read
-    batch = ModelInputs.concat(fresh)  # all at once, kept in each article's columns
-    for f in fresh:
-        vecs = cue_matrix(f["text"])
-        ref_prev = np.vstack([np.zeros((1, vecs.shape[1])), vecs[:-1]])
-        ref_next = np.vstack([vecs[1:], np.zeros((1, vecs.shape[1]))])
-        assert f.columns["cue_vec"].tobytes() == vecs.tobytes()
-        assert f["prev_cue_vec"].tobytes() == ref_prev.tobytes() and f["next_cue_vec"].tobytes() == ref_next.tobytes()
-    alone = ModelInputs({k: v for k, v in frames[0].columns.items() if k not in VECTOR_COLUMNS})
-    assert alone["next_cue_vec"].tobytes() == frames[0]["next_cue_vec"].tobytes()  # read alone: its own call
-    eager = ModelInputs.concat(frames[:12])
-    for name in VECTOR_COLUMNS:
-        assert batch[name].tobytes() == eager[name].tobytes()
 
 
 def test_claim_features_and_source_part_same_on_polnear(frames):
