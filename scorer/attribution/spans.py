@@ -190,5 +190,5 @@ class ArticleSources:
         else:
             stype = None
         self.previous = stype is not None
-        self.quote_open = ends_quoted(sent_text) and not sent_text.endswith(("”", '"'))
+        self.quote_open = not sent_text.endswith(("”", '"')) and ends_quoted(sent_text)
         return attr, stype, inherited

@@ -16,7 +16,7 @@ import re
 import numpy as np
 
 from ..text.vocab import Vocabulary
-from .cues import source_type_vector
+from .cues import source_type_matrix
 from .heads import NgramLookup, combine_heads
 
 CLAIM_CLASSES = ("named_source", "anonymous_intelligence", "outlet_claim", "editorial_opinion", "furniture")
@@ -43,8 +43,9 @@ def claim_dense(heads: np.ndarray, source_vectors: np.ndarray, cue: np.ndarray, 
     zero = np.zeros((1, own.shape[1]))
     prev = np.vstack([zero, own[:-1]]) if n else own
     nxt = np.vstack([own[1:], zero]) if n else own
-    place = np.array([[i / max(n - 1, 1), float(i == 0), min(length, 400) / 200] for i, length in enumerate(lengths)],
-                     dtype=np.float64).reshape(n, 3)
+    position = np.arange(n)
+    place = np.column_stack([position / max(n - 1, 1), position == 0,
+                             np.minimum(np.asarray(lengths, dtype=np.int64), 400) / 200])
     article = np.tile(np.r_[comb.mean(axis=0) if n else np.zeros(4), float(n == 1), min(n, 60) / 60], (n, 1))
     return np.hstack([own, cue, prev, nxt, prev_cue, next_cue, place, article])
 
@@ -169,10 +170,8 @@ def decide(claim_probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def claim_features(frame, heads: np.ndarray, lengths: list[int]) -> tuple[list[str], np.ndarray]:
     """(source tokens, dense features) of one article's sentences from its model inputs (`model.inputs`) and the
     PolNeAR heads' outputs (n, 5)."""
-    n = len(lengths)
-    vectors = np.array([source_type_vector(k, m) for k, m in zip(frame["src_type"], frame["src_method"])],
-                       dtype=np.float64).reshape(n, -1)
+    vectors = source_type_matrix(frame["src_type"], frame["src_method"])
     dense = claim_dense(heads, vectors, frame["cue_vec"], frame["prev_cue_vec"], frame["next_cue_vec"], lengths)
-    tokens = [source_tokens(*row) for row in zip(frame["source"], frame["inherited_source"], frame["cue"],
-                                                   frame["src_type"], frame["src_method"])]
-    return tokens, dense
+    rows = list(zip(frame["source"], frame["inherited_source"], frame["cue"], frame["src_type"], frame["src_method"]))
+    tokens = {row: source_tokens(*row) for row in dict.fromkeys(rows)}  # most sentences have no source and no cue
+    return list(map(tokens.__getitem__, rows)), dense

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import math
 import re
-from functools import reduce
-from itertools import islice
-from operator import or_
+from bisect import bisect_right
+from itertools import chain, repeat
 
 import ahocorasick
 import numpy as np
@@ -126,16 +125,7 @@ def phrase_groups(low: str) -> set[str]:
     """The names of the phrase regex's groups (above) that its finditer(low) matches, found exactly as the regex finds
     them (at each position the first alternative that matches with its \\b conditions, then on from its end) but
     with one Aho-Corasick pass instead of trying about 150 alternatives at every character."""
-    best: dict[int, tuple[int, int, str]] = {}  # start -> (order, end, group) of the first alternative matching there
-    n = len(low)
-    for last, (length, alts) in _PHRASE_AUTOMATON.iter(low):
-        start, end = last - length + 1, last + 1
-        for order, bounded, group in alts:
-            if bounded and ((start and _is_word(low[start - 1])) or (end < n and _is_word(low[end]))):
-                continue
-            if start not in best or order < best[start][0]:
-                best[start] = (order, end, group)
-            break
+    best = _first_alternatives(low)
     if not best:
         return set()
     found, pos = set(), 0
@@ -146,71 +136,151 @@ def phrase_groups(low: str) -> set[str]:
     return found
 
 
-def cue_vector(text: str) -> list[float]:
-    """The CUE_FEATURES of one sentence, in order (one tokenisation, one look-up of each word, a few phrase searches).
+def phrase_groups_many(lows: list[str]) -> list[set[str]]:
+    """phrase_groups of each text, with one Aho-Corasick pass over all of them joined by line breaks (no phrase holds
+    one, and a line break is not a word character, as the ends of a text are not: each text's matches are its own)."""
+    offsets = np.cumsum([len(low) + 1 for low in lows]).tolist()  # where each text's successor starts
+    best = _first_alternatives("\n".join(lows))
+    found: list[set[str]] = [set() for _ in lows]
+    pos = 0
+    for start in sorted(best):
+        if start >= pos:
+            _, pos, group = best[start]
+            found[bisect_right(offsets, start)].add(group)
+    return found
 
-    Each lower-cased word is looked up once in `_LOWER_BITS` (the lists of `_LOWER_LISTS` it is in, as bits), so a
-    list is counted only when one of the sentence's words is in it (most sentences have no hedge, number word,
-    loaded word or intensifier)."""
-    if not text:
-        return [0.0] * len(CUE_FEATURES)
-    words = _WORD.findall(text)
-    low = text.lower()
+
+def _first_alternatives(low: str) -> dict[int, tuple[int, int, str]]:
+    """start -> (order, end, group) of the first alternative of the phrase regex that matches at each start, with its
+    \\b conditions."""
+    best: dict[int, tuple[int, int, str]] = {}
+    n = len(low)
+    for last, (length, alts) in _PHRASE_AUTOMATON.iter(low):
+        start, end = last - length + 1, last + 1
+        for order, bounded, group in alts:
+            if bounded and ((start and _is_word(low[start - 1])) or (end < n and _is_word(low[end]))):
+                continue
+            if start not in best or order < best[start][0]:
+                best[start] = (order, end, group)
+            break
+    return best
+
+
+def cue_vector(text: str) -> list[float]:
+    """The CUE_FEATURES of one sentence, in order (`cue_matrix_python` of the one text)."""
+    return cue_matrix_python([text])[0].tolist()
+
+
+def cue_matrix_python(texts: list[str]) -> np.ndarray:
+    """The CUE_FEATURES of each text (a sentence), as an (n, len(CUE_FEATURES)) array: the pure-Python twin of the
+    compiled `cue_rows`, computed a column at a time over all the texts.
+
+    The words of all the texts are found and lower-cased together and each is looked up once in `_LOWER_BITS` and
+    `_CASE_BITS` (the word lists it is in, as bits); the word-list features are then counted per text with numpy.
+    The features read from the characters run a cheap exact check first (most sentences have no quote, dash, digit
+    or "May ") and a regex only when it can match."""
+    texts = [t or "" for t in texts]  # a None text is an empty sentence
+    n = len(texts)
+    out = np.zeros((n, len(CUE_FEATURES)), dtype=np.float64)
+    if not n:
+        return out
+    words = [_WORD.findall(t) for t in texts]
+    flat = list(chain.from_iterable(words))
+    counts = np.fromiter(map(len, words), dtype=np.int64, count=n)
+    ends = np.cumsum(counts)
+    starts = ends - counts
+    row_of = np.repeat(np.arange(n), counts)
     # the words lower-cased in one go: they hold no space, and lower-casing their characters ([A-Za-z'’-]) keeps
     # them one character each
-    low_words = " ".join(words).lower().split(" ") if words else []
-    bits = list(map(_LOWER_BITS.get, low_words))  # None: the word is in none of the lists
-    hits = list(filter(None, bits))
-    present = reduce(or_, hits, 0)
+    joined = " ".join(flat)
+    low_words = joined.lower().split(" ") if flat else []
+    lower = np.fromiter(map(_PYTHON_BITS.get, low_words, repeat(0)), dtype=np.int64, count=len(flat))
+    # the case-sensitive lists, looked up only for the words that are in one of them in some casing
+    case = np.zeros(len(flat), dtype=np.int64)
+    maybe = np.flatnonzero(lower & _ANY_CASE_BIT).tolist()
+    case[maybe] = [_CASE_BITS.get(flat[k], 0) for k in maybe]
+    # capitalised: every word starts with [A-Za-z], "A" to "Z" before "a"; a word starts the joined string or follows
+    # its one space
+    chars = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    capital = chars[np.flatnonzero(np.r_[True, chars[:-1] == 32])] < 97 if flat else np.zeros(0, dtype=bool)
     # a capitalised "States" or "Statement" is not a reporting verb
-    verbs = [i for i, b in enumerate(bits) if b and b & _VERB_BIT and words[i][0].islower()] \
-        if present & _VERB_BIT else []
-    name_near = 0.0
-    for i in verbs:
-        window = words[max(0, i - 4):i] + words[i + 1:i + 4]
-        if any(w[0].isupper() and w not in ("I", "The", "A", "But", "And") for w in window):
-            name_near = 1.0
-            break
-    # capitalised words after the first: every word starts with [A-Za-z], and "A" to "Z" sort before "a"
-    names = sum(1 for w in islice(words, 1, None) if w[0] < "a")
-    if names and not _FIRST_CAPITALISED.isdisjoint(words):
-        names -= sum(w in _FIRST_CAPITALISED for w in words[1:])  # "I", "We", "Our", "My" are not names
-    # each regex below runs only when a cheap exact check says it can match (most sentences have no quote, dash,
-    # digit or "May ")
+    verb = (lower & _VERB_BIT != 0) & ~capital
+    # names: capitalised words after the first, but "I", "We", "Our", "My"
+    name = capital & (case & _FIRST_CAPITALISED_BIT == 0)
+    name[starts[counts > 0]] = False
+    position = np.arange(len(flat)) - starts[row_of]
+    # how many of each text's words have each flag
+    (verbs, names, hedges, numbers, loaded, intensifiers, dated, modal, first, second, anonymous_head) = (
+        np.bincount(row_of[flag], minlength=n) for flag in (
+            verb, name, lower & _HEDGE_BIT != 0, lower & _NUMBER_BIT != 0, lower & _LOADED_BIT != 0,
+            lower & _INTENSIFIER_BIT != 0, lower & _DATE_BIT != 0, lower & _MODAL_BIT != 0, case & _FIRST_BIT != 0,
+            case & _SECOND_BIT != 0, (lower & _ANONYMOUS_BIT != 0) & (position < 12)))
+    # a name (a capitalised word but "I", "The", "A", "But", "And") among the four words before a reporting verb or
+    # the three after it, in its sentence
+    at = np.flatnonzero(verb)
+    named = np.zeros(len(flat) + 1, dtype=np.int64)
+    np.cumsum(capital & (case & _NOT_NAME_BIT == 0), out=named[1:])
+    lo, hi = np.maximum(starts[row_of[at]], at - 4), np.minimum(ends[row_of[at]], at + 4)
+    near = (named[at] - named[lo]) + (named[hi] - named[at + 1]) > 0
+    name_near = np.bincount(row_of[at[near]], minlength=n) > 0
+    # a carry-over pronoun right before a carry verb ("he added") in the same sentence
+    pair = (lower[:-1] & _PRONOUN_BIT != 0) & (lower[1:] & _CARRY_BIT != 0) & (row_of[:-1] == row_of[1:])
+    carry = np.bincount(row_of[:-1][pair], minlength=n) > 0
+
+    lows = [t.lower() for t in texts]
+    for i, found in enumerate(phrase_groups_many(lows)):  # one scan for all phrase lists
+        if found:
+            out[i, 1] = "report" in found or "denial" in found
+            out[i, 10] = "anon" in found
+            out[i, 12] = "outlet" in found
+            out[i, 13] = "hedge" in found  # counted with the single-word hedges below
+            out[i, 23] = "denial" in found
+    # \d[\d,.]* matches where there is a digit; most sentences have none
+    digits = [len(_DIGITS.findall(t)) if _has_digit(t) else 0 for t in texts]
+    out[:, 0] = verbs > 0
+    out[:, 2] = ["according to" in low for low in lows]
+    out[:, 3] = np.minimum([len(_QUOTE_CHARS.findall(t)) if "”" in t or '"' in t or "“" in t else 0 for t in texts],
+                           4) / 4.0
+    out[:, 4] = [t[:1] in _OPENING_QUOTES for t in texts]
+    out[:, 5] = [("”" in t or '"' in t or "’" in t) and _quote_then_attribution(t) for t in texts]
+    out[:, 6] = [("“" in t or '"' in t) and _attribution_then_quote(t) for t in texts]
+    out[:, 7] = carry
+    out[:, 8] = name_near
+    out[:, 9] = np.minimum(names, 5) / 5.0
+    out[:, 11] = anonymous_head > 0
+    out[:, 13] = np.minimum(hedges + out[:, 13].astype(np.int64), 3) / 3.0
+    out[:, 14] = np.minimum(loaded, 3) / 3.0
+    out[:, 15] = np.minimum(numbers + digits, 4) / 4.0
+    out[:, 16] = (dated > 0) | [(d > 0 and bool(_YEAR.search(t))) or ("May " in t and bool(_DATE_MAY.search(t)))
+                                for t, d in zip(texts, digits)]
+    out[:, 17] = ["?" in t for t in texts]
+    out[:, 18] = ["!" in t for t in texts]
+    out[:, 19] = first > 0
+    out[:, 20] = second > 0
+    # _MODAL_PHRASE's matches hold "need", "ve to" or "has to"
+    out[:, 21] = (modal > 0) | [("need" in low or "ve to" in low or "has to" in low) and bool(_MODAL_PHRASE.search(low))
+                                for low in lows]
+    out[:, 22] = np.minimum(intensifiers, 3) / 3.0
+    out[:, 24] = np.array(list(map(math.log1p, counts.tolist()))) / 5.0
+    return out
+
+
+_OPENING_QUOTES = frozenset("“\"‘'")
+
+
+def _quote_then_attribution(text: str) -> bool:
+    """'“...” ― Name' (an epigraph-style attribution), or a reporting verb soon after a closing quotation mark."""
     closing = "”" in text or '"' in text
-    quotes = len(_QUOTE_CHARS.findall(text)) if closing or "“" in text else 0
-    # '“...” ― Name', an epigraph-style attribution
-    quote_then = float(closing and ("―" in text or "—" in text or "–" in text)
-                       and bool(_DASH_ATTRIBUTION.search(text)))
-    if not quote_then and (closing or "’" in text):
-        quote_then = float(_said_after_closing(text))
+    if closing and ("―" in text or "—" in text or "–" in text) and _DASH_ATTRIBUTION.search(text):
+        return True
+    return (closing or "’" in text) and _said_after_closing(text)
+
+
+def _attribution_then_quote(text: str) -> bool:
+    """A reporting verb among the first seven words before the first opening quotation mark, which is not the
+    first character."""
     opener = text.find("“") if "“" in text else text.find('"')
-    then_quote = float(opener > 0 and any(w.lower() in REPORTING_VERBS for w in _WORD.findall(text, 0, opener)[:7]))
-    # a carry-over pronoun right before a carry verb ("he added")
-    carry = float(present & _CARRY_BITS == _CARRY_BITS and any(
-        a and b and a & _PRONOUN_BIT and b & _CARRY_BIT for a, b in zip(bits, bits[1:])))
-    found = phrase_groups(low)  # one scan for all phrase lists
-    hedges = (sum(1 for b in hits if b & _HEDGE_BIT) if present & _HEDGE_BIT else 0) + ("hedge" in found)
-    digits = _has_digit(text)
-    numbers = (len(_DIGITS.findall(text)) if digits else 0) \
-        + (sum(1 for b in hits if b & _NUMBER_BIT) if present & _NUMBER_BIT else 0)
-    dated = bool(present & _DATE_BIT) or (digits and bool(_YEAR.search(text))) \
-        or ("May " in text and bool(_DATE_MAY.search(text)))
-    loaded = sum(1 for b in hits if b & _LOADED_BIT) if present & _LOADED_BIT else 0
-    intensifiers = sum(1 for b in hits if b & _INTENSIFIER_BIT) if present & _INTENSIFIER_BIT else 0
-    return [
-        float(bool(verbs)), float("report" in found or "denial" in found), float("according to" in low),
-        min(quotes, 4) / 4.0, float(text[:1] in "“\"‘'"), quote_then, then_quote, carry, name_near,
-        min(names, 5) / 5.0, float("anon" in found),
-        float(bool(present & _ANONYMOUS_BIT) and any(b and b & _ANONYMOUS_BIT for b in bits[:12])),
-        float("outlet" in found), min(hedges, 3) / 3.0, min(loaded, 3) / 3.0,
-        min(numbers, 4) / 4.0, float(dated), float("?" in text), float("!" in text),
-        float(not _FIRST.isdisjoint(words)), float(not _SECOND.isdisjoint(words)),
-        float(bool(present & _MODAL_BIT) or (("need" in low or "ha" in low) and " to" in low
-                                              and bool(_MODAL_PHRASE.search(low)))),
-        min(intensifiers, 3) / 3.0,
-        float("denial" in found), math.log1p(len(low_words)) / 5.0,
-    ]
+    return opener > 0 and any(w.lower() in REPORTING_VERBS for w in _WORD.findall(text, 0, opener)[:7])
 
 
 def _said_after_closing(text: str) -> bool:
@@ -256,7 +326,12 @@ _CASE_BITS = _bits(_CASE_LISTS)
 # the bit of each list of _LOWER_LISTS in _LOWER_BITS, as cue_vector reads them
 (_VERB_BIT, _CARRY_BIT, _PRONOUN_BIT, _HEDGE_BIT, _NUMBER_BIT, _DATE_BIT, _LOADED_BIT, _INTENSIFIER_BIT, _MODAL_BIT,
  _ANONYMOUS_BIT) = (1 << k for k in range(len(_LOWER_LISTS)))
-_CARRY_BITS = _CARRY_BIT | _PRONOUN_BIT
+# the twin's table: _LOWER_BITS, and a bit for the words of _CASE_LISTS lower-cased (a word is looked up in _CASE_BITS
+# only when its lower-cased form has it)
+_ANY_CASE_BIT = 1 << len(_LOWER_LISTS)
+_PYTHON_BITS = _bits((*_LOWER_LISTS, frozenset(w.lower() for w in _CASE_BITS)))
+# the bit of each list of _CASE_LISTS in _CASE_BITS
+_FIRST_BIT, _SECOND_BIT, _FIRST_CAPITALISED_BIT, _NOT_NAME_BIT = (1 << k for k in range(len(_CASE_LISTS)))
 _CASE_LONGEST = max(map(len, _CASE_BITS))
 _CUE_CALLS = (phrase_groups, _DASH_ATTRIBUTION.search, _said_after_closing, _DIGITS.findall, _YEAR.search,
               _DATE_MAY.search, _MODAL_PHRASE.search, math.log1p)
@@ -274,11 +349,6 @@ def cue_matrix(texts) -> np.ndarray:
     return cue_matrix_python(texts)
 
 
-def cue_matrix_python(texts: list[str]) -> np.ndarray:
-    """The pure-Python twin of the compiled `cue_rows`: cue_vector of each text."""
-    return np.array([cue_vector(t) for t in texts], dtype=np.float64).reshape(len(texts), len(CUE_FEATURES))
-
-
 def quote_state(prev: str, text: str, nxt: str) -> list[float]:
     """A quote left open before the sentence, closing in it, opening in it and left open, closing in the next."""
     open_prev = opens_quote(prev)
@@ -287,9 +357,11 @@ def quote_state(prev: str, text: str, nxt: str) -> list[float]:
 
 
 def quote_states(prev: list[str], texts: list[str], nxt: list[str]) -> np.ndarray:
-    """quote_state of each row (prev[i], texts[i], nxt[i]) as an (n, 4) array, a column at a time."""
-    open_prev = list(map(opens_quote, prev))
-    open_text = list(map(opens_quote, texts))
+    """quote_state of each row (prev[i], texts[i], nxt[i]) as an (n, 4) array, a column at a time (opens_quote once
+    per distinct text: each sentence is also its neighbour's previous sentence)."""
+    opens = {t: opens_quote(t) for t in dict.fromkeys(chain(prev, texts))}
+    open_prev = list(map(opens.__getitem__, prev))
+    open_text = list(map(opens.__getitem__, texts))
     columns = [open_prev, [o and closes_open_quote(t) for o, t in zip(open_prev, texts)],
                [t[:1] in "“\"" and o for o, t in zip(open_text, texts)],
                [o and closes_open_quote(x) for o, x in zip(open_text, nxt)]]
@@ -315,6 +387,19 @@ def source_type_vector(kind: str | None, method: str | None) -> list[float]:
         return out
     except TypeError:  # an unhashable value
         return _source_type_vector(kind, method)
+
+
+def source_type_matrix(kinds, methods) -> np.ndarray:
+    """source_type_vector of each (kinds[i], methods[i]) as an (n, len(SOURCE_KINDS) + 2) array: each distinct pair
+    (a handful make up almost every article) computed once."""
+    pairs = list(zip(kinds, methods))
+    width = len(SOURCE_KINDS) + 2
+    try:
+        distinct = {pair: k for k, pair in enumerate(dict.fromkeys(pairs))}
+    except TypeError:  # an unhashable value
+        return np.array([source_type_vector(*pair) for pair in pairs], dtype=np.float64).reshape(len(pairs), width)
+    table = np.array([_source_type_vector(*pair) for pair in distinct], dtype=np.float64).reshape(len(distinct), width)
+    return table[np.fromiter(map(distinct.__getitem__, pairs), dtype=np.intp, count=len(pairs))]
 
 
 def _source_type_vector(kind: str | None, method: str | None) -> list[float]:

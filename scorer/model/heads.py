@@ -17,7 +17,7 @@ import numpy as np
 from ..labels import LABELS, SOURCE_KINDS, SOURCE_LABELS
 from ..text import kernels
 from ..text.vocab import Vocabulary, gather, lookup_many, range_starts
-from .cues import CUE_FEATURES, cue_matrix, quote_states, source_type_vector
+from .cues import CUE_FEATURES, cue_matrix, quote_states, source_type_matrix
 
 _VECTOR_OF = {"text": "cue_vec", "prev_text": "prev_cue_vec", "next_text": "next_cue_vec"}
 
@@ -63,9 +63,7 @@ def dense_part(kind: tuple, frame) -> np.ndarray:
     if kind[0] == "quote_state":
         return quote_states(_column(frame, "prev_text"), _column(frame, "text"), _column(frame, "next_text"))
     if kind[0] == "source":
-        rows = zip(_column(frame, "src_type", "none"), _column(frame, "src_method"))
-        return np.array([source_type_vector(*row) for row in rows], dtype=np.float64).reshape(
-            len(frame), part_width(kind))
+        return source_type_matrix(_column(frame, "src_type", "none"), _column(frame, "src_method"))
     raise ValueError(f"unknown feature part {kind!r}")
 
 
@@ -131,6 +129,7 @@ class NgramLookup:
         self.looked_up = 0
         self.long_words = None if pattern is None or pattern.flags & ~re.UNICODE else \
             _WORD_CODE_MODES.get(pattern.pattern)
+        self.spaceless = pattern is not None and (pattern.pattern, pattern.flags & ~re.UNICODE) in _SPACELESS
 
     def ids(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         if self.coder is None:
@@ -140,7 +139,7 @@ class NgramLookup:
             self.coder = NgramCoder(self.vocabulary, self.ngram_max)
         if self.long_words is not None and not self.coder.exact_loop:
             return self.coder.ids_compiled(texts, self.long_words)
-        return self.coder.ids(texts, self.findall, self._tokens(texts))
+        return self.coder.ids(texts, self.findall, self._tokens(texts), self.spaceless)
 
     def _tokens(self, texts: list[str]) -> list[list[str]] | None:
         return None if self.pattern is None else tokenise(self.pattern, texts)
@@ -156,12 +155,13 @@ _RECENT: dict[tuple[str, int], tuple[list[str], list[list[str]]]] = {}
 # characters of the first's tokens (tests/model/test_speed_tokens.py checks it on the corpus and fuzzed strings)
 HEADS_TOKEN_PATTERN = r"(?u)\b\w[\w'’]*\b|[“”\"?!:]"
 LONG_WORDS_PATTERN = r"(?u)\b\w\w+\b"
-_LONG_WORDS = re.compile(LONG_WORDS_PATTERN)
 
 
 def _long_words(texts: list[str], tokens: list[list[str]]) -> list[list[str]]:
-    """LONG_WORDS_PATTERN's tokens of the lower-cased texts, from their HEADS_TOKEN_PATTERN tokens."""
-    return [_LONG_WORDS.findall(" ".join(words)) if "'" in text or "’" in text else [w for w in words if len(w) > 1]
+    """LONG_WORDS_PATTERN's tokens of the lower-cased texts, from their HEADS_TOKEN_PATTERN tokens: the tokens' runs of
+    word characters (split at their apostrophes) of two or more characters (the punctuation tokens are one)."""
+    return [[w for w in " ".join(words).replace("'", " ").replace("’", " ").split() if len(w) > 1]
+            if "'" in text or "’" in text else [w for w in words if len(w) > 1]
             for text, words in zip(texts, tokens)]
 
 
@@ -180,6 +180,8 @@ _WORD_CODE_MODES = {} if _word_codes is None else {HEADS_TOKEN_PATTERN: False, L
 # same as word runs joined by apostrophes, without trying \b at every character; the source tokens' \S+ is
 # str.split (both split at what str.isspace calls white space)
 _SAME_TOKENS = {(HEADS_TOKEN_PATTERN, 0): re.compile(r"\w+(?:['’]+\w+)*|[“”\"?!:]").findall, (r"\S+", 0): str.split}
+# patterns none of whose tokens holds a space (word characters and apostrophes, the punctuation marks; no white space)
+_SPACELESS = {(HEADS_TOKEN_PATTERN, 0), (LONG_WORDS_PATTERN, 0), (r"\S+", 0)}
 
 
 def tokenise(pattern: re.Pattern, texts: list[str]) -> list[list[str]]:
@@ -311,14 +313,16 @@ class NgramCoder:
             cache.update(zip(new, found.tolist()))
         return np.fromiter(map(cache.__getitem__, missed), dtype=np.int64, count=len(missed))
 
-    def ids(self, texts: list[str], findall, tokens: list[list[str]] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def ids(self, texts: list[str], findall, tokens: list[list[str]] | None = None,
+            spaceless: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """(row, vocabulary id) of every known n-gram occurrence of the texts' tokens (`findall` of the lower-cased
         text, or `tokens` when the caller has them), per row the unigrams in text order, then the bigrams, and so
-        on."""
+        on. `spaceless`: the token pattern cannot match a space (`_SPACELESS`), so no token is checked for one."""
         if tokens is None:
             tokens = [findall(text) for text in map(str.lower, texts)]
         flat = list(chain.from_iterable(tokens))
-        if self.exact_loop or " " in "".join(flat):  # a token with a space could spell a longer n-gram
+        # a token with a space could spell a longer n-gram
+        if self.exact_loop or (not spaceless and " " in "".join(flat)):
             return ngram_ids_loop(texts, findall, self.vocab, self.ngram_max, tokens)
         lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
         return self._ids_of_codes(self._codes(flat), lengths)
