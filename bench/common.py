@@ -1,10 +1,13 @@
 """Shared helpers for the benchmark scripts: the PolNeAR dev texts, medians and Markdown tables."""
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import statistics
+import subprocess
 import sys
+import tarfile
 import time
 from pathlib import Path
 
@@ -60,3 +63,12 @@ def single_thread_env() -> dict[str, str]:
     from scorer.pool import THREAD_VARS
 
     return {var: os.environ.get(var, "1") for var in THREAD_VARS}
+
+
+def old_package(rev: str, into: Path) -> None:
+    """REV's scorer/ as the package `scorer_old` in `into` (the *_vs.py scripts import it beside the working tree's)."""
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", "--format=tar", rev, "scorer"], check=True,
+                             capture_output=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    (into / "scorer").rename(into / "scorer_old")

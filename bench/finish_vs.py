@@ -11,31 +11,19 @@ and the median of the paired ratios new / old.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import statistics
-import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import REPO, dev_texts, single_thread_env  # noqa: E402
+from common import dev_texts, old_package, single_thread_env  # noqa: E402
 
 # one native thread, as the batch workers and `scorer score` run (before numpy is imported)
 os.environ.update(single_thread_env())
-
-
-def _old_package(rev: str, into: Path) -> None:
-    """REV's scorer/ as the package `scorer_old` in `into`."""
-    archive = subprocess.run(["git", "-C", str(REPO), "archive", "--format=tar", rev, "scorer"], check=True,
-                             capture_output=True).stdout
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(into, filter="data")
-    (into / "scorer").rename(into / "scorer_old")
 
 
 def main() -> None:
@@ -45,7 +33,7 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=8, help="articles per model batch (default 8, as scorer batch)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        _old_package(args.vs, Path(tmp))
+        old_package(args.vs, Path(tmp))
         sys.path.insert(0, tmp)
         import scorer_old.pipeline as old_pipeline
 

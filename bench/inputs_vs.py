@@ -21,8 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import dev_texts, single_thread_env  # noqa: E402
-from finish_vs import _old_package  # noqa: E402
+from common import dev_texts, old_package, single_thread_env  # noqa: E402
 
 os.environ.update(single_thread_env())
 
@@ -58,7 +57,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=21)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        _old_package(args.vs, Path(tmp))
+        old_package(args.vs, Path(tmp))
         sys.path.insert(0, tmp)
         texts = dev_texts()
         sides = {name: _side(package, texts) for name, package in (("old", "scorer_old"), ("new", "scorer"))}

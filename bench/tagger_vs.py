@@ -12,29 +12,17 @@ Prints µs per sentence per part (median of the runs) and the median of the pair
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import statistics
-import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import REPO, dev_texts
+from common import dev_texts, old_package
 
 PARTS = ("tokens (batch_tokens)", "emissions", "viterbi", "source confidences", "drop unsure sources, tag_spans")
-
-
-def _old_package(rev: str, into: Path) -> None:
-    """REV's scorer/ as the package `scorer_old` in `into`."""
-    archive = subprocess.run(["git", "-C", str(REPO), "archive", "--format=tar", rev, "scorer"], check=True,
-                             capture_output=True).stdout
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(into, filter="data")
-    (into / "scorer").rename(into / "scorer_old")
 
 
 def _timed_spans(module, tagger, articles, totals: dict) -> None:
@@ -70,7 +58,7 @@ def main() -> None:
 
         tune_malloc()
     with tempfile.TemporaryDirectory() as tmp:
-        _old_package(args.vs, Path(tmp))
+        old_package(args.vs, Path(tmp))
         sys.path.insert(0, tmp)
         import scorer_old.attribution.tagger as old_tagger
         from scorer_old.model.store import load_bundle as old_load

@@ -1,5 +1,5 @@
-"""Fixtures of the model-file tests: the shipped model's arrays and manifest, and a copy of its directory to tamper
-with."""
+"""Fixtures of the model tests: the shipped model's arrays and manifest, a copy of its directory to tamper with, and
+`looks_english`'s pure-Python paths."""
 import json
 import shutil
 
@@ -23,3 +23,13 @@ def model_dir(tmp_path):
     for name in (CARD_FILE, *MODEL_FILES):
         shutil.copy(default_model_dir() / name, tmp_path / name)
     return tmp_path
+
+
+@pytest.fixture()
+def pure_english(monkeypatch):
+    """`looks_english` with the compiled counts switched off: its pure-Python paths (against `ref_looks_english`,
+    tests/model/english_reference.py)."""
+    from scorer.text import language
+
+    monkeypatch.setattr(language, "_english_counts", None)
+    return language.looks_english

@@ -17,6 +17,8 @@ from scorer.labels import LABELS
 from scorer.model import support
 from scorer.text import kernels
 
+from english_reference import ref_looks_english  # tests/model/english_reference.py
+
 # ---------------------------------------------------------------------------------------------------------------
 # the reference (4e79796)
 
@@ -283,32 +285,7 @@ def test_sentence_rows_same_on_fuzzed_cells(case, seed):
 # ---------------------------------------------------------------------------------------------------------------
 # looks_english: the ASCII path on bytes (pure Python)
 
-_REF_WORD = re.compile(r"[^\W\d_]+")
-_REF_NOT_LATIN = re.compile("[^\u0000-\u024f]")
-
-
-def ref_looks_english(text: str) -> bool:
-    """`looks_english` without any fast path (its definition)."""
-    from scorer.text.language import _FUNCTION_WORDS, MIN_LETTERS, MIN_WORDS
-
-    words = _REF_WORD.findall(text[:20000])
-    joined = "".join(words)
-    if len(joined) < MIN_LETTERS:
-        return True
-    if len(joined) - len(_REF_NOT_LATIN.findall(joined)) < 0.5 * len(joined):
-        return False
-    if len(words) < MIN_WORDS:
-        return True
-    return sum(w.lower() in _FUNCTION_WORDS for w in words) >= 0.12 * len(words)
-
-
-@pytest.fixture()
-def pure_english(monkeypatch):
-    """`looks_english` with the compiled counts switched off: its pure-Python paths."""
-    from scorer.text import language
-
-    monkeypatch.setattr(language, "_english_counts", None)
-    return language.looks_english
+# (ref_looks_english: tests/model/english_reference.py; the pure_english fixture: tests/model/conftest.py)
 
 
 def test_looks_english_same_on_polnear(polnear_texts, pure_english):

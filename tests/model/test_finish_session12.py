@@ -7,17 +7,21 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import struct
 
 import numpy as np
 import pytest
+from english_reference import ref_looks_english  # tests/model/english_reference.py
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scorer.labels import LABELS
 from scorer.model.claims import FURNITURE_REASON, decide
-from scorer.model.support import corroboration_and_overlap, reasons_many, support_features
+from scorer.model.support import (
+    corroboration_and_overlap,
+    reasons_many,
+    support_features,
+)
 from scorer.pipeline import Article, Scorer, rounded, sentence_rows
 from scorer.report.report import Report
 from scorer.report.summary import summarise
@@ -104,32 +108,7 @@ def test_finish_many_same_as_one_article_at_a_time(scorer, polnear_texts):
 # ---------------------------------------------------------------------------------------------------------------
 # looks_english's ASCII path: letters counted on the lowered bytes, function words a slice at a time
 
-_REF_WORD = re.compile(r"[^\W\d_]+")
-_REF_NOT_LATIN = re.compile("[^\u0000-\u024f]")
-
-
-def ref_looks_english(text: str) -> bool:
-    """`looks_english` without any fast path (its definition)."""
-    from scorer.text.language import _FUNCTION_WORDS, MIN_LETTERS, MIN_WORDS
-
-    words = _REF_WORD.findall(text[:20000])
-    joined = "".join(words)
-    if len(joined) < MIN_LETTERS:
-        return True
-    if len(joined) - len(_REF_NOT_LATIN.findall(joined)) < 0.5 * len(joined):
-        return False
-    if len(words) < MIN_WORDS:
-        return True
-    return sum(w.lower() in _FUNCTION_WORDS for w in words) >= 0.12 * len(words)
-
-
-@pytest.fixture()
-def pure_english(monkeypatch):
-    """`looks_english` with the compiled counts switched off: its pure-Python paths."""
-    from scorer.text import language
-
-    monkeypatch.setattr(language, "_english_counts", None)
-    return language.looks_english
+# (ref_looks_english: tests/model/english_reference.py; the pure_english fixture: tests/model/conftest.py)
 
 
 @pytest.mark.parametrize("n_words", [12, 255, 256, 257, 600, 1000, 3000])
