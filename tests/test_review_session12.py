@@ -1,0 +1,56 @@
+"""Faults found by the independent review of session 12's speed changes (issue #21) against f0b630d: each test fails
+on 78ecfa6 and passes with its fix."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import scorer.pipeline as pipeline
+from scorer.pipeline import Scorer
+
+ONE_SENTENCE = "Officials said the bridge would reopen next week, according to a statement from the city."
+OTHERS = ["The mayor said on Tuesday that the bridge would reopen next week. Critics called the plan reckless. "
+          "“It is a disaster,” one engineer told reporters.",
+          "Sources familiar with the talks said a deal was close. The White House declined to comment."]
+
+
+@pytest.fixture(scope="module")
+def model() -> Scorer:
+    return Scorer(None)
+
+
+def test_support_numbers_of_a_one_sentence_article_as_alone(model, monkeypatch):
+    """`_finish_many` gives each article the support model's numbers (unrounded support, contributions) of its own
+    rows alone, as f0b630d's `_finish` computed them, also for an article with one kept sentence: a one-row product is
+    a BLAS matrix-vector (or dot) call whose last bits differ from the row's in the batch's stacked matrix product,
+    so the batch changed them (and, at a rounding tie or a reason's 0.02 threshold, the report)."""
+    calls, seen = [], {}
+    real_predict = model.support.predict_and_contributions
+    real_rounded, real_reasons = pipeline.rounded, pipeline.reasons_many
+
+    def predict_spy(X):
+        calls.append(np.array(X))
+        return real_predict(X)
+
+    def reasons_spy(contrib, X, texts, corr, labels, limit=3):
+        seen["contrib"] = np.array(contrib)
+        return real_reasons(contrib, X, texts, corr, labels, limit)
+
+    def rounded_spy(values, digits):
+        if np.ndim(values) == 1:
+            seen["support"] = np.array(values)
+        return real_rounded(values, digits)
+
+    monkeypatch.setattr(model.support, "predict_and_contributions", predict_spy)
+    monkeypatch.setattr(pipeline, "reasons_many", reasons_spy)
+    monkeypatch.setattr(pipeline, "rounded", rounded_spy)
+    reports = list(model.score_many([OTHERS[0], ONE_SENTENCE, OTHERS[1]]))
+    monkeypatch.undo()
+    sizes = [len(r.sentences) for r in reports]
+    assert sizes[1] == 1
+    X, bounds = calls[0], np.cumsum([0] + sizes)
+    assert len(X) == bounds[-1]
+    for a in range(len(sizes)):
+        support, _, contrib = real_predict(X[bounds[a]:bounds[a + 1]])
+        assert seen["support"][bounds[a]:bounds[a + 1]].tolist() == support.tolist()
+        assert np.array_equal(seen["contrib"][bounds[a]:bounds[a + 1]], contrib)
