@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import scorer.pipeline as pipeline
+from scorer import pipeline
 from scorer.pipeline import Scorer
 
 ONE_SENTENCE = "Officials said the bridge would reopen next week, according to a statement from the city."
-OTHERS = ["The mayor said on Tuesday that the bridge would reopen next week. Critics called the plan reckless. "
-          "“It is a disaster,” one engineer told reporters.",
+OTHERS = [("The mayor said on Tuesday that the bridge would reopen next week. Critics called the plan reckless. "
+           "“It is a disaster,” one engineer told reporters."),
           "Sources familiar with the talks said a deal was close. The White House declined to comment."]
 
 
@@ -54,3 +54,29 @@ def test_support_numbers_of_a_one_sentence_article_as_alone(model, monkeypatch):
         support, _, contrib = real_predict(X[bounds[a]:bounds[a + 1]])
         assert seen["support"][bounds[a]:bounds[a + 1]].tolist() == support.tolist()
         assert np.array_equal(seen["contrib"][bounds[a]:bounds[a + 1]], contrib)
+
+
+def test_viterbi_memory_on_many_short_sentences(model, monkeypatch):
+    """The pure-Python Viterbi's step array (tags x tags x sentences, session 12) was twice f0b630d's peak memory on
+    an article of many short sentences (300,000 of one or two tokens: 204 MB against 102 MB, 22 MB of emissions); it
+    is now taken at most _VITERBI_BLOCK sentences at a time, with the same tags for any block size (peaks measured by
+    tracemalloc, which sees numpy's arrays)."""
+    import tracemalloc
+
+    from scorer.attribution import tagger as tagger_module
+    from scorer.text import kernels
+
+    monkeypatch.setattr(kernels, "ACTIVE", False)
+    lengths = [1 + (i % 3 == 0) + (i % 7 == 0) * 3 for i in range(40_000)]
+    emissions = np.random.default_rng(5).normal(size=(sum(lengths), model.spans.transitions.shape[0]))
+    tracemalloc.start()
+    try:
+        tags = model.spans.viterbi(emissions, lengths)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4.2 * emissions.nbytes  # f0b630d: 4.13 x the emissions; 78ecfa6: 7.6 x; now 3.3 x
+    monkeypatch.setattr(tagger_module, "_VITERBI_BLOCK", 7)
+    assert np.array_equal(model.spans.viterbi(emissions, lengths), tags)
+    monkeypatch.setattr(tagger_module, "_VITERBI_BLOCK", 10**9)
+    assert np.array_equal(model.spans.viterbi(emissions, lengths), tags)
