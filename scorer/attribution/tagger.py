@@ -467,7 +467,7 @@ class SpanTagger:
             return out
         # the tokens in time-major order, tag-major: em[:, i] are the scores of token i, so that a step's rows of
         # each tag are contiguous
-        em = np.take(emissions.T, layout.token, axis=1)  # (a fresh C-contiguous array: no transposed copy)
+        em = np.ascontiguousarray(np.take(emissions, layout.token, axis=0).T)
         at, live = layout.at, layout.live
         # the forward pass keeps only each step's best scores (deltas): for each tag b the maximum over the previous
         # tag a of delta[a] + transitions[a, b], one (a, b, sentence) array reduced over a, its outer axis (an
