@@ -179,6 +179,12 @@ class Scorer:
         claim_grades = np.concatenate([article_grades[keep] for (_, article_grades), keep in zip(claims, keeps)])
         X = support_features(texts, probs, corr, cues, claim_grades)
         support, grades, contrib = self.support.predict_and_contributions(X)
+        # a one-row product is a BLAS matrix-vector (or dot) call, whose last bits differ from the row's in a matrix
+        # product: an article with one kept sentence is scored alone, as it is when it is the batch's only article
+        if len(texts) > 1:
+            for a in np.flatnonzero(np.diff(bounds) == 1).tolist():
+                at = slice(bounds[a], bounds[a] + 1)
+                support[at], grades[at], contrib[at] = self.support.predict_and_contributions(X[at])
         reasons = reasons_many(contrib, X, texts, corr, labels)
         # plain Python numbers (tolist) instead of one numpy scalar per cell, rounded as reported, for the whole batch
         probs, support, grades = rounded(probs, 4), rounded(support, 4), grades.tolist()

@@ -477,11 +477,17 @@ class SpanTagger:
         deltas = np.empty_like(em)
         deltas[:, :live[0]] = em[:, :live[0]]
         column = trans[:, :, None]
-        sums, best = np.empty(trans.shape + (live[0],)), np.empty((len(trans), live[0]))
+        # (at most _VITERBI_BLOCK sentences a step at a time: the (a, b, sentence) array is tags x tags x 8 bytes a
+        # sentence, larger than the emissions for many short sentences)
+        block = min(live[0], _VITERBI_BLOCK)
+        sums, best = np.empty(trans.shape + (block,)), np.empty((len(trans), block))
         for t in range(1, layout.width):
             a, n, p = at[t], live[t], at[t - 1]
-            step = np.add(deltas[:, None, p:p + n], column, out=sums[:, :, :n])
-            np.add(np.maximum.reduce(step, axis=0, out=best[:, :n]), em[:, a:a + n], out=deltas[:, a:a + n])
+            for i in range(0, n, block):
+                m = min(block, n - i)
+                step = np.add(deltas[:, None, p + i:p + i + m], column, out=sums[:, :, :m])
+                np.add(np.maximum.reduce(step, axis=0, out=best[:, :m]), em[:, a + i:a + i + m],
+                       out=deltas[:, a + i:a + i + m])
         tags = np.empty(em.shape[1], dtype=np.int64)
         current = np.zeros(live[0], dtype=np.int64)
         for t in range(layout.width - 1, -1, -1):
@@ -592,6 +598,7 @@ def concat_tokens(parts: list[Tokens]) -> Tokens:
                   {g: np.concatenate([p.codes[g] for p in parts]) for g in GROUPS})
 
 
+_VITERBI_BLOCK = 2048  # sentences a Viterbi step at a time (SpanTagger.viterbi): 800 kB for 7 tags
 _SOURCE_TAGS = [TAGS.index("B-SOURCE"), TAGS.index("I-SOURCE")]
 
 

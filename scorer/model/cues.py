@@ -178,12 +178,26 @@ def cue_matrix_python(texts: list[str]) -> np.ndarray:
     The words of all the texts are found and lower-cased together and each is looked up once in `_LOWER_BITS` and
     `_CASE_BITS` (the word lists it is in, as bits); the word-list features are then counted per text with numpy.
     The features read from the characters run a cheap exact check first (most sentences have no quote, dash, digit
-    or "May ") and a regex only when it can match."""
+    or "May ") and a regex only when it can match. The texts are taken about _CUE_CHUNK characters at a time (each
+    row is its text's alone): the words' lists and arrays of a whole long article held at once took 5x the memory of
+    a sentence at a time."""
     texts = [t or "" for t in texts]  # a None text is an empty sentence
+    out = np.zeros((len(texts), len(CUE_FEATURES)), dtype=np.float64)
+    start = size = 0
+    for end, text in enumerate(texts, 1):
+        size += len(text)
+        if size >= _CUE_CHUNK or end == len(texts):
+            _cue_rows_python(texts[start:end], out[start:end])
+            start, size = end, 0
+    return out
+
+
+_CUE_CHUNK = 1 << 16  # characters of sentences at a time in cue_matrix_python
+
+
+def _cue_rows_python(texts: list[str], out: np.ndarray) -> None:
+    """`cue_matrix_python` of the texts (none None), written into `out` (zeros, one row per text)."""
     n = len(texts)
-    out = np.zeros((n, len(CUE_FEATURES)), dtype=np.float64)
-    if not n:
-        return out
     words = [_WORD.findall(t) for t in texts]
     flat = list(chain.from_iterable(words))
     counts = np.fromiter(map(len, words), dtype=np.int64, count=n)
@@ -262,7 +276,6 @@ def cue_matrix_python(texts: list[str]) -> np.ndarray:
                                 for low in lows]
     out[:, 22] = np.minimum(intensifiers, 3) / 3.0
     out[:, 24] = np.array(list(map(math.log1p, counts.tolist()))) / 5.0
-    return out
 
 
 _OPENING_QUOTES = frozenset("“\"‘'")

@@ -1,0 +1,132 @@
+"""Differential fuzz of the whole pipeline: this checkout against another revision, end to end.
+
+Batches of adversarial articles (read-only corpus texts, mutated with line breaks of every kind, NULs, lone
+surrogates, quote marks, odd spaces, combining marks; cut open inside a quotation; empty and one-character texts;
+huge articles and articles of thousands of tiny sentences; 1 to 17 articles a batch) go through
+`Scorer(None).score_many(batch)` in REV (extracted with git archive into a temporary directory, the compiled kernels
+copied beside it when this checkout has them) and in this checkout, each in its own process, with SCORER_KERNELS=0
+and =1; the reports' `to_dict()` JSON (or the error) of each batch must be the same. Prints the batches that differ
+(their seed and index: `--show` prints one's input) and exits 1 if any does.
+
+    python tools/fuzz_vs.py [--vs f0b630d] [--seeds 1-4] [--batches 15] [--kernels 0,1] [--show SEED:INDEX]
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import io
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO.parent / "shared" / "data"
+ODD = ["\n", "\r", "\r\n", "\0", "\ud800", "\udc00", "\u2028", "\u2029", "\x85", "\x1c", "\x1d", "\x1e", "\x1f", "\t",
+       "\u00a0", "“", "”", '"', "'", "‘", "’", "\u3000", "\u1680", "\x0b", "\x0c", "İ", "ẞ", "ﬃ", "٣", "²", "\u0301",
+       "𝐀", "—", "...", "?"]
+TINY = ["A.", "He said.", "“No.”", "I.", "Me?", "Sources said.", "'Yes,' he said.", "“Go", "said “", "U.S. officials"]
+
+# the side that scores: reads a JSON list of batches on stdin, prints one JSON line per batch
+_SIDE = r"""
+import json, sys
+from scorer.pipeline import Scorer
+scorer = Scorer(None)
+for batch in json.loads(sys.stdin.read()):
+    try:
+        out = [r.to_dict() for r in scorer.score_many(batch)]
+    except Exception as exc:
+        out = f"{type(exc).__name__}: {exc}"
+    print(json.dumps(out, sort_keys=True, ensure_ascii=True))
+"""
+
+
+def corpus(rng: random.Random) -> list[str]:
+    files = sorted(glob.glob(str(DATA / "polnear" / "**" / "*.txt"), recursive=True))
+    for name in ("newssd_eng", "checkthat2025_en", "bbc"):
+        files += sorted(glob.glob(str(DATA / name / "**" / "*.txt"), recursive=True))[:300]
+    if not files:
+        sys.exit(f"no corpus texts under {DATA}")
+    return [Path(f).read_text(encoding="utf-8", errors="replace") for f in rng.sample(files, min(60, len(files)))]
+
+
+def article(rng: random.Random, texts: list[str]) -> str:
+    text, r = rng.choice(texts), rng.random()
+    if r < 0.25:
+        chars = list(text)
+        for _ in range(rng.randint(1, 200)):
+            at = rng.randrange(len(chars) + 1)
+            if rng.random() < 0.7 or at == len(chars):
+                chars.insert(at, rng.choice(ODD))
+            else:
+                chars[at] = rng.choice(ODD)
+        return "".join(chars)
+    if r < 0.4:
+        return text.replace("\n", rng.choice(["\r", "\u2028", "\x85", "\x1e", " \n ", "\n\n\n", "\0"]))
+    if r < 0.5:
+        return text[:rng.randint(1, len(text))] + rng.choice(["“", '"', " said “The", "“\n"])
+    if r < 0.6:
+        return " ".join(rng.choice(texts)[:3000] for _ in range(rng.randint(3, 12)))
+    if r < 0.7:
+        return " ".join(rng.choice(TINY) for _ in range(rng.randint(50, 1500)))
+    if r < 0.8:
+        return rng.choice(["", " ", "\n", "\0", "\ud800", "“", '"', "\n\n", "a b c", "x" * 5000, "said " * 2000])
+    return text
+
+
+def batches(seed: int, n: int) -> list[list[str]]:
+    rng = random.Random(seed)
+    texts = corpus(rng)
+    return [[article(rng, texts) for _ in range(rng.choice([1, 2, 8, 9, 17]))] for _ in range(n)]
+
+
+def run(root: Path, payload: str, kernels: str) -> list[str]:
+    env = dict(os.environ, PYTHONPATH=str(root), SCORER_KERNELS=kernels)
+    done = subprocess.run([sys.executable, "-c", _SIDE], input=payload, text=True, capture_output=True, cwd=root,
+                          env=env, check=False)
+    if done.returncode:
+        sys.exit(f"{root}: exit {done.returncode}\n{done.stderr[-2000:]}")
+    return done.stdout.splitlines()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--vs", default="f0b630d")
+    parser.add_argument("--seeds", default="1-4", help="a range A-B or one seed")
+    parser.add_argument("--batches", type=int, default=15, help="batches per seed")
+    parser.add_argument("--kernels", default="0,1")
+    parser.add_argument("--show", help="SEED:INDEX: print that batch's input (JSON) and exit")
+    args = parser.parse_args()
+    if args.show:
+        seed, index = map(int, args.show.split(":"))
+        print(json.dumps(batches(seed, index + 1)[index], ensure_ascii=True))
+        return 0
+    first, _, last = args.seeds.partition("-")
+    seeds = range(int(first), int(last or first) + 1)
+    failed = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        old = Path(tmp)
+        archive = subprocess.run(["git", "-C", str(REPO), "archive", args.vs], capture_output=True, check=True).stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(old, filter="data")
+        for so in REPO.glob("_scorer_kernels*.so"):
+            shutil.copy(so, old)
+        for seed in seeds:
+            payload = json.dumps(batches(seed, args.batches), ensure_ascii=True)
+            for kernels in args.kernels.split(","):
+                new_out, old_out = run(REPO, payload, kernels), run(old, payload, kernels)
+                differ = [i for i, (a, b) in enumerate(zip(new_out, old_out)) if a != b]
+                if len(new_out) != len(old_out):
+                    differ.append(min(len(new_out), len(old_out)))
+                failed += bool(differ)
+                print(f"seed {seed} SCORER_KERNELS={kernels}: {len(new_out)} batches, differ: {differ}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
