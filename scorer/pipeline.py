@@ -7,8 +7,8 @@ batch workers use too). `Scorer.score_many` scores many texts, in worker process
 
 The stages hand over typed values: an `Article` in, a `PreparedArticle` (sentences, skipped furniture, model inputs)
 from `Scorer._prepare`, the claim head's probabilities per article from `Scorer._claim_outputs` (one model call
-for a batch), a `Report` per article from `Scorer._finish_many` (the support model and the reasons once for the
-batch).
+for a batch), a `Report` per article from `Scorer._finish_many` (the support features and the reasons once for
+the batch).
 """
 from __future__ import annotations
 
@@ -155,9 +155,10 @@ class Scorer:
         (`_claim_outputs`): sentences the claim head reads as page furniture are skipped (`model.claims.decide`), the
         others typed by the four labels' probabilities.
 
-        The articles' kept sentences are stacked for the support model and the reasons (one call of each for the
+        The articles' kept sentences are stacked for the support features and the reasons (one call of each for the
         batch: each row's numbers are those of the article alone, row by row the same operations), and their numbers
-        turned into plain Python lists once; corroboration, the rows and the summary are per article."""
+        turned into plain Python lists once; the support model, corroboration, the rows and the summary are per
+        article."""
         if not ready:
             return []
         decided = [decide(claim_probs) for claim_probs, _ in claims]
@@ -178,13 +179,11 @@ class Scorer:
         cues = np.vstack([p.inputs["cue_vec"][keep] for p, keep in zip(ready, keeps)])
         claim_grades = np.concatenate([article_grades[keep] for (_, article_grades), keep in zip(claims, keeps)])
         X = support_features(texts, probs, corr, cues, claim_grades)
-        support, grades, contrib = self.support.predict_and_contributions(X)
-        # a one-row product is a BLAS matrix-vector (or dot) call, whose last bits differ from the row's in a matrix
-        # product: an article with one kept sentence is scored alone, as it is when it is the batch's only article
-        if len(texts) > 1:
-            for a in np.flatnonzero(np.diff(bounds) == 1).tolist():
-                at = slice(bounds[a], bounds[a] + 1)
-                support[at], grades[at], contrib[at] = self.support.predict_and_contributions(X[at])
+        # the support model on each article's rows alone, as when it is the batch's only article: a product's last bits
+        # depend on its shape (one row is a BLAS matrix-vector call), so a stacked product would make an article's
+        # numbers depend on the batch it came in
+        scored = [self.support.predict_and_contributions(X[bounds[a]:bounds[a + 1]]) for a in range(len(ready))]
+        support, grades, contrib = (np.concatenate(part) for part in zip(*scored))
         reasons = reasons_many(contrib, X, texts, corr, labels)
         # plain Python numbers (tolist) instead of one numpy scalar per cell, rounded as reported, for the whole batch
         probs, support, grades = rounded(probs, 4), rounded(support, 4), grades.tolist()

@@ -48,7 +48,7 @@ def test_support_numbers_of_a_one_sentence_article_as_alone(model, monkeypatch):
     monkeypatch.undo()
     sizes = [len(r.sentences) for r in reports]
     assert sizes[1] == 1
-    X, bounds = calls[0], np.cumsum([0] + sizes)
+    X, bounds = np.concatenate(calls), np.cumsum([0] + sizes)  # each article's rows, scored once
     assert len(X) == bounds[-1]
     for a in range(len(sizes)):
         support, _, contrib = real_predict(X[bounds[a]:bounds[a + 1]])
