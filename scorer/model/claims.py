@@ -20,7 +20,6 @@ from .cues import source_type_matrix
 from .heads import NgramLookup, combine_heads
 
 CLAIM_CLASSES = ("named_source", "anonymous_intelligence", "outlet_claim", "editorial_opinion", "furniture")
-SOURCE_TOKEN_PATTERN = r"\S+"
 _WORD = re.compile(r"[a-z]+")
 _NON_WORD = re.compile(r"\W+")
 

@@ -155,6 +155,7 @@ _RECENT: dict[tuple[str, int], tuple[list[str], list[list[str]]]] = {}
 # characters of the first's tokens (tests/model/test_speed_tokens.py checks it on the corpus and fuzzed strings)
 HEADS_TOKEN_PATTERN = r"(?u)\b\w[\w'’]*\b|[“”\"?!:]"
 LONG_WORDS_PATTERN = r"(?u)\b\w\w+\b"
+SOURCE_TOKEN_PATTERN = r"\S+"  # the claim head's source tokens (scorer/model/claims.py)
 
 
 def _long_words(texts: list[str], tokens: list[list[str]]) -> list[list[str]]:
@@ -179,9 +180,10 @@ _WORD_CODE_MODES = {} if _word_codes is None else {HEADS_TOKEN_PATTERN: False, L
 # starts at a word start, less its trailing apostrophes (its \b after [\w'’]* backtracks over them), which is the
 # same as word runs joined by apostrophes, without trying \b at every character; the source tokens' \S+ is
 # str.split (both split at what str.isspace calls white space)
-_SAME_TOKENS = {(HEADS_TOKEN_PATTERN, 0): re.compile(r"\w+(?:['’]+\w+)*|[“”\"?!:]").findall, (r"\S+", 0): str.split}
+_SAME_TOKENS = {(HEADS_TOKEN_PATTERN, 0): re.compile(r"\w+(?:['’]+\w+)*|[“”\"?!:]").findall,
+                (SOURCE_TOKEN_PATTERN, 0): str.split}
 # patterns none of whose tokens holds a space (word characters and apostrophes, the punctuation marks; no white space)
-_SPACELESS = {(HEADS_TOKEN_PATTERN, 0), (LONG_WORDS_PATTERN, 0), (r"\S+", 0)}
+_SPACELESS = {(HEADS_TOKEN_PATTERN, 0), (LONG_WORDS_PATTERN, 0), (SOURCE_TOKEN_PATTERN, 0)}
 
 
 def tokenise(pattern: re.Pattern, texts: list[str]) -> list[list[str]]:

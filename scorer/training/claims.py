@@ -18,9 +18,9 @@ import numpy as np
 
 from ..errors import InputError
 from ..labels import LABELS
-from ..model.claims import (CLAIM_CLASSES, SOURCE_TOKEN_PATTERN, CompiledClaimModel, TfidfBlock, claim_features,
-                            combined, decide)
+from ..model.claims import CLAIM_CLASSES, CompiledClaimModel, TfidfBlock, claim_features, combined, decide
 from ..model.cues import cue_matrix
+from ..model.heads import SOURCE_TOKEN_PATTERN
 from ..model.inputs import article_inputs
 from ..model.support import corroboration, support_features
 from ..text.segment import Sentence

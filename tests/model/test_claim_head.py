@@ -3,8 +3,9 @@ features are laid out per article, and the scorer skips what it reads as page fu
 import numpy as np
 import pytest
 
-from scorer.model.claims import (CLAIM_CLASSES, FURNITURE_REASON, SOURCE_TOKEN_PATTERN, CompiledClaimModel,
-                                 TfidfBlock, claim_dense, combined, decide, source_tokens)
+from scorer.model.claims import (CLAIM_CLASSES, FURNITURE_REASON, CompiledClaimModel, TfidfBlock, claim_dense, combined,
+                                 decide, source_tokens)
+from scorer.model.heads import SOURCE_TOKEN_PATTERN
 
 TEXTS = ["The council voted 7-2 on Tuesday to close the depot.", "Officials said the deal could collapse.",
          "\"Rates will stay on hold,\" the governor told reporters.", "This reckless decision will haunt us.",
