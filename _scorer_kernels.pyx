@@ -17,6 +17,7 @@ repeated here: the callers pass them in (one place for each list).
     content_words, corroboration, english_counts: see the section "segmentation and finish" at the end
     vocab_hashes   <- scorer.text.vocab._hash_grouped_python (the terms' hashes when a model loads)
     tagger_marginals <- scorer.attribution.tagger.SpanTagger.marginals: see the section "inputs (session 11)" at the end
+    punkt_spans    <- scorer.text.segment._punkt_spans (nupunkt's spans of a block): see the section "segk (session 13)"
 
 Bump VERSION whenever a function's behaviour or signature changes: the dispatch uses a compiled module only when
 its VERSION is the one the Python code expects, so a stale build falls back to the twins instead of disagreeing.
@@ -32,7 +33,7 @@ cdef extern from "Python.h":
     bint Py_UNICODE_ISALNUM(Py_UCS4 ch) nogil
     bint Py_UNICODE_ISLOWER(Py_UCS4 ch) nogil
 
-VERSION = 7
+VERSION = 8
 
 cdef enum:
     LEFT_DQ = 0x201C  # “
@@ -374,6 +375,265 @@ def sentence_spans(str text, list spans, frozenset starters, tuple abbreviations
     finally:
         PyMem_Free(fs)
     return merged
+
+
+# ---- segk (session 13) ----
+#
+#   punkt_spans <- scorer.text.segment._punkt_spans (nupunkt's sentence spans of a paragraph block: its default
+#                  model's `span_tokenize`, i.e. `_slices_from_text` with `_match_potential_end_contexts` and
+#                  `_realign_boundaries`, nupunkt 0.8)
+#
+# The candidate scan, the context cut, the layout filters and the realignment are nupunkt's code paths and regexes
+# spelled out as loops (the regex engine's \s, \S, \d and \w for str patterns are Py_UNICODE_ISSPACE,
+# Py_UNICODE_ISDECIMAL and Py_UNICODE_ISALNUM or "_", str.isspace/islower the same macros, so every code point
+# is handled as nupunkt handles it); the decision whether a context holds a sentence break is nupunkt's own memoized
+# string-level engine (`PunktSentenceTokenizer._decision_state()[3]` of the loaded model), called with the same
+# (before, after) strings in the same order. segment._punkt_decider checks that the loaded tokenizer is the one
+# these loops reproduce and passes the engine in.
+
+cdef extern from "Python.h":
+    bint Py_UNICODE_ISDECIMAL(Py_UCS4 ch) nogil
+
+cdef enum:
+    HORIZONTAL_ELLIPSIS = 0x2026  # …
+
+
+cdef inline bint _punkt_end(Py_UCS4 ch) noexcept nogil:
+    """A candidate sentence end: `[.!?]|\\u2026` (the language's sent_end_chars and the ellipsis)."""
+    return ch == 0x2E or ch == 0x21 or ch == 0x3F or ch == HORIZONTAL_ELLIPSIS
+
+
+cdef inline bint _punkt_closing(Py_UCS4 ch) noexcept nogil:
+    """nupunkt's _CLOSING_CHARS (and the class of `re_boundary_realignment`): " ' ) ] } ” ’ » *."""
+    return (ch == 0x22 or ch == 0x27 or ch == 0x29 or ch == 0x5D or ch == 0x7D or ch == RIGHT_DQ or ch == RIGHT_SQ
+            or ch == RIGHT_GUILLEMET or ch == 0x2A)
+
+
+cdef inline bint _punkt_letter(Py_UCS4 ch) noexcept nogil:
+    """`[^\\W\\d_]`: a word character that is neither a decimal digit nor "_"."""
+    if ch < 128:
+        return (0x61 <= ch <= 0x7A) or (0x41 <= ch <= 0x5A)
+    return Py_UNICODE_ISALNUM(ch) and not Py_UNICODE_ISDECIMAL(ch)
+
+
+cdef inline bint _punkt_follows(Text t, Py_ssize_t q) noexcept nogil:
+    """The look-ahead of nupunkt's period-context pattern at q (just after the candidate): `_re_non_word_chars`,
+    `[)";}\\]*:@({[\\s!?”»]|['’](?![^\\W\\d_])`, or `\\s+\\S+` (whose first character the class already takes, so
+    its `next_tok` group never takes part in a match). Never at the end of the text."""
+    cdef Py_UCS4 ch
+    if q >= t.n:
+        return False
+    ch = _at(t, q)
+    if (ch == 0x29 or ch == 0x22 or ch == 0x3B or ch == 0x7D or ch == 0x5D or ch == 0x2A or ch == 0x3A or ch == 0x40
+            or ch == 0x28 or ch == 0x7B or ch == 0x5B or ch == 0x21 or ch == 0x3F or ch == RIGHT_DQ
+            or ch == RIGHT_GUILLEMET or Py_UNICODE_ISSPACE(ch)):
+        return True
+    if ch == 0x27 or ch == RIGHT_SQ:
+        return not (q + 1 < t.n and _punkt_letter(_at(t, q + 1)))
+    return False
+
+
+cdef inline Py_ssize_t _punkt_last_space(Text t, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    """The index of the last white-space character in [a, b) (`_RE_LAST_WS`, `.*\\s` with DOTALL), or -1."""
+    cdef Py_ssize_t i = b - 1
+    while i >= a:
+        if Py_UNICODE_ISSPACE(_at(t, i)):
+            return i
+        i -= 1
+    return -1
+
+
+cdef bint _punkt_enumerator(Text t, Py_ssize_t pos) noexcept nogil:
+    """`_is_line_start_enumerator`: the period at pos ends a list enumerator that starts its line
+    (`[ \\t]*\\(?(?:\\d{1,3}|[A-Za-z]|[ivxlcIVXLC]{1,6})\\)?\\.` over the line up to it, at most 12 characters back)."""
+    cdef Py_ssize_t lo = pos - 12 if pos > 12 else 0
+    cdef Py_ssize_t i = pos - 1, a, j, k, length
+    cdef Py_UCS4 ch
+    cdef bint digits = True, romans = True
+    while i >= lo and _at(t, i) != 0x0A:
+        i -= 1
+    if i < lo and lo:
+        return False
+    a = i + 1
+    while a < pos and (_at(t, a) == 0x20 or _at(t, a) == 0x09):
+        a += 1
+    if a < pos and _at(t, a) == 0x28:
+        a += 1
+    j = pos
+    if j > a and _at(t, j - 1) == 0x29:
+        j -= 1
+    length = j - a
+    if length <= 0:
+        return False
+    for k in range(a, j):
+        ch = _at(t, k)
+        if not Py_UNICODE_ISDECIMAL(ch):
+            digits = False
+        if not (ch == 0x69 or ch == 0x76 or ch == 0x78 or ch == 0x6C or ch == 0x63 or ch == 0x49 or ch == 0x56
+                or ch == 0x58 or ch == 0x4C or ch == 0x43):
+            romans = False
+    ch = _at(t, a)
+    return ((digits and length <= 3) or (romans and length <= 6)
+            or (length == 1 and ((0x61 <= ch <= 0x7A) or (0x41 <= ch <= 0x5A))))
+
+
+cdef Py_ssize_t _punkt_realign(Text t, Py_ssize_t a, Py_ssize_t e, Py_ssize_t *closers) noexcept nogil:
+    """`re_boundary_realignment.match(text, a, e)`: `['")\\]}”’»*]+?(?:\\s+|(?=--)|$)` (MULTILINE): its end, or -1;
+    `closers` gets the number of closing characters it takes (what `.rstrip()` of the match keeps)."""
+    cdef Py_ssize_t q = a, r
+    while q < e and _punkt_closing(_at(t, q)):
+        q += 1
+        if q < e and Py_UNICODE_ISSPACE(_at(t, q)):
+            r = q
+            while r < e and Py_UNICODE_ISSPACE(_at(t, r)):
+                r += 1
+            closers[0] = q - a
+            return r
+        if (q + 1 < e and _at(t, q) == 0x2D and _at(t, q + 1) == 0x2D) or q == e:
+            closers[0] = q - a
+            return q
+    return -1
+
+
+def punkt_spans(str text not None, object decide not None):
+    """`segment._punkt_spans(text)`: the sentence spans of a paragraph block as nupunkt's default model finds them,
+    each running to the next one's start, the last to the end of the block (the whole block when there is none, no
+    span for an empty block). `decide` is the model's memoized decision engine: a context (before, after) -> whether
+    it holds a sentence break."""
+    cdef Text t = _text(text)
+    cdef Py_ssize_t n = t.n, p, q, r, k, pos, i, run_start, word_start, run_word, w, e
+    cdef Py_ssize_t prev_start = 0, prev_stop = 0, prev_split = 0, prev_end = 0, last_break = 0, text_end
+    cdef Py_ssize_t n_end = 0, ns = 0, realign = 0, start, m_end, closers = 0
+    cdef bint have_previous = False, last = False, report, lower
+    cdef Py_UCS4 ch
+    cdef list starts
+    if n == 0:
+        return []
+    for p in range(n):
+        if _punkt_end(_at(t, p)):
+            n_end += 1
+    # the sentences' slices (start, stop): at most one per candidate and the final one
+    cdef Py_ssize_t *sl = <Py_ssize_t *> PyMem_Malloc((2 * n_end + 2) * sizeof(Py_ssize_t))
+    if sl == NULL:
+        raise MemoryError()
+    try:
+        text_end = n
+        while text_end > 0 and Py_UNICODE_ISSPACE(_at(t, text_end - 1)):
+            text_end -= 1
+        # the candidates of _match_potential_end_contexts (the pattern finds every end character whose look-aheads
+        # hold, never the last character), each context reported when the next candidate's word starts after it
+        p = 0
+        while p <= n:
+            if p < n:
+                ch = _at(t, p)
+                if not _punkt_end(ch) or not _punkt_follows(t, p + 1):
+                    p += 1
+                    continue
+                if ch == 0x2E:  # (?!(?<=\.)\s+\.): not a period that a spaced ellipsis continues
+                    q = p + 1
+                    while q < n and Py_UNICODE_ISSPACE(_at(t, q)):
+                        q += 1
+                    if q > p + 1 and q < n and _at(t, q) == 0x2E:
+                        p += 1
+                        continue
+                w = _punkt_last_space(t, prev_stop, p)
+                word_start = w + 1 if w >= 0 and w + 1 > prev_stop + 1 else prev_start
+                if p > 1 and Py_UNICODE_ISSPACE(_at(t, p - 1)):
+                    # the last period of a spaced ellipsis: the context starts before the run
+                    run_start = p
+                    while True:
+                        i = run_start - 1
+                        while i >= 0 and Py_UNICODE_ISSPACE(_at(t, i)):
+                            i -= 1
+                        if i >= 0 and i < run_start - 1 and _at(t, i) == 0x2E:
+                            run_start = i
+                        else:
+                            break
+                    if run_start < p:
+                        e = run_start
+                        while e > prev_stop and Py_UNICODE_ISSPACE(_at(t, e - 1)):
+                            e -= 1
+                        w = _punkt_last_space(t, prev_stop, e)
+                        run_word = w + 1 if w >= 0 and w - prev_stop + 1 > 1 else prev_start
+                        if run_word < word_start:
+                            word_start = run_word
+                report = have_previous and prev_stop <= word_start
+            else:
+                report = have_previous
+                last = True
+            if report:
+                # _slices_from_text on the previous candidate (at prev_stop, its context prev_start:prev_split:prev_end)
+                pos = prev_stop + 1
+                if _at(t, prev_stop) == 0x2E and _punkt_enumerator(t, prev_stop):
+                    pass
+                elif pos < n and (_at(t, pos) == 0x21 or _at(t, pos) == 0x3F):
+                    pass
+                else:
+                    k = pos
+                    while k < n and (_at(t, k) == 0x20 or _at(t, k) == 0x09):
+                        k += 1
+                    if (k > pos and k < n and (_at(t, k) == 0x21 or _at(t, k) == 0x3F)
+                            and (k + 1 == n or Py_UNICODE_ISSPACE(_at(t, k + 1)) or _at(t, k + 1) == 0x21
+                                 or _at(t, k + 1) == 0x3F)):
+                        pass
+                    else:
+                        q = pos
+                        lower = False
+                        if q < n and _punkt_closing(_at(t, q)):
+                            while q < n and _punkt_closing(_at(t, q)):
+                                q += 1
+                            while q < n and (_at(t, q) == 0x20 or _at(t, q) == 0x09):
+                                q += 1
+                            lower = q < n and Py_UNICODE_ISLOWER(_at(t, q))
+                        if not lower and decide((text[prev_start:prev_split], text[prev_split:prev_end])):
+                            sl[2 * ns] = last_break
+                            sl[2 * ns + 1] = pos
+                            ns += 1
+                            while pos < n and Py_UNICODE_ISSPACE(_at(t, pos)):
+                                pos += 1
+                            last_break = pos
+            if last:
+                break
+            have_previous = True
+            prev_start = word_start
+            prev_stop = p
+            q = p + 1
+            while q < n and _punkt_closing(_at(t, q)):
+                q += 1
+            prev_split = q
+            while q < n and Py_UNICODE_ISSPACE(_at(t, q)):
+                q += 1
+            while q < n and not Py_UNICODE_ISSPACE(_at(t, q)):
+                q += 1
+            prev_end = q
+            p += 1
+        if last_break < text_end:
+            sl[2 * ns] = last_break
+            sl[2 * ns + 1] = text_end
+            ns += 1
+        # _realign_boundaries: closing punctuation at the start of a slice moves to the end of the one before
+        starts = []
+        for i in range(ns):
+            start = sl[2 * i] + realign
+            if i == ns - 1:
+                if sl[2 * i + 1] > start:
+                    starts.append(start)
+                continue
+            m_end = _punkt_realign(t, sl[2 * i + 2], sl[2 * i + 3], &closers)
+            if m_end >= 0:
+                starts.append(start)
+                realign = m_end - sl[2 * i + 2]
+            else:
+                realign = 0
+                if sl[2 * i + 1] > start:
+                    starts.append(start)
+    finally:
+        PyMem_Free(sl)
+    if not starts:
+        return [(0, n)]
+    ends = starts[1:]
+    ends.append(n)
+    return list(zip(starts, ends))
 
 
 # ---------------------------------------------------------------------------------------------------- tagger

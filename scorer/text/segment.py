@@ -70,6 +70,53 @@ def _span_tokenize():
     return _SPAN_TOKENIZE
 
 
+# What the compiled `punkt_spans` reproduces: nupunkt's PunktSentenceTokenizer of these versions (its code paths were
+# read and checked against the kernel, tests/kernels/test_segk.py) with the default language variables and these of
+# its settings; any other tokenizer, version or setting runs nupunkt itself. The decisions are never copied: the
+# kernel calls the loaded model's own decision engine.
+_PUNKT_VERIFIED_VERSIONS = ("0.8.0",)
+_PUNKT_SETTINGS = {
+    "sent_end_chars": frozenset(".?!"),
+    "_CLOSING_CHARS": frozenset("\"')]}\u201d\u2019\u00bb*"),
+    "EXCL_QUEST_LOWERCASE_CONTINUES": False,
+    "re_boundary_realignment": r'[\'"\)\]}\u201d\u2019\u00bb*]+?(?:\s+|(?=--)|$)',
+    "_RE_LINE_ENUMERATOR": r"[ \t]*\(?(?:\d{1,3}|[A-Za-z]|[ivxlcIVXLC]{1,6})\)?\.",
+    "_RE_LAST_WS": r".*\s",
+}
+_PUNKT_CHECKED: dict[int, bool] = {}  # id(tokenizer) -> whether the kernel reproduces it
+
+
+def _punkt_reproducible(tokenizer) -> bool:
+    """Whether the compiled `punkt_spans` gives what `tokenizer.span_tokenize` gives (see _PUNKT_SETTINGS)."""
+    import nupunkt
+    from nupunkt.core.language_vars import PunktLanguageVars
+    from nupunkt.tokenizers.sentence_tokenizer import PunktSentenceTokenizer
+
+    lang = tokenizer._lang_vars
+    if (nupunkt.__version__ not in _PUNKT_VERIFIED_VERSIONS or type(tokenizer) is not PunktSentenceTokenizer
+            or type(lang) is not PunktLanguageVars or not set(vars(lang)) <= {"_re_period_context", "_re_word_tokenizer"}
+            or not tokenizer._uses_decision_engine()):
+        return False
+    for name, expected in _PUNKT_SETTINGS.items():
+        value = getattr(lang if hasattr(lang, name) else tokenizer, name)
+        if (value.pattern if isinstance(value, re.Pattern) else value) != expected:
+            return False
+    return True
+
+
+def _punkt_decider():
+    """The default model's decision engine (a context (before, after) -> whether it holds a sentence break) when the
+    compiled `punkt_spans` reproduces its tokenizer, else None (nupunkt's `span_tokenize` runs)."""
+    if not kernels.ACTIVE:
+        return None
+    tokenizer = (_SPAN_TOKENIZE or _span_tokenize()).__self__
+    ok = _PUNKT_CHECKED.get(id(tokenizer))
+    if ok is None:
+        ok = _PUNKT_CHECKED[id(tokenizer)] = _punkt_reproducible(tokenizer)
+    # (the engine is fetched on every call, as span_tokenize does: it is rebuilt when the parameters change)
+    return tokenizer._decision_state()[3] if ok else None
+
+
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start].isspace():
         start += 1
@@ -180,9 +227,11 @@ def split_sentences(text: str, lo: int = 0, hi: int | None = None) -> list[Sente
     """Sentences of text[lo:hi] with offsets into `text`; paragraphs and headlines never merge."""
     hi = len(text) if hi is None else hi
     out: list[Sentence] = []
+    decide = _punkt_decider()
     for b_start, b_end in _blocks(text, lo, hi):
         block = text[b_start:b_end]
-        for s, e in _sentence_spans_fast(block, _punkt_spans(block)):
+        spans = _punkt_spans(block) if decide is None else kernels.compiled.punkt_spans(block, decide)
+        for s, e in _sentence_spans_fast(block, spans):
             out.append(Sentence(b_start + s, b_start + e, block[s:e]))
     return out
 

@@ -1,0 +1,160 @@
+"""The kernel of the section "segk (session 13)" (`_scorer_kernels.pyx`): `punkt_spans` gives what its twin
+`segment._punkt_spans` (nupunkt's default model's `span_tokenize`) gives, on the paragraph blocks and whole texts of the
+PolNeAR dev texts and a sixth of train, on seeded fuzz (abbreviations, initials, numbers, enumerators, ellipses,
+closing quotes and brackets after end marks, every kind of white space, Unicode letters, digits and marks,
+surrogates, very long blocks) and around every code point of the first planes; the whole segmentation with it and
+without it; the guard that runs nupunkt itself for a tokenizer the kernel does not reproduce; the argument checks.
+Skipped when the kernels are not built, except when SCORER_REQUIRE_KERNELS=1."""
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from scorer.text import kernels, segment
+
+from compiled_kernels import compiled_module  # tests/kernels/compiled_kernels.py
+
+K = compiled_module()
+
+
+@pytest.fixture(autouse=True)
+def compiled_kernels(monkeypatch):
+    """The dispatch points at the compiled module even under SCORER_KERNELS=0 (CI runs the suite so)."""
+    monkeypatch.setattr(kernels, "compiled", K)
+    monkeypatch.setattr(kernels, "ACTIVE", True)
+
+
+def decider():
+    decide = segment._punkt_decider()
+    assert decide is not None, ("the compiled punkt_spans does not reproduce the loaded nupunkt tokenizer (a new "
+                                "nupunkt version? check its span_tokenize code paths against the kernel, then add it "
+                                "to segment._PUNKT_VERIFIED_VERSIONS)")
+    return decide
+
+
+def check(blocks) -> int:
+    """Assert the kernel's spans are the twin's for every block; the number of blocks with more than one sentence."""
+    decide = decider()
+    several = 0
+    for block in blocks:
+        spans = segment._punkt_spans(block)
+        assert K.punkt_spans(block, decide) == spans, block[:300]
+        several += len(spans) > 1
+    return several
+
+
+def test_same_spans_on_polnear(polnear_texts):
+    blocks = [t[a:b] for t in polnear_texts for a, b in segment._blocks(t, 0, len(t))]
+    assert len(blocks) > 4000
+    assert check(blocks) > 1500
+    assert check(polnear_texts) > 200  # whole texts: line breaks, blank lines, headlines
+
+
+def test_split_article_same_with_and_without_the_kernel(polnear_texts, monkeypatch):
+    texts = polnear_texts[::3]
+    fast = [segment.split_article(t) for t in texts]
+    monkeypatch.setattr(kernels, "ACTIVE", False)
+    assert segment._punkt_decider() is None
+    assert [segment.split_article(t) for t in texts] == fast
+
+
+# pieces of news copy around the candidates the kernel handles: end marks and their runs, spaced ellipses, closing
+# punctuation (the realignment's and the "continues in lower case" filter's), titles, abbreviations and initials of the
+# model, list enumerators, numbers, words that start sentences or do not, letters of other scripts and cases, decimal
+# and other digits, combining marks, "_", every kind of white space, a lone surrogate and a character outside the BMP
+_PIECES = (list(".?!…") * 4 + [" ", " ", " ", "  ", "\n", "\n\n", "\t", "\u00a0", "\u2003", "\x1c", "\x85", "\u2028",
+                                "\r\n", "\x0b"] * 3
+           + list("\"')]}”’»*“‘([{«:;,@-_&#`") + ["--", "...", ". . .", ". .", "?!", "!!", "! !", "' s"]
+           + ["Mr", "Mrs", "Dr", "U.S", "U.K", "e.g", "i.e", "Inc", "No", "St", "Gen", "Jan", "Sept", "a.m", "p.m", "etc",
+              "J", "A", "B", "I", "I'm", "I’m", "iv", "IV", "xii", "c", "L", "1", "12", "123", "1234", "٣", "²", "Ⅳ", "3rd",
+              "The", "He", "She", "said", "the", "and", "it", "But", "However", "Washington", "obama", "Obama", "É",
+              "école", "Über", "ß", "ǅ", "ı", "İ", "Straße", "日本", "ﬁ", "K", "ſ", "a", "z", "X", "\ud800", "\U0001F600",
+              "\u0301", "(a)", "(1)", "1)", "ii)", "No.", "Co.", "word", "Word", "WORD", "x_y", "_", "##number##"])
+
+
+def test_same_spans_on_seeded_fuzz():
+    rng = random.Random(21)
+    blocks = ["", " ", "\n", ".", "a", "a.", ". ", "?!", "…", "x. ", " . . . "]
+    for _ in range(12000):
+        n = rng.choice((1, 2, 3, 5, 10, 20, 40, 80))
+        blocks.append("".join(rng.choice(_PIECES) + (" " if rng.random() < 0.4 else "") for _ in range(n)))
+    assert check(blocks) > 3000
+
+
+def test_same_spans_on_a_very_long_block():
+    rng = random.Random(5)
+    block = "".join(rng.choice(_PIECES) + " " for _ in range(60000))
+    assert check([block, block.replace("\n", " "), "Word. " * 20000 + "end"]) == 3
+
+
+# candidates next to one character: its white space, letter, digit, case and closing-punctuation classes all decide
+_AROUND = ("He left.{c}Then", "He left.'{c}x", "He left.’{c} The", "He left. {c}x. Then", "He left.”{c}he said. Yes",
+           "{c}. He left. {c}", "ok?{c}! No", "x.){c} We", "a{c}. b. C", "(ii{c}. Go", "\n{c}1. Item. More",
+           "x ...{c}. Y", "Mr.{c}Smith. Ok", "A. {c}B. C.")
+
+
+def test_same_spans_around_code_points():
+    """(Checked on every code point with every template once, by hand: ~4 minutes.)"""
+    spaces = [point for point in range(0x3100) if chr(point).isspace()]
+    points = list(range(0x250)) + spaces + list(range(0x250, 0x110000, 211))
+    check(template.replace("{c}", chr(point)) for point in points for template in _AROUND[:5])
+    check(template.replace("{c}", chr(point)) for point in points[::5] for template in _AROUND[5:])
+
+
+def test_guard_runs_nupunkt_for_a_tokenizer_the_kernel_does_not_reproduce(monkeypatch):
+    import nupunkt
+    from nupunkt.tokenizers.sentence_tokenizer import PunktSentenceTokenizer
+
+    tokenizer = nupunkt.load("default")
+    assert segment._punkt_reproducible(tokenizer)
+    monkeypatch.setattr(tokenizer, "EXCL_QUEST_LOWERCASE_CONTINUES", True)  # "Yahoo! in 1995" continues
+    assert not segment._punkt_reproducible(tokenizer)
+    monkeypatch.undo()
+    monkeypatch.setattr(nupunkt, "__version__", "0.9.0")
+    assert not segment._punkt_reproducible(tokenizer)
+    monkeypatch.undo()
+
+    class Custom(PunktSentenceTokenizer):
+        def _is_line_start_enumerator(self, text, pos):
+            return False
+
+    assert not segment._punkt_reproducible(Custom(tokenizer.parameters))
+    # the dispatch: for a tokenizer that fails the check, nupunkt's span_tokenize runs and the kernel never does
+    text = "He went to Washington. He said so.\n\n1. First item. Second."
+    expected = segment.split_sentences(text)
+    assert len(expected) == 4
+
+    class Refuses:
+        sentence_spans = staticmethod(K.sentence_spans)
+
+        def punkt_spans(self, block, decide):
+            raise AssertionError("the kernel ran")
+
+    monkeypatch.setattr(kernels, "compiled", Refuses())
+    monkeypatch.setattr(kernels, "ACTIVE", True)
+    monkeypatch.setitem(segment._PUNKT_CHECKED, id(tokenizer), False)
+    assert segment._punkt_decider() is None
+    assert segment.split_sentences(text) == expected
+
+
+def test_argument_checks():
+    decide = decider()
+    with pytest.raises(TypeError):
+        K.punkt_spans(None, decide)
+    with pytest.raises(TypeError):
+        K.punkt_spans(b"He left. Then", decide)
+    with pytest.raises(TypeError):
+        K.punkt_spans("He left. Then", None)
+    with pytest.raises(TypeError):
+        K.punkt_spans("He left. Then", 3)  # called only when there is a candidate
+
+    def fails(context):
+        raise RuntimeError(context)
+
+    with pytest.raises(RuntimeError, match="left"):
+        K.punkt_spans("He left. Then", fails)
+    assert K.punkt_spans("no candidate here", 3) == [(0, 17)]
+    # the decision's truth value counts, as in nupunkt's `if contains_sentbreak(context)`
+    assert K.punkt_spans("He left. Then", lambda context: 1) == [(0, 9), (9, 13)]
+    assert K.punkt_spans("He left. Then", lambda context: []) == [(0, 13)]
