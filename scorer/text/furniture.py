@@ -52,7 +52,38 @@ _LITERALS: dict[str, tuple[str, ...]] = {
     "photo credit": ("photo", "image", "picture", "video", "graphic", "illustration", "getty", "reuters/",
                      "shutterstock", "credit"),
 }
-_CHECKED_RULES = [(reason, pattern, _LITERALS.get(reason)) for reason, pattern in _RULES]
+
+
+def _checked_rules(rules) -> list[tuple[re.Pattern[str], str | dict[int, str], tuple[str, ...] | None]]:
+    """The rules as `furniture_reason` tries them, in order: (pattern, reason, literals). A rule with literals stays
+    alone (its reason a str); a run of rules without is one pattern whose alternatives are the rules' patterns in order,
+    each in a group with its own case flag (the first alternative that matches is the first rule that matches, and
+    its group is the last to close: `lastindex`): one call to the regex engine instead of one per rule."""
+    out: list[tuple[re.Pattern[str], str | dict[int, str], tuple[str, ...] | None]] = []
+    run: list[tuple[str, re.Pattern[str]]] = []
+
+    def close_run():
+        if run:
+            alternatives = "|".join(f"(?P<r{i}>(?{'i' if pattern.flags & re.I else '-i'}:{pattern.pattern}))"
+                                    for i, (_, pattern) in enumerate(run))
+            combined = re.compile(alternatives)
+            # (the reason by the number of the rule's group)
+            out.append((combined, {combined.groupindex[f"r{i}"]: reason for i, (reason, _) in enumerate(run)}, None))
+            run.clear()
+
+    for reason, pattern in rules:
+        assert pattern.flags & ~(re.I | re.UNICODE) == 0, reason  # (the combined pattern keeps only the case flag)
+        literals = _LITERALS.get(reason)
+        if literals is None:
+            run.append((reason, pattern))
+        else:
+            close_run()
+            out.append((pattern, reason, literals))
+    close_run()
+    return out
+
+
+_CHECKED_RULES = _checked_rules(_RULES)
 # the characters outside ASCII that IGNORECASE matches to an ASCII letter but str.lower() does not turn into it (the
 # fourth, the Kelvin sign, lower-cases to "k"; İ's lower case is two characters)
 _FOLD_TO_ASCII = (("\u0130", "i"), ("\u0131", "i"), ("\u017f", "s"))
@@ -72,14 +103,18 @@ def furniture_reason(line: str) -> str | None:
     if not line or len(line) > 400:
         return None
     folded = None
-    for reason, pattern, literals in _CHECKED_RULES:
+    for pattern, reason, literals in _CHECKED_RULES:
         if literals is not None:
             if folded is None:
                 folded = _folded(line)
-            if not any(literal in folded for literal in literals):
+            for literal in literals:
+                if literal in folded:
+                    break
+            else:
                 continue
-        if pattern.match(line):
-            return reason
+        m = pattern.match(line)
+        if m:
+            return reason if literals is not None else reason[m.lastindex]
     return None
 
 
