@@ -18,6 +18,7 @@ repeated here: the callers pass them in (one place for each list).
     vocab_hashes   <- scorer.text.vocab._hash_grouped_python (the terms' hashes when a model loads)
     tagger_marginals <- scorer.attribution.tagger.SpanTagger.marginals: see the section "inputs (session 11)" at the end
     punkt_spans    <- scorer.text.segment._punkt_spans (nupunkt's spans of a block): see the section "segk (session 13)"
+    furniture_lines <- scorer.text.furniture.find_furniture's lines and literal checks: the same section
 
 Bump VERSION whenever a function's behaviour or signature changes: the dispatch uses a compiled module only when
 its VERSION is the one the Python code expects, so a stale build falls back to the twins instead of disagreeing.
@@ -382,6 +383,7 @@ def sentence_spans(str text, list spans, frozenset starters, tuple abbreviations
 #   punkt_spans <- scorer.text.segment._punkt_spans (nupunkt's sentence spans of a paragraph block: its default
 #                  model's `span_tokenize`, i.e. `_slices_from_text` with `_match_potential_end_contexts` and
 #                  `_realign_boundaries`, nupunkt 0.8)
+#   furniture_lines <- the lines of scorer.text.furniture.find_furniture and the literal checks of furniture_reason
 #
 # The candidate scan, the context cut, the layout filters and the realignment are nupunkt's code paths and regexes
 # spelled out as loops (the regex engine's \s, \S, \d and \w for str patterns are Py_UNICODE_ISSPACE,
@@ -634,6 +636,126 @@ def punkt_spans(str text not None, object decide not None):
     ends = starts[1:]
     ends.append(n)
     return list(zip(starts, ends))
+
+
+# furniture_lines <- the line loop of scorer.text.furniture.find_furniture and the literal checks of furniture_reason:
+#                    the stripped lines and which rules' literals each holds as `_folded` reads it
+
+cdef extern from "Python.h":
+    bint Py_UNICODE_ISLINEBREAK(Py_UCS4 ch) nogil
+    Py_UCS4 Py_UNICODE_TOLOWER(Py_UCS4 ch) nogil
+
+cdef extern from "string.h":
+    int memcmp(const void *a, const void *b, size_t n) nogil
+
+cdef extern from *:
+    int __builtin_ctzll(unsigned long long x) nogil
+
+cdef enum:
+    FURNITURE_MAX_LITERALS = 64
+    FURNITURE_NOT_ASCII = 0x80  # a folded character that is not ASCII (no literal holds it)
+
+
+def furniture_lines(str text not None, tuple groups not None, tuple folds not None, Py_ssize_t longest):
+    """The non-empty stripped lines of `text` as `find_furniture` cuts them (`str.splitlines` line breaks, `str.strip`
+    white space) that are at most `longest` characters long, each as (start, end, mask): bit g of mask is set when a
+    literal of `groups[g]` is in the line lower-cased as `furniture._folded` does it (the characters of `folds`, pairs
+    (character, ASCII letter), replaced first; every literal is lower-case ASCII)."""
+    cdef Text t = _text(text)
+    cdef Py_ssize_t n_literals = 0, g, i, j, k, a, b, start, end, pos = 0, m
+    cdef unsigned long long first[128]
+    cdef unsigned long long bit, all_groups
+    cdef int group_of[FURNITURE_MAX_LITERALS]
+    cdef Py_ssize_t length[FURNITURE_MAX_LITERALS]
+    cdef const char *chars[FURNITURE_MAX_LITERALS]
+    cdef unsigned char *buf
+    cdef Py_UCS4 ch, low
+    cdef unsigned long long mask
+    cdef Py_UCS4 fold_from[8]
+    cdef Py_UCS4 fold_to[8]
+    cdef Py_ssize_t n_folds = len(folds)
+    cdef list keep = []  # the literals' ASCII bytes, alive while `chars` points into them
+    if longest < 0 or len(groups) > 64:
+        raise ValueError("furniture_lines: longest must be >= 0 and there may be at most 64 groups")
+    if n_folds > 8:
+        raise ValueError("furniture_lines: at most 8 folds")
+    for i in range(128):
+        first[i] = 0
+    for g in range(len(groups)):
+        for literal in groups[g]:
+            if not isinstance(literal, str) or not literal or not (<str> literal).isascii() \
+                    or literal != literal.lower() or n_literals == FURNITURE_MAX_LITERALS:
+                raise ValueError(f"furniture_lines: literals must be non-empty lower-case ASCII, at most "
+                                 f"{FURNITURE_MAX_LITERALS}: {literal!r}")
+            encoded = (<str> literal).encode("ascii")
+            keep.append(encoded)
+            chars[n_literals] = <const char *> encoded
+            length[n_literals] = len(encoded)
+            group_of[n_literals] = <int> g
+            first[<unsigned char> chars[n_literals][0]] |= 1ULL << n_literals
+            n_literals += 1
+    for i in range(n_folds):
+        a_char, a_letter = folds[i]
+        if len(a_char) != 1 or len(a_letter) != 1 or ord(a_letter) >= 128:
+            raise ValueError("furniture_lines: folds are pairs (character, ASCII letter)")
+        fold_from[i] = ord(a_char)
+        fold_to[i] = ord(a_letter)
+    all_groups = (1ULL << len(groups)) - 1 if len(groups) < 64 else ~0ULL
+    cdef list out = []
+    buf = <unsigned char *> PyMem_Malloc(longest + 1)
+    if buf == NULL:
+        raise MemoryError()
+    try:
+        while pos < t.n:
+            # the raw line [pos, end_raw) with its line break (\r\n is one)
+            k = pos
+            while k < t.n and not Py_UNICODE_ISLINEBREAK(_at(t, k)):
+                k += 1
+            if k < t.n:
+                if _at(t, k) == 0x0D and k + 1 < t.n and _at(t, k + 1) == 0x0A:
+                    k += 1
+                k += 1
+            start = pos
+            end = k
+            pos = k
+            while start < end and Py_UNICODE_ISSPACE(_at(t, start)):
+                start += 1
+            while end > start and Py_UNICODE_ISSPACE(_at(t, end - 1)):
+                end -= 1
+            m = end - start
+            if m == 0 or m > longest:
+                continue
+            for i in range(m):
+                ch = _at(t, start + i)
+                if ch < 128:
+                    buf[i] = <unsigned char> ((<unsigned int> ch) | 0x20 if 0x41 <= ch <= 0x5A else <unsigned int> ch)
+                    continue
+                low = FURNITURE_NOT_ASCII
+                for j in range(n_folds):
+                    if ch == fold_from[j]:
+                        low = fold_to[j]
+                        break
+                if low == FURNITURE_NOT_ASCII:
+                    ch = Py_UNICODE_TOLOWER(ch)
+                    if <unsigned int> ch < 128:
+                        low = ch
+                buf[i] = <unsigned char> low
+            mask = 0
+            for i in range(m):
+                if buf[i] >= 128:
+                    continue
+                bit = first[buf[i]]
+                while bit:
+                    j = __builtin_ctzll(bit)
+                    bit &= bit - 1
+                    if i + length[j] <= m and memcmp(buf + i, chars[j], length[j]) == 0:
+                        mask |= 1ULL << group_of[j]
+                if mask == all_groups:
+                    break
+            out.append((start, end, mask))
+    finally:
+        PyMem_Free(buf)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------------- tagger

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from . import kernels
+
 _SOCIAL = r"(?:facebook|twitter|x|whatsapp|linkedin|reddit|pinterest|email|e-mail|print|share|copy link|messenger|telegram|flipboard|tumblr|sms|comments?)"
 
 # (reason, compiled pattern) tried in order against a stripped line.
@@ -98,9 +100,12 @@ def _folded(line: str) -> str:
     return line.lower()
 
 
+_LONGEST_LINE = 400  # a longer line is never furniture
+
+
 def furniture_reason(line: str) -> str | None:
     """The reason a single stripped line is page furniture, or None if it is article text."""
-    if not line or len(line) > 400:
+    if not line or len(line) > _LONGEST_LINE:
         return None
     folded = None
     for pattern, reason, literals in _CHECKED_RULES:
@@ -118,8 +123,9 @@ def furniture_reason(line: str) -> str | None:
     return None
 
 
-def find_furniture(text: str) -> list[Skipped]:
-    """All furniture lines of `text`, with offsets of the stripped line."""
+def _find_furniture_python(text: str) -> list[Skipped]:
+    """All furniture lines of `text`, with offsets of the stripped line. The pure-Python twin of
+    `_find_furniture_compiled`."""
     skipped = []
     pos = 0
     for raw in text.splitlines(keepends=True):
@@ -131,6 +137,31 @@ def find_furniture(text: str) -> list[Skipped]:
                 skipped.append(Skipped(start, start + len(stripped), stripped, reason))
         pos += len(raw)
     return skipped
+
+
+# the rules with the bit of their literals' group in the compiled kernel's masks (0 for a rule without literals)
+_LITERAL_GROUPS = tuple(literals for _, _, literals in _CHECKED_RULES if literals is not None)
+_MASKED_RULES = [(pattern, reason, 0 if literals is None else 1 << _LITERAL_GROUPS.index(literals))
+                 for pattern, reason, literals in _CHECKED_RULES]
+
+
+def _find_furniture_compiled(text: str) -> list[Skipped]:
+    """`_find_furniture_python(text)` with the lines cut and their literals looked for (as `_folded` reads the line)
+    by the compiled kernel `furniture_lines`; the rules are tried here, as `furniture_reason` tries them."""
+    skipped = []
+    for start, end, mask in kernels.compiled.furniture_lines(text, _LITERAL_GROUPS, _FOLD_TO_ASCII, _LONGEST_LINE):
+        line = text[start:end]
+        for pattern, reason, bit in _MASKED_RULES:
+            if bit and not mask & bit:
+                continue
+            m = pattern.match(line)
+            if m:
+                skipped.append(Skipped(start, end, line, reason[m.lastindex] if not bit else reason))
+                break
+    return skipped
+
+
+find_furniture = _find_furniture_compiled if kernels.ACTIVE else _find_furniture_python
 
 
 # A kicker (section label, "Local government", "World | Europe") sits just above a headline: a few words

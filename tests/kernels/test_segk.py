@@ -99,7 +99,7 @@ def test_same_spans_around_code_points():
     spaces = [point for point in range(0x3100) if chr(point).isspace()]
     points = list(range(0x250)) + spaces + list(range(0x250, 0x110000, 211))
     check(template.replace("{c}", chr(point)) for point in points for template in _AROUND[:5])
-    check(template.replace("{c}", chr(point)) for point in points[::5] for template in _AROUND[5:])
+    check(template.replace("{c}", chr(point)) for point in points[::8] for template in _AROUND[5:])
 
 
 def test_guard_runs_nupunkt_for_a_tokenizer_the_kernel_does_not_reproduce(monkeypatch):
@@ -190,3 +190,78 @@ def test_furniture_rules_in_order_as_one_pattern_per_run():
                         for _ in range(rng.randrange(1, 4)))
         for variant in (line, line.upper(), line.lower()):
             assert furniture.furniture_reason(variant) == sequential(variant), variant
+
+
+# ---- furniture_lines <- the line loop of find_furniture and the literal checks of furniture_reason
+
+def ref_lines(text, groups, longest=400):
+    """What `furniture_lines` gives, from `str.splitlines`, `str.strip` and `furniture._folded`."""
+    from scorer.text import furniture
+
+    out, pos = [], 0
+    for raw in text.splitlines(keepends=True):
+        stripped = raw.strip()
+        if stripped and len(stripped) <= longest:
+            start = pos + raw.index(stripped)
+            folded = furniture._folded(stripped)
+            mask = sum(1 << g for g, literals in enumerate(groups) if any(lit in folded for lit in literals))
+            out.append((start, start + len(stripped), mask))
+        pos += len(raw)
+    return out
+
+
+def test_find_furniture_same_on_polnear_and_fuzz(polnear_texts):
+    from scorer.text import furniture
+
+    for text in polnear_texts:
+        assert furniture._find_furniture_compiled(text) == furniture._find_furniture_python(text)
+    rng = random.Random(8)
+    breaks = ["\n", "\r", "\r\n", "\n\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029", "\n\n"]
+    pieces = _FURNITURE_LINES + ["Getty Images", "REUTERS/Jo", "ſhutterstock", "cookIE", "İmage", "ımage", "\u212a",
+                                 "Privacy settings", " ", "\t", "\u00a0", "\u3000", "\x00", "é", "\ud800", "😀", "x" * 399]
+    found = 0
+    for _ in range(1500):
+        text = "".join(rng.choice(pieces) + (rng.choice(breaks) if rng.random() < 0.5 else " ")
+                       for _ in range(rng.randrange(0, 12)))
+        fast = furniture._find_furniture_compiled(text)
+        assert fast == furniture._find_furniture_python(text), text
+        found += len(fast)
+    assert found > 1000
+
+
+def test_furniture_lines_fold_every_code_point_as_folded_does():
+    """Each of the code points below alone between two marks, against `_folded`, for every ASCII letter, digit and
+    mark as a literal of its own (checked on every code point once, by hand)."""
+    from scorer.text import furniture
+
+    # (and those whose lower case holds an ASCII character or is longer)
+    special = [c for c in range(128, 0x110000) if chr(c).lower().isascii() or len(chr(c).lower()) > 1]
+    points = sorted(set(range(0x3100)) | set(range(0x3100, 0x110000, 97)) | set(special))
+    letters = tuple((c,) for c in "abcdefghijklmnopqrstuvwxyz0123456789")
+    marks = tuple((c,) for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~ ")
+    for groups in (letters, marks):
+        text = "\n".join("\x01" + chr(c) + "\x01" for c in points)
+        assert K.furniture_lines(text, groups, furniture._FOLD_TO_ASCII, 400) == ref_lines(text, groups)
+    words = (("cookie",), ("photo", "reuters/", "credit"))
+    text = "\n".join(f"co{chr(c)}kie pho{chr(c)}o Reuters{chr(c)}" for c in points[::3])
+    assert K.furniture_lines(text, words, furniture._FOLD_TO_ASCII, 400) == ref_lines(text, words)
+
+
+def test_furniture_lines_arguments():
+    from scorer.text import furniture
+
+    groups, folds = furniture._LITERAL_GROUPS, furniture._FOLD_TO_ASCII
+    assert K.furniture_lines("", groups, folds, 400) == []
+    assert K.furniture_lines("a\n" + "b" * 401 + "\n  c  ", groups, folds, 400) == [(0, 1, 0), (406, 407, 0)]
+    assert K.furniture_lines("Photo", groups, folds, 0) == []
+    for bad_groups in ((("Cookie",),), (("",),), (("café",),), ((3,),), tuple(("x",) for _ in range(65))):
+        with pytest.raises(ValueError):
+            K.furniture_lines("x", bad_groups, folds, 400)
+    with pytest.raises(ValueError):
+        K.furniture_lines("x", groups, (("ab", "c"),), 400)
+    with pytest.raises(ValueError):
+        K.furniture_lines("x", groups, folds, -1)
+    with pytest.raises(TypeError):
+        K.furniture_lines(None, groups, folds, 400)
+    with pytest.raises(TypeError):
+        K.furniture_lines("x", list(groups), folds, 400)
