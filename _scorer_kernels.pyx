@@ -18,6 +18,7 @@ repeated here: the callers pass them in (one place for each list).
     vocab_hashes   <- scorer.text.vocab._hash_grouped_python (the terms' hashes when a model loads)
     tagger_marginals <- scorer.attribution.tagger.SpanTagger.marginals: see the section "inputs (session 11)" at the end
     punkt_spans    <- scorer.text.segment._punkt_spans (nupunkt's spans of a block): see the section "segk (session 13)"
+    split_sentences <- scorer.text.segment.split_sentences (blocks, punkt_spans, sentence_spans): the same section
     furniture_lines <- scorer.text.furniture.find_furniture's lines and literal checks: the same section
 
 Bump VERSION whenever a function's behaviour or signature changes: the dispatch uses a compiled module only when
@@ -383,6 +384,7 @@ def sentence_spans(str text, list spans, frozenset starters, tuple abbreviations
 #   punkt_spans <- scorer.text.segment._punkt_spans (nupunkt's sentence spans of a paragraph block: its default
 #                  model's `span_tokenize`, i.e. `_slices_from_text` with `_match_potential_end_contexts` and
 #                  `_realign_boundaries`, nupunkt 0.8)
+#   split_sentences <- scorer.text.segment.split_sentences with the kernels (its blocks, punkt_spans, sentence_spans)
 #   furniture_lines <- the lines of scorer.text.furniture.find_furniture and the literal checks of furniture_reason
 #
 # The candidate scan, the context cut, the layout filters and the realignment are nupunkt's code paths and regexes
@@ -395,6 +397,8 @@ def sentence_spans(str text, list spans, frozenset starters, tuple abbreviations
 
 cdef extern from "Python.h":
     bint Py_UNICODE_ISDECIMAL(Py_UCS4 ch) nogil
+    bint Py_UNICODE_ISLINEBREAK(Py_UCS4 ch) nogil
+    Py_UCS4 Py_UNICODE_TOLOWER(Py_UCS4 ch) nogil
 
 cdef enum:
     HORIZONTAL_ELLIPSIS = 0x2026  # …
@@ -502,6 +506,10 @@ def punkt_spans(str text not None, object decide not None):
     each running to the next one's start, the last to the end of the block (the whole block when there is none, no
     span for an empty block). `decide` is the model's memoized decision engine: a context (before, after) -> whether
     it holds a sentence break."""
+    return _punkt_spans(text, decide)
+
+
+cdef list _punkt_spans(str text, object decide):
     cdef Text t = _text(text)
     cdef Py_ssize_t n = t.n, p, q, r, k, pos, i, run_start, word_start, run_word, w, e
     cdef Py_ssize_t prev_start = 0, prev_stop = 0, prev_split = 0, prev_end = 0, last_break = 0, text_end
@@ -638,12 +646,63 @@ def punkt_spans(str text not None, object decide not None):
     return list(zip(starts, ends))
 
 
+cdef object _tuple_new = tuple.__new__
+
+
+def split_sentences(str text not None, Py_ssize_t lo, Py_ssize_t hi, object decide not None, type sentence not None,
+                    frozenset starters not None, tuple abbreviations not None, tuple titles not None,
+                    Py_ssize_t max_merge):
+    """`segment.split_sentences(text, lo, hi)` with the kernels: the paragraph blocks of text[lo:hi] (`segment._blocks`:
+    `str.splitlines` lines, a block going on while the next line's first non-space character is lower case), each
+    one's spans by `punkt_spans` and `sentence_spans`, as `sentence` tuples (start, end, text) with offsets into `text`
+    (made as the NamedTuple's own __new__ makes them: tuple.__new__(sentence, fields))."""
+    cdef Text t = _text(text)
+    cdef Py_ssize_t pos, k, a, block_start = -1, line_start, b_start, b_end, s, e
+    cdef bint content
+    cdef list out = []
+    if not 0 <= lo <= hi <= t.n:
+        raise ValueError(f"split_sentences: bounds {lo}, {hi} outside the text of {t.n} characters")
+    pos = lo
+    while True:
+        b_start = -1
+        if pos < hi:
+            line_start = pos
+            k = pos
+            while k < hi and not Py_UNICODE_ISLINEBREAK(_at(t, k)):
+                k += 1
+            if k < hi:
+                if _at(t, k) == 0x0D and k + 1 < hi and _at(t, k + 1) == 0x0A:
+                    k += 1
+                k += 1
+            pos = k
+            a = line_start
+            while a < k and Py_UNICODE_ISSPACE(_at(t, a)):
+                a += 1
+            content = a < k
+            if content:
+                if block_start < 0:
+                    block_start = line_start
+                elif not Py_UNICODE_ISLOWER(_at(t, a)):
+                    b_start, b_end = block_start, line_start
+                    block_start = line_start
+            elif block_start >= 0:
+                b_start, b_end = block_start, line_start
+                block_start = -1
+        elif block_start >= 0:
+            b_start, b_end = block_start, hi
+            block_start = -1
+        else:
+            break
+        if b_start >= 0:
+            block = text[b_start:b_end]
+            for s, e in sentence_spans(block, _punkt_spans(block, decide), starters, abbreviations, titles, max_merge):
+                out.append(_tuple_new(sentence, (b_start + s, b_start + e, block[s:e])))
+    return out
+
+
 # furniture_lines <- the line loop of scorer.text.furniture.find_furniture and the literal checks of furniture_reason:
 #                    the stripped lines and which rules' literals each holds as `_folded` reads it
 
-cdef extern from "Python.h":
-    bint Py_UNICODE_ISLINEBREAK(Py_UCS4 ch) nogil
-    Py_UCS4 Py_UNICODE_TOLOWER(Py_UCS4 ch) nogil
 
 cdef extern from "string.h":
     int memcmp(const void *a, const void *b, size_t n) nogil

@@ -226,8 +226,12 @@ def _blocks(text: str, lo: int, hi: int):
 def split_sentences(text: str, lo: int = 0, hi: int | None = None) -> list[Sentence]:
     """Sentences of text[lo:hi] with offsets into `text`; paragraphs and headlines never merge."""
     hi = len(text) if hi is None else hi
-    out: list[Sentence] = []
     decide = _punkt_decider()
+    if decide is not None and _sentence_spans_fast is _sentence_spans_compiled and 0 <= lo <= hi <= len(text):
+        # blocks, nupunkt's spans and the repairs in one kernel call (the loop below with the kernels)
+        return kernels.compiled.split_sentences(text, lo, hi, decide, Sentence, _SENTENCE_STARTERS,
+                                                _FINAL_ABBREVIATIONS, _TITLES, _MAX_QUOTE_MERGE)
+    out: list[Sentence] = []
     for b_start, b_end in _blocks(text, lo, hi):
         block = text[b_start:b_end]
         spans = _punkt_spans(block) if decide is None else kernels.compiled.punkt_spans(block, decide)

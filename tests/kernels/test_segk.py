@@ -51,12 +51,58 @@ def test_same_spans_on_polnear(polnear_texts):
     assert check(polnear_texts) > 200  # whole texts: line breaks, blank lines, headlines
 
 
-def test_split_article_same_with_and_without_the_kernel(polnear_texts, monkeypatch):
-    texts = polnear_texts[::3]
-    fast = [segment.split_article(t) for t in texts]
+def both_paths(monkeypatch, fn):
+    """fn() with the kernels (split_sentences in one kernel call), with the kernels per block (nupunkt's spans and the
+    repairs each by its kernel), then with the twins."""
+    monkeypatch.setattr(kernels, "ACTIVE", True)
+    monkeypatch.setattr(segment, "_sentence_spans_fast", segment._sentence_spans_compiled)
+    fused = fn()
+    monkeypatch.setattr(segment, "_sentence_spans_fast", lambda block, spans: segment._sentence_spans_compiled(block,
+                                                                                                               spans))
+    per_block = fn()
     monkeypatch.setattr(kernels, "ACTIVE", False)
+    monkeypatch.setattr(segment, "_sentence_spans_fast", segment._sentence_spans)
     assert segment._punkt_decider() is None
-    assert [segment.split_article(t) for t in texts] == fast
+    return fused, per_block, fn()
+
+
+def test_split_article_same_with_and_without_the_kernels(polnear_texts, monkeypatch):
+    fused, per_block, twin = both_paths(monkeypatch, lambda: [segment.split_article(t) for t in polnear_texts[::2]])
+    assert fused == twin
+    assert per_block == twin
+    assert all(type(s) is segment.Sentence for sentences, _ in fused for s in sentences)
+
+
+def test_split_sentences_same_on_fuzzed_paragraphs(monkeypatch):
+    """Blocks: every line break str.splitlines knows, blank and white-space lines, lines going on in lower case,
+    ranges that cut a \r\n or a line; and a range outside the text (Python's slicing: the twin's loop runs)."""
+    rng = random.Random(34)
+    breaks = ["\n", "\r", "\r\n", "\n\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029", "\n\n",
+              "\n \n", "\n\u00a0\n"]
+    cases = []
+    for _ in range(3000):
+        text = "".join(rng.choice(_PIECES) + (rng.choice(breaks) if rng.random() < 0.15 else " ")
+                       for _ in range(rng.randrange(0, 40)))
+        lo = rng.randrange(0, len(text) + 1)
+        hi = rng.randrange(lo, len(text) + 1)
+        cases.append((text, lo, hi))
+    cases += [("Hi.\r\nthere. Yes.", 0, 4), ("Hi.\r\nthere.", 4, 12), ("a. B.", 2, 99), ("a. B. C.", -3, 8)]
+    fused, per_block, twin = both_paths(monkeypatch, lambda: [segment.split_sentences(*case) for case in cases])
+    assert fused == twin
+    assert per_block == twin
+    assert sum(len(sentences) > 1 for sentences in twin) > 1000
+
+
+def test_split_sentences_kernel_bounds():
+    from scorer.text.segment import _FINAL_ABBREVIATIONS, _MAX_QUOTE_MERGE, _SENTENCE_STARTERS, _TITLES, Sentence
+
+    decide = decider()
+    for lo, hi in ((-1, 3), (2, 1), (0, 9)):
+        with pytest.raises(ValueError):
+            K.split_sentences("He left.", lo, hi, decide, Sentence, _SENTENCE_STARTERS, _FINAL_ABBREVIATIONS, _TITLES,
+                              _MAX_QUOTE_MERGE)
+    assert K.split_sentences("He left.", 3, 3, decide, Sentence, _SENTENCE_STARTERS, _FINAL_ABBREVIATIONS, _TITLES,
+                             _MAX_QUOTE_MERGE) == []
 
 
 # pieces of news copy around the candidates the kernel handles: end marks and their runs, spaced ellipses, closing
