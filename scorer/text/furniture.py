@@ -143,6 +143,8 @@ def _find_furniture_python(text: str) -> list[Skipped]:
 _LITERAL_GROUPS = tuple(literals for _, _, literals in _CHECKED_RULES if literals is not None)
 _MASKED_RULES = [(pattern, reason, 0 if literals is None else 1 << _LITERAL_GROUPS.index(literals))
                  for pattern, reason, literals in _CHECKED_RULES]
+# a line without any literal: the rules without literals, all as one pattern ((pattern, reasons by group, None))
+[_UNGUARDED] = _checked_rules([(reason, pattern) for reason, pattern in _RULES if reason not in _LITERALS])
 
 
 def _find_furniture_compiled(text: str) -> list[Skipped]:
@@ -151,6 +153,11 @@ def _find_furniture_compiled(text: str) -> list[Skipped]:
     skipped = []
     for start, end, mask in kernels.compiled.furniture_lines(text, _LITERAL_GROUPS, _FOLD_TO_ASCII, _LONGEST_LINE):
         line = text[start:end]
+        if not mask:
+            m = _UNGUARDED[0].match(line)
+            if m:
+                skipped.append(Skipped(start, end, line, _UNGUARDED[1][m.lastindex]))
+            continue
         for pattern, reason, bit in _MASKED_RULES:
             if bit and not mask & bit:
                 continue
