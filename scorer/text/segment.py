@@ -83,7 +83,6 @@ _PUNKT_SETTINGS = {
     "_RE_LINE_ENUMERATOR": r"[ \t]*\(?(?:\d{1,3}|[A-Za-z]|[ivxlcIVXLC]{1,6})\)?\.",
     "_RE_LAST_WS": r".*\s",
 }
-_PUNKT_CHECKED: dict[int, bool] = {}  # id(tokenizer) -> whether the kernel reproduces it
 
 
 def _punkt_reproducible(tokenizer) -> bool:
@@ -110,11 +109,9 @@ def _punkt_decider():
     if not kernels.ACTIVE:
         return None
     tokenizer = (_SPAN_TOKENIZE or _span_tokenize()).__self__
-    ok = _PUNKT_CHECKED.get(id(tokenizer))
-    if ok is None:
-        ok = _PUNKT_CHECKED[id(tokenizer)] = _punkt_reproducible(tokenizer)
-    # (the engine is fetched on every call, as span_tokenize does: it is rebuilt when the parameters change)
-    return tokenizer._decision_state()[3] if ok else None
+    # (checked and fetched on every call, ~3 us, as span_tokenize fetches the engine: a setting changed on the model
+    # turns the kernel off, and the engine is rebuilt when the parameters change)
+    return tokenizer._decision_state()[3] if _punkt_reproducible(tokenizer) else None
 
 
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:

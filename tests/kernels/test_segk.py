@@ -179,7 +179,15 @@ def test_guard_runs_nupunkt_for_a_tokenizer_the_kernel_does_not_reproduce(monkey
 
     monkeypatch.setattr(kernels, "compiled", Refuses())
     monkeypatch.setattr(kernels, "ACTIVE", True)
-    monkeypatch.setitem(segment._PUNKT_CHECKED, id(tokenizer), False)
+    monkeypatch.setattr(tokenizer, "EXCL_QUEST_LOWERCASE_CONTINUES", False)  # set on the instance: checked each time
+    assert segment._punkt_decider() is not None
+    monkeypatch.setattr(tokenizer, "EXCL_QUEST_LOWERCASE_CONTINUES", True)
+    assert segment._punkt_decider() is None
+    assert len(segment.split_sentences(text)) == 4  # (nupunkt's span_tokenize: the kernel would raise)
+    monkeypatch.undo()
+    monkeypatch.setattr(kernels, "compiled", Refuses())
+    monkeypatch.setattr(kernels, "ACTIVE", True)
+    monkeypatch.setattr(nupunkt, "__version__", "0.9.0")
     assert segment._punkt_decider() is None
     assert segment.split_sentences(text) == expected
 
