@@ -54,38 +54,7 @@ _LITERALS: dict[str, tuple[str, ...]] = {
     "photo credit": ("photo", "image", "picture", "video", "graphic", "illustration", "getty", "reuters/",
                      "shutterstock", "credit"),
 }
-
-
-def _checked_rules(rules) -> list[tuple[re.Pattern[str], str | dict[int, str], tuple[str, ...] | None]]:
-    """The rules as `furniture_reason` tries them, in order: (pattern, reason, literals). A rule with literals stays
-    alone (its reason a str); a run of rules without is one pattern whose alternatives are the rules' patterns in order,
-    each in a group with its own case flag (the first alternative that matches is the first rule that matches, and
-    its group is the last to close: `lastindex`): one call to the regex engine instead of one per rule."""
-    out: list[tuple[re.Pattern[str], str | dict[int, str], tuple[str, ...] | None]] = []
-    run: list[tuple[str, re.Pattern[str]]] = []
-
-    def close_run():
-        if run:
-            alternatives = "|".join(f"(?P<r{i}>(?{'i' if pattern.flags & re.I else '-i'}:{pattern.pattern}))"
-                                    for i, (_, pattern) in enumerate(run))
-            combined = re.compile(alternatives)
-            # (the reason by the number of the rule's group)
-            out.append((combined, {combined.groupindex[f"r{i}"]: reason for i, (reason, _) in enumerate(run)}, None))
-            run.clear()
-
-    for reason, pattern in rules:
-        assert pattern.flags & ~(re.I | re.UNICODE) == 0, reason  # (the combined pattern keeps only the case flag)
-        literals = _LITERALS.get(reason)
-        if literals is None:
-            run.append((reason, pattern))
-        else:
-            close_run()
-            out.append((pattern, reason, literals))
-    close_run()
-    return out
-
-
-_CHECKED_RULES = _checked_rules(_RULES)
+_CHECKED_RULES = [(reason, pattern, _LITERALS.get(reason)) for reason, pattern in _RULES]
 # the characters outside ASCII that IGNORECASE matches to an ASCII letter but str.lower() does not turn into it (the
 # fourth, the Kelvin sign, lower-cases to "k"; İ's lower case is two characters)
 _FOLD_TO_ASCII = (("\u0130", "i"), ("\u0131", "i"), ("\u017f", "s"))
@@ -108,18 +77,17 @@ def furniture_reason(line: str) -> str | None:
     if not line or len(line) > _LONGEST_LINE:
         return None
     folded = None
-    for pattern, reason, literals in _CHECKED_RULES:
+    for reason, pattern, literals in _CHECKED_RULES:
         if literals is not None:
             if folded is None:
                 folded = _folded(line)
-            for literal in literals:
+            for literal in literals:  # (a plain loop: any() over a generator costs twice as much)
                 if literal in folded:
                     break
             else:
                 continue
-        m = pattern.match(line)
-        if m:
-            return reason if literals is not None else reason[m.lastindex]
+        if pattern.match(line):
+            return reason
     return None
 
 
@@ -141,10 +109,8 @@ def _find_furniture_python(text: str) -> list[Skipped]:
 
 # the rules with the bit of their literals' group in the compiled kernel's masks (0 for a rule without literals)
 _LITERAL_GROUPS = tuple(literals for _, _, literals in _CHECKED_RULES if literals is not None)
-_MASKED_RULES = [(pattern, reason, 0 if literals is None else 1 << _LITERAL_GROUPS.index(literals))
-                 for pattern, reason, literals in _CHECKED_RULES]
-# a line without any literal: the rules without literals, all as one pattern ((pattern, reasons by group, None))
-[_UNGUARDED] = _checked_rules([(reason, pattern) for reason, pattern in _RULES if reason not in _LITERALS])
+_MASKED_RULES = [(reason, pattern, 0 if literals is None else 1 << _LITERAL_GROUPS.index(literals))
+                 for reason, pattern, literals in _CHECKED_RULES]
 
 
 def _find_furniture_compiled(text: str) -> list[Skipped]:
@@ -153,17 +119,11 @@ def _find_furniture_compiled(text: str) -> list[Skipped]:
     skipped = []
     for start, end, mask in kernels.compiled.furniture_lines(text, _LITERAL_GROUPS, _FOLD_TO_ASCII, _LONGEST_LINE):
         line = text[start:end]
-        if not mask:
-            m = _UNGUARDED[0].match(line)
-            if m:
-                skipped.append(Skipped(start, end, line, _UNGUARDED[1][m.lastindex]))
-            continue
-        for pattern, reason, bit in _MASKED_RULES:
+        for reason, pattern, bit in _MASKED_RULES:
             if bit and not mask & bit:
                 continue
-            m = pattern.match(line)
-            if m:
-                skipped.append(Skipped(start, end, line, reason[m.lastindex] if not bit else reason))
+            if pattern.match(line):
+                skipped.append(Skipped(start, end, line, reason))
                 break
     return skipped
 
