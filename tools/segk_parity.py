@@ -1,9 +1,9 @@
 """The segmentation kernels against their twins on everything at hand (the long form of tests/kernels/test_segk.py):
 `punkt_spans` against nupunkt's `span_tokenize` (`segment._punkt_spans`) on the paragraph blocks and whole texts of
-all PolNeAR texts (dev and train), the BBC pool, the CheckThat and NewsSD sentences, seeded fuzz and, with --all-code-
-points, every code point in the 14 contexts of test_segk (~10 minutes); `split_article` with the kernels against the twins on the
-same texts; `furniture_lines` against `_folded` on every code point. Needs the compiled kernels; exits 1 on any
-difference.
+all PolNeAR texts (dev and train), the BBC pool, the CheckThat and NewsSD sentences, seeded fuzz and, with
+--all-code-points, every code point in the 14 contexts of test_segk (~10 minutes); `split_article` with the kernels
+against the twins on the same texts; `furniture_lines` against `_folded` on every code point. Needs the compiled
+kernels; exits 1 on any difference.
 
     python tools/segk_parity.py [--fuzz 200000] [--all-code-points]
 """
