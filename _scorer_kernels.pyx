@@ -17,6 +17,7 @@ repeated here: the callers pass them in (one place for each list).
     content_words, corroboration, english_counts: see the section "segmentation and finish" at the end
     vocab_hashes   <- scorer.text.vocab._hash_grouped_python (the terms' hashes when a model loads)
     tagger_marginals <- scorer.attribution.tagger.SpanTagger.marginals: see the section "inputs (session 11)" at the end
+    corroboration_overlap: see the section "fink (session 13)" at the end
 
 Bump VERSION whenever a function's behaviour or signature changes: the dispatch uses a compiled module only when
 its VERSION is the one the Python code expects, so a stale build falls back to the twins instead of disagreeing.
@@ -32,7 +33,7 @@ cdef extern from "Python.h":
     bint Py_UNICODE_ISALNUM(Py_UCS4 ch) nogil
     bint Py_UNICODE_ISLOWER(Py_UCS4 ch) nogil
 
-VERSION = 7
+VERSION = 8
 
 cdef enum:
     LEFT_DQ = 0x201C  # “
@@ -978,9 +979,9 @@ def corroboration(list words not None, list labels not None, Py_ssize_t min_shar
     """`support._corroborate_python(words, labels, min_shared)`: for each sentence (its content words, `words[i]`,
     any iterable), the index of the sentence of another type, not `opinion`, sharing the most words held by 2-50
     sentences (a word listed twice counts twice, as there), nearest then earliest among equals, when it shares at
-    least `min_shared`; else None."""
-    cdef Py_ssize_t n = len(words), i, j, k, m, w, total, top, best, dist, best_dist, n_ids = 0, n_items = 0
-    cdef dict ids = {}, codes = {}
+    least `min_shared`; else None. (The count is `_corroborate_core`, in the section "fink (session 13)".)"""
+    cdef Py_ssize_t n = len(words), i, k, n_items
+    cdef dict ids = {}
     cdef list flat = []
     cdef list out = [None] * n
     if n == 0:
@@ -995,96 +996,20 @@ def corroboration(list words not None, list labels not None, Py_ssize_t min_shar
                 code = ids[word] = len(ids)
             flat.append(code)
         starts_list[i + 1] = len(flat)
-    n_ids = len(ids)
     n_items = len(flat)
     cdef Py_ssize_t *starts = <Py_ssize_t *> PyMem_Malloc((n + 1) * sizeof(Py_ssize_t))
     cdef Py_ssize_t *item = <Py_ssize_t *> PyMem_Malloc((n_items + 1) * sizeof(Py_ssize_t))
-    cdef Py_ssize_t *df = <Py_ssize_t *> PyMem_Malloc((n_ids + 1) * sizeof(Py_ssize_t))
-    cdef Py_ssize_t *post_start = <Py_ssize_t *> PyMem_Malloc((n_ids + 1) * sizeof(Py_ssize_t))
-    cdef Py_ssize_t *post = <Py_ssize_t *> PyMem_Malloc((n_items + 1) * sizeof(Py_ssize_t))
-    cdef Py_ssize_t *fill = <Py_ssize_t *> PyMem_Malloc((n_ids + 1) * sizeof(Py_ssize_t))
-    cdef Py_ssize_t *label = <Py_ssize_t *> PyMem_Malloc(n * sizeof(Py_ssize_t))
-    cdef Py_ssize_t *count = <Py_ssize_t *> PyMem_Malloc(n * sizeof(Py_ssize_t))
-    cdef Py_ssize_t *touched = <Py_ssize_t *> PyMem_Malloc(n * sizeof(Py_ssize_t))
-    cdef Py_ssize_t n_touched
     try:
-        if (starts == NULL or item == NULL or df == NULL or post_start == NULL or post == NULL or fill == NULL
-                or label == NULL or count == NULL or touched == NULL):
+        if starts == NULL or item == NULL:
             raise MemoryError()
         for i in range(n + 1):
             starts[i] = starts_list[i]
         for k in range(n_items):
             item[k] = flat[k]
-        # labels as small codes; the opinion label is code -1 (its sentences never corroborate)
-        for i in range(n):
-            lab = labels[i]
-            if lab == opinion:
-                label[i] = -1
-                continue
-            code = codes.get(lab)
-            if code is None:
-                code = codes[lab] = len(codes)
-            label[i] = code
-        # postings of each word: the sentences holding it, in order (a sentence once per listing of the word)
-        for w in range(n_ids):
-            df[w] = 0
-        for k in range(n_items):
-            df[item[k]] += 1
-        post_start[0] = 0
-        for w in range(n_ids):
-            post_start[w + 1] = post_start[w] + df[w]
-            fill[w] = post_start[w]
-        for i in range(n):
-            for k in range(starts[i], starts[i + 1]):
-                w = item[k]
-                post[fill[w]] = i
-                fill[w] += 1
-        for i in range(n):
-            count[i] = 0
-        for i in range(n):
-            total = 0
-            n_touched = 0
-            for k in range(starts[i], starts[i + 1]):
-                w = item[k]
-                if df[w] < 2 or df[w] > 50:
-                    continue
-                for m in range(post_start[w], post_start[w + 1]):
-                    j = post[m]
-                    if label[j] < 0 or label[j] == label[i]:  # the opinion, or the same type
-                        continue
-                    if count[j] == 0:
-                        touched[n_touched] = j
-                        n_touched += 1
-                    count[j] += 1
-                    total += 1
-            if total and total >= min_shared:
-                top = 0
-                for k in range(n_touched):
-                    if count[touched[k]] > top:
-                        top = count[touched[k]]
-                if top >= min_shared:
-                    best = -1
-                    best_dist = 0
-                    for k in range(n_touched):
-                        j = touched[k]
-                        if count[j] != top:
-                            continue
-                        dist = j - i if j > i else i - j
-                        if best < 0 or dist < best_dist or (dist == best_dist and j < best):
-                            best, best_dist = j, dist
-                    out[i] = best
-            for k in range(n_touched):
-                count[touched[k]] = 0
+        _corroborate_core(n, starts, item, len(ids), labels, opinion, min_shared, out)
     finally:
         PyMem_Free(starts)
         PyMem_Free(item)
-        PyMem_Free(df)
-        PyMem_Free(post_start)
-        PyMem_Free(post)
-        PyMem_Free(fill)
-        PyMem_Free(label)
-        PyMem_Free(count)
-        PyMem_Free(touched)
     return out
 
 
@@ -1284,3 +1209,365 @@ def tagger_marginals(const double[:, ::1] emissions, const int64_t[::1] lengths,
                     out[pos + t, b] = alpha[pos + t, b] * beta[pos + t, b] / total
             pos += length
     return out_a
+
+
+# ---- fink (session 13) ----
+#   corroboration_overlap <- scorer.model.support._corroboration_by_sentence (an article's corroboration and each
+#                            sentence's overlap with the headline, from its sentences' texts: content words found and
+#                            told apart in C, none made as a str)
+# (the corroboration kernel above shares its count, `_corroborate_core`)
+
+from cpython.mem cimport PyMem_Realloc
+from libc.stdint cimport uint64_t as _u64
+
+
+cdef struct _Entry:
+    _u64 hash
+    Py_ssize_t text      # which text holds the word's first occurrence (the stop words come first)
+    Py_ssize_t start
+    Py_ssize_t length
+    Py_ssize_t code      # the word's code (0, 1, ...), -1 for a stop word
+    Py_ssize_t last      # the last sentence that listed it (a sentence lists a word once)
+
+
+cdef inline Py_UCS4 _low(Py_UCS4 ch) noexcept nogil:
+    return <Py_UCS4> (<unsigned int> ch + 32) if 0x41 <= ch <= 0x5A else ch
+
+
+cdef inline Py_ssize_t _content_end(Text t, Py_ssize_t p) noexcept nogil:
+    """The end of the match of `support._CONTENT` at p (as `content_words` finds it), p when none starts there."""
+    cdef Py_UCS4 ch = _at(t, p), c
+    cdef Py_ssize_t q = p, n = t.n
+    if _ascii_lower(ch) or _ascii_upper(ch):
+        q = p + 1
+        while q < n and _ascii_lower(_at(t, q)):
+            q += 1
+        if q - p < 4:  # not [A-Za-z][a-z]{3,}: then [A-Z][A-Za-z]+, or nothing here
+            q = p
+            if _ascii_upper(ch):
+                q = p + 1
+                while q < n:
+                    c = _at(t, q)
+                    if not (_ascii_lower(c) or _ascii_upper(c)):
+                        break
+                    q += 1
+                if q - p < 2:
+                    q = p
+    elif _decimal(ch):
+        q = p + 1
+        while q < n:
+            c = _at(t, q)
+            if not (_decimal(c) or c == 0x2C or c == 0x2E):
+                break
+            q += 1
+    return q
+
+
+cdef inline bint _decimal(Py_UCS4 ch) noexcept nogil:
+    """The regex engine's \\d (a Unicode decimal digit), ASCII without a call."""
+    if ch < 128:
+        return 0x30 <= ch <= 0x39
+    return Py_UNICODE_ISDECIMAL(ch)
+
+
+cdef class _Lexicon:
+    """The distinct words of an article as codes: an open-addressing table of (hash, where the word first occurs).
+    A text's word is compared lower-cased (ASCII letters: the only characters of a content word that `str.lower`
+    changes), a stop word as it is (`w not in stop` of the lower-cased word)."""
+    cdef Text *texts
+    cdef Py_ssize_t n_texts
+    cdef Py_ssize_t n_stop
+    cdef _Entry *entries
+    cdef Py_ssize_t n_entries, cap_entries
+    cdef Py_ssize_t *slots
+    cdef Py_ssize_t mask
+    cdef Py_ssize_t n_codes
+
+    def __dealloc__(self):
+        PyMem_Free(self.texts)
+        PyMem_Free(self.entries)
+        PyMem_Free(self.slots)
+
+    cdef int setup(self, list texts, frozenset stop) except -1:
+        cdef Py_ssize_t i, k = 0, total = 0
+        self.n_stop = len(stop)
+        self.n_texts = self.n_stop + len(texts)
+        self.texts = <Text *> PyMem_Malloc((self.n_texts + 1) * sizeof(Text))
+        self.cap_entries = 64
+        self.entries = <_Entry *> PyMem_Malloc(self.cap_entries * sizeof(_Entry))
+        self.mask = 127
+        self.slots = <Py_ssize_t *> PyMem_Malloc((self.mask + 1) * sizeof(Py_ssize_t))
+        if self.texts == NULL or self.entries == NULL or self.slots == NULL:
+            raise MemoryError()
+        for i in range(self.mask + 1):
+            self.slots[i] = -1
+        for word in stop:  # (the caller keeps `stop` and `texts` alive while this table is used)
+            if type(word) is not str:
+                continue  # never equal to a str
+            self.texts[k] = _text(word)
+            k += 1
+        self.n_stop = k
+        for text in texts:
+            if type(text) is not str:
+                raise TypeError(f"corroboration_overlap: a sentence text must be str, not {type(text).__name__}")
+            self.texts[k] = _text(text)
+            total += self.texts[k].n
+            k += 1
+        self.n_texts = k
+        self._reserve(total // 6 + 2 * self.n_stop)
+        for i in range(self.n_stop):
+            self.find(i, 0, self.texts[i].n, True)
+        return 0
+
+    cdef bint _same(self, _Entry *e, Py_ssize_t text, Py_ssize_t start, Py_ssize_t length) noexcept nogil:
+        cdef Text a = self.texts[e.text], b = self.texts[text]
+        cdef Py_ssize_t k
+        cdef bint raw = e.code < 0  # a stop word, as it is
+        if e.length != length:
+            return False
+        for k in range(length):
+            if (_at(a, e.start + k) if raw else _low(_at(a, e.start + k))) != _low(_at(b, start + k)):
+                return False
+        return True
+
+    cdef int _reserve(self, Py_ssize_t words) except -1:
+        """Room for about `words` entries without growing (an estimate from the texts' length: grown when short)."""
+        cdef void *grown
+        while 2 * words > self.mask:
+            self._grow()
+        if words > self.cap_entries:
+            grown = PyMem_Realloc(self.entries, words * sizeof(_Entry))
+            if grown == NULL:
+                raise MemoryError()
+            self.entries = <_Entry *> grown
+            self.cap_entries = words
+        return 0
+
+    cdef int _grow(self) except -1:
+        cdef Py_ssize_t i, s, cap = 2 * (self.mask + 1)
+        cdef Py_ssize_t *slots = <Py_ssize_t *> PyMem_Malloc(cap * sizeof(Py_ssize_t))
+        if slots == NULL:
+            raise MemoryError()
+        for s in range(cap):
+            slots[s] = -1
+        for i in range(self.n_entries):
+            s = <Py_ssize_t> (self.entries[i].hash & <_u64> (cap - 1))
+            while slots[s] >= 0:
+                s = (s + 1) & (cap - 1)
+            slots[s] = i
+        PyMem_Free(self.slots)
+        self.slots, self.mask = slots, cap - 1
+        return 0
+
+    cdef _Entry *find(self, Py_ssize_t text, Py_ssize_t start, Py_ssize_t length, bint stop) except NULL:
+        """The entry of the word text[start:start + length] (lower-cased, or as it is for a stop word), added when
+        new."""
+        cdef Text t = self.texts[text]
+        cdef _u64 h = 1469598103934665603ULL
+        cdef Py_ssize_t k, s, i
+        cdef _Entry *e
+        cdef void *grown
+        for k in range(length):
+            h = (h ^ <_u64> (_at(t, start + k) if stop else _low(_at(t, start + k)))) * 1099511628211ULL
+        s = <Py_ssize_t> (h & <_u64> self.mask)
+        while True:
+            i = self.slots[s]
+            if i < 0:
+                break
+            e = &self.entries[i]
+            if e.hash == h and (self._same_stop(e, text, start, length) if stop else self._same(e, text, start, length)):
+                return e
+            s = (s + 1) & self.mask
+        if self.n_entries == self.cap_entries:
+            grown = PyMem_Realloc(self.entries, 2 * self.cap_entries * sizeof(_Entry))
+            if grown == NULL:
+                raise MemoryError()
+            self.entries = <_Entry *> grown
+            self.cap_entries *= 2
+        i = self.n_entries
+        self.n_entries += 1
+        e = &self.entries[i]
+        e.hash, e.text, e.start, e.length, e.last = h, text, start, length, -1
+        if stop:
+            e.code = -1
+        else:
+            e.code = self.n_codes
+            self.n_codes += 1
+        self.slots[s] = i
+        if 2 * self.n_entries > self.mask:
+            self._grow()
+            e = &self.entries[i]
+        return e
+
+    cdef bint _same_stop(self, _Entry *e, Py_ssize_t text, Py_ssize_t start, Py_ssize_t length) noexcept nogil:
+        """A stop word against an entry (only stop words are in the table yet): both as they are."""
+        cdef Text a = self.texts[e.text], b = self.texts[text]
+        cdef Py_ssize_t k
+        if e.length != length:
+            return False
+        for k in range(length):
+            if _at(a, e.start + k) != _at(b, start + k):
+                return False
+        return True
+
+
+def corroboration_overlap(list texts not None, list labels not None, Py_ssize_t headline, Py_ssize_t min_shared,
+                          str opinion not None, frozenset stop not None):
+    """`support._corroboration_by_sentence(texts, labels, headline, min_shared)` with `support._STOP` as `stop`:
+    (for each sentence the sentence it is corroborated by or None, as `corroboration`; for each sentence the number
+    of content words it shares with sentence `headline`, or None when `headline` is -1). A sentence's content words
+    are those of `content_words` (the matches of `support._CONTENT`, lower-cased, not in `stop`), each listed once."""
+    cdef Py_ssize_t n = len(texts), i, p, q, n_items = 0, cap_items = 64
+    cdef _Lexicon lex = _Lexicon()
+    cdef _Entry *e
+    cdef Text t
+    cdef Py_ssize_t *starts = NULL
+    cdef Py_ssize_t *item = NULL
+    cdef char *mark = NULL
+    cdef void *grown
+    cdef list out = [None] * n
+    cdef list overlap = None
+    if headline < -1 or headline >= n:
+        raise IndexError("corroboration_overlap: headline out of range")
+    if len(labels) < n:  # as the twin's labels[i]
+        raise IndexError("list index out of range")
+    lex.setup(texts, stop)
+    for i in range(n):
+        cap_items += lex.texts[lex.n_stop + i].n // 6
+    try:
+        starts = <Py_ssize_t *> PyMem_Malloc((n + 1) * sizeof(Py_ssize_t))
+        item = <Py_ssize_t *> PyMem_Malloc(cap_items * sizeof(Py_ssize_t))
+        if starts == NULL or item == NULL:
+            raise MemoryError()
+        # each sentence's words as codes, each once, in the order found
+        starts[0] = 0
+        for i in range(n):
+            t = lex.texts[lex.n_stop + i]
+            p = 0
+            while p < t.n:
+                q = _content_end(t, p)
+                if q == p:
+                    p += 1
+                    continue
+                e = lex.find(lex.n_stop + i, p, q - p, False)
+                if e.code >= 0 and e.last != i:
+                    e.last = i
+                    if n_items == cap_items:
+                        grown = PyMem_Realloc(item, 2 * cap_items * sizeof(Py_ssize_t))
+                        if grown == NULL:
+                            raise MemoryError()
+                        item = <Py_ssize_t *> grown
+                        cap_items *= 2
+                    item[n_items] = e.code
+                    n_items += 1
+                p = q
+            starts[i + 1] = n_items
+        if n:
+            _corroborate_core(n, starts, item, lex.n_codes, labels, opinion, min_shared, out)
+        if headline >= 0:
+            mark = <char *> PyMem_Malloc(lex.n_codes + 1)
+            if mark == NULL:
+                raise MemoryError()
+            for p in range(lex.n_codes):
+                mark[p] = 0
+            for p in range(starts[headline], starts[headline + 1]):
+                mark[item[p]] = 1
+            overlap = [0] * n
+            for i in range(n):
+                q = 0
+                for p in range(starts[i], starts[i + 1]):
+                    q += mark[item[p]]
+                overlap[i] = q
+    finally:
+        PyMem_Free(starts)
+        PyMem_Free(item)
+        PyMem_Free(mark)
+    return out, overlap
+
+
+cdef int _corroborate_core(Py_ssize_t n, const Py_ssize_t *starts, const Py_ssize_t *item, Py_ssize_t n_ids,
+                           list labels, str opinion, Py_ssize_t min_shared, list out) except -1:
+    """`corroboration`'s count: sentence i's words are the codes item[starts[i]:starts[i + 1]] (codes < n_ids); the
+    result goes in `out` (n Nones). labels has at least n items."""
+    cdef Py_ssize_t i, j, k, m, w, total, top, best, dist, best_dist, n_touched, n_items = starts[n]
+    cdef dict codes = {}
+    cdef Py_ssize_t *df = <Py_ssize_t *> PyMem_Malloc((n_ids + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t *post_start = <Py_ssize_t *> PyMem_Malloc((n_ids + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t *post = <Py_ssize_t *> PyMem_Malloc((n_items + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t *fill = <Py_ssize_t *> PyMem_Malloc((n_ids + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t *label = <Py_ssize_t *> PyMem_Malloc(n * sizeof(Py_ssize_t))
+    cdef Py_ssize_t *count = <Py_ssize_t *> PyMem_Malloc(n * sizeof(Py_ssize_t))
+    cdef Py_ssize_t *touched = <Py_ssize_t *> PyMem_Malloc(n * sizeof(Py_ssize_t))
+    try:
+        if (df == NULL or post_start == NULL or post == NULL or fill == NULL or label == NULL or count == NULL
+                or touched == NULL):
+            raise MemoryError()
+        # labels as small codes; the opinion label is code -1 (its sentences never corroborate)
+        for i in range(n):
+            lab = labels[i]
+            if lab == opinion:
+                label[i] = -1
+                continue
+            code = codes.get(lab)
+            if code is None:
+                code = codes[lab] = len(codes)
+            label[i] = code
+        # postings of each word: the sentences holding it, in order (a sentence once per listing of the word)
+        for w in range(n_ids):
+            df[w] = 0
+        for k in range(n_items):
+            df[item[k]] += 1
+        post_start[0] = 0
+        for w in range(n_ids):
+            post_start[w + 1] = post_start[w] + df[w]
+            fill[w] = post_start[w]
+        for i in range(n):
+            for k in range(starts[i], starts[i + 1]):
+                w = item[k]
+                post[fill[w]] = i
+                fill[w] += 1
+        for i in range(n):
+            count[i] = 0
+        for i in range(n):
+            total = 0
+            n_touched = 0
+            for k in range(starts[i], starts[i + 1]):
+                w = item[k]
+                if df[w] < 2 or df[w] > 50:
+                    continue
+                for m in range(post_start[w], post_start[w + 1]):
+                    j = post[m]
+                    if label[j] < 0 or label[j] == label[i]:  # the opinion, or the same type
+                        continue
+                    if count[j] == 0:
+                        touched[n_touched] = j
+                        n_touched += 1
+                    count[j] += 1
+                    total += 1
+            if total and total >= min_shared:
+                top = 0
+                for k in range(n_touched):
+                    if count[touched[k]] > top:
+                        top = count[touched[k]]
+                if top >= min_shared:
+                    best = -1
+                    best_dist = 0
+                    for k in range(n_touched):
+                        j = touched[k]
+                        if count[j] != top:
+                            continue
+                        dist = j - i if j > i else i - j
+                        if best < 0 or dist < best_dist or (dist == best_dist and j < best):
+                            best, best_dist = j, dist
+                    out[i] = best
+            for k in range(n_touched):
+                count[touched[k]] = 0
+    finally:
+        PyMem_Free(df)
+        PyMem_Free(post_start)
+        PyMem_Free(post)
+        PyMem_Free(fill)
+        PyMem_Free(label)
+        PyMem_Free(count)
+        PyMem_Free(touched)
+    return 0

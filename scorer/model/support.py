@@ -72,7 +72,9 @@ def corroboration_and_overlap(texts: list[str], labels: list[str], headline: int
     integer codes, the stop words and the NULs given the first codes; then `_corroborate_codes`. An article with a
     NUL in a sentence, or of more than _DENSE_LIMIT sentences, takes the sentence-by-sentence path."""
     n = len(texts)
-    if kernels.ACTIVE or n > _DENSE_LIMIT:
+    if kernels.ACTIVE:  # the compiled twin of `_corroboration_by_sentence`: no word made as a str
+        return kernels.corroboration_overlap(texts, labels, headline, min_shared, "editorial_opinion", _STOP)
+    if n > _DENSE_LIMIT:
         return _corroboration_by_sentence(texts, labels, headline, min_shared)
     if n == 0:
         return [], None if headline is None else []

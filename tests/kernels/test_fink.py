@@ -1,0 +1,127 @@
+"""The kernels of the section "fink (session 13)" (`_scorer_kernels.pyx`) give what their pure-Python twins give:
+`corroboration_overlap` (support._corroboration_by_sentence with the pure-Python content words, and the pure
+article-wide path of support.corroboration_and_overlap), on the PolNeAR texts and on fuzzed sentences; and its
+arguments are checked. Skipped when the kernels are not built, except when SCORER_REQUIRE_KERNELS=1."""
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from scorer.labels import LABELS
+from scorer.model import support
+from scorer.text import kernels
+
+from compiled_kernels import compiled_module  # tests/kernels/compiled_kernels.py
+
+K = compiled_module()
+
+OPINION = "editorial_opinion"
+
+
+def twin(texts, labels, headline, min_shared=3, stop=support._STOP):
+    """support._corroboration_by_sentence with the pure-Python content words (whatever path is active)."""
+    words = [frozenset(w for w in map(str.lower, support._CONTENT.findall(t)) if w not in stop) for t in texts]
+    overlap = None if headline is None else [len(words[headline] & ws) for ws in words]
+    return support._corroborate_python(words, labels, min_shared), overlap
+
+
+def compiled(texts, labels, headline, min_shared=3, stop=support._STOP):
+    return kernels.corroboration_overlap(texts, labels, headline, min_shared, OPINION, stop)
+
+
+@pytest.fixture(autouse=True)
+def _module(monkeypatch):
+    monkeypatch.setattr(kernels, "compiled", K)
+
+
+def _labellings(n: int, rng: random.Random) -> list[list[str]]:
+    return [[rng.choice(LABELS) for _ in range(n)], [LABELS[(i % 2) * 2] for i in range(n)]]
+
+
+def test_corroboration_overlap_same_on_polnear(polnear_sentences, monkeypatch):
+    rng = random.Random(13)
+    found = shared = 0
+    for sents in polnear_sentences[::2]:
+        for labels in _labellings(len(sents), rng):
+            for headline in {None, 0, len(sents) - 1, rng.randrange(len(sents))}:
+                for min_shared in (3, 1):
+                    new = compiled(sents, labels, headline, min_shared)
+                    assert new == twin(sents, labels, headline, min_shared)
+                    found += sum(c is not None for c in new[0])
+                    shared += sum(new[1] or [])
+            # and the pure path as the pipeline runs it without kernels (the article as a whole)
+            monkeypatch.setattr(kernels, "ACTIVE", False)
+            assert support.corroboration_and_overlap(sents, labels, 0) == compiled(sents, labels, 0)
+            monkeypatch.setattr(kernels, "ACTIVE", True)
+            assert support.corroboration_and_overlap(sents, labels, 0) == compiled(sents, labels, 0)
+    assert found > 1_000 and shared > 10_000  # the corpus exercises the choice and the counts
+
+
+_PIECES = ["That", "that", "THAT", "tHat", "said", "Said", "Trump", "trump", "TRUMP", "Abcd", "abcd", "ABCD", "Ab", "ab",
+           "A", "x", "Éclair", "éclair", "naïve", "Straße", "İstanbul", "ſtate", "Kelvin", "\u212aelvin", "1", "12,5",
+           "1.000.", "3,", ",4", "٣٤", "١,٢", "٣x", "𝟙𝟚", "½", "²", "_", "\u0301", "Abc\u0301d", "’s", "“Quote”", "\0",
+           "\ud800", "\udfff", "\U0001F600", "\n", " ", "\t", "\u00a0", "\u2028", ".", "-", "Mr.", "U.S.", "COVID-19",
+           "Wednesday", "billion", "\x85", "ǅungla", "Ǆ", "ﬁnal"]
+
+
+def _fuzzed(rng: random.Random) -> list[str]:
+    n = rng.randrange(0, 9)
+    out = []
+    for _ in range(n):
+        k = rng.choice((0, 1, 3, 8, 30))
+        out.append("".join(rng.choice(_PIECES) + rng.choice(("", " ", " ", ", ", ".", "\n")) for _ in range(k)))
+    return out
+
+
+def test_corroboration_overlap_same_on_fuzzed_sentences():
+    rng = random.Random(2113)
+    for _ in range(1500):
+        sents = _fuzzed(rng)
+        labels = [rng.choice(LABELS) for _ in sents]
+        headline = rng.choice([None] + list(range(len(sents))))
+        min_shared = rng.choice((0, 1, 2, 3))
+        assert compiled(sents, labels, headline, min_shared) == twin(sents, labels, headline, min_shared)
+
+
+def test_corroboration_overlap_long_and_many_sentences():
+    rng = random.Random(7)
+    words = [f"Word{c}" for c in "abcdefghijklmnopqrstuvwxyz"] + [str(k) for k in range(40)]
+    sents = [" ".join(rng.choice(words) for _ in range(rng.randrange(1, 40))) for _ in range(700)]
+    sents.append(" ".join(f"Term{k:06d}" for k in range(30_000)))  # a table that grows many times
+    sents.append("")
+    labels = [rng.choice(LABELS) for _ in sents]
+    assert compiled(sents, labels, 3) == twin(sents, labels, 3)
+    assert compiled(sents, labels, len(sents) - 2) == twin(sents, labels, len(sents) - 2)
+
+
+def test_corroboration_overlap_odd_stop_sets():
+    """Stop words are compared as they are (one with a capital letter stops no word), whatever else the set holds."""
+    sents = ["That Trump said that THAT trump", "trump that said Trump, 12", "12 naïve Éclair said that"]
+    labels = ["named_source", "outlet_claim", "named_source"]
+    for stop in (frozenset(), frozenset({"That", "trump", "", "12"}), frozenset({1, None, "said", ("that",)}),
+                 support._STOP | {"naïve", "éclair", "trump"}):
+        for min_shared in (0, 1, 2):
+            assert compiled(sents, labels, 0, min_shared, stop) == twin(sents, labels, 0, min_shared, stop)
+
+
+def test_corroboration_overlap_arguments_checked():
+    sents = ["Trump said this", "Trump said that"]
+    labels = ["named_source", "outlet_claim"]
+    assert compiled(sents, labels, -1) == twin(sents, labels, -1)  # (as words[-1])
+    for bad in (2, -3, 99):
+        with pytest.raises(IndexError):
+            compiled(sents, labels, bad)
+        with pytest.raises(IndexError):
+            twin(sents, labels, bad)
+    with pytest.raises(IndexError):
+        K.corroboration_overlap(sents, labels, 2, 3, OPINION, support._STOP)
+    with pytest.raises(IndexError):
+        K.corroboration_overlap(sents, labels, -2, 3, OPINION, support._STOP)
+    with pytest.raises(IndexError):
+        compiled(sents, labels[:1], None)
+    with pytest.raises(TypeError):
+        compiled(["Trump said", b"Trump said"], labels, None)
+    with pytest.raises(TypeError):
+        K.corroboration_overlap(tuple(sents), labels, 0, 3, OPINION, support._STOP)
+    assert compiled([], [], None) == ([], None)
