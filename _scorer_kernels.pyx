@@ -1571,3 +1571,139 @@ cdef int _corroborate_core(Py_ssize_t n, const Py_ssize_t *starts, const Py_ssiz
         PyMem_Free(count)
         PyMem_Free(touched)
     return 0
+
+
+cdef inline bint _word_at(Text t, Py_ssize_t i) noexcept nogil:
+    """text[i] is a word character (the regex engine's \\w); False outside the text."""
+    return 0 <= i < t.n and _word(_at(t, i))
+
+
+cdef inline bint _boundary_at(Text t, Py_ssize_t i) noexcept nogil:
+    """The regex engine's \\b at i."""
+    return _word_at(t, i - 1) != _word_at(t, i)
+
+
+cdef inline bint _ascii_digit(Py_UCS4 ch) noexcept nogil:
+    return 0x30 <= ch <= 0x39
+
+
+cdef Py_ssize_t _alternative_end(Text t, Py_ssize_t p, Words words) noexcept nogil:
+    """Where `(w1|w2|...)\\b` matches at p, case-insensitively, for lower-case ASCII words (phrases): the end of the
+    first word (in order) found there with a word boundary after it; -1 when none. Only for text whose word
+    characters are all ASCII (no other character then matches an ASCII letter case-insensitively)."""
+    cdef Py_ssize_t k, a, m, j
+    cdef Py_UCS4 first = _low(_at(t, p))
+    if first >= 128 or not words.first[first]:
+        return -1
+    for k in range(words.n):
+        a = words.offsets[k]
+        m = words.offsets[k + 1] - a
+        if m == 0 or p + m > t.n or words.chars[a] != first:
+            continue
+        j = 1
+        while j < m and _low(_at(t, p + j)) == words.chars[a + j]:
+            j += 1
+        if j == m and _boundary_at(t, p + m):
+            return p + m
+    return -1
+
+
+cdef bint _ascii_words_only(Text t) noexcept nogil:
+    """Every word character of the text (\\w) is ASCII."""
+    cdef Py_ssize_t p
+    cdef Py_UCS4 ch
+    if t.kind == 1:
+        for p in range(t.n):
+            ch = _at(t, p)
+            if ch >= 128 and _word(ch):
+                return False
+        return True
+    for p in range(t.n):
+        ch = _at(t, p)
+        if ch >= 128 and _word(ch):
+            return False
+    return True
+
+
+cdef bint _one_as_pronoun(Text t, Py_ssize_t q) noexcept nogil:
+    """The token after q (`support._WORD_SPAN`'s first match from q) is "of", "another" (any case) or none: "one"
+    ending at q is a pronoun or quantifier, not a number."""
+    cdef Py_ssize_t r = q, s
+    cdef Py_UCS4 ch
+    while r < t.n and Py_UNICODE_ISSPACE(_at(t, r)):
+        r += 1
+    if r == t.n:
+        return True
+    if not (_ascii_lower(_at(t, r)) or _ascii_upper(_at(t, r))):
+        return False  # a number or one other character
+    s = r + 1
+    while s < t.n:
+        ch = _at(t, s)
+        if not (_ascii_lower(ch) or _ascii_upper(ch) or ch == 0x27 or ch == RIGHT_SQ or ch == 0x2D):
+            break
+        s += 1
+    if s - r == 2:
+        return _low(_at(t, r)) == 0x6F and _low(_at(t, r + 1)) == 0x66  # of
+    if s - r == 7:
+        return (_low(_at(t, r)) == 0x61 and _low(_at(t, r + 1)) == 0x6E and _low(_at(t, r + 2)) == 0x6F
+                and _low(_at(t, r + 3)) == 0x74 and _low(_at(t, r + 4)) == 0x68 and _low(_at(t, r + 5)) == 0x65
+                and _low(_at(t, r + 6)) == 0x72)  # another
+    return False
+
+
+def specific_words(str text not None, tuple number_words not None, tuple date_words not None,
+                   frozenset relative not None):
+    """`support.specific_words(text)` for text whose word characters are all ASCII (None for other text: the twin
+    reads it), given the words of `cues.NUMBER_RE` and `cues.DATE_RE` (lower-case ASCII, in the patterns' order) and
+    `support.RELATIVE_DATES`: the first two matches of `\\b\\d[\\d,.]*\\b|\\b(number words)\\b` that are not "one"
+    before "of", "another" or nothing, then the first two of `\\b(date words|(19|20)\\d\\d)\\b` that are not relative
+    dates, as written."""
+    cdef Text t = _text(text)
+    cdef Words numbers = _words(number_words), dates = _words(date_words)
+    cdef Py_ssize_t p = 0, q, top, n = t.n, found = 0
+    cdef Py_UCS4 ch
+    cdef list out = []
+    if not _ascii_words_only(t):
+        return None
+    while p < n and found < 2:
+        q = -1
+        if _word_at(t, p) and not _word_at(t, p - 1):  # \b before a word character
+            ch = _at(t, p)
+            if _ascii_digit(ch):  # \d[\d,.]*\b: the longest run that ends at a word boundary
+                top = p + 1
+                while top < n and (_ascii_digit(_at(t, top)) or _at(t, top) == 0x2C or _at(t, top) == 0x2E):
+                    top += 1
+                q = top
+                while q > p and not _boundary_at(t, q):
+                    q -= 1
+                if q == p:
+                    q = -1
+            if q < 0:
+                q = _alternative_end(t, p, numbers)
+        if q < 0:
+            p += 1
+            continue
+        if not (q - p == 3 and _low(_at(t, p)) == 0x6F and _low(_at(t, p + 1)) == 0x6E
+                and _low(_at(t, p + 2)) == 0x65 and _one_as_pronoun(t, q)):
+            out.append(text[p:q])
+            found += 1
+        p = q
+    p = 0
+    found = 0
+    while p < n and found < 2:
+        q = -1
+        if _word_at(t, p) and not _word_at(t, p - 1):
+            q = _alternative_end(t, p, dates)
+            if q < 0 and p + 4 <= n and ((_at(t, p) == 0x31 and _at(t, p + 1) == 0x39)
+                                         or (_at(t, p) == 0x32 and _at(t, p + 1) == 0x30)) \
+                    and _ascii_digit(_at(t, p + 2)) and _ascii_digit(_at(t, p + 3)) and _boundary_at(t, p + 4):
+                q = p + 4
+        if q < 0:
+            p += 1
+            continue
+        word = text[p:q]
+        if word.lower() not in relative:
+            out.append(word)
+            found += 1
+        p = q
+    return out

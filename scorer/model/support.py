@@ -432,6 +432,30 @@ def specific_words(text: str) -> list[str]:
     return out + dates
 
 
+def _alternatives(pattern: re.Pattern[str], before: str, after: str) -> tuple[str, ...] | None:
+    """The words of a case-insensitive pattern `before + "w1|w2|..." + after` (lower-case ASCII words), for a kernel
+    that reads them as the pattern does; None when the pattern is not of that form (then the kernel is not used)."""
+    source = pattern.pattern
+    if not (pattern.flags & re.I and source.startswith(before) and source.endswith(after)):
+        return None
+    words = tuple(source[len(before):len(source) - len(after)].split("|"))
+    return words if all(re.fullmatch("[a-z]+", w) for w in words) else None
+
+
+_NUMBER_WORDS = _alternatives(NUMBER_RE, r"\b\d[\d,.]*\b|\b(", r")\b")
+_DATE_WORDS = _alternatives(DATE_RE, r"\b(", r"|(19|20)\d\d)\b")
+
+
+def _specific_words_compiled(text: str) -> list[str]:
+    """`specific_words` by the compiled kernel (text whose word characters are all ASCII; other text by the twin)."""
+    found = kernels.compiled.specific_words(text, _NUMBER_WORDS, _DATE_WORDS, RELATIVE_DATES)
+    return specific_words(text) if found is None else found
+
+
+_specific_words = (_specific_words_compiled if kernels.ACTIVE and _NUMBER_WORDS and _DATE_WORDS
+                   else specific_words)
+
+
 # in ASCII text (where only ASCII letters match case-insensitively), a DATE_RE match holds one of these
 _DATE_HINTS = ("day", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
@@ -461,7 +485,7 @@ def _describe(feature: str, effect: float, text: str, corroborated_by: int | Non
     if feature in ("numbers", "dates") and effect > 0:
         found = found_in.get("specific")
         if found is None:
-            found = found_in["specific"] = specific_words(text)
+            found = found_in["specific"] = _specific_words(text)
         return "specific: " + _quote(found) if found else None
     if feature in ("quote_marks", "quote_then_attribution", "attribution_then_quote") and effect > 0:
         return "direct quote"

@@ -125,3 +125,81 @@ def test_corroboration_overlap_arguments_checked():
     with pytest.raises(TypeError):
         K.corroboration_overlap(tuple(sents), labels, 0, 3, OPINION, support._STOP)
     assert compiled([], [], None) == ([], None)
+
+
+def compiled_specific(text: str):
+    return K.specific_words(text, support._NUMBER_WORDS, support._DATE_WORDS, support.RELATIVE_DATES)
+
+
+def test_specific_words_patterns_read():
+    """The kernel reads the words of cues.NUMBER_RE and cues.DATE_RE (a pattern of another form turns it off)."""
+    assert "one" in support._NUMBER_WORDS and "sept" in support._DATE_WORDS and "today" in support._DATE_WORDS
+    assert support._specific_words is support._specific_words_compiled or not kernels.ACTIVE
+    import re
+    assert support._alternatives(re.compile(r"\b(a|b)\b"), r"\b(", r")\b") is None  # not case-insensitive
+    assert support._alternatives(re.compile(r"\b(a|b.)\b", re.I), r"\b(", r")\b") is None
+
+
+def test_specific_words_same_on_polnear(polnear_sentences):
+    checked = found = 0
+    for sents in polnear_sentences:
+        for text in sents:
+            new = compiled_specific(text)
+            if new is None:
+                assert not all(ch.isascii() or not (ch.isalnum() or ch == "_") for ch in text)
+                continue
+            assert new == support.specific_words(text), text
+            checked += 1
+            found += bool(new)
+    assert checked > 6_000 and found > 1_500
+
+
+_SPECIFIC_PIECES = ["one", "One", "ONE", "oNe", "one of", "one another", "One Of", "one-of", "ones", "someone", "one's",
+                    "one’s", "one,", "one.", "one\u00a0of", "one\tof", "one\n", "two", "Ten", "tens", "hundred",
+                    "billion", "billions", "1", "12", "1,000", "1.5", "3,", "4.", ",5", "1,2,3.", "5_", "_5", "5a",
+                    "a5", "1999", "2020", "19999", "2020s", "1899", "20", "19", "May", "may", "March", "marching", "Jan",
+                    "Janu", "January", "sept", "Sept.", "September", "septa", "dec", "Decembers", "today", "Today",
+                    "TODAY", "todays", "yesterday", "tonight", "Monday", "mondays", "monday", "’", "“", "—", "-", "'",
+                    "é", "ß", "\u212a", "ſ", "İ", "٣", "½", "\u0301", "\U0001F600", "\ud800", " ", "  ", "\n", ".",
+                    ",", "(", ")", "of", "another", "Of", "ANOTHER", "anothers", "x", "\x85", "\u2028"]
+
+
+def test_specific_words_same_on_fuzzed_strings():
+    rng = random.Random(1321)
+    checked = found = 0
+    for _ in range(6000):
+        k = rng.choice((1, 2, 4, 8, 20))
+        text = "".join(rng.choice(_SPECIFIC_PIECES) + rng.choice(("", " ", " ", "-", ", ")) for _ in range(k))
+        new = compiled_specific(text)
+        if new is not None:
+            assert new == support.specific_words(text), text
+            checked += 1
+            found += len(new)
+    assert checked > 2_000 and found > 3_000
+    assert compiled_specific("") == [] == support.specific_words("")
+    long = "In 1999 one of two, 3,000 people; " * 5000
+    assert compiled_specific(long) == support.specific_words(long)
+
+
+def test_specific_words_every_code_point():
+    """Every seventh code point (and every ASCII one) beside numbers and dates: the kernel gives the twin's words, or
+    None when it is a word character outside ASCII."""
+    import sys
+
+    for c in [*range(128), *range(128, sys.maxunicode + 1, 7)]:
+        ch = chr(c)
+        text = f"{ch}one{ch}one {ch}1{ch} 1999{ch}Monday{ch}today{ch} of 2{ch}5 Ten{ch}"
+        new = compiled_specific(text)
+        if ch.isascii() or not (ch.isalnum() or ch == "_"):
+            assert new == support.specific_words(text), hex(c)
+        else:
+            assert new is None, hex(c)
+
+
+def test_specific_words_arguments_checked():
+    with pytest.raises(TypeError):
+        K.specific_words(None, support._NUMBER_WORDS, support._DATE_WORDS, support.RELATIVE_DATES)
+    with pytest.raises(TypeError):
+        K.specific_words("one", list(support._NUMBER_WORDS), support._DATE_WORDS, support.RELATIVE_DATES)
+    with pytest.raises(TypeError):
+        K.specific_words("one", support._NUMBER_WORDS, support._DATE_WORDS, set(support.RELATIVE_DATES))
