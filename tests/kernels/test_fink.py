@@ -203,3 +203,97 @@ def test_specific_words_arguments_checked():
         K.specific_words("one", list(support._NUMBER_WORDS), support._DATE_WORDS, support.RELATIVE_DATES)
     with pytest.raises(TypeError):
         K.specific_words("one", support._NUMBER_WORDS, support._DATE_WORDS, set(support.RELATIVE_DATES))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# reasons: the table of reasons (support._REASONS) against the chain of tests it replaced, in both paths
+
+def ref_describe(feature: str, effect: float, text: str, corroborated_by, label: str):
+    """support._describe before the table (session 12), with the twin's specific words."""
+    if feature == "hedges" and effect < 0:
+        found = support.hedge_words(text, 3)
+        return "hedged: " + support._quote(found) if found else None
+    if feature == "loaded_words":
+        return "loaded: " + support._quote([w for w in __import__("re").findall(r"[a-z-]+", text.lower())
+                                            if w in support.LOADED_WORDS][:3])
+    if feature in ("numbers", "dates") and effect > 0:
+        found = support.specific_words(text)
+        return "specific: " + support._quote(found) if found else None
+    if feature in ("quote_marks", "quote_then_attribution", "attribution_then_quote") and effect > 0:
+        return "direct quote"
+    if feature == "denial":
+        return "denial or no comment from the party concerned: " + support._quote(
+            [m.group() for m in support.DENIAL_RE.finditer(text)])
+    if feature == "anonymity_phrase" or (feature == "p_anonymous_intelligence" and effect < 0):
+        return "anonymous source"
+    if feature == "p_named_source" and effect > 0:
+        return "named source on the record"
+    if feature == "p_editorial_opinion" and effect < 0:
+        return "the writer's own judgement, no source"
+    if feature == "p_outlet_claim" and label == "outlet_claim":
+        return "no source named (the outlet's own statement)" if effect < 0 else "plain factual narration"
+    if feature == "corroborated" and effect > 0 and corroborated_by is not None:
+        return f"corroborated by sentence {corroborated_by}"
+    if feature in ("question",) and effect < 0:
+        return "rhetorical question"
+    if feature in ("modal", "intensifiers", "first_person") and effect < 0:
+        return {"modal": "advice or obligation ('should', 'must')", "intensifiers": "emphatic wording",
+                "first_person": "first-person voice"}[feature]
+    if feature == "names" and effect > 0:
+        return "names people or bodies"
+    return None
+
+
+_REASON_TEXTS = ["", "Officials may have denied the reckless claim on Monday, 2019, with 3,000 troops.",
+                 "“It might be one of them,” she said, perhaps.", "Nothing here", "One said no comment in 1999 today.",
+                 "Naïve Ünïcode téxt may say 12 things on Tuesday", "May 5: the military might"]
+
+
+def test_describe_same_as_the_chain_of_tests():
+    for feature in support.SUPPORT_FEATURES:
+        for effect in (-1.0, -0.03, -0.0, 0.0, 0.03, 2.0, float("nan"), float("inf"), -float("inf")):
+            for label in LABELS:
+                for corr in (None, 0, 4):
+                    for text in _REASON_TEXTS:
+                        assert support.describe(feature, effect, text, corr, label) == \
+                            ref_describe(feature, effect, text, corr, label), (feature, effect, label, corr, text)
+
+
+def ref_reasons(contrib, X_row, text, corr, label, limit):
+    import numpy as np
+
+    out = []
+    for k in np.argsort(-np.abs(contrib)):
+        feature = support.SUPPORT_FEATURES[k]
+        present = X_row[k] > 0.5 if feature.startswith("p_") else X_row[k] > 0
+        if not present or abs(contrib[k]) < 0.02:
+            continue
+        reason = ref_describe(feature, float(contrib[k]), text, corr, label)
+        if reason and reason not in out:
+            out.append(reason)
+        if len(out) == limit:
+            break
+    return out
+
+
+def test_reasons_many_same_as_row_by_row_on_random_matrices():
+    """Random contributions (ties, NaN, zeros, tiny effects) and features; every limit, 0 and negative too."""
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    n, f = 300, len(support.SUPPORT_FEATURES)
+    contrib = rng.normal(0, 0.3, (n, f)) * (rng.random((n, f)) < 0.6)
+    contrib[rng.random((n, f)) < 0.03] = float("nan")
+    contrib[rng.random((n, f)) < 0.05] = 0.01
+    contrib[:, 3] = np.round(contrib[:, 3], 1)  # ties
+    X = rng.random((n, f)) * (rng.random((n, f)) < 0.7)
+    pyrng = random.Random(3)
+    texts = [pyrng.choice(_REASON_TEXTS) for _ in range(n)]
+    corr = [pyrng.choice((None, 1, 7)) for _ in range(n)]
+    labels = [pyrng.choice(LABELS) for _ in range(n)]
+    shown = 0
+    for limit in (3, 1, 5, 0, -1):
+        got = support.reasons_many(contrib, X, texts, corr, labels, limit)
+        assert got == [ref_reasons(contrib[i], X[i], texts[i], corr[i], labels[i], limit) for i in range(n)]
+        shown += sum(map(len, got))
+    assert shown > 1_000
