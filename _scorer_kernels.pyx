@@ -1048,6 +1048,7 @@ cdef void _function_codes(frozenset words) except *:
     for k in range(len(codes)):
         _FUNCTION_CODES[k] = codes[k]
     _N_FUNCTION = len(codes)
+    _function_table()
     _FUNCTION_SET = words
 
 
@@ -1069,30 +1070,17 @@ def english_counts(str text not None, frozenset function_words not None):
     text has a word character (the regex engine's \\w) outside ASCII: that text takes the other path."""
     _function_codes(function_words)
     cdef Text t = _text(text)
-    cdef Py_ssize_t p = 0, q, n = t.n, letters = 0, words = 0, function = 0, k
-    cdef Py_UCS4 ch
-    cdef int chars[12]
-    while p < n:
-        ch = _at(t, p)
-        if not (_ascii_lower(ch) or _ascii_upper(ch)):
-            if ch >= 128 and _word(ch):
-                return None
-            p += 1
-            continue
-        q = p
-        while q < n:
-            ch = _at(t, q)
-            if not (_ascii_lower(ch) or _ascii_upper(ch)):
-                break
-            if q - p < 12:
-                chars[q - p] = <int> ch + 0x20 if _ascii_upper(ch) else <int> ch
-            q += 1
-        letters += q - p
-        words += 1
-        if q - p <= 12 and _is_function_code(_letters_code(chars, q - p)):
-            function += 1
-        p = q
-    return letters, words, function
+    cdef Py_ssize_t counts[3]
+    # (the loop typed by the text's kind, in the section "fink (session 13)")
+    if t.kind == 1:
+        found = _english_counts_of(<const _u8 *> t.data, t.n, counts)
+    elif t.kind == 2:
+        found = _english_counts_of(<const _u16 *> t.data, t.n, counts)
+    else:
+        found = _english_counts_of(<const _u32 *> t.data, t.n, counts)
+    if not found:
+        return None
+    return counts[0], counts[1], counts[2]
 
 
 # ---- vocabulary ----
@@ -1707,3 +1695,81 @@ def specific_words(str text not None, tuple number_words not None, tuple date_wo
             found += 1
         p = q
     return out
+
+
+
+# english_counts' loop, typed by the text's kind, and its function words as a hash set (`_function_codes` fills both)
+
+from libc.stdint cimport uint8_t as _u8, uint16_t as _u16, uint32_t as _u32
+
+ctypedef fused _chars:  # a str's code units by its kind (1, 2 or 4 bytes)
+    _u8
+    _u16
+    _u32
+
+cdef int64_t _FUNCTION_TABLE[2048]  # the codes of _FUNCTION_CODES by hash, 0 for an empty slot (no code is 0)
+cdef Py_ssize_t _FUNCTION_LONGEST = 0  # letters of the longest function word
+
+
+cdef inline Py_ssize_t _function_slot(int64_t code) noexcept nogil:
+    return <Py_ssize_t> ((<_u64> code * 0x9E3779B97F4A7C15ULL) >> 53)
+
+
+cdef void _function_table() noexcept:
+    global _FUNCTION_LONGEST
+    cdef Py_ssize_t k, s, letters
+    cdef int64_t code
+    for s in range(2048):
+        _FUNCTION_TABLE[s] = 0
+    _FUNCTION_LONGEST = 0
+    for k in range(_N_FUNCTION):
+        code = _FUNCTION_CODES[k]
+        s = _function_slot(code)
+        while _FUNCTION_TABLE[s] != 0:
+            s = (s + 1) & 2047
+        _FUNCTION_TABLE[s] = code
+        letters = 0
+        while code >> (5 * letters):
+            letters += 1
+        if letters > _FUNCTION_LONGEST:
+            _FUNCTION_LONGEST = letters
+
+
+cdef inline bint _is_function(int64_t code) noexcept nogil:
+    cdef Py_ssize_t s = _function_slot(code)
+    while _FUNCTION_TABLE[s] != 0:
+        if _FUNCTION_TABLE[s] == code:
+            return True
+        s = (s + 1) & 2047
+    return False
+
+
+cdef bint _english_counts_of(const _chars *d, Py_ssize_t n, Py_ssize_t *counts) noexcept nogil:
+    """`english_counts` of the text d[:n] into counts (letters, words, function words); False when the text has a
+    word character outside ASCII. A word's code is `_letters_code` of its letters lower-cased, made as it is read."""
+    cdef Py_ssize_t p = 0, q, letters = 0, words = 0, function = 0
+    cdef _u32 ch
+    cdef int64_t code
+    while p < n:
+        ch = d[p]
+        if not (0x61 <= (ch | 0x20) <= 0x7A):  # not an ASCII letter
+            if ch >= 128 and _word(<Py_UCS4> ch):
+                return False
+            p += 1
+            continue
+        q = p
+        code = 0
+        while q < n:
+            ch = d[q]
+            if not (0x61 <= (ch | 0x20) <= 0x7A):
+                break
+            if q - p < 12:
+                code |= (<int64_t> ((ch | 0x20) - 0x60)) << (5 * (q - p))
+            q += 1
+        letters += q - p
+        words += 1
+        if q - p <= _FUNCTION_LONGEST and _is_function(code):
+            function += 1
+        p = q
+    counts[0], counts[1], counts[2] = letters, words, function
+    return True
