@@ -1773,3 +1773,24 @@ cdef bint _english_counts_of(const _chars *d, Py_ssize_t n, Py_ssize_t *counts) 
         p = q
     counts[0], counts[1], counts[2] = letters, words, function
     return True
+
+
+def alternation_spans(str text not None, tuple words not None):
+    """The (start, end) of each match of `\\b(w1|w2|...)\\b` (case-insensitive; `words`: lower-case ASCII words or
+    phrases of words joined by one space, in the pattern's order) in `text`, as `finditer` finds them, for text whose
+    word characters are all ASCII; None for other text (the regex reads it)."""
+    cdef Text t = _text(text)
+    cdef Words table = _words(words)
+    cdef Py_ssize_t p = 0, q, n = t.n
+    cdef list out = []
+    if not _ascii_words_only(t):
+        return None
+    while p < n:
+        if _word_at(t, p) and not _word_at(t, p - 1):  # \b before a word character (each word starts with a letter)
+            q = _alternative_end(t, p, table)
+            if q >= 0:
+                out.append((p, q))
+                p = q
+                continue
+        p += 1
+    return out

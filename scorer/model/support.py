@@ -15,7 +15,7 @@ from itertools import count
 
 import numpy as np
 
-from ..attribution.lexicon import DENIAL_RE, LOADED_WORDS
+from ..attribution.lexicon import DENIAL_RE, HEDGES, LOADED_WORDS, words_pattern
 from ..labels import GRADES, LABELS
 from ..text import kernels
 from .cues import CUE_FEATURES, DATE_RE, HEDGE_RE, NUMBER_RE, cue_matrix
@@ -386,27 +386,47 @@ def _matches(pattern: re.Pattern[str], lowered: re.Pattern[str], text: str):
     return lowered.finditer(text.lower()) if text.isascii() else pattern.finditer(text)
 
 
-def hedge_words(text: str, limit: int | None = None) -> list[str]:
+def _hedge_words_python(text: str, limit: int | None = None) -> list[str]:
     """The hedges of a sentence in their hedging sense, as written: a capitalised "May" after the sentence's first
     word (Theresa May, the month) or before a digit or a verb ("May said") is not one, nor "might" used as a noun
     after a determiner, possessive, preposition or adjective ("military might", "with all their might").
-    `limit` (1 or more): only the first `limit` (the search stops there)."""
+    `limit` (1 or more): only the first `limit` (the search stops there). (`hedge_words`: this, or the compiled
+    search of the hedges for text whose word characters are all ASCII.)"""
+    return _hedges(text, (match.span() for match in _matches(HEDGE_RE, _HEDGE_LOW, text)), limit)
+
+
+def _hedges(text: str, spans, limit: int | None) -> list[str]:
+    """`hedge_words` given the spans of HEDGE_RE's matches in the text, in order (an iterator: read up to `limit`)."""
     out = []
-    for match in _matches(HEDGE_RE, _HEDGE_LOW, text):
-        start, end = match.span()
+    for start, end in spans:
         word = text[start:end]
         low = word.lower()
-        prev, nxt, opening = _neighbours(text, start, end)
-        if low == "may" and word[0] == "M" and (not opening or not nxt or nxt[:1].isdigit()
-                                                 or nxt.lower() in _MAY_NAME_AFTER):
-            continue
-        if low == "might" and (prev.lower() in _NOUN_MIGHT_BEFORE or not nxt or not nxt[0].isalpha()
-                               or nxt.lower() in _NOUN_MIGHT_AFTER):
-            continue
+        if low == "may" or low == "might":
+            prev, nxt, opening = _neighbours(text, start, end)
+            if low == "may" and word[0] == "M" and (not opening or not nxt or nxt[:1].isdigit()
+                                                     or nxt.lower() in _MAY_NAME_AFTER):
+                continue
+            if low == "might" and (prev.lower() in _NOUN_MIGHT_BEFORE or not nxt or not nxt[0].isalpha()
+                                   or nxt.lower() in _NOUN_MIGHT_AFTER):
+                continue
         out.append(word)
         if len(out) == limit:
             break
     return out
+
+
+# the hedges as the compiled search reads them (HEDGE_RE is `words_pattern(HEDGES)`): None when they are not all
+# lower-case ASCII words joined by single spaces, or the pattern is not made of them (then the regex searches)
+_HEDGE_WORDS = (HEDGES if HEDGE_RE.pattern == words_pattern(HEDGES).pattern and HEDGE_RE.flags & re.I
+                and all(re.fullmatch("[a-z]+( [a-z]+)*", w) for w in HEDGES) else None)
+
+
+def _hedge_words_compiled(text: str, limit: int | None = None) -> list[str]:
+    spans = kernels.compiled.alternation_spans(text, _HEDGE_WORDS)
+    return _hedge_words_python(text, limit) if spans is None else _hedges(text, spans, limit)
+
+
+hedge_words = _hedge_words_compiled if kernels.ACTIVE and _HEDGE_WORDS else _hedge_words_python
 
 
 def specific_words(text: str) -> list[str]:

@@ -297,3 +297,86 @@ def test_reasons_many_same_as_row_by_row_on_random_matrices():
         assert got == [ref_reasons(contrib[i], X[i], texts[i], corr[i], labels[i], limit) for i in range(n)]
         shown += sum(map(len, got))
     assert shown > 1_000
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# hedges: the compiled search of HEDGE_RE
+
+def compiled_spans(text: str):
+    return K.alternation_spans(text, support._HEDGE_WORDS)
+
+
+def regex_spans(text: str):
+    return [m.span() for m in support.HEDGE_RE.finditer(text)]
+
+
+def test_hedge_words_read_from_the_lexicon():
+    assert support._HEDGE_WORDS and "it is understood" in support._HEDGE_WORDS
+    assert support.hedge_words is support._hedge_words_compiled or not kernels.ACTIVE
+
+
+def test_hedges_same_on_polnear(polnear_sentences):
+    checked = found = 0
+    for sents in polnear_sentences:
+        for text in sents:
+            spans = compiled_spans(text)
+            if spans is None:
+                assert not all(ch.isascii() or not (ch.isalnum() or ch == "_") for ch in text)
+                continue
+            assert spans == regex_spans(text), text
+            for limit in (None, 1, 3):
+                assert support._hedge_words_compiled(text, limit) == support._hedge_words_python(text, limit)
+            checked += 1
+            found += len(spans)
+    assert checked > 6_000 and found > 500
+
+
+_HEDGE_PIECES = ["may", "May", "MAY", "mAy", "might", "Might", "might of", "military might", "their might", "might,",
+                 "May said", "May 5", "May be", "May.", "maybe", "dismay", "could", "Could", "couldn't", "reportedly",
+                 "believed to", "believed  to", "Believed To", "believed\nto", "believed tol", "thought to", "said to",
+                 "is expected", "are expected", "it is understood", "It Is Understood", "it is", "alleged",
+                 "allegedly", "alleged_", "_may", "may_", "5may", "may5", "likely", "unlikely", "’", "“", "—", "-",
+                 "'", "é", "ß", "\u212a", "ſ", "İ", "ı", "٣", "½", "\u0301", "\U0001F600", "\ud800", " ", "\n", ".",
+                 ",", "(", ")", "the", "a", "of", "x", "\x85", "\u2028", "\u00a0"]
+
+
+def test_hedges_same_on_fuzzed_strings():
+    rng = random.Random(1322)
+    checked = found = 0
+    for _ in range(6000):
+        k = rng.choice((1, 2, 4, 8, 20))
+        text = "".join(rng.choice(_HEDGE_PIECES) + rng.choice(("", " ", " ", "-", ", ")) for _ in range(k))
+        spans = compiled_spans(text)
+        if spans is None:
+            assert not all(ch.isascii() or not (ch.isalnum() or ch == "_") for ch in text)
+            continue
+        assert spans == regex_spans(text), text
+        for limit in (None, 1, 3):
+            assert support._hedge_words_compiled(text, limit) == support._hedge_words_python(text, limit), text
+        checked += 1
+        found += len(spans)
+    assert checked > 2_000 and found > 3_000
+    assert compiled_spans("") == [] and compiled_spans("may " * 50_000) == regex_spans("may " * 50_000)
+
+
+def test_hedges_every_code_point():
+    """Every ASCII and every seventh other code point around hedges: the regex's spans, or None for a word character
+    outside ASCII."""
+    import sys
+
+    for c in [*range(128), *range(128, sys.maxunicode + 1, 7)]:
+        ch = chr(c)
+        text = f"{ch}may{ch}May be{ch} might{ch}believed to{ch}it is understood{ch}likely"
+        spans = compiled_spans(text)
+        if ch.isascii() or not (ch.isalnum() or ch == "_"):
+            assert spans == regex_spans(text), hex(c)
+        else:
+            assert spans is None, hex(c)
+
+
+def test_alternation_spans_arguments_checked():
+    with pytest.raises(TypeError):
+        K.alternation_spans(None, support._HEDGE_WORDS)
+    with pytest.raises(TypeError):
+        K.alternation_spans("may", list(support._HEDGE_WORDS))
+    assert K.alternation_spans("may", ()) == []
