@@ -53,8 +53,14 @@ def merge_sources(rows: list[dict]) -> list[dict]:
     # "us intelligence" -> "us intelligence agencies"
     # (indexed by their leading and trailing words, so the cost grows with the sources, not their square)
     # (only the lengths of keys: the index is looked up with whole keys)
-    ends: dict[tuple, list[str]] = {}
     split = {k: tuple(k.split()) for k in groups}
+    # a key ends another only when their last words are the same, and starts it only when their first words are
+    # (both of two words or more): none of either, nothing joins
+    lasts = [kw[-1] for kw in split.values() if kw]
+    firsts = [kw[0] for kw in split.values() if len(kw) > 1]
+    if len(set(lasts)) == len(lasts) and len(set(firsts)) == len(firsts):
+        return sorted(map(_closed, groups.values()), key=lambda e: (-e["count"], e["sentences"][0]))
+    ends: dict[tuple, list[str]] = {}
     lengths = sorted({len(kw) for kw in split.values()})
     for k, kw in split.items():
         for n in lengths:
