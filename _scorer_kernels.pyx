@@ -1571,6 +1571,13 @@ cdef inline bint _boundary_at(Text t, Py_ssize_t i) noexcept nogil:
     return _word_at(t, i - 1) != _word_at(t, i)
 
 
+cdef inline Py_ssize_t _word_end(Text t, Py_ssize_t p) noexcept nogil:
+    """The end of the run of word characters (\\w) from p."""
+    while p < t.n and _word(_at(t, p)):
+        p += 1
+    return p
+
+
 cdef inline bint _ascii_digit(Py_UCS4 ch) noexcept nogil:
     return 0x30 <= ch <= 0x39
 
@@ -1668,6 +1675,9 @@ def specific_words(str text not None, tuple number_words not None, tuple date_wo
                     q = -1
             if q < 0:
                 q = _alternative_end(t, p, numbers)
+            if q < 0:  # no match starts in this word: the next one can start after it
+                p = _word_end(t, p)
+                continue
         if q < 0:
             p += 1
             continue
@@ -1686,6 +1696,9 @@ def specific_words(str text not None, tuple number_words not None, tuple date_wo
                                          or (_at(t, p) == 0x32 and _at(t, p + 1) == 0x30)) \
                     and _ascii_digit(_at(t, p + 2)) and _ascii_digit(_at(t, p + 3)) and _boundary_at(t, p + 4):
                 q = p + 4
+            if q < 0:
+                p = _word_end(t, p)
+                continue
         if q < 0:
             p += 1
             continue
@@ -1792,5 +1805,7 @@ def alternation_spans(str text not None, tuple words not None):
                 out.append((p, q))
                 p = q
                 continue
+            p = _word_end(t, p)  # (no match starts in this word)
+            continue
         p += 1
     return out
