@@ -1270,6 +1270,8 @@ cdef class _Lexicon:
     cdef Py_ssize_t *slots
     cdef Py_ssize_t mask
     cdef Py_ssize_t n_codes
+    cdef _Lexicon stop  # the stop words' table (None in that table itself)
+    cdef object keep
 
     def __dealloc__(self):
         PyMem_Free(self.texts)
@@ -1277,10 +1279,23 @@ cdef class _Lexicon:
         PyMem_Free(self.slots)
 
     cdef int setup(self, list texts, frozenset stop) except -1:
+        """A table for the words of `texts` (str), none yet; `stop`'s words are looked up in a table of their own,
+        built once per set (`_stop_table`)."""
         cdef Py_ssize_t i, k = 0, total = 0
-        self.n_stop = len(stop)
-        self.n_texts = self.n_stop + len(texts)
-        self.texts = <Text *> PyMem_Malloc((self.n_texts + 1) * sizeof(Text))
+        self.stop = _stop_table(stop)
+        self._allocate(len(texts))
+        for text in texts:  # (the caller keeps `texts` alive while this table is used)
+            if type(text) is not str:
+                raise TypeError(f"corroboration_overlap: a sentence text must be str, not {type(text).__name__}")
+            self.texts[k] = _text(text)
+            total += self.texts[k].n
+            k += 1
+        self.n_texts = k
+        self._reserve(total // 6)
+        return 0
+
+    cdef int _allocate(self, Py_ssize_t n_texts) except -1:
+        self.texts = <Text *> PyMem_Malloc((n_texts + 1) * sizeof(Text))
         self.cap_entries = 64
         self.entries = <_Entry *> PyMem_Malloc(self.cap_entries * sizeof(_Entry))
         self.mask = 127
@@ -1289,32 +1304,50 @@ cdef class _Lexicon:
             raise MemoryError()
         for i in range(self.mask + 1):
             self.slots[i] = -1
-        for word in stop:  # (the caller keeps `stop` and `texts` alive while this table is used)
+        return 0
+
+    cdef int setup_stop(self, frozenset stop) except -1:
+        """The table of the stop words themselves (each as it is: a stop word with a capital letter stops no word)."""
+        cdef Py_ssize_t i, k = 0
+        self.keep = stop  # (the words the table points into)
+        self._allocate(len(stop))
+        for word in stop:
             if type(word) is not str:
                 continue  # never equal to a str
             self.texts[k] = _text(word)
             k += 1
-        self.n_stop = k
-        for text in texts:
-            if type(text) is not str:
-                raise TypeError(f"corroboration_overlap: a sentence text must be str, not {type(text).__name__}")
-            self.texts[k] = _text(text)
-            total += self.texts[k].n
-            k += 1
-        self.n_texts = k
-        self._reserve(total // 6 + 2 * self.n_stop)
-        for i in range(self.n_stop):
+        self.n_texts = self.n_stop = k
+        self._reserve(2 * k)
+        for i in range(k):
             self.find(i, 0, self.texts[i].n, True)
         return 0
+
+    cdef bint _holds(self, _u64 h, Text b, Py_ssize_t start, Py_ssize_t length) noexcept nogil:
+        """The stop table holds the word b[start:start + length] lower-cased (hash h)."""
+        cdef Py_ssize_t s = <Py_ssize_t> (h & <_u64> self.mask), i, k
+        cdef _Entry *e
+        cdef Text a
+        while True:
+            i = self.slots[s]
+            if i < 0:
+                return False
+            e = &self.entries[i]
+            if e.hash == h and e.length == length:
+                a = self.texts[e.text]
+                k = 0
+                while k < length and _at(a, e.start + k) == _low(_at(b, start + k)):
+                    k += 1
+                if k == length:
+                    return True
+            s = (s + 1) & self.mask
 
     cdef bint _same(self, _Entry *e, Py_ssize_t text, Py_ssize_t start, Py_ssize_t length) noexcept nogil:
         cdef Text a = self.texts[e.text], b = self.texts[text]
         cdef Py_ssize_t k
-        cdef bint raw = e.code < 0  # a stop word, as it is
         if e.length != length:
             return False
         for k in range(length):
-            if (_at(a, e.start + k) if raw else _low(_at(a, e.start + k))) != _low(_at(b, start + k)):
+            if _low(_at(a, e.start + k)) != _low(_at(b, start + k)):
                 return False
         return True
 
@@ -1376,7 +1409,7 @@ cdef class _Lexicon:
         self.n_entries += 1
         e = &self.entries[i]
         e.hash, e.text, e.start, e.length, e.last = h, text, start, length, -1
-        if stop:
+        if stop or (self.stop is not None and self.stop._holds(h, t, start, length)):
             e.code = -1
         else:
             e.code = self.n_codes
@@ -1397,6 +1430,20 @@ cdef class _Lexicon:
             if _at(a, e.start + k) != _at(b, start + k):
                 return False
         return True
+
+
+cdef object _STOP_KEY = None  # the stop set of _STOP_TABLE
+cdef _Lexicon _STOP_TABLE = None
+
+
+cdef _Lexicon _stop_table(frozenset stop):
+    """The table of a stop set, built once per set (the callers pass the same set every time)."""
+    global _STOP_KEY, _STOP_TABLE
+    if stop is not _STOP_KEY:
+        table = _Lexicon()
+        table.setup_stop(stop)
+        _STOP_KEY, _STOP_TABLE = stop, table
+    return _STOP_TABLE
 
 
 def corroboration_overlap(list texts not None, list labels not None, Py_ssize_t headline, Py_ssize_t min_shared,
@@ -1421,7 +1468,7 @@ def corroboration_overlap(list texts not None, list labels not None, Py_ssize_t 
         raise IndexError("list index out of range")
     lex.setup(texts, stop)
     for i in range(n):
-        cap_items += lex.texts[lex.n_stop + i].n // 6
+        cap_items += lex.texts[i].n // 6
     try:
         starts = <Py_ssize_t *> PyMem_Malloc((n + 1) * sizeof(Py_ssize_t))
         item = <Py_ssize_t *> PyMem_Malloc(cap_items * sizeof(Py_ssize_t))
@@ -1430,14 +1477,14 @@ def corroboration_overlap(list texts not None, list labels not None, Py_ssize_t 
         # each sentence's words as codes, each once, in the order found
         starts[0] = 0
         for i in range(n):
-            t = lex.texts[lex.n_stop + i]
+            t = lex.texts[i]
             p = 0
             while p < t.n:
                 q = _content_end(t, p)
                 if q == p:
                     p += 1
                     continue
-                e = lex.find(lex.n_stop + i, p, q - p, False)
+                e = lex.find(i, p, q - p, False)
                 if e.code >= 0 and e.last != i:
                     e.last = i
                     if n_items == cap_items:
