@@ -1396,7 +1396,8 @@ cdef class _Lexicon:
             if i < 0:
                 break
             e = &self.entries[i]
-            if e.hash == h and (self._same_stop(e, text, start, length) if stop else self._same(e, text, start, length)):
+            if e.hash == h and (self._same_stop(e, text, start, length) if stop
+                                else self._same(e, text, start, length)):
                 return e
             s = (s + 1) & self.mask
         if self.n_entries == self.cap_entries:

@@ -58,7 +58,8 @@ def test_corroboration_overlap_same_on_polnear(polnear_sentences, monkeypatch):
     assert found > 1_000 and shared > 10_000  # the corpus exercises the choice and the counts
 
 
-_PIECES = ["That", "that", "THAT", "tHat", "said", "Said", "Trump", "trump", "TRUMP", "Abcd", "abcd", "ABCD", "Ab", "ab",
+_PIECES = ["That", "that", "THAT", "tHat", "said", "Said", "Trump", "trump", "TRUMP", "Abcd", "abcd", "ABCD", "Ab",
+           "ab",
            "A", "x", "Éclair", "éclair", "naïve", "Straße", "İstanbul", "ſtate", "Kelvin", "\u212aelvin", "1", "12,5",
            "1.000.", "3,", ",4", "٣٤", "١,٢", "٣x", "𝟙𝟚", "½", "²", "_", "\u0301", "Abc\u0301d", "’s", "“Quote”", "\0",
            "\ud800", "\udfff", "\U0001F600", "\n", " ", "\t", "\u00a0", "\u2028", ".", "-", "Mr.", "U.S.", "COVID-19",
@@ -157,7 +158,8 @@ def test_specific_words_same_on_polnear(polnear_sentences):
 _SPECIFIC_PIECES = ["one", "One", "ONE", "oNe", "one of", "one another", "One Of", "one-of", "ones", "someone", "one's",
                     "one’s", "one,", "one.", "one\u00a0of", "one\tof", "one\n", "two", "Ten", "tens", "hundred",
                     "billion", "billions", "1", "12", "1,000", "1.5", "3,", "4.", ",5", "1,2,3.", "5_", "_5", "5a",
-                    "a5", "1999", "2020", "19999", "2020s", "1899", "20", "19", "May", "may", "March", "marching", "Jan",
+                    "a5", "1999", "2020", "19999", "2020s", "1899", "20", "19", "May", "may", "March", "marching",
+                    "Jan",
                     "Janu", "January", "sept", "Sept.", "September", "septa", "dec", "Decembers", "today", "Today",
                     "TODAY", "todays", "yesterday", "tonight", "Monday", "mondays", "monday", "’", "“", "—", "-", "'",
                     "é", "ß", "\u212a", "ſ", "İ", "٣", "½", "\u0301", "\U0001F600", "\ud800", " ", "  ", "\n", ".",
