@@ -17,7 +17,7 @@ repeated here: the callers pass them in (one place for each list).
     content_words, corroboration, english_counts: see the section "segmentation and finish" at the end
     vocab_hashes   <- scorer.text.vocab._hash_grouped_python (the terms' hashes when a model loads)
     tagger_marginals <- scorer.attribution.tagger.SpanTagger.marginals: see the section "inputs (session 11)" at the end
-    corroboration_overlap: see the section "fink (session 13)" at the end
+    corroboration_overlap, specific_words, alternation_spans: see the section "fink (session 13)" at the end
 
 Bump VERSION whenever a function's behaviour or signature changes: the dispatch uses a compiled module only when
 its VERSION is the one the Python code expects, so a stale build falls back to the twins instead of disagreeing.
@@ -1203,7 +1203,10 @@ def tagger_marginals(const double[:, ::1] emissions, const int64_t[::1] lengths,
 #   corroboration_overlap <- scorer.model.support._corroboration_by_sentence (an article's corroboration and each
 #                            sentence's overlap with the headline, from its sentences' texts: content words found and
 #                            told apart in C, none made as a str)
-# (the corroboration kernel above shares its count, `_corroborate_core`)
+#   specific_words        <- scorer.model.support.specific_words (numbers and dates of a reason; ASCII word characters)
+#   alternation_spans     <- HEDGE_RE.finditer spans in scorer.model.support._hedge_words_python (ASCII word characters)
+#   (english_counts' loop: `_english_counts_of`, typed by the text's kind; the corroboration kernel above shares its
+#   count, `_corroborate_core`)
 
 from cpython.mem cimport PyMem_Realloc
 from libc.stdint cimport uint64_t as _u64
