@@ -382,3 +382,13 @@ def test_alternation_spans_arguments_checked():
     with pytest.raises(TypeError):
         K.alternation_spans("may", list(support._HEDGE_WORDS))
     assert K.alternation_spans("may", ()) == []
+
+
+def test_corroboration_overlap_words_in_50_and_51_sentences():
+    """A word counts between sentences when 2-50 sentences hold it: the edges."""
+    for n in (2, 49, 50, 51):
+        sents = [f"Alpha Bravo Charlie number {k}" for k in range(n)] + ["Alpha Bravo Charlie alone"]
+        labels = [LABELS[k % 2] for k in range(n + 1)]
+        new = compiled(sents, labels, 0)
+        assert new == twin(sents, labels, 0)
+        assert (new[0][0] is not None) == (n + 1 <= 50)
