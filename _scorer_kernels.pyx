@@ -20,6 +20,7 @@ repeated here: the callers pass them in (one place for each list).
     punkt_spans    <- scorer.text.segment._punkt_spans (nupunkt's spans of a block): see the section "segk (session 13)"
     split_sentences <- scorer.text.segment.split_sentences (blocks, punkt_spans, sentence_spans): the same section
     furniture_lines <- scorer.text.furniture.find_furniture's lines and literal checks: the same section
+    corroboration_overlap, specific_words, alternation_spans: see the section "fink (session 13)" at the end
 
 Bump VERSION whenever a function's behaviour or signature changes: the dispatch uses a compiled module only when
 its VERSION is the one the Python code expects, so a stale build falls back to the twins instead of disagreeing.
@@ -1419,9 +1420,9 @@ def corroboration(list words not None, list labels not None, Py_ssize_t min_shar
     """`support._corroborate_python(words, labels, min_shared)`: for each sentence (its content words, `words[i]`,
     any iterable), the index of the sentence of another type, not `opinion`, sharing the most words held by 2-50
     sentences (a word listed twice counts twice, as there), nearest then earliest among equals, when it shares at
-    least `min_shared`; else None."""
-    cdef Py_ssize_t n = len(words), i, j, k, m, w, total, top, best, dist, best_dist, n_ids = 0, n_items = 0
-    cdef dict ids = {}, codes = {}
+    least `min_shared`; else None. (The count is `_corroborate_core`, in the section "fink (session 13)".)"""
+    cdef Py_ssize_t n = len(words), i, k, n_items
+    cdef dict ids = {}
     cdef list flat = []
     cdef list out = [None] * n
     if n == 0:
@@ -1436,96 +1437,20 @@ def corroboration(list words not None, list labels not None, Py_ssize_t min_shar
                 code = ids[word] = len(ids)
             flat.append(code)
         starts_list[i + 1] = len(flat)
-    n_ids = len(ids)
     n_items = len(flat)
     cdef Py_ssize_t *starts = <Py_ssize_t *> PyMem_Malloc((n + 1) * sizeof(Py_ssize_t))
     cdef Py_ssize_t *item = <Py_ssize_t *> PyMem_Malloc((n_items + 1) * sizeof(Py_ssize_t))
-    cdef Py_ssize_t *df = <Py_ssize_t *> PyMem_Malloc((n_ids + 1) * sizeof(Py_ssize_t))
-    cdef Py_ssize_t *post_start = <Py_ssize_t *> PyMem_Malloc((n_ids + 1) * sizeof(Py_ssize_t))
-    cdef Py_ssize_t *post = <Py_ssize_t *> PyMem_Malloc((n_items + 1) * sizeof(Py_ssize_t))
-    cdef Py_ssize_t *fill = <Py_ssize_t *> PyMem_Malloc((n_ids + 1) * sizeof(Py_ssize_t))
-    cdef Py_ssize_t *label = <Py_ssize_t *> PyMem_Malloc(n * sizeof(Py_ssize_t))
-    cdef Py_ssize_t *count = <Py_ssize_t *> PyMem_Malloc(n * sizeof(Py_ssize_t))
-    cdef Py_ssize_t *touched = <Py_ssize_t *> PyMem_Malloc(n * sizeof(Py_ssize_t))
-    cdef Py_ssize_t n_touched
     try:
-        if (starts == NULL or item == NULL or df == NULL or post_start == NULL or post == NULL or fill == NULL
-                or label == NULL or count == NULL or touched == NULL):
+        if starts == NULL or item == NULL:
             raise MemoryError()
         for i in range(n + 1):
             starts[i] = starts_list[i]
         for k in range(n_items):
             item[k] = flat[k]
-        # labels as small codes; the opinion label is code -1 (its sentences never corroborate)
-        for i in range(n):
-            lab = labels[i]
-            if lab == opinion:
-                label[i] = -1
-                continue
-            code = codes.get(lab)
-            if code is None:
-                code = codes[lab] = len(codes)
-            label[i] = code
-        # postings of each word: the sentences holding it, in order (a sentence once per listing of the word)
-        for w in range(n_ids):
-            df[w] = 0
-        for k in range(n_items):
-            df[item[k]] += 1
-        post_start[0] = 0
-        for w in range(n_ids):
-            post_start[w + 1] = post_start[w] + df[w]
-            fill[w] = post_start[w]
-        for i in range(n):
-            for k in range(starts[i], starts[i + 1]):
-                w = item[k]
-                post[fill[w]] = i
-                fill[w] += 1
-        for i in range(n):
-            count[i] = 0
-        for i in range(n):
-            total = 0
-            n_touched = 0
-            for k in range(starts[i], starts[i + 1]):
-                w = item[k]
-                if df[w] < 2 or df[w] > 50:
-                    continue
-                for m in range(post_start[w], post_start[w + 1]):
-                    j = post[m]
-                    if label[j] < 0 or label[j] == label[i]:  # the opinion, or the same type
-                        continue
-                    if count[j] == 0:
-                        touched[n_touched] = j
-                        n_touched += 1
-                    count[j] += 1
-                    total += 1
-            if total and total >= min_shared:
-                top = 0
-                for k in range(n_touched):
-                    if count[touched[k]] > top:
-                        top = count[touched[k]]
-                if top >= min_shared:
-                    best = -1
-                    best_dist = 0
-                    for k in range(n_touched):
-                        j = touched[k]
-                        if count[j] != top:
-                            continue
-                        dist = j - i if j > i else i - j
-                        if best < 0 or dist < best_dist or (dist == best_dist and j < best):
-                            best, best_dist = j, dist
-                    out[i] = best
-            for k in range(n_touched):
-                count[touched[k]] = 0
+        _corroborate_core(n, starts, item, len(ids), labels, opinion, min_shared, out)
     finally:
         PyMem_Free(starts)
         PyMem_Free(item)
-        PyMem_Free(df)
-        PyMem_Free(post_start)
-        PyMem_Free(post)
-        PyMem_Free(fill)
-        PyMem_Free(label)
-        PyMem_Free(count)
-        PyMem_Free(touched)
     return out
 
 
@@ -1564,6 +1489,7 @@ cdef void _function_codes(frozenset words) except *:
     for k in range(len(codes)):
         _FUNCTION_CODES[k] = codes[k]
     _N_FUNCTION = len(codes)
+    _function_table()
     _FUNCTION_SET = words
 
 
@@ -1585,30 +1511,17 @@ def english_counts(str text not None, frozenset function_words not None):
     text has a word character (the regex engine's \\w) outside ASCII: that text takes the other path."""
     _function_codes(function_words)
     cdef Text t = _text(text)
-    cdef Py_ssize_t p = 0, q, n = t.n, letters = 0, words = 0, function = 0, k
-    cdef Py_UCS4 ch
-    cdef int chars[12]
-    while p < n:
-        ch = _at(t, p)
-        if not (_ascii_lower(ch) or _ascii_upper(ch)):
-            if ch >= 128 and _word(ch):
-                return None
-            p += 1
-            continue
-        q = p
-        while q < n:
-            ch = _at(t, q)
-            if not (_ascii_lower(ch) or _ascii_upper(ch)):
-                break
-            if q - p < 12:
-                chars[q - p] = <int> ch + 0x20 if _ascii_upper(ch) else <int> ch
-            q += 1
-        letters += q - p
-        words += 1
-        if q - p <= 12 and _is_function_code(_letters_code(chars, q - p)):
-            function += 1
-        p = q
-    return letters, words, function
+    cdef Py_ssize_t counts[3]
+    # (the loop typed by the text's kind, in the section "fink (session 13)")
+    if t.kind == 1:
+        found = _english_counts_of(<const _u8 *> t.data, t.n, counts)
+    elif t.kind == 2:
+        found = _english_counts_of(<const _u16 *> t.data, t.n, counts)
+    else:
+        found = _english_counts_of(<const _u32 *> t.data, t.n, counts)
+    if not found:
+        return None
+    return counts[0], counts[1], counts[2]
 
 
 # ---- vocabulary ----
@@ -1725,3 +1638,666 @@ def tagger_marginals(const double[:, ::1] emissions, const int64_t[::1] lengths,
                     out[pos + t, b] = alpha[pos + t, b] * beta[pos + t, b] / total
             pos += length
     return out_a
+
+
+# ---- fink (session 13) ----
+#   corroboration_overlap <- scorer.model.support._corroboration_by_sentence (an article's corroboration and each
+#                            sentence's overlap with the headline, from its sentences' texts: content words found and
+#                            told apart in C, none made as a str)
+#   specific_words        <- scorer.model.support.specific_words (numbers and dates of a reason; ASCII word characters)
+#   alternation_spans     <- HEDGE_RE.finditer spans in scorer.model.support._hedge_words_python (ASCII word characters)
+#   (english_counts' loop: `_english_counts_of`, typed by the text's kind; the corroboration kernel above shares its
+#   count, `_corroborate_core`)
+
+from cpython.mem cimport PyMem_Realloc
+from libc.stdint cimport uint64_t as _u64
+
+
+cdef struct _Entry:
+    _u64 hash
+    Py_ssize_t text      # which text holds the word's first occurrence (the stop words come first)
+    Py_ssize_t start
+    Py_ssize_t length
+    Py_ssize_t code      # the word's code (0, 1, ...), -1 for a stop word
+    Py_ssize_t last      # the last sentence that listed it (a sentence lists a word once)
+
+
+cdef inline Py_UCS4 _low(Py_UCS4 ch) noexcept nogil:
+    return <Py_UCS4> (<unsigned int> ch + 32) if 0x41 <= ch <= 0x5A else ch
+
+
+cdef inline Py_ssize_t _content_end(Text t, Py_ssize_t p) noexcept nogil:
+    """The end of the match of `support._CONTENT` at p (as `content_words` finds it), p when none starts there."""
+    cdef Py_UCS4 ch = _at(t, p), c
+    cdef Py_ssize_t q = p, n = t.n
+    if _ascii_lower(ch) or _ascii_upper(ch):
+        q = p + 1
+        while q < n and _ascii_lower(_at(t, q)):
+            q += 1
+        if q - p < 4:  # not [A-Za-z][a-z]{3,}: then [A-Z][A-Za-z]+, or nothing here
+            q = p
+            if _ascii_upper(ch):
+                q = p + 1
+                while q < n:
+                    c = _at(t, q)
+                    if not (_ascii_lower(c) or _ascii_upper(c)):
+                        break
+                    q += 1
+                if q - p < 2:
+                    q = p
+    elif _decimal(ch):
+        q = p + 1
+        while q < n:
+            c = _at(t, q)
+            if not (_decimal(c) or c == 0x2C or c == 0x2E):
+                break
+            q += 1
+    return q
+
+
+cdef inline bint _decimal(Py_UCS4 ch) noexcept nogil:
+    """The regex engine's \\d (a Unicode decimal digit), ASCII without a call."""
+    if ch < 128:
+        return 0x30 <= ch <= 0x39
+    return Py_UNICODE_ISDECIMAL(ch)
+
+
+cdef class _Lexicon:
+    """The distinct words of an article as codes: an open-addressing table of (hash, where the word first occurs).
+    A text's word is compared lower-cased (ASCII letters: the only characters of a content word that `str.lower`
+    changes), a stop word as it is (`w not in stop` of the lower-cased word)."""
+    cdef Text *texts
+    cdef Py_ssize_t n_texts
+    cdef Py_ssize_t n_stop
+    cdef _Entry *entries
+    cdef Py_ssize_t n_entries, cap_entries
+    cdef Py_ssize_t *slots
+    cdef Py_ssize_t mask
+    cdef Py_ssize_t n_codes
+    cdef _Lexicon stop  # the stop words' table (None in that table itself)
+    cdef object keep
+
+    def __dealloc__(self):
+        PyMem_Free(self.texts)
+        PyMem_Free(self.entries)
+        PyMem_Free(self.slots)
+
+    cdef int setup(self, list texts, frozenset stop) except -1:
+        """A table for the words of `texts` (str), none yet; `stop`'s words are looked up in a table of their own,
+        built once per set (`_stop_table`)."""
+        cdef Py_ssize_t i, k = 0, total = 0
+        self.stop = _stop_table(stop)
+        self._allocate(len(texts))
+        for text in texts:  # (the caller keeps `texts` alive while this table is used)
+            if type(text) is not str:
+                raise TypeError(f"corroboration_overlap: a sentence text must be str, not {type(text).__name__}")
+            self.texts[k] = _text(text)
+            total += self.texts[k].n
+            k += 1
+        self.n_texts = k
+        self._reserve(total // 6)
+        return 0
+
+    cdef int _allocate(self, Py_ssize_t n_texts) except -1:
+        self.texts = <Text *> PyMem_Malloc((n_texts + 1) * sizeof(Text))
+        self.cap_entries = 64
+        self.entries = <_Entry *> PyMem_Malloc(self.cap_entries * sizeof(_Entry))
+        self.mask = 127
+        self.slots = <Py_ssize_t *> PyMem_Malloc((self.mask + 1) * sizeof(Py_ssize_t))
+        if self.texts == NULL or self.entries == NULL or self.slots == NULL:
+            raise MemoryError()
+        for i in range(self.mask + 1):
+            self.slots[i] = -1
+        return 0
+
+    cdef int setup_stop(self, frozenset stop) except -1:
+        """The table of the stop words themselves (each as it is: a stop word with a capital letter stops no word)."""
+        cdef Py_ssize_t i, k = 0
+        self.keep = stop  # (the words the table points into)
+        self._allocate(len(stop))
+        for word in stop:
+            if type(word) is not str:
+                continue  # never equal to a str
+            self.texts[k] = _text(word)
+            k += 1
+        self.n_texts = self.n_stop = k
+        self._reserve(2 * k)
+        for i in range(k):
+            self.find(i, 0, self.texts[i].n, True)
+        return 0
+
+    cdef bint _holds(self, _u64 h, Text b, Py_ssize_t start, Py_ssize_t length) noexcept nogil:
+        """The stop table holds the word b[start:start + length] lower-cased (hash h)."""
+        cdef Py_ssize_t s = <Py_ssize_t> (h & <_u64> self.mask), i, k
+        cdef _Entry *e
+        cdef Text a
+        while True:
+            i = self.slots[s]
+            if i < 0:
+                return False
+            e = &self.entries[i]
+            if e.hash == h and e.length == length:
+                a = self.texts[e.text]
+                k = 0
+                while k < length and _at(a, e.start + k) == _low(_at(b, start + k)):
+                    k += 1
+                if k == length:
+                    return True
+            s = (s + 1) & self.mask
+
+    cdef bint _same(self, _Entry *e, Py_ssize_t text, Py_ssize_t start, Py_ssize_t length) noexcept nogil:
+        cdef Text a = self.texts[e.text], b = self.texts[text]
+        cdef Py_ssize_t k
+        if e.length != length:
+            return False
+        for k in range(length):
+            if _low(_at(a, e.start + k)) != _low(_at(b, start + k)):
+                return False
+        return True
+
+    cdef int _reserve(self, Py_ssize_t words) except -1:
+        """Room for about `words` entries without growing (an estimate from the texts' length: grown when short)."""
+        cdef void *grown
+        while 2 * words > self.mask:
+            self._grow()
+        if words > self.cap_entries:
+            grown = PyMem_Realloc(self.entries, words * sizeof(_Entry))
+            if grown == NULL:
+                raise MemoryError()
+            self.entries = <_Entry *> grown
+            self.cap_entries = words
+        return 0
+
+    cdef int _grow(self) except -1:
+        cdef Py_ssize_t i, s, cap = 2 * (self.mask + 1)
+        cdef Py_ssize_t *slots = <Py_ssize_t *> PyMem_Malloc(cap * sizeof(Py_ssize_t))
+        if slots == NULL:
+            raise MemoryError()
+        for s in range(cap):
+            slots[s] = -1
+        for i in range(self.n_entries):
+            s = <Py_ssize_t> (self.entries[i].hash & <_u64> (cap - 1))
+            while slots[s] >= 0:
+                s = (s + 1) & (cap - 1)
+            slots[s] = i
+        PyMem_Free(self.slots)
+        self.slots, self.mask = slots, cap - 1
+        return 0
+
+    cdef _Entry *find(self, Py_ssize_t text, Py_ssize_t start, Py_ssize_t length, bint stop) except NULL:
+        """The entry of the word text[start:start + length] (lower-cased, or as it is for a stop word), added when
+        new."""
+        cdef Text t = self.texts[text]
+        cdef _u64 h = 1469598103934665603ULL
+        cdef Py_ssize_t k, s, i
+        cdef _Entry *e
+        cdef void *grown
+        for k in range(length):
+            h = (h ^ <_u64> (_at(t, start + k) if stop else _low(_at(t, start + k)))) * 1099511628211ULL
+        s = <Py_ssize_t> (h & <_u64> self.mask)
+        while True:
+            i = self.slots[s]
+            if i < 0:
+                break
+            e = &self.entries[i]
+            if e.hash == h and (self._same_stop(e, text, start, length) if stop
+                                else self._same(e, text, start, length)):
+                return e
+            s = (s + 1) & self.mask
+        if self.n_entries == self.cap_entries:
+            grown = PyMem_Realloc(self.entries, 2 * self.cap_entries * sizeof(_Entry))
+            if grown == NULL:
+                raise MemoryError()
+            self.entries = <_Entry *> grown
+            self.cap_entries *= 2
+        i = self.n_entries
+        self.n_entries += 1
+        e = &self.entries[i]
+        e.hash, e.text, e.start, e.length, e.last = h, text, start, length, -1
+        if stop or (self.stop is not None and self.stop._holds(h, t, start, length)):
+            e.code = -1
+        else:
+            e.code = self.n_codes
+            self.n_codes += 1
+        self.slots[s] = i
+        if 2 * self.n_entries > self.mask:
+            self._grow()
+            e = &self.entries[i]
+        return e
+
+    cdef bint _same_stop(self, _Entry *e, Py_ssize_t text, Py_ssize_t start, Py_ssize_t length) noexcept nogil:
+        """A stop word against an entry (only stop words are in the table yet): both as they are."""
+        cdef Text a = self.texts[e.text], b = self.texts[text]
+        cdef Py_ssize_t k
+        if e.length != length:
+            return False
+        for k in range(length):
+            if _at(a, e.start + k) != _at(b, start + k):
+                return False
+        return True
+
+
+cdef object _STOP_KEY = None  # the stop set of _STOP_TABLE
+cdef _Lexicon _STOP_TABLE = None
+
+
+cdef _Lexicon _stop_table(frozenset stop):
+    """The table of a stop set, built once per set (the callers pass the same set every time)."""
+    global _STOP_KEY, _STOP_TABLE
+    if stop is not _STOP_KEY:
+        table = _Lexicon()
+        table.setup_stop(stop)
+        _STOP_KEY, _STOP_TABLE = stop, table
+    return _STOP_TABLE
+
+
+def corroboration_overlap(list texts not None, list labels not None, Py_ssize_t headline, Py_ssize_t min_shared,
+                          str opinion not None, frozenset stop not None):
+    """`support._corroboration_by_sentence(texts, labels, headline, min_shared)` with `support._STOP` as `stop`:
+    (for each sentence the sentence it is corroborated by or None, as `corroboration`; for each sentence the number
+    of content words it shares with sentence `headline`, or None when `headline` is -1). A sentence's content words
+    are those of `content_words` (the matches of `support._CONTENT`, lower-cased, not in `stop`), each listed once."""
+    cdef Py_ssize_t n = len(texts), i, p, q, n_items = 0, cap_items = 64
+    cdef _Lexicon lex = _Lexicon()
+    cdef _Entry *e
+    cdef Text t
+    cdef Py_ssize_t *starts = NULL
+    cdef Py_ssize_t *item = NULL
+    cdef char *mark = NULL
+    cdef void *grown
+    cdef list out = [None] * n
+    cdef list overlap = None
+    if headline < -1 or headline >= n:
+        raise IndexError("corroboration_overlap: headline out of range")
+    if len(labels) < n:  # as the twin's labels[i]
+        raise IndexError("list index out of range")
+    lex.setup(texts, stop)
+    for i in range(n):
+        cap_items += lex.texts[i].n // 6
+    try:
+        starts = <Py_ssize_t *> PyMem_Malloc((n + 1) * sizeof(Py_ssize_t))
+        item = <Py_ssize_t *> PyMem_Malloc(cap_items * sizeof(Py_ssize_t))
+        if starts == NULL or item == NULL:
+            raise MemoryError()
+        # each sentence's words as codes, each once, in the order found
+        starts[0] = 0
+        for i in range(n):
+            t = lex.texts[i]
+            p = 0
+            while p < t.n:
+                q = _content_end(t, p)
+                if q == p:
+                    p += 1
+                    continue
+                e = lex.find(i, p, q - p, False)
+                if e.code >= 0 and e.last != i:
+                    e.last = i
+                    if n_items == cap_items:
+                        grown = PyMem_Realloc(item, 2 * cap_items * sizeof(Py_ssize_t))
+                        if grown == NULL:
+                            raise MemoryError()
+                        item = <Py_ssize_t *> grown
+                        cap_items *= 2
+                    item[n_items] = e.code
+                    n_items += 1
+                p = q
+            starts[i + 1] = n_items
+        if n:
+            _corroborate_core(n, starts, item, lex.n_codes, labels, opinion, min_shared, out)
+        if headline >= 0:
+            mark = <char *> PyMem_Malloc(lex.n_codes + 1)
+            if mark == NULL:
+                raise MemoryError()
+            for p in range(lex.n_codes):
+                mark[p] = 0
+            for p in range(starts[headline], starts[headline + 1]):
+                mark[item[p]] = 1
+            overlap = [0] * n
+            for i in range(n):
+                q = 0
+                for p in range(starts[i], starts[i + 1]):
+                    q += mark[item[p]]
+                overlap[i] = q
+    finally:
+        PyMem_Free(starts)
+        PyMem_Free(item)
+        PyMem_Free(mark)
+    return out, overlap
+
+
+cdef int _corroborate_core(Py_ssize_t n, const Py_ssize_t *starts, const Py_ssize_t *item, Py_ssize_t n_ids,
+                           list labels, str opinion, Py_ssize_t min_shared, list out) except -1:
+    """`corroboration`'s count: sentence i's words are the codes item[starts[i]:starts[i + 1]] (codes < n_ids); the
+    result goes in `out` (n Nones). labels has at least n items."""
+    cdef Py_ssize_t i, j, k, m, w, total, top, best, dist, best_dist, n_touched, n_items = starts[n]
+    cdef dict codes = {}
+    cdef Py_ssize_t *df = <Py_ssize_t *> PyMem_Malloc((n_ids + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t *post_start = <Py_ssize_t *> PyMem_Malloc((n_ids + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t *post = <Py_ssize_t *> PyMem_Malloc((n_items + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t *fill = <Py_ssize_t *> PyMem_Malloc((n_ids + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t *label = <Py_ssize_t *> PyMem_Malloc(n * sizeof(Py_ssize_t))
+    cdef Py_ssize_t *count = <Py_ssize_t *> PyMem_Malloc(n * sizeof(Py_ssize_t))
+    cdef Py_ssize_t *touched = <Py_ssize_t *> PyMem_Malloc(n * sizeof(Py_ssize_t))
+    try:
+        if (df == NULL or post_start == NULL or post == NULL or fill == NULL or label == NULL or count == NULL
+                or touched == NULL):
+            raise MemoryError()
+        # labels as small codes; the opinion label is code -1 (its sentences never corroborate)
+        for i in range(n):
+            lab = labels[i]
+            if lab == opinion:
+                label[i] = -1
+                continue
+            code = codes.get(lab)
+            if code is None:
+                code = codes[lab] = len(codes)
+            label[i] = code
+        # postings of each word: the sentences holding it, in order (a sentence once per listing of the word)
+        for w in range(n_ids):
+            df[w] = 0
+        for k in range(n_items):
+            df[item[k]] += 1
+        post_start[0] = 0
+        for w in range(n_ids):
+            post_start[w + 1] = post_start[w] + df[w]
+            fill[w] = post_start[w]
+        for i in range(n):
+            for k in range(starts[i], starts[i + 1]):
+                w = item[k]
+                post[fill[w]] = i
+                fill[w] += 1
+        for i in range(n):
+            count[i] = 0
+        for i in range(n):
+            total = 0
+            n_touched = 0
+            for k in range(starts[i], starts[i + 1]):
+                w = item[k]
+                if df[w] < 2 or df[w] > 50:
+                    continue
+                for m in range(post_start[w], post_start[w + 1]):
+                    j = post[m]
+                    if label[j] < 0 or label[j] == label[i]:  # the opinion, or the same type
+                        continue
+                    if count[j] == 0:
+                        touched[n_touched] = j
+                        n_touched += 1
+                    count[j] += 1
+                    total += 1
+            if total and total >= min_shared:
+                top = 0
+                for k in range(n_touched):
+                    if count[touched[k]] > top:
+                        top = count[touched[k]]
+                if top >= min_shared:
+                    best = -1
+                    best_dist = 0
+                    for k in range(n_touched):
+                        j = touched[k]
+                        if count[j] != top:
+                            continue
+                        dist = j - i if j > i else i - j
+                        if best < 0 or dist < best_dist or (dist == best_dist and j < best):
+                            best, best_dist = j, dist
+                    out[i] = best
+            for k in range(n_touched):
+                count[touched[k]] = 0
+    finally:
+        PyMem_Free(df)
+        PyMem_Free(post_start)
+        PyMem_Free(post)
+        PyMem_Free(fill)
+        PyMem_Free(label)
+        PyMem_Free(count)
+        PyMem_Free(touched)
+    return 0
+
+
+cdef inline bint _word_at(Text t, Py_ssize_t i) noexcept nogil:
+    """text[i] is a word character (the regex engine's \\w); False outside the text."""
+    return 0 <= i < t.n and _word(_at(t, i))
+
+
+cdef inline bint _boundary_at(Text t, Py_ssize_t i) noexcept nogil:
+    """The regex engine's \\b at i."""
+    return _word_at(t, i - 1) != _word_at(t, i)
+
+
+cdef inline Py_ssize_t _word_end(Text t, Py_ssize_t p) noexcept nogil:
+    """The end of the run of word characters (\\w) from p."""
+    while p < t.n and _word(_at(t, p)):
+        p += 1
+    return p
+
+
+cdef inline bint _ascii_digit(Py_UCS4 ch) noexcept nogil:
+    return 0x30 <= ch <= 0x39
+
+
+cdef Py_ssize_t _alternative_end(Text t, Py_ssize_t p, Words words) noexcept nogil:
+    """Where `(w1|w2|...)\\b` matches at p, case-insensitively, for lower-case ASCII words (phrases): the end of the
+    first word (in order) found there with a word boundary after it; -1 when none. Only for text whose word
+    characters are all ASCII (no other character then matches an ASCII letter case-insensitively)."""
+    cdef Py_ssize_t k, a, m, j
+    cdef Py_UCS4 first = _low(_at(t, p))
+    if first >= 128 or not words.first[first]:
+        return -1
+    for k in range(words.n):
+        a = words.offsets[k]
+        m = words.offsets[k + 1] - a
+        if m == 0 or p + m > t.n or words.chars[a] != first:
+            continue
+        j = 1
+        while j < m and _low(_at(t, p + j)) == words.chars[a + j]:
+            j += 1
+        if j == m and _boundary_at(t, p + m):
+            return p + m
+    return -1
+
+
+cdef bint _ascii_words_only(Text t) noexcept nogil:
+    """Every word character of the text (\\w) is ASCII."""
+    cdef Py_ssize_t p
+    cdef Py_UCS4 ch
+    if t.kind == 1:
+        for p in range(t.n):
+            ch = _at(t, p)
+            if ch >= 128 and _word(ch):
+                return False
+        return True
+    for p in range(t.n):
+        ch = _at(t, p)
+        if ch >= 128 and _word(ch):
+            return False
+    return True
+
+
+cdef bint _one_as_pronoun(Text t, Py_ssize_t q) noexcept nogil:
+    """The token after q (`support._WORD_SPAN`'s first match from q) is "of", "another" (any case) or none: "one"
+    ending at q is a pronoun or quantifier, not a number."""
+    cdef Py_ssize_t r = q, s
+    cdef Py_UCS4 ch
+    while r < t.n and Py_UNICODE_ISSPACE(_at(t, r)):
+        r += 1
+    if r == t.n:
+        return True
+    if not (_ascii_lower(_at(t, r)) or _ascii_upper(_at(t, r))):
+        return False  # a number or one other character
+    s = r + 1
+    while s < t.n:
+        ch = _at(t, s)
+        if not (_ascii_lower(ch) or _ascii_upper(ch) or ch == 0x27 or ch == RIGHT_SQ or ch == 0x2D):
+            break
+        s += 1
+    if s - r == 2:
+        return _low(_at(t, r)) == 0x6F and _low(_at(t, r + 1)) == 0x66  # of
+    if s - r == 7:
+        return (_low(_at(t, r)) == 0x61 and _low(_at(t, r + 1)) == 0x6E and _low(_at(t, r + 2)) == 0x6F
+                and _low(_at(t, r + 3)) == 0x74 and _low(_at(t, r + 4)) == 0x68 and _low(_at(t, r + 5)) == 0x65
+                and _low(_at(t, r + 6)) == 0x72)  # another
+    return False
+
+
+def specific_words(str text not None, tuple number_words not None, tuple date_words not None,
+                   frozenset relative not None):
+    """`support.specific_words(text)` for text whose word characters are all ASCII (None for other text: the twin
+    reads it), given the words of `cues.NUMBER_RE` and `cues.DATE_RE` (lower-case ASCII, in the patterns' order) and
+    `support.RELATIVE_DATES`: the first two matches of `\\b\\d[\\d,.]*\\b|\\b(number words)\\b` that are not "one"
+    before "of", "another" or nothing, then the first two of `\\b(date words|(19|20)\\d\\d)\\b` that are not relative
+    dates, as written."""
+    cdef Text t = _text(text)
+    cdef Words numbers = _words(number_words), dates = _words(date_words)
+    cdef Py_ssize_t p = 0, q, top, n = t.n, found = 0
+    cdef Py_UCS4 ch
+    cdef list out = []
+    if not _ascii_words_only(t):
+        return None
+    while p < n and found < 2:
+        q = -1
+        if _word_at(t, p) and not _word_at(t, p - 1):  # \b before a word character
+            ch = _at(t, p)
+            if _ascii_digit(ch):  # \d[\d,.]*\b: the longest run that ends at a word boundary
+                top = p + 1
+                while top < n and (_ascii_digit(_at(t, top)) or _at(t, top) == 0x2C or _at(t, top) == 0x2E):
+                    top += 1
+                q = top
+                while q > p and not _boundary_at(t, q):
+                    q -= 1
+                if q == p:
+                    q = -1
+            if q < 0:
+                q = _alternative_end(t, p, numbers)
+            if q < 0:  # no match starts in this word: the next one can start after it
+                p = _word_end(t, p)
+                continue
+        if q < 0:
+            p += 1
+            continue
+        if not (q - p == 3 and _low(_at(t, p)) == 0x6F and _low(_at(t, p + 1)) == 0x6E
+                and _low(_at(t, p + 2)) == 0x65 and _one_as_pronoun(t, q)):
+            out.append(text[p:q])
+            found += 1
+        p = q
+    p = 0
+    found = 0
+    while p < n and found < 2:
+        q = -1
+        if _word_at(t, p) and not _word_at(t, p - 1):
+            q = _alternative_end(t, p, dates)
+            if q < 0 and p + 4 <= n and ((_at(t, p) == 0x31 and _at(t, p + 1) == 0x39)
+                                         or (_at(t, p) == 0x32 and _at(t, p + 1) == 0x30)) \
+                    and _ascii_digit(_at(t, p + 2)) and _ascii_digit(_at(t, p + 3)) and _boundary_at(t, p + 4):
+                q = p + 4
+            if q < 0:
+                p = _word_end(t, p)
+                continue
+        if q < 0:
+            p += 1
+            continue
+        word = text[p:q]
+        if word.lower() not in relative:
+            out.append(word)
+            found += 1
+        p = q
+    return out
+
+
+
+# english_counts' loop, typed by the text's kind, and its function words as a hash set (`_function_codes` fills both)
+
+from libc.stdint cimport uint8_t as _u8, uint16_t as _u16, uint32_t as _u32
+
+ctypedef fused _chars:  # a str's code units by its kind (1, 2 or 4 bytes)
+    _u8
+    _u16
+    _u32
+
+cdef int64_t _FUNCTION_TABLE[2048]  # the codes of _FUNCTION_CODES by hash, 0 for an empty slot (no code is 0)
+cdef Py_ssize_t _FUNCTION_LONGEST = 0  # letters of the longest function word
+
+
+cdef inline Py_ssize_t _function_slot(int64_t code) noexcept nogil:
+    return <Py_ssize_t> ((<_u64> code * 0x9E3779B97F4A7C15ULL) >> 53)
+
+
+cdef void _function_table() noexcept:
+    global _FUNCTION_LONGEST
+    cdef Py_ssize_t k, s, letters
+    cdef int64_t code
+    for s in range(2048):
+        _FUNCTION_TABLE[s] = 0
+    _FUNCTION_LONGEST = 0
+    for k in range(_N_FUNCTION):
+        code = _FUNCTION_CODES[k]
+        s = _function_slot(code)
+        while _FUNCTION_TABLE[s] != 0:
+            s = (s + 1) & 2047
+        _FUNCTION_TABLE[s] = code
+        letters = 0
+        while code >> (5 * letters):
+            letters += 1
+        if letters > _FUNCTION_LONGEST:
+            _FUNCTION_LONGEST = letters
+
+
+cdef inline bint _is_function(int64_t code) noexcept nogil:
+    cdef Py_ssize_t s = _function_slot(code)
+    while _FUNCTION_TABLE[s] != 0:
+        if _FUNCTION_TABLE[s] == code:
+            return True
+        s = (s + 1) & 2047
+    return False
+
+
+cdef bint _english_counts_of(const _chars *d, Py_ssize_t n, Py_ssize_t *counts) noexcept nogil:
+    """`english_counts` of the text d[:n] into counts (letters, words, function words); False when the text has a
+    word character outside ASCII. A word's code is `_letters_code` of its letters lower-cased, made as it is read."""
+    cdef Py_ssize_t p = 0, q, letters = 0, words = 0, function = 0
+    cdef _u32 ch
+    cdef int64_t code
+    while p < n:
+        ch = d[p]
+        if not (0x61 <= (ch | 0x20) <= 0x7A):  # not an ASCII letter
+            if ch >= 128 and _word(<Py_UCS4> ch):
+                return False
+            p += 1
+            continue
+        q = p
+        code = 0
+        while q < n:
+            ch = d[q]
+            if not (0x61 <= (ch | 0x20) <= 0x7A):
+                break
+            if q - p < 12:
+                code |= (<int64_t> ((ch | 0x20) - 0x60)) << (5 * (q - p))
+            q += 1
+        letters += q - p
+        words += 1
+        if q - p <= _FUNCTION_LONGEST and _is_function(code):
+            function += 1
+        p = q
+    counts[0], counts[1], counts[2] = letters, words, function
+    return True
+
+
+def alternation_spans(str text not None, tuple words not None):
+    """The (start, end) of each match of `\\b(w1|w2|...)\\b` (case-insensitive; `words`: lower-case ASCII words or
+    phrases of words joined by one space, in the pattern's order) in `text`, as `finditer` finds them, for text whose
+    word characters are all ASCII; None for other text (the regex reads it)."""
+    cdef Text t = _text(text)
+    cdef Words table = _words(words)
+    cdef Py_ssize_t p = 0, q, n = t.n
+    cdef list out = []
+    if not _ascii_words_only(t):
+        return None
+    while p < n:
+        if _word_at(t, p) and not _word_at(t, p - 1):  # \b before a word character (each word starts with a letter)
+            q = _alternative_end(t, p, table)
+            if q >= 0:
+                out.append((p, q))
+                p = q
+                continue
+            p = _word_end(t, p)  # (no match starts in this word)
+            continue
+        p += 1
+    return out

@@ -13,6 +13,7 @@ the batch).
 from __future__ import annotations
 
 import sys
+from itertools import chain
 from pathlib import Path
 from typing import NamedTuple
 
@@ -286,8 +287,13 @@ def sentence_rows(sentences: list[Sentence], kept: list[int], labels: list[str],
     are [start, end] article offsets (null when not reported): the source span is the mention in this sentence ("they"
     for a source resolved from an earlier sentence); the content span is given with a reported source or cue, or a
     source carried over from the sentence before."""
+    columns = [inputs[name] for name in _SOURCE_COLUMNS]
+    # cells of plain types (as the model inputs give them): the columns as they are, a span's ends as they are (they
+    # are ints); else missing markers made None (`_present`) and the ends made ints (`_span`)
+    plain = set(map(type, chain.from_iterable(columns))) <= _PLAIN_CELLS
     (source_col, cue_col, inherited_col, type_col, refers_col, via_col, source_start, source_end, cue_start, cue_end,
-     content_start, content_end) = (_present(inputs[name]) for name in _SOURCE_COLUMNS)
+     content_start, content_end) = columns if plain else map(_present, columns)
+    span = _plain_span if plain else _span
     rows = []
     for i, sent in enumerate(sentences):
         k = kept[i]
@@ -311,14 +317,22 @@ def sentence_rows(sentences: list[Sentence], kept: list[int], labels: list[str],
             "attribution_type": label,
             "probabilities": dict(zip(LABELS, probabilities[i])),
             "source": refers or phrase, "cue": cue, "source_phrase": phrase, "via": via_col[k],
-            "source_span": _span(source_start[k], source_end[k]) if phrase is not None else None,
-            "cue_span": _span(cue_start[k], cue_end[k]) if cue is not None else None,
-            "content_span": _span(content_start[k], content_end[k]) if attributed else None,
+            "source_span": span(source_start[k], source_end[k]) if phrase is not None else None,
+            "cue_span": span(cue_start[k], cue_end[k]) if cue is not None else None,
+            "content_span": span(content_start[k], content_end[k]) if attributed else None,
             "support": support[i], "support_grade": grades[i],
             "reasons": reasons[i],
             "corroborated_by": corroborated[i], "is_headline": i == headline,
         })
     return rows
+
+
+_PLAIN_CELLS = frozenset({type(None), str, int})
+
+
+def _plain_span(start, end) -> list[int] | None:
+    """`_span` of cells that are ints or None."""
+    return None if start is None or end is None else [start, end]
 
 
 def rounded(values: np.ndarray, digits: int) -> list:

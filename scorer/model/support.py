@@ -15,7 +15,7 @@ from itertools import count
 
 import numpy as np
 
-from ..attribution.lexicon import DENIAL_RE, LOADED_WORDS
+from ..attribution.lexicon import DENIAL_RE, HEDGES, LOADED_WORDS, words_pattern
 from ..labels import GRADES, LABELS
 from ..text import kernels
 from .cues import CUE_FEATURES, DATE_RE, HEDGE_RE, NUMBER_RE, cue_matrix
@@ -72,7 +72,9 @@ def corroboration_and_overlap(texts: list[str], labels: list[str], headline: int
     integer codes, the stop words and the NULs given the first codes; then `_corroborate_codes`. An article with a
     NUL in a sentence, or of more than _DENSE_LIMIT sentences, takes the sentence-by-sentence path."""
     n = len(texts)
-    if kernels.ACTIVE or n > _DENSE_LIMIT:
+    if kernels.ACTIVE:  # the compiled twin of `_corroboration_by_sentence`: no word made as a str
+        return kernels.corroboration_overlap(texts, labels, headline, min_shared, "editorial_opinion", _STOP)
+    if n > _DENSE_LIMIT:
         return _corroboration_by_sentence(texts, labels, headline, min_shared)
     if n == 0:
         return [], None if headline is None else []
@@ -384,27 +386,47 @@ def _matches(pattern: re.Pattern[str], lowered: re.Pattern[str], text: str):
     return lowered.finditer(text.lower()) if text.isascii() else pattern.finditer(text)
 
 
-def hedge_words(text: str, limit: int | None = None) -> list[str]:
+def _hedge_words_python(text: str, limit: int | None = None) -> list[str]:
     """The hedges of a sentence in their hedging sense, as written: a capitalised "May" after the sentence's first
     word (Theresa May, the month) or before a digit or a verb ("May said") is not one, nor "might" used as a noun
     after a determiner, possessive, preposition or adjective ("military might", "with all their might").
-    `limit` (1 or more): only the first `limit` (the search stops there)."""
+    `limit` (1 or more): only the first `limit` (the search stops there). (`hedge_words`: this, or the compiled
+    search of the hedges for text whose word characters are all ASCII.)"""
+    return _hedges(text, (match.span() for match in _matches(HEDGE_RE, _HEDGE_LOW, text)), limit)
+
+
+def _hedges(text: str, spans, limit: int | None) -> list[str]:
+    """`hedge_words` given the spans of HEDGE_RE's matches in the text, in order (an iterator: read up to `limit`)."""
     out = []
-    for match in _matches(HEDGE_RE, _HEDGE_LOW, text):
-        start, end = match.span()
+    for start, end in spans:
         word = text[start:end]
         low = word.lower()
-        prev, nxt, opening = _neighbours(text, start, end)
-        if low == "may" and word[0] == "M" and (not opening or not nxt or nxt[:1].isdigit()
-                                                 or nxt.lower() in _MAY_NAME_AFTER):
-            continue
-        if low == "might" and (prev.lower() in _NOUN_MIGHT_BEFORE or not nxt or not nxt[0].isalpha()
-                               or nxt.lower() in _NOUN_MIGHT_AFTER):
-            continue
+        if low == "may" or low == "might":
+            prev, nxt, opening = _neighbours(text, start, end)
+            if low == "may" and word[0] == "M" and (not opening or not nxt or nxt[:1].isdigit()
+                                                     or nxt.lower() in _MAY_NAME_AFTER):
+                continue
+            if low == "might" and (prev.lower() in _NOUN_MIGHT_BEFORE or not nxt or not nxt[0].isalpha()
+                                   or nxt.lower() in _NOUN_MIGHT_AFTER):
+                continue
         out.append(word)
         if len(out) == limit:
             break
     return out
+
+
+# the hedges as the compiled search reads them (HEDGE_RE is `words_pattern(HEDGES)`): None when they are not all
+# lower-case ASCII words joined by single spaces, or the pattern is not made of them (then the regex searches)
+_HEDGE_WORDS = (HEDGES if HEDGE_RE.pattern == words_pattern(HEDGES).pattern and HEDGE_RE.flags & re.I
+                and all(re.fullmatch("[a-z]+( [a-z]+)*", w) for w in HEDGES) else None)
+
+
+def _hedge_words_compiled(text: str, limit: int | None = None) -> list[str]:
+    spans = kernels.compiled.alternation_spans(text, _HEDGE_WORDS)
+    return _hedge_words_python(text, limit) if spans is None else _hedges(text, spans, limit)
+
+
+hedge_words = _hedge_words_compiled if kernels.ACTIVE and _HEDGE_WORDS else _hedge_words_python
 
 
 def specific_words(text: str) -> list[str]:
@@ -430,6 +452,30 @@ def specific_words(text: str) -> list[str]:
     return out + dates
 
 
+def _alternatives(pattern: re.Pattern[str], before: str, after: str) -> tuple[str, ...] | None:
+    """The words of a case-insensitive pattern `before + "w1|w2|..." + after` (lower-case ASCII words), for a kernel
+    that reads them as the pattern does; None when the pattern is not of that form (then the kernel is not used)."""
+    source = pattern.pattern
+    if not (pattern.flags & re.I and source.startswith(before) and source.endswith(after)):
+        return None
+    words = tuple(source[len(before):len(source) - len(after)].split("|"))
+    return words if all(re.fullmatch("[a-z]+", w) for w in words) else None
+
+
+_NUMBER_WORDS = _alternatives(NUMBER_RE, r"\b\d[\d,.]*\b|\b(", r")\b")
+_DATE_WORDS = _alternatives(DATE_RE, r"\b(", r"|(19|20)\d\d)\b")
+
+
+def _specific_words_compiled(text: str) -> list[str]:
+    """`specific_words` by the compiled kernel (text whose word characters are all ASCII; other text by the twin)."""
+    found = kernels.compiled.specific_words(text, _NUMBER_WORDS, _DATE_WORDS, RELATIVE_DATES)
+    return specific_words(text) if found is None else found
+
+
+_specific_words = (_specific_words_compiled if kernels.ACTIVE and _NUMBER_WORDS and _DATE_WORDS
+                   else specific_words)
+
+
 # in ASCII text (where only ASCII letters match case-insensitively), a DATE_RE match holds one of these
 _DATE_HINTS = ("day", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
@@ -451,42 +497,77 @@ def _describe(feature: str, effect: float, text: str, corroborated_by: int | Non
               found_in: dict) -> str | None:
     """`describe`, with the sentence's specific words kept in `found_in` (one dict per sentence): both the numbers
     and the dates feature ask for them."""
-    if feature == "hedges" and effect < 0:
-        found = hedge_words(text, 3)
-        return "hedged: " + _quote(found) if found else None
-    if feature == "loaded_words":
-        return "loaded: " + _quote([w for w in re.findall(r"[a-z-]+", text.lower()) if w in LOADED_WORDS][:3])
-    if feature in ("numbers", "dates") and effect > 0:
-        found = found_in.get("specific")
-        if found is None:
-            found = found_in["specific"] = specific_words(text)
-        return "specific: " + _quote(found) if found else None
-    if feature in ("quote_marks", "quote_then_attribution", "attribution_then_quote") and effect > 0:
-        return "direct quote"
-    if feature == "denial":
-        return "denial or no comment from the party concerned: " + _quote([m.group() for m in DENIAL_RE.finditer(text)])
-    if feature == "anonymity_phrase" or (feature == "p_anonymous_intelligence" and effect < 0):
-        return "anonymous source"
-    if feature == "p_named_source" and effect > 0:
-        return "named source on the record"
-    if feature == "p_editorial_opinion" and effect < 0:
-        return "the writer's own judgement, no source"
-    if feature == "p_outlet_claim" and label == "outlet_claim":
-        return "no source named (the outlet's own statement)" if effect < 0 else "plain factual narration"
-    if feature == "corroborated" and effect > 0 and corroborated_by is not None:
-        return f"corroborated by sentence {corroborated_by}"
-    if feature in ("question",) and effect < 0:
-        return "rhetorical question"
-    if feature in ("modal", "intensifiers", "first_person") and effect < 0:
-        return {"modal": "advice or obligation ('should', 'must')", "intensifiers": "emphatic wording",
-                "first_person": "first-person voice"}[feature]
-    if feature == "names" and effect > 0:
-        return "names people or bodies"
-    # claim_grade (the claim head's estimate from the sentence's words and context) is no reason in words: the
-    # reasons are the readable features behind the grade
-    return None
+    entry = _REASONS[feature][_sign(effect)]
+    return entry if entry is None or type(entry) is str else entry(text, corroborated_by, label, found_in)
 
 
+def _sign(effect: float) -> int:
+    """_REASONS' column of an effect: 2 above 0, 1 below, 0 for 0 (and NaN)."""
+    return 2 if effect > 0 else 1 if effect < 0 else 0
+
+
+def _hedged(text: str, corroborated_by, label, found_in) -> str | None:
+    found = hedge_words(text, 3)
+    return "hedged: " + _quote(found) if found else None
+
+
+def _loaded(text: str, corroborated_by, label, found_in) -> str:
+    return "loaded: " + _quote([w for w in re.findall(r"[a-z-]+", text.lower()) if w in LOADED_WORDS][:3])
+
+
+def _specific(text: str, corroborated_by, label, found_in) -> str | None:
+    found = found_in.get("specific")
+    if found is None:
+        found = found_in["specific"] = _specific_words(text)
+    return "specific: " + _quote(found) if found else None
+
+
+def _denial(text: str, corroborated_by, label, found_in) -> str:
+    return "denial or no comment from the party concerned: " + _quote([m.group() for m in DENIAL_RE.finditer(text)])
+
+
+def _unsourced(text: str, corroborated_by, label, found_in) -> str | None:
+    return "no source named (the outlet's own statement)" if label == "outlet_claim" else None
+
+
+def _narration(text: str, corroborated_by, label, found_in) -> str | None:
+    return "plain factual narration" if label == "outlet_claim" else None
+
+
+def _corroborated(text: str, corroborated_by, label, found_in) -> str | None:
+    return None if corroborated_by is None else f"corroborated by sentence {corroborated_by}"
+
+
+# The reason of each feature by the sign of its effect (`_sign`: [zero or NaN, below 0, above 0]): a fixed text, None
+# (no readable reason), or a function of the sentence (text, corroborated_by, label, found_in) that gives the text or
+# None. claim_grade (the claim head's estimate from the sentence's words and context) is no reason in words: the
+# reasons are the readable features behind the grade.
+_ANONYMOUS, _QUOTE = "anonymous source", "direct quote"
+_REASONS: dict[str, tuple] = {feature: (None, None, None) for feature in SUPPORT_FEATURES} | {
+    "hedges": (None, _hedged, None),
+    "loaded_words": (_loaded, _loaded, _loaded),
+    "numbers": (None, None, _specific),
+    "dates": (None, None, _specific),
+    "quote_marks": (None, None, _QUOTE),
+    "quote_then_attribution": (None, None, _QUOTE),
+    "attribution_then_quote": (None, None, _QUOTE),
+    "denial": (_denial, _denial, _denial),
+    "anonymity_phrase": (_ANONYMOUS, _ANONYMOUS, _ANONYMOUS),
+    "p_anonymous_intelligence": (None, _ANONYMOUS, None),
+    "p_named_source": (None, None, "named source on the record"),
+    "p_editorial_opinion": (None, "the writer's own judgement, no source", None),
+    "p_outlet_claim": (_narration, _unsourced, _narration),
+    "corroborated": (None, None, _corroborated),
+    "question": (None, "rhetorical question", None),
+    "modal": (None, "advice or obligation ('should', 'must')", None),
+    "intensifiers": (None, "emphatic wording", None),
+    "first_person": (None, "first-person voice", None),
+    "names": (None, None, "names people or bodies"),
+}
+# (the same by cell code feature * 3 + sign, and whether the cell can give a reason at all)
+_REASON_BY_CODE = [entry for feature in SUPPORT_FEATURES for entry in _REASONS[feature]]
+_MAY_GIVE_REASON = np.array([entry is not None for entry in _REASON_BY_CODE])
+_FEATURE_CODES = np.arange(len(SUPPORT_FEATURES)) * 3
 _IS_PROBABILITY = np.array([feature.startswith("p_") for feature in SUPPORT_FEATURES])
 
 
@@ -500,19 +581,27 @@ def reasons_many(contrib: np.ndarray, X: np.ndarray, texts: list[str], corrobora
         return []
     size = np.abs(contrib)
     order = np.argsort(-size, axis=1)
+    # each cell's reason (`_REASON_BY_CODE`): the feature's column by the sign of its effect
+    codes = _FEATURE_CODES + np.where(contrib > 0, 2, np.where(contrib < 0, 1, 0))
     # present in the sentence (a type's probability above one half, another feature above 0), effect not below 0.02
     usable = np.where(_IS_PROBABILITY, X > 0.5, X > 0) & ~(size < 0.02)
-    # each row's usable features, strongest first: the usable cells of the rows in that order, row after row
+    if limit >= 1:  # (a cell that cannot give a reason changes nothing then: only the reasons found count)
+        usable &= _MAY_GIVE_REASON[codes]
+    # each row's usable cells, strongest first: the usable cells of the rows in that order, row after row
     row_of, rank = np.nonzero(np.take_along_axis(usable, order, axis=1))
-    features = order[row_of, rank]
-    effects = contrib[row_of, features].tolist()
+    cells = codes[row_of, order[row_of, rank]].tolist()
     bounds = np.searchsorted(row_of, np.arange(len(texts) + 1)).tolist()
-    features = features.tolist()
     out = []
     for i, text in enumerate(texts):
-        reasons, corr, label, found_in = [], corroborated[i], labels[i], {}
-        for k in range(bounds[i], bounds[i + 1]):
-            reason = _describe(SUPPORT_FEATURES[features[k]], effects[k], text, corr, label, found_in)
+        start, end = bounds[i], bounds[i + 1]
+        if start == end:
+            out.append([])
+            continue
+        reasons, found_in = [], {}
+        for k in range(start, end):
+            reason = _REASON_BY_CODE[cells[k]]
+            if reason is not None and type(reason) is not str:
+                reason = reason(text, corroborated[i], labels[i], found_in)
             if reason and reason not in reasons:
                 reasons.append(reason)
             if len(reasons) == limit:

@@ -37,7 +37,7 @@ def merge_sources(rows: list[dict]) -> list[dict]:
         name = row.get("source")
         if not name or row["attribution_type"] == "editorial_opinion":
             continue
-        key = source_key(name)
+        key = _source_key(name) if len(name) <= 200 else _source_key.__wrapped__(name)  # (`source_key`)
         entry = groups.get(key)
         if entry is None:
             entry = groups[key] = {"name": name, "type": row["attribution_type"], "count": 0, "sentences": [],
@@ -47,12 +47,20 @@ def merge_sources(rows: list[dict]) -> list[dict]:
         entry["_types"][row["attribution_type"]] = entry["_types"].get(row["attribution_type"], 0) + 1
         if len(name) > len(entry["name"]) and not name[:1].islower():
             entry["name"] = name
+    if len(groups) < 2:  # (no other key to join)
+        return [_closed(entry) for entry in groups.values()]
     # a key that starts or ends a longer key joins it: "trump" -> "donald trump",
     # "us intelligence" -> "us intelligence agencies"
     # (indexed by their leading and trailing words, so the cost grows with the sources, not their square)
     # (only the lengths of keys: the index is looked up with whole keys)
-    ends: dict[tuple, list[str]] = {}
     split = {k: tuple(k.split()) for k in groups}
+    # a key ends another only when their last words are the same, and starts it only when their first words are
+    # (both of two words or more): none of either, nothing joins
+    lasts = [kw[-1] for kw in split.values() if kw]
+    firsts = [kw[0] for kw in split.values() if len(kw) > 1]
+    if len(set(lasts)) == len(lasts) and len(set(firsts)) == len(firsts):
+        return sorted(map(_closed, groups.values()), key=lambda e: (-e["count"], e["sentences"][0]))
+    ends: dict[tuple, list[str]] = {}
     lengths = sorted({len(kw) for kw in split.values()})
     for k, kw in split.items():
         for n in lengths:
@@ -75,11 +83,13 @@ def merge_sources(rows: list[dict]) -> list[dict]:
             target["sentences"] = sorted(target["sentences"] + entry["sentences"])
             for t, n in entry["_types"].items():
                 target["_types"][t] = target["_types"].get(t, 0) + n
-    out = []
-    for entry in groups.values():
-        entry["type"] = max(entry.pop("_types").items(), key=lambda kv: kv[1])[0]
-        out.append(entry)
-    return sorted(out, key=lambda e: (-e["count"], e["sentences"][0]))
+    return sorted(map(_closed, groups.values()), key=lambda e: (-e["count"], e["sentences"][0]))
+
+
+def _closed(entry: dict) -> dict:
+    """A merged source as reported: its type the one it was cited as most (the first of those)."""
+    entry["type"] = max(entry.pop("_types").items(), key=lambda kv: kv[1])[0]
+    return entry
 
 
 def summarise(rows: list[dict], headline_index: int | None, overlap: list[int] | None = None) -> dict:
@@ -89,8 +99,9 @@ def summarise(rows: list[dict], headline_index: int | None, overlap: list[int] |
     shares = {label: 0.0 for label in LABELS}
     for row in rows:
         shares[row["attribution_type"]] += 1.0 / n
-    weights = [2.0 if (row["index"] == headline_index or _is_lede(row["index"], headline_index)) else 1.0
-               for row in rows]
+    first_body = 0 if headline_index is None else headline_index + 1  # (the lede: `_is_lede`)
+    weights = [2.0 if (i == headline_index or first_body <= i < first_body + 2) else 1.0
+               for i in (row["index"] for row in rows)]
     score = 100.0 * sum(w * r["support"] for w, r in zip(weights, rows)) / sum(weights)
     sources = merge_sources(rows)
     weakest = [r["index"] for r in sorted(rows, key=lambda r: (r["support"], r["index"]))[:3]]
@@ -135,7 +146,8 @@ _BIO_LINE = re.compile(r"^(?!(?:The|A|An|Its|His|Her|Their|Mr|Mrs|Ms|Dr|Sir)\b)[
 
 
 def _lede(rows: list[dict], headline_index: int | None) -> list[dict]:
-    return [r for r in rows if _is_lede(r["index"], headline_index) and r["index"] != headline_index]
+    first_body = 0 if headline_index is None else headline_index + 1  # (`_is_lede`)
+    return [r for r in rows if first_body <= r["index"] < first_body + 2 and r["index"] != headline_index]
 
 
 def is_opinion_piece(rows: list[dict], headline_index: int | None) -> bool:

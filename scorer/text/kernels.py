@@ -119,3 +119,17 @@ def tagger_marginals(emissions, lengths, trans, every):
     if len(lengths) and (lengths.min() < 0 or int(lengths.sum()) > len(emissions)):
         raise ValueError(f"tagger_marginals: sentence lengths must be >= 0 and sum to at most {len(emissions)} tokens")
     return compiled.tagger_marginals(emissions, lengths, trans, int(every))
+
+
+def corroboration_overlap(texts, labels, headline, min_shared, opinion, stop):
+    """The compiled `scorer.model.support._corroboration_by_sentence`: (corroboration, overlap with the headline or
+    None) of an article's sentences from their texts (`stop`: the words that are not content words)."""
+    texts, labels = list(texts), list(labels)
+    n = len(texts)
+    if headline is None:
+        headline = -1
+    elif not -n <= headline < n:  # (the kernel reads the sentences without bounds checks) as the twin's words[h]
+        raise IndexError("list index out of range")
+    elif headline < 0:
+        headline += n
+    return compiled.corroboration_overlap(texts, labels, headline, int(min_shared), opinion, frozenset(stop))
