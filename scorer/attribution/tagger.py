@@ -80,9 +80,17 @@ def shape(word: str) -> str:
     """Compressed word shape: "Xx" for "Trump", "X.X." for "U.S.", "d" for "2016", the character for punctuation."""
     if word.isascii():
         out = word.translate(_ASCII_SHAPE)
-    else:
-        out = "".join("X" if c.isupper() else "x" if c.isalpha() else "d" if c.isdigit() else c for c in word)
+        found = _RUNS_OF.get(out)  # (few distinct: "Xxxxx", "xxxx", "d.d" ...; the regex costs ~1 µs a word)
+        if found is None:
+            if len(_RUNS_OF) >= 4096:
+                _RUNS_OF.clear()
+            found = _RUNS_OF[out] = _SHAPE_RUNS.sub(r"\1", out)
+        return found
+    out = "".join("X" if c.isupper() else "x" if c.isalpha() else "d" if c.isdigit() else c for c in word)
     return _SHAPE_RUNS.sub(r"\1", out)
+
+
+_RUNS_OF: dict[str, str] = {}  # an ASCII word's translated shape -> its runs collapsed (`shape`)
 
 
 def word_features(word: str) -> dict[int, list[str]]:
@@ -317,6 +325,10 @@ class _WordCache(dict):
             col = index.get(feature_name(off, "w=<s>" if off < 0 else "w=</s>"))
             if col is not None:
                 self.table[0, OFFSETS.index(off)] = weights[col]
+        # the ids of the word-list features at each offset (a row per list of _LISTS, -1: not a feature)
+        self._list_ids = lookup_many(index, [feature_name(off, f"L={name}") for name, _ in _LISTS
+                                             for off in OFFSETS]).reshape(len(_LISTS), len(OFFSETS))
+        self._shared: dict[str, int] = {}  # feature name -> id of the names many words share (shapes, suffixes)
 
     def _add(self, words: set[str]) -> None:
         first = len(self) + 1
@@ -325,22 +337,60 @@ class _WordCache(dict):
             grown = np.zeros((max(need, 2 * len(self.table)),) + self.table.shape[1:])
             grown[:len(self.table)] = self.table
             self.table = grown
-        cells, names = [], []  # (row * len(OFFSETS) + offset position, feature name) of every word feature
-        for r, word in enumerate(sorted(words), first):
-            self[word] = r
-            for k, (off, feats) in enumerate(sorted(word_features(word).items())):
-                for f in feats:
-                    cells.append(r * len(OFFSETS) + k)
-                    names.append(feature_name(off, f))
-        found = lookup_many(self.index, names)  # all the names at once in the compact vocabulary
-        known = found >= 0
-        cols = found[known]
-        flat = self.table.reshape(-1, self.weights.shape[1])
-        flat[first * len(OFFSETS):need * len(OFFSETS)] = 0.0
-        if len(cols):  # cells come in increasing order: sum each cell's run of feature rows
-            cells_a = np.array(cells, dtype=np.int64)[known]
-            starts = np.flatnonzero(np.r_[True, cells_a[1:] != cells_a[:-1]])
-            flat[cells_a[starts]] = np.add.reduceat(self.weights[cols], starts, axis=0)
+        ordered = sorted(words)
+        self.update(zip(ordered, range(first, need)))
+        for a in range(0, len(ordered), _ADD_STEP):  # (the id array is ~350 bytes a word)
+            part = ordered[a:a + _ADD_STEP]
+            self._sum_features(self.table[first + a:first + a + len(part)], self._feature_ids(part))
+
+    def _feature_ids(self, words: list[str]) -> np.ndarray:
+        """(n_words, len(OFFSETS), slots) ids of the word features of each word at each offset, in the order
+        `word_features` lists them (-1 after the last one or for a name the model does not have): the word, its shape
+        (offsets -2..2), its suffixes (offset 0), its word lists."""
+        n, width = len(words), len(OFFSETS)
+        lows = [w.lower() for w in words]
+        lists = [[k for k, (_, members) in enumerate(_LISTS) if low in members] for low in lows]
+        ids = np.full((n, width, 4 + max(map(len, lists), default=0)), -1, dtype=np.int64)
+        ids[:, :, 0] = lookup_many(self.index, [p + "w=" + low for p in _PREFIXES for low in lows]).reshape(width, n).T
+        shapes = ["sh=" + shape(w) for w in words]
+        ids[:, 1:width - 1, 1] = self._shared_ids([p + sh for p in _PREFIXES[1:width - 1]
+                                                   for sh in shapes]).reshape(width - 2, n).T
+        own = OFFSETS.index(0)
+        ids[:, own, 2] = self._shared_ids(["s2=" + low[-2:] for low in lows])
+        ids[:, own, 3] = self._shared_ids(["s3=" + low[-3:] for low in lows])
+        far, near = [0, width - 1], [k for k in range(1, width - 1) if k != own]
+        for i, found in enumerate(lists):  # each list after the word (+-3), the shape (+-1, +-2) or the suffixes (0)
+            for m, k in enumerate(found):
+                ids[i, far, m + 1] = self._list_ids[k, far]
+                ids[i, near, m + 2] = self._list_ids[k, near]
+                ids[i, own, m + 4] = self._list_ids[k, own]
+        return ids
+
+    def _shared_ids(self, names: list[str]) -> np.ndarray:
+        """The ids of feature names many words share (-1: not a feature), kept in `_shared` once looked up."""
+        known = self._shared
+        new = {name for name in names if name not in known}
+        if new:
+            if len(known) + len(new) > 100_000:
+                known.clear()
+                new = set(names)
+            new_list = list(new)
+            known.update(zip(new_list, lookup_many(self.index, new_list).tolist()))
+        return np.fromiter(map(known.__getitem__, names), dtype=np.int64, count=len(names))
+
+    def _sum_features(self, block: np.ndarray, ids: np.ndarray) -> None:
+        """block[i, k] = the sum of the weights of the features ids[i, k] (-1: none), zero for none: by one
+        `np.add.reduceat` over the cells' runs of feature rows, as the tables were always summed (its order of
+        additions is numpy's own: the same call on the same rows gives the same sums)."""
+        flat = block.reshape(-1, block.shape[-1])
+        flat[...] = 0.0
+        ids = ids.reshape(len(flat), -1)
+        known = ids >= 0
+        if known.any():
+            cols = ids[known]
+            cells = np.repeat(np.arange(len(flat)), ids.shape[1])[known.ravel()]  # in increasing order
+            starts = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]])
+            flat[cells[starts]] = np.add.reduceat(self.weights[cols], starts, axis=0)
 
     def rows(self, words: list[str]) -> np.ndarray:
         """The rows of `table` of the words (new words added first)."""
@@ -360,6 +410,10 @@ class _WordCache(dict):
     def lookup(self, words: list[str]) -> np.ndarray:
         """The (n, len(OFFSETS), tags) rows of the words."""
         return self.table[self.rows(words)]
+
+
+_ADD_STEP = 4096  # new words summed at a time (_WordCache._add)
+_PREFIXES = tuple(feature_name(off, "") for off in OFFSETS)  # "-3:" .. "" .. "3:"
 
 
 class _TimeMajor:
