@@ -32,7 +32,7 @@ cdef extern from "Python.h":
     bint Py_UNICODE_ISALNUM(Py_UCS4 ch) nogil
     bint Py_UNICODE_ISLOWER(Py_UCS4 ch) nogil
 
-VERSION = 7
+VERSION = 8
 
 cdef enum:
     LEFT_DQ = 0x201C  # “
@@ -834,6 +834,58 @@ def tagger_tokens(list texts, list bases):
     return words, starts[:n_tok].copy(), lengths
 
 
+cdef void _sentence_codes(const int64_t *props, const int64_t *state, Py_ssize_t length, int64_t[:, ::1] c,
+                          Py_ssize_t pos, const int64_t[::1] pos_bucket, const int64_t[::1] rpos_bucket,
+                          const int64_t[::1] dist_bucket) noexcept nogil:
+    """The ten token codes of one sentence's tokens (`props[i]`, `state[i]` for i < length) into the columns pos ..
+    pos + length of `c`, which hold zeros (`tagger_codes`)."""
+    cdef Py_ssize_t n_pos = pos_bucket.shape[0], n_rpos = rpos_bucket.shape[0], n_dist = dist_bucket.shape[0]
+    cdef Py_ssize_t i, j, run_start = 0, last_cue = -1
+    cdef int64_t p, commas = 0, marks = 0, total_commas = 0, total_marks = 0
+    for i in range(length):
+        p = props[i]
+        total_commas += (p >> 3) & 1
+        total_marks += (p & 7) != 0
+    for i in range(length):
+        p = props[i]
+        c[0, pos + i] = state[i]
+        if (p & 1) or ((p & 4) and not state[i]):
+            c[1, pos + i] = 1
+        elif (p & 2) or ((p & 4) and state[i]):
+            c[1, pos + i] = 2
+        # quote marks and commas before (so far) and after (the rest but this one) the token
+        c[2, pos + i] = (total_marks - marks - ((p & 7) != 0) > 0) + 2 * (marks > 0)
+        c[3, pos + i] = commas if commas < 2 else 2
+        j = total_commas - commas - ((p >> 3) & 1)
+        c[4, pos + i] = j if j < 2 else 2
+        commas += (p >> 3) & 1
+        marks += (p & 7) != 0
+        c[6, pos + i] = pos_bucket[i if i < n_pos - 1 else n_pos - 1]
+        j = length - 1 - i
+        c[7, pos + i] = rpos_bucket[j if j < n_rpos - 1 else n_rpos - 1]
+        if last_cue >= 0:
+            j = i - last_cue
+            c[8, pos + i] = dist_bucket[j if j < n_dist - 1 else n_dist - 1]
+        if p & 32:
+            last_cue = i
+        # a run of capitalised words ends here: its length (at most 3) for each of its tokens
+        if p & 16:
+            if i == 0 or not (props[i - 1] & 16):
+                run_start = i
+            if i == length - 1 or not (props[i + 1] & 16):
+                for j in range(run_start, i + 1):
+                    c[5, pos + j] = i + 1 - run_start if i + 1 - run_start < 3 else 3
+    last_cue = -1
+    i = length - 1
+    while i >= 0:
+        if last_cue >= 0:
+            j = last_cue - i
+            c[9, pos + i] = dist_bucket[j if j < n_dist - 1 else n_dist - 1]
+        if props[i] & 32:
+            last_cue = i
+        i -= 1
+
+
 def tagger_codes(const int64_t[::1] props, const int64_t[::1] lengths, const int64_t[::1] state,
                  const int64_t[::1] pos_bucket, const int64_t[::1] rpos_bucket, const int64_t[::1] dist_bucket):
     """The token codes of `scorer.attribution.tagger.batch_tokens` (its GROUPS, in order, as the rows of one
@@ -842,61 +894,190 @@ def tagger_codes(const int64_t[::1] props, const int64_t[::1] lengths, const int
     before it): q, qm, qpos, cb, ca, cap, pos, rpos, dl, dr. The caller checks the shapes."""
     import numpy as np
 
-    cdef Py_ssize_t n_tok = props.shape[0], s, pos = 0, length, i, j, run_start, last_cue
-    cdef Py_ssize_t n_pos = pos_bucket.shape[0], n_rpos = rpos_bucket.shape[0], n_dist = dist_bucket.shape[0]
-    cdef int64_t p, commas, marks, total_commas, total_marks
+    cdef Py_ssize_t n_tok = props.shape[0], s, pos = 0, length
     out = np.zeros((10, n_tok), dtype=np.int64)
     cdef int64_t[:, ::1] c = out
     with nogil:
         for s in range(lengths.shape[0]):
             length = lengths[s]
-            total_commas = total_marks = 0
-            for i in range(length):
-                p = props[pos + i]
-                total_commas += (p >> 3) & 1
-                total_marks += (p & 7) != 0
-            commas = marks = 0
-            last_cue = -1
-            run_start = 0
-            for i in range(length):
-                p = props[pos + i]
-                c[0, pos + i] = state[pos + i]
-                if (p & 1) or ((p & 4) and not state[pos + i]):
-                    c[1, pos + i] = 1
-                elif (p & 2) or ((p & 4) and state[pos + i]):
-                    c[1, pos + i] = 2
-                # quote marks and commas before (so far) and after (the rest but this one) the token
-                c[2, pos + i] = (total_marks - marks - ((p & 7) != 0) > 0) + 2 * (marks > 0)
-                c[3, pos + i] = commas if commas < 2 else 2
-                j = total_commas - commas - ((p >> 3) & 1)
-                c[4, pos + i] = j if j < 2 else 2
-                commas += (p >> 3) & 1
-                marks += (p & 7) != 0
-                c[6, pos + i] = pos_bucket[i if i < n_pos - 1 else n_pos - 1]
-                j = length - 1 - i
-                c[7, pos + i] = rpos_bucket[j if j < n_rpos - 1 else n_rpos - 1]
-                if last_cue >= 0:
-                    j = i - last_cue
-                    c[8, pos + i] = dist_bucket[j if j < n_dist - 1 else n_dist - 1]
-                if p & 32:
-                    last_cue = i
-                # a run of capitalised words ends here: its length (at most 3) for each of its tokens
-                if p & 16:
-                    if i == 0 or not (props[pos + i - 1] & 16):
-                        run_start = i
-                    if i == length - 1 or not (props[pos + i + 1] & 16):
-                        for j in range(run_start, i + 1):
-                            c[5, pos + j] = i + 1 - run_start if i + 1 - run_start < 3 else 3
-            last_cue = -1
-            i = length - 1
-            while i >= 0:
-                if last_cue >= 0:
-                    j = last_cue - i
-                    c[9, pos + i] = dist_bucket[j if j < n_dist - 1 else n_dist - 1]
-                if props[pos + i] & 32:
-                    last_cue = i
-                i -= 1
+            if length > 0:
+                _sentence_codes(&props[pos], &state[pos], length, c, pos, pos_bucket, rpos_bucket, dist_bucket)
             pos += length
+    return out
+
+
+# ---- tagk (session 13) ----
+#   tagger_lookup <- scorer.attribution.tagger._tokenise and _WordCache.rows (the tokens of sentences and their words'
+#                    rows of the word table, one dict look-up a token, no list of words)
+#   tagger_scores <- scorer.attribution.tagger.batch_tokens's codes and SpanTagger.emissions (the token codes and the
+#                    state scores of the tokens, sentence by sentence, without the (10, n_tokens) code array)
+#   tagger_spans  <- scorer.attribution.tagger.tag_spans (BIO tags as each sentence's Source, Cue and Content spans)
+
+from libc.stdint cimport uint8_t
+
+def tagger_lookup(list texts not None, list bases not None, rows_of not None):
+    """The tokens of `_tokenise` (`tagger_tokens`'s loop) with each word's row in `rows_of` (word -> int, the span
+    tagger's word cache): (starts, ends, tokens per text, rows, missed, missed_at): the tokens' article offsets
+    (`bases[s]` plus the place in text s), int64 arrays; rows -1 where the word is not in `rows_of`; missed those
+    words (str, in token order, repeated as they come) and missed_at their token indices."""
+    import numpy as np
+
+    cdef Py_ssize_t n_texts = len(texts), s, i, j, k, count, n_tok = 0, total = 0
+    cdef Text t
+    cdef str text
+    cdef Py_UCS4 ch
+    cdef int64_t base
+    cdef void *found
+    if not isinstance(rows_of, dict):  # (a dict or a subclass: looked up as a dict, never through __missing__)
+        raise TypeError("tagger_lookup: rows_of must be a dict")
+    if len(bases) != n_texts:
+        raise ValueError(f"tagger_lookup: {n_texts} texts but {len(bases)} offsets")
+    for s in range(n_texts):
+        if type(texts[s]) is not str:
+            raise TypeError(f"tagger_lookup: text {s} is not a str")
+        total += len(<str> texts[s])  # at most a token per character
+    starts_a = np.empty(total, dtype=np.int64)
+    ends_a = np.empty(total, dtype=np.int64)
+    rows_a = np.empty(total, dtype=np.int64)
+    lengths_a = np.zeros(n_texts, dtype=np.int64)
+    cdef int64_t[::1] starts = starts_a, ends = ends_a, rows = rows_a, counts = lengths_a
+    cdef list missed = [], missed_at = []
+    for s in range(n_texts):
+        text = texts[s]
+        base = bases[s]
+        t = _text(text)
+        count = 0
+        i = 0
+        while i < t.n:
+            ch = _at(t, i)
+            if Py_UNICODE_ISSPACE(ch):
+                i += 1
+                continue
+            j = i + 1
+            if _alnum(ch):
+                while j < t.n and _alnum(_at(t, j)):
+                    j += 1
+                while j + 1 < t.n and _joiner(_at(t, j)) and _alnum(_at(t, j + 1)):
+                    j += 2
+                    while j < t.n and _alnum(_at(t, j)):
+                        j += 1
+                if j < t.n and _at(t, j) == 0x2E:  # .
+                    k = j + 1
+                    while k + 1 < t.n and _ascii_letter(_at(t, k)) and _at(t, k + 1) == 0x2E:
+                        k += 2
+                    if k > j + 1:
+                        j = k
+            word = PyUnicode_Substring(text, i, j)
+            found = PyDict_GetItemWithError(rows_of, word)
+            if found is NULL:
+                rows[n_tok + count] = -1
+                missed.append(word)
+                missed_at.append(n_tok + count)
+            else:
+                rows[n_tok + count] = <int64_t> (<object> found)
+            starts[n_tok + count] = base + i
+            ends[n_tok + count] = base + j
+            count += 1
+            i = j
+        counts[s] = count
+        n_tok += count
+    return starts_a[:n_tok], ends_a[:n_tok], lengths_a, rows_a[:n_tok], missed, missed_at
+
+
+def tagger_scores(const int64_t[::1] rows, const int64_t[::1] lengths, const int64_t[::1] state,
+                  const int64_t[::1] props_of_row, const int64_t[::1] pos_bucket, const int64_t[::1] rpos_bucket,
+                  const int64_t[::1] dist_bucket, const int64_t[::1] group_sizes, const int64_t[:, ::1] joint_groups,
+                  const int64_t[::1] joint_base, const double[:, :, ::1] table, const double[::1] bias,
+                  const double[:, ::1] joint):
+    """`SpanTagger.emissions` of the tokens whose words have these rows of the word table (`table`; their property
+    bits `props_of_row[row]`), in sentences of `lengths` tokens, with quote states `state`: each sentence's ten token
+    codes as `tagger_codes` makes them, each token's rows of `joint` from them (group k of `joint_groups`: the codes
+    of its groups, -1 padded, read as digits of `group_sizes`, plus `joint_base[k]`), then the sums of
+    `tagger_emissions` in its order. The caller checks the shapes, the rows and that every code fits."""
+    import numpy as np
+
+    cdef Py_ssize_t n_tok = rows.shape[0], n_tags = table.shape[2], width = table.shape[1], reach = width // 2
+    cdef Py_ssize_t n_joint = joint_groups.shape[0], n_members = joint_groups.shape[1]
+    cdef Py_ssize_t s, pos = 0, length, longest = 0, i, j, k, g, m, near
+    cdef int64_t r, code
+    cdef double *acc
+    cdef const double *add
+    for s in range(lengths.shape[0]):
+        if lengths[s] > longest:
+            longest = lengths[s]
+    out = np.empty((n_tok, n_tags), dtype=np.float64)
+    codes_a = np.zeros((10, longest), dtype=np.int64)  # one sentence's codes at a time
+    scratch_a = np.empty(2 * longest, dtype=np.int64)
+    cdef double[:, ::1] o = out
+    cdef int64_t[:, ::1] c = codes_a
+    cdef int64_t[::1] scratch = scratch_a
+    cdef int64_t *props
+    cdef int64_t *states
+    if longest == 0:
+        return out
+    props = &scratch[0]
+    states = &scratch[longest]
+    with nogil:
+        for s in range(lengths.shape[0]):
+            length = lengths[s]
+            if length <= 0:
+                continue
+            for i in range(length):
+                props[i] = props_of_row[rows[pos + i]]
+                states[i] = state[pos + i]
+                for g in range(10):
+                    c[g, i] = 0
+            _sentence_codes(props, states, length, c, 0, pos_bucket, rpos_bucket, dist_bucket)
+            for i in range(length):
+                acc = &o[pos + i, 0]  # the token's scores, each added to in the twin's order
+                for j in range(n_tags):
+                    acc[j] = bias[j]
+                for k in range(width):
+                    near = i + k - reach
+                    r = rows[pos + near] if 0 <= near < length else 0
+                    add = &table[r, k, 0]
+                    for j in range(n_tags):
+                        acc[j] = acc[j] + add[j]
+                for g in range(n_joint):
+                    code = c[joint_groups[g, 0], i]
+                    for m in range(1, n_members):
+                        if joint_groups[g, m] >= 0:
+                            code = code * group_sizes[joint_groups[g, m]] + c[joint_groups[g, m], i]
+                    add = &joint[code + joint_base[g], 0]
+                    for j in range(n_tags):
+                        acc[j] = acc[j] + add[j]
+            pos += length
+    return out
+
+
+def tagger_spans(const int64_t[::1] tags, const int64_t[::1] lengths, const int64_t[::1] starts,
+                 const int64_t[::1] ends, const int64_t[::1] role_of_tag, const uint8_t[::1] begin_tag, tuple roles):
+    """`tag_spans`: per sentence (`lengths` tokens each), a dict role -> [(start, end)] of its spans (`roles`, the
+    names of roles 1, 2, ...): a span opens at a token of a role (role_of_tag[tag] > 0) that is a B- tag
+    (begin_tag[tag]), a sentence's first token or follows a token of another role, and runs to the last token of the
+    role before the next opening, another role or the sentence's end. The caller checks the shapes and the tags."""
+    cdef Py_ssize_t n_sent = lengths.shape[0], s, pos = 0, length, i, opened = -1
+    cdef int64_t role, previous, following
+    cdef list out = []
+    cdef dict spans
+    cdef list where
+    for s in range(n_sent):
+        spans = {name: [] for name in roles}
+        out.append(spans)
+        length = lengths[s]
+        previous = 0
+        for i in range(pos, pos + length):
+            role = role_of_tag[tags[i]]
+            if role > 0 and (begin_tag[tags[i]] or i == pos or role != previous):
+                opened = i
+            previous = role
+            if role == 0:
+                continue
+            following = role_of_tag[tags[i + 1]] if i + 1 < pos + length else 0
+            if i + 1 == pos + length or following != role or begin_tag[tags[i + 1]]:
+                where = spans[roles[role - 1]]
+                where.append((starts[opened], ends[i]))
+        pos += length
     return out
 
 

@@ -146,10 +146,14 @@ class _Properties(dict):
     def __missing__(self, word: str) -> int:
         if len(self) >= 200_000:
             self.clear()
-        value = ((word == _OPEN) | (word == _CLOSE) << 1 | (word == '"') << 2 | (word == ",") << 3
-                 | word[0].isupper() << 4 | (word.lower() in _CUE_WORDS) << 5 | len(word) << _LENGTH_SHIFT)
-        self[word] = value
+        value = self[word] = _word_properties(word)
         return value
+
+
+def _word_properties(word: str) -> int:
+    """The `_Properties` bits of a word, with its length."""
+    return ((word == _OPEN) | (word == _CLOSE) << 1 | (word == '"') << 2 | (word == ",") << 3
+            | word[0].isupper() << 4 | (word.lower() in _CUE_WORDS) << 5 | len(word) << _LENGTH_SHIFT)
 
 
 _PROPERTIES = _Properties()
@@ -226,10 +230,6 @@ def batch_tokens(articles) -> Tokens:
     article), the codes computed with one set of array operations over all of them."""
     texts = [sent.text for _, sentences in articles for sent in sentences]
     bases = [sent.start for _, sentences in articles for sent in sentences]
-    # the articles laid end to end, each after a line break: a quote event that ends any quotation left open
-    laid = "\n".join(article_text for article_text, _ in articles)
-    room = np.array([len(article_text) + 1 for article_text, _ in articles], dtype=np.int64)
-    token_base = np.repeat(np.cumsum(room) - room, [len(sentences) for _, sentences in articles])
     if kernels.ACTIVE:
         words, start_a, length_a = kernels.tagger_tokens(texts, bases)
         props = np.fromiter(map(_PROPERTIES.__getitem__, words), dtype=np.int64, count=len(words))
@@ -238,10 +238,7 @@ def batch_tokens(articles) -> Tokens:
     lengths = length_a.tolist()
     n_tok = len(words)
     end_a = start_a + (props >> _LENGTH_SHIFT)
-    # quote state: the state after the last quote event strictly before the token (none: outside)
-    positions, states = _quote_events(laid)
-    k = np.searchsorted(positions, start_a + np.repeat(token_base, length_a), side="left")
-    state = np.r_[False, states][k]
+    state = _token_quote_states(articles, start_a, length_a)
     if kernels.ACTIVE:  # the compiled twin of what follows (tests/kernels)
         rows = kernels.tagger_codes(props, length_a, state, _POS_BUCKET, _RPOS_BUCKET, _DIST_BUCKET)
         return Tokens(words, start_a, end_a, lengths, dict(zip(GROUPS, rows)))
@@ -321,6 +318,7 @@ class _WordCache(dict):
         super().__init__()
         self.index, self.weights, self.limit = index, weights, limit
         self.table = np.zeros((1024, len(OFFSETS), weights.shape[1]))
+        self.props = np.zeros(1024, dtype=np.int64)  # each row's word's `_Properties` bits (for the kernels' path)
         for off in (-1, 1):
             col = index.get(feature_name(off, "w=<s>" if off < 0 else "w=</s>"))
             if col is not None:
@@ -337,8 +335,12 @@ class _WordCache(dict):
             grown = np.zeros((max(need, 2 * len(self.table)),) + self.table.shape[1:])
             grown[:len(self.table)] = self.table
             self.table = grown
+            props = np.zeros(len(grown), dtype=np.int64)
+            props[:len(self.props)] = self.props
+            self.props = props
         ordered = sorted(words)
         self.update(zip(ordered, range(first, need)))
+        self.props[first:need] = list(map(_word_properties, ordered))
         for a in range(0, len(ordered), _ADD_STEP):  # (the id array is ~350 bytes a word)
             part = ordered[a:a + _ADD_STEP]
             self._sum_features(self.table[first + a:first + a + len(part)], self._feature_ids(part))
@@ -400,12 +402,32 @@ class _WordCache(dict):
             pass
         new = set(words).difference(self)
         if new and len(self) + len(new) > self.limit:  # full: start again with this call's words, all of them
-            self.clear()
-            self.table = self.table[:1024].copy()  # and give back the memory the table grew to (row 0 kept)
+            self._restart()
             new = set(words)
         if new:
             self._add(new)
         return np.array(list(map(self.__getitem__, words)), dtype=np.int64)
+
+    def _restart(self) -> None:
+        """Empty, and give back the memory the table grew to (row 0 kept)."""
+        self.clear()
+        self.table = self.table[:1024].copy()
+        self.props = self.props[:1024].copy()
+
+    def tokens_compiled(self, texts: list[str], bases: list[int]) -> tuple[np.ndarray, ...]:
+        """(starts, ends, tokens per text, rows) of the texts' tokens (`_tokenise`'s, with their ends) and their words'
+        rows, by the compiled kernel `tagger_lookup`: new words are added as `rows` adds them (all the call's words
+        when the cache is full)."""
+        starts, ends, lengths, rows, missed, missed_at = kernels.tagger_lookup(texts, bases, self)
+        if missed:
+            new = set(missed)
+            if len(self) + len(new) > self.limit:
+                self._restart()
+                starts, ends, lengths, rows, missed, missed_at = kernels.tagger_lookup(texts, bases, self)
+                new = set(missed)  # (every word of the call)
+            self._add(new)
+            rows[missed_at] = list(map(self.__getitem__, missed))
+        return starts, ends, lengths, rows
 
     def lookup(self, words: list[str]) -> np.ndarray:
         """The (n, len(OFFSETS), tags) rows of the words."""
@@ -635,14 +657,51 @@ class SpanTagger:
         articles = list(articles)
         if not articles:
             return []
-        tokens = batch_tokens(articles)
-        spans = tag_spans(tokens, self.tag(tokens, self.source_threshold))
+        if kernels.ACTIVE:
+            spans = self._spans_compiled(articles)
+        else:
+            tokens = batch_tokens(articles)
+            spans = tag_spans(tokens, self.tag(tokens, self.source_threshold))
         out, k = [], 0
         for _, sentences in articles:
             n = len(sentences)
             out.append(spans[k:k + n])
             k += n
         return out
+
+
+    def _spans_compiled(self, articles: list) -> list[dict[str, list[tuple[int, int]]]]:
+        """The spans of each sentence of the articles as `tag_spans(tokens, self.tag(tokens, threshold))` of
+        `batch_tokens(articles)` gives them, by the compiled kernels (tests/kernels/test_tagk.py): the words looked up
+        in the word cache as they are found (no list of words), the token codes and emissions in one pass (no code
+        arrays), the spans made in C."""
+        texts = [sent.text for _, sentences in articles for sent in sentences]
+        bases = [sent.start for _, sentences in articles for sent in sentences]
+        starts, ends, length_a, rows = self._words.tokens_compiled(texts, bases)
+        lengths = length_a.tolist()
+        if not len(rows):
+            return [{"SOURCE": [], "CUE": [], "CONTENT": []} for _ in lengths]
+        state = _token_quote_states(articles, starts, length_a)
+        emissions = kernels.tagger_scores(rows, length_a, state, self._words.props, _BUCKETS, _GROUP_SIZES,
+                                          _JOINT_GROUPS, self.joint_base, self._words.table, self.bias, self.joint)
+        tags = self.viterbi(emissions, lengths)
+        if self.source_threshold is not None:
+            tags = drop_unsure_sources(tags, *self.source_confidence(emissions, lengths, tags), self.source_threshold,
+                                       lengths)
+        return kernels.tagger_spans(tags, length_a, starts, ends, _ROLE_OF_TAG, _BEGIN_TAG, ROLES)
+
+
+def _token_quote_states(articles, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Each token's quote state as `batch_tokens` finds it (inside a quotation: the state after the last quote event
+    strictly before the token), from the tokens' article offsets (`lengths` tokens per sentence, in order)."""
+    # the articles laid end to end, each after a line break: a quote event that ends any quotation left open; the
+    # state after the last quote event strictly before the token (none: outside)
+    laid = "\n".join(article_text for article_text, _ in articles)
+    room = np.array([len(article_text) + 1 for article_text, _ in articles], dtype=np.int64)
+    token_base = np.repeat(np.cumsum(room) - room, [len(sentences) for _, sentences in articles])
+    positions, states = _quote_events(laid)
+    k = np.searchsorted(positions, starts + np.repeat(token_base, lengths), side="left")
+    return np.r_[False, states][k]
 
 
 def concat_tokens(parts: list[Tokens]) -> Tokens:
@@ -694,6 +753,12 @@ def drop_unsure_sources(tags: np.ndarray, first: np.ndarray, end: np.ndarray, co
     return out
 
 
+# the compiled path's constants (`SpanTagger._spans_compiled`): the code buckets, each group's number of values, the
+# groups of each joint table as indices into GROUPS (-1 padded)
+_BUCKETS = (_POS_BUCKET, _RPOS_BUCKET, _DIST_BUCKET)
+_GROUP_SIZES = np.array(list(GROUPS.values()), dtype=np.int64)
+_JOINT_GROUPS = np.array([[list(GROUPS).index(g) for g in names] + [-1] * (3 - len(names)) for names in _JOINT],
+                         dtype=np.int64)
 _ROLE_OF_TAG = np.array([0] + [1 + k // 2 for k in range(len(TAGS) - 1)], dtype=np.int64)  # O, then role pairs
 _BEGIN_TAG = np.array([False] + [k % 2 == 0 for k in range(len(TAGS) - 1)])
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 # The kernels' interface version: equal to `_scorer_kernels.VERSION` of a build this code can use.
-VERSION = 7
+VERSION = 8
 
 
 def _load():
@@ -119,3 +119,79 @@ def tagger_marginals(emissions, lengths, trans, every):
     if len(lengths) and (lengths.min() < 0 or int(lengths.sum()) > len(emissions)):
         raise ValueError(f"tagger_marginals: sentence lengths must be >= 0 and sum to at most {len(emissions)} tokens")
     return compiled.tagger_marginals(emissions, lengths, trans, int(every))
+
+
+def tagger_lookup(texts, bases, rows_of):
+    """The compiled tokens of `scorer.attribution.tagger._tokenise` with their words' rows in the span tagger's word
+    cache `rows_of` (a dict): (starts, ends, tokens per text, rows, missed words, their token indices), rows -1 for
+    the missed words."""
+    texts, bases = list(texts), list(bases)
+    if not isinstance(rows_of, dict):
+        raise TypeError(f"tagger_lookup: the word cache must be a dict, not {type(rows_of).__name__}")
+    return compiled.tagger_lookup(texts, bases, rows_of)  # (it checks the texts and offsets itself)
+
+
+def tagger_scores(rows, lengths, state, props_of_row, buckets, group_sizes, joint_groups, joint_base, table, bias,
+                  joint):
+    """The compiled token codes and `SpanTagger.emissions` of tokens from their words' rows of the word table: the
+    state scores (n_tokens, n_tags). `buckets` (pos, rpos, dist) as `tagger_codes` takes them; `joint_groups` (groups
+    of the joint table, -1 padded, indices into `group_sizes`)."""
+    import numpy as np
+
+    rows, lengths, state, props_of_row, group_sizes, joint_base = (
+        np.ascontiguousarray(a, dtype=np.int64) for a in (rows, lengths, state, props_of_row, group_sizes, joint_base))
+    pos_bucket, rpos_bucket, dist_bucket = (np.ascontiguousarray(b, dtype=np.int64) for b in buckets)
+    joint_groups = np.ascontiguousarray(joint_groups, dtype=np.int64)
+    table = np.ascontiguousarray(table, dtype=np.float64)
+    bias = np.ascontiguousarray(bias, dtype=np.float64)
+    joint = np.ascontiguousarray(joint, dtype=np.float64)
+    # the kernel runs without bounds checks: every index it makes is checked here
+    n_tags = bias.shape[0] if bias.ndim == 1 else -1
+    if table.ndim != 3 or table.shape[1] % 2 == 0 or table.shape[2] != n_tags or joint.ndim != 2 \
+            or joint.shape[1] != n_tags or rows.ndim != 1 or state.shape != rows.shape or props_of_row.ndim != 1:
+        raise ValueError(f"tagger_scores: table {table.shape}, bias {bias.shape}, joint {joint.shape}, rows "
+                         f"{rows.shape} and states {state.shape} do not fit")
+    if lengths.ndim != 1 or (len(lengths) and lengths.min() < 0) or int(lengths.sum()) != len(rows):
+        raise ValueError(f"tagger_scores: sentence lengths must be >= 0 and sum to the {len(rows)} tokens")
+    if len(rows) and (rows.min() < 0 or rows.max() >= min(len(table), len(props_of_row))):
+        raise ValueError(f"tagger_scores: word rows must be in [0, {min(len(table), len(props_of_row))})")
+    if len(state) and (state.min() < 0 or state.max() > 1):
+        raise ValueError("tagger_scores: quote states must be 0 or 1")
+    if min(len(pos_bucket), len(rpos_bucket), len(dist_bucket)) < 1 or group_sizes.shape != (10,) \
+            or min(b.min() for b in (pos_bucket, rpos_bucket, dist_bucket)) < 0:
+        raise ValueError("tagger_scores: empty or negative bucket tables, or not 10 group sizes")
+    # the largest value of each code (q, qm, qpos, cb, ca, cap, then the buckets') must fit its group
+    largest = [1, 2, 3, 2, 2, 3, pos_bucket.max(), rpos_bucket.max(), dist_bucket.max(), dist_bucket.max()]
+    if any(int(v) >= int(size) for v, size in zip(largest, group_sizes)):
+        raise ValueError(f"tagger_scores: group sizes {group_sizes.tolist()} too small for the codes")
+    if joint_groups.ndim != 2 or joint_groups.shape[1] < 1 or joint_base.shape != (len(joint_groups),) \
+            or (joint_groups.size and (joint_groups.max() >= 10 or joint_groups[:, 0].min() < 0)):
+        raise ValueError(f"tagger_scores: joint groups {joint_groups.shape} and bases {joint_base.shape} do not fit")
+    for members, base in zip(joint_groups.tolist(), joint_base.tolist()):
+        span = 1
+        for g in members:
+            span *= int(group_sizes[g]) if g >= 0 else 1
+        if base < 0 or base + span > len(joint):
+            raise ValueError(f"tagger_scores: joint rows [{base}, {base + span}) outside the {len(joint)} rows")
+    return compiled.tagger_scores(rows, lengths, state, props_of_row, pos_bucket, rpos_bucket, dist_bucket,
+                                  group_sizes, joint_groups, joint_base, table, bias, joint)
+
+
+def tagger_spans(tags, lengths, starts, ends, role_of_tag, begin_tag, roles):
+    """The compiled `scorer.attribution.tagger.tag_spans` from the tags, the sentences' token counts and the tokens'
+    article offsets: per sentence a dict role -> [(start, end)]."""
+    import numpy as np
+
+    tags, lengths, starts, ends, role_of_tag = (
+        np.ascontiguousarray(a, dtype=np.int64) for a in (tags, lengths, starts, ends, role_of_tag))
+    begin_tag = np.ascontiguousarray(begin_tag, dtype=np.uint8)
+    roles = tuple(roles)
+    if tags.ndim != 1 or starts.shape != tags.shape or ends.shape != tags.shape or lengths.ndim != 1 \
+            or (len(lengths) and lengths.min() < 0) or int(lengths.sum()) != len(tags):
+        raise ValueError(f"tagger_spans: {tags.shape} tags, {starts.shape} starts, {ends.shape} ends and sentence "
+                         f"lengths summing to {int(lengths.sum())} do not fit")
+    if role_of_tag.ndim != 1 or begin_tag.shape != role_of_tag.shape \
+            or (len(tags) and (tags.min() < 0 or tags.max() >= len(role_of_tag))) \
+            or (len(role_of_tag) and (role_of_tag.min() < 0 or role_of_tag.max() > len(roles))):
+        raise ValueError(f"tagger_spans: tags must be in [0, {len(role_of_tag)}) and roles in [0, {len(roles)}]")
+    return compiled.tagger_spans(tags, lengths, starts, ends, role_of_tag, begin_tag, roles)
