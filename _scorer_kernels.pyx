@@ -911,9 +911,14 @@ def tagger_codes(const int64_t[::1] props, const int64_t[::1] lengths, const int
 #                    rows of the word table, one dict look-up a token, no list of words)
 #   tagger_scores <- scorer.attribution.tagger.batch_tokens's codes and SpanTagger.emissions (the token codes and the
 #                    state scores of the tokens, sentence by sentence, without the (10, n_tokens) code array)
+#   tagger_quote_states <- scorer.attribution.tagger._token_quote_states (each token's quote state, by one pass over
+#                    each article's characters)
+#   tagger_decode <- scorer.attribution.tagger.SpanTagger.tag (Viterbi, the Source spans' confidences by
+#                    forward-backward as tagger_marginals computes them, the unsure ones dropped), sentence by sentence
 #   tagger_spans  <- scorer.attribution.tagger.tag_spans (BIO tags as each sentence's Source, Cue and Content spans)
 
 from libc.stdint cimport uint8_t
+from libc.math cimport exp as _c_exp
 
 def tagger_lookup(list texts not None, list bases not None, rows_of not None):
     """The tokens of `_tokenise` (`tagger_tokens`'s loop) with each word's row in `rows_of` (word -> int, the span
@@ -1047,6 +1052,247 @@ def tagger_scores(const int64_t[::1] rows, const int64_t[::1] lengths, const int
                     for j in range(n_tags):
                         acc[j] = acc[j] + add[j]
             pos += length
+    return out
+
+
+def tagger_quote_states(list article_texts not None, const int64_t[::1] sentences, const int64_t[::1] lengths,
+                        const int64_t[::1] starts):
+    """`_token_quote_states`: each token's quote state, 0 or 1 (int64), inside a quotation when the last of its
+    article's quote events before it (“ opens, ” and a line break close, a straight quote turns the state over) left
+    it open; the articles have `sentences[a]` sentences each, the sentences `lengths[s]` tokens, the tokens their
+    article offsets `starts`. None when a token's offset lies outside its article (the twin lays the articles end to
+    end and reads such a place in the text laid beside it: the caller then takes the twin)."""
+    import numpy as np
+
+    cdef Py_ssize_t n_art = len(article_texts), a, s = 0, k, tok = 0, n_tok = starts.shape[0], i, m
+    cdef Text t
+    cdef Py_UCS4 ch
+    cdef unsigned char state
+    cdef int64_t p
+    if sentences.shape[0] != n_art:
+        raise ValueError(f"tagger_quote_states: {n_art} articles but {sentences.shape[0]} sentence counts")
+    for a in range(n_art):
+        if type(article_texts[a]) is not str:
+            raise TypeError(f"tagger_quote_states: article {a} is not a str")
+        if sentences[a] < 0:
+            raise ValueError("tagger_quote_states: a negative sentence count")
+        s += sentences[a]
+    if s != lengths.shape[0]:
+        raise ValueError(f"tagger_quote_states: {s} sentences but {lengths.shape[0]} lengths")
+    for k in range(lengths.shape[0]):
+        if lengths[k] < 0:
+            raise ValueError("tagger_quote_states: a negative sentence length")
+        tok += lengths[k]
+    if tok != n_tok:
+        raise ValueError(f"tagger_quote_states: lengths sum to {tok}, not the {n_tok} tokens")
+    out_a = np.zeros(n_tok, dtype=np.int64)
+    cdef int64_t[::1] out = out_a
+    cdef unsigned char *before = NULL  # before[p]: the state after the article's events at places < p
+    s = 0
+    tok = 0
+    try:
+        for a in range(n_art):
+            t = _text(<str> article_texts[a])
+            m = 0
+            for k in range(s, s + sentences[a]):
+                m += lengths[k]
+            s += sentences[a]
+            if m == 0:
+                continue
+            PyMem_Free(before)
+            before = <unsigned char *> PyMem_Malloc(t.n + 1)
+            if before == NULL:
+                raise MemoryError()
+            state = 0
+            before[0] = 0
+            for i in range(t.n):
+                ch = _at(t, i)
+                if ch == LEFT_DQ:
+                    state = 1
+                elif ch == RIGHT_DQ or ch == 0x0A:
+                    state = 0
+                elif ch == 0x22:
+                    state ^= 1
+                before[i + 1] = state
+            for k in range(tok, tok + m):
+                p = starts[k]
+                if p < 0 or p > t.n:
+                    return None
+                out[k] = before[p]
+            tok += m
+    finally:
+        PyMem_Free(before)
+    return out_a
+
+
+cdef void _viterbi_sentence(const double[:, ::1] emissions, const double[:, ::1] transitions, Py_ssize_t pos,
+                            Py_ssize_t length, int64_t *tags, double *delta, Py_ssize_t *back) noexcept nogil:
+    """`viterbi`'s loop for one sentence (tokens pos .. pos + length of `emissions`, length >= 1): its best tags into
+    tags[0 .. length]; `delta` holds 2 * n_tags doubles and `back` length * n_tags entries."""
+    cdef Py_ssize_t n_tags = emissions.shape[1], t, a, b, arg
+    cdef double best, v
+    cdef double *nxt = delta + n_tags
+    for b in range(n_tags):
+        delta[b] = emissions[pos, b]
+    for t in range(1, length):
+        for b in range(n_tags):
+            best = delta[0] + transitions[0, b]
+            arg = 0
+            for a in range(1, n_tags):
+                v = delta[a] + transitions[a, b]
+                if v > best:
+                    best = v
+                    arg = a
+            back[t * n_tags + b] = arg
+            nxt[b] = best + emissions[pos + t, b]
+        for b in range(n_tags):
+            delta[b] = nxt[b]
+    arg = 0
+    for b in range(1, n_tags):
+        if delta[b] > delta[arg]:
+            arg = b
+    t = length - 1
+    while t >= 0:
+        tags[t] = arg
+        if t:
+            arg = back[t * n_tags + arg]
+        t -= 1
+
+
+cdef void _source_probabilities(const double[:, ::1] emissions, const double[:, ::1] trans, Py_ssize_t every,
+                                Py_ssize_t pos, Py_ssize_t length, Py_ssize_t b_source, Py_ssize_t i_source,
+                                double *e, double *alpha, double *beta, double *probs) noexcept nogil:
+    """`tagger_marginals` of one sentence (its arithmetic, step for step), reduced to each token's probability of a
+    Source tag (B- plus I-, as `source_confidence` adds the two columns) into probs[0 .. length]; e, alpha and beta
+    hold length * n_tags doubles each."""
+    cdef Py_ssize_t n_tags = emissions.shape[1], t, a, b, i
+    cdef double m, acc, total
+    for i in range(length):
+        m = emissions[pos + i, 0]
+        for b in range(1, n_tags):
+            if emissions[pos + i, b] > m:
+                m = emissions[pos + i, b]
+        for b in range(n_tags):
+            e[i * n_tags + b] = _c_exp(emissions[pos + i, b] - m)
+    for b in range(n_tags):
+        alpha[b] = e[b]
+    for t in range(1, length):
+        total = 0.0
+        for b in range(n_tags):
+            acc = 0.0
+            for a in range(n_tags):
+                acc = acc + alpha[(t - 1) * n_tags + a] * trans[a, b]
+            acc = acc * e[t * n_tags + b]
+            alpha[t * n_tags + b] = acc
+            total = total + acc
+        if t % every == 0:
+            for b in range(n_tags):
+                alpha[t * n_tags + b] = alpha[t * n_tags + b] / total
+    for b in range(n_tags):
+        beta[(length - 1) * n_tags + b] = 1.0
+    t = length - 2
+    while t >= 0:
+        total = 0.0
+        for a in range(n_tags):
+            acc = 0.0
+            for b in range(n_tags):
+                acc = acc + (e[(t + 1) * n_tags + b] * beta[(t + 1) * n_tags + b]) * trans[a, b]
+            beta[t * n_tags + a] = acc
+            total = total + acc
+        if t % every == 0:
+            for a in range(n_tags):
+                beta[t * n_tags + a] = beta[t * n_tags + a] / total
+        t -= 1
+    for t in range(length):
+        total = 0.0
+        for b in range(n_tags):
+            total = total + alpha[t * n_tags + b] * beta[t * n_tags + b]
+        if total < 1e-300:
+            total = 1e-300
+        probs[t] = (alpha[t * n_tags + b_source] * beta[t * n_tags + b_source] / total
+                    + alpha[t * n_tags + i_source] * beta[t * n_tags + i_source] / total)
+
+
+def tagger_decode(const double[:, ::1] emissions, const int64_t[::1] lengths, const double[:, ::1] transitions,
+                  const double[:, ::1] trans, Py_ssize_t every, Py_ssize_t b_source, Py_ssize_t i_source,
+                  double threshold, bint drop):
+    """`SpanTagger.tag(tokens, threshold)` from the emissions, sentence by sentence (`lengths` tokens each): the best
+    tags (`viterbi`); with `drop`, each Source span (a run of B-/I- `b_source`/`i_source` tags, as `_source_runs`
+    reads them) whose mean probability of a Source tag (`tagger_marginals` with the exponentiated transitions `trans`,
+    over the sentences with a Source span) is not >= `threshold` set to O, and a sentence left with no Source span
+    emptied (`drop_unsure_sources`). The mean is the twin's: a difference of the running sums of the tokens'
+    probabilities over the whole call (zero outside those sentences), divided by the span's length. The caller checks
+    the shapes."""
+    import numpy as np
+
+    cdef Py_ssize_t n_tok = emissions.shape[0], n_tags = emissions.shape[1], s, pos = 0, length, longest = 0
+    cdef Py_ssize_t i, j, first, sure, unsure
+    cdef double running = 0.0, confidence
+    cdef bint source, opens
+    out = np.zeros(n_tok, dtype=np.int64)
+    cdef int64_t[::1] tags = out
+    for s in range(lengths.shape[0]):
+        if lengths[s] > longest:
+            longest = lengths[s]
+    if n_tags == 0 or longest == 0:
+        return out
+    # per sentence: Viterbi's deltas and back-pointers, the forward-backward arrays, the probabilities' running sums
+    cdef double *block = <double *> PyMem_Malloc((2 * n_tags + 3 * longest * n_tags + longest + 1) * sizeof(double))
+    cdef Py_ssize_t *back = <Py_ssize_t *> PyMem_Malloc(longest * n_tags * sizeof(Py_ssize_t))
+    if block == NULL or back == NULL:
+        PyMem_Free(block)
+        PyMem_Free(back)
+        raise MemoryError()
+    cdef double *delta = block
+    cdef double *e = block + 2 * n_tags
+    cdef double *alpha = e + longest * n_tags
+    cdef double *beta = alpha + longest * n_tags
+    cdef double *sums = beta + longest * n_tags  # sums[i]: the running sum before token i of the sentence
+    try:
+        with nogil:
+            for s in range(lengths.shape[0]):
+                length = lengths[s]
+                if length <= 0:
+                    continue
+                _viterbi_sentence(emissions, transitions, pos, length, &tags[pos], delta, back)
+                if drop:
+                    source = False
+                    for i in range(length):
+                        if tags[pos + i] == b_source or tags[pos + i] == i_source:
+                            source = True
+                            break
+                if drop and source:
+                    _source_probabilities(emissions, trans, every, pos, length, b_source, i_source, e, alpha, beta,
+                                          sums + 1)
+                    sums[0] = running
+                    for i in range(length):
+                        sums[i + 1] = sums[i] + sums[i + 1]
+                    running = sums[length]
+                    sure = unsure = 0
+                    i = 0
+                    while i < length:
+                        source = tags[pos + i] == b_source or tags[pos + i] == i_source
+                        if not source:
+                            i += 1
+                            continue
+                        first = i  # a span opens here (a B-, or an I- after no Source tag) and runs over its I-s
+                        i += 1
+                        while i < length and tags[pos + i] == i_source:
+                            i += 1
+                        confidence = (sums[i] - sums[first]) / <double> (i - first)
+                        if confidence >= threshold:
+                            sure += 1
+                        else:
+                            unsure += 1
+                            for j in range(first, i):
+                                tags[pos + j] = 0
+                    if unsure and not sure:
+                        for j in range(length):
+                            tags[pos + j] = 0
+                pos += length
+    finally:
+        PyMem_Free(block)
+        PyMem_Free(back)
     return out
 
 

@@ -578,16 +578,21 @@ class SpanTagger:
         out[layout.token] = tags
         return out
 
-    def marginals(self, emissions: np.ndarray, lengths: list[int]) -> np.ndarray:
-        """The posterior probability (n_tokens, n_tags) of each tag at each token (forward-backward), all sentences
-        together position by position as in `viterbi`; scaled (each step's scores divided by their sum), so it needs
-        no log."""
+    def _scaled_transitions(self) -> tuple[np.ndarray, int]:
+        """(the transitions exponentiated, their largest 1; the rescaling period `every`) of `marginals`."""
         trans = np.exp(self.transitions - self.transitions.max())
         # a token's marginals are its alpha * beta normalised, so alpha and beta may carry any factor per sentence
         # and position: they are rescaled only every `every` steps. A step shrinks alpha's sum by at most the
         # smallest of `trans` (whose largest is 1; an emission row's largest is 1), and beta's largest by at most
         # its square (after a step, beta's entries are within that smallest factor of each other)
         every = max(1, int(300 // max(1.0, -2 * np.log(max(trans.min(), 1e-300)))))
+        return trans, every
+
+    def marginals(self, emissions: np.ndarray, lengths: list[int]) -> np.ndarray:
+        """The posterior probability (n_tokens, n_tags) of each tag at each token (forward-backward), all sentences
+        together position by position as in `viterbi`; scaled (each step's scores divided by their sum), so it needs
+        no log."""
+        trans, every = self._scaled_transitions()
         if kernels.ACTIVE:  # the compiled twin of what follows, sentence by sentence (equal to rounding: tests/kernels)
             return kernels.tagger_marginals(emissions, lengths, trans, every)
         layout = _TimeMajor(lengths)
@@ -674,20 +679,21 @@ class SpanTagger:
         """The spans of each sentence of the articles as `tag_spans(tokens, self.tag(tokens, threshold))` of
         `batch_tokens(articles)` gives them, by the compiled kernels (tests/kernels/test_tagk.py): the words looked up
         in the word cache as they are found (no list of words), the token codes and emissions in one pass (no code
-        arrays), the spans made in C."""
+        arrays), Viterbi and the unsure sources' dropping sentence by sentence, the spans made in C."""
         texts = [sent.text for _, sentences in articles for sent in sentences]
         bases = [sent.start for _, sentences in articles for sent in sentences]
         starts, ends, length_a, rows = self._words.tokens_compiled(texts, bases)
         lengths = length_a.tolist()
         if not len(rows):
             return [{"SOURCE": [], "CUE": [], "CONTENT": []} for _ in lengths]
-        state = _token_quote_states(articles, starts, length_a)
+        state = kernels.tagger_quote_states([text for text, _ in articles], [len(sentences) for _, sentences in articles],
+                                            length_a, starts)
+        if state is None:  # (a sentence's offset outside its article)
+            state = _token_quote_states(articles, starts, length_a)
         emissions = kernels.tagger_scores(rows, length_a, state, self._words.props, _BUCKETS, _GROUP_SIZES,
                                           _JOINT_GROUPS, self.joint_base, self._words.table, self.bias, self.joint)
-        tags = self.viterbi(emissions, lengths)
-        if self.source_threshold is not None:
-            tags = drop_unsure_sources(tags, *self.source_confidence(emissions, lengths, tags), self.source_threshold,
-                                       lengths)
+        tags = kernels.tagger_decode(emissions, length_a, self.transitions, *self._scaled_transitions(), _SOURCE_TAGS,
+                                     self.source_threshold)
         return kernels.tagger_spans(tags, length_a, starts, ends, _ROLE_OF_TAG, _BEGIN_TAG, ROLES)
 
 

@@ -195,3 +195,38 @@ def tagger_spans(tags, lengths, starts, ends, role_of_tag, begin_tag, roles):
             or (len(role_of_tag) and (role_of_tag.min() < 0 or role_of_tag.max() > len(roles))):
         raise ValueError(f"tagger_spans: tags must be in [0, {len(role_of_tag)}) and roles in [0, {len(roles)}]")
     return compiled.tagger_spans(tags, lengths, starts, ends, role_of_tag, begin_tag, roles)
+
+
+def tagger_decode(emissions, lengths, transitions, trans, every, source_tags, threshold):
+    """The compiled `SpanTagger.tag` from the emissions: the best tag of each token of the sentences (`lengths` tokens
+    each), with the Source spans (tags `source_tags`, B- and I-) whose confidence is below `threshold` dropped
+    (`drop_unsure_sources`; None: none dropped), the confidences from the exponentiated transitions `trans`, rescaled
+    every `every` positions (`SpanTagger.marginals`)."""
+    import numpy as np
+
+    emissions = np.ascontiguousarray(emissions, dtype=np.float64)
+    lengths = np.ascontiguousarray(lengths, dtype=np.int64)
+    transitions = np.ascontiguousarray(transitions, dtype=np.float64)
+    trans = np.ascontiguousarray(trans, dtype=np.float64)
+    b_source, i_source = (int(t) for t in source_tags)
+    # the kernel runs without bounds checks: its shapes are checked here
+    n_tags = emissions.shape[1] if emissions.ndim == 2 else -1
+    if transitions.shape != (n_tags, n_tags) or trans.shape != (n_tags, n_tags) or lengths.ndim != 1:
+        raise ValueError(f"tagger_decode: emissions {emissions.shape}, transitions {transitions.shape} and "
+                         f"{trans.shape}, lengths {lengths.shape} do not fit")
+    if len(lengths) and (lengths.min() < 0 or int(lengths.sum()) > len(emissions)):
+        raise ValueError(f"tagger_decode: sentence lengths must be >= 0 and sum to at most {len(emissions)} tokens")
+    if not (0 <= b_source < n_tags and 0 <= i_source < n_tags) or int(every) < 1:
+        raise ValueError(f"tagger_decode: source tags {b_source}, {i_source} not in [0, {n_tags}) or every < 1")
+    return compiled.tagger_decode(emissions, lengths, transitions, trans, int(every), b_source, i_source,
+                                  0.0 if threshold is None else float(threshold), threshold is not None)
+
+
+def tagger_quote_states(article_texts, sentences, lengths, starts):
+    """The compiled `scorer.attribution.tagger._token_quote_states`: each token's quote state (0/1), of the articles
+    (`sentences[a]` sentences each, of `lengths` tokens, at article offsets `starts`); None when an offset lies
+    outside its article (take the twin)."""
+    import numpy as np
+
+    sentences, lengths, starts = (np.ascontiguousarray(a, dtype=np.int64) for a in (sentences, lengths, starts))
+    return compiled.tagger_quote_states(list(article_texts), sentences, lengths, starts)  # (it checks the rest)
