@@ -46,6 +46,18 @@ _CUE_WORDS = CUE_VERBS | REPORTING_VERBS | frozenset(("according",))
 _LISTS = (("cue", _CUE_WORDS), ("anon", ANONYMOUS_HEADS), ("pron", PRONOUNS_PERSON | PRONOUNS_GROUP),
           ("role", ROLE_HEADS), ("outlet", _OUTLET_WORDS), ("title", _TITLES), ("quant", QUANTIFIERS),
           ("doc", _DOCUMENTS), ("anonymity", _ANONYMITY))
+
+
+def _lists_of() -> dict[str, tuple[int, ...]]:
+    """A lower-cased word -> the positions in _LISTS of the lists it is in (those it is in, in order)."""
+    out: dict[str, tuple[int, ...]] = {}
+    for k, (_, members) in enumerate(_LISTS):
+        for word in members:
+            out[word] = out.get(word, ()) + (k,)
+    return out
+
+
+_LISTS_OF = _lists_of()
 # a Source span whose mean posterior probability of being a source is below this is dropped when scoring (the
 # sentence then shows no source rather than an unsure one). Tuned on PolNeAR dev: the smallest of the thresholds
 # `scorer evaluate` sweeps (training.spantagger.THRESHOLD_SWEEP) at which the source the reports name matches a human
@@ -351,34 +363,38 @@ class _WordCache(dict):
         (offsets -2..2), its suffixes (offset 0), its word lists."""
         n, width = len(words), len(OFFSETS)
         lows = [w.lower() for w in words]
-        lists = [[k for k, (_, members) in enumerate(_LISTS) if low in members] for low in lows]
+        lists = [_LISTS_OF.get(low, ()) for low in lows]
         ids = np.full((n, width, 4 + max(map(len, lists), default=0)), -1, dtype=np.int64)
         ids[:, :, 0] = lookup_many(self.index, [p + "w=" + low for p in _PREFIXES for low in lows]).reshape(width, n).T
-        shapes = ["sh=" + shape(w) for w in words]
-        ids[:, 1:width - 1, 1] = self._shared_ids([p + sh for p in _PREFIXES[1:width - 1]
-                                                   for sh in shapes]).reshape(width - 2, n).T
         own = OFFSETS.index(0)
-        ids[:, own, 2] = self._shared_ids(["s2=" + low[-2:] for low in lows])
-        ids[:, own, 3] = self._shared_ids(["s3=" + low[-3:] for low in lows])
-        far, near = [0, width - 1], [k for k in range(1, width - 1) if k != own]
-        for i, found in enumerate(lists):  # each list after the word (+-3), the shape (+-1, +-2) or the suffixes (0)
-            for m, k in enumerate(found):
-                ids[i, far, m + 1] = self._list_ids[k, far]
-                ids[i, near, m + 2] = self._list_ids[k, near]
-                ids[i, own, m + 4] = self._list_ids[k, own]
+        ids[:, 1:width - 1, 1] = self._shared_ids(["sh=" + shape(w) for w in words], range(1, width - 1))
+        ids[:, own, 2] = self._shared_ids(["s2=" + low[-2:] for low in lows], (own,))[:, 0]
+        ids[:, own, 3] = self._shared_ids(["s3=" + low[-3:] for low in lows], (own,))[:, 0]
+        # each list after the word (offsets +-3), the shape (+-1, +-2) or the suffixes (0): (word, m-th list, list)
+        held = [(i, m, k) for i, found in enumerate(lists) for m, k in enumerate(found)]
+        if held:
+            i, m, k = np.array(held, dtype=np.int64).T
+            for cells, after in (([0, width - 1], 1), ([c for c in range(1, width - 1) if c != own], 2), ([own], 4)):
+                cells_a = np.array(cells, dtype=np.int64)
+                ids[i[:, None], cells_a, (m + after)[:, None]] = self._list_ids[k[:, None], cells_a]
         return ids
 
-    def _shared_ids(self, names: list[str]) -> np.ndarray:
-        """The ids of feature names many words share (-1: not a feature), kept in `_shared` once looked up."""
+    def _shared_ids(self, features: list[str], cells) -> np.ndarray:
+        """(len(features), len(cells)) ids of the features (names without an offset, that many words share: shapes,
+        suffixes) at the offsets of `cells` (positions in OFFSETS); -1: not a feature. Each distinct name is looked
+        up once and kept in `_shared`."""
+        distinct: dict[str, int] = {}
+        at = [distinct.setdefault(f, len(distinct)) for f in features]
+        names = [_PREFIXES[c] + f for c in cells for f in distinct]
         known = self._shared
-        new = {name for name in names if name not in known}
+        new = [name for name in names if name not in known]
         if new:
             if len(known) + len(new) > 100_000:
                 known.clear()
-                new = set(names)
-            new_list = list(new)
-            known.update(zip(new_list, lookup_many(self.index, new_list).tolist()))
-        return np.fromiter(map(known.__getitem__, names), dtype=np.int64, count=len(names))
+                new = names
+            known.update(zip(new, lookup_many(self.index, new).tolist()))
+        found = np.fromiter(map(known.__getitem__, names), dtype=np.int64, count=len(names))
+        return found.reshape(len(names) // max(len(distinct), 1), len(distinct)).T[at]
 
     def _sum_features(self, block: np.ndarray, ids: np.ndarray) -> None:
         """block[i, k] = the sum of the weights of the features ids[i, k] (-1: none), zero for none: by one
