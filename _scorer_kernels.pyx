@@ -907,8 +907,10 @@ def tagger_codes(const int64_t[::1] props, const int64_t[::1] lengths, const int
 
 
 # ---- tagk (session 13) ----
+#   WordRows      <- the span tagger's word cache (scorer.attribution.tagger._WordCache, a dict word -> row) keyed by
+#                    code points
 #   tagger_lookup <- scorer.attribution.tagger._tokenise and _WordCache.rows (the tokens of sentences and their words'
-#                    rows of the word table, one dict look-up a token, no list of words)
+#                    rows of the word table, found by their code points: no str made but for new words)
 #   tagger_scores <- scorer.attribution.tagger.batch_tokens's codes and SpanTagger.emissions (the token codes and the
 #                    state scores of the tokens, sentence by sentence, without the (10, n_tokens) code array)
 #   tagger_quote_states <- scorer.attribution.tagger._token_quote_states (each token's quote state, by one pass over
@@ -920,11 +922,163 @@ def tagger_codes(const int64_t[::1] props, const int64_t[::1] lengths, const int
 from libc.stdint cimport uint8_t
 from libc.math cimport exp as _c_exp
 
-def tagger_lookup(list texts not None, list bases not None, rows_of not None):
-    """The tokens of `_tokenise` (`tagger_tokens`'s loop) with each word's row in `rows_of` (word -> int, the span
-    tagger's word cache): (starts, ends, tokens per text, rows, missed, missed_at): the tokens' article offsets
-    (`bases[s]` plus the place in text s), int64 arrays; rows -1 where the word is not in `rows_of`; missed those
-    words (str, in token order, repeated as they come) and missed_at their token indices."""
+from libc.stdint cimport uint32_t, int32_t, uint64_t
+from cpython.mem cimport PyMem_Realloc
+
+
+cdef inline uint64_t _span_hash(Text t, Py_ssize_t i, Py_ssize_t j) noexcept nogil:
+    """A 64-bit hash of the code points text[i:j] (FNV-1a over each code point's 3 bytes, then a finaliser)."""
+    cdef uint64_t h = 0xCBF29CE484222325ULL
+    cdef uint64_t ch
+    cdef Py_ssize_t k
+    for k in range(i, j):
+        ch = <uint64_t> _at(t, k)
+        h = (h ^ (ch & 0xFF)) * 0x100000001B3ULL
+        h = (h ^ ((ch >> 8) & 0xFF)) * 0x100000001B3ULL
+        h = (h ^ (ch >> 16)) * 0x100000001B3ULL
+    h ^= h >> 33
+    h *= 0xFF51AFD7ED558CCDULL
+    h ^= h >> 33
+    return h
+
+
+cdef class WordRows:
+    """word -> row (an int >= 0), keyed by the word's code points, so that a word of a text is found without making
+    its str: an open-addressing table (linear probing, at most half full) over one array of the words' code points
+    (each word's length, then its code points). The span tagger keeps it beside its word cache (`_WordCache`)."""
+    cdef uint64_t *hashes
+    cdef uint32_t *key_at  # place of the word's length in `chars`
+    cdef int32_t *values  # -1: an empty slot
+    cdef Py_UCS4 *chars
+    cdef Py_ssize_t capacity, count, used, room
+
+    def __cinit__(self):
+        self.hashes = NULL
+        self.key_at = NULL
+        self.values = NULL
+        self.chars = NULL
+        self._allocate(1024)
+        self.room = 8192
+        self.chars = <Py_UCS4 *> PyMem_Malloc(self.room * sizeof(Py_UCS4))
+        if self.chars == NULL:
+            raise MemoryError()
+
+    def __dealloc__(self):
+        PyMem_Free(self.hashes)
+        PyMem_Free(self.key_at)
+        PyMem_Free(self.values)
+        PyMem_Free(self.chars)
+
+    cdef int _allocate(self, Py_ssize_t capacity) except -1:
+        cdef Py_ssize_t k
+        cdef uint64_t *hashes = <uint64_t *> PyMem_Malloc(capacity * sizeof(uint64_t))
+        cdef uint32_t *key_at = <uint32_t *> PyMem_Malloc(capacity * sizeof(uint32_t))
+        cdef int32_t *values = <int32_t *> PyMem_Malloc(capacity * sizeof(int32_t))
+        if hashes == NULL or key_at == NULL or values == NULL:
+            PyMem_Free(hashes)
+            PyMem_Free(key_at)
+            PyMem_Free(values)
+            raise MemoryError()
+        for k in range(capacity):
+            values[k] = -1
+        PyMem_Free(self.hashes)
+        PyMem_Free(self.key_at)
+        PyMem_Free(self.values)
+        self.hashes, self.key_at, self.values, self.capacity, self.count = hashes, key_at, values, capacity, 0
+        return 0
+
+    def __len__(self):
+        return self.count
+
+    def clear(self):
+        """Empty (and back to the starting size)."""
+        cdef Py_UCS4 *smaller = <Py_UCS4 *> PyMem_Realloc(self.chars, 8192 * sizeof(Py_UCS4))
+        if smaller != NULL:
+            self.chars, self.room = smaller, 8192
+        self._allocate(1024)
+        self.used = 0
+
+    cdef inline Py_ssize_t _slot(self, Text t, Py_ssize_t i, Py_ssize_t j, uint64_t h) noexcept nogil:
+        """The slot of text[i:j] (hash h): its own, or the empty one where it would go."""
+        cdef Py_ssize_t mask = self.capacity - 1, slot = <Py_ssize_t> (h & <uint64_t> mask), k, at
+        while self.values[slot] >= 0:
+            if self.hashes[slot] == h:
+                at = self.key_at[slot]
+                if self.chars[at] == <Py_UCS4> (j - i):
+                    k = 0
+                    while k < j - i and self.chars[at + 1 + k] == _at(t, i + k):
+                        k += 1
+                    if k == j - i:
+                        return slot
+            slot = (slot + 1) & mask
+        return slot
+
+    cdef inline int32_t find(self, Text t, Py_ssize_t i, Py_ssize_t j) noexcept nogil:
+        """The row of text[i:j], -1 when it is not here."""
+        return self.values[self._slot(t, i, j, _span_hash(t, i, j))]
+
+    def add(self, str word not None, Py_ssize_t row):
+        """word -> row (0 <= row < 2^31), replacing the word's row if it has one."""
+        cdef Text t = _text(word)
+        cdef Py_ssize_t n = t.n, slot, k, old_capacity
+        cdef uint64_t h
+        cdef uint64_t *hashes
+        cdef uint32_t *key_at
+        cdef int32_t *values
+        cdef Py_UCS4 *grown
+        if not 0 <= row < 2 ** 31:
+            raise ValueError(f"WordRows.add: row {row} out of range")
+        if self.used + n + 1 >= 2 ** 32:
+            raise MemoryError("WordRows: too many characters")
+        h = _span_hash(t, 0, n)
+        slot = self._slot(t, 0, n, h)
+        if self.values[slot] >= 0:
+            self.values[slot] = <int32_t> row
+            return
+        if self.used + n + 1 > self.room:
+            grown = <Py_UCS4 *> PyMem_Realloc(self.chars, 2 * (self.used + n + 1) * sizeof(Py_UCS4))
+            if grown == NULL:
+                raise MemoryError()
+            self.chars, self.room = grown, 2 * (self.used + n + 1)
+        self.chars[self.used] = <Py_UCS4> n
+        for k in range(n):
+            self.chars[self.used + 1 + k] = _at(t, k)
+        self.hashes[slot], self.key_at[slot], self.values[slot] = h, <uint32_t> self.used, <int32_t> row
+        self.used += n + 1
+        self.count += 1
+        if 2 * self.count > self.capacity:  # rehash into twice the slots
+            hashes, key_at, values, old_capacity = self.hashes, self.key_at, self.values, self.capacity
+            self.hashes = self.key_at = NULL
+            self.values = NULL
+            try:
+                self._allocate(2 * old_capacity)
+            except MemoryError:
+                self.hashes, self.key_at, self.values, self.capacity = hashes, key_at, values, old_capacity
+                raise
+            for k in range(old_capacity):
+                if values[k] >= 0:
+                    slot = <Py_ssize_t> (hashes[k] & <uint64_t> (self.capacity - 1))
+                    while self.values[slot] >= 0:
+                        slot = (slot + 1) & (self.capacity - 1)
+                    self.hashes[slot], self.key_at[slot], self.values[slot] = hashes[k], key_at[k], values[k]
+                    self.count += 1
+            PyMem_Free(hashes)
+            PyMem_Free(key_at)
+            PyMem_Free(values)
+
+    def get(self, str word not None):
+        """The row of the word, or None."""
+        cdef Text t = _text(word)
+        cdef int32_t row = self.find(t, 0, t.n)
+        return None if row < 0 else row
+
+
+def tagger_lookup(list texts not None, list bases not None, WordRows rows_of not None):
+    """The tokens of `_tokenise` (`tagger_tokens`'s loop) with each word's row in `rows_of` (the span tagger's word
+    rows), found by the word's code points: (starts, ends, tokens per text, rows, missed, missed_at): the tokens'
+    article offsets (`bases[s]` plus the place in text s), int64 arrays; rows -1 where the word is not in `rows_of`;
+    missed those words (str, made only for them, in token order, repeated as they come) and missed_at their token
+    indices."""
     import numpy as np
 
     cdef Py_ssize_t n_texts = len(texts), s, i, j, k, count, n_tok = 0, total = 0
@@ -932,9 +1086,7 @@ def tagger_lookup(list texts not None, list bases not None, rows_of not None):
     cdef str text
     cdef Py_UCS4 ch
     cdef int64_t base
-    cdef void *found
-    if not isinstance(rows_of, dict):  # (a dict or a subclass: looked up as a dict, never through __missing__)
-        raise TypeError("tagger_lookup: rows_of must be a dict")
+    cdef int32_t found
     if len(bases) != n_texts:
         raise ValueError(f"tagger_lookup: {n_texts} texts but {len(bases)} offsets")
     for s in range(n_texts):
@@ -972,14 +1124,11 @@ def tagger_lookup(list texts not None, list bases not None, rows_of not None):
                         k += 2
                     if k > j + 1:
                         j = k
-            word = PyUnicode_Substring(text, i, j)
-            found = PyDict_GetItemWithError(rows_of, word)
-            if found is NULL:
-                rows[n_tok + count] = -1
-                missed.append(word)
+            found = rows_of.find(t, i, j)
+            rows[n_tok + count] = found
+            if found < 0:
+                missed.append(PyUnicode_Substring(text, i, j))
                 missed_at.append(n_tok + count)
-            else:
-                rows[n_tok + count] = <int64_t> (<object> found)
             starts[n_tok + count] = base + i
             ends[n_tok + count] = base + j
             count += 1

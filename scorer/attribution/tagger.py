@@ -339,6 +339,7 @@ class _WordCache(dict):
         self._list_ids = lookup_many(index, [feature_name(off, f"L={name}") for name, _ in _LISTS
                                              for off in OFFSETS]).reshape(len(_LISTS), len(OFFSETS))
         self._shared: dict[str, int] = {}  # feature name -> id of the names many words share (shapes, suffixes)
+        self._compiled_rows = None  # the same words -> rows as a compiled `WordRows` (the kernels' path)
 
     def _add(self, words: set[str]) -> None:
         first = len(self) + 1
@@ -352,6 +353,10 @@ class _WordCache(dict):
             self.props = props
         ordered = sorted(words)
         self.update(zip(ordered, range(first, need)))
+        if self._compiled_rows is not None:
+            add = self._compiled_rows.add
+            for word, row in zip(ordered, range(first, need)):
+                add(word, row)
         self.props[first:need] = list(map(_word_properties, ordered))
         for a in range(0, len(ordered), _ADD_STEP):  # (the id array is ~350 bytes a word)
             part = ordered[a:a + _ADD_STEP]
@@ -429,17 +434,28 @@ class _WordCache(dict):
         self.clear()
         self.table = self.table[:1024].copy()
         self.props = self.props[:1024].copy()
+        self._compiled_rows = None
+
+    def _word_rows(self):
+        """The compiled `WordRows` of this cache's words (made again if it does not hold them all: new, or the cache
+        filled by the pure-Python path while it was not kept)."""
+        if self._compiled_rows is None or len(self._compiled_rows) != len(self):
+            self._compiled_rows = kernels.compiled.WordRows()
+            add = self._compiled_rows.add
+            for word, row in self.items():
+                add(word, row)
+        return self._compiled_rows
 
     def tokens_compiled(self, texts: list[str], bases: list[int]) -> tuple[np.ndarray, ...]:
         """(starts, ends, tokens per text, rows) of the texts' tokens (`_tokenise`'s, with their ends) and their words'
         rows, by the compiled kernel `tagger_lookup`: new words are added as `rows` adds them (all the call's words
         when the cache is full)."""
-        starts, ends, lengths, rows, missed, missed_at = kernels.tagger_lookup(texts, bases, self)
+        starts, ends, lengths, rows, missed, missed_at = kernels.tagger_lookup(texts, bases, self._word_rows())
         if missed:
             new = set(missed)
             if len(self) + len(new) > self.limit:
                 self._restart()
-                starts, ends, lengths, rows, missed, missed_at = kernels.tagger_lookup(texts, bases, self)
+                starts, ends, lengths, rows, missed, missed_at = kernels.tagger_lookup(texts, bases, self._word_rows())
                 new = set(missed)  # (every word of the call)
             self._add(new)
             rows[missed_at] = list(map(self.__getitem__, missed))

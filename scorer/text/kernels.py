@@ -122,13 +122,11 @@ def tagger_marginals(emissions, lengths, trans, every):
 
 
 def tagger_lookup(texts, bases, rows_of):
-    """The compiled tokens of `scorer.attribution.tagger._tokenise` with their words' rows in the span tagger's word
-    cache `rows_of` (a dict): (starts, ends, tokens per text, rows, missed words, their token indices), rows -1 for
-    the missed words."""
+    """The compiled tokens of `scorer.attribution.tagger._tokenise` with their words' rows in `rows_of` (a
+    `WordRows`, the span tagger's word cache by code points): (starts, ends, tokens per text, rows, missed words,
+    their token indices), rows -1 for the missed words."""
     texts, bases = list(texts), list(bases)
-    if not isinstance(rows_of, dict):
-        raise TypeError(f"tagger_lookup: the word cache must be a dict, not {type(rows_of).__name__}")
-    return compiled.tagger_lookup(texts, bases, rows_of)  # (it checks the texts and offsets itself)
+    return compiled.tagger_lookup(texts, bases, rows_of)  # (it checks the texts, the offsets and the table's type)
 
 
 def tagger_scores(rows, lengths, state, props_of_row, buckets, group_sizes, joint_groups, joint_base, table, bias,

@@ -163,7 +163,10 @@ def test_lookup_and_quote_states_same_on_fuzzed_text(compiled, seed):
     bases = [s.start for _, ss in articles for s in ss]
     words, starts, lengths = T._tokenise(texts, bases)
     rows_of = {w: i for i, w in enumerate(sorted(set(words))) if rng.random() < 0.7}
-    f_starts, f_ends, f_lengths, f_rows, missed, missed_at = kernels.tagger_lookup(texts, bases, rows_of)
+    table = compiled.WordRows()
+    for word, row in rows_of.items():
+        table.add(word, row)
+    f_starts, f_ends, f_lengths, f_rows, missed, missed_at = kernels.tagger_lookup(texts, bases, table)
     assert same(f_starts, starts) and same(f_lengths, lengths)
     assert f_ends.tolist() == [s + len(w) for s, w in zip(starts.tolist(), words)]
     assert f_rows.tolist() == [rows_of.get(w, -1) for w in words]
@@ -174,10 +177,34 @@ def test_lookup_and_quote_states_same_on_fuzzed_text(compiled, seed):
     # a sentence whose offset lies outside its article: the twin's answer is kept (the kernel says None)
     text = "“a” b"
     outside = [(text, [Sentence(4, 5, "b"), Sentence(10, 11, "c")]), ("x", [Sentence(0, 1, "x")])]
-    o_starts, _, o_lengths, *_ = kernels.tagger_lookup(["b", "c", "x"], [4, 10, 0], {})
+    o_starts, _, o_lengths, *_ = kernels.tagger_lookup(["b", "c", "x"], [4, 10, 0], compiled.WordRows())
     assert kernels.tagger_quote_states([text, "x"], [2, 1], o_lengths, o_starts) is None
     tagger = _random_tagger(seed, outside)
     assert tagger.spans_many(outside) == [tagger.spans_many(outside[:1])[0], tagger.spans_many(outside[1:])[0]]
+
+
+def test_word_rows_are_a_dict_of_words_by_code_points(compiled):
+    """Words of every kind (empty, one character, surrogates, astral, equal prefixes, the same code points in strs of
+    different kinds), many of them (the table grows and rehashes), replaced rows, emptied."""
+    rng = random.Random(2)
+    words = sorted({_random_text(rng, rng.randrange(0, 9)) for _ in range(5000)} | {"", "a", "ab", "\ud800", "é",
+                                                                                    "\U0001F600", "ÿ", "ā"})
+    table, expected = compiled.WordRows(), {}
+    for i, word in enumerate(words):
+        table.add(word, i)
+        expected[word] = i
+    table.add(words[3], 7)
+    expected[words[3]] = 7
+    assert len(table) == len(expected)
+    assert all(table.get(w) == r for w, r in expected.items())
+    assert table.get("\x00") is None and table.get("never seen") is None and table.get("ab" * 500) is None
+    # found in a text by code points, whatever the text's kind
+    texts = ["a é ÿ", "a ā \U0001F600 ab", "\ud800 a"]
+    _, _, _, rows, missed, _ = kernels.tagger_lookup(texts, [0, 0, 0], table)
+    assert rows.tolist() == [expected.get(w, -1) for t in texts for w in T.TOKEN.findall(t)]
+    assert missed == [w for t in texts for w in T.TOKEN.findall(t) if w not in expected]
+    table.clear()
+    assert len(table) == 0 and table.get("a") is None
 
 
 def test_decode_same_as_tag_on_random_emissions(compiled, monkeypatch):
@@ -315,16 +342,20 @@ def test_scores_kernel_refuses_arguments_that_do_not_fit(compiled, change):
 
 
 def test_lookup_quote_spans_and_decode_kernels_refuse_arguments_that_do_not_fit(compiled):
+    table = compiled.WordRows()
     with pytest.raises(ValueError, match="tagger_lookup"):
-        kernels.tagger_lookup(["a b", "c"], [0], {})
+        kernels.tagger_lookup(["a b", "c"], [0], table)
     with pytest.raises(TypeError):
-        kernels.tagger_lookup([b"a b"], [0], {})
+        kernels.tagger_lookup([b"a b"], [0], table)
     with pytest.raises(TypeError):
-        kernels.tagger_lookup([None], [0], {})
+        kernels.tagger_lookup([None], [0], table)
     with pytest.raises(TypeError):
-        kernels.tagger_lookup(["a"], [0], [("a", 1)])
+        kernels.tagger_lookup(["a"], [0], {"a": 1})
     with pytest.raises(TypeError):
-        kernels.tagger_lookup(["a"], [0], {"a": "row"})
+        kernels.tagger_lookup(["a"], ["0"], table)
+    for row in (-1, 2 ** 31):
+        with pytest.raises(ValueError, match="WordRows"):
+            table.add("a", row)
     for args in ((["ab"], [1, 1], [1], [0]), (["ab"], [1], [2], [0]), (["ab"], [1], [-1, 2], [0]),
                  (["ab"], [-1], [], [])):
         with pytest.raises(ValueError, match="tagger_quote_states"):
