@@ -380,14 +380,14 @@ def sentence_spans(str text, list spans, frozenset starters, tuple abbreviations
 
 def viterbi(const double[:, ::1] emissions, const int64_t[::1] lengths, const double[:, ::1] transitions):
     """`SpanTagger.viterbi`: the best tag index of each token, sentence by sentence (`lengths` tokens each, in
-    order). Ties go to the lowest tag index, as numpy's argmax does."""
+    order). Ties go to the lowest tag index, as numpy's argmax does (the loop is `_viterbi_sentence`, in the section
+    "tagk (session 13)")."""
     import numpy as np  # here, so that importing the kernels (the text layer does) does not import numpy
 
     cdef Py_ssize_t n_tok = emissions.shape[0], n_tags = emissions.shape[1]
     out = np.zeros(n_tok, dtype=np.int64)
     cdef int64_t[::1] tags = out
-    cdef Py_ssize_t longest = 0, s, pos = 0, length, t, a, b, arg
-    cdef double best, v
+    cdef Py_ssize_t longest = 0, s, pos = 0, length
     for s in range(lengths.shape[0]):
         if lengths[s] > longest:
             longest = lengths[s]
@@ -395,43 +395,17 @@ def viterbi(const double[:, ::1] emissions, const int64_t[::1] lengths, const do
         return out
     cdef double *delta = <double *> PyMem_Malloc(2 * n_tags * sizeof(double))
     cdef Py_ssize_t *back = <Py_ssize_t *> PyMem_Malloc(longest * n_tags * sizeof(Py_ssize_t))
-    cdef double *nxt
     if delta == NULL or back == NULL:
         PyMem_Free(delta)
         PyMem_Free(back)
         raise MemoryError()
-    nxt = delta + n_tags
     try:
         with nogil:
             for s in range(lengths.shape[0]):
                 length = lengths[s]
                 if length <= 0:
                     continue
-                for b in range(n_tags):
-                    delta[b] = emissions[pos, b]
-                for t in range(1, length):
-                    for b in range(n_tags):
-                        best = delta[0] + transitions[0, b]
-                        arg = 0
-                        for a in range(1, n_tags):
-                            v = delta[a] + transitions[a, b]
-                            if v > best:
-                                best = v
-                                arg = a
-                        back[t * n_tags + b] = arg
-                        nxt[b] = best + emissions[pos + t, b]
-                    for b in range(n_tags):
-                        delta[b] = nxt[b]
-                arg = 0
-                for b in range(1, n_tags):
-                    if delta[b] > delta[arg]:
-                        arg = b
-                t = length - 1
-                while t >= 0:
-                    tags[pos + t] = arg
-                    if t:
-                        arg = back[t * n_tags + arg]
-                    t -= 1
+                _viterbi_sentence(emissions, transitions, pos, length, &tags[pos], delta, back)
                 pos += length
     finally:
         PyMem_Free(delta)
