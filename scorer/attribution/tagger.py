@@ -370,7 +370,8 @@ class _WordCache(dict):
         lows = [w.lower() for w in words]
         lists = [_LISTS_OF.get(low, ()) for low in lows]
         ids = np.full((n, width, 4 + max(map(len, lists), default=0)), -1, dtype=np.int64)
-        ids[:, :, 0] = lookup_many(self.index, [p + "w=" + low for p in _PREFIXES for low in lows]).reshape(width, n).T
+        named = ["w=" + low for low in lows]
+        ids[:, :, 0] = lookup_many(self.index, [p + w for p in _PREFIXES for w in named]).reshape(width, n).T
         own = OFFSETS.index(0)
         ids[:, 1:width - 1, 1] = self._shared_ids(["sh=" + shape(w) for w in words], range(1, width - 1))
         ids[:, own, 2] = self._shared_ids(["s2=" + low[-2:] for low in lows], (own,))[:, 0]
