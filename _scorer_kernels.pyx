@@ -893,11 +893,9 @@ def tagger_codes(const int64_t[::1] props, const int64_t[::1] lengths, const int
 #                    forward-backward as tagger_marginals computes them, the unsure ones dropped), sentence by sentence
 #   tagger_spans  <- scorer.attribution.tagger.tag_spans (BIO tags as each sentence's Source, Cue and Content spans)
 
-from libc.stdint cimport uint8_t
-from libc.math cimport exp as _c_exp
-
-from libc.stdint cimport uint32_t, int32_t, uint64_t
 from cpython.mem cimport PyMem_Realloc
+from libc.math cimport exp as _c_exp
+from libc.stdint cimport int32_t, uint8_t, uint32_t, uint64_t
 
 
 cdef inline uint64_t _span_hash(Text t, Py_ssize_t i, Py_ssize_t j) noexcept nogil:
@@ -989,6 +987,8 @@ cdef class WordRows:
 
     cdef inline int32_t find(self, Text t, Py_ssize_t i, Py_ssize_t j) noexcept nogil:
         """The row of text[i:j], -1 when it is not here."""
+        if j - i >= 0xFFFFFFFFLL:  # (longer than any word `add` takes: its length would not fit the table's)
+            return -1
         return self.values[self._slot(t, i, j, _span_hash(t, i, j))]
 
     def add(self, str word not None, Py_ssize_t row):
