@@ -1112,6 +1112,101 @@ def tagger_lookup(list texts not None, list bases not None, WordRows rows_of not
     return starts_a[:n_tok], ends_a[:n_tok], lengths_a, rows_a[:n_tok], missed, missed_at
 
 
+cdef inline void _scores7(const int64_t[::1] rows, Py_ssize_t pos, Py_ssize_t length, Py_ssize_t reach,
+                          Py_ssize_t width, const double[:, :, ::1] table, const double[::1] bias,
+                          const double[:, ::1] joint, int64_t[:, ::1] c, const int64_t[:, ::1] joint_groups,
+                          const int64_t[::1] group_sizes, const int64_t[::1] joint_base,
+                          double[:, ::1] o) noexcept nogil:
+    """`tagger_scores`'s sums of one sentence for 7 tags (the span tagger's): the same additions in the same order,
+    in a local accumulator the compiler keeps in registers (it cannot alias the rows added)."""
+    cdef double acc[7]
+    cdef const double *add
+    cdef Py_ssize_t i, j, k, g, m, near
+    cdef int64_t r, code
+    for i in range(length):
+        for j in range(7):
+            acc[j] = bias[j]
+        for k in range(width):
+            near = i + k - reach
+            r = rows[pos + near] if 0 <= near < length else 0
+            add = &table[r, k, 0]
+            for j in range(7):
+                acc[j] = acc[j] + add[j]
+        for g in range(joint_groups.shape[0]):
+            code = c[joint_groups[g, 0], i]
+            for m in range(1, joint_groups.shape[1]):
+                if joint_groups[g, m] >= 0:
+                    code = code * group_sizes[joint_groups[g, m]] + c[joint_groups[g, m], i]
+            add = &joint[code + joint_base[g], 0]
+            for j in range(7):
+                acc[j] = acc[j] + add[j]
+        for j in range(7):
+            o[pos + i, j] = acc[j]
+
+
+cdef Py_ssize_t _check_scores(const int64_t[::1] rows, const int64_t[::1] lengths, const int64_t[::1] state,
+                              const int64_t[::1] props_of_row, const int64_t[::1] pos_bucket,
+                              const int64_t[::1] rpos_bucket, const int64_t[::1] dist_bucket,
+                              const int64_t[::1] group_sizes, const int64_t[:, ::1] joint_groups,
+                              const int64_t[::1] joint_base, const double[:, :, ::1] table, const double[::1] bias,
+                              const double[:, ::1] joint) except -1:
+    """`tagger_scores`'s arguments checked (ValueError naming it): the shapes fit; the lengths are >= 0 and sum to
+    the tokens; the rows are rows of the table and of `props_of_row`; the states 0 or 1; the buckets' values, and the
+    largest value of each of the ten codes, within its group's size; each joint group's rows within `joint`. Returns
+    the longest sentence's length."""
+    cdef Py_ssize_t n_tok = rows.shape[0], s, i, g, m, total = 0, longest = 0
+    cdef int64_t span, limit
+    cdef const int64_t[::1] bucket
+    # the largest value of each code: q, qm, qpos, cb, ca, cap (by construction), then the buckets'
+    cdef int64_t largest[10]
+    if (table.shape[1] % 2 == 0 or table.shape[2] != bias.shape[0] or joint.shape[1] != bias.shape[0]
+            or state.shape[0] != n_tok or group_sizes.shape[0] != 10 or joint_base.shape[0] != joint_groups.shape[0]
+            or joint_groups.shape[1] < 1):
+        raise ValueError(f"tagger_scores: table ({table.shape[0]}, {table.shape[1]}, {table.shape[2]}), bias "
+                         f"{bias.shape[0]}, joint {joint.shape[1]} tags, {n_tok} rows, {state.shape[0]} states, "
+                         f"{group_sizes.shape[0]} group sizes and {joint_base.shape[0]} joint bases do not fit")
+    for s in range(lengths.shape[0]):
+        if lengths[s] < 0:
+            raise ValueError("tagger_scores: a negative sentence length")
+        total += lengths[s]
+        if lengths[s] > longest:
+            longest = lengths[s]
+    if total != n_tok:
+        raise ValueError(f"tagger_scores: sentence lengths sum to {total}, not the {n_tok} tokens")
+    limit = table.shape[0] if table.shape[0] < props_of_row.shape[0] else props_of_row.shape[0]
+    for i in range(n_tok):
+        if rows[i] < 0 or rows[i] >= limit:
+            raise ValueError(f"tagger_scores: word rows must be in [0, {limit})")
+        if state[i] != 0 and state[i] != 1:
+            raise ValueError("tagger_scores: quote states must be 0 or 1")
+    largest[0], largest[1], largest[2], largest[3], largest[4], largest[5] = 1, 2, 3, 2, 2, 3
+    for g in range(3):
+        bucket = pos_bucket if g == 0 else rpos_bucket if g == 1 else dist_bucket
+        if bucket.shape[0] < 1:
+            raise ValueError("tagger_scores: an empty bucket table")
+        largest[6 + g] = 0
+        for i in range(bucket.shape[0]):
+            if bucket[i] < 0:
+                raise ValueError("tagger_scores: a negative bucket")
+            if bucket[i] > largest[6 + g]:
+                largest[6 + g] = bucket[i]
+    largest[9] = largest[8]
+    for g in range(10):
+        if largest[g] >= group_sizes[g]:
+            raise ValueError(f"tagger_scores: group {g} has {group_sizes[g]} values, its codes reach {largest[g]}")
+    for g in range(joint_groups.shape[0]):
+        span = 1
+        for m in range(joint_groups.shape[1]):
+            if joint_groups[g, m] >= 10 or joint_groups[g, m] < (0 if m == 0 else -1):
+                raise ValueError(f"tagger_scores: joint group {g} names group {joint_groups[g, m]}")
+            if joint_groups[g, m] >= 0:
+                span *= group_sizes[joint_groups[g, m]]
+        if joint_base[g] < 0 or joint_base[g] + span > joint.shape[0]:
+            raise ValueError(f"tagger_scores: joint rows [{joint_base[g]}, {joint_base[g] + span}) outside the "
+                             f"{joint.shape[0]} rows")
+    return longest
+
+
 def tagger_scores(const int64_t[::1] rows, const int64_t[::1] lengths, const int64_t[::1] state,
                   const int64_t[::1] props_of_row, const int64_t[::1] pos_bucket, const int64_t[::1] rpos_bucket,
                   const int64_t[::1] dist_bucket, const int64_t[::1] group_sizes, const int64_t[:, ::1] joint_groups,
@@ -1121,18 +1216,17 @@ def tagger_scores(const int64_t[::1] rows, const int64_t[::1] lengths, const int
     bits `props_of_row[row]`), in sentences of `lengths` tokens, with quote states `state`: each sentence's ten token
     codes as `tagger_codes` makes them, each token's rows of `joint` from them (group k of `joint_groups`: the codes
     of its groups, -1 padded, read as digits of `group_sizes`, plus `joint_base[k]`), then the sums of
-    `tagger_emissions` in its order. The caller checks the shapes, the rows and that every code fits."""
+    `tagger_emissions` in its order. Every index it makes is checked first (`_check_scores`)."""
     import numpy as np
 
     cdef Py_ssize_t n_tok = rows.shape[0], n_tags = table.shape[2], width = table.shape[1], reach = width // 2
     cdef Py_ssize_t n_joint = joint_groups.shape[0], n_members = joint_groups.shape[1]
-    cdef Py_ssize_t s, pos = 0, length, longest = 0, i, j, k, g, m, near
+    cdef Py_ssize_t s, pos = 0, length, longest, i, j, k, g, m, near
     cdef int64_t r, code
     cdef double *acc
     cdef const double *add
-    for s in range(lengths.shape[0]):
-        if lengths[s] > longest:
-            longest = lengths[s]
+    longest = _check_scores(rows, lengths, state, props_of_row, pos_bucket, rpos_bucket, dist_bucket, group_sizes,
+                            joint_groups, joint_base, table, bias, joint)
     out = np.empty((n_tok, n_tags), dtype=np.float64)
     codes_a = np.zeros((10, longest), dtype=np.int64)  # one sentence's codes at a time
     scratch_a = np.empty(2 * longest, dtype=np.int64)
@@ -1156,6 +1250,11 @@ def tagger_scores(const int64_t[::1] rows, const int64_t[::1] lengths, const int
                 for g in range(10):
                     c[g, i] = 0
             _sentence_codes(props, states, length, c, 0, pos_bucket, rpos_bucket, dist_bucket)
+            if n_tags == 7:
+                _scores7(rows, pos, length, reach, width, table, bias, joint, c, joint_groups, group_sizes,
+                         joint_base, o)
+                pos += length
+                continue
             for i in range(length):
                 acc = &o[pos + i, 0]  # the token's scores, each added to in the twin's order
                 for j in range(n_tags):

@@ -143,34 +143,7 @@ def tagger_scores(rows, lengths, state, props_of_row, buckets, group_sizes, join
     table = np.ascontiguousarray(table, dtype=np.float64)
     bias = np.ascontiguousarray(bias, dtype=np.float64)
     joint = np.ascontiguousarray(joint, dtype=np.float64)
-    # the kernel runs without bounds checks: every index it makes is checked here
-    n_tags = bias.shape[0] if bias.ndim == 1 else -1
-    if table.ndim != 3 or table.shape[1] % 2 == 0 or table.shape[2] != n_tags or joint.ndim != 2 \
-            or joint.shape[1] != n_tags or rows.ndim != 1 or state.shape != rows.shape or props_of_row.ndim != 1:
-        raise ValueError(f"tagger_scores: table {table.shape}, bias {bias.shape}, joint {joint.shape}, rows "
-                         f"{rows.shape} and states {state.shape} do not fit")
-    if lengths.ndim != 1 or (len(lengths) and lengths.min() < 0) or int(lengths.sum()) != len(rows):
-        raise ValueError(f"tagger_scores: sentence lengths must be >= 0 and sum to the {len(rows)} tokens")
-    if len(rows) and (rows.min() < 0 or rows.max() >= min(len(table), len(props_of_row))):
-        raise ValueError(f"tagger_scores: word rows must be in [0, {min(len(table), len(props_of_row))})")
-    if len(state) and (state.min() < 0 or state.max() > 1):
-        raise ValueError("tagger_scores: quote states must be 0 or 1")
-    if min(len(pos_bucket), len(rpos_bucket), len(dist_bucket)) < 1 or group_sizes.shape != (10,) \
-            or min(b.min() for b in (pos_bucket, rpos_bucket, dist_bucket)) < 0:
-        raise ValueError("tagger_scores: empty or negative bucket tables, or not 10 group sizes")
-    # the largest value of each code (q, qm, qpos, cb, ca, cap, then the buckets') must fit its group
-    largest = [1, 2, 3, 2, 2, 3, pos_bucket.max(), rpos_bucket.max(), dist_bucket.max(), dist_bucket.max()]
-    if any(int(v) >= int(size) for v, size in zip(largest, group_sizes)):
-        raise ValueError(f"tagger_scores: group sizes {group_sizes.tolist()} too small for the codes")
-    if joint_groups.ndim != 2 or joint_groups.shape[1] < 1 or joint_base.shape != (len(joint_groups),) \
-            or (joint_groups.size and (joint_groups.max() >= 10 or joint_groups[:, 0].min() < 0)):
-        raise ValueError(f"tagger_scores: joint groups {joint_groups.shape} and bases {joint_base.shape} do not fit")
-    for members, base in zip(joint_groups.tolist(), joint_base.tolist()):
-        span = 1
-        for g in members:
-            span *= int(group_sizes[g]) if g >= 0 else 1
-        if base < 0 or base + span > len(joint):
-            raise ValueError(f"tagger_scores: joint rows [{base}, {base + span}) outside the {len(joint)} rows")
+    # (the kernel checks every index it makes before its unchecked loops)
     return compiled.tagger_scores(rows, lengths, state, props_of_row, pos_bucket, rpos_bucket, dist_bucket,
                                   group_sizes, joint_groups, joint_base, table, bias, joint)
 
