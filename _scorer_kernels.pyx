@@ -993,6 +993,17 @@ cdef class WordRows:
 
     def add(self, str word not None, Py_ssize_t row):
         """word -> row (0 <= row < 2^31), replacing the word's row if it has one."""
+        self._add(word, row)
+
+    def add_many(self, list words not None, Py_ssize_t first):
+        """words[k] -> first + k for each word (each a str), as `add`."""
+        cdef Py_ssize_t k
+        for k in range(len(words)):
+            if type(words[k]) is not str:
+                raise TypeError(f"WordRows.add_many: word {k} is not a str")
+            self._add(<str> words[k], first + k)
+
+    cdef int _add(self, str word, Py_ssize_t row) except -1:
         cdef Text t = _text(word)
         cdef Py_ssize_t n = t.n, slot, k, old_capacity
         cdef uint64_t h
@@ -1008,7 +1019,7 @@ cdef class WordRows:
         slot = self._slot(t, 0, n, h)
         if self.values[slot] >= 0:
             self.values[slot] = <int32_t> row
-            return
+            return 0
         if self.used + n + 1 > self.room:
             grown = <Py_UCS4 *> PyMem_Realloc(self.chars, 2 * (self.used + n + 1) * sizeof(Py_UCS4))
             if grown == NULL:
@@ -1039,6 +1050,7 @@ cdef class WordRows:
             PyMem_Free(hashes)
             PyMem_Free(key_at)
             PyMem_Free(values)
+        return 0
 
     def get(self, str word not None):
         """The row of the word, or None."""

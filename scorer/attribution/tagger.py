@@ -168,6 +168,9 @@ def _word_properties(word: str) -> int:
             | word[0].isupper() << 4 | (word.lower() in _CUE_WORDS) << 5 | len(word) << _LENGTH_SHIFT)
 
 
+_MARK_BITS = {_OPEN: 1, _CLOSE: 2, '"': 4, ",": 8}  # `_word_properties`'s first four bits, of the words that have one
+
+
 _PROPERTIES = _Properties()
 _LENGTH_SHIFT = 6
 
@@ -341,7 +344,9 @@ class _WordCache(dict):
         self._shared: dict[str, int] = {}  # feature name -> id of the names many words share (shapes, suffixes)
         self._compiled_rows = None  # the same words -> rows as a compiled `WordRows` (the kernels' path)
 
-    def _add(self, words: set[str]) -> None:
+    def _add(self, words) -> None:
+        """Rows for the new words (distinct, none in the cache yet), in their order."""
+        ordered = list(words)
         first = len(self) + 1
         need = first + len(words)
         if need > len(self.table):
@@ -351,13 +356,11 @@ class _WordCache(dict):
             props = np.zeros(len(grown), dtype=np.int64)
             props[:len(self.props)] = self.props
             self.props = props
-        ordered = sorted(words)
         self.update(zip(ordered, range(first, need)))
         if self._compiled_rows is not None:
-            add = self._compiled_rows.add
-            for word, row in zip(ordered, range(first, need)):
-                add(word, row)
-        self.props[first:need] = list(map(_word_properties, ordered))
+            self._compiled_rows.add_many(ordered, first)
+        self.props[first:need] = [_MARK_BITS.get(w, 0) | w[0].isupper() << 4 | (w.lower() in _CUE_WORDS) << 5
+                                  | len(w) << _LENGTH_SHIFT for w in ordered]  # (`_word_properties` of each)
         for a in range(0, len(ordered), _ADD_STEP):  # (the id array is ~350 bytes a word)
             part = ordered[a:a + _ADD_STEP]
             self._sum_features(self.table[first + a:first + a + len(part)], self._feature_ids(part))
@@ -427,7 +430,7 @@ class _WordCache(dict):
             self._restart()
             new = set(words)
         if new:
-            self._add(new)
+            self._add(sorted(new))
         return np.array(list(map(self.__getitem__, words)), dtype=np.int64)
 
     def _restart(self) -> None:
@@ -453,11 +456,11 @@ class _WordCache(dict):
         when the cache is full)."""
         starts, ends, lengths, rows, missed, missed_at = kernels.tagger_lookup(texts, bases, self._word_rows())
         if missed:
-            new = set(missed)
+            new = dict.fromkeys(missed)  # (in the order they come)
             if len(self) + len(new) > self.limit:
                 self._restart()
                 starts, ends, lengths, rows, missed, missed_at = kernels.tagger_lookup(texts, bases, self._word_rows())
-                new = set(missed)  # (every word of the call)
+                new = dict.fromkeys(missed)  # (every word of the call)
             self._add(new)
             rows[missed_at] = list(map(self.__getitem__, missed))
         return starts, ends, lengths, rows

@@ -205,6 +205,10 @@ def test_word_rows_are_a_dict_of_words_by_code_points(compiled):
     assert missed == [w for t in texts for w in T.TOKEN.findall(t) if w not in expected]
     table.clear()
     assert len(table) == 0 and table.get("a") is None
+    table.add_many(words, 5)
+    assert len(table) == len(words) and all(table.get(w) == 5 + k for k, w in enumerate(words))
+    with pytest.raises(TypeError, match="add_many"):
+        table.add_many(["a", b"b"], 0)
 
 
 def test_decode_same_as_tag_on_random_emissions(compiled, monkeypatch):
