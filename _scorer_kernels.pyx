@@ -822,14 +822,14 @@ def furniture_lines(str text not None, tuple groups not None, tuple folds not No
 
 def viterbi(const double[:, ::1] emissions, const int64_t[::1] lengths, const double[:, ::1] transitions):
     """`SpanTagger.viterbi`: the best tag index of each token, sentence by sentence (`lengths` tokens each, in
-    order). Ties go to the lowest tag index, as numpy's argmax does."""
+    order). Ties go to the lowest tag index, as numpy's argmax does (the loop is `_viterbi_sentence`, in the section
+    "tagk (session 13)")."""
     import numpy as np  # here, so that importing the kernels (the text layer does) does not import numpy
 
     cdef Py_ssize_t n_tok = emissions.shape[0], n_tags = emissions.shape[1]
     out = np.zeros(n_tok, dtype=np.int64)
     cdef int64_t[::1] tags = out
-    cdef Py_ssize_t longest = 0, s, pos = 0, length, t, a, b, arg
-    cdef double best, v
+    cdef Py_ssize_t longest = 0, s, pos = 0, length
     for s in range(lengths.shape[0]):
         if lengths[s] > longest:
             longest = lengths[s]
@@ -837,43 +837,17 @@ def viterbi(const double[:, ::1] emissions, const int64_t[::1] lengths, const do
         return out
     cdef double *delta = <double *> PyMem_Malloc(2 * n_tags * sizeof(double))
     cdef Py_ssize_t *back = <Py_ssize_t *> PyMem_Malloc(longest * n_tags * sizeof(Py_ssize_t))
-    cdef double *nxt
     if delta == NULL or back == NULL:
         PyMem_Free(delta)
         PyMem_Free(back)
         raise MemoryError()
-    nxt = delta + n_tags
     try:
         with nogil:
             for s in range(lengths.shape[0]):
                 length = lengths[s]
                 if length <= 0:
                     continue
-                for b in range(n_tags):
-                    delta[b] = emissions[pos, b]
-                for t in range(1, length):
-                    for b in range(n_tags):
-                        best = delta[0] + transitions[0, b]
-                        arg = 0
-                        for a in range(1, n_tags):
-                            v = delta[a] + transitions[a, b]
-                            if v > best:
-                                best = v
-                                arg = a
-                        back[t * n_tags + b] = arg
-                        nxt[b] = best + emissions[pos + t, b]
-                    for b in range(n_tags):
-                        delta[b] = nxt[b]
-                arg = 0
-                for b in range(1, n_tags):
-                    if delta[b] > delta[arg]:
-                        arg = b
-                t = length - 1
-                while t >= 0:
-                    tags[pos + t] = arg
-                    if t:
-                        arg = back[t * n_tags + arg]
-                    t -= 1
+                _viterbi_sentence(emissions, transitions, pos, length, &tags[pos], delta, back)
                 pos += length
     finally:
         PyMem_Free(delta)
@@ -1276,6 +1250,58 @@ def tagger_tokens(list texts, list bases):
     return words, starts[:n_tok].copy(), lengths
 
 
+cdef void _sentence_codes(const int64_t *props, const int64_t *state, Py_ssize_t length, int64_t[:, ::1] c,
+                          Py_ssize_t pos, const int64_t[::1] pos_bucket, const int64_t[::1] rpos_bucket,
+                          const int64_t[::1] dist_bucket) noexcept nogil:
+    """The ten token codes of one sentence's tokens (`props[i]`, `state[i]` for i < length) into the columns pos ..
+    pos + length of `c`, which hold zeros (`tagger_codes`)."""
+    cdef Py_ssize_t n_pos = pos_bucket.shape[0], n_rpos = rpos_bucket.shape[0], n_dist = dist_bucket.shape[0]
+    cdef Py_ssize_t i, j, run_start = 0, last_cue = -1
+    cdef int64_t p, commas = 0, marks = 0, total_commas = 0, total_marks = 0
+    for i in range(length):
+        p = props[i]
+        total_commas += (p >> 3) & 1
+        total_marks += (p & 7) != 0
+    for i in range(length):
+        p = props[i]
+        c[0, pos + i] = state[i]
+        if (p & 1) or ((p & 4) and not state[i]):
+            c[1, pos + i] = 1
+        elif (p & 2) or ((p & 4) and state[i]):
+            c[1, pos + i] = 2
+        # quote marks and commas before (so far) and after (the rest but this one) the token
+        c[2, pos + i] = (total_marks - marks - ((p & 7) != 0) > 0) + 2 * (marks > 0)
+        c[3, pos + i] = commas if commas < 2 else 2
+        j = total_commas - commas - ((p >> 3) & 1)
+        c[4, pos + i] = j if j < 2 else 2
+        commas += (p >> 3) & 1
+        marks += (p & 7) != 0
+        c[6, pos + i] = pos_bucket[i if i < n_pos - 1 else n_pos - 1]
+        j = length - 1 - i
+        c[7, pos + i] = rpos_bucket[j if j < n_rpos - 1 else n_rpos - 1]
+        if last_cue >= 0:
+            j = i - last_cue
+            c[8, pos + i] = dist_bucket[j if j < n_dist - 1 else n_dist - 1]
+        if p & 32:
+            last_cue = i
+        # a run of capitalised words ends here: its length (at most 3) for each of its tokens
+        if p & 16:
+            if i == 0 or not (props[i - 1] & 16):
+                run_start = i
+            if i == length - 1 or not (props[i + 1] & 16):
+                for j in range(run_start, i + 1):
+                    c[5, pos + j] = i + 1 - run_start if i + 1 - run_start < 3 else 3
+    last_cue = -1
+    i = length - 1
+    while i >= 0:
+        if last_cue >= 0:
+            j = last_cue - i
+            c[9, pos + i] = dist_bucket[j if j < n_dist - 1 else n_dist - 1]
+        if props[i] & 32:
+            last_cue = i
+        i -= 1
+
+
 def tagger_codes(const int64_t[::1] props, const int64_t[::1] lengths, const int64_t[::1] state,
                  const int64_t[::1] pos_bucket, const int64_t[::1] rpos_bucket, const int64_t[::1] dist_bucket):
     """The token codes of `scorer.attribution.tagger.batch_tokens` (its GROUPS, in order, as the rows of one
@@ -1284,61 +1310,696 @@ def tagger_codes(const int64_t[::1] props, const int64_t[::1] lengths, const int
     before it): q, qm, qpos, cb, ca, cap, pos, rpos, dl, dr. The caller checks the shapes."""
     import numpy as np
 
-    cdef Py_ssize_t n_tok = props.shape[0], s, pos = 0, length, i, j, run_start, last_cue
-    cdef Py_ssize_t n_pos = pos_bucket.shape[0], n_rpos = rpos_bucket.shape[0], n_dist = dist_bucket.shape[0]
-    cdef int64_t p, commas, marks, total_commas, total_marks
+    cdef Py_ssize_t n_tok = props.shape[0], s, pos = 0, length
     out = np.zeros((10, n_tok), dtype=np.int64)
     cdef int64_t[:, ::1] c = out
     with nogil:
         for s in range(lengths.shape[0]):
             length = lengths[s]
-            total_commas = total_marks = 0
-            for i in range(length):
-                p = props[pos + i]
-                total_commas += (p >> 3) & 1
-                total_marks += (p & 7) != 0
-            commas = marks = 0
-            last_cue = -1
-            run_start = 0
-            for i in range(length):
-                p = props[pos + i]
-                c[0, pos + i] = state[pos + i]
-                if (p & 1) or ((p & 4) and not state[pos + i]):
-                    c[1, pos + i] = 1
-                elif (p & 2) or ((p & 4) and state[pos + i]):
-                    c[1, pos + i] = 2
-                # quote marks and commas before (so far) and after (the rest but this one) the token
-                c[2, pos + i] = (total_marks - marks - ((p & 7) != 0) > 0) + 2 * (marks > 0)
-                c[3, pos + i] = commas if commas < 2 else 2
-                j = total_commas - commas - ((p >> 3) & 1)
-                c[4, pos + i] = j if j < 2 else 2
-                commas += (p >> 3) & 1
-                marks += (p & 7) != 0
-                c[6, pos + i] = pos_bucket[i if i < n_pos - 1 else n_pos - 1]
-                j = length - 1 - i
-                c[7, pos + i] = rpos_bucket[j if j < n_rpos - 1 else n_rpos - 1]
-                if last_cue >= 0:
-                    j = i - last_cue
-                    c[8, pos + i] = dist_bucket[j if j < n_dist - 1 else n_dist - 1]
-                if p & 32:
-                    last_cue = i
-                # a run of capitalised words ends here: its length (at most 3) for each of its tokens
-                if p & 16:
-                    if i == 0 or not (props[pos + i - 1] & 16):
-                        run_start = i
-                    if i == length - 1 or not (props[pos + i + 1] & 16):
-                        for j in range(run_start, i + 1):
-                            c[5, pos + j] = i + 1 - run_start if i + 1 - run_start < 3 else 3
-            last_cue = -1
-            i = length - 1
-            while i >= 0:
-                if last_cue >= 0:
-                    j = last_cue - i
-                    c[9, pos + i] = dist_bucket[j if j < n_dist - 1 else n_dist - 1]
-                if props[pos + i] & 32:
-                    last_cue = i
-                i -= 1
+            if length > 0:
+                _sentence_codes(&props[pos], &state[pos], length, c, pos, pos_bucket, rpos_bucket, dist_bucket)
             pos += length
+    return out
+
+
+# ---- tagk (session 13) ----
+#   WordRows      <- the span tagger's word cache (scorer.attribution.tagger._WordCache, a dict word -> row) keyed by
+#                    code points
+#   tagger_lookup <- scorer.attribution.tagger._tokenise and _WordCache.rows (the tokens of sentences and their words'
+#                    rows of the word table, found by their code points: no str made but for new words)
+#   tagger_scores <- scorer.attribution.tagger.batch_tokens's codes and SpanTagger.emissions (the token codes and the
+#                    state scores of the tokens, sentence by sentence, without the (10, n_tokens) code array)
+#   tagger_quote_states <- scorer.attribution.tagger._token_quote_states (each token's quote state, by one pass over
+#                    each article's characters)
+#   tagger_decode <- scorer.attribution.tagger.SpanTagger.tag (Viterbi, the Source spans' confidences by
+#                    forward-backward as tagger_marginals computes them, the unsure ones dropped), sentence by sentence
+#   tagger_spans  <- scorer.attribution.tagger.tag_spans (BIO tags as each sentence's Source, Cue and Content spans)
+
+from cpython.mem cimport PyMem_Realloc
+from libc.math cimport exp as _c_exp
+from libc.stdint cimport int32_t, uint8_t, uint32_t, uint64_t
+
+
+cdef inline uint64_t _span_hash(Text t, Py_ssize_t i, Py_ssize_t j) noexcept nogil:
+    """A 64-bit hash of the code points text[i:j] (FNV-1a over each code point's 3 bytes, then a finaliser)."""
+    cdef uint64_t h = 0xCBF29CE484222325ULL
+    cdef uint64_t ch
+    cdef Py_ssize_t k
+    for k in range(i, j):
+        ch = <uint64_t> _at(t, k)
+        h = (h ^ (ch & 0xFF)) * 0x100000001B3ULL
+        h = (h ^ ((ch >> 8) & 0xFF)) * 0x100000001B3ULL
+        h = (h ^ (ch >> 16)) * 0x100000001B3ULL
+    h ^= h >> 33
+    h *= 0xFF51AFD7ED558CCDULL
+    h ^= h >> 33
+    return h
+
+
+cdef class WordRows:
+    """word -> row (an int >= 0), keyed by the word's code points, so that a word of a text is found without making
+    its str: an open-addressing table (linear probing, at most half full) over one array of the words' code points
+    (each word's length, then its code points). The span tagger keeps it beside its word cache (`_WordCache`)."""
+    cdef uint64_t *hashes
+    cdef uint32_t *key_at  # place of the word's length in `chars`
+    cdef int32_t *values  # -1: an empty slot
+    cdef Py_UCS4 *chars
+    cdef Py_ssize_t capacity, count, used, room
+
+    def __cinit__(self):
+        self.hashes = NULL
+        self.key_at = NULL
+        self.values = NULL
+        self.chars = NULL
+        self._allocate(1024)
+        self.room = 8192
+        self.chars = <Py_UCS4 *> PyMem_Malloc(self.room * sizeof(Py_UCS4))
+        if self.chars == NULL:
+            raise MemoryError()
+
+    def __dealloc__(self):
+        PyMem_Free(self.hashes)
+        PyMem_Free(self.key_at)
+        PyMem_Free(self.values)
+        PyMem_Free(self.chars)
+
+    cdef int _allocate(self, Py_ssize_t capacity) except -1:
+        cdef Py_ssize_t k
+        cdef uint64_t *hashes = <uint64_t *> PyMem_Malloc(capacity * sizeof(uint64_t))
+        cdef uint32_t *key_at = <uint32_t *> PyMem_Malloc(capacity * sizeof(uint32_t))
+        cdef int32_t *values = <int32_t *> PyMem_Malloc(capacity * sizeof(int32_t))
+        if hashes == NULL or key_at == NULL or values == NULL:
+            PyMem_Free(hashes)
+            PyMem_Free(key_at)
+            PyMem_Free(values)
+            raise MemoryError()
+        for k in range(capacity):
+            values[k] = -1
+        PyMem_Free(self.hashes)
+        PyMem_Free(self.key_at)
+        PyMem_Free(self.values)
+        self.hashes, self.key_at, self.values, self.capacity, self.count = hashes, key_at, values, capacity, 0
+        return 0
+
+    def __len__(self):
+        return self.count
+
+    def clear(self):
+        """Empty (and back to the starting size)."""
+        cdef Py_UCS4 *smaller = <Py_UCS4 *> PyMem_Realloc(self.chars, 8192 * sizeof(Py_UCS4))
+        if smaller != NULL:
+            self.chars, self.room = smaller, 8192
+        self._allocate(1024)
+        self.used = 0
+
+    cdef inline Py_ssize_t _slot(self, Text t, Py_ssize_t i, Py_ssize_t j, uint64_t h) noexcept nogil:
+        """The slot of text[i:j] (hash h): its own, or the empty one where it would go."""
+        cdef Py_ssize_t mask = self.capacity - 1, slot = <Py_ssize_t> (h & <uint64_t> mask), k, at
+        while self.values[slot] >= 0:
+            if self.hashes[slot] == h:
+                at = self.key_at[slot]
+                if self.chars[at] == <Py_UCS4> (j - i):
+                    k = 0
+                    while k < j - i and self.chars[at + 1 + k] == _at(t, i + k):
+                        k += 1
+                    if k == j - i:
+                        return slot
+            slot = (slot + 1) & mask
+        return slot
+
+    cdef inline int32_t find(self, Text t, Py_ssize_t i, Py_ssize_t j) noexcept nogil:
+        """The row of text[i:j], -1 when it is not here."""
+        if j - i >= 0xFFFFFFFFLL:  # (longer than any word `add` takes: its length would not fit the table's)
+            return -1
+        return self.values[self._slot(t, i, j, _span_hash(t, i, j))]
+
+    def add(self, str word not None, Py_ssize_t row):
+        """word -> row (0 <= row < 2^31), replacing the word's row if it has one."""
+        self._add(word, row)
+
+    def add_many(self, list words not None, Py_ssize_t first):
+        """words[k] -> first + k for each word (each a str), as `add`."""
+        cdef Py_ssize_t k
+        for k in range(len(words)):
+            if type(words[k]) is not str:
+                raise TypeError(f"WordRows.add_many: word {k} is not a str")
+            self._add(<str> words[k], first + k)
+
+    cdef int _add(self, str word, Py_ssize_t row) except -1:
+        cdef Text t = _text(word)
+        cdef Py_ssize_t n = t.n, slot, k, old_capacity
+        cdef uint64_t h
+        cdef uint64_t *hashes
+        cdef uint32_t *key_at
+        cdef int32_t *values
+        cdef Py_UCS4 *grown
+        if not 0 <= row < 2 ** 31:
+            raise ValueError(f"WordRows.add: row {row} out of range")
+        if self.used + n + 1 >= 2 ** 32:
+            raise MemoryError("WordRows: too many characters")
+        h = _span_hash(t, 0, n)
+        slot = self._slot(t, 0, n, h)
+        if self.values[slot] >= 0:
+            self.values[slot] = <int32_t> row
+            return 0
+        if self.used + n + 1 > self.room:
+            grown = <Py_UCS4 *> PyMem_Realloc(self.chars, 2 * (self.used + n + 1) * sizeof(Py_UCS4))
+            if grown == NULL:
+                raise MemoryError()
+            self.chars, self.room = grown, 2 * (self.used + n + 1)
+        self.chars[self.used] = <Py_UCS4> n
+        for k in range(n):
+            self.chars[self.used + 1 + k] = _at(t, k)
+        self.hashes[slot], self.key_at[slot], self.values[slot] = h, <uint32_t> self.used, <int32_t> row
+        self.used += n + 1
+        self.count += 1
+        if 2 * self.count > self.capacity:  # rehash into twice the slots
+            hashes, key_at, values, old_capacity = self.hashes, self.key_at, self.values, self.capacity
+            self.hashes = self.key_at = NULL
+            self.values = NULL
+            try:
+                self._allocate(2 * old_capacity)
+            except MemoryError:
+                self.hashes, self.key_at, self.values, self.capacity = hashes, key_at, values, old_capacity
+                raise
+            for k in range(old_capacity):
+                if values[k] >= 0:
+                    slot = <Py_ssize_t> (hashes[k] & <uint64_t> (self.capacity - 1))
+                    while self.values[slot] >= 0:
+                        slot = (slot + 1) & (self.capacity - 1)
+                    self.hashes[slot], self.key_at[slot], self.values[slot] = hashes[k], key_at[k], values[k]
+                    self.count += 1
+            PyMem_Free(hashes)
+            PyMem_Free(key_at)
+            PyMem_Free(values)
+        return 0
+
+    def get(self, str word not None):
+        """The row of the word, or None."""
+        cdef Text t = _text(word)
+        cdef int32_t row = self.find(t, 0, t.n)
+        return None if row < 0 else row
+
+
+def tagger_lookup(list texts not None, list bases not None, WordRows rows_of not None):
+    """The tokens of `_tokenise` (`tagger_tokens`'s loop) with each word's row in `rows_of` (the span tagger's word
+    rows), found by the word's code points: (starts, ends, tokens per text, rows, missed, missed_at): the tokens'
+    article offsets (`bases[s]` plus the place in text s), int64 arrays; rows -1 where the word is not in `rows_of`;
+    missed those words (str, made only for them, in token order, repeated as they come) and missed_at their token
+    indices."""
+    import numpy as np
+
+    cdef Py_ssize_t n_texts = len(texts), s, i, j, k, count, n_tok = 0, total = 0
+    cdef Text t
+    cdef str text
+    cdef Py_UCS4 ch
+    cdef int64_t base
+    cdef int32_t found
+    if len(bases) != n_texts:
+        raise ValueError(f"tagger_lookup: {n_texts} texts but {len(bases)} offsets")
+    for s in range(n_texts):
+        if type(texts[s]) is not str:
+            raise TypeError(f"tagger_lookup: text {s} is not a str")
+        total += len(<str> texts[s])  # at most a token per character
+    starts_a = np.empty(total, dtype=np.int64)
+    ends_a = np.empty(total, dtype=np.int64)
+    rows_a = np.empty(total, dtype=np.int64)
+    lengths_a = np.zeros(n_texts, dtype=np.int64)
+    cdef int64_t[::1] starts = starts_a, ends = ends_a, rows = rows_a, counts = lengths_a
+    cdef list missed = [], missed_at = []
+    for s in range(n_texts):
+        text = texts[s]
+        base = bases[s]
+        t = _text(text)
+        count = 0
+        i = 0
+        while i < t.n:
+            ch = _at(t, i)
+            if Py_UNICODE_ISSPACE(ch):
+                i += 1
+                continue
+            j = i + 1
+            if _alnum(ch):
+                while j < t.n and _alnum(_at(t, j)):
+                    j += 1
+                while j + 1 < t.n and _joiner(_at(t, j)) and _alnum(_at(t, j + 1)):
+                    j += 2
+                    while j < t.n and _alnum(_at(t, j)):
+                        j += 1
+                if j < t.n and _at(t, j) == 0x2E:  # .
+                    k = j + 1
+                    while k + 1 < t.n and _ascii_letter(_at(t, k)) and _at(t, k + 1) == 0x2E:
+                        k += 2
+                    if k > j + 1:
+                        j = k
+            found = rows_of.find(t, i, j)
+            rows[n_tok + count] = found
+            if found < 0:
+                missed.append(PyUnicode_Substring(text, i, j))
+                missed_at.append(n_tok + count)
+            starts[n_tok + count] = base + i
+            ends[n_tok + count] = base + j
+            count += 1
+            i = j
+        counts[s] = count
+        n_tok += count
+    return starts_a[:n_tok], ends_a[:n_tok], lengths_a, rows_a[:n_tok], missed, missed_at
+
+
+cdef inline void _scores7(const int64_t[::1] rows, Py_ssize_t pos, Py_ssize_t length, Py_ssize_t reach,
+                          Py_ssize_t width, const double[:, :, ::1] table, const double[::1] bias,
+                          const double[:, ::1] joint, int64_t[:, ::1] c, const int64_t[:, ::1] joint_groups,
+                          const int64_t[::1] group_sizes, const int64_t[::1] joint_base,
+                          double[:, ::1] o) noexcept nogil:
+    """`tagger_scores`'s sums of one sentence for 7 tags (the span tagger's): the same additions in the same order,
+    in a local accumulator the compiler keeps in registers (it cannot alias the rows added)."""
+    cdef double acc[7]
+    cdef const double *add
+    cdef Py_ssize_t i, j, k, g, m, near
+    cdef int64_t r, code
+    for i in range(length):
+        for j in range(7):
+            acc[j] = bias[j]
+        for k in range(width):
+            near = i + k - reach
+            r = rows[pos + near] if 0 <= near < length else 0
+            add = &table[r, k, 0]
+            for j in range(7):
+                acc[j] = acc[j] + add[j]
+        for g in range(joint_groups.shape[0]):
+            code = c[joint_groups[g, 0], i]
+            for m in range(1, joint_groups.shape[1]):
+                if joint_groups[g, m] >= 0:
+                    code = code * group_sizes[joint_groups[g, m]] + c[joint_groups[g, m], i]
+            add = &joint[code + joint_base[g], 0]
+            for j in range(7):
+                acc[j] = acc[j] + add[j]
+        for j in range(7):
+            o[pos + i, j] = acc[j]
+
+
+cdef Py_ssize_t _check_scores(const int64_t[::1] rows, const int64_t[::1] lengths, const int64_t[::1] state,
+                              const int64_t[::1] props_of_row, const int64_t[::1] pos_bucket,
+                              const int64_t[::1] rpos_bucket, const int64_t[::1] dist_bucket,
+                              const int64_t[::1] group_sizes, const int64_t[:, ::1] joint_groups,
+                              const int64_t[::1] joint_base, const double[:, :, ::1] table, const double[::1] bias,
+                              const double[:, ::1] joint) except -1:
+    """`tagger_scores`'s arguments checked (ValueError naming it): the shapes fit; the lengths are >= 0 and sum to
+    the tokens; the rows are rows of the table and of `props_of_row`; the states 0 or 1; the buckets' values, and the
+    largest value of each of the ten codes, within its group's size; each joint group's rows within `joint`. Returns
+    the longest sentence's length."""
+    cdef Py_ssize_t n_tok = rows.shape[0], s, i, g, m, total = 0, longest = 0
+    cdef int64_t span, limit
+    cdef const int64_t[::1] bucket
+    # the largest value of each code: q, qm, qpos, cb, ca, cap (by construction), then the buckets'
+    cdef int64_t largest[10]
+    if (table.shape[1] % 2 == 0 or table.shape[2] != bias.shape[0] or joint.shape[1] != bias.shape[0]
+            or state.shape[0] != n_tok or group_sizes.shape[0] != 10 or joint_base.shape[0] != joint_groups.shape[0]
+            or joint_groups.shape[1] < 1):
+        raise ValueError(f"tagger_scores: table ({table.shape[0]}, {table.shape[1]}, {table.shape[2]}), bias "
+                         f"{bias.shape[0]}, joint {joint.shape[1]} tags, {n_tok} rows, {state.shape[0]} states, "
+                         f"{group_sizes.shape[0]} group sizes and {joint_base.shape[0]} joint bases do not fit")
+    for s in range(lengths.shape[0]):
+        if lengths[s] < 0:
+            raise ValueError("tagger_scores: a negative sentence length")
+        total += lengths[s]
+        if lengths[s] > longest:
+            longest = lengths[s]
+    if total != n_tok:
+        raise ValueError(f"tagger_scores: sentence lengths sum to {total}, not the {n_tok} tokens")
+    limit = table.shape[0] if table.shape[0] < props_of_row.shape[0] else props_of_row.shape[0]
+    for i in range(n_tok):
+        if rows[i] < 0 or rows[i] >= limit:
+            raise ValueError(f"tagger_scores: word rows must be in [0, {limit})")
+        if state[i] != 0 and state[i] != 1:
+            raise ValueError("tagger_scores: quote states must be 0 or 1")
+    largest[0], largest[1], largest[2], largest[3], largest[4], largest[5] = 1, 2, 3, 2, 2, 3
+    for g in range(3):
+        bucket = pos_bucket if g == 0 else rpos_bucket if g == 1 else dist_bucket
+        if bucket.shape[0] < 1:
+            raise ValueError("tagger_scores: an empty bucket table")
+        largest[6 + g] = 0
+        for i in range(bucket.shape[0]):
+            if bucket[i] < 0:
+                raise ValueError("tagger_scores: a negative bucket")
+            if bucket[i] > largest[6 + g]:
+                largest[6 + g] = bucket[i]
+    largest[9] = largest[8]
+    for g in range(10):
+        if largest[g] >= group_sizes[g]:
+            raise ValueError(f"tagger_scores: group {g} has {group_sizes[g]} values, its codes reach {largest[g]}")
+    for g in range(joint_groups.shape[0]):
+        span = 1
+        for m in range(joint_groups.shape[1]):
+            if joint_groups[g, m] >= 10 or joint_groups[g, m] < (0 if m == 0 else -1):
+                raise ValueError(f"tagger_scores: joint group {g} names group {joint_groups[g, m]}")
+            if joint_groups[g, m] >= 0:
+                span *= group_sizes[joint_groups[g, m]]
+        if joint_base[g] < 0 or joint_base[g] + span > joint.shape[0]:
+            raise ValueError(f"tagger_scores: joint rows [{joint_base[g]}, {joint_base[g] + span}) outside the "
+                             f"{joint.shape[0]} rows")
+    return longest
+
+
+def tagger_scores(const int64_t[::1] rows, const int64_t[::1] lengths, const int64_t[::1] state,
+                  const int64_t[::1] props_of_row, const int64_t[::1] pos_bucket, const int64_t[::1] rpos_bucket,
+                  const int64_t[::1] dist_bucket, const int64_t[::1] group_sizes, const int64_t[:, ::1] joint_groups,
+                  const int64_t[::1] joint_base, const double[:, :, ::1] table, const double[::1] bias,
+                  const double[:, ::1] joint):
+    """`SpanTagger.emissions` of the tokens whose words have these rows of the word table (`table`; their property
+    bits `props_of_row[row]`), in sentences of `lengths` tokens, with quote states `state`: each sentence's ten token
+    codes as `tagger_codes` makes them, each token's rows of `joint` from them (group k of `joint_groups`: the codes
+    of its groups, -1 padded, read as digits of `group_sizes`, plus `joint_base[k]`), then the sums of
+    `tagger_emissions` in its order. Every index it makes is checked first (`_check_scores`)."""
+    import numpy as np
+
+    cdef Py_ssize_t n_tok = rows.shape[0], n_tags = table.shape[2], width = table.shape[1], reach = width // 2
+    cdef Py_ssize_t n_joint = joint_groups.shape[0], n_members = joint_groups.shape[1]
+    cdef Py_ssize_t s, pos = 0, length, longest, i, j, k, g, m, near
+    cdef int64_t r, code
+    cdef double *acc
+    cdef const double *add
+    longest = _check_scores(rows, lengths, state, props_of_row, pos_bucket, rpos_bucket, dist_bucket, group_sizes,
+                            joint_groups, joint_base, table, bias, joint)
+    out = np.empty((n_tok, n_tags), dtype=np.float64)
+    codes_a = np.zeros((10, longest), dtype=np.int64)  # one sentence's codes at a time
+    scratch_a = np.empty(2 * longest, dtype=np.int64)
+    cdef double[:, ::1] o = out
+    cdef int64_t[:, ::1] c = codes_a
+    cdef int64_t[::1] scratch = scratch_a
+    cdef int64_t *props
+    cdef int64_t *states
+    if longest == 0:
+        return out
+    props = &scratch[0]
+    states = &scratch[longest]
+    with nogil:
+        for s in range(lengths.shape[0]):
+            length = lengths[s]
+            if length <= 0:
+                continue
+            for i in range(length):
+                props[i] = props_of_row[rows[pos + i]]
+                states[i] = state[pos + i]
+                for g in range(10):
+                    c[g, i] = 0
+            _sentence_codes(props, states, length, c, 0, pos_bucket, rpos_bucket, dist_bucket)
+            if n_tags == 7:
+                _scores7(rows, pos, length, reach, width, table, bias, joint, c, joint_groups, group_sizes,
+                         joint_base, o)
+                pos += length
+                continue
+            for i in range(length):
+                acc = &o[pos + i, 0]  # the token's scores, each added to in the twin's order
+                for j in range(n_tags):
+                    acc[j] = bias[j]
+                for k in range(width):
+                    near = i + k - reach
+                    r = rows[pos + near] if 0 <= near < length else 0
+                    add = &table[r, k, 0]
+                    for j in range(n_tags):
+                        acc[j] = acc[j] + add[j]
+                for g in range(n_joint):
+                    code = c[joint_groups[g, 0], i]
+                    for m in range(1, n_members):
+                        if joint_groups[g, m] >= 0:
+                            code = code * group_sizes[joint_groups[g, m]] + c[joint_groups[g, m], i]
+                    add = &joint[code + joint_base[g], 0]
+                    for j in range(n_tags):
+                        acc[j] = acc[j] + add[j]
+            pos += length
+    return out
+
+
+def tagger_quote_states(list article_texts not None, const int64_t[::1] sentences, const int64_t[::1] lengths,
+                        const int64_t[::1] starts):
+    """`_token_quote_states`: each token's quote state, 0 or 1 (int64), inside a quotation when the last of its
+    article's quote events before it (“ opens, ” and a line break close, a straight quote turns the state over) left
+    it open; the articles have `sentences[a]` sentences each, the sentences `lengths[s]` tokens, the tokens their
+    article offsets `starts`. None when a token's offset lies outside its article (the twin lays the articles end to
+    end and reads such a place in the text laid beside it: the caller then takes the twin)."""
+    import numpy as np
+
+    cdef Py_ssize_t n_art = len(article_texts), a, s = 0, k, tok = 0, n_tok = starts.shape[0], i, m
+    cdef Text t
+    cdef Py_UCS4 ch
+    cdef unsigned char state
+    cdef int64_t p
+    if sentences.shape[0] != n_art:
+        raise ValueError(f"tagger_quote_states: {n_art} articles but {sentences.shape[0]} sentence counts")
+    for a in range(n_art):
+        if type(article_texts[a]) is not str:
+            raise TypeError(f"tagger_quote_states: article {a} is not a str")
+        if sentences[a] < 0:
+            raise ValueError("tagger_quote_states: a negative sentence count")
+        s += sentences[a]
+    if s != lengths.shape[0]:
+        raise ValueError(f"tagger_quote_states: {s} sentences but {lengths.shape[0]} lengths")
+    for k in range(lengths.shape[0]):
+        if lengths[k] < 0:
+            raise ValueError("tagger_quote_states: a negative sentence length")
+        tok += lengths[k]
+    if tok != n_tok:
+        raise ValueError(f"tagger_quote_states: lengths sum to {tok}, not the {n_tok} tokens")
+    out_a = np.zeros(n_tok, dtype=np.int64)
+    cdef int64_t[::1] out = out_a
+    cdef unsigned char *before = NULL  # before[p]: the state after the article's events at places < p
+    s = 0
+    tok = 0
+    try:
+        for a in range(n_art):
+            t = _text(<str> article_texts[a])
+            m = 0
+            for k in range(s, s + sentences[a]):
+                m += lengths[k]
+            s += sentences[a]
+            if m == 0:
+                continue
+            PyMem_Free(before)
+            before = <unsigned char *> PyMem_Malloc(t.n + 1)
+            if before == NULL:
+                raise MemoryError()
+            state = 0
+            before[0] = 0
+            for i in range(t.n):
+                ch = _at(t, i)
+                if ch == LEFT_DQ:
+                    state = 1
+                elif ch == RIGHT_DQ or ch == 0x0A:
+                    state = 0
+                elif ch == 0x22:
+                    state ^= 1
+                before[i + 1] = state
+            for k in range(tok, tok + m):
+                p = starts[k]
+                if p < 0 or p > t.n:
+                    return None
+                out[k] = before[p]
+            tok += m
+    finally:
+        PyMem_Free(before)
+    return out_a
+
+
+cdef void _viterbi_sentence(const double[:, ::1] emissions, const double[:, ::1] transitions, Py_ssize_t pos,
+                            Py_ssize_t length, int64_t *tags, double *delta, Py_ssize_t *back) noexcept nogil:
+    """`viterbi`'s loop for one sentence (tokens pos .. pos + length of `emissions`, length >= 1): its best tags into
+    tags[0 .. length]; `delta` holds 2 * n_tags doubles and `back` length * n_tags entries."""
+    cdef Py_ssize_t n_tags = emissions.shape[1], t, a, b, arg
+    cdef double best, v
+    cdef double *nxt = delta + n_tags
+    for b in range(n_tags):
+        delta[b] = emissions[pos, b]
+    for t in range(1, length):
+        for b in range(n_tags):
+            best = delta[0] + transitions[0, b]
+            arg = 0
+            for a in range(1, n_tags):
+                v = delta[a] + transitions[a, b]
+                if v > best:
+                    best = v
+                    arg = a
+            back[t * n_tags + b] = arg
+            nxt[b] = best + emissions[pos + t, b]
+        for b in range(n_tags):
+            delta[b] = nxt[b]
+    arg = 0
+    for b in range(1, n_tags):
+        if delta[b] > delta[arg]:
+            arg = b
+    t = length - 1
+    while t >= 0:
+        tags[t] = arg
+        if t:
+            arg = back[t * n_tags + arg]
+        t -= 1
+
+
+cdef void _source_probabilities(const double[:, ::1] emissions, const double[:, ::1] trans, Py_ssize_t every,
+                                Py_ssize_t pos, Py_ssize_t length, Py_ssize_t b_source, Py_ssize_t i_source,
+                                double *e, double *alpha, double *beta, double *probs) noexcept nogil:
+    """`tagger_marginals` of one sentence (its arithmetic, step for step), reduced to each token's probability of a
+    Source tag (B- plus I-, as `source_confidence` adds the two columns) into probs[0 .. length]; e, alpha and beta
+    hold length * n_tags doubles each."""
+    cdef Py_ssize_t n_tags = emissions.shape[1], t, a, b, i
+    cdef double m, acc, total
+    for i in range(length):
+        m = emissions[pos + i, 0]
+        for b in range(1, n_tags):
+            if emissions[pos + i, b] > m:
+                m = emissions[pos + i, b]
+        for b in range(n_tags):
+            e[i * n_tags + b] = _c_exp(emissions[pos + i, b] - m)
+    for b in range(n_tags):
+        alpha[b] = e[b]
+    for t in range(1, length):
+        total = 0.0
+        for b in range(n_tags):
+            acc = 0.0
+            for a in range(n_tags):
+                acc = acc + alpha[(t - 1) * n_tags + a] * trans[a, b]
+            acc = acc * e[t * n_tags + b]
+            alpha[t * n_tags + b] = acc
+            total = total + acc
+        if t % every == 0:
+            for b in range(n_tags):
+                alpha[t * n_tags + b] = alpha[t * n_tags + b] / total
+    for b in range(n_tags):
+        beta[(length - 1) * n_tags + b] = 1.0
+    t = length - 2
+    while t >= 0:
+        total = 0.0
+        for a in range(n_tags):
+            acc = 0.0
+            for b in range(n_tags):
+                acc = acc + (e[(t + 1) * n_tags + b] * beta[(t + 1) * n_tags + b]) * trans[a, b]
+            beta[t * n_tags + a] = acc
+            total = total + acc
+        if t % every == 0:
+            for a in range(n_tags):
+                beta[t * n_tags + a] = beta[t * n_tags + a] / total
+        t -= 1
+    for t in range(length):
+        total = 0.0
+        for b in range(n_tags):
+            total = total + alpha[t * n_tags + b] * beta[t * n_tags + b]
+        if total < 1e-300:
+            total = 1e-300
+        probs[t] = (alpha[t * n_tags + b_source] * beta[t * n_tags + b_source] / total
+                    + alpha[t * n_tags + i_source] * beta[t * n_tags + i_source] / total)
+
+
+def tagger_decode(const double[:, ::1] emissions, const int64_t[::1] lengths, const double[:, ::1] transitions,
+                  const double[:, ::1] trans, Py_ssize_t every, Py_ssize_t b_source, Py_ssize_t i_source,
+                  double threshold, bint drop):
+    """`SpanTagger.tag(tokens, threshold)` from the emissions, sentence by sentence (`lengths` tokens each): the best
+    tags (`viterbi`); with `drop`, each Source span (a run of B-/I- `b_source`/`i_source` tags, as `_source_runs`
+    reads them) whose mean probability of a Source tag (`tagger_marginals` with the exponentiated transitions `trans`,
+    over the sentences with a Source span) is not >= `threshold` set to O, and a sentence left with no Source span
+    emptied (`drop_unsure_sources`). The mean is the twin's: a difference of the running sums of the tokens'
+    probabilities over the whole call (zero outside those sentences), divided by the span's length. The caller checks
+    the shapes."""
+    import numpy as np
+
+    cdef Py_ssize_t n_tok = emissions.shape[0], n_tags = emissions.shape[1], s, pos = 0, length, longest = 0
+    cdef Py_ssize_t i, j, first, sure, unsure
+    cdef double running = 0.0, confidence
+    cdef bint source, opens
+    out = np.zeros(n_tok, dtype=np.int64)
+    cdef int64_t[::1] tags = out
+    for s in range(lengths.shape[0]):
+        if lengths[s] > longest:
+            longest = lengths[s]
+    if n_tags == 0 or longest == 0:
+        return out
+    # per sentence: Viterbi's deltas and back-pointers, the forward-backward arrays, the probabilities' running sums
+    cdef double *block = <double *> PyMem_Malloc((2 * n_tags + 3 * longest * n_tags + longest + 1) * sizeof(double))
+    cdef Py_ssize_t *back = <Py_ssize_t *> PyMem_Malloc(longest * n_tags * sizeof(Py_ssize_t))
+    if block == NULL or back == NULL:
+        PyMem_Free(block)
+        PyMem_Free(back)
+        raise MemoryError()
+    cdef double *delta = block
+    cdef double *e = block + 2 * n_tags
+    cdef double *alpha = e + longest * n_tags
+    cdef double *beta = alpha + longest * n_tags
+    cdef double *sums = beta + longest * n_tags  # sums[i]: the running sum before token i of the sentence
+    try:
+        with nogil:
+            for s in range(lengths.shape[0]):
+                length = lengths[s]
+                if length <= 0:
+                    continue
+                _viterbi_sentence(emissions, transitions, pos, length, &tags[pos], delta, back)
+                if drop:
+                    source = False
+                    for i in range(length):
+                        if tags[pos + i] == b_source or tags[pos + i] == i_source:
+                            source = True
+                            break
+                if drop and source:
+                    _source_probabilities(emissions, trans, every, pos, length, b_source, i_source, e, alpha, beta,
+                                          sums + 1)
+                    sums[0] = running
+                    for i in range(length):
+                        sums[i + 1] = sums[i] + sums[i + 1]
+                    running = sums[length]
+                    sure = unsure = 0
+                    i = 0
+                    while i < length:
+                        source = tags[pos + i] == b_source or tags[pos + i] == i_source
+                        if not source:
+                            i += 1
+                            continue
+                        first = i  # a span opens here (a B-, or an I- after no Source tag) and runs over its I-s
+                        i += 1
+                        while i < length and tags[pos + i] == i_source:
+                            i += 1
+                        confidence = (sums[i] - sums[first]) / <double> (i - first)
+                        if confidence >= threshold:
+                            sure += 1
+                        else:
+                            unsure += 1
+                            for j in range(first, i):
+                                tags[pos + j] = 0
+                    if unsure and not sure:
+                        for j in range(length):
+                            tags[pos + j] = 0
+                pos += length
+    finally:
+        PyMem_Free(block)
+        PyMem_Free(back)
+    return out
+
+
+def tagger_spans(const int64_t[::1] tags, const int64_t[::1] lengths, const int64_t[::1] starts,
+                 const int64_t[::1] ends, const int64_t[::1] role_of_tag, const uint8_t[::1] begin_tag, tuple roles):
+    """`tag_spans`: per sentence (`lengths` tokens each), a dict role -> [(start, end)] of its spans (`roles`, the
+    names of roles 1, 2, ...): a span opens at a token of a role (role_of_tag[tag] > 0) that is a B- tag
+    (begin_tag[tag]), a sentence's first token or follows a token of another role, and runs to the last token of the
+    role before the next opening, another role or the sentence's end. The caller checks the shapes and the tags."""
+    cdef Py_ssize_t n_sent = lengths.shape[0], s, pos = 0, length, i, opened = -1
+    cdef int64_t role, previous, following
+    cdef list out = []
+    cdef dict spans
+    cdef list where
+    for s in range(n_sent):
+        spans = {name: [] for name in roles}
+        out.append(spans)
+        length = lengths[s]
+        previous = 0
+        for i in range(pos, pos + length):
+            role = role_of_tag[tags[i]]
+            if role > 0 and (begin_tag[tags[i]] or i == pos or role != previous):
+                opened = i
+            previous = role
+            if role == 0:
+                continue
+            following = role_of_tag[tags[i + 1]] if i + 1 < pos + length else 0
+            if i + 1 == pos + length or following != role or begin_tag[tags[i + 1]]:
+                where = spans[roles[role - 1]]
+                where.append((starts[opened], ends[i]))
+        pos += length
     return out
 
 

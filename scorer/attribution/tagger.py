@@ -46,6 +46,18 @@ _CUE_WORDS = CUE_VERBS | REPORTING_VERBS | frozenset(("according",))
 _LISTS = (("cue", _CUE_WORDS), ("anon", ANONYMOUS_HEADS), ("pron", PRONOUNS_PERSON | PRONOUNS_GROUP),
           ("role", ROLE_HEADS), ("outlet", _OUTLET_WORDS), ("title", _TITLES), ("quant", QUANTIFIERS),
           ("doc", _DOCUMENTS), ("anonymity", _ANONYMITY))
+
+
+def _lists_of() -> dict[str, tuple[int, ...]]:
+    """A lower-cased word -> the positions in _LISTS of the lists it is in (those it is in, in order)."""
+    out: dict[str, tuple[int, ...]] = {}
+    for k, (_, members) in enumerate(_LISTS):
+        for word in members:
+            out[word] = out.get(word, ()) + (k,)
+    return out
+
+
+_LISTS_OF = _lists_of()
 # a Source span whose mean posterior probability of being a source is below this is dropped when scoring (the
 # sentence then shows no source rather than an unsure one). Tuned on PolNeAR dev: the smallest of the thresholds
 # `scorer evaluate` sweeps (training.spantagger.THRESHOLD_SWEEP) at which the source the reports name matches a human
@@ -80,9 +92,17 @@ def shape(word: str) -> str:
     """Compressed word shape: "Xx" for "Trump", "X.X." for "U.S.", "d" for "2016", the character for punctuation."""
     if word.isascii():
         out = word.translate(_ASCII_SHAPE)
-    else:
-        out = "".join("X" if c.isupper() else "x" if c.isalpha() else "d" if c.isdigit() else c for c in word)
+        found = _RUNS_OF.get(out)  # (few distinct: "Xxxxx", "xxxx", "d.d" ...; the regex costs ~1 µs a word)
+        if found is None:
+            if len(_RUNS_OF) >= 4096:
+                _RUNS_OF.clear()
+            found = _RUNS_OF[out] = _SHAPE_RUNS.sub(r"\1", out)
+        return found
+    out = "".join("X" if c.isupper() else "x" if c.isalpha() else "d" if c.isdigit() else c for c in word)
     return _SHAPE_RUNS.sub(r"\1", out)
+
+
+_RUNS_OF: dict[str, str] = {}  # an ASCII word's translated shape -> its runs collapsed (`shape`)
 
 
 def word_features(word: str) -> dict[int, list[str]]:
@@ -138,10 +158,17 @@ class _Properties(dict):
     def __missing__(self, word: str) -> int:
         if len(self) >= 200_000:
             self.clear()
-        value = ((word == _OPEN) | (word == _CLOSE) << 1 | (word == '"') << 2 | (word == ",") << 3
-                 | word[0].isupper() << 4 | (word.lower() in _CUE_WORDS) << 5 | len(word) << _LENGTH_SHIFT)
-        self[word] = value
+        value = self[word] = _word_properties(word)
         return value
+
+
+def _word_properties(word: str) -> int:
+    """The `_Properties` bits of a word, with its length."""
+    return ((word == _OPEN) | (word == _CLOSE) << 1 | (word == '"') << 2 | (word == ",") << 3
+            | word[0].isupper() << 4 | (word.lower() in _CUE_WORDS) << 5 | len(word) << _LENGTH_SHIFT)
+
+
+_MARK_BITS = {_OPEN: 1, _CLOSE: 2, '"': 4, ",": 8}  # `_word_properties`'s first four bits, of the words that have one
 
 
 _PROPERTIES = _Properties()
@@ -218,10 +245,6 @@ def batch_tokens(articles) -> Tokens:
     article), the codes computed with one set of array operations over all of them."""
     texts = [sent.text for _, sentences in articles for sent in sentences]
     bases = [sent.start for _, sentences in articles for sent in sentences]
-    # the articles laid end to end, each after a line break: a quote event that ends any quotation left open
-    laid = "\n".join(article_text for article_text, _ in articles)
-    room = np.array([len(article_text) + 1 for article_text, _ in articles], dtype=np.int64)
-    token_base = np.repeat(np.cumsum(room) - room, [len(sentences) for _, sentences in articles])
     if kernels.ACTIVE:
         words, start_a, length_a = kernels.tagger_tokens(texts, bases)
         props = np.fromiter(map(_PROPERTIES.__getitem__, words), dtype=np.int64, count=len(words))
@@ -230,10 +253,7 @@ def batch_tokens(articles) -> Tokens:
     lengths = length_a.tolist()
     n_tok = len(words)
     end_a = start_a + (props >> _LENGTH_SHIFT)
-    # quote state: the state after the last quote event strictly before the token (none: outside)
-    positions, states = _quote_events(laid)
-    k = np.searchsorted(positions, start_a + np.repeat(token_base, length_a), side="left")
-    state = np.r_[False, states][k]
+    state = _token_quote_states(articles, start_a, length_a)
     if kernels.ACTIVE:  # the compiled twin of what follows (tests/kernels)
         rows = kernels.tagger_codes(props, length_a, state, _POS_BUCKET, _RPOS_BUCKET, _DIST_BUCKET)
         return Tokens(words, start_a, end_a, lengths, dict(zip(GROUPS, rows)))
@@ -313,34 +333,91 @@ class _WordCache(dict):
         super().__init__()
         self.index, self.weights, self.limit = index, weights, limit
         self.table = np.zeros((1024, len(OFFSETS), weights.shape[1]))
+        self.props = np.zeros(1024, dtype=np.int64)  # each row's word's `_Properties` bits (for the kernels' path)
         for off in (-1, 1):
             col = index.get(feature_name(off, "w=<s>" if off < 0 else "w=</s>"))
             if col is not None:
                 self.table[0, OFFSETS.index(off)] = weights[col]
+        # the ids of the word-list features at each offset (a row per list of _LISTS, -1: not a feature)
+        self._list_ids = lookup_many(index, [feature_name(off, f"L={name}") for name, _ in _LISTS
+                                             for off in OFFSETS]).reshape(len(_LISTS), len(OFFSETS))
+        self._shared: dict[str, int] = {}  # feature name -> id of the names many words share (shapes, suffixes)
+        self._compiled_rows = None  # the same words -> rows as a compiled `WordRows` (the kernels' path)
 
-    def _add(self, words: set[str]) -> None:
+    def _add(self, words) -> None:
+        """Rows for the new words (distinct, none in the cache yet), in their order."""
+        ordered = list(words)
         first = len(self) + 1
         need = first + len(words)
         if need > len(self.table):
             grown = np.zeros((max(need, 2 * len(self.table)),) + self.table.shape[1:])
             grown[:len(self.table)] = self.table
             self.table = grown
-        cells, names = [], []  # (row * len(OFFSETS) + offset position, feature name) of every word feature
-        for r, word in enumerate(sorted(words), first):
-            self[word] = r
-            for k, (off, feats) in enumerate(sorted(word_features(word).items())):
-                for f in feats:
-                    cells.append(r * len(OFFSETS) + k)
-                    names.append(feature_name(off, f))
-        found = lookup_many(self.index, names)  # all the names at once in the compact vocabulary
-        known = found >= 0
-        cols = found[known]
-        flat = self.table.reshape(-1, self.weights.shape[1])
-        flat[first * len(OFFSETS):need * len(OFFSETS)] = 0.0
-        if len(cols):  # cells come in increasing order: sum each cell's run of feature rows
-            cells_a = np.array(cells, dtype=np.int64)[known]
-            starts = np.flatnonzero(np.r_[True, cells_a[1:] != cells_a[:-1]])
-            flat[cells_a[starts]] = np.add.reduceat(self.weights[cols], starts, axis=0)
+            props = np.zeros(len(grown), dtype=np.int64)
+            props[:len(self.props)] = self.props
+            self.props = props
+        self.update(zip(ordered, range(first, need)))
+        if self._compiled_rows is not None:
+            self._compiled_rows.add_many(ordered, first)
+        self.props[first:need] = [_MARK_BITS.get(w, 0) | w[0].isupper() << 4 | (w.lower() in _CUE_WORDS) << 5
+                                  | len(w) << _LENGTH_SHIFT for w in ordered]  # (`_word_properties` of each)
+        for a in range(0, len(ordered), _ADD_STEP):  # (the id array is ~350 bytes a word)
+            part = ordered[a:a + _ADD_STEP]
+            self._sum_features(self.table[first + a:first + a + len(part)], self._feature_ids(part))
+
+    def _feature_ids(self, words: list[str]) -> np.ndarray:
+        """(n_words, len(OFFSETS), slots) ids of the word features of each word at each offset, in the order
+        `word_features` lists them (-1 after the last one or for a name the model does not have): the word, its shape
+        (offsets -2..2), its suffixes (offset 0), its word lists."""
+        n, width = len(words), len(OFFSETS)
+        lows = [w.lower() for w in words]
+        lists = [_LISTS_OF.get(low, ()) for low in lows]
+        ids = np.full((n, width, 4 + max(map(len, lists), default=0)), -1, dtype=np.int64)
+        named = ["w=" + low for low in lows]
+        ids[:, :, 0] = lookup_many(self.index, [p + w for p in _PREFIXES for w in named]).reshape(width, n).T
+        own = OFFSETS.index(0)
+        ids[:, 1:width - 1, 1] = self._shared_ids(["sh=" + shape(w) for w in words], range(1, width - 1))
+        ids[:, own, 2] = self._shared_ids(["s2=" + low[-2:] for low in lows], (own,))[:, 0]
+        ids[:, own, 3] = self._shared_ids(["s3=" + low[-3:] for low in lows], (own,))[:, 0]
+        # each list after the word (offsets +-3), the shape (+-1, +-2) or the suffixes (0): (word, m-th list, list)
+        held = [(i, m, k) for i, found in enumerate(lists) for m, k in enumerate(found)]
+        if held:
+            i, m, k = np.array(held, dtype=np.int64).T
+            for cells, after in (([0, width - 1], 1), ([c for c in range(1, width - 1) if c != own], 2), ([own], 4)):
+                cells_a = np.array(cells, dtype=np.int64)
+                ids[i[:, None], cells_a, (m + after)[:, None]] = self._list_ids[k[:, None], cells_a]
+        return ids
+
+    def _shared_ids(self, features: list[str], cells) -> np.ndarray:
+        """(len(features), len(cells)) ids of the features (names without an offset, that many words share: shapes,
+        suffixes) at the offsets of `cells` (positions in OFFSETS); -1: not a feature. Each distinct name is looked
+        up once and kept in `_shared`."""
+        distinct: dict[str, int] = {}
+        at = [distinct.setdefault(f, len(distinct)) for f in features]
+        names = [_PREFIXES[c] + f for c in cells for f in distinct]
+        known = self._shared
+        new = [name for name in names if name not in known]
+        if new:
+            if len(known) + len(new) > 100_000:
+                known.clear()
+                new = names
+            known.update(zip(new, lookup_many(self.index, new).tolist()))
+        found = np.fromiter(map(known.__getitem__, names), dtype=np.int64, count=len(names))
+        return found.reshape(len(names) // max(len(distinct), 1), len(distinct)).T[at]
+
+    def _sum_features(self, block: np.ndarray, ids: np.ndarray) -> None:
+        """block[i, k] = the sum of the weights of the features ids[i, k] (-1: none), zero for none: by one
+        `np.add.reduceat` over the cells' runs of feature rows, as the tables were always summed (its order of
+        additions is numpy's own: the same call on the same rows gives the same sums)."""
+        flat = block.reshape(-1, block.shape[-1])
+        flat[...] = 0.0
+        ids = ids.reshape(len(flat), -1)
+        known = ids >= 0
+        if known.any():
+            cols = ids[known]
+            cells = np.repeat(np.arange(len(flat)), ids.shape[1])[known.ravel()]  # in increasing order
+            starts = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]])
+            flat[cells[starts]] = np.add.reduceat(self.weights[cols], starts, axis=0)
 
     def rows(self, words: list[str]) -> np.ndarray:
         """The rows of `table` of the words (new words added first)."""
@@ -350,16 +427,51 @@ class _WordCache(dict):
             pass
         new = set(words).difference(self)
         if new and len(self) + len(new) > self.limit:  # full: start again with this call's words, all of them
-            self.clear()
-            self.table = self.table[:1024].copy()  # and give back the memory the table grew to (row 0 kept)
+            self._restart()
             new = set(words)
         if new:
-            self._add(new)
+            self._add(sorted(new))
         return np.array(list(map(self.__getitem__, words)), dtype=np.int64)
+
+    def _restart(self) -> None:
+        """Empty, and give back the memory the table grew to (row 0 kept)."""
+        self.clear()
+        self.table = self.table[:1024].copy()
+        self.props = self.props[:1024].copy()
+        self._compiled_rows = None
+
+    def _word_rows(self):
+        """The compiled `WordRows` of this cache's words (made again if it does not hold them all: new, or the cache
+        filled by the pure-Python path while it was not kept)."""
+        if self._compiled_rows is None or len(self._compiled_rows) != len(self):
+            self._compiled_rows = kernels.compiled.WordRows()
+            add = self._compiled_rows.add
+            for word, row in self.items():
+                add(word, row)
+        return self._compiled_rows
+
+    def tokens_compiled(self, texts: list[str], bases: list[int]) -> tuple[np.ndarray, ...]:
+        """(starts, ends, tokens per text, rows) of the texts' tokens (`_tokenise`'s, with their ends) and their words'
+        rows, by the compiled kernel `tagger_lookup`: new words are added as `rows` adds them (all the call's words
+        when the cache is full)."""
+        starts, ends, lengths, rows, missed, missed_at = kernels.tagger_lookup(texts, bases, self._word_rows())
+        if missed:
+            new = dict.fromkeys(missed)  # (in the order they come)
+            if len(self) + len(new) > self.limit:
+                self._restart()
+                starts, ends, lengths, rows, missed, missed_at = kernels.tagger_lookup(texts, bases, self._word_rows())
+                new = dict.fromkeys(missed)  # (every word of the call)
+            self._add(new)
+            rows[missed_at] = list(map(self.__getitem__, missed))
+        return starts, ends, lengths, rows
 
     def lookup(self, words: list[str]) -> np.ndarray:
         """The (n, len(OFFSETS), tags) rows of the words."""
         return self.table[self.rows(words)]
+
+
+_ADD_STEP = 4096  # new words summed at a time (_WordCache._add)
+_PREFIXES = tuple(feature_name(off, "") for off in OFFSETS)  # "-3:" .. "" .. "3:"
 
 
 class _TimeMajor:
@@ -502,16 +614,21 @@ class SpanTagger:
         out[layout.token] = tags
         return out
 
-    def marginals(self, emissions: np.ndarray, lengths: list[int]) -> np.ndarray:
-        """The posterior probability (n_tokens, n_tags) of each tag at each token (forward-backward), all sentences
-        together position by position as in `viterbi`; scaled (each step's scores divided by their sum), so it needs
-        no log."""
+    def _scaled_transitions(self) -> tuple[np.ndarray, int]:
+        """(the transitions exponentiated, their largest 1; the rescaling period `every`) of `marginals`."""
         trans = np.exp(self.transitions - self.transitions.max())
         # a token's marginals are its alpha * beta normalised, so alpha and beta may carry any factor per sentence
         # and position: they are rescaled only every `every` steps. A step shrinks alpha's sum by at most the
         # smallest of `trans` (whose largest is 1; an emission row's largest is 1), and beta's largest by at most
         # its square (after a step, beta's entries are within that smallest factor of each other)
         every = max(1, int(300 // max(1.0, -2 * np.log(max(trans.min(), 1e-300)))))
+        return trans, every
+
+    def marginals(self, emissions: np.ndarray, lengths: list[int]) -> np.ndarray:
+        """The posterior probability (n_tokens, n_tags) of each tag at each token (forward-backward), all sentences
+        together position by position as in `viterbi`; scaled (each step's scores divided by their sum), so it needs
+        no log."""
+        trans, every = self._scaled_transitions()
         if kernels.ACTIVE:  # the compiled twin of what follows, sentence by sentence (equal to rounding: tests/kernels)
             return kernels.tagger_marginals(emissions, lengths, trans, every)
         layout = _TimeMajor(lengths)
@@ -581,14 +698,52 @@ class SpanTagger:
         articles = list(articles)
         if not articles:
             return []
-        tokens = batch_tokens(articles)
-        spans = tag_spans(tokens, self.tag(tokens, self.source_threshold))
+        if kernels.ACTIVE:
+            spans = self._spans_compiled(articles)
+        else:
+            tokens = batch_tokens(articles)
+            spans = tag_spans(tokens, self.tag(tokens, self.source_threshold))
         out, k = [], 0
         for _, sentences in articles:
             n = len(sentences)
             out.append(spans[k:k + n])
             k += n
         return out
+
+
+    def _spans_compiled(self, articles: list) -> list[dict[str, list[tuple[int, int]]]]:
+        """The spans of each sentence of the articles as `tag_spans(tokens, self.tag(tokens, threshold))` of
+        `batch_tokens(articles)` gives them, by the compiled kernels (tests/kernels/test_tagk.py): the words looked up
+        in the word cache as they are found (no list of words), the token codes and emissions in one pass (no code
+        arrays), Viterbi and the unsure sources' dropping sentence by sentence, the spans made in C."""
+        texts = [sent.text for _, sentences in articles for sent in sentences]
+        bases = [sent.start for _, sentences in articles for sent in sentences]
+        starts, ends, length_a, rows = self._words.tokens_compiled(texts, bases)
+        lengths = length_a.tolist()
+        if not len(rows):
+            return [{"SOURCE": [], "CUE": [], "CONTENT": []} for _ in lengths]
+        state = kernels.tagger_quote_states([text for text, _ in articles], [len(sentences) for _, sentences in articles],
+                                            length_a, starts)
+        if state is None:  # (a sentence's offset outside its article)
+            state = _token_quote_states(articles, starts, length_a)
+        emissions = kernels.tagger_scores(rows, length_a, state, self._words.props, _BUCKETS, _GROUP_SIZES,
+                                          _JOINT_GROUPS, self.joint_base, self._words.table, self.bias, self.joint)
+        tags = kernels.tagger_decode(emissions, length_a, self.transitions, *self._scaled_transitions(), _SOURCE_TAGS,
+                                     self.source_threshold)
+        return kernels.tagger_spans(tags, length_a, starts, ends, _ROLE_OF_TAG, _BEGIN_TAG, ROLES)
+
+
+def _token_quote_states(articles, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Each token's quote state as `batch_tokens` finds it (inside a quotation: the state after the last quote event
+    strictly before the token), from the tokens' article offsets (`lengths` tokens per sentence, in order)."""
+    # the articles laid end to end, each after a line break: a quote event that ends any quotation left open; the
+    # state after the last quote event strictly before the token (none: outside)
+    laid = "\n".join(article_text for article_text, _ in articles)
+    room = np.array([len(article_text) + 1 for article_text, _ in articles], dtype=np.int64)
+    token_base = np.repeat(np.cumsum(room) - room, [len(sentences) for _, sentences in articles])
+    positions, states = _quote_events(laid)
+    k = np.searchsorted(positions, starts + np.repeat(token_base, lengths), side="left")
+    return np.r_[False, states][k]
 
 
 def concat_tokens(parts: list[Tokens]) -> Tokens:
@@ -640,6 +795,12 @@ def drop_unsure_sources(tags: np.ndarray, first: np.ndarray, end: np.ndarray, co
     return out
 
 
+# the compiled path's constants (`SpanTagger._spans_compiled`): the code buckets, each group's number of values, the
+# groups of each joint table as indices into GROUPS (-1 padded)
+_BUCKETS = (_POS_BUCKET, _RPOS_BUCKET, _DIST_BUCKET)
+_GROUP_SIZES = np.array(list(GROUPS.values()), dtype=np.int64)
+_JOINT_GROUPS = np.array([[list(GROUPS).index(g) for g in names] + [-1] * (3 - len(names)) for names in _JOINT],
+                         dtype=np.int64)
 _ROLE_OF_TAG = np.array([0] + [1 + k // 2 for k in range(len(TAGS) - 1)], dtype=np.int64)  # O, then role pairs
 _BEGIN_TAG = np.array([False] + [k % 2 == 0 for k in range(len(TAGS) - 1)])
 

@@ -133,3 +133,85 @@ def corroboration_overlap(texts, labels, headline, min_shared, opinion, stop):
     elif headline < 0:
         headline += n
     return compiled.corroboration_overlap(texts, labels, headline, int(min_shared), opinion, frozenset(stop))
+
+
+def tagger_lookup(texts, bases, rows_of):
+    """The compiled tokens of `scorer.attribution.tagger._tokenise` with their words' rows in `rows_of` (a
+    `WordRows`, the span tagger's word cache by code points): (starts, ends, tokens per text, rows, missed words,
+    their token indices), rows -1 for the missed words."""
+    texts, bases = list(texts), list(bases)
+    return compiled.tagger_lookup(texts, bases, rows_of)  # (it checks the texts, the offsets and the table's type)
+
+
+def tagger_scores(rows, lengths, state, props_of_row, buckets, group_sizes, joint_groups, joint_base, table, bias,
+                  joint):
+    """The compiled token codes and `SpanTagger.emissions` of tokens from their words' rows of the word table: the
+    state scores (n_tokens, n_tags). `buckets` (pos, rpos, dist) as `tagger_codes` takes them; `joint_groups` (groups
+    of the joint table, -1 padded, indices into `group_sizes`)."""
+    import numpy as np
+
+    rows, lengths, state, props_of_row, group_sizes, joint_base = (
+        np.ascontiguousarray(a, dtype=np.int64) for a in (rows, lengths, state, props_of_row, group_sizes, joint_base))
+    pos_bucket, rpos_bucket, dist_bucket = (np.ascontiguousarray(b, dtype=np.int64) for b in buckets)
+    joint_groups = np.ascontiguousarray(joint_groups, dtype=np.int64)
+    table = np.ascontiguousarray(table, dtype=np.float64)
+    bias = np.ascontiguousarray(bias, dtype=np.float64)
+    joint = np.ascontiguousarray(joint, dtype=np.float64)
+    # (the kernel checks every index it makes before its unchecked loops)
+    return compiled.tagger_scores(rows, lengths, state, props_of_row, pos_bucket, rpos_bucket, dist_bucket,
+                                  group_sizes, joint_groups, joint_base, table, bias, joint)
+
+
+def tagger_spans(tags, lengths, starts, ends, role_of_tag, begin_tag, roles):
+    """The compiled `scorer.attribution.tagger.tag_spans` from the tags, the sentences' token counts and the tokens'
+    article offsets: per sentence a dict role -> [(start, end)]."""
+    import numpy as np
+
+    tags, lengths, starts, ends, role_of_tag = (
+        np.ascontiguousarray(a, dtype=np.int64) for a in (tags, lengths, starts, ends, role_of_tag))
+    begin_tag = np.ascontiguousarray(begin_tag, dtype=np.uint8)
+    roles = tuple(roles)
+    if tags.ndim != 1 or starts.shape != tags.shape or ends.shape != tags.shape or lengths.ndim != 1 \
+            or (len(lengths) and lengths.min() < 0) or int(lengths.sum()) != len(tags):
+        raise ValueError(f"tagger_spans: {tags.shape} tags, {starts.shape} starts, {ends.shape} ends and sentence "
+                         f"lengths summing to {int(lengths.sum())} do not fit")
+    if role_of_tag.ndim != 1 or begin_tag.shape != role_of_tag.shape \
+            or (len(tags) and (tags.min() < 0 or tags.max() >= len(role_of_tag))) \
+            or (len(role_of_tag) and (role_of_tag.min() < 0 or role_of_tag.max() > len(roles))):
+        raise ValueError(f"tagger_spans: tags must be in [0, {len(role_of_tag)}) and roles in [0, {len(roles)}]")
+    return compiled.tagger_spans(tags, lengths, starts, ends, role_of_tag, begin_tag, roles)
+
+
+def tagger_decode(emissions, lengths, transitions, trans, every, source_tags, threshold):
+    """The compiled `SpanTagger.tag` from the emissions: the best tag of each token of the sentences (`lengths` tokens
+    each), with the Source spans (tags `source_tags`, B- and I-) whose confidence is below `threshold` dropped
+    (`drop_unsure_sources`; None: none dropped), the confidences from the exponentiated transitions `trans`, rescaled
+    every `every` positions (`SpanTagger.marginals`)."""
+    import numpy as np
+
+    emissions = np.ascontiguousarray(emissions, dtype=np.float64)
+    lengths = np.ascontiguousarray(lengths, dtype=np.int64)
+    transitions = np.ascontiguousarray(transitions, dtype=np.float64)
+    trans = np.ascontiguousarray(trans, dtype=np.float64)
+    b_source, i_source = (int(t) for t in source_tags)
+    # the kernel runs without bounds checks: its shapes are checked here
+    n_tags = emissions.shape[1] if emissions.ndim == 2 else -1
+    if transitions.shape != (n_tags, n_tags) or trans.shape != (n_tags, n_tags) or lengths.ndim != 1:
+        raise ValueError(f"tagger_decode: emissions {emissions.shape}, transitions {transitions.shape} and "
+                         f"{trans.shape}, lengths {lengths.shape} do not fit")
+    if len(lengths) and (lengths.min() < 0 or int(lengths.sum()) > len(emissions)):
+        raise ValueError(f"tagger_decode: sentence lengths must be >= 0 and sum to at most {len(emissions)} tokens")
+    if not (0 <= b_source < n_tags and 0 <= i_source < n_tags) or int(every) < 1:
+        raise ValueError(f"tagger_decode: source tags {b_source}, {i_source} not in [0, {n_tags}) or every < 1")
+    return compiled.tagger_decode(emissions, lengths, transitions, trans, int(every), b_source, i_source,
+                                  0.0 if threshold is None else float(threshold), threshold is not None)
+
+
+def tagger_quote_states(article_texts, sentences, lengths, starts):
+    """The compiled `scorer.attribution.tagger._token_quote_states`: each token's quote state (0/1), of the articles
+    (`sentences[a]` sentences each, of `lengths` tokens, at article offsets `starts`); None when an offset lies
+    outside its article (take the twin)."""
+    import numpy as np
+
+    sentences, lengths, starts = (np.ascontiguousarray(a, dtype=np.int64) for a in (sentences, lengths, starts))
+    return compiled.tagger_quote_states(list(article_texts), sentences, lengths, starts)  # (it checks the rest)
