@@ -32,7 +32,7 @@ cdef extern from "Python.h":
     bint Py_UNICODE_ISALNUM(Py_UCS4 ch) nogil
     bint Py_UNICODE_ISLOWER(Py_UCS4 ch) nogil
 
-VERSION = 7
+VERSION = 8
 
 cdef enum:
     LEFT_DQ = 0x201C  # “
@@ -731,6 +731,252 @@ def word_codes(list texts, dict cache, bint long_words):
             i = last
         counts[r] = k - before
     return codes_array[:k], counts_array, missed, np.array(missed_at, dtype=np.int64)
+
+# ---- inheadk (session 13) ----
+#   ngram_rows   <- scorer.model.heads.NgramCoder._ids_of_codes (the n-gram ids of a model call from its word codes)
+#   tfidf_scores <- scorer.model.heads.CompiledHead.decision's word part and scorer.model.claims.TfidfBlock.scores
+#                   (sublinear TF-IDF rows, l2-normalised in float32, times the coefficient rows)
+
+from libc.stdlib cimport qsort
+from libc.math cimport sqrt as _c_sqrt
+
+
+def ngram_rows(const int64_t[::1] codes, const int64_t[::1] lengths, int64_t unigram_ids, int64_t base,
+               list tables):
+    """`NgramCoder._ids_of_codes(codes, lengths)`: (rows, ids) of the known n-grams of texts whose words' codes are
+    laid end to end in `codes` (`lengths` words each; a code < 0 is a word in no term): per text its unigrams (codes
+    in [0, unigram_ids)) in text order, then its known bigrams in text order, then trigrams..., an n-gram's key the
+    number its codes spell in `base`, looked up in `tables[n - 2]` = (sorted keys, their ids, buckets, step): the
+    keys k with k // step == j are keys[buckets[j]:buckets[j + 1]] (`NgramCoder` builds them; a key's place is
+    searched only in its bucket). The caller checks that every key fits in int64 (`NgramCoder.exact_loop`)."""
+    import numpy as np
+
+    cdef Py_ssize_t n_texts = lengths.shape[0], n_codes = codes.shape[0], top = len(tables) + 1, r, i, j, n, at
+    cdef Py_ssize_t pos = 0, k = 0, total = 0, m, lo, hi, mid, bucket, n_buckets
+    cdef int64_t key, code, step
+    cdef bint valid
+    cdef const int64_t[::1] keys
+    cdef const int64_t[::1] values
+    cdef const int64_t[::1] buckets
+    for r in range(n_texts):
+        if lengths[r] < 0:
+            raise ValueError("ngram_rows: a negative length")
+        total += lengths[r]
+    if total != n_codes:
+        raise ValueError(f"ngram_rows: lengths sum to {total}, not the {n_codes} codes")
+    if base < 0:
+        raise ValueError("ngram_rows: a negative base")
+    key_list, value_list, bucket_list, steps = [], [], [], []
+    for table in tables:
+        keys, values, buckets, step = table
+        if keys.shape[0] != values.shape[0] or buckets.shape[0] < 2 or step < 1:
+            raise ValueError("ngram_rows: a table's keys, ids, buckets and step do not fit")
+        for j in range(buckets.shape[0]):
+            if buckets[j] < 0 or buckets[j] > keys.shape[0] or (j and buckets[j] < buckets[j - 1]):
+                raise ValueError("ngram_rows: a table's buckets are not ascending places in its keys")
+        key_list.append(keys)
+        value_list.append(values)
+        bucket_list.append(buckets)
+        steps.append(step)
+    rows_array = np.empty(n_codes * top, dtype=np.int64)
+    ids_array = np.empty(n_codes * top, dtype=np.int64)
+    cdef int64_t[::1] rows = rows_array
+    cdef int64_t[::1] ids = ids_array
+    for r in range(n_texts):
+        m = lengths[r]
+        for i in range(pos, pos + m):
+            code = codes[i]
+            if 0 <= code < unigram_ids:
+                rows[k] = r
+                ids[k] = code
+                k += 1
+        for n in range(2, top + 1):
+            keys = key_list[n - 2]
+            values = value_list[n - 2]
+            buckets = bucket_list[n - 2]
+            step = steps[n - 2]
+            n_buckets = buckets.shape[0] - 1
+            if keys.shape[0] == 0:
+                continue
+            for i in range(pos, pos + m - n + 1):
+                key = 0
+                valid = True
+                for j in range(n):
+                    code = codes[i + j]
+                    if code < 0:
+                        valid = False
+                        break
+                    key = key * base + code
+                if not valid:
+                    continue
+                bucket = key // step
+                if bucket >= n_buckets:  # (beyond the last bucket's keys: searched in the last one)
+                    bucket = n_buckets - 1
+                lo, hi = buckets[bucket], buckets[bucket + 1] if bucket + 1 < n_buckets else keys.shape[0]
+                while lo < hi:
+                    mid = (lo + hi) >> 1
+                    if keys[mid] < key:
+                        lo = mid + 1
+                    else:
+                        hi = mid
+                if lo < keys.shape[0] and keys[lo] == key:
+                    rows[k] = r
+                    ids[k] = values[lo]
+                    k += 1
+        pos += m
+    return rows_array[:k], ids_array[:k]
+
+
+cdef int _compare_int64(const void *a, const void *b) noexcept nogil:
+    cdef int64_t x = (<const int64_t *> a)[0], y = (<const int64_t *> b)[0]
+    return (x > y) - (x < y)
+
+
+cdef inline void _sort_int64(int64_t *v, Py_ssize_t n) noexcept nogil:
+    """v[:n] in ascending order: insertion sort for a sentence's few terms, qsort beyond."""
+    cdef Py_ssize_t i, j
+    cdef int64_t x
+    if n > 48:
+        qsort(v, n, sizeof(int64_t), _compare_int64)
+        return
+    for i in range(1, n):
+        x = v[i]
+        j = i
+        while j > 0 and v[j - 1] > x:
+            v[j] = v[j - 1]
+            j -= 1
+        v[j] = x
+
+
+def tfidf_scores(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py_ssize_t n, object tf_table):
+    """The word part of each head's linear scores, [(n, len(coef))], for heads given as (columns, idf, coef): the
+    TF-IDF rows of the n-gram occurrences (rows[i], ids[i]) as `CompiledHead.word_scores_python` computes them, bit
+    for bit: each occurrence's column `columns[ids[i]]` (`ids[i]` itself when columns is None), columns < 0 dropped;
+    per row and column the count k; the value float32(tf[k] * idf[column]), tf[k] = float32(log(float32(k)) + 1)
+    read from `tf_table(largest k)` (numpy's float32 log, as the twin's); each row's values divided (in float32) by
+    float32(sqrt(their squares summed in float64 in column order)); each score the float64 sum, in column order, of
+    value * coef[class, column] (numpy's bincount adds its weights in order)."""
+    import numpy as np
+
+    cdef Py_ssize_t n_occ = rows.shape[0], n_words, n_coef, n_ids, i, r, a, b, e, q, largest, longest = 0
+    cdef int64_t c
+    cdef double acc, norm2
+    cdef float value, norm
+    cdef bint by_column, bad = False
+    cdef const int64_t[::1] columns
+    cdef const double[::1] idf
+    cdef const double[:, ::1] coef
+    cdef double[:, ::1] out
+    cdef const float[::1] tf
+    if ids.shape[0] != n_occ:
+        raise ValueError(f"tfidf_scores: {n_occ} rows but {ids.shape[0]} ids")
+    if n < 0:
+        raise ValueError("tfidf_scores: a negative number of rows")
+    for i in range(n_occ):
+        if rows[i] < 0 or rows[i] >= n or ids[i] < 0:
+            raise ValueError(f"tfidf_scores: a row outside [0, {n}) or a negative id")
+    results = []
+    # the occurrences' ids grouped by row (a counting sort: rows in order, each row's in occurrence order), once for
+    # all the heads
+    cdef int64_t *block = <int64_t *> PyMem_Malloc((3 * n_occ + 2 * n + 2) * sizeof(int64_t))
+    if block is NULL:
+        raise MemoryError()
+    cdef int64_t *grouped = block
+    cdef int64_t *cols = block + n_occ  # a head's columns of each row, sorted, then each row's distinct ones
+    cdef int64_t *counts = block + 2 * n_occ  # the count of each distinct column
+    cdef int64_t *start = block + 3 * n_occ  # row r's occurrences are grouped[start[r]:start[r + 1]]
+    cdef int64_t *stop = start + n + 1  # row r's distinct columns are cols[start[r]:stop[r]]
+    cdef float *values = <float *> PyMem_Malloc((n_occ + 1) * sizeof(float))
+    try:
+        if values is NULL:
+            raise MemoryError()
+        for r in range(n + 1):
+            start[r] = 0
+        for i in range(n_occ):
+            start[rows[i] + 1] += 1
+        for r in range(n):
+            start[r + 1] += start[r]
+            stop[r] = start[r]
+        for i in range(n_occ):
+            grouped[stop[rows[i]]] = ids[i]
+            stop[rows[i]] += 1
+        for head in heads:
+            column_array, idf, coef = head
+            by_column = column_array is None
+            if not by_column:
+                columns = column_array
+            n_words, n_coef = idf.shape[0], coef.shape[0]
+            n_ids = n_words if by_column else columns.shape[0]
+            if coef.shape[1] != n_words:
+                raise ValueError(f"tfidf_scores: coefficients of width {coef.shape[1]} for {n_words} terms")
+            out_array = np.zeros((n, n_coef), dtype=np.float64)
+            results.append(out_array)
+            out = out_array
+            largest = 0
+            with nogil:
+                # each row's columns sorted, then its distinct columns and their counts (np.unique of row * width +
+                # column: by row, then column)
+                for r in range(n):
+                    a, e = start[r], start[r + 1]
+                    q = a
+                    for i in range(a, e):
+                        if grouped[i] >= n_ids:
+                            bad = True
+                            break
+                        c = grouped[i] if by_column else columns[grouped[i]]
+                        if c >= n_words:
+                            bad = True
+                            break
+                        if c >= 0:
+                            cols[q] = c
+                            q += 1
+                    if bad:
+                        break
+                    e = q
+                    _sort_int64(&cols[a], e - a)
+                    q = a
+                    i = a
+                    while i < e:
+                        b = i + 1
+                        while b < e and cols[b] == cols[i]:
+                            b += 1
+                        cols[q] = cols[i]
+                        counts[q] = b - i
+                        if b - i > largest:
+                            largest = b - i
+                        q += 1
+                        i = b
+                    stop[r] = q
+            if bad:
+                raise ValueError(f"tfidf_scores: an id outside [0, {n_ids}) or a column outside [-inf, {n_words})")
+            if largest == 0:
+                continue
+            tf = tf_table(largest)
+            if tf.shape[0] <= largest:
+                raise ValueError(f"tfidf_scores: the tf table holds {tf.shape[0]} values, {largest + 1} needed")
+            with nogil:
+                for r in range(n):
+                    a, q = start[r], stop[r]
+                    if q == a:
+                        continue
+                    norm2 = 0.0
+                    for i in range(a, q):
+                        value = <float> (<double> tf[counts[i]] * idf[cols[i]])
+                        values[i] = value
+                        norm2 = norm2 + <double> value * <double> value
+                    norm = <float> _c_sqrt(norm2)
+                    for i in range(a, q):
+                        values[i] = values[i] / norm
+                    for b in range(n_coef):
+                        acc = 0.0
+                        for i in range(a, q):
+                            acc = acc + <double> values[i] * coef[b, cols[i]]
+                        out[r, b] = acc
+    finally:
+        PyMem_Free(block)
+        PyMem_Free(values)
+    return results
+
 
 # ---- span tagger ----
 

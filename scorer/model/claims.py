@@ -15,9 +15,10 @@ import re
 
 import numpy as np
 
+from ..text import kernels
 from ..text.vocab import Vocabulary
 from .cues import source_type_matrix
-from .heads import NgramLookup, combine_heads
+from .heads import _tfidf_scores, NgramLookup, combine_heads, tf_table
 
 CLAIM_CLASSES = ("named_source", "anonymous_intelligence", "outlet_claim", "editorial_opinion", "furniture")
 _WORD = re.compile(r"[a-z]+")
@@ -86,7 +87,15 @@ class TfidfBlock:
         return r, c, (values / norms[r]).astype(np.float64)
 
     def scores(self, texts: list[str], coef: np.ndarray) -> np.ndarray:
-        """The block's part of the linear scores, (n, k) for coefficients (k, n_terms)."""
+        """The block's part of the linear scores, (n, k) for coefficients (k, n_terms): by the compiled `tfidf_scores`
+        when the kernels are active (the same bits), else `scores_python`."""
+        if _tfidf_scores is not None:
+            rows, cols = self.lookup.ids(texts)
+            return kernels.tfidf_scores(rows, cols, [(None, self.idf, coef)], len(texts), tf_table)[0]
+        return self.scores_python(texts, coef)
+
+    def scores_python(self, texts: list[str], coef: np.ndarray) -> np.ndarray:
+        """`scores` from `transform` (the twin of the compiled `tfidf_scores`)."""
         r, c, v = self.transform(texts)
         return np.column_stack([np.bincount(r, weights=v * w[c], minlength=len(texts)) for w in coef]) \
             if len(texts) else np.zeros((0, len(coef)))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 # The kernels' interface version: equal to `_scorer_kernels.VERSION` of a build this code can use.
-VERSION = 7
+VERSION = 8
 
 
 def _load():
@@ -119,3 +119,37 @@ def tagger_marginals(emissions, lengths, trans, every):
     if len(lengths) and (lengths.min() < 0 or int(lengths.sum()) > len(emissions)):
         raise ValueError(f"tagger_marginals: sentence lengths must be >= 0 and sum to at most {len(emissions)} tokens")
     return compiled.tagger_marginals(emissions, lengths, trans, int(every))
+
+
+def ngram_rows(codes, lengths, unigram_ids: int, base: int, tables):
+    """The compiled `NgramCoder._ids_of_codes`: (rows, ids) of the known n-grams of texts whose words' codes are laid
+    end to end in `codes` (`lengths` words each), `tables` the coder's (sorted keys, ids) of 2-, 3-, ...-grams."""
+    import numpy as np
+
+    codes = np.ascontiguousarray(codes, dtype=np.int64)
+    lengths = np.ascontiguousarray(lengths, dtype=np.int64)
+    tables = [(np.ascontiguousarray(k, dtype=np.int64), np.ascontiguousarray(v, dtype=np.int64),
+               np.ascontiguousarray(b, dtype=np.int64), int(step)) for k, v, b, step in tables]
+    # (the kernel checks the lengths against the codes and each table's arrays before its unchecked loops)
+    if codes.ndim != 1 or lengths.ndim != 1 or any(k.ndim != 1 or v.ndim != 1 or b.ndim != 1 for k, v, b, _ in tables):
+        raise ValueError("ngram_rows: codes, lengths and the tables must be one-dimensional")
+    return compiled.ngram_rows(codes, lengths, int(unigram_ids), int(base), tables)
+
+
+def tfidf_scores(rows, ids, heads, n: int, tf_table) -> list:
+    """The compiled word part of `CompiledHead.word_scores` or of `TfidfBlock.scores`, for several heads over the
+    same n-gram occurrences (rows[i], ids[i]): heads as (columns, idf, coef), `columns` union id -> the head's column
+    (-1 if not in it) or None (the ids are the columns); [(n, len(coef))] scores; `tf_table(k)` gives float32
+    log(j) + 1 for j = 0..k at least."""
+    import numpy as np
+
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    ids = np.ascontiguousarray(ids, dtype=np.int64)
+    heads = [(None if columns is None else np.ascontiguousarray(columns, dtype=np.int64),
+              np.ascontiguousarray(idf, dtype=np.float64), np.ascontiguousarray(coef, dtype=np.float64))
+             for columns, idf, coef in heads]
+    # (the kernel checks every row, id and column against the arrays' sizes before or as its unchecked loops read them)
+    if rows.ndim != 1 or ids.ndim != 1 or any((c is not None and c.ndim != 1) or i.ndim != 1 or w.ndim != 2
+                                              for c, i, w in heads):
+        raise ValueError(f"tfidf_scores: rows {rows.shape}, ids {ids.shape} or a head's arrays do not fit")
+    return compiled.tfidf_scores(rows, ids, heads, int(n), tf_table)
