@@ -490,11 +490,16 @@ cdef inline long _bits_of(dict table, object word) except -1:
     return 0 if found is NULL else <long> (<object> found)
 
 
-def cue_rows(list texts, double[:, ::1] out, dict lower_bits, dict case_bits, Py_ssize_t case_longest, tuple calls):
+def cue_rows(list texts, double[:, ::1] out, object lower_bits, object case_bits, Py_ssize_t case_longest,
+             tuple calls):
     """cues.cue_vector of each text (a str) into the rows of `out` (len(texts), 25): the words ([A-Za-z][A-Za-z'’-]*)
     found and lower-cased in one pass, each looked up once in `lower_bits` (lower-cased word -> bits of the word lists
     it is in) and, if short, in `case_bits` (word as written -> bits); quote marks, dashes, digits found in one pass
-    over the characters; the phrase scan and the rare regexes called back (`calls`, cues._CUE_CALLS)."""
+    over the characters; the phrase scan and the rare regexes called back (`calls`, cues._CUE_CALLS). The tables may
+    be dicts or `WordBits` (both WordBits: no str made per word), the phrase scan a `PhraseTrie` (matched here)."""
+    if not ((type(lower_bits) is dict and type(case_bits) is dict)
+            or (type(lower_bits) is WordBits and type(case_bits) is WordBits)):
+        raise TypeError("cue_rows: the word tables must be two dicts or two WordBits")
     if out.shape[0] != len(texts) or out.shape[1] != N_CUES:
         raise ValueError(f"cue_rows: out has shape ({out.shape[0]}, {out.shape[1]}), expected ({len(texts)}, {N_CUES})")
     if len(calls) != 8:
@@ -504,7 +509,7 @@ def cue_rows(list texts, double[:, ::1] out, dict lower_bits, dict case_bits, Py
         _cue_row(texts[r], out, r, lower_bits, case_bits, case_longest, calls)
 
 
-cdef int _cue_row(str text, double[:, ::1] out, Py_ssize_t r, dict lower_bits, dict case_bits,
+cdef int _cue_row(str text, double[:, ::1] out, Py_ssize_t r, object lower_bits, object case_bits,
                   Py_ssize_t case_longest, tuple calls) except -1:
     cdef Text t = _text(text)
     cdef Py_ssize_t n = t.n, i, j, k, m, nw = 0, quotes = 0, opener = -1, straight = -1, names = 0
@@ -514,7 +519,7 @@ cdef int _cue_row(str text, double[:, ::1] out, Py_ssize_t r, dict lower_bits, d
     cdef bint first = False, second = False, anon_head = False, modal = False, dated = False, quote_then = False
     cdef Py_UCS4 ch
     cdef long bits
-    cdef bint upper
+    cdef bint upper, tables = type(lower_bits) is WordBits and type(case_bits) is WordBits
     for k in range(N_CUES):
         out[r, k] = 0.0
     if n == 0:
@@ -574,8 +579,17 @@ cdef int _cue_row(str text, double[:, ::1] out, Py_ssize_t r, dict lower_bits, d
                 ch = _at(t, k)
                 buf[k - i] = <Py_UCS4> (<unsigned int> ch + 32u) if 0x41 <= ch <= 0x5A else ch
             starts[nw], ends[nw] = i, j
-            low_bits[nw] = _bits_of(lower_bits, PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, j - i))
-            word_case[nw] = _bits_of(case_bits, PyUnicode_Substring(text, i, j)) if j - i <= case_longest else 0
+            if tables:
+                low_bits[nw] = (<WordBits> lower_bits).get(buf, j - i)
+                if j - i <= case_longest:
+                    for k in range(i, j):
+                        buf[k - i] = _at(t, k)
+                    word_case[nw] = (<WordBits> case_bits).get(buf, j - i)
+                else:
+                    word_case[nw] = 0
+            else:
+                low_bits[nw] = _bits_of(lower_bits, PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, j - i))
+                word_case[nw] = _bits_of(case_bits, PyUnicode_Substring(text, i, j)) if j - i <= case_longest else 0
             nw += 1
             i = j
         for k in range(nw):
@@ -622,17 +636,24 @@ cdef int _cue_row(str text, double[:, ::1] out, Py_ssize_t r, dict lower_bits, d
     if not quote_then and (closing or right_single):
         quote_then = said_after_closing(text)
     cdef str low = text.lower()
-    cdef set found = phrase_groups(low)
+    cdef long phrases
+    if isinstance(phrase_groups, PhraseTrie):  # the groups matched here (else asked of the twin's phrase_groups)
+        phrases = (<PhraseTrie> phrase_groups).bits(low)
+    else:
+        found = phrase_groups(low)
+        phrases = (("denial" in found) * PHRASE_DENIAL | ("anon" in found) * PHRASE_ANON
+                   | ("report" in found) * PHRASE_REPORT | ("outlet" in found) * PHRASE_OUTLET
+                   | ("hedge" in found) * PHRASE_HEDGE)
     if digits:
         numbers += len(digits_findall(text))
     if not dated:
         dated = (digits and year_search(text) is not None) or (may and may_search(text) is not None)
     if not modal:
         modal = ("need" in low or "ha" in low) and " to" in low and modal_search(low) is not None
-    hedges += "hedge" in found
+    hedges += (phrases & PHRASE_HEDGE) != 0
     ch = _at(t, 0)
     out[r, 0] = any_verb
-    out[r, 1] = "report" in found or "denial" in found
+    out[r, 1] = (phrases & (PHRASE_REPORT | PHRASE_DENIAL)) != 0
     out[r, 2] = "according to" in low
     out[r, 3] = _capped(quotes, 4)
     out[r, 4] = ch == LEFT_DQ or ch == 0x22 or ch == LEFT_SQ or ch == 0x27
@@ -641,9 +662,9 @@ cdef int _cue_row(str text, double[:, ::1] out, Py_ssize_t r, dict lower_bits, d
     out[r, 7] = carry
     out[r, 8] = name_near
     out[r, 9] = _capped(names, 5)
-    out[r, 10] = "anon" in found
+    out[r, 10] = (phrases & PHRASE_ANON) != 0
     out[r, 11] = anon_head
-    out[r, 12] = "outlet" in found
+    out[r, 12] = (phrases & PHRASE_OUTLET) != 0
     out[r, 13] = _capped(hedges, 3)
     out[r, 14] = _capped(loaded, 3)
     out[r, 15] = _capped(numbers, 4)
@@ -654,7 +675,7 @@ cdef int _cue_row(str text, double[:, ::1] out, Py_ssize_t r, dict lower_bits, d
     out[r, 20] = second
     out[r, 21] = modal
     out[r, 22] = _capped(intens, 3)
-    out[r, 23] = "denial" in found
+    out[r, 23] = (phrases & PHRASE_DENIAL) != 0
     out[r, 24] = log1p(nw) / 5.0
     return 0
 
@@ -736,8 +757,11 @@ def word_codes(list texts, dict cache, bint long_words):
 #   ngram_rows   <- scorer.model.heads.NgramCoder._ids_of_codes (the n-gram ids of a model call from its word codes)
 #   tfidf_scores <- scorer.model.heads.CompiledHead.decision's word part and scorer.model.claims.TfidfBlock.scores
 #                   (sublinear TF-IDF rows, l2-normalised in float32, times the coefficient rows)
+#   PhraseTrie, phrase_bits <- scorer.model.cues.phrase_groups (also read by cue_rows, changed in place to use it)
+#   WordBits     <- the word-list dicts cue_rows reads (a C table; cue_rows takes either)
 
 from libc.stdlib cimport qsort
+from libc.stdint cimport uint64_t
 from libc.math cimport sqrt as _c_sqrt
 
 
@@ -976,6 +1000,192 @@ def tfidf_scores(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py
         PyMem_Free(block)
         PyMem_Free(values)
     return results
+
+
+# PhraseTrie, phrase_bits <- scorer.model.cues.phrase_groups (the phrase regex's groups in a lower-cased sentence, as
+# cues._first_alternatives finds them with the Aho-Corasick automaton; here a trie walked from each start)
+
+cdef enum:
+    # bits of the phrase groups (cues._PHRASE_GROUPS order)
+    PHRASE_DENIAL = 1
+    PHRASE_ANON = 2
+    PHRASE_REPORT = 4
+    PHRASE_OUTLET = 8
+    PHRASE_HEDGE = 16
+
+
+cdef class PhraseTrie:
+    """The phrase regex's literal alternatives as a trie (built by `cues._phrase_trie`): node k's edges are
+    (chars[j], children[j]) for j in edges[k]:edges[k + 1], by char; the literal ending at node k has the
+    alternatives alternatives[k]:alternatives[k + 1] in regex order, each (order, bounded by \\b, group bit)."""
+    cdef int64_t[::1] edges, chars, children, alternatives, order, bounded, group
+    cdef int64_t root[128]  # the root's child for each ASCII character, -1 for none
+
+    def __init__(self, edges, chars, children, alternatives, order, bounded, group):
+        import numpy as np
+
+        arrays = [np.ascontiguousarray(a, dtype=np.int64) for a in (edges, chars, children, alternatives, order,
+                                                                     bounded, group)]
+        self.edges, self.chars, self.children, self.alternatives, self.order, self.bounded, self.group = arrays
+        cdef Py_ssize_t n_nodes = self.edges.shape[0] - 1, k, j
+        # checked here, so that the walk reads no index out of bounds
+        if n_nodes < 1 or self.alternatives.shape[0] != n_nodes + 1 or self.chars.shape[0] != self.children.shape[0] \
+                or self.order.shape[0] != self.bounded.shape[0] or self.order.shape[0] != self.group.shape[0]:
+            raise ValueError("PhraseTrie: the arrays do not fit")
+        for k in range(n_nodes):
+            if not (0 <= self.edges[k] <= self.edges[k + 1] <= self.chars.shape[0]
+                    and 0 <= self.alternatives[k] <= self.alternatives[k + 1] <= self.order.shape[0]):
+                raise ValueError("PhraseTrie: node ranges out of bounds")
+            for j in range(self.edges[k], self.edges[k + 1]):
+                if not 0 < self.children[j] < n_nodes:
+                    raise ValueError("PhraseTrie: a child out of bounds")
+                if j > self.edges[k] and self.chars[j] <= self.chars[j - 1]:
+                    raise ValueError("PhraseTrie: edges not sorted by char")
+        if self.edges[0] != 0 or self.edges[n_nodes] != self.chars.shape[0]:
+            raise ValueError("PhraseTrie: edges do not cover the chars")
+        for k in range(128):
+            self.root[k] = -1
+        for j in range(self.edges[0], self.edges[1]):
+            if self.chars[j] < 128:
+                self.root[self.chars[j]] = self.children[j]
+
+    cdef inline int64_t child(self, int64_t node, Py_UCS4 ch) noexcept nogil:
+        cdef Py_ssize_t j
+        if node == 0 and ch < 128:
+            return self.root[ch]
+        for j in range(self.edges[node], self.edges[node + 1]):
+            if self.chars[j] == ch:
+                return self.children[j]
+            if self.chars[j] > ch:
+                break
+        return -1
+
+    cdef long bits(self, str low) except -1:
+        """The group bits of the phrase regex's matches in `low` (finditer: at each start the alternative that comes
+        first in the regex among those that match there with their \\b conditions, then on from its end)."""
+        cdef Text t = _text(low)
+        cdef Py_ssize_t n = t.n, p = 0, q, j, best_end
+        cdef int64_t node, best_order
+        cdef long found = 0, best_group
+        cdef bint before
+        while p < n:
+            node = 0
+            best_order = -1
+            best_end = 0
+            best_group = 0
+            before = p > 0 and _word(_at(t, p - 1))
+            q = p
+            while q < n:
+                node = self.child(node, _at(t, q))
+                if node < 0:
+                    break
+                q += 1
+                for j in range(self.alternatives[node], self.alternatives[node + 1]):
+                    if self.bounded[j] and (before or (q < n and _word(_at(t, q)))):
+                        continue
+                    if best_order < 0 or self.order[j] < best_order:
+                        best_order, best_end, best_group = self.order[j], q, self.group[j]
+                    break
+            if best_order >= 0:
+                found |= best_group
+                p = best_end
+            else:
+                p += 1
+        return found
+
+
+def phrase_bits(PhraseTrie trie not None, str low not None):
+    """`cues.phrase_groups(low)` as bits (PHRASE_DENIAL, ANON, REPORT, OUTLET, HEDGE = 1, 2, 4, 8, 16)."""
+    return trie.bits(low)
+
+
+# WordBits <- the dicts word -> bits cue_rows reads (cues._LOWER_BITS, cues._CASE_BITS): looked up without making a
+# str of each word (cue_rows, changed in place, takes either)
+
+cdef class WordBits:
+    """A read-only table word -> bits (a dict of str -> int, copied): open addressing over the words' code points,
+    looked up from a buffer of code points without a Python object."""
+    cdef Py_UCS4 *chars
+    cdef Py_ssize_t *offsets  # word k is chars[offsets[k]:offsets[k + 1]]
+    cdef long *bits
+    cdef Py_ssize_t *slots  # word index + 1, 0 for an empty slot
+    cdef Py_ssize_t mask
+
+    def __cinit__(self, dict table not None):
+        cdef Py_ssize_t n = len(table), total = 0, k = 0, j, pos = 0, size = 16, at
+        cdef uint64_t h
+        words = list(table)
+        for word in words:
+            if type(word) is not str:
+                raise TypeError("WordBits: the words must be str")
+            total += len(<str> word)
+        while size < 4 * n:
+            size *= 2
+        self.mask = size - 1
+        self.chars = <Py_UCS4 *> PyMem_Malloc((total + 1) * sizeof(Py_UCS4))
+        self.offsets = <Py_ssize_t *> PyMem_Malloc((n + 1) * sizeof(Py_ssize_t))
+        self.bits = <long *> PyMem_Malloc((n + 1) * sizeof(long))
+        self.slots = <Py_ssize_t *> PyMem_Malloc(size * sizeof(Py_ssize_t))
+        if self.chars == NULL or self.offsets == NULL or self.bits == NULL or self.slots == NULL:
+            raise MemoryError()
+        for j in range(size):
+            self.slots[j] = 0
+        for k in range(n):
+            word = words[k]
+            self.bits[k] = table[word]
+            self.offsets[k] = pos
+            for j in range(len(word)):
+                self.chars[pos] = ord(word[j])
+                pos += 1
+            h = _fnv(&self.chars[self.offsets[k]], pos - self.offsets[k])
+            at = h & self.mask
+            while self.slots[at]:
+                at = (at + 1) & self.mask
+            self.slots[at] = k + 1
+        self.offsets[n] = pos
+
+    def __dealloc__(self):
+        PyMem_Free(self.chars)
+        PyMem_Free(self.offsets)
+        PyMem_Free(self.bits)
+        PyMem_Free(self.slots)
+
+    cdef long get(self, const Py_UCS4 *word, Py_ssize_t n) noexcept nogil:
+        """The bits of the word word[:n], 0 if it is not in the table."""
+        cdef Py_ssize_t at = _fnv(word, n) & self.mask, k, a, j
+        while self.slots[at]:
+            k = self.slots[at] - 1
+            a = self.offsets[k]
+            if self.offsets[k + 1] - a == n:
+                j = 0
+                while j < n and self.chars[a + j] == word[j]:
+                    j += 1
+                if j == n:
+                    return self.bits[k]
+            at = (at + 1) & self.mask
+        return 0
+
+    def __getitem__(self, str word):
+        """The bits of `word` (0 if it is not in the table), for the tests."""
+        cdef Py_ssize_t n = len(word), j
+        cdef Py_UCS4 *buf = <Py_UCS4 *> PyMem_Malloc((n + 1) * sizeof(Py_UCS4))
+        if buf == NULL:
+            raise MemoryError()
+        try:
+            for j in range(n):
+                buf[j] = word[j]
+            return self.get(buf, n)
+        finally:
+            PyMem_Free(buf)
+
+
+cdef inline uint64_t _fnv(const Py_UCS4 *word, Py_ssize_t n) noexcept nogil:
+    """FNV-1a over the code points, then mixed (the table's slot is its low bits)."""
+    cdef uint64_t h = 14695981039346656037ULL
+    cdef Py_ssize_t j
+    for j in range(n):
+        h = (h ^ <uint64_t> word[j]) * <uint64_t> 1099511628211ULL
+    return h ^ (h >> 29)
 
 
 # ---- span tagger ----
