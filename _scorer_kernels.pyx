@@ -689,13 +689,20 @@ cdef inline bint _token_punct(Py_UCS4 ch) noexcept nogil:
     return ch == LEFT_DQ or ch == RIGHT_DQ or ch == 0x22 or ch == 0x3F or ch == 0x21 or ch == 0x3A
 
 
-def word_codes(list texts, dict cache, bint long_words):
+def word_codes(list texts, object cache, bint long_words):
     """The tokens of each (lower-cased) text and their codes in `cache` (word -> int): (codes, counts, missed,
     missed_at), codes an int64 array of all the texts' tokens in order (-2 for a token not in the cache), counts the
     number of tokens of each text, missed the tokens not in the cache (str) and missed_at their places in codes.
     Tokens as `re.findall` of heads.HEADS_TOKEN_PATTERN gives them (`\\b\\w[\\w'’]*\\b|[“”"?!:]`), or with
-    `long_words` of heads.LONG_WORDS_PATTERN (`\\b\\w\\w+\\b`); \\w as the regex engine's for str patterns."""
+    `long_words` of heads.LONG_WORDS_PATTERN (`\\b\\w\\w+\\b`); \\w as the regex engine's for str patterns. `cache`:
+    a dict or a `CodeCache` (looked up without making a str of each token: only the missed ones are made)."""
     import numpy as np
+
+    if type(cache) is not dict and type(cache) is not CodeCache:
+        raise TypeError("word_codes: the cache must be a dict or a CodeCache")
+    cdef bint table = type(cache) is CodeCache
+    cdef CodeCache codes_of = cache if table else None
+    cdef int64_t code
 
     cdef Py_ssize_t total = 0, r, i, j, last, n, k = 0, n_texts = len(texts)
     cdef str text
@@ -740,14 +747,21 @@ def word_codes(list texts, dict cache, bint long_words):
             else:
                 i += 1
                 continue
-            word = PyUnicode_Substring(text, i, last)
-            found = PyDict_GetItemWithError(cache, word)
-            if found is NULL:
-                codes[k] = -2
-                missed.append(word)
-                missed_at.append(k)
+            if table:
+                code = codes_of.find(t, i, last)
+                codes[k] = code
+                if code == -2:
+                    missed.append(PyUnicode_Substring(text, i, last))
+                    missed_at.append(k)
             else:
-                codes[k] = <object> found
+                word = PyUnicode_Substring(text, i, last)
+                found = PyDict_GetItemWithError(cache, word)
+                if found is NULL:
+                    codes[k] = -2
+                    missed.append(word)
+                    missed_at.append(k)
+                else:
+                    codes[k] = <object> found
             k += 1
             i = last
         counts[r] = k - before
@@ -759,6 +773,7 @@ def word_codes(list texts, dict cache, bint long_words):
 #                   (sublinear TF-IDF rows, l2-normalised in float32, times the coefficient rows)
 #   PhraseTrie, phrase_bits <- scorer.model.cues.phrase_groups (also read by cue_rows, changed in place to use it)
 #   WordBits     <- the word-list dicts cue_rows reads (a C table; cue_rows takes either)
+#   CodeCache    <- NgramCoder's dict word -> code (a C table; word_codes takes either)
 
 from libc.stdlib cimport qsort
 from libc.stdint cimport uint64_t
@@ -1186,6 +1201,176 @@ cdef inline uint64_t _fnv(const Py_UCS4 *word, Py_ssize_t n) noexcept nogil:
     for j in range(n):
         h = (h ^ <uint64_t> word[j]) * <uint64_t> 1099511628211ULL
     return h ^ (h >> 29)
+
+
+# CodeCache <- the dict word -> code of scorer.model.heads.NgramCoder (`cache`), which word_codes (changed in place to
+# take either) reads without making a str of each token
+
+from cpython.mem cimport PyMem_Realloc
+
+
+cdef class CodeCache:
+    """A growing table word -> int64 code with the dict methods NgramCoder uses (get, [], update, clear, len, items):
+    open addressing over the words' code points, so that `word_codes` looks a token up where it lies in its text."""
+    cdef Py_UCS4 *chars
+    cdef Py_ssize_t n_chars, chars_room
+    cdef Py_ssize_t *offsets  # word k is chars[offsets[k]:offsets[k + 1]]
+    cdef int64_t *codes
+    cdef Py_ssize_t n, room  # words held, and the room for words of offsets and codes
+    cdef Py_ssize_t *slots  # word index + 1, 0 for an empty slot
+    cdef Py_ssize_t mask
+
+    def __cinit__(self):
+        self.chars_room, self.room = 1024, 128
+        self.chars = <Py_UCS4 *> PyMem_Malloc(self.chars_room * sizeof(Py_UCS4))
+        self.offsets = <Py_ssize_t *> PyMem_Malloc((self.room + 1) * sizeof(Py_ssize_t))
+        self.codes = <int64_t *> PyMem_Malloc(self.room * sizeof(int64_t))
+        self.slots = <Py_ssize_t *> PyMem_Malloc(256 * sizeof(Py_ssize_t))
+        if self.chars == NULL or self.offsets == NULL or self.codes == NULL or self.slots == NULL:
+            raise MemoryError()
+        self.mask = 255
+        self.clear()
+
+    def __dealloc__(self):
+        PyMem_Free(self.chars)
+        PyMem_Free(self.offsets)
+        PyMem_Free(self.codes)
+        PyMem_Free(self.slots)
+
+    def clear(self):
+        """Holds no word (the memory kept for the next ones)."""
+        cdef Py_ssize_t j
+        self.n = self.n_chars = 0
+        self.offsets[0] = 0
+        for j in range(self.mask + 1):
+            self.slots[j] = 0
+
+    def __len__(self):
+        return self.n
+
+    cdef inline Py_ssize_t _slot(self, Text t, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+        """The slot of the word t[a:b]: the slot holding it, else the empty slot where it would go."""
+        cdef uint64_t h = 14695981039346656037ULL
+        cdef Py_ssize_t j, at, k, s
+        for j in range(a, b):
+            h = (h ^ <uint64_t> _at(t, j)) * <uint64_t> 1099511628211ULL
+        at = (h ^ (h >> 29)) & self.mask
+        while self.slots[at]:
+            k = self.slots[at] - 1
+            s = self.offsets[k]
+            if self.offsets[k + 1] - s == b - a:
+                j = 0
+                while j < b - a and self.chars[s + j] == _at(t, a + j):
+                    j += 1
+                if j == b - a:
+                    return at
+            at = (at + 1) & self.mask
+        return at
+
+    cdef inline int64_t find(self, Text t, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+        """The code of the word t[a:b], -2 if it is not held."""
+        cdef Py_ssize_t at = self._slot(t, a, b)
+        return self.codes[self.slots[at] - 1] if self.slots[at] else -2
+
+    cdef int _grow(self, Py_ssize_t more_chars) except -1:
+        """Room for one more word of `more_chars` characters, and slots at most half full."""
+        cdef Py_ssize_t j, k, at, old_size
+        cdef Py_ssize_t *old_slots
+        cdef void *p
+        if self.n_chars + more_chars > self.chars_room:
+            while self.n_chars + more_chars > self.chars_room:
+                self.chars_room *= 2
+            p = PyMem_Realloc(self.chars, self.chars_room * sizeof(Py_UCS4))
+            if p == NULL:
+                raise MemoryError()
+            self.chars = <Py_UCS4 *> p
+        if self.n + 1 > self.room:
+            self.room *= 2
+            p = PyMem_Realloc(self.offsets, (self.room + 1) * sizeof(Py_ssize_t))
+            if p == NULL:
+                raise MemoryError()
+            self.offsets = <Py_ssize_t *> p
+            p = PyMem_Realloc(self.codes, self.room * sizeof(int64_t))
+            if p == NULL:
+                raise MemoryError()
+            self.codes = <int64_t *> p
+        if 2 * (self.n + 1) > self.mask + 1:
+            old_slots, old_size = self.slots, self.mask + 1
+            self.slots = <Py_ssize_t *> PyMem_Malloc(2 * old_size * sizeof(Py_ssize_t))
+            if self.slots == NULL:
+                self.slots = old_slots
+                raise MemoryError()
+            self.mask = 2 * old_size - 1
+            for j in range(self.mask + 1):
+                self.slots[j] = 0
+            for j in range(old_size):  # every word again, in its slot of the larger table
+                if old_slots[j]:
+                    k = old_slots[j] - 1
+                    at = self._slot_of(k)
+                    self.slots[at] = k + 1
+            PyMem_Free(old_slots)
+        return 0
+
+    cdef Py_ssize_t _slot_of(self, Py_ssize_t k) noexcept nogil:
+        """The empty slot for the held word k (when the slots are rebuilt)."""
+        cdef uint64_t h = 14695981039346656037ULL
+        cdef Py_ssize_t j, at
+        for j in range(self.offsets[k], self.offsets[k + 1]):
+            h = (h ^ <uint64_t> self.chars[j]) * <uint64_t> 1099511628211ULL
+        at = (h ^ (h >> 29)) & self.mask
+        while self.slots[at]:
+            at = (at + 1) & self.mask
+        return at
+
+    cpdef set(self, str word, int64_t code):
+        """cache[word] = code."""
+        cdef Text t = _text(word)
+        cdef Py_ssize_t at = self._slot(t, 0, t.n), j
+        if self.slots[at]:
+            self.codes[self.slots[at] - 1] = code
+            return
+        self._grow(t.n)
+        at = self._slot(t, 0, t.n)  # (the slots may have been rebuilt)
+        for j in range(t.n):
+            self.chars[self.n_chars + j] = _at(t, j)
+        self.n_chars += t.n
+        self.codes[self.n] = code
+        self.n += 1
+        self.offsets[self.n] = self.n_chars
+        self.slots[at] = self.n
+
+    def update(self, pairs):
+        """cache[word] = code for each (word, code)."""
+        for word, code in pairs:
+            self.set(word, code)
+
+    def get(self, str word, default=None):
+        cdef Text t = _text(word)
+        cdef Py_ssize_t at = self._slot(t, 0, t.n)
+        return self.codes[self.slots[at] - 1] if self.slots[at] else default
+
+    def __getitem__(self, str word):
+        cdef Text t = _text(word)
+        cdef Py_ssize_t at = self._slot(t, 0, t.n)
+        if not self.slots[at]:
+            raise KeyError(word)
+        return self.codes[self.slots[at] - 1]
+
+    def __contains__(self, str word):
+        cdef Text t = _text(word)
+        return self.slots[self._slot(t, 0, t.n)] != 0
+
+    def items(self):
+        """[(word, code)] in the order the words came."""
+        cdef Py_ssize_t k
+        return [(PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, &self.chars[self.offsets[k]],
+                                           self.offsets[k + 1] - self.offsets[k]), self.codes[k])
+                for k in range(self.n)]
+
+    def __eq__(self, other):
+        if isinstance(other, (CodeCache, dict)):
+            return dict(self.items()) == (dict(other.items()) if isinstance(other, CodeCache) else other)
+        return NotImplemented
 
 
 # ---- span tagger ----

@@ -244,7 +244,9 @@ class NgramCoder:
                                or (vocab.values is not None and len(np.unique(values)) != len(values)))
         self.keys: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self.tables: list | None = None  # the keys as the compiled `ngram_rows` reads them (`_bucketed`), when asked
-        self.cache: dict[str, int] = {}  # word type -> code, for the words of the texts seen
+        # word type -> code, for the words of the texts seen: a dict, or with the kernels the compiled `CodeCache`
+        # (the same methods), which `word_codes` reads without making a str of each token
+        self.cache: dict[str, int] = {} if _CodeCache is None else _CodeCache()
         self.base = top
         if self.exact_loop or ngram_max < 2:
             return
@@ -388,8 +390,10 @@ class NgramCoder:
         return rows[order], ids[order]
 
 
-# the compiled n-gram lookup and TF-IDF scores (`_scorer_kernels.ngram_rows` and `tfidf_scores`; their twins:
-# `NgramCoder._ids_of_codes_python`, `CompiledHead.word_scores_python`, `claims.TfidfBlock.scores_python`)
+# the compiled word-code cache, n-gram lookup and TF-IDF scores (`_scorer_kernels.CodeCache`, `ngram_rows` and
+# `tfidf_scores`; their twins: a dict, `NgramCoder._ids_of_codes_python`, `CompiledHead.word_scores_python`,
+# `claims.TfidfBlock.scores_python`)
+_CodeCache = getattr(kernels.compiled, "CodeCache", None)
 _ngram_rows = getattr(kernels.compiled, "ngram_rows", None)  # None: the twin (no kernels, or a build without them)
 _tfidf_scores = getattr(kernels.compiled, "tfidf_scores", None)
 _TF = np.zeros(0, dtype=np.float32)
