@@ -490,6 +490,19 @@ cdef inline long _bits_of(dict table, object word) except -1:
     return 0 if found is NULL else <long> (<object> found)
 
 
+cdef bint _close_then(Text t) noexcept nogil:
+    """cues._CLOSE_THEN (`[,?!][”"’]\\s+`) matches somewhere in the text (said_after_closing finds nothing else)."""
+    cdef Py_ssize_t i
+    cdef Py_UCS4 ch, nxt
+    for i in range(t.n - 2):
+        ch = _at(t, i)
+        if ch == 0x2C or ch == 0x3F or ch == 0x21:
+            nxt = _at(t, i + 1)
+            if (nxt == RIGHT_DQ or nxt == 0x22 or nxt == RIGHT_SQ) and Py_UNICODE_ISSPACE(_at(t, i + 2)):
+                return True
+    return False
+
+
 def cue_rows(list texts, double[:, ::1] out, object lower_bits, object case_bits, Py_ssize_t case_longest,
              tuple calls):
     """cues.cue_vector of each text (a str) into the rows of `out` (len(texts), 25): the words ([A-Za-z][A-Za-z'’-]*)
@@ -633,7 +646,7 @@ cdef int _cue_row(str text, double[:, ::1] out, Py_ssize_t r, object lower_bits,
     phrase_groups, dash_search, said_after_closing, digits_findall, year_search, may_search, modal_search, log1p = calls
     if closing and dash:
         quote_then = dash_search(text) is not None
-    if not quote_then and (closing or right_single):
+    if not quote_then and (closing or right_single) and _close_then(t):
         quote_then = said_after_closing(text)
     cdef str low = text.lower()
     cdef long phrases
@@ -649,7 +662,8 @@ cdef int _cue_row(str text, double[:, ::1] out, Py_ssize_t r, object lower_bits,
     if not dated:
         dated = (digits and year_search(text) is not None) or (may and may_search(text) is not None)
     if not modal:
-        modal = ("need" in low or "ha" in low) and " to" in low and modal_search(low) is not None
+        # _MODAL_PHRASE's matches hold "need", "ve to" or "has to" (as the twin checks)
+        modal = ("need" in low or "ve to" in low or "has to" in low) and modal_search(low) is not None
     hedges += (phrases & PHRASE_HEDGE) != 0
     ch = _at(t, 0)
     out[r, 0] = any_verb
