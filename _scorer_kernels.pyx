@@ -1353,6 +1353,23 @@ cdef class CodeCache:
         self.offsets[self.n] = self.n_chars
         self.slots[at] = self.n
 
+    def codes_of(self, list words not None):
+        """The codes of the words (str) as an int64 array, -2 for a word not held (`NgramCoder._codes`'s first
+        step)."""
+        import numpy as np
+
+        cdef Py_ssize_t k, n = len(words)
+        cdef Text t
+        out_array = np.empty(n, dtype=np.int64)
+        cdef int64_t[::1] out = out_array
+        for k in range(n):
+            word = words[k]
+            if type(word) is not str:
+                raise TypeError("CodeCache.codes_of: a word is not a str")
+            t = _text(<str> word)
+            out[k] = self.find(t, 0, t.n)
+        return out_array
+
     def update(self, pairs):
         """cache[word] = code for each (word, code)."""
         for word, code in pairs:

@@ -56,8 +56,21 @@ def source_tokens(source: str | None, inherited: str | None, cue: str | None, ki
     source phrase (or the source a quotation carries over), C_<word> for the cue, T_<type>, M_<method>."""
     words = _WORD.findall((source or inherited or "").lower())
     cue_words = _WORD.findall((cue or "").lower())
-    return " ".join(["S_" + w for w in words] + ["C_" + w for w in cue_words]
-                    + ["T_" + str(kind), "M_" + _NON_WORD.sub("_", str(method or ""))])
+    key = (kind, method)
+    try:
+        tail = _TYPE_TOKENS[key]
+    except KeyError:  # a (kind, method) pair not seen yet (a few dozen in all)
+        tail = "T_" + str(kind) + " M_" + _NON_WORD.sub("_", str(method or ""))
+        if len(_TYPE_TOKENS) >= 4096:
+            _TYPE_TOKENS.clear()
+        _TYPE_TOKENS[key] = tail
+    except TypeError:  # an unhashable value
+        tail = "T_" + str(kind) + " M_" + _NON_WORD.sub("_", str(method or ""))
+    return " ".join(["S_" + w for w in words] + ["C_" + w for w in cue_words] + [tail])
+
+
+# source_tokens' last two tokens of each (kind, method) pair seen: a handful make up almost every row
+_TYPE_TOKENS: dict[tuple, str] = {}
 
 
 class TfidfBlock:

@@ -297,7 +297,8 @@ class NgramCoder:
         """The words' codes: from the cache of word types seen, the new ones looked up in the compact vocabularies
         together (and cached: the cache starts again when it holds CACHE_WORDS words)."""
         cache = self.cache
-        codes = np.fromiter(map(cache.get, words, repeat(-2)), dtype=np.int64, count=len(words))
+        codes = np.fromiter(map(cache.get, words, repeat(-2)), dtype=np.int64, count=len(words)) \
+            if type(cache) is dict else cache.codes_of(words)
         miss = np.flatnonzero(codes == -2).tolist()
         if miss:
             codes[miss] = self._resolve([words[k] for k in miss])
