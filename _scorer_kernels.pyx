@@ -788,9 +788,10 @@ def word_codes(list texts, object cache, bint long_words):
 #   PhraseTrie, phrase_bits <- scorer.model.cues.phrase_groups (also read by cue_rows, changed in place to use it)
 #   WordBits     <- the word-list dicts cue_rows reads (a C table; cue_rows takes either)
 #   CodeCache    <- NgramCoder's dict word -> code (a C table; word_codes takes either)
+#   vocab_find   <- scorer.text.vocab.Vocabulary._find (the ids of byte strings)
 
 from libc.stdlib cimport qsort
-from libc.stdint cimport uint64_t
+from libc.stdint cimport uint64_t, int32_t
 from libc.math cimport sqrt as _c_sqrt
 
 
@@ -1402,6 +1403,92 @@ cdef class CodeCache:
         if isinstance(other, (CodeCache, dict)):
             return dict(self.items()) == (dict(other.items()) if isinstance(other, CodeCache) else other)
         return NotImplemented
+
+
+# vocab_find <- scorer.text.vocab.Vocabulary._find (the ids of byte strings: hash, search among the terms' sorted
+# hashes, compare the bytes)
+
+def vocab_find(const unsigned char[::1] blob, const int64_t[::1] starts, const int32_t[::1] lengths,
+               const uint64_t[::1] hashes, rows, values, uint64_t base, const unsigned char[::1] data,
+               const int64_t[::1] data_lengths, bint terms_checked=False):
+    """`Vocabulary._find(data, data_lengths)`: the id of each byte string laid end to end in `data` (`data_lengths`
+    bytes each), -1 where it is not a term: its hash (`vocab._hash`: Horner's rule in `base` over bytes + 1, the
+    length folded in, `vocab._mix`'s finaliser), its place among the terms' sorted `hashes` (`rows[k]`: the term of
+    hashes[k]), then the term's bytes (blob[starts[row]:starts[row] + lengths[row]]) compared; the id is the row,
+    or values[row] when values is not None. `terms_checked`: the caller has checked the terms' ranges and the rows
+    (as below) for these very arrays, which are not checked again."""
+    import numpy as np
+
+    cdef Py_ssize_t n = data_lengths.shape[0], n_terms = starts.shape[0], n_hashes = hashes.shape[0], i, k, lo, hi
+    cdef Py_ssize_t mid, pos = 0, a, size
+    cdef uint64_t h
+    cdef int64_t row
+    cdef bint equal
+    cdef const int64_t[::1] row_of
+    cdef const int32_t[::1] row_of32
+    cdef const int64_t[::1] value_of
+    cdef bint wide = np.asarray(rows).dtype == np.int64, mapped = values is not None
+    if wide:
+        row_of = rows
+        row_of32 = np.zeros(0, dtype=np.int32)
+    else:
+        row_of32 = rows
+        row_of = np.zeros(0, dtype=np.int64)
+    value_of = values if mapped else np.zeros(0, dtype=np.int64)
+    # checked before the unchecked loop: every range within its array, every row a term
+    if lengths.shape[0] != n_terms or (wide and row_of.shape[0] != n_hashes) or (not wide and row_of32.shape[0]
+                                                                                 != n_hashes):
+        raise ValueError("vocab_find: starts, lengths, hashes and rows do not fit")
+    if mapped and value_of.shape[0] != n_terms:
+        raise ValueError("vocab_find: values do not fit the terms")
+    for k in range(0 if terms_checked else n_terms):
+        if starts[k] < 0 or lengths[k] < 0 or starts[k] + lengths[k] > blob.shape[0]:
+            raise ValueError("vocab_find: a term outside the blob")
+    for k in range(0 if terms_checked else n_hashes):
+        row = row_of[k] if wide else row_of32[k]
+        if row < 0 or row >= n_terms:
+            raise ValueError("vocab_find: a row outside the terms")
+    for i in range(n):
+        if data_lengths[i] < 0:
+            raise ValueError("vocab_find: a negative length")
+        pos += data_lengths[i]
+    if pos > data.shape[0]:
+        raise ValueError("vocab_find: lengths beyond the data")
+    out_array = np.full(n, -1, dtype=np.int64)
+    cdef int64_t[::1] out = out_array
+    pos = 0
+    with nogil:
+        for i in range(n):
+            size = data_lengths[i]
+            h = 0
+            for k in range(pos, pos + size):
+                h = h * base + (<uint64_t> data[k] + 1)
+            h = h + <uint64_t> size * <uint64_t> 0x2545F4914F6CDD1DULL
+            h = h ^ (h >> 30)
+            h = h * <uint64_t> 0xBF58476D1CE4E5B9ULL
+            h = h ^ (h >> 27)
+            h = h * <uint64_t> 0x94D049BB133111EBULL
+            h = h ^ (h >> 31)
+            lo, hi = 0, n_hashes
+            while lo < hi:
+                mid = (lo + hi) >> 1
+                if hashes[mid] < h:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            if lo < n_hashes and hashes[lo] == h:
+                row = row_of[lo] if wide else row_of32[lo]
+                if lengths[row] == size:
+                    a = starts[row]
+                    equal = True
+                    for k in range(size):
+                        if blob[a + k] != data[pos + k]:
+                            equal = False
+                            break
+                    if equal:
+                        out[i] = value_of[row] if mapped else row
+            pos += size
+    return out_array
 
 
 # ---- span tagger ----

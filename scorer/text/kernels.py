@@ -153,3 +153,24 @@ def tfidf_scores(rows, ids, heads, n: int, tf_table) -> list:
                                               for c, i, w in heads):
         raise ValueError(f"tfidf_scores: rows {rows.shape}, ids {ids.shape} or a head's arrays do not fit")
     return compiled.tfidf_scores(rows, ids, heads, int(n), tf_table)
+
+
+def vocab_find(vocabulary, data, lengths):
+    """The compiled `Vocabulary._find`: the id of each byte string laid end to end in `data` (`lengths` bytes each)
+    in the vocabulary, -1 where it is not a term. The vocabulary's arrays are checked by the kernel on the first
+    call (every term's range, every row), then remembered as checked while they are the same array objects."""
+    import numpy as np
+
+    v = vocabulary
+    arrays = (np.ascontiguousarray(v.blob, dtype=np.uint8), np.ascontiguousarray(v.starts, dtype=np.int64),
+              np.ascontiguousarray(v.lengths, dtype=np.int32), np.ascontiguousarray(v.hashes, dtype=np.uint64),
+              np.ascontiguousarray(v.rows if v.rows.dtype in (np.int32, np.int64) else v.rows.astype(np.int64)),
+              None if v.values is None else np.ascontiguousarray(v.values, dtype=np.int64))
+    checked = getattr(v, "_kernel_checked", None)
+    same = checked is not None and all(a is b for a, b in zip(arrays, checked))
+    # (the kernel checks the lengths against the data, and the terms and rows unless checked before)
+    out = compiled.vocab_find(*arrays, int(v.base), np.ascontiguousarray(data, dtype=np.uint8),
+                              np.ascontiguousarray(lengths, dtype=np.int64), same)
+    if not same:
+        v._kernel_checked = arrays  # (the same objects as the vocabulary's when no conversion was needed)
+    return out

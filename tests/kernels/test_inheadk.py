@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from scorer.model import claims, cues, heads
 from scorer.model.heads import HEADS_TOKEN_PATTERN, LONG_WORDS_PATTERN, NgramCoder
 from scorer.text import kernels
+from scorer.text.vocab import Vocabulary, encode
 
 from compiled_kernels import compiled_module  # tests/kernels/compiled_kernels.py
 
@@ -318,3 +319,45 @@ def test_word_codes_with_a_code_cache_same_as_with_a_dict(sentences):
         K.word_codes(["a"], [], False)
     with pytest.raises(TypeError):
         K.CodeCache().codes_of([1])
+
+
+# -- vocab_find ---------------------------------------------------------------------------------------------------
+
+def test_vocab_find_same_on_polnear_words(model, sentences, compiled):
+    attribution, claim_model = model
+    words = sorted({w for t in sentences[::4] for w in t.lower().split()})
+    for vocabulary in (attribution.tokens.union, claim_model.words.vocabulary, Vocabulary.from_terms(
+            words[::3], values=np.arange(len(words[::3]), dtype=np.int64) * 7 + 5)):
+        data, lengths = encode(words)
+        assert np.array_equal(kernels.vocab_find(vocabulary, data, lengths), vocabulary._find_python(data, lengths))
+        assert (kernels.vocab_find(vocabulary, data, lengths) >= 0).any()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=5), max_size=30, unique=True), st.lists(st.text(max_size=5), max_size=30))
+def test_vocab_find_same_on_fuzzed_strings(terms, probes):
+    vocabulary = Vocabulary.from_terms(terms)
+    data, lengths = encode(probes + terms)
+    saved, kernels.compiled = kernels.compiled, K
+    try:
+        fast = kernels.vocab_find(vocabulary, data, lengths)
+    finally:
+        kernels.compiled = saved
+    assert np.array_equal(fast, vocabulary._find_python(data, lengths))
+
+
+def test_vocab_find_refuses_bad_calls():
+    v = Vocabulary.from_terms(["ab", "c"])
+    args = [v.blob, v.starts, v.lengths, v.hashes, v.rows, None, v.base]
+    data = np.frombuffer(b"abc", dtype=np.uint8)
+    assert K.vocab_find(*args, data, np.array([2, 1], dtype=np.int64)).tolist() == [0, 1]
+    with pytest.raises(ValueError):  # lengths beyond the data
+        K.vocab_find(*args, data, np.array([2, 2], dtype=np.int64))
+    with pytest.raises(ValueError):
+        K.vocab_find(*args, data, np.array([-1], dtype=np.int64))
+    with pytest.raises(ValueError):  # a term outside the blob
+        K.vocab_find(v.blob, v.starts + 5, *args[2:], data, np.array([1], dtype=np.int64))
+    with pytest.raises(ValueError):  # a row outside the terms
+        K.vocab_find(*args[:4], v.rows + 2, None, v.base, data, np.array([1], dtype=np.int64))
+    with pytest.raises(ValueError):  # values that do not fit the terms
+        K.vocab_find(*args[:5], np.zeros(1, dtype=np.int64), v.base, data, np.array([1], dtype=np.int64))
