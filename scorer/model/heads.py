@@ -82,6 +82,10 @@ def logistic_probabilities(scores: np.ndarray) -> np.ndarray:
 # 83,000 terms of the shipped heads took 45 ms of CPU (a loaded 2-core machine), about what it saves on 4,000 sentences,
 # so scoring one article starts as quickly as before
 CODER_AFTER = 4000
+# the same with the compiled kernels (`vocab_find`, `word_codes`, `ngram_rows`), which make the build and the coded
+# lookups cheaper than the string loop sooner: 6,546 dev sentences in batches of 8 articles, first pass, took 107 ms
+# (heads) and 63 ms (claim head) with 4,000, 60 and 25 with 500, 55 and 24 with 0; one article stays below it
+CODER_AFTER_COMPILED = 500
 # word types whose codes a coder keeps (a dict of the words seen, about 100 bytes each; emptied when full): the
 # frequent words of a batch are looked up as fast as in a dict, the vocabulary itself stays in arrays
 CACHE_WORDS = 100_000
@@ -118,8 +122,8 @@ class Tokens:
 
 class NgramLookup:
     """The n-gram ids of texts in a vocabulary (a `Vocabulary`, or a dict term -> id) (`ngram_ids_loop`): one batch
-    of n-gram strings at a time for the first CODER_AFTER texts, then with an `NgramCoder` (same result, built
-    once). `pattern`: the compiled token pattern `findall` belongs to, when given the texts are tokenised with
+    of n-gram strings at a time for the first CODER_AFTER texts (CODER_AFTER_COMPILED with the kernels), then with an
+    `NgramCoder` (same result, built once). `pattern`: the compiled token pattern `findall` belongs to, when given the texts are tokenised with
     `tokenise` (shared between the heads and the claim head) or, once the coder is built, by the compiled kernel
     `word_codes` where it knows the pattern (`_WORD_CODE_MODES`)."""
 
@@ -134,7 +138,7 @@ class NgramLookup:
     def ids(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         if self.coder is None:
             self.looked_up += len(texts)
-            if self.looked_up < CODER_AFTER:
+            if self.looked_up < (CODER_AFTER if _vocab_find is None else CODER_AFTER_COMPILED):
                 return ngram_ids_loop(texts, self.findall, self.vocabulary, self.ngram_max, self._tokens(texts))
             self.coder = NgramCoder(self.vocabulary, self.ngram_max)
         if self.long_words is not None and not self.coder.exact_loop:
@@ -395,6 +399,7 @@ class NgramCoder:
 # `tfidf_scores`; their twins: a dict, `NgramCoder._ids_of_codes_python`, `CompiledHead.word_scores_python`,
 # `claims.TfidfBlock.scores_python`)
 _CodeCache = getattr(kernels.compiled, "CodeCache", None)
+_vocab_find = getattr(kernels.compiled, "vocab_find", None)
 _ngram_rows = getattr(kernels.compiled, "ngram_rows", None)  # None: the twin (no kernels, or a build without them)
 _tfidf_scores = getattr(kernels.compiled, "tfidf_scores", None)
 _TF = np.zeros(0, dtype=np.float32)
