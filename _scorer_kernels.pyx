@@ -789,6 +789,7 @@ def word_codes(list texts, object cache, bint long_words):
 #   WordBits     <- the word-list dicts cue_rows reads (a C table; cue_rows takes either)
 #   CodeCache    <- NgramCoder's dict word -> code (a C table; word_codes takes either)
 #   vocab_find   <- scorer.text.vocab.Vocabulary._find (the ids of byte strings)
+#   quote_states <- scorer.model.cues.quote_states (the heads' quote-state block)
 
 from libc.stdlib cimport qsort
 from libc.stdint cimport uint64_t, int32_t
@@ -1489,6 +1490,59 @@ def vocab_find(const unsigned char[::1] blob, const int64_t[::1] starts, const i
                         out[i] = value_of[row] if mapped else row
             pos += size
     return out_array
+
+
+# quote_states <- scorer.model.cues.quote_states (the quote-state block of the heads: opens_quote and closes_open_quote
+# of scorer.text.quotes in one pass over each text)
+
+cdef inline int _quote_flags(str text) except -1:
+    """Bit 1: `quotes.opens_quote(text)`; bit 2: `quotes.closes_open_quote(text)`; bit 4: text[:1] in '“"'."""
+    cdef Text t = _text(text)
+    cdef Py_ssize_t i, left = 0, right = 0, straight = 0, first_close = -1, first_open = -1
+    cdef Py_UCS4 ch
+    cdef int flags = 0
+    for i in range(t.n):
+        ch = _at(t, i)
+        if ch == LEFT_DQ:
+            left += 1
+            if first_open < 0:
+                first_open = i
+        elif ch == RIGHT_DQ or ch == 0x22:
+            if ch == RIGHT_DQ:
+                right += 1
+            else:
+                straight += 1
+            if first_close < 0:
+                first_close = i
+    if left > right or straight % 2 == 1:
+        flags |= 1
+    if first_close >= 0 and (first_open < 0 or first_close < first_open) and not (t.n and _at(t, 0) == 0x22):
+        flags |= 2
+    if t.n == 0 or _at(t, 0) == LEFT_DQ or _at(t, 0) == 0x22:
+        flags |= 4
+    return flags
+
+
+def quote_states(list prev not None, list texts not None, list nxt not None, double[:, ::1] out):
+    """`cues.quote_states(prev, texts, nxt)` into `out` (len(texts), 4), rows (prev[i], texts[i], nxt[i]): a quote
+    left open before the sentence, closed in it, opened in it and left open, closed in the next. False (out
+    untouched past the rows done) when a value is not a str: the caller takes the twin."""
+    cdef Py_ssize_t n = len(texts), i
+    cdef int before, here, after
+    if len(prev) != n or len(nxt) != n or out.shape[0] != n or out.shape[1] != 4:
+        raise ValueError(f"quote_states: {len(prev)}, {n} and {len(nxt)} texts for out ({out.shape[0]}, "
+                         f"{out.shape[1]})")
+    for i in range(n):
+        if type(prev[i]) is not str or type(texts[i]) is not str or type(nxt[i]) is not str:
+            return False
+        before = _quote_flags(<str> prev[i])
+        here = _quote_flags(<str> texts[i])
+        after = _quote_flags(<str> nxt[i])
+        out[i, 0] = (before & 1) != 0
+        out[i, 1] = (before & 1) != 0 and (here & 2) != 0
+        out[i, 2] = (here & 4) != 0 and (here & 1) != 0
+        out[i, 3] = (here & 1) != 0 and (after & 2) != 0
+    return True
 
 
 # ---- span tagger ----

@@ -412,8 +412,21 @@ def quote_state(prev: str, text: str, nxt: str) -> list[float]:
 
 
 def quote_states(prev: list[str], texts: list[str], nxt: list[str]) -> np.ndarray:
-    """quote_state of each row (prev[i], texts[i], nxt[i]) as an (n, 4) array, a column at a time (opens_quote once
-    per distinct text: each sentence is also its neighbour's previous sentence)."""
+    """quote_state of each row (prev[i], texts[i], nxt[i]) as an (n, 4) array: by the compiled `quote_states` when the
+    kernels are active and every value is a str (the same values), else `quote_states_python`."""
+    if _quote_states is not None:
+        out = np.empty((len(texts), 4), dtype=np.float64)
+        if _quote_states(list(prev), list(texts), list(nxt), out):
+            return out
+    return quote_states_python(prev, texts, nxt)
+
+
+_quote_states = getattr(kernels.compiled, "quote_states", None)  # None: the twin (no kernels, or a build without it)
+
+
+def quote_states_python(prev: list[str], texts: list[str], nxt: list[str]) -> np.ndarray:
+    """`quote_states` a column at a time (opens_quote once per distinct text: each sentence is also its neighbour's
+    previous sentence)."""
     opens = {t: opens_quote(t) for t in dict.fromkeys(chain(prev, texts))}
     open_prev = list(map(opens.__getitem__, prev))
     open_text = list(map(opens.__getitem__, texts))

@@ -361,3 +361,36 @@ def test_vocab_find_refuses_bad_calls():
         K.vocab_find(*args[:4], v.rows + 2, None, v.base, data, np.array([1], dtype=np.int64))
     with pytest.raises(ValueError):  # values that do not fit the terms
         K.vocab_find(*args[:5], np.zeros(1, dtype=np.int64), v.base, data, np.array([1], dtype=np.int64))
+
+
+# -- quote_states -------------------------------------------------------------------------------------------------
+
+def compiled_quote_states(prev, texts, nxt):
+    out = np.full((len(texts), 4), np.nan)
+    assert K.quote_states(prev, texts, nxt, out)
+    return out
+
+
+def test_quote_states_same_on_polnear(polnear_sentences):
+    rows = [(a[i - 1] if i else "", a[i], a[i + 1] if i + 1 < len(a) else "") for a in polnear_sentences
+            for i in range(len(a))]
+    prev, texts, nxt = map(list, zip(*rows))
+    assert compiled_quote_states(prev, texts, nxt).tobytes() == cues.quote_states_python(prev, texts, nxt).tobytes()
+
+
+_QUOTE_PIECES = ["“", "”", '"', "‘", "’", "'", "«", "»", "a", " ", "x y", ".", "\n", "\ud800", "é"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(*[st.lists(st.sampled_from(_QUOTE_PIECES), max_size=6).map("".join)] * 3), max_size=8))
+def test_quote_states_same_on_fuzzed_strings(rows):
+    prev, texts, nxt = (list(column) for column in zip(*rows)) if rows else ([], [], [])
+    assert compiled_quote_states(prev, texts, nxt).tobytes() == cues.quote_states_python(prev, texts, nxt).tobytes()
+
+
+def test_quote_states_leaves_other_values_to_the_twin_and_refuses_bad_shapes():
+    assert not K.quote_states(["a"], [None], ["b"], np.zeros((1, 4)))
+    with pytest.raises(ValueError):
+        K.quote_states(["a"], ["b"], ["c"], np.zeros((2, 4)))
+    with pytest.raises(ValueError):
+        K.quote_states(["a"], ["b", "c"], ["c"], np.zeros((2, 4)))
