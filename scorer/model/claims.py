@@ -18,7 +18,7 @@ import numpy as np
 from ..text import kernels
 from ..text.vocab import Vocabulary
 from .cues import source_type_matrix
-from .heads import _tfidf_scores, NgramLookup, combine_heads, tf_table
+from .heads import NgramLookup, _tfidf_scores, combine_heads, tf_table
 
 CLAIM_CLASSES = ("named_source", "anonymous_intelligence", "outlet_claim", "editorial_opinion", "furniture")
 _WORD = re.compile(r"[a-z]+")

@@ -10,6 +10,7 @@ import re
 
 import numpy as np
 import pytest
+from compiled_kernels import compiled_module  # tests/kernels/compiled_kernels.py
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,8 +18,6 @@ from scorer.model import claims, cues, heads
 from scorer.model.heads import HEADS_TOKEN_PATTERN, LONG_WORDS_PATTERN, NgramCoder
 from scorer.text import kernels
 from scorer.text.vocab import Vocabulary, encode
-
-from compiled_kernels import compiled_module  # tests/kernels/compiled_kernels.py
 
 K = compiled_module()
 
@@ -225,10 +224,10 @@ def test_phrase_trie_same_on_fuzzed_strings(trie, pieces):
 
 
 def test_phrase_trie_refuses_bad_arrays():
-    good = dict(edges=[0, 1, 1], chars=[97], children=[1], alternatives=[0, 0, 1], order=[0], bounded=[0], group=[1])
+    good = {"edges": [0, 1, 1], "chars": [97], "children": [1], "alternatives": [0, 0, 1], "order": [0], "bounded": [0], "group": [1]}
     assert K.phrase_bits(K.PhraseTrie(**good), "xa a") == 1
-    for change in (dict(children=[2]), dict(children=[0]), dict(edges=[0, 2, 2]), dict(alternatives=[0, 0, 2]),
-                   dict(edges=[0, 1]), dict(order=[0, 1]), dict(chars=[97, 98]), dict(edges=[1, 1, 1])):
+    for change in ({"children": [2]}, {"children": [0]}, {"edges": [0, 2, 2]}, {"alternatives": [0, 0, 2]},
+                   {"edges": [0, 1]}, {"order": [0, 1]}, {"chars": [97, 98]}, {"edges": [1, 1, 1]}):
         with pytest.raises(ValueError):
             K.PhraseTrie(**{**good, **change})
 
