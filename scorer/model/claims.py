@@ -39,15 +39,31 @@ def claim_dense(heads: np.ndarray, source_vectors: np.ndarray, cue: np.ndarray, 
     article is one sentence and its length."""
     n = len(heads)
     comb = combined(heads)
-    own = np.hstack([heads, comb, source_vectors])
-    zero = np.zeros((1, own.shape[1]))
-    prev = np.vstack([zero, own[:-1]]) if n else own
-    nxt = np.vstack([own[1:], zero]) if n else own
+    # the blocks written into one array (the values np.hstack of them gives: copies, and the same few operations)
+    own_width = heads.shape[1] + comb.shape[1] + source_vectors.shape[1]
+    widths = [own_width, cue.shape[1], own_width, own_width, prev_cue.shape[1], next_cue.shape[1], 3, 6]
+    at = np.cumsum([0] + widths).tolist()
+    out = np.empty((n, at[-1]), dtype=np.result_type(heads, source_vectors, cue, prev_cue, next_cue, np.float64))
+    own = out[:, :own_width]
+    own[:, :heads.shape[1]] = heads
+    own[:, heads.shape[1]:heads.shape[1] + comb.shape[1]] = comb
+    own[:, heads.shape[1] + comb.shape[1]:] = source_vectors
+    out[:, at[1]:at[2]] = cue
+    if n:
+        out[0, at[2]:at[3]] = 0.0
+        out[1:, at[2]:at[3]] = own[:-1]
+        out[:-1, at[3]:at[4]] = own[1:]
+        out[-1, at[3]:at[4]] = 0.0
+    out[:, at[4]:at[5]] = prev_cue
+    out[:, at[5]:at[6]] = next_cue
     position = np.arange(n)
-    place = np.column_stack([position / max(n - 1, 1), position == 0,
-                             np.minimum(np.asarray(lengths, dtype=np.int64), 400) / 200])
-    article = np.tile(np.r_[comb.mean(axis=0) if n else np.zeros(4), float(n == 1), min(n, 60) / 60], (n, 1))
-    return np.hstack([own, cue, prev, nxt, prev_cue, next_cue, place, article])
+    out[:, at[6]] = position / max(n - 1, 1)
+    out[:, at[6] + 1] = position == 0
+    out[:, at[6] + 2] = np.minimum(np.asarray(lengths, dtype=np.int64), 400) / 200
+    out[:, at[7]:at[7] + 4] = comb.mean(axis=0) if n else 0.0
+    out[:, at[7] + 4] = float(n == 1)
+    out[:, at[7] + 5] = min(n, 60) / 60
+    return out
 
 
 def source_tokens(source: str | None, inherited: str | None, cue: str | None, kind: str | None,
