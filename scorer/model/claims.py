@@ -15,10 +15,9 @@ import re
 
 import numpy as np
 
-from ..text import kernels
 from ..text.vocab import Vocabulary
 from .cues import source_type_matrix
-from .heads import NgramLookup, _tfidf_scores, combine_heads, tf_table
+from .heads import COMPILED_SCORES, NgramLookup, combine_heads, compiled_word_scores
 
 CLAIM_CLASSES = ("named_source", "anonymous_intelligence", "outlet_claim", "editorial_opinion", "furniture")
 _WORD = re.compile(r"[a-z]+")
@@ -118,9 +117,9 @@ class TfidfBlock:
     def scores(self, texts: list[str], coef: np.ndarray) -> np.ndarray:
         """The block's part of the linear scores, (n, k) for coefficients (k, n_terms): by the compiled `tfidf_scores`
         when the kernels are active (the same bits), else `scores_python`."""
-        if _tfidf_scores is not None:
+        if COMPILED_SCORES:
             rows, cols = self.lookup.ids(texts)
-            return kernels.tfidf_scores(rows, cols, [(None, self.idf, coef)], len(texts), tf_table)[0]
+            return compiled_word_scores(rows, cols, [(None, self.idf, coef)], len(texts))[0]
         return self.scores_python(texts, coef)
 
     def scores_python(self, texts: list[str], coef: np.ndarray) -> np.ndarray:

@@ -402,6 +402,7 @@ _CodeCache = getattr(kernels.compiled, "CodeCache", None)
 _vocab_find = getattr(kernels.compiled, "vocab_find", None)
 _ngram_rows = getattr(kernels.compiled, "ngram_rows", None)  # None: the twin (no kernels, or a build without them)
 _tfidf_scores = getattr(kernels.compiled, "tfidf_scores", None)
+COMPILED_SCORES = _tfidf_scores is not None  # word scores by `compiled_word_scores`
 _TF = np.zeros(0, dtype=np.float32)
 
 
@@ -475,9 +476,16 @@ def word_scores_many(heads: list[CompiledHead], rows: np.ndarray, ids: np.ndarra
     """`CompiledHead.word_scores` of each head over the same n-gram occurrences: one call of the compiled
     `tfidf_scores` for all of them when the kernels are active (the same bits, tests/kernels/test_inheadk.py), else
     each head's `word_scores_python`."""
-    if _tfidf_scores is not None:
-        return kernels.tfidf_scores(rows, ids, [(h.columns, h.idf, h.coef_words) for h in heads], n, tf_table)
-    return [h.word_scores_python(rows, ids, n) for h in heads]
+    fast = compiled_word_scores(rows, ids, [(h.columns, h.idf, h.coef_words) for h in heads], n)
+    return fast if fast is not None else [h.word_scores_python(rows, ids, n) for h in heads]
+
+
+def compiled_word_scores(rows: np.ndarray, ids: np.ndarray, blocks: list[tuple], n: int) -> list[np.ndarray] | None:
+    """The word scores of TF-IDF blocks given as (columns (None: the ids are the columns), idf, coef) over the same
+    n-gram occurrences, by the compiled `tfidf_scores`; None when the kernels are not active (the caller's twin)."""
+    if _tfidf_scores is None:
+        return None
+    return kernels.tfidf_scores(rows, ids, blocks, n, tf_table)
 
 
 def combine_heads(p_attr: np.ndarray, p_type: np.ndarray, p_op: np.ndarray) -> np.ndarray:
