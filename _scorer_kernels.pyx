@@ -910,7 +910,7 @@ def tfidf_scores(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py
     per row and column the count k; the value float32(tf[k] * idf[column]), tf[k] = float32(log(float32(k)) + 1)
     read from `tf_table(largest k)` (numpy's float32 log, as the twin's); each row's values divided (in float32) by
     float32(sqrt(their squares summed in float64 in column order)); each score the float64 sum, in column order, of
-    value * coef[class, column] (numpy's bincount adds its weights in order)."""
+    value * coef[class, column] (numpy's bincount adds its weights in order). The columns are int32."""
     import numpy as np
 
     cdef Py_ssize_t n_occ = rows.shape[0], n_words, n_coef, n_ids, i, r, a, b, e, q, largest, longest = 0
@@ -918,7 +918,7 @@ def tfidf_scores(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py
     cdef double acc, norm2
     cdef float value, norm
     cdef bint by_column, bad = False
-    cdef const int64_t[::1] columns
+    cdef const int32_t[::1] columns
     cdef const double[::1] idf
     cdef const double[:, ::1] coef
     cdef double[:, ::1] out
@@ -1400,10 +1400,21 @@ cdef class CodeCache:
                                            self.offsets[k + 1] - self.offsets[k]), self.codes[k])
                 for k in range(self.n)]
 
+    def __reduce__(self):
+        """Pickled as its (word, code) pairs (a model that has scored can be pickled, as with a dict)."""
+        return _code_cache, (self.items(),)
+
     def __eq__(self, other):
         if isinstance(other, (CodeCache, dict)):
             return dict(self.items()) == (dict(other.items()) if isinstance(other, CodeCache) else other)
         return NotImplemented
+
+
+def _code_cache(list pairs):
+    """A CodeCache holding the (word, code) pairs (CodeCache.__reduce__)."""
+    cache = CodeCache()
+    cache.update(pairs)
+    return cache
 
 
 # vocab_find <- scorer.text.vocab.Vocabulary._find (the ids of byte strings: hash, search among the terms' sorted

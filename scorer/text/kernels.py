@@ -145,9 +145,8 @@ def tfidf_scores(rows, ids, heads, n: int, tf_table) -> list:
 
     rows = np.ascontiguousarray(rows, dtype=np.int64)
     ids = np.ascontiguousarray(ids, dtype=np.int64)
-    heads = [(None if columns is None else np.ascontiguousarray(columns, dtype=np.int64),
-              np.ascontiguousarray(idf, dtype=np.float64), np.ascontiguousarray(coef, dtype=np.float64))
-             for columns, idf, coef in heads]
+    heads = [(None if columns is None else _int32_columns(columns), np.ascontiguousarray(idf, dtype=np.float64),
+              np.ascontiguousarray(coef, dtype=np.float64)) for columns, idf, coef in heads]
     # (the kernel checks every row, id and column against the arrays' sizes before or as its unchecked loops read them)
     if rows.ndim != 1 or ids.ndim != 1 or any((c is not None and c.ndim != 1) or i.ndim != 1 or w.ndim != 2
                                               for c, i, w in heads):
@@ -174,3 +173,15 @@ def vocab_find(vocabulary, data, lengths):
     if not same:
         v._kernel_checked = arrays  # (the same objects as the vocabulary's when no conversion was needed)
     return out
+
+
+def _int32_columns(columns):
+    """A head's columns as the int32 array `tfidf_scores` reads (the heads keep them so: not copied), checked to fit."""
+    import numpy as np
+
+    columns = np.asarray(columns)
+    if columns.dtype != np.int32:
+        if len(columns) and (columns.min() < -2 ** 31 or columns.max() >= 2 ** 31):
+            raise ValueError("tfidf_scores: a column beyond int32")
+        columns = columns.astype(np.int32)
+    return np.ascontiguousarray(columns)

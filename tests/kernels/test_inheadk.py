@@ -159,7 +159,8 @@ def test_tfidf_scores_same_on_fuzzed_occurrences(n, n_words, n_ids, n_coef, seed
         rows, ids = np.r_[rows, np.full(300, rows[0])], np.r_[ids, np.full(300, ids[0])]
     columns = rng.integers(-1, n_words, size=n_ids)
     head = _Head(columns, rng.uniform(1, 5, size=n_words), rng.normal(size=(n_coef, n_words)))
-    fast = K.tfidf_scores(rows.astype(np.int64), ids.astype(np.int64), [(columns, head.idf, head.coef_words)], n,
+    fast = K.tfidf_scores(rows.astype(np.int64), ids.astype(np.int64), [(columns.astype(np.int32), head.idf,
+                                                                         head.coef_words)], n,
                           heads.tf_table)[0]
     assert fast.tobytes() == head.word_scores_python(rows, ids, n).tobytes()
     by_column = np.clip(ids, 0, n_words - 1).astype(np.int64)
@@ -171,19 +172,21 @@ def test_tfidf_scores_same_on_fuzzed_occurrences(n, n_words, n_ids, n_coef, seed
 def test_tfidf_scores_refuses_bad_calls():
     one = np.array([0], dtype=np.int64)
     idf, coef = np.ones(3), np.ones((2, 3))
-    ok = [(np.array([0, 1, 2], dtype=np.int64), idf, coef)]
+    ok = [(np.array([0, 1, 2], dtype=np.int32), idf, coef)]
     assert K.tfidf_scores(one, one, ok, 1, heads.tf_table)[0].shape == (1, 2)
     for rows, ids, head_list, n in (
             (np.array([1], dtype=np.int64), one, ok, 1),  # a row outside [0, n)
             (one, np.array([-1], dtype=np.int64), ok, 1),  # a negative id
             (one, np.array([3], dtype=np.int64), ok, 1),  # an id beyond the columns
-            (one, one, [(np.array([5], dtype=np.int64), idf, coef)], 1),  # a column beyond the terms
+            (one, one, [(np.array([5], dtype=np.int32), idf, coef)], 1),  # a column beyond the terms
             (one, np.array([3], dtype=np.int64), [(None, idf, coef)], 1),  # a column beyond the terms
             (one, one, [(None, idf, np.ones((2, 4)))], 1),  # coefficients of another width
             (one, np.zeros(2, dtype=np.int64), ok, 1),  # rows and ids differ in length
             (one, one, ok, -1)):
         with pytest.raises(ValueError):
             K.tfidf_scores(rows, ids, head_list, n, heads.tf_table)
+    with pytest.raises(ValueError):  # (the wrapper) a column beyond int32
+        kernels.tfidf_scores(one, one, [(np.array([2 ** 40], dtype=np.int64), idf, coef)], 1, heads.tf_table)
     with pytest.raises(ValueError):  # a table too short for the counts
         K.tfidf_scores(np.zeros(2, dtype=np.int64), np.zeros(2, dtype=np.int64), ok, 1,
                        lambda k: np.ones(2, dtype=np.float32))
@@ -295,6 +298,9 @@ def test_code_cache_is_a_dict(operations):
             cache.clear()
         assert cache.get(word, -7) == ref.get(word, -7) and (word in cache) == (word in ref)
     assert len(cache) == len(ref) and cache == ref and dict(cache.items()) == ref
+    import pickle
+
+    assert pickle.loads(pickle.dumps(cache)) == ref
     words = list(ref) + ["", "\ud800", "never seen"]
     assert cache.codes_of(words).tolist() == [ref.get(w, -2) for w in words]
     for word in words:
