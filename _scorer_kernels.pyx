@@ -906,11 +906,29 @@ cdef inline long _bits_of(dict table, object word) except -1:
     return 0 if found is NULL else <long> (<object> found)
 
 
-def cue_rows(list texts, double[:, ::1] out, dict lower_bits, dict case_bits, Py_ssize_t case_longest, tuple calls):
+cdef bint _close_then(Text t) noexcept nogil:
+    """cues._CLOSE_THEN (`[,?!][”"’]\\s+`) matches somewhere in the text (said_after_closing finds nothing else)."""
+    cdef Py_ssize_t i
+    cdef Py_UCS4 ch, nxt
+    for i in range(t.n - 2):
+        ch = _at(t, i)
+        if ch == 0x2C or ch == 0x3F or ch == 0x21:
+            nxt = _at(t, i + 1)
+            if (nxt == RIGHT_DQ or nxt == 0x22 or nxt == RIGHT_SQ) and Py_UNICODE_ISSPACE(_at(t, i + 2)):
+                return True
+    return False
+
+
+def cue_rows(list texts, double[:, ::1] out, object lower_bits, object case_bits, Py_ssize_t case_longest,
+             tuple calls):
     """cues.cue_vector of each text (a str) into the rows of `out` (len(texts), 25): the words ([A-Za-z][A-Za-z'’-]*)
     found and lower-cased in one pass, each looked up once in `lower_bits` (lower-cased word -> bits of the word lists
     it is in) and, if short, in `case_bits` (word as written -> bits); quote marks, dashes, digits found in one pass
-    over the characters; the phrase scan and the rare regexes called back (`calls`, cues._CUE_CALLS)."""
+    over the characters; the phrase scan and the rare regexes called back (`calls`, cues._CUE_CALLS). The tables may
+    be dicts or `WordBits` (both WordBits: no str made per word), the phrase scan a `PhraseTrie` (matched here)."""
+    if not ((type(lower_bits) is dict and type(case_bits) is dict)
+            or (type(lower_bits) is WordBits and type(case_bits) is WordBits)):
+        raise TypeError("cue_rows: the word tables must be two dicts or two WordBits")
     if out.shape[0] != len(texts) or out.shape[1] != N_CUES:
         raise ValueError(f"cue_rows: out has shape ({out.shape[0]}, {out.shape[1]}), expected ({len(texts)}, {N_CUES})")
     if len(calls) != 8:
@@ -920,7 +938,7 @@ def cue_rows(list texts, double[:, ::1] out, dict lower_bits, dict case_bits, Py
         _cue_row(texts[r], out, r, lower_bits, case_bits, case_longest, calls)
 
 
-cdef int _cue_row(str text, double[:, ::1] out, Py_ssize_t r, dict lower_bits, dict case_bits,
+cdef int _cue_row(str text, double[:, ::1] out, Py_ssize_t r, object lower_bits, object case_bits,
                   Py_ssize_t case_longest, tuple calls) except -1:
     cdef Text t = _text(text)
     cdef Py_ssize_t n = t.n, i, j, k, m, nw = 0, quotes = 0, opener = -1, straight = -1, names = 0
@@ -930,7 +948,7 @@ cdef int _cue_row(str text, double[:, ::1] out, Py_ssize_t r, dict lower_bits, d
     cdef bint first = False, second = False, anon_head = False, modal = False, dated = False, quote_then = False
     cdef Py_UCS4 ch
     cdef long bits
-    cdef bint upper
+    cdef bint upper, tables = type(lower_bits) is WordBits and type(case_bits) is WordBits
     for k in range(N_CUES):
         out[r, k] = 0.0
     if n == 0:
@@ -990,8 +1008,17 @@ cdef int _cue_row(str text, double[:, ::1] out, Py_ssize_t r, dict lower_bits, d
                 ch = _at(t, k)
                 buf[k - i] = <Py_UCS4> (<unsigned int> ch + 32u) if 0x41 <= ch <= 0x5A else ch
             starts[nw], ends[nw] = i, j
-            low_bits[nw] = _bits_of(lower_bits, PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, j - i))
-            word_case[nw] = _bits_of(case_bits, PyUnicode_Substring(text, i, j)) if j - i <= case_longest else 0
+            if tables:
+                low_bits[nw] = (<WordBits> lower_bits).get(buf, j - i)
+                if j - i <= case_longest:
+                    for k in range(i, j):
+                        buf[k - i] = _at(t, k)
+                    word_case[nw] = (<WordBits> case_bits).get(buf, j - i)
+                else:
+                    word_case[nw] = 0
+            else:
+                low_bits[nw] = _bits_of(lower_bits, PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, j - i))
+                word_case[nw] = _bits_of(case_bits, PyUnicode_Substring(text, i, j)) if j - i <= case_longest else 0
             nw += 1
             i = j
         for k in range(nw):
@@ -1035,20 +1062,28 @@ cdef int _cue_row(str text, double[:, ::1] out, Py_ssize_t r, dict lower_bits, d
     phrase_groups, dash_search, said_after_closing, digits_findall, year_search, may_search, modal_search, log1p = calls
     if closing and dash:
         quote_then = dash_search(text) is not None
-    if not quote_then and (closing or right_single):
+    if not quote_then and (closing or right_single) and _close_then(t):
         quote_then = said_after_closing(text)
     cdef str low = text.lower()
-    cdef set found = phrase_groups(low)
+    cdef long phrases
+    if isinstance(phrase_groups, PhraseTrie):  # the groups matched here (else asked of the twin's phrase_groups)
+        phrases = (<PhraseTrie> phrase_groups).bits(low)
+    else:
+        found = phrase_groups(low)
+        phrases = (("denial" in found) * PHRASE_DENIAL | ("anon" in found) * PHRASE_ANON
+                   | ("report" in found) * PHRASE_REPORT | ("outlet" in found) * PHRASE_OUTLET
+                   | ("hedge" in found) * PHRASE_HEDGE)
     if digits:
         numbers += len(digits_findall(text))
     if not dated:
         dated = (digits and year_search(text) is not None) or (may and may_search(text) is not None)
     if not modal:
-        modal = ("need" in low or "ha" in low) and " to" in low and modal_search(low) is not None
-    hedges += "hedge" in found
+        # _MODAL_PHRASE's matches hold "need", "ve to" or "has to" (as the twin checks)
+        modal = ("need" in low or "ve to" in low or "has to" in low) and modal_search(low) is not None
+    hedges += (phrases & PHRASE_HEDGE) != 0
     ch = _at(t, 0)
     out[r, 0] = any_verb
-    out[r, 1] = "report" in found or "denial" in found
+    out[r, 1] = (phrases & (PHRASE_REPORT | PHRASE_DENIAL)) != 0
     out[r, 2] = "according to" in low
     out[r, 3] = _capped(quotes, 4)
     out[r, 4] = ch == LEFT_DQ or ch == 0x22 or ch == LEFT_SQ or ch == 0x27
@@ -1057,9 +1092,9 @@ cdef int _cue_row(str text, double[:, ::1] out, Py_ssize_t r, dict lower_bits, d
     out[r, 7] = carry
     out[r, 8] = name_near
     out[r, 9] = _capped(names, 5)
-    out[r, 10] = "anon" in found
+    out[r, 10] = (phrases & PHRASE_ANON) != 0
     out[r, 11] = anon_head
-    out[r, 12] = "outlet" in found
+    out[r, 12] = (phrases & PHRASE_OUTLET) != 0
     out[r, 13] = _capped(hedges, 3)
     out[r, 14] = _capped(loaded, 3)
     out[r, 15] = _capped(numbers, 4)
@@ -1070,7 +1105,7 @@ cdef int _cue_row(str text, double[:, ::1] out, Py_ssize_t r, dict lower_bits, d
     out[r, 20] = second
     out[r, 21] = modal
     out[r, 22] = _capped(intens, 3)
-    out[r, 23] = "denial" in found
+    out[r, 23] = (phrases & PHRASE_DENIAL) != 0
     out[r, 24] = log1p(nw) / 5.0
     return 0
 
@@ -1084,13 +1119,20 @@ cdef inline bint _token_punct(Py_UCS4 ch) noexcept nogil:
     return ch == LEFT_DQ or ch == RIGHT_DQ or ch == 0x22 or ch == 0x3F or ch == 0x21 or ch == 0x3A
 
 
-def word_codes(list texts, dict cache, bint long_words):
+def word_codes(list texts, object cache, bint long_words):
     """The tokens of each (lower-cased) text and their codes in `cache` (word -> int): (codes, counts, missed,
     missed_at), codes an int64 array of all the texts' tokens in order (-2 for a token not in the cache), counts the
     number of tokens of each text, missed the tokens not in the cache (str) and missed_at their places in codes.
     Tokens as `re.findall` of heads.HEADS_TOKEN_PATTERN gives them (`\\b\\w[\\w'’]*\\b|[“”"?!:]`), or with
-    `long_words` of heads.LONG_WORDS_PATTERN (`\\b\\w\\w+\\b`); \\w as the regex engine's for str patterns."""
+    `long_words` of heads.LONG_WORDS_PATTERN (`\\b\\w\\w+\\b`); \\w as the regex engine's for str patterns. `cache`:
+    a dict or a `CodeCache` (looked up without making a str of each token: only the missed ones are made)."""
     import numpy as np
+
+    if type(cache) is not dict and type(cache) is not CodeCache:
+        raise TypeError("word_codes: the cache must be a dict or a CodeCache")
+    cdef bint table = type(cache) is CodeCache
+    cdef CodeCache codes_of = cache if table else None
+    cdef int64_t code
 
     cdef Py_ssize_t total = 0, r, i, j, last, n, k = 0, n_texts = len(texts)
     cdef str text
@@ -1135,18 +1177,800 @@ def word_codes(list texts, dict cache, bint long_words):
             else:
                 i += 1
                 continue
-            word = PyUnicode_Substring(text, i, last)
-            found = PyDict_GetItemWithError(cache, word)
-            if found is NULL:
-                codes[k] = -2
-                missed.append(word)
-                missed_at.append(k)
+            if table:
+                code = codes_of.find(t, i, last)
+                codes[k] = code
+                if code == -2:
+                    missed.append(PyUnicode_Substring(text, i, last))
+                    missed_at.append(k)
             else:
-                codes[k] = <object> found
+                word = PyUnicode_Substring(text, i, last)
+                found = PyDict_GetItemWithError(cache, word)
+                if found is NULL:
+                    codes[k] = -2
+                    missed.append(word)
+                    missed_at.append(k)
+                else:
+                    codes[k] = <object> found
             k += 1
             i = last
         counts[r] = k - before
     return codes_array[:k], counts_array, missed, np.array(missed_at, dtype=np.int64)
+
+# ---- inheadk (session 13) ----
+#   ngram_rows   <- scorer.model.heads.NgramCoder._ids_of_codes (the n-gram ids of a model call from its word codes)
+#   tfidf_scores <- scorer.model.heads.CompiledHead.decision's word part and scorer.model.claims.TfidfBlock.scores
+#                   (sublinear TF-IDF rows, l2-normalised in float32, times the coefficient rows)
+#   PhraseTrie, phrase_bits <- scorer.model.cues.phrase_groups (also read by cue_rows, changed in place to use it)
+#   WordBits     <- the word-list dicts cue_rows reads (a C table; cue_rows takes either)
+#   CodeCache    <- NgramCoder's dict word -> code (a C table; word_codes takes either)
+#   vocab_find   <- scorer.text.vocab.Vocabulary._find (the ids of byte strings)
+#   quote_states <- scorer.model.cues.quote_states (the heads' quote-state block)
+
+from libc.stdlib cimport qsort
+from libc.stdint cimport uint64_t, int32_t
+from libc.math cimport sqrt as _c_sqrt
+
+
+def ngram_rows(const int64_t[::1] codes, const int64_t[::1] lengths, int64_t unigram_ids, int64_t base,
+               list tables):
+    """`NgramCoder._ids_of_codes(codes, lengths)`: (rows, ids) of the known n-grams of texts whose words' codes are
+    laid end to end in `codes` (`lengths` words each; a code < 0 is a word in no term): per text its unigrams (codes
+    in [0, unigram_ids)) in text order, then its known bigrams in text order, then trigrams..., an n-gram's key the
+    number its codes spell in `base`, looked up in `tables[n - 2]` = (sorted keys, their ids, buckets, step): the
+    keys k with k // step == j are keys[buckets[j]:buckets[j + 1]] (`NgramCoder` builds them; a key's place is
+    searched only in its bucket). The caller checks that every key fits in int64 (`NgramCoder.exact_loop`)."""
+    import numpy as np
+
+    cdef Py_ssize_t n_texts = lengths.shape[0], n_codes = codes.shape[0], top = len(tables) + 1, r, i, j, n, at
+    cdef Py_ssize_t pos = 0, k = 0, total = 0, m, lo, hi, mid, bucket, n_buckets
+    cdef int64_t key, code, step
+    cdef bint valid
+    cdef const int64_t[::1] keys
+    cdef const int64_t[::1] values
+    cdef const int64_t[::1] buckets
+    for r in range(n_texts):
+        if lengths[r] < 0:
+            raise ValueError("ngram_rows: a negative length")
+        total += lengths[r]
+    if total != n_codes:
+        raise ValueError(f"ngram_rows: lengths sum to {total}, not the {n_codes} codes")
+    if base < 0:
+        raise ValueError("ngram_rows: a negative base")
+    key_list, value_list, bucket_list, steps = [], [], [], []
+    for table in tables:
+        keys, values, buckets, step = table
+        if keys.shape[0] != values.shape[0] or buckets.shape[0] < 2 or step < 1:
+            raise ValueError("ngram_rows: a table's keys, ids, buckets and step do not fit")
+        for j in range(buckets.shape[0]):
+            if buckets[j] < 0 or buckets[j] > keys.shape[0] or (j and buckets[j] < buckets[j - 1]):
+                raise ValueError("ngram_rows: a table's buckets are not ascending places in its keys")
+        key_list.append(keys)
+        value_list.append(values)
+        bucket_list.append(buckets)
+        steps.append(step)
+    rows_array = np.empty(n_codes * top, dtype=np.int64)
+    ids_array = np.empty(n_codes * top, dtype=np.int64)
+    cdef int64_t[::1] rows = rows_array
+    cdef int64_t[::1] ids = ids_array
+    for r in range(n_texts):
+        m = lengths[r]
+        for i in range(pos, pos + m):
+            code = codes[i]
+            if 0 <= code < unigram_ids:
+                rows[k] = r
+                ids[k] = code
+                k += 1
+        for n in range(2, top + 1):
+            keys = key_list[n - 2]
+            values = value_list[n - 2]
+            buckets = bucket_list[n - 2]
+            step = steps[n - 2]
+            n_buckets = buckets.shape[0] - 1
+            if keys.shape[0] == 0:
+                continue
+            for i in range(pos, pos + m - n + 1):
+                key = 0
+                valid = True
+                for j in range(n):
+                    code = codes[i + j]
+                    if code < 0:
+                        valid = False
+                        break
+                    key = key * base + code
+                if not valid:
+                    continue
+                bucket = key // step
+                if bucket >= n_buckets:  # (beyond the last bucket's keys: searched in the last one)
+                    bucket = n_buckets - 1
+                lo, hi = buckets[bucket], buckets[bucket + 1] if bucket + 1 < n_buckets else keys.shape[0]
+                while lo < hi:
+                    mid = (lo + hi) >> 1
+                    if keys[mid] < key:
+                        lo = mid + 1
+                    else:
+                        hi = mid
+                if lo < keys.shape[0] and keys[lo] == key:
+                    rows[k] = r
+                    ids[k] = values[lo]
+                    k += 1
+        pos += m
+    return rows_array[:k], ids_array[:k]
+
+
+cdef int _compare_int64(const void *a, const void *b) noexcept nogil:
+    cdef int64_t x = (<const int64_t *> a)[0], y = (<const int64_t *> b)[0]
+    return (x > y) - (x < y)
+
+
+cdef inline void _sort_int64(int64_t *v, Py_ssize_t n) noexcept nogil:
+    """v[:n] in ascending order: insertion sort for a sentence's few terms, qsort beyond."""
+    cdef Py_ssize_t i, j
+    cdef int64_t x
+    if n > 48:
+        qsort(v, n, sizeof(int64_t), _compare_int64)
+        return
+    for i in range(1, n):
+        x = v[i]
+        j = i
+        while j > 0 and v[j - 1] > x:
+            v[j] = v[j - 1]
+            j -= 1
+        v[j] = x
+
+
+def tfidf_scores(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py_ssize_t n, object tf_table):
+    """The word part of each head's linear scores, [(n, len(coef))], for heads given as (columns, idf, coef): the
+    TF-IDF rows of the n-gram occurrences (rows[i], ids[i]) as `CompiledHead.word_scores_python` computes them, bit
+    for bit: each occurrence's column `columns[ids[i]]` (`ids[i]` itself when columns is None), columns < 0 dropped;
+    per row and column the count k; the value float32(tf[k] * idf[column]), tf[k] = float32(log(float32(k)) + 1)
+    read from `tf_table(largest k)` (numpy's float32 log, as the twin's); each row's values divided (in float32) by
+    float32(sqrt(their squares summed in float64 in column order)); each score the float64 sum, in column order, of
+    value * coef[class, column] (numpy's bincount adds its weights in order). The columns are int32."""
+    import numpy as np
+
+    cdef Py_ssize_t n_occ = rows.shape[0], n_words, n_coef, n_ids, i, r, a, b, e, q, largest, longest = 0
+    cdef int64_t c
+    cdef double acc, norm2
+    cdef float value, norm
+    cdef bint by_column, bad = False
+    cdef const int32_t[::1] columns
+    cdef const double[::1] idf
+    cdef const double[:, ::1] coef
+    cdef double[:, ::1] out
+    cdef const float[::1] tf
+    if ids.shape[0] != n_occ:
+        raise ValueError(f"tfidf_scores: {n_occ} rows but {ids.shape[0]} ids")
+    if n < 0:
+        raise ValueError("tfidf_scores: a negative number of rows")
+    for i in range(n_occ):
+        if rows[i] < 0 or rows[i] >= n or ids[i] < 0:
+            raise ValueError(f"tfidf_scores: a row outside [0, {n}) or a negative id")
+    results = []
+    # the occurrences' ids grouped by row (a counting sort: rows in order, each row's in occurrence order), once for
+    # all the heads
+    cdef int64_t *block = <int64_t *> PyMem_Malloc((3 * n_occ + 2 * n + 2) * sizeof(int64_t))
+    if block is NULL:
+        raise MemoryError()
+    cdef int64_t *grouped = block
+    cdef int64_t *cols = block + n_occ  # a head's columns of each row, sorted, then each row's distinct ones
+    cdef int64_t *counts = block + 2 * n_occ  # the count of each distinct column
+    cdef int64_t *start = block + 3 * n_occ  # row r's occurrences are grouped[start[r]:start[r + 1]]
+    cdef int64_t *stop = start + n + 1  # row r's distinct columns are cols[start[r]:stop[r]]
+    cdef float *values = <float *> PyMem_Malloc((n_occ + 1) * sizeof(float))
+    try:
+        if values is NULL:
+            raise MemoryError()
+        for r in range(n + 1):
+            start[r] = 0
+        for i in range(n_occ):
+            start[rows[i] + 1] += 1
+        for r in range(n):
+            start[r + 1] += start[r]
+            stop[r] = start[r]
+        for i in range(n_occ):
+            grouped[stop[rows[i]]] = ids[i]
+            stop[rows[i]] += 1
+        for head in heads:
+            column_array, idf, coef = head
+            by_column = column_array is None
+            if not by_column:
+                columns = column_array
+            n_words, n_coef = idf.shape[0], coef.shape[0]
+            n_ids = n_words if by_column else columns.shape[0]
+            if coef.shape[1] != n_words:
+                raise ValueError(f"tfidf_scores: coefficients of width {coef.shape[1]} for {n_words} terms")
+            out_array = np.zeros((n, n_coef), dtype=np.float64)
+            results.append(out_array)
+            out = out_array
+            largest = 0
+            with nogil:
+                # each row's columns sorted, then its distinct columns and their counts (np.unique of row * width +
+                # column: by row, then column)
+                for r in range(n):
+                    a, e = start[r], start[r + 1]
+                    q = a
+                    for i in range(a, e):
+                        if grouped[i] >= n_ids:
+                            bad = True
+                            break
+                        c = grouped[i] if by_column else columns[grouped[i]]
+                        if c >= n_words:
+                            bad = True
+                            break
+                        if c >= 0:
+                            cols[q] = c
+                            q += 1
+                    if bad:
+                        break
+                    e = q
+                    _sort_int64(&cols[a], e - a)
+                    q = a
+                    i = a
+                    while i < e:
+                        b = i + 1
+                        while b < e and cols[b] == cols[i]:
+                            b += 1
+                        cols[q] = cols[i]
+                        counts[q] = b - i
+                        if b - i > largest:
+                            largest = b - i
+                        q += 1
+                        i = b
+                    stop[r] = q
+            if bad:
+                raise ValueError(f"tfidf_scores: an id outside [0, {n_ids}) or a column outside [-inf, {n_words})")
+            if largest == 0:
+                continue
+            tf = tf_table(largest)
+            if tf.shape[0] <= largest:
+                raise ValueError(f"tfidf_scores: the tf table holds {tf.shape[0]} values, {largest + 1} needed")
+            with nogil:
+                for r in range(n):
+                    a, q = start[r], stop[r]
+                    if q == a:
+                        continue
+                    norm2 = 0.0
+                    for i in range(a, q):
+                        value = <float> (<double> tf[counts[i]] * idf[cols[i]])
+                        values[i] = value
+                        norm2 = norm2 + <double> value * <double> value
+                    norm = <float> _c_sqrt(norm2)
+                    for i in range(a, q):
+                        values[i] = values[i] / norm
+                    for b in range(n_coef):
+                        acc = 0.0
+                        for i in range(a, q):
+                            acc = acc + <double> values[i] * coef[b, cols[i]]
+                        out[r, b] = acc
+    finally:
+        PyMem_Free(block)
+        PyMem_Free(values)
+    return results
+
+
+# PhraseTrie, phrase_bits <- scorer.model.cues.phrase_groups (the phrase regex's groups in a lower-cased sentence, as
+# cues._first_alternatives finds them with the Aho-Corasick automaton; here a trie walked from each start)
+
+cdef enum:
+    # bits of the phrase groups (cues._PHRASE_GROUPS order)
+    PHRASE_DENIAL = 1
+    PHRASE_ANON = 2
+    PHRASE_REPORT = 4
+    PHRASE_OUTLET = 8
+    PHRASE_HEDGE = 16
+
+
+cdef class PhraseTrie:
+    """The phrase regex's literal alternatives as a trie (built by `cues._phrase_trie`): node k's edges are
+    (chars[j], children[j]) for j in edges[k]:edges[k + 1], by char; the literal ending at node k has the
+    alternatives alternatives[k]:alternatives[k + 1] in regex order, each (order, bounded by \\b, group bit)."""
+    cdef int64_t[::1] edges, chars, children, alternatives, order, bounded, group
+    cdef int64_t root[128]  # the root's child for each ASCII character, -1 for none
+
+    def __init__(self, edges, chars, children, alternatives, order, bounded, group):
+        import numpy as np
+
+        arrays = [np.ascontiguousarray(a, dtype=np.int64) for a in (edges, chars, children, alternatives, order,
+                                                                     bounded, group)]
+        self.edges, self.chars, self.children, self.alternatives, self.order, self.bounded, self.group = arrays
+        cdef Py_ssize_t n_nodes = self.edges.shape[0] - 1, k, j
+        # checked here, so that the walk reads no index out of bounds
+        if n_nodes < 1 or self.alternatives.shape[0] != n_nodes + 1 or self.chars.shape[0] != self.children.shape[0] \
+                or self.order.shape[0] != self.bounded.shape[0] or self.order.shape[0] != self.group.shape[0]:
+            raise ValueError("PhraseTrie: the arrays do not fit")
+        for k in range(n_nodes):
+            if not (0 <= self.edges[k] <= self.edges[k + 1] <= self.chars.shape[0]
+                    and 0 <= self.alternatives[k] <= self.alternatives[k + 1] <= self.order.shape[0]):
+                raise ValueError("PhraseTrie: node ranges out of bounds")
+            for j in range(self.edges[k], self.edges[k + 1]):
+                if not 0 < self.children[j] < n_nodes:
+                    raise ValueError("PhraseTrie: a child out of bounds")
+                if j > self.edges[k] and self.chars[j] <= self.chars[j - 1]:
+                    raise ValueError("PhraseTrie: edges not sorted by char")
+        if self.edges[0] != 0 or self.edges[n_nodes] != self.chars.shape[0]:
+            raise ValueError("PhraseTrie: edges do not cover the chars")
+        for k in range(128):
+            self.root[k] = -1
+        for j in range(self.edges[0], self.edges[1]):
+            if self.chars[j] < 128:
+                self.root[self.chars[j]] = self.children[j]
+
+    cdef inline int64_t child(self, int64_t node, Py_UCS4 ch) noexcept nogil:
+        cdef Py_ssize_t j
+        if node == 0 and ch < 128:
+            return self.root[ch]
+        for j in range(self.edges[node], self.edges[node + 1]):
+            if self.chars[j] == ch:
+                return self.children[j]
+            if self.chars[j] > ch:
+                break
+        return -1
+
+    cdef long bits(self, str low) except -1:
+        """The group bits of the phrase regex's matches in `low` (finditer: at each start the alternative that comes
+        first in the regex among those that match there with their \\b conditions, then on from its end)."""
+        cdef Text t = _text(low)
+        cdef Py_ssize_t n = t.n, p = 0, q, j, best_end
+        cdef int64_t node, best_order
+        cdef long found = 0, best_group
+        cdef bint before
+        while p < n:
+            node = 0
+            best_order = -1
+            best_end = 0
+            best_group = 0
+            before = p > 0 and _word(_at(t, p - 1))
+            q = p
+            while q < n:
+                node = self.child(node, _at(t, q))
+                if node < 0:
+                    break
+                q += 1
+                for j in range(self.alternatives[node], self.alternatives[node + 1]):
+                    if self.bounded[j] and (before or (q < n and _word(_at(t, q)))):
+                        continue
+                    if best_order < 0 or self.order[j] < best_order:
+                        best_order, best_end, best_group = self.order[j], q, self.group[j]
+                    break
+            if best_order >= 0:
+                found |= best_group
+                p = best_end
+            else:
+                p += 1
+        return found
+
+
+def phrase_bits(PhraseTrie trie not None, str low not None):
+    """`cues.phrase_groups(low)` as bits (PHRASE_DENIAL, ANON, REPORT, OUTLET, HEDGE = 1, 2, 4, 8, 16)."""
+    return trie.bits(low)
+
+
+# WordBits <- the dicts word -> bits cue_rows reads (cues._LOWER_BITS, cues._CASE_BITS): looked up without making a
+# str of each word (cue_rows, changed in place, takes either)
+
+cdef class WordBits:
+    """A read-only table word -> bits (a dict of str -> int, copied): open addressing over the words' code points,
+    looked up from a buffer of code points without a Python object."""
+    cdef Py_UCS4 *chars
+    cdef Py_ssize_t *offsets  # word k is chars[offsets[k]:offsets[k + 1]]
+    cdef long *bits
+    cdef Py_ssize_t *slots  # word index + 1, 0 for an empty slot
+    cdef Py_ssize_t mask
+
+    def __cinit__(self, dict table not None):
+        cdef Py_ssize_t n = len(table), total = 0, k = 0, j, pos = 0, size = 16, at
+        cdef uint64_t h
+        words = list(table)
+        for word in words:
+            if type(word) is not str:
+                raise TypeError("WordBits: the words must be str")
+            total += len(<str> word)
+        while size < 4 * n:
+            size *= 2
+        self.mask = size - 1
+        self.chars = <Py_UCS4 *> PyMem_Malloc((total + 1) * sizeof(Py_UCS4))
+        self.offsets = <Py_ssize_t *> PyMem_Malloc((n + 1) * sizeof(Py_ssize_t))
+        self.bits = <long *> PyMem_Malloc((n + 1) * sizeof(long))
+        self.slots = <Py_ssize_t *> PyMem_Malloc(size * sizeof(Py_ssize_t))
+        if self.chars == NULL or self.offsets == NULL or self.bits == NULL or self.slots == NULL:
+            raise MemoryError()
+        for j in range(size):
+            self.slots[j] = 0
+        for k in range(n):
+            word = words[k]
+            self.bits[k] = table[word]
+            self.offsets[k] = pos
+            for j in range(len(word)):
+                self.chars[pos] = ord(word[j])
+                pos += 1
+            h = _fnv(&self.chars[self.offsets[k]], pos - self.offsets[k])
+            at = h & self.mask
+            while self.slots[at]:
+                at = (at + 1) & self.mask
+            self.slots[at] = k + 1
+        self.offsets[n] = pos
+
+    def __dealloc__(self):
+        PyMem_Free(self.chars)
+        PyMem_Free(self.offsets)
+        PyMem_Free(self.bits)
+        PyMem_Free(self.slots)
+
+    cdef long get(self, const Py_UCS4 *word, Py_ssize_t n) noexcept nogil:
+        """The bits of the word word[:n], 0 if it is not in the table."""
+        cdef Py_ssize_t at = _fnv(word, n) & self.mask, k, a, j
+        while self.slots[at]:
+            k = self.slots[at] - 1
+            a = self.offsets[k]
+            if self.offsets[k + 1] - a == n:
+                j = 0
+                while j < n and self.chars[a + j] == word[j]:
+                    j += 1
+                if j == n:
+                    return self.bits[k]
+            at = (at + 1) & self.mask
+        return 0
+
+    def __getitem__(self, str word):
+        """The bits of `word` (0 if it is not in the table), for the tests."""
+        cdef Py_ssize_t n = len(word), j
+        cdef Py_UCS4 *buf = <Py_UCS4 *> PyMem_Malloc((n + 1) * sizeof(Py_UCS4))
+        if buf == NULL:
+            raise MemoryError()
+        try:
+            for j in range(n):
+                buf[j] = word[j]
+            return self.get(buf, n)
+        finally:
+            PyMem_Free(buf)
+
+
+cdef inline uint64_t _fnv(const Py_UCS4 *word, Py_ssize_t n) noexcept nogil:
+    """FNV-1a over the code points, then mixed (the table's slot is its low bits)."""
+    cdef uint64_t h = 14695981039346656037ULL
+    cdef Py_ssize_t j
+    for j in range(n):
+        h = (h ^ <uint64_t> word[j]) * <uint64_t> 1099511628211ULL
+    return h ^ (h >> 29)
+
+
+# CodeCache <- the dict word -> code of scorer.model.heads.NgramCoder (`cache`), which word_codes (changed in place to
+# take either) reads without making a str of each token
+
+from cpython.mem cimport PyMem_Realloc
+
+
+cdef class CodeCache:
+    """A growing table word -> int64 code with the dict methods NgramCoder uses (get, [], update, clear, len, items):
+    open addressing over the words' code points, so that `word_codes` looks a token up where it lies in its text."""
+    cdef Py_UCS4 *chars
+    cdef Py_ssize_t n_chars, chars_room
+    cdef Py_ssize_t *offsets  # word k is chars[offsets[k]:offsets[k + 1]]
+    cdef int64_t *codes
+    cdef Py_ssize_t n, room  # words held, and the room for words of offsets and codes
+    cdef Py_ssize_t *slots  # word index + 1, 0 for an empty slot
+    cdef Py_ssize_t mask
+
+    def __cinit__(self):
+        self.chars_room, self.room = 1024, 128
+        self.chars = <Py_UCS4 *> PyMem_Malloc(self.chars_room * sizeof(Py_UCS4))
+        self.offsets = <Py_ssize_t *> PyMem_Malloc((self.room + 1) * sizeof(Py_ssize_t))
+        self.codes = <int64_t *> PyMem_Malloc(self.room * sizeof(int64_t))
+        self.slots = <Py_ssize_t *> PyMem_Malloc(256 * sizeof(Py_ssize_t))
+        if self.chars == NULL or self.offsets == NULL or self.codes == NULL or self.slots == NULL:
+            raise MemoryError()
+        self.mask = 255
+        self.clear()
+
+    def __dealloc__(self):
+        PyMem_Free(self.chars)
+        PyMem_Free(self.offsets)
+        PyMem_Free(self.codes)
+        PyMem_Free(self.slots)
+
+    def clear(self):
+        """Holds no word (the memory kept for the next ones)."""
+        cdef Py_ssize_t j
+        self.n = self.n_chars = 0
+        self.offsets[0] = 0
+        for j in range(self.mask + 1):
+            self.slots[j] = 0
+
+    def __len__(self):
+        return self.n
+
+    cdef inline Py_ssize_t _slot(self, Text t, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+        """The slot of the word t[a:b]: the slot holding it, else the empty slot where it would go."""
+        cdef uint64_t h = 14695981039346656037ULL
+        cdef Py_ssize_t j, at, k, s
+        for j in range(a, b):
+            h = (h ^ <uint64_t> _at(t, j)) * <uint64_t> 1099511628211ULL
+        at = (h ^ (h >> 29)) & self.mask
+        while self.slots[at]:
+            k = self.slots[at] - 1
+            s = self.offsets[k]
+            if self.offsets[k + 1] - s == b - a:
+                j = 0
+                while j < b - a and self.chars[s + j] == _at(t, a + j):
+                    j += 1
+                if j == b - a:
+                    return at
+            at = (at + 1) & self.mask
+        return at
+
+    cdef inline int64_t find(self, Text t, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+        """The code of the word t[a:b], -2 if it is not held."""
+        cdef Py_ssize_t at = self._slot(t, a, b)
+        return self.codes[self.slots[at] - 1] if self.slots[at] else -2
+
+    cdef int _grow(self, Py_ssize_t more_chars) except -1:
+        """Room for one more word of `more_chars` characters, and slots at most half full."""
+        cdef Py_ssize_t j, k, at, old_size
+        cdef Py_ssize_t *old_slots
+        cdef void *p
+        if self.n_chars + more_chars > self.chars_room:
+            while self.n_chars + more_chars > self.chars_room:
+                self.chars_room *= 2
+            p = PyMem_Realloc(self.chars, self.chars_room * sizeof(Py_UCS4))
+            if p == NULL:
+                raise MemoryError()
+            self.chars = <Py_UCS4 *> p
+        if self.n + 1 > self.room:
+            self.room *= 2
+            p = PyMem_Realloc(self.offsets, (self.room + 1) * sizeof(Py_ssize_t))
+            if p == NULL:
+                raise MemoryError()
+            self.offsets = <Py_ssize_t *> p
+            p = PyMem_Realloc(self.codes, self.room * sizeof(int64_t))
+            if p == NULL:
+                raise MemoryError()
+            self.codes = <int64_t *> p
+        if 2 * (self.n + 1) > self.mask + 1:
+            old_slots, old_size = self.slots, self.mask + 1
+            self.slots = <Py_ssize_t *> PyMem_Malloc(2 * old_size * sizeof(Py_ssize_t))
+            if self.slots == NULL:
+                self.slots = old_slots
+                raise MemoryError()
+            self.mask = 2 * old_size - 1
+            for j in range(self.mask + 1):
+                self.slots[j] = 0
+            for j in range(old_size):  # every word again, in its slot of the larger table
+                if old_slots[j]:
+                    k = old_slots[j] - 1
+                    at = self._slot_of(k)
+                    self.slots[at] = k + 1
+            PyMem_Free(old_slots)
+        return 0
+
+    cdef Py_ssize_t _slot_of(self, Py_ssize_t k) noexcept nogil:
+        """The empty slot for the held word k (when the slots are rebuilt)."""
+        cdef uint64_t h = 14695981039346656037ULL
+        cdef Py_ssize_t j, at
+        for j in range(self.offsets[k], self.offsets[k + 1]):
+            h = (h ^ <uint64_t> self.chars[j]) * <uint64_t> 1099511628211ULL
+        at = (h ^ (h >> 29)) & self.mask
+        while self.slots[at]:
+            at = (at + 1) & self.mask
+        return at
+
+    cpdef set(self, str word, int64_t code):
+        """cache[word] = code."""
+        cdef Text t = _text(word)
+        cdef Py_ssize_t at = self._slot(t, 0, t.n), j
+        if self.slots[at]:
+            self.codes[self.slots[at] - 1] = code
+            return
+        self._grow(t.n)
+        at = self._slot(t, 0, t.n)  # (the slots may have been rebuilt)
+        for j in range(t.n):
+            self.chars[self.n_chars + j] = _at(t, j)
+        self.n_chars += t.n
+        self.codes[self.n] = code
+        self.n += 1
+        self.offsets[self.n] = self.n_chars
+        self.slots[at] = self.n
+
+    def codes_of(self, list words not None):
+        """The codes of the words (str) as an int64 array, -2 for a word not held (`NgramCoder._codes`'s first
+        step)."""
+        import numpy as np
+
+        cdef Py_ssize_t k, n = len(words)
+        cdef Text t
+        out_array = np.empty(n, dtype=np.int64)
+        cdef int64_t[::1] out = out_array
+        for k in range(n):
+            word = words[k]
+            if type(word) is not str:
+                raise TypeError("CodeCache.codes_of: a word is not a str")
+            t = _text(<str> word)
+            out[k] = self.find(t, 0, t.n)
+        return out_array
+
+    def update(self, pairs):
+        """cache[word] = code for each (word, code)."""
+        for word, code in pairs:
+            self.set(word, code)
+
+    def get(self, str word, default=None):
+        cdef Text t = _text(word)
+        cdef Py_ssize_t at = self._slot(t, 0, t.n)
+        return self.codes[self.slots[at] - 1] if self.slots[at] else default
+
+    def __getitem__(self, str word):
+        cdef Text t = _text(word)
+        cdef Py_ssize_t at = self._slot(t, 0, t.n)
+        if not self.slots[at]:
+            raise KeyError(word)
+        return self.codes[self.slots[at] - 1]
+
+    def __contains__(self, str word):
+        cdef Text t = _text(word)
+        return self.slots[self._slot(t, 0, t.n)] != 0
+
+    def items(self):
+        """[(word, code)] in the order the words came."""
+        cdef Py_ssize_t k
+        return [(PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, &self.chars[self.offsets[k]],
+                                           self.offsets[k + 1] - self.offsets[k]), self.codes[k])
+                for k in range(self.n)]
+
+    def __reduce__(self):
+        """Pickled as its (word, code) pairs (a model that has scored can be pickled, as with a dict)."""
+        return _code_cache, (self.items(),)
+
+    def __eq__(self, other):
+        if isinstance(other, (CodeCache, dict)):
+            return dict(self.items()) == (dict(other.items()) if isinstance(other, CodeCache) else other)
+        return NotImplemented
+
+
+def _code_cache(list pairs):
+    """A CodeCache holding the (word, code) pairs (CodeCache.__reduce__)."""
+    cache = CodeCache()
+    cache.update(pairs)
+    return cache
+
+
+# vocab_find <- scorer.text.vocab.Vocabulary._find (the ids of byte strings: hash, search among the terms' sorted
+# hashes, compare the bytes)
+
+def vocab_find(const unsigned char[::1] blob, const int64_t[::1] starts, const int32_t[::1] lengths,
+               const uint64_t[::1] hashes, rows, values, uint64_t base, const unsigned char[::1] data,
+               const int64_t[::1] data_lengths, bint terms_checked=False):
+    """`Vocabulary._find(data, data_lengths)`: the id of each byte string laid end to end in `data` (`data_lengths`
+    bytes each), -1 where it is not a term: its hash (`vocab._hash`: Horner's rule in `base` over bytes + 1, the
+    length folded in, `vocab._mix`'s finaliser), its place among the terms' sorted `hashes` (`rows[k]`: the term of
+    hashes[k]), then the term's bytes (blob[starts[row]:starts[row] + lengths[row]]) compared; the id is the row,
+    or values[row] when values is not None. `terms_checked`: the caller has checked the terms' ranges and the rows
+    (as below) for these very arrays, which are not checked again."""
+    import numpy as np
+
+    cdef Py_ssize_t n = data_lengths.shape[0], n_terms = starts.shape[0], n_hashes = hashes.shape[0], i, k, lo, hi
+    cdef Py_ssize_t mid, pos = 0, a, size
+    cdef uint64_t h
+    cdef int64_t row
+    cdef bint equal
+    cdef const int64_t[::1] row_of
+    cdef const int32_t[::1] row_of32
+    cdef const int64_t[::1] value_of
+    cdef bint wide = np.asarray(rows).dtype == np.int64, mapped = values is not None
+    if wide:
+        row_of = rows
+        row_of32 = np.zeros(0, dtype=np.int32)
+    else:
+        row_of32 = rows
+        row_of = np.zeros(0, dtype=np.int64)
+    value_of = values if mapped else np.zeros(0, dtype=np.int64)
+    # checked before the unchecked loop: every range within its array, every row a term
+    if lengths.shape[0] != n_terms or (wide and row_of.shape[0] != n_hashes) or (not wide and row_of32.shape[0]
+                                                                                 != n_hashes):
+        raise ValueError("vocab_find: starts, lengths, hashes and rows do not fit")
+    if mapped and value_of.shape[0] != n_terms:
+        raise ValueError("vocab_find: values do not fit the terms")
+    for k in range(0 if terms_checked else n_terms):
+        if starts[k] < 0 or lengths[k] < 0 or starts[k] + lengths[k] > blob.shape[0]:
+            raise ValueError("vocab_find: a term outside the blob")
+    for k in range(0 if terms_checked else n_hashes):
+        row = row_of[k] if wide else row_of32[k]
+        if row < 0 or row >= n_terms:
+            raise ValueError("vocab_find: a row outside the terms")
+    for i in range(n):
+        if data_lengths[i] < 0:
+            raise ValueError("vocab_find: a negative length")
+        pos += data_lengths[i]
+    if pos > data.shape[0]:
+        raise ValueError("vocab_find: lengths beyond the data")
+    out_array = np.full(n, -1, dtype=np.int64)
+    cdef int64_t[::1] out = out_array
+    pos = 0
+    with nogil:
+        for i in range(n):
+            size = data_lengths[i]
+            h = 0
+            for k in range(pos, pos + size):
+                h = h * base + (<uint64_t> data[k] + 1)
+            h = h + <uint64_t> size * <uint64_t> 0x2545F4914F6CDD1DULL
+            h = h ^ (h >> 30)
+            h = h * <uint64_t> 0xBF58476D1CE4E5B9ULL
+            h = h ^ (h >> 27)
+            h = h * <uint64_t> 0x94D049BB133111EBULL
+            h = h ^ (h >> 31)
+            lo, hi = 0, n_hashes
+            while lo < hi:
+                mid = (lo + hi) >> 1
+                if hashes[mid] < h:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            if lo < n_hashes and hashes[lo] == h:
+                row = row_of[lo] if wide else row_of32[lo]
+                if lengths[row] == size:
+                    a = starts[row]
+                    equal = True
+                    for k in range(size):
+                        if blob[a + k] != data[pos + k]:
+                            equal = False
+                            break
+                    if equal:
+                        out[i] = value_of[row] if mapped else row
+            pos += size
+    return out_array
+
+
+# quote_states <- scorer.model.cues.quote_states (the quote-state block of the heads: opens_quote and closes_open_quote
+# of scorer.text.quotes in one pass over each text)
+
+cdef inline int _quote_flags(str text) except -1:
+    """Bit 1: `quotes.opens_quote(text)`; bit 2: `quotes.closes_open_quote(text)`; bit 4: text[:1] in '“"'."""
+    cdef Text t = _text(text)
+    cdef Py_ssize_t i, left = 0, right = 0, straight = 0, first_close = -1, first_open = -1
+    cdef Py_UCS4 ch
+    cdef int flags = 0
+    for i in range(t.n):
+        ch = _at(t, i)
+        if ch == LEFT_DQ:
+            left += 1
+            if first_open < 0:
+                first_open = i
+        elif ch == RIGHT_DQ or ch == 0x22:
+            if ch == RIGHT_DQ:
+                right += 1
+            else:
+                straight += 1
+            if first_close < 0:
+                first_close = i
+    if left > right or straight % 2 == 1:
+        flags |= 1
+    if first_close >= 0 and (first_open < 0 or first_close < first_open) and not (t.n and _at(t, 0) == 0x22):
+        flags |= 2
+    if t.n == 0 or _at(t, 0) == LEFT_DQ or _at(t, 0) == 0x22:
+        flags |= 4
+    return flags
+
+
+def quote_states(list prev not None, list texts not None, list nxt not None, double[:, ::1] out):
+    """`cues.quote_states(prev, texts, nxt)` into `out` (len(texts), 4), rows (prev[i], texts[i], nxt[i]): a quote
+    left open before the sentence, closed in it, opened in it and left open, closed in the next. False (out
+    untouched past the rows done) when a value is not a str: the caller takes the twin."""
+    cdef Py_ssize_t n = len(texts), i
+    cdef int before, here, after
+    if len(prev) != n or len(nxt) != n or out.shape[0] != n or out.shape[1] != 4:
+        raise ValueError(f"quote_states: {len(prev)}, {n} and {len(nxt)} texts for out ({out.shape[0]}, "
+                         f"{out.shape[1]})")
+    for i in range(n):
+        if type(prev[i]) is not str or type(texts[i]) is not str or type(nxt[i]) is not str:
+            return False
+        before = _quote_flags(<str> prev[i])
+        here = _quote_flags(<str> texts[i])
+        after = _quote_flags(<str> nxt[i])
+        out[i, 0] = (before & 1) != 0
+        out[i, 1] = (before & 1) != 0 and (here & 2) != 0
+        out[i, 2] = (here & 4) != 0 and (here & 1) != 0
+        out[i, 3] = (here & 1) != 0 and (after & 2) != 0
+    return True
+
 
 # ---- span tagger ----
 

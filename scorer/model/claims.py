@@ -17,7 +17,7 @@ import numpy as np
 
 from ..text.vocab import Vocabulary
 from .cues import source_type_matrix
-from .heads import NgramLookup, combine_heads
+from .heads import COMPILED_SCORES, NgramLookup, combine_heads, compiled_word_scores
 
 CLAIM_CLASSES = ("named_source", "anonymous_intelligence", "outlet_claim", "editorial_opinion", "furniture")
 _WORD = re.compile(r"[a-z]+")
@@ -38,15 +38,31 @@ def claim_dense(heads: np.ndarray, source_vectors: np.ndarray, cue: np.ndarray, 
     article is one sentence and its length."""
     n = len(heads)
     comb = combined(heads)
-    own = np.hstack([heads, comb, source_vectors])
-    zero = np.zeros((1, own.shape[1]))
-    prev = np.vstack([zero, own[:-1]]) if n else own
-    nxt = np.vstack([own[1:], zero]) if n else own
+    # the blocks written into one array (the values np.hstack of them gives: copies, and the same few operations)
+    own_width = heads.shape[1] + comb.shape[1] + source_vectors.shape[1]
+    widths = [own_width, cue.shape[1], own_width, own_width, prev_cue.shape[1], next_cue.shape[1], 3, 6]
+    at = np.cumsum([0] + widths).tolist()
+    out = np.empty((n, at[-1]), dtype=np.result_type(heads, source_vectors, cue, prev_cue, next_cue, np.float64))
+    own = out[:, :own_width]
+    own[:, :heads.shape[1]] = heads
+    own[:, heads.shape[1]:heads.shape[1] + comb.shape[1]] = comb
+    own[:, heads.shape[1] + comb.shape[1]:] = source_vectors
+    out[:, at[1]:at[2]] = cue
+    if n:
+        out[0, at[2]:at[3]] = 0.0
+        out[1:, at[2]:at[3]] = own[:-1]
+        out[:-1, at[3]:at[4]] = own[1:]
+        out[-1, at[3]:at[4]] = 0.0
+    out[:, at[4]:at[5]] = prev_cue
+    out[:, at[5]:at[6]] = next_cue
     position = np.arange(n)
-    place = np.column_stack([position / max(n - 1, 1), position == 0,
-                             np.minimum(np.asarray(lengths, dtype=np.int64), 400) / 200])
-    article = np.tile(np.r_[comb.mean(axis=0) if n else np.zeros(4), float(n == 1), min(n, 60) / 60], (n, 1))
-    return np.hstack([own, cue, prev, nxt, prev_cue, next_cue, place, article])
+    out[:, at[6]] = position / max(n - 1, 1)
+    out[:, at[6] + 1] = position == 0
+    out[:, at[6] + 2] = np.minimum(np.asarray(lengths, dtype=np.int64), 400) / 200
+    out[:, at[7]:at[7] + 4] = comb.mean(axis=0) if n else 0.0
+    out[:, at[7] + 4] = float(n == 1)
+    out[:, at[7] + 5] = min(n, 60) / 60
+    return out
 
 
 def source_tokens(source: str | None, inherited: str | None, cue: str | None, kind: str | None,
@@ -55,8 +71,21 @@ def source_tokens(source: str | None, inherited: str | None, cue: str | None, ki
     source phrase (or the source a quotation carries over), C_<word> for the cue, T_<type>, M_<method>."""
     words = _WORD.findall((source or inherited or "").lower())
     cue_words = _WORD.findall((cue or "").lower())
-    return " ".join(["S_" + w for w in words] + ["C_" + w for w in cue_words]
-                    + ["T_" + str(kind), "M_" + _NON_WORD.sub("_", str(method or ""))])
+    key = (kind, method)
+    try:
+        tail = _TYPE_TOKENS[key]
+    except KeyError:  # a (kind, method) pair not seen yet (a few dozen in all)
+        tail = "T_" + str(kind) + " M_" + _NON_WORD.sub("_", str(method or ""))
+        if len(_TYPE_TOKENS) >= 4096:
+            _TYPE_TOKENS.clear()
+        _TYPE_TOKENS[key] = tail
+    except TypeError:  # an unhashable value
+        tail = "T_" + str(kind) + " M_" + _NON_WORD.sub("_", str(method or ""))
+    return " ".join(["S_" + w for w in words] + ["C_" + w for w in cue_words] + [tail])
+
+
+# source_tokens' last two tokens of each (kind, method) pair seen: a handful make up almost every row
+_TYPE_TOKENS: dict[tuple, str] = {}
 
 
 class TfidfBlock:
@@ -86,7 +115,15 @@ class TfidfBlock:
         return r, c, (values / norms[r]).astype(np.float64)
 
     def scores(self, texts: list[str], coef: np.ndarray) -> np.ndarray:
-        """The block's part of the linear scores, (n, k) for coefficients (k, n_terms)."""
+        """The block's part of the linear scores, (n, k) for coefficients (k, n_terms): by the compiled `tfidf_scores`
+        when the kernels are active (the same bits), else `scores_python`."""
+        if COMPILED_SCORES:
+            rows, cols = self.lookup.ids(texts)
+            return compiled_word_scores(rows, cols, [(None, self.idf, coef)], len(texts))[0]
+        return self.scores_python(texts, coef)
+
+    def scores_python(self, texts: list[str], coef: np.ndarray) -> np.ndarray:
+        """`scores` from `transform` (the twin of the compiled `tfidf_scores`)."""
         r, c, v = self.transform(texts)
         return np.column_stack([np.bincount(r, weights=v * w[c], minlength=len(texts)) for w in coef]) \
             if len(texts) else np.zeros((0, len(coef)))

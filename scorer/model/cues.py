@@ -94,9 +94,9 @@ if not (DENIAL_RE.pattern.startswith(r"\b(") and DENIAL_RE.pattern.endswith(r")\
 _DENIALS = tuple(_literal_alternatives(DENIAL_RE.pattern[3:-3]))
 
 
-def _phrase_automaton() -> ahocorasick.Automaton:
-    """An Aho-Corasick automaton over every literal alternative of the phrase regex (above). Each key's value is its
-    length and its alternatives as (position in the regex, bounded by \\b on both sides, group), in regex order."""
+def _phrase_alternatives() -> dict[str, list[tuple[int, bool, str]]]:
+    """Every literal alternative of the phrase regex (above) -> its alternatives as (position in the regex, bounded
+    by \\b on both sides, group), in regex order."""
     entries = [(p, True, "denial") for p in _DENIALS] + [(p, False, "anon") for p in ANONYMITY_PHRASES] \
         + [(p, False, "report") for p in REPORTING_PHRASES] \
         + [(p, True, "outlet") for p in sorted(OUTLETS, key=len, reverse=True)] \
@@ -106,6 +106,13 @@ def _phrase_automaton() -> ahocorasick.Automaton:
         if bounded and not (_is_word(literal[0]) and _is_word(literal[-1])):
             raise ValueError(f"{literal!r}: a phrase between \\b must start and end with a word character")
         alternatives.setdefault(literal, []).append((order, bounded, group))
+    return alternatives
+
+
+def _phrase_automaton() -> ahocorasick.Automaton:
+    """An Aho-Corasick automaton over every literal alternative of the phrase regex (above). Each key's value is its
+    length and its alternatives (`_phrase_alternatives`)."""
+    alternatives = _phrase_alternatives()
     automaton = ahocorasick.Automaton()
     for literal, alts in alternatives.items():
         automaton.add_word(literal, (len(literal), tuple(alts)))
@@ -346,9 +353,44 @@ _PYTHON_BITS = _bits((*_LOWER_LISTS, frozenset(w.lower() for w in _CASE_BITS)))
 # the bit of each list of _CASE_LISTS in _CASE_BITS
 _FIRST_BIT, _SECOND_BIT, _FIRST_CAPITALISED_BIT, _NOT_NAME_BIT = (1 << k for k in range(len(_CASE_LISTS)))
 _CASE_LONGEST = max(map(len, _CASE_BITS))
-_CUE_CALLS = (phrase_groups, _DASH_ATTRIBUTION.search, _said_after_closing, _DIGITS.findall, _YEAR.search,
+# the phrase groups as the compiled `cue_rows` reads them (bits, in this order)
+_PHRASE_GROUPS = ("denial", "anon", "report", "outlet", "hedge")
+
+
+def _phrase_trie():
+    """The phrase regex's literal alternatives as the compiled `PhraseTrie` (the arrays its docstring describes), which
+    `cue_rows` walks from each start instead of calling `phrase_groups` (the same groups,
+    tests/kernels/test_inheadk.py)."""
+    alternatives = _phrase_alternatives()
+    nodes: list[dict[str, int]] = [{}]
+    ends: dict[int, list] = {}
+    for literal, alts in alternatives.items():
+        node = 0
+        for char in literal:
+            node = nodes[node].setdefault(char, len(nodes))
+            if node == len(nodes):
+                nodes.append({})
+        ends[node] = alts
+    edges, chars, children, starts, order, bounded, group = [0], [], [], [0], [], [], []
+    for k, node in enumerate(nodes):
+        for char in sorted(node):
+            chars.append(ord(char))
+            children.append(node[char])
+        edges.append(len(chars))
+        for position, is_bounded, name in ends.get(k, ()):
+            order.append(position)
+            bounded.append(int(is_bounded))
+            group.append(1 << _PHRASE_GROUPS.index(name))
+        starts.append(len(order))
+    return kernels.compiled.PhraseTrie(edges, chars, children, starts, order, bounded, group)
+
+
+_CUE_CALLS = (_phrase_trie() if hasattr(kernels.compiled, "PhraseTrie") else phrase_groups, _DASH_ATTRIBUTION.search, _said_after_closing, _DIGITS.findall, _YEAR.search,
               _DATE_MAY.search, _MODAL_PHRASE.search, math.log1p)
 _cue_rows = getattr(kernels.compiled, "cue_rows", None)  # None: the twin (no kernels, or a build without it)
+# the two tables as the compiled `WordBits` (looked up without a str per word; the same bits)
+_CUE_TABLES = (kernels.compiled.WordBits(_LOWER_BITS), kernels.compiled.WordBits(_CASE_BITS)) \
+    if hasattr(kernels.compiled, "WordBits") else (_LOWER_BITS, _CASE_BITS)
 
 
 def cue_matrix(texts) -> np.ndarray:
@@ -357,7 +399,7 @@ def cue_matrix(texts) -> np.ndarray:
     texts = list(texts)
     if _cue_rows is not None and all(type(t) is str for t in texts):
         out = np.empty((len(texts), len(CUE_FEATURES)), dtype=np.float64)
-        _cue_rows(texts, out, _LOWER_BITS, _CASE_BITS, _CASE_LONGEST, _CUE_CALLS)
+        _cue_rows(texts, out, *_CUE_TABLES, _CASE_LONGEST, _CUE_CALLS)
         return out
     return cue_matrix_python(texts)
 
@@ -370,8 +412,21 @@ def quote_state(prev: str, text: str, nxt: str) -> list[float]:
 
 
 def quote_states(prev: list[str], texts: list[str], nxt: list[str]) -> np.ndarray:
-    """quote_state of each row (prev[i], texts[i], nxt[i]) as an (n, 4) array, a column at a time (opens_quote once
-    per distinct text: each sentence is also its neighbour's previous sentence)."""
+    """quote_state of each row (prev[i], texts[i], nxt[i]) as an (n, 4) array: by the compiled `quote_states` when the
+    kernels are active and every value is a str (the same values), else `quote_states_python`."""
+    if _quote_states is not None:
+        out = np.empty((len(texts), 4), dtype=np.float64)
+        if _quote_states(list(prev), list(texts), list(nxt), out):
+            return out
+    return quote_states_python(prev, texts, nxt)
+
+
+_quote_states = getattr(kernels.compiled, "quote_states", None)  # None: the twin (no kernels, or a build without it)
+
+
+def quote_states_python(prev: list[str], texts: list[str], nxt: list[str]) -> np.ndarray:
+    """`quote_states` a column at a time (opens_quote once per distinct text: each sentence is also its neighbour's
+    previous sentence)."""
     opens = {t: opens_quote(t) for t in dict.fromkeys(chain(prev, texts))}
     open_prev = list(map(opens.__getitem__, prev))
     open_text = list(map(opens.__getitem__, texts))

@@ -82,6 +82,10 @@ def logistic_probabilities(scores: np.ndarray) -> np.ndarray:
 # 83,000 terms of the shipped heads took 45 ms of CPU (a loaded 2-core machine), about what it saves on 4,000 sentences,
 # so scoring one article starts as quickly as before
 CODER_AFTER = 4000
+# the same with the compiled kernels (`vocab_find`, `word_codes`, `ngram_rows`), which make the build and the coded
+# lookups cheaper than the string loop sooner: 6,546 dev sentences in batches of 8 articles, first pass, took 107 ms
+# (heads) and 63 ms (claim head) with 4,000, 60 and 25 with 500, 55 and 24 with 0; one article stays below it
+CODER_AFTER_COMPILED = 500
 # word types whose codes a coder keeps (a dict of the words seen, about 100 bytes each; emptied when full): the
 # frequent words of a batch are looked up as fast as in a dict, the vocabulary itself stays in arrays
 CACHE_WORDS = 100_000
@@ -118,8 +122,8 @@ class Tokens:
 
 class NgramLookup:
     """The n-gram ids of texts in a vocabulary (a `Vocabulary`, or a dict term -> id) (`ngram_ids_loop`): one batch
-    of n-gram strings at a time for the first CODER_AFTER texts, then with an `NgramCoder` (same result, built
-    once). `pattern`: the compiled token pattern `findall` belongs to, when given the texts are tokenised with
+    of n-gram strings at a time for the first CODER_AFTER texts (CODER_AFTER_COMPILED with the kernels), then with an
+    `NgramCoder` (same result, built once). `pattern`: the compiled token pattern `findall` belongs to, when given the texts are tokenised with
     `tokenise` (shared between the heads and the claim head) or, once the coder is built, by the compiled kernel
     `word_codes` where it knows the pattern (`_WORD_CODE_MODES`)."""
 
@@ -134,7 +138,7 @@ class NgramLookup:
     def ids(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         if self.coder is None:
             self.looked_up += len(texts)
-            if self.looked_up < CODER_AFTER:
+            if self.looked_up < (CODER_AFTER if _vocab_find is None else CODER_AFTER_COMPILED):
                 return ngram_ids_loop(texts, self.findall, self.vocabulary, self.ngram_max, self._tokens(texts))
             self.coder = NgramCoder(self.vocabulary, self.ngram_max)
         if self.long_words is not None and not self.coder.exact_loop:
@@ -243,7 +247,10 @@ class NgramCoder:
         self.exact_loop = bool((top + 1) ** ngram_max >= 2 ** 62 or (len(values) and values.min() < 0)
                                or (vocab.values is not None and len(np.unique(values)) != len(values)))
         self.keys: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        self.cache: dict[str, int] = {}  # word type -> code, for the words of the texts seen
+        self.tables: list | None = None  # the keys as the compiled `ngram_rows` reads them (`_bucketed`), when asked
+        # word type -> code, for the words of the texts seen: a dict, or with the kernels the compiled `CodeCache`
+        # (the same methods), which `word_codes` reads without making a str of each token
+        self.cache: dict[str, int] = {} if _CodeCache is None else _CodeCache()
         self.base = top
         if self.exact_loop or ngram_max < 2:
             return
@@ -294,7 +301,8 @@ class NgramCoder:
         """The words' codes: from the cache of word types seen, the new ones looked up in the compact vocabularies
         together (and cached: the cache starts again when it holds CACHE_WORDS words)."""
         cache = self.cache
-        codes = np.fromiter(map(cache.get, words, repeat(-2)), dtype=np.int64, count=len(words))
+        codes = np.fromiter(map(cache.get, words, repeat(-2)), dtype=np.int64, count=len(words)) \
+            if type(cache) is dict else cache.codes_of(words)
         miss = np.flatnonzero(codes == -2).tolist()
         if miss:
             codes[miss] = self._resolve([words[k] for k in miss])
@@ -338,7 +346,25 @@ class NgramCoder:
         return self._ids_of_codes(codes, lengths)
 
     def _ids_of_codes(self, codes: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """`ids` from the codes of all the texts' tokens in a row and the number of tokens of each text."""
+        """`ids` from the codes of all the texts' tokens in a row and the number of tokens of each text (the compiled
+        `ngram_rows` when the kernels are active: the same arrays, tests/kernels/test_inheadk.py)."""
+        if _ngram_rows is not None:
+            if self.tables is None:
+                self.tables = [self._bucketed(n) for n in range(2, self.ngram_max + 1)]
+            return kernels.ngram_rows(codes, lengths, self.unigram_ids, self.base, self.tables)
+        return self._ids_of_codes_python(codes, lengths)
+
+    def _bucketed(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+        """The n-gram table for the compiled `ngram_rows`: (sorted keys, ids, buckets, step), the keys k with
+        k // step == j being keys[buckets[j]:buckets[j + 1]], about 8 keys a bucket (1 byte a key more)."""
+        keys, values = self.keys[n]
+        n_buckets = max(len(keys) // 8, 1)
+        step = max(-(-self.base ** n // n_buckets), 1)  # every key is below base ** n <= n_buckets * step
+        buckets = np.searchsorted(keys, np.arange(n_buckets + 1, dtype=np.int64) * step).astype(np.int64)
+        return keys, values, buckets, step
+
+    def _ids_of_codes_python(self, codes: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`_ids_of_codes` in numpy (the twin of the compiled `ngram_rows`)."""
         row_of = np.repeat(np.arange(len(lengths)), lengths)
         # a token without a space found in the vocabulary is a unigram term: its code is its id (below
         # `unigram_ids`); a word only in longer terms has its code after them; others -1
@@ -369,12 +395,36 @@ class NgramCoder:
         return rows[order], ids[order]
 
 
+# the compiled word-code cache, n-gram lookup and TF-IDF scores (`_scorer_kernels.CodeCache`, `ngram_rows` and
+# `tfidf_scores`; their twins: a dict, `NgramCoder._ids_of_codes_python`, `CompiledHead.word_scores_python`,
+# `claims.TfidfBlock.scores_python`)
+_CodeCache = getattr(kernels.compiled, "CodeCache", None)
+_vocab_find = getattr(kernels.compiled, "vocab_find", None)
+_ngram_rows = getattr(kernels.compiled, "ngram_rows", None)  # None: the twin (no kernels, or a build without them)
+_tfidf_scores = getattr(kernels.compiled, "tfidf_scores", None)
+COMPILED_SCORES = _tfidf_scores is not None  # word scores by `compiled_word_scores`
+_TF = np.zeros(0, dtype=np.float32)
+
+
+def tf_table(largest: int) -> np.ndarray:
+    """Sublinear term frequencies as the twins compute them, numpy's float32 log(k) + 1, for the counts k = 0..largest
+    at least (k = 0 is not used), for the compiled `tfidf_scores`; the table grows to the largest count asked."""
+    global _TF
+    if len(_TF) <= largest:
+        counts = np.arange(max(largest + 1, 64), dtype=np.float32)
+        counts[0] = 1
+        _TF = np.log(counts) + np.float32(1)
+    return _TF
+
+
 class CompiledHead:
     """One head: sublinear TF-IDF (l2-normalised, float32 as in training) + dense parts -> logistic regression."""
 
     def __init__(self, columns: np.ndarray, idf: np.ndarray, parts: list[tuple], coef: np.ndarray,
                  intercept: np.ndarray, classes: np.ndarray, tokens: Tokens):
-        self.columns = columns  # union id -> this head's vocabulary column, -1 if not in it
+        # union id -> this head's vocabulary column, -1 if not in it; as int32 (the model file's are int64): half the
+        # memory, and half the cache lines the word scores' lookups touch
+        self.columns = columns.astype(np.int32) if len(idf) < 2 ** 31 else columns
         self.idf = idf.astype(np.float64)
         self.parts = parts
         self.n_words = len(idf)
@@ -384,20 +434,11 @@ class CompiledHead:
         self.classes_ = classes
         self.tokens = tokens
 
-    def decision(self, frame, rows: np.ndarray, ids: np.ndarray, done: dict) -> np.ndarray:
-        """Linear scores (n, n_coef_rows) from the token occurrences and the dense parts (shared via `done`)."""
-        n = len(frame)
-        cols = self.columns[ids]
-        keep = cols >= 0
-        key = rows[keep] * self.n_words + cols[keep]
-        key, counts = np.unique(key, return_counts=True)  # sorted by row, then column: one entry per term
-        r, c = key // self.n_words, key % self.n_words
-        # as TfidfVectorizer: float32 sublinear tf, times the float64 idf, stored as float32
-        values = ((np.log(counts.astype(np.float32)) + np.float32(1)) * self.idf[c]).astype(np.float32)
-        norms = np.sqrt(np.bincount(r, weights=values.astype(np.float64) ** 2, minlength=n)).astype(np.float32)
-        values = (values / norms[r]).astype(np.float64)
-        scores = np.column_stack([np.bincount(r, weights=values * w[c], minlength=n) for w in self.coef_words]) \
-            if n else np.zeros((0, len(self.coef_words)))
+    def decision(self, frame, rows: np.ndarray, ids: np.ndarray, done: dict,
+                 words: np.ndarray | None = None) -> np.ndarray:
+        """Linear scores (n, n_coef_rows) from the token occurrences and the dense parts (shared via `done`);
+        `words`: the word part (`word_scores`), when the caller has it."""
+        scores = self.word_scores(rows, ids, len(frame)) if words is None else words
         blocks = []
         for kind in self.parts:
             if kind not in done:
@@ -407,11 +448,46 @@ class CompiledHead:
             scores = scores + np.hstack(blocks) @ self.coef_dense.T
         return scores + self.intercept
 
+    def word_scores(self, rows: np.ndarray, ids: np.ndarray, n: int) -> np.ndarray:
+        """The word part of the linear scores (n, n_coef_rows) of the n-gram occurrences (rows[i], union id ids[i]):
+        by the compiled `tfidf_scores` when the kernels are active (the same bits), else `word_scores_python`."""
+        return word_scores_many([self], rows, ids, n)[0]
+
+    def word_scores_python(self, rows: np.ndarray, ids: np.ndarray, n: int) -> np.ndarray:
+        """`word_scores` in numpy (the twin of the compiled `tfidf_scores`)."""
+        cols = self.columns[ids]
+        keep = cols >= 0
+        key = rows[keep] * self.n_words + cols[keep]
+        key, counts = np.unique(key, return_counts=True)  # sorted by row, then column: one entry per term
+        r, c = key // self.n_words, key % self.n_words
+        # as TfidfVectorizer: float32 sublinear tf, times the float64 idf, stored as float32
+        values = ((np.log(counts.astype(np.float32)) + np.float32(1)) * self.idf[c]).astype(np.float32)
+        norms = np.sqrt(np.bincount(r, weights=values.astype(np.float64) ** 2, minlength=n)).astype(np.float32)
+        values = (values / norms[r]).astype(np.float64)
+        return np.column_stack([np.bincount(r, weights=values * w[c], minlength=n) for w in self.coef_words]) \
+            if n else np.zeros((0, len(self.coef_words)))
+
     def predict_proba(self, frame, tokens: tuple[np.ndarray, np.ndarray] | None = None,
-                      done: dict | None = None) -> np.ndarray:
+                      done: dict | None = None, words: np.ndarray | None = None) -> np.ndarray:
         """Probabilities in `classes_` order, as LogisticRegression.predict_proba."""
         rows, ids = tokens if tokens is not None else self.tokens.ids(_column(frame, "text"))
-        return logistic_probabilities(self.decision(frame, rows, ids, {} if done is None else done))
+        return logistic_probabilities(self.decision(frame, rows, ids, {} if done is None else done, words))
+
+
+def word_scores_many(heads: list[CompiledHead], rows: np.ndarray, ids: np.ndarray, n: int) -> list[np.ndarray]:
+    """`CompiledHead.word_scores` of each head over the same n-gram occurrences: one call of the compiled
+    `tfidf_scores` for all of them when the kernels are active (the same bits, tests/kernels/test_inheadk.py), else
+    each head's `word_scores_python`."""
+    fast = compiled_word_scores(rows, ids, [(h.columns, h.idf, h.coef_words) for h in heads], n)
+    return fast if fast is not None else [h.word_scores_python(rows, ids, n) for h in heads]
+
+
+def compiled_word_scores(rows: np.ndarray, ids: np.ndarray, blocks: list[tuple], n: int) -> list[np.ndarray] | None:
+    """The word scores of TF-IDF blocks given as (columns (None: the ids are the columns), idf, coef) over the same
+    n-gram occurrences, by the compiled `tfidf_scores`; None when the kernels are not active (the caller's twin)."""
+    if _tfidf_scores is None:
+        return None
+    return kernels.tfidf_scores(rows, ids, blocks, n, tf_table)
 
 
 def combine_heads(p_attr: np.ndarray, p_type: np.ndarray, p_op: np.ndarray) -> np.ndarray:
@@ -447,7 +523,8 @@ class CompiledAttributionModel:
         """P(attributed), P(source type | attributed) in SOURCE_LABELS order, P(opinion | no source behind the claim)."""
         tokens = self.tokens.ids(_column(frame, "text"))
         done: dict = {}
-        p_attr, raw, p_op = (head.predict_proba(frame, tokens, done) for head in self.heads())
+        words = word_scores_many(list(self.heads()), *tokens, len(frame))
+        p_attr, raw, p_op = (head.predict_proba(frame, tokens, done, w) for head, w in zip(self.heads(), words))
         classes = list(self.source_type.classes_)
         return p_attr[:, 1], raw[:, [classes.index(c) for c in SOURCE_LABELS]], p_op[:, 1]
 

@@ -215,3 +215,69 @@ def tagger_quote_states(article_texts, sentences, lengths, starts):
 
     sentences, lengths, starts = (np.ascontiguousarray(a, dtype=np.int64) for a in (sentences, lengths, starts))
     return compiled.tagger_quote_states(list(article_texts), sentences, lengths, starts)  # (it checks the rest)
+
+
+def ngram_rows(codes, lengths, unigram_ids: int, base: int, tables):
+    """The compiled `NgramCoder._ids_of_codes`: (rows, ids) of the known n-grams of texts whose words' codes are laid
+    end to end in `codes` (`lengths` words each), `tables` the coder's (sorted keys, ids) of 2-, 3-, ...-grams."""
+    import numpy as np
+
+    codes = np.ascontiguousarray(codes, dtype=np.int64)
+    lengths = np.ascontiguousarray(lengths, dtype=np.int64)
+    tables = [(np.ascontiguousarray(k, dtype=np.int64), np.ascontiguousarray(v, dtype=np.int64),
+               np.ascontiguousarray(b, dtype=np.int64), int(step)) for k, v, b, step in tables]
+    # (the kernel checks the lengths against the codes and each table's arrays before its unchecked loops)
+    if codes.ndim != 1 or lengths.ndim != 1 or any(k.ndim != 1 or v.ndim != 1 or b.ndim != 1 for k, v, b, _ in tables):
+        raise ValueError("ngram_rows: codes, lengths and the tables must be one-dimensional")
+    return compiled.ngram_rows(codes, lengths, int(unigram_ids), int(base), tables)
+
+
+def tfidf_scores(rows, ids, heads, n: int, tf_table) -> list:
+    """The compiled word part of `CompiledHead.word_scores` or of `TfidfBlock.scores`, for several heads over the
+    same n-gram occurrences (rows[i], ids[i]): heads as (columns, idf, coef), `columns` union id -> the head's column
+    (-1 if not in it) or None (the ids are the columns); [(n, len(coef))] scores; `tf_table(k)` gives float32
+    log(j) + 1 for j = 0..k at least."""
+    import numpy as np
+
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    ids = np.ascontiguousarray(ids, dtype=np.int64)
+    heads = [(None if columns is None else _int32_columns(columns), np.ascontiguousarray(idf, dtype=np.float64),
+              np.ascontiguousarray(coef, dtype=np.float64)) for columns, idf, coef in heads]
+    # (the kernel checks every row, id and column against the arrays' sizes before or as its unchecked loops read them)
+    if rows.ndim != 1 or ids.ndim != 1 or any((c is not None and c.ndim != 1) or i.ndim != 1 or w.ndim != 2
+                                              for c, i, w in heads):
+        raise ValueError(f"tfidf_scores: rows {rows.shape}, ids {ids.shape} or a head's arrays do not fit")
+    return compiled.tfidf_scores(rows, ids, heads, int(n), tf_table)
+
+
+def vocab_find(vocabulary, data, lengths):
+    """The compiled `Vocabulary._find`: the id of each byte string laid end to end in `data` (`lengths` bytes each)
+    in the vocabulary, -1 where it is not a term. The vocabulary's arrays are checked by the kernel on the first
+    call (every term's range, every row), then remembered as checked while they are the same array objects."""
+    import numpy as np
+
+    v = vocabulary
+    arrays = (np.ascontiguousarray(v.blob, dtype=np.uint8), np.ascontiguousarray(v.starts, dtype=np.int64),
+              np.ascontiguousarray(v.lengths, dtype=np.int32), np.ascontiguousarray(v.hashes, dtype=np.uint64),
+              np.ascontiguousarray(v.rows if v.rows.dtype in (np.int32, np.int64) else v.rows.astype(np.int64)),
+              None if v.values is None else np.ascontiguousarray(v.values, dtype=np.int64))
+    checked = getattr(v, "_kernel_checked", None)
+    same = checked is not None and all(a is b for a, b in zip(arrays, checked))
+    # (the kernel checks the lengths against the data, and the terms and rows unless checked before)
+    out = compiled.vocab_find(*arrays, int(v.base), np.ascontiguousarray(data, dtype=np.uint8),
+                              np.ascontiguousarray(lengths, dtype=np.int64), same)
+    if not same:
+        v._kernel_checked = arrays  # (the same objects as the vocabulary's when no conversion was needed)
+    return out
+
+
+def _int32_columns(columns):
+    """A head's columns as the int32 array `tfidf_scores` reads (the heads keep them so: not copied), checked to fit."""
+    import numpy as np
+
+    columns = np.asarray(columns)
+    if columns.dtype != np.int32:
+        if len(columns) and (columns.min() < -2 ** 31 or columns.max() >= 2 ** 31):
+            raise ValueError("tfidf_scores: a column beyond int32")
+        columns = columns.astype(np.int32)
+    return np.ascontiguousarray(columns)

@@ -21,6 +21,7 @@ import numpy as np
 from . import kernels
 
 _vocab_hashes = getattr(kernels.compiled, "vocab_hashes", None)  # None: the twin (no kernels, or a build without it)
+_vocab_find = getattr(kernels.compiled, "vocab_find", None)
 
 # odd 64-bit bases of the polynomial hash, tried in turn until the vocabulary's terms have distinct hashes
 _BASES = (0x100000001B3, 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93)
@@ -74,6 +75,9 @@ def _hash(data: np.ndarray, lengths: np.ndarray, base: int) -> np.ndarray:
     else:
         h = np.zeros(n, dtype=np.uint64)
     return _mix(h, lengths)
+
+
+_HASH = _hash  # the hash `vocab_find` reproduces
 
 
 def _mix(h: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -248,6 +252,14 @@ class Vocabulary(Mapping):
         return self._find(data, lengths)
 
     def _find(self, data: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """The id of each byte string laid end to end in `data` (-1: not a term): by the compiled `vocab_find` when
+        the kernels are active (hash, search and comparison in one pass, no temporary arrays), else
+        `_find_python`."""
+        if _vocab_find is not None and _hash is _HASH:  # (the kernel computes `_hash` itself: not a replaced one)
+            return kernels.vocab_find(self, data, lengths)
+        return self._find_python(data, lengths)
+
+    def _find_python(self, data: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         out = np.full(len(lengths), -1, dtype=np.int64)
         if len(self.hashes) == 0 or len(lengths) == 0:
             return out

@@ -57,10 +57,12 @@ def test_tokenise_shares_only_the_same_texts():
     assert not heads._RECENT
 
 
-def test_claim_head_same_with_and_without_shared_tokens(sentences):
+def test_claim_head_same_with_and_without_shared_tokens(sentences, monkeypatch):
     """The claim head's word scores are the same whether the heads tokenised the batch just before or not."""
     from scorer.pipeline import Scorer
 
+    # the string path, before the coders are built (as without the kernels; with them they are built after 500 texts)
+    monkeypatch.setattr(heads, "CODER_AFTER_COMPILED", heads.CODER_AFTER)
     scorer = Scorer()
     block, coef = scorer.claims.words, scorer.claims.coef_words
     batch = sentences[:3000]
