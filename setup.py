@@ -30,6 +30,10 @@ class OptionalBuildExt(build_ext):
             _notice(exc)
 
     def build_extension(self, ext):
+        if self.compiler.compiler_type == "unix":
+            # no fused multiply-adds: the kernels' floating-point sums must round exactly as their pure-Python twins'
+            # (numpy's) do, also where CFLAGS ask for a CPU that has FMA (e.g. -march=native)
+            ext.extra_compile_args = [*ext.extra_compile_args, "-ffp-contract=off"]
         try:
             super().build_extension(ext)
         except Exception as exc:  # noqa: BLE001
