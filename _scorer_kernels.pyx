@@ -25,7 +25,7 @@ repeated here: the callers pass them in (one place for each list).
 Bump VERSION whenever a function's behaviour or signature changes: the dispatch uses a compiled module only when
 its VERSION is the one the Python code expects, so a stale build falls back to the twins instead of disagreeing.
 """
-from cpython.mem cimport PyMem_Malloc, PyMem_Free
+from cpython.mem cimport PyMem_Malloc, PyMem_Free, PyMem_Realloc
 from libc.stdint cimport int64_t
 
 cdef extern from "Python.h":
@@ -514,17 +514,16 @@ cdef list _punkt_spans(str text, object decide):
     cdef Text t = _text(text)
     cdef Py_ssize_t n = t.n, p, q, r, k, pos, i, run_start, word_start, run_word, w, e
     cdef Py_ssize_t prev_start = 0, prev_stop = 0, prev_split = 0, prev_end = 0, last_break = 0, text_end
-    cdef Py_ssize_t n_end = 0, ns = 0, realign = 0, start, m_end, closers = 0
+    cdef Py_ssize_t cap = 16, ns = 0, realign = 0, start, m_end, closers = 0
     cdef bint have_previous = False, last = False, report, lower
     cdef Py_UCS4 ch
     cdef list starts
+    cdef void *grown
     if n == 0:
         return []
-    for p in range(n):
-        if _punkt_end(_at(t, p)):
-            n_end += 1
-    # the sentences' slices (start, stop): at most one per candidate and the final one
-    cdef Py_ssize_t *sl = <Py_ssize_t *> PyMem_Malloc((2 * n_end + 2) * sizeof(Py_ssize_t))
+    # the sentences' slices (start, stop), grown as they are found (room for one per end character would take 16
+    # bytes a character for a text of periods or exclamation marks, of which few or none end a sentence)
+    cdef Py_ssize_t *sl = <Py_ssize_t *> PyMem_Malloc(2 * cap * sizeof(Py_ssize_t))
     if sl == NULL:
         raise MemoryError()
     try:
@@ -597,6 +596,12 @@ cdef list _punkt_spans(str text, object decide):
                                 q += 1
                             lower = q < n and Py_UNICODE_ISLOWER(_at(t, q))
                         if not lower and decide((text[prev_start:prev_split], text[prev_split:prev_end])):
+                            if ns + 1 >= cap:  # (room for this slice and the final one)
+                                grown = PyMem_Realloc(sl, 4 * cap * sizeof(Py_ssize_t))
+                                if grown == NULL:
+                                    raise MemoryError()
+                                sl = <Py_ssize_t *> grown
+                                cap *= 2
                             sl[2 * ns] = last_break
                             sl[2 * ns + 1] = pos
                             ns += 1
