@@ -513,7 +513,7 @@ def punkt_spans(str text not None, object decide not None):
 cdef list _punkt_spans(str text, object decide):
     cdef Text t = _text(text)
     cdef Py_ssize_t n = t.n, p, q, r, k, pos, i, run_start, word_start, run_word, w, e
-    cdef Py_ssize_t prev_start = 0, prev_stop = 0, prev_split = 0, prev_end = 0, last_break = 0, text_end
+    cdef Py_ssize_t prev_start = 0, prev_stop = 0, prev_split = 0, prev_end, last_break = 0, text_end
     cdef Py_ssize_t cap = 16, ns = 0, realign = 0, start, m_end, closers = 0
     cdef bint have_previous = False, last = False, report, lower
     cdef Py_UCS4 ch
@@ -595,6 +595,13 @@ cdef list _punkt_spans(str text, object decide):
                             while q < n and (_at(t, q) == 0x20 or _at(t, q) == 0x09):
                                 q += 1
                             lower = q < n and Py_UNICODE_ISLOWER(_at(t, q))
+                        # (the context's end, the end of the next white-space-free chunk, found here rather than for
+                        # every candidate: candidates that share a long chunk would each scan it to its end)
+                        prev_end = prev_split
+                        while prev_end < n and Py_UNICODE_ISSPACE(_at(t, prev_end)):
+                            prev_end += 1
+                        while prev_end < n and not Py_UNICODE_ISSPACE(_at(t, prev_end)):
+                            prev_end += 1
                         if not lower and decide((text[prev_start:prev_split], text[prev_split:prev_end])):
                             if ns + 1 >= cap:  # (room for this slice and the final one)
                                 grown = PyMem_Realloc(sl, 4 * cap * sizeof(Py_ssize_t))
@@ -617,11 +624,6 @@ cdef list _punkt_spans(str text, object decide):
             while q < n and _punkt_closing(_at(t, q)):
                 q += 1
             prev_split = q
-            while q < n and Py_UNICODE_ISSPACE(_at(t, q)):
-                q += 1
-            while q < n and not Py_UNICODE_ISSPACE(_at(t, q)):
-                q += 1
-            prev_end = q
             p += 1
         if last_break < text_end:
             sl[2 * ns] = last_break

@@ -50,3 +50,20 @@ def test_punkt_spans_memory_does_not_grow_with_end_characters():
     # many sentences: the room grows and the spans stay nupunkt's
     text = "He left. She stayed! Why? " * 2000
     assert K.punkt_spans(text, decide) == segment._punkt_spans(text)
+
+
+def test_punkt_spans_linear_on_a_chunk_of_candidates():
+    """Every candidate found the end of the white-space-free chunk after it (the end of its context) whether or not its
+    context was reported; candidates sharing one chunk (a line of "!", of "?!") each scanned it to its end: quadratic
+    (100,000 "!" took seconds). Only a reported context needs its end."""
+    decide = decider()
+    for unit in ("!", "?!", "a.)"):
+        small = unit * 1000
+        assert K.punkt_spans(small, decide) == segment._punkt_spans(small)
+    for text in ("!" * 100_000, "?!" * 50_000):
+        start = time.perf_counter()
+        spans = K.punkt_spans(text, decide)
+        assert time.perf_counter() - start < 0.5
+        assert spans == [(0, len(text))]
+    text = "He left.) She stayed!! Why?! " * 300
+    assert K.punkt_spans(text, decide) == segment._punkt_spans(text)
