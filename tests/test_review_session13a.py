@@ -67,3 +67,44 @@ def test_punkt_spans_linear_on_a_chunk_of_candidates():
         assert spans == [(0, len(text))]
     text = "He left.) She stayed!! Why?! " * 300
     assert K.punkt_spans(text, decide) == segment._punkt_spans(text)
+
+
+def _tokenizer():
+    return (segment._SPAN_TOKENIZE or segment._span_tokenize()).__self__
+
+
+def _same_as_nupunkt(text: str) -> bool:
+    """What split_sentences uses for nupunkt's spans of `text` (the kernel when the guard lets it run) is nupunkt's."""
+    decide = segment._punkt_decider()
+    return decide is None or K.punkt_spans(text, decide) == segment._punkt_spans(text)
+
+
+@pytest.mark.parametrize("setting", ["_SENT_END_CHARS", "_re_period_context", "_realign_boundaries"])
+def test_punkt_guard_sees_settings_changed_on_the_loaded_model(setting):
+    """The guard let the kernel run for a loaded model whose span_tokenize it no longer reproduces: an instance
+    setting it did not read (_SENT_END_CHARS, the period-context pattern cached on the language variables, a method
+    overridden on the model) changed nupunkt's spans and not the kernel's."""
+    import re
+
+    tokenizer = _tokenizer()
+    lang = tokenizer._lang_vars
+    text = ("He waited for hours\u2026 Then he left! Then he came back. Is it over? Yes it is. "
+            'He said "stop." Then "go." And he left.')
+    assert segment._punkt_reproducible(tokenizer) and _same_as_nupunkt(text)
+    saved = lang._re_period_context
+    try:
+        if setting == "_SENT_END_CHARS":
+            tokenizer._SENT_END_CHARS = frozenset(".")
+            text = "He waited for hours\u2026 Then he left! Then he came back"
+        elif setting == "_re_period_context":
+            lang._re_period_context = re.compile(saved.pattern.replace(lang._re_sent_end_chars, r"[\.]"), saved.flags)
+        else:
+            tokenizer._realign_boundaries = lambda block, slices: iter(slices)
+            text = 'He said "stop." Then "go." And he left.'
+        assert _same_as_nupunkt(text)
+        assert not segment._punkt_reproducible(tokenizer)
+    finally:
+        lang._re_period_context = saved
+        for name in ("_SENT_END_CHARS", "_realign_boundaries"):
+            vars(tokenizer).pop(name, None)
+    assert segment._punkt_reproducible(tokenizer)
