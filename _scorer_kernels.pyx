@@ -1709,6 +1709,18 @@ cdef inline bint _decimal(Py_UCS4 ch) noexcept nogil:
     return Py_UNICODE_ISDECIMAL(ch)
 
 
+# The table's hash: FNV-1a from an offset basis drawn for each process, its slot from all 64 bits (`_fold`). With a
+# fixed basis and the low bits as the slot, the low bits of a word's hash depend only on the low bits of its letters:
+# a text of words made to share them (cheap to find offline, a meet in the middle over four letters) fell in one
+# chain of slots, and each new word probed all of them (quadratic: 20,000 such words took 23 times as long as 20,000
+# others). The codes are given in the order words are found: the results do not depend on the hash.
+cdef _u64 _LEXICON_BASIS = 1469598103934665603ULL ^ <_u64> int.from_bytes(__import__("os").urandom(8), "little")
+
+
+cdef inline _u64 _fold(_u64 h) noexcept nogil:
+    return (h ^ (h >> 29) ^ (h >> 47)) * 0x9E3779B97F4A7C15ULL >> 16
+
+
 cdef class _Lexicon:
     """The distinct words of an article as codes: an open-addressing table of (hash, where the word first occurs).
     A text's word is compared lower-cased (ASCII letters: the only characters of a content word that `str.lower`
@@ -1775,7 +1787,7 @@ cdef class _Lexicon:
 
     cdef bint _holds(self, _u64 h, Text b, Py_ssize_t start, Py_ssize_t length) noexcept nogil:
         """The stop table holds the word b[start:start + length] lower-cased (hash h)."""
-        cdef Py_ssize_t s = <Py_ssize_t> (h & <_u64> self.mask), i, k
+        cdef Py_ssize_t s = <Py_ssize_t> (_fold(h) & <_u64> self.mask), i, k
         cdef _Entry *e
         cdef Text a
         while True:
@@ -1823,7 +1835,7 @@ cdef class _Lexicon:
         for s in range(cap):
             slots[s] = -1
         for i in range(self.n_entries):
-            s = <Py_ssize_t> (self.entries[i].hash & <_u64> (cap - 1))
+            s = <Py_ssize_t> (_fold(self.entries[i].hash) & <_u64> (cap - 1))
             while slots[s] >= 0:
                 s = (s + 1) & (cap - 1)
             slots[s] = i
@@ -1835,13 +1847,13 @@ cdef class _Lexicon:
         """The entry of the word text[start:start + length] (lower-cased, or as it is for a stop word), added when
         new."""
         cdef Text t = self.texts[text]
-        cdef _u64 h = 1469598103934665603ULL
+        cdef _u64 h = _LEXICON_BASIS
         cdef Py_ssize_t k, s, i
         cdef _Entry *e
         cdef void *grown
         for k in range(length):
             h = (h ^ <_u64> (_at(t, start + k) if stop else _low(_at(t, start + k)))) * 1099511628211ULL
-        s = <Py_ssize_t> (h & <_u64> self.mask)
+        s = <Py_ssize_t> (_fold(h) & <_u64> self.mask)
         while True:
             i = self.slots[s]
             if i < 0:

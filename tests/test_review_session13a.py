@@ -108,3 +108,69 @@ def test_punkt_guard_sees_settings_changed_on_the_loaded_model(setting):
         for name in ("_SENT_END_CHARS", "_realign_boundaries"):
             vars(tokenizer).pop(name, None)
     assert segment._punkt_reproducible(tokenizer)
+
+
+def _colliding_words(n: int, bits: int = 16, target: int = 0x1234) -> list[str]:
+    """n content words of 8 letters whose FNV-1a hashes (64-bit, the standard offset basis) end in the same `bits`
+    bits: four letters each, then two found for each (vectorised), then two that lead to the target (the low bits of
+    FNV-1a depend only on the low bits of the state and the letters; multiplying by the odd prime is invertible)."""
+    import itertools
+    import string
+
+    import numpy as np
+
+    prime, mask = 1099511628211, (1 << bits) - 1
+    inverse = pow(prime, -1, 1 << bits)
+    letters = [ord(c) for c in string.ascii_lowercase]
+    back = {}  # state before the last two letters -> those letters
+    for c1 in letters:
+        for c2 in letters:
+            before = ((((target * inverse) & mask) ^ c2) * inverse & mask) ^ c1
+            back.setdefault(before, chr(c1) + chr(c2))
+    lookup = np.full(1 << bits, -1, dtype=np.int64)
+    keys = list(back)
+    lookup[keys] = np.arange(len(keys))
+    prefixes = ["".join(p) for p in itertools.islice(itertools.product(string.ascii_lowercase, repeat=4), 3 * n)]
+    codes = np.array([[ord(c) for c in p] for p in prefixes], dtype=np.uint64)
+    h = np.full(len(prefixes), 1469598103934665603, dtype=np.uint64)
+    p = np.uint64(prime)
+    found = np.full(len(prefixes), -1, dtype=np.int64)
+    middles = [(a, b) for a in letters for b in letters]
+    with np.errstate(over="ignore"):
+        for k in range(4):
+            h = (h ^ codes[:, k]) * p
+        for j, (a, b) in enumerate(middles):
+            hit = lookup[((((h ^ np.uint64(a)) * p) ^ np.uint64(b)) * p & np.uint64(mask)).astype(np.int64)]
+            new = (found < 0) & (hit >= 0)
+            found[new] = j * 1000 + hit[new]
+    out = []
+    for i in np.nonzero(found >= 0)[0][:n]:
+        j, v = divmod(int(found[i]), 1000)
+        out.append(prefixes[i] + chr(middles[j][0]) + chr(middles[j][1]) + back[keys[v]])
+    assert len(out) == n
+    return out
+
+
+def test_corroboration_overlap_words_made_to_collide():
+    """corroboration_overlap's word table hashed with FNV-1a from a fixed basis and took the low bits as the slot: a
+    text of words made to share those bits (found offline in a blink) put them all in one chain, each new word probing
+    all before it (quadratic: 20,000 such words took 23 times as long as 20,000 others; a 10 MB article holds a million
+    words). Now the basis is drawn per process and the slot reads all 64 bits."""
+    from scorer.model import support
+
+    def best(words):
+        texts = [" ".join(words[i:i + 20]) for i in range(0, len(words), 20)]
+        labels = ["named_source", "outlet_claim"] * (len(texts) // 2)
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            result = kernels.corroboration_overlap(texts, labels, 0, 3, "editorial_opinion", support._STOP)
+            times.append(time.perf_counter() - start)
+        return min(times), result, texts, labels
+
+    colliding = _colliding_words(20_000)
+    others = [w[:4] + "qzqz" for w in colliding]
+    slow, result, texts, labels = best(colliding)
+    fast = best(others)[0]
+    assert slow < 4 * max(fast, 0.005), (slow, fast)
+    assert result == support._corroboration_by_sentence(texts, labels, 0, 3)
