@@ -8,7 +8,12 @@ copied beside it when this checkout has them) and in this checkout, each in its 
 and =1; the reports' `to_dict()` JSON (or the error) of each batch must be the same. Prints the batches that differ
 (their seed and index: `--show` prints one's input) and exits 1 if any does.
 
-    python tools/fuzz_vs.py [--vs f0b630d] [--seeds 1-4] [--batches 15] [--kernels 0,1] [--show SEED:INDEX]
+With --hostile the articles are made from pieces aimed at the segmentation and finishing kernels instead (abbreviations
+and initials before periods, every Unicode space and line or paragraph separator, combining marks after end marks,
+numbers, dates and hedges next to non-ASCII letters, closing quotes and brackets, headline-like first lines, up to 150
+sentences sharing words for corroboration).
+
+    python tools/fuzz_vs.py [--vs f0b630d] [--seeds 1-4] [--batches 15] [--kernels 0,1] [--hostile] [--show SEED:INDEX]
 """
 from __future__ import annotations
 
@@ -79,8 +84,35 @@ def article(rng: random.Random, texts: list[str]) -> str:
     return text
 
 
-def batches(seed: int, n: int) -> list[list[str]]:
+# pieces of --hostile articles (see the module's docstring)
+_WORDS = ["Mr.", "Dr.", "U.S.", "U.N.", "J.", "R.", "a.m.", "p.m.", "Inc.", "Corp.", "Gen.", "St.", "No.", "etc.", "e.g.",
+          "Jan.", "Sept.", "1.", "iv.", "(a)", "said", "told", "officials", "The", "the", "police", "may", "May", "might",
+          "Might", "reportedly", "allegedly", "is expected", "believed to", "one", "One", "of", "another", "two",
+          "million", "2019", "1999", "3.5", "1,200", "today", "Monday", "March", "tonight", "cookies", "Share",
+          "Photo:", "Getty Images", "By", "Reuters", "caf\u00e9", "na\u00efve", "\u0130stanbul", "\u017fhare",
+          "\u212aelvin", "May\u00e9", "\u00e9may", "might\u0301", "2019\u0663", "\u0663", "\U0001d400",
+          "\u201cWe", "stay.\u201d", "home,\u201d", "\u2019s", "(he", "said)", "\u2014", "--", "...", "\u2026"]
+_ENDS = [".", ".", "!", "?", ".\u201d", "?\u201d", ".)", ".'", ".\u0301", ".\u0308", "!!", "?!", ". . .", "\u2026"]
+_GAPS = [" ", " ", " ", "  ", "\n", "\n\n", "\r\n", "\r", "\t", "\u00a0", "\u2009", "\u3000", "\u1680", "\u2028",
+         "\u2029", "\x85", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f", "\u200b", "\ufeff"]
+
+
+def hostile_article(rng: random.Random) -> str:
+    shared = rng.sample(_WORDS, 6)  # words many sentences hold (corroboration, headline overlap)
+    parts = []
+    if rng.random() < 0.5:
+        parts.append(" ".join(rng.choice(_WORDS + shared) for _ in range(rng.randint(1, 9))) + rng.choice(["", "\n"]))
+    for _ in range(rng.choice([1, 3, 20, 60, 150, 150])):
+        words = [rng.choice(_WORDS + shared * 3) for _ in range(rng.randint(1, 14))]
+        parts.append(" ".join(words) + rng.choice(_ENDS) + rng.choice(_GAPS))
+    text = "".join(parts)
+    return text[:rng.randint(0, len(text))] if rng.random() < 0.1 else text
+
+
+def batches(seed: int, n: int, hostile: bool = False) -> list[list[str]]:
     rng = random.Random(seed)
+    if hostile:
+        return [[hostile_article(rng) for _ in range(rng.choice([1, 2, 8]))] for _ in range(n)]
     texts = corpus(rng)
     return [[article(rng, texts) for _ in range(rng.choice([1, 2, 8, 9, 17]))] for _ in range(n)]
 
@@ -100,11 +132,12 @@ def main() -> int:
     parser.add_argument("--seeds", default="1-4", help="a range A-B or one seed")
     parser.add_argument("--batches", type=int, default=15, help="batches per seed")
     parser.add_argument("--kernels", default="0,1")
+    parser.add_argument("--hostile", action="store_true", help="articles aimed at the kernels (see above)")
     parser.add_argument("--show", help="SEED:INDEX: print that batch's input (JSON) and exit")
     args = parser.parse_args()
     if args.show:
         seed, index = map(int, args.show.split(":"))
-        print(json.dumps(batches(seed, index + 1)[index], ensure_ascii=True))
+        print(json.dumps(batches(seed, index + 1, args.hostile)[index], ensure_ascii=True))
         return 0
     first, _, last = args.seeds.partition("-")
     seeds = range(int(first), int(last or first) + 1)
@@ -117,7 +150,7 @@ def main() -> int:
         for so in REPO.glob("_scorer_kernels*.so"):
             shutil.copy(so, old)
         for seed in seeds:
-            payload = json.dumps(batches(seed, args.batches), ensure_ascii=True)
+            payload = json.dumps(batches(seed, args.batches, args.hostile), ensure_ascii=True)
             for kernels in args.kernels.split(","):
                 new_out, old_out = run(REPO, payload, kernels), run(old, payload, kernels)
                 differ = [i for i, (a, b) in enumerate(zip(new_out, old_out)) if a != b]

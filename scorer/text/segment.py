@@ -10,6 +10,7 @@ whether the first sentence is a headline.
 from __future__ import annotations
 
 import re
+from itertools import permutations
 from typing import NamedTuple
 
 from . import kernels
@@ -75,18 +76,30 @@ def _span_tokenize():
 # its settings; any other tokenizer, version or setting runs nupunkt itself. The decisions are never copied: the
 # kernel calls the loaded model's own decision engine.
 _PUNKT_VERIFIED_VERSIONS = ("0.8.0",)
-_PUNKT_SETTINGS = {
+_PUNKT_SETTINGS = {  # (a pattern as its source and flags)
     "sent_end_chars": frozenset(".?!"),
+    "_SENT_END_CHARS": frozenset(".?!\u2026"),
     "_CLOSING_CHARS": frozenset("\"')]}\u201d\u2019\u00bb*"),
     "EXCL_QUEST_LOWERCASE_CONTINUES": False,
-    "re_boundary_realignment": r'[\'"\)\]}\u201d\u2019\u00bb*]+?(?:\s+|(?=--)|$)',
-    "_RE_LINE_ENUMERATOR": r"[ \t]*\(?(?:\d{1,3}|[A-Za-z]|[ivxlcIVXLC]{1,6})\)?\.",
-    "_RE_LAST_WS": r".*\s",
+    "re_boundary_realignment": (r'[\'"\)\]}\u201d\u2019\u00bb*]+?(?:\s+|(?=--)|$)', re.UNICODE | re.MULTILINE),
+    "_RE_LINE_ENUMERATOR": (r"[ \t]*\(?(?:\d{1,3}|[A-Za-z]|[ivxlcIVXLC]{1,6})\)?\.", re.UNICODE),
+    "_RE_LAST_WS": (r".*\s", re.UNICODE | re.DOTALL),
 }
+# nupunkt's period-context pattern (the language variables' `period_context_pattern`) in each order of the characters
+# of its two classes (made from a set, in an order that changes from process to process)
+_PERIOD_CONTEXTS = frozenset(
+    "\n                (?:[" + re.escape("".join(ends)) + "]|\\u2026)\n                (?=(?P<after_tok>\n                    "
+    + r"""(?:[)\";}\]\*:@\({[\s""" + re.escape("".join(others)) + r"""\u201d\u00bb]|['\u2019](?![^\W\d_]))|"""
+    + "\n                    \\s+(?P<next_tok>\\S+)\n                ))\n            "
+    for ends in permutations(".?!") for others in permutations("?!"))
+# the methods of span_tokenize's code paths: one set on the loaded model itself (not its class) runs nupunkt
+_PUNKT_METHODS = frozenset({"span_tokenize", "_slices_from_text", "_match_potential_end_contexts", "_realign_boundaries",
+                            "_is_line_start_enumerator", "_uses_decision_engine", "_decision_state"})
 
 
 def _punkt_reproducible(tokenizer) -> bool:
-    """Whether the compiled `punkt_spans` gives what `tokenizer.span_tokenize` gives (see _PUNKT_SETTINGS)."""
+    """Whether the compiled `punkt_spans` gives what `tokenizer.span_tokenize` gives (see _PUNKT_SETTINGS,
+    _PERIOD_CONTEXTS, _PUNKT_METHODS)."""
     import nupunkt
     from nupunkt.core.language_vars import PunktLanguageVars
     from nupunkt.tokenizers.sentence_tokenizer import PunktSentenceTokenizer
@@ -94,13 +107,14 @@ def _punkt_reproducible(tokenizer) -> bool:
     lang = tokenizer._lang_vars
     if (nupunkt.__version__ not in _PUNKT_VERIFIED_VERSIONS or type(tokenizer) is not PunktSentenceTokenizer
             or type(lang) is not PunktLanguageVars or not set(vars(lang)) <= {"_re_period_context", "_re_word_tokenizer"}
-            or not tokenizer._uses_decision_engine()):
+            or not _PUNKT_METHODS.isdisjoint(vars(tokenizer)) or not tokenizer._uses_decision_engine()):
         return False
     for name, expected in _PUNKT_SETTINGS.items():
         value = getattr(lang if hasattr(lang, name) else tokenizer, name)
-        if (value.pattern if isinstance(value, re.Pattern) else value) != expected:
+        if ((value.pattern, value.flags) if isinstance(value, re.Pattern) else value) != expected:
             return False
-    return True
+    context = lang.period_context_pattern
+    return context.pattern in _PERIOD_CONTEXTS and context.flags == re.UNICODE | re.VERBOSE
 
 
 def _punkt_decider():
