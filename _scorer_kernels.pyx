@@ -1563,7 +1563,8 @@ def tagger_lookup(list texts not None, list bases not None, WordRows rows_of not
             i = j
         counts[s] = count
         n_tok += count
-    return starts_a[:n_tok], ends_a[:n_tok], lengths_a, rows_a[:n_tok], missed, missed_at
+    # copies, not views: the arrays are sized by the characters (a hostile text of few tokens would keep them all)
+    return starts_a[:n_tok].copy(), ends_a[:n_tok].copy(), lengths_a, rows_a[:n_tok].copy(), missed, missed_at
 
 
 cdef inline void _scores7(const int64_t[::1] rows, Py_ssize_t pos, Py_ssize_t length, Py_ssize_t reach,
