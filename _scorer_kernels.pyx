@@ -1903,7 +1903,7 @@ def tagger_decode(const double[:, ::1] emissions, const int64_t[::1] lengths, co
     import numpy as np
 
     cdef Py_ssize_t n_tok = emissions.shape[0], n_tags = emissions.shape[1], s, pos = 0, length, longest = 0
-    cdef Py_ssize_t i, j, first, sure, unsure
+    cdef Py_ssize_t i, j, first, sure, unsure, longest_source = 0
     cdef double running = 0.0, confidence
     cdef bint source, opens
     out = np.zeros(n_tok, dtype=np.int64)
@@ -1913,18 +1913,20 @@ def tagger_decode(const double[:, ::1] emissions, const int64_t[::1] lengths, co
             longest = lengths[s]
     if n_tags == 0 or longest == 0:
         return out
-    # per sentence: Viterbi's deltas and back-pointers, the forward-backward arrays, the probabilities' running sums
-    cdef double *block = <double *> PyMem_Malloc((2 * n_tags + 3 * longest * n_tags + longest + 1) * sizeof(double))
+    # Viterbi's deltas and back-pointers for the longest sentence, then (freed first) forward-backward's arrays and
+    # the probabilities' running sums for the longest sentence with a Source span only (as the twin's marginals run
+    # over the sentences with one alone: a long sentence without a source costs no more than Viterbi)
+    cdef double *delta = <double *> PyMem_Malloc(2 * n_tags * sizeof(double))
     cdef Py_ssize_t *back = <Py_ssize_t *> PyMem_Malloc(longest * n_tags * sizeof(Py_ssize_t))
-    if block == NULL or back == NULL:
-        PyMem_Free(block)
+    cdef double *block = NULL
+    cdef double *e
+    cdef double *alpha
+    cdef double *beta
+    cdef double *sums  # sums[i]: the running sum before token i of the sentence
+    if delta == NULL or back == NULL:
+        PyMem_Free(delta)
         PyMem_Free(back)
         raise MemoryError()
-    cdef double *delta = block
-    cdef double *e = block + 2 * n_tags
-    cdef double *alpha = e + longest * n_tags
-    cdef double *beta = alpha + longest * n_tags
-    cdef double *sums = beta + longest * n_tags  # sums[i]: the running sum before token i of the sentence
     try:
         with nogil:
             for s in range(lengths.shape[0]):
@@ -1932,13 +1934,37 @@ def tagger_decode(const double[:, ::1] emissions, const int64_t[::1] lengths, co
                 if length <= 0:
                     continue
                 _viterbi_sentence(emissions, transitions, pos, length, &tags[pos], delta, back)
-                if drop:
-                    source = False
+                if drop and length > longest_source:
                     for i in range(length):
                         if tags[pos + i] == b_source or tags[pos + i] == i_source:
-                            source = True
+                            longest_source = length
                             break
-                if drop and source:
+                pos += length
+    finally:
+        PyMem_Free(delta)
+        PyMem_Free(back)
+    if not drop or longest_source == 0:
+        return out
+    block = <double *> PyMem_Malloc((3 * longest_source * n_tags + longest_source + 1) * sizeof(double))
+    if block == NULL:
+        raise MemoryError()
+    e = block
+    alpha = e + longest_source * n_tags
+    beta = alpha + longest_source * n_tags
+    sums = beta + longest_source * n_tags
+    pos = 0
+    try:
+        with nogil:
+            for s in range(lengths.shape[0]):
+                length = lengths[s]
+                if length <= 0:
+                    continue
+                source = False
+                for i in range(length):
+                    if tags[pos + i] == b_source or tags[pos + i] == i_source:
+                        source = True
+                        break
+                if source:
                     _source_probabilities(emissions, trans, every, pos, length, b_source, i_source, e, alpha, beta,
                                           sums + 1)
                     sums[0] = running
@@ -1969,7 +1995,6 @@ def tagger_decode(const double[:, ::1] emissions, const int64_t[::1] lengths, co
                 pos += length
     finally:
         PyMem_Free(block)
-        PyMem_Free(back)
     return out
 
 

@@ -41,3 +41,27 @@ def test_lookup_keeps_no_array_of_the_texts_length():
     assert out[2].tolist() == [1, 0] and out[0].tolist() == [0] and out[1].tolist() == [400_000]
     assert out[3].tolist() == [5] and out[4] == []
     assert held < 200_000, f"the result holds {held} bytes for 1 token"
+
+
+def test_decode_sizes_forward_backward_by_the_sentences_with_a_source():
+    """tagger_decode allocated forward-backward's arrays (3 x tokens x tags doubles) for the longest sentence, with or
+    without a Source span in it: a long sentence with no source (a hostile text of 10^6 periods or quote marks) cost
+    168 MB a million tokens that `cb3ef4e` (marginals over the sentences with a source alone) never allocated. Sized
+    now by the longest sentence that has a Source span, after Viterbi's arrays are freed."""
+    from scorer.attribution import tagger as T
+
+    n_tags, long = len(T.TAGS), 150_000
+    emissions = np.zeros((3 + long, n_tags))
+    emissions[3:, 0] = 5.0  # the long sentence: all O
+    emissions[0, 1], emissions[1, 2], emissions[2, 0] = 9.0, 9.0, 9.0  # the short one: B-SOURCE I-SOURCE O
+    transitions = np.random.default_rng(0).normal(size=(n_tags, n_tags)) * 0.1
+    tagger = T.SpanTagger([], np.zeros((0, n_tags)), transitions, source_threshold=0.6)
+    lengths = [3, long]
+    tags, _, peak = _traced(lambda: kernels.tagger_decode(emissions, lengths, transitions,
+                                                          *tagger._scaled_transitions(), T._SOURCE_TAGS, 0.6))
+    viterbi = tagger.viterbi(emissions, lengths)
+    twin = T.drop_unsure_sources(viterbi, *tagger.source_confidence(emissions, lengths, viterbi), 0.6, lengths)
+    assert np.array_equal(tags, twin) and tags[:3].tolist() == [1, 2, 0]
+    # Viterbi's back-pointers (8 bytes a token and tag) and the tags are what it needs; forward-backward's three
+    # arrays for the long sentence would add 3 x 8 bytes a token and tag
+    assert peak < 1.3 * long * n_tags * 8, f"peak {peak} bytes"
