@@ -1340,9 +1340,10 @@ from libc.math cimport exp as _c_exp
 from libc.stdint cimport int32_t, uint8_t, uint32_t, uint64_t
 
 
-cdef inline uint64_t _span_hash(Text t, Py_ssize_t i, Py_ssize_t j) noexcept nogil:
-    """A 64-bit hash of the code points text[i:j] (FNV-1a over each code point's 3 bytes, then a finaliser)."""
-    cdef uint64_t h = 0xCBF29CE484222325ULL
+cdef inline uint64_t _span_hash(Text t, Py_ssize_t i, Py_ssize_t j, uint64_t basis) noexcept nogil:
+    """A 64-bit hash of the code points text[i:j] (FNV-1a over each code point's 3 bytes from the offset `basis`, then
+    a finaliser)."""
+    cdef uint64_t h = basis
     cdef uint64_t ch
     cdef Py_ssize_t k
     for k in range(i, j):
@@ -1365,8 +1366,13 @@ cdef class WordRows:
     cdef int32_t *values  # -1: an empty slot
     cdef Py_UCS4 *chars
     cdef Py_ssize_t capacity, count, used, room
+    cdef uint64_t basis  # FNV's offset basis, random per table: words that share a hash's low bits (one run of slots,
+    #                      probed whole by each look-up) cannot be found in advance and put in a web article
 
     def __cinit__(self):
+        import os
+
+        self.basis = 0xCBF29CE484222325ULL ^ <uint64_t> int.from_bytes(os.urandom(8), "little")
         self.hashes = NULL
         self.key_at = NULL
         self.values = NULL
@@ -1431,7 +1437,7 @@ cdef class WordRows:
         """The row of text[i:j], -1 when it is not here."""
         if j - i >= 0xFFFFFFFFLL:  # (longer than any word `add` takes: its length would not fit the table's)
             return -1
-        return self.values[self._slot(t, i, j, _span_hash(t, i, j))]
+        return self.values[self._slot(t, i, j, _span_hash(t, i, j, self.basis))]
 
     def add(self, str word not None, Py_ssize_t row):
         """word -> row (0 <= row < 2^31), replacing the word's row if it has one."""
@@ -1457,7 +1463,7 @@ cdef class WordRows:
             raise ValueError(f"WordRows.add: row {row} out of range")
         if self.used + n + 1 >= 2 ** 32:
             raise MemoryError("WordRows: too many characters")
-        h = _span_hash(t, 0, n)
+        h = _span_hash(t, 0, n, self.basis)
         slot = self._slot(t, 0, n, h)
         if self.values[slot] >= 0:
             self.values[slot] = <int32_t> row

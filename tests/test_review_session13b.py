@@ -65,3 +65,48 @@ def test_decode_sizes_forward_backward_by_the_sentences_with_a_source():
     # Viterbi's back-pointers (8 bytes a token and tag) and the tags are what it needs; forward-backward's three
     # arrays for the long sentence would add 3 x 8 bytes a token and tag
     assert peak < 1.3 * long * n_tags * 8, f"peak {peak} bytes"
+
+
+def _fnv_words(n: int, bits: int) -> list[str]:
+    """n six-letter words whose `_span_hash` with the fixed FNV-1a offset basis (the kernels' before the review) has
+    its low `bits` bits zero: all in one slot of a `WordRows` of up to 2^bits slots (a search of ~n * 2^bits words)."""
+    prime3 = np.uint64((0x100000001B3 ** 3) % 2 ** 64)
+    rng, mask, found = np.random.default_rng(0), np.uint64((1 << bits) - 1), set()
+    while len(found) < n:
+        codes = rng.integers(97, 123, size=(1 << 19, 6)).astype(np.uint64)
+        h = np.full(len(codes), 0xCBF29CE484222325, dtype=np.uint64)
+        for k in range(codes.shape[1]):  # an ASCII code point's 3 bytes: itself, then two zeros
+            h = (h ^ codes[:, k]) * prime3
+        h ^= h >> np.uint64(33)
+        h *= np.uint64(0xFF51AFD7ED558CCD)
+        h ^= h >> np.uint64(33)
+        found.update("".join(map(chr, row)) for row in codes[(h & mask) == 0].tolist())
+    return sorted(found)[:n]
+
+
+def test_word_rows_hash_is_not_the_same_in_every_process():
+    """WordRows hashed a word's code points with FNV-1a from a fixed offset basis: words whose hashes share their low
+    bits can be found offline (here ~2 million hashes for 1,000 words), and in a web article they all land in one run
+    of the open-addressing table, every look-up and insertion then probing the whole run (the cost grows with the
+    square of their number: 1,000 such words took ~7 times as long as 1,000 others here). Python's dict, the twin's,
+    hashes strs with a per-process key. The basis is now random per table."""
+    import time
+
+    def seconds(words: list[str]) -> float:
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            table = K.WordRows()
+            table.add_many(words, 1)
+            text = " ".join(words)
+            for _ in range(8):
+                rows = kernels.tagger_lookup([text], [0], table)[3]
+            best = min(best, time.perf_counter() - start)
+        assert rows.tolist() == list(range(1, len(words) + 1))
+        return best
+
+    flood = _fnv_words(1000, 11)
+    rng = np.random.default_rng(1)
+    plain = sorted({"".join(map(chr, r)) for r in rng.integers(97, 123, size=(1100, 6)).tolist()})[:1000]
+    ratio = seconds(flood) / seconds(plain)
+    assert ratio < 3, f"1,000 words of one hash slot took {ratio:.1f} times as long as 1,000 others"
