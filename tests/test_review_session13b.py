@@ -110,3 +110,23 @@ def test_word_rows_hash_is_not_the_same_in_every_process():
     plain = sorted({"".join(map(chr, r)) for r in rng.integers(97, 123, size=(1100, 6)).tolist()})[:1000]
     ratio = seconds(flood) / seconds(plain)
     assert ratio < 3, f"1,000 words of one hash slot took {ratio:.1f} times as long as 1,000 others"
+
+
+def test_articles_of_a_str_subclass_are_tagged():
+    """The compiled path refused an article whose text is a str subclass (numpy.str_, as a pandas or pyarrow column
+    gives them; `Scorer` takes any str) with a TypeError from tagger_quote_states / tagger_lookup, where the twins and
+    cb3ef4e tag it as the str."""
+    from scorer.attribution import tagger as T
+    from scorer.text.segment import Sentence
+
+    class Text(str):
+        pass
+
+    text = "Officials said “the plan failed”, according to CNN. He said “no”."
+    sentences = [Sentence(0, 51, text[:51]), Sentence(52, len(text), Text(text[52:]))]
+    tagger = T.SpanTagger(["w=said", "1:w=“", "-1:w=said", "w=officials"], np.eye(4, len(T.TAGS), 1) * 3,
+                          np.zeros((len(T.TAGS), len(T.TAGS))))
+    expected = tagger.spans_many([(text, [Sentence(s.start, s.end, str(s.text)) for s in sentences])])
+    assert any(spans["SOURCE"] for spans in expected[0])
+    for article in (np.str_(text), Text(text)):
+        assert tagger.spans_many([(article, sentences)]) == expected
