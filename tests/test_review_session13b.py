@@ -8,12 +8,11 @@ import tracemalloc
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "kernels"))
-from compiled_kernels import compiled_module  # noqa: E402  (tests/kernels/compiled_kernels.py)
+from compiled_kernels import compiled_module
 
-from scorer.text import kernels  # noqa: E402
+from scorer.text import kernels
 
 K = compiled_module()
 
