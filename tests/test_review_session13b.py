@@ -8,6 +8,7 @@ import tracemalloc
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "kernels"))
 from compiled_kernels import compiled_module
@@ -15,6 +16,13 @@ from compiled_kernels import compiled_module
 from scorer.text import kernels
 
 K = compiled_module()
+
+
+@pytest.fixture(autouse=True)
+def _compiled(monkeypatch):
+    """The dispatch pointed at the compiled module, active (even under SCORER_KERNELS=0), as tests/kernels does."""
+    monkeypatch.setattr(kernels, "compiled", K)
+    monkeypatch.setattr(kernels, "ACTIVE", True)
 
 
 def _traced(fn):
