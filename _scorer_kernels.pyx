@@ -2171,9 +2171,10 @@ from libc.math cimport exp as _c_exp
 from libc.stdint cimport int32_t, uint8_t, uint32_t, uint64_t
 
 
-cdef inline uint64_t _span_hash(Text t, Py_ssize_t i, Py_ssize_t j) noexcept nogil:
-    """A 64-bit hash of the code points text[i:j] (FNV-1a over each code point's 3 bytes, then a finaliser)."""
-    cdef uint64_t h = 0xCBF29CE484222325ULL
+cdef inline uint64_t _span_hash(Text t, Py_ssize_t i, Py_ssize_t j, uint64_t basis) noexcept nogil:
+    """A 64-bit hash of the code points text[i:j] (FNV-1a over each code point's 3 bytes from the offset `basis`, then
+    a finaliser)."""
+    cdef uint64_t h = basis
     cdef uint64_t ch
     cdef Py_ssize_t k
     for k in range(i, j):
@@ -2196,8 +2197,13 @@ cdef class WordRows:
     cdef int32_t *values  # -1: an empty slot
     cdef Py_UCS4 *chars
     cdef Py_ssize_t capacity, count, used, room
+    cdef uint64_t basis  # FNV's offset basis, random per table: words that share a hash's low bits (one run of slots,
+    #                      probed whole by each look-up) cannot be found in advance and put in a web article
 
     def __cinit__(self):
+        import os
+
+        self.basis = 0xCBF29CE484222325ULL ^ <uint64_t> int.from_bytes(os.urandom(8), "little")
         self.hashes = NULL
         self.key_at = NULL
         self.values = NULL
@@ -2262,7 +2268,7 @@ cdef class WordRows:
         """The row of text[i:j], -1 when it is not here."""
         if j - i >= 0xFFFFFFFFLL:  # (longer than any word `add` takes: its length would not fit the table's)
             return -1
-        return self.values[self._slot(t, i, j, _span_hash(t, i, j))]
+        return self.values[self._slot(t, i, j, _span_hash(t, i, j, self.basis))]
 
     def add(self, str word not None, Py_ssize_t row):
         """word -> row (0 <= row < 2^31), replacing the word's row if it has one."""
@@ -2288,7 +2294,7 @@ cdef class WordRows:
             raise ValueError(f"WordRows.add: row {row} out of range")
         if self.used + n + 1 >= 2 ** 32:
             raise MemoryError("WordRows: too many characters")
-        h = _span_hash(t, 0, n)
+        h = _span_hash(t, 0, n, self.basis)
         slot = self._slot(t, 0, n, h)
         if self.values[slot] >= 0:
             self.values[slot] = <int32_t> row
@@ -2394,7 +2400,8 @@ def tagger_lookup(list texts not None, list bases not None, WordRows rows_of not
             i = j
         counts[s] = count
         n_tok += count
-    return starts_a[:n_tok], ends_a[:n_tok], lengths_a, rows_a[:n_tok], missed, missed_at
+    # copies, not views: the arrays are sized by the characters (a hostile text of few tokens would keep them all)
+    return starts_a[:n_tok].copy(), ends_a[:n_tok].copy(), lengths_a, rows_a[:n_tok].copy(), missed, missed_at
 
 
 cdef inline void _scores7(const int64_t[::1] rows, Py_ssize_t pos, Py_ssize_t length, Py_ssize_t reach,
@@ -2733,7 +2740,7 @@ def tagger_decode(const double[:, ::1] emissions, const int64_t[::1] lengths, co
     import numpy as np
 
     cdef Py_ssize_t n_tok = emissions.shape[0], n_tags = emissions.shape[1], s, pos = 0, length, longest = 0
-    cdef Py_ssize_t i, j, first, sure, unsure
+    cdef Py_ssize_t i, j, first, sure, unsure, longest_source = 0
     cdef double running = 0.0, confidence
     cdef bint source, opens
     out = np.zeros(n_tok, dtype=np.int64)
@@ -2743,18 +2750,20 @@ def tagger_decode(const double[:, ::1] emissions, const int64_t[::1] lengths, co
             longest = lengths[s]
     if n_tags == 0 or longest == 0:
         return out
-    # per sentence: Viterbi's deltas and back-pointers, the forward-backward arrays, the probabilities' running sums
-    cdef double *block = <double *> PyMem_Malloc((2 * n_tags + 3 * longest * n_tags + longest + 1) * sizeof(double))
+    # Viterbi's deltas and back-pointers for the longest sentence, then (freed first) forward-backward's arrays and
+    # the probabilities' running sums for the longest sentence with a Source span only (as the twin's marginals run
+    # over the sentences with one alone: a long sentence without a source costs no more than Viterbi)
+    cdef double *delta = <double *> PyMem_Malloc(2 * n_tags * sizeof(double))
     cdef Py_ssize_t *back = <Py_ssize_t *> PyMem_Malloc(longest * n_tags * sizeof(Py_ssize_t))
-    if block == NULL or back == NULL:
-        PyMem_Free(block)
+    cdef double *block = NULL
+    cdef double *e
+    cdef double *alpha
+    cdef double *beta
+    cdef double *sums  # sums[i]: the running sum before token i of the sentence
+    if delta == NULL or back == NULL:
+        PyMem_Free(delta)
         PyMem_Free(back)
         raise MemoryError()
-    cdef double *delta = block
-    cdef double *e = block + 2 * n_tags
-    cdef double *alpha = e + longest * n_tags
-    cdef double *beta = alpha + longest * n_tags
-    cdef double *sums = beta + longest * n_tags  # sums[i]: the running sum before token i of the sentence
     try:
         with nogil:
             for s in range(lengths.shape[0]):
@@ -2762,13 +2771,37 @@ def tagger_decode(const double[:, ::1] emissions, const int64_t[::1] lengths, co
                 if length <= 0:
                     continue
                 _viterbi_sentence(emissions, transitions, pos, length, &tags[pos], delta, back)
-                if drop:
-                    source = False
+                if drop and length > longest_source:
                     for i in range(length):
                         if tags[pos + i] == b_source or tags[pos + i] == i_source:
-                            source = True
+                            longest_source = length
                             break
-                if drop and source:
+                pos += length
+    finally:
+        PyMem_Free(delta)
+        PyMem_Free(back)
+    if not drop or longest_source == 0:
+        return out
+    block = <double *> PyMem_Malloc((3 * longest_source * n_tags + longest_source + 1) * sizeof(double))
+    if block == NULL:
+        raise MemoryError()
+    e = block
+    alpha = e + longest_source * n_tags
+    beta = alpha + longest_source * n_tags
+    sums = beta + longest_source * n_tags
+    pos = 0
+    try:
+        with nogil:
+            for s in range(lengths.shape[0]):
+                length = lengths[s]
+                if length <= 0:
+                    continue
+                source = False
+                for i in range(length):
+                    if tags[pos + i] == b_source or tags[pos + i] == i_source:
+                        source = True
+                        break
+                if source:
                     _source_probabilities(emissions, trans, every, pos, length, b_source, i_source, e, alpha, beta,
                                           sums + 1)
                     sums[0] = running
@@ -2799,7 +2832,6 @@ def tagger_decode(const double[:, ::1] emissions, const int64_t[::1] lengths, co
                 pos += length
     finally:
         PyMem_Free(block)
-        PyMem_Free(back)
     return out
 
 

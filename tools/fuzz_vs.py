@@ -8,12 +8,20 @@ copied beside it when this checkout has them) and in this checkout, each in its 
 and =1; the reports' `to_dict()` JSON (or the error) of each batch must be the same. Prints the batches that differ
 (their seed and index: `--show` prints one's input) and exits 1 if any does.
 
-With --hostile the articles are made from pieces aimed at the segmentation and finishing kernels instead (abbreviations
-and initials before periods, every Unicode space and line or paragraph separator, combining marks after end marks,
-numbers, dates and hedges next to non-ASCII letters, closing quotes and brackets, headline-like first lines, up to 150
-sentences sharing words for corroboration).
+With --hostile segment the articles are made from pieces aimed at the segmentation and finishing kernels instead
+(abbreviations and initials before periods, every Unicode space and line or paragraph separator, combining marks after
+end marks, numbers, dates and hedges next to non-ASCII letters, closing quotes and brackets, headline-like first lines,
+up to 150 sentences sharing words for corroboration). --hostile tagger adds articles aimed at the span tagger's
+kernels: quote marks of every kind (balanced, unbalanced, nested, across sentences and lines), sentences of thousands
+of tokens, code points of every Unicode category and plane, one token repeated (periods, quotes, a word), and batches
+of up to 40 articles.
 
-    python tools/fuzz_vs.py [--vs f0b630d] [--seeds 1-4] [--batches 15] [--kernels 0,1] [--hostile] [--show SEED:INDEX]
+    python tools/fuzz_vs.py [--vs f0b630d] [--seeds 1-4] [--batches 15] [--kernels 0,1] [--show SEED:INDEX]
+                            [--old-so PATH] [--hostile segment|tagger]
+
+REV's side runs with its own compiled kernels under SCORER_KERNELS=1: a build of this checkout's kernels is of another
+VERSION when the kernels changed since REV (REV would then silently run its twins), so give `--old-so` a build of
+REV's `_scorer_kernels.pyx` (e.g. the one in a checkout of REV); the run stops when REV's side would not use it.
 """
 from __future__ import annotations
 
@@ -84,7 +92,7 @@ def article(rng: random.Random, texts: list[str]) -> str:
     return text
 
 
-# pieces of --hostile articles (see the module's docstring)
+# pieces of --hostile segment articles (see the module's docstring)
 _WORDS = ["Mr.", "Dr.", "U.S.", "U.N.", "J.", "R.", "a.m.", "p.m.", "Inc.", "Corp.", "Gen.", "St.", "No.", "etc.", "e.g.",
           "Jan.", "Sept.", "1.", "iv.", "(a)", "said", "told", "officials", "The", "the", "police", "may", "May", "might",
           "Might", "reportedly", "allegedly", "is expected", "believed to", "one", "One", "of", "another", "two",
@@ -109,12 +117,53 @@ def hostile_article(rng: random.Random) -> str:
     return text[:rng.randint(0, len(text))] if rng.random() < 0.1 else text
 
 
-def batches(seed: int, n: int, hostile: bool = False) -> list[list[str]]:
+QUOTES = ["“", "”", '"', "'", "‘", "’", "«", "»", "„", "‹", "›", "「", "」", "″", "＂", "\n", "\n\n"]
+WORDS = ["said", "Said", "according", "to", "officials", "Mr.", "U.S.", "he", "she", "told", "CNN", "Trump", ",", ".",
+         "the", "a", "sources", "familiar", "with", "matter", "e.g.", "don’t", "30-year-old", "x_y", "A.b.C."]
+
+
+def _any_char(rng: random.Random) -> str:
+    """A code point of any plane (surrogates, combining marks, digits of any script, letters of any case...)."""
+    r = rng.random()
+    if r < 0.4:
+        return chr(rng.randrange(0x80, 0x3000))
+    if r < 0.6:
+        return chr(rng.randrange(0xD7F0, 0xE010))  # around the surrogates
+    if r < 0.8:
+        return chr(rng.randrange(0x10000, 0x110000))
+    return chr(rng.randrange(0x3000, 0x10000))
+
+
+def hostile_tagger(rng: random.Random) -> str:
+    """An article aimed at the span tagger's kernels (`--hostile tagger`)."""
+    r = rng.random()
+    if r < 0.3:  # quote soup: balanced, unbalanced, nested, across sentences and paragraphs
+        out = []
+        for _ in range(rng.randint(20, 3000)):
+            out.append(rng.choice(QUOTES) if rng.random() < 0.3 else rng.choice(WORDS))
+            out.append("" if rng.random() < 0.3 else " ")
+        return "".join(out)
+    if r < 0.45:  # one sentence of thousands of tokens
+        return " ".join(rng.choice(WORDS[:12] + QUOTES[:4]) for _ in range(rng.randint(2000, 12000))) + "."
+    if r < 0.65:  # code points of every category and plane, between words and quotes
+        return "".join(_any_char(rng) if rng.random() < 0.5 else rng.choice(WORDS + QUOTES + [" "])
+                       for _ in range(rng.randint(1, 4000)))
+    if r < 0.8:  # one token repeated
+        unit = rng.choice([".", "“", "”", '"', "said ", "x", "U.S. ", "\ud800", "\U0001F600", ". ", "“a” "])
+        return unit * rng.randint(1, 60000 // len(unit))
+    return " ".join("“" + rng.choice(WORDS) + rng.choice(["”", "", '"']) + rng.choice([".", "", "\n"])
+                    for _ in range(rng.randint(1, 500)))
+
+
+def batches(seed: int, n: int, hostile: str | None = None) -> list[list[str]]:
     rng = random.Random(seed)
-    if hostile:
+    if hostile == "segment":
         return [[hostile_article(rng) for _ in range(rng.choice([1, 2, 8]))] for _ in range(n)]
     texts = corpus(rng)
-    return [[article(rng, texts) for _ in range(rng.choice([1, 2, 8, 9, 17]))] for _ in range(n)]
+    if hostile != "tagger":
+        return [[article(rng, texts) for _ in range(rng.choice([1, 2, 8, 9, 17]))] for _ in range(n)]
+    return [[hostile_tagger(rng) if rng.random() < 0.6 else article(rng, texts)
+             for _ in range(rng.choice([1, 3, 17, 40]))] for _ in range(n)]
 
 
 def run(root: Path, payload: str, kernels: str) -> list[str]:
@@ -132,8 +181,9 @@ def main() -> int:
     parser.add_argument("--seeds", default="1-4", help="a range A-B or one seed")
     parser.add_argument("--batches", type=int, default=15, help="batches per seed")
     parser.add_argument("--kernels", default="0,1")
-    parser.add_argument("--hostile", action="store_true", help="articles aimed at the kernels (see above)")
     parser.add_argument("--show", help="SEED:INDEX: print that batch's input (JSON) and exit")
+    parser.add_argument("--old-so", help="a build of REV's compiled kernels (default: this checkout's)")
+    parser.add_argument("--hostile", choices=["segment", "tagger"], help="articles aimed at these kernels (see above)")
     args = parser.parse_args()
     if args.show:
         seed, index = map(int, args.show.split(":"))
@@ -147,8 +197,14 @@ def main() -> int:
         archive = subprocess.run(["git", "-C", str(REPO), "archive", args.vs], capture_output=True, check=True).stdout
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(old, filter="data")
-        for so in REPO.glob("_scorer_kernels*.so"):
+        for so in [Path(args.old_so)] if args.old_so else REPO.glob("_scorer_kernels*.so"):
             shutil.copy(so, old)
+        for root in (REPO, old) if "1" in args.kernels.split(",") else ():
+            status = subprocess.run([sys.executable, "-c", "import scorer.text.kernels as k; print(k.STATUS)"],
+                                    capture_output=True, text=True, cwd=root, check=False,
+                                    env=dict(os.environ, PYTHONPATH=str(root), SCORER_KERNELS="1")).stdout.strip()
+            if status != "compiled":
+                sys.exit(f"{root}: SCORER_KERNELS=1 would run {status!r}, not the compiled kernels (see --old-so)")
         for seed in seeds:
             payload = json.dumps(batches(seed, args.batches, args.hostile), ensure_ascii=True)
             for kernels in args.kernels.split(","):

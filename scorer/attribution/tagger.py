@@ -94,15 +94,18 @@ def shape(word: str) -> str:
         out = word.translate(_ASCII_SHAPE)
         found = _RUNS_OF.get(out)  # (few distinct: "Xxxxx", "xxxx", "d.d" ...; the regex costs ~1 µs a word)
         if found is None:
-            if len(_RUNS_OF) >= 4096:
-                _RUNS_OF.clear()
-            found = _RUNS_OF[out] = _SHAPE_RUNS.sub(r"\1", out)
+            found = _SHAPE_RUNS.sub(r"\1", out)
+            if len(out) <= _KEPT_LONGEST:  # (a long word's is not kept: a hostile text would fill it with them)
+                if len(_RUNS_OF) >= 4096:
+                    _RUNS_OF.clear()
+                _RUNS_OF[out] = found
         return found
     out = "".join("X" if c.isupper() else "x" if c.isalpha() else "d" if c.isdigit() else c for c in word)
     return _SHAPE_RUNS.sub(r"\1", out)
 
 
 _RUNS_OF: dict[str, str] = {}  # an ASCII word's translated shape -> its runs collapsed (`shape`)
+_KEPT_LONGEST = 64  # the longest word, shape or feature name kept beside the word cache (`shape`, `_WordCache`)
 
 
 def word_features(word: str) -> dict[int, list[str]]:
@@ -342,7 +345,8 @@ class _WordCache(dict):
         self._list_ids = lookup_many(index, [feature_name(off, f"L={name}") for name, _ in _LISTS
                                              for off in OFFSETS]).reshape(len(_LISTS), len(OFFSETS))
         self._shared: dict[str, int] = {}  # feature name -> id of the names many words share (shapes, suffixes)
-        self._compiled_rows = None  # the same words -> rows as a compiled `WordRows` (the kernels' path)
+        self._compiled_rows = None  # the same words -> rows as a compiled `WordRows` (the kernels' path), but the long
+        self._long = 0  # words (more than _KEPT_LONGEST characters), these many
 
     def _add(self, words) -> None:
         """Rows for the new words (distinct, none in the cache yet), in their order."""
@@ -357,8 +361,15 @@ class _WordCache(dict):
             props[:len(self.props)] = self.props
             self.props = props
         self.update(zip(ordered, range(first, need)))
-        if self._compiled_rows is not None:
-            self._compiled_rows.add_many(ordered, first)
+        long = [r for r, w in enumerate(ordered, first) if len(w) > _KEPT_LONGEST]
+        self._long += len(long)
+        if self._compiled_rows is not None:  # (a long word is not kept there: `tokens_compiled` misses it each time)
+            if long:
+                for r, w in enumerate(ordered, first):
+                    if len(w) <= _KEPT_LONGEST:
+                        self._compiled_rows.add(w, r)
+            else:
+                self._compiled_rows.add_many(ordered, first)
         self.props[first:need] = [_MARK_BITS.get(w, 0) | w[0].isupper() << 4 | (w.lower() in _CUE_WORDS) << 5
                                   | len(w) << _LENGTH_SHIFT for w in ordered]  # (`_word_properties` of each)
         for a in range(0, len(ordered), _ADD_STEP):  # (the id array is ~350 bytes a word)
@@ -397,12 +408,15 @@ class _WordCache(dict):
         names = [_PREFIXES[c] + f for c in cells for f in distinct]
         known = self._shared
         new = [name for name in names if name not in known]
+        fresh: dict[str, int] = {}
         if new:
             if len(known) + len(new) > 100_000:
                 known.clear()
                 new = names
-            known.update(zip(new, lookup_many(self.index, new).tolist()))
-        found = np.fromiter(map(known.__getitem__, names), dtype=np.int64, count=len(names))
+            fresh = dict(zip(new, lookup_many(self.index, new).tolist()))
+            known.update((name, i) for name, i in fresh.items() if len(name) <= _KEPT_LONGEST)  # (not a long one)
+        found = np.fromiter((fresh[name] if name in fresh else known[name] for name in names), dtype=np.int64,
+                            count=len(names))
         return found.reshape(len(names) // max(len(distinct), 1), len(distinct)).T[at]
 
     def _sum_features(self, block: np.ndarray, ids: np.ndarray) -> None:
@@ -439,15 +453,17 @@ class _WordCache(dict):
         self.table = self.table[:1024].copy()
         self.props = self.props[:1024].copy()
         self._compiled_rows = None
+        self._long = 0
 
     def _word_rows(self):
         """The compiled `WordRows` of this cache's words (made again if it does not hold them all: new, or the cache
         filled by the pure-Python path while it was not kept)."""
-        if self._compiled_rows is None or len(self._compiled_rows) != len(self):
+        if self._compiled_rows is None or len(self._compiled_rows) != len(self) - self._long:
             self._compiled_rows = kernels.compiled.WordRows()
             add = self._compiled_rows.add
             for word, row in self.items():
-                add(word, row)
+                if len(word) <= _KEPT_LONGEST:
+                    add(word, row)
         return self._compiled_rows
 
     def tokens_compiled(self, texts: list[str], bases: list[int]) -> tuple[np.ndarray, ...]:
@@ -456,12 +472,13 @@ class _WordCache(dict):
         when the cache is full)."""
         starts, ends, lengths, rows, missed, missed_at = kernels.tagger_lookup(texts, bases, self._word_rows())
         if missed:
-            new = dict.fromkeys(missed)  # (in the order they come)
-            if len(self) + len(new) > self.limit:
+            new = dict.fromkeys(w for w in missed if w not in self)  # (in the order they come; a long word may be in)
+            if new and len(self) + len(new) > self.limit:
                 self._restart()
                 starts, ends, lengths, rows, missed, missed_at = kernels.tagger_lookup(texts, bases, self._word_rows())
                 new = dict.fromkeys(missed)  # (every word of the call)
-            self._add(new)
+            if new:
+                self._add(new)
             rows[missed_at] = list(map(self.__getitem__, missed))
         return starts, ends, lengths, rows
 

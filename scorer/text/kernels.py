@@ -139,7 +139,7 @@ def tagger_lookup(texts, bases, rows_of):
     """The compiled tokens of `scorer.attribution.tagger._tokenise` with their words' rows in `rows_of` (a
     `WordRows`, the span tagger's word cache by code points): (starts, ends, tokens per text, rows, missed words,
     their token indices), rows -1 for the missed words."""
-    texts, bases = list(texts), list(bases)
+    texts, bases = _exact_strs(texts), list(bases)
     return compiled.tagger_lookup(texts, bases, rows_of)  # (it checks the texts, the offsets and the table's type)
 
 
@@ -214,7 +214,13 @@ def tagger_quote_states(article_texts, sentences, lengths, starts):
     import numpy as np
 
     sentences, lengths, starts = (np.ascontiguousarray(a, dtype=np.int64) for a in (sentences, lengths, starts))
-    return compiled.tagger_quote_states(list(article_texts), sentences, lengths, starts)  # (it checks the rest)
+    return compiled.tagger_quote_states(_exact_strs(article_texts), sentences, lengths, starts)  # (it checks the rest)
+
+
+def _exact_strs(texts) -> list:
+    """The texts as a list, a str subclass's (numpy.str_, as pandas and pyarrow give them) as the str it holds: the
+    kernels take exact strs (the rest they refuse, as the twins do)."""
+    return [t if type(t) is str or not isinstance(t, str) else str.__str__(t) for t in texts]
 
 
 def ngram_rows(codes, lengths, unigram_ids: int, base: int, tables):
