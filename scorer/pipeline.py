@@ -262,10 +262,10 @@ class Scorer:
 
 
 def as_text(text, name: str = "<input>") -> str:
-    """An article given to the API as text: `str` as is, `bytes` decoded as UTF-8 (InputError naming `name`
+    """An article given to the API as text: `str` as is (a subclass's value as a plain str), `bytes` decoded as UTF-8 (InputError naming `name`
     if they are not UTF-8 text); anything else is a TypeError that names the accepted types."""
     if isinstance(text, str):
-        return text
+        return text if type(text) is str else str.__str__(text)  # a subclass (numpy.str_) as the text it holds
     if isinstance(text, (bytes, bytearray)):
         return decode_bytes(bytes(text), name)
     raise TypeError(f"an article must be str (or UTF-8 bytes), not {type(text).__name__}")

@@ -116,7 +116,7 @@ _MASKED_RULES = [(reason, pattern, 0 if literals is None else 1 << _LITERAL_GROU
 def _find_furniture_compiled(text: str) -> list[Skipped]:
     """`_find_furniture_python(text)` with the lines cut and their literals looked for (as `_folded` reads the line)
     by the compiled kernel `furniture_lines`; the rules are tried here, as `furniture_reason` tries them."""
-    skipped = []
+    skipped, text = [], kernels.exact_str(text)
     for start, end, mask in kernels.compiled.furniture_lines(text, _LITERAL_GROUPS, _FOLD_TO_ASCII, _LONGEST_LINE):
         line = text[start:end]
         for reason, pattern, bit in _MASKED_RULES:

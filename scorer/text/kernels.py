@@ -217,10 +217,16 @@ def tagger_quote_states(article_texts, sentences, lengths, starts):
     return compiled.tagger_quote_states(_exact_strs(article_texts), sentences, lengths, starts)  # (it checks the rest)
 
 
+def exact_str(text):
+    """`text` as an exact str when it is a str subclass (numpy.str_, as pandas and pyarrow give them), which the
+    kernels' str arguments refuse while the twins take it; anything else as it is (the kernels refuse what is not
+    text, as the twins do)."""
+    return text if type(text) is str or not isinstance(text, str) else str.__str__(text)
+
+
 def _exact_strs(texts) -> list:
-    """The texts as a list, a str subclass's (numpy.str_, as pandas and pyarrow give them) as the str it holds: the
-    kernels take exact strs (the rest they refuse, as the twins do)."""
-    return [t if type(t) is str or not isinstance(t, str) else str.__str__(t) for t in texts]
+    """The texts as a list, each as `exact_str` gives it."""
+    return [exact_str(t) for t in texts]
 
 
 def ngram_rows(codes, lengths, unigram_ids: int, base: int, tables):

@@ -238,6 +238,8 @@ def split_sentences(text: str, lo: int = 0, hi: int | None = None) -> list[Sente
     """Sentences of text[lo:hi] with offsets into `text`; paragraphs and headlines never merge."""
     hi = len(text) if hi is None else hi
     decide = _punkt_decider()
+    if decide is not None:
+        text = kernels.exact_str(text)
     if decide is not None and _sentence_spans_fast is _sentence_spans_compiled and 0 <= lo <= hi <= len(text):
         # blocks, nupunkt's spans and the repairs in one kernel call (the loop below with the kernels)
         return kernels.compiled.split_sentences(text, lo, hi, decide, Sentence, _SENTENCE_STARTERS,
