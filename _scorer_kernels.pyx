@@ -1639,11 +1639,68 @@ cdef inline uint64_t _fnv(const Py_UCS4 *word, Py_ssize_t n) noexcept nogil:
 # take either) reads without making a str of each token
 
 from cpython.mem cimport PyMem_Realloc
+import os as _os
+
+# The CodeCache's hash is keyed with a random key drawn when the module loads, as Python's str hash is (SipHash):
+# its words come from untrusted article text and it lives as long as the process, and with a fixed, public hash
+# words built offline to share it piled up into one probe chain (quadratic filling and lookups,
+# tests/test_review_session13c.py). SipHash-1-3 over the code points, two to a 64-bit block.
+cdef uint64_t _SIP_K0 = int.from_bytes(_os.urandom(8), "little")
+cdef uint64_t _SIP_K1 = int.from_bytes(_os.urandom(8), "little")
+
+
+cdef struct _Sip:
+    uint64_t v0, v1, v2, v3
+
+
+cdef inline uint64_t _rotl(uint64_t x, int b) noexcept nogil:
+    return (x << b) | (x >> (64 - b))
+
+
+cdef inline void _sip_round(_Sip *s) noexcept nogil:
+    s.v0 += s.v1
+    s.v1 = _rotl(s.v1, 13) ^ s.v0
+    s.v0 = _rotl(s.v0, 32)
+    s.v2 += s.v3
+    s.v3 = _rotl(s.v3, 16) ^ s.v2
+    s.v0 += s.v3
+    s.v3 = _rotl(s.v3, 21) ^ s.v0
+    s.v2 += s.v1
+    s.v1 = _rotl(s.v1, 17) ^ s.v2
+    s.v2 = _rotl(s.v2, 32)
+
+
+cdef inline uint64_t _word_hash(Text t, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    """The keyed hash of the code points t[a:b]."""
+    cdef _Sip s
+    cdef uint64_t m
+    cdef Py_ssize_t j = a
+    s.v0 = _SIP_K0 ^ 0x736f6d6570736575ULL
+    s.v1 = _SIP_K1 ^ 0x646f72616e646f6dULL
+    s.v2 = _SIP_K0 ^ 0x6c7967656e657261ULL
+    s.v3 = _SIP_K1 ^ 0x7465646279746573ULL
+    while j + 1 < b:
+        m = <uint64_t> _at(t, j) | (<uint64_t> _at(t, j + 1) << 32)
+        s.v3 ^= m
+        _sip_round(&s)
+        s.v0 ^= m
+        j += 2
+    # the last block: the odd code point (0x200000, no code point, when there is none) and the length
+    m = (<uint64_t> _at(t, j) if j < b else <uint64_t> 0x200000) | (<uint64_t> (b - a) << 32)
+    s.v3 ^= m
+    _sip_round(&s)
+    s.v0 ^= m
+    s.v2 ^= 0xFF
+    _sip_round(&s)
+    _sip_round(&s)
+    _sip_round(&s)
+    return s.v0 ^ s.v1 ^ s.v2 ^ s.v3
 
 
 cdef class CodeCache:
     """A growing table word -> int64 code with the dict methods NgramCoder uses (get, [], update, clear, len, items):
-    open addressing over the words' code points, so that `word_codes` looks a token up where it lies in its text."""
+    open addressing over the words' code points (a keyed hash, `_word_hash`), so that `word_codes` looks a token up
+    where it lies in its text."""
     cdef Py_UCS4 *chars
     cdef Py_ssize_t n_chars, chars_room
     cdef Py_ssize_t *offsets  # word k is chars[offsets[k]:offsets[k + 1]]
@@ -1682,11 +1739,7 @@ cdef class CodeCache:
 
     cdef inline Py_ssize_t _slot(self, Text t, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
         """The slot of the word t[a:b]: the slot holding it, else the empty slot where it would go."""
-        cdef uint64_t h = 14695981039346656037ULL
-        cdef Py_ssize_t j, at, k, s
-        for j in range(a, b):
-            h = (h ^ <uint64_t> _at(t, j)) * <uint64_t> 1099511628211ULL
-        at = (h ^ (h >> 29)) & self.mask
+        cdef Py_ssize_t j, at = _word_hash(t, a, b) & self.mask, k, s
         while self.slots[at]:
             k = self.slots[at] - 1
             s = self.offsets[k]
@@ -1745,11 +1798,9 @@ cdef class CodeCache:
 
     cdef Py_ssize_t _slot_of(self, Py_ssize_t k) noexcept nogil:
         """The empty slot for the held word k (when the slots are rebuilt)."""
-        cdef uint64_t h = 14695981039346656037ULL
-        cdef Py_ssize_t j, at
-        for j in range(self.offsets[k], self.offsets[k + 1]):
-            h = (h ^ <uint64_t> self.chars[j]) * <uint64_t> 1099511628211ULL
-        at = (h ^ (h >> 29)) & self.mask
+        cdef Text held
+        held.kind, held.data, held.n = PyUnicode_4BYTE_KIND, self.chars, self.n_chars
+        cdef Py_ssize_t at = _word_hash(held, self.offsets[k], self.offsets[k + 1]) & self.mask
         while self.slots[at]:
             at = (at + 1) & self.mask
         return at

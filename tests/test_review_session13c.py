@@ -1,0 +1,67 @@
+"""Faults found by the independent review of session 13's model-input, head and claim-head kernels (part C): each
+test failed before its fix. Skipped when the compiled kernels are not built."""
+from __future__ import annotations
+
+import itertools
+import random
+import time
+
+import pytest
+
+from scorer.text import kernels
+
+K = pytest.importorskip("_scorer_kernels")
+if getattr(K, "VERSION", None) != kernels.VERSION:
+    pytest.skip("stale compiled kernels", allow_module_level=True)
+
+# 13 pairs of 3-character words, each pair's two words leading FNV-1a (the CodeCache's hash before the fix: offset
+# basis 14695981039346656037, prime 1099511628211, over the code points) from the state the previous pairs end in
+# to the same 64-bit state: the 2 ** 13 words made of one word of each pair all have the same hash (found offline
+# in ~30 s of numpy: a birthday search on the state's 43 high bits, the last character fixing the 21 low ones). An
+# article of such words (all word characters: one token each) piled them into one probe chain.
+_FNV_PAIRS = [
+    ('\u4f12\u86c7\u6000', '\u4f1d\u86d7\U0003033b'),
+    ('\u7d8b\u5074\u2070', '\u7d88\u5572\U00030499'),
+    ('\u6003\u5e0f\u2070', '\u6002\u5daf\U00030559'),
+    ('\u578b\u52390', '\u578a\u5135\U0002e559'),
+    ('\u515a\u5748\u2070', '\u515b\u5752\U00030f2f'),
+    ('\u9cc3\u63dc\u2070', '\u9cc0\u601e\U00030529'),
+    ('\u7baa\u81d8\u0400', '\u7bab\u8516\U0002f8d7'),
+    ('\u8ae3\u88450', '\u8ae4\u8c65\U0002e31f'),
+    ('\u875b\u8165\ufc00', '\u875a\u9d81\U00031139'),
+    ('\u5acc\u7d61\u2070', '\u5acb\u6199\U00030d47'),
+    ('\u8858\u8964\u2070', '\u885b\u8e4a\U00030499'),
+    ('\u8686\u5681\u6000', '\u8687\u56ed\U000303e9'),
+    ('\u598a\u6bda\u2070', '\u598d\u6ba0\U00030309'),
+]
+
+
+def _fnv1a(word: str) -> int:
+    h = 14695981039346656037
+    for ch in word:
+        h = ((h ^ ord(ch)) * 1099511628211) & (2 ** 64 - 1)
+    return h
+
+
+def _cache_seconds(words: list[str]) -> float:
+    """Best of 3: a fresh CodeCache filled with the words, then each looked up (as NgramCoder uses it)."""
+    best = float("inf")
+    for _ in range(3):
+        cache = K.CodeCache()
+        start = time.perf_counter()
+        cache.update(zip(words, range(len(words))))
+        codes = cache.codes_of(words)
+        best = min(best, time.perf_counter() - start)
+        assert codes.tolist() == list(range(len(words)))
+    return best
+
+
+def test_code_cache_is_not_flooded_by_words_built_to_collide():
+    """Article text is untrusted and the word cache lives as long as the process (up to 100,000 words): words built
+    to share the cache's hash must not make filling and reading it quadratic (8,192 such words took ~150x the time of
+    8,192 other words with the fixed, unkeyed FNV-1a; a full cache of them minutes per batch)."""
+    colliding = ["".join(parts) for parts in itertools.product(*_FNV_PAIRS)]
+    assert len({_fnv1a(w) for w in colliding}) == 1 and len(set(colliding)) == 2 ** 13  # the attack is real
+    rng = random.Random(13)
+    others = ["".join(chr(rng.randint(0x4E00, 0x9FFF)) for _ in range(39)) for _ in colliding]
+    assert _cache_seconds(colliding) < 10 * _cache_seconds(others) + 0.01
