@@ -65,3 +65,31 @@ def test_code_cache_is_not_flooded_by_words_built_to_collide():
     rng = random.Random(13)
     others = ["".join(chr(rng.randint(0x4E00, 0x9FFF)) for _ in range(39)) for _ in colliding]
     assert _cache_seconds(colliding) < 10 * _cache_seconds(others) + 0.01
+
+
+@pytest.mark.parametrize("table", ["CodeCache", "dict"])
+def test_word_cache_memory_is_bounded_by_characters_too(monkeypatch, table):
+    """The coder's word cache was bounded by its number of words only (CACHE_WORDS) and kept every long word: one
+    2,000,000-character token (a 10 MB article may be one word) held 8.4 MB in the CodeCache (4 bytes a character,
+    its buffer doubled, never given back by clear) and 2 MB in the dict, until 100,000 other words came; 100,000
+    articles of such words held them all. A word too long to be worth caching is looked up, not kept."""
+    import tracemalloc
+
+    from scorer.model import heads
+
+    monkeypatch.setattr(heads, "_CodeCache", K.CodeCache if table == "CodeCache" else None)
+    coder = heads.NgramCoder({"alpha": 0, "beta": 1, "alpha beta": 2}, 2)
+    assert type(coder.cache).__name__ == table
+    coder._resolve(["alpha"])  # the cache's own first allocations
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        long_word = "é" + "x" * 2_000_000  # (the article's token: gone once the article is scored)
+        codes = coder._resolve([long_word, "beta", long_word, "gamma"])
+        codes_again = coder._codes([long_word, "alpha", "beta"])
+        del long_word
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert codes.tolist() == [-1, 1, -1, -1] and codes_again.tolist() == [-1, 0, 1]
+    assert held < 200_000, held
