@@ -30,6 +30,10 @@ class OptionalBuildExt(build_ext):
             _notice(exc)
 
     def build_extension(self, ext):
+        # no fused multiply-add: the kernels' sums must give the bits of their numpy twins, and a compiler allowed to
+        # contract a * b + c (GCC's default, with CFLAGS such as -march=native) rounds once instead of twice
+        if getattr(self.compiler, "compiler_type", "") != "msvc" and "-ffp-contract=off" not in ext.extra_compile_args:
+            ext.extra_compile_args = [*ext.extra_compile_args, "-ffp-contract=off"]
         try:
             super().build_extension(ext)
         except Exception as exc:  # noqa: BLE001
