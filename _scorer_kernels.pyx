@@ -1211,6 +1211,9 @@ from libc.stdlib cimport qsort
 from libc.stdint cimport uint64_t, int32_t
 from libc.math cimport sqrt as _c_sqrt
 
+cdef extern from "Python.h":
+    const Py_ssize_t PY_SSIZE_T_MAX
+
 
 def ngram_rows(const int64_t[::1] codes, const int64_t[::1] lengths, int64_t unigram_ids, int64_t base,
                list tables):
@@ -1343,6 +1346,8 @@ def tfidf_scores(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py
         raise ValueError(f"tfidf_scores: {n_occ} rows but {ids.shape[0]} ids")
     if n < 0:
         raise ValueError("tfidf_scores: a negative number of rows")
+    if n > PY_SSIZE_T_MAX // 64 or n_occ > PY_SSIZE_T_MAX // 64:  # (the work arrays' size below must not overflow)
+        raise MemoryError(f"tfidf_scores: {n} rows and {n_occ} occurrences")
     for i in range(n_occ):
         if rows[i] < 0 or rows[i] >= n or ids[i] < 0:
             raise ValueError(f"tfidf_scores: a row outside [0, {n}) or a negative id")

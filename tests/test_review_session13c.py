@@ -116,3 +116,14 @@ def test_kernels_are_compiled_without_fused_multiply_add(tmp_path):
     compiles = [line for line in done.stdout.splitlines() if "_scorer_kernels.c" in line and " -c " in line]
     assert compiles, done.stdout + done.stderr
     assert all("-ffp-contract=off" in line for line in compiles), compiles
+
+
+def test_tfidf_scores_refuses_a_row_count_its_work_arrays_cannot_hold():
+    """tfidf_scores sized its work arrays (3 * occurrences + 2 * rows + 2) * 8 bytes in C: a huge row count passed
+    through the wrapper wrapped the size to 16 bytes and the row loop wrote far past them (a segmentation fault)."""
+    import numpy as np
+
+    empty = np.zeros(0, dtype=np.int64)
+    with pytest.raises(MemoryError):
+        K.tfidf_scores(empty, empty, [(None, np.ones(2), np.ones((1, 2)))], 2 ** 61, lambda k: np.ones(k + 1, np.float32))
+
