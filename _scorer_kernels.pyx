@@ -1240,6 +1240,12 @@ def ngram_rows(const int64_t[::1] codes, const int64_t[::1] lengths, int64_t uni
         raise ValueError(f"ngram_rows: lengths sum to {total}, not the {n_codes} codes")
     if base < 0:
         raise ValueError("ngram_rows: a negative base")
+    if len(tables):  # every key below base ** top <= 2 ** 63 - 1: no key overflows (a negative key read before buckets)
+        if (<object> base) ** (<object> top) > 2 ** 63 - 1:  # (in Python integers)
+            raise ValueError(f"ngram_rows: keys in base {base} of {top} codes do not fit in int64")
+        for i in range(n_codes):
+            if codes[i] >= base:
+                raise ValueError(f"ngram_rows: a code {codes[i]} not below the base {base}")
     key_list, value_list, bucket_list, steps = [], [], [], []
     for table in tables:
         keys, values, buckets, step = table

@@ -127,3 +127,27 @@ def test_tfidf_scores_refuses_a_row_count_its_work_arrays_cannot_hold():
     with pytest.raises(MemoryError):
         K.tfidf_scores(empty, empty, [(None, np.ones(2), np.ones((1, 2)))], 2 ** 61, lambda k: np.ones(k + 1, np.float32))
 
+
+def test_ngram_rows_refuses_keys_that_overflow():
+    """ngram_rows trusted its caller that no key overflows int64: codes whose key wrapped negative read the buckets at
+    a negative place (a segmentation fault through the wrapper). It refuses a base whose keys do not fit, and codes
+    not below the base; the coder's own tables are read as before."""
+    import numpy as np
+
+    from scorer.text import kernels as dispatch
+
+    keys = np.arange(8, dtype=np.int64)
+    tables = [(keys, keys.copy(), np.arange(9, dtype=np.int64), 1)]
+    big = 31 * 10 ** 8  # big * (big + 1) + big > 2 ** 63
+    with pytest.raises(ValueError, match="fit in int64"):
+        K.ngram_rows(np.array([big, big], dtype=np.int64), np.array([2], dtype=np.int64), 10, big + 1, tables)
+    with pytest.raises(ValueError, match="not below the base"):
+        K.ngram_rows(np.array([3, 12], dtype=np.int64), np.array([2], dtype=np.int64), 10, 10, tables)
+    monkey = dispatch.compiled
+    try:
+        dispatch.compiled = K
+        rows, ids = dispatch.ngram_rows(np.array([0, 5, 1, 2], dtype=np.int64), np.array([4], dtype=np.int64), 6, 6,
+                                        tables)
+    finally:
+        dispatch.compiled = monkey
+    assert rows.tolist() == [0, 0, 0, 0, 0] and ids.tolist() == [0, 5, 1, 2, 5]  # unigrams, then key 0 * 6 + 5
