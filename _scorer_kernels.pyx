@@ -1499,6 +1499,8 @@ cdef class PhraseTrie:
                     raise ValueError("PhraseTrie: a child out of bounds")
                 if j > self.edges[k] and self.chars[j] <= self.chars[j - 1]:
                     raise ValueError("PhraseTrie: edges not sorted by char")
+                if not 0 <= self.chars[j] <= 0x10FFFF:  # (the root's table is indexed by its chars below 128)
+                    raise ValueError("PhraseTrie: a char outside the code points")
         if self.edges[0] != 0 or self.edges[n_nodes] != self.chars.shape[0]:
             raise ValueError("PhraseTrie: edges do not cover the chars")
         for k in range(128):

@@ -151,3 +151,12 @@ def test_ngram_rows_refuses_keys_that_overflow():
     finally:
         dispatch.compiled = monkey
     assert rows.tolist() == [0, 0, 0, 0, 0] and ids.tolist() == [0, 5, 1, 2, 5]  # unigrams, then key 0 * 6 + 5
+
+
+def test_phrase_trie_refuses_a_char_outside_the_code_points():
+    """PhraseTrie checked its nodes, children and ranges but not its chars: a negative char of the root was written
+    at root[char], before the table (memory of the object itself)."""
+    with pytest.raises(ValueError, match="code points"):
+        K.PhraseTrie([0, 1, 1], [-5], [1], [0, 0, 0], [], [], [])
+    trie = K.PhraseTrie([0, 1, 1], [ord("a")], [1], [0, 0, 1], [0], [0], [4])
+    assert K.phrase_bits(trie, "xa") == 4 and K.phrase_bits(trie, "xb") == 0
