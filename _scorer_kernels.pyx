@@ -1934,7 +1934,7 @@ def vocab_find(const unsigned char[::1] blob, const int64_t[::1] starts, const i
     if mapped and value_of.shape[0] != n_terms:
         raise ValueError("vocab_find: values do not fit the terms")
     for k in range(0 if terms_checked else n_terms):
-        if starts[k] < 0 or lengths[k] < 0 or starts[k] + lengths[k] > blob.shape[0]:
+        if starts[k] < 0 or lengths[k] < 0 or starts[k] > blob.shape[0] - lengths[k]:  # (no sum to overflow)
             raise ValueError("vocab_find: a term outside the blob")
     for k in range(0 if terms_checked else n_hashes):
         row = row_of[k] if wide else row_of32[k]
@@ -1943,9 +1943,9 @@ def vocab_find(const unsigned char[::1] blob, const int64_t[::1] starts, const i
     for i in range(n):
         if data_lengths[i] < 0:
             raise ValueError("vocab_find: a negative length")
+        if data_lengths[i] > data.shape[0] - pos:  # (checked as they add up: a sum of huge lengths could wrap)
+            raise ValueError("vocab_find: lengths beyond the data")
         pos += data_lengths[i]
-    if pos > data.shape[0]:
-        raise ValueError("vocab_find: lengths beyond the data")
     out_array = np.full(n, -1, dtype=np.int64)
     cdef int64_t[::1] out = out_array
     pos = 0

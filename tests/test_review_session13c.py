@@ -160,3 +160,27 @@ def test_phrase_trie_refuses_a_char_outside_the_code_points():
         K.PhraseTrie([0, 1, 1], [-5], [1], [0, 0, 0], [], [], [])
     trie = K.PhraseTrie([0, 1, 1], [ord("a")], [1], [0, 0, 1], [0], [0], [4])
     assert K.phrase_bits(trie, "xa") == 4 and K.phrase_bits(trie, "xb") == 0
+
+
+def test_vocab_find_checks_ranges_without_overflow():
+    """vocab_find checked `start + length > len(blob)` and the data lengths' sum against the data: huge values wrapped
+    the sums below the limits and the unchecked loop read far outside the arrays (a segmentation fault, through the
+    wrapper for the data lengths)."""
+    import numpy as np
+
+    from scorer.text import kernels as dispatch
+    from scorer.text.vocab import Vocabulary
+
+    v = Vocabulary.from_terms(["alpha", "beta"])
+    data = np.frombuffer(b"alphabeta", dtype=np.uint8)
+    monkey = dispatch.compiled
+    try:
+        dispatch.compiled = K
+        with pytest.raises(ValueError, match="beyond the data"):
+            dispatch.vocab_find(v, data, np.array([2 ** 62] * 4, dtype=np.int64))
+        assert dispatch.vocab_find(v, data, np.array([5, 4], dtype=np.int64)).tolist() == [0, 1]
+    finally:
+        dispatch.compiled = monkey
+    starts, lengths = np.array([2 ** 63 - 2, 5], dtype=np.int64), np.array([5, 4], dtype=np.int32)
+    with pytest.raises(ValueError, match="outside the blob"):
+        K.vocab_find(data, starts, lengths, v.hashes, v.rows, None, v.base, data, np.array([5], dtype=np.int64))
