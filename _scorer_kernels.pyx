@@ -1235,6 +1235,8 @@ def ngram_rows(const int64_t[::1] codes, const int64_t[::1] lengths, int64_t uni
     for r in range(n_texts):
         if lengths[r] < 0:
             raise ValueError("ngram_rows: a negative length")
+        if lengths[r] > n_codes - total:  # (checked as they add up: a sum of huge lengths could wrap)
+            raise ValueError(f"ngram_rows: lengths sum to more than the {n_codes} codes")
         total += lengths[r]
     if total != n_codes:
         raise ValueError(f"ngram_rows: lengths sum to {total}, not the {n_codes} codes")

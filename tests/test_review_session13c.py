@@ -184,3 +184,18 @@ def test_vocab_find_checks_ranges_without_overflow():
     starts, lengths = np.array([2 ** 63 - 2, 5], dtype=np.int64), np.array([5, 4], dtype=np.int32)
     with pytest.raises(ValueError, match="outside the blob"):
         K.vocab_find(data, starts, lengths, v.hashes, v.rows, None, v.base, data, np.array([5], dtype=np.int64))
+
+
+def test_ngram_rows_checks_the_lengths_without_overflow():
+    """ngram_rows checked that the lengths sum to the number of codes with a sum that huge lengths wrapped (2 ** 63 -
+    1 twice, then 4, 'sum' to 2): the loop then read the codes far past their end (a segmentation fault through the
+    wrapper)."""
+    import numpy as np
+
+    keys = np.arange(8, dtype=np.int64)
+    tables = [(keys, keys.copy(), np.arange(9, dtype=np.int64), 1)]
+    with pytest.raises(ValueError, match="lengths sum to"):
+        K.ngram_rows(np.array([1, 2], dtype=np.int64), np.array([2 ** 63 - 1, 2 ** 63 - 1, 4], dtype=np.int64), 6, 6,
+                     tables)
+    with pytest.raises(ValueError, match="lengths sum to"):
+        K.ngram_rows(np.array([1, 2], dtype=np.int64), np.array([1], dtype=np.int64), 6, 6, tables)
