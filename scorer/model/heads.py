@@ -416,13 +416,21 @@ _TF = np.zeros(0, dtype=np.float32)
 
 def tf_table(largest: int) -> np.ndarray:
     """Sublinear term frequencies as the twins compute them, numpy's float32 log(k) + 1, for the counts k = 0..largest
-    at least (k = 0 is not used), for the compiled `tfidf_scores`; the table grows to the largest count asked."""
+    at least (k = 0 is not used), for the compiled `tfidf_scores`; the table kept grows to the largest count asked up
+    to _TF_KEPT (a larger one, a term said millions of times in one sentence, is made for the call and not kept: the
+    process would hold 4 bytes per count for good)."""
     global _TF
     if len(_TF) <= largest:
         counts = np.arange(max(largest + 1, 64), dtype=np.float32)
         counts[0] = 1
-        _TF = np.log(counts) + np.float32(1)
+        table = np.log(counts) + np.float32(1)
+        if len(table) > _TF_KEPT:
+            return table
+        _TF = table
     return _TF
+
+
+_TF_KEPT = 1 << 16
 
 
 class CompiledHead:
