@@ -1218,6 +1218,9 @@ from libc.stdlib cimport qsort
 from libc.stdint cimport uint64_t, int32_t
 from libc.math cimport sqrt as _c_sqrt
 
+cdef extern from "Python.h":
+    const Py_ssize_t PY_SSIZE_T_MAX
+
 
 def ngram_rows(const int64_t[::1] codes, const int64_t[::1] lengths, int64_t unigram_ids, int64_t base,
                list tables):
@@ -1239,11 +1242,19 @@ def ngram_rows(const int64_t[::1] codes, const int64_t[::1] lengths, int64_t uni
     for r in range(n_texts):
         if lengths[r] < 0:
             raise ValueError("ngram_rows: a negative length")
+        if lengths[r] > n_codes - total:  # (checked as they add up: a sum of huge lengths could wrap)
+            raise ValueError(f"ngram_rows: lengths sum to more than the {n_codes} codes")
         total += lengths[r]
     if total != n_codes:
         raise ValueError(f"ngram_rows: lengths sum to {total}, not the {n_codes} codes")
     if base < 0:
         raise ValueError("ngram_rows: a negative base")
+    if len(tables):  # every key below base ** top <= 2 ** 63 - 1: no key overflows (a negative key read before buckets)
+        if (<object> base) ** (<object> top) > 2 ** 63 - 1:  # (in Python integers)
+            raise ValueError(f"ngram_rows: keys in base {base} of {top} codes do not fit in int64")
+        for i in range(n_codes):
+            if codes[i] >= base:
+                raise ValueError(f"ngram_rows: a code {codes[i]} not below the base {base}")
     key_list, value_list, bucket_list, steps = [], [], [], []
     for table in tables:
         keys, values, buckets, step = table
@@ -1350,6 +1361,8 @@ def tfidf_scores(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py
         raise ValueError(f"tfidf_scores: {n_occ} rows but {ids.shape[0]} ids")
     if n < 0:
         raise ValueError("tfidf_scores: a negative number of rows")
+    if n > PY_SSIZE_T_MAX // 64 or n_occ > PY_SSIZE_T_MAX // 64:  # (the work arrays' size below must not overflow)
+        raise MemoryError(f"tfidf_scores: {n} rows and {n_occ} occurrences")
     for i in range(n_occ):
         if rows[i] < 0 or rows[i] >= n or ids[i] < 0:
             raise ValueError(f"tfidf_scores: a row outside [0, {n}) or a negative id")
@@ -1495,6 +1508,8 @@ cdef class PhraseTrie:
                     raise ValueError("PhraseTrie: a child out of bounds")
                 if j > self.edges[k] and self.chars[j] <= self.chars[j - 1]:
                     raise ValueError("PhraseTrie: edges not sorted by char")
+                if not 0 <= self.chars[j] <= 0x10FFFF:  # (the root's table is indexed by its chars below 128)
+                    raise ValueError("PhraseTrie: a char outside the code points")
         if self.edges[0] != 0 or self.edges[n_nodes] != self.chars.shape[0]:
             raise ValueError("PhraseTrie: edges do not cover the chars")
         for k in range(128):
@@ -1646,11 +1661,68 @@ cdef inline uint64_t _fnv(const Py_UCS4 *word, Py_ssize_t n) noexcept nogil:
 # take either) reads without making a str of each token
 
 from cpython.mem cimport PyMem_Realloc
+import os as _os
+
+# The CodeCache's hash is keyed with a random key drawn when the module loads, as Python's str hash is (SipHash):
+# its words come from untrusted article text and it lives as long as the process, and with a fixed, public hash
+# words built offline to share it piled up into one probe chain (quadratic filling and lookups,
+# tests/test_review_session13c.py). SipHash-1-3 over the code points, two to a 64-bit block.
+cdef uint64_t _SIP_K0 = int.from_bytes(_os.urandom(8), "little")
+cdef uint64_t _SIP_K1 = int.from_bytes(_os.urandom(8), "little")
+
+
+cdef struct _Sip:
+    uint64_t v0, v1, v2, v3
+
+
+cdef inline uint64_t _rotl(uint64_t x, int b) noexcept nogil:
+    return (x << b) | (x >> (64 - b))
+
+
+cdef inline void _sip_round(_Sip *s) noexcept nogil:
+    s.v0 += s.v1
+    s.v1 = _rotl(s.v1, 13) ^ s.v0
+    s.v0 = _rotl(s.v0, 32)
+    s.v2 += s.v3
+    s.v3 = _rotl(s.v3, 16) ^ s.v2
+    s.v0 += s.v3
+    s.v3 = _rotl(s.v3, 21) ^ s.v0
+    s.v2 += s.v1
+    s.v1 = _rotl(s.v1, 17) ^ s.v2
+    s.v2 = _rotl(s.v2, 32)
+
+
+cdef inline uint64_t _word_hash(Text t, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    """The keyed hash of the code points t[a:b]."""
+    cdef _Sip s
+    cdef uint64_t m
+    cdef Py_ssize_t j = a
+    s.v0 = _SIP_K0 ^ 0x736f6d6570736575ULL
+    s.v1 = _SIP_K1 ^ 0x646f72616e646f6dULL
+    s.v2 = _SIP_K0 ^ 0x6c7967656e657261ULL
+    s.v3 = _SIP_K1 ^ 0x7465646279746573ULL
+    while j + 1 < b:
+        m = <uint64_t> _at(t, j) | (<uint64_t> _at(t, j + 1) << 32)
+        s.v3 ^= m
+        _sip_round(&s)
+        s.v0 ^= m
+        j += 2
+    # the last block: the odd code point (0x200000, no code point, when there is none) and the length
+    m = (<uint64_t> _at(t, j) if j < b else <uint64_t> 0x200000) | (<uint64_t> (b - a) << 32)
+    s.v3 ^= m
+    _sip_round(&s)
+    s.v0 ^= m
+    s.v2 ^= 0xFF
+    _sip_round(&s)
+    _sip_round(&s)
+    _sip_round(&s)
+    return s.v0 ^ s.v1 ^ s.v2 ^ s.v3
 
 
 cdef class CodeCache:
     """A growing table word -> int64 code with the dict methods NgramCoder uses (get, [], update, clear, len, items):
-    open addressing over the words' code points, so that `word_codes` looks a token up where it lies in its text."""
+    open addressing over the words' code points (a keyed hash, `_word_hash`), so that `word_codes` looks a token up
+    where it lies in its text."""
     cdef Py_UCS4 *chars
     cdef Py_ssize_t n_chars, chars_room
     cdef Py_ssize_t *offsets  # word k is chars[offsets[k]:offsets[k + 1]]
@@ -1689,11 +1761,7 @@ cdef class CodeCache:
 
     cdef inline Py_ssize_t _slot(self, Text t, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
         """The slot of the word t[a:b]: the slot holding it, else the empty slot where it would go."""
-        cdef uint64_t h = 14695981039346656037ULL
-        cdef Py_ssize_t j, at, k, s
-        for j in range(a, b):
-            h = (h ^ <uint64_t> _at(t, j)) * <uint64_t> 1099511628211ULL
-        at = (h ^ (h >> 29)) & self.mask
+        cdef Py_ssize_t j, at = _word_hash(t, a, b) & self.mask, k, s
         while self.slots[at]:
             k = self.slots[at] - 1
             s = self.offsets[k]
@@ -1752,11 +1820,9 @@ cdef class CodeCache:
 
     cdef Py_ssize_t _slot_of(self, Py_ssize_t k) noexcept nogil:
         """The empty slot for the held word k (when the slots are rebuilt)."""
-        cdef uint64_t h = 14695981039346656037ULL
-        cdef Py_ssize_t j, at
-        for j in range(self.offsets[k], self.offsets[k + 1]):
-            h = (h ^ <uint64_t> self.chars[j]) * <uint64_t> 1099511628211ULL
-        at = (h ^ (h >> 29)) & self.mask
+        cdef Text held
+        held.kind, held.data, held.n = PyUnicode_4BYTE_KIND, self.chars, self.n_chars
+        cdef Py_ssize_t at = _word_hash(held, self.offsets[k], self.offsets[k + 1]) & self.mask
         while self.slots[at]:
             at = (at + 1) & self.mask
         return at
@@ -1877,7 +1943,7 @@ def vocab_find(const unsigned char[::1] blob, const int64_t[::1] starts, const i
     if mapped and value_of.shape[0] != n_terms:
         raise ValueError("vocab_find: values do not fit the terms")
     for k in range(0 if terms_checked else n_terms):
-        if starts[k] < 0 or lengths[k] < 0 or starts[k] + lengths[k] > blob.shape[0]:
+        if starts[k] < 0 or lengths[k] < 0 or starts[k] > blob.shape[0] - lengths[k]:  # (no sum to overflow)
             raise ValueError("vocab_find: a term outside the blob")
     for k in range(0 if terms_checked else n_hashes):
         row = row_of[k] if wide else row_of32[k]
@@ -1886,9 +1952,9 @@ def vocab_find(const unsigned char[::1] blob, const int64_t[::1] starts, const i
     for i in range(n):
         if data_lengths[i] < 0:
             raise ValueError("vocab_find: a negative length")
+        if data_lengths[i] > data.shape[0] - pos:  # (checked as they add up: a sum of huge lengths could wrap)
+            raise ValueError("vocab_find: lengths beyond the data")
         pos += data_lengths[i]
-    if pos > data.shape[0]:
-        raise ValueError("vocab_find: lengths beyond the data")
     out_array = np.full(n, -1, dtype=np.int64)
     cdef int64_t[::1] out = out_array
     pos = 0

@@ -30,9 +30,9 @@ class OptionalBuildExt(build_ext):
             _notice(exc)
 
     def build_extension(self, ext):
-        if self.compiler.compiler_type == "unix":
-            # no fused multiply-adds: the kernels' floating-point sums must round exactly as their pure-Python twins'
-            # (numpy's) do, also where CFLAGS ask for a CPU that has FMA (e.g. -march=native)
+        # no fused multiply-add: the kernels' sums must give the bits of their numpy twins, and a compiler allowed to
+        # contract a * b + c (GCC's default, with CFLAGS such as -march=native) rounds once instead of twice
+        if getattr(self.compiler, "compiler_type", "") != "msvc" and "-ffp-contract=off" not in ext.extra_compile_args:
             ext.extra_compile_args = [*ext.extra_compile_args, "-ffp-contract=off"]
         try:
             super().build_extension(ext)

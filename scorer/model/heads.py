@@ -89,6 +89,10 @@ CODER_AFTER_COMPILED = 500
 # word types whose codes a coder keeps (a dict of the words seen, about 100 bytes each; emptied when full): the
 # frequent words of a batch are looked up as fast as in a dict, the vocabulary itself stays in arrays
 CACHE_WORDS = 100_000
+# characters of the longest word a coder's cache keeps: a longer one is looked up each time it comes (it hardly ever
+# comes twice), so that the cache's memory is bounded by characters too (a 10 MB article may be one word; the compiled
+# cache holds 4 bytes a character; tests/test_review_session13c.py)
+CACHE_LONGEST = 64
 
 
 class Tokens:
@@ -309,19 +313,23 @@ class NgramCoder:
         return codes
 
     def _resolve(self, missed: list[str]) -> np.ndarray:
-        """The codes of words not in the cache, looked up in the compact vocabularies together (and cached)."""
+        """The codes of words not in the cache, looked up in the compact vocabularies together (and cached, but words
+        longer than CACHE_LONGEST characters)."""
         cache = self.cache
-        if missed:
-            new = list(dict.fromkeys(missed))
-            found = self.vocab.ids(new)
-            if self.extra is not None:
-                unknown = np.flatnonzero(found < 0)
-                if len(unknown):
-                    found[unknown] = self.extra.ids([new[k] for k in unknown.tolist()])
-            if len(cache) + len(new) > CACHE_WORDS:
-                cache.clear()
-            cache.update(zip(new, found.tolist()))
-        return np.fromiter(map(cache.__getitem__, missed), dtype=np.int64, count=len(missed))
+        if not missed:
+            return np.zeros(0, dtype=np.int64)
+        new = list(dict.fromkeys(missed))
+        found = self.vocab.ids(new)
+        if self.extra is not None:
+            unknown = np.flatnonzero(found < 0)
+            if len(unknown):
+                found[unknown] = self.extra.ids([new[k] for k in unknown.tolist()])
+        codes = dict(zip(new, found.tolist()))
+        if len(cache) + len(new) > CACHE_WORDS:
+            cache.clear()
+        cache.update(codes.items() if max(map(len, new)) <= CACHE_LONGEST else
+                     [(word, code) for word, code in codes.items() if len(word) <= CACHE_LONGEST])
+        return np.fromiter(map(codes.__getitem__, missed), dtype=np.int64, count=len(missed))
 
     def ids(self, texts: list[str], findall, tokens: list[list[str]] | None = None,
             spaceless: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -408,13 +416,21 @@ _TF = np.zeros(0, dtype=np.float32)
 
 def tf_table(largest: int) -> np.ndarray:
     """Sublinear term frequencies as the twins compute them, numpy's float32 log(k) + 1, for the counts k = 0..largest
-    at least (k = 0 is not used), for the compiled `tfidf_scores`; the table grows to the largest count asked."""
+    at least (k = 0 is not used), for the compiled `tfidf_scores`; the table kept grows to the largest count asked up
+    to _TF_KEPT (a larger one, a term said millions of times in one sentence, is made for the call and not kept: the
+    process would hold 4 bytes per count for good)."""
     global _TF
     if len(_TF) <= largest:
         counts = np.arange(max(largest + 1, 64), dtype=np.float32)
         counts[0] = 1
-        _TF = np.log(counts) + np.float32(1)
+        table = np.log(counts) + np.float32(1)
+        if len(table) > _TF_KEPT:
+            return table
+        _TF = table
     return _TF
+
+
+_TF_KEPT = 1 << 16
 
 
 class CompiledHead:
