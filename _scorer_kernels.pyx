@@ -2094,6 +2094,26 @@ cdef inline bint _joiner(Py_UCS4 ch) noexcept nogil:
     return ch == 0x27 or ch == RIGHT_SQ or ch == 0x26 or ch == 0x2D  # ' ’ & -
 
 
+cdef inline Py_ssize_t _token_end(Text t, Py_ssize_t i) noexcept nogil:
+    """The end of the tagger's token (`TOKEN`) that starts at i, a character that is not a space: a run of letters and
+    digits with its joined parts (don't, 30-year-old) and trailing initials (U.S.), or the one character."""
+    cdef Py_ssize_t j = i + 1, k
+    if _alnum(_at(t, i)):
+        while j < t.n and _alnum(_at(t, j)):
+            j += 1
+        while j + 1 < t.n and _joiner(_at(t, j)) and _alnum(_at(t, j + 1)):
+            j += 2
+            while j < t.n and _alnum(_at(t, j)):
+                j += 1
+        if j < t.n and _at(t, j) == 0x2E:  # .
+            k = j + 1
+            while k + 1 < t.n and _ascii_letter(_at(t, k)) and _at(t, k + 1) == 0x2E:
+                k += 2
+            if k > j + 1:
+                j = k
+    return j
+
+
 def tagger_tokens(list texts, list bases):
     """`scorer.attribution.tagger._tokenise`: (words, article starts, tokens per text) of the texts, the tokens
     TOKEN.finditer finds, `[^\\W_]+(?:['’&-][^\\W_]+)*(?:\\.(?:[A-Za-z]\\.)+)?|\\S`, matched by hand (every choice
@@ -2124,20 +2144,7 @@ def tagger_tokens(list texts, list bases):
             if Py_UNICODE_ISSPACE(ch):
                 i += 1
                 continue
-            j = i + 1
-            if _alnum(ch):
-                while j < t.n and _alnum(_at(t, j)):
-                    j += 1
-                while j + 1 < t.n and _joiner(_at(t, j)) and _alnum(_at(t, j + 1)):
-                    j += 2
-                    while j < t.n and _alnum(_at(t, j)):
-                        j += 1
-                if j < t.n and _at(t, j) == 0x2E:  # .
-                    k = j + 1
-                    while k + 1 < t.n and _ascii_letter(_at(t, k)) and _at(t, k + 1) == 0x2E:
-                        k += 2
-                    if k > j + 1:
-                        j = k
+            j = _token_end(t, i)
             words.append(text[i:j])
             at[n_tok + count] = base + i
             count += 1
@@ -2441,20 +2448,7 @@ def tagger_lookup(list texts not None, list bases not None, WordRows rows_of not
             if Py_UNICODE_ISSPACE(ch):
                 i += 1
                 continue
-            j = i + 1
-            if _alnum(ch):
-                while j < t.n and _alnum(_at(t, j)):
-                    j += 1
-                while j + 1 < t.n and _joiner(_at(t, j)) and _alnum(_at(t, j + 1)):
-                    j += 2
-                    while j < t.n and _alnum(_at(t, j)):
-                        j += 1
-                if j < t.n and _at(t, j) == 0x2E:  # .
-                    k = j + 1
-                    while k + 1 < t.n and _ascii_letter(_at(t, k)) and _at(t, k + 1) == 0x2E:
-                        k += 2
-                    if k > j + 1:
-                        j = k
+            j = _token_end(t, i)
             found = rows_of.find(t, i, j)
             rows[n_tok + count] = found
             if found < 0:
