@@ -1,31 +1,21 @@
-"""Differential fuzz aimed at the model-input, head and claim-head kernels (review of session 13, part C).
-
-The same comparison as tools/fuzz_vs.py (this checkout against REV, each side in its own process, SCORER_KERNELS=0
-and =1, the reports' JSON of each batch compared), with batches built to reach the kernels' edges: cue phrases and
+"""The batches of `tools/fuzz_vs.py --hostile inputs` (review of session 13, part C), aimed at the model-input, head
+and claim-head kernels: cue phrases and
 reporting verbs next to word characters of every script, in case variants (Turkish dotted I, sharp s, final sigma,
 title-case digraphs, the Kelvin sign), quote marks of every kind; the model's own vocabulary terms joined into
 n-grams with apostrophes and odd separators; very long words and sentences; thousands of distinct words (the word
 cache fills and is emptied mid-batch) and many articles a batch (the n-gram coder is built mid-run).
 
-    python tools/fuzz_inhead.py [--vs cb3ef4e] [--seeds 1-4] [--batches 12] [--kernels 0,1] [--show SEED:INDEX]
+    python tools/fuzz_vs.py --vs cb3ef4e --hostile inputs [--seeds 1-4] [--batches 12] [--old-so PATH]
 """
 from __future__ import annotations
 
-import argparse
-import io
-import json
 import random
-import shutil
-import subprocess
 import sys
-import tarfile
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import fuzz_vs  # the side runner and the corpus
 
-REPO = fuzz_vs.REPO
 WORD_CHARS = ["é", "ß", "İ", "ı", "ς", "Σ", "ǅ", "ǈ", "ǋ", "٣", "²", "𝐀", "_", "0", "9", "\u0301", "ﬃ", "\u212a", "ſ",
               "ẞ", "a", "Z", "ʼ", "\u00b7", "中", "\ud83d", "😀", "\U00010400", "-", "'", "’", "\u200d", "ⅷ"]
 QUOTES = ["“", "”", '"', "'", "‘", "’", "„", "‟", "«", "»", "‹", "›", "「", "」", "‚", "‛", "\u301d", "\u301e",
@@ -49,7 +39,7 @@ def _lexicon() -> list[str]:
 def _terms(rng: random.Random) -> list[str]:
     import numpy as np
 
-    z = np.load(REPO.parent / "main" / "models" / "attribution-v1.npz", allow_pickle=False)
+    z = np.load(fuzz_vs.REPO / "models" / "attribution-v1.npz", allow_pickle=False)
     terms = []
     for name in ("tokens.terms", "claims.words.terms"):
         terms += bytes(z[name]).decode("utf-8").split("\n")
@@ -124,40 +114,3 @@ def batches(seed: int, n: int) -> list[list[str]]:
     texts = fuzz_vs.corpus(rng)
     lex, terms = _lexicon(), _terms(rng)
     return [[article(rng, lex, terms, texts) for _ in range(rng.choice([1, 2, 5, 9, 17, 33]))] for _ in range(n)]
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--vs", default="cb3ef4e")
-    parser.add_argument("--seeds", default="1-4", help="a range A-B or one seed")
-    parser.add_argument("--batches", type=int, default=12, help="batches per seed")
-    parser.add_argument("--kernels", default="0,1")
-    parser.add_argument("--show", help="SEED:INDEX: print that batch's input (JSON) and exit")
-    args = parser.parse_args()
-    if args.show:
-        seed, index = map(int, args.show.split(":"))
-        print(json.dumps(batches(seed, index + 1)[index], ensure_ascii=True))
-        return 0
-    first, _, last = args.seeds.partition("-")
-    failed = 0
-    with tempfile.TemporaryDirectory() as tmp:
-        old = Path(tmp)
-        archive = subprocess.run(["git", "-C", str(REPO), "archive", args.vs], capture_output=True, check=True).stdout
-        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-            tar.extractall(old, filter="data")
-        for so in REPO.glob("_scorer_kernels*.so"):
-            shutil.copy(so, old)
-        for seed in range(int(first), int(last or first) + 1):
-            payload = json.dumps(batches(seed, args.batches), ensure_ascii=True)
-            for kernels in args.kernels.split(","):
-                new_out, old_out = fuzz_vs.run(REPO, payload, kernels), fuzz_vs.run(old, payload, kernels)
-                differ = [i for i, (a, b) in enumerate(zip(new_out, old_out)) if a != b]
-                if len(new_out) != len(old_out):
-                    differ.append(min(len(new_out), len(old_out)))
-                failed += bool(differ)
-                print(f"seed {seed} SCORER_KERNELS={kernels}: {len(new_out)} batches, differ: {differ}", flush=True)
-    return 1 if failed else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

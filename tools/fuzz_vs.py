@@ -14,10 +14,10 @@ end marks, numbers, dates and hedges next to non-ASCII letters, closing quotes a
 up to 150 sentences sharing words for corroboration). --hostile tagger adds articles aimed at the span tagger's
 kernels: quote marks of every kind (balanced, unbalanced, nested, across sentences and lines), sentences of thousands
 of tokens, code points of every Unicode category and plane, one token repeated (periods, quotes, a word), and batches
-of up to 40 articles.
+of up to 40 articles. --hostile inputs: the model-input and head kernels' edges (tools/fuzz_inhead.py).
 
     python tools/fuzz_vs.py [--vs f0b630d] [--seeds 1-4] [--batches 15] [--kernels 0,1] [--show SEED:INDEX]
-                            [--old-so PATH] [--hostile segment|tagger]
+                            [--old-so PATH] [--hostile segment|tagger|inputs]
 
 REV's side runs with its own compiled kernels under SCORER_KERNELS=1: a build of this checkout's kernels is of another
 VERSION when the kernels changed since REV (REV would then silently run its twins), so give `--old-so` a build of
@@ -159,6 +159,10 @@ def batches(seed: int, n: int, hostile: str | None = None) -> list[list[str]]:
     rng = random.Random(seed)
     if hostile == "segment":
         return [[hostile_article(rng) for _ in range(rng.choice([1, 2, 8]))] for _ in range(n)]
+    if hostile == "inputs":
+        import fuzz_inhead  # (beside this file)
+
+        return fuzz_inhead.batches(seed, n)
     texts = corpus(rng)
     if hostile != "tagger":
         return [[article(rng, texts) for _ in range(rng.choice([1, 2, 8, 9, 17]))] for _ in range(n)]
@@ -183,7 +187,8 @@ def main() -> int:
     parser.add_argument("--kernels", default="0,1")
     parser.add_argument("--show", help="SEED:INDEX: print that batch's input (JSON) and exit")
     parser.add_argument("--old-so", help="a build of REV's compiled kernels (default: this checkout's)")
-    parser.add_argument("--hostile", choices=["segment", "tagger"], help="articles aimed at these kernels (see above)")
+    parser.add_argument("--hostile", choices=["segment", "tagger", "inputs"],
+                        help="articles aimed at these kernels (see above)")
     args = parser.parse_args()
     if args.show:
         seed, index = map(int, args.show.split(":"))
