@@ -2951,7 +2951,6 @@ def content_words(str text not None, frozenset stop not None):
     `\\d` being a Unicode decimal digit), lower-cased, without the words of `stop`, as a frozenset."""
     cdef Text t = _text(text)
     cdef Py_ssize_t p = 0, q, n = t.n
-    cdef Py_UCS4 ch, c
     cdef set out = set()
     cdef str word
     cdef char buf[64]
@@ -2959,30 +2958,7 @@ def content_words(str text not None, frozenset stop not None):
     cdef int code
     cdef bint ascii = t.kind == 1 and text.isascii()  # (a 1-byte kind is Latin-1: letters and digits beyond ASCII)
     while p < n:
-        ch = _at(t, p)
-        q = p
-        if _ascii_lower(ch) or _ascii_upper(ch):
-            q = p + 1
-            while q < n and _ascii_lower(_at(t, q)):
-                q += 1
-            if q - p < 4:  # not [A-Za-z][a-z]{3,}: then [A-Z][A-Za-z]+, or nothing here
-                q = p
-                if _ascii_upper(ch):
-                    q = p + 1
-                    while q < n:
-                        c = _at(t, q)
-                        if not (_ascii_lower(c) or _ascii_upper(c)):
-                            break
-                        q += 1
-                    if q - p < 2:
-                        q = p
-        elif Py_UNICODE_ISDECIMAL(ch):
-            q = p + 1
-            while q < n:
-                c = _at(t, q)
-                if not (Py_UNICODE_ISDECIMAL(c) or c == 0x2C or c == 0x2E):
-                    break
-                q += 1
+        q = _content_end(t, p)  # (in the section "fink (session 13)")
         if q > p:
             if q - p <= 64 and ascii:
                 # an ASCII word lower-cased in a buffer: one string made, not a slice and its lower case
