@@ -75,13 +75,18 @@ def source_tokens(source: str | None, inherited: str | None, cue: str | None, ki
     try:
         tail = _TYPE_TOKENS[key]
     except KeyError:  # a (kind, method) pair not seen yet (a few dozen in all)
-        tail = "T_" + str(kind) + " M_" + _NON_WORD.sub("_", str(method or ""))
+        tail = _type_tokens(kind, method)
         if len(_TYPE_TOKENS) >= 4096:
             _TYPE_TOKENS.clear()
         _TYPE_TOKENS[key] = tail
     except TypeError:  # an unhashable value
-        tail = "T_" + str(kind) + " M_" + _NON_WORD.sub("_", str(method or ""))
+        tail = _type_tokens(kind, method)
     return " ".join(["S_" + w for w in words] + ["C_" + w for w in cue_words] + [tail])
+
+
+def _type_tokens(kind, method) -> str:
+    """source_tokens' last two tokens: T_<type> M_<method>."""
+    return "T_" + str(kind) + " M_" + _NON_WORD.sub("_", str(method or ""))
 
 
 # source_tokens' last two tokens of each (kind, method) pair seen: a handful make up almost every row
