@@ -262,8 +262,9 @@ class Scorer:
 
 
 def as_text(text, name: str = "<input>") -> str:
-    """An article given to the API as text: `str` as is (a subclass's value as a plain str), `bytes` decoded as UTF-8 (InputError naming `name`
-    if they are not UTF-8 text); anything else is a TypeError that names the accepted types."""
+    """An article given to the API as text: `str` as is (a subclass's value as a plain str), `bytes` decoded as UTF-8
+    (InputError naming `name` if they are not UTF-8 text); anything else is a TypeError that names the accepted
+    types."""
     if isinstance(text, str):
         return text if type(text) is str else str.__str__(text)  # a subclass (numpy.str_) as the text it holds
     if isinstance(text, (bytes, bytearray)):

@@ -739,8 +739,8 @@ class SpanTagger:
         lengths = length_a.tolist()
         if not len(rows):
             return [{"SOURCE": [], "CUE": [], "CONTENT": []} for _ in lengths]
-        state = kernels.tagger_quote_states([text for text, _ in articles], [len(sentences) for _, sentences in articles],
-                                            length_a, starts)
+        state = kernels.tagger_quote_states([text for text, _ in articles],
+                                            [len(sentences) for _, sentences in articles], length_a, starts)
         if state is None:  # (a sentence's offset outside its article)
             state = _token_quote_states(articles, starts, length_a)
         emissions = kernels.tagger_scores(rows, length_a, state, self._words.props, _BUCKETS, _GROUP_SIZES,

@@ -385,8 +385,8 @@ def _phrase_trie():
     return kernels.compiled.PhraseTrie(edges, chars, children, starts, order, bounded, group)
 
 
-_CUE_CALLS = (_phrase_trie() if hasattr(kernels.compiled, "PhraseTrie") else phrase_groups, _DASH_ATTRIBUTION.search, _said_after_closing, _DIGITS.findall, _YEAR.search,
-              _DATE_MAY.search, _MODAL_PHRASE.search, math.log1p)
+_CUE_CALLS = (_phrase_trie() if hasattr(kernels.compiled, "PhraseTrie") else phrase_groups, _DASH_ATTRIBUTION.search,
+              _said_after_closing, _DIGITS.findall, _YEAR.search, _DATE_MAY.search, _MODAL_PHRASE.search, math.log1p)
 _cue_rows = getattr(kernels.compiled, "cue_rows", None)  # None: the twin (no kernels, or a build without it)
 # the two tables as the compiled `WordBits` (looked up without a str per word; the same bits)
 _CUE_TABLES = (kernels.compiled.WordBits(_LOWER_BITS), kernels.compiled.WordBits(_CASE_BITS)) \

@@ -127,9 +127,9 @@ class Tokens:
 class NgramLookup:
     """The n-gram ids of texts in a vocabulary (a `Vocabulary`, or a dict term -> id) (`ngram_ids_loop`): one batch
     of n-gram strings at a time for the first CODER_AFTER texts (CODER_AFTER_COMPILED with the kernels), then with an
-    `NgramCoder` (same result, built once). `pattern`: the compiled token pattern `findall` belongs to, when given the texts are tokenised with
-    `tokenise` (shared between the heads and the claim head) or, once the coder is built, by the compiled kernel
-    `word_codes` where it knows the pattern (`_WORD_CODE_MODES`)."""
+    `NgramCoder` (same result, built once). `pattern`: the compiled token pattern `findall` belongs to, when given the
+    texts are tokenised with `tokenise` (shared between the heads and the claim head) or, once the coder is built, by
+    the compiled kernel `word_codes` where it knows the pattern (`_WORD_CODE_MODES`)."""
 
     def __init__(self, vocabulary: Mapping[str, int], ngram_max: int, findall, pattern: re.Pattern | None = None):
         self.vocabulary, self.ngram_max, self.findall, self.pattern = vocabulary, ngram_max, findall, pattern

@@ -93,8 +93,9 @@ _PERIOD_CONTEXTS = frozenset(
     + "\n                    \\s+(?P<next_tok>\\S+)\n                ))\n            "
     for ends in permutations(".?!") for others in permutations("?!"))
 # the methods of span_tokenize's code paths: one set on the loaded model itself (not its class) runs nupunkt
-_PUNKT_METHODS = frozenset({"span_tokenize", "_slices_from_text", "_match_potential_end_contexts", "_realign_boundaries",
-                            "_is_line_start_enumerator", "_uses_decision_engine", "_decision_state"})
+_PUNKT_METHODS = frozenset({"span_tokenize", "_slices_from_text", "_match_potential_end_contexts",
+                            "_realign_boundaries", "_is_line_start_enumerator", "_uses_decision_engine",
+                            "_decision_state"})
 
 
 def _punkt_reproducible(tokenizer) -> bool:
@@ -106,7 +107,8 @@ def _punkt_reproducible(tokenizer) -> bool:
 
     lang = tokenizer._lang_vars
     if (nupunkt.__version__ not in _PUNKT_VERIFIED_VERSIONS or type(tokenizer) is not PunktSentenceTokenizer
-            or type(lang) is not PunktLanguageVars or not set(vars(lang)) <= {"_re_period_context", "_re_word_tokenizer"}
+            or type(lang) is not PunktLanguageVars
+            or not set(vars(lang)) <= {"_re_period_context", "_re_word_tokenizer"}
             or not _PUNKT_METHODS.isdisjoint(vars(tokenizer)) or not tokenizer._uses_decision_engine()):
         return False
     for name, expected in _PUNKT_SETTINGS.items():
