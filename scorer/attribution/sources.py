@@ -692,8 +692,8 @@ class SourceResolver:
         if result.label == OUTLET:
             return None
         if self._anonymity is None:  # once per article: most articles have none of _ANONYMITY_WORDS anywhere
-            self._anonymity = not _folds_plainly(self.text) or any(word in self.text.lower()
-                                                                   for word in _ANONYMITY_WORDS)
+            low = self.text.lower()
+            self._anonymity = not _folds_plainly(self.text) or any(word in low for word in _ANONYMITY_WORDS)
         after = start + len(source_text)
         if self._anonymity and _may_ask_anonymity(self.text[after:after + 160]) \
                 and _ANONYMITY.match(self.text, after, after + 160):
