@@ -77,9 +77,21 @@ _ANONYMITY = re.compile(r"[^.;:!?“”\"]{0,60}?\b(on (the )?condition (of|that
 _ANONYMITY_WORDS = ("condition", "named", "identified", "anonymously")
 
 
+# characters a case-insensitive pattern matches to an ASCII letter although their lower case is not that letter (the
+# regex engine's equivalences: "ı" ~ "i", "ſ" ~ "s"), and "İ", whose lower case is two characters
+_FOLD_EXCEPTIONS = ("İ", "ı", "ſ")
+
+
+def _folds_plainly(text: str) -> bool:
+    """True if text.lower() has the text's length and a case-insensitive ASCII word occurs in the text exactly where
+    it occurs in text.lower() (no character of _FOLD_EXCEPTIONS)."""
+    return not any(ch in text for ch in _FOLD_EXCEPTIONS)
+
+
 def _may_ask_anonymity(window: str) -> bool:
-    """False only when _ANONYMITY cannot match in the window: ASCII text without any of _ANONYMITY_WORDS."""
-    if not window.isascii():
+    """False only when _ANONYMITY cannot match in the window: text without any of _ANONYMITY_WORDS in lower case and
+    none of the characters a case-insensitive pattern folds otherwise (`_folds_plainly`)."""
+    if not window.isascii() and not _folds_plainly(window):
         return True
     low = window.lower()
     return any(word in low for word in _ANONYMITY_WORDS)
@@ -113,6 +125,26 @@ class SourceType(NamedTuple):
 # a run of characters that follows white space and ends before white space or , . ; : ! ?
 _RUN = re.compile(r"(?<=\s)[^\s,.;:!?]+(?=[\s,.;:!?])")
 _RUN_DELIMITERS = re.compile(r"[\s,.;:!?]")
+
+
+# words an article looks for by `run_in_text` before its runs are collected in one scan instead
+_RUN_SEARCHES = 32
+
+
+def run_in_text(text: str, word: str) -> bool:
+    """word in _RUN.findall(text), for a word without white space or , . ; : ! ?, by str.find: a run is a longest
+    stretch without those characters, after white space and before one of them (the look-behind regex costs about
+    half a millisecond per article)."""
+    if not word:
+        return False
+    n, size = len(word), len(text)
+    at = text.find(word, 1)
+    while at >= 0:
+        after = at + n
+        if text[at - 1].isspace() and after < size and (text[after].isspace() or text[after] in ",.;:!?"):
+            return True
+        at = text.find(word, at + 1)
+    return False
 
 
 def _tokens(text: str) -> list[str]:
@@ -329,17 +361,6 @@ def outlet_persons(text: str) -> list[re.Match]:
     return found
 
 
-# characters a case-insensitive pattern matches to an ASCII letter although their lower case is not that letter (the
-# regex engine's equivalences: "ı" ~ "i", "ſ" ~ "s"), and "İ", whose lower case is two characters
-_FOLD_EXCEPTIONS = ("İ", "ı", "ſ")
-
-
-def _folds_plainly(text: str) -> bool:
-    """True if text.lower() has the text's length and a case-insensitive ASCII word occurs in the text exactly where
-    it occurs in text.lower() (no character of _FOLD_EXCEPTIONS)."""
-    return not any(ch in text for ch in _FOLD_EXCEPTIONS)
-
-
 def journalist_named(text: str) -> list[re.Match]:
     """list(_JOURNALIST_NAMED.finditer(text)), the pattern tried only where a journalist word starts: every match
     starts with one (case-insensitive), and `finditer` gives the leftmost match from where the last one ended."""
@@ -418,7 +439,6 @@ class SourceResolver:
         self._in_body: dict[str, bool] = {}  # capitalised word -> capitalised in running text after line 1
         self._lower_in_text: dict[str, bool] = {}  # word -> also written in lower case in running text
         self._runs: frozenset[str] | None = None  # the article's runs between white space and punctuation
-        self._anonymity: bool | None = None  # whether _ANONYMITY can match anywhere in the article
 
     def _compatible(self, pronoun: str, prior_text: str, prior: SourceType) -> bool:
         head = _head(prior_text)
@@ -568,12 +588,18 @@ class SourceResolver:
 
     def _written_in_lower(self, word: str) -> bool:
         """True if `word` follows white space and is followed by white space or punctuation somewhere in
-        the article. Words without , . ; : ! ? are looked up in a set of the article's runs built once
-        (one scan per article, not per source); the others are searched for (cached)."""
+        the article. Words without , . ; : ! ? are found by `run_in_text` (cached), and once the article has asked
+        for _RUN_SEARCHES words, looked up in a set of the article's runs built once (the scans stay bounded per
+        article); the others are searched for (cached)."""
         if not _RUN_DELIMITERS.search(word):
-            if self._runs is None:
-                self._runs = frozenset(_RUN.findall(self.text))
-            return word in self._runs
+            if self._runs is not None:
+                return word in self._runs
+            if word not in self._lower_in_text:
+                if len(self._lower_in_text) >= _RUN_SEARCHES:
+                    self._runs = frozenset(_RUN.findall(self.text))
+                    return word in self._runs
+                self._lower_in_text[word] = run_in_text(self.text, word)
+            return self._lower_in_text[word]
         if word not in self._lower_in_text:
             self._lower_in_text[word] = re.search(r"(?<=\s)" + re.escape(word) + r"(?=[\s,.;:!?])",
                                                   self.text) is not None
@@ -689,13 +715,8 @@ class SourceResolver:
 
     def _anonymity_asked(self, start, source_text, cue_text, result) -> SourceType | None:
         """"the woman, who spoke on condition of anonymity": anonymous, whatever the phrase (not an outlet)."""
-        if result.label == OUTLET:
-            return None
-        if self._anonymity is None:  # once per article: most articles have none of _ANONYMITY_WORDS anywhere
-            low = self.text.lower()
-            self._anonymity = not _folds_plainly(self.text) or any(word in low for word in _ANONYMITY_WORDS)
         after = start + len(source_text)
-        if self._anonymity and _may_ask_anonymity(self.text[after:after + 160]) \
+        if result.label != OUTLET and _may_ask_anonymity(self.text[after:after + 160]) \
                 and _ANONYMITY.match(self.text, after, after + 160):
             return SourceType(ANONYMOUS, "asked not to be named")
         return None

@@ -1,6 +1,6 @@
 """The sources resolver's fast paths (session 14, srck) give what the patterns and the rule loop they replace give:
 `journalist_named` and `outlet_persons` (the article-wide journalist scans tried only where a match can start),
-`capitalised_in_running_text` (a look-behind regex by str.find), the article-wide anonymity check and the rule
+`capitalised_in_running_text` (a look-behind regex by str.find), the anonymity pre-check, `run_in_text` and the rule
 dispatch of `SourceResolver.resolve`, on PolNeAR texts and on fuzzed strings."""
 from __future__ import annotations
 
@@ -95,8 +95,9 @@ def test_capitalised_in_running_text(polnear_texts):
         assert capitalised_in_running_text(text, word, pos) == in_body(text, word, pos), (text, word, pos)
 
 
-def test_anonymity_check_per_article():
-    """An article where _ANONYMITY cannot match is skipped once; where it can, the source's window is checked."""
+def test_anonymity_precheck():
+    """The pre-check before _ANONYMITY (`_may_ask_anonymity`, now for text with non-ASCII characters too) passes
+    every window where the pattern matches, whatever the case and the characters the regex engine folds."""
     for text, expected in (("Officials, who spoke on condition of anonymity, said so.", "asked not to be named"),
                            ("Officials, who spoke on CONDİTION of anonymity, said so.", "asked not to be named"),
                            ("Officials, who spoke ANONYMOUſLY, said so.", "asked not to be named"),
@@ -155,3 +156,31 @@ def test_resolve_follows_a_changed_rule_table(monkeypatch):
     monkeypatch.setattr(sources, "CONTEXT_RULES", table)
     assert SourceResolver("Trump said so.").resolve(0, "Trump").method == "pronoun"
     assert calls == ["first", "pronoun", "pronoun"]
+
+
+def test_run_in_text(polnear_texts):
+    rng = random.Random(11)
+    for text in polnear_texts[:40]:
+        runs = set(sources._RUN.findall(text))
+        words = sorted(runs)[:30] + [w.lower() for w in re.findall(r"[A-Z][a-z]+s\b", text)][:30] + ["", "zzq"]
+        for word in words:
+            if not sources._RUN_DELIMITERS.search(word):
+                assert sources.run_in_text(text, word) == (word in runs), word
+    for _ in range(3000):
+        text = fuzzed(rng, rng.randrange(0, 25))
+        runs = set(sources._RUN.findall(text))
+        for word in {rng.choice(["host", "s", "News", "’s", "e\u0301", "a", "\ud800"]), *list(runs)[:3]}:
+            if not sources._RUN_DELIMITERS.search(word):
+                assert sources.run_in_text(text, word) == (word in runs), (text, word)
+
+
+def test_written_in_lower_many_words():
+    """After _RUN_SEARCHES words an article's runs are collected once; the answers stay the same."""
+    text = "Words " + " ".join(f"word{k}s" for k in range(100)) + " Mourners mourners."
+    resolver = SourceResolver(text)
+    for k in range(100):
+        assert resolver._written_in_lower(f"word{k}s")
+        assert (resolver._runs is not None) == (k >= sources._RUN_SEARCHES)
+    assert not resolver._written_in_lower("words")
+    assert resolver._written_in_lower("mourners") and not resolver._written_in_lower("protesters")
+    assert SourceResolver(text)._written_in_lower("mourners") and not SourceResolver(text)._written_in_lower("word99")
