@@ -84,8 +84,14 @@ _FOLD_EXCEPTIONS = ("İ", "ı", "ſ")
 
 def _folds_plainly(text: str) -> bool:
     """True if text.lower() has the text's length and a case-insensitive ASCII word occurs in the text exactly where
-    it occurs in text.lower() (no character of _FOLD_EXCEPTIONS)."""
-    return not any(ch in text for ch in _FOLD_EXCEPTIONS)
+    it occurs in text.lower() (no character of _FOLD_EXCEPTIONS, spelled out: `any` over them costs more)."""
+    return not ("İ" in text or "ı" in text or "ſ" in text)
+
+
+def _may_hold(window: str, word: str) -> bool:
+    """False only when a case-insensitive pattern of `word` (lower case; ASCII, digits, punctuation) cannot match in
+    the window."""
+    return not _folds_plainly(window) or word in window.lower()
 
 
 def _may_ask_anonymity(window: str) -> bool:
@@ -93,8 +99,8 @@ def _may_ask_anonymity(window: str) -> bool:
     none of the characters a case-insensitive pattern folds otherwise (`_folds_plainly`)."""
     if not window.isascii() and not _folds_plainly(window):
         return True
-    low = window.lower()
-    return any(word in low for word in _ANONYMITY_WORDS)
+    low = window.lower()  # _ANONYMITY_WORDS, spelled out (`any` over them costs more than the checks)
+    return "condition" in low or "named" in low or "identified" in low or "anonymously" in low
 
 
 # a poll's name: at most 24 more words (no name in PolNeAR or the BBC pool has over 15; unbounded, a long run of
@@ -421,6 +427,18 @@ def _plural_capital(source_text: str) -> str | None:
 
 
 @lru_cache(maxsize=1024)
+def _pronoun_key(source_text: str) -> str:
+    """A pronoun source's word, lower case, without a possessive "'s" (cached: "he", "they", "she" make up most)."""
+    return re.sub(r"[’']s$", "", source_text.strip().lower())
+
+
+@lru_cache(maxsize=1024)
+def _word_pattern(head: str) -> re.Pattern[str]:
+    """A head noun as a whole word in any case (cached: the role nouns of an article come back)."""
+    return re.compile(r"\b" + re.escape(head) + r"\b", re.I)
+
+
+@lru_cache(maxsize=1024)
 def _question_cue(cue_text: str) -> bool:
     """_QUESTION_CUE in a cue (cached: a few cues, "said", "says", "told", make up most)."""
     return _QUESTION_CUE.search(cue_text) is not None
@@ -465,7 +483,7 @@ class SourceResolver:
                     name = _PERSON_NAME.search(self.text, prior_start + len(prior_text), start)
                     if name:
                         return SourceType(NAMED, "name after earlier source", name.group())
-                return prior._replace(refers_to=prior.refers_to or prior_text)
+                return SourceType(prior.label, prior.method, prior.refers_to or prior_text)  # _replace, faster
         return None
 
     def _journalist_in_article(self, source_text: str) -> bool:
@@ -487,7 +505,8 @@ class SourceResolver:
         """The article names a poll or survey before this share, or just after it ("52 percent ..., a
         Monmouth poll found"): the respondents' shares rest on it (rule 6)."""
         if self._first_poll is None:  # one search of the article, on first need
-            found = _POLL_NEARBY.search(self.text)
+            # every match holds "poll" or "survey" (the pattern is case-sensitive)
+            found = _POLL_NEARBY.search(self.text) if "poll" in self.text or "survey" in self.text else None
             self._first_poll = found.start() if found else -1
         return 0 <= self._first_poll < start + 200
 
@@ -540,15 +559,16 @@ class SourceResolver:
         head = _head(source_text)
         if not head:
             return None
-        pattern = re.compile(r"\b" + re.escape(head) + r"\b", re.I)
+        pattern = _word_pattern(head)
         for prior_start, prior_text, prior in reversed(self.history):
             if prior_start >= start:
                 continue
             if start - prior_start > window:
                 break
-            if prior.label == NAMED and prior.method == "name" and pattern.search(
-                    self.text, max(0, prior_start - reach), min(start, prior_start + len(prior_text) + reach)):
-                return prior_text
+            if prior.label == NAMED and prior.method == "name":
+                lo, hi = max(0, prior_start - reach), min(start, prior_start + len(prior_text) + reach)
+                if _may_hold(self.text[lo:hi], head) and pattern.search(self.text, lo, hi):
+                    return prior_text
         return None
 
     def _capital_only_from_headline(self, start: int, source_text: str) -> bool:
@@ -609,7 +629,7 @@ class SourceResolver:
         """Type of the source phrase at offset `start`: `classify_phrase`, then each of CONTEXT_RULES in order;
         remembers it for later pronouns unless told not to (history must stay in text order)."""
         result = classify_phrase(source_text)
-        steps = _context_steps(CONTEXT_RULES)
+        steps = _STEPS[1] if _STEPS[0] is CONTEXT_RULES else _context_steps(CONTEXT_RULES)
         done = 0  # the rules before this index have had their turn
         while True:  # the rules for the type's method, again from the next rule on when a rule changes the method
             for index, rule in steps.get(result.method, steps[None]):
@@ -667,7 +687,7 @@ class SourceResolver:
     def _pronoun(self, start, source_text, cue_text, result) -> SourceType | None:
         """A pronoun: the nearest compatible earlier source, else a name in the text before it ("he") or unidentified
         people ("they say")."""
-        key = re.sub(r"[’']s$", "", source_text.strip().lower())
+        key = _pronoun_key(source_text)
         if key in ("i", "me", "my"):
             # a first-person singular speaker is a person on the record: the nearest earlier named source,
             # else the quoted speaker or the author of a first-person piece, who is identified (named)

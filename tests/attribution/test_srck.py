@@ -184,3 +184,23 @@ def test_written_in_lower_many_words():
     assert not resolver._written_in_lower("words")
     assert resolver._written_in_lower("mourners") and not resolver._written_in_lower("protesters")
     assert SourceResolver(text)._written_in_lower("mourners") and not SourceResolver(text)._written_in_lower("word99")
+
+
+def test_spelled_out_word_checks_follow_their_lists():
+    """`_may_ask_anonymity` and `_folds_plainly` spell out _ANONYMITY_WORDS and _FOLD_EXCEPTIONS: each entry counts."""
+    for word in sources._ANONYMITY_WORDS:
+        assert sources._may_ask_anonymity("x " + word.upper() + " y") and sources._may_ask_anonymity(word + "’")
+    for ch in sources._FOLD_EXCEPTIONS:
+        assert not sources._folds_plainly("ab" + ch) and sources._may_ask_anonymity("é " + ch)
+    assert sources._folds_plainly("aéK“") and not sources._may_ask_anonymity("spoke on the record “here”")
+    assert sources._POLL_NEARBY.flags & re.I == 0  # the pre-check `"poll" in text` relies on it
+
+
+def test_may_hold_is_the_word_pattern():
+    rng = random.Random(4)
+    for _ in range(3000):
+        window = fuzzed(rng, rng.randrange(0, 12))
+        word = rng.choice(["host", "spokeswoman", "editor", "s", "o’neil", "u.s.", "a&b", "9", "k"])
+        if sources._word_pattern(word).search(window):
+            assert sources._may_hold(window, word), (window, word)
+    assert sources._may_hold("the Spokeswoman", "spokeswoman") and not sources._may_hold("the spokesman", "spokeswoman")
