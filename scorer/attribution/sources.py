@@ -185,7 +185,7 @@ def _listed_members(text: str, head: str) -> SourceType | None:
     return members if members.label in (NAMED, OUTLET) else None
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=2048)
 def _head(text: str) -> str:
     """The head noun of a phrase: the last word before a preposition, relative clause or apposition (a function of
     the phrase alone, so cached: the resolver asks it of the same earlier sources again and again)."""
@@ -413,7 +413,7 @@ def capitalised_in_running_text(text: str, word: str, pos: int) -> bool:
     return False
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _plural_capital(source_text: str) -> str | None:
     """The one word of a source phrase, lower-cased, if it is a capitalised (not all-capital) plural ("Mourners"):
     the phrase's part of `SourceResolver._capital_only_from_position`."""
@@ -432,7 +432,7 @@ def _pronoun_key(source_text: str) -> str:
     return re.sub(r"[’']s$", "", source_text.strip().lower())
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=256)
 def _word_pattern(head: str) -> re.Pattern[str]:
     """A head noun as a whole word in any case (cached: the role nouns of an article come back)."""
     return re.compile(r"\b" + re.escape(head) + r"\b", re.I)
