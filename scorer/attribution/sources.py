@@ -626,10 +626,13 @@ class SourceResolver:
         return self._lower_in_text[word]
 
     def resolve(self, start: int, source_text: str, remember: bool = True, cue_text: str | None = None) -> SourceType:
-        """Type of the source phrase at offset `start`: `classify_phrase`, then each of CONTEXT_RULES in order;
-        remembers it for later pronouns unless told not to (history must stay in text order)."""
+        """Type of the source phrase at offset `start`: `classify_phrase`, then each of CONTEXT_RULES in order that
+        applies to the type at its turn (looked up by the type's method, not tried one by one); remembers it for later
+        pronouns unless told not to (history must stay in text order)."""
         result = classify_phrase(source_text)
-        steps = _STEPS[1] if _STEPS[0] is CONTEXT_RULES else _context_steps(CONTEXT_RULES)
+        made_of, steps = _STEPS
+        if made_of is not CONTEXT_RULES:
+            steps = _context_steps(CONTEXT_RULES)
         done = 0  # the rules before this index have had their turn
         while True:  # the rules for the type's method, again from the next rule on when a rule changes the method
             for index, rule in steps.get(result.method, steps[None]):
@@ -759,17 +762,17 @@ CONTEXT_RULES: tuple[tuple[str, str | None, Callable[..., SourceType | None]], .
 )
 
 
-_STEPS: list = [None, {}]  # (the CONTEXT_RULES the table was made of, the table)
+_STEPS: tuple = (None, {})  # (the CONTEXT_RULES the table was made of, the table), replaced as a whole
 
 
 def _context_steps(rules) -> dict:
     """{method: [(index, step), ...] of the rules that apply to a type of that method (its own and those for any
     method), in order; None: those for any method}, made once per table of rules (a test may swap the table)."""
+    global _STEPS
     if _STEPS[0] is not rules:
         methods = {applies_to for _, applies_to, _ in rules} | {None}
-        _STEPS[1] = {m: [(k, rule) for k, (_, applies_to, rule) in enumerate(rules) if applies_to in (None, m)]
-                     for m in methods}
-        _STEPS[0] = rules
+        _STEPS = (rules, {m: [(k, rule) for k, (_, applies_to, rule) in enumerate(rules) if applies_to in (None, m)]
+                          for m in methods})
     return _STEPS[1]
 
 
