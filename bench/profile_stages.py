@@ -36,7 +36,7 @@ STAGES = [
     ("cue features (cue_matrix)", 1, "scorer.model.inputs", "cue_matrix"),
     ("attribution heads", 0, "scorer.model.heads", "CompiledAttributionModel.head_probabilities"),
     ("n-gram ids (Tokens.ids)", 1, "scorer.model.heads", "Tokens.ids"),
-    ("claim features", 0, "scorer.pipeline", "claim_features"),
+    ("claim features", 0, "scorer.pipeline", "claim_features_many|claim_features"),
     ("claim head", 0, "scorer.model.claims", "CompiledClaimModel.predict"),
     ("support, sources, reasons, summary (_finish)", 0, "scorer.pipeline", "Scorer._finish_many|_finish"),
     ("corroboration", 1, "scorer.pipeline", "corroboration_and_overlap|corroboration"),

@@ -21,7 +21,7 @@ import numpy as np
 
 from .errors import InputError, ScorerError
 from .labels import LABELS
-from .model.claims import FURNITURE_REASON, claim_features, decide
+from .model.claims import FURNITURE_REASON, claim_features_many, decide
 from .model.inputs import ModelInputs, article_inputs
 from .model.store import MODEL_ID, load_bundle
 from .model.support import corroboration_and_overlap, reasons_many, support_features
@@ -132,17 +132,12 @@ class Scorer:
         each model for all the articles."""
         if not ready:
             return []
-        heads = np.column_stack(self.attribution.head_probabilities(ModelInputs.concat([p.inputs for p in ready])))
-        texts, tokens, dense, offset = [], [], [], 0
-        for p in ready:  # the claim-level head reads each article's sentences with their neighbours
-            n = len(p.inputs)
-            article_tokens, article_dense = claim_features(p.inputs, heads[offset:offset + n],
-                                                           [len(s.text) for s in p.sentences])
-            texts += [s.text for s in p.sentences]
-            tokens += article_tokens
-            dense.append(article_dense)
-            offset += n
-        probs, grades = self.claims.predict(texts, tokens, np.vstack(dense))
+        inputs = ModelInputs.concat([p.inputs for p in ready])
+        heads = np.column_stack(self.attribution.head_probabilities(inputs))
+        # the claim-level head reads each article's sentences with their neighbours (claim_features, for the batch)
+        texts = [s.text for p in ready for s in p.sentences]
+        tokens, dense = claim_features_many(inputs, heads, [len(t) for t in texts], [len(p.inputs) for p in ready])
+        probs, grades = self.claims.predict(texts, tokens, dense)
         cuts = np.cumsum([len(p.inputs) for p in ready])[:-1]
         return list(zip(np.split(probs, cuts), np.split(grades, cuts)))
 

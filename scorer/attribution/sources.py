@@ -38,8 +38,9 @@ _PERSON_NAME = re.compile(r"\b(Mr|Mrs|Ms|Dr|Sen|Rep|Gov)\. [A-Z][a-z]+|\b[A-Z][a
 _DOCUMENT_HEADS = frozenset("poll polls survey surveys study studies report reports analysis analyses index data "
                             "figures tally count "
                             "precedents rulings ruling decision decisions records filing filings".split())
-_JOURNALIST = re.compile(r"\b(moderator|host|anchor|reporter|columnist|correspondent|interviewer|"
-                         r"editor|commentator|pundit|radio host|talk show host)\b", re.I)
+_JOURNALIST_WORDS = ("moderator", "host", "anchor", "reporter", "columnist", "correspondent", "interviewer", "editor",
+                     "commentator", "pundit", "radio host", "talk show host")
+_JOURNALIST = re.compile(r"\b(" + "|".join(_JOURNALIST_WORDS) + r")\b", re.I)
 # a journalist word (any case) followed by a capitalised name: "host Sean Hannity", "Moderator Chris Wallace"
 _JOURNALIST_NAMED = re.compile(r"(?i:" + _JOURNALIST.pattern + r"),?\s+(?P<name>(?:[A-Z][\w.’'-]+\s+){0,2}[A-Z][\w’'-]+)")
 # a person introduced by their outlet: "Fox News’ Sean Hannity", "Salem Radio's Hugh Hewitt", "CNN's Jake Tapper"
@@ -76,12 +77,30 @@ _ANONYMITY = re.compile(r"[^.;:!?“”\"]{0,60}?\b(on (the )?condition (of|that
 _ANONYMITY_WORDS = ("condition", "named", "identified", "anonymously")
 
 
+# characters a case-insensitive pattern matches to an ASCII letter although their lower case is not that letter (the
+# regex engine's equivalences: "ı" ~ "i", "ſ" ~ "s"), and "İ", whose lower case is two characters
+_FOLD_EXCEPTIONS = ("İ", "ı", "ſ")
+
+
+def _folds_plainly(text: str) -> bool:
+    """True if text.lower() has the text's length and a case-insensitive ASCII word occurs in the text exactly where
+    it occurs in text.lower() (no character of _FOLD_EXCEPTIONS, spelled out: `any` over them costs more)."""
+    return not ("İ" in text or "ı" in text or "ſ" in text)
+
+
+def _may_hold(window: str, word: str) -> bool:
+    """False only when a case-insensitive pattern of `word` (lower case; ASCII, digits, punctuation) cannot match in
+    the window."""
+    return not _folds_plainly(window) or word in window.lower()
+
+
 def _may_ask_anonymity(window: str) -> bool:
-    """False only when _ANONYMITY cannot match in the window: ASCII text without any of _ANONYMITY_WORDS."""
-    if not window.isascii():
+    """False only when _ANONYMITY cannot match in the window: text without any of _ANONYMITY_WORDS in lower case and
+    none of the characters a case-insensitive pattern folds otherwise (`_folds_plainly`)."""
+    if not window.isascii() and not _folds_plainly(window):
         return True
-    low = window.lower()
-    return any(word in low for word in _ANONYMITY_WORDS)
+    low = window.lower()  # _ANONYMITY_WORDS, spelled out (`any` over them costs more than the checks)
+    return "condition" in low or "named" in low or "identified" in low or "anonymously" in low
 
 
 # a poll's name: at most 24 more words (no name in PolNeAR or the BBC pool has over 15; unbounded, a long run of
@@ -112,6 +131,26 @@ class SourceType(NamedTuple):
 # a run of characters that follows white space and ends before white space or , . ; : ! ?
 _RUN = re.compile(r"(?<=\s)[^\s,.;:!?]+(?=[\s,.;:!?])")
 _RUN_DELIMITERS = re.compile(r"[\s,.;:!?]")
+
+
+# words an article looks for by `run_in_text` before its runs are collected in one scan instead
+_RUN_SEARCHES = 32
+
+
+def run_in_text(text: str, word: str) -> bool:
+    """word in _RUN.findall(text), for a word without white space or , . ; : ! ?, by str.find: a run is a longest
+    stretch without those characters, after white space and before one of them (the look-behind regex costs about
+    half a millisecond per article)."""
+    if not word:
+        return False
+    n, size = len(word), len(text)
+    at = text.find(word, 1)
+    while at >= 0:
+        after = at + n
+        if text[at - 1].isspace() and after < size and (text[after].isspace() or text[after] in ",.;:!?"):
+            return True
+        at = text.find(word, at + 1)
+    return False
 
 
 def _tokens(text: str) -> list[str]:
@@ -146,8 +185,10 @@ def _listed_members(text: str, head: str) -> SourceType | None:
     return members if members.label in (NAMED, OUTLET) else None
 
 
+@lru_cache(maxsize=2048)
 def _head(text: str) -> str:
-    """The head noun of a phrase: the last word before a preposition, relative clause or apposition."""
+    """The head noun of a phrase: the last word before a preposition, relative clause or apposition (a function of
+    the phrase alone, so cached: the resolver asks it of the same earlier sources again and again)."""
     core = _CUT.split(text, maxsplit=1)[0]
     toks = _tokens(core) or _tokens(text)
     return toks[-1].lower().strip(".'’") if toks else ""
@@ -304,6 +345,105 @@ def outlet_person_possible(text: str) -> bool:
                for m in _APOSTROPHE_NAME.finditer(text))
 
 
+def outlet_persons(text: str) -> list[re.Match]:
+    """list(_OUTLET_PERSON.finditer(text)), the pattern tried only where a match can start: a match's prefix ends at an
+    apostrophe of _APOSTROPHE_NAME and starts at most _PREFIX_REACH characters before it, or at the start of the
+    run of word characters and hyphens ("[A-Z][\\w-]+ News") that reaches there; `finditer` gives the leftmost match
+    from where the last one ended."""
+    starts = set()
+    for apostrophe in _APOSTROPHE_NAME.finditer(text):
+        end = apostrophe.start()
+        lo = max(0, end - _PREFIX_REACH - 1)
+        while lo > 0 and (text[lo - 1] == "-" or _is_word(text[lo - 1])):
+            lo -= 1
+        starts.update(range(lo, end))
+    found, pos = [], 0
+    for at in sorted(starts):
+        if at >= pos:
+            m = _OUTLET_PERSON.match(text, at)
+            if m:
+                found.append(m)
+                pos = m.end()
+    return found
+
+
+def journalist_named(text: str) -> list[re.Match]:
+    """list(_JOURNALIST_NAMED.finditer(text)), the pattern tried only where a journalist word starts: every match
+    starts with one (case-insensitive), and `finditer` gives the leftmost match from where the last one ended."""
+    if not _folds_plainly(text):
+        return list(_JOURNALIST_NAMED.finditer(text))
+    low = text.lower()
+    if len(low) != len(text):
+        return list(_JOURNALIST_NAMED.finditer(text))
+    starts = set()
+    for word in _JOURNALIST_WORDS:
+        at = low.find(word)
+        while at >= 0:
+            starts.add(at)
+            at = low.find(word, at + 1)
+    found, pos = [], 0
+    for at in sorted(starts):
+        if at >= pos:
+            m = _JOURNALIST_NAMED.match(text, at)
+            if m:
+                found.append(m)
+                pos = m.end()
+    return found
+
+
+def _is_word(ch: str) -> bool:
+    """The regex engine's \\w for one character of a str."""
+    return ch.isalnum() or ch == "_"
+
+
+def capitalised_in_running_text(text: str, word: str, pos: int) -> bool:
+    """re.compile(r"(?<=[\\w,] )" + re.escape(word) + r"\\b").search(text, pos) is not None, by str.find: a regex that
+    opens with a look-behind is tried at every character of the article."""
+    if not word:
+        return re.compile(r"(?<=[\w,] )\b").search(text, pos) is not None
+    end_is_word = _is_word(word[-1])
+    n, size = len(word), len(text)
+    at = text.find(word, max(pos, 0))
+    while at >= 0:
+        if at >= 2 and text[at - 1] == " " and (text[at - 2] == "," or _is_word(text[at - 2])):
+            after = at + n
+            if (after < size and _is_word(text[after])) != end_is_word:
+                return True
+        at = text.find(word, at + 1)
+    return False
+
+
+@lru_cache(maxsize=1024)
+def _plural_capital(source_text: str) -> str | None:
+    """The one word of a source phrase, lower-cased, if it is a capitalised (not all-capital) plural ("Mourners"):
+    the phrase's part of `SourceResolver._capital_only_from_position`."""
+    words = _tokens(source_text)
+    if len(words) != 1 or not words[0][:1].isupper() or words[0].isupper():
+        return None
+    word = words[0].lower()
+    if not word.endswith("s") or word.endswith("ss"):
+        return None
+    return word
+
+
+@lru_cache(maxsize=1024)
+def _pronoun_key(source_text: str) -> str:
+    """A pronoun source's word, lower case, without a possessive "'s" (cached: "he", "they", "she" make up most)."""
+    return re.sub(r"[’']s$", "", source_text.strip().lower())
+
+
+@lru_cache(maxsize=256)
+def _word_pattern(head: str) -> re.Pattern[str]:
+    """A head noun as a whole word in any case (cached: the role nouns of an article come back)."""
+    return re.compile(r"\b" + re.escape(head) + r"\b", re.I)
+
+
+@lru_cache(maxsize=1024)
+def _question_cue(cue_text: str) -> bool:
+    """_QUESTION_CUE in a cue (cached: a few cues, "said", "says", "told", make up most)."""
+    return _QUESTION_CUE.search(cue_text) is not None
+
+
 class SourceResolver:
     """Types the sources of one article in text order, resolving pronouns and role nouns backwards."""
 
@@ -343,7 +483,7 @@ class SourceResolver:
                     name = _PERSON_NAME.search(self.text, prior_start + len(prior_text), start)
                     if name:
                         return SourceType(NAMED, "name after earlier source", name.group())
-                return prior._replace(refers_to=prior.refers_to or prior_text)
+                return SourceType(prior.label, prior.method, prior.refers_to or prior_text)  # _replace, faster
         return None
 
     def _journalist_in_article(self, source_text: str) -> bool:
@@ -353,9 +493,10 @@ class SourceResolver:
         if not toks or len(toks) > 4:
             return False
         if self._journalists is None:  # one pass over the article, on first need: (full names, surnames)
-            patterns = (_JOURNALIST_NAMED, _OUTLET_PERSON) if outlet_person_possible(self.text) else (_JOURNALIST_NAMED,)
-            names = frozenset(" ".join(m.group("name").lower().split()[-2:])
-                              for pattern in patterns for m in pattern.finditer(self.text))
+            matches = journalist_named(self.text)
+            if outlet_person_possible(self.text):
+                matches += outlet_persons(self.text)
+            names = frozenset(" ".join(m.group("name").lower().split()[-2:]) for m in matches)
             self._journalists = (names, frozenset(name.split()[-1] for name in names))
         names, surnames = self._journalists
         return (len(toks) == 1 and toks[0] in surnames) or " ".join(toks[-2:]) in names
@@ -364,7 +505,8 @@ class SourceResolver:
         """The article names a poll or survey before this share, or just after it ("52 percent ..., a
         Monmouth poll found"): the respondents' shares rest on it (rule 6)."""
         if self._first_poll is None:  # one search of the article, on first need
-            found = _POLL_NEARBY.search(self.text)
+            # every match holds "poll" or "survey" (the pattern is case-sensitive)
+            found = _POLL_NEARBY.search(self.text) if "poll" in self.text or "survey" in self.text else None
             self._first_poll = found.start() if found else -1
         return 0 <= self._first_poll < start + 200
 
@@ -417,15 +559,16 @@ class SourceResolver:
         head = _head(source_text)
         if not head:
             return None
-        pattern = re.compile(r"\b" + re.escape(head) + r"\b", re.I)
+        pattern = _word_pattern(head)
         for prior_start, prior_text, prior in reversed(self.history):
             if prior_start >= start:
                 continue
             if start - prior_start > window:
                 break
-            if prior.label == NAMED and prior.method == "name" and pattern.search(
-                    self.text, max(0, prior_start - reach), min(start, prior_start + len(prior_text) + reach)):
-                return prior_text
+            if prior.label == NAMED and prior.method == "name":
+                lo, hi = max(0, prior_start - reach), min(start, prior_start + len(prior_text) + reach)
+                if _may_hold(self.text[lo:hi], head) and pattern.search(self.text, lo, hi):
+                    return prior_text
         return None
 
     def _capital_only_from_headline(self, start: int, source_text: str) -> bool:
@@ -448,19 +591,15 @@ class SourceResolver:
         """True if `word` appears after the first line preceded by a word character or comma and a space
         (running text, not a sentence start); cached per word."""
         if word not in self._in_body:
-            pattern = re.compile(r"(?<=[\w,] )" + re.escape(word) + r"\b")
-            self._in_body[word] = pattern.search(self.text, line_end) is not None
+            self._in_body[word] = capitalised_in_running_text(self.text, word, line_end)
         return self._in_body[word]
 
     def _capital_only_from_position(self, start: int, source_text: str) -> bool:
         """A one-word plural source capitalised only because it opens a sentence or headline ("Mourners
         say", "Protesters chanted"): the article also uses the word in lower case in running text.
         Plural only, since surnames ("Small", "From") can be common words too."""
-        words = _tokens(source_text)
-        if len(words) != 1 or not words[0][:1].isupper() or words[0].isupper():
-            return False
-        word = words[0].lower()
-        if not word.endswith("s") or word.endswith("ss"):
+        word = _plural_capital(source_text)
+        if word is None:
             return False
         before = self.text[max(0, start - 3):start]
         if start > 0 and not re.search(r"(^|[.!?:\n][\"”’']?\s*)$", before):
@@ -469,24 +608,44 @@ class SourceResolver:
 
     def _written_in_lower(self, word: str) -> bool:
         """True if `word` follows white space and is followed by white space or punctuation somewhere in
-        the article. Words without , . ; : ! ? are looked up in a set of the article's runs built once
-        (one scan per article, not per source); the others are searched for (cached)."""
+        the article. Words without , . ; : ! ? are found by `run_in_text` (cached), and once the article has asked
+        for _RUN_SEARCHES words, looked up in a set of the article's runs built once (the scans stay bounded per
+        article); the others are searched for (cached)."""
         if not _RUN_DELIMITERS.search(word):
-            if self._runs is None:
-                self._runs = frozenset(_RUN.findall(self.text))
-            return word in self._runs
+            if self._runs is not None:
+                return word in self._runs
+            if word not in self._lower_in_text:
+                if len(self._lower_in_text) >= _RUN_SEARCHES:
+                    self._runs = frozenset(_RUN.findall(self.text))
+                    return word in self._runs
+                self._lower_in_text[word] = run_in_text(self.text, word)
+            return self._lower_in_text[word]
         if word not in self._lower_in_text:
             self._lower_in_text[word] = re.search(r"(?<=\s)" + re.escape(word) + r"(?=[\s,.;:!?])",
                                                   self.text) is not None
         return self._lower_in_text[word]
 
     def resolve(self, start: int, source_text: str, remember: bool = True, cue_text: str | None = None) -> SourceType:
-        """Type of the source phrase at offset `start`: `classify_phrase`, then each of CONTEXT_RULES in order;
-        remembers it for later pronouns unless told not to (history must stay in text order)."""
+        """Type of the source phrase at offset `start`: `classify_phrase`, then each of CONTEXT_RULES in order that
+        applies to the type at its turn (looked up by the type's method, not tried one by one); remembers it for later
+        pronouns unless told not to (history must stay in text order)."""
         result = classify_phrase(source_text)
-        for _, applies_to, rule in CONTEXT_RULES:
-            if applies_to is None or result.method == applies_to:
-                result = rule(self, start, source_text, cue_text, result) or result
+        made_of, steps = _STEPS
+        if made_of is not CONTEXT_RULES:
+            steps = _context_steps(CONTEXT_RULES)
+        done = 0  # the rules before this index have had their turn
+        while True:  # the rules for the type's method, again from the next rule on when a rule changes the method
+            for index, rule in steps.get(result.method, steps[None]):
+                if index < done:
+                    continue
+                done = index + 1
+                new = rule(self, start, source_text, cue_text, result)
+                if new:
+                    method, result = result.method, new
+                    if new.method != method:
+                        break
+            else:
+                break
         if remember:
             self.history.append((start, source_text, result))
         return result
@@ -509,7 +668,7 @@ class SourceResolver:
     def _journalist_asking(self, start, source_text, cue_text, result) -> SourceType | None:
         """A journalist the article introduced, whose cue is a question ("Hannity pressed"): the outlet at work; the
         same person giving their own views stays named."""
-        if cue_text and _QUESTION_CUE.search(cue_text) and self._journalist_in_article(source_text):
+        if cue_text and _question_cue(cue_text) and self._journalist_in_article(source_text):
             return SourceType(OUTLET, "journalist in role (named earlier)")
         return None
 
@@ -531,7 +690,7 @@ class SourceResolver:
     def _pronoun(self, start, source_text, cue_text, result) -> SourceType | None:
         """A pronoun: the nearest compatible earlier source, else a name in the text before it ("he") or unidentified
         people ("they say")."""
-        key = re.sub(r"[’']s$", "", source_text.strip().lower())
+        key = _pronoun_key(source_text)
         if key in ("i", "me", "my"):
             # a first-person singular speaker is a person on the record: the nearest earlier named source,
             # else the quoted speaker or the author of a first-person piece, who is identified (named)
@@ -601,6 +760,20 @@ CONTEXT_RULES: tuple[tuple[str, str | None, Callable[..., SourceType | None]], .
     ("role noun's referent", "role noun", SourceResolver._role_noun),
     ("asked not to be named", None, SourceResolver._anonymity_asked),
 )
+
+
+_STEPS: tuple = (None, {})  # (the CONTEXT_RULES the table was made of, the table), replaced as a whole
+
+
+def _context_steps(rules) -> dict:
+    """{method: [(index, step), ...] of the rules that apply to a type of that method (its own and those for any
+    method), in order; None: those for any method}, made once per table of rules (a test may swap the table)."""
+    global _STEPS
+    if _STEPS[0] is not rules:
+        methods = {applies_to for _, applies_to, _ in rules} | {None}
+        _STEPS = (rules, {m: [(k, rule) for k, (_, applies_to, rule) in enumerate(rules) if applies_to in (None, m)]
+                          for m in methods})
+    return _STEPS[1]
 
 
 def piece_in_outlet(cue_text: str | None) -> bool:

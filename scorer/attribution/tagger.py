@@ -869,7 +869,8 @@ def sentence_attribution(article_text: str, sent, spans: dict[str, list[tuple[in
     base = sent.start
     if sources:
         s0, s1 = sources[0]
-        cue = min(cues, key=lambda c: max(c[0] - s1, s0 - c[1], 0)) if cues else None
+        cue = (cues[0] if len(cues) == 1 else min(cues, key=lambda c: max(c[0] - s1, s0 - c[1], 0))) if cues \
+            else None
     else:
         s0 = s1 = None
         cue = cues[0]

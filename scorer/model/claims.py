@@ -65,6 +65,49 @@ def claim_dense(heads: np.ndarray, source_vectors: np.ndarray, cue: np.ndarray, 
     return out
 
 
+def claim_dense_many(heads: np.ndarray, source_vectors: np.ndarray, cue: np.ndarray, prev_cue: np.ndarray,
+                     next_cue: np.ndarray, lengths: list[int], counts: list[int]) -> np.ndarray:
+    """`claim_dense` of several articles at once: their rows stacked in order, `counts` sentences each; each
+    article's rows hold the values `claim_dense` gives them (the same operations row by row: the neighbours' blocks
+    zeroed at each article's ends, the place and the article's figures from per-row arrays, each article's mean
+    combination by its own `mean`)."""
+    n = len(heads)
+    counts = np.asarray(counts, dtype=np.int64).reshape(-1)
+    if counts.sum() != n or (counts < 0).any():
+        raise ValueError(f"claim_dense_many: counts {counts.tolist()} do not add up to the {n} rows")
+    comb = combined(heads)
+    own_width = heads.shape[1] + comb.shape[1] + source_vectors.shape[1]
+    widths = [own_width, cue.shape[1], own_width, own_width, prev_cue.shape[1], next_cue.shape[1], 3, 6]
+    at = np.cumsum([0] + widths).tolist()
+    out = np.empty((n, at[-1]), dtype=np.result_type(heads, source_vectors, cue, prev_cue, next_cue, np.float64))
+    own = out[:, :own_width]
+    own[:, :heads.shape[1]] = heads
+    own[:, heads.shape[1]:heads.shape[1] + comb.shape[1]] = comb
+    own[:, heads.shape[1] + comb.shape[1]:] = source_vectors
+    out[:, at[1]:at[2]] = cue
+    ends = np.cumsum(counts)
+    starts = ends - counts
+    present = counts > 0
+    if n:
+        out[1:, at[2]:at[3]] = own[:-1]
+        out[starts[present], at[2]:at[3]] = 0.0
+        out[:-1, at[3]:at[4]] = own[1:]
+        out[ends[present] - 1, at[3]:at[4]] = 0.0
+    out[:, at[4]:at[5]] = prev_cue
+    out[:, at[5]:at[6]] = next_cue
+    size = np.repeat(counts, counts)  # each row's article's number of sentences
+    position = np.arange(n) - np.repeat(starts, counts)
+    out[:, at[6]] = position / np.maximum(size - 1, 1)
+    out[:, at[6] + 1] = position == 0
+    out[:, at[6] + 2] = np.minimum(np.asarray(lengths, dtype=np.int64), 400) / 200
+    if n:
+        means = np.array([comb[a:b].mean(axis=0) for a, b in zip(starts[present].tolist(), ends[present].tolist())])
+        out[:, at[7]:at[7] + 4] = np.repeat(means, counts[present], axis=0)
+    out[:, at[7] + 4] = size == 1
+    out[:, at[7] + 5] = np.minimum(size, 60) / 60
+    return out
+
+
 def source_tokens(source: str | None, inherited: str | None, cue: str | None, kind: str | None,
                   method: str | None) -> str:
     """The rule-extracted source and cue of a sentence as tokens for the head: S_<word> for each word of the
@@ -84,6 +127,40 @@ def source_tokens(source: str | None, inherited: str | None, cue: str | None, ki
     return " ".join(["S_" + w for w in words] + ["C_" + w for w in cue_words] + [tail])
 
 
+def source_tokens_many(sources, inherited, cues, kinds, methods) -> list[str]:
+    """source_tokens of each row of the columns: the source's and the cue's tokens made once per distinct phrase and
+    kept (a few phrases, none, "he", "said", make up most rows), then joined with the type's (`_TYPE_TOKENS`)."""
+    out = []
+    source_parts, cue_parts, type_tokens = _SOURCE_PARTS, _CUE_PARTS, _TYPE_TOKENS
+    for source, inh, cue, kind, method in zip(sources, inherited, cues, kinds, methods):
+        text = source or inh or ""
+        try:
+            tail = type_tokens[kind, method]
+            words = source_parts[text] if text.__class__ is str else None
+            cue_words = (cue_parts[cue] if cue.__class__ is str else None) if cue else ""
+        except (KeyError, TypeError):  # not seen yet, or an unhashable value
+            tail = words = None
+        if tail is None or words is None or cue_words is None:
+            out.append(source_tokens(source, inh, cue, kind, method))
+            if text.__class__ is str and (not cue or cue.__class__ is str):
+                _keep(source_parts, text, " ".join(["S_" + w for w in _WORD.findall(text.lower())]))
+                if cue:
+                    _keep(cue_parts, cue, " ".join(["C_" + w for w in _WORD.findall(cue.lower())]))
+            continue
+        if words:
+            out.append(f"{words} {cue_words} {tail}" if cue_words else f"{words} {tail}")
+        else:
+            out.append(f"{cue_words} {tail}" if cue_words else tail)
+    return out
+
+
+def _keep(cache: dict, key: str, value: str) -> None:
+    """cache[key] = value, the cache emptied when it holds 4096 entries (its memory stays bounded)."""
+    if len(cache) >= 4096:
+        cache.clear()
+    cache[key] = value
+
+
 def _type_tokens(kind, method) -> str:
     """source_tokens' last two tokens: T_<type> M_<method>."""
     return "T_" + str(kind) + " M_" + _NON_WORD.sub("_", str(method or ""))
@@ -91,6 +168,9 @@ def _type_tokens(kind, method) -> str:
 
 # source_tokens' last two tokens of each (kind, method) pair seen: a handful make up almost every row
 _TYPE_TOKENS: dict[tuple, str] = {}
+# the S_ and C_ tokens of the source and cue phrases seen (source_tokens_many)
+_SOURCE_PARTS: dict[str, str] = {}
+_CUE_PARTS: dict[str, str] = {}
 
 
 class TfidfBlock:
@@ -208,11 +288,21 @@ def decide(claim_probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return furniture, four / four.sum(axis=1, keepdims=True)
 
 
+def claim_features_many(frame, heads: np.ndarray, lengths: list[int], counts: list[int]) -> tuple[list[str], np.ndarray]:
+    """`claim_features` of several articles in one pass: `frame` holds their model inputs stacked in order
+    (`ModelInputs.concat`), `counts` sentences each, `heads` and `lengths` their rows; the tokens and dense rows are
+    those `claim_features` gives article by article (a source's tokens made once per batch)."""
+    vectors = source_type_matrix(frame["src_type"], frame["src_method"])
+    dense = claim_dense_many(heads, vectors, frame["cue_vec"], frame["prev_cue_vec"], frame["next_cue_vec"], lengths,
+                             counts)
+    return source_tokens_many(frame["source"], frame["inherited_source"], frame["cue"], frame["src_type"],
+                              frame["src_method"]), dense
+
+
 def claim_features(frame, heads: np.ndarray, lengths: list[int]) -> tuple[list[str], np.ndarray]:
     """(source tokens, dense features) of one article's sentences from its model inputs (`model.inputs`) and the
     PolNeAR heads' outputs (n, 5)."""
     vectors = source_type_matrix(frame["src_type"], frame["src_method"])
     dense = claim_dense(heads, vectors, frame["cue_vec"], frame["prev_cue_vec"], frame["next_cue_vec"], lengths)
-    rows = list(zip(frame["source"], frame["inherited_source"], frame["cue"], frame["src_type"], frame["src_method"]))
-    tokens = {row: source_tokens(*row) for row in dict.fromkeys(rows)}  # most sentences have no source and no cue
-    return list(map(tokens.__getitem__, rows)), dense
+    return source_tokens_many(frame["source"], frame["inherited_source"], frame["cue"], frame["src_type"],
+                              frame["src_method"]), dense

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..attribution.lexicon import CUE_VERBS
-from ..attribution.spans import ArticleSources, find_attribution
+from ..attribution.spans import NO_ATTRIBUTION, ArticleSources, find_attribution
 from ..attribution.tagger import sentence_attribution
 from .cues import CUE_FEATURES, cue_matrix
 
@@ -57,6 +57,7 @@ def article_inputs(article_text: str, sentences, cues: frozenset[str] = CUE_VERB
     Offsets of source, cue and content are relative to the article text.
     """
     sources = ArticleSources(article_text, cues)
+    add = sources.add
     texts = [s.text for s in sentences]
     rows = []
     for i, sent in enumerate(sentences):
@@ -64,11 +65,13 @@ def article_inputs(article_text: str, sentences, cues: frozenset[str] = CUE_VERB
             found, content = find_attribution(sent.text, cues), None
         else:
             found, content = sentence_attribution(article_text, sent, spans[i])
-        attr, stype, inherited = sources.add(sent.start, sent.text, found,
-                                             continued=content is not None and found.cue is None)
+        attr, stype, inherited = add(sent.start, sent.text, found, continued=content is not None and found.cue is None)
+        if attr is NO_ATTRIBUTION and stype is None:  # most sentences: no source, no cue, nothing carried over
+            rows.append((None, None, None, None, None, None, "none", "", None, None, None)
+                        + ((None, None) if content is None else (content[0], content[1])))
+            continue
         shift = sent.start
         rows.append((
-            sent.text, texts[i - 1] if i else "", texts[i + 1] if i + 1 < len(texts) else "",
             attr.source, None if attr.source_start is None else attr.source_start + shift,
             None if attr.source_end is None else attr.source_end + shift,
             attr.cue, None if attr.cue_start is None else attr.cue_start + shift,
@@ -77,8 +80,11 @@ def article_inputs(article_text: str, sentences, cues: frozenset[str] = CUE_VERB
             "" if stype is None else stype.method, None if stype is None else stype.refers_to, inherited,
             attr.via, None if content is None else content[0], None if content is None else content[1],
         ))
-    columns = {name: list(values) for name, values in zip(FRAME_COLUMNS, zip(*rows))} if rows \
-        else {name: [] for name in FRAME_COLUMNS}
+    if rows:
+        columns = {"text": texts, "prev_text": [""] + texts[:-1], "next_text": texts[1:] + [""]}
+        columns.update(zip(FRAME_COLUMNS[3:], map(list, zip(*rows))))
+    else:
+        columns = {name: [] for name in FRAME_COLUMNS}
     vecs = cue_matrix(texts)
     empty = np.zeros((1, len(CUE_FEATURES)))
     columns["cue_vec"] = vecs
