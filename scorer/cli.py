@@ -263,6 +263,10 @@ def batch_command(input_path, out, fmt, sentences, keep_fields, jobs, text_field
 
         scorer = Scorer(model_dir)
     else:
+        if backend == "local":  # the workers load the model while this process checks it and opens the files
+            from .batch.workers import start_workers
+
+            start_workers(jobs, model_dir)
         verify_model(model_dir)
     show = sys.stderr.isatty() if progress is None else progress
     bar = Progress(count_records(input_path)) if show else None

@@ -141,9 +141,9 @@ def single_threaded_scoring() -> None:
     os.environ.update(_thread_limits())
 
 
-def _worker(tasks, results, parent: int, env: dict[str, str]) -> None:
-    """A worker's life: (seq, func, chunk, args) tasks in, (seq, ok, results or the error's text) out, until None,
-    IDLE_TIMEOUT seconds without a task, or the parent's end."""
+def _worker(tasks, results, parent: int, env: dict[str, str], init: tuple | None = None) -> None:
+    """A worker's life: `init` (func, args) called once, if given; then (seq, func, chunk, args) tasks in, (seq, ok,
+    results or the error's text) out, until None, IDLE_TIMEOUT seconds without a task, or the parent's end."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     watch_parent(parent)
     if hasattr(signal, "pthread_sigmask"):
@@ -151,6 +151,11 @@ def _worker(tasks, results, parent: int, env: dict[str, str]) -> None:
     os.environ.update(env)
     trim = tune_malloc()
     trimmer = Trimmer(trim, WORKER_TRIM_SLACK) if trim is not None else None
+    if init is not None:
+        try:
+            init[0](*init[1])
+        except Exception:  # noqa: BLE001 - only a head start: a task doing the same work raises it, in its place
+            pass
     while True:
         try:
             task = tasks.get(timeout=IDLE_TIMEOUT)
@@ -180,16 +185,18 @@ def _context():
 class _Pool:
     """`jobs` worker processes on one task queue and one result queue."""
 
-    def __init__(self, jobs: int):
+    def __init__(self, jobs: int, init: tuple | None = None):
         self.jobs = jobs
         self.busy = False  # an ordered_map is reading its results (a second map at the same time gets its own pool)
         self.context = _context()
         self.tasks, self.results = self.context.Queue(), self.context.Queue()
         self.env = _thread_limits()
+        self.init = init
         self.workers = [self._start() for _ in range(jobs)]
 
     def _start(self):
-        worker = self.context.Process(target=_worker, args=(self.tasks, self.results, os.getpid(), self.env),
+        worker = self.context.Process(target=_worker, args=(self.tasks, self.results, os.getpid(), self.env,
+                                                            self.init),
                                       name="scorer-worker", daemon=True)
         # Ctrl-C or SIGTERM between the fork and the worker's own handlers would run the parent's in the worker
         blocked = hasattr(signal, "pthread_sigmask")
@@ -250,8 +257,9 @@ class _Pool:
 _POOL: _Pool | None = None
 
 
-def _pool(jobs: int) -> _Pool:
-    """This process's pool of `jobs` workers: the last one if it is still whole, else a new one."""
+def _pool(jobs: int, init: tuple | None = None) -> _Pool:
+    """This process's pool of `jobs` workers: the last one if it is still whole, else a new one (whose workers
+    each call `init` first)."""
     global _POOL
     if _POOL is not None and not _POOL.usable(jobs):
         _POOL.stop()
@@ -259,9 +267,19 @@ def _pool(jobs: int) -> _Pool:
     if _POOL is None:
         import atexit
 
-        _POOL = _Pool(jobs)
+        _POOL = _Pool(jobs, init)
         atexit.register(_at_exit, _POOL)  # runs before multiprocessing's own exit handler (registered earlier)
     return _POOL
+
+
+def start(jobs: int, init: tuple | None = None) -> None:
+    """Start this process's pool of `jobs` workers now, before its first `ordered_map` (which takes it), each
+    worker calling `init` = (func, args) once, before its first task: e.g. loading the model while this process
+    is still checking and opening files, instead of after the first chunk has reached the worker. `func` must be
+    a module-level function; an exception in it is ignored (the tasks, doing the same work, raise it). A pool
+    that is already running is kept as it is. Nothing happens with jobs <= 1."""
+    if jobs > 1 and (_POOL is None or not _POOL.busy):
+        _pool(jobs, init)
 
 
 def _at_exit(pool: _Pool) -> None:
