@@ -81,7 +81,7 @@ import scorer.pool as pool
 STATS = sys.argv[4]
 _worker = pool._worker
 
-def timed_worker(tasks, results, parent, env):
+def timed_worker(tasks, results, parent, env, *init):
     # in the worker: the seconds it waited for a task (after its first) and when it finished its last, written after
     # each task (the parent kills its workers at the end)
     get, waited, first = tasks.get, [0.0], [True]
@@ -104,7 +104,7 @@ def timed_worker(tasks, results, parent, env):
             note(start)
 
     tasks.get = timed_get
-    _worker(tasks, results, parent, env)
+    _worker(tasks, results, parent, env, *init)
 
 pool._worker = timed_worker
 
