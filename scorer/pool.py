@@ -28,7 +28,11 @@ from itertools import islice
 from .errors import ScorerError
 
 CHUNK = 32
-AHEAD = 2              # chunks in flight per worker
+AHEAD = 3              # chunks in flight per worker: with 2, a worker whose chunks came out ahead of the other's, or
+#                        whose parent was slow to be scheduled, waited for a task more often (the two workers' waits in
+#                        a batch of 15 x the dev articles, 5 runs each on a loaded machine: median 0.36 s with 2, 0.16 s
+#                        with 3, no less with 4; `bench/fixed_costs.py --ahead N`); each more is a chunk's records and
+#                        results (~0.2 MB for 8 dev articles) that the parent may hold
 PARENT_POLL = 0.5      # seconds between a worker's checks that its parent is alive (and the parent's that its
 #                        workers are)
 IDLE_TIMEOUT = 300     # seconds an idle worker waits for work before it exits (as joblib's default)
@@ -154,7 +158,7 @@ def _worker(tasks, results, parent: int, env: dict[str, str], init: tuple | None
     if init is not None:
         try:
             init[0](*init[1])
-        except Exception:  # noqa: BLE001 - only a head start: a task doing the same work raises it, in its place
+        except Exception:  # noqa: BLE001, S110 - only a head start: a task doing the same work raises it, in its place
             pass
     while True:
         try:

@@ -33,10 +33,22 @@ def what_init_left(chunk):
     return [(x, tuple(STATE.get("calls", ())), STATE.get("pid") == os.getpid()) for x in chunk]
 
 
+def _read(path: str) -> str:
+    with open(path) as fh:
+        return fh.read()
+
+
+def running(pid) -> bool:
+    """True if process `pid` exists and is not a zombie."""
+    try:
+        return _read(f"/proc/{pid}/stat").rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def live_children():
     me = os.getpid()
-    kids = open(f"/proc/{me}/task/{me}/children").read().split()
-    return [k for k in kids if open(f"/proc/{k}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"]
+    return [k for k in _read(f"/proc/{me}/task/{me}/children").split() if running(k)]
 
 
 @pytest.fixture(autouse=True)
@@ -106,12 +118,11 @@ def test_batch_with_a_broken_model_and_two_jobs_exits_3_at_once_leaving_no_worke
             "    print('workers', [w.pid for w in p._POOL.workers] if p._POOL else [], flush=True)\n")
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
-                          env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
+                          env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)), check=False)
     assert proc.returncode == 3, proc.stderr
     assert proc.stderr.startswith("scorer: error: ") and str(model) in proc.stderr
     assert not out.exists()
     assert time.perf_counter() - start < 20
     pids = [int(p) for p in proc.stdout.split("[", 1)[1].rstrip("]\n").split(",") if p.strip()]
     assert len(pids) == 2  # they were started, and are gone
-    for pid in pids:
-        assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] == "Z"
+    assert not any(map(running, pids))
