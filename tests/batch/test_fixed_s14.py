@@ -1,6 +1,8 @@
-"""A batch run's fixed costs (issue #21, session 14): the workers start and load the model (`pool.start` with a
-per-worker init, `batch.workers.start_workers`) while the parent checks the model and opens the input and the output,
-with the same outputs and errors as before."""
+"""A batch run's fixed costs (issue #21, session 14): the batch parent reads and checks the model files in a thread
+while it imports and checks the rest (`store.prefetch(parse=False)`, `verify_prefetched`); its workers, forked then,
+load the model from the checked bytes they inherit at once (`pool.start` with a per-worker init,
+`batch.workers.start_workers`) while the parent opens the input and the output; the same outputs and errors as
+before."""
 from __future__ import annotations
 
 import os
@@ -13,6 +15,8 @@ import pytest
 from scorer import pool
 from scorer.batch import workers
 from scorer.batch.run import run_batch
+from scorer.errors import ModelError
+from scorer.model.store import _PREFETCHES, prefetch, release_prefetched, verify_model, verify_prefetched
 from scorer.pool import ordered_map
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers, /proc (Linux)")
@@ -100,29 +104,82 @@ def test_a_batch_run_starts_workers_that_load_the_model(tmp_path):
     assert pool._POOL is not None and pool._POOL.init == (workers.load_model, (None,))
 
 
-def test_batch_with_a_broken_model_and_two_jobs_exits_3_at_once_leaving_no_worker(tmp_path):
-    """The parent still checks the model before reading the corpus (exit 3, nothing written), and the workers it
-    started are stopped as it exits."""
+CLI = """
+import os, sys
+import scorer.model.store as store
+from scorer.cli import cli
+read = store._read_verified
+def counted(*args):
+    with open(os.path.join(sys.argv[1], f"read.{os.getpid()}"), "a") as fh:
+        fh.write("x")
+    return read(*args)
+store._read_verified = counted
+try:
+    cli(["batch", *sys.argv[2:], "--jobs", "2", "--no-progress"])
+finally:
+    import scorer.pool as p
+    print("workers", [w.pid for w in p._POOL.workers] if p._POOL else [], "numpy" in sys.modules,
+          sorted(store._PREFETCHES), flush=True)
+"""
+
+
+def run_cli(tmp_path, *args):
+    """`scorer batch ARGS --jobs 2` in a fresh interpreter: (process, its worker pids, numpy imported in it, the model
+    prefetches it still held, how many times each process read and checked the model files)."""
+    proc = subprocess.run([sys.executable, "-c", CLI, str(tmp_path), *map(str, args)], capture_output=True, text=True,
+                          timeout=120, env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)), check=False)
+    last = proc.stdout.strip().splitlines()[-1]
+    assert last.startswith("workers ["), proc.stdout + proc.stderr
+    pids = [int(p) for p in last.split("[", 1)[1].split("]", 1)[0].split(",") if p.strip()]
+    numpy, held = last.split("] ", 1)[1].split(" ", 1)
+    reads = {int(f.name.split(".")[1]): len(f.read_text()) for f in tmp_path.glob("read.*")}
+    return proc, pids, numpy == "True", held, reads
+
+
+def test_the_parent_checks_the_model_once_and_its_workers_load_those_bytes(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(f'{{"id": "{i}", "text": "The mayor said on Tuesday that depot {i} would close."}}\n'
+                           for i in range(20)), encoding="utf-8")
+    proc, pids, numpy, held, reads = run_cli(tmp_path, src, "-o", tmp_path / "out.jsonl")
+    assert proc.returncode == 0, proc.stderr
+    assert len(pids) == 2 and not numpy and held == "[]"  # the parent let the files' bytes go
+    parent = next(iter(set(reads) - set(pids)))
+    assert reads == {parent: 1}  # the workers read and checked nothing themselves
+    one = tmp_path / "one.jsonl"
+    run_batch(src, one, jobs=1)
+    assert (tmp_path / "out.jsonl").read_bytes() == one.read_bytes()
+
+
+def test_batch_with_a_broken_model_and_two_jobs_exits_3_before_starting_workers(tmp_path):
+    """The parent checks the model before reading the corpus (exit 3, nothing written, the error verify_model
+    gives), and starts no worker for it."""
     src = tmp_path / "in.jsonl"
     src.write_text('{"id": "a", "text": "The mayor said the depot would close."}\n', encoding="utf-8")
     model = tmp_path / "model"
     model.mkdir()
     out = tmp_path / "out.jsonl"
-    code = ("import os, sys\n"
-            "from scorer.cli import cli\n"
-            "try:\n"
-            f"    cli(['batch', {str(src)!r}, '-o', {str(out)!r}, '--jobs', '2', '--no-progress', '--model', "
-            f"{str(model)!r}])\n"
-            "finally:\n"
-            "    import scorer.pool as p\n"
-            "    print('workers', [w.pid for w in p._POOL.workers] if p._POOL else [], flush=True)\n")
-    start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
-                          env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)), check=False)
+    proc, pids, numpy, _, _ = run_cli(tmp_path, src, "-o", out, "--model", model)
     assert proc.returncode == 3, proc.stderr
     assert proc.stderr.startswith("scorer: error: ") and str(model) in proc.stderr
-    assert not out.exists()
-    assert time.perf_counter() - start < 20
-    pids = [int(p) for p in proc.stdout.split("[", 1)[1].rstrip("]\n").split(",") if p.strip()]
-    assert len(pids) == 2  # they were started, and are gone
-    assert not any(map(running, pids))
+    with pytest.raises(ModelError) as exc:
+        verify_model(model)
+    assert proc.stderr.strip() == f"scorer: error: {exc.value}"
+    assert not out.exists() and pids == [] and not numpy
+
+
+def test_verify_prefetched_raises_what_verify_model_raises_and_keeps_a_good_prefetch(tmp_path):
+    bad = tmp_path / "missing"
+    prefetch(bad, parse=False)
+    with pytest.raises(ModelError) as exc:
+        verify_prefetched(bad)
+    with pytest.raises(ModelError) as direct:
+        verify_model(bad)
+    assert str(exc.value) == str(direct.value) and str(bad) not in _PREFETCHES
+    prefetch(None, parse=False)
+    try:
+        assert verify_prefetched(None) == verify_model(None)
+        assert str(None) in _PREFETCHES  # kept for the next load_bundle (a forked worker's)
+    finally:
+        release_prefetched(None)
+    assert str(None) not in _PREFETCHES
+    assert verify_prefetched(None) == verify_model(None)  # no prefetch: read here
