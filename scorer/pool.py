@@ -6,7 +6,9 @@ The pool is the standard library's multiprocessing, with the workers forked on L
 share the parent's memory until they write to it; the batch parent never imports numpy or the model) and spawned
 elsewhere. There are no helper processes: a task queue and a result queue, one pair per pool, and the workers.
 Chunks go to whichever worker is free; at most AHEAD chunks per worker are in flight, so the input is read as the
-output is written and memory does not grow with it.
+output is written and memory does not grow with it. A caller may start the pool before its first map (`start`), with
+a function each worker calls once before its first task (a batch run's workers load the model then, while the parent
+is still opening its files).
 
 Workers never outlive the process that started them: each runs a thread that checks every `PARENT_POLL` seconds
 whether its parent process is still the one that started it and ends the worker (os._exit) when it is not, so
