@@ -15,6 +15,7 @@ import pytest
 from scorer import pool
 from scorer.batch import workers
 from scorer.batch.run import run_batch
+from scorer.batch.workers import MODEL_BATCH
 from scorer.errors import ModelError
 from scorer.model.store import _PREFETCHES, prefetch, release_prefetched, verify_model, verify_prefetched
 from scorer.pool import ordered_map
@@ -93,15 +94,41 @@ def test_start_keeps_a_running_pool_and_does_nothing_for_one_job():
     assert {calls for _, calls, _ in ordered_map(what_init_left, range(8), jobs=2, size=1)} == {("first",)}
 
 
-def test_a_batch_run_starts_workers_that_load_the_model(tmp_path):
-    src = tmp_path / "in.jsonl"
-    src.write_text('{"id": "a", "text": "The mayor said the depot would close."}\n{"id": "b", "text": "   "}\n'
-                   '{"id": "c", "text": "Officials, speaking on condition of anonymity, said the talks failed."}\n',
-                   encoding="utf-8")
+def _records(path, n):
+    path.write_text("".join(f'{{"id": "{i}", "text": "The mayor said on Tuesday that depot {i} would close."}}\n'
+                            for i in range(n)) + '{"id": "blank", "text": "   "}\n', encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("n, started", [(MODEL_BATCH, True), (MODEL_BATCH - 1, False), (1, False)])
+def test_a_batch_run_starts_workers_that_load_the_model_when_each_gets_a_chunk(tmp_path, n, started):
+    """With more records than `jobs - 1` chunks, the pool is started with the workers' model load; with fewer, the run
+    starts it as before (a worker without a chunk never loads the model)."""
+    src = _records(tmp_path / "in.jsonl", n)
     one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
-    assert run_batch(src, one, jobs=1) == run_batch(src, two, jobs=2) == (2, 1)
+    assert run_batch(src, one, jobs=1) == run_batch(src, two, jobs=2) == (n, 1)
     assert two.read_bytes() == one.read_bytes()
-    assert pool._POOL is not None and pool._POOL.init == (workers.load_model, (None,))
+    assert pool._POOL is not None
+    assert pool._POOL.init == ((workers.load_model, (None,)) if started else None)
+
+
+def test_start_workers_reads_only_what_it_needs_and_leaves_faults_to_the_run():
+    read = []
+
+    def records(n):
+        for i in range(n):
+            read.append(i)
+            yield i
+
+    assert workers.start_workers(2, None, records(100)) and len(read) == MODEL_BATCH + 1
+    pool._discard(pool._POOL)
+
+    def broken():
+        yield 1
+        raise OSError("unreadable")
+
+    assert not workers.start_workers(2, None, broken()) and pool._POOL is None
+    assert not workers.start_workers(1, None, records(100)) and pool._POOL is None
 
 
 CLI = """
@@ -136,15 +163,16 @@ def run_cli(tmp_path, *args):
     return proc, pids, numpy == "True", held, reads
 
 
-def test_the_parent_checks_the_model_once_and_its_workers_load_those_bytes(tmp_path):
-    src = tmp_path / "in.jsonl"
-    src.write_text("".join(f'{{"id": "{i}", "text": "The mayor said on Tuesday that depot {i} would close."}}\n'
-                           for i in range(20)), encoding="utf-8")
+@pytest.mark.parametrize("n", [20, 3])
+def test_the_parent_checks_the_model_once_and_its_workers_load_those_bytes(tmp_path, n):
+    """20 records: both workers start at once and load the model from the bytes the parent checked; 3 (one chunk):
+    as before, the worker that gets the chunk reads and checks the files itself, the other never loads the model."""
+    src = _records(tmp_path / "in.jsonl", n)
     proc, pids, numpy, held, reads = run_cli(tmp_path, src, "-o", tmp_path / "out.jsonl")
     assert proc.returncode == 0, proc.stderr
     assert len(pids) == 2 and not numpy and held == "[]"  # the parent let the files' bytes go
     parent = next(iter(set(reads) - set(pids)))
-    assert reads == {parent: 1}  # the workers read and checked nothing themselves
+    assert reads[parent] == 1 and sorted(reads.values()) == ([1] if n == 20 else [1, 1])
     one = tmp_path / "one.jsonl"
     run_batch(src, one, jobs=1)
     assert (tmp_path / "out.jsonl").read_bytes() == one.read_bytes()
