@@ -5,7 +5,7 @@ CPU and each worker's (read from /proc before the workers are stopped), the work
 worker waited for a task (after its first: the parent had none ready for it) and how long it idled at the end while
 the other finished. Linux only (/proc).
 
-    python bench/fixed_costs.py [--passes 4] [--copies 15] [--jobs 2]
+    python bench/fixed_costs.py [--passes 4] [--copies 15] [--jobs 2] [--ahead N]
 
 Each part runs in a fresh interpreter (a subprocess of this script), as a batch worker or parent starts.
 """
@@ -79,17 +79,19 @@ import json, os, sys, time
 from scorer.cli import cli
 import scorer.pool as pool
 STATS = sys.argv[4]
+if sys.argv[5]:
+    pool.AHEAD = int(sys.argv[5])
 _worker = pool._worker
 
-def timed_worker(tasks, results, parent, env):
-    # in the worker: the seconds it waited for a task (after its first) and when it finished its last, written after
-    # each task (the parent kills its workers at the end)
-    get, waited, first = tasks.get, [0.0], [True]
+def timed_worker(tasks, results, parent, env, *init):
+    # in the worker: when it started and got its first task, the seconds it waited for a task (after its first) and
+    # when it finished its last, written after each task (the parent kills its workers at the end)
+    get, waited, first, born, began = tasks.get, [0.0], [True], time.perf_counter(), [None]
 
     def note(last):  # written whole (a new file renamed over the old), as the parent may read it at any time
         path = f"{STATS}/worker.{os.getpid()}"
         with open(path + ".new", "w") as fh:
-            json.dump({"waited": waited[0], "last": last}, fh)
+            json.dump({"waited": waited[0], "last": last, "born": born, "began": began[0]}, fh)
         os.replace(path + ".new", path)
 
     def timed_get(*args, **kwargs):
@@ -100,11 +102,13 @@ def timed_worker(tasks, results, parent, env):
         finally:
             if not first[0]:
                 waited[0] += time.perf_counter() - start
+            else:
+                began[0] = time.perf_counter()
             first[0] = False
             note(start)
 
     tasks.get = timed_get
-    _worker(tasks, results, parent, env)
+    _worker(tasks, results, parent, env, *init)
 
 pool._worker = timed_worker
 
@@ -127,7 +131,8 @@ for w in (pool._POOL.workers if pool._POOL else []):
         info = stat(w.pid)
         with open(f"{STATS}/worker.{w.pid}") as fh:
             timing = json.load(fh)
-        workers.append(dict(info, waited=timing["waited"], tail=end - timing["last"]))
+        workers.append(dict(info, waited=timing["waited"], tail=end - timing["last"], born=timing["born"] - start,
+                            began=timing["began"] - start))
 print(json.dumps({"wall": end - start, "parent": t.user + t.system, "parent_sys": t.system, "workers": workers}))
 """
 
@@ -142,6 +147,8 @@ def main() -> None:
     ap.add_argument("--passes", type=int, default=4, help="passes over the dev articles in one process (default 4)")
     ap.add_argument("--copies", type=int, default=15, help="copies of the dev articles for the batch (default 15)")
     ap.add_argument("--jobs", type=int, default=2, help="--jobs of the batch (default 2)")
+    ap.add_argument("--ahead", type=int, default=None,
+                    help="chunks in flight per worker (default: the pool's AHEAD)")
     args = ap.parse_args()
     texts = dev_texts()
     with tempfile.TemporaryDirectory(prefix="scorer-fixed-") as tmp:
@@ -155,7 +162,8 @@ def main() -> None:
             return path
 
         one = run(ONE_PROCESS, workload(tmp / "passes.jsonl", args.passes), len(texts))
-        batch = run(BATCH, workload(tmp / "in.jsonl", args.copies), tmp / "out.jsonl", args.jobs, tmp)
+        batch = run(BATCH, workload(tmp / "in.jsonl", args.copies), tmp / "out.jsonl", args.jobs, tmp,
+                    args.ahead or "")
     print(f"one process, CPU seconds: importing the batch modules {one['batch modules']:.3f}, the pipeline "
           f"{one['pipeline import']:.3f}, loading the model {one['model load']:.3f}")
     print("each pass over the 84 dev articles: " + ", ".join(f"{p:.3f}" for p in one["passes"])
@@ -175,7 +183,10 @@ def main() -> None:
           + "; seconds each worker waited for a task after its first, "
           + ", ".join(f"{w['waited']:.2f}" for w in workers)
           + ", and idled at the end (its last wait until the run's end), "
-          + ", ".join(f"{w['tail']:.2f}" for w in workers))
+          + ", ".join(f"{w['tail']:.2f}" for w in workers)
+          + "; seconds from the batch command's start (after `scorer.cli` is imported) to each worker's start, "
+          + ", ".join(f"{w['born']:.3f}" for w in workers) + ", and to its first task, "
+          + ", ".join(f"{w['began']:.3f}" for w in workers))
 
 
 if __name__ == "__main__":

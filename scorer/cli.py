@@ -221,15 +221,19 @@ def batch_command(input_path, out, fmt, sentences, keep_fields, jobs, text_field
 
     Example: scorer batch articles.jsonl -o scored.parquet --sentences sentences.parquet --jobs 2
     """
-    from .batch.records import count_records, parse_keep
-    from .batch.run import check_batch_output, check_rerun, single_file_output
-    from .model.store import verify_model
-
     backend = backend.lower()
     if scheduler and backend != "dask":
         raise click.UsageError("--scheduler needs --backend dask")
     if resume and overwrite:
         raise click.UsageError("--resume and --overwrite: give one of them")
+    from .model.store import prefetch, release_prefetched, verify_model, verify_prefetched
+
+    workers = jobs > 1 and backend == "local"
+    if workers:  # the model files are read and checked in a thread while this process imports and checks the rest
+        prefetch(model_dir, parse=False)
+    from .batch.records import count_records, parse_keep
+    from .batch.run import check_batch_output, check_rerun, single_file_output
+
     fmt = fmt and fmt.lower()
     if backend == "dask":
         fmt = fmt or {".jsonl": "jsonl", ".csv": "csv"}.get(os.path.splitext(out)[1].lower(), "parquet")
@@ -262,6 +266,15 @@ def batch_command(input_path, out, fmt, sentences, keep_fields, jobs, text_field
         from .pipeline import Scorer
 
         scorer = Scorer(model_dir)
+    elif workers:
+        from .batch.records import read_records
+        from .batch.workers import start_workers
+
+        verify_prefetched(model_dir)
+        # the workers start loading the model (from the checked bytes they inherit) while this process opens the
+        # input and the output; not for an input of fewer chunks than workers
+        start_workers(jobs, model_dir, read_records(input_path, text_field, id_field, max_bytes, keep))
+        release_prefetched(model_dir)
     else:
         verify_model(model_dir)
     show = sys.stderr.isatty() if progress is None else progress

@@ -6,7 +6,9 @@ The pool is the standard library's multiprocessing, with the workers forked on L
 share the parent's memory until they write to it; the batch parent never imports numpy or the model) and spawned
 elsewhere. There are no helper processes: a task queue and a result queue, one pair per pool, and the workers.
 Chunks go to whichever worker is free; at most AHEAD chunks per worker are in flight, so the input is read as the
-output is written and memory does not grow with it.
+output is written and memory does not grow with it. A caller may start the pool before its first map (`start`), with
+a function each worker calls once before its first task (a batch run's workers load the model then, while the parent
+is still opening its files).
 
 Workers never outlive the process that started them: each runs a thread that checks every `PARENT_POLL` seconds
 whether its parent process is still the one that started it and ends the worker (os._exit) when it is not, so
@@ -28,7 +30,11 @@ from itertools import islice
 from .errors import ScorerError
 
 CHUNK = 32
-AHEAD = 2              # chunks in flight per worker
+AHEAD = 3              # chunks in flight per worker: with 2, a worker whose chunks came out ahead of the other's, or
+#                        whose parent was slow to be scheduled, waited for a task more often (the two workers' waits in
+#                        a batch of 15 x the dev articles, 5 runs each on a loaded machine: median 0.36 s with 2, 0.16 s
+#                        with 3, no less with 4; `bench/fixed_costs.py --ahead N`); each more is a chunk's records and
+#                        results (~0.2 MB for 8 dev articles) that the parent may hold
 PARENT_POLL = 0.5      # seconds between a worker's checks that its parent is alive (and the parent's that its
 #                        workers are)
 IDLE_TIMEOUT = 300     # seconds an idle worker waits for work before it exits (as joblib's default)
@@ -141,9 +147,9 @@ def single_threaded_scoring() -> None:
     os.environ.update(_thread_limits())
 
 
-def _worker(tasks, results, parent: int, env: dict[str, str]) -> None:
-    """A worker's life: (seq, func, chunk, args) tasks in, (seq, ok, results or the error's text) out, until None,
-    IDLE_TIMEOUT seconds without a task, or the parent's end."""
+def _worker(tasks, results, parent: int, env: dict[str, str], init: tuple | None = None) -> None:
+    """A worker's life: `init` (func, args) called once, if given; then (seq, func, chunk, args) tasks in, (seq, ok,
+    results or the error's text) out, until None, IDLE_TIMEOUT seconds without a task, or the parent's end."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     watch_parent(parent)
     if hasattr(signal, "pthread_sigmask"):
@@ -151,6 +157,11 @@ def _worker(tasks, results, parent: int, env: dict[str, str]) -> None:
     os.environ.update(env)
     trim = tune_malloc()
     trimmer = Trimmer(trim, WORKER_TRIM_SLACK) if trim is not None else None
+    if init is not None:
+        try:
+            init[0](*init[1])
+        except Exception:  # noqa: BLE001, S110 - only a head start: a task doing the same work raises it, in its place
+            pass
     while True:
         try:
             task = tasks.get(timeout=IDLE_TIMEOUT)
@@ -180,16 +191,18 @@ def _context():
 class _Pool:
     """`jobs` worker processes on one task queue and one result queue."""
 
-    def __init__(self, jobs: int):
+    def __init__(self, jobs: int, init: tuple | None = None):
         self.jobs = jobs
         self.busy = False  # an ordered_map is reading its results (a second map at the same time gets its own pool)
         self.context = _context()
         self.tasks, self.results = self.context.Queue(), self.context.Queue()
         self.env = _thread_limits()
+        self.init = init
         self.workers = [self._start() for _ in range(jobs)]
 
     def _start(self):
-        worker = self.context.Process(target=_worker, args=(self.tasks, self.results, os.getpid(), self.env),
+        worker = self.context.Process(target=_worker, args=(self.tasks, self.results, os.getpid(), self.env,
+                                                            self.init),
                                       name="scorer-worker", daemon=True)
         # Ctrl-C or SIGTERM between the fork and the worker's own handlers would run the parent's in the worker
         blocked = hasattr(signal, "pthread_sigmask")
@@ -250,8 +263,9 @@ class _Pool:
 _POOL: _Pool | None = None
 
 
-def _pool(jobs: int) -> _Pool:
-    """This process's pool of `jobs` workers: the last one if it is still whole, else a new one."""
+def _pool(jobs: int, init: tuple | None = None) -> _Pool:
+    """This process's pool of `jobs` workers: the last one if it is still whole, else a new one (whose workers
+    each call `init` first)."""
     global _POOL
     if _POOL is not None and not _POOL.usable(jobs):
         _POOL.stop()
@@ -259,9 +273,19 @@ def _pool(jobs: int) -> _Pool:
     if _POOL is None:
         import atexit
 
-        _POOL = _Pool(jobs)
+        _POOL = _Pool(jobs, init)
         atexit.register(_at_exit, _POOL)  # runs before multiprocessing's own exit handler (registered earlier)
     return _POOL
+
+
+def start(jobs: int, init: tuple | None = None) -> None:
+    """Start this process's pool of `jobs` workers now, before its first `ordered_map` (which takes it), each
+    worker calling `init` = (func, args) once, before its first task: e.g. loading the model while this process
+    is still checking and opening files, instead of after the first chunk has reached the worker. `func` must be
+    a module-level function; an exception in it is ignored (the tasks, doing the same work, raise it). A pool
+    that is already running is kept as it is. Nothing happens with jobs <= 1."""
+    if jobs > 1 and (_POOL is None or not _POOL.busy):
+        _pool(jobs, init)
 
 
 def _at_exit(pool: _Pool) -> None:
