@@ -367,8 +367,14 @@ class NgramCoder:
         k // step == j being keys[buckets[j]:buckets[j + 1]], about 8 keys a bucket (1 byte a key more)."""
         keys, values = self.keys[n]
         n_buckets = max(len(keys) // 8, 1)
-        step = max(-(-self.base ** n // n_buckets), 1)  # every key is below base ** n <= n_buckets * step
-        buckets = np.searchsorted(keys, np.arange(n_buckets + 1, dtype=np.int64) * step).astype(np.int64)
+        step = max(-(-self.base ** n // n_buckets), 1)
+        # a power of two (the kernel shifts instead of dividing: session 14), and as many buckets as it takes: every
+        # key is below base ** n <= n_buckets * step
+        step = 1 << (step - 1).bit_length()
+        n_buckets = max(-(-self.base ** n // step), 1)
+        buckets = np.empty(n_buckets + 1, dtype=np.int64)
+        buckets[:-1] = np.searchsorted(keys, np.arange(n_buckets, dtype=np.int64) * step)
+        buckets[-1] = len(keys)
         return keys, values, buckets, step
 
     def _ids_of_codes_python(self, codes: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
