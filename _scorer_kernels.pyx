@@ -2981,6 +2981,153 @@ def tagger_spans(const int64_t[::1] tags, const int64_t[::1] lengths, const int6
     return out
 
 
+# ---- cuek (session 14) ----
+#   PhraseMachine <- scorer.model.cues.phrase_groups (a PhraseTrie whose `bits` runs the trie as an Aho-Corasick
+#                    automaton: one step per character instead of a walk from each start; cue_rows reads it as a
+#                    PhraseTrie, unchanged)
+
+from libc.string cimport memset
+from libc.stdint cimport uint16_t
+
+
+cdef class PhraseMachine(PhraseTrie):
+    """A `PhraseTrie` (the same arrays, checked the same way) that also holds its trie as a deterministic automaton
+    over classes of characters (the characters of the literals; every other character is class 0): `goto[node *
+    n_classes + class]`, and for each node the nearest node of its suffix chain (itself first) where literals end
+    (`ends`, -1 none) and the next after it (`more`). `bits` visits every (start, literal) match that the trie's
+    walk from each start visits, in one pass: the same group bits (tests/kernels/test_cuek.py)."""
+    cdef uint16_t *goto
+    cdef int32_t *ends
+    cdef int32_t *more
+    cdef int32_t *depth
+    cdef int32_t ascii_class[128]
+    cdef Py_UCS4 *wide  # the literals' characters beyond ASCII, sorted; wide[k] has class 1 + n_ascii + k
+    cdef Py_ssize_t n_wide, n_classes, n_nodes
+
+    def __init__(self, edges, chars, children, alternatives, order, bounded, group):
+        PhraseTrie.__init__(self, edges, chars, children, alternatives, order, bounded, group)
+        cdef Py_ssize_t n = self.edges.shape[0] - 1, j, k, c, head = 0, tail = 0, u, v, f, n_ascii = 0
+        wide = set()
+        for j in range(self.chars.shape[0]):
+            if self.chars[j] >= 128:
+                wide.add(int(self.chars[j]))
+        wide = sorted(wide)
+        for k in range(128):
+            self.ascii_class[k] = 0
+        for j in range(self.chars.shape[0]):
+            if self.chars[j] < 128 and self.ascii_class[self.chars[j]] == 0:
+                n_ascii += 1
+                self.ascii_class[self.chars[j]] = n_ascii
+        self.n_wide, self.n_classes, self.n_nodes = len(wide), 1 + n_ascii + len(wide), n
+        if n >= 65535 or self.n_classes > PY_SSIZE_T_MAX // (4 * n):  # (nodes are uint16 in the table)
+            raise ValueError("PhraseMachine: too many nodes for the automaton")
+        self.goto = <uint16_t *> PyMem_Malloc(n * self.n_classes * sizeof(uint16_t))
+        self.ends = <int32_t *> PyMem_Malloc(3 * n * sizeof(int32_t))
+        self.wide = <Py_UCS4 *> PyMem_Malloc((self.n_wide + 1) * sizeof(Py_UCS4))
+        cdef int32_t *fail = <int32_t *> PyMem_Malloc(2 * n * sizeof(int32_t))
+        if self.goto is NULL or self.ends is NULL or self.wide is NULL or fail is NULL:
+            PyMem_Free(fail)
+            raise MemoryError()
+        self.more, self.depth = self.ends + n, self.ends + 2 * n
+        cdef int32_t *queue = fail + n
+        for k in range(self.n_wide):
+            self.wide[k] = wide[k]
+        try:
+            # the trie's edges as goto entries (0: no edge yet; no edge leads back to the root)
+            memset(self.goto, 0, n * self.n_classes * sizeof(uint16_t))
+            for u in range(n):
+                for j in range(self.edges[u], self.edges[u + 1]):
+                    self.goto[u * self.n_classes + self._class(<Py_UCS4> self.chars[j])] = <uint16_t> self.children[j]
+            # breadth first: each node's failure node (the node of its longest proper suffix in the trie), its
+            # missing gotos those of its failure node (built before it: it is shallower), its nearest literal end
+            # along the chain of failure nodes. When u is reached its own gotos are still the trie's edges only.
+            fail[0], self.depth[0], self.ends[0], self.more[0] = 0, 0, -1, -1
+            queue[tail] = 0
+            tail += 1
+            while head < tail:
+                u = queue[head]
+                head += 1
+                for c in range(self.n_classes):
+                    v = self.goto[u * self.n_classes + c]
+                    f = self.goto[fail[u] * self.n_classes + c] if u else 0
+                    if v:  # a trie edge
+                        if tail >= n:
+                            raise ValueError("PhraseMachine: the trie is not a tree")
+                        fail[v] = f
+                        self.depth[v] = self.depth[u] + 1
+                        self.more[v] = self.ends[f]
+                        self.ends[v] = v if self.alternatives[v] < self.alternatives[v + 1] else self.more[v]
+                        queue[tail] = v
+                        tail += 1
+                    else:
+                        self.goto[u * self.n_classes + c] = <uint16_t> f
+            if tail != n:
+                raise ValueError("PhraseMachine: a node not reached from the root")
+        finally:
+            PyMem_Free(fail)
+
+    def __dealloc__(self):
+        PyMem_Free(self.goto)
+        PyMem_Free(self.ends)
+        PyMem_Free(self.wide)
+
+    cdef inline Py_ssize_t _class(self, Py_UCS4 ch) noexcept nogil:
+        cdef Py_ssize_t lo = 0, hi = self.n_wide, mid
+        if ch < 128:
+            return self.ascii_class[ch]
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if self.wide[mid] < ch:
+                lo = mid + 1
+            else:
+                hi = mid
+        return 1 + (self.n_classes - 1 - self.n_wide) + lo if lo < self.n_wide and self.wide[lo] == ch else 0
+
+    cdef long bits(self, str low) except -1:
+        """`PhraseTrie.bits`: at each start the first alternative in regex order among those that match there with
+        their \\b conditions, then on from its end; the matches found by the automaton ending at each character."""
+        cdef Text t = _text(low)
+        cdef Py_ssize_t n = t.n, q, j, start, p
+        cdef int32_t node, state = 0
+        cdef long found = 0
+        if n == 0:
+            return 0
+        if n > PY_SSIZE_T_MAX // 32:  # (the size below must not overflow)
+            raise MemoryError("PhraseMachine: text too long")
+        # the first alternative's order, its end and its group, of each start
+        cdef int64_t *best = <int64_t *> PyMem_Malloc(3 * n * sizeof(int64_t))
+        if best is NULL:
+            raise MemoryError()
+        cdef int64_t *best_end = best + n
+        cdef int64_t *best_group = best + 2 * n
+        try:
+            for q in range(n):
+                best[q] = -1
+            for q in range(n):
+                state = self.goto[state * self.n_classes + self._class(_at(t, q))]
+                node = self.ends[state]
+                while node >= 0:  # each literal ending here, longest first
+                    start = q + 1 - self.depth[node]
+                    for j in range(self.alternatives[node], self.alternatives[node + 1]):
+                        if self.bounded[j] and ((start > 0 and _word(_at(t, start - 1)))
+                                                or (q + 1 < n and _word(_at(t, q + 1)))):
+                            continue
+                        if best[start] < 0 or self.order[j] < best[start]:
+                            best[start], best_end[start], best_group[start] = self.order[j], q + 1, self.group[j]
+                        break
+                    node = self.more[node]
+            p = 0
+            while p < n:
+                if best[p] >= 0:
+                    found |= best_group[p]
+                    p = best_end[p]
+                else:
+                    p += 1
+        finally:
+            PyMem_Free(best)
+        return found
+
+
 # ---- segmentation and finish ----
 #
 #   content_words  <- scorer.model.support._content_words_python (a sentence's content words for corroboration)

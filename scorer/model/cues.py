@@ -357,11 +357,11 @@ _CASE_LONGEST = max(map(len, _CASE_BITS))
 _PHRASE_GROUPS = ("denial", "anon", "report", "outlet", "hedge")
 
 
-def _phrase_trie():
-    """The phrase regex's literal alternatives as the compiled `PhraseTrie` (the arrays its docstring describes), which
-    `cue_rows` walks from each start instead of calling `phrase_groups` (the same groups,
-    tests/kernels/test_inheadk.py)."""
-    alternatives = _phrase_alternatives()
+def _phrase_trie(alternatives: dict | None = None):
+    """The phrase regex's literal alternatives (`_phrase_alternatives`, or `alternatives` in its form) as the compiled
+    `PhraseTrie` (the arrays its docstring describes), which `cue_rows` walks from each start instead of calling
+    `phrase_groups` (the same groups, tests/kernels/test_inheadk.py)."""
+    alternatives = _phrase_alternatives() if alternatives is None else alternatives
     nodes: list[dict[str, int]] = [{}]
     ends: dict[int, list] = {}
     for literal, alts in alternatives.items():
@@ -382,7 +382,9 @@ def _phrase_trie():
             bounded.append(int(is_bounded))
             group.append(1 << _PHRASE_GROUPS.index(name))
         starts.append(len(order))
-    return kernels.compiled.PhraseTrie(edges, chars, children, starts, order, bounded, group)
+    # the trie as an automaton, one step per character (session 14: the same groups, tests/kernels/test_cuek.py)
+    return getattr(kernels.compiled, "PhraseMachine", kernels.compiled.PhraseTrie)(edges, chars, children, starts,
+                                                                                   order, bounded, group)
 
 
 _CUE_CALLS = (_phrase_trie() if hasattr(kernels.compiled, "PhraseTrie") else phrase_groups, _DASH_ATTRIBUTION.search,

@@ -2,17 +2,23 @@
 sorts a row's columns by insertion-sorted runs merged without branches and sums a head's classes side by side
 (CompiledHead.word_scores_python, on rows of every length around the runs and merges, up to thousands of terms), and
 `ngram_rows` finds a bucket by a shift when the step is a power of two, as `NgramCoder._bucketed` now makes it
-(NgramCoder._ids_of_codes_python; the same rows with any step). Skipped when the kernels are not built, except when
+(NgramCoder._ids_of_codes_python; the same rows with any step); `PhraseMachine`, the phrase trie run as an
+automaton, finds the groups of `cues.phrase_groups` and of the trie's walk (`PhraseTrie`), on the PolNeAR sentences,
+fuzzed strings and made-up phrase lists (characters beyond ASCII, phrases inside others, \\b). Skipped when the kernels are not built, except when
 SCORER_REQUIRE_KERNELS=1."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
+import pytest
 from compiled_kernels import compiled_module  # tests/kernels/compiled_kernels.py
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scorer.model import heads
+from scorer.model import cues, heads
 from scorer.model.heads import NgramCoder
+from scorer.text import kernels
 
 K = compiled_module()
 
@@ -99,3 +105,115 @@ def test_ngram_rows_same_with_any_step(texts, top, grams, odd_step):
     for table in (tables, odd):
         got = K.ngram_rows(codes, lengths, coder.unigram_ids, coder.base, table)
         assert all(a.dtype == b.dtype and a.tobytes() == b.tobytes() for a, b in zip(got, want))
+
+
+# -- PhraseMachine ------------------------------------------------------------------------------------------------
+
+def _trie_arrays(alternatives):
+    """The arrays `cues._phrase_trie` passes, captured by building it with a recording class."""
+    captured = []
+
+    class Recorder:
+        def __init__(self, *arrays):
+            captured.extend(arrays)
+
+    class Module:
+        PhraseTrie = Recorder
+
+    saved, kernels.compiled = kernels.compiled, Module
+    try:
+        cues._phrase_trie(alternatives)
+    finally:
+        kernels.compiled = saved
+    return captured
+
+
+@pytest.fixture(scope="module")
+def machines():
+    saved, kernels.compiled = kernels.compiled, K
+    try:
+        machine = cues._phrase_trie()  # as cue_rows gets it
+    finally:
+        kernels.compiled = saved
+    return machine, K.PhraseTrie(*_trie_arrays(None))
+
+
+def _bits(found: set[str]) -> int:
+    return sum(1 << cues._PHRASE_GROUPS.index(g) for g in found)
+
+
+def test_phrase_machine_same_on_polnear(polnear_sentences, machines):
+    machine, trie = machines
+    assert type(machine) is K.PhraseMachine
+    for article in polnear_sentences[::2]:
+        for text in article:
+            low = text.lower()
+            assert K.phrase_bits(machine, low) == K.phrase_bits(trie, low) == _bits(cues.phrase_groups(low)), text
+
+
+_PHRASES = [p for p in cues._phrase_alternatives() if len(p) < 40][1::3]
+_AROUND = ["", " ", "a", "_", "é", "1", ".", "’", "-", "\n", "x ", "Ж", "\u0301", "\ud800", "İ"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_PHRASES), st.sampled_from(_AROUND), st.text(max_size=3)), max_size=14))
+def test_phrase_machine_same_on_fuzzed_strings(machines, pieces):
+    """Phrases beside word characters (the \\b conditions), overlapping, one a prefix or suffix of another, any
+    characters (combining marks, a lone surrogate)."""
+    machine, trie = machines
+    low = "".join(pieces)
+    for text in (low, low.lower()):
+        assert K.phrase_bits(machine, text) == K.phrase_bits(trie, text) == _bits(cues.phrase_groups(text))
+
+
+def _regex_bits(alternatives: dict, text: str) -> int:
+    """The groups the phrase regex would find, spelled out: at each position the alternative first in order that
+    matches there with its \\b conditions, then on from its end."""
+    entries = sorted((order, literal, bounded, group) for literal, alts in alternatives.items()
+                     for order, bounded, group in alts)
+    found, p = 0, 0
+    while p < len(text):
+        for order, literal, bounded, group in entries:
+            end = p + len(literal)
+            if text.startswith(literal, p) and not (bounded and ((p and re.match(r"\w", text[p - 1]))
+                                                               or (end < len(text) and re.match(r"\w", text[end])))):
+                found |= 1 << cues._PHRASE_GROUPS.index(group)
+                p = end
+                break
+        else:
+            p += 1
+    return found
+
+
+_LETTERS = "ab é’—ж_1"
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.text(_LETTERS, min_size=1, max_size=5), min_size=1, max_size=10),
+       st.lists(st.text(_LETTERS + "xc", max_size=25), min_size=1, max_size=4), st.integers(0, 2 ** 32 - 1))
+def test_phrase_machine_same_on_made_up_phrases(literals, texts, seed):
+    """Any list of phrases (characters beyond ASCII, phrases inside others, several alternatives of one phrase), each
+    bounded by \\b or not when it starts and ends with a word character, in any group."""
+    rng = np.random.default_rng(seed)
+    alternatives: dict = {}
+    for order, literal in enumerate(literals + literals[:2]):
+        bounded = bool(rng.integers(2)) and bool(re.match(r"\w", literal[0])) and bool(re.match(r"\w", literal[-1]))
+        alternatives.setdefault(literal, []).append((order, bounded, cues._PHRASE_GROUPS[int(rng.integers(5))]))
+    machine, trie = K.PhraseMachine(*_trie_arrays(alternatives)), K.PhraseTrie(*_trie_arrays(alternatives))
+    for text in texts + ["".join(literals), " ".join(literals)]:
+        want = _regex_bits(alternatives, text)
+        assert K.phrase_bits(machine, text) == K.phrase_bits(trie, text) == want, (alternatives, text)
+
+
+def test_phrase_machine_refuses_bad_arrays():
+    good = {"edges": [0, 1, 1], "chars": [97], "children": [1], "alternatives": [0, 0, 1], "order": [0], "bounded": [0],
+            "group": [1]}
+    assert K.phrase_bits(K.PhraseMachine(**good), "xa a") == 1
+    for change in ({"children": [2]}, {"children": [0]}, {"edges": [0, 2, 2]}, {"alternatives": [0, 0, 2]},
+                   {"edges": [0, 1]}, {"order": [0, 1]}, {"chars": [97, 98]}, {"edges": [1, 1, 1]}):
+        with pytest.raises(ValueError):
+            K.PhraseMachine(**{**good, **change})
+    two_parents = {"edges": [0, 2, 3, 3], "chars": [97, 98, 99], "children": [1, 2, 2], "alternatives": [0, 0, 0, 1],
+                   "order": [0], "bounded": [0], "group": [1]}
+    with pytest.raises(ValueError):  # a node reached twice: not a tree
+        K.PhraseMachine(**two_parents)
