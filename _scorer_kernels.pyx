@@ -890,8 +890,12 @@ cdef enum:
     CASE_FIRST_CAPITALISED = 4
     CASE_NOT_NAME = 8
     N_CUES = 25
+    CUE_SMALL = 256  # characters of a text whose word arrays cue_rows keeps on the stack
     LEFT_SQ = 0x2018  # ‘
     HORIZONTAL_BAR = 0x2015  # ―
+
+
+from libc.math cimport log1p as _c_log1p
 
 
 cdef inline bint _ascii_letter(Py_UCS4 ch) noexcept nogil:
@@ -913,26 +917,16 @@ cdef inline long _bits_of(dict table, object word) except -1:
     return 0 if found is NULL else <long> (<object> found)
 
 
-cdef bint _close_then(Text t) noexcept nogil:
-    """cues._CLOSE_THEN (`[,?!][”"’]\\s+`) matches somewhere in the text (said_after_closing finds nothing else)."""
-    cdef Py_ssize_t i
-    cdef Py_UCS4 ch, nxt
-    for i in range(t.n - 2):
-        ch = _at(t, i)
-        if ch == 0x2C or ch == 0x3F or ch == 0x21:
-            nxt = _at(t, i + 1)
-            if (nxt == RIGHT_DQ or nxt == 0x22 or nxt == RIGHT_SQ) and Py_UNICODE_ISSPACE(_at(t, i + 2)):
-                return True
-    return False
-
-
 def cue_rows(list texts, double[:, ::1] out, object lower_bits, object case_bits, Py_ssize_t case_longest,
-             tuple calls):
+             tuple calls, long any_case=0):
     """cues.cue_vector of each text (a str) into the rows of `out` (len(texts), 25): the words ([A-Za-z][A-Za-z'’-]*)
     found and lower-cased in one pass, each looked up once in `lower_bits` (lower-cased word -> bits of the word lists
     it is in) and, if short, in `case_bits` (word as written -> bits); quote marks, dashes, digits found in one pass
     over the characters; the phrase scan and the rare regexes called back (`calls`, cues._CUE_CALLS). The tables may
-    be dicts or `WordBits` (both WordBits: no str made per word), the phrase scan a `PhraseTrie` (matched here)."""
+    be dicts or `WordBits` (both WordBits: no str made per word), the phrase scan a `PhraseTrie` (matched here).
+    `any_case`: a bit of `lower_bits` that every lower-cased form of a word of `case_bits` has, so that a word without
+    it is not looked up there (0: every short word is). Session 14: the digits, years, "May " dates, the substrings
+    checked before the modal regex, `_said_after_closing` and log1p computed here, the regexes no longer called."""
     if not ((type(lower_bits) is dict and type(case_bits) is dict)
             or (type(lower_bits) is WordBits and type(case_bits) is WordBits)):
         raise TypeError("cue_rows: the word tables must be two dicts or two WordBits")
@@ -942,11 +936,123 @@ def cue_rows(list texts, double[:, ::1] out, object lower_bits, object case_bits
         raise ValueError("cue_rows: calls must be 8 functions")
     cdef Py_ssize_t r
     for r in range(len(texts)):
-        _cue_row(texts[r], out, r, lower_bits, case_bits, case_longest, calls)
+        _cue_row(texts[r], out, r, lower_bits, case_bits, case_longest, calls, any_case)
+
+
+cdef inline long _lower_bits_at(Text t, Py_ssize_t i, Py_ssize_t j, Py_UCS4 *buf, object lower_bits,
+                                bint tables) except -1:
+    """The bits of the word t[i:j] ([A-Za-z][A-Za-z'’-]*) lower-cased in `lower_bits` (its lower-cased form left in
+    buf[:j - i])."""
+    cdef Py_ssize_t k
+    cdef Py_UCS4 ch
+    for k in range(i, j):
+        ch = _at(t, k)
+        buf[k - i] = <Py_UCS4> (<unsigned int> ch + 32u) if 0x41 <= ch <= 0x5A else ch
+    if tables:
+        return (<WordBits> lower_bits).get(buf, j - i)
+    return _bits_of(lower_bits, PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, j - i))
+
+
+cdef inline bint _ascii_at(Text t, Py_ssize_t i, const char *literal, Py_ssize_t m) noexcept nogil:
+    """t[i:i + m] is the ASCII `literal`."""
+    cdef Py_ssize_t k
+    if i + m > t.n:
+        return False
+    for k in range(m):
+        if _at(t, i + k) != <Py_UCS4> (<unsigned char> literal[k]):
+            return False
+    return True
+
+
+cdef int _said_after(Text t, Py_UCS4 *buf, object lower_bits, bint tables) except -1:
+    """cues._said_after_closing: after a match of _CLOSE_THEN (`[,?!][”"’]\\s+`; matches cannot overlap), one of the
+    first five words of _WORD (`[A-Za-z][A-Za-z'’-]*`, findall from the match's end to 60 characters on) is a reporting
+    verb lower-cased."""
+    cdef Py_ssize_t n = t.n, i, e, stop, a, b, words
+    cdef Py_UCS4 ch, nxt
+    for i in range(n - 2):
+        ch = _at(t, i)
+        if not (ch == 0x2C or ch == 0x3F or ch == 0x21):
+            continue
+        nxt = _at(t, i + 1)
+        if not ((nxt == RIGHT_DQ or nxt == 0x22 or nxt == RIGHT_SQ) and Py_UNICODE_ISSPACE(_at(t, i + 2))):
+            continue
+        e = i + 3
+        while e < n and Py_UNICODE_ISSPACE(_at(t, e)):
+            e += 1
+        stop = e + 60 if e + 60 < n else n
+        a, words = e, 0
+        while a < stop and words < 5:
+            if not _ascii_letter(_at(t, a)):
+                a += 1
+                continue
+            b = a + 1
+            while b < stop and _cue_word_char(_at(t, b)):
+                b += 1
+            if _lower_bits_at(t, a, b, buf, lower_bits, tables) & CUE_REPORT:
+                return True
+            words += 1
+            a = b
+    return False
+
+
+cdef Py_ssize_t _count_numbers(Text t) noexcept nogil:
+    """len(cues._DIGITS.findall(text)): runs of `\\d[\\d,.]*` (\\d: a Unicode decimal digit, as the regex engine's)."""
+    cdef Py_ssize_t i = 0, n = t.n, count = 0
+    cdef Py_UCS4 ch
+    while i < n:
+        if Py_UNICODE_ISDECIMAL(_at(t, i)):
+            count += 1
+            i += 1
+            while i < n:
+                ch = _at(t, i)
+                if not (ch == 0x2C or ch == 0x2E or Py_UNICODE_ISDECIMAL(ch)):
+                    break
+                i += 1
+        else:
+            i += 1
+    return count
+
+
+cdef bint _dated(Text t, bint digits, bint may) noexcept nogil:
+    """cues._YEAR (`\\b(19|20)\\d\\d\\b`) or cues._DATE_MAY (`\\bMay \\d`) matches somewhere (\\b, \\d as the regex
+    engine's for str patterns)."""
+    cdef Py_ssize_t i, n = t.n
+    cdef Py_UCS4 ch
+    for i in range(n):
+        if i and _word(_at(t, i - 1)):
+            continue
+        ch = _at(t, i)
+        if digits and (ch == 0x31 or ch == 0x32) and i + 3 < n \
+                and ((ch == 0x31 and _at(t, i + 1) == 0x39) or (ch == 0x32 and _at(t, i + 1) == 0x30)) \
+                and Py_UNICODE_ISDECIMAL(_at(t, i + 2)) and Py_UNICODE_ISDECIMAL(_at(t, i + 3)) \
+                and (i + 4 == n or not _word(_at(t, i + 4))):
+            return True
+        if may and ch == 0x4D and i + 4 < n and _ascii_at(t, i, "May ", 4) and Py_UNICODE_ISDECIMAL(_at(t, i + 4)):
+            return True
+    return False
+
+
+cdef int _low_hints(Text low) noexcept nogil:
+    """Bit 1: "according to" in low; bit 2: "need", "ve to" or "has to" in low (before the modal regex)."""
+    cdef Py_ssize_t i
+    cdef Py_UCS4 ch
+    cdef int found = 0
+    for i in range(low.n):
+        ch = _at(low, i)
+        if ch == 0x61 and not (found & 1) and _ascii_at(low, i, "according to", 12):
+            found |= 1
+        elif not (found & 2) and ((ch == 0x6E and _ascii_at(low, i, "need", 4))
+                                  or (ch == 0x76 and _ascii_at(low, i, "ve to", 5))
+                                  or (ch == 0x68 and _ascii_at(low, i, "has to", 6))):
+            found |= 2
+        if found == 3:
+            break
+    return found
 
 
 cdef int _cue_row(str text, double[:, ::1] out, Py_ssize_t r, object lower_bits, object case_bits,
-                  Py_ssize_t case_longest, tuple calls) except -1:
+                  Py_ssize_t case_longest, tuple calls, long any_case) except -1:
     cdef Text t = _text(text)
     cdef Py_ssize_t n = t.n, i, j, k, m, nw = 0, quotes = 0, opener = -1, straight = -1, names = 0
     cdef Py_ssize_t hedges = 0, loaded = 0, intens = 0, numbers = 0, before_opener = 0
@@ -992,8 +1098,10 @@ cdef int _cue_row(str text, double[:, ::1] out, Py_ssize_t r, object lower_bits,
             digits = True
     if opener < 0:
         opener = straight
-    # the words, each lower-cased and looked up once
-    cdef void *block = PyMem_Malloc(n * (2 * sizeof(Py_ssize_t) + 2 * sizeof(long) + sizeof(Py_UCS4)))
+    # the words, each lower-cased and looked up once (a sentence's arrays on the stack, a longer text's allocated)
+    cdef long small[CUE_SMALL * 5]  # (5 longs a character: 4 arrays and the code points, 4 bytes each, in one)
+    cdef void *block = small if n <= CUE_SMALL else PyMem_Malloc(
+        n * (2 * sizeof(Py_ssize_t) + 2 * sizeof(long) + sizeof(Py_UCS4)))
     if block is NULL:
         raise MemoryError()
     cdef Py_ssize_t *starts = <Py_ssize_t *> block
@@ -1001,6 +1109,7 @@ cdef int _cue_row(str text, double[:, ::1] out, Py_ssize_t r, object lower_bits,
     cdef long *low_bits = <long *> (ends + n)
     cdef long *word_case = low_bits + n
     cdef Py_UCS4 *buf = <Py_UCS4 *> (word_case + n)
+    phrase_groups, dash_search, said_after_closing, digits_findall, year_search, may_search, modal_search, log1p = calls
     try:
         i = 0
         while i < n:
@@ -1011,21 +1120,16 @@ cdef int _cue_row(str text, double[:, ::1] out, Py_ssize_t r, object lower_bits,
             j = i + 1
             while j < n and _cue_word_char(_at(t, j)):
                 j += 1
-            for k in range(i, j):
-                ch = _at(t, k)
-                buf[k - i] = <Py_UCS4> (<unsigned int> ch + 32u) if 0x41 <= ch <= 0x5A else ch
             starts[nw], ends[nw] = i, j
-            if tables:
-                low_bits[nw] = (<WordBits> lower_bits).get(buf, j - i)
-                if j - i <= case_longest:
-                    for k in range(i, j):
-                        buf[k - i] = _at(t, k)
-                    word_case[nw] = (<WordBits> case_bits).get(buf, j - i)
-                else:
-                    word_case[nw] = 0
+            low_bits[nw] = _lower_bits_at(t, i, j, buf, lower_bits, tables)
+            if j - i > case_longest or (any_case and not (low_bits[nw] & any_case)):
+                word_case[nw] = 0  # (no word of case_bits has this lower-cased form)
+            elif tables:
+                for k in range(i, j):
+                    buf[k - i] = _at(t, k)
+                word_case[nw] = (<WordBits> case_bits).get(buf, j - i)
             else:
-                low_bits[nw] = _bits_of(lower_bits, PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, j - i))
-                word_case[nw] = _bits_of(case_bits, PyUnicode_Substring(text, i, j)) if j - i <= case_longest else 0
+                word_case[nw] = _bits_of(case_bits, PyUnicode_Substring(text, i, j))
             nw += 1
             i = j
         for k in range(nw):
@@ -1063,14 +1167,14 @@ cdef int _cue_row(str text, double[:, ::1] out, Py_ssize_t r, object lower_bits,
                 first = True
             if word_case[k] & CASE_SECOND:
                 second = True
+        then_quote = then_quote and opener > 0
+        if closing and dash:
+            quote_then = dash_search(text) is not None
+        if not quote_then and (closing or right_single):
+            quote_then = _said_after(t, buf, lower_bits, tables)
     finally:
-        PyMem_Free(block)
-    then_quote = then_quote and opener > 0
-    phrase_groups, dash_search, said_after_closing, digits_findall, year_search, may_search, modal_search, log1p = calls
-    if closing and dash:
-        quote_then = dash_search(text) is not None
-    if not quote_then and (closing or right_single) and _close_then(t):
-        quote_then = said_after_closing(text)
+        if block != <void *> small:
+            PyMem_Free(block)
     cdef str low = text.lower()
     cdef long phrases
     if isinstance(phrase_groups, PhraseTrie):  # the groups matched here (else asked of the twin's phrase_groups)
@@ -1080,18 +1184,19 @@ cdef int _cue_row(str text, double[:, ::1] out, Py_ssize_t r, object lower_bits,
         phrases = (("denial" in found) * PHRASE_DENIAL | ("anon" in found) * PHRASE_ANON
                    | ("report" in found) * PHRASE_REPORT | ("outlet" in found) * PHRASE_OUTLET
                    | ("hedge" in found) * PHRASE_HEDGE)
+    cdef int hints = _low_hints(_text(low))
     if digits:
-        numbers += len(digits_findall(text))
-    if not dated:
-        dated = (digits and year_search(text) is not None) or (may and may_search(text) is not None)
+        numbers += _count_numbers(t)
+    if not dated and (digits or may):
+        dated = _dated(t, digits, may)
     if not modal:
         # _MODAL_PHRASE's matches hold "need", "ve to" or "has to" (as the twin checks)
-        modal = ("need" in low or "ve to" in low or "has to" in low) and modal_search(low) is not None
+        modal = (hints & 2) != 0 and modal_search(low) is not None
     hedges += (phrases & PHRASE_HEDGE) != 0
     ch = _at(t, 0)
     out[r, 0] = any_verb
     out[r, 1] = (phrases & (PHRASE_REPORT | PHRASE_DENIAL)) != 0
-    out[r, 2] = "according to" in low
+    out[r, 2] = (hints & 1) != 0
     out[r, 3] = _capped(quotes, 4)
     out[r, 4] = ch == LEFT_DQ or ch == 0x22 or ch == LEFT_SQ or ch == 0x27
     out[r, 5] = quote_then
@@ -1113,7 +1218,7 @@ cdef int _cue_row(str text, double[:, ::1] out, Py_ssize_t r, object lower_bits,
     out[r, 21] = modal
     out[r, 22] = _capped(intens, 3)
     out[r, 23] = (phrases & PHRASE_DENIAL) != 0
-    out[r, 24] = log1p(nw) / 5.0
+    out[r, 24] = _c_log1p(<double> nw) / 5.0  # (math.log1p is libm's log1p: the same double)
     return 0
 
 

@@ -390,9 +390,10 @@ def _phrase_trie(alternatives: dict | None = None):
 _CUE_CALLS = (_phrase_trie() if hasattr(kernels.compiled, "PhraseTrie") else phrase_groups, _DASH_ATTRIBUTION.search,
               _said_after_closing, _DIGITS.findall, _YEAR.search, _DATE_MAY.search, _MODAL_PHRASE.search, math.log1p)
 _cue_rows = getattr(kernels.compiled, "cue_rows", None)  # None: the twin (no kernels, or a build without it)
-# the two tables as the compiled `WordBits` (looked up without a str per word; the same bits)
-_CUE_TABLES = (kernels.compiled.WordBits(_LOWER_BITS), kernels.compiled.WordBits(_CASE_BITS)) \
-    if hasattr(kernels.compiled, "WordBits") else (_LOWER_BITS, _CASE_BITS)
+# the two tables as the compiled `WordBits` (looked up without a str per word; the same bits); the lower-cased table is
+# the twin's, whose _ANY_CASE_BIT lets cue_rows look a word up in the case-sensitive one only when it may be there
+_CUE_TABLES = (kernels.compiled.WordBits(_PYTHON_BITS), kernels.compiled.WordBits(_CASE_BITS)) \
+    if hasattr(kernels.compiled, "WordBits") else (_PYTHON_BITS, _CASE_BITS)
 
 
 def cue_matrix(texts) -> np.ndarray:
@@ -401,7 +402,7 @@ def cue_matrix(texts) -> np.ndarray:
     texts = list(texts)
     if _cue_rows is not None and all(type(t) is str for t in texts):
         out = np.empty((len(texts), len(CUE_FEATURES)), dtype=np.float64)
-        _cue_rows(texts, out, *_CUE_TABLES, _CASE_LONGEST, _CUE_CALLS)
+        _cue_rows(texts, out, *_CUE_TABLES, _CASE_LONGEST, _CUE_CALLS, _ANY_CASE_BIT)
         return out
     return cue_matrix_python(texts)
 

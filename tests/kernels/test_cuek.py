@@ -217,3 +217,56 @@ def test_phrase_machine_refuses_bad_arrays():
                    "order": [0], "bounded": [0], "group": [1]}
     with pytest.raises(ValueError):  # a node reached twice: not a tree
         K.PhraseMachine(**two_parents)
+
+
+# -- cue_rows -----------------------------------------------------------------------------------------------------
+
+def _cue_rows(texts, tables: str, any_case: bool) -> np.ndarray:
+    lower, case = (cues._PYTHON_BITS, cues._CASE_BITS) if any_case else (cues._LOWER_BITS, cues._CASE_BITS)
+    if tables == "WordBits":
+        lower, case = K.WordBits(lower), K.WordBits(case)
+    out = np.full((len(texts), len(cues.CUE_FEATURES)), np.nan)
+    K.cue_rows(list(texts), out, lower, case, cues._CASE_LONGEST, cues._CUE_CALLS,
+               *([cues._ANY_CASE_BIT] if any_case else []))
+    return out
+
+
+_MODES = [("WordBits", True), ("WordBits", False), ("dict", True), ("dict", False)]
+
+
+def test_cue_rows_same_on_polnear(polnear_sentences):
+    texts = [s for article in polnear_sentences[1::2] for s in article]
+    want = cues.cue_matrix_python(texts).tobytes()
+    for tables, any_case in _MODES:
+        assert _cue_rows(texts, tables, any_case).tobytes() == want, (tables, any_case)
+
+
+# what the kernel now reads itself: numbers (\d as Unicode decimal digits, with , and .), years and "May " dates with
+# their \b, "according to" and the modal hints, a reporting verb among five words within 60 characters after a
+# closing quote; words of the case-sensitive lists in every casing
+_PIECES = ["1", "1,000.5", "19", "20", "1999", "2020", "_", "x", "May ", "may ", "May", "٣", "١٩٩٩", "²", "Ⅻ", "..",
+           ",", ".", " ", "  ", "\n", "\u00a0", "according to", "ACCORDING TO", "need", "ve to", "has to", "HAS TO",
+           "have to", ", ”", '? "', "! ’", ",”", "said", "Said", "SAID", "he", "told", "we", "We", "WE", "I", "i",
+           "you", "YOUR", "The", "But", "My", "our", "’s", "-", "—", "“", "”", '"', "a" * 30, "İ", "ǅ", "\u0301",
+           "\ud800", "é"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=3)), max_size=24), min_size=1,
+                max_size=4))
+def test_cue_rows_same_on_fuzzed_strings(rows):
+    texts = ["".join(pieces) for pieces in rows]
+    want = cues.cue_matrix_python(texts).tobytes()
+    for tables, any_case in _MODES:
+        assert _cue_rows(texts, tables, any_case).tobytes() == want, (tables, any_case, texts)
+
+
+def test_cue_rows_same_on_long_and_empty_texts():
+    """Texts beyond the stack's room (allocated), a verb exactly at the end of the 60 characters after a quote."""
+    texts = ["", " ", "a", ("Officials said ‘no’, ” he said in May 1999. " * 40), "w " * 5000,
+             ", ” a b c d e said", ", ” a b c d said", "٣" * 300 + " 2001 " + "May ٣"]
+    texts += [",” " + "x" * k + " said" for k in range(53, 59)]  # "said" whole, cut, beyond the 60 characters
+    assert cues.cue_matrix_python(texts[-6:])[:, 5].tolist() == [1, 1, 1, 0, 0, 0]
+    want = cues.cue_matrix_python(texts).tobytes()
+    for tables, any_case in _MODES:
+        assert _cue_rows(texts, tables, any_case).tobytes() == want
