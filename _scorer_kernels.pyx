@@ -3090,6 +3090,9 @@ def tagger_spans(const int64_t[::1] tags, const int64_t[::1] lengths, const int6
 #   PhraseMachine <- scorer.model.cues.phrase_groups (a PhraseTrie whose `bits` runs the trie as an Aho-Corasick
 #                    automaton: one step per character instead of a walk from each start; cue_rows reads it as a
 #                    PhraseTrie, unchanged)
+#   term_word_codes <- the numpy start of scorer.model.heads.NgramCoder (the words of the vocabulary's longer terms
+#                    and their codes: the split at spaces and Vocabulary.find of each word, with a hash table instead
+#                    of a binary search per word)
 
 from libc.string cimport memset
 from libc.stdint cimport uint16_t
@@ -3231,6 +3234,138 @@ cdef class PhraseMachine(PhraseTrie):
         finally:
             PyMem_Free(best)
         return found
+
+
+cdef inline uint64_t _vocab_hash(const unsigned char *data, Py_ssize_t size, uint64_t base) noexcept nogil:
+    """vocab._hash of one byte string (vocab_find's hash)."""
+    cdef uint64_t h = 0
+    cdef Py_ssize_t k
+    for k in range(size):
+        h = h * base + (<uint64_t> data[k] + 1)
+    h = h + <uint64_t> size * <uint64_t> 0x2545F4914F6CDD1DULL
+    h = h ^ (h >> 30)
+    h = h * <uint64_t> 0xBF58476D1CE4E5B9ULL
+    h = h ^ (h >> 27)
+    h = h * <uint64_t> 0x94D049BB133111EBULL
+    return h ^ (h >> 31)
+
+
+def term_word_codes(const unsigned char[::1] blob, const int64_t[::1] starts, const int32_t[::1] lengths,
+                    const uint64_t[::1] hashes, rows, values, uint64_t base):
+    """The words of the terms that hold a space (a byte 32; words split at each) and their ids as `vocab_find` gives
+    them, as NgramCoder's start computes them: (longer, counts, codes), the indices of those terms in order, their
+    numbers of words, their words' ids laid end to end. None (the caller's numpy path) when a word is not a term, or
+    the terms' ranges are not laid in order without overlap (the numpy path's attribution of spaces to terms differs
+    then). The vocabulary's arrays are checked first, as vocab_find checks them; its hashes are distinct (Vocabulary
+    makes them so), so a table hash -> place among the sorted hashes finds what the binary search finds."""
+    import numpy as np
+
+    cdef Py_ssize_t n_terms = starts.shape[0], n_hashes = hashes.shape[0], k, i, a, e, w, n_longer = 0, n_words = 0
+    cdef Py_ssize_t size, mask = 15, slot, place
+    cdef uint64_t h
+    cdef int64_t row
+    cdef const int64_t[::1] row_of
+    cdef const int32_t[::1] row_of32
+    cdef const int64_t[::1] value_of
+    cdef bint wide = np.asarray(rows).dtype == np.int64, mapped = values is not None, found
+    if wide:
+        row_of = rows
+        row_of32 = np.zeros(0, dtype=np.int32)
+    else:
+        row_of32 = rows
+        row_of = np.zeros(0, dtype=np.int64)
+    value_of = values if mapped else np.zeros(0, dtype=np.int64)
+    if lengths.shape[0] != n_terms or (wide and row_of.shape[0] != n_hashes) or (not wide and row_of32.shape[0]
+                                                                                 != n_hashes):
+        raise ValueError("term_word_codes: starts, lengths, hashes and rows do not fit")
+    if mapped and value_of.shape[0] != n_terms:
+        raise ValueError("term_word_codes: values do not fit the terms")
+    if n_hashes >= 2 ** 30:
+        raise ValueError("term_word_codes: too many terms")
+    for k in range(n_terms):
+        if starts[k] < 0 or lengths[k] < 0 or starts[k] > blob.shape[0] - lengths[k]:  # (no sum to overflow)
+            raise ValueError("term_word_codes: a term outside the blob")
+        if k and starts[k] < starts[k - 1] + lengths[k - 1]:
+            return None  # overlapping or out of order: the numpy path
+    for k in range(n_hashes):
+        row = row_of[k] if wide else row_of32[k]
+        if row < 0 or row >= n_terms:
+            raise ValueError("term_word_codes: a row outside the terms")
+    # the longer terms and their words, counted
+    for k in range(n_terms):
+        w = 0
+        for i in range(starts[k], starts[k] + lengths[k]):
+            if blob[i] == 32:
+                w += 1
+        if w:
+            n_longer += 1
+            n_words += w + 1
+    longer_array = np.empty(n_longer, dtype=np.int64)
+    counts_array = np.empty(n_longer, dtype=np.int64)
+    codes_array = np.empty(n_words, dtype=np.int64)
+    cdef int64_t[::1] longer = longer_array
+    cdef int64_t[::1] counts = counts_array
+    cdef int64_t[::1] codes = codes_array
+    while mask + 1 < 2 * n_hashes:
+        mask = 2 * mask + 1
+    cdef int32_t *table = <int32_t *> PyMem_Malloc((mask + 1) * sizeof(int32_t))  # place among the hashes + 1
+    if table is NULL:
+        raise MemoryError()
+    try:
+        with nogil:
+            for slot in range(mask + 1):
+                table[slot] = 0
+            for k in range(n_hashes):
+                slot = <Py_ssize_t> (hashes[k] & <uint64_t> mask)
+                while table[slot]:
+                    slot = (slot + 1) & mask
+                table[slot] = <int32_t> (k + 1)
+            n_longer = n_words = 0
+            for k in range(n_terms):
+                a, e = starts[k], starts[k] + lengths[k]
+                w = 0
+                for i in range(a, e):
+                    if blob[i] == 32:
+                        w += 1
+                if not w:
+                    continue
+                longer[n_longer] = k
+                counts[n_longer] = w + 1
+                n_longer += 1
+                i = a
+                while True:  # each word: up to the next space or the term's end
+                    size = 0
+                    while i + size < e and blob[i + size] != 32:
+                        size += 1
+                    h = _vocab_hash(&blob[i], size, base) if size else _vocab_hash(&blob[0], 0, base)
+                    slot = <Py_ssize_t> (h & <uint64_t> mask)
+                    found = False
+                    while table[slot]:
+                        place = table[slot] - 1
+                        if hashes[place] == h:
+                            row = row_of[place] if wide else row_of32[place]
+                            if lengths[row] == size:
+                                found = True
+                                for w in range(size):
+                                    if blob[starts[row] + w] != blob[i + w]:
+                                        found = False
+                                        break
+                            break
+                        slot = (slot + 1) & mask
+                    if not found:
+                        break
+                    codes[n_words] = value_of[row] if mapped else row
+                    n_words += 1
+                    i += size + 1
+                    if i > e:
+                        break
+                if not found:
+                    break
+    finally:
+        PyMem_Free(table)
+    if n_words != codes.shape[0]:
+        return None  # a word not a term: the numpy path
+    return longer_array, counts_array, codes_array
 
 
 # ---- segmentation and finish ----

@@ -258,35 +258,42 @@ class NgramCoder:
         self.base = top
         if self.exact_loop or ngram_max < 2:
             return
-        # the words of every longer term (one with a space), all in a row, as byte ranges of the terms' bytes
-        at = np.flatnonzero(vocab.blob == 32)  # spaces of the terms' bytes (and of bytes between terms, if any)
-        by_start = np.argsort(vocab.starts, kind="stable")
-        term = by_start[np.maximum(np.searchsorted(vocab.starts[by_start], at, side="right") - 1, 0)]
-        inside = (len(vocab) > 0) & (at >= vocab.starts[term]) & (at < vocab.starts[term] + vocab.lengths[term])
-        spaces = np.bincount(term[inside], minlength=len(vocab))
-        longer = np.flatnonzero(spaces > 0)
-        lengths = spaces[longer].astype(np.int64) + 1  # words per longer term
-        term_lengths = vocab.lengths[longer].astype(np.int64)
-        sub = gather(vocab.blob, vocab.starts[longer], term_lengths)
-        first_byte = np.cumsum(term_lengths) - term_lengths
-        at = np.flatnonzero(sub == 32)
-        word_starts = np.sort(np.concatenate([first_byte, at + 1]))
-        word_ends = np.sort(np.concatenate([at, first_byte + term_lengths]))
-        word_lengths = word_ends - word_starts
-        words = gather(sub, word_starts, word_lengths)
-        codes = vocab.find(words, word_lengths)
-        missing = np.flatnonzero(codes < 0)
-        if len(missing):
-            raw = words.tobytes()
-            offsets = (np.cumsum(word_lengths) - word_lengths)[missing].tolist()
-            parts = [raw[a:a + n] for a, n in zip(offsets, word_lengths[missing].tolist())]
-            distinct = dict.fromkeys(parts)
-            number = {word: top + k for k, word in enumerate(distinct)}
-            codes[missing] = np.fromiter(map(number.__getitem__, parts), dtype=np.int64, count=len(parts))
-            blob = np.frombuffer(b"".join(distinct), dtype=np.uint8)
-            extra_lengths = np.fromiter(map(len, distinct), dtype=np.int64, count=len(distinct))
-            self.extra = Vocabulary(blob, range_starts(extra_lengths), extra_lengths,
-                                    top + np.arange(len(distinct), dtype=np.int64))
+        # the words of every longer term (one with a space) and their codes: by the compiled `term_word_codes` when
+        # every word is a term (the same arrays; session 14: a few ms instead of about 30 when a worker builds the
+        # heads' coder), else below
+        fast = kernels.term_word_codes(vocab) if _term_word_codes is not None else None
+        if fast is not None:
+            longer, lengths, codes = fast
+        else:
+            # (the numpy path) the words all in a row, as byte ranges of the terms' bytes
+            at = np.flatnonzero(vocab.blob == 32)  # spaces of the terms' bytes (and of bytes between terms, if any)
+            by_start = np.argsort(vocab.starts, kind="stable")
+            term = by_start[np.maximum(np.searchsorted(vocab.starts[by_start], at, side="right") - 1, 0)]
+            inside = (len(vocab) > 0) & (at >= vocab.starts[term]) & (at < vocab.starts[term] + vocab.lengths[term])
+            spaces = np.bincount(term[inside], minlength=len(vocab))
+            longer = np.flatnonzero(spaces > 0)
+            lengths = spaces[longer].astype(np.int64) + 1  # words per longer term
+            term_lengths = vocab.lengths[longer].astype(np.int64)
+            sub = gather(vocab.blob, vocab.starts[longer], term_lengths)
+            first_byte = np.cumsum(term_lengths) - term_lengths
+            at = np.flatnonzero(sub == 32)
+            word_starts = np.sort(np.concatenate([first_byte, at + 1]))
+            word_ends = np.sort(np.concatenate([at, first_byte + term_lengths]))
+            word_lengths = word_ends - word_starts
+            words = gather(sub, word_starts, word_lengths)
+            codes = vocab.find(words, word_lengths)
+            missing = np.flatnonzero(codes < 0)
+            if len(missing):
+                raw = words.tobytes()
+                offsets = (np.cumsum(word_lengths) - word_lengths)[missing].tolist()
+                parts = [raw[a:a + n] for a, n in zip(offsets, word_lengths[missing].tolist())]
+                distinct = dict.fromkeys(parts)
+                number = {word: top + k for k, word in enumerate(distinct)}
+                codes[missing] = np.fromiter(map(number.__getitem__, parts), dtype=np.int64, count=len(parts))
+                blob = np.frombuffer(b"".join(distinct), dtype=np.uint8)
+                extra_lengths = np.fromiter(map(len, distinct), dtype=np.int64, count=len(distinct))
+                self.extra = Vocabulary(blob, range_starts(extra_lengths), extra_lengths,
+                                        top + np.arange(len(distinct), dtype=np.int64))
         self.base = base = top + (len(self.extra) if self.extra is not None else 0)
         self.exact_loop = base ** ngram_max >= 2 ** 62
         if self.exact_loop:
@@ -416,6 +423,7 @@ _CodeCache = getattr(kernels.compiled, "CodeCache", None)
 _vocab_find = getattr(kernels.compiled, "vocab_find", None)
 _ngram_rows = getattr(kernels.compiled, "ngram_rows", None)  # None: the twin (no kernels, or a build without them)
 _tfidf_scores = getattr(kernels.compiled, "tfidf_scores", None)
+_term_word_codes = getattr(kernels.compiled, "term_word_codes", None)
 COMPILED_SCORES = _tfidf_scores is not None  # word scores by `compiled_word_scores`
 _TF = np.zeros(0, dtype=np.float32)
 

@@ -270,3 +270,74 @@ def test_cue_rows_same_on_long_and_empty_texts():
     want = cues.cue_matrix_python(texts).tobytes()
     for tables, any_case in _MODES:
         assert _cue_rows(texts, tables, any_case).tobytes() == want
+
+
+# -- term_word_codes (NgramCoder's start) -------------------------------------------------------------------------
+
+def _coders(vocabulary, top: int = 2, monkeypatch=None):
+    """NgramCoder of the vocabulary with the compiled start, and with the numpy one."""
+    fast = NgramCoder(vocabulary, top)
+    monkeypatch.setattr(heads, "_term_word_codes", None)
+    slow = NgramCoder(vocabulary, top)
+    monkeypatch.undo()
+    return fast, slow
+
+
+def _same_coders(a: NgramCoder, b: NgramCoder) -> bool:
+    same_extra = (a.extra is None and b.extra is None) or (
+        a.extra is not None and b.extra is not None and a.extra.terms() == b.extra.terms()
+        and np.array_equal(a.extra.id_array(), b.extra.id_array()))
+    return (a.base, a.unigram_ids, a.exact_loop) == (b.base, b.unigram_ids, b.exact_loop) and same_extra \
+        and a.keys.keys() == b.keys.keys() and all(x.dtype == y.dtype and np.array_equal(x, y)
+                                                    for n in a.keys for x, y in zip(a.keys[n], b.keys[n]))
+
+
+def test_term_word_codes_same_coder_for_the_shipped_model(monkeypatch):
+    from scorer.pipeline import Scorer
+
+    scorer = Scorer()
+    for vocabulary, top in ((scorer.attribution.tokens.union, 2), (scorer.claims.words.vocabulary, 2)):
+        assert kernels.term_word_codes(vocabulary if isinstance(vocabulary, heads.Vocabulary)
+                                       else heads.Vocabulary.from_mapping(vocabulary)) is not None
+        monkeypatch.setattr(kernels, "compiled", K)
+        assert _same_coders(*_coders(vocabulary, top, monkeypatch))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.text("ab é ", max_size=7), min_size=1, max_size=25, unique=True), st.integers(1, 3),
+       st.booleans(), st.integers(0, 2 ** 32 - 1))
+def test_term_word_codes_same_coder_on_fuzzed_vocabularies(terms, top, shuffle_ids, seed):
+    """Terms with one or more spaces, leading, trailing and double spaces, an empty term, words beyond ASCII, words
+    that are no term (the numpy path, the same coder), ids in any order."""
+    rng = np.random.default_rng(seed)
+    ids = rng.permutation(len(terms)) if shuffle_ids else np.arange(len(terms))
+    vocabulary = dict(zip(terms, ids.tolist()))
+    mp = pytest.MonkeyPatch()
+    try:
+        mp.setattr(kernels, "compiled", K)
+        mp.setattr(heads, "_term_word_codes", K.term_word_codes)
+        fast, slow = _coders(vocabulary, top, mp)
+    finally:
+        mp.undo()
+    assert _same_coders(fast, slow)
+
+
+def test_term_word_codes_declines_and_refuses():
+    from scorer.text.vocab import Vocabulary
+
+    vocab = Vocabulary.from_terms(["a", "b", "a b", "b a"])
+    longer, counts, codes = kernels.term_word_codes(vocab)
+    assert longer.tolist() == [2, 3] and counts.tolist() == [2, 2] and codes.tolist() == [0, 1, 1, 0]
+    assert kernels.term_word_codes(Vocabulary.from_terms(["a", "a c"])) is None  # "c" is no term
+    blob = np.frombuffer(b"a ba", dtype=np.uint8)
+    overlapping = Vocabulary(blob, np.array([0, 2, 0]), np.array([1, 1, 3]))  # "a", "b", "a b" over the same bytes
+    assert kernels.term_word_codes(overlapping) is None
+    args = [np.ascontiguousarray(a) for a in (vocab.blob, vocab.starts, vocab.lengths, vocab.hashes, vocab.rows)]
+    with pytest.raises(ValueError):  # a term beyond the blob
+        K.term_word_codes(args[0][:3], *args[1:], None, vocab.base)
+    with pytest.raises(ValueError):  # a row beyond the terms
+        K.term_word_codes(*args[:4], args[4] + 4, None, vocab.base)
+    with pytest.raises(ValueError):
+        K.term_word_codes(*args[:4], args[4][:2], None, vocab.base)
+    with pytest.raises(ValueError):
+        K.term_word_codes(*args, np.zeros(2, dtype=np.int64), vocab.base)
