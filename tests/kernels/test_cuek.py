@@ -341,3 +341,20 @@ def test_term_word_codes_declines_and_refuses():
         K.term_word_codes(*args[:4], args[4][:2], None, vocab.base)
     with pytest.raises(ValueError):
         K.term_word_codes(*args, np.zeros(2, dtype=np.int64), vocab.base)
+
+
+# -- the claim head's source block, once per distinct token string -------------------------------------------------
+
+def test_claim_source_scores_once_per_distinct_string():
+    from scorer.model.claims import source_tokens
+    from scorer.pipeline import Scorer
+
+    model = Scorer().claims
+    rows = [(None, None, None, "none", ""), ("Officials", None, "said", "anonymous", "rule"),
+            ("John Smith", None, "told", "named", "pronoun resolved"), (None, "the agency", None, "outlet", "quote")]
+    rng = np.random.default_rng(3)
+    for size in (0, 1, 2, 7, 40):
+        tokens = [source_tokens(*rows[k]) for k in rng.integers(0, len(rows), size=size)]
+        assert model._source_scores(tokens).tobytes() == model.sources.scores(tokens, model.coef_sources).tobytes()
+    distinct = [source_tokens(*row) for row in rows]
+    assert model._source_scores(distinct).tobytes() == model.sources.scores(distinct, model.coef_sources).tobytes()
