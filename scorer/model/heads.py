@@ -469,13 +469,14 @@ class CompiledHead:
         """Linear scores (n, n_coef_rows) from the token occurrences and the dense parts (shared via `done`);
         `words`: the word part (`word_scores`), when the caller has it."""
         scores = self.word_scores(rows, ids, len(frame)) if words is None else words
-        blocks = []
-        for kind in self.parts:
-            if kind not in done:
-                done[kind] = dense_part(kind, frame)
-            blocks.append(done[kind])
-        if blocks:
-            scores = scores + np.hstack(blocks) @ self.coef_dense.T
+        if self.parts:
+            stacked = ("stacked", tuple(self.parts))  # (two of the three heads read the same parts: stacked once)
+            if stacked not in done:
+                for kind in self.parts:
+                    if kind not in done:
+                        done[kind] = dense_part(kind, frame)
+                done[stacked] = np.hstack([done[kind] for kind in self.parts])
+            scores = scores + done[stacked] @ self.coef_dense.T
         return scores + self.intercept
 
     def word_scores(self, rows: np.ndarray, ids: np.ndarray, n: int) -> np.ndarray:
