@@ -71,7 +71,7 @@ def test_tfidf_scores_same_on_fuzzed_rows(sizes, n_words, n_coef, seed):
 def test_bucketed_step_is_a_power_of_two_and_covers_every_key():
     vocabulary = {f"w{k}": k for k in range(50)} | {f"w{k} w{k + 1}": 50 + k for k in range(0, 49, 2)}
     coder = NgramCoder(vocabulary, 2)
-    keys, values, buckets, step = coder._bucketed(2)
+    keys, _, buckets, step = coder._bucketed(2)
     assert step & (step - 1) == 0 and (len(buckets) - 1) * step >= coder.base ** 2
     assert buckets[-1] == len(keys) and np.all(np.diff(buckets) >= 0)
     assert all(np.all(keys[buckets[j]:buckets[j + 1]] // step == j) for j in range(len(buckets) - 1))
