@@ -211,6 +211,22 @@ def tokenise(pattern: re.Pattern, texts: list[str]) -> list[list[str]]:
     return tokens
 
 
+# The texts of the most recent `_lowered` call (a copy) and their lower-cased forms: the claim head looks the sentences
+# up right after the attribution heads, so each is lower-cased once per batch (read once, then dropped, as _RECENT).
+_LOWERED: list[tuple[list[str], list[str]]] = []
+
+
+def _lowered(texts: list[str]) -> list[str]:
+    """The lower-cased texts (those of the previous call when it had the same texts)."""
+    if _LOWERED:
+        recent, lowered = _LOWERED.pop()
+        if len(recent) == len(texts) and recent == texts:
+            return lowered
+    lowered = list(map(str.lower, texts))
+    _LOWERED.append((list(texts), lowered))
+    return lowered
+
+
 def ngram_ids_loop(texts: list[str], findall, vocabulary: Mapping[str, int], top: int,
                    tokenised: list[list[str]] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """`NgramCoder.ids` as n-gram strings (tokens joined by a space, looked up in `vocabulary`, all of a batch at
@@ -355,7 +371,7 @@ class NgramCoder:
     def ids_compiled(self, texts: list[str], long_words: bool) -> tuple[np.ndarray, np.ndarray]:
         """`ids` with the texts tokenised and coded by the compiled kernel `word_codes` (heads.HEADS_TOKEN_PATTERN, or
         with `long_words` heads.LONG_WORDS_PATTERN): the same result (tests/kernels/test_word_codes.py)."""
-        codes, lengths, missed, at = _word_codes(list(map(str.lower, texts)), self.cache, long_words)
+        codes, lengths, missed, at = _word_codes(_lowered(texts), self.cache, long_words)
         if missed:
             codes[at] = self._resolve(missed)
         return self._ids_of_codes(codes, lengths)

@@ -358,3 +358,15 @@ def test_claim_source_scores_once_per_distinct_string():
         assert model._source_scores(tokens).tobytes() == model.sources.scores(tokens, model.coef_sources).tobytes()
     distinct = [source_tokens(*row) for row in rows]
     assert model._source_scores(distinct).tobytes() == model.sources.scores(distinct, model.coef_sources).tobytes()
+
+
+def test_lowered_once_per_batch():
+    """The claim head's lookup reuses the heads' lower-cased texts only for the same texts, even when the caller's
+    list was changed in between."""
+    texts = ["Officials SAID", "İstanbul", "ǅ x"]
+    first = heads._lowered(texts)
+    assert first == [t.lower() for t in texts] and heads._lowered(list(texts)) is first
+    texts[0] = "Other"
+    again = heads._lowered(texts)
+    assert again == [t.lower() for t in texts] and heads._lowered(texts) is again
+    assert heads._lowered(["x"]) == ["x"] and heads._lowered(texts) == [t.lower() for t in texts]
