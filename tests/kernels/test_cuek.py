@@ -297,9 +297,10 @@ def test_term_word_codes_same_coder_for_the_shipped_model(monkeypatch):
 
     scorer = Scorer()
     for vocabulary, top in ((scorer.attribution.tokens.union, 2), (scorer.claims.words.vocabulary, 2)):
+        monkeypatch.setattr(kernels, "compiled", K)  # (the compiled start, whatever SCORER_KERNELS says)
+        monkeypatch.setattr(heads, "_term_word_codes", K.term_word_codes)
         assert kernels.term_word_codes(vocabulary if isinstance(vocabulary, heads.Vocabulary)
                                        else heads.Vocabulary.from_mapping(vocabulary)) is not None
-        monkeypatch.setattr(kernels, "compiled", K)
         assert _same_coders(*_coders(vocabulary, top, monkeypatch))
 
 
@@ -322,8 +323,10 @@ def test_term_word_codes_same_coder_on_fuzzed_vocabularies(terms, top, shuffle_i
     assert _same_coders(fast, slow)
 
 
-def test_term_word_codes_declines_and_refuses():
+def test_term_word_codes_declines_and_refuses(monkeypatch):
     from scorer.text.vocab import Vocabulary
+
+    monkeypatch.setattr(kernels, "compiled", K)
 
     vocab = Vocabulary.from_terms(["a", "b", "a b", "b a"])
     longer, counts, codes = kernels.term_word_codes(vocab)
