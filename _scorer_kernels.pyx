@@ -3149,6 +3149,8 @@ cdef class PhraseMachine(PhraseTrie):
             # breadth first: each node's failure node (the node of its longest proper suffix in the trie), its
             # missing gotos those of its failure node (built before it: it is shallower), its nearest literal end
             # along the chain of failure nodes. When u is reached its own gotos are still the trie's edges only.
+            for u in range(n):
+                self.depth[u] = -1  # (not reached yet: a node reached twice is refused, as is one never reached)
             fail[0], self.depth[0], self.ends[0], self.more[0] = 0, 0, -1, -1
             queue[tail] = 0
             tail += 1
@@ -3159,7 +3161,7 @@ cdef class PhraseMachine(PhraseTrie):
                     v = self.goto[u * self.n_classes + c]
                     f = self.goto[fail[u] * self.n_classes + c] if u else 0
                     if v:  # a trie edge
-                        if tail >= n:
+                        if tail >= n or self.depth[v] >= 0:
                             raise ValueError("PhraseMachine: the trie is not a tree")
                         fail[v] = f
                         self.depth[v] = self.depth[u] + 1
@@ -3215,7 +3217,7 @@ cdef class PhraseMachine(PhraseTrie):
                 state = self.goto[state * self.n_classes + self._class(_at(t, q))]
                 node = self.ends[state]
                 while node >= 0:  # each literal ending here, longest first
-                    start = q + 1 - self.depth[node]
+                    start = q + 1 - self.depth[node]  # (>= 0: a node's depth is its literal's length, a tree's)
                     for j in range(self.alternatives[node], self.alternatives[node + 1]):
                         if self.bounded[j] and ((start > 0 and _word(_at(t, start - 1)))
                                                 or (q + 1 < n and _word(_at(t, q + 1)))):
@@ -3329,6 +3331,9 @@ def term_word_codes(const unsigned char[::1] blob, const int64_t[::1] starts, co
                         w += 1
                 if not w:
                     continue
+                if n_longer >= longer.shape[0]:  # (the bytes changed since they were counted)
+                    found = False
+                    break
                 longer[n_longer] = k
                 counts[n_longer] = w + 1
                 n_longer += 1
@@ -3352,7 +3357,8 @@ def term_word_codes(const unsigned char[::1] blob, const int64_t[::1] starts, co
                                         break
                             break
                         slot = (slot + 1) & mask
-                    if not found:
+                    if not found or n_words >= codes.shape[0]:
+                        found = False
                         break
                     codes[n_words] = value_of[row] if mapped else row
                     n_words += 1
@@ -3363,7 +3369,7 @@ def term_word_codes(const unsigned char[::1] blob, const int64_t[::1] starts, co
                     break
     finally:
         PyMem_Free(table)
-    if n_words != codes.shape[0]:
+    if n_words != codes.shape[0] or n_longer != longer.shape[0]:
         return None  # a word not a term: the numpy path
     return longer_array, counts_array, codes_array
 

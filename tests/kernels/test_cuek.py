@@ -217,6 +217,10 @@ def test_phrase_machine_refuses_bad_arrays():
                    "order": [0], "bounded": [0], "group": [1]}
     with pytest.raises(ValueError):  # a node reached twice: not a tree
         K.PhraseMachine(**two_parents)
+    shared_and_unreached = {"edges": [0, 2, 2, 2], "chars": [97, 98], "children": [1, 1], "alternatives": [0, 0, 1, 1],
+                            "order": [0], "bounded": [0], "group": [1]}
+    with pytest.raises(ValueError):  # one node reached twice and one never: as many visits as nodes, still refused
+        K.PhraseMachine(**shared_and_unreached)
 
 
 # -- cue_rows -----------------------------------------------------------------------------------------------------
