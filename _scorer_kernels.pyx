@@ -36,7 +36,7 @@ cdef extern from "Python.h":
     bint Py_UNICODE_ISALNUM(Py_UCS4 ch) nogil
     bint Py_UNICODE_ISLOWER(Py_UCS4 ch) nogil
 
-VERSION = 8
+VERSION = 9
 
 cdef enum:
     LEFT_DQ = 0x201C  # “
@@ -890,8 +890,12 @@ cdef enum:
     CASE_FIRST_CAPITALISED = 4
     CASE_NOT_NAME = 8
     N_CUES = 25
+    CUE_SMALL = 256  # characters of a text whose word arrays cue_rows keeps on the stack
     LEFT_SQ = 0x2018  # ‘
     HORIZONTAL_BAR = 0x2015  # ―
+
+
+from libc.math cimport log1p as _c_log1p
 
 
 cdef inline bint _ascii_letter(Py_UCS4 ch) noexcept nogil:
@@ -913,26 +917,16 @@ cdef inline long _bits_of(dict table, object word) except -1:
     return 0 if found is NULL else <long> (<object> found)
 
 
-cdef bint _close_then(Text t) noexcept nogil:
-    """cues._CLOSE_THEN (`[,?!][”"’]\\s+`) matches somewhere in the text (said_after_closing finds nothing else)."""
-    cdef Py_ssize_t i
-    cdef Py_UCS4 ch, nxt
-    for i in range(t.n - 2):
-        ch = _at(t, i)
-        if ch == 0x2C or ch == 0x3F or ch == 0x21:
-            nxt = _at(t, i + 1)
-            if (nxt == RIGHT_DQ or nxt == 0x22 or nxt == RIGHT_SQ) and Py_UNICODE_ISSPACE(_at(t, i + 2)):
-                return True
-    return False
-
-
 def cue_rows(list texts, double[:, ::1] out, object lower_bits, object case_bits, Py_ssize_t case_longest,
-             tuple calls):
+             tuple calls, long any_case=0):
     """cues.cue_vector of each text (a str) into the rows of `out` (len(texts), 25): the words ([A-Za-z][A-Za-z'’-]*)
     found and lower-cased in one pass, each looked up once in `lower_bits` (lower-cased word -> bits of the word lists
     it is in) and, if short, in `case_bits` (word as written -> bits); quote marks, dashes, digits found in one pass
     over the characters; the phrase scan and the rare regexes called back (`calls`, cues._CUE_CALLS). The tables may
-    be dicts or `WordBits` (both WordBits: no str made per word), the phrase scan a `PhraseTrie` (matched here)."""
+    be dicts or `WordBits` (both WordBits: no str made per word), the phrase scan a `PhraseTrie` (matched here).
+    `any_case`: a bit of `lower_bits` that every lower-cased form of a word of `case_bits` has, so that a word without
+    it is not looked up there (0: every short word is). Session 14: the digits, years, "May " dates, the substrings
+    checked before the modal regex, `_said_after_closing` and log1p computed here, the regexes no longer called."""
     if not ((type(lower_bits) is dict and type(case_bits) is dict)
             or (type(lower_bits) is WordBits and type(case_bits) is WordBits)):
         raise TypeError("cue_rows: the word tables must be two dicts or two WordBits")
@@ -942,11 +936,123 @@ def cue_rows(list texts, double[:, ::1] out, object lower_bits, object case_bits
         raise ValueError("cue_rows: calls must be 8 functions")
     cdef Py_ssize_t r
     for r in range(len(texts)):
-        _cue_row(texts[r], out, r, lower_bits, case_bits, case_longest, calls)
+        _cue_row(texts[r], out, r, lower_bits, case_bits, case_longest, calls, any_case)
+
+
+cdef inline long _lower_bits_at(Text t, Py_ssize_t i, Py_ssize_t j, Py_UCS4 *buf, object lower_bits,
+                                bint tables) except -1:
+    """The bits of the word t[i:j] ([A-Za-z][A-Za-z'’-]*) lower-cased in `lower_bits` (its lower-cased form left in
+    buf[:j - i])."""
+    cdef Py_ssize_t k
+    cdef Py_UCS4 ch
+    for k in range(i, j):
+        ch = _at(t, k)
+        buf[k - i] = <Py_UCS4> (<unsigned int> ch + 32u) if 0x41 <= ch <= 0x5A else ch
+    if tables:
+        return (<WordBits> lower_bits).get(buf, j - i)
+    return _bits_of(lower_bits, PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, j - i))
+
+
+cdef inline bint _ascii_at(Text t, Py_ssize_t i, const char *literal, Py_ssize_t m) noexcept nogil:
+    """t[i:i + m] is the ASCII `literal`."""
+    cdef Py_ssize_t k
+    if i + m > t.n:
+        return False
+    for k in range(m):
+        if _at(t, i + k) != <Py_UCS4> (<unsigned char> literal[k]):
+            return False
+    return True
+
+
+cdef int _said_after(Text t, Py_UCS4 *buf, object lower_bits, bint tables) except -1:
+    """cues._said_after_closing: after a match of _CLOSE_THEN (`[,?!][”"’]\\s+`; matches cannot overlap), one of the
+    first five words of _WORD (`[A-Za-z][A-Za-z'’-]*`, findall from the match's end to 60 characters on) is a reporting
+    verb lower-cased."""
+    cdef Py_ssize_t n = t.n, i, e, stop, a, b, words
+    cdef Py_UCS4 ch, nxt
+    for i in range(n - 2):
+        ch = _at(t, i)
+        if not (ch == 0x2C or ch == 0x3F or ch == 0x21):
+            continue
+        nxt = _at(t, i + 1)
+        if not ((nxt == RIGHT_DQ or nxt == 0x22 or nxt == RIGHT_SQ) and Py_UNICODE_ISSPACE(_at(t, i + 2))):
+            continue
+        e = i + 3
+        while e < n and Py_UNICODE_ISSPACE(_at(t, e)):
+            e += 1
+        stop = e + 60 if e + 60 < n else n
+        a, words = e, 0
+        while a < stop and words < 5:
+            if not _ascii_letter(_at(t, a)):
+                a += 1
+                continue
+            b = a + 1
+            while b < stop and _cue_word_char(_at(t, b)):
+                b += 1
+            if _lower_bits_at(t, a, b, buf, lower_bits, tables) & CUE_REPORT:
+                return True
+            words += 1
+            a = b
+    return False
+
+
+cdef Py_ssize_t _count_numbers(Text t) noexcept nogil:
+    """len(cues._DIGITS.findall(text)): runs of `\\d[\\d,.]*` (\\d: a Unicode decimal digit, as the regex engine's)."""
+    cdef Py_ssize_t i = 0, n = t.n, count = 0
+    cdef Py_UCS4 ch
+    while i < n:
+        if Py_UNICODE_ISDECIMAL(_at(t, i)):
+            count += 1
+            i += 1
+            while i < n:
+                ch = _at(t, i)
+                if not (ch == 0x2C or ch == 0x2E or Py_UNICODE_ISDECIMAL(ch)):
+                    break
+                i += 1
+        else:
+            i += 1
+    return count
+
+
+cdef bint _dated(Text t, bint digits, bint may) noexcept nogil:
+    """cues._YEAR (`\\b(19|20)\\d\\d\\b`) or cues._DATE_MAY (`\\bMay \\d`) matches somewhere (\\b, \\d as the regex
+    engine's for str patterns)."""
+    cdef Py_ssize_t i, n = t.n
+    cdef Py_UCS4 ch
+    for i in range(n):
+        if i and _word(_at(t, i - 1)):
+            continue
+        ch = _at(t, i)
+        if digits and (ch == 0x31 or ch == 0x32) and i + 3 < n \
+                and ((ch == 0x31 and _at(t, i + 1) == 0x39) or (ch == 0x32 and _at(t, i + 1) == 0x30)) \
+                and Py_UNICODE_ISDECIMAL(_at(t, i + 2)) and Py_UNICODE_ISDECIMAL(_at(t, i + 3)) \
+                and (i + 4 == n or not _word(_at(t, i + 4))):
+            return True
+        if may and ch == 0x4D and i + 4 < n and _ascii_at(t, i, "May ", 4) and Py_UNICODE_ISDECIMAL(_at(t, i + 4)):
+            return True
+    return False
+
+
+cdef int _low_hints(Text low) noexcept nogil:
+    """Bit 1: "according to" in low; bit 2: "need", "ve to" or "has to" in low (before the modal regex)."""
+    cdef Py_ssize_t i
+    cdef Py_UCS4 ch
+    cdef int found = 0
+    for i in range(low.n):
+        ch = _at(low, i)
+        if ch == 0x61 and not (found & 1) and _ascii_at(low, i, "according to", 12):
+            found |= 1
+        elif not (found & 2) and ((ch == 0x6E and _ascii_at(low, i, "need", 4))
+                                  or (ch == 0x76 and _ascii_at(low, i, "ve to", 5))
+                                  or (ch == 0x68 and _ascii_at(low, i, "has to", 6))):
+            found |= 2
+        if found == 3:
+            break
+    return found
 
 
 cdef int _cue_row(str text, double[:, ::1] out, Py_ssize_t r, object lower_bits, object case_bits,
-                  Py_ssize_t case_longest, tuple calls) except -1:
+                  Py_ssize_t case_longest, tuple calls, long any_case) except -1:
     cdef Text t = _text(text)
     cdef Py_ssize_t n = t.n, i, j, k, m, nw = 0, quotes = 0, opener = -1, straight = -1, names = 0
     cdef Py_ssize_t hedges = 0, loaded = 0, intens = 0, numbers = 0, before_opener = 0
@@ -992,8 +1098,10 @@ cdef int _cue_row(str text, double[:, ::1] out, Py_ssize_t r, object lower_bits,
             digits = True
     if opener < 0:
         opener = straight
-    # the words, each lower-cased and looked up once
-    cdef void *block = PyMem_Malloc(n * (2 * sizeof(Py_ssize_t) + 2 * sizeof(long) + sizeof(Py_UCS4)))
+    # the words, each lower-cased and looked up once (a sentence's arrays on the stack, a longer text's allocated)
+    cdef long small[CUE_SMALL * 5]  # (5 longs a character: 4 arrays and the code points, 4 bytes each, in one)
+    cdef void *block = small if n <= CUE_SMALL else PyMem_Malloc(
+        n * (2 * sizeof(Py_ssize_t) + 2 * sizeof(long) + sizeof(Py_UCS4)))
     if block is NULL:
         raise MemoryError()
     cdef Py_ssize_t *starts = <Py_ssize_t *> block
@@ -1001,6 +1109,7 @@ cdef int _cue_row(str text, double[:, ::1] out, Py_ssize_t r, object lower_bits,
     cdef long *low_bits = <long *> (ends + n)
     cdef long *word_case = low_bits + n
     cdef Py_UCS4 *buf = <Py_UCS4 *> (word_case + n)
+    phrase_groups, dash_search, said_after_closing, digits_findall, year_search, may_search, modal_search, log1p = calls
     try:
         i = 0
         while i < n:
@@ -1011,21 +1120,16 @@ cdef int _cue_row(str text, double[:, ::1] out, Py_ssize_t r, object lower_bits,
             j = i + 1
             while j < n and _cue_word_char(_at(t, j)):
                 j += 1
-            for k in range(i, j):
-                ch = _at(t, k)
-                buf[k - i] = <Py_UCS4> (<unsigned int> ch + 32u) if 0x41 <= ch <= 0x5A else ch
             starts[nw], ends[nw] = i, j
-            if tables:
-                low_bits[nw] = (<WordBits> lower_bits).get(buf, j - i)
-                if j - i <= case_longest:
-                    for k in range(i, j):
-                        buf[k - i] = _at(t, k)
-                    word_case[nw] = (<WordBits> case_bits).get(buf, j - i)
-                else:
-                    word_case[nw] = 0
+            low_bits[nw] = _lower_bits_at(t, i, j, buf, lower_bits, tables)
+            if j - i > case_longest or (any_case and not (low_bits[nw] & any_case)):
+                word_case[nw] = 0  # (no word of case_bits has this lower-cased form)
+            elif tables:
+                for k in range(i, j):
+                    buf[k - i] = _at(t, k)
+                word_case[nw] = (<WordBits> case_bits).get(buf, j - i)
             else:
-                low_bits[nw] = _bits_of(lower_bits, PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, j - i))
-                word_case[nw] = _bits_of(case_bits, PyUnicode_Substring(text, i, j)) if j - i <= case_longest else 0
+                word_case[nw] = _bits_of(case_bits, PyUnicode_Substring(text, i, j))
             nw += 1
             i = j
         for k in range(nw):
@@ -1063,14 +1167,14 @@ cdef int _cue_row(str text, double[:, ::1] out, Py_ssize_t r, object lower_bits,
                 first = True
             if word_case[k] & CASE_SECOND:
                 second = True
+        then_quote = then_quote and opener > 0
+        if closing and dash:
+            quote_then = dash_search(text) is not None
+        if not quote_then and (closing or right_single):
+            quote_then = _said_after(t, buf, lower_bits, tables)
     finally:
-        PyMem_Free(block)
-    then_quote = then_quote and opener > 0
-    phrase_groups, dash_search, said_after_closing, digits_findall, year_search, may_search, modal_search, log1p = calls
-    if closing and dash:
-        quote_then = dash_search(text) is not None
-    if not quote_then and (closing or right_single) and _close_then(t):
-        quote_then = said_after_closing(text)
+        if block != <void *> small:
+            PyMem_Free(block)
     cdef str low = text.lower()
     cdef long phrases
     if isinstance(phrase_groups, PhraseTrie):  # the groups matched here (else asked of the twin's phrase_groups)
@@ -1080,18 +1184,19 @@ cdef int _cue_row(str text, double[:, ::1] out, Py_ssize_t r, object lower_bits,
         phrases = (("denial" in found) * PHRASE_DENIAL | ("anon" in found) * PHRASE_ANON
                    | ("report" in found) * PHRASE_REPORT | ("outlet" in found) * PHRASE_OUTLET
                    | ("hedge" in found) * PHRASE_HEDGE)
+    cdef int hints = _low_hints(_text(low))
     if digits:
-        numbers += len(digits_findall(text))
-    if not dated:
-        dated = (digits and year_search(text) is not None) or (may and may_search(text) is not None)
+        numbers += _count_numbers(t)
+    if not dated and (digits or may):
+        dated = _dated(t, digits, may)
     if not modal:
         # _MODAL_PHRASE's matches hold "need", "ve to" or "has to" (as the twin checks)
-        modal = ("need" in low or "ve to" in low or "has to" in low) and modal_search(low) is not None
+        modal = (hints & 2) != 0 and modal_search(low) is not None
     hedges += (phrases & PHRASE_HEDGE) != 0
     ch = _at(t, 0)
     out[r, 0] = any_verb
     out[r, 1] = (phrases & (PHRASE_REPORT | PHRASE_DENIAL)) != 0
-    out[r, 2] = "according to" in low
+    out[r, 2] = (hints & 1) != 0
     out[r, 3] = _capped(quotes, 4)
     out[r, 4] = ch == LEFT_DQ or ch == 0x22 or ch == LEFT_SQ or ch == 0x27
     out[r, 5] = quote_then
@@ -1113,7 +1218,7 @@ cdef int _cue_row(str text, double[:, ::1] out, Py_ssize_t r, object lower_bits,
     out[r, 21] = modal
     out[r, 22] = _capped(intens, 3)
     out[r, 23] = (phrases & PHRASE_DENIAL) != 0
-    out[r, 24] = log1p(nw) / 5.0
+    out[r, 24] = _c_log1p(<double> nw) / 5.0  # (math.log1p is libm's log1p: the same double)
     return 0
 
 
@@ -1214,7 +1319,6 @@ def word_codes(list texts, object cache, bint long_words):
 #   vocab_find   <- scorer.text.vocab.Vocabulary._find (the ids of byte strings)
 #   quote_states <- scorer.model.cues.quote_states (the heads' quote-state block)
 
-from libc.stdlib cimport qsort
 from libc.stdint cimport uint64_t, int32_t
 from libc.math cimport sqrt as _c_sqrt
 
@@ -1235,6 +1339,7 @@ def ngram_rows(const int64_t[::1] codes, const int64_t[::1] lengths, int64_t uni
     cdef Py_ssize_t n_texts = lengths.shape[0], n_codes = codes.shape[0], top = len(tables) + 1, r, i, j, n, at
     cdef Py_ssize_t pos = 0, k = 0, total = 0, m, lo, hi, mid, bucket, n_buckets
     cdef int64_t key, code, step
+    cdef int shift
     cdef bint valid
     cdef const int64_t[::1] keys
     cdef const int64_t[::1] values
@@ -1255,11 +1360,17 @@ def ngram_rows(const int64_t[::1] codes, const int64_t[::1] lengths, int64_t uni
         for i in range(n_codes):
             if codes[i] >= base:
                 raise ValueError(f"ngram_rows: a code {codes[i]} not below the base {base}")
-    key_list, value_list, bucket_list, steps = [], [], [], []
+    key_list, value_list, bucket_list, steps, shifts = [], [], [], [], []
     for table in tables:
         keys, values, buckets, step = table
         if keys.shape[0] != values.shape[0] or buckets.shape[0] < 2 or step < 1:
             raise ValueError("ngram_rows: a table's keys, ids, buckets and step do not fit")
+        # a step that is a power of two: the bucket by a shift, not a 64-bit division (session 14; NgramCoder makes
+        # it so)
+        shift = 0
+        while shift < 62 and (<int64_t> 1 << shift) < step:
+            shift += 1
+        shifts.append(shift if (<int64_t> 1 << shift) == step else -1)
         for j in range(buckets.shape[0]):
             if buckets[j] < 0 or buckets[j] > keys.shape[0] or (j and buckets[j] < buckets[j - 1]):
                 raise ValueError("ngram_rows: a table's buckets are not ascending places in its keys")
@@ -1284,6 +1395,7 @@ def ngram_rows(const int64_t[::1] codes, const int64_t[::1] lengths, int64_t uni
             values = value_list[n - 2]
             buckets = bucket_list[n - 2]
             step = steps[n - 2]
+            shift = shifts[n - 2]
             n_buckets = buckets.shape[0] - 1
             if keys.shape[0] == 0:
                 continue
@@ -1298,7 +1410,7 @@ def ngram_rows(const int64_t[::1] codes, const int64_t[::1] lengths, int64_t uni
                     key = key * base + code
                 if not valid:
                     continue
-                bucket = key // step
+                bucket = key >> shift if shift >= 0 else key // step
                 if bucket >= n_buckets:  # (beyond the last bucket's keys: searched in the last one)
                     bucket = n_buckets - 1
                 lo, hi = buckets[bucket], buckets[bucket + 1] if bucket + 1 < n_buckets else keys.shape[0]
@@ -1316,25 +1428,60 @@ def ngram_rows(const int64_t[::1] codes, const int64_t[::1] lengths, int64_t uni
     return rows_array[:k], ids_array[:k]
 
 
-cdef int _compare_int64(const void *a, const void *b) noexcept nogil:
-    cdef int64_t x = (<const int64_t *> a)[0], y = (<const int64_t *> b)[0]
-    return (x > y) - (x < y)
-
-
-cdef inline void _sort_int64(int64_t *v, Py_ssize_t n) noexcept nogil:
-    """v[:n] in ascending order: insertion sort for a sentence's few terms, qsort beyond."""
-    cdef Py_ssize_t i, j
-    cdef int64_t x
-    if n > 48:
-        qsort(v, n, sizeof(int64_t), _compare_int64)
+cdef inline void _sort_int64(int64_t *v, Py_ssize_t n, int64_t *tmp) noexcept nogil:
+    """v[:n] in ascending order (`tmp`: room for n values): insertion sort for a few values; else insertion-sorted
+    runs of 8 merged pairwise without branches on the values (session 14: a sentence's 40-50 terms sorted about 2x
+    faster than by insertion sort, whose moves and mispredicted branches were half of `tfidf_scores`; qsort's
+    callbacks cost more)."""
+    cdef Py_ssize_t i, j, k, lo, mid, hi, width
+    cdef int64_t x, y
+    cdef int64_t *src = v
+    cdef int64_t *dst = tmp
+    cdef int64_t *swap
+    cdef bint take
+    lo = 0
+    while lo < n:
+        hi = lo + 8 if n > 16 and lo + 8 < n else n
+        for i in range(lo + 1, hi):
+            x = v[i]
+            j = i
+            while j > lo and v[j - 1] > x:
+                v[j] = v[j - 1]
+                j -= 1
+            v[j] = x
+        lo = hi
+    if n <= 16:
         return
-    for i in range(1, n):
-        x = v[i]
-        j = i
-        while j > 0 and v[j - 1] > x:
-            v[j] = v[j - 1]
-            j -= 1
-        v[j] = x
+    width = 8
+    while width < n:
+        lo = 0
+        while lo < n:
+            mid = lo + width if lo + width < n else n
+            hi = lo + 2 * width if lo + 2 * width < n else n
+            i, j, k = lo, mid, lo
+            while i < mid and j < hi:
+                x, y = src[i], src[j]
+                take = y < x  # (equal values: the left one first; equal values are alike anyway)
+                dst[k] = y if take else x
+                j += take
+                i += 1 - take
+                k += 1
+            while i < mid:
+                dst[k] = src[i]
+                i += 1
+                k += 1
+            while j < hi:
+                dst[k] = src[j]
+                j += 1
+                k += 1
+            lo = hi
+        swap = src
+        src = dst
+        dst = swap
+        width *= 2
+    if src != v:
+        for i in range(n):
+            v[i] = src[i]
 
 
 def tfidf_scores(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py_ssize_t n, object tf_table):
@@ -1369,7 +1516,7 @@ def tfidf_scores(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py
     results = []
     # the occurrences' ids grouped by row (a counting sort: rows in order, each row's in occurrence order), once for
     # all the heads
-    cdef int64_t *block = <int64_t *> PyMem_Malloc((3 * n_occ + 2 * n + 2) * sizeof(int64_t))
+    cdef int64_t *block = <int64_t *> PyMem_Malloc((4 * n_occ + 2 * n + 2) * sizeof(int64_t))
     if block is NULL:
         raise MemoryError()
     cdef int64_t *grouped = block
@@ -1377,7 +1524,9 @@ def tfidf_scores(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py
     cdef int64_t *counts = block + 2 * n_occ  # the count of each distinct column
     cdef int64_t *start = block + 3 * n_occ  # row r's occurrences are grouped[start[r]:start[r + 1]]
     cdef int64_t *stop = start + n + 1  # row r's distinct columns are cols[start[r]:stop[r]]
+    cdef int64_t *scratch = stop + n + 1  # the sort's room
     cdef float *values = <float *> PyMem_Malloc((n_occ + 1) * sizeof(float))
+    cdef double *sums = NULL  # a head's scores of the row being summed
     try:
         if values is NULL:
             raise MemoryError()
@@ -1424,7 +1573,7 @@ def tfidf_scores(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py
                     if bad:
                         break
                     e = q
-                    _sort_int64(&cols[a], e - a)
+                    _sort_int64(&cols[a], e - a, scratch)
                     q = a
                     i = a
                     while i < e:
@@ -1442,6 +1591,10 @@ def tfidf_scores(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py
                 raise ValueError(f"tfidf_scores: an id outside [0, {n_ids}) or a column outside [-inf, {n_words})")
             if largest == 0:
                 continue
+            PyMem_Free(sums)
+            sums = <double *> PyMem_Malloc((n_coef + 1) * sizeof(double))
+            if sums is NULL:
+                raise MemoryError()
             tf = tf_table(largest)
             if tf.shape[0] <= largest:
                 raise ValueError(f"tfidf_scores: the tf table holds {tf.shape[0]} values, {largest + 1} needed")
@@ -1458,14 +1611,21 @@ def tfidf_scores(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py
                     norm = <float> _c_sqrt(norm2)
                     for i in range(a, q):
                         values[i] = values[i] / norm
+                    # the classes' sums side by side (each still in column order): independent chains of additions
+                    # instead of one class after another (session 14)
                     for b in range(n_coef):
-                        acc = 0.0
-                        for i in range(a, q):
-                            acc = acc + <double> values[i] * coef[b, cols[i]]
-                        out[r, b] = acc
+                        sums[b] = 0.0
+                    for i in range(a, q):
+                        c = cols[i]
+                        acc = <double> values[i]
+                        for b in range(n_coef):
+                            sums[b] = sums[b] + acc * coef[b, c]
+                    for b in range(n_coef):
+                        out[r, b] = sums[b]
     finally:
         PyMem_Free(block)
         PyMem_Free(values)
+        PyMem_Free(sums)
     return results
 
 
@@ -2924,6 +3084,294 @@ def tagger_spans(const int64_t[::1] tags, const int64_t[::1] lengths, const int6
                 where.append((starts[opened], ends[i]))
         pos += length
     return out
+
+
+# ---- cuek (session 14) ----
+#   PhraseMachine <- scorer.model.cues.phrase_groups (a PhraseTrie whose `bits` runs the trie as an Aho-Corasick
+#                    automaton: one step per character instead of a walk from each start; cue_rows reads it as a
+#                    PhraseTrie, unchanged)
+#   term_word_codes <- the numpy start of scorer.model.heads.NgramCoder (the words of the vocabulary's longer terms
+#                    and their codes: the split at spaces and Vocabulary.find of each word, with a hash table instead
+#                    of a binary search per word)
+
+from libc.string cimport memset
+from libc.stdint cimport uint16_t
+
+
+cdef class PhraseMachine(PhraseTrie):
+    """A `PhraseTrie` (the same arrays, checked the same way) that also holds its trie as a deterministic automaton
+    over classes of characters (the characters of the literals; every other character is class 0): `goto[node *
+    n_classes + class]`, and for each node the nearest node of its suffix chain (itself first) where literals end
+    (`ends`, -1 none) and the next after it (`more`). `bits` visits every (start, literal) match that the trie's
+    walk from each start visits, in one pass: the same group bits (tests/kernels/test_cuek.py)."""
+    cdef uint16_t *goto
+    cdef int32_t *ends
+    cdef int32_t *more
+    cdef int32_t *depth
+    cdef int32_t ascii_class[128]
+    cdef Py_UCS4 *wide  # the literals' characters beyond ASCII, sorted; wide[k] has class 1 + n_ascii + k
+    cdef Py_ssize_t n_wide, n_classes, n_nodes
+
+    def __init__(self, edges, chars, children, alternatives, order, bounded, group):
+        PhraseTrie.__init__(self, edges, chars, children, alternatives, order, bounded, group)
+        cdef Py_ssize_t n = self.edges.shape[0] - 1, j, k, c, head = 0, tail = 0, u, v, f, n_ascii = 0
+        wide = set()
+        for j in range(self.chars.shape[0]):
+            if self.chars[j] >= 128:
+                wide.add(int(self.chars[j]))
+        wide = sorted(wide)
+        for k in range(128):
+            self.ascii_class[k] = 0
+        for j in range(self.chars.shape[0]):
+            if self.chars[j] < 128 and self.ascii_class[self.chars[j]] == 0:
+                n_ascii += 1
+                self.ascii_class[self.chars[j]] = n_ascii
+        self.n_wide, self.n_classes, self.n_nodes = len(wide), 1 + n_ascii + len(wide), n
+        if n >= 65535 or self.n_classes > PY_SSIZE_T_MAX // (4 * n):  # (nodes are uint16 in the table)
+            raise ValueError("PhraseMachine: too many nodes for the automaton")
+        self.goto = <uint16_t *> PyMem_Malloc(n * self.n_classes * sizeof(uint16_t))
+        self.ends = <int32_t *> PyMem_Malloc(3 * n * sizeof(int32_t))
+        self.wide = <Py_UCS4 *> PyMem_Malloc((self.n_wide + 1) * sizeof(Py_UCS4))
+        cdef int32_t *fail = <int32_t *> PyMem_Malloc(2 * n * sizeof(int32_t))
+        if self.goto is NULL or self.ends is NULL or self.wide is NULL or fail is NULL:
+            PyMem_Free(fail)
+            raise MemoryError()
+        self.more, self.depth = self.ends + n, self.ends + 2 * n
+        cdef int32_t *queue = fail + n
+        for k in range(self.n_wide):
+            self.wide[k] = wide[k]
+        try:
+            # the trie's edges as goto entries (0: no edge yet; no edge leads back to the root)
+            memset(self.goto, 0, n * self.n_classes * sizeof(uint16_t))
+            for u in range(n):
+                for j in range(self.edges[u], self.edges[u + 1]):
+                    self.goto[u * self.n_classes + self._class(<Py_UCS4> self.chars[j])] = <uint16_t> self.children[j]
+            # breadth first: each node's failure node (the node of its longest proper suffix in the trie), its
+            # missing gotos those of its failure node (built before it: it is shallower), its nearest literal end
+            # along the chain of failure nodes. When u is reached its own gotos are still the trie's edges only.
+            for u in range(n):
+                self.depth[u] = -1  # (not reached yet: a node reached twice is refused, as is one never reached)
+            fail[0], self.depth[0], self.ends[0], self.more[0] = 0, 0, -1, -1
+            queue[tail] = 0
+            tail += 1
+            while head < tail:
+                u = queue[head]
+                head += 1
+                for c in range(self.n_classes):
+                    v = self.goto[u * self.n_classes + c]
+                    f = self.goto[fail[u] * self.n_classes + c] if u else 0
+                    if v:  # a trie edge
+                        if tail >= n or self.depth[v] >= 0:
+                            raise ValueError("PhraseMachine: the trie is not a tree")
+                        fail[v] = f
+                        self.depth[v] = self.depth[u] + 1
+                        self.more[v] = self.ends[f]
+                        self.ends[v] = v if self.alternatives[v] < self.alternatives[v + 1] else self.more[v]
+                        queue[tail] = v
+                        tail += 1
+                    else:
+                        self.goto[u * self.n_classes + c] = <uint16_t> f
+            if tail != n:
+                raise ValueError("PhraseMachine: a node not reached from the root")
+        finally:
+            PyMem_Free(fail)
+
+    def __dealloc__(self):
+        PyMem_Free(self.goto)
+        PyMem_Free(self.ends)
+        PyMem_Free(self.wide)
+
+    cdef inline Py_ssize_t _class(self, Py_UCS4 ch) noexcept nogil:
+        cdef Py_ssize_t lo = 0, hi = self.n_wide, mid
+        if ch < 128:
+            return self.ascii_class[ch]
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if self.wide[mid] < ch:
+                lo = mid + 1
+            else:
+                hi = mid
+        return 1 + (self.n_classes - 1 - self.n_wide) + lo if lo < self.n_wide and self.wide[lo] == ch else 0
+
+    cdef long bits(self, str low) except -1:
+        """`PhraseTrie.bits`: at each start the first alternative in regex order among those that match there with
+        their \\b conditions, then on from its end; the matches found by the automaton ending at each character."""
+        cdef Text t = _text(low)
+        cdef Py_ssize_t n = t.n, q, j, start, p
+        cdef int32_t node, state = 0
+        cdef long found = 0
+        if n == 0:
+            return 0
+        if n > PY_SSIZE_T_MAX // 32:  # (the size below must not overflow)
+            raise MemoryError("PhraseMachine: text too long")
+        # the first alternative's order, its end and its group, of each start
+        cdef int64_t *best = <int64_t *> PyMem_Malloc(3 * n * sizeof(int64_t))
+        if best is NULL:
+            raise MemoryError()
+        cdef int64_t *best_end = best + n
+        cdef int64_t *best_group = best + 2 * n
+        try:
+            for q in range(n):
+                best[q] = -1
+            for q in range(n):
+                state = self.goto[state * self.n_classes + self._class(_at(t, q))]
+                node = self.ends[state]
+                while node >= 0:  # each literal ending here, longest first
+                    start = q + 1 - self.depth[node]  # (>= 0: a node's depth is its literal's length, a tree's)
+                    for j in range(self.alternatives[node], self.alternatives[node + 1]):
+                        if self.bounded[j] and ((start > 0 and _word(_at(t, start - 1)))
+                                                or (q + 1 < n and _word(_at(t, q + 1)))):
+                            continue
+                        if best[start] < 0 or self.order[j] < best[start]:
+                            best[start], best_end[start], best_group[start] = self.order[j], q + 1, self.group[j]
+                        break
+                    node = self.more[node]
+            p = 0
+            while p < n:
+                if best[p] >= 0:
+                    found |= best_group[p]
+                    p = best_end[p]
+                else:
+                    p += 1
+        finally:
+            PyMem_Free(best)
+        return found
+
+
+cdef inline uint64_t _vocab_hash(const unsigned char *data, Py_ssize_t size, uint64_t base) noexcept nogil:
+    """vocab._hash of one byte string (vocab_find's hash)."""
+    cdef uint64_t h = 0
+    cdef Py_ssize_t k
+    for k in range(size):
+        h = h * base + (<uint64_t> data[k] + 1)
+    h = h + <uint64_t> size * <uint64_t> 0x2545F4914F6CDD1DULL
+    h = h ^ (h >> 30)
+    h = h * <uint64_t> 0xBF58476D1CE4E5B9ULL
+    h = h ^ (h >> 27)
+    h = h * <uint64_t> 0x94D049BB133111EBULL
+    return h ^ (h >> 31)
+
+
+def term_word_codes(const unsigned char[::1] blob, const int64_t[::1] starts, const int32_t[::1] lengths,
+                    const uint64_t[::1] hashes, rows, values, uint64_t base):
+    """The words of the terms that hold a space (a byte 32; words split at each) and their ids as `vocab_find` gives
+    them, as NgramCoder's start computes them: (longer, counts, codes), the indices of those terms in order, their
+    numbers of words, their words' ids laid end to end. None (the caller's numpy path) when a word is not a term, or
+    the terms' ranges are not laid in order without overlap (the numpy path's attribution of spaces to terms differs
+    then). The vocabulary's arrays are checked first, as vocab_find checks them; its hashes are distinct (Vocabulary
+    makes them so), so a table hash -> place among the sorted hashes finds what the binary search finds."""
+    import numpy as np
+
+    cdef Py_ssize_t n_terms = starts.shape[0], n_hashes = hashes.shape[0], k, i, a, e, w, n_longer = 0, n_words = 0
+    cdef Py_ssize_t size, mask = 15, slot, place
+    cdef uint64_t h
+    cdef int64_t row
+    cdef const int64_t[::1] row_of
+    cdef const int32_t[::1] row_of32
+    cdef const int64_t[::1] value_of
+    cdef bint wide = np.asarray(rows).dtype == np.int64, mapped = values is not None, found
+    if wide:
+        row_of = rows
+        row_of32 = np.zeros(0, dtype=np.int32)
+    else:
+        row_of32 = rows
+        row_of = np.zeros(0, dtype=np.int64)
+    value_of = values if mapped else np.zeros(0, dtype=np.int64)
+    if lengths.shape[0] != n_terms or (wide and row_of.shape[0] != n_hashes) or (not wide and row_of32.shape[0]
+                                                                                 != n_hashes):
+        raise ValueError("term_word_codes: starts, lengths, hashes and rows do not fit")
+    if mapped and value_of.shape[0] != n_terms:
+        raise ValueError("term_word_codes: values do not fit the terms")
+    if n_hashes >= 2 ** 30:
+        raise ValueError("term_word_codes: too many terms")
+    for k in range(n_terms):
+        if starts[k] < 0 or lengths[k] < 0 or starts[k] > blob.shape[0] - lengths[k]:  # (no sum to overflow)
+            raise ValueError("term_word_codes: a term outside the blob")
+        if k and starts[k] < starts[k - 1] + lengths[k - 1]:
+            return None  # overlapping or out of order: the numpy path
+    for k in range(n_hashes):
+        row = row_of[k] if wide else row_of32[k]
+        if row < 0 or row >= n_terms:
+            raise ValueError("term_word_codes: a row outside the terms")
+    # the longer terms and their words, counted
+    for k in range(n_terms):
+        w = 0
+        for i in range(starts[k], starts[k] + lengths[k]):
+            if blob[i] == 32:
+                w += 1
+        if w:
+            n_longer += 1
+            n_words += w + 1
+    longer_array = np.empty(n_longer, dtype=np.int64)
+    counts_array = np.empty(n_longer, dtype=np.int64)
+    codes_array = np.empty(n_words, dtype=np.int64)
+    cdef int64_t[::1] longer = longer_array
+    cdef int64_t[::1] counts = counts_array
+    cdef int64_t[::1] codes = codes_array
+    while mask + 1 < 2 * n_hashes:
+        mask = 2 * mask + 1
+    cdef int32_t *table = <int32_t *> PyMem_Malloc((mask + 1) * sizeof(int32_t))  # place among the hashes + 1
+    if table is NULL:
+        raise MemoryError()
+    try:
+        with nogil:
+            for slot in range(mask + 1):
+                table[slot] = 0
+            for k in range(n_hashes):
+                slot = <Py_ssize_t> (hashes[k] & <uint64_t> mask)
+                while table[slot]:
+                    slot = (slot + 1) & mask
+                table[slot] = <int32_t> (k + 1)
+            n_longer = n_words = 0
+            for k in range(n_terms):
+                a, e = starts[k], starts[k] + lengths[k]
+                w = 0
+                for i in range(a, e):
+                    if blob[i] == 32:
+                        w += 1
+                if not w:
+                    continue
+                if n_longer >= longer.shape[0]:  # (the bytes changed since they were counted)
+                    found = False
+                    break
+                longer[n_longer] = k
+                counts[n_longer] = w + 1
+                n_longer += 1
+                i = a
+                while True:  # each word: up to the next space or the term's end
+                    size = 0
+                    while i + size < e and blob[i + size] != 32:
+                        size += 1
+                    h = _vocab_hash(&blob[i], size, base) if size else _vocab_hash(&blob[0], 0, base)
+                    slot = <Py_ssize_t> (h & <uint64_t> mask)
+                    found = False
+                    while table[slot]:
+                        place = table[slot] - 1
+                        if hashes[place] == h:
+                            row = row_of[place] if wide else row_of32[place]
+                            if lengths[row] == size:
+                                found = True
+                                for w in range(size):
+                                    if blob[starts[row] + w] != blob[i + w]:
+                                        found = False
+                                        break
+                            break
+                        slot = (slot + 1) & mask
+                    if not found or n_words >= codes.shape[0]:
+                        found = False
+                        break
+                    codes[n_words] = value_of[row] if mapped else row
+                    n_words += 1
+                    i += size + 1
+                    if i > e:
+                        break
+                if not found:
+                    break
+    finally:
+        PyMem_Free(table)
+    if n_words != codes.shape[0] or n_longer != longer.shape[0]:
+        return None  # a word not a term: the numpy path
+    return longer_array, counts_array, codes_array
 
 
 # ---- segmentation and finish ----

@@ -245,8 +245,21 @@ class CompiledClaimModel:
 
     def _linear(self, texts: list[str], tokens: list[str], dense: np.ndarray) -> np.ndarray:
         """(n, n_classes + 1): the classes' scores, then the grade estimate."""
-        scores = self.words.scores(texts, self.coef_words) + self.sources.scores(tokens, self.coef_sources)
+        scores = self.words.scores(texts, self.coef_words) + self._source_scores(tokens)
         return scores + ((dense - self.mean) / self.scale) @ self.coef_dense.T + self._intercepts
+
+    def _source_scores(self, tokens: list[str]) -> np.ndarray:
+        """The source block's part of the scores, computed once per distinct token string: more than half of a
+        batch's sentences share one with another (no source and no cue, or the same source), and a row's scores are
+        its own string's (session 14)."""
+        try:
+            distinct = {t: k for k, t in enumerate(dict.fromkeys(tokens))}
+        except TypeError:  # an unhashable value
+            distinct = None
+        if distinct is None or len(distinct) == len(tokens):
+            return self.sources.scores(tokens, self.coef_sources)
+        rows = self.sources.scores(list(distinct), self.coef_sources)
+        return rows[np.fromiter(map(distinct.__getitem__, tokens), dtype=np.intp, count=len(tokens))]
 
     def decision(self, texts: list[str], tokens: list[str], dense: np.ndarray) -> np.ndarray:
         return self._linear(texts, tokens, dense)[:, :self.n_classes]

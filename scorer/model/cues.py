@@ -357,11 +357,11 @@ _CASE_LONGEST = max(map(len, _CASE_BITS))
 _PHRASE_GROUPS = ("denial", "anon", "report", "outlet", "hedge")
 
 
-def _phrase_trie():
-    """The phrase regex's literal alternatives as the compiled `PhraseTrie` (the arrays its docstring describes), which
-    `cue_rows` walks from each start instead of calling `phrase_groups` (the same groups,
-    tests/kernels/test_inheadk.py)."""
-    alternatives = _phrase_alternatives()
+def _phrase_trie(alternatives: dict | None = None):
+    """The phrase regex's literal alternatives (`_phrase_alternatives`, or `alternatives` in its form) as the compiled
+    `PhraseTrie` (the arrays its docstring describes), which `cue_rows` walks from each start instead of calling
+    `phrase_groups` (the same groups, tests/kernels/test_inheadk.py)."""
+    alternatives = _phrase_alternatives() if alternatives is None else alternatives
     nodes: list[dict[str, int]] = [{}]
     ends: dict[int, list] = {}
     for literal, alts in alternatives.items():
@@ -382,15 +382,18 @@ def _phrase_trie():
             bounded.append(int(is_bounded))
             group.append(1 << _PHRASE_GROUPS.index(name))
         starts.append(len(order))
-    return kernels.compiled.PhraseTrie(edges, chars, children, starts, order, bounded, group)
+    # the trie as an automaton, one step per character (session 14: the same groups, tests/kernels/test_cuek.py)
+    return getattr(kernels.compiled, "PhraseMachine", kernels.compiled.PhraseTrie)(edges, chars, children, starts,
+                                                                                   order, bounded, group)
 
 
 _CUE_CALLS = (_phrase_trie() if hasattr(kernels.compiled, "PhraseTrie") else phrase_groups, _DASH_ATTRIBUTION.search,
               _said_after_closing, _DIGITS.findall, _YEAR.search, _DATE_MAY.search, _MODAL_PHRASE.search, math.log1p)
 _cue_rows = getattr(kernels.compiled, "cue_rows", None)  # None: the twin (no kernels, or a build without it)
-# the two tables as the compiled `WordBits` (looked up without a str per word; the same bits)
-_CUE_TABLES = (kernels.compiled.WordBits(_LOWER_BITS), kernels.compiled.WordBits(_CASE_BITS)) \
-    if hasattr(kernels.compiled, "WordBits") else (_LOWER_BITS, _CASE_BITS)
+# the two tables as the compiled `WordBits` (looked up without a str per word; the same bits); the lower-cased table is
+# the twin's, whose _ANY_CASE_BIT lets cue_rows look a word up in the case-sensitive one only when it may be there
+_CUE_TABLES = (kernels.compiled.WordBits(_PYTHON_BITS), kernels.compiled.WordBits(_CASE_BITS)) \
+    if hasattr(kernels.compiled, "WordBits") else (_PYTHON_BITS, _CASE_BITS)
 
 
 def cue_matrix(texts) -> np.ndarray:
@@ -399,7 +402,7 @@ def cue_matrix(texts) -> np.ndarray:
     texts = list(texts)
     if _cue_rows is not None and all(type(t) is str for t in texts):
         out = np.empty((len(texts), len(CUE_FEATURES)), dtype=np.float64)
-        _cue_rows(texts, out, *_CUE_TABLES, _CASE_LONGEST, _CUE_CALLS)
+        _cue_rows(texts, out, *_CUE_TABLES, _CASE_LONGEST, _CUE_CALLS, _ANY_CASE_BIT)
         return out
     return cue_matrix_python(texts)
 

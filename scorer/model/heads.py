@@ -211,6 +211,22 @@ def tokenise(pattern: re.Pattern, texts: list[str]) -> list[list[str]]:
     return tokens
 
 
+# The texts of the most recent `_lowered` call (a copy) and their lower-cased forms: the claim head looks the sentences
+# up right after the attribution heads, so each is lower-cased once per batch (read once, then dropped, as _RECENT).
+_LOWERED: list[tuple[list[str], list[str]]] = []
+
+
+def _lowered(texts: list[str]) -> list[str]:
+    """The lower-cased texts (those of the previous call when it had the same texts)."""
+    if _LOWERED:
+        recent, lowered = _LOWERED.pop()
+        if len(recent) == len(texts) and recent == texts:
+            return lowered
+    lowered = list(map(str.lower, texts))
+    _LOWERED.append((list(texts), lowered))
+    return lowered
+
+
 def ngram_ids_loop(texts: list[str], findall, vocabulary: Mapping[str, int], top: int,
                    tokenised: list[list[str]] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """`NgramCoder.ids` as n-gram strings (tokens joined by a space, looked up in `vocabulary`, all of a batch at
@@ -258,35 +274,42 @@ class NgramCoder:
         self.base = top
         if self.exact_loop or ngram_max < 2:
             return
-        # the words of every longer term (one with a space), all in a row, as byte ranges of the terms' bytes
-        at = np.flatnonzero(vocab.blob == 32)  # spaces of the terms' bytes (and of bytes between terms, if any)
-        by_start = np.argsort(vocab.starts, kind="stable")
-        term = by_start[np.maximum(np.searchsorted(vocab.starts[by_start], at, side="right") - 1, 0)]
-        inside = (len(vocab) > 0) & (at >= vocab.starts[term]) & (at < vocab.starts[term] + vocab.lengths[term])
-        spaces = np.bincount(term[inside], minlength=len(vocab))
-        longer = np.flatnonzero(spaces > 0)
-        lengths = spaces[longer].astype(np.int64) + 1  # words per longer term
-        term_lengths = vocab.lengths[longer].astype(np.int64)
-        sub = gather(vocab.blob, vocab.starts[longer], term_lengths)
-        first_byte = np.cumsum(term_lengths) - term_lengths
-        at = np.flatnonzero(sub == 32)
-        word_starts = np.sort(np.concatenate([first_byte, at + 1]))
-        word_ends = np.sort(np.concatenate([at, first_byte + term_lengths]))
-        word_lengths = word_ends - word_starts
-        words = gather(sub, word_starts, word_lengths)
-        codes = vocab.find(words, word_lengths)
-        missing = np.flatnonzero(codes < 0)
-        if len(missing):
-            raw = words.tobytes()
-            offsets = (np.cumsum(word_lengths) - word_lengths)[missing].tolist()
-            parts = [raw[a:a + n] for a, n in zip(offsets, word_lengths[missing].tolist())]
-            distinct = dict.fromkeys(parts)
-            number = {word: top + k for k, word in enumerate(distinct)}
-            codes[missing] = np.fromiter(map(number.__getitem__, parts), dtype=np.int64, count=len(parts))
-            blob = np.frombuffer(b"".join(distinct), dtype=np.uint8)
-            extra_lengths = np.fromiter(map(len, distinct), dtype=np.int64, count=len(distinct))
-            self.extra = Vocabulary(blob, range_starts(extra_lengths), extra_lengths,
-                                    top + np.arange(len(distinct), dtype=np.int64))
+        # the words of every longer term (one with a space) and their codes: by the compiled `term_word_codes` when
+        # every word is a term (the same arrays; session 14: a few ms instead of about 30 when a worker builds the
+        # heads' coder), else below
+        fast = kernels.term_word_codes(vocab) if _term_word_codes is not None else None
+        if fast is not None:
+            longer, lengths, codes = fast
+        else:
+            # (the numpy path) the words all in a row, as byte ranges of the terms' bytes
+            at = np.flatnonzero(vocab.blob == 32)  # spaces of the terms' bytes (and of bytes between terms, if any)
+            by_start = np.argsort(vocab.starts, kind="stable")
+            term = by_start[np.maximum(np.searchsorted(vocab.starts[by_start], at, side="right") - 1, 0)]
+            inside = (len(vocab) > 0) & (at >= vocab.starts[term]) & (at < vocab.starts[term] + vocab.lengths[term])
+            spaces = np.bincount(term[inside], minlength=len(vocab))
+            longer = np.flatnonzero(spaces > 0)
+            lengths = spaces[longer].astype(np.int64) + 1  # words per longer term
+            term_lengths = vocab.lengths[longer].astype(np.int64)
+            sub = gather(vocab.blob, vocab.starts[longer], term_lengths)
+            first_byte = np.cumsum(term_lengths) - term_lengths
+            at = np.flatnonzero(sub == 32)
+            word_starts = np.sort(np.concatenate([first_byte, at + 1]))
+            word_ends = np.sort(np.concatenate([at, first_byte + term_lengths]))
+            word_lengths = word_ends - word_starts
+            words = gather(sub, word_starts, word_lengths)
+            codes = vocab.find(words, word_lengths)
+            missing = np.flatnonzero(codes < 0)
+            if len(missing):
+                raw = words.tobytes()
+                offsets = (np.cumsum(word_lengths) - word_lengths)[missing].tolist()
+                parts = [raw[a:a + n] for a, n in zip(offsets, word_lengths[missing].tolist())]
+                distinct = dict.fromkeys(parts)
+                number = {word: top + k for k, word in enumerate(distinct)}
+                codes[missing] = np.fromiter(map(number.__getitem__, parts), dtype=np.int64, count=len(parts))
+                blob = np.frombuffer(b"".join(distinct), dtype=np.uint8)
+                extra_lengths = np.fromiter(map(len, distinct), dtype=np.int64, count=len(distinct))
+                self.extra = Vocabulary(blob, range_starts(extra_lengths), extra_lengths,
+                                        top + np.arange(len(distinct), dtype=np.int64))
         self.base = base = top + (len(self.extra) if self.extra is not None else 0)
         self.exact_loop = base ** ngram_max >= 2 ** 62
         if self.exact_loop:
@@ -348,7 +371,7 @@ class NgramCoder:
     def ids_compiled(self, texts: list[str], long_words: bool) -> tuple[np.ndarray, np.ndarray]:
         """`ids` with the texts tokenised and coded by the compiled kernel `word_codes` (heads.HEADS_TOKEN_PATTERN, or
         with `long_words` heads.LONG_WORDS_PATTERN): the same result (tests/kernels/test_word_codes.py)."""
-        codes, lengths, missed, at = _word_codes(list(map(str.lower, texts)), self.cache, long_words)
+        codes, lengths, missed, at = _word_codes(_lowered(texts), self.cache, long_words)
         if missed:
             codes[at] = self._resolve(missed)
         return self._ids_of_codes(codes, lengths)
@@ -367,8 +390,14 @@ class NgramCoder:
         k // step == j being keys[buckets[j]:buckets[j + 1]], about 8 keys a bucket (1 byte a key more)."""
         keys, values = self.keys[n]
         n_buckets = max(len(keys) // 8, 1)
-        step = max(-(-self.base ** n // n_buckets), 1)  # every key is below base ** n <= n_buckets * step
-        buckets = np.searchsorted(keys, np.arange(n_buckets + 1, dtype=np.int64) * step).astype(np.int64)
+        step = max(-(-self.base ** n // n_buckets), 1)
+        # a power of two (the kernel shifts instead of dividing: session 14), and as many buckets as it takes: every
+        # key is below base ** n <= n_buckets * step
+        step = 1 << (step - 1).bit_length()
+        n_buckets = max(-(-self.base ** n // step), 1)
+        buckets = np.empty(n_buckets + 1, dtype=np.int64)
+        buckets[:-1] = np.searchsorted(keys, np.arange(n_buckets, dtype=np.int64) * step)
+        buckets[-1] = len(keys)
         return keys, values, buckets, step
 
     def _ids_of_codes_python(self, codes: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -410,6 +439,7 @@ _CodeCache = getattr(kernels.compiled, "CodeCache", None)
 _vocab_find = getattr(kernels.compiled, "vocab_find", None)
 _ngram_rows = getattr(kernels.compiled, "ngram_rows", None)  # None: the twin (no kernels, or a build without them)
 _tfidf_scores = getattr(kernels.compiled, "tfidf_scores", None)
+_term_word_codes = getattr(kernels.compiled, "term_word_codes", None)
 COMPILED_SCORES = _tfidf_scores is not None  # word scores by `compiled_word_scores`
 _TF = np.zeros(0, dtype=np.float32)
 
@@ -455,13 +485,14 @@ class CompiledHead:
         """Linear scores (n, n_coef_rows) from the token occurrences and the dense parts (shared via `done`);
         `words`: the word part (`word_scores`), when the caller has it."""
         scores = self.word_scores(rows, ids, len(frame)) if words is None else words
-        blocks = []
-        for kind in self.parts:
-            if kind not in done:
-                done[kind] = dense_part(kind, frame)
-            blocks.append(done[kind])
-        if blocks:
-            scores = scores + np.hstack(blocks) @ self.coef_dense.T
+        if self.parts:
+            stacked = ("stacked", tuple(self.parts))  # (two of the three heads read the same parts: stacked once)
+            if stacked not in done:
+                for kind in self.parts:
+                    if kind not in done:
+                        done[kind] = dense_part(kind, frame)
+                done[stacked] = np.hstack([done[kind] for kind in self.parts])
+            scores = scores + done[stacked] @ self.coef_dense.T
         return scores + self.intercept
 
     def word_scores(self, rows: np.ndarray, ids: np.ndarray, n: int) -> np.ndarray:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 # The kernels' interface version: equal to `_scorer_kernels.VERSION` of a build this code can use.
-VERSION = 8
+VERSION = 9
 
 
 def _load():
@@ -293,3 +293,19 @@ def _int32_columns(columns):
             raise ValueError("tfidf_scores: a column beyond int32")
         columns = columns.astype(np.int32)
     return np.ascontiguousarray(columns)
+
+
+# ---- cuek (session 14) ----
+
+def term_word_codes(vocabulary):
+    """The compiled start of `scorer.model.heads.NgramCoder`: (longer terms, words per term, the words' ids) of the
+    vocabulary's terms that hold a space, or None where the coder's numpy path must run (a word that is not a term,
+    terms not laid out in order)."""
+    import numpy as np
+
+    v = vocabulary
+    return compiled.term_word_codes(
+        np.ascontiguousarray(v.blob, dtype=np.uint8), np.ascontiguousarray(v.starts, dtype=np.int64),
+        np.ascontiguousarray(v.lengths, dtype=np.int32), np.ascontiguousarray(v.hashes, dtype=np.uint64),
+        np.ascontiguousarray(v.rows if v.rows.dtype in (np.int32, np.int64) else v.rows.astype(np.int64)),
+        None if v.values is None else np.ascontiguousarray(v.values, dtype=np.int64), int(v.base))
