@@ -36,7 +36,7 @@ cdef extern from "Python.h":
     bint Py_UNICODE_ISALNUM(Py_UCS4 ch) nogil
     bint Py_UNICODE_ISLOWER(Py_UCS4 ch) nogil
 
-VERSION = 8
+VERSION = 9
 
 cdef enum:
     LEFT_DQ = 0x201C  # “
@@ -405,6 +405,15 @@ cdef enum:
     HORIZONTAL_ELLIPSIS = 0x2026  # …
 
 
+cdef inline bint _linebreak(Py_UCS4 ch) noexcept nogil:
+    """Py_UNICODE_ISLINEBREAK (a line break of `str.splitlines`: \n \v \f \r \x1c \x1d \x1e \x85 \u2028
+    \u2029) without a function call for the characters above \x1e (checked for every code point in
+    tests/kernels/test_rowk.py)."""
+    if ch > 0x1E:
+        return ch == 0x85 or ch == 0x2028 or ch == 0x2029
+    return Py_UNICODE_ISLINEBREAK(ch)
+
+
 cdef inline bint _punkt_end(Py_UCS4 ch) noexcept nogil:
     """A candidate sentence end: `[.!?]|\\u2026` (the language's sent_end_chars and the ellipsis)."""
     return ch == 0x2E or ch == 0x21 or ch == 0x3F or ch == HORIZONTAL_ELLIPSIS
@@ -676,7 +685,7 @@ def split_sentences(str text not None, Py_ssize_t lo, Py_ssize_t hi, object deci
         if pos < hi:
             line_start = pos
             k = pos
-            while k < hi and not Py_UNICODE_ISLINEBREAK(_at(t, k)):
+            while k < hi and not _linebreak(_at(t, k)):
                 k += 1
             if k < hi:
                 if _at(t, k) == 0x0D and k + 1 < hi and _at(t, k + 1) == 0x0A:
@@ -731,6 +740,9 @@ def furniture_lines(str text not None, tuple groups not None, tuple folds not No
     cdef Text t = _text(text)
     cdef Py_ssize_t n_literals = 0, g, i, j, k, a, b, start, end, pos = 0, m
     cdef unsigned long long first[128]
+    # the literals whose second (third) character is this byte, or that have none: a pre-check before memcmp
+    cdef unsigned long long second[256]
+    cdef unsigned long long third[256]
     cdef unsigned long long bit, all_groups
     cdef int group_of[FURNITURE_MAX_LITERALS]
     cdef Py_ssize_t length[FURNITURE_MAX_LITERALS]
@@ -748,6 +760,9 @@ def furniture_lines(str text not None, tuple groups not None, tuple folds not No
         raise ValueError("furniture_lines: at most 8 folds")
     for i in range(128):
         first[i] = 0
+    for i in range(256):
+        second[i] = 0
+        third[i] = 0
     for g in range(len(groups)):
         for literal in groups[g]:
             if not isinstance(literal, str) or not literal or not (<str> literal).isascii() \
@@ -760,6 +775,11 @@ def furniture_lines(str text not None, tuple groups not None, tuple folds not No
             length[n_literals] = len(encoded)
             group_of[n_literals] = <int> g
             first[<unsigned char> chars[n_literals][0]] |= 1ULL << n_literals
+            for i in range(256):
+                if length[n_literals] < 2 or i == <unsigned char> chars[n_literals][1]:
+                    second[i] |= 1ULL << n_literals
+                if length[n_literals] < 3 or i == <unsigned char> chars[n_literals][2]:
+                    third[i] |= 1ULL << n_literals
             n_literals += 1
     for i in range(n_folds):
         a_char, a_letter = folds[i]
@@ -769,14 +789,16 @@ def furniture_lines(str text not None, tuple groups not None, tuple folds not No
         fold_to[i] = ord(a_letter)
     all_groups = (1ULL << len(groups)) - 1 if len(groups) < 64 else ~0ULL
     cdef list out = []
-    buf = <unsigned char *> PyMem_Malloc(longest + 1)
+    if longest > PY_SSIZE_T_MAX - 3:
+        raise ValueError("furniture_lines: longest too large")
+    buf = <unsigned char *> PyMem_Malloc(longest + 3)  # (two bytes after a line for the pre-check, 0)
     if buf == NULL:
         raise MemoryError()
     try:
         while pos < t.n:
             # the raw line [pos, end_raw) with its line break (\r\n is one)
             k = pos
-            while k < t.n and not Py_UNICODE_ISLINEBREAK(_at(t, k)):
+            while k < t.n and not _linebreak(_at(t, k)):
                 k += 1
             if k < t.n:
                 if _at(t, k) == 0x0D and k + 1 < t.n and _at(t, k + 1) == 0x0A:
@@ -807,11 +829,13 @@ def furniture_lines(str text not None, tuple groups not None, tuple folds not No
                     if <unsigned int> ch < 128:
                         low = ch
                 buf[i] = <unsigned char> low
+            buf[m] = 0
+            buf[m + 1] = 0
             mask = 0
             for i in range(m):
                 if buf[i] >= 128:
                     continue
-                bit = first[buf[i]]
+                bit = first[buf[i]] & second[buf[i + 1]] & third[buf[i + 2]]
                 while bit:
                     j = __builtin_ctzll(bit)
                     bit &= bit - 1

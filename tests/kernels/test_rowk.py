@@ -1,0 +1,162 @@
+"""Session 14, rowk (issue #21): the page-furniture rules tried in one call per line (`furniture._first_rule`) give
+the reason the rules tried one by one give, on the PolNeAR lines and on fuzzed lines, with and without the compiled
+kernels. The kernels' tests need them built (skipped otherwise, except when SCORER_REQUIRE_KERNELS=1)."""
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from scorer.text import furniture, kernels
+
+
+def rule_by_rule(line: str) -> str | None:
+    """`furniture_reason` as it was (dc1f77a): every rule tried in order, a rule with literals only when one of them
+    is in the folded line."""
+    if not line or len(line) > furniture._LONGEST_LINE:
+        return None
+    folded = furniture._folded(line)
+    for reason, pattern, literals in furniture._CHECKED_RULES:
+        if literals is not None and not any(literal in folded for literal in literals):
+            continue
+        if pattern.match(line):
+            return reason
+    return None
+
+
+def rules_alone(line: str) -> str | None:
+    """The first rule of `furniture._RULES` that matches, no literal checked."""
+    return next((reason for reason, pattern in furniture._RULES if pattern.match(line)), None) if line else None
+
+
+# pieces of furniture lines and of article sentences, joined at random into fuzzed lines
+_PIECES = ("Share", "share this article", "on Facebook", "Twitter", "X", "WhatsApp", "e-mail", "Print", "copy link",
+           "|", "•", "·", "/", ",", " ", "  ", "\t", "Advertisement", "Sponsored content", "Story continues below",
+           "the", "advertisement", "Read more", "See also:", "Related:", "More:", "Click here", "Watch:", "Sign up",
+           "Subscribe", "Follow us", "@cnn", "newsletter", "Get our daily newsletter", "cookies", "We use cookies",
+           "accept", "privacy", "Photo", "photo credit:", "Image", "by", "By", "BY", "John Smith", "Jane O'Neil",
+           "and", "&", "Reuters/Kevin", "Getty Images", "AFP via Getty", "AP Photo", "Shutterstock", "file photo",
+           "(", ")", ".", "Published", "Updated", "12:30", "2019", "©", "Copyright", "(c) ", "All rights reserved",
+           "pic.twitter.com/abc", "https://t.co/x", "— Jane (@jane)", "WASHINGTON", "NEW YORK (Reuters)", "—", "–",
+           "-", "Site icon", "Exit mobile version", "Skip to main content", "Menu", "Search", "Home", "Sections",
+           "Back to top", "menu", "ſhare", "ſection", "İmage", "ımage", "\u212aelvin", "Vıdeo", "Crédit", "credıt",
+           "ad", "Ad", "said", "The senator said on Tuesday", "“Quote,”", "’", "x" * 150, "é", "\u0301", "日本",
+           "\ud800", "1", "Sen. Ron Wyden", "Illustration by", "Graphic:", "Video credit")
+
+
+def _fuzzed_lines(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    lines = []
+    for _ in range(n):
+        pieces = [rng.choice(_PIECES) for _ in range(rng.randint(1, 6))]
+        line = rng.choice(("", " ")).join(pieces)
+        if rng.random() < 0.3:
+            line = line.upper() if rng.random() < 0.5 else line.lower()
+        lines.append(line.strip())
+    return lines
+
+
+def _corpus_lines(texts: list[str]) -> list[str]:
+    return [stripped for text in texts for line in text.splitlines() if (stripped := line.strip())]
+
+
+def test_one_call_per_line_same_reason(polnear_texts):
+    lines = _corpus_lines(polnear_texts) + _fuzzed_lines(6_000, 14)
+    found = {}
+    for line in lines:
+        reason = furniture.furniture_reason(line)
+        assert reason == rule_by_rule(line), line
+        assert reason == (rules_alone(line) if len(line) <= furniture._LONGEST_LINE else None), line
+        found[reason] = found.get(reason, 0) + 1
+    # every rule fires on these lines, and most lines are no furniture
+    assert set(found) == {reason for reason, _ in furniture._RULES} | {None}, found
+    assert found[None] > len(lines) / 3
+
+
+def test_first_rule_is_the_order_of_the_rules():
+    """A line two rules match gets the earlier one's reason; groups inside a rule do not change which one."""
+    rules = [("first", furniture.re.compile(r"^(a)(b)?$", furniture.re.I), None),
+             ("second", furniture.re.compile(r"^a$"), None), ("third", furniture.re.compile(r"^((c)|d)$"), None)]
+    first = furniture._first_rule(rules)
+    assert first.match("A").lastgroup == "r0" and first.match("ab").lastgroup == "r0"
+    assert first.match("c").lastgroup == "r2" and first.match("d").lastgroup == "r2" and first.match("e") is None
+    # case-insensitive only where the rule is
+    cased = furniture._first_rule([("x", furniture.re.compile("^a$"), None), ("y", furniture.re.compile("^A$"), None)])
+    assert cased.match("A").lastgroup == "r1" and cased.match("a").lastgroup == "r0"
+
+
+@pytest.mark.parametrize("active", [True, False])
+def test_find_furniture_same_with_and_without_kernels(polnear_texts, active, monkeypatch):
+    fuzz = _fuzzed_lines(3_000, 15)
+    texts = polnear_texts[::4] + ["\n".join(fuzz[i:i + 40]) for i in range(0, len(fuzz), 40)] + ["", "\n\r\n", "ad"]
+    if active:
+        from compiled_kernels import compiled_module  # tests/kernels/compiled_kernels.py
+
+        monkeypatch.setattr(kernels, "compiled", compiled_module())
+        find = furniture._find_furniture_compiled
+    else:
+        find = furniture._find_furniture_python
+    n = 0
+    for text in texts:
+        expected = []
+        pos = 0
+        for raw in text.splitlines(keepends=True):
+            stripped = raw.strip()
+            reason = rule_by_rule(stripped) if stripped else None
+            if reason:
+                start = pos + raw.index(stripped)
+                expected.append(furniture.Skipped(start, start + len(stripped), stripped, reason))
+            pos += len(raw)
+        assert find(text) == expected
+        n += len(expected)
+    assert n > 500
+
+
+def _compiled():
+    from compiled_kernels import compiled_module  # tests/kernels/compiled_kernels.py
+
+    return compiled_module()
+
+
+def _lines(text: str, longest: int) -> list[tuple[int, int]]:
+    """The (start, end) of the stripped non-empty lines of at most `longest` characters, as `find_furniture` cuts."""
+    out, pos = [], 0
+    for raw in text.splitlines(keepends=True):
+        stripped = raw.strip()
+        if stripped and len(stripped) <= longest:
+            start = pos + raw.index(stripped)
+            out.append((start, start + len(stripped)))
+        pos += len(raw)
+    return out
+
+
+def test_furniture_lines_cut_at_every_line_break():
+    """The kernel's line breaks (`_linebreak`, no function call above \\x1e) are `str.splitlines`' for every code
+    point (white space stripped as `str.strip` strips it)."""
+    K = _compiled()
+    points = [chr(c) for c in range(0x110000)]
+    text = "x".join(points)
+    assert [(s, e) for s, e, _ in K.furniture_lines(text, (), (), len(text))] == _lines(text, len(text))
+    # and with lines of every kind of str (1, 2 and 4 bytes a character)
+    for top in (0x100, 0x10000):
+        text = "ab".join(points[:top])
+        assert [(s, e) for s, e, _ in K.furniture_lines(text, (), (), 7)] == _lines(text, 7)
+
+
+def test_furniture_lines_literal_checks():
+    """The masks (the pre-check of a literal's first three characters, then the whole literal) against `in` on the
+    folded line; literals of one and two characters, at the line's end, overlapping."""
+    K = _compiled()
+    rng = random.Random(16)
+    groups = (("cookie",), ("photo", "p", "ph", "credit", "xx"), ("e",), ("zzz", "zz"))
+    alphabet = "cookiephtredxz \u0130\u0131\u017f\u212aKCOPÉ\u0301é"
+    for _ in range(3_000):
+        line = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))).strip() or "c"
+        [(start, end, mask)] = K.furniture_lines(" " + line + "\n", groups, furniture._FOLD_TO_ASCII, 100)
+        folded = furniture._folded(line)
+        assert (start, end) == (1, 1 + len(line))
+        assert mask == sum(1 << g for g, literals in enumerate(groups) if any(x in folded for x in literals)), line
+    with pytest.raises(ValueError):
+        K.furniture_lines("a", groups, (), 2 ** 63 - 1)
+    with pytest.raises(ValueError):
+        K.furniture_lines("a", (("A",),), (), 10)
