@@ -21,6 +21,7 @@ repeated here: the callers pass them in (one place for each list).
     split_sentences <- scorer.text.segment.split_sentences (blocks, punkt_spans, sentence_spans): the same section
     furniture_lines <- scorer.text.furniture.find_furniture's lines and literal checks: the same section
     corroboration_overlap, specific_words, alternation_spans: see the section "fink (session 13)" at the end
+    report_rows    <- scorer.pipeline.sentence_rows: see the section "rowk (session 14)" at the end
 
 Bump VERSION whenever a function's behaviour or signature changes: the dispatch uses a compiled module only when
 its VERSION is the one the Python code expects, so a stale build falls back to the twins instead of disagreeing.
@@ -3897,3 +3898,127 @@ def alternation_spans(str text not None, tuple words not None):
             continue
         p += 1
     return out
+
+
+# ---- rowk (session 14) ----
+#
+#   report_rows <- scorer.pipeline.sentence_rows (the report's sentence rows of one article, from source columns whose
+#                  cells are None, str or int: the pipeline's "plain" case; None for any other, which the twin reads)
+#
+# The rows are the twin's dicts, key for key in the same order, built with PyDict_SetItem instead of one dict display
+# and a dozen look-ups per row of interpreted code: the work is object creation, the win is the interpreter's.
+
+from cpython.dict cimport PyDict_Copy, PyDict_SetItem
+from cpython.list cimport PyList_GET_ITEM
+from cpython.tuple cimport PyTuple_GET_ITEM
+
+
+# the keys of a row, in their order (`pipeline.sentence_rows`)
+_ROW_KEYS = ("index", "start", "end", "text", "attribution_type", "probabilities", "source", "cue", "source_phrase",
+             "via", "source_span", "cue_span", "content_span", "support", "support_grade", "reasons",
+             "corroborated_by", "is_headline")
+
+
+cdef inline object _cell(list column, Py_ssize_t k):
+    return <object> PyList_GET_ITEM(column, k)
+
+
+cdef inline object _row_span(object start, object end):
+    """`pipeline._plain_span`: [start, end], or None when either is."""
+    if start is None or end is None:
+        return None
+    return [start, end]
+
+
+def report_rows(list sentences not None, list kept not None, list labels not None, list probabilities not None,
+                tuple label_names not None, list columns not None, list support not None, list grades not None,
+                list reasons not None, list corroborated not None, object headline):
+    """`pipeline.sentence_rows` of the plain case: `columns` the model inputs' source columns in the order of
+    `pipeline._SOURCE_COLUMNS`, each sentence's values at its row kept[i]; None when a cell of the columns is not None,
+    str or int (the twin turns such cells into plain ones first). The list
+    arguments are checked against each other's lengths, and every row kept[i] against the columns', before the
+    unchecked reads."""
+    cdef Py_ssize_t n = len(sentences), i, k, j, n_rows, n_labels = len(label_names)
+    cdef list source_col, cue_col, inherited_col, type_col, refers_col, via_col
+    cdef list source_start, source_end, cue_start, cue_end, content_start, content_end
+    cdef list rows = [], row_probs
+    cdef dict row, probs
+    cdef object label, phrase, cue, refers, inherited, sent, index, cell, column
+    cdef bint attributed
+    # each dict a copy of a template with its keys in order (a copy of a dict without deletions copies its table at
+    # once; setting a key it holds never resizes it)
+    cdef dict row_template = dict.fromkeys(_ROW_KEYS), probs_template = dict.fromkeys(label_names)
+    if len(columns) != 12 or not all(type(c) is list for c in columns):
+        raise ValueError("report_rows: columns must be the 12 source columns, as lists")
+    (source_col, cue_col, inherited_col, type_col, refers_col, via_col, source_start, source_end, cue_start, cue_end,
+     content_start, content_end) = columns
+    n_rows = len(source_col)
+    if any(len(c) != n_rows for c in columns):
+        raise ValueError("report_rows: the source columns differ in length")
+    for column in columns:  # the plain case only: every cell None, str or int (exactly: `pipeline._PLAIN_CELLS`)
+        for j in range(n_rows):
+            cell = <object> PyList_GET_ITEM(<list> column, j)
+            if not (cell is None or type(cell) is str or type(cell) is int):
+                return None
+    if not (len(kept) == len(labels) == len(probabilities) == len(support) == len(grades) == len(reasons)
+            == len(corroborated) == n):
+        raise ValueError("report_rows: one value of each list per sentence")
+    for i in range(n):
+        k = kept[i]  # (an int: TypeError otherwise)
+        if not 0 <= k < n_rows:
+            raise IndexError(f"report_rows: row {k} outside the columns' {n_rows}")
+        sent = <object> PyList_GET_ITEM(sentences, i)
+        if not isinstance(sent, tuple) or len(sent) < 3:
+            raise TypeError("report_rows: a sentence must be a (start, end, text) tuple")
+        if type(<object> PyList_GET_ITEM(probabilities, i)) is not list:
+            raise TypeError("report_rows: the probabilities of a sentence must be a list")
+    for i in range(n):
+        k = <Py_ssize_t> <object> PyList_GET_ITEM(kept, i)
+        label = <object> PyList_GET_ITEM(labels, i)
+        if label == "editorial_opinion":
+            phrase = cue = refers = None
+            attributed = False
+        else:
+            inherited = _cell(inherited_col, k)
+            if label == "outlet_claim" and _cell(type_col, k) != "outlet_claim":
+                phrase = cue = refers = None
+            else:
+                phrase = _cell(source_col, k)
+                cue = _cell(cue_col, k)
+                if phrase is None and inherited:
+                    phrase, cue, refers = inherited, None, None
+                else:
+                    refers = _cell(refers_col, k)
+            attributed = phrase is not None or cue is not None or (label != "outlet_claim" and bool(inherited))
+        sent = <object> PyList_GET_ITEM(sentences, i)
+        row_probs = <list> PyList_GET_ITEM(probabilities, i)
+        if len(row_probs) == n_labels:
+            probs = PyDict_Copy(probs_template)
+        else:  # (zip's length: the shorter)
+            probs = {}
+        for j in range(min(n_labels, len(row_probs))):  # (dict(zip(LABELS, probabilities[i])))
+            PyDict_SetItem(probs, <object> PyTuple_GET_ITEM(label_names, j), <object> PyList_GET_ITEM(row_probs, j))
+        index = i
+        row = PyDict_Copy(row_template)
+        PyDict_SetItem(row, "index", index)
+        PyDict_SetItem(row, "start", sent[0])
+        PyDict_SetItem(row, "end", sent[1])
+        PyDict_SetItem(row, "text", sent[2])
+        PyDict_SetItem(row, "attribution_type", label)
+        PyDict_SetItem(row, "probabilities", probs)
+        PyDict_SetItem(row, "source", refers or phrase)
+        PyDict_SetItem(row, "cue", cue)
+        PyDict_SetItem(row, "source_phrase", phrase)
+        PyDict_SetItem(row, "via", _cell(via_col, k))
+        PyDict_SetItem(row, "source_span",
+                       _row_span(_cell(source_start, k), _cell(source_end, k)) if phrase is not None else None)
+        PyDict_SetItem(row, "cue_span", _row_span(_cell(cue_start, k), _cell(cue_end, k)) if cue is not None else None)
+        PyDict_SetItem(row, "content_span",
+                       _row_span(_cell(content_start, k), _cell(content_end, k)) if attributed else None)
+        PyDict_SetItem(row, "support", <object> PyList_GET_ITEM(support, i))
+        PyDict_SetItem(row, "support_grade", <object> PyList_GET_ITEM(grades, i))
+        PyDict_SetItem(row, "reasons", <object> PyList_GET_ITEM(reasons, i))
+        PyDict_SetItem(row, "corroborated_by", <object> PyList_GET_ITEM(corroborated, i))
+        PyDict_SetItem(row, "is_headline", index == headline)
+        rows.append(row)
+    return rows

@@ -293,3 +293,16 @@ def _int32_columns(columns):
             raise ValueError("tfidf_scores: a column beyond int32")
         columns = columns.astype(np.int32)
     return np.ascontiguousarray(columns)
+
+
+# ---- rowk (session 14) ----
+
+
+def report_rows(sentences: list, kept: list, labels: list, probabilities: list, label_names: tuple, columns: list,
+                support: list, grades: list, reasons: list, corroborated: list, headline) -> list[dict] | None:
+    """The compiled `pipeline.sentence_rows` of source columns whose cells are None, str or int (`columns` in the
+    order of `pipeline._SOURCE_COLUMNS`), None when a cell is of another type; the kernel checks the lengths and rows
+    before it reads them."""
+    return compiled.report_rows(sentences, kept, labels, probabilities, tuple(label_names),
+                                [c if type(c) is list else list(c) for c in columns], support, grades, reasons,
+                                corroborated, headline)

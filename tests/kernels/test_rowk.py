@@ -160,3 +160,113 @@ def test_furniture_lines_literal_checks():
         K.furniture_lines("a", groups, (), 2 ** 63 - 1)
     with pytest.raises(ValueError):
         K.furniture_lines("a", (("A",),), (), 10)
+
+
+# ---- report_rows <- pipeline.sentence_rows
+
+
+def _rows_both(monkeypatch, args):
+    """sentence_rows(*args) by the kernel, then by the twin."""
+    from scorer import pipeline
+
+    monkeypatch.setattr(kernels, "compiled", _compiled())
+    monkeypatch.setattr(kernels, "ACTIVE", True)
+    fast = pipeline.sentence_rows(*args)
+    monkeypatch.setattr(kernels, "ACTIVE", False)
+    return fast, pipeline.sentence_rows(*args)
+
+
+def _same_rows(fast, slow):
+    assert fast == slow
+    for a, b in zip(fast, slow):  # the same keys in the same order, values of the same types
+        assert list(a) == list(b) and list(a["probabilities"]) == list(b["probabilities"])
+        assert [type(v) for v in a.values()] == [type(v) for v in b.values()]
+
+
+def test_report_rows_same_on_polnear(polnear_texts, monkeypatch):
+    from scorer import pipeline
+
+    calls = []
+    original = pipeline.sentence_rows
+    monkeypatch.setattr(pipeline, "sentence_rows", lambda *args: calls.append(args) or original(*args))
+    pipeline.cached_scorer().score_batch([pipeline.Article(t) for t in polnear_texts[:40:2]])
+    monkeypatch.setattr(pipeline, "sentence_rows", original)
+    assert len(calls) == 20
+    for args in calls:
+        fast, slow = _rows_both(monkeypatch, args)
+        _same_rows(fast, slow)
+        assert fast
+
+
+def _fuzzed_row_args(rng: random.Random, n_rows: int):
+    from scorer.labels import LABELS
+    from scorer.text.segment import Sentence
+
+    def cell(kind):
+        return rng.choice({"text": [None, "", "they", "Mr. Smith", "the ministry", 0],
+                           "type": [None, "outlet_claim", "named_source", ""],
+                           "int": [None, 0, 7, 12345]}[kind])
+
+    kinds = ["text", "text", "text", "type", "text", "text"] + ["int"] * 6
+    inputs = {name: [cell(kind) for _ in range(n_rows)] for name, kind in zip(_source_columns(), kinds)}
+    kept = sorted(rng.sample(range(n_rows), rng.randint(0, n_rows)))
+    n = len(kept)
+    sentences = [Sentence(rng.randint(0, 99), rng.randint(100, 199), f"s{i}") for i in range(n)]
+    labels = [rng.choice(LABELS) for _ in range(n)]
+    probs = [[rng.random() for _ in LABELS] for _ in range(n)]
+    support = [rng.random() for _ in range(n)]
+    grades = [rng.randint(0, 3) for _ in range(n)]
+    reasons = [[f"r{i}"] * rng.randint(0, 2) for i in range(n)]
+    corroborated = [rng.choice([None, 0, 3]) for _ in range(n)]
+    headline = rng.choice([None, 0, 1, n])
+    return sentences, kept, labels, probs, inputs, support, grades, reasons, corroborated, headline
+
+
+def _source_columns():
+    from scorer.pipeline import _SOURCE_COLUMNS
+
+    return _SOURCE_COLUMNS
+
+
+def test_report_rows_same_on_fuzzed_columns(monkeypatch):
+    rng = random.Random(17)
+    for _ in range(300):
+        args = _fuzzed_row_args(rng, rng.randint(0, 12))
+        _same_rows(*_rows_both(monkeypatch, args))
+
+
+def test_report_rows_leaves_other_cells_to_the_twin(monkeypatch):
+    """A cell that is not None, str or int (NaN, a numpy integer, a str subclass): the kernel gives None and the twin's
+    rows are returned (missing markers None, the ends plain ints)."""
+    import numpy as np
+
+    K = _compiled()
+    rng = random.Random(18)
+    for odd in (float("nan"), np.int64(5), np.str_("x"), 1.0, True):
+        args = list(_fuzzed_row_args(rng, 6))
+        args[4] = dict(args[4])
+        column = rng.choice(_source_columns())
+        args[4][column] = list(args[4][column])
+        args[4][column][rng.randrange(6)] = odd
+        columns = [args[4][name] for name in _source_columns()]
+        from scorer.labels import LABELS
+
+        assert K.report_rows(*args[:4], LABELS, columns, *args[5:]) is None
+        fast, slow = _rows_both(monkeypatch, args)
+        assert fast == slow or (fast != fast and repr(fast) == repr(slow))
+
+
+def test_report_rows_checks_its_arguments():
+    from scorer.labels import LABELS
+    from scorer.text.segment import Sentence
+
+    K = _compiled()
+    columns = [[None, None] for _ in range(12)]
+    good = ([Sentence(0, 1, "a")], [1], ["named_source"], [[0.25] * 4], LABELS, columns, [0.5], [1], [[]], [None], None)
+    assert K.report_rows(*good)[0]["index"] == 0
+    for at, bad in ((1, [2]), (1, [-1]), (1, ["1"]), (0, [(0, 1)]), (0, [5]), (3, [(0.1, 0.2)]), (6, []),
+                    (5, columns[:11]), (5, columns[:11] + [[None]]), (5, [(None, None)] * 12), (9, [None, None])):
+        args = list(good)
+        args[at] = bad
+        with pytest.raises((ValueError, IndexError, TypeError)):
+            K.report_rows(*args)
