@@ -512,15 +512,16 @@ cdef Py_ssize_t _punkt_realign(Text t, Py_ssize_t a, Py_ssize_t e, Py_ssize_t *c
     return -1
 
 
-def punkt_spans(str text not None, object decide not None):
+def punkt_spans(str text not None, object decide not None, dict memo=None):
     """`segment._punkt_spans(text)`: the sentence spans of a paragraph block as nupunkt's default model finds them,
     each running to the next one's start, the last to the end of the block (the whole block when there is none, no
     span for an empty block). `decide` is the model's memoized decision engine: a context (before, after) -> whether
-    it holds a sentence break."""
-    return _punkt_spans(text, decide)
+    it holds a sentence break; `memo`, when given, the dict of decisions it looks a context up in first (read here
+    first: `_decided`)."""
+    return _punkt_spans(text, decide, memo)
 
 
-cdef list _punkt_spans(str text, object decide):
+cdef list _punkt_spans(str text, object decide, dict memo):
     cdef Text t = _text(text)
     cdef Py_ssize_t n = t.n, p, q, r, k, pos, i, run_start, word_start, run_word, w, e
     cdef Py_ssize_t prev_start = 0, prev_stop = 0, prev_split = 0, prev_end, last_break = 0, text_end
@@ -612,7 +613,8 @@ cdef list _punkt_spans(str text, object decide):
                             prev_end += 1
                         while prev_end < n and not Py_UNICODE_ISSPACE(_at(t, prev_end)):
                             prev_end += 1
-                        if not lower and decide((text[prev_start:prev_split], text[prev_split:prev_end])):
+                        if not lower and _decided(decide, memo, (text[prev_start:prev_split],
+                                                                 text[prev_split:prev_end])):
                             if ns + 1 >= cap:  # (room for this slice and the final one)
                                 grown = PyMem_Realloc(sl, 4 * cap * sizeof(Py_ssize_t))
                                 if grown == NULL:
@@ -664,12 +666,24 @@ cdef list _punkt_spans(str text, object decide):
     return list(zip(starts, ends))
 
 
+cdef object _decided(object decide, dict memo, tuple context):
+    """decide(context), or the decision `memo` holds for the context: `memo` (None: none) is the dict in which
+    `decide` looks a context up first and keeps its decision (nupunkt's context memo: `_decision_state()[2]` of the
+    tokenizer whose engine `decide` is), found here without a call of the engine."""
+    cdef void *found
+    if memo is not None:
+        found = PyDict_GetItemWithError(memo, context)  # (declared `except? NULL`: an error raises)
+        if found != NULL and <object> found is not None:
+            return <object> found
+    return decide(context)
+
+
 cdef object _tuple_new = tuple.__new__
 
 
 def split_sentences(str text not None, Py_ssize_t lo, Py_ssize_t hi, object decide not None, type sentence not None,
                     frozenset starters not None, tuple abbreviations not None, tuple titles not None,
-                    Py_ssize_t max_merge):
+                    Py_ssize_t max_merge, dict memo=None):
     """`segment.split_sentences(text, lo, hi)` with the kernels: the paragraph blocks of text[lo:hi] (`segment._blocks`:
     `str.splitlines` lines, a block going on while the next line's first non-space character is lower case), each
     one's spans by `punkt_spans` and `sentence_spans`, as `sentence` tuples (start, end, text) with offsets into `text`
@@ -713,7 +727,8 @@ def split_sentences(str text not None, Py_ssize_t lo, Py_ssize_t hi, object deci
             break
         if b_start >= 0:
             block = text[b_start:b_end]
-            for s, e in sentence_spans(block, _punkt_spans(block, decide), starters, abbreviations, titles, max_merge):
+            for s, e in sentence_spans(block, _punkt_spans(block, decide, memo), starters, abbreviations, titles,
+                                       max_merge):
                 out.append(_tuple_new(sentence, (b_start + s, b_start + e, block[s:e])))
     return out
 

@@ -270,3 +270,41 @@ def test_report_rows_checks_its_arguments():
         args[at] = bad
         with pytest.raises((ValueError, IndexError, TypeError)):
             K.report_rows(*args)
+
+
+# ---- the decisions' memo read by the segk kernels
+
+
+def test_split_sentences_read_the_decisions_memo(polnear_texts):
+    """With nupunkt's context memo passed in, the kernels call the engine only for contexts it does not hold, and
+    split the same; a memo holding other decisions than the engine's would show (the memo is read first)."""
+    from scorer.text import segment
+
+    K = _compiled()
+    decide, memo = segment._punkt_decision()
+    assert decide is segment._punkt_decider()
+    calls = []
+
+    def counting(context):
+        calls.append(context)
+        return decide(context)
+
+    args = (segment.Sentence, segment._SENTENCE_STARTERS, segment._FINAL_ABBREVIATIONS, segment._TITLES,
+            segment._MAX_QUOTE_MERGE)
+    texts = polnear_texts[::8]
+    plain = [K.split_sentences(t, 0, len(t), counting, *args) for t in texts]
+    asked = len(calls)
+    assert asked > 500
+    calls.clear()
+    assert [K.split_sentences(t, 0, len(t), counting, *args, memo) for t in texts] == plain
+    assert len(calls) < asked / 10  # (the memo holds the contexts asked above)
+    # the memo's decision is the one used (a memo of the opposite decisions splits as the opposite engine); a context
+    # it holds as None is asked
+    block = "He left. Then she came. Mr. Smith stayed! Why? No."
+    opposite = {}
+    K.punkt_spans(block, lambda c: opposite.setdefault(c, not decide(c)))
+    assert K.punkt_spans(block, decide, opposite) == K.punkt_spans(block, lambda c: not decide(c))
+    assert K.punkt_spans(block, decide, opposite) != K.punkt_spans(block, decide)
+    assert K.punkt_spans(block, decide, dict.fromkeys(opposite)) == K.punkt_spans(block, decide)
+    with pytest.raises(TypeError):
+        K.punkt_spans(block, decide, [])
