@@ -21,7 +21,8 @@ repeated here: the callers pass them in (one place for each list).
     split_sentences <- scorer.text.segment.split_sentences (blocks, punkt_spans, sentence_spans): the same section
     furniture_lines <- scorer.text.furniture.find_furniture's lines and literal checks: the same section
     corroboration_overlap, specific_words, alternation_spans: see the section "fink (session 13)" at the end
-    report_rows    <- scorer.pipeline.sentence_rows: see the section "rowk (session 14)" at the end
+    report_rows, reason_lists <- scorer.pipeline.sentence_rows, the loop of support.reasons_many: see the section
+                   "rowk (session 14)" at the end
 
 Bump VERSION whenever a function's behaviour or signature changes: the dispatch uses a compiled module only when
 its VERSION is the one the Python code expects, so a stale build falls back to the twins instead of disagreeing.
@@ -3919,6 +3920,7 @@ def alternation_spans(str text not None, tuple words not None):
 #
 #   report_rows <- scorer.pipeline.sentence_rows (the report's sentence rows of one article, from source columns whose
 #                  cells are None, str or int: the pipeline's "plain" case; None for any other, which the twin reads)
+#   reason_lists <- the loop of scorer.model.support.reasons_many (each sentence's reasons from its usable cells)
 #
 # The rows are the twin's dicts, key for key in the same order, built with PyDict_SetItem instead of one dict display
 # and a dozen look-ups per row of interpreted code: the work is object creation, the win is the interpreter's.
@@ -4037,3 +4039,43 @@ def report_rows(list sentences not None, list kept not None, list labels not Non
         PyDict_SetItem(row, "is_headline", index == headline)
         rows.append(row)
     return rows
+
+
+def reason_lists(list cells not None, list bounds not None, list table not None, list texts not None,
+                 list corroborated not None, list labels not None, Py_ssize_t limit):
+    """The loop of `support.reasons_many`: sentence i's reasons from its cells cells[bounds[i]:bounds[i + 1]] (codes
+    into `table`, strongest first), each the table's entry: None (none), a str, or a function (text, corroborated_by,
+    label, found_in) giving one or None (`found_in`: one dict per sentence, made when a function is first called);
+    a reason is kept when true and not kept already, up to `limit`. The codes and bounds are checked first."""
+    cdef Py_ssize_t n = len(texts), n_cells = len(cells), n_table = len(table), i, k, code, start, end
+    cdef list out = [], reasons
+    cdef object reason, found_in, text
+    if len(bounds) != n + 1 or len(corroborated) < n or len(labels) < n:
+        raise ValueError("reason_lists: one bound more than the sentences, a corroboration and a label each")
+    for k in range(n + 1):
+        code = bounds[k]
+        if not 0 <= code <= n_cells or (k and code < <Py_ssize_t> <object> PyList_GET_ITEM(bounds, k - 1)):
+            raise ValueError(f"reason_lists: the bounds must rise from 0 to at most {n_cells}")
+    for k in range(n_cells):
+        code = cells[k]
+        if not 0 <= code < n_table:
+            raise ValueError(f"reason_lists: a cell's code {code} outside the table of {n_table}")
+    for i in range(n):
+        start = <Py_ssize_t> <object> PyList_GET_ITEM(bounds, i)
+        end = <Py_ssize_t> <object> PyList_GET_ITEM(bounds, i + 1)
+        reasons = []
+        found_in = None
+        text = <object> PyList_GET_ITEM(texts, i)
+        for k in range(start, end):
+            reason = <object> PyList_GET_ITEM(table, <Py_ssize_t> <object> PyList_GET_ITEM(cells, k))
+            if reason is not None and type(reason) is not str:
+                if found_in is None:
+                    found_in = {}
+                reason = reason(text, <object> PyList_GET_ITEM(corroborated, i), <object> PyList_GET_ITEM(labels, i),
+                                found_in)
+            if reason and reason not in reasons:
+                reasons.append(reason)
+            if len(reasons) == limit:
+                break
+        out.append(reasons)
+    return out

@@ -306,3 +306,11 @@ def report_rows(sentences: list, kept: list, labels: list, probabilities: list, 
     return compiled.report_rows(sentences, kept, labels, probabilities, tuple(label_names),
                                 [c if type(c) is list else list(c) for c in columns], support, grades, reasons,
                                 corroborated, headline)
+
+
+def reason_lists(cells: list, bounds: list, table: list, texts, corroborated, labels, limit: int) -> list[list[str]]:
+    """The compiled loop of `support.reasons_many` (each sentence's reasons from its usable cells: see there); the
+    kernel checks the codes and bounds before it reads them."""
+    return compiled.reason_lists(cells, bounds, table, texts if type(texts) is list else list(texts),
+                                 corroborated if type(corroborated) is list else list(corroborated),
+                                 labels if type(labels) is list else list(labels), limit)

@@ -308,3 +308,47 @@ def test_split_sentences_read_the_decisions_memo(polnear_texts):
     assert K.punkt_spans(block, decide, dict.fromkeys(opposite)) == K.punkt_spans(block, decide)
     with pytest.raises(TypeError):
         K.punkt_spans(block, decide, [])
+
+
+# ---- reason_lists <- the loop of support.reasons_many
+
+
+def test_reason_lists_same_as_the_loop(polnear_sentences, monkeypatch):
+    """`reasons_many` with the compiled loop and with the twin's, on random contributions and features (ties, NaN,
+    zeros) over PolNeAR sentences, every label, three corroborations, limits 3, 1, 5, 0 and -1."""
+    import numpy as np
+
+    from scorer.labels import LABELS
+    from scorer.model import support
+
+    monkeypatch.setattr(kernels, "compiled", _compiled())
+    rng = np.random.default_rng(19)
+    texts = [t for sents in polnear_sentences[:60] for t in sents][:1500]
+    n, m = len(texts), len(support.SUPPORT_FEATURES)
+    contrib = rng.normal(0, 0.2, (n, m)).round(2)  # (ties)
+    contrib[rng.random((n, m)) < 0.05] = np.nan
+    contrib[rng.random((n, m)) < 0.1] = 0.0
+    X = rng.choice([0.0, 0.3, 0.7, 1.0, 2.0], (n, m))
+    corroborated = [rng.choice([None, 0, 5]) for _ in range(n)]
+    labels = [LABELS[i % 4] for i in range(n)]
+    made = 0
+    for limit in (3, 1, 5, 0, -1):
+        monkeypatch.setattr(kernels, "ACTIVE", True)
+        fast = support.reasons_many(contrib, X, texts, corroborated, labels, limit)
+        monkeypatch.setattr(kernels, "ACTIVE", False)
+        assert fast == support.reasons_many(contrib, X, texts, corroborated, labels, limit)
+        made += sum(map(len, fast))
+    assert made > 5_000
+
+
+def test_reason_lists_checks_its_arguments():
+    K = _compiled()
+    table = [None, "a", lambda text, c, label, found: text]
+    good = ([1, 2, 1], [0, 2, 3], table, ["x", "y"], [None, None], ["l", "l"], 3)
+    assert K.reason_lists(*good) == [["a", "x"], ["a"]]
+    for at, bad in ((0, [1, 3, 1]), (0, [1, -1, 1]), (1, [0, 2]), (1, [0, 4, 3]), (1, [0, 3, 2]), (1, [-1, 2, 3]),
+                    (4, [None]), (5, ["l"]), (0, [1, "2", 1])):
+        args = list(good)
+        args[at] = bad
+        with pytest.raises((ValueError, TypeError)):
+            K.reason_lists(*args)
