@@ -64,9 +64,14 @@ def merge_sources(rows: list[dict]) -> list[dict]:
     firsts = [kw[0] for kw in split.values() if len(kw) > 1]
     if len(set(lasts)) == len(lasts) and len(set(firsts)) == len(firsts):
         return sorted(map(_closed, groups.values()), key=lambda e: (-e["count"], e["sentences"][0]))
+    # so only the keys whose last word another key shares, or (of two words or more) whose first word another such key
+    # shares, can join or be joined: the index and the joins are theirs (the others find and are found by nothing)
+    shared_lasts, shared_firsts = _repeated(lasts), _repeated(firsts)
+    joinable = {k: kw for k, kw in split.items()
+                if kw and (kw[-1] in shared_lasts or (len(kw) > 1 and kw[0] in shared_firsts))}
     ends: dict[tuple, list[str]] = {}
-    lengths = sorted({len(kw) for kw in split.values()})
-    for k, kw in split.items():
+    lengths = sorted({len(kw) for kw in joinable.values()})
+    for k, kw in joinable.items():
         for n in lengths:
             if n >= len(kw):
                 break
@@ -75,7 +80,7 @@ def merge_sources(rows: list[dict]) -> list[dict]:
             ends.setdefault(("tail",) + kw[-n:], []).append(k)
             if n > 1:
                 ends.setdefault(("head",) + kw[:n], []).append(k)
-    for key in sorted(groups, key=len):
+    for key in sorted(joinable, key=len):  # (in the order of `groups`, shortest first)
         if key not in groups:
             continue
         words = split[key]
@@ -90,9 +95,18 @@ def merge_sources(rows: list[dict]) -> list[dict]:
     return sorted(map(_closed, groups.values()), key=lambda e: (-e["count"], e["sentences"][0]))
 
 
+def _repeated(words: list[str]) -> set[str]:
+    """The words that are in `words` more than once."""
+    seen, repeated = set(), set()
+    for word in words:
+        (repeated if word in seen else seen).add(word)
+    return repeated
+
+
 def _closed(entry: dict) -> dict:
     """A merged source as reported: its type the one it was cited as most (the first of those)."""
-    entry["type"] = max(entry.pop("_types").items(), key=lambda kv: kv[1])[0]
+    types = entry.pop("_types")
+    entry["type"] = next(iter(types)) if len(types) == 1 else max(types, key=types.__getitem__)
     return entry
 
 
