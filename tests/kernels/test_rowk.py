@@ -275,12 +275,14 @@ def test_report_rows_checks_its_arguments():
 # ---- the decisions' memo read by the segk kernels
 
 
-def test_split_sentences_read_the_decisions_memo(polnear_texts):
+def test_split_sentences_read_the_decisions_memo(polnear_texts, monkeypatch):
     """With nupunkt's context memo passed in, the kernels call the engine only for contexts it does not hold, and
     split the same; a memo holding other decisions than the engine's would show (the memo is read first)."""
     from scorer.text import segment
 
     K = _compiled()
+    monkeypatch.setattr(kernels, "compiled", K)
+    monkeypatch.setattr(kernels, "ACTIVE", True)
     decide, memo = segment._punkt_decision()
     assert decide is segment._punkt_decider()
     calls = []
