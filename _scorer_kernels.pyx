@@ -3949,22 +3949,21 @@ cdef inline object _row_span(object start, object end):
 
 def report_rows(list sentences not None, list kept not None, list labels not None, list probabilities not None,
                 tuple label_names not None, list columns not None, list support not None, list grades not None,
-                list reasons not None, list corroborated not None, object headline):
+                list reasons not None, list corroborated not None, object headline, type sentence not None):
     """`pipeline.sentence_rows` of the plain case: `columns` the model inputs' source columns in the order of
-    `pipeline._SOURCE_COLUMNS`, each sentence's values at its row kept[i]; None when a cell of the columns is not None,
-    str or int (the twin turns such cells into plain ones first). The list
-    arguments are checked against each other's lengths, and every row kept[i] against the columns', before the
-    unchecked reads."""
-    cdef Py_ssize_t n = len(sentences), i, k, j, n_rows, n_labels = len(label_names)
+    `pipeline._SOURCE_COLUMNS`, each sentence's values at its row kept[i]. None (the twin reads them) unless every
+    cell of the columns is None, str or int, every sentence of the type `sentence` (a NamedTuple (start, end, text)),
+    every label and label name a str, every row kept[i] an int inside the columns, every sentence's probabilities a
+    list and the headline None or an int: then no code of the caller's runs while the rows are made (no __eq__,
+    __hash__ or __getitem__ of theirs), so the lists cannot change under the unchecked reads. ValueError when the
+    lists' lengths do not fit."""
+    cdef Py_ssize_t n = len(sentences), i, k, j, n_rows, n_labels = len(label_names), head = -1
     cdef list source_col, cue_col, inherited_col, type_col, refers_col, via_col
     cdef list source_start, source_end, cue_start, cue_end, content_start, content_end
     cdef list rows = [], row_probs
-    cdef dict row, probs
+    cdef dict row, probs, row_template, probs_template
     cdef object label, phrase, cue, refers, inherited, sent, index, cell, column
     cdef bint attributed
-    # each dict a copy of a template with its keys in order (a copy of a dict without deletions copies its table at
-    # once; setting a key it holds never resizes it)
-    cdef dict row_template = dict.fromkeys(_ROW_KEYS), probs_template = dict.fromkeys(label_names)
     if len(columns) != 12 or not all(type(c) is list for c in columns):
         raise ValueError("report_rows: columns must be the 12 source columns, as lists")
     (source_col, cue_col, inherited_col, type_col, refers_col, via_col, source_start, source_end, cue_start, cue_end,
@@ -3972,23 +3971,32 @@ def report_rows(list sentences not None, list kept not None, list labels not Non
     n_rows = len(source_col)
     if any(len(c) != n_rows for c in columns):
         raise ValueError("report_rows: the source columns differ in length")
+    if not (len(kept) == len(labels) == len(probabilities) == len(support) == len(grades) == len(reasons)
+            == len(corroborated) == n):
+        raise ValueError("report_rows: one value of each list per sentence")
     for column in columns:  # the plain case only: every cell None, str or int (exactly: `pipeline._PLAIN_CELLS`)
         for j in range(n_rows):
             cell = <object> PyList_GET_ITEM(<list> column, j)
             if not (cell is None or type(cell) is str or type(cell) is int):
                 return None
-    if not (len(kept) == len(labels) == len(probabilities) == len(support) == len(grades) == len(reasons)
-            == len(corroborated) == n):
-        raise ValueError("report_rows: one value of each list per sentence")
+    if headline is not None:
+        if type(headline) is not int:
+            return None
+        head = headline if 0 <= headline < n else -1  # (no row is the headline: `i == headline` is false for all)
+    for j in range(n_labels):
+        if type(<object> PyTuple_GET_ITEM(label_names, j)) is not str:
+            return None
     for i in range(n):
-        k = kept[i]  # (an int: TypeError otherwise)
-        if not 0 <= k < n_rows:
-            raise IndexError(f"report_rows: row {k} outside the columns' {n_rows}")
+        cell = <object> PyList_GET_ITEM(kept, i)
+        if type(cell) is not int or not 0 <= cell < n_rows:
+            return None
         sent = <object> PyList_GET_ITEM(sentences, i)
-        if not isinstance(sent, tuple) or len(sent) < 3:
-            raise TypeError("report_rows: a sentence must be a (start, end, text) tuple")
-        if type(<object> PyList_GET_ITEM(probabilities, i)) is not list:
-            raise TypeError("report_rows: the probabilities of a sentence must be a list")
+        if (type(sent) is not sentence or len(<tuple> sent) < 3 or type(<object> PyList_GET_ITEM(labels, i)) is not str
+                or type(<object> PyList_GET_ITEM(probabilities, i)) is not list):
+            return None
+    # each dict a copy of a template with its keys in order (a copy of a dict without deletions copies its table at
+    # once; setting a key it holds never resizes it)
+    row_template, probs_template = dict.fromkeys(_ROW_KEYS), dict.fromkeys(label_names)
     for i in range(n):
         k = <Py_ssize_t> <object> PyList_GET_ITEM(kept, i)
         label = <object> PyList_GET_ITEM(labels, i)
@@ -4018,9 +4026,9 @@ def report_rows(list sentences not None, list kept not None, list labels not Non
         index = i
         row = PyDict_Copy(row_template)
         PyDict_SetItem(row, "index", index)
-        PyDict_SetItem(row, "start", sent[0])
-        PyDict_SetItem(row, "end", sent[1])
-        PyDict_SetItem(row, "text", sent[2])
+        PyDict_SetItem(row, "start", <object> PyTuple_GET_ITEM(sent, 0))
+        PyDict_SetItem(row, "end", <object> PyTuple_GET_ITEM(sent, 1))
+        PyDict_SetItem(row, "text", <object> PyTuple_GET_ITEM(sent, 2))
         PyDict_SetItem(row, "attribution_type", label)
         PyDict_SetItem(row, "probabilities", probs)
         PyDict_SetItem(row, "source", refers or phrase)
@@ -4036,7 +4044,7 @@ def report_rows(list sentences not None, list kept not None, list labels not Non
         PyDict_SetItem(row, "support_grade", <object> PyList_GET_ITEM(grades, i))
         PyDict_SetItem(row, "reasons", <object> PyList_GET_ITEM(reasons, i))
         PyDict_SetItem(row, "corroborated_by", <object> PyList_GET_ITEM(corroborated, i))
-        PyDict_SetItem(row, "is_headline", index == headline)
+        PyDict_SetItem(row, "is_headline", i == head)
         rows.append(row)
     return rows
 
@@ -4050,29 +4058,36 @@ def reason_lists(list cells not None, list bounds not None, list table not None,
     cdef Py_ssize_t n = len(texts), n_cells = len(cells), n_table = len(table), i, k, code, start, end
     cdef list out = [], reasons
     cdef object reason, found_in, text
-    if len(bounds) != n + 1 or len(corroborated) < n or len(labels) < n:
+    # (copies: the table's functions are the caller's code, which runs in the loop and could change the lists)
+    cdef tuple cell_codes = tuple(cells), ends = tuple(bounds), entries = tuple(table), sentence_texts = tuple(texts)
+    cdef tuple corroborations = tuple(corroborated), sentence_labels = tuple(labels)
+    if len(ends) != n + 1 or len(corroborations) < n or len(sentence_labels) < n:
         raise ValueError("reason_lists: one bound more than the sentences, a corroboration and a label each")
     for k in range(n + 1):
-        code = bounds[k]
-        if not 0 <= code <= n_cells or (k and code < <Py_ssize_t> <object> PyList_GET_ITEM(bounds, k - 1)):
+        if type(ends[k]) is not int:
+            raise TypeError("reason_lists: the bounds must be ints")
+        code = ends[k]
+        if not 0 <= code <= n_cells or (k and code < <Py_ssize_t> <object> PyTuple_GET_ITEM(ends, k - 1)):
             raise ValueError(f"reason_lists: the bounds must rise from 0 to at most {n_cells}")
     for k in range(n_cells):
-        code = cells[k]
+        if type(cell_codes[k]) is not int:
+            raise TypeError("reason_lists: the cells must be ints")
+        code = cell_codes[k]
         if not 0 <= code < n_table:
             raise ValueError(f"reason_lists: a cell's code {code} outside the table of {n_table}")
     for i in range(n):
-        start = <Py_ssize_t> <object> PyList_GET_ITEM(bounds, i)
-        end = <Py_ssize_t> <object> PyList_GET_ITEM(bounds, i + 1)
+        start = <Py_ssize_t> <object> PyTuple_GET_ITEM(ends, i)
+        end = <Py_ssize_t> <object> PyTuple_GET_ITEM(ends, i + 1)
         reasons = []
         found_in = None
-        text = <object> PyList_GET_ITEM(texts, i)
+        text = <object> PyTuple_GET_ITEM(sentence_texts, i)
         for k in range(start, end):
-            reason = <object> PyList_GET_ITEM(table, <Py_ssize_t> <object> PyList_GET_ITEM(cells, k))
+            reason = <object> PyTuple_GET_ITEM(entries, <Py_ssize_t> <object> PyTuple_GET_ITEM(cell_codes, k))
             if reason is not None and type(reason) is not str:
                 if found_in is None:
                     found_in = {}
-                reason = reason(text, <object> PyList_GET_ITEM(corroborated, i), <object> PyList_GET_ITEM(labels, i),
-                                found_in)
+                reason = reason(text, <object> PyTuple_GET_ITEM(corroborations, i),
+                                <object> PyTuple_GET_ITEM(sentence_labels, i), found_in)
             if reason and reason not in reasons:
                 reasons.append(reason)
             if len(reasons) == limit:

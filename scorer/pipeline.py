@@ -292,7 +292,7 @@ def sentence_rows(sentences: list[Sentence], kept: list[int], labels: list[str],
     columns = [inputs[name] for name in _SOURCE_COLUMNS]
     if kernels.ACTIVE:  # the same rows by the compiled kernel, when the cells are plain (below; None when they are not)
         rows = kernels.report_rows(sentences, kept, labels, probabilities, LABELS, columns, support, grades, reasons,
-                                   corroborated, headline)
+                                   corroborated, headline, Sentence)
         if rows is not None:
             return rows
     # cells of plain types (as the model inputs give them): the columns as they are, a span's ends as they are (they

@@ -299,13 +299,14 @@ def _int32_columns(columns):
 
 
 def report_rows(sentences: list, kept: list, labels: list, probabilities: list, label_names: tuple, columns: list,
-                support: list, grades: list, reasons: list, corroborated: list, headline) -> list[dict] | None:
-    """The compiled `pipeline.sentence_rows` of source columns whose cells are None, str or int (`columns` in the
-    order of `pipeline._SOURCE_COLUMNS`), None when a cell is of another type; the kernel checks the lengths and rows
-    before it reads them."""
+                support: list, grades: list, reasons: list, corroborated: list, headline,
+                sentence_type: type) -> list[dict] | None:
+    """The compiled `pipeline.sentence_rows` (`columns` in the order of `pipeline._SOURCE_COLUMNS`, the sentences of
+    `sentence_type`) of the plain case, None otherwise (a cell of the columns not None, str or int, ...: see the
+    kernel); the kernel checks the lengths before it reads them."""
     return compiled.report_rows(sentences, kept, labels, probabilities, tuple(label_names),
                                 [c if type(c) is list else list(c) for c in columns], support, grades, reasons,
-                                corroborated, headline)
+                                corroborated, headline, sentence_type)
 
 
 def reason_lists(cells: list, bounds: list, table: list, texts, corroborated, labels, limit: int) -> list[list[str]]:
