@@ -29,9 +29,9 @@ from .pool import CHUNK, chunks, ordered_map
 from .pool import restart as restart_pool
 from .report.report import Report
 from .report.summary import summarise
+from .text import kernels
 from .text.files import (DEFAULT_MAX_BYTES, article_id as file_article_id, article_text, decode_bytes, input_kind,
                          read_text_file, replace_surrogates, require_content)
-from .text import kernels
 from .text.furniture import Skipped
 from .text.language import NON_ENGLISH_FLAG, looks_english
 from .text.segment import Sentence, headline_index, split_article

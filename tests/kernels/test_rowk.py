@@ -91,9 +91,7 @@ def test_find_furniture_same_with_and_without_kernels(polnear_texts, active, mon
     fuzz = _fuzzed_lines(3_000, 15)
     texts = polnear_texts[::4] + ["\n".join(fuzz[i:i + 40]) for i in range(0, len(fuzz), 40)] + ["", "\n\r\n", "ad"]
     if active:
-        from compiled_kernels import compiled_module  # tests/kernels/compiled_kernels.py
-
-        monkeypatch.setattr(kernels, "compiled", compiled_module())
+        monkeypatch.setattr(kernels, "compiled", _compiled())
         find = furniture._find_furniture_compiled
     else:
         find = furniture._find_furniture_python
