@@ -21,6 +21,8 @@ repeated here: the callers pass them in (one place for each list).
     split_sentences <- scorer.text.segment.split_sentences (blocks, punkt_spans, sentence_spans): the same section
     furniture_lines <- scorer.text.furniture.find_furniture's lines and literal checks: the same section
     corroboration_overlap, specific_words, alternation_spans: see the section "fink (session 13)" at the end
+    report_rows, reason_lists <- scorer.pipeline.sentence_rows, the loop of support.reasons_many: see the section
+                   "rowk (session 14)" at the end
 
 Bump VERSION whenever a function's behaviour or signature changes: the dispatch uses a compiled module only when
 its VERSION is the one the Python code expects, so a stale build falls back to the twins instead of disagreeing.
@@ -405,6 +407,15 @@ cdef enum:
     HORIZONTAL_ELLIPSIS = 0x2026  # …
 
 
+cdef inline bint _linebreak(Py_UCS4 ch) noexcept nogil:
+    """Py_UNICODE_ISLINEBREAK (a line break of `str.splitlines`: \n \v \f \r \x1c \x1d \x1e \x85 \u2028
+    \u2029) without a function call for the characters above \x1e (checked for every code point in
+    tests/kernels/test_rowk.py)."""
+    if ch > 0x1E:
+        return ch == 0x85 or ch == 0x2028 or ch == 0x2029
+    return Py_UNICODE_ISLINEBREAK(ch)
+
+
 cdef inline bint _punkt_end(Py_UCS4 ch) noexcept nogil:
     """A candidate sentence end: `[.!?]|\\u2026` (the language's sent_end_chars and the ellipsis)."""
     return ch == 0x2E or ch == 0x21 or ch == 0x3F or ch == HORIZONTAL_ELLIPSIS
@@ -502,15 +513,16 @@ cdef Py_ssize_t _punkt_realign(Text t, Py_ssize_t a, Py_ssize_t e, Py_ssize_t *c
     return -1
 
 
-def punkt_spans(str text not None, object decide not None):
+def punkt_spans(str text not None, object decide not None, dict memo=None):
     """`segment._punkt_spans(text)`: the sentence spans of a paragraph block as nupunkt's default model finds them,
     each running to the next one's start, the last to the end of the block (the whole block when there is none, no
     span for an empty block). `decide` is the model's memoized decision engine: a context (before, after) -> whether
-    it holds a sentence break."""
-    return _punkt_spans(text, decide)
+    it holds a sentence break; `memo`, when given, the dict of decisions it looks a context up in first (read here
+    first: `_decided`)."""
+    return _punkt_spans(text, decide, memo)
 
 
-cdef list _punkt_spans(str text, object decide):
+cdef list _punkt_spans(str text, object decide, dict memo):
     cdef Text t = _text(text)
     cdef Py_ssize_t n = t.n, p, q, r, k, pos, i, run_start, word_start, run_word, w, e
     cdef Py_ssize_t prev_start = 0, prev_stop = 0, prev_split = 0, prev_end, last_break = 0, text_end
@@ -602,7 +614,8 @@ cdef list _punkt_spans(str text, object decide):
                             prev_end += 1
                         while prev_end < n and not Py_UNICODE_ISSPACE(_at(t, prev_end)):
                             prev_end += 1
-                        if not lower and decide((text[prev_start:prev_split], text[prev_split:prev_end])):
+                        if not lower and _decided(decide, memo, (text[prev_start:prev_split],
+                                                                 text[prev_split:prev_end])):
                             if ns + 1 >= cap:  # (room for this slice and the final one)
                                 grown = PyMem_Realloc(sl, 4 * cap * sizeof(Py_ssize_t))
                                 if grown == NULL:
@@ -654,12 +667,24 @@ cdef list _punkt_spans(str text, object decide):
     return list(zip(starts, ends))
 
 
+cdef object _decided(object decide, dict memo, tuple context):
+    """decide(context), or the decision `memo` holds for the context: `memo` (None: none) is the dict in which
+    `decide` looks a context up first and keeps its decision (nupunkt's context memo: `_decision_state()[2]` of the
+    tokenizer whose engine `decide` is), found here without a call of the engine."""
+    cdef void *found
+    if memo is not None:
+        found = PyDict_GetItemWithError(memo, context)  # (declared `except? NULL`: an error raises)
+        if found != NULL and <object> found is not None:
+            return <object> found
+    return decide(context)
+
+
 cdef object _tuple_new = tuple.__new__
 
 
 def split_sentences(str text not None, Py_ssize_t lo, Py_ssize_t hi, object decide not None, type sentence not None,
                     frozenset starters not None, tuple abbreviations not None, tuple titles not None,
-                    Py_ssize_t max_merge):
+                    Py_ssize_t max_merge, dict memo=None):
     """`segment.split_sentences(text, lo, hi)` with the kernels: the paragraph blocks of text[lo:hi] (`segment._blocks`:
     `str.splitlines` lines, a block going on while the next line's first non-space character is lower case), each
     one's spans by `punkt_spans` and `sentence_spans`, as `sentence` tuples (start, end, text) with offsets into `text`
@@ -676,7 +701,7 @@ def split_sentences(str text not None, Py_ssize_t lo, Py_ssize_t hi, object deci
         if pos < hi:
             line_start = pos
             k = pos
-            while k < hi and not Py_UNICODE_ISLINEBREAK(_at(t, k)):
+            while k < hi and not _linebreak(_at(t, k)):
                 k += 1
             if k < hi:
                 if _at(t, k) == 0x0D and k + 1 < hi and _at(t, k + 1) == 0x0A:
@@ -703,7 +728,8 @@ def split_sentences(str text not None, Py_ssize_t lo, Py_ssize_t hi, object deci
             break
         if b_start >= 0:
             block = text[b_start:b_end]
-            for s, e in sentence_spans(block, _punkt_spans(block, decide), starters, abbreviations, titles, max_merge):
+            for s, e in sentence_spans(block, _punkt_spans(block, decide, memo), starters, abbreviations, titles,
+                                       max_merge):
                 out.append(_tuple_new(sentence, (b_start + s, b_start + e, block[s:e])))
     return out
 
@@ -731,6 +757,9 @@ def furniture_lines(str text not None, tuple groups not None, tuple folds not No
     cdef Text t = _text(text)
     cdef Py_ssize_t n_literals = 0, g, i, j, k, a, b, start, end, pos = 0, m
     cdef unsigned long long first[128]
+    # the literals whose second (third) character is this byte, or that have none: a pre-check before memcmp
+    cdef unsigned long long second[256]
+    cdef unsigned long long third[256]
     cdef unsigned long long bit, all_groups
     cdef int group_of[FURNITURE_MAX_LITERALS]
     cdef Py_ssize_t length[FURNITURE_MAX_LITERALS]
@@ -748,6 +777,9 @@ def furniture_lines(str text not None, tuple groups not None, tuple folds not No
         raise ValueError("furniture_lines: at most 8 folds")
     for i in range(128):
         first[i] = 0
+    for i in range(256):
+        second[i] = 0
+        third[i] = 0
     for g in range(len(groups)):
         for literal in groups[g]:
             if not isinstance(literal, str) or not literal or not (<str> literal).isascii() \
@@ -760,6 +792,11 @@ def furniture_lines(str text not None, tuple groups not None, tuple folds not No
             length[n_literals] = len(encoded)
             group_of[n_literals] = <int> g
             first[<unsigned char> chars[n_literals][0]] |= 1ULL << n_literals
+            for i in range(256):
+                if length[n_literals] < 2 or i == <unsigned char> chars[n_literals][1]:
+                    second[i] |= 1ULL << n_literals
+                if length[n_literals] < 3 or i == <unsigned char> chars[n_literals][2]:
+                    third[i] |= 1ULL << n_literals
             n_literals += 1
     for i in range(n_folds):
         a_char, a_letter = folds[i]
@@ -769,14 +806,16 @@ def furniture_lines(str text not None, tuple groups not None, tuple folds not No
         fold_to[i] = ord(a_letter)
     all_groups = (1ULL << len(groups)) - 1 if len(groups) < 64 else ~0ULL
     cdef list out = []
-    buf = <unsigned char *> PyMem_Malloc(longest + 1)
+    if longest > PY_SSIZE_T_MAX - 3:
+        raise ValueError("furniture_lines: longest too large")
+    buf = <unsigned char *> PyMem_Malloc(longest + 3)  # (two bytes after a line for the pre-check, 0)
     if buf == NULL:
         raise MemoryError()
     try:
         while pos < t.n:
             # the raw line [pos, end_raw) with its line break (\r\n is one)
             k = pos
-            while k < t.n and not Py_UNICODE_ISLINEBREAK(_at(t, k)):
+            while k < t.n and not _linebreak(_at(t, k)):
                 k += 1
             if k < t.n:
                 if _at(t, k) == 0x0D and k + 1 < t.n and _at(t, k + 1) == 0x0A:
@@ -807,11 +846,13 @@ def furniture_lines(str text not None, tuple groups not None, tuple folds not No
                     if <unsigned int> ch < 128:
                         low = ch
                 buf[i] = <unsigned char> low
+            buf[m] = 0
+            buf[m + 1] = 0
             mask = 0
             for i in range(m):
                 if buf[i] >= 128:
                     continue
-                bit = first[buf[i]]
+                bit = first[buf[i]] & second[buf[i + 1]] & third[buf[i + 2]]
                 while bit:
                     j = __builtin_ctzll(bit)
                     bit &= bit - 1
@@ -4320,4 +4361,184 @@ def alternation_spans(str text not None, tuple words not None):
             p = _word_end(t, p)  # (no match starts in this word)
             continue
         p += 1
+    return out
+
+
+# ---- rowk (session 14) ----
+#
+#   report_rows <- scorer.pipeline.sentence_rows (the report's sentence rows of one article, from source columns whose
+#                  cells are None, str or int: the pipeline's "plain" case; None for any other, which the twin reads)
+#   reason_lists <- the loop of scorer.model.support.reasons_many (each sentence's reasons from its usable cells)
+#
+# The rows are the twin's dicts, key for key in the same order, built with PyDict_SetItem instead of one dict display
+# and a dozen look-ups per row of interpreted code: the work is object creation, the win is the interpreter's.
+
+from cpython.dict cimport PyDict_Copy, PyDict_SetItem
+from cpython.list cimport PyList_GET_ITEM
+from cpython.tuple cimport PyTuple_GET_ITEM
+
+
+# the keys of a row, in their order (`pipeline.sentence_rows`)
+_ROW_KEYS = ("index", "start", "end", "text", "attribution_type", "probabilities", "source", "cue", "source_phrase",
+             "via", "source_span", "cue_span", "content_span", "support", "support_grade", "reasons",
+             "corroborated_by", "is_headline")
+
+
+cdef inline object _cell(list column, Py_ssize_t k):
+    return <object> PyList_GET_ITEM(column, k)
+
+
+cdef inline object _row_span(object start, object end):
+    """`pipeline._plain_span`: [start, end], or None when either is."""
+    if start is None or end is None:
+        return None
+    return [start, end]
+
+
+def report_rows(list sentences not None, list kept not None, list labels not None, list probabilities not None,
+                tuple label_names not None, list columns not None, list support not None, list grades not None,
+                list reasons not None, list corroborated not None, object headline, type sentence not None):
+    """`pipeline.sentence_rows` of the plain case: `columns` the model inputs' source columns in the order of
+    `pipeline._SOURCE_COLUMNS`, each sentence's values at its row kept[i]. None (the twin reads them) unless every
+    cell of the columns is None, str or int, every sentence of the type `sentence` (a NamedTuple (start, end, text)),
+    every label and label name a str, every row kept[i] an int inside the columns, every sentence's probabilities a
+    list and the headline None or an int: then no code of the caller's runs while the rows are made (no __eq__,
+    __hash__ or __getitem__ of theirs), so the lists cannot change under the unchecked reads. ValueError when the
+    lists' lengths do not fit."""
+    cdef Py_ssize_t n = len(sentences), i, k, j, n_rows, n_labels = len(label_names), head = -1
+    cdef list source_col, cue_col, inherited_col, type_col, refers_col, via_col
+    cdef list source_start, source_end, cue_start, cue_end, content_start, content_end
+    cdef list rows = [], row_probs
+    cdef dict row, probs, row_template, probs_template
+    cdef object label, phrase, cue, refers, inherited, sent, index, cell, column
+    cdef bint attributed
+    if len(columns) != 12 or not all(type(c) is list for c in columns):
+        raise ValueError("report_rows: columns must be the 12 source columns, as lists")
+    (source_col, cue_col, inherited_col, type_col, refers_col, via_col, source_start, source_end, cue_start, cue_end,
+     content_start, content_end) = columns
+    n_rows = len(source_col)
+    if any(len(c) != n_rows for c in columns):
+        raise ValueError("report_rows: the source columns differ in length")
+    if not (len(kept) == len(labels) == len(probabilities) == len(support) == len(grades) == len(reasons)
+            == len(corroborated) == n):
+        raise ValueError("report_rows: one value of each list per sentence")
+    for column in columns:  # the plain case only: every cell None, str or int (exactly: `pipeline._PLAIN_CELLS`)
+        for j in range(n_rows):
+            cell = <object> PyList_GET_ITEM(<list> column, j)
+            if not (cell is None or type(cell) is str or type(cell) is int):
+                return None
+    if headline is not None:
+        if type(headline) is not int:
+            return None
+        head = headline if 0 <= headline < n else -1  # (no row is the headline: `i == headline` is false for all)
+    for j in range(n_labels):
+        if type(<object> PyTuple_GET_ITEM(label_names, j)) is not str:
+            return None
+    for i in range(n):
+        cell = <object> PyList_GET_ITEM(kept, i)
+        if type(cell) is not int or not 0 <= cell < n_rows:
+            return None
+        sent = <object> PyList_GET_ITEM(sentences, i)
+        if (type(sent) is not sentence or len(<tuple> sent) < 3 or type(<object> PyList_GET_ITEM(labels, i)) is not str
+                or type(<object> PyList_GET_ITEM(probabilities, i)) is not list):
+            return None
+    # each dict a copy of a template with its keys in order (a copy of a dict without deletions copies its table at
+    # once; setting a key it holds never resizes it)
+    row_template, probs_template = dict.fromkeys(_ROW_KEYS), dict.fromkeys(label_names)
+    for i in range(n):
+        k = <Py_ssize_t> <object> PyList_GET_ITEM(kept, i)
+        label = <object> PyList_GET_ITEM(labels, i)
+        if label == "editorial_opinion":
+            phrase = cue = refers = None
+            attributed = False
+        else:
+            inherited = _cell(inherited_col, k)
+            if label == "outlet_claim" and _cell(type_col, k) != "outlet_claim":
+                phrase = cue = refers = None
+            else:
+                phrase = _cell(source_col, k)
+                cue = _cell(cue_col, k)
+                if phrase is None and inherited:
+                    phrase, cue, refers = inherited, None, None
+                else:
+                    refers = _cell(refers_col, k)
+            attributed = phrase is not None or cue is not None or (label != "outlet_claim" and bool(inherited))
+        sent = <object> PyList_GET_ITEM(sentences, i)
+        row_probs = <list> PyList_GET_ITEM(probabilities, i)
+        if len(row_probs) == n_labels:
+            probs = PyDict_Copy(probs_template)
+        else:  # (zip's length: the shorter)
+            probs = {}
+        for j in range(min(n_labels, len(row_probs))):  # (dict(zip(LABELS, probabilities[i])))
+            PyDict_SetItem(probs, <object> PyTuple_GET_ITEM(label_names, j), <object> PyList_GET_ITEM(row_probs, j))
+        index = i
+        row = PyDict_Copy(row_template)
+        PyDict_SetItem(row, "index", index)
+        PyDict_SetItem(row, "start", <object> PyTuple_GET_ITEM(sent, 0))
+        PyDict_SetItem(row, "end", <object> PyTuple_GET_ITEM(sent, 1))
+        PyDict_SetItem(row, "text", <object> PyTuple_GET_ITEM(sent, 2))
+        PyDict_SetItem(row, "attribution_type", label)
+        PyDict_SetItem(row, "probabilities", probs)
+        PyDict_SetItem(row, "source", refers or phrase)
+        PyDict_SetItem(row, "cue", cue)
+        PyDict_SetItem(row, "source_phrase", phrase)
+        PyDict_SetItem(row, "via", _cell(via_col, k))
+        PyDict_SetItem(row, "source_span",
+                       _row_span(_cell(source_start, k), _cell(source_end, k)) if phrase is not None else None)
+        PyDict_SetItem(row, "cue_span", _row_span(_cell(cue_start, k), _cell(cue_end, k)) if cue is not None else None)
+        PyDict_SetItem(row, "content_span",
+                       _row_span(_cell(content_start, k), _cell(content_end, k)) if attributed else None)
+        PyDict_SetItem(row, "support", <object> PyList_GET_ITEM(support, i))
+        PyDict_SetItem(row, "support_grade", <object> PyList_GET_ITEM(grades, i))
+        PyDict_SetItem(row, "reasons", <object> PyList_GET_ITEM(reasons, i))
+        PyDict_SetItem(row, "corroborated_by", <object> PyList_GET_ITEM(corroborated, i))
+        PyDict_SetItem(row, "is_headline", i == head)
+        rows.append(row)
+    return rows
+
+
+def reason_lists(list cells not None, list bounds not None, list table not None, list texts not None,
+                 list corroborated not None, list labels not None, Py_ssize_t limit):
+    """The loop of `support.reasons_many`: sentence i's reasons from its cells cells[bounds[i]:bounds[i + 1]] (codes
+    into `table`, strongest first), each the table's entry: None (none), a str, or a function (text, corroborated_by,
+    label, found_in) giving one or None (`found_in`: one dict per sentence, made when a function is first called);
+    a reason is kept when true and not kept already, up to `limit`. The codes and bounds are checked first."""
+    cdef Py_ssize_t n = len(texts), n_cells = len(cells), n_table = len(table), i, k, code, start, end
+    cdef list out = [], reasons
+    cdef object reason, found_in, text
+    # (copies: the table's functions are the caller's code, which runs in the loop and could change the lists)
+    cdef tuple cell_codes = tuple(cells), ends = tuple(bounds), entries = tuple(table), sentence_texts = tuple(texts)
+    cdef tuple corroborations = tuple(corroborated), sentence_labels = tuple(labels)
+    if len(ends) != n + 1 or len(corroborations) < n or len(sentence_labels) < n:
+        raise ValueError("reason_lists: one bound more than the sentences, a corroboration and a label each")
+    for k in range(n + 1):
+        if type(ends[k]) is not int:
+            raise TypeError("reason_lists: the bounds must be ints")
+        code = ends[k]
+        if not 0 <= code <= n_cells or (k and code < <Py_ssize_t> <object> PyTuple_GET_ITEM(ends, k - 1)):
+            raise ValueError(f"reason_lists: the bounds must rise from 0 to at most {n_cells}")
+    for k in range(n_cells):
+        if type(cell_codes[k]) is not int:
+            raise TypeError("reason_lists: the cells must be ints")
+        code = cell_codes[k]
+        if not 0 <= code < n_table:
+            raise ValueError(f"reason_lists: a cell's code {code} outside the table of {n_table}")
+    for i in range(n):
+        start = <Py_ssize_t> <object> PyTuple_GET_ITEM(ends, i)
+        end = <Py_ssize_t> <object> PyTuple_GET_ITEM(ends, i + 1)
+        reasons = []
+        found_in = None
+        text = <object> PyTuple_GET_ITEM(sentence_texts, i)
+        for k in range(start, end):
+            reason = <object> PyTuple_GET_ITEM(entries, <Py_ssize_t> <object> PyTuple_GET_ITEM(cell_codes, k))
+            if reason is not None and type(reason) is not str:
+                if found_in is None:
+                    found_in = {}
+                reason = reason(text, <object> PyTuple_GET_ITEM(corroborations, i),
+                                <object> PyTuple_GET_ITEM(sentence_labels, i), found_in)
+            if reason and reason not in reasons:
+                reasons.append(reason)
+            if len(reasons) == limit:
+                break
+        out.append(reasons)
     return out

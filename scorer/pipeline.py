@@ -29,6 +29,7 @@ from .pool import CHUNK, chunks, ordered_map
 from .pool import restart as restart_pool
 from .report.report import Report
 from .report.summary import summarise
+from .text import kernels
 from .text.files import (DEFAULT_MAX_BYTES, article_id as file_article_id, article_text, decode_bytes, input_kind,
                          read_text_file, replace_surrogates, require_content)
 from .text.furniture import Skipped
@@ -284,6 +285,11 @@ def sentence_rows(sentences: list[Sentence], kept: list[int], labels: list[str],
     for a source resolved from an earlier sentence); the content span is given with a reported source or cue, or a
     source carried over from the sentence before."""
     columns = [inputs[name] for name in _SOURCE_COLUMNS]
+    if kernels.ACTIVE:  # the same rows by the compiled kernel, when the cells are plain (below; None when they are not)
+        rows = kernels.report_rows(sentences, kept, labels, probabilities, LABELS, columns, support, grades, reasons,
+                                   corroborated, headline, Sentence)
+        if rows is not None:
+            return rows
     # cells of plain types (as the model inputs give them): the columns as they are, a span's ends as they are (they
     # are ints); else missing markers made None (`_present`) and the ends made ints (`_span`)
     plain = set(map(type, chain.from_iterable(columns))) <= _PLAIN_CELLS

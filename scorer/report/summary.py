@@ -35,16 +35,20 @@ def merge_sources(rows: list[dict]) -> list[dict]:
     groups: dict[str, dict] = {}
     for row in rows:
         name = row.get("source")
-        if not name or row["attribution_type"] == "editorial_opinion":
+        if not name:
+            continue
+        label = row["attribution_type"]
+        if label == "editorial_opinion":
             continue
         key = _source_key(name) if len(name) <= 200 else _source_key.__wrapped__(name)  # (`source_key`)
         entry = groups.get(key)
-        if entry is None:
-            entry = groups[key] = {"name": name, "type": row["attribution_type"], "count": 0, "sentences": [],
-                                   "_types": {}}
+        if entry is None:  # (its first name: no longer one yet)
+            groups[key] = {"name": name, "type": label, "count": 1, "sentences": [row["index"]], "_types": {label: 1}}
+            continue
         entry["count"] += 1
         entry["sentences"].append(row["index"])
-        entry["_types"][row["attribution_type"]] = entry["_types"].get(row["attribution_type"], 0) + 1
+        types = entry["_types"]
+        types[label] = types.get(label, 0) + 1
         if len(name) > len(entry["name"]) and not name[:1].islower():
             entry["name"] = name
     if len(groups) < 2:  # (no other key to join)
@@ -60,9 +64,14 @@ def merge_sources(rows: list[dict]) -> list[dict]:
     firsts = [kw[0] for kw in split.values() if len(kw) > 1]
     if len(set(lasts)) == len(lasts) and len(set(firsts)) == len(firsts):
         return sorted(map(_closed, groups.values()), key=lambda e: (-e["count"], e["sentences"][0]))
+    # so only the keys whose last word another key shares, or (of two words or more) whose first word another such key
+    # shares, can join or be joined: the index and the joins are theirs (the others find and are found by nothing)
+    shared_lasts, shared_firsts = _repeated(lasts), _repeated(firsts)
+    joinable = {k: kw for k, kw in split.items()
+                if kw and (kw[-1] in shared_lasts or (len(kw) > 1 and kw[0] in shared_firsts))}
     ends: dict[tuple, list[str]] = {}
-    lengths = sorted({len(kw) for kw in split.values()})
-    for k, kw in split.items():
+    lengths = sorted({len(kw) for kw in joinable.values()})
+    for k, kw in joinable.items():
         for n in lengths:
             if n >= len(kw):
                 break
@@ -71,7 +80,7 @@ def merge_sources(rows: list[dict]) -> list[dict]:
             ends.setdefault(("tail",) + kw[-n:], []).append(k)
             if n > 1:
                 ends.setdefault(("head",) + kw[:n], []).append(k)
-    for key in sorted(groups, key=len):
+    for key in sorted(joinable, key=len):  # (in the order of `groups`, shortest first)
         if key not in groups:
             continue
         words = split[key]
@@ -86,9 +95,18 @@ def merge_sources(rows: list[dict]) -> list[dict]:
     return sorted(map(_closed, groups.values()), key=lambda e: (-e["count"], e["sentences"][0]))
 
 
+def _repeated(words: list[str]) -> set[str]:
+    """The words that are in `words` more than once."""
+    seen, repeated = set(), set()
+    for word in words:
+        (repeated if word in seen else seen).add(word)
+    return repeated
+
+
 def _closed(entry: dict) -> dict:
     """A merged source as reported: its type the one it was cited as most (the first of those)."""
-    entry["type"] = max(entry.pop("_types").items(), key=lambda kv: kv[1])[0]
+    types = entry.pop("_types")
+    entry["type"] = next(iter(types)) if len(types) == 1 else max(types, key=types.__getitem__)
     return entry
 
 
@@ -97,14 +115,17 @@ def summarise(rows: list[dict], headline_index: int | None, overlap: list[int] |
     with the headline, when already counted: `model.support.corroboration_and_overlap`)."""
     n = len(rows)
     shares = {label: 0.0 for label in LABELS}
+    share = 1.0 / n
     for row in rows:
-        shares[row["attribution_type"]] += 1.0 / n
+        shares[row["attribution_type"]] += share
     first_body = 0 if headline_index is None else headline_index + 1  # (the lede: `_is_lede`)
-    weights = [2.0 if (i == headline_index or first_body <= i < first_body + 2) else 1.0
-               for i in (row["index"] for row in rows)]
-    score = 100.0 * sum(w * r["support"] for w, r in zip(weights, rows)) / sum(weights)
+    indices = [row["index"] for row in rows]
+    supports = [row["support"] for row in rows]
+    weights = [2.0 if (i == headline_index or first_body <= i < first_body + 2) else 1.0 for i in indices]
+    score = 100.0 * sum([w * s for w, s in zip(weights, supports)]) / sum(weights)
     sources = merge_sources(rows)
-    weakest = [r["index"] for r in sorted(rows, key=lambda r: (r["support"], r["index"]))[:3]]
+    # (the rows' keys (support, index) sorted as the rows by that key: the same comparisons, the same order)
+    weakest = [i for _, i in sorted(zip(supports, indices))[:3]]
     return {
         "support_score": round(score, 1),
         "support_score_explanation": SCORE_EXPLANATION,
@@ -155,9 +176,14 @@ def is_opinion_piece(rows: list[dict], headline_index: int | None) -> bool:
     speaks as "I" in three or more sentences of the writer's or the outlet's own without quotation marks, or the
     piece ends with a contributor's line ("Jane Doe is a senior fellow at ...")."""
     body = [r for r in rows if r["index"] != headline_index]
+    return _opinion_piece(body, sum(r["attribution_type"] == "editorial_opinion" for r in body))
+
+
+def _opinion_piece(body: list[dict], n_opinion: int) -> bool:
+    """`is_opinion_piece` of the body rows, `n_opinion` of them the writer's own judgement."""
     if not body:
         return False
-    if sum(r["attribution_type"] == "editorial_opinion" for r in body) / len(body) >= OPINION_PIECE_SHARE:
+    if n_opinion / len(body) >= OPINION_PIECE_SHARE:
         return True
     # the writer's voice: "I" in a sentence typed as the writer's or the outlet's own, with no quotation mark in it
     # (quoted speakers say "I" too, and the middle of a long quotation is often typed as narration)
@@ -207,18 +233,31 @@ def flags(rows: list[dict], headline_index: int | None, sources: list[dict], sha
           overlap: list[int] | None = None) -> list[str]:
     """Reader warnings, each a short sentence; each rule is stated in docs/flags.md (`overlap`: as `summarise`)."""
     out = []
-    body = [r for r in rows if r["index"] != headline_index]
-    lede = _lede(rows, headline_index)
-    attributed = [r for r in body if r["attribution_type"] in ("named_source", "anonymous_intelligence")]
-    anonymous = [r for r in attributed if r["attribution_type"] == "anonymous_intelligence"]
-    if len(anonymous) >= 2 and (any(r["attribution_type"] == "anonymous_intelligence" for r in lede)
-                                or len(anonymous) / len(attributed) >= 0.5):
+    # the body (every row but the headline's) in one pass: how many of each type, and whether the lede (`_lede`)
+    # rests on an anonymous source
+    body = []
+    first_body = 0 if headline_index is None else headline_index + 1
+    n_named = n_anonymous = n_opinion = 0
+    anonymous_lede = False
+    for r in rows:
+        index = r["index"]
+        if index == headline_index:
+            continue
+        body.append(r)
+        label = r["attribution_type"]
+        if label == "anonymous_intelligence":
+            n_anonymous += 1
+            anonymous_lede = anonymous_lede or first_body <= index < first_body + 2
+        elif label == "named_source":
+            n_named += 1
+        elif label == "editorial_opinion":
+            n_opinion += 1
+    if n_anonymous >= 2 and (anonymous_lede or n_anonymous / (n_named + n_anonymous) >= 0.5):
         out.append("main claim rests on anonymous sources")
-    opinion_piece = is_opinion_piece(rows, headline_index)
+    opinion_piece = _opinion_piece(body, n_opinion)
     if opinion_piece:
         out.append(OPINION_PIECE_FLAG)
     else:
-        n_opinion = sum(r["attribution_type"] == "editorial_opinion" for r in body)
         if body and n_opinion >= MIXED_OPINION_SENTENCES and n_opinion / len(body) >= MIXED_OPINION_SHARE:
             out.append("opinion mixed into a news story")
     if headline_index is not None:
@@ -249,7 +288,8 @@ def flags(rows: list[dict], headline_index: int | None, sources: list[dict], sha
         if outlet and reported:
             relayed.setdefault(outlet, []).extend(reported)
     for r in rows:  # a conduit counts for a claim resting on no named source ("officials told CNN")
-        outlet = outlet_named(r.get("via")) if r["attribution_type"] != "named_source" else None
+        via = r.get("via")
+        outlet = outlet_named(via) if via and r["attribution_type"] != "named_source" else None
         if outlet:
             relayed.setdefault(outlet, []).append(r["index"])
     if relayed and by_index is None:

@@ -72,16 +72,38 @@ def _folded(line: str) -> str:
 _LONGEST_LINE = 400  # a longer line is never furniture
 
 
+def _first_rule(rules: list) -> re.Pattern[str]:
+    """One pattern trying `rules` ((reason, pattern, ...) in order) at the start of a line: alternative k, the group
+    named r<k>, is rule k's pattern under its own flags, so the regex engine returns the first rule that matches (an
+    alternative is tried in full, backtracking included, before the next) and `lastgroup` names it (the group of a
+    rule closes after the groups inside it). One call instead of one per rule: most lines are not furniture."""
+    alternatives = [f"(?P<r{k}>(?{'i' if pattern.flags & re.I else ''}:{pattern.pattern}))"
+                    for k, (_, pattern, *_) in enumerate(rules)]
+    return re.compile("|".join(alternatives))
+
+
+# the rules without literals in one pattern (`_first_rule`): what a line holding none of the literals is matched
+# against; the reason by its group's name
+_PLAIN_RULES = [rule for rule in _CHECKED_RULES if rule[2] is None]
+_PLAIN_FIRST = _first_rule(_PLAIN_RULES)
+_PLAIN_REASONS = {f"r{k}": reason for k, (reason, _, _) in enumerate(_PLAIN_RULES)}
+_ALL_LITERALS = tuple(literal for _, _, literals in _CHECKED_RULES if literals is not None for literal in literals)
+
+
 def furniture_reason(line: str) -> str | None:
     """The reason a single stripped line is page furniture, or None if it is article text."""
     if not line or len(line) > _LONGEST_LINE:
         return None
-    folded = None
+    folded = _folded(line)
+    for literal in _ALL_LITERALS:  # (a plain loop: any() over a generator costs twice as much)
+        if literal in folded:
+            break
+    else:  # none of the literals: only the rules without literals can match, tried in one call
+        match = _PLAIN_FIRST.match(line)
+        return None if match is None else _PLAIN_REASONS[match.lastgroup]
     for reason, pattern, literals in _CHECKED_RULES:
         if literals is not None:
-            if folded is None:
-                folded = _folded(line)
-            for literal in literals:  # (a plain loop: any() over a generator costs twice as much)
+            for literal in literals:
                 if literal in folded:
                     break
             else:
@@ -119,6 +141,11 @@ def _find_furniture_compiled(text: str) -> list[Skipped]:
     skipped, text = [], kernels.exact_str(text)
     for start, end, mask in kernels.compiled.furniture_lines(text, _LITERAL_GROUPS, _FOLD_TO_ASCII, _LONGEST_LINE):
         line = text[start:end]
+        if not mask:  # none of the literals (most lines): the rules without literals in one call
+            match = _PLAIN_FIRST.match(line)
+            if match is not None:
+                skipped.append(Skipped(start, end, line, _PLAIN_REASONS[match.lastgroup]))
+            continue
         for reason, pattern, bit in _MASKED_RULES:
             if bit and not mask & bit:
                 continue

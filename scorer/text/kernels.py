@@ -309,3 +309,25 @@ def term_word_codes(vocabulary):
         np.ascontiguousarray(v.lengths, dtype=np.int32), np.ascontiguousarray(v.hashes, dtype=np.uint64),
         np.ascontiguousarray(v.rows if v.rows.dtype in (np.int32, np.int64) else v.rows.astype(np.int64)),
         None if v.values is None else np.ascontiguousarray(v.values, dtype=np.int64), int(v.base))
+
+
+# ---- rowk (session 14) ----
+
+
+def report_rows(sentences: list, kept: list, labels: list, probabilities: list, label_names: tuple, columns: list,
+                support: list, grades: list, reasons: list, corroborated: list, headline,
+                sentence_type: type) -> list[dict] | None:
+    """The compiled `pipeline.sentence_rows` (`columns` in the order of `pipeline._SOURCE_COLUMNS`, the sentences of
+    `sentence_type`) of the plain case, None otherwise (a cell of the columns not None, str or int, ...: see the
+    kernel); the kernel checks the lengths before it reads them."""
+    return compiled.report_rows(sentences, kept, labels, probabilities, tuple(label_names),
+                                [c if type(c) is list else list(c) for c in columns], support, grades, reasons,
+                                corroborated, headline, sentence_type)
+
+
+def reason_lists(cells: list, bounds: list, table: list, texts, corroborated, labels, limit: int) -> list[list[str]]:
+    """The compiled loop of `support.reasons_many` (each sentence's reasons from its usable cells: see there); the
+    kernel checks the codes and bounds before it reads them."""
+    return compiled.reason_lists(cells, bounds, table, texts if type(texts) is list else list(texts),
+                                 corroborated if type(corroborated) is list else list(corroborated),
+                                 labels if type(labels) is list else list(labels), limit)

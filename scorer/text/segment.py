@@ -122,12 +122,22 @@ def _punkt_reproducible(tokenizer) -> bool:
 def _punkt_decider():
     """The default model's decision engine (a context (before, after) -> whether it holds a sentence break) when the
     compiled `punkt_spans` reproduces its tokenizer, else None (nupunkt's `span_tokenize` runs)."""
+    decision = _punkt_decision()
+    return None if decision is None else decision[0]
+
+
+def _punkt_decision():
+    """(`_punkt_decider()`, the dict of decisions that engine looks a context up in first and keeps them in: nupunkt's
+    context memo, which the kernels read before they call the engine), or None."""
     if not kernels.ACTIVE:
         return None
     tokenizer = (_SPAN_TOKENIZE or _span_tokenize()).__self__
     # (checked and fetched on every call, ~3 us, as span_tokenize fetches the engine: a setting changed on the model
     # turns the kernel off, and the engine is rebuilt when the parameters change)
-    return tokenizer._decision_state()[3] if _punkt_reproducible(tokenizer) else None
+    if not _punkt_reproducible(tokenizer):
+        return None
+    state = tokenizer._decision_state()
+    return state[3], state[2]
 
 
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -239,17 +249,17 @@ def _blocks(text: str, lo: int, hi: int):
 def split_sentences(text: str, lo: int = 0, hi: int | None = None) -> list[Sentence]:
     """Sentences of text[lo:hi] with offsets into `text`; paragraphs and headlines never merge."""
     hi = len(text) if hi is None else hi
-    decide = _punkt_decider()
+    decide, memo = _punkt_decision() or (None, None)
     if decide is not None:
         text = kernels.exact_str(text)
     if decide is not None and _sentence_spans_fast is _sentence_spans_compiled and 0 <= lo <= hi <= len(text):
         # blocks, nupunkt's spans and the repairs in one kernel call (the loop below with the kernels)
         return kernels.compiled.split_sentences(text, lo, hi, decide, Sentence, _SENTENCE_STARTERS,
-                                                _FINAL_ABBREVIATIONS, _TITLES, _MAX_QUOTE_MERGE)
+                                                _FINAL_ABBREVIATIONS, _TITLES, _MAX_QUOTE_MERGE, memo)
     out: list[Sentence] = []
     for b_start, b_end in _blocks(text, lo, hi):
         block = text[b_start:b_end]
-        spans = _punkt_spans(block) if decide is None else kernels.compiled.punkt_spans(block, decide)
+        spans = _punkt_spans(block) if decide is None else kernels.compiled.punkt_spans(block, decide, memo)
         for s, e in _sentence_spans_fast(block, spans):
             out.append(Sentence(b_start + s, b_start + e, block[s:e]))
     return out
