@@ -141,15 +141,17 @@ def run_in_text(text: str, word: str) -> bool:
     """word in _RUN.findall(text), for a word without white space or , . ; : ! ?, by str.find: a run is a longest
     stretch without those characters, after white space and before one of them (the look-behind regex costs about
     half a millisecond per article)."""
-    if not word:
-        return False
+    if not word or _RUN_DELIMITERS.search(word):
+        return False  # (no run is empty or holds one of those characters)
     n, size = len(word), len(text)
     at = text.find(word, 1)
     while at >= 0:
         after = at + n
         if text[at - 1].isspace() and after < size and (text[after].isspace() or text[after] in ",.;:!?"):
             return True
-        at = text.find(word, at + 1)
+        # the next run starts after white space, which this occurrence cannot hold: not inside it (overlapping
+        # occurrences, "sasas" in "sasasasa...", would cost the word's length each, the square of it in all)
+        at = text.find(word, after + 1)
     return False
 
 
@@ -403,13 +405,16 @@ def capitalised_in_running_text(text: str, word: str, pos: int) -> bool:
         return re.compile(r"(?<=[\w,] )\b").search(text, pos) is not None
     end_is_word = _is_word(word[-1])
     n, size = len(word), len(text)
+    # a match follows a space: the next can start only after this occurrence's first space, or after the occurrence
+    # (overlapping occurrences, "SaSa" in "SaSaSa...", would cost the word's length each, the square of it in all)
+    skip = word.find(" ") + 1 or n + 1
     at = text.find(word, max(pos, 0))
     while at >= 0:
         if at >= 2 and text[at - 1] == " " and (text[at - 2] == "," or _is_word(text[at - 2])):
             after = at + n
             if (after < size and _is_word(text[after])) != end_is_word:
                 return True
-        at = text.find(word, at + 1)
+        at = text.find(word, at + skip)
     return False
 
 
