@@ -82,10 +82,48 @@ def _peak(fn, text: str) -> tuple[list, int]:
 def test_journalist_scans_keep_no_set_of_starts():
     from scorer.attribution.sources import _JOURNALIST_NAMED, _OUTLET_PERSON, journalist_named, outlet_persons
 
-    for fn, pattern, text in ((outlet_persons, _OUTLET_PERSON, "X's Ab Cd " * 3000),
+    for fn, pattern, text in ((outlet_persons, _OUTLET_PERSON, "X's Ab Cd " * 1500),
                               (outlet_persons, _OUTLET_PERSON, "Ab " + "Fox-News-" * 30 + "News’s Jake Tapper x"),
-                              (journalist_named, _JOURNALIST_NAMED, "host " * 10000),
-                              (journalist_named, _JOURNALIST_NAMED, "Host Sean Hannity, editor Ab Cd " * 1000)):
+                              (journalist_named, _JOURNALIST_NAMED, "host " * 5000),
+                              (journalist_named, _JOURNALIST_NAMED, "Host Sean Hannity, editor Ab Cd " * 500)):
         out, peak = _peak(fn, text)
         assert [m.span() for m in out] == [m.span() for m in pattern.finditer(text)]
         assert peak < 2 * len(text) + 200 * len(out) + 32_000, (fn.__name__, len(text), peak)
+
+
+# 3. The caches session 14 added (`_head`, `_plural_capital`, `_pronoun_key`, `_word_pattern`, `_question_cue` in
+#    the resolver, `_SOURCE_PARTS` and `_CUE_PARTS` of `source_tokens_many`) are bounded in entries, not in bytes: they
+#    kept each phrase of a hostile article however long (a source or cue of megabytes), thousands of them after their
+#    articles were done. Now a phrase of over 256 characters is worked out again instead of kept (as the tagger's
+#    word caches do with _KEPT_LONGEST).
+
+def test_long_phrases_not_kept_by_the_caches():
+    import gc
+    import tracemalloc
+
+    from scorer.attribution import sources
+    from scorer.attribution.sources import SourceResolver
+    from scorer.model.claims import source_tokens, source_tokens_many
+
+    def one(k: int) -> None:
+        phrase = "Sa" + "sa" * 2500 + "s" + "xyz"[k % 3] * (k + 1) + "s"  # a capitalised plural, 5 kB
+        cue = "asked " + "q" * 5000 + str(k)
+        text = phrase + " " + cue + " why. Then " + phrase.lower() + " left."
+        resolver = SourceResolver(text)
+        resolver.resolve(0, phrase, cue_text=cue)
+        resolver.resolve(len(text) - 6, "he", cue_text=cue)
+        row = ([phrase], [None], [cue], ["named_source"], ["name"])
+        assert source_tokens_many(*row) == [source_tokens(*(column[0] for column in row))]
+
+    one(-1)  # (the patterns compiled and the caches of short strings filled before the measure)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        for k in range(20):
+            one(k)
+        sources.phrase_rule.cache_clear()  # (the phrase cache from before session 14 keeps the phrases it is given)
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert kept < 60_000, kept  # 20 phrases and cues of 5 kB: ~0.8 MB when the caches kept them

@@ -10,7 +10,7 @@ from __future__ import annotations
 import heapq
 import re
 from collections.abc import Callable, Iterable
-from functools import lru_cache
+from functools import lru_cache, wraps
 from typing import NamedTuple
 
 from ..labels import SOURCE_LABELS
@@ -20,6 +20,28 @@ from .lexicon import (ANONYMOUS_HEADS, OUTLET_NOUNS, OUTLETS, PRONOUNS_GROUP, PR
 NAMED, ANONYMOUS, OUTLET = SOURCE_LABELS
 
 _OUTLET_RE = outlet_pattern()
+
+
+# the longest string the resolver's caches below keep: they are bounded in entries, not in bytes, and a hostile article's
+# phrases can be megabytes long (thousands of them would stay in memory after their articles); longer ones are worked
+# out again at each call
+_CACHED_LONGEST = 256
+
+
+def _cached_if_short(maxsize: int):
+    """lru_cache(maxsize) for the calls whose one string argument has at most _CACHED_LONGEST characters."""
+    def wrap(fn):
+        cached = lru_cache(maxsize=maxsize)(fn)
+
+        @wraps(fn)
+        def call(text: str):
+            return cached(text) if len(text) <= _CACHED_LONGEST else fn(text)
+
+        call.cache_info, call.cache_clear = cached.cache_info, cached.cache_clear
+        return call
+    return wrap
+
+
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.&-]*")
 # Capitalised words that are not names: titles, determiners, parties, nationalities and religions.
 _NOT_NAMES = frozenset("""
@@ -188,7 +210,7 @@ def _listed_members(text: str, head: str) -> SourceType | None:
     return members if members.label in (NAMED, OUTLET) else None
 
 
-@lru_cache(maxsize=2048)
+@_cached_if_short(2048)
 def _head(text: str) -> str:
     """The head noun of a phrase: the last word before a preposition, relative clause or apposition (a function of
     the phrase alone, so cached: the resolver asks it of the same earlier sources again and again)."""
@@ -425,7 +447,7 @@ def capitalised_in_running_text(text: str, word: str, pos: int) -> bool:
     return False
 
 
-@lru_cache(maxsize=1024)
+@_cached_if_short(1024)
 def _plural_capital(source_text: str) -> str | None:
     """The one word of a source phrase, lower-cased, if it is a capitalised (not all-capital) plural ("Mourners"):
     the phrase's part of `SourceResolver._capital_only_from_position`."""
@@ -438,19 +460,19 @@ def _plural_capital(source_text: str) -> str | None:
     return word
 
 
-@lru_cache(maxsize=1024)
+@_cached_if_short(1024)
 def _pronoun_key(source_text: str) -> str:
     """A pronoun source's word, lower case, without a possessive "'s" (cached: "he", "they", "she" make up most)."""
     return re.sub(r"[’']s$", "", source_text.strip().lower())
 
 
-@lru_cache(maxsize=256)
+@_cached_if_short(256)
 def _word_pattern(head: str) -> re.Pattern[str]:
     """A head noun as a whole word in any case (cached: the role nouns of an article come back)."""
     return re.compile(r"\b" + re.escape(head) + r"\b", re.I)
 
 
-@lru_cache(maxsize=1024)
+@_cached_if_short(1024)
 def _question_cue(cue_text: str) -> bool:
     """_QUESTION_CUE in a cue (cached: a few cues, "said", "says", "told", make up most)."""
     return _QUESTION_CUE.search(cue_text) is not None
