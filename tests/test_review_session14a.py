@@ -6,10 +6,15 @@
    the input where the regexes cost its length (8.3 s against 0.7 s on dc1f77a for one 1 MB article)."""
 from __future__ import annotations
 
+import gc
 import random
 import re
+import tracemalloc
 
-from scorer.attribution.sources import _RUN, capitalised_in_running_text, run_in_text
+from scorer.attribution import sources
+from scorer.attribution.sources import (_JOURNALIST_NAMED, _OUTLET_PERSON, _RUN, SourceResolver,
+                                        capitalised_in_running_text, journalist_named, outlet_persons, run_in_text)
+from scorer.model.claims import source_tokens, source_tokens_many
 
 
 class CountingStr(str):
@@ -68,8 +73,6 @@ def test_skipping_loops_exact_on_small_alphabets():
 #    "CNN's Jake Tapper "), ~60 per character of "host host ...". Now the starts are made in order and none kept.
 
 def _peak(fn, text: str) -> tuple[list, int]:
-    import tracemalloc
-
     fn("CNN's Jake Tapper and host Sean Hannity")  # (the patterns compiled before the measure)
     tracemalloc.start()
     try:
@@ -80,8 +83,6 @@ def _peak(fn, text: str) -> tuple[list, int]:
 
 
 def test_journalist_scans_keep_no_set_of_starts():
-    from scorer.attribution.sources import _JOURNALIST_NAMED, _OUTLET_PERSON, journalist_named, outlet_persons
-
     for fn, pattern, text in ((outlet_persons, _OUTLET_PERSON, "X's Ab Cd " * 1500),
                               (outlet_persons, _OUTLET_PERSON, "Ab " + "Fox-News-" * 30 + "News’s Jake Tapper x"),
                               (journalist_named, _JOURNALIST_NAMED, "host " * 5000),
@@ -98,13 +99,6 @@ def test_journalist_scans_keep_no_set_of_starts():
 #    word caches do with _KEPT_LONGEST).
 
 def test_long_phrases_not_kept_by_the_caches():
-    import gc
-    import tracemalloc
-
-    from scorer.attribution import sources
-    from scorer.attribution.sources import SourceResolver
-    from scorer.model.claims import source_tokens, source_tokens_many
-
     def one(k: int) -> None:
         phrase = "Sa" + "sa" * 2500 + "s" + "xyz"[k % 3] * (k + 1) + "s"  # a capitalised plural, 5 kB
         cue = "asked " + "q" * 5000 + str(k)
