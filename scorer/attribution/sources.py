@@ -7,9 +7,10 @@ Each decision carries a short `method` string so the audit can see which rule fi
 """
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Callable, Iterable
-from functools import lru_cache
+from functools import lru_cache, wraps
 from typing import NamedTuple
 
 from ..labels import SOURCE_LABELS
@@ -19,6 +20,28 @@ from .lexicon import (ANONYMOUS_HEADS, OUTLET_NOUNS, OUTLETS, PRONOUNS_GROUP, PR
 NAMED, ANONYMOUS, OUTLET = SOURCE_LABELS
 
 _OUTLET_RE = outlet_pattern()
+
+
+# the longest string the resolver's caches below keep: they are bounded in entries, not in bytes, and a hostile article's
+# phrases can be megabytes long (thousands of them would stay in memory after their articles); longer ones are worked
+# out again at each call
+_CACHED_LONGEST = 256
+
+
+def _cached_if_short(maxsize: int):
+    """lru_cache(maxsize) for the calls whose one string argument has at most _CACHED_LONGEST characters."""
+    def wrap(fn):
+        cached = lru_cache(maxsize=maxsize)(fn)
+
+        @wraps(fn)
+        def call(text: str):
+            return cached(text) if len(text) <= _CACHED_LONGEST else fn(text)
+
+        call.cache_info, call.cache_clear = cached.cache_info, cached.cache_clear
+        return call
+    return wrap
+
+
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.&-]*")
 # Capitalised words that are not names: titles, determiners, parties, nationalities and religions.
 _NOT_NAMES = frozenset("""
@@ -141,15 +164,17 @@ def run_in_text(text: str, word: str) -> bool:
     """word in _RUN.findall(text), for a word without white space or , . ; : ! ?, by str.find: a run is a longest
     stretch without those characters, after white space and before one of them (the look-behind regex costs about
     half a millisecond per article)."""
-    if not word:
-        return False
+    if not word or _RUN_DELIMITERS.search(word):
+        return False  # (no run is empty or holds one of those characters)
     n, size = len(word), len(text)
     at = text.find(word, 1)
     while at >= 0:
         after = at + n
         if text[at - 1].isspace() and after < size and (text[after].isspace() or text[after] in ",.;:!?"):
             return True
-        at = text.find(word, at + 1)
+        # the next run starts after white space, which this occurrence cannot hold: not inside it (overlapping
+        # occurrences, "sasas" in "sasasasa...", would cost the word's length each, the square of it in all)
+        at = text.find(word, after + 1)
     return False
 
 
@@ -185,7 +210,7 @@ def _listed_members(text: str, head: str) -> SourceType | None:
     return members if members.label in (NAMED, OUTLET) else None
 
 
-@lru_cache(maxsize=2048)
+@_cached_if_short(2048)
 def _head(text: str) -> str:
     """The head noun of a phrase: the last word before a preposition, relative clause or apposition (a function of
     the phrase alone, so cached: the resolver asks it of the same earlier sources again and again)."""
@@ -350,20 +375,23 @@ def outlet_persons(text: str) -> list[re.Match]:
     apostrophe of _APOSTROPHE_NAME and starts at most _PREFIX_REACH characters before it, or at the start of the
     run of word characters and hyphens ("[A-Z][\\w-]+ News") that reaches there; `finditer` gives the leftmost match
     from where the last one ended."""
-    starts = set()
-    for apostrophe in _APOSTROPHE_NAME.finditer(text):
+    found, pos, tried = [], 0, 0  # pos: the end of the last match; tried: the starts below it had their turn
+    for apostrophe in _APOSTROPHE_NAME.finditer(text):  # (each apostrophe's first start is at or after the last's)
         end = apostrophe.start()
+        floor = max(pos, tried)
         lo = max(0, end - _PREFIX_REACH - 1)
-        while lo > 0 and (text[lo - 1] == "-" or _is_word(text[lo - 1])):
+        while lo > floor and (text[lo - 1] == "-" or _is_word(text[lo - 1])):
             lo -= 1
-        starts.update(range(lo, end))
-    found, pos = [], 0
-    for at in sorted(starts):
-        if at >= pos:
+        at = max(lo, floor)
+        while at < end:  # the starts in order, none kept (a set of them took ~80 bytes per character of the text)
             m = _OUTLET_PERSON.match(text, at)
             if m:
                 found.append(m)
                 pos = m.end()
+                at = max(at + 1, pos)
+            else:
+                at += 1
+        tried = max(tried, end)
     return found
 
 
@@ -375,20 +403,23 @@ def journalist_named(text: str) -> list[re.Match]:
     low = text.lower()
     if len(low) != len(text):
         return list(_JOURNALIST_NAMED.finditer(text))
-    starts = set()
-    for word in _JOURNALIST_WORDS:
-        at = low.find(word)
-        while at >= 0:
-            starts.add(at)
-            at = low.find(word, at + 1)
     found, pos = [], 0
-    for at in sorted(starts):
+    # the starts in order, merged from each word's (a set of them took ~60 bytes per character of "host host ...")
+    for at in heapq.merge(*[_occurrences(low, word) for word in _JOURNALIST_WORDS if word in low]):
         if at >= pos:
             m = _JOURNALIST_NAMED.match(text, at)
             if m:
                 found.append(m)
                 pos = m.end()
     return found
+
+
+def _occurrences(text: str, word: str) -> Iterable[int]:
+    """The offsets of the word in the text, in order (overlapping ones too)."""
+    at = text.find(word)
+    while at >= 0:
+        yield at
+        at = text.find(word, at + 1)
 
 
 def _is_word(ch: str) -> bool:
@@ -403,17 +434,20 @@ def capitalised_in_running_text(text: str, word: str, pos: int) -> bool:
         return re.compile(r"(?<=[\w,] )\b").search(text, pos) is not None
     end_is_word = _is_word(word[-1])
     n, size = len(word), len(text)
+    # a match follows a space: the next can start only after this occurrence's first space, or after the occurrence
+    # (overlapping occurrences, "SaSa" in "SaSaSa...", would cost the word's length each, the square of it in all)
+    skip = word.find(" ") + 1 or n + 1
     at = text.find(word, max(pos, 0))
     while at >= 0:
         if at >= 2 and text[at - 1] == " " and (text[at - 2] == "," or _is_word(text[at - 2])):
             after = at + n
             if (after < size and _is_word(text[after])) != end_is_word:
                 return True
-        at = text.find(word, at + 1)
+        at = text.find(word, at + skip)
     return False
 
 
-@lru_cache(maxsize=1024)
+@_cached_if_short(1024)
 def _plural_capital(source_text: str) -> str | None:
     """The one word of a source phrase, lower-cased, if it is a capitalised (not all-capital) plural ("Mourners"):
     the phrase's part of `SourceResolver._capital_only_from_position`."""
@@ -426,19 +460,19 @@ def _plural_capital(source_text: str) -> str | None:
     return word
 
 
-@lru_cache(maxsize=1024)
+@_cached_if_short(1024)
 def _pronoun_key(source_text: str) -> str:
     """A pronoun source's word, lower case, without a possessive "'s" (cached: "he", "they", "she" make up most)."""
     return re.sub(r"[’']s$", "", source_text.strip().lower())
 
 
-@lru_cache(maxsize=256)
+@_cached_if_short(256)
 def _word_pattern(head: str) -> re.Pattern[str]:
     """A head noun as a whole word in any case (cached: the role nouns of an article come back)."""
     return re.compile(r"\b" + re.escape(head) + r"\b", re.I)
 
 
-@lru_cache(maxsize=1024)
+@_cached_if_short(1024)
 def _question_cue(cue_text: str) -> bool:
     """_QUESTION_CUE in a cue (cached: a few cues, "said", "says", "told", make up most)."""
     return _QUESTION_CUE.search(cue_text) is not None

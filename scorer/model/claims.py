@@ -155,7 +155,10 @@ def source_tokens_many(sources, inherited, cues, kinds, methods) -> list[str]:
 
 
 def _keep(cache: dict, key: str, value: str) -> None:
-    """cache[key] = value, the cache emptied when it holds 4096 entries (its memory stays bounded)."""
+    """cache[key] = value, the cache emptied when it holds 4096 entries, and a key of over _KEPT_LONGEST characters not
+    kept (its memory stays bounded: a hostile article's phrases can be megabytes long)."""
+    if len(key) > _KEPT_LONGEST:
+        return
     if len(cache) >= 4096:
         cache.clear()
     cache[key] = value
@@ -168,7 +171,8 @@ def _type_tokens(kind, method) -> str:
 
 # source_tokens' last two tokens of each (kind, method) pair seen: a handful make up almost every row
 _TYPE_TOKENS: dict[tuple, str] = {}
-# the S_ and C_ tokens of the source and cue phrases seen (source_tokens_many)
+# the S_ and C_ tokens of the source and cue phrases seen (source_tokens_many), of at most _KEPT_LONGEST characters
+_KEPT_LONGEST = 256
 _SOURCE_PARTS: dict[str, str] = {}
 _CUE_PARTS: dict[str, str] = {}
 
