@@ -3263,7 +3263,7 @@ def term_word_codes(const unsigned char[::1] blob, const int64_t[::1] starts, co
     import numpy as np
 
     cdef Py_ssize_t n_terms = starts.shape[0], n_hashes = hashes.shape[0], k, i, a, e, w, n_longer = 0, n_words = 0
-    cdef Py_ssize_t size, mask = 15, slot, place
+    cdef Py_ssize_t size, mask = 15, slot, place, budget
     cdef uint64_t h
     cdef int64_t row
     cdef const int64_t[::1] row_of
@@ -3313,6 +3313,10 @@ def term_word_codes(const unsigned char[::1] blob, const int64_t[::1] starts, co
     cdef int32_t *table = <int32_t *> PyMem_Malloc((mask + 1) * sizeof(int32_t))  # place among the hashes + 1
     if table is NULL:
         raise MemoryError()
+    # the probes are bounded: the hashes come from the terms of a model directory (untrusted), and terms whose hashes
+    # share their low bits (found offline: the hash is fixed) would make the linear probing quadratic; beyond the
+    # budget (about 2 probes a lookup expected at this load) the numpy path's binary search runs instead
+    budget = 32 * (n_hashes + n_words) + 4096
     try:
         with nogil:
             for slot in range(mask + 1):
@@ -3321,9 +3325,12 @@ def term_word_codes(const unsigned char[::1] blob, const int64_t[::1] starts, co
                 slot = <Py_ssize_t> (hashes[k] & <uint64_t> mask)
                 while table[slot]:
                     slot = (slot + 1) & mask
+                    budget -= 1
+                if budget < 0:
+                    break
                 table[slot] = <int32_t> (k + 1)
             n_longer = n_words = 0
-            for k in range(n_terms):
+            for k in range(n_terms if budget >= 0 else 0):
                 a, e = starts[k], starts[k] + lengths[k]
                 w = 0
                 for i in range(a, e):
@@ -3357,6 +3364,9 @@ def term_word_codes(const unsigned char[::1] blob, const int64_t[::1] starts, co
                                         break
                             break
                         slot = (slot + 1) & mask
+                        budget -= 1
+                    if budget < 0:
+                        found = False
                     if not found or n_words >= codes.shape[0]:
                         found = False
                         break
@@ -3369,7 +3379,7 @@ def term_word_codes(const unsigned char[::1] blob, const int64_t[::1] starts, co
                     break
     finally:
         PyMem_Free(table)
-    if n_words != codes.shape[0] or n_longer != longer.shape[0]:
+    if budget < 0 or n_words != codes.shape[0] or n_longer != longer.shape[0]:
         return None  # a word not a term: the numpy path
     return longer_array, counts_array, codes_array
 

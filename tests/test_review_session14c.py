@@ -1,0 +1,78 @@
+"""Review of session 14's cue/heads kernels (review14c): the faults found, each a test that failed before its fix.
+
+- `term_word_codes`' hash table probed linearly from the low bits of the vocabulary's hashes: the hash is fixed and
+  public and the terms come from a model directory (untrusted), so terms whose hashes share their low bits made the
+  coder's start quadratic (40,000 such terms: 0.37 s against 0.001 s; a million: hours). Now the probes are bounded
+  and the numpy path (a binary search) runs beyond the budget: the same coder.
+Skipped when the kernels are not built, except when SCORER_REQUIRE_KERNELS=1.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from scorer.model import heads
+from scorer.text import kernels
+
+K = kernels.compiled if getattr(kernels.compiled, "term_word_codes", None) is not None else None
+if K is None:
+    try:
+        import _scorer_kernels as K  # (SCORER_KERNELS=0: the build itself)
+    except ImportError:  # pragma: no cover - no build
+        K = None
+needs_kernels = pytest.mark.skipif(K is None or not hasattr(K, "term_word_codes"), reason="kernels not built")
+
+
+def _timed(f, *args):
+    t0 = time.perf_counter()
+    out = f(*args)
+    return time.perf_counter() - t0, out
+
+
+@needs_kernels
+def test_term_word_codes_linear_on_hashes_built_to_collide():
+    n = 40_000
+    blob = np.frombuffer(b"x" * n, dtype=np.uint8)
+    starts, lengths, rows = np.arange(n, dtype=np.int64), np.ones(n, dtype=np.int32), np.arange(n, dtype=np.int64)
+    spread = np.sort(np.random.default_rng(14).integers(0, 2 ** 63, n).astype(np.uint64))
+    colliding = np.arange(n, dtype=np.uint64) << np.uint64(24)  # distinct, but the same low 24 bits
+    t_spread, _ = _timed(K.term_word_codes, blob, starts, lengths, spread, rows, None, 1_000_003)
+    t_colliding, out = _timed(K.term_word_codes, blob, starts, lengths, colliding, rows, None, 1_000_003)
+    assert t_colliding < 30 * t_spread + 0.05, (t_colliding, t_spread)  # (before: 0.37 s against 0.001 s)
+    # what it gives is still right: nothing to do (no term holds a space) or the numpy path (None)
+    assert out is None or all(len(a) == 0 for a in out)
+
+
+def _colliding_terms(m: int, bits: int, base: int) -> list[str]:
+    """Terms "t0000000".."t{m - 1}" whose vocabulary hashes (under `base`) share their low `bits` bits (searched as an
+    attacker would, offline: the hash is fixed)."""
+    from scorer.text import vocab
+
+    digits = (np.arange(m)[:, None] // 10 ** np.arange(6, -1, -1)) % 10 + 48
+    blob = np.concatenate([np.full((m, 1), 116), digits], axis=1).astype(np.uint8).ravel()
+    h = vocab._hash_grouped(blob, np.arange(m, dtype=np.int64) * 8, np.full(m, 8, dtype=np.int64), base)
+    return [f"t{k:07d}" for k in np.flatnonzero((h & np.uint64((1 << bits) - 1)) == 0).tolist()]
+
+
+@needs_kernels
+def test_term_word_codes_over_budget_gives_the_same_coder(monkeypatch):
+    """A real vocabulary of terms whose hashes share the low bits the table reads (every probe in one long run, over
+    the budget): the numpy path, the same coder as without the compiled start."""
+    from scorer.text import vocab
+
+    singles = _colliding_terms(320_000, 10, vocab._BASES[0])
+    assert len(singles) > 250
+    terms = singles + [f"{a} {b}" for a, b in zip(singles[::2], singles[1::2])]
+    v = vocab.Vocabulary.from_terms(terms)
+    assert v.base == vocab._BASES[0] and len(v.hashes) < 1024  # (the table's 1,024 slots, every single in one run)
+    monkeypatch.setattr(kernels, "compiled", K)
+    assert kernels.term_word_codes(v) is None  # (over the budget: the kernel declines)
+    monkeypatch.setattr(heads, "_term_word_codes", K.term_word_codes)
+    ids = dict(zip(terms, range(len(terms))))
+    fast = heads.NgramCoder(ids, 2)
+    monkeypatch.setattr(heads, "_term_word_codes", None)
+    slow = heads.NgramCoder(ids, 2)
+    assert fast.base == slow.base and fast.keys.keys() == slow.keys.keys()
+    assert all(np.array_equal(x, y) for n in fast.keys for x, y in zip(fast.keys[n], slow.keys[n]))
