@@ -3110,7 +3110,7 @@ cdef class PhraseMachine(PhraseTrie):
     cdef int32_t *depth
     cdef int32_t ascii_class[128]
     cdef Py_UCS4 *wide  # the literals' characters beyond ASCII, sorted; wide[k] has class 1 + n_ascii + k
-    cdef Py_ssize_t n_wide, n_classes, n_nodes
+    cdef Py_ssize_t n_wide, n_classes, n_nodes, max_depth  # max_depth: the longest literal's length
 
     def __init__(self, edges, chars, children, alternatives, order, bounded, group):
         PhraseTrie.__init__(self, edges, chars, children, alternatives, order, bounded, group)
@@ -3173,6 +3173,7 @@ cdef class PhraseMachine(PhraseTrie):
                         self.goto[u * self.n_classes + c] = <uint16_t> f
             if tail != n:
                 raise ValueError("PhraseMachine: a node not reached from the root")
+            self.max_depth = self.depth[queue[n - 1]]  # (breadth first: the last node is the deepest)
         finally:
             PyMem_Free(fail)
 
@@ -3195,44 +3196,49 @@ cdef class PhraseMachine(PhraseTrie):
 
     cdef long bits(self, str low) except -1:
         """`PhraseTrie.bits`: at each start the first alternative in regex order among those that match there with
-        their \\b conditions, then on from its end; the matches found by the automaton ending at each character."""
+        their \\b conditions, then on from its end; the matches found by the automaton ending at each character. A
+        start's best match is known once the automaton is max_depth characters past it: the starts' bests are kept
+        in a ring of max_depth places (review14c: an array of the text's length took 24 bytes a character of `low`,
+        48 of a text of 'İ', more than the rest of cue_rows at once)."""
         cdef Text t = _text(low)
-        cdef Py_ssize_t n = t.n, q, j, start, p
+        cdef Py_ssize_t n = t.n, q, j, start, p = 0, d = self.max_depth, at, slot, qs = 0
         cdef int32_t node, state = 0
         cdef long found = 0
-        if n == 0:
+        if n == 0 or d == 0:
             return 0
-        if n > PY_SSIZE_T_MAX // 32:  # (the size below must not overflow)
-            raise MemoryError("PhraseMachine: text too long")
-        # the first alternative's order, its end and its group, of each start
-        cdef int64_t *best = <int64_t *> PyMem_Malloc(3 * n * sizeof(int64_t))
+        # the first alternative's order, its end and its group, of each start in the ring (start s at s % d)
+        cdef int64_t *best = <int64_t *> PyMem_Malloc(3 * d * sizeof(int64_t))
         if best is NULL:
             raise MemoryError()
-        cdef int64_t *best_end = best + n
-        cdef int64_t *best_group = best + 2 * n
+        cdef int64_t *best_end = best + d
+        cdef int64_t *best_group = best + 2 * d
         try:
             for q in range(n):
-                best[q] = -1
-            for q in range(n):
+                best[qs] = -1  # start q enters the ring (start q - d, the place's last, was settled before)
                 state = self.goto[state * self.n_classes + self._class(_at(t, q))]
                 node = self.ends[state]
                 while node >= 0:  # each literal ending here, longest first
-                    start = q + 1 - self.depth[node]  # (>= 0: a node's depth is its literal's length, a tree's)
+                    start = q + 1 - self.depth[node]  # (>= q + 1 - d, >= 0: a node's depth is its literal's length)
+                    slot = qs + 1 - self.depth[node]
+                    if slot < 0:
+                        slot += d
                     for j in range(self.alternatives[node], self.alternatives[node + 1]):
                         if self.bounded[j] and ((start > 0 and _word(_at(t, start - 1)))
                                                 or (q + 1 < n and _word(_at(t, q + 1)))):
                             continue
-                        if best[start] < 0 or self.order[j] < best[start]:
-                            best[start], best_end[start], best_group[start] = self.order[j], q + 1, self.group[j]
+                        if best[slot] < 0 or self.order[j] < best[slot]:
+                            best[slot], best_end[slot], best_group[slot] = self.order[j], q + 1, self.group[j]
                         break
                     node = self.more[node]
-            p = 0
-            while p < n:
-                if best[p] >= 0:
-                    found |= best_group[p]
-                    p = best_end[p]
-                else:
-                    p += 1
+                # the starts whose every literal has ended by q, in the order of finditer
+                while p <= q + 1 - d or (q == n - 1 and p < n):
+                    at = p % d
+                    if best[at] >= 0:
+                        found |= best_group[at]
+                        p = best_end[at]
+                    else:
+                        p += 1
+                qs = qs + 1 if qs + 1 < d else 0
         finally:
             PyMem_Free(best)
         return found

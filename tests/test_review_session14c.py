@@ -4,6 +4,9 @@
   public and the terms come from a model directory (untrusted), so terms whose hashes share their low bits made the
   coder's start quadratic (40,000 such terms: 0.37 s against 0.001 s; a million: hours). Now the probes are bounded
   and the numpy path (a binary search) runs beyond the budget: the same coder.
+- `PhraseMachine.bits` (the phrase automaton cue_rows runs) allocated 24 bytes a character of the lower-cased text
+  (a sentence of 'İ', whose lower() is twice as long: cue_rows' peak 52 bytes a character against 36 at dc1f77a).
+  Now a ring of the longest literal's length: the same groups, no memory that grows with the text.
 Skipped when the kernels are not built, except when SCORER_REQUIRE_KERNELS=1.
 """
 from __future__ import annotations
@@ -76,3 +79,46 @@ def test_term_word_codes_over_budget_gives_the_same_coder(monkeypatch):
     slow = heads.NgramCoder(ids, 2)
     assert fast.base == slow.base and fast.keys.keys() == slow.keys.keys()
     assert all(np.array_equal(x, y) for n in fast.keys for x, y in zip(fast.keys[n], slow.keys[n]))
+
+
+@needs_kernels
+def test_phrase_machine_memory_does_not_grow_with_the_text():
+    import tracemalloc
+
+    from scorer.model import cues
+
+    saved, kernels.compiled = kernels.compiled, K
+    try:
+        machine = cues._phrase_trie()
+    finally:
+        kernels.compiled = saved
+    assert type(machine) is K.PhraseMachine
+    text = ("İ" * 1000 + " according to officials, who said ") * 100
+    low = text.lower()
+    tracemalloc.start()
+    try:
+        found = K.phrase_bits(machine, low)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 * 1024, peak  # (before: 24 bytes a character of low, 4.9 MB here)
+    assert found == sum(1 << cues._PHRASE_GROUPS.index(g) for g in cues.phrase_groups(low)) != 0
+
+
+@needs_kernels
+def test_cue_rows_peak_memory_on_a_long_sentence_of_dotted_capital_i():
+    """cue_rows' peak on a long sentence is its word arrays' (36 bytes a character), as at dc1f77a."""
+    import tracemalloc
+
+    from scorer.model import cues
+
+    if cues._cue_rows is None:
+        pytest.skip("cue_rows not active (SCORER_KERNELS=0)")
+    text = "İ" * 100_000
+    tracemalloc.start()
+    try:
+        cues.cue_matrix([text])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 40 * len(text), peak / len(text)  # (before: 52 bytes a character)
