@@ -1516,7 +1516,7 @@ def tfidf_scores(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py
     results = []
     # the occurrences' ids grouped by row (a counting sort: rows in order, each row's in occurrence order), once for
     # all the heads
-    cdef int64_t *block = <int64_t *> PyMem_Malloc((4 * n_occ + 2 * n + 2) * sizeof(int64_t))
+    cdef int64_t *block = <int64_t *> PyMem_Malloc((3 * n_occ + 2 * n + 2) * sizeof(int64_t))
     if block is NULL:
         raise MemoryError()
     cdef int64_t *grouped = block
@@ -1524,7 +1524,7 @@ def tfidf_scores(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py
     cdef int64_t *counts = block + 2 * n_occ  # the count of each distinct column
     cdef int64_t *start = block + 3 * n_occ  # row r's occurrences are grouped[start[r]:start[r + 1]]
     cdef int64_t *stop = start + n + 1  # row r's distinct columns are cols[start[r]:stop[r]]
-    cdef int64_t *scratch = stop + n + 1  # the sort's room
+    cdef int64_t *scratch = NULL  # the sort's room: the longest row's length (review14c: not one per occurrence)
     cdef float *values = <float *> PyMem_Malloc((n_occ + 1) * sizeof(float))
     cdef double *sums = NULL  # a head's scores of the row being summed
     try:
@@ -1540,6 +1540,12 @@ def tfidf_scores(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py
         for i in range(n_occ):
             grouped[stop[rows[i]]] = ids[i]
             stop[rows[i]] += 1
+        for r in range(n):
+            if start[r + 1] - start[r] > longest:
+                longest = start[r + 1] - start[r]
+        scratch = <int64_t *> PyMem_Malloc((longest + 1) * sizeof(int64_t))
+        if scratch is NULL:
+            raise MemoryError()
         for head in heads:
             column_array, idf, coef = head
             by_column = column_array is None
@@ -1626,6 +1632,7 @@ def tfidf_scores(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py
         PyMem_Free(block)
         PyMem_Free(values)
         PyMem_Free(sums)
+        PyMem_Free(scratch)
     return results
 
 
