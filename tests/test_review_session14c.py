@@ -2,14 +2,14 @@
 
 - `term_word_codes`' hash table probed linearly from the low bits of the vocabulary's hashes: the hash is fixed and
   public and the terms come from a model directory (untrusted), so terms whose hashes share their low bits made the
-  coder's start quadratic (40,000 such terms: 0.37 s against 0.001 s; a million: hours). Now the probes are bounded
+  coder's start quadratic (40,000 such terms: 0.37 s against 0.001 s; a million, extrapolated: minutes). Now the probes are bounded
   and the numpy path (a binary search) runs beyond the budget: the same coder.
 - `PhraseMachine.bits` (the phrase automaton cue_rows runs) allocated 24 bytes a character of the lower-cased text
   (a sentence of 'İ', whose lower() is twice as long: cue_rows' peak 52 bytes a character against 36 at dc1f77a).
   Now a ring of the longest literal's length: the same groups, no memory that grows with the text.
 - `tfidf_scores`' merge sort took its room in the work block, 8 bytes more per occurrence (peak 39.2 bytes an
   occurrence against 31.2 at dc1f77a, rows of 10 terms); now room for the longest row only: the same peak as before.
-Skipped when the kernels are not built, except when SCORER_REQUIRE_KERNELS=1.
+Skipped when the kernels are not built.
 """
 from __future__ import annotations
 
