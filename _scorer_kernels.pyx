@@ -1557,7 +1557,7 @@ def tfidf_scores(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py
     results = []
     # the occurrences' ids grouped by row (a counting sort: rows in order, each row's in occurrence order), once for
     # all the heads
-    cdef int64_t *block = <int64_t *> PyMem_Malloc((4 * n_occ + 2 * n + 2) * sizeof(int64_t))
+    cdef int64_t *block = <int64_t *> PyMem_Malloc((3 * n_occ + 2 * n + 2) * sizeof(int64_t))
     if block is NULL:
         raise MemoryError()
     cdef int64_t *grouped = block
@@ -1565,7 +1565,7 @@ def tfidf_scores(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py
     cdef int64_t *counts = block + 2 * n_occ  # the count of each distinct column
     cdef int64_t *start = block + 3 * n_occ  # row r's occurrences are grouped[start[r]:start[r + 1]]
     cdef int64_t *stop = start + n + 1  # row r's distinct columns are cols[start[r]:stop[r]]
-    cdef int64_t *scratch = stop + n + 1  # the sort's room
+    cdef int64_t *scratch = NULL  # the sort's room: the longest row's length (review14c: not one per occurrence)
     cdef float *values = <float *> PyMem_Malloc((n_occ + 1) * sizeof(float))
     cdef double *sums = NULL  # a head's scores of the row being summed
     try:
@@ -1581,6 +1581,12 @@ def tfidf_scores(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py
         for i in range(n_occ):
             grouped[stop[rows[i]]] = ids[i]
             stop[rows[i]] += 1
+        for r in range(n):
+            if start[r + 1] - start[r] > longest:
+                longest = start[r + 1] - start[r]
+        scratch = <int64_t *> PyMem_Malloc((longest + 1) * sizeof(int64_t))
+        if scratch is NULL:
+            raise MemoryError()
         for head in heads:
             column_array, idf, coef = head
             by_column = column_array is None
@@ -1667,6 +1673,7 @@ def tfidf_scores(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py
         PyMem_Free(block)
         PyMem_Free(values)
         PyMem_Free(sums)
+        PyMem_Free(scratch)
     return results
 
 
@@ -3151,7 +3158,7 @@ cdef class PhraseMachine(PhraseTrie):
     cdef int32_t *depth
     cdef int32_t ascii_class[128]
     cdef Py_UCS4 *wide  # the literals' characters beyond ASCII, sorted; wide[k] has class 1 + n_ascii + k
-    cdef Py_ssize_t n_wide, n_classes, n_nodes
+    cdef Py_ssize_t n_wide, n_classes, n_nodes, max_depth  # max_depth: the longest literal's length
 
     def __init__(self, edges, chars, children, alternatives, order, bounded, group):
         PhraseTrie.__init__(self, edges, chars, children, alternatives, order, bounded, group)
@@ -3214,6 +3221,7 @@ cdef class PhraseMachine(PhraseTrie):
                         self.goto[u * self.n_classes + c] = <uint16_t> f
             if tail != n:
                 raise ValueError("PhraseMachine: a node not reached from the root")
+            self.max_depth = self.depth[queue[n - 1]]  # (breadth first: the last node is the deepest)
         finally:
             PyMem_Free(fail)
 
@@ -3236,44 +3244,49 @@ cdef class PhraseMachine(PhraseTrie):
 
     cdef long bits(self, str low) except -1:
         """`PhraseTrie.bits`: at each start the first alternative in regex order among those that match there with
-        their \\b conditions, then on from its end; the matches found by the automaton ending at each character."""
+        their \\b conditions, then on from its end; the matches found by the automaton ending at each character. A
+        start's best match is known once the automaton is max_depth characters past it: the starts' bests are kept
+        in a ring of max_depth places (review14c: an array of the text's length took 24 bytes a character of `low`,
+        48 of a text of 'İ', more than the rest of cue_rows at once)."""
         cdef Text t = _text(low)
-        cdef Py_ssize_t n = t.n, q, j, start, p
+        cdef Py_ssize_t n = t.n, q, j, start, p = 0, d = self.max_depth, at, slot, qs = 0
         cdef int32_t node, state = 0
         cdef long found = 0
-        if n == 0:
+        if n == 0 or d == 0:
             return 0
-        if n > PY_SSIZE_T_MAX // 32:  # (the size below must not overflow)
-            raise MemoryError("PhraseMachine: text too long")
-        # the first alternative's order, its end and its group, of each start
-        cdef int64_t *best = <int64_t *> PyMem_Malloc(3 * n * sizeof(int64_t))
+        # the first alternative's order, its end and its group, of each start in the ring (start s at s % d)
+        cdef int64_t *best = <int64_t *> PyMem_Malloc(3 * d * sizeof(int64_t))
         if best is NULL:
             raise MemoryError()
-        cdef int64_t *best_end = best + n
-        cdef int64_t *best_group = best + 2 * n
+        cdef int64_t *best_end = best + d
+        cdef int64_t *best_group = best + 2 * d
         try:
             for q in range(n):
-                best[q] = -1
-            for q in range(n):
+                best[qs] = -1  # start q enters the ring (start q - d, the place's last, was settled before)
                 state = self.goto[state * self.n_classes + self._class(_at(t, q))]
                 node = self.ends[state]
                 while node >= 0:  # each literal ending here, longest first
-                    start = q + 1 - self.depth[node]  # (>= 0: a node's depth is its literal's length, a tree's)
+                    start = q + 1 - self.depth[node]  # (>= q + 1 - d, >= 0: a node's depth is its literal's length)
+                    slot = qs + 1 - self.depth[node]
+                    if slot < 0:
+                        slot += d
                     for j in range(self.alternatives[node], self.alternatives[node + 1]):
                         if self.bounded[j] and ((start > 0 and _word(_at(t, start - 1)))
                                                 or (q + 1 < n and _word(_at(t, q + 1)))):
                             continue
-                        if best[start] < 0 or self.order[j] < best[start]:
-                            best[start], best_end[start], best_group[start] = self.order[j], q + 1, self.group[j]
+                        if best[slot] < 0 or self.order[j] < best[slot]:
+                            best[slot], best_end[slot], best_group[slot] = self.order[j], q + 1, self.group[j]
                         break
                     node = self.more[node]
-            p = 0
-            while p < n:
-                if best[p] >= 0:
-                    found |= best_group[p]
-                    p = best_end[p]
-                else:
-                    p += 1
+                # the starts whose every literal has ended by q, in the order of finditer
+                while p <= q + 1 - d or (q == n - 1 and p < n):
+                    at = p % d
+                    if best[at] >= 0:
+                        found |= best_group[at]
+                        p = best_end[at]
+                    else:
+                        p += 1
+                qs = qs + 1 if qs + 1 < d else 0
         finally:
             PyMem_Free(best)
         return found
@@ -3304,7 +3317,7 @@ def term_word_codes(const unsigned char[::1] blob, const int64_t[::1] starts, co
     import numpy as np
 
     cdef Py_ssize_t n_terms = starts.shape[0], n_hashes = hashes.shape[0], k, i, a, e, w, n_longer = 0, n_words = 0
-    cdef Py_ssize_t size, mask = 15, slot, place
+    cdef Py_ssize_t size, mask = 15, slot, place, budget
     cdef uint64_t h
     cdef int64_t row
     cdef const int64_t[::1] row_of
@@ -3354,6 +3367,10 @@ def term_word_codes(const unsigned char[::1] blob, const int64_t[::1] starts, co
     cdef int32_t *table = <int32_t *> PyMem_Malloc((mask + 1) * sizeof(int32_t))  # place among the hashes + 1
     if table is NULL:
         raise MemoryError()
+    # the probes are bounded: the hashes come from the terms of a model directory (untrusted), and terms whose hashes
+    # share their low bits (found offline: the hash is fixed) would make the linear probing quadratic; beyond the
+    # budget (about 2 probes a lookup expected at this load) the numpy path's binary search runs instead
+    budget = 32 * (n_hashes + n_words) + 4096
     try:
         with nogil:
             for slot in range(mask + 1):
@@ -3362,9 +3379,12 @@ def term_word_codes(const unsigned char[::1] blob, const int64_t[::1] starts, co
                 slot = <Py_ssize_t> (hashes[k] & <uint64_t> mask)
                 while table[slot]:
                     slot = (slot + 1) & mask
+                    budget -= 1
+                if budget < 0:
+                    break
                 table[slot] = <int32_t> (k + 1)
             n_longer = n_words = 0
-            for k in range(n_terms):
+            for k in range(n_terms if budget >= 0 else 0):
                 a, e = starts[k], starts[k] + lengths[k]
                 w = 0
                 for i in range(a, e):
@@ -3398,6 +3418,9 @@ def term_word_codes(const unsigned char[::1] blob, const int64_t[::1] starts, co
                                         break
                             break
                         slot = (slot + 1) & mask
+                        budget -= 1
+                    if budget < 0:
+                        found = False
                     if not found or n_words >= codes.shape[0]:
                         found = False
                         break
@@ -3410,7 +3433,7 @@ def term_word_codes(const unsigned char[::1] blob, const int64_t[::1] starts, co
                     break
     finally:
         PyMem_Free(table)
-    if n_words != codes.shape[0] or n_longer != longer.shape[0]:
+    if budget < 0 or n_words != codes.shape[0] or n_longer != longer.shape[0]:
         return None  # a word not a term: the numpy path
     return longer_array, counts_array, codes_array
 
