@@ -1695,10 +1695,14 @@ cdef class PhraseTrie:
     alternatives alternatives[k]:alternatives[k + 1] in regex order, each (order, bounded by \\b, group bit)."""
     cdef int64_t[::1] edges, chars, children, alternatives, order, bounded, group
     cdef int64_t root[128]  # the root's child for each ASCII character, -1 for none
+    cdef bint started  # __init__ runs once: a second call would swap the arrays under PhraseMachine's tables
 
     def __init__(self, edges, chars, children, alternatives, order, bounded, group):
         import numpy as np
 
+        if self.started:
+            raise TypeError("PhraseTrie: already built")
+        self.started = True
         arrays = [np.ascontiguousarray(a, dtype=np.int64) for a in (edges, chars, children, alternatives, order,
                                                                      bounded, group)]
         self.edges, self.chars, self.children, self.alternatives, self.order, self.bounded, self.group = arrays

@@ -144,3 +144,18 @@ def test_tfidf_scores_peak_memory_as_before_the_merge_sort():
     # dc1f77a's: 24 bytes an occurrence of work block, 4 of values, 16 a row of starts and stops, the (n, 2) output
     assert peak <= 28 * len(rows) + 32 * n + 65536, peak / len(rows)  # (before: 8 bytes an occurrence more)
     assert out[0].shape == (n, 2) and np.isfinite(out[0]).all()
+
+
+@needs_kernels
+def test_phrase_tables_are_built_once():
+    """A second __init__ on a built PhraseMachine (or its PhraseTrie part) is refused: it would swap the trie's arrays
+    under the automaton's tables, sized for the first ones."""
+    good = {"edges": [0, 1, 1], "chars": [97], "children": [1], "alternatives": [0, 0, 1], "order": [0], "bounded": [0],
+            "group": [1]}
+    bigger = {"edges": [0, 1, 2, 2], "chars": [97, 98], "children": [1, 2], "alternatives": [0, 0, 0, 1],
+              "order": [0], "bounded": [0], "group": [1]}
+    machine = K.PhraseMachine(**good)
+    for init in (K.PhraseMachine.__init__, K.PhraseTrie.__init__):
+        with pytest.raises(TypeError):
+            init(machine, **bigger)
+    assert K.phrase_bits(machine, "xa a") == 1
