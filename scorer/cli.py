@@ -267,13 +267,13 @@ def batch_command(input_path, out, fmt, sentences, keep_fields, jobs, text_field
 
         scorer = Scorer(model_dir)
     elif workers:
-        from .batch.records import read_records
+        from .batch.records import readahead_records
         from .batch.workers import start_workers
 
         verify_prefetched(model_dir)
         # the workers start loading the model (from the checked bytes they inherit) while this process opens the
         # input and the output; not for an input of fewer chunks than workers
-        start_workers(jobs, model_dir, read_records(input_path, text_field, id_field, max_bytes, keep))
+        start_workers(jobs, model_dir, readahead_records(input_path, text_field, id_field, max_bytes, keep))
         release_prefetched(model_dir)
     else:
         verify_model(model_dir)

@@ -114,6 +114,17 @@ def read_records(path: str | Path, text_field: str = "text", id_field: str = "id
         yield from file_records(path, text_field, id_field, max_bytes, keep)
 
 
+def readahead_records(path: str | Path, text_field: str = "text", id_field: str = "id",
+                      max_bytes: int | None = DEFAULT_MAX_BYTES, keep: Keep = "none") -> Iterator[Record]:
+    """`read_records` for a look at the first records before the run reads them again (`workers.start_workers`),
+    or none where reading them twice is not free: an input that is not a directory or a regular file (a named pipe,
+    whose records the first read would consume, and whose second open would wait for a writer that has gone)."""
+    path = Path(path)
+    if not (path.is_dir() or path.is_file()):
+        return iter(())
+    return read_records(path, text_field, id_field, max_bytes, keep)
+
+
 def check_record_file(path: Path) -> None:
     """Raise the input error for a batch input that is not a directory: missing, or not a record file."""
     if not path.exists():

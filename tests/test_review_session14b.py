@@ -1,0 +1,76 @@
+"""Review of session 14's batch fixed costs (read-ahead of the first records, workers started early): faults found.
+
+1. A batch input that is a named pipe (`mkfifo in.jsonl`, fed by `zcat big.jsonl.gz > in.jsonl`) was read ahead
+   and closed before the run read it again: the writer lost its reader, and the run's open waited for another
+   writer forever (`scorer batch in.jsonl -o out.jsonl --jobs 2` hung; dc1f77a scored every record).
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+
+import pytest
+
+from scorer import pool
+from scorer.batch.records import readahead_records
+from scorer.batch.run import run_batch
+from scorer.batch.workers import MODEL_BATCH
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="named pipes, forked workers")
+
+
+@pytest.fixture(autouse=True)
+def no_pool_left():
+    yield
+    if pool._POOL is not None:
+        pool._discard(pool._POOL)
+
+
+def _lines(n: int) -> bytes:
+    return "".join(json.dumps({"id": f"a{i}", "text": f"The mayor said on Tuesday that depot {i} would close."}) + "\n"
+                   for i in range(n)).encode()
+
+
+def test_a_named_pipe_input_is_read_once(tmp_path):
+    """More records than a worker's share, from a named pipe, with --jobs 2: every record is scored, in order (the
+    pipe is not read ahead: a second open of it would wait for a writer that has gone)."""
+    n = MODEL_BATCH + 4
+    fifo, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    os.mkfifo(fifo)
+
+    def feed():
+        try:
+            with open(fifo, "wb") as fh:
+                fh.write(_lines(n))
+        except BrokenPipeError:  # the reader went away before the end
+            pass
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    result: list = []
+    runner = threading.Thread(target=lambda: result.append(run_batch(fifo, out, jobs=2)), daemon=True)
+    runner.start()
+    runner.join(60)
+    hung = runner.is_alive()
+    if hung:  # let the run's open of the pipe go (it sees an empty input) so that the thread ends
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        runner.join(30)
+    writer.join(5)
+    assert not hung, "the run waited forever for a second writer of the named pipe"
+    assert result == [(n, 0)]
+    assert [json.loads(line)["id"] for line in out.read_text().splitlines()] == [f"a{i}" for i in range(n)]
+
+
+def test_only_a_regular_file_or_a_directory_is_read_ahead(tmp_path):
+    fifo = tmp_path / "in.jsonl"
+    os.mkfifo(fifo)
+    assert list(readahead_records(fifo)) == []  # nothing read (opening it would already block)
+    plain = tmp_path / "plain.jsonl"
+    plain.write_bytes(_lines(2))
+    assert [r.id for r in readahead_records(plain)] == ["a0", "a1"]
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "one.txt").write_text("The mayor said the depot would close.\n", encoding="utf-8")
+    assert [r.id for r in readahead_records(folder)] == ["one"]
