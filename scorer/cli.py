@@ -231,6 +231,8 @@ def batch_command(input_path, out, fmt, sentences, keep_fields, jobs, text_field
     workers = jobs > 1 and backend == "local"
     if workers:  # the model files are read and checked in a thread while this process imports and checks the rest
         prefetch(model_dir, parse=False)
+        # however the command ends (an output refused, a usage error): the bytes are not left to a later load here
+        click.get_current_context().call_on_close(lambda: release_prefetched(model_dir))
     from .batch.records import count_records, parse_keep
     from .batch.run import check_batch_output, check_rerun, single_file_output
 

@@ -5,6 +5,8 @@
    writer forever (`scorer batch in.jsonl -o out.jsonl --jobs 2` hung; dc1f77a scored every record).
 2. A Parquet input was read ahead in the batch parent before the fork (pyarrow, numpy and pyarrow's threads in
    every worker's pages): peak tree RSS +60 MB against dc1f77a.
+3. `scorer batch --jobs 2` refused after its model prefetch had started left the bytes (and the running thread) in
+   the process: a later load of that model directory in the same process took them instead of the files.
 """
 from __future__ import annotations
 
@@ -102,3 +104,30 @@ def test_parquet_is_not_read_ahead(tmp_path):
                           capture_output=True, text=True, timeout=60, check=False,
                           env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
     assert proc.stdout.split() == ["[]", "[]", "False"], proc.stderr
+
+
+@pytest.mark.parametrize("out, extra, code", [("out.jsonl", (), 2), ("out.jsonl", ("--sentences", "s.csv"), 2),
+                                             ("missing/out.jsonl", (), 1)])
+def test_a_batch_command_that_stops_early_leaves_no_prefetch(tmp_path, monkeypatch, out, extra, code):
+    """3. `scorer batch --jobs 2` refused after its prefetch had started (an existing output, a usage error) left the
+    model files' bytes held in the process (and the thread reading them running): in the same process (the CLI
+    invoked in a notebook or a test) the next load of that model directory took those old bytes, not the files as
+    they are now."""
+    from click.testing import CliRunner
+
+    from scorer.cli import cli
+    from scorer.model import store
+
+    monkeypatch.chdir(tmp_path)
+    model = tmp_path / "model"
+    model.mkdir()
+    for name in (store.CARD_FILE, store.MANIFEST_FILE, store.ARRAYS_FILE):
+        (model / name).symlink_to(store.default_model_dir() / name)
+    (tmp_path / "in.jsonl").write_bytes(_lines(1))
+    (tmp_path / "out.jsonl").write_text("x\n", encoding="utf-8")
+    monkeypatch.setattr(store, "_PREFETCHES", {})
+    result = CliRunner().invoke(cli, ["batch", "in.jsonl", "-o", out, "--jobs", "2", "--model", str(model),
+                                      "--no-progress", *extra])
+    assert result.exit_code == code, result.output
+    assert store._PREFETCHES == {}
+    assert not [t for t in threading.enumerate() if t.name == "scorer-model-prefetch"]
