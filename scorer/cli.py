@@ -274,8 +274,9 @@ def batch_command(input_path, out, fmt, sentences, keep_fields, jobs, text_field
 
         verify_prefetched(model_dir)
         # the workers start loading the model (from the checked bytes they inherit) while this process opens the
-        # input and the output; not for an input of fewer chunks than workers
-        start_workers(jobs, model_dir, readahead_records(input_path, text_field, id_field, max_bytes, keep))
+        # input and the output; not for an input of fewer chunks than workers, nor for --resume (see run_batch)
+        if not resume:
+            start_workers(jobs, model_dir, readahead_records(input_path, text_field, id_field, max_bytes, keep))
         release_prefetched(model_dir)
     else:
         verify_model(model_dir)
