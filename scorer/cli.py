@@ -231,6 +231,8 @@ def batch_command(input_path, out, fmt, sentences, keep_fields, jobs, text_field
     workers = jobs > 1 and backend == "local"
     if workers:  # the model files are read and checked in a thread while this process imports and checks the rest
         prefetch(model_dir, parse=False)
+        # however the command ends (an output refused, a usage error): the bytes are not left to a later load here
+        click.get_current_context().call_on_close(lambda: release_prefetched(model_dir))
     from .batch.records import count_records, parse_keep
     from .batch.run import check_batch_output, check_rerun, single_file_output
 
@@ -267,13 +269,14 @@ def batch_command(input_path, out, fmt, sentences, keep_fields, jobs, text_field
 
         scorer = Scorer(model_dir)
     elif workers:
-        from .batch.records import read_records
+        from .batch.records import readahead_records
         from .batch.workers import start_workers
 
         verify_prefetched(model_dir)
         # the workers start loading the model (from the checked bytes they inherit) while this process opens the
-        # input and the output; not for an input of fewer chunks than workers
-        start_workers(jobs, model_dir, read_records(input_path, text_field, id_field, max_bytes, keep))
+        # input and the output; not for an input of fewer chunks than workers, nor for --resume (see run_batch)
+        if not resume:
+            start_workers(jobs, model_dir, readahead_records(input_path, text_field, id_field, max_bytes, keep))
         release_prefetched(model_dir)
     else:
         verify_model(model_dir)

@@ -16,7 +16,8 @@ from ..atomic import cannot_write, check_parent, same_file
 from ..errors import InputError, ScorerError
 from ..pool import WorkerDied
 from ..text.files import DEFAULT_MAX_BYTES
-from .records import ARTICLE_SUFFIXES, Keep, article_files, check_record_file, read_records, record_files, table_fields
+from .records import (ARTICLE_SUFFIXES, Keep, article_files, check_record_file, read_records, readahead_records,
+                      record_files, table_fields)
 from .workers import score_records, start_workers
 from .writers import DoneRecords, open_writer, parts_directory
 
@@ -204,8 +205,10 @@ def run_batch(input_path, out, fmt: str = "jsonl", jobs: int = 1, text_field: st
                          "(JSONL lines and table directories hold the sentences already)")
     check_batch_output(input_path, out, directory=fmt != "jsonl" and not single, sentences=sentences)
     fields = table_fields(input_path, fmt, keep, text_field, id_field)
-    # the workers load the model while the output is opened (a pool already started is kept)
-    start_workers(jobs, model_dir, read_records(input_path, text_field, id_field, max_bytes, keep))
+    # the workers load the model while the output is opened (a pool already started is kept); not for --resume,
+    # where the records the output has already are not known yet (a worker might get no chunk)
+    if not resume:
+        start_workers(jobs, model_dir, readahead_records(input_path, text_field, id_field, max_bytes, keep))
     with StopSignals() as stops:
         writer = open_writer(out, fmt, resume, csv_escape, fields=fields, single=single, sentences=sentences)
         done = DoneRecords(writer.done, whole_file=not Path(input_path).is_dir())
