@@ -303,10 +303,16 @@ def report_rows(sentences: list, kept: list, labels: list, probabilities: list, 
                 sentence_type: type) -> list[dict] | None:
     """The compiled `pipeline.sentence_rows` (`columns` in the order of `pipeline._SOURCE_COLUMNS`, the sentences of
     `sentence_type`) of the plain case, None otherwise (a cell of the columns not None, str or int, ...: see the
-    kernel); the kernel checks the lengths before it reads them."""
-    return compiled.report_rows(sentences, kept, labels, probabilities, tuple(label_names),
-                                [c if type(c) is list else list(c) for c in columns], support, grades, reasons,
-                                corroborated, headline, sentence_type)
+    kernel); the kernel checks the lengths before it reads them. None too (the twin reads them as it indexes them)
+    when the per-sentence values are not lists of one value each per sentence or the columns differ in length."""
+    per_sentence = (sentences, kept, labels, probabilities, support, grades, reasons, corroborated)
+    if any(type(values) is not list or len(values) != len(sentences) for values in per_sentence):
+        return None
+    columns = [c if type(c) is list else list(c) for c in columns]
+    if len({len(c) for c in columns}) > 1:
+        return None
+    return compiled.report_rows(sentences, kept, labels, probabilities, tuple(label_names), columns, support, grades,
+                                reasons, corroborated, headline, sentence_type)
 
 
 def reason_lists(cells: list, bounds: list, table: list, texts, corroborated, labels, limit: int) -> list[list[str]]:

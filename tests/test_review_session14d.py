@@ -1,0 +1,62 @@
+"""Faults found by the independent review of session 14's rowk kernels (`report_rows`, `reason_lists`): each test
+failed before its fix. Skipped when the compiled kernels are not built."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scorer import pipeline
+from scorer.text import kernels
+from scorer.text.segment import Sentence
+
+K = pytest.importorskip("_scorer_kernels")
+if getattr(K, "VERSION", None) != kernels.VERSION:
+    pytest.skip("stale compiled kernels", allow_module_level=True)
+
+
+def _both(monkeypatch, fn):
+    """('ok', fn()) or ('error', its exception type) with the kernels active, then with the twins."""
+    monkeypatch.setattr(kernels, "compiled", K)
+    out = []
+    for active in (True, False):
+        monkeypatch.setattr(kernels, "ACTIVE", active)
+        try:
+            out.append(("ok", fn()))
+        except Exception as exc:  # noqa: BLE001 (the outcome compared, whatever it is)
+            out.append(("error", type(exc)))
+    return out
+
+
+def _rows_args(n_rows: int = 2):
+    """sentence_rows' arguments for one sentence of plain cells (the pipeline's case)."""
+    inputs = {name: [None] * n_rows for name in pipeline._SOURCE_COLUMNS}
+    inputs["source"] = ["Trump"] * n_rows
+    inputs["source_start"], inputs["source_end"] = [0] * n_rows, [5] * n_rows
+    return [[Sentence(0, 5, "Trump said.")], [0], ["named_source"], [[0.7, 0.1, 0.1, 0.1]], inputs, [0.5], [2],
+            [["a reason"]], [None], 0]
+
+
+@pytest.mark.parametrize("variant", ["support longer", "kept longer", "a column shorter", "kept a tuple",
+                                     "probabilities an array", "sentences a tuple"])
+def test_sentence_rows_same_with_the_kernels_on_sequences_the_twin_reads(monkeypatch, variant):
+    """`sentence_rows` gave the twin's rows for lists of other lengths or other sequence types before the kernel
+    (dc1f77a; the twin reads what it indexes); the kernel raised ValueError ("one value of each list per sentence",
+    "the source columns differ in length") or TypeError (its arguments typed `list`) instead of leaving them to the
+    twin."""
+    args = _rows_args()
+    if variant == "support longer":
+        args[5] = [0.5, 0.25]
+    elif variant == "kept longer":
+        args[1] = [0, 1]
+    elif variant == "a column shorter":
+        args[4]["via"] = [None]
+    elif variant == "kept a tuple":
+        args[1] = (0,)
+    elif variant == "probabilities an array":
+        args[3] = np.array(args[3])
+    else:
+        args[0] = tuple(args[0])
+    fast, slow = _both(monkeypatch, lambda: pipeline.sentence_rows(*args))
+    assert slow[0] == "ok"
+    assert fast == slow
+
