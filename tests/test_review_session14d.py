@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from scorer import pipeline
+from scorer.model import support
 from scorer.text import kernels
 from scorer.text.segment import Sentence
 
@@ -60,3 +61,23 @@ def test_sentence_rows_same_with_the_kernels_on_sequences_the_twin_reads(monkeyp
     assert slow[0] == "ok"
     assert fast == slow
 
+
+@pytest.mark.parametrize("variant", ["corroborated shorter", "labels shorter", "limit a float", "limit inf"])
+def test_reasons_many_same_with_the_kernels_on_what_the_loop_reads(monkeypatch, variant):
+    """`reasons_many` reads corroborated[i] and labels[i] only for a sentence whose reasons call a function, and
+    compares the number of reasons with `limit` by ==; the kernel raised ValueError for shorter lists and TypeError
+    for a float limit (its `Py_ssize_t limit`) where the loop gives reasons."""
+    n_features = len(support._FEATURE_CODES)
+    contrib, X = np.zeros((2, n_features)), np.zeros((2, n_features))
+    texts, corroborated, labels, limit = ["a", "b"], [None, None], ["named_source", "named_source"], 3
+    if variant == "corroborated shorter":
+        corroborated = [None]
+    elif variant == "labels shorter":
+        labels = labels[:1]
+    elif variant == "limit a float":
+        limit = 3.0
+    else:
+        limit = float("inf")
+    fast, slow = _both(monkeypatch, lambda: support.reasons_many(contrib, X, texts, corroborated, labels, limit))
+    assert slow == ("ok", [[], []])
+    assert fast == slow

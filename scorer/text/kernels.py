@@ -315,9 +315,15 @@ def report_rows(sentences: list, kept: list, labels: list, probabilities: list, 
                                 reasons, corroborated, headline, sentence_type)
 
 
-def reason_lists(cells: list, bounds: list, table: list, texts, corroborated, labels, limit: int) -> list[list[str]]:
+def reason_lists(cells: list, bounds: list, table: list, texts, corroborated, labels,
+                 limit: int) -> list[list[str]] | None:
     """The compiled loop of `support.reasons_many` (each sentence's reasons from its usable cells: see there); the
-    kernel checks the codes and bounds before it reads them."""
-    return compiled.reason_lists(cells, bounds, table, texts if type(texts) is list else list(texts),
-                                 corroborated if type(corroborated) is list else list(corroborated),
-                                 labels if type(labels) is list else list(labels), limit)
+    kernel checks the codes and bounds before it reads them. None (the loop runs: it reads a sentence's corroboration
+    and label only when a reason needs them, and compares the count of reasons with `limit` by ==) when `limit` is
+    not an int or there are fewer corroborations or labels than texts."""
+    texts = texts if type(texts) is list else list(texts)
+    corroborated = corroborated if type(corroborated) is list else list(corroborated)
+    labels = labels if type(labels) is list else list(labels)
+    if type(limit) is not int or len(corroborated) < len(texts) or len(labels) < len(texts):
+        return None
+    return compiled.reason_lists(cells, bounds, table, texts, corroborated, labels, limit)
