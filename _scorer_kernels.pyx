@@ -3964,6 +3964,8 @@ def report_rows(list sentences not None, list kept not None, list labels not Non
     cdef dict row, probs, row_template, probs_template
     cdef object label, phrase, cue, refers, inherited, sent, index, cell, column
     cdef bint attributed
+    if not issubclass(sentence, tuple):  # (the sentences are read as tuples: `sentence` another type would be unsafe)
+        raise TypeError(f"report_rows: the sentence type must be a tuple type, not {sentence.__name__}")
     if len(columns) != 12 or not all(type(c) is list for c in columns):
         raise ValueError("report_rows: columns must be the 12 source columns, as lists")
     (source_col, cue_col, inherited_col, type_col, refers_col, via_col, source_start, source_end, cue_start, cue_end,

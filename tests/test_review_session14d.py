@@ -2,6 +2,9 @@
 failed before its fix. Skipped when the compiled kernels are not built."""
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -81,3 +84,18 @@ def test_reasons_many_same_with_the_kernels_on_what_the_loop_reads(monkeypatch, 
     fast, slow = _both(monkeypatch, lambda: support.reasons_many(contrib, X, texts, corroborated, labels, limit))
     assert slow == ("ok", [[], []])
     assert fast == slow
+
+
+def test_report_rows_kernel_refuses_a_sentence_type_that_is_not_a_tuple():
+    """`report_rows` read each sentence of the type `sentence` as a tuple (`<tuple> sent`, PyTuple_GET_ITEM) whatever
+    that type: called with `list` (sentences as lists), it read a list's item pointer as an item and crashed the
+    process (segmentation fault, rc -11). It raises TypeError now."""
+    code = ("import _scorer_kernels as K\n"
+            "try:\n"
+            "    K.report_rows([[0, 1, 'a']], [0], ['named_source'], [[0.1]], ('named_source',),\n"
+            "                  [[None] for _ in range(12)], [0.5], [1], [[]], [None], None, list)\n"
+            "except TypeError as exc:\n"
+            "    print('TypeError', exc)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("TypeError")
