@@ -99,3 +99,34 @@ def test_report_rows_kernel_refuses_a_sentence_type_that_is_not_a_tuple():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("TypeError")
+
+
+def test_report_rows_kernel_checks_its_reads_against_lists_a_finalizer_changed():
+    """`report_rows` checked the lists' lengths and cells once and then read them unchecked, on the ground that no
+    code of the caller's runs while the rows are made; but the cyclic collector runs at allocations (a dict copy per
+    row) and runs finalizers, which can clear a list: reading `support` after a finalizer cleared it crashed the
+    process (segmentation fault). Every read is checked now: RuntimeError."""
+    code = ("import gc\n"
+            "import _scorer_kernels as K\n"
+            "from scorer.text.segment import Sentence\n"
+            "n = 3000\n"
+            "support = [0.5] * n\n"
+            "args = ([Sentence(0, 1, 'a')] * n, [0] * n, ['named_source'] * n, [[0.1] * 4 for _ in range(n)],\n"
+            "        ('a', 'b', 'c', 'd'), [[None] for _ in range(12)], support, [1] * n, [[]] * n, [None] * n, None,\n"
+            "        Sentence)\n"
+            "class Bomb:\n"
+            "    def __del__(self):\n"
+            "        support.clear()\n"
+            "def arm():\n"
+            "    bomb = Bomb()\n"
+            "    bomb.cycle = bomb\n"
+            "gc.collect()\n"
+            "gc.set_threshold(50)\n"
+            "arm()\n"
+            "try:\n"
+            "    K.report_rows(*args)\n"
+            "except RuntimeError as exc:\n"
+            "    print('RuntimeError', exc)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("RuntimeError")
