@@ -2,6 +2,7 @@
 failed before its fix. Skipped when the compiled kernels are not built."""
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -130,3 +131,23 @@ def test_report_rows_kernel_checks_its_reads_against_lists_a_finalizer_changed()
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("RuntimeError")
+
+
+def test_first_rule_keeps_each_rules_flags_and_refuses_numbered_references():
+    """`furniture._first_rule` (the rules without literals in one pattern) carried only IGNORECASE of a rule's flags
+    into its alternative: a rule compiled with VERBOSE, DOTALL, MULTILINE or ASCII matched other lines combined than
+    alone (not with today's rules, which use IGNORECASE only; with the next rule that does), and a rule's numbered
+    backreference pointed at another group once the rules were combined."""
+    from scorer.text.furniture import _first_rule
+
+    rules = [("verbose", re.compile(r"^ab  # a comment", re.VERBOSE)), ("dotall", re.compile(r"^x.y$", re.DOTALL)),
+             ("ascii", re.compile(r"^\w+!$", re.ASCII)), ("multiline", re.compile(r"^q$\n^r$", re.MULTILINE)),
+             ("plain", re.compile(r"^.*$", re.DOTALL))]
+    combined = _first_rule(rules)
+    for line in ("ab", "x\ny", "é!", "a!", "q\nr", "zz"):
+        alone = next((reason for reason, pattern in rules if pattern.match(line)), None)
+        match = combined.match(line)
+        assert (rules[int(match.lastgroup[1:])][0] if match else None) == alone, line
+    for source in (r"^(a)\1$", r"^(a)?(?(1)b|c)$"):
+        with pytest.raises(ValueError):
+            _first_rule([("backreference", re.compile(source))])
