@@ -4401,7 +4401,7 @@ def alternation_spans(str text not None, tuple words not None):
 # and a dozen look-ups per row of interpreted code: the work is object creation, the win is the interpreter's.
 
 from cpython.dict cimport PyDict_Copy, PyDict_SetItem
-from cpython.list cimport PyList_GET_ITEM
+from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.tuple cimport PyTuple_GET_ITEM
 
 
@@ -4411,8 +4411,17 @@ _ROW_KEYS = ("index", "start", "end", "text", "attribution_type", "probabilities
              "corroborated_by", "is_headline")
 
 
-cdef inline object _cell(list column, Py_ssize_t k):
-    return <object> PyList_GET_ITEM(column, k)
+cdef inline object _cell(list values, Py_ssize_t k):
+    """values[k], k checked against the list's size as it is now: the cyclic collector, which can run at any allocation,
+    runs finalizers (code of the caller's) that can shrink a list or replace its items after the checks of
+    `report_rows` (RuntimeError then)."""
+    if <size_t> k >= <size_t> PyList_GET_SIZE(values):
+        raise RuntimeError("report_rows: a list changed while the rows were made")
+    return <object> PyList_GET_ITEM(values, k)
+
+
+cdef inline object _changed():
+    raise RuntimeError("report_rows: a list changed while the rows were made")
 
 
 cdef inline object _row_span(object start, object end):
@@ -4430,8 +4439,9 @@ def report_rows(list sentences not None, list kept not None, list labels not Non
     cell of the columns is None, str or int, every sentence of the type `sentence` (a NamedTuple (start, end, text)),
     every label and label name a str, every row kept[i] an int inside the columns, every sentence's probabilities a
     list and the headline None or an int: then no code of the caller's runs while the rows are made (no __eq__,
-    __hash__ or __getitem__ of theirs), so the lists cannot change under the unchecked reads. ValueError when the
-    lists' lengths do not fit."""
+    __hash__ or __getitem__ of theirs) but finalizers the cyclic collector runs: every read of a list is checked
+    against the list as it is then (`_cell`; RuntimeError when a finalizer changed one). ValueError when the lists'
+    lengths do not fit."""
     cdef Py_ssize_t n = len(sentences), i, k, j, n_rows, n_labels = len(label_names), head = -1
     cdef list source_col, cue_col, inherited_col, type_col, refers_col, via_col
     cdef list source_start, source_end, cue_start, cue_end, content_start, content_end
@@ -4439,6 +4449,8 @@ def report_rows(list sentences not None, list kept not None, list labels not Non
     cdef dict row, probs, row_template, probs_template
     cdef object label, phrase, cue, refers, inherited, sent, index, cell, column
     cdef bint attributed
+    if not issubclass(sentence, tuple):  # (the sentences are read as tuples: `sentence` another type would be unsafe)
+        raise TypeError(f"report_rows: the sentence type must be a tuple type, not {sentence.__name__}")
     if len(columns) != 12 or not all(type(c) is list for c in columns):
         raise ValueError("report_rows: columns must be the 12 source columns, as lists")
     (source_col, cue_col, inherited_col, type_col, refers_col, via_col, source_start, source_end, cue_start, cue_end,
@@ -4451,7 +4463,7 @@ def report_rows(list sentences not None, list kept not None, list labels not Non
         raise ValueError("report_rows: one value of each list per sentence")
     for column in columns:  # the plain case only: every cell None, str or int (exactly: `pipeline._PLAIN_CELLS`)
         for j in range(n_rows):
-            cell = <object> PyList_GET_ITEM(<list> column, j)
+            cell = _cell(<list> column, j)
             if not (cell is None or type(cell) is str or type(cell) is int):
                 return None
     if headline is not None:
@@ -4462,19 +4474,21 @@ def report_rows(list sentences not None, list kept not None, list labels not Non
         if type(<object> PyTuple_GET_ITEM(label_names, j)) is not str:
             return None
     for i in range(n):
-        cell = <object> PyList_GET_ITEM(kept, i)
+        cell = _cell(kept, i)
         if type(cell) is not int or not 0 <= cell < n_rows:
             return None
-        sent = <object> PyList_GET_ITEM(sentences, i)
-        if (type(sent) is not sentence or len(<tuple> sent) < 3 or type(<object> PyList_GET_ITEM(labels, i)) is not str
-                or type(<object> PyList_GET_ITEM(probabilities, i)) is not list):
+        sent = _cell(sentences, i)
+        if (type(sent) is not sentence or len(<tuple> sent) < 3 or type(_cell(labels, i)) is not str
+                or type(_cell(probabilities, i)) is not list):
             return None
     # each dict a copy of a template with its keys in order (a copy of a dict without deletions copies its table at
     # once; setting a key it holds never resizes it)
     row_template, probs_template = dict.fromkeys(_ROW_KEYS), dict.fromkeys(label_names)
     for i in range(n):
-        k = <Py_ssize_t> <object> PyList_GET_ITEM(kept, i)
-        label = <object> PyList_GET_ITEM(labels, i)
+        # (read again, checked again: a finalizer may have changed them since the checks above)
+        cell = _cell(kept, i)
+        k = <Py_ssize_t> cell if type(cell) is int else -1  # (-1: _cell raises)
+        label = _cell(labels, i)
         if label == "editorial_opinion":
             phrase = cue = refers = None
             attributed = False
@@ -4490,14 +4504,17 @@ def report_rows(list sentences not None, list kept not None, list labels not Non
                 else:
                     refers = _cell(refers_col, k)
             attributed = phrase is not None or cue is not None or (label != "outlet_claim" and bool(inherited))
-        sent = <object> PyList_GET_ITEM(sentences, i)
-        row_probs = <list> PyList_GET_ITEM(probabilities, i)
+        sent = _cell(sentences, i)
+        cell = _cell(probabilities, i)
+        if type(sent) is not sentence or len(<tuple> sent) < 3 or type(cell) is not list:
+            _changed()
+        row_probs = <list> cell
         if len(row_probs) == n_labels:
             probs = PyDict_Copy(probs_template)
         else:  # (zip's length: the shorter)
             probs = {}
         for j in range(min(n_labels, len(row_probs))):  # (dict(zip(LABELS, probabilities[i])))
-            PyDict_SetItem(probs, <object> PyTuple_GET_ITEM(label_names, j), <object> PyList_GET_ITEM(row_probs, j))
+            PyDict_SetItem(probs, <object> PyTuple_GET_ITEM(label_names, j), _cell(row_probs, j))
         index = i
         row = PyDict_Copy(row_template)
         PyDict_SetItem(row, "index", index)
@@ -4515,10 +4532,10 @@ def report_rows(list sentences not None, list kept not None, list labels not Non
         PyDict_SetItem(row, "cue_span", _row_span(_cell(cue_start, k), _cell(cue_end, k)) if cue is not None else None)
         PyDict_SetItem(row, "content_span",
                        _row_span(_cell(content_start, k), _cell(content_end, k)) if attributed else None)
-        PyDict_SetItem(row, "support", <object> PyList_GET_ITEM(support, i))
-        PyDict_SetItem(row, "support_grade", <object> PyList_GET_ITEM(grades, i))
-        PyDict_SetItem(row, "reasons", <object> PyList_GET_ITEM(reasons, i))
-        PyDict_SetItem(row, "corroborated_by", <object> PyList_GET_ITEM(corroborated, i))
+        PyDict_SetItem(row, "support", _cell(support, i))
+        PyDict_SetItem(row, "support_grade", _cell(grades, i))
+        PyDict_SetItem(row, "reasons", _cell(reasons, i))
+        PyDict_SetItem(row, "corroborated_by", _cell(corroborated, i))
         PyDict_SetItem(row, "is_headline", i == head)
         rows.append(row)
     return rows

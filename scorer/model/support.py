@@ -591,8 +591,10 @@ def reasons_many(contrib: np.ndarray, X: np.ndarray, texts: list[str], corrobora
     row_of, rank = np.nonzero(np.take_along_axis(usable, order, axis=1))
     cells = codes[row_of, order[row_of, rank]].tolist()
     bounds = np.searchsorted(row_of, np.arange(len(texts) + 1)).tolist()
-    if kernels.ACTIVE:  # the loop below, compiled
-        return kernels.reason_lists(cells, bounds, _REASON_BY_CODE, texts, corroborated, labels, limit)
+    if kernels.ACTIVE:  # the loop below, compiled (None: lists or a limit it leaves to the loop)
+        out = kernels.reason_lists(cells, bounds, _REASON_BY_CODE, texts, corroborated, labels, limit)
+        if out is not None:
+            return out
     out = []
     for i, text in enumerate(texts):
         start, end = bounds[i], bounds[i + 1]

@@ -72,13 +72,25 @@ def _folded(line: str) -> str:
 _LONGEST_LINE = 400  # a longer line is never furniture
 
 
+# the flags a rule's pattern may have, each as the letter of a scoped inline flag group (`_first_rule`)
+_INLINE_FLAGS = ((re.IGNORECASE, "i"), (re.MULTILINE, "m"), (re.DOTALL, "s"), (re.VERBOSE, "x"), (re.ASCII, "a"))
+
+
 def _first_rule(rules: list) -> re.Pattern[str]:
     """One pattern trying `rules` ((reason, pattern, ...) in order) at the start of a line: alternative k, the group
     named r<k>, is rule k's pattern under its own flags, so the regex engine returns the first rule that matches (an
     alternative is tried in full, backtracking included, before the next) and `lastgroup` names it (the group of a
-    rule closes after the groups inside it). One call instead of one per rule: most lines are not furniture."""
-    alternatives = [f"(?P<r{k}>(?{'i' if pattern.flags & re.I else ''}:{pattern.pattern}))"
-                    for k, (_, pattern, *_) in enumerate(rules)]
+    rule closes after the groups inside it). One call instead of one per rule: most lines are not furniture.
+    ValueError for a rule that refers to its groups by number (a backreference, a conditional): the combination
+    renumbers them."""
+    alternatives = []
+    for k, (_, pattern, *_) in enumerate(rules):
+        source = pattern.pattern
+        if re.search(r"\\[1-9]|\(\?\(\d", source):
+            raise ValueError(f"furniture: a rule referring to its groups cannot be combined: {source!r}")
+        letters = "".join(letter for flag, letter in _INLINE_FLAGS if pattern.flags & flag)
+        end = "\n" if pattern.flags & re.VERBOSE else ""  # (a comment at the end of a verbose pattern ends here)
+        alternatives.append(f"(?P<r{k}>(?{letters}:{source}{end}))")
     return re.compile("|".join(alternatives))
 
 

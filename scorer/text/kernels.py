@@ -319,15 +319,27 @@ def report_rows(sentences: list, kept: list, labels: list, probabilities: list, 
                 sentence_type: type) -> list[dict] | None:
     """The compiled `pipeline.sentence_rows` (`columns` in the order of `pipeline._SOURCE_COLUMNS`, the sentences of
     `sentence_type`) of the plain case, None otherwise (a cell of the columns not None, str or int, ...: see the
-    kernel); the kernel checks the lengths before it reads them."""
-    return compiled.report_rows(sentences, kept, labels, probabilities, tuple(label_names),
-                                [c if type(c) is list else list(c) for c in columns], support, grades, reasons,
-                                corroborated, headline, sentence_type)
+    kernel); the kernel checks the lengths before it reads them. None too (the twin reads them as it indexes them)
+    when the per-sentence values are not lists of one value each per sentence or the columns differ in length."""
+    per_sentence = (sentences, kept, labels, probabilities, support, grades, reasons, corroborated)
+    if any(type(values) is not list or len(values) != len(sentences) for values in per_sentence):
+        return None
+    columns = [c if type(c) is list else list(c) for c in columns]
+    if len({len(c) for c in columns}) > 1:
+        return None
+    return compiled.report_rows(sentences, kept, labels, probabilities, tuple(label_names), columns, support, grades,
+                                reasons, corroborated, headline, sentence_type)
 
 
-def reason_lists(cells: list, bounds: list, table: list, texts, corroborated, labels, limit: int) -> list[list[str]]:
+def reason_lists(cells: list, bounds: list, table: list, texts, corroborated, labels,
+                 limit: int) -> list[list[str]] | None:
     """The compiled loop of `support.reasons_many` (each sentence's reasons from its usable cells: see there); the
-    kernel checks the codes and bounds before it reads them."""
-    return compiled.reason_lists(cells, bounds, table, texts if type(texts) is list else list(texts),
-                                 corroborated if type(corroborated) is list else list(corroborated),
-                                 labels if type(labels) is list else list(labels), limit)
+    kernel checks the codes and bounds before it reads them. None (the loop runs: it reads a sentence's corroboration
+    and label only when a reason needs them, and compares the count of reasons with `limit` by ==) when `limit` is
+    not an int or there are fewer corroborations or labels than texts."""
+    texts = texts if type(texts) is list else list(texts)
+    corroborated = corroborated if type(corroborated) is list else list(corroborated)
+    labels = labels if type(labels) is list else list(labels)
+    if type(limit) is not int or len(corroborated) < len(texts) or len(labels) < len(texts):
+        return None
+    return compiled.reason_lists(cells, bounds, table, texts, corroborated, labels, limit)
