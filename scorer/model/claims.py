@@ -36,33 +36,7 @@ def claim_dense(heads: np.ndarray, source_vectors: np.ndarray, cue: np.ndarray, 
     and its source-type vector, the same for the previous and next sentence (zeros at the ends), its cue features and
     its neighbours', its place (relative position, first, length), and the article's mean combination, whether the
     article is one sentence and its length."""
-    n = len(heads)
-    comb = combined(heads)
-    # the blocks written into one array (the values np.hstack of them gives: copies, and the same few operations)
-    own_width = heads.shape[1] + comb.shape[1] + source_vectors.shape[1]
-    widths = [own_width, cue.shape[1], own_width, own_width, prev_cue.shape[1], next_cue.shape[1], 3, 6]
-    at = np.cumsum([0] + widths).tolist()
-    out = np.empty((n, at[-1]), dtype=np.result_type(heads, source_vectors, cue, prev_cue, next_cue, np.float64))
-    own = out[:, :own_width]
-    own[:, :heads.shape[1]] = heads
-    own[:, heads.shape[1]:heads.shape[1] + comb.shape[1]] = comb
-    own[:, heads.shape[1] + comb.shape[1]:] = source_vectors
-    out[:, at[1]:at[2]] = cue
-    if n:
-        out[0, at[2]:at[3]] = 0.0
-        out[1:, at[2]:at[3]] = own[:-1]
-        out[:-1, at[3]:at[4]] = own[1:]
-        out[-1, at[3]:at[4]] = 0.0
-    out[:, at[4]:at[5]] = prev_cue
-    out[:, at[5]:at[6]] = next_cue
-    position = np.arange(n)
-    out[:, at[6]] = position / max(n - 1, 1)
-    out[:, at[6] + 1] = position == 0
-    out[:, at[6] + 2] = np.minimum(np.asarray(lengths, dtype=np.int64), 400) / 200
-    out[:, at[7]:at[7] + 4] = comb.mean(axis=0) if n else 0.0
-    out[:, at[7] + 4] = float(n == 1)
-    out[:, at[7] + 5] = min(n, 60) / 60
-    return out
+    return claim_dense_many(heads, source_vectors, cue, prev_cue, next_cue, lengths, [len(heads)])
 
 
 def claim_dense_many(heads: np.ndarray, source_vectors: np.ndarray, cue: np.ndarray, prev_cue: np.ndarray,
