@@ -403,61 +403,17 @@ def test_reason_lists_checks_its_arguments():
 # ---- summary.merge_sources (pure Python, both paths)
 
 
-def _merge_sources_dc1f77a(rows: list[dict]) -> list[dict]:
-    """summary.merge_sources as it was (dc1f77a), frozen."""
-    from scorer.report.summary import _source_key
+def _frozen_summary():
+    """tests/report/summary_4e79796.py: summary.py as of 4e79796, frozen (dc1f77a's merge_sources gives the same
+    entries: tests/report/test_summary_session11.py holds every later version to it)."""
+    import importlib.util
+    from pathlib import Path
 
-    groups: dict[str, dict] = {}
-    for row in rows:
-        name = row.get("source")
-        if not name or row["attribution_type"] == "editorial_opinion":
-            continue
-        key = _source_key(name) if len(name) <= 200 else _source_key.__wrapped__(name)
-        entry = groups.get(key)
-        if entry is None:
-            entry = groups[key] = {"name": name, "type": row["attribution_type"], "count": 0, "sentences": [],
-                                   "_types": {}}
-        entry["count"] += 1
-        entry["sentences"].append(row["index"])
-        entry["_types"][row["attribution_type"]] = entry["_types"].get(row["attribution_type"], 0) + 1
-        if len(name) > len(entry["name"]) and not name[:1].islower():
-            entry["name"] = name
-
-    def closed(entry):
-        entry["type"] = max(entry.pop("_types").items(), key=lambda kv: kv[1])[0]
-        return entry
-
-    if len(groups) < 2:
-        return [closed(entry) for entry in groups.values()]
-    split = {k: tuple(k.split()) for k in groups}
-    lasts = [kw[-1] for kw in split.values() if kw]
-    firsts = [kw[0] for kw in split.values() if len(kw) > 1]
-    if len(set(lasts)) == len(lasts) and len(set(firsts)) == len(firsts):
-        return sorted(map(closed, groups.values()), key=lambda e: (-e["count"], e["sentences"][0]))
-    ends: dict[tuple, list[str]] = {}
-    lengths = sorted({len(kw) for kw in split.values()})
-    for k, kw in split.items():
-        for n in lengths:
-            if n >= len(kw):
-                break
-            if n < 1:
-                continue
-            ends.setdefault(("tail",) + kw[-n:], []).append(k)
-            if n > 1:
-                ends.setdefault(("head",) + kw[:n], []).append(k)
-    for key in sorted(groups, key=len):
-        if key not in groups:
-            continue
-        words = split[key]
-        candidates = ends.get(("tail",) + words, []) + (ends.get(("head",) + words, []) if len(words) > 1 else [])
-        longer = [k for k in dict.fromkeys(candidates) if k in groups and k != key]
-        if len(longer) == 1:
-            target, entry = groups[longer[0]], groups.pop(key)
-            target["count"] += entry["count"]
-            target["sentences"] = sorted(target["sentences"] + entry["sentences"])
-            for t, n in entry["_types"].items():
-                target["_types"][t] = target["_types"].get(t, 0) + n
-    return sorted(map(closed, groups.values()), key=lambda e: (-e["count"], e["sentences"][0]))
+    path = Path(__file__).resolve().parents[1] / "report" / "summary_4e79796.py"
+    spec = importlib.util.spec_from_file_location("summary_4e79796_rowk", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def test_merge_sources_same_as_before():
@@ -466,6 +422,7 @@ def test_merge_sources_same_as_before():
     from scorer.labels import LABELS
     from scorer.report.summary import merge_sources, source_key
 
+    frozen = _frozen_summary().merge_sources
     rng = random.Random(20)
     words = ["donald", "trump", "us", "intelligence", "agencies", "white", "house", "officials", "senior", "the", "a"]
     joined = 0
@@ -477,7 +434,7 @@ def test_merge_sources_same_as_before():
             name += rng.choice(["", "'s", "’s", " ", "  x"])
             rows.append({"index": i, "source": rng.choice([name, name, None, "", "  "]),
                          "attribution_type": rng.choice(LABELS)})
-        new, old = merge_sources(rows), _merge_sources_dc1f77a(rows)
+        new, old = merge_sources(rows), frozen(rows)
         assert new == old and [list(e) for e in new] == [list(e) for e in old]
         keys = {source_key(r["source"]) for r in rows if r["source"] and r["attribution_type"] != "editorial_opinion"}
         joined += len(new) < len(keys)  # (some key joined another)
