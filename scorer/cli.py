@@ -269,15 +269,7 @@ def batch_command(input_path, out, fmt, sentences, keep_fields, jobs, text_field
 
         scorer = Scorer(model_dir)
     elif workers:
-        from .batch.records import readahead_records
-        from .batch.workers import start_workers
-
-        verify_prefetched(model_dir)
-        # the workers start loading the model (from the checked bytes they inherit) while this process opens the
-        # input and the output; not for an input of fewer chunks than workers, nor for --resume (see run_batch)
-        if not resume:
-            start_workers(jobs, model_dir, readahead_records(input_path, text_field, id_field, max_bytes, keep))
-        release_prefetched(model_dir)
+        verify_prefetched(model_dir)  # run_batch forks the workers, which load these checked bytes, then lets them go
     else:
         verify_model(model_dir)
     show = sys.stderr.isatty() if progress is None else progress

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..atomic import cannot_write, check_parent, same_file
 from ..errors import InputError, ScorerError
+from ..model.store import release_prefetched
 from ..pool import WorkerDied
 from ..text.files import DEFAULT_MAX_BYTES
 from .records import (ARTICLE_SUFFIXES, Keep, article_files, check_record_file, read_records, readahead_records,
@@ -209,6 +210,7 @@ def run_batch(input_path, out, fmt: str = "jsonl", jobs: int = 1, text_field: st
     # where the records the output has already are not known yet (a worker might get no chunk)
     if not resume:
         start_workers(jobs, model_dir, readahead_records(input_path, text_field, id_field, max_bytes, keep))
+    release_prefetched(model_dir)  # the model files a caller prefetched (`store.prefetch`): the workers hold them now
     with StopSignals() as stops:
         writer = open_writer(out, fmt, resume, csv_escape, fields=fields, single=single, sentences=sentences)
         done = DoneRecords(writer.done, whole_file=not Path(input_path).is_dir())
