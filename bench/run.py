@@ -108,6 +108,24 @@ def add_worktree(rev: str, where: Path) -> Path:
     return where
 
 
+def build_kernels(checkout: Path) -> None:
+    """Compile the checkout's own kernels into it (`setup.py build_ext --inplace`): a temporary worktree has no
+    build of its own, and without one its `import _scorer_kernels` would find the working tree's build through the
+    editable install, of another kernels version, and quietly run the pure-Python twins."""
+    subprocess.run([sys.executable, "setup.py", "-q", "build_ext", "--inplace"], cwd=checkout, check=True,
+                   capture_output=True, text=True)
+
+
+def kernels_status(checkout: Path) -> str:
+    """Which path the checkout's scorer runs: its `STATUS` line ("compiled" or why the pure twins run)."""
+    code = "import importlib\nfor m in ('scorer.text.kernels', 'scorer.kernels'):\n" \
+           "    try:\n        print(importlib.import_module(m).STATUS); break\n" \
+           "    except (ImportError, AttributeError):\n        pass\nelse:\n    print('unknown')"
+    out = subprocess.run([sys.executable, "-c", code], env=environment(checkout), cwd=checkout,
+                         capture_output=True, text=True)
+    return (out.stdout.strip() or out.stderr.strip()[-200:]).splitlines()[-1]
+
+
 def describe(rev: str) -> str:
     out = subprocess.run(["git", "-C", str(REPO), "log", "-1", "--format=%h %s", rev], capture_output=True,
                          text=True, check=True).stdout.strip()
@@ -127,6 +145,9 @@ def main() -> None:
     ap.add_argument("--copies", type=int, default=15, help="times the 84 dev articles are repeated (default 15)")
     ap.add_argument("--runs", type=int, default=3, help="runs per checkout and --jobs, interleaved (default 3)")
     ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="--jobs values (default 1 2)")
+    ap.add_argument("--no-build", action="store_true",
+                    help="do not compile the kernels in the temporary worktrees (built by default unless "
+                         "SCORER_KERNELS=0)")
     ap.add_argument("--stage-copies", type=int, default=2,
                     help="times the dev articles are scored for the per-stage times (0: skip them; default 2)")
     args = ap.parse_args()
@@ -145,6 +166,10 @@ def main() -> None:
         old = add_worktree(args.vs, tmp / "old")
         new = add_worktree(args.new, tmp / "new") if args.new else REPO
         try:
+            if not args.no_build and os.environ.get("SCORER_KERNELS", "").strip() != "0":
+                for checkout in {old, new} - {REPO}:
+                    build_kernels(checkout)
+            status = {"new": kernels_status(new), "old": kernels_status(old)}
             src = tmp / "in.jsonl"
             n_articles = write_workload(src, args.copies)
             one = tmp / "one.jsonl"
@@ -178,7 +203,7 @@ def main() -> None:
     print(f"\nworkload: {n_articles} articles ({args.copies} x the 84 PolNeAR dev texts), "
           f"{counts['new']:,} sentences (new) / {counts['old']:,} (old); {os.cpu_count()} cores; "
           f"medians of {args.runs} interleaved runs\n")
-    print(f"new: {new_name}\nold: {old_name}\n")
+    print(f"new: {new_name}\nold: {old_name}\nkernels: new {status['new']}; old {status['old']}\n")
     print("| measure | new | old | new / old (median of paired ratios) |\n|---|---|---|---|")
 
     def row(label, key, fmt, runs_new, runs_old):
