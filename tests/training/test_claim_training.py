@@ -47,7 +47,7 @@ def test_a_small_head_compiles_to_the_fitted_probabilities(read_articles):
     from scorer.training.claims import SOURCE_WEIGHT, WORD_WEIGHT
 
     heads = load_bundle()["attribution"]
-    part = [a for a in read_articles if a.set == "dev"]
+    part = [a for a in read_articles if a.set == "dev"][:20]  # (20 read articles hold every class; all 40: 2x slower)
     rows = ClaimRows(part, claim_inputs(part, lambda _: heads, heads.cues))
     assert set(rows.y) == set(CLAIM_CLASSES)
     words, sources, scaler, clf, grade = fit_claim_model(rows.texts, rows.tokens, rows.dense, list(rows.y), rows.grades)

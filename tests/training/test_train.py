@@ -168,6 +168,7 @@ def test_train_from_the_command_lines_paths_writes_a_model_that_loads(tmp_path, 
         a for a in real_load(*args) if a.set == "train"][:40])
     monkeypatch.setattr(claims_module, "heads_without", lambda arts, p, s, c, final, log=None:
                         {a.article_id: final for a in arts})
+    monkeypatch.setattr(claims_module, "FOLDS", 2)  # the out-of-fold pass in two folds: 3 fits of the head, not 6
     repo = Path(__file__).resolve().parents[2]
     (tmp_path / "audits").mkdir()
     for name in (AUDIT_FILE, JUDGED_DEV_FILE):
