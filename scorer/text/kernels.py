@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 # The kernels' interface version: equal to `_scorer_kernels.VERSION` of a build this code can use.
-VERSION = 9
+VERSION = 10
 
 
 def _load():
@@ -343,3 +343,17 @@ def reason_lists(cells: list, bounds: list, table: list, texts, corroborated, la
     if type(limit) is not int or len(corroborated) < len(texts) or len(labels) < len(texts):
         return None
     return compiled.reason_lists(cells, bounds, table, texts, corroborated, labels, limit)
+
+
+# ---- warm (session 15) ----
+
+def tagger_word_rows(vocabulary, words: list, block, weights, lists_of: dict, list_ids, prefixes: tuple) -> None:
+    """The compiled `_WordCache._sum_features(block, _WordCache._feature_ids(words))`: each new word's rows of the span
+    tagger's word table, written in `block` (see the kernel). The vocabulary's arrays are checked as `vocab_find`
+    checks them: once, then remembered while they are the same array objects."""
+    import numpy as np
+
+    vocab_find(vocabulary, np.zeros(0, dtype=np.uint8), np.zeros(0, dtype=np.int64))  # (checks the arrays if new)
+    compiled.tagger_word_rows(words, block, np.ascontiguousarray(weights, dtype=np.float64), lists_of,
+                              np.ascontiguousarray(list_ids, dtype=np.int64), prefixes, *vocabulary._kernel_checked,
+                              int(vocabulary.base), True)
