@@ -932,6 +932,8 @@ cdef struct _Terms:
     const int64_t *values
     Py_ssize_t n_hashes
     uint64_t base
+    const int32_t *buckets  # where the hashes of each top-bits bucket begin (see tagger_word_rows), or NULL
+    int shift  # 64 - the bucket's bits
 
 
 cdef inline int64_t _term_id(const _Terms *v, const unsigned char *data, Py_ssize_t size) noexcept nogil:
@@ -939,6 +941,8 @@ cdef inline int64_t _term_id(const _Terms *v, const unsigned char *data, Py_ssiz
     cdef uint64_t h = _vocab_hash(data, size, v.base)
     cdef Py_ssize_t lo = 0, hi = v.n_hashes, mid, k, a
     cdef int64_t row
+    if v.buckets != NULL:  # (the first hash >= h is within its bucket: a few steps, not 17 through the whole array)
+        lo, hi = v.buckets[h >> v.shift], v.buckets[(h >> v.shift) + 1]
     while lo < hi:
         mid = (lo + hi) >> 1
         if v.hashes[mid] < h:
@@ -1030,19 +1034,23 @@ cdef inline int64_t _at_offset(const _Terms *v, unsigned char *buf, Py_ssize_t s
 def tagger_word_rows(list words not None, double[:, :, ::1] block, const double[:, ::1] weights,
                      dict lists_of not None, const int64_t[:, ::1] list_ids, tuple prefixes not None,
                      const unsigned char[::1] blob, const int64_t[::1] starts, const int32_t[::1] lengths,
-                     const uint64_t[::1] hashes, rows, values, uint64_t base, bint terms_checked=False):
+                     const uint64_t[::1] hashes, rows, values, uint64_t base, bint terms_checked=False,
+                     const int32_t[::1] buckets=None):
     """`_WordCache._sum_features(block, _WordCache._feature_ids(words))`: block[i, c] = the summed weight rows of
     word i's features at the offset of cell c (prefixes[c]: "-3:" .. "" .. "3:"), zero for none: the word ("w=" and
     the lower-cased word) at every offset, its shape ("sh=", `tagger.shape`) at all but the first and last, its 2- and
     3-letter suffixes ("s2=", "s3=") at offset 0 (the prefix ""), then its word lists (`lists_of[low]`: positions in
     `list_ids`, whose row holds the list feature's id at each offset). Ids are found in the vocabulary's arrays as
-    `vocab_find` finds them (the same arguments; `terms_checked` as there), -1 or below: not a feature. A cell's
-    rows are summed as np.add.reduceat sums up to 8 rows: the first + (((-0.0 + the second) + the third) ...)."""
+    `vocab_find` finds them (the same arguments; `terms_checked` as there), -1 or below: not a feature; `buckets`,
+    when given (2^b + 1 of them, 1 <= b <= 24), says where the sorted hashes whose top b bits are k begin:
+    buckets[k] (the first hash >= k << (64 - b)), so a search starts there (a wrong one can only miss a term, as the
+    bytes are compared). A cell's rows are summed as np.add.reduceat sums up to 8 rows: the first + (((-0.0 + the
+    second) + the third) ...)."""
     import numpy as np
 
     cdef Py_ssize_t n = len(words), width = len(prefixes), n_rows = weights.shape[0], tags = weights.shape[1]
     cdef Py_ssize_t n_lists = list_ids.shape[0], own = -1, i, c, k, j, m, size, count, room = 0
-    cdef Py_ssize_t n_terms = starts.shape[0]
+    cdef Py_ssize_t n_terms = starts.shape[0], nb
     cdef _Terms v
     cdef const int64_t[::1] row_of
     cdef const int32_t[::1] row_of32
@@ -1101,6 +1109,20 @@ def tagger_word_rows(list words not None, double[:, :, ::1] block, const double[
             raise ValueError("tagger_word_rows: a row outside the terms")
     v.n_hashes = hashes.shape[0]
     v.base = base
+    v.buckets, v.shift = NULL, 64
+    if buckets is not None and v.n_hashes:
+        nb = buckets.shape[0] - 1
+        if nb < 2 or nb > (1 << 24) or nb & (nb - 1):
+            raise ValueError("tagger_word_rows: buckets are not 2^b + 1 places, 1 <= b <= 24")
+        if buckets[0] < 0 or buckets[nb] > v.n_hashes:
+            raise ValueError("tagger_word_rows: a bucket outside the hashes")
+        for k in range(nb):
+            if buckets[k] > buckets[k + 1]:
+                raise ValueError("tagger_word_rows: buckets out of order")
+        v.buckets = &buckets[0]
+        while nb > 1:
+            nb >>= 1
+            v.shift -= 1
     v.blob = &blob[0] if blob.shape[0] else NULL
     v.starts = &starts[0] if n_terms else NULL
     v.lengths = &lengths[0] if n_terms else NULL

@@ -354,6 +354,25 @@ def tagger_word_rows(vocabulary, words: list, block, weights, lists_of: dict, li
     import numpy as np
 
     vocab_find(vocabulary, np.zeros(0, dtype=np.uint8), np.zeros(0, dtype=np.int64))  # (checks the arrays if new)
+    arrays = vocabulary._kernel_checked
     compiled.tagger_word_rows(words, block, np.ascontiguousarray(weights, dtype=np.float64), lists_of,
-                              np.ascontiguousarray(list_ids, dtype=np.int64), prefixes, *vocabulary._kernel_checked,
-                              int(vocabulary.base), True)
+                              np.ascontiguousarray(list_ids, dtype=np.int64), prefixes, *arrays, int(vocabulary.base),
+                              True, _hash_buckets(vocabulary, arrays[3]))
+
+
+def _hash_buckets(vocabulary, hashes):
+    """Where the vocabulary's sorted hashes of each value of their top b bits begin (2^b + 1 int32 places, about 8
+    hashes a bucket; 64 KB for the span tagger's 112,000 features), made once and kept beside the arrays it was made
+    from (`tagger_word_rows` starts its searches there)."""
+    import numpy as np
+
+    kept = getattr(vocabulary, "_kernel_buckets", None)
+    if kept is not None and kept[0] is hashes:
+        return kept[1]
+    if len(hashes) >= 2 ** 31:
+        return None
+    bits = min(24, max(1, (len(hashes) // 8).bit_length()))
+    tops = np.arange(1 << bits, dtype=np.uint64) << np.uint64(64 - bits)
+    buckets = np.r_[np.searchsorted(hashes, tops, side="left"), len(hashes)].astype(np.int32)
+    vocabulary._kernel_buckets = (hashes, buckets)
+    return buckets

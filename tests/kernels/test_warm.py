@@ -136,12 +136,20 @@ def test_arguments_that_do_not_fit_are_refused(compiled):
     tags = cache.weights.shape[1]
 
     def call(words=words, block=None, weights=cache.weights, lists_of=T._LISTS_OF, list_ids=cache._list_ids,
-             prefixes=T._PREFIXES, arrays=arrays, checked=False):
+             prefixes=T._PREFIXES, arrays=arrays, checked=False, buckets=None):
         block = np.zeros((len(words), len(prefixes), tags)) if block is None else block
-        K.tagger_word_rows(words, block, weights, lists_of, list_ids, prefixes, *arrays, int(v.base), checked)
+        K.tagger_word_rows(words, block, weights, lists_of, list_ids, prefixes, *arrays, int(v.base), checked,
+                           buckets)
         return block
 
-    call()
+    full = call()
+    assert same_bits(call(buckets=kernels._hash_buckets(v, v.hashes)), full)
+    n = len(v.hashes)
+    for bad in ([0, 0, 0, 0], [0, 0], [0, 2, 1], [-1, 0, n], [0, 1, n + 1]):  # not 2^b + 1, out of order, outside
+        with pytest.raises(ValueError):
+            call(buckets=np.array(bad, dtype=np.int32))
+    # a wrong index in order only misses terms (the bytes are compared): the words' own features are not found
+    assert not same_bits(call(buckets=np.array([n, n, n], dtype=np.int32)), full)
     with pytest.raises(ValueError):
         call(block=np.zeros((2, 7, tags)))
     with pytest.raises(ValueError):
