@@ -1064,7 +1064,7 @@ def tagger_word_rows(list words not None, double[:, :, ::1] block, const double[
     cdef unsigned char pre[WARM_WIDTH][WARM_AT]
     cdef Py_ssize_t pre_size[WARM_WIDTH]
     cdef Text t, lt
-    cdef tuple found_lists
+    cdef tuple found_lists, items
     # checked before the unchecked loops: the shapes, the prefixes, the vocabulary (as vocab_find checks it)
     if block.shape[0] != n or block.shape[1] != width or block.shape[2] != tags or list_ids.shape[1] != width:
         raise ValueError("tagger_word_rows: block, weights, list_ids and prefixes do not fit")
@@ -1130,9 +1130,10 @@ def tagger_word_rows(list words not None, double[:, :, ::1] block, const double[
     v.rows64 = &row_of[0] if wide and v.n_hashes else NULL
     v.rows32 = &row_of32[0] if not wide and v.n_hashes else NULL
     v.values = &value_of[0] if mapped and n_terms else NULL
+    items = tuple(words)  # (a str subclass's lower() could change the list under the loop)
     try:
         for i in range(n):
-            word = words[i]
+            word = items[i]
             if not isinstance(word, str):
                 raise TypeError("tagger_word_rows: a word is not a str")
             low = word.lower()
