@@ -38,7 +38,7 @@ cdef extern from "Python.h":
     bint Py_UNICODE_ISALNUM(Py_UCS4 ch) nogil
     bint Py_UNICODE_ISLOWER(Py_UCS4 ch) nogil
 
-VERSION = 9
+VERSION = 10
 
 cdef enum:
     LEFT_DQ = 0x201C  # “
@@ -901,6 +901,304 @@ def viterbi(const double[:, ::1] emissions, const int64_t[::1] lengths, const do
         PyMem_Free(delta)
         PyMem_Free(back)
     return out
+
+
+# ---- warm (session 15) ----
+#   tagger_word_rows <- scorer.attribution.tagger._WordCache._feature_ids and _sum_features (new words' rows of the
+#                       span tagger's word table: each word's features named, looked up in the model's feature
+#                       vocabulary as `vocab_find` does, and their weight rows summed in np.add.reduceat's order)
+
+from libc.stdint cimport int32_t, uint32_t, uint64_t
+
+cdef extern from "Python.h":
+    bint Py_UNICODE_ISUPPER(Py_UCS4 ch) nogil
+    bint Py_UNICODE_ISALPHA(Py_UCS4 ch) nogil
+    bint Py_UNICODE_ISDIGIT(Py_UCS4 ch) nogil
+
+cdef enum:
+    WARM_MOST = 8  # features of one cell whose sum below is np.add.reduceat's (it sums differently from 9 on)
+    WARM_AT = 8  # where a feature's name starts in the name buffer (its offset prefix, at most 8 bytes, before it)
+    WARM_WIDTH = 16  # offsets at most
+
+
+cdef struct _Terms:
+    # a Vocabulary's arrays (vocab_find's arguments), checked
+    const unsigned char *blob
+    const int64_t *starts
+    const int32_t *lengths
+    const uint64_t *hashes
+    const int32_t *rows32
+    const int64_t *rows64
+    const int64_t *values
+    Py_ssize_t n_hashes
+    uint64_t base
+    const int32_t *buckets  # where the hashes of each top-bits bucket begin (see tagger_word_rows), or NULL
+    int shift  # 64 - the bucket's bits
+
+
+cdef inline int64_t _term_id(const _Terms *v, const unsigned char *data, Py_ssize_t size) noexcept nogil:
+    """vocab_find of one byte string: its id, -1 if it is not a term."""
+    cdef uint64_t h = _vocab_hash(data, size, v.base)
+    cdef Py_ssize_t lo = 0, hi = v.n_hashes, mid, k, a
+    cdef int64_t row
+    if v.buckets != NULL:  # (the first hash >= h is within its bucket: a few steps, not 17 through the whole array)
+        lo, hi = v.buckets[h >> v.shift], v.buckets[(h >> v.shift) + 1]
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if v.hashes[mid] < h:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo == v.n_hashes or v.hashes[lo] != h:
+        return -1
+    row = v.rows64[lo] if v.rows64 != NULL else v.rows32[lo]
+    if v.lengths[row] != size:
+        return -1
+    a = v.starts[row]
+    for k in range(size):
+        if v.blob[a + k] != data[k]:
+            return -1
+    return v.values[row] if v.values != NULL else row
+
+
+cdef inline Py_ssize_t _put_utf8(unsigned char *out, uint32_t ch) noexcept nogil:
+    """The UTF-8 bytes of a code point (a lone surrogate as "surrogatepass" writes it); how many."""
+    if ch < 0x80:
+        out[0] = <unsigned char> ch
+        return 1
+    if ch < 0x800:
+        out[0] = <unsigned char> (0xC0 | (ch >> 6))
+        out[1] = <unsigned char> (0x80 | (ch & 0x3F))
+        return 2
+    if ch < 0x10000:
+        out[0] = <unsigned char> (0xE0 | (ch >> 12))
+        out[1] = <unsigned char> (0x80 | ((ch >> 6) & 0x3F))
+        out[2] = <unsigned char> (0x80 | (ch & 0x3F))
+        return 3
+    out[0] = <unsigned char> (0xF0 | (ch >> 18))
+    out[1] = <unsigned char> (0x80 | ((ch >> 12) & 0x3F))
+    out[2] = <unsigned char> (0x80 | ((ch >> 6) & 0x3F))
+    out[3] = <unsigned char> (0x80 | (ch & 0x3F))
+    return 4
+
+
+cdef inline Py_UCS4 _shape_char(Py_UCS4 ch) noexcept nogil:
+    """tagger.shape's character for `ch` (str.isupper, isalpha and isdigit of one character are these macros)."""
+    if ch < 128:
+        if 0x41 <= ch <= 0x5A:
+            return 0x58  # X
+        if 0x61 <= ch <= 0x7A:
+            return 0x78  # x
+        if 0x30 <= ch <= 0x39:
+            return 0x64  # d
+        return ch
+    if Py_UNICODE_ISUPPER(ch):
+        return 0x58
+    if Py_UNICODE_ISALPHA(ch):
+        return 0x78
+    if Py_UNICODE_ISDIGIT(ch):
+        return 0x64
+    return ch
+
+
+cdef inline Py_ssize_t _name(unsigned char *out, const char *kind, Text t, Py_ssize_t a, bint shaped) noexcept nogil:
+    """Writes `kind` (2-3 ASCII bytes: "w=", "sh=", ...) and the UTF-8 of t[a:] (its `shape`: each character's shape
+    character, runs of one collapsed as `(.)\\1+` -> `\\1` does, line breaks never) at `out`; the bytes written."""
+    cdef Py_ssize_t size = 0, i
+    cdef Py_UCS4 ch, last = 0
+    cdef bint first = True
+    while kind[size] != 0:
+        out[size] = <unsigned char> kind[size]
+        size += 1
+    for i in range(a, t.n):
+        ch = _at(t, i)
+        if shaped:
+            ch = _shape_char(ch)
+            if not first and ch == last and ch != 0x0A:
+                continue
+            first, last = False, ch
+        size += _put_utf8(out + size, <uint32_t> ch)
+    return size
+
+
+cdef inline int64_t _at_offset(const _Terms *v, unsigned char *buf, Py_ssize_t size, const unsigned char *pre,
+                               Py_ssize_t p) noexcept nogil:
+    """The id of the feature whose name (without its offset) is buf[WARM_AT:WARM_AT + size], seen at the offset of
+    the prefix pre[:p] (its name is the prefix, then the rest)."""
+    cdef Py_ssize_t k
+    for k in range(p):
+        buf[WARM_AT - p + k] = pre[k]
+    return _term_id(v, buf + WARM_AT - p, size + p)
+
+
+def tagger_word_rows(list words not None, double[:, :, ::1] block, const double[:, ::1] weights,
+                     dict lists_of not None, const int64_t[:, ::1] list_ids, tuple prefixes not None,
+                     const unsigned char[::1] blob, const int64_t[::1] starts, const int32_t[::1] lengths,
+                     const uint64_t[::1] hashes, rows, values, uint64_t base, bint terms_checked=False,
+                     const int32_t[::1] buckets=None):
+    """`_WordCache._sum_features(block, _WordCache._feature_ids(words))`: block[i, c] = the summed weight rows of
+    word i's features at the offset of cell c (prefixes[c]: "-3:" .. "" .. "3:"), zero for none: the word ("w=" and
+    the lower-cased word) at every offset, its shape ("sh=", `tagger.shape`) at all but the first and last, its 2- and
+    3-letter suffixes ("s2=", "s3=") at offset 0 (the prefix ""), then its word lists (`lists_of[low]`: positions in
+    `list_ids`, whose row holds the list feature's id at each offset). Ids are found in the vocabulary's arrays as
+    `vocab_find` finds them (the same arguments; `terms_checked` as there), -1 or below: not a feature; `buckets`,
+    when given (2^b + 1 of them, 1 <= b <= 24), says where the sorted hashes whose top b bits are k begin:
+    buckets[k] (the first hash >= k << (64 - b)), so a search starts there (a wrong one can only miss a term, as the
+    bytes are compared). A cell's rows are summed as np.add.reduceat sums up to 8 rows: the first + (((-0.0 + the
+    second) + the third) ...)."""
+    import numpy as np
+
+    cdef Py_ssize_t n = len(words), width = len(prefixes), n_rows = weights.shape[0], tags = weights.shape[1]
+    cdef Py_ssize_t n_lists = list_ids.shape[0], own = -1, i, c, k, j, m, size, count, room = 0
+    cdef Py_ssize_t n_terms = starts.shape[0], nb
+    cdef _Terms v
+    cdef const int64_t[::1] row_of
+    cdef const int32_t[::1] row_of32
+    cdef const int64_t[::1] value_of
+    cdef bint wide = np.asarray(rows).dtype == np.int64, mapped = values is not None
+    cdef int64_t ids[WARM_WIDTH][4]
+    cdef int64_t got[WARM_MOST]
+    cdef int64_t found
+    cdef double acc, rest
+    cdef unsigned char *buf = NULL
+    cdef unsigned char pre[WARM_WIDTH][WARM_AT]
+    cdef Py_ssize_t pre_size[WARM_WIDTH]
+    cdef Text t, lt
+    cdef tuple found_lists, items
+    # checked before the unchecked loops: the shapes, the prefixes, the vocabulary (as vocab_find checks it)
+    if block.shape[0] != n or block.shape[1] != width or block.shape[2] != tags or list_ids.shape[1] != width:
+        raise ValueError("tagger_word_rows: block, weights, list_ids and prefixes do not fit")
+    if not 3 <= width <= WARM_WIDTH:
+        raise ValueError("tagger_word_rows: 3 to 16 offsets")
+    for c in range(width):
+        p = prefixes[c]
+        if not isinstance(p, str) or not (<str> p).isascii() or len(<str> p) > WARM_AT:
+            raise ValueError("tagger_word_rows: a prefix is not an ASCII str of at most 8 characters")
+        pre_size[c] = len(<str> p)
+        for k in range(pre_size[c]):
+            pre[c][k] = <unsigned char> ord((<str> p)[k])
+        if pre_size[c] == 0:
+            if own >= 0:
+                raise ValueError("tagger_word_rows: two empty prefixes")
+            own = c
+    if own <= 0 or own >= width - 1:
+        raise ValueError("tagger_word_rows: the empty prefix (offset 0) must be inside")
+    for k in range(n_lists):
+        for c in range(width):
+            if list_ids[k, c] >= n_rows:
+                raise IndexError("tagger_word_rows: a list feature beyond the weights")
+    if wide:
+        row_of = rows
+        row_of32 = np.zeros(0, dtype=np.int32)
+        if row_of.shape[0] != hashes.shape[0]:
+            raise ValueError("tagger_word_rows: hashes and rows do not fit")
+    else:
+        row_of32 = rows
+        row_of = np.zeros(0, dtype=np.int64)
+        if row_of32.shape[0] != hashes.shape[0]:
+            raise ValueError("tagger_word_rows: hashes and rows do not fit")
+    value_of = values if mapped else np.zeros(0, dtype=np.int64)
+    if lengths.shape[0] != n_terms or (mapped and value_of.shape[0] != n_terms):
+        raise ValueError("tagger_word_rows: starts, lengths and values do not fit")
+    for k in range(0 if terms_checked else n_terms):
+        if starts[k] < 0 or lengths[k] < 0 or starts[k] > blob.shape[0] - lengths[k]:
+            raise ValueError("tagger_word_rows: a term outside the blob")
+    for k in range(0 if terms_checked else hashes.shape[0]):
+        found = row_of[k] if wide else row_of32[k]
+        if found < 0 or found >= n_terms:
+            raise ValueError("tagger_word_rows: a row outside the terms")
+    v.n_hashes = hashes.shape[0]
+    v.base = base
+    v.buckets, v.shift = NULL, 64
+    if buckets is not None and v.n_hashes:
+        nb = buckets.shape[0] - 1
+        if nb < 2 or nb > (1 << 24) or nb & (nb - 1):
+            raise ValueError("tagger_word_rows: buckets are not 2^b + 1 places, 1 <= b <= 24")
+        if buckets[0] < 0 or buckets[nb] > v.n_hashes:
+            raise ValueError("tagger_word_rows: a bucket outside the hashes")
+        for k in range(nb):
+            if buckets[k] > buckets[k + 1]:
+                raise ValueError("tagger_word_rows: buckets out of order")
+        v.buckets = &buckets[0]
+        while nb > 1:
+            nb >>= 1
+            v.shift -= 1
+    v.blob = &blob[0] if blob.shape[0] else NULL
+    v.starts = &starts[0] if n_terms else NULL
+    v.lengths = &lengths[0] if n_terms else NULL
+    v.hashes = &hashes[0] if v.n_hashes else NULL
+    v.rows64 = &row_of[0] if wide and v.n_hashes else NULL
+    v.rows32 = &row_of32[0] if not wide and v.n_hashes else NULL
+    v.values = &value_of[0] if mapped and n_terms else NULL
+    items = tuple(words)  # (a str subclass's lower() could change the list under the loop)
+    try:
+        for i in range(n):
+            word = items[i]
+            if not isinstance(word, str):
+                raise TypeError("tagger_word_rows: a word is not a str")
+            low = word.lower()
+            if not isinstance(low, str):
+                raise TypeError("tagger_word_rows: a word's lower() is not a str")
+            t, lt = _text(word), _text(low)
+            # the buffer: WARM_AT bytes for a prefix, 3 for the kind, 4 a code point of the longer string
+            size = t.n if t.n > lt.n else lt.n
+            if size > (<Py_ssize_t> 1 << 56):
+                raise OverflowError("tagger_word_rows: a word too long")
+            size = WARM_AT + 3 + 4 * size
+            if size > room:
+                PyMem_Free(buf)
+                buf = NULL
+                room = 0
+                buf = <unsigned char *> PyMem_Malloc(size)
+                if buf == NULL:
+                    raise MemoryError()
+                room = size
+            for c in range(width):
+                ids[c][0] = ids[c][1] = ids[c][2] = ids[c][3] = -1
+            if v.n_hashes:
+                size = _name(buf + WARM_AT, b"w=", lt, 0, False)
+                for c in range(width):
+                    ids[c][0] = _at_offset(&v, buf, size, pre[c], pre_size[c])
+                size = _name(buf + WARM_AT, b"sh=", t, 0, True)
+                for c in range(1, width - 1):
+                    ids[c][1] = _at_offset(&v, buf, size, pre[c], pre_size[c])
+                size = _name(buf + WARM_AT, b"s2=", lt, lt.n - 2 if lt.n > 2 else 0, False)
+                ids[own][2] = _term_id(&v, buf + WARM_AT, size)
+                size = _name(buf + WARM_AT, b"s3=", lt, lt.n - 3 if lt.n > 3 else 0, False)
+                ids[own][3] = _term_id(&v, buf + WARM_AT, size)
+            found_lists = lists_of.get(low, ())
+            for m in range(len(found_lists)):
+                k = found_lists[m]
+                if k < 0 or k >= n_lists:
+                    raise ValueError("tagger_word_rows: a word list outside list_ids")
+            for c in range(width):
+                count = 0
+                for m in range(4 + len(found_lists)):
+                    if m < 4:
+                        found = ids[c][m]
+                    else:
+                        found = list_ids[<Py_ssize_t> found_lists[m - 4], c]
+                    if found < 0:
+                        continue
+                    if found >= n_rows:
+                        raise IndexError("tagger_word_rows: a feature id beyond the weights")
+                    if count == WARM_MOST:
+                        raise ValueError("tagger_word_rows: more than 8 features at one offset")
+                    got[count] = found
+                    count += 1
+                for j in range(tags):
+                    if count == 0:
+                        block[i, c, j] = 0.0
+                        continue
+                    acc = weights[got[0], j]
+                    if count > 1:  # (reduceat's -0.0 + the second row is the second row, bit for bit)
+                        rest = weights[got[1], j]
+                        for m in range(2, count):
+                            rest = rest + weights[got[m], j]
+                        acc = acc + rest
+                    block[i, c, j] = acc
+    finally:
+        PyMem_Free(buf)
 
 
 # ---- model inputs and heads ----

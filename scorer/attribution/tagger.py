@@ -26,6 +26,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..text import kernels
+from ..text import vocab as _vocab
 from ..text.vocab import Vocabulary, lookup_many
 from .lexicon import (ANONYMOUS_HEADS, CUE_VERBS, OUTLET_NOUNS, OUTLETS, PRONOUNS_GROUP, PRONOUNS_PERSON, QUANTIFIERS,
                       REPORTING_VERBS, ROLE_HEADS)
@@ -347,6 +348,11 @@ class _WordCache(dict):
         self._shared: dict[str, int] = {}  # feature name -> id of the names many words share (shapes, suffixes)
         self._compiled_rows = None  # the same words -> rows as a compiled `WordRows` (the kernels' path), but the long
         self._long = 0  # words (more than _KEPT_LONGEST characters), these many
+        # whether `_add` may sum the new words' rows by the compiled `tagger_word_rows`: the features are in a
+        # Vocabulary (the kernel reads its arrays as `vocab_find` does) and no offset has more than the 8 features
+        # whose sum the kernel gives as np.add.reduceat does
+        self._compiled_rows_of = (isinstance(index, Vocabulary)
+                                  and 4 + max(map(len, _LISTS_OF.values()), default=0) <= 8)
 
     def _add(self, words) -> None:
         """Rows for the new words (distinct, none in the cache yet), in their order."""
@@ -372,6 +378,11 @@ class _WordCache(dict):
                 self._compiled_rows.add_many(ordered, first)
         self.props[first:need] = [_MARK_BITS.get(w, 0) | w[0].isupper() << 4 | (w.lower() in _CUE_WORDS) << 5
                                   | len(w) << _LENGTH_SHIFT for w in ordered]  # (`_word_properties` of each)
+        # the compiled twin of what follows (tests/kernels/test_warm.py), with the hash the kernel computes itself
+        if kernels.ACTIVE and self._compiled_rows_of and _vocab._hash is _vocab._HASH:
+            kernels.tagger_word_rows(self.index, ordered, self.table[first:need], self.weights, _LISTS_OF,
+                                     self._list_ids, _PREFIXES)
+            return
         for a in range(0, len(ordered), _ADD_STEP):  # (the id array is ~350 bytes a word)
             part = ordered[a:a + _ADD_STEP]
             self._sum_features(self.table[first + a:first + a + len(part)], self._feature_ids(part))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 # The kernels' interface version: equal to `_scorer_kernels.VERSION` of a build this code can use.
-VERSION = 9
+VERSION = 10
 
 
 def _load():
@@ -343,3 +343,36 @@ def reason_lists(cells: list, bounds: list, table: list, texts, corroborated, la
     if type(limit) is not int or len(corroborated) < len(texts) or len(labels) < len(texts):
         return None
     return compiled.reason_lists(cells, bounds, table, texts, corroborated, labels, limit)
+
+
+# ---- warm (session 15) ----
+
+def tagger_word_rows(vocabulary, words: list, block, weights, lists_of: dict, list_ids, prefixes: tuple) -> None:
+    """The compiled `_WordCache._sum_features(block, _WordCache._feature_ids(words))`: each new word's rows of the span
+    tagger's word table, written in `block` (see the kernel). The vocabulary's arrays are checked as `vocab_find`
+    checks them: once, then remembered while they are the same array objects."""
+    import numpy as np
+
+    vocab_find(vocabulary, np.zeros(0, dtype=np.uint8), np.zeros(0, dtype=np.int64))  # (checks the arrays if new)
+    arrays = vocabulary._kernel_checked
+    compiled.tagger_word_rows(words, block, np.ascontiguousarray(weights, dtype=np.float64), lists_of,
+                              np.ascontiguousarray(list_ids, dtype=np.int64), prefixes, *arrays, int(vocabulary.base),
+                              True, _hash_buckets(vocabulary, arrays[3]))
+
+
+def _hash_buckets(vocabulary, hashes):
+    """Where the vocabulary's sorted hashes of each value of their top b bits begin (2^b + 1 int32 places, about 8
+    hashes a bucket; 64 KB for the span tagger's 112,000 features), made once and kept beside the arrays it was made
+    from (`tagger_word_rows` starts its searches there)."""
+    import numpy as np
+
+    kept = getattr(vocabulary, "_kernel_buckets", None)
+    if kept is not None and kept[0] is hashes:
+        return kept[1]
+    if len(hashes) >= 2 ** 31:
+        return None
+    bits = min(24, max(1, (len(hashes) // 8).bit_length()))
+    tops = np.arange(1 << bits, dtype=np.uint64) << np.uint64(64 - bits)
+    buckets = np.r_[np.searchsorted(hashes, tops, side="left"), len(hashes)].astype(np.int32)
+    vocabulary._kernel_buckets = (hashes, buckets)
+    return buckets
