@@ -197,7 +197,7 @@ class Scorer:
         """The Report of one article from its sentence rows: the summary, the flags, the skipped furniture."""
         text = p.article.text
         skipped = sorted(list(p.skipped) + [Skipped(s.start, s.end, s.text, FURNITURE_REASON)
-                                            for s, f in zip(p.sentences, furniture.tolist()) if f])
+                                            for s in map(p.sentences.__getitem__, np.flatnonzero(furniture).tolist())])
         summary = summarise(rows, head, overlap)
         if not looks_english(text):
             summary["flags"].insert(0, NON_ENGLISH_FLAG)

@@ -116,8 +116,8 @@ def summarise(rows: list[dict], headline_index: int | None, overlap: list[int] |
     n = len(rows)
     shares = {label: 0.0 for label in LABELS}
     share = 1.0 / n
-    for row in rows:
-        shares[row["attribution_type"]] += share
+    for label in [row["attribution_type"] for row in rows]:
+        shares[label] += share
     first_body = 0 if headline_index is None else headline_index + 1  # (the lede: `_is_lede`)
     indices = [row["index"] for row in rows]
     supports = [row["support"] for row in rows]
@@ -239,7 +239,10 @@ def flags(rows: list[dict], headline_index: int | None, sources: list[dict], sha
     first_body = 0 if headline_index is None else headline_index + 1
     n_named = n_anonymous = n_opinion = 0
     anonymous_lede = False
+    conduits = []  # the rows with an outlet as conduit (`via`), for the relay flag below
     for r in rows:
+        if r.get("via"):
+            conduits.append(r)
         index = r["index"]
         if index == headline_index:
             continue
@@ -287,9 +290,8 @@ def flags(rows: list[dict], headline_index: int | None, sources: list[dict], sha
         reported = [i for i in entry["sentences"] if _RELAY_CUE.match((by_index[i].get("cue") or "").lower())]
         if outlet and reported:
             relayed.setdefault(outlet, []).extend(reported)
-    for r in rows:  # a conduit counts for a claim resting on no named source ("officials told CNN")
-        via = r.get("via")
-        outlet = outlet_named(via) if via and r["attribution_type"] != "named_source" else None
+    for r in conduits:  # a conduit counts for a claim resting on no named source ("officials told CNN")
+        outlet = outlet_named(r["via"]) if r["attribution_type"] != "named_source" else None
         if outlet:
             relayed.setdefault(outlet, []).append(r["index"])
     if relayed and by_index is None:
