@@ -167,3 +167,44 @@ def test_article_inputs_as_before(scorer, polnear_texts):
                                                            for _ in sentences]),
               _inputs_db44292(text, sentences, cues, spans=[{"SOURCE": [], "CUE": [], "CONTENT": [(0, len(text))]}
                                                             for _ in sentences]))
+
+
+def _opinion_piece_db44292(body: list[dict], n_opinion: int) -> bool:
+    """`summary._opinion_piece` as it was at db44292 (frozen): the sentences searched one by one."""
+    from scorer.report.summary import _BIO_LINE, _FIRST_PERSON, _QUOTE_MARK, FIRST_PERSON_SENTENCES, OPINION_PIECE_SHARE
+
+    if not body:
+        return False
+    if n_opinion / len(body) >= OPINION_PIECE_SHARE:
+        return True
+    own = [r["text"] for r in body if r["attribution_type"] in ("editorial_opinion", "outlet_claim")]
+    if own and _FIRST_PERSON.search("\n".join(own)):
+        speaking = 0
+        for text in own:
+            if not _QUOTE_MARK.search(text) and _FIRST_PERSON.search(text):
+                speaking += 1
+                if speaking >= FIRST_PERSON_SENTENCES:
+                    return True
+    return any(_BIO_LINE.match(r["text"]) for r in body[-2:])
+
+
+_PERSON_PIECES = ["I", "I'm", "I’ve", "I'd", "me", "my", "myself", "mine", "MI", "AI", "Im", "am", "time", "emy", "I\n",
+                  "\nme", "“", "”", '"', "''", "'", " ", " ", ", ", ".", "the writer", "Jane Doe is a senior fellow at",
+                  "é", "_I", "9me", "said", "\n", "x" * 30]
+
+
+def test_opinion_piece_as_before():
+    from scorer.labels import LABELS
+    from scorer.report.summary import _opinion_piece
+
+    rng = random.Random(9)
+    hits = 0
+    for _ in range(3000):
+        body = [{"attribution_type": rng.choice(LABELS),
+                 "text": "".join(rng.choice(_PERSON_PIECES) for _ in range(rng.randrange(0, 7)))}
+                for _ in range(rng.randrange(0, 9))]
+        n_opinion = sum(r["attribution_type"] == "editorial_opinion" for r in body)
+        expected = _opinion_piece_db44292(body, n_opinion)
+        assert _opinion_piece(body, n_opinion) == expected
+        hits += expected and n_opinion / max(len(body), 1) < 0.5
+    assert hits > 50  # the first-person rule decides some of them
