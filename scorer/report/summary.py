@@ -195,9 +195,10 @@ def _opinion_piece(body: list[dict], n_opinion: int) -> bool:
     # see a line break as they see a text's either end, so a sentence has a match alone exactly when one falls in its
     # stretch of the joined text; only those sentences are then read for quotation marks)
     if own:
-        joined = "\n".join(own)
-        speaking, ends, at = 0, list(accumulate(len(text) + 1 for text in own)), -1
-        for match in _FIRST_PERSON.finditer(joined):
+        speaking, ends, at = 0, None, -1
+        for match in _FIRST_PERSON.finditer("\n".join(own)):
+            if ends is None:  # (where each sentence's stretch ends, once there is a match)
+                ends = list(accumulate(len(text) + 1 for text in own))
             k = bisect_right(ends, match.start())
             if k != at:  # (the sentence's first match)
                 at = k
