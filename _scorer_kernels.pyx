@@ -3898,6 +3898,68 @@ def english_counts(str text not None, frozenset function_words not None):
     return counts[0], counts[1], counts[2]
 
 
+# ---- glue (session 15) ----
+#
+#   FirstLetters (the words of a `Words` grouped by their first character, in order) <- the words tried one by one:
+#   `_alternative_end` (fink, which specific_words and alternation_spans call) now tries at a word's start only the
+#   words that begin with its first letter, in the same order, instead of every word: the same first match (tests/kernels/test_glue.py).
+
+cdef class FirstLetters:
+    """The words of a `Words` by first character: for an ASCII character c, the indices of the non-empty words
+    that start with it are order[starts[c]:starts[c + 1]], in the words' order (a word starting with another
+    character is in no group: `_alternative_end` matches only lower-cased ASCII there)."""
+    cdef Words words  # (held: chars and offsets are its arrays)
+    cdef Py_UCS4 *chars
+    cdef Py_ssize_t *offsets
+    cdef Py_ssize_t *order
+    cdef Py_ssize_t starts[129]
+
+    def __cinit__(self, Words words not None):
+        cdef Py_ssize_t counts[128]
+        cdef Py_ssize_t k, c, a, total = 0
+        self.words, self.chars, self.offsets = words, words.chars, words.offsets
+        self.order = <Py_ssize_t *> PyMem_Malloc((words.n + 1) * sizeof(Py_ssize_t))
+        if self.order == NULL:
+            raise MemoryError()
+        for c in range(128):
+            counts[c] = 0
+        for k in range(words.n):
+            a = words.offsets[k]
+            if words.offsets[k + 1] > a and words.chars[a] < 128:
+                counts[words.chars[a]] += 1
+        for c in range(128):
+            self.starts[c] = total
+            total += counts[c]
+            counts[c] = self.starts[c]  # (now the next free slot of the group)
+        self.starts[128] = total
+        for k in range(words.n):  # (in order: each group keeps the words' order)
+            a = words.offsets[k]
+            if words.offsets[k + 1] > a and words.chars[a] < 128:
+                self.order[counts[words.chars[a]]] = k
+                counts[words.chars[a]] += 1
+
+    def __dealloc__(self):
+        PyMem_Free(self.order)
+
+
+cdef list _FIRST_LETTERS = []  # [(tuple, FirstLetters)]: the callers pass the same few tuples every time
+
+
+cdef FirstLetters _first_letters(tuple words):
+    """The FirstLetters of a tuple's `Words`, built once per tuple (found by identity, else by equality)."""
+    for key, table in _FIRST_LETTERS:
+        if key is words:
+            return <FirstLetters> table
+    for key, table in _FIRST_LETTERS:
+        if key == words:
+            return <FirstLetters> table
+    if len(_FIRST_LETTERS) > 16:
+        del _FIRST_LETTERS[:]
+    table = FirstLetters(_words(words))
+    _FIRST_LETTERS.append((words, table))
+    return <FirstLetters> table
+
+
 # ---- vocabulary ----
 #   vocab_hashes <- scorer.text.vocab._hash_grouped_python (the terms' polynomial hashes, before the final mix)
 
@@ -4460,21 +4522,24 @@ cdef inline bint _ascii_digit(Py_UCS4 ch) noexcept nogil:
     return 0x30 <= ch <= 0x39
 
 
-cdef Py_ssize_t _alternative_end(Text t, Py_ssize_t p, Words words) noexcept nogil:
+cdef Py_ssize_t _alternative_end(Text t, Py_ssize_t p, FirstLetters index) noexcept nogil:
     """Where `(w1|w2|...)\\b` matches at p, case-insensitively, for lower-case ASCII words (phrases): the end of the
     first word (in order) found there with a word boundary after it; -1 when none. Only for text whose word
-    characters are all ASCII (no other character then matches an ASCII letter case-insensitively)."""
-    cdef Py_ssize_t k, a, m, j
+    characters are all ASCII (no other character then matches an ASCII letter case-insensitively). Session 15: only
+    the words that start with the letter at p are tried (`FirstLetters`, in their order: the same first match)."""
+    cdef Py_ssize_t g, k, a, m, j
     cdef Py_UCS4 first = _low(_at(t, p))
-    if first >= 128 or not words.first[first]:
+    cdef Py_ssize_t c = <Py_ssize_t> first
+    if first >= 128:
         return -1
-    for k in range(words.n):
-        a = words.offsets[k]
-        m = words.offsets[k + 1] - a
-        if m == 0 or p + m > t.n or words.chars[a] != first:
+    for g in range(index.starts[c], index.starts[c + 1]):
+        k = index.order[g]
+        a = index.offsets[k]
+        m = index.offsets[k + 1] - a
+        if p + m > t.n:
             continue
         j = 1
-        while j < m and _low(_at(t, p + j)) == words.chars[a + j]:
+        while j < m and _low(_at(t, p + j)) == index.chars[a + j]:
             j += 1
         if j == m and _boundary_at(t, p + m):
             return p + m
@@ -4532,7 +4597,7 @@ def specific_words(str text not None, tuple number_words not None, tuple date_wo
     before "of", "another" or nothing, then the first two of `\\b(date words|(19|20)\\d\\d)\\b` that are not relative
     dates, as written."""
     cdef Text t = _text(text)
-    cdef Words numbers = _words(number_words), dates = _words(date_words)
+    cdef FirstLetters numbers = _first_letters(number_words), dates = _first_letters(date_words)
     cdef Py_ssize_t p = 0, q, top, n = t.n, found = 0
     cdef Py_UCS4 ch
     cdef list out = []
@@ -4671,7 +4736,7 @@ def alternation_spans(str text not None, tuple words not None):
     phrases of words joined by one space, in the pattern's order) in `text`, as `finditer` finds them, for text whose
     word characters are all ASCII; None for other text (the regex reads it)."""
     cdef Text t = _text(text)
-    cdef Words table = _words(words)
+    cdef FirstLetters table = _first_letters(words)
     cdef Py_ssize_t p = 0, q, n = t.n
     cdef list out = []
     if not _ascii_words_only(t):

@@ -177,10 +177,9 @@ class Scorer:
         claim_grades = np.concatenate([article_grades[keep] for (_, article_grades), keep in zip(claims, keeps)])
         X = support_features(texts, probs, corr, cues, claim_grades)
         # the support model on each article's rows alone, as when it is the batch's only article: a product's last bits
-        # depend on its shape (one row is a BLAS matrix-vector call), so a stacked product would make an article's
-        # numbers depend on the batch it came in
-        scored = [self.support.predict_and_contributions(X[bounds[a]:bounds[a + 1]]) for a in range(len(ready))]
-        support, grades, contrib = (np.concatenate(part) for part in zip(*scored))
+        # depend on its shape (one row is a BLAS matrix-vector call), so the products are made per article (the
+        # cell-by-cell steps once for the batch: `SupportModel.predict_and_contributions_many`)
+        support, grades, contrib = self.support.predict_and_contributions_many(X, bounds)
         reasons = reasons_many(contrib, X, texts, corr, labels)
         # plain Python numbers (tolist) instead of one numpy scalar per cell, rounded as reported, for the whole batch
         probs, support, grades = rounded(probs, 4), rounded(support, 4), grades.tolist()
@@ -197,7 +196,7 @@ class Scorer:
         """The Report of one article from its sentence rows: the summary, the flags, the skipped furniture."""
         text = p.article.text
         skipped = sorted(list(p.skipped) + [Skipped(s.start, s.end, s.text, FURNITURE_REASON)
-                                            for s, f in zip(p.sentences, furniture.tolist()) if f])
+                                            for s in map(p.sentences.__getitem__, np.flatnonzero(furniture).tolist())])
         summary = summarise(rows, head, overlap)
         if not looks_english(text):
             summary["flags"].insert(0, NON_ENGLISH_FLAG)

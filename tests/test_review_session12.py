@@ -25,12 +25,12 @@ def test_support_numbers_of_a_one_sentence_article_as_alone(model, monkeypatch):
     a BLAS matrix-vector (or dot) call whose last bits differ from the row's in the batch's stacked matrix product,
     so the batch changed them (and, at a rounding tie or a reason's 0.02 threshold, the report)."""
     calls, seen = [], {}
-    real_predict = model.support.predict_and_contributions
+    real_predict, real_many = model.support.predict_and_contributions, model.support.predict_and_contributions_many
     real_rounded, real_reasons = pipeline.rounded, pipeline.reasons_many
 
-    def predict_spy(X):
+    def predict_spy(X, bounds):  # (session 15: the batch's rows in one call, each article's products alone)
         calls.append(np.array(X))
-        return real_predict(X)
+        return real_many(X, bounds)
 
     def reasons_spy(contrib, X, texts, corr, labels, limit=3):
         seen["contrib"] = np.array(contrib)
@@ -41,7 +41,7 @@ def test_support_numbers_of_a_one_sentence_article_as_alone(model, monkeypatch):
             seen["support"] = np.array(values)
         return real_rounded(values, digits)
 
-    monkeypatch.setattr(model.support, "predict_and_contributions", predict_spy)
+    monkeypatch.setattr(model.support, "predict_and_contributions_many", predict_spy)
     monkeypatch.setattr(pipeline, "reasons_many", reasons_spy)
     monkeypatch.setattr(pipeline, "rounded", rounded_spy)
     reports = list(model.score_many([OTHERS[0], ONE_SENTENCE, OTHERS[1]]))

@@ -396,11 +396,14 @@ _CUE_TABLES = (kernels.compiled.WordBits(_PYTHON_BITS), kernels.compiled.WordBit
     if hasattr(kernels.compiled, "WordBits") else (_PYTHON_BITS, _CASE_BITS)
 
 
+_STR = frozenset((str,))
+
+
 def cue_matrix(texts) -> np.ndarray:
     """cue_vector for many sentences as an (n, len(CUE_FEATURES)) array (the compiled `cue_rows` when the kernels
     are active and every text is a str: the same values)."""
     texts = list(texts)
-    if _cue_rows is not None and all(type(t) is str for t in texts):
+    if _cue_rows is not None and set(map(type, texts)) <= _STR:  # (every text a str)
         out = np.empty((len(texts), len(CUE_FEATURES)), dtype=np.float64)
         _cue_rows(texts, out, *_CUE_TABLES, _CASE_LONGEST, _CUE_CALLS, _ANY_CASE_BIT)
         return out

@@ -64,11 +64,15 @@ def article_inputs(article_text: str, sentences, cues: frozenset[str] = CUE_VERB
         if spans is None:
             found, content = find_attribution(sent.text, cues), None
         else:
-            found, content = sentence_attribution(article_text, sent, spans[i])
-        attr, stype, inherited = add(sent.start, sent.text, found, continued=content is not None and found.cue is None)
+            tagged = spans[i]
+            if tagged["SOURCE"] or tagged["CUE"]:
+                found, content = sentence_attribution(article_text, sent, tagged)
+            else:  # most sentences: no source or cue tagged (`sentence_attribution` of them, without the call)
+                contents = tagged["CONTENT"]
+                found, content = NO_ATTRIBUTION, (contents[0][0], contents[-1][1]) if contents else None
+        attr, stype, inherited = add(sent.start, sent.text, found, content is not None and found.cue is None)
         if attr is NO_ATTRIBUTION and stype is None:  # most sentences: no source, no cue, nothing carried over
-            rows.append((None, None, None, None, None, None, "none", "", None, None, None)
-                        + ((None, None) if content is None else (content[0], content[1])))
+            rows.append(_NO_SOURCE_ROW if content is None else _NO_SOURCE_ROW[:-2] + content)
             continue
         shift = sent.start
         rows.append((
@@ -86,8 +90,14 @@ def article_inputs(article_text: str, sentences, cues: frozenset[str] = CUE_VERB
     else:
         columns = {name: [] for name in FRAME_COLUMNS}
     vecs = cue_matrix(texts)
-    empty = np.zeros((1, len(CUE_FEATURES)))
+    # the neighbours' rows: the matrix shifted by one row, a row of zeros at the open end
+    prev_vecs, next_vecs = np.zeros(vecs.shape, dtype=vecs.dtype), np.zeros(vecs.shape, dtype=vecs.dtype)
+    prev_vecs[1:], next_vecs[:-1] = vecs[:-1], vecs[1:]
     columns["cue_vec"] = vecs
-    columns["prev_cue_vec"] = np.vstack([empty, vecs[:-1]]) if len(vecs) else vecs
-    columns["next_cue_vec"] = np.vstack([vecs[1:], empty]) if len(vecs) else vecs
+    columns["prev_cue_vec"] = prev_vecs
+    columns["next_cue_vec"] = next_vecs
     return ModelInputs(columns)
+
+
+# the row of a sentence with no source, no cue and nothing carried over (its last two cells: the content span)
+_NO_SOURCE_ROW = (None, None, None, None, None, None, "none", "", None, None, None, None, None)

@@ -333,6 +333,39 @@ class SupportModel:
         support, grades = self._banded(self._in_grade_order(raw))
         return support, grades, self._contributions(Z, raw)
 
+    def predict_and_contributions_many(self, X: np.ndarray, bounds: list[int]) -> tuple[np.ndarray, np.ndarray,
+                                                                                       np.ndarray]:
+        """`predict_and_contributions` of each article's rows X[bounds[a]:bounds[a + 1]] alone, stacked: the same
+        numbers. A matrix product's last bits depend on its shape (one row is a BLAS matrix-vector call), so the four
+        products are made article by article, as for the article alone; every other step works cell by cell (or, the
+        softmax's maximum and sum, row by row), which gives each cell the same number in any stack of rows: those run
+        once for the batch instead of once per article (about 15 numpy calls of a few microseconds each)."""
+        Z = self._scaled(X)
+        spans = [(bounds[a], bounds[a + 1]) for a in range(len(bounds) - 1)]
+        coef_t, grade_values = self.coef_.T, np.asarray(GRADES)
+        raw = logistic_probabilities(self._per_article(Z, coef_t, spans, self.coef_.shape[0]) + self.intercept_)
+        probs = self._in_grade_order(raw)
+        support = self._per_article(probs, grade_values, spans) / max(GRADES)
+        grades = np.searchsorted(np.asarray(GRADE_CUTS), np.round(support, 4), side="right")  # (`_banded`)
+        # (`_contributions`)
+        classes = self.classes_.astype(float)
+        expected = self._per_article(raw, classes, spans)
+        weights = raw * (classes[None, :] - expected[:, None])
+        coef = self.coef_ if len(self.coef_) == len(classes) else np.vstack([-self.coef_ / 2, self.coef_ / 2])
+        return support, grades, Z * self._per_article(weights, coef, spans, coef.shape[1])
+
+    @staticmethod
+    def _per_article(rows: np.ndarray, matrix: np.ndarray, spans: list[tuple[int, int]],
+                     width: int | None = None) -> np.ndarray:
+        """rows[a:b] @ matrix for each article's span (a, b), stacked (`width`: the products' columns, None for a
+        vector)."""
+        if len(spans) == 1:
+            return rows @ matrix
+        parts = [rows[a:b] @ matrix for a, b in spans]
+        if parts:
+            return np.concatenate(parts)
+        return np.zeros((0,) if width is None else (0, width))
+
 
 def _quote(words: list[str]) -> str:
     return ", ".join(f"'{w}'" for w in dict.fromkeys(words))

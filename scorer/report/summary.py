@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
+from itertools import accumulate
 
 from ..attribution.lexicon import outlet_pattern
 from ..labels import LABELS
-from ..model.support import content_words, grade_of, hedge_words
+from ..model.support import GRADE_CUTS, content_words, hedge_words
 
 _OUTLET = outlet_pattern()
 _TITLES = re.compile(r"^(the|a|an|mr|mrs|ms|dr|sen|rep|gov|president|secretary|former)\.?\s+", re.I)
@@ -116,8 +118,8 @@ def summarise(rows: list[dict], headline_index: int | None, overlap: list[int] |
     n = len(rows)
     shares = {label: 0.0 for label in LABELS}
     share = 1.0 / n
-    for row in rows:
-        shares[row["attribution_type"]] += share
+    for label in [row["attribution_type"] for row in rows]:
+        shares[label] += share
     first_body = 0 if headline_index is None else headline_index + 1  # (the lede: `_is_lede`)
     indices = [row["index"] for row in rows]
     supports = [row["support"] for row in rows]
@@ -147,6 +149,7 @@ FIRST_PERSON_SENTENCES = 3    # ... or the writer speaks as "I" in this many una
 MIXED_OPINION_SENTENCES = 3   # opinion mixed into news: at least this many opinion sentences in the body ...
 MIXED_OPINION_SHARE = 0.15    # ... making at least this share of it
 CARRY_SHARED_WORDS = 2        # a body sentence carries the headline's claim when it shares this many content words
+_SECOND_CUT = GRADE_CUTS[1]   # (the support of grade 2 and up: `_weak`)
 _RELAY_CUE = re.compile(r"(report|according|quot|said|say|writ|wrote|publish|reveal|learn|obtain|cit|claim|broke|"
                         r"air|broadcast|told|tell)")
 OPINION_PIECE_FLAG = "opinion piece (column, letter or op-ed): the writer's own view, not a news report"
@@ -188,15 +191,21 @@ def _opinion_piece(body: list[dict], n_opinion: int) -> bool:
     # the writer's voice: "I" in a sentence typed as the writer's or the outlet's own, with no quotation mark in it
     # (quoted speakers say "I" too, and the middle of a long quotation is often typed as narration)
     own = [r["text"] for r in body if r["attribution_type"] in ("editorial_opinion", "outlet_claim")]
-    # (first a search of them all, joined by a line break: no match crosses it or sees another sentence's word, so
-    # none there is none in any)
-    if own and _FIRST_PERSON.search("\n".join(own)):
-        speaking = 0
-        for text in own:
-            if not _QUOTE_MARK.search(text) and _FIRST_PERSON.search(text):
-                speaking += 1
-                if speaking >= FIRST_PERSON_SENTENCES:
-                    return True
+    # (the matches of them all, joined by a line break: no match holds one, and the look-behind and the word boundary
+    # see a line break as they see a text's either end, so a sentence has a match alone exactly when one falls in its
+    # stretch of the joined text; only those sentences are then read for quotation marks)
+    if own:
+        speaking, ends, at = 0, None, -1
+        for match in _FIRST_PERSON.finditer("\n".join(own)):
+            if ends is None:  # (where each sentence's stretch ends, once there is a match)
+                ends = list(accumulate(len(text) + 1 for text in own))
+            k = bisect_right(ends, match.start())
+            if k != at:  # (the sentence's first match)
+                at = k
+                if not _QUOTE_MARK.search(own[k]):
+                    speaking += 1
+                    if speaking >= FIRST_PERSON_SENTENCES:
+                        return True
     return any(_BIO_LINE.match(r["text"]) for r in body[-2:])
 
 
@@ -212,7 +221,8 @@ def _carriers(rows: list[dict], headline_index: int, overlap: list[int] | None =
 
 def _weak(row: dict) -> bool:
     """Weakly or not supported: support in the band of grade 0-1, or resting on an anonymous source."""
-    return grade_of(row["support"]) <= 1 or row["attribution_type"] == "anonymous_intelligence"
+    # (grade_of(support) <= 1: the support is not at or above the second cut point; NaN is grade 0)
+    return not row["support"] >= _SECOND_CUT or row["attribution_type"] == "anonymous_intelligence"
 
 
 def outlet_named(phrase: str | None) -> str | None:
@@ -239,7 +249,10 @@ def flags(rows: list[dict], headline_index: int | None, sources: list[dict], sha
     first_body = 0 if headline_index is None else headline_index + 1
     n_named = n_anonymous = n_opinion = 0
     anonymous_lede = False
+    conduits = []  # the rows with an outlet as conduit (`via`), for the relay flag below
     for r in rows:
+        if r.get("via"):
+            conduits.append(r)
         index = r["index"]
         if index == headline_index:
             continue
@@ -287,9 +300,8 @@ def flags(rows: list[dict], headline_index: int | None, sources: list[dict], sha
         reported = [i for i in entry["sentences"] if _RELAY_CUE.match((by_index[i].get("cue") or "").lower())]
         if outlet and reported:
             relayed.setdefault(outlet, []).extend(reported)
-    for r in rows:  # a conduit counts for a claim resting on no named source ("officials told CNN")
-        via = r.get("via")
-        outlet = outlet_named(via) if via and r["attribution_type"] != "named_source" else None
+    for r in conduits:  # a conduit counts for a claim resting on no named source ("officials told CNN")
+        outlet = outlet_named(r["via"]) if r["attribution_type"] != "named_source" else None
         if outlet:
             relayed.setdefault(outlet, []).append(r["index"])
     if relayed and by_index is None:
