@@ -153,3 +153,17 @@ def test_two_maps_read_together_each_get_their_own_results():
     assert [y for _, y in pairs] == square_all(range(200), 1)
     # the kept pool is free again for the next map
     assert list(ordered_map(square_all, range(10), jobs=2)) == square_all(range(10))
+
+
+def collector_state(chunk):
+    import gc
+
+    return [(gc.get_threshold()[0], gc.get_freeze_count() > 0) for _ in chunk]
+
+
+def test_workers_collect_garbage_less_often_and_never_walk_what_they_started_with():
+    import gc
+
+    before = gc.get_threshold()
+    assert set(ordered_map(collector_state, range(4), jobs=2, size=1)) == {(pool.WORKER_GC_THRESHOLD, True)}
+    assert gc.get_threshold() == before  # this process's collector is left as it was
