@@ -598,7 +598,9 @@ class SpanTagger:
             return out
         # the tokens in time-major order, tag-major: em[:, i] are the scores of token i, so that a step's rows of
         # each tag are contiguous
-        em = np.ascontiguousarray(np.take(emissions, layout.token, axis=0).T)
+        em = np.empty((emissions.shape[1], len(layout.token)), dtype=emissions.dtype)
+        for k, column in enumerate(emissions.T):  # (a tag at a time: ~2x faster than a row gather then a transpose)
+            np.take(column, layout.token, out=em[k], mode="clip")  # (the token indices are in range)
         at, live = layout.at, layout.live
         # the forward pass keeps only each step's best scores (deltas): for each tag b the maximum over the previous
         # tag a of delta[a] + transitions[a, b], one (a, b, sentence) array reduced over a, its outer axis (an
