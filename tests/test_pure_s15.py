@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import re
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -131,13 +132,12 @@ def test_repair_same_as_before(polnear_texts):
         "Shares of Acme Inc. The board met.", "“Go,” he said. “Now.”", "x Jr. Smith", "“A.” “B.” “C,” she said."]
     single = 0
     for block in blocks:
-        spans = [(s, e) for s, e in map(lambda se: segment._strip_span(block, *se), segment._punkt_spans(block))
-                 if e > s]
+        spans = [(s, e) for s, e in (segment._strip_span(block, *se) for se in segment._punkt_spans(block)) if e > s]
         single += len(spans) == 1
         assert segment._repair(block, spans) == _repair_before(block, spans), repr(block)
         # any spans, not only punkt's: every cut of the block
         cuts = sorted({0, len(block), *random.Random(len(block)).sample(range(len(block) + 1), min(3, len(block)))})
-        some = [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+        some = [(a, b) for a, b in pairwise(cuts) if b > a]
         assert segment._repair(block, some) == _repair_before(block, some), repr(block)
     assert single > 100
 
