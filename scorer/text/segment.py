@@ -284,12 +284,16 @@ def split_sentences(text: str, lo: int = 0, hi: int | None = None) -> list[Sente
         return kernels.compiled.split_sentences(text, lo, hi, decide, Sentence, _SENTENCE_STARTERS,
                                                 _FINAL_ABBREVIATIONS, _TITLES, _MAX_QUOTE_MERGE, memo)
     out: list[Sentence] = []
-    # (nupunkt's loaded tokenizer checked once a call: a block that is one sentence by `_one_span` skips it)
-    one_sentence = decide is None and _punkt_reproducible((_SPAN_TOKENIZE or _span_tokenize()).__self__)
+    one_sentence = None
     for b_start, b_end in _blocks(text, lo, hi):
         block = text[b_start:b_end]
-        spans = _punkt_spans(block, one_sentence) if decide is None else \
-            kernels.compiled.punkt_spans(block, decide, memo)
+        if decide is None:
+            if one_sentence is None:  # (nupunkt's loaded tokenizer checked once a call: then a block that is one
+                # sentence by `_one_span` skips nupunkt)
+                one_sentence = _punkt_reproducible((_SPAN_TOKENIZE or _span_tokenize()).__self__)
+            spans = _punkt_spans(block, one_sentence)
+        else:
+            spans = kernels.compiled.punkt_spans(block, decide, memo)
         for s, e in _sentence_spans_fast(block, spans):
             out.append(Sentence(b_start + s, b_start + e, block[s:e]))
     return out
