@@ -3,8 +3,8 @@ texts and on fuzzed strings.
 
 - segmentation: a block that is one sentence by its characters (`segment._one_span`) skips nupunkt, whose spans are
   then the whole block; `_repair` of one sentence (frozen copy of the loop below);
-- the span tagger's row maxima (`tagger._row_max`) against numpy's `max(axis=1)` (the emissions, Viterbi, marginals
-  and source confidences against frozen code: tests/attribution/test_tagger_speed_same.py);
+- the span tagger's row maxima and sums (`tagger._row_max`, `_row_sum`) against numpy's `max` and `sum(axis=1)` (the
+  emissions, Viterbi, marginals and source confidences against frozen code: tests/attribution/test_tagger_speed_same.py);
 - `looks_english`'s non-ASCII characters (`language._non_ascii`) against the regex scan it replaces.
 """
 from __future__ import annotations
@@ -156,6 +156,19 @@ def test_row_max_is_numpys():
         assert got.shape == want.shape and np.array_equal(got, want, equal_nan=True)
         # as the marginals use it: the same exponentials, bit for bit (a zero's sign aside, which exp does not see)
         assert np.array_equal(np.exp(a - got).view(np.int64), np.exp(a - want).view(np.int64))
+
+
+def test_row_sum_is_numpys():
+    """The marginals' row sums (7 tags; non-negative, as probabilities are) bit for bit as numpy's sum(axis=1)."""
+    rng = np.random.default_rng(4)
+    for trial in range(40):
+        rows = int(rng.integers(0, 3000))
+        a = rng.random((rows, int(rng.integers(1, 11)))) ** 5 * 10.0 ** rng.integers(-300, 300, size=(rows, 1))
+        a[rng.random(a.shape) < 0.1] = 0.0
+        want = a.sum(axis=1, keepdims=True)
+        assert np.array_equal(T._row_sum(a).view(np.int64), want.view(np.int64))
+        view = a[rows // 3:]  # (a view, as the forward-backward steps pass)
+        assert np.array_equal(T._row_sum(view).view(np.int64), view.sum(axis=1, keepdims=True).view(np.int64))
 
 
 _NON_ASCII = re.compile("[^\x00-\x7f]")

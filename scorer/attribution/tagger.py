@@ -668,15 +668,15 @@ class SpanTagger:
             step = np.matmul(alpha[p:p + n], trans, out=alpha[a:a + n])
             step *= e[a:a + n]
             if t % every == 0:
-                step /= step.sum(axis=1, keepdims=True)
+                step /= _row_sum(step)
         trans_t, scaled = trans.T, np.empty_like(e[:live[0]])
         for t in range(layout.width - 2, -1, -1):
             a, n, q = at[t], live[t + 1], at[t + 1]  # the first n go on after t; the others end at t (beta 1)
             step = np.matmul(np.multiply(e[q:q + n], beta[q:q + n], out=scaled[:n]), trans_t, out=beta[a:a + n])
             if t % every == 0:
-                step /= step.sum(axis=1, keepdims=True)
+                step /= _row_sum(step)
         m = np.multiply(alpha, beta, out=alpha)
-        m /= np.maximum(m.sum(axis=1, keepdims=True), 1e-300)
+        m /= np.maximum(_row_sum(m), 1e-300)
         out[layout.token] = m
         return out
 
@@ -765,6 +765,19 @@ def _row_max(a: np.ndarray) -> np.ndarray:
     out = a[:, :1].copy()
     for k in range(1, a.shape[1]):
         np.maximum(out, a[:, k:k + 1], out=out)
+    return out
+
+
+def _row_sum(a: np.ndarray) -> np.ndarray:
+    """`a.sum(axis=1, keepdims=True)` of a 2-d array with fewer than 8 columns, by adding its columns left to right:
+    numpy adds so few entries of a row in that order too (its pairwise summation starts at 8), one row at a time, ~3x
+    slower (tests/test_pure_s15.py and the frozen marginals of tests/attribution/test_tagger_speed_same.py hold the
+    two to the same bits)."""
+    if a.shape[1] >= 8:
+        return a.sum(axis=1, keepdims=True)
+    out = a[:, :1].copy()
+    for k in range(1, a.shape[1]):
+        out += a[:, k:k + 1]
     return out
 
 
