@@ -4,7 +4,7 @@ texts and on fuzzed strings.
 - segmentation: a block that is one sentence by its characters (`segment._one_span`) skips nupunkt, whose spans are
   then the whole block; `_repair` of one sentence (frozen copy of the loop below);
 - the span tagger's row maxima and sums (`tagger._row_max`, `_row_sum`) against numpy's `max` and `sum(axis=1)` (the
-  emissions, Viterbi, marginals and source confidences against frozen code: tests/attribution/test_tagger_speed_same.py);
+  emissions, Viterbi, marginals and source confidences against frozen code: test_tagger_speed_same.py);
 - `looks_english`'s non-ASCII characters (`language._non_ascii`) against the regex scan it replaces.
 """
 from __future__ import annotations
