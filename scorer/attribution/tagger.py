@@ -580,8 +580,10 @@ class SpanTagger:
                 part += block[k:k + b - a, k]
         out = np.take(sums, place - reach, axis=0)
         add = np.empty((n_tok, n_tags))
+        # (mode "clip": a take into `out` with the default mode "raise" is buffered, about 4x slower; the codes are in
+        # range by construction, each group's value below its size, so nothing is clipped)
         for code in self._joint_codes(tokens).T:
-            out += np.take(self.joint, code, axis=0, out=add)
+            out += np.take(self.joint, code, axis=0, out=add, mode="clip")
         return out
 
     def _joint_codes(self, tokens: Tokens) -> np.ndarray:
@@ -607,7 +609,9 @@ class SpanTagger:
             return out
         # the tokens in time-major order, tag-major: em[:, i] are the scores of token i, so that a step's rows of
         # each tag are contiguous
-        em = np.ascontiguousarray(np.take(emissions, layout.token, axis=0).T)
+        em = np.empty((emissions.shape[1], len(layout.token)), dtype=emissions.dtype)
+        for k, column in enumerate(emissions.T):  # (a tag at a time: ~2x faster than a row gather then a transpose)
+            np.take(column, layout.token, out=em[k], mode="clip")  # (the token indices are in range)
         at, live = layout.at, layout.live
         # the forward pass keeps only each step's best scores (deltas): for each tag b the maximum over the previous
         # tag a of delta[a] + transitions[a, b], one (a, b, sentence) array reduced over a, its outer axis (an
@@ -664,7 +668,7 @@ class SpanTagger:
         if not layout.width:
             return out
         pad = np.take(emissions, layout.token, axis=0)
-        e = np.exp(pad - pad.max(axis=1, keepdims=True))
+        e = np.exp(pad - _row_max(pad))
         alpha = np.empty_like(e)
         beta = np.ones_like(e)
         at, live = layout.at, layout.live
@@ -675,15 +679,15 @@ class SpanTagger:
             step = np.matmul(alpha[p:p + n], trans, out=alpha[a:a + n])
             step *= e[a:a + n]
             if t % every == 0:
-                step /= step.sum(axis=1, keepdims=True)
+                step /= _row_sum(step)
         trans_t, scaled = trans.T, np.empty_like(e[:live[0]])
         for t in range(layout.width - 2, -1, -1):
             a, n, q = at[t], live[t + 1], at[t + 1]  # the first n go on after t; the others end at t (beta 1)
             step = np.matmul(np.multiply(e[q:q + n], beta[q:q + n], out=scaled[:n]), trans_t, out=beta[a:a + n])
             if t % every == 0:
-                step /= step.sum(axis=1, keepdims=True)
+                step /= _row_sum(step)
         m = np.multiply(alpha, beta, out=alpha)
-        m /= np.maximum(m.sum(axis=1, keepdims=True), 1e-300)
+        m /= np.maximum(_row_sum(m), 1e-300)
         out[layout.token] = m
         return out
 
@@ -713,7 +717,10 @@ class SpanTagger:
         chosen = np.flatnonzero(chosen_mask)  # not np.unique: numpy 2 imports numpy.ma for it (~9 ms of a cold start)
         rows = np.flatnonzero(chosen_mask[sentence])  # the tokens of those sentences, in order
         probs = np.zeros(len(tags))
-        probs[rows] = self.marginals(emissions[rows], lengths_a[chosen].tolist())[:, _SOURCE_TAGS].sum(axis=1)
+        # (the two columns added: what `[:, _SOURCE_TAGS].sum(axis=1)` gives, without numpy's slow reduction of short
+        # rows; two non-negative probabilities, whose sum in either order is the same)
+        marginals = self.marginals(emissions[rows], lengths_a[chosen].tolist())
+        probs[rows] = marginals[:, _SOURCE_TAGS[0]] + marginals[:, _SOURCE_TAGS[1]]
         sums = np.r_[0.0, np.cumsum(probs)]
         return first, end, (sums[end] - sums[first]) / (end - first)
 
@@ -759,6 +766,30 @@ class SpanTagger:
         tags = kernels.tagger_decode(emissions, length_a, self.transitions, *self._scaled_transitions(), _SOURCE_TAGS,
                                      self.source_threshold)
         return kernels.tagger_spans(tags, length_a, starts, ends, _ROLE_OF_TAG, _BEGIN_TAG, ROLES)
+
+
+def _row_max(a: np.ndarray) -> np.ndarray:
+    """`a.max(axis=1, keepdims=True)` of a 2-d array, by an element-wise maximum of its columns (numpy reduces the few
+    entries of each row one row at a time, ~15x slower on the tagger's (tokens, 7) arrays). The same values: the
+    maximum of the same entries, a NaN in a row its maximum either way (a zero's sign may differ, which no use of it
+    here sees: x - 0.0 and x - -0.0 differ only for x = -0.0, as -0.0 and 0.0, whose exp is 1 alike)."""
+    out = a[:, :1].copy()
+    for k in range(1, a.shape[1]):
+        np.maximum(out, a[:, k:k + 1], out=out)
+    return out
+
+
+def _row_sum(a: np.ndarray) -> np.ndarray:
+    """`a.sum(axis=1, keepdims=True)` of a 2-d array with fewer than 8 columns, by adding its columns left to right:
+    numpy adds so few entries of a row in that order too (its pairwise summation starts at 8), one row at a time, ~3x
+    slower (tests/test_pure_s15.py and the frozen marginals of tests/attribution/test_tagger_speed_same.py hold the
+    two to the same bits)."""
+    if a.shape[1] >= 8:
+        return a.sum(axis=1, keepdims=True)
+    out = a[:, :1].copy()
+    for k in range(1, a.shape[1]):
+        out += a[:, k:k + 1]
+    return out
 
 
 def _token_quote_states(articles, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:

@@ -26,6 +26,13 @@ _FUNCTION_BYTES = frozenset(w.encode("ascii") for w in _FUNCTION_WORDS)
 MIN_WORDS = 12  # fewer words (a headline alone) are not judged
 MIN_LETTERS = 20
 _SLICE = 256  # words counted at a time by the ASCII path
+_ASCII_BYTES = bytes(range(128))
+
+
+def _non_ascii(text: str) -> set[str]:
+    """The distinct non-ASCII characters of the text (what `set(_NON_ASCII.findall(text))` gives, lone surrogates
+    too): its UTF-8 bytes less the ASCII ones are the UTF-8 of those characters alone (~5x faster than the regex)."""
+    return set(text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass"))
 # (letters, words, function words) of the ASCII path below, compiled (`_scorer_kernels.english_counts`; None for text
 # that does not take that path), or None: the pure-Python twin is that path itself
 _english_counts = kernels.pick("english_counts", None)
@@ -44,7 +51,7 @@ def looks_english(text: str) -> bool:
     if counts is not None:
         letters, n_words, function = counts
         return letters < MIN_LETTERS or n_words < MIN_WORDS or function >= 0.12 * n_words
-    if _english_counts is None and (head.isascii() or not any(map(str.isalnum, set(_NON_ASCII.findall(head))))):
+    if _english_counts is None and (head.isascii() or not any(map(str.isalnum, _non_ascii(head)))):
         # the same three counts, on bytes: text whose word characters are all ASCII (a non-ASCII character is a word
         # character of the regex engine when it is alphanumeric; `_` is ASCII) has as its words, lower-cased, the
         # runs of ASCII letters (every other character, non-ASCII ones as "?", a separator), lower-cased
