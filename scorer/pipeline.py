@@ -13,7 +13,7 @@ the batch).
 from __future__ import annotations
 
 import sys
-from itertools import chain
+from itertools import accumulate, chain
 from pathlib import Path
 from typing import NamedTuple
 
@@ -22,6 +22,7 @@ import numpy as np
 from .errors import InputError, ScorerError
 from .labels import LABELS
 from .model.claims import FURNITURE_REASON, claim_features_many, decide
+from .model.cues import cue_matrix
 from .model.inputs import ModelInputs, article_inputs
 from .model.store import MODEL_ID, load_bundle
 from .model.support import corroboration_and_overlap, reasons_many, support_features
@@ -113,8 +114,14 @@ class Scorer:
                 segmented.append(exc)
         ready = [s for s in segmented if not isinstance(s, InputError)]
         tagged = iter(self.spans.spans_many([(article.text, sentences) for article, sentences, _ in ready]))
+        # the cue features of every sentence of the batch in one call (each row is its sentence's alone), cut back
+        # into the articles' blocks
+        vectors = cue_matrix([sent.text for _, sentences, _ in ready for sent in sentences])
+        ends = accumulate(len(sentences) for _, sentences, _ in ready)
+        blocks = iter([vectors[end - len(s[1]):end] for s, end in zip(ready, ends)])
         return [s if isinstance(s, InputError) else
-                PreparedArticle(*s, article_inputs(s[0].text, s[1], self.attribution.cues, spans=next(tagged)))
+                PreparedArticle(*s, article_inputs(s[0].text, s[1], self.attribution.cues, spans=next(tagged),
+                                                   cue_vectors=next(blocks)))
                 for s in segmented]
 
     @staticmethod

@@ -49,12 +49,15 @@ class ModelInputs:
         return cls(out)
 
 
-def article_inputs(article_text: str, sentences, cues: frozenset[str] = CUE_VERBS, spans=None) -> ModelInputs:
+def article_inputs(article_text: str, sentences, cues: frozenset[str] = CUE_VERBS, spans=None,
+                   cue_vectors: np.ndarray | None = None) -> ModelInputs:
     """One row per sentence (objects with start/end/text): context, source/cue/content spans and the source's type.
 
     `spans`: the span tagger's spans of the sentences (`SpanTagger.spans`), as the scorer gives them; without them
     the rule-based extractor (`find_attribution` with the cue words `cues`, the baseline) finds source and cue.
-    Offsets of source, cue and content are relative to the article text.
+    `cue_vectors`: `cue_matrix` of the sentences' texts when the caller has it (a batch computes it for all its
+    articles' sentences in one call: each row is its sentence's alone). Offsets of source, cue and content are
+    relative to the article text.
     """
     sources = ArticleSources(article_text, cues)
     add = sources.add
@@ -89,7 +92,9 @@ def article_inputs(article_text: str, sentences, cues: frozenset[str] = CUE_VERB
         columns.update(zip(FRAME_COLUMNS[3:], map(list, zip(*rows))))
     else:
         columns = {name: [] for name in FRAME_COLUMNS}
-    vecs = cue_matrix(texts)
+    vecs = cue_matrix(texts) if cue_vectors is None else cue_vectors
+    if len(vecs) != len(texts):
+        raise ValueError(f"article_inputs: {len(vecs)} cue vectors for {len(texts)} sentences")
     # the neighbours' rows: the matrix shifted by one row, a row of zeros at the open end
     prev_vecs, next_vecs = np.zeros(vecs.shape, dtype=vecs.dtype), np.zeros(vecs.shape, dtype=vecs.dtype)
     prev_vecs[1:], next_vecs[:-1] = vecs[:-1], vecs[1:]
