@@ -173,6 +173,8 @@ def _worker(tasks, results, parent: int, env: dict[str, str], init: tuple | None
         seq, func, chunk, args = task
         try:
             out = (seq, True, func(chunk, *args))
+        except ScorerError as exc:  # the package's own error (a model that does not load): raised as it is there
+            out = (seq, False, _sendable(exc))
         except Exception as exc:  # noqa: BLE001 - handed to the parent, which raises it there
             import traceback
 
@@ -200,6 +202,18 @@ def quiet_collector() -> None:
     gc.freeze()
     _, second, third = gc.get_threshold()
     gc.set_threshold(WORKER_GC_THRESHOLD, second, third)
+
+
+def _sendable(exc: ScorerError):
+    """`exc` itself if it goes through a queue intact (the parent raises it, so the command gives its one-line message
+    and exit code, as with --jobs 1), else its text (the parent raises WorkerDied with it)."""
+    import pickle
+
+    try:
+        back = pickle.loads(pickle.dumps(exc))
+    except Exception:  # noqa: BLE001 - an error class that does not pickle: its text is sent
+        return f"{type(exc).__name__}: {exc}"
+    return back if type(back) is type(exc) and str(back) == str(exc) else f"{type(exc).__name__}: {exc}"
 
 
 def _context():
@@ -358,6 +372,8 @@ def ordered_map(func, items, jobs: int = 1, args: tuple = (), size: int = CHUNK)
             ok, payload = done.pop(returned)
             returned += 1
             if not ok:
+                if isinstance(payload, ScorerError):
+                    raise payload
                 raise WorkerDied(f"the function failed in a worker process: {payload}")
             for chunk in islice(todo, 1):
                 pool.submit(sent, func, chunk, args)

@@ -106,3 +106,21 @@ def test_prefetch_reads_no_arrays_behind_a_bad_manifest(model_dir, monkeypatch):
     prefetch(model_dir)
     assert _error(model_dir) == plain and store.MANIFEST_FILE in plain
     assert calls == []
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_batch_with_a_forged_manifest_one_line_exit_3(model_dir, tmp_path_factory, jobs):
+    """A model whose files pass their checksums but whose manifest does not parse: `scorer batch` gives the same
+    one-line ModelError and exit 3 with worker processes as without (it was a worker's traceback and exit 1)."""
+    import json
+
+    _forge(model_dir, manifest_text="{")
+    work = tmp_path_factory.mktemp("batch")
+    records = work / "in.jsonl"
+    records.write_text("".join(json.dumps({"id": str(k), "text": f"Record {k} says the mayor. " * 3}) + "\n"
+                               for k in range(40)), encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "scorer", "batch", str(records), "-o", str(work / "out.jsonl"),
+                          "--model", str(model_dir), "--jobs", jobs, "--no-progress"],
+                         capture_output=True, text=True, timeout=300, check=False)
+    assert out.returncode == 3, out.stderr
+    assert out.stderr.count("\n") == 1 and "not a JSON model manifest" in out.stderr, out.stderr
