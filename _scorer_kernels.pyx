@@ -38,7 +38,7 @@ cdef extern from "Python.h":
     bint Py_UNICODE_ISALNUM(Py_UCS4 ch) nogil
     bint Py_UNICODE_ISLOWER(Py_UCS4 ch) nogil
 
-VERSION = 9
+VERSION = 10
 
 cdef enum:
     LEFT_DQ = 0x201C  # “
@@ -2255,6 +2255,192 @@ def quote_states(list prev not None, list texts not None, list nxt not None, dou
         out[i, 2] = (here & 4) != 0 and (here & 1) != 0
         out[i, 3] = (here & 1) != 0 and (after & 2) != 0
     return True
+
+
+# ---- headk (session 15) ----
+#   tfidf_packed <- scorer.model.heads.CompiledHead.word_scores_python and scorer.model.claims.TfidfBlock.scores_python
+#                   (as tfidf_scores, with each head's idf and coefficients of a column side by side in one row of a
+#                   packed table, and the heads' columns of a union id side by side: one or two cache lines an
+#                   occurrence instead of one per class, the idf and the columns of each head)
+
+cdef struct _PackedHead:
+    const int32_t *cols  # union id -> the head's column (NULL: the ids are the columns)
+    Py_ssize_t col_step  # int32 values between two ids' columns
+    Py_ssize_t n_ids
+    const double *table  # the head's row c: idf[c], coef[0, c], ..., coef[n_coef - 1, c]
+    Py_ssize_t width  # doubles per row of the table
+    Py_ssize_t n_words
+    Py_ssize_t n_coef
+    double *out  # (n, n_coef) scores
+
+
+def tfidf_packed(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py_ssize_t n, object tf_table):
+    """`tfidf_scores` with each head given as (columns, table, n_coef): `columns` union id -> the head's column (-1 if
+    not in it; an int32 vector, strided when the heads' columns are packed side by side) or None (the ids are the
+    columns), `table` (n_words, width >= n_coef + 1) float64 with idf[c] in table[c, 0] and coef[b, c] in
+    table[c, 1 + b]. The same bits as `tfidf_scores` (and its twins): per row and head the distinct columns in
+    ascending order and their counts, float32(tf[k] * idf[c]), the row's l2 norm summed in float64 in column order,
+    the values divided in float32, each class's score the float64 sum in column order of value * coef. The rows are
+    done one after the other, all the heads of a row together (a row's occurrences stay in cache)."""
+    import numpy as np
+
+    cdef Py_ssize_t n_occ = rows.shape[0], n_heads = len(heads), i, r, a, e, q, d, b, h, longest = 0, most_coef = 0
+    cdef int64_t c, g
+    cdef double acc, norm2
+    cdef float value, norm
+    cdef bint bad = False
+    cdef const int32_t[:] columns
+    cdef const double[:, ::1] table
+    cdef double[:, ::1] out
+    cdef const float[::1] tf
+    cdef const double *row
+    cdef _PackedHead *p
+    if ids.shape[0] != n_occ:
+        raise ValueError(f"tfidf_packed: {n_occ} rows but {ids.shape[0]} ids")
+    if n < 0:
+        raise ValueError("tfidf_packed: a negative number of rows")
+    if n > PY_SSIZE_T_MAX // 64 or n_occ > PY_SSIZE_T_MAX // 64:  # (the work arrays' size below must not overflow)
+        raise MemoryError(f"tfidf_packed: {n} rows and {n_occ} occurrences")
+    for i in range(n_occ):
+        if rows[i] < 0 or rows[i] >= n or ids[i] < 0:
+            raise ValueError(f"tfidf_packed: a row outside [0, {n}) or a negative id")
+    cdef _PackedHead *packed = <_PackedHead *> PyMem_Malloc((n_heads + 1) * sizeof(_PackedHead))
+    if packed is NULL:
+        raise MemoryError()
+    results, kept = [], []  # (kept: the memoryviews the pointers below read, alive until the end)
+    cdef int64_t *block = NULL
+    cdef int64_t *grouped
+    cdef int64_t *start
+    cdef int64_t *stop
+    cdef int64_t *cols = NULL  # a row's columns of a head, sorted, then its distinct ones
+    cdef int64_t *counts = NULL
+    cdef int64_t *scratch = NULL
+    cdef float *values = NULL
+    cdef double *sums = NULL
+    try:
+        for h in range(n_heads):
+            column_array, table_array, n_coef_object = heads[h]
+            p = &packed[h]
+            table = table_array
+            p.n_coef = n_coef_object
+            p.n_words = table.shape[0]
+            p.width = table.shape[1]
+            if p.n_coef < 0 or p.width < p.n_coef + 1:
+                raise ValueError(f"tfidf_packed: a table of width {p.width} for {p.n_coef} classes and the idf")
+            p.table = &table[0, 0] if p.n_words else NULL
+            if column_array is None:
+                p.cols, p.col_step, p.n_ids = NULL, 0, p.n_words
+            else:
+                columns = column_array
+                p.n_ids = columns.shape[0]
+                if columns.strides[0] % <Py_ssize_t> sizeof(int32_t):
+                    raise ValueError("tfidf_packed: columns not aligned on int32 values")
+                p.col_step = columns.strides[0] // <Py_ssize_t> sizeof(int32_t)
+                p.cols = &columns[0] if p.n_ids else NULL
+                kept.append(columns)
+            kept.append(table)
+            out_array = np.zeros((n, p.n_coef), dtype=np.float64)
+            results.append(out_array)
+            out = out_array
+            p.out = &out[0, 0] if n and p.n_coef else NULL
+            if p.n_coef > most_coef:
+                most_coef = p.n_coef
+        # the occurrences' ids grouped by row (a counting sort: rows in order, each row's in occurrence order)
+        block = <int64_t *> PyMem_Malloc((n_occ + 2 * n + 2) * sizeof(int64_t))
+        if block is NULL:
+            raise MemoryError()
+        grouped, start = block, block + n_occ
+        stop = start + n + 1
+        for r in range(n + 1):
+            start[r] = 0
+        for i in range(n_occ):
+            start[rows[i] + 1] += 1
+        for r in range(n):
+            start[r + 1] += start[r]
+            stop[r] = start[r]
+        for i in range(n_occ):
+            grouped[stop[rows[i]]] = ids[i]
+            stop[rows[i]] += 1
+        for r in range(n):
+            if start[r + 1] - start[r] > longest:
+                longest = start[r + 1] - start[r]
+        if longest == 0 or n_heads == 0:
+            return results
+        # (work arrays of the longest row: not of every occurrence)
+        cols = <int64_t *> PyMem_Malloc(3 * (longest + 1) * sizeof(int64_t))
+        values = <float *> PyMem_Malloc((longest + 1) * sizeof(float))
+        sums = <double *> PyMem_Malloc((most_coef + 1) * sizeof(double))
+        if cols is NULL or values is NULL or sums is NULL:
+            raise MemoryError()
+        counts, scratch = cols + longest + 1, cols + 2 * (longest + 1)
+        tf = tf_table(longest)  # (a count is at most its row's number of occurrences)
+        if tf.shape[0] <= longest:
+            raise ValueError(f"tfidf_packed: the tf table holds {tf.shape[0]} values, {longest + 1} needed")
+        with nogil:
+            for r in range(n):
+                a, e = start[r], start[r + 1]
+                if a == e:
+                    continue
+                for h in range(n_heads):
+                    p = &packed[h]
+                    q = 0
+                    for i in range(a, e):
+                        g = grouped[i]
+                        if g >= p.n_ids:
+                            bad = True
+                            break
+                        c = g if p.cols is NULL else p.cols[g * p.col_step]
+                        if c >= p.n_words:
+                            bad = True
+                            break
+                        if c >= 0:
+                            cols[q] = c
+                            q += 1
+                    if bad:
+                        break
+                    if q == 0:
+                        continue
+                    _sort_int64(cols, q, scratch)
+                    # the distinct columns and their counts (np.unique of row * width + column: by row, then column)
+                    d = 0
+                    i = 0
+                    while i < q:
+                        b = i + 1
+                        while b < q and cols[b] == cols[i]:
+                            b += 1
+                        cols[d] = cols[i]
+                        counts[d] = b - i
+                        d += 1
+                        i = b
+                    norm2 = 0.0
+                    for i in range(d):
+                        value = <float> (<double> tf[counts[i]] * p.table[cols[i] * p.width])
+                        values[i] = value
+                        norm2 = norm2 + <double> value * <double> value
+                    norm = <float> _c_sqrt(norm2)
+                    for i in range(d):
+                        values[i] = values[i] / norm
+                    # the classes' sums side by side, each in column order
+                    for b in range(p.n_coef):
+                        sums[b] = 0.0
+                    for i in range(d):
+                        row = p.table + cols[i] * p.width + 1
+                        acc = <double> values[i]
+                        for b in range(p.n_coef):
+                            sums[b] = sums[b] + acc * row[b]
+                    for b in range(p.n_coef):
+                        p.out[r * p.n_coef + b] = sums[b]
+                if bad:
+                    break
+        if bad:
+            raise ValueError("tfidf_packed: an id outside a head's columns or a column outside its table")
+    finally:
+        PyMem_Free(packed)
+        PyMem_Free(block)
+        PyMem_Free(cols)
+        PyMem_Free(values)
+        PyMem_Free(sums)
+    return results
 
 
 # ---- span tagger ----

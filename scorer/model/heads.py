@@ -441,6 +441,8 @@ _ngram_rows = getattr(kernels.compiled, "ngram_rows", None)  # None: the twin (n
 _tfidf_scores = getattr(kernels.compiled, "tfidf_scores", None)
 _term_word_codes = getattr(kernels.compiled, "term_word_codes", None)
 COMPILED_SCORES = _tfidf_scores is not None  # word scores by `compiled_word_scores`
+# the compiled TF-IDF scores over packed tables (`_scorer_kernels.tfidf_packed`, session 15; the same twins)
+_tfidf_packed = getattr(kernels.compiled, "tfidf_packed", None)
 _TF = np.zeros(0, dtype=np.float32)
 
 
@@ -463,6 +465,35 @@ def tf_table(largest: int) -> np.ndarray:
 _TF_KEPT = 1 << 16
 
 
+def aligned_empty(rows: int, width: int, dtype) -> np.ndarray:
+    """An uninitialised C-ordered (rows, width) array whose data starts at a multiple of 64 bytes (a cache line), so
+    that a row of 16, 32 or 64 bytes lies in one line."""
+    itemsize = np.dtype(dtype).itemsize
+    spare = 64 // itemsize
+    buffer = np.empty(rows * width + spare, dtype=dtype)
+    skip = (-buffer.ctypes.data % 64) // itemsize
+    return buffer[skip:skip + rows * width].reshape(rows, width)
+
+
+def packed_table(idf: np.ndarray, coef: np.ndarray) -> np.ndarray:
+    """The compiled `tfidf_packed`'s table of a TF-IDF block: row c holds idf[c], then coef[:, c] (the values the
+    twins read for column c, side by side: one cache line instead of one per class and one for the idf), the width
+    rounded up to a power of two (to 8 doubles at most, then to a multiple of 8) and the rows aligned on 64 bytes. The
+    block's idf and coefficients can then be views of it (`packed_views`), so it adds no memory."""
+    n_coef, n_words = coef.shape
+    width = 1 << max(n_coef, 1).bit_length() if n_coef < 8 else -(-(n_coef + 1) // 8) * 8
+    table = aligned_empty(n_words, width, np.float64)
+    table[:, 0] = idf
+    table[:, 1:n_coef + 1] = coef.T
+    table[:, n_coef + 1:] = 0.0
+    return table
+
+
+def packed_views(table: np.ndarray, n_coef: int) -> tuple[np.ndarray, np.ndarray]:
+    """(idf, coef) of a `packed_table`, as views of it: the same values the block's arrays held."""
+    return table[:, 0], table[:, 1:n_coef + 1].T
+
+
 class CompiledHead:
     """One head: sublinear TF-IDF (l2-normalised, float32 as in training) + dense parts -> logistic regression."""
 
@@ -475,6 +506,12 @@ class CompiledHead:
         self.parts = parts
         self.n_words = len(idf)
         self.coef_words = np.ascontiguousarray(coef[:, :self.n_words])
+        # with the compiled kernels, the idf and the words' coefficients as views of one packed table, which the
+        # compiled word scores read (`packed_table`); None: the separate arrays only
+        self.table: np.ndarray | None = None
+        if _tfidf_packed is not None:
+            self.table = packed_table(self.idf, self.coef_words)
+            self.idf, self.coef_words = packed_views(self.table, len(self.coef_words))
         self.coef_dense = np.ascontiguousarray(coef[:, self.n_words:])
         self.intercept = intercept
         self.classes_ = classes
@@ -525,6 +562,8 @@ def word_scores_many(heads: list[CompiledHead], rows: np.ndarray, ids: np.ndarra
     """`CompiledHead.word_scores` of each head over the same n-gram occurrences: one call of the compiled
     `tfidf_scores` for all of them when the kernels are active (the same bits, tests/kernels/test_inheadk.py), else
     each head's `word_scores_python`."""
+    if _tfidf_packed is not None and all(h.table is not None for h in heads):
+        return kernels.tfidf_packed(rows, ids, [(h.columns, h.table, len(h.coef_words)) for h in heads], n, tf_table)
     fast = compiled_word_scores(rows, ids, [(h.columns, h.idf, h.coef_words) for h in heads], n)
     return fast if fast is not None else [h.word_scores_python(rows, ids, n) for h in heads]
 
@@ -562,6 +601,15 @@ class CompiledAttributionModel:
         self.attributed, self.source_type, self.opinion = attributed, source_type, opinion
         self.cues = cues
         self.tokens = tokens
+        heads = self.heads()
+        if _tfidf_packed is not None and len({len(h.columns) for h in heads}) == 1 \
+                and all(h.columns.dtype == np.int32 for h in heads):
+            # the three heads' columns of a union id side by side (16 bytes: one cache line), each head's a view
+            packed = aligned_empty(len(attributed.columns), 4, np.int32)
+            packed[:, 3] = -1
+            for k, head in enumerate(heads):
+                packed[:, k] = head.columns
+                head.columns = packed[:, k]
 
     def heads(self) -> tuple:
         return self.attributed, self.source_type, self.opinion

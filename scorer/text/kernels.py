@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 # The kernels' interface version: equal to `_scorer_kernels.VERSION` of a build this code can use.
-VERSION = 9
+VERSION = 10
 
 
 def _load():
@@ -343,3 +343,30 @@ def reason_lists(cells: list, bounds: list, table: list, texts, corroborated, la
     if type(limit) is not int or len(corroborated) < len(texts) or len(labels) < len(texts):
         return None
     return compiled.reason_lists(cells, bounds, table, texts, corroborated, labels, limit)
+
+
+# ---- headk (session 15) ----
+
+def tfidf_packed(rows, ids, heads, n: int, tf_table) -> list:
+    """`tfidf_scores` with each head given as (columns, table, n_coef): `table` (n_words, width) float64 holds the
+    head's idf of column c in table[c, 0] and its coefficients of column c in table[c, 1:1 + n_coef]
+    (`scorer.model.heads.packed_table`); `columns` as `tfidf_scores` takes them, an int32 vector that may be a strided
+    view (the heads' columns side by side), or None (the ids are the columns)."""
+    import numpy as np
+
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    ids = np.ascontiguousarray(ids, dtype=np.int64)
+    heads = [(None if columns is None else _int32_vector(columns), np.ascontiguousarray(table, dtype=np.float64),
+              int(n_coef)) for columns, table, n_coef in heads]
+    # (the kernel checks every row, id and column against the arrays' sizes before or as its unchecked loops read them)
+    if rows.ndim != 1 or ids.ndim != 1 or any((c is not None and c.ndim != 1) or t.ndim != 2 for c, t, _ in heads):
+        raise ValueError(f"tfidf_packed: rows {rows.shape}, ids {ids.shape} or a head's arrays do not fit")
+    return compiled.tfidf_packed(rows, ids, heads, int(n), tf_table)
+
+
+def _int32_vector(columns):
+    """`_int32_columns`, but an int32 vector is kept as it is, strided or not (the kernel reads it by its stride)."""
+    import numpy as np
+
+    columns = np.asarray(columns)
+    return columns if columns.dtype == np.int32 and columns.ndim == 1 else _int32_columns(columns)
