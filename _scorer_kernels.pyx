@@ -2261,7 +2261,8 @@ def quote_states(list prev not None, list texts not None, list nxt not None, dou
 #   tfidf_packed <- scorer.model.heads.CompiledHead.word_scores_python and scorer.model.claims.TfidfBlock.scores_python
 #                   (as tfidf_scores, with each head's idf and coefficients of a column side by side in one row of a
 #                   packed table, and the heads' columns of a union id side by side: one or two cache lines an
-#                   occurrence instead of one per class, the idf and the columns of each head)
+#                   occurrence instead of one per class, the idf and the columns of each head; and with an `order`
+#                   in which every head's columns ascend, one sort of a row's ids for all the heads)
 
 cdef struct _PackedHead:
     const int32_t *cols  # union id -> the head's column (NULL: the ids are the columns)
@@ -2274,14 +2275,50 @@ cdef struct _PackedHead:
     double *out  # (n, n_coef) scores
 
 
-def tfidf_packed(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py_ssize_t n, object tf_table):
+cdef Py_ssize_t _distinct_columns(const int64_t *grouped, Py_ssize_t a, Py_ssize_t e, _PackedHead *p, int64_t *cols,
+                                  int64_t *counts, int64_t *scratch, bint *bad) noexcept nogil:
+    """A row's distinct columns of a head in ascending order, with their counts (np.unique of row * width + column),
+    from its occurrences' ids grouped[a:e]: their number; `bad` set for an id or a column beyond the head's arrays."""
+    cdef Py_ssize_t q = 0, d = 0, i, b
+    cdef int64_t g, c
+    for i in range(a, e):
+        g = grouped[i]
+        if g >= p.n_ids:
+            bad[0] = True
+            return 0
+        c = g if p.cols is NULL else p.cols[g * p.col_step]
+        if c >= p.n_words:
+            bad[0] = True
+            return 0
+        if c >= 0:
+            cols[q] = c
+            q += 1
+    _sort_int64(cols, q, scratch)
+    i = 0
+    while i < q:
+        b = i + 1
+        while b < q and cols[b] == cols[i]:
+            b += 1
+        cols[d] = cols[i]
+        counts[d] = b - i
+        d += 1
+        i = b
+    return d
+
+
+def tfidf_packed(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py_ssize_t n, object tf_table,
+                 order=None):
     """`tfidf_scores` with each head given as (columns, table, n_coef): `columns` union id -> the head's column (-1 if
     not in it; an int32 vector, strided when the heads' columns are packed side by side) or None (the ids are the
     columns), `table` (n_words, width >= n_coef + 1) float64 with idf[c] in table[c, 0] and coef[b, c] in
     table[c, 1 + b]. The same bits as `tfidf_scores` (and its twins): per row and head the distinct columns in
     ascending order and their counts, float32(tf[k] * idf[c]), the row's l2 norm summed in float64 in column order,
     the values divided in float32, each class's score the float64 sum in column order of value * coef. The rows are
-    done one after the other, all the heads of a row together (a row's occurrences stay in cache)."""
+    done one after the other, all the heads of a row together (a row's occurrences stay in cache). `order`: None, or
+    an int32 vector (strided or not) giving each id a rank >= 0 such that every head's columns ascend with the ranks
+    (`heads.column_order`): a row's ids are then sorted once, by rank, and each head's columns read in that order; a
+    head whose columns do not ascend strictly in it on a row (a duplicate column, a wrong order) has that row's
+    columns sorted as without it (the same result either way)."""
     import numpy as np
 
     cdef Py_ssize_t n_occ = rows.shape[0], n_heads = len(heads), i, r, a, e, q, d, b, h, longest = 0, most_coef = 0
@@ -2290,6 +2327,13 @@ def tfidf_packed(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py
     cdef float value, norm
     cdef bint bad = False
     cdef const int32_t[:] columns
+    cdef const int32_t[:] order_view
+    cdef const int32_t *ranks = NULL
+    cdef Py_ssize_t rank_step = 0, n_ranked = 0, u
+    cdef int64_t last, rank
+    cdef bint ranked
+    cdef int64_t *keys = NULL  # a row's (rank, id) keys, sorted, then its distinct ids
+    cdef int64_t *key_counts = NULL
     cdef const double[:, ::1] table
     cdef double[:, ::1] out
     cdef const float[::1] tf
@@ -2308,6 +2352,14 @@ def tfidf_packed(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py
     if packed is NULL:
         raise MemoryError()
     results, kept = [], []  # (kept: the memoryviews the pointers below read, alive until the end)
+    if order is not None:
+        order_view = order
+        n_ranked = order_view.shape[0]
+        if order_view.strides[0] % <Py_ssize_t> sizeof(int32_t) or n_ranked >= (<Py_ssize_t> 1 << 31):
+            raise ValueError("tfidf_packed: an order not aligned on int32 values, or too long")
+        rank_step = order_view.strides[0] // <Py_ssize_t> sizeof(int32_t)
+        ranks = &order_view[0] if n_ranked else NULL
+        kept.append(order_view)
     cdef int64_t *block = NULL
     cdef int64_t *grouped
     cdef int64_t *start
@@ -2367,12 +2419,13 @@ def tfidf_packed(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py
         if longest == 0 or n_heads == 0:
             return results
         # (work arrays of the longest row: not of every occurrence)
-        cols = <int64_t *> PyMem_Malloc(3 * (longest + 1) * sizeof(int64_t))
+        cols = <int64_t *> PyMem_Malloc(5 * (longest + 1) * sizeof(int64_t))
         values = <float *> PyMem_Malloc((longest + 1) * sizeof(float))
         sums = <double *> PyMem_Malloc((most_coef + 1) * sizeof(double))
         if cols is NULL or values is NULL or sums is NULL:
             raise MemoryError()
         counts, scratch = cols + longest + 1, cols + 2 * (longest + 1)
+        keys, key_counts = cols + 3 * (longest + 1), cols + 4 * (longest + 1)
         tf = tf_table(longest)  # (a count is at most its row's number of occurrences)
         if tf.shape[0] <= longest:
             raise ValueError(f"tfidf_packed: the tf table holds {tf.shape[0]} values, {longest + 1} needed")
@@ -2381,37 +2434,65 @@ def tfidf_packed(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py
                 a, e = start[r], start[r + 1]
                 if a == e:
                     continue
-                for h in range(n_heads):
-                    p = &packed[h]
-                    q = 0
+                u = 0  # the row's distinct ids in rank order, with their counts (when ranked)
+                if ranks is not NULL:
                     for i in range(a, e):
                         g = grouped[i]
-                        if g >= p.n_ids:
+                        if g >= n_ranked:
                             bad = True
                             break
-                        c = g if p.cols is NULL else p.cols[g * p.col_step]
-                        if c >= p.n_words:
+                        rank = ranks[g * rank_step]
+                        if rank < 0:
                             bad = True
                             break
-                        if c >= 0:
-                            cols[q] = c
-                            q += 1
+                        keys[i - a] = (rank << 32) | g
                     if bad:
                         break
-                    if q == 0:
-                        continue
-                    _sort_int64(cols, q, scratch)
-                    # the distinct columns and their counts (np.unique of row * width + column: by row, then column)
-                    d = 0
+                    _sort_int64(keys, e - a, scratch)
                     i = 0
-                    while i < q:
+                    while i < e - a:
                         b = i + 1
-                        while b < q and cols[b] == cols[i]:
+                        while b < e - a and keys[b] == keys[i]:
                             b += 1
-                        cols[d] = cols[i]
-                        counts[d] = b - i
-                        d += 1
+                        keys[u] = keys[i] & <int64_t> 0xFFFFFFFF
+                        key_counts[u] = b - i
+                        u += 1
                         i = b
+                for h in range(n_heads):
+                    p = &packed[h]
+                    ranked = ranks is not NULL
+                    if ranked:
+                        # the head's columns of the distinct ids in rank order: ascending, or this row is sorted below
+                        d = 0
+                        last = -1
+                        for i in range(u):
+                            g = keys[i]
+                            if g >= p.n_ids:
+                                bad = True
+                                break
+                            c = g if p.cols is NULL else p.cols[g * p.col_step]
+                            if c >= p.n_words:
+                                bad = True
+                                break
+                            if c < 0:
+                                continue
+                            if c <= last:
+                                ranked = False
+                                break
+                            cols[d] = c
+                            counts[d] = key_counts[i]
+                            d += 1
+                            last = c
+                        if bad:
+                            break
+                        if d == 0 and ranked:
+                            continue
+                    if not ranked:
+                        d = _distinct_columns(grouped, a, e, p, cols, counts, scratch, &bad)
+                        if bad:
+                            break
+                        if d == 0:
+                            continue
                     norm2 = 0.0
                     for i in range(d):
                         value = <float> (<double> tf[counts[i]] * p.table[cols[i] * p.width])

@@ -489,6 +489,47 @@ def packed_table(idf: np.ndarray, coef: np.ndarray) -> np.ndarray:
     return table
 
 
+def column_order(columns: list[np.ndarray], n_ids: int) -> np.ndarray | None:
+    """A rank 0..n_ids-1 of each id such that every head's columns (id -> column, -1 if not in the head; each head's
+    a permutation of 0..n_words-1 on its ids) ascend with the ranks, or None when this finds none: the compiled
+    `tfidf_packed` then sorts a sentence's ids once for all the heads instead of once per head. The heads' columns
+    are their terms in alphabetical order (scikit-learn's vocabulary), so one order exists; it is found from the
+    columns alone: the first head's order, the other heads' terms placed between their neighbours in that head's
+    order, then checked for every head."""
+    rank = np.full(n_ids, np.nan)
+    sequences = []
+    for column in columns:
+        where = np.flatnonzero(column >= 0)
+        if len(where) and (column[where].max() >= len(where)
+                           or np.bincount(column[where], minlength=len(where)).max() != 1):
+            return None  # not a permutation of 0..n_words-1
+        sequence = np.empty(len(where), dtype=np.int64)
+        sequence[column[where]] = where  # the head's ids in column order
+        sequences.append(sequence)
+        if len(sequences) == 1:
+            rank[sequence] = np.arange(len(sequence))
+            continue
+        known = rank[sequence]
+        unknown = np.flatnonzero(np.isnan(known))
+        if not len(unknown):
+            continue
+        # the ids not ranked yet spread evenly between their ranked neighbours in this head's order
+        at = np.arange(len(sequence))
+        ranked = np.isnan(known) == 0
+        before = np.maximum.accumulate(np.where(ranked, at, -1))[unknown]
+        after = np.minimum.accumulate(np.where(ranked, at, len(sequence))[::-1])[::-1][unknown]
+        low = np.where(before >= 0, known[np.maximum(before, 0)], np.nanmin(rank) - 1 if ranked.any() else -1.0)
+        high = np.where(after < len(sequence), known[np.minimum(after, len(sequence) - 1)],
+                        np.nanmax(rank) + 1 if ranked.any() else float(len(sequence)))
+        rank[sequence[unknown]] = low + (high - low) * (unknown - before) / (after - before)
+    order = np.argsort(np.where(np.isnan(rank), np.inf, rank))
+    ranks = np.empty(n_ids, dtype=np.int32)
+    ranks[order] = np.arange(n_ids, dtype=np.int32)
+    if n_ids >= 2 ** 31 or any(len(s) > 1 and (np.diff(ranks[s]) <= 0).any() for s in sequences):
+        return None
+    return ranks
+
+
 def packed_views(table: np.ndarray, n_coef: int) -> tuple[np.ndarray, np.ndarray]:
     """(idf, coef) of a `packed_table`, as views of it: the same values the block's arrays held."""
     return table[:, 0], table[:, 1:n_coef + 1].T
@@ -509,6 +550,7 @@ class CompiledHead:
         # with the compiled kernels, the idf and the words' coefficients as views of one packed table, which the
         # compiled word scores read (`packed_table`); None: the separate arrays only
         self.table: np.ndarray | None = None
+        self.order: np.ndarray | None = None  # the heads' `column_order`, when a model's heads are packed together
         if _tfidf_packed is not None:
             self.table = packed_table(self.idf, self.coef_words)
             self.idf, self.coef_words = packed_views(self.table, len(self.coef_words))
@@ -563,7 +605,9 @@ def word_scores_many(heads: list[CompiledHead], rows: np.ndarray, ids: np.ndarra
     `tfidf_scores` for all of them when the kernels are active (the same bits, tests/kernels/test_inheadk.py), else
     each head's `word_scores_python`."""
     if _tfidf_packed is not None and all(h.table is not None for h in heads):
-        return kernels.tfidf_packed(rows, ids, [(h.columns, h.table, len(h.coef_words)) for h in heads], n, tf_table)
+        order = heads[0].order if all(h.order is heads[0].order for h in heads) else None
+        return kernels.tfidf_packed(rows, ids, [(h.columns, h.table, len(h.coef_words)) for h in heads], n, tf_table,
+                                    order)
     fast = compiled_word_scores(rows, ids, [(h.columns, h.idf, h.coef_words) for h in heads], n)
     return fast if fast is not None else [h.word_scores_python(rows, ids, n) for h in heads]
 
@@ -604,12 +648,15 @@ class CompiledAttributionModel:
         heads = self.heads()
         if _tfidf_packed is not None and len({len(h.columns) for h in heads}) == 1 \
                 and all(h.columns.dtype == np.int32 for h in heads):
-            # the three heads' columns of a union id side by side (16 bytes: one cache line), each head's a view
+            # the three heads' columns of a union id side by side (16 bytes: one cache line), each head's a view, and
+            # the ids' `column_order` beside them (-1: none found; the kernel then sorts each head's columns)
             packed = aligned_empty(len(attributed.columns), 4, np.int32)
-            packed[:, 3] = -1
+            order = column_order([h.columns for h in heads], len(attributed.columns))
+            packed[:, 3] = -1 if order is None else order
             for k, head in enumerate(heads):
                 packed[:, k] = head.columns
                 head.columns = packed[:, k]
+                head.order = None if order is None else packed[:, 3]
 
     def heads(self) -> tuple:
         return self.attributed, self.source_type, self.opinion
