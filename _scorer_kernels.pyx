@@ -908,6 +908,7 @@ def viterbi(const double[:, ::1] emissions, const int64_t[::1] lengths, const do
 
 cdef extern from "Python.h":
     bint Py_UNICODE_ISDECIMAL(Py_UCS4 ch) nogil
+    Py_UCS4 Py_UNICODE_TOLOWER(Py_UCS4 ch) nogil
     object PyUnicode_FromKindAndData(int kind, const void *buffer, Py_ssize_t size)
     object PyUnicode_Substring(object s, Py_ssize_t start, Py_ssize_t end)
     void *PyDict_GetItemWithError(object d, object key) except? NULL
@@ -1272,13 +1273,33 @@ cdef inline bint _token_punct(Py_UCS4 ch) noexcept nogil:
     return ch == LEFT_DQ or ch == RIGHT_DQ or ch == 0x22 or ch == 0x3F or ch == 0x21 or ch == 0x3A
 
 
-def word_codes(list texts, object cache, bint long_words):
+cdef bint _fold_into(Text t, Py_UCS4 *out) noexcept nogil:
+    """out[:t.n] = the code points of t's `str.lower()` when that is t with its ASCII capitals made small, which it is
+    when every other character is its own simple lower case (Python's full lower case differs from the simple one
+    only for U+0130 and the final sigma, neither their own lower case: headk, session 15; tests/kernels/test_headk.py
+    checks every code point); False (out partly written) otherwise."""
+    cdef Py_ssize_t i
+    cdef Py_UCS4 ch
+    for i in range(t.n):
+        ch = _at(t, i)
+        if ch < 128:
+            out[i] = <Py_UCS4> (<unsigned int> ch + 32) if 0x41 <= ch <= 0x5A else ch
+        elif Py_UNICODE_TOLOWER(ch) == ch:
+            out[i] = ch
+        else:
+            return False
+    return True
+
+
+def word_codes(list texts, object cache, bint long_words, bint lower=False):
     """The tokens of each (lower-cased) text and their codes in `cache` (word -> int): (codes, counts, missed,
     missed_at), codes an int64 array of all the texts' tokens in order (-2 for a token not in the cache), counts the
     number of tokens of each text, missed the tokens not in the cache (str) and missed_at their places in codes.
     Tokens as `re.findall` of heads.HEADS_TOKEN_PATTERN gives them (`\\b\\w[\\w'’]*\\b|[“”"?!:]`), or with
     `long_words` of heads.LONG_WORDS_PATTERN (`\\b\\w\\w+\\b`); \\w as the regex engine's for str patterns. `cache`:
-    a dict or a `CodeCache` (looked up without making a str of each token: only the missed ones are made)."""
+    a dict or a `CodeCache` (looked up without making a str of each token: only the missed ones are made). `lower`:
+    the texts (str, or str subclasses) are not lower-cased yet: each is read as its `str.lower()` (ASCII capitals
+    made small as they are read where that is the same, else by str.lower; session 15)."""
     import numpy as np
 
     if type(cache) is not dict and type(cache) is not CodeCache:
@@ -1287,67 +1308,93 @@ def word_codes(list texts, object cache, bint long_words):
     cdef CodeCache codes_of = cache if table else None
     cdef int64_t code
 
-    cdef Py_ssize_t total = 0, r, i, j, last, n, k = 0, n_texts = len(texts)
-    cdef str text
+    cdef Py_ssize_t total = 0, r, i, j, last, n, k = 0, n_texts = len(texts), longest = 0
     cdef Text t
     cdef Py_UCS4 ch
     cdef void *found
     cdef Py_ssize_t before
+    cdef Py_UCS4 *folded = NULL  # (lower) the text being read, lower-cased
+    cdef bint in_folded
     for r in range(n_texts):
-        if type(texts[r]) is not str:
+        if type(texts[r]) is not str and not (lower and isinstance(texts[r], str)):
             raise TypeError(f"word_codes: text {r} is not a str")
-        total += len(<str> texts[r])
+        n = len(<str> texts[r])
+        total += n
+        if n > longest:
+            longest = n
     codes_array = np.empty(total, dtype=np.int64)
     counts_array = np.zeros(n_texts, dtype=np.int64)
     cdef int64_t[::1] codes = codes_array
     cdef int64_t[::1] counts = counts_array
     cdef list missed = [], missed_at = []
-    for r in range(n_texts):
-        text = texts[r]
-        t = _text(text)
-        n = t.n
-        i = 0
-        before = k
-        while i < n:
-            ch = _at(t, i)
-            if _word(ch):
-                j = i + 1
-                last = j
-                while j < n:
-                    ch = _at(t, j)
-                    if _word(ch):
-                        j += 1
-                        last = j
-                    elif not long_words and (ch == 0x27 or ch == RIGHT_SQ):
-                        j += 1
-                    else:
-                        break
-                if long_words and last - i < 2:
-                    i = last
-                    continue
-            elif not long_words and _token_punct(ch):
-                last = i + 1
-            else:
-                i += 1
-                continue
-            if table:
-                code = codes_of.find(t, i, last)
-                codes[k] = code
-                if code == -2:
-                    missed.append(PyUnicode_Substring(text, i, last))
-                    missed_at.append(k)
-            else:
-                word = PyUnicode_Substring(text, i, last)
-                found = PyDict_GetItemWithError(cache, word)
-                if found is NULL:
-                    codes[k] = -2
-                    missed.append(word)
-                    missed_at.append(k)
+    if lower:
+        folded = <Py_UCS4 *> PyMem_Malloc((longest + 1) * sizeof(Py_UCS4))
+        if folded is NULL:
+            raise MemoryError()
+    try:
+        for r in range(n_texts):
+            text = texts[r]
+            in_folded = False
+            if lower:
+                if type(text) is str and _fold_into(_text(<str> text), folded):
+                    in_folded = True
+                    t.kind, t.data, t.n = PyUnicode_4BYTE_KIND, folded, len(<str> text)
                 else:
-                    codes[k] = <object> found
-            k += 1
-            i = last
-        counts[r] = k - before
+                    text = str.lower(text)  # (an exact str, of another length where a character's lower case is two)
+                    t = _text(<str> text)
+            else:
+                t = _text(<str> text)
+            n = t.n
+            i = 0
+            before = k
+            while i < n:
+                ch = _at(t, i)
+                if _word(ch):
+                    j = i + 1
+                    last = j
+                    while j < n:
+                        ch = _at(t, j)
+                        if _word(ch):
+                            j += 1
+                            last = j
+                        elif not long_words and (ch == 0x27 or ch == RIGHT_SQ):
+                            j += 1
+                        else:
+                            break
+                    if long_words and last - i < 2:
+                        i = last
+                        continue
+                elif not long_words and _token_punct(ch):
+                    last = i + 1
+                else:
+                    i += 1
+                    continue
+                if k >= total:  # (str.lower made a text longer: more tokens than characters counted)
+                    codes_array = np.resize(codes_array, 2 * total + 1)
+                    total = 2 * total + 1
+                    codes = codes_array
+                if table:
+                    code = codes_of.find(t, i, last)
+                    codes[k] = code
+                    if code == -2:
+                        missed.append(PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, folded + i, last - i)
+                                      if in_folded else PyUnicode_Substring(text, i, last))
+                        missed_at.append(k)
+                else:
+                    word = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, folded + i, last - i) if in_folded \
+                        else PyUnicode_Substring(text, i, last)
+                    found = PyDict_GetItemWithError(cache, word)
+                    if found is NULL:
+                        codes[k] = -2
+                        missed.append(word)
+                        missed_at.append(k)
+                    else:
+                        codes[k] = <object> found
+                k += 1
+                i = last
+            counts[r] = k - before
+    finally:
+        PyMem_Free(folded)
     return codes_array[:k], counts_array, missed, np.array(missed_at, dtype=np.int64)
 
 # ---- inheadk (session 13) ----
@@ -1360,7 +1407,7 @@ def word_codes(list texts, object cache, bint long_words):
 #   vocab_find   <- scorer.text.vocab.Vocabulary._find (the ids of byte strings)
 #   quote_states <- scorer.model.cues.quote_states (the heads' quote-state block)
 
-from libc.stdint cimport uint64_t, int32_t
+from libc.stdint cimport uint64_t, int32_t, uint32_t
 from libc.math cimport sqrt as _c_sqrt
 
 cdef extern from "Python.h":
@@ -1532,7 +1579,8 @@ def tfidf_scores(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py
     per row and column the count k; the value float32(tf[k] * idf[column]), tf[k] = float32(log(float32(k)) + 1)
     read from `tf_table(largest k)` (numpy's float32 log, as the twin's); each row's values divided (in float32) by
     float32(sqrt(their squares summed in float64 in column order)); each score the float64 sum, in column order, of
-    value * coef[class, column] (numpy's bincount adds its weights in order). The columns are int32."""
+    value * coef[class, column] (numpy's bincount adds its weights in order). The columns are int32; the idf and
+    coefficients may be strided."""
     import numpy as np
 
     cdef Py_ssize_t n_occ = rows.shape[0], n_words, n_coef, n_ids, i, r, a, b, e, q, largest, longest = 0
@@ -1541,8 +1589,8 @@ def tfidf_scores(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py
     cdef float value, norm
     cdef bint by_column, bad = False
     cdef const int32_t[::1] columns
-    cdef const double[::1] idf
-    cdef const double[:, ::1] coef
+    cdef const double[:] idf  # (strided views too: a head's idf and coefficients can be views of its packed table)
+    cdef const double[:, :] coef
     cdef double[:, ::1] out
     cdef const float[::1] tf
     if ids.shape[0] != n_occ:
@@ -1931,71 +1979,76 @@ cdef inline uint64_t _word_hash(Text t, Py_ssize_t a, Py_ssize_t b) noexcept nog
     return s.v0 ^ s.v1 ^ s.v2 ^ s.v3
 
 
+cdef struct _CodeSlot:
+    # a word held by a CodeCache: its code, where its code points start in `chars` and its length + 1 (0: an empty
+    # slot), in the slot itself (session 15: a token found reads its slot and its characters, not also an index, an
+    # offset and a code each in an array of its own)
+    int64_t code
+    uint32_t start
+    uint32_t size
+
+
 cdef class CodeCache:
     """A growing table word -> int64 code with the dict methods NgramCoder uses (get, [], update, clear, len, items):
     open addressing over the words' code points (a keyed hash, `_word_hash`), so that `word_codes` looks a token up
     where it lies in its text."""
     cdef Py_UCS4 *chars
     cdef Py_ssize_t n_chars, chars_room
-    cdef Py_ssize_t *offsets  # word k is chars[offsets[k]:offsets[k + 1]]
-    cdef int64_t *codes
-    cdef Py_ssize_t n, room  # words held, and the room for words of offsets and codes
-    cdef Py_ssize_t *slots  # word index + 1, 0 for an empty slot
+    cdef Py_ssize_t n  # words held
+    cdef _CodeSlot *slots
     cdef Py_ssize_t mask
 
     def __cinit__(self):
-        self.chars_room, self.room = 1024, 128
+        self.chars_room = 1024
         self.chars = <Py_UCS4 *> PyMem_Malloc(self.chars_room * sizeof(Py_UCS4))
-        self.offsets = <Py_ssize_t *> PyMem_Malloc((self.room + 1) * sizeof(Py_ssize_t))
-        self.codes = <int64_t *> PyMem_Malloc(self.room * sizeof(int64_t))
-        self.slots = <Py_ssize_t *> PyMem_Malloc(256 * sizeof(Py_ssize_t))
-        if self.chars == NULL or self.offsets == NULL or self.codes == NULL or self.slots == NULL:
+        self.slots = <_CodeSlot *> PyMem_Malloc(256 * sizeof(_CodeSlot))
+        if self.chars == NULL or self.slots == NULL:
             raise MemoryError()
         self.mask = 255
         self.clear()
 
     def __dealloc__(self):
         PyMem_Free(self.chars)
-        PyMem_Free(self.offsets)
-        PyMem_Free(self.codes)
         PyMem_Free(self.slots)
 
     def clear(self):
         """Holds no word (the memory kept for the next ones)."""
         cdef Py_ssize_t j
         self.n = self.n_chars = 0
-        self.offsets[0] = 0
         for j in range(self.mask + 1):
-            self.slots[j] = 0
+            self.slots[j].size = 0
 
     def __len__(self):
         return self.n
 
     cdef inline Py_ssize_t _slot(self, Text t, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
         """The slot of the word t[a:b]: the slot holding it, else the empty slot where it would go."""
-        cdef Py_ssize_t j, at = _word_hash(t, a, b) & self.mask, k, s
-        while self.slots[at]:
-            k = self.slots[at] - 1
-            s = self.offsets[k]
-            if self.offsets[k + 1] - s == b - a:
+        cdef Py_ssize_t j, at = _word_hash(t, a, b) & self.mask, s
+        cdef _CodeSlot *slot = &self.slots[at]
+        while slot.size:
+            if slot.size - 1 == b - a:
+                s = slot.start
                 j = 0
                 while j < b - a and self.chars[s + j] == _at(t, a + j):
                     j += 1
                 if j == b - a:
                     return at
             at = (at + 1) & self.mask
+            slot = &self.slots[at]
         return at
 
     cdef inline int64_t find(self, Text t, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
         """The code of the word t[a:b], -2 if it is not held."""
         cdef Py_ssize_t at = self._slot(t, a, b)
-        return self.codes[self.slots[at] - 1] if self.slots[at] else -2
+        return self.slots[at].code if self.slots[at].size else -2
 
     cdef int _grow(self, Py_ssize_t more_chars) except -1:
         """Room for one more word of `more_chars` characters, and slots at most half full."""
-        cdef Py_ssize_t j, k, at, old_size
-        cdef Py_ssize_t *old_slots
+        cdef Py_ssize_t j, at, old_size
+        cdef _CodeSlot *old_slots
         cdef void *p
+        if self.n_chars + more_chars >= <Py_ssize_t> 0xFFFFFFFF:  # (a slot's start and size are 32-bit)
+            raise MemoryError("CodeCache: more than 2 ** 32 - 1 characters")
         if self.n_chars + more_chars > self.chars_room:
             while self.n_chars + more_chars > self.chars_room:
                 self.chars_room *= 2
@@ -2003,39 +2056,28 @@ cdef class CodeCache:
             if p == NULL:
                 raise MemoryError()
             self.chars = <Py_UCS4 *> p
-        if self.n + 1 > self.room:
-            self.room *= 2
-            p = PyMem_Realloc(self.offsets, (self.room + 1) * sizeof(Py_ssize_t))
-            if p == NULL:
-                raise MemoryError()
-            self.offsets = <Py_ssize_t *> p
-            p = PyMem_Realloc(self.codes, self.room * sizeof(int64_t))
-            if p == NULL:
-                raise MemoryError()
-            self.codes = <int64_t *> p
         if 2 * (self.n + 1) > self.mask + 1:
             old_slots, old_size = self.slots, self.mask + 1
-            self.slots = <Py_ssize_t *> PyMem_Malloc(2 * old_size * sizeof(Py_ssize_t))
+            self.slots = <_CodeSlot *> PyMem_Malloc(2 * old_size * sizeof(_CodeSlot))
             if self.slots == NULL:
                 self.slots = old_slots
                 raise MemoryError()
             self.mask = 2 * old_size - 1
             for j in range(self.mask + 1):
-                self.slots[j] = 0
+                self.slots[j].size = 0
             for j in range(old_size):  # every word again, in its slot of the larger table
-                if old_slots[j]:
-                    k = old_slots[j] - 1
-                    at = self._slot_of(k)
-                    self.slots[at] = k + 1
+                if old_slots[j].size:
+                    at = self._slot_of(old_slots[j].start, old_slots[j].start + old_slots[j].size - 1)
+                    self.slots[at] = old_slots[j]
             PyMem_Free(old_slots)
         return 0
 
-    cdef Py_ssize_t _slot_of(self, Py_ssize_t k) noexcept nogil:
-        """The empty slot for the held word k (when the slots are rebuilt)."""
+    cdef Py_ssize_t _slot_of(self, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+        """The empty slot for the held word chars[a:b] (when the slots are rebuilt)."""
         cdef Text held
         held.kind, held.data, held.n = PyUnicode_4BYTE_KIND, self.chars, self.n_chars
-        cdef Py_ssize_t at = _word_hash(held, self.offsets[k], self.offsets[k + 1]) & self.mask
-        while self.slots[at]:
+        cdef Py_ssize_t at = _word_hash(held, a, b) & self.mask
+        while self.slots[at].size:
             at = (at + 1) & self.mask
         return at
 
@@ -2043,18 +2085,18 @@ cdef class CodeCache:
         """cache[word] = code."""
         cdef Text t = _text(word)
         cdef Py_ssize_t at = self._slot(t, 0, t.n), j
-        if self.slots[at]:
-            self.codes[self.slots[at] - 1] = code
+        if self.slots[at].size:
+            self.slots[at].code = code
             return
         self._grow(t.n)
         at = self._slot(t, 0, t.n)  # (the slots may have been rebuilt)
         for j in range(t.n):
             self.chars[self.n_chars + j] = _at(t, j)
+        self.slots[at].code = code
+        self.slots[at].start = <uint32_t> self.n_chars
+        self.slots[at].size = <uint32_t> (t.n + 1)
         self.n_chars += t.n
-        self.codes[self.n] = code
         self.n += 1
-        self.offsets[self.n] = self.n_chars
-        self.slots[at] = self.n
 
     def codes_of(self, list words not None):
         """The codes of the words (str) as an int64 array, -2 for a word not held (`NgramCoder._codes`'s first
@@ -2081,25 +2123,26 @@ cdef class CodeCache:
     def get(self, str word, default=None):
         cdef Text t = _text(word)
         cdef Py_ssize_t at = self._slot(t, 0, t.n)
-        return self.codes[self.slots[at] - 1] if self.slots[at] else default
+        return self.slots[at].code if self.slots[at].size else default
 
     def __getitem__(self, str word):
         cdef Text t = _text(word)
         cdef Py_ssize_t at = self._slot(t, 0, t.n)
-        if not self.slots[at]:
+        if not self.slots[at].size:
             raise KeyError(word)
-        return self.codes[self.slots[at] - 1]
+        return self.slots[at].code
 
     def __contains__(self, str word):
         cdef Text t = _text(word)
-        return self.slots[self._slot(t, 0, t.n)] != 0
+        return self.slots[self._slot(t, 0, t.n)].size != 0
 
     def items(self):
-        """[(word, code)] in the order the words came."""
-        cdef Py_ssize_t k
-        return [(PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, &self.chars[self.offsets[k]],
-                                           self.offsets[k + 1] - self.offsets[k]), self.codes[k])
-                for k in range(self.n)]
+        """[(word, code)] in the order the words came (their characters' order in `chars`)."""
+        cdef Py_ssize_t j
+        held = sorted([(self.slots[j].start, self.slots[j].size, self.slots[j].code)
+                       for j in range(self.mask + 1) if self.slots[j].size])
+        return [(PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, &self.chars[start], size - 1), code)
+                for start, size, code in held]
 
     def __reduce__(self):
         """Pickled as its (word, code) pairs (a model that has scored can be pickled, as with a dict)."""

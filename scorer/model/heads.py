@@ -181,6 +181,8 @@ _DERIVABLE = {source for source, _ in _DERIVED.values()}
 # `NgramCoder._codes`), and the patterns it reproduces (pattern -> its `long_words` argument)
 _word_codes = getattr(kernels.compiled, "word_codes", None)  # None: the twin (no kernels, or a build without it)
 _WORD_CODE_MODES = {} if _word_codes is None else {HEADS_TOKEN_PATTERN: False, LONG_WORDS_PATTERN: True}
+# whether `word_codes` takes texts not yet lower-cased (its `lower` argument, kernels version 10)
+_LOWERS = _word_codes is not None and kernels.VERSION >= 10
 
 
 # patterns whose findall is done faster, with the same tokens (tests/model/test_speed_heads_tokens.py, on the corpus,
@@ -371,7 +373,11 @@ class NgramCoder:
     def ids_compiled(self, texts: list[str], long_words: bool) -> tuple[np.ndarray, np.ndarray]:
         """`ids` with the texts tokenised and coded by the compiled kernel `word_codes` (heads.HEADS_TOKEN_PATTERN, or
         with `long_words` heads.LONG_WORDS_PATTERN): the same result (tests/kernels/test_word_codes.py)."""
-        codes, lengths, missed, at = _word_codes(_lowered(texts), self.cache, long_words)
+        if _LOWERS:  # (the kernel lower-cases the texts as it reads them: session 15)
+            codes, lengths, missed, at = _word_codes(texts if type(texts) is list else list(texts), self.cache,
+                                                     long_words, True)
+        else:
+            codes, lengths, missed, at = _word_codes(_lowered(texts), self.cache, long_words)
         if missed:
             codes[at] = self._resolve(missed)
         return self._ids_of_codes(codes, lengths)
