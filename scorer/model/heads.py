@@ -500,8 +500,10 @@ def column_order(columns: list[np.ndarray], n_ids: int) -> np.ndarray | None:
     a permutation of 0..n_words-1 on its ids) ascend with the ranks, or None when this finds none: the compiled
     `tfidf_packed` then sorts a sentence's ids once for all the heads instead of once per head. The heads' columns
     are their terms in alphabetical order (scikit-learn's vocabulary), so one order exists; it is found from the
-    columns alone: the first head's order, the other heads' terms placed between their neighbours in that head's
-    order, then checked for every head."""
+    columns alone, in a few ms: the first head's order, each other head's terms not ranked yet placed evenly between
+    their ranked neighbours in that head's order, then checked for every head. That finds it when the first head
+    holds nearly all the terms (the shipped one: 82,144 of 82,900); else it may return None (a full topological sort
+    would take tens of ms at each load)."""
     rank = np.full(n_ids, np.nan)
     sequences = []
     for column in columns:
@@ -659,10 +661,11 @@ class CompiledAttributionModel:
             packed = aligned_empty(len(attributed.columns), 4, np.int32)
             order = column_order([h.columns for h in heads], len(attributed.columns))
             packed[:, 3] = -1 if order is None else order
+            order = None if order is None else packed[:, 3]  # (one view for all: `word_scores_many` checks it is)
             for k, head in enumerate(heads):
                 packed[:, k] = head.columns
                 head.columns = packed[:, k]
-                head.order = None if order is None else packed[:, 3]
+                head.order = order
 
     def heads(self) -> tuple:
         return self.attributed, self.source_type, self.opinion
