@@ -15,11 +15,19 @@ import re
 
 import numpy as np
 
+from ..text import kernels
 from ..text.vocab import Vocabulary
 from .cues import source_type_matrix
-from ..text import kernels
-from .heads import (COMPILED_SCORES, NgramLookup, _tfidf_packed, combine_heads, compiled_word_scores, packed_table,
-                    packed_views, tf_table)
+from .heads import (
+    COMPILED_SCORES,
+    NgramLookup,
+    _tfidf_packed,
+    combine_heads,
+    compiled_word_scores,
+    packed_table,
+    packed_views,
+    tf_table,
+)
 
 CLAIM_CLASSES = ("named_source", "anonymous_intelligence", "outlet_claim", "editorial_opinion", "furniture")
 _WORD = re.compile(r"[a-z]+")

@@ -13,7 +13,13 @@ import pytest
 from compiled_kernels import compiled_module  # tests/kernels/compiled_kernels.py
 
 from scorer.model import heads
-from scorer.model.heads import CompiledHead, column_order, packed_table, packed_views, tf_table
+from scorer.model.heads import (
+    CompiledHead,
+    column_order,
+    packed_table,
+    packed_views,
+    tf_table,
+)
 
 K = compiled_module()
 
@@ -256,7 +262,7 @@ def test_word_codes_lower_takes_str_subclasses():
 def test_code_cache_equals_a_dict():
     rng = random.Random(5)
     cache, ref = K.CodeCache(), {}
-    words = [("w%d" % rng.randrange(3000)) * rng.randrange(0, 3) for _ in range(6000)] + ["", "İ", "\ud800", "é" * 70]
+    words = [f"w{rng.randrange(3000)}" * rng.randrange(0, 3) for _ in range(6000)] + ["", "İ", "\ud800", "é" * 70]
     for k, word in enumerate(words):
         code = k if rng.random() < 0.5 else -k
         cache.set(word, code)
