@@ -1414,6 +1414,10 @@ cdef extern from "Python.h":
     const Py_ssize_t PY_SSIZE_T_MAX
 
 
+cdef extern from *:
+    void _ngram_prefetch "__builtin_prefetch" (const void *address) noexcept nogil
+
+
 def ngram_rows(const int64_t[::1] codes, const int64_t[::1] lengths, int64_t unigram_ids, int64_t base,
                list tables):
     """`NgramCoder._ids_of_codes(codes, lengths)`: (rows, ids) of the known n-grams of texts whose words' codes are
@@ -1470,50 +1474,111 @@ def ngram_rows(const int64_t[::1] codes, const int64_t[::1] lengths, int64_t uni
     ids_array = np.empty(n_codes * top, dtype=np.int64)
     cdef int64_t[::1] rows = rows_array
     cdef int64_t[::1] ids = ids_array
+    # (session 15) a text's n-gram keys and their buckets' ranges first, each range's keys and ids asked for from
+    # memory at once, then searched: the cache misses of a text's n-grams overlap instead of coming one by one
+    cdef Py_ssize_t longest = 0
     for r in range(n_texts):
-        m = lengths[r]
-        for i in range(pos, pos + m):
-            code = codes[i]
-            if 0 <= code < unigram_ids:
-                rows[k] = r
-                ids[k] = code
-                k += 1
-        for n in range(2, top + 1):
-            keys = key_list[n - 2]
-            values = value_list[n - 2]
-            buckets = bucket_list[n - 2]
-            step = steps[n - 2]
-            shift = shifts[n - 2]
-            n_buckets = buckets.shape[0] - 1
-            if keys.shape[0] == 0:
-                continue
-            for i in range(pos, pos + m - n + 1):
-                key = 0
-                valid = True
-                for j in range(n):
-                    code = codes[i + j]
-                    if code < 0:
-                        valid = False
-                        break
-                    key = key * base + code
-                if not valid:
-                    continue
-                bucket = key >> shift if shift >= 0 else key // step
-                if bucket >= n_buckets:  # (beyond the last bucket's keys: searched in the last one)
-                    bucket = n_buckets - 1
-                lo, hi = buckets[bucket], buckets[bucket + 1] if bucket + 1 < n_buckets else keys.shape[0]
-                while lo < hi:
-                    mid = (lo + hi) >> 1
-                    if keys[mid] < key:
-                        lo = mid + 1
-                    else:
-                        hi = mid
-                if lo < keys.shape[0] and keys[lo] == key:
-                    rows[k] = r
-                    ids[k] = values[lo]
-                    k += 1
-        pos += m
+        if lengths[r] > longest:
+            longest = lengths[r]
+    cdef int64_t *pending = <int64_t *> PyMem_Malloc(3 * (longest + 1) * sizeof(int64_t))
+    if pending is NULL:
+        raise MemoryError()
+    cdef int64_t *pending_lo = pending + longest + 1
+    cdef int64_t *pending_hi = pending + 2 * (longest + 1)
+    try:
+        _ngram_rows_loop(codes, lengths, unigram_ids, base, key_list, value_list, bucket_list, steps, shifts, rows, ids,
+                         pending, pending_lo, pending_hi, &k)
+    finally:
+        PyMem_Free(pending)
     return rows_array[:k], ids_array[:k]
+
+
+cdef int _ngram_rows_loop(const int64_t[::1] codes, const int64_t[::1] lengths, int64_t unigram_ids, int64_t base,
+                          list key_list, list value_list, list bucket_list, list steps, list shifts, int64_t[::1] rows,
+                          int64_t[::1] ids, int64_t *pending, int64_t *pending_lo, int64_t *pending_hi,
+                          Py_ssize_t *found) except -1:
+    """The loop of `ngram_rows` over its checked arguments (its rows and ids written from found[0] on; the tables'
+    arrays read through pointers taken once, not as memoryviews made again for each text)."""
+    cdef Py_ssize_t n_texts = lengths.shape[0], top = len(key_list) + 1, r, i, j, n, pos = 0, k = found[0], m, lo, hi
+    cdef Py_ssize_t mid, bucket, n_buckets, n_pending, q, n_keys
+    cdef int64_t key, code, step
+    cdef int shift
+    cdef bint valid
+    cdef const int64_t[::1] view
+    cdef const int64_t *keys
+    cdef const int64_t *values
+    cdef const int64_t *buckets
+    cdef const int64_t **tables = <const int64_t **> PyMem_Malloc((3 * top + 1) * sizeof(int64_t *))
+    cdef int64_t *sizes = <int64_t *> PyMem_Malloc((4 * top + 1) * sizeof(int64_t))
+    try:
+        if tables is NULL or sizes is NULL:
+            raise MemoryError()
+        for n in range(top - 1):
+            view = key_list[n]
+            tables[3 * n] = &view[0] if view.shape[0] else NULL
+            sizes[4 * n] = view.shape[0]
+            view = value_list[n]
+            tables[3 * n + 1] = &view[0] if view.shape[0] else NULL
+            view = bucket_list[n]
+            tables[3 * n + 2] = &view[0]  # (at least 2 buckets: checked)
+            sizes[4 * n + 1] = view.shape[0] - 1
+            sizes[4 * n + 2] = steps[n]
+            sizes[4 * n + 3] = shifts[n]
+        for r in range(n_texts):
+            m = lengths[r]
+            for i in range(pos, pos + m):
+                code = codes[i]
+                if 0 <= code < unigram_ids:
+                    rows[k] = r
+                    ids[k] = code
+                    k += 1
+            for n in range(2, top + 1):
+                keys, values, buckets = tables[3 * (n - 2)], tables[3 * (n - 2) + 1], tables[3 * (n - 2) + 2]
+                n_keys, n_buckets = sizes[4 * (n - 2)], sizes[4 * (n - 2) + 1]
+                step, shift = sizes[4 * (n - 2) + 2], <int> sizes[4 * (n - 2) + 3]
+                if n_keys == 0:
+                    continue
+                n_pending = 0
+                for i in range(pos, pos + m - n + 1):
+                    key = 0
+                    valid = True
+                    for j in range(n):
+                        code = codes[i + j]
+                        if code < 0:
+                            valid = False
+                            break
+                        key = key * base + code
+                    if not valid:
+                        continue
+                    bucket = key >> shift if shift >= 0 else key // step
+                    if bucket >= n_buckets:  # (beyond the last bucket's keys: searched in the last one)
+                        bucket = n_buckets - 1
+                    lo, hi = buckets[bucket], buckets[bucket + 1] if bucket + 1 < n_buckets else n_keys
+                    if lo < n_keys:
+                        _ngram_prefetch(&keys[lo])
+                        _ngram_prefetch(&values[lo])
+                    pending[n_pending] = key
+                    pending_lo[n_pending] = lo
+                    pending_hi[n_pending] = hi
+                    n_pending += 1
+                for q in range(n_pending):
+                    key, lo, hi = pending[q], pending_lo[q], pending_hi[q]
+                    while lo < hi:
+                        mid = (lo + hi) >> 1
+                        if keys[mid] < key:
+                            lo = mid + 1
+                        else:
+                            hi = mid
+                    if lo < n_keys and keys[lo] == key:
+                        rows[k] = r
+                        ids[k] = values[lo]
+                        k += 1
+            pos += m
+    finally:
+        PyMem_Free(tables)
+        PyMem_Free(sizes)
+    found[0] = k
+    return 0
 
 
 cdef inline void _sort_int64(int64_t *v, Py_ssize_t n, int64_t *tmp) noexcept nogil:
@@ -2307,6 +2372,10 @@ def quote_states(list prev not None, list texts not None, list nxt not None, dou
 #                   occurrence instead of one per class, the idf and the columns of each head; and with an `order`
 #                   in which every head's columns ascend, one sort of a row's ids for all the heads)
 
+cdef extern from *:
+    void _prefetch "__builtin_prefetch" (const void *address) noexcept nogil
+
+
 cdef struct _PackedHead:
     const int32_t *cols  # union id -> the head's column (NULL: the ids are the columns)
     Py_ssize_t col_step  # int32 values between two ids' columns
@@ -2336,6 +2405,8 @@ cdef Py_ssize_t _distinct_columns(const int64_t *grouped, Py_ssize_t a, Py_ssize
         if c >= 0:
             cols[q] = c
             q += 1
+    for i in range(q):  # (the table rows on their way while the columns are sorted)
+        _prefetch(p.table + cols[i] * p.width)
     _sort_int64(cols, q, scratch)
     i = 0
     while i < q:
@@ -2479,6 +2550,10 @@ def tfidf_packed(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py
                     continue
                 u = 0  # the row's distinct ids in rank order, with their counts (when ranked)
                 if ranks is not NULL:
+                    if r + 1 < n:  # (the next row's ranks and columns on their way while this row is done)
+                        for i in range(start[r + 1], start[r + 2]):
+                            if grouped[i] < n_ranked:
+                                _prefetch(&ranks[grouped[i] * rank_step])
                     for i in range(a, e):
                         g = grouped[i]
                         if g >= n_ranked:
@@ -2501,6 +2576,15 @@ def tfidf_packed(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py
                         key_counts[u] = b - i
                         u += 1
                         i = b
+                    # every head's table rows of the row's terms asked for at once (their cache misses overlap)
+                    for h in range(n_heads):
+                        p = &packed[h]
+                        for i in range(u):
+                            g = keys[i]
+                            if g < p.n_ids:
+                                c = g if p.cols is NULL else p.cols[g * p.col_step]
+                                if 0 <= c < p.n_words:
+                                    _prefetch(p.table + c * p.width)
                 for h in range(n_heads):
                     p = &packed[h]
                     ranked = ranks is not NULL
