@@ -1315,6 +1315,11 @@ def word_codes(list texts, object cache, bint long_words, bint lower=False):
     cdef Py_ssize_t before
     cdef Py_UCS4 *folded = NULL  # (lower) the text being read, lower-cased
     cdef bint in_folded
+    # (CodeCache, session 15) a text's tokens and their hashes first, their slots asked for from memory at once, then
+    # looked up: the cache misses of a text's tokens overlap
+    cdef Py_ssize_t *spans = NULL
+    cdef uint64_t *hashes = NULL
+    cdef Py_ssize_t n_spans, q
     for r in range(n_texts):
         if type(texts[r]) is not str and not (lower and isinstance(texts[r], str)):
             raise TypeError(f"word_codes: text {r} is not a str")
@@ -1332,6 +1337,11 @@ def word_codes(list texts, object cache, bint long_words, bint lower=False):
         if folded is NULL:
             raise MemoryError()
     try:
+        if table:  # (at most one token a character of the longest text read; str.lower's longer texts are read alone)
+            spans = <Py_ssize_t *> PyMem_Malloc(2 * (longest + 1) * sizeof(Py_ssize_t))
+            hashes = <uint64_t *> PyMem_Malloc((longest + 1) * sizeof(uint64_t))
+            if spans is NULL or hashes is NULL:
+                raise MemoryError()
         for r in range(n_texts):
             text = texts[r]
             in_folded = False
@@ -1347,6 +1357,7 @@ def word_codes(list texts, object cache, bint long_words, bint lower=False):
             n = t.n
             i = 0
             before = k
+            n_spans = 0
             while i < n:
                 ch = _at(t, i)
                 if _word(ch):
@@ -1373,7 +1384,13 @@ def word_codes(list texts, object cache, bint long_words, bint lower=False):
                     codes_array = np.resize(codes_array, 2 * total + 1)
                     total = 2 * total + 1
                     codes = codes_array
-                if table:
+                if table and n <= longest:
+                    spans[2 * n_spans] = i
+                    spans[2 * n_spans + 1] = last
+                    hashes[n_spans] = _word_hash(t, i, last)
+                    codes_of.prefetch(hashes[n_spans])
+                    n_spans += 1
+                elif table:
                     code = codes_of.find(t, i, last)
                     codes[k] = code
                     if code == -2:
@@ -1392,9 +1409,19 @@ def word_codes(list texts, object cache, bint long_words, bint lower=False):
                         codes[k] = <object> found
                 k += 1
                 i = last
+            for q in range(n_spans):  # (the tokens noted above, looked up in order)
+                i, last = spans[2 * q], spans[2 * q + 1]
+                code = codes_of.find_hashed(t, i, last, hashes[q])
+                codes[before + q] = code
+                if code == -2:
+                    missed.append(PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, folded + i, last - i)
+                                  if in_folded else PyUnicode_Substring(text, i, last))
+                    missed_at.append(before + q)
             counts[r] = k - before
     finally:
         PyMem_Free(folded)
+        PyMem_Free(spans)
+        PyMem_Free(hashes)
     return codes_array[:k], counts_array, missed, np.array(missed_at, dtype=np.int64)
 
 # ---- inheadk (session 13) ----
@@ -2088,7 +2115,11 @@ cdef class CodeCache:
 
     cdef inline Py_ssize_t _slot(self, Text t, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
         """The slot of the word t[a:b]: the slot holding it, else the empty slot where it would go."""
-        cdef Py_ssize_t j, at = _word_hash(t, a, b) & self.mask, s
+        return self._slot_hashed(t, a, b, _word_hash(t, a, b))
+
+    cdef inline Py_ssize_t _slot_hashed(self, Text t, Py_ssize_t a, Py_ssize_t b, uint64_t hash) noexcept nogil:
+        """`_slot` of a word whose `_word_hash` is `hash`."""
+        cdef Py_ssize_t j, at = hash & self.mask, s
         cdef _CodeSlot *slot = &self.slots[at]
         while slot.size:
             if slot.size - 1 == b - a:
@@ -2106,6 +2137,15 @@ cdef class CodeCache:
         """The code of the word t[a:b], -2 if it is not held."""
         cdef Py_ssize_t at = self._slot(t, a, b)
         return self.slots[at].code if self.slots[at].size else -2
+
+    cdef inline int64_t find_hashed(self, Text t, Py_ssize_t a, Py_ssize_t b, uint64_t hash) noexcept nogil:
+        """`find` of a word whose `_word_hash` is `hash`."""
+        cdef Py_ssize_t at = self._slot_hashed(t, a, b, hash)
+        return self.slots[at].code if self.slots[at].size else -2
+
+    cdef inline void prefetch(self, uint64_t hash) noexcept nogil:
+        """Ask for the slot where a word of this hash is looked up first (`word_codes`: before the lookups)."""
+        _ngram_prefetch(&self.slots[hash & self.mask])
 
     cdef int _grow(self, Py_ssize_t more_chars) except -1:
         """Room for one more word of `more_chars` characters, and slots at most half full."""
