@@ -20,8 +20,8 @@ from ..text.vocab import Vocabulary
 from .cues import source_type_matrix
 from .heads import (
     COMPILED_SCORES,
+    PACKED_SCORES,
     NgramLookup,
-    _tfidf_packed,
     combine_heads,
     compiled_word_scores,
     packed_table,
@@ -179,7 +179,7 @@ class TfidfBlock:
         """With the compiled kernels, the block's idf and the coefficients `coef` (k, n_terms) as views of one packed
         table (`heads.packed_table`) that `scores` reads when given these coefficients; returns the coefficients to
         keep (the view, or `coef` itself without the kernels)."""
-        if _tfidf_packed is None or coef.shape[1:] != self.idf.shape:
+        if not PACKED_SCORES or coef.shape[1:] != self.idf.shape:
             return coef
         table = packed_table(self.idf, coef)
         self.idf, view = packed_views(table, len(coef))

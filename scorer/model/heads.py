@@ -449,6 +449,7 @@ _term_word_codes = getattr(kernels.compiled, "term_word_codes", None)
 COMPILED_SCORES = _tfidf_scores is not None  # word scores by `compiled_word_scores`
 # the compiled TF-IDF scores over packed tables (`_scorer_kernels.tfidf_packed`, session 15; the same twins)
 _tfidf_packed = getattr(kernels.compiled, "tfidf_packed", None)
+PACKED_SCORES = _tfidf_packed is not None  # the TF-IDF blocks packed (`packed_table`) for `tfidf_packed`
 _TF = np.zeros(0, dtype=np.float32)
 
 
