@@ -2411,6 +2411,10 @@ def quote_states(list prev not None, list texts not None, list nxt not None, dou
 #                   packed table, and the heads' columns of a union id side by side: one or two cache lines an
 #                   occurrence instead of one per class, the idf and the columns of each head; and with an `order`
 #                   in which every head's columns ascend, one sort of a row's ids for all the heads)
+#   changed in place (session 15, headk): word_codes (its `lower` argument, `_fold_into`; a text's tokens hashed and
+#   their slots prefetched before the lookups), CodeCache (code, start and length in the slot; find_hashed, prefetch),
+#   ngram_rows (keys and buckets first, prefetched, then searched: `_ngram_rows_loop`), tfidf_scores (strided idf and
+#   coefficients accepted)
 
 cdef extern from *:
     void _prefetch "__builtin_prefetch" (const void *address) noexcept nogil
