@@ -1206,6 +1206,7 @@ def tagger_word_rows(list words not None, double[:, :, ::1] block, const double[
 
 cdef extern from "Python.h":
     bint Py_UNICODE_ISDECIMAL(Py_UCS4 ch) nogil
+    Py_UCS4 Py_UNICODE_TOLOWER(Py_UCS4 ch) nogil
     object PyUnicode_FromKindAndData(int kind, const void *buffer, Py_ssize_t size)
     object PyUnicode_Substring(object s, Py_ssize_t start, Py_ssize_t end)
     void *PyDict_GetItemWithError(object d, object key) except? NULL
@@ -1570,13 +1571,33 @@ cdef inline bint _token_punct(Py_UCS4 ch) noexcept nogil:
     return ch == LEFT_DQ or ch == RIGHT_DQ or ch == 0x22 or ch == 0x3F or ch == 0x21 or ch == 0x3A
 
 
-def word_codes(list texts, object cache, bint long_words):
+cdef bint _fold_into(Text t, Py_UCS4 *out) noexcept nogil:
+    """out[:t.n] = the code points of t's `str.lower()` when that is t with its ASCII capitals made small, which it is
+    when every other character is its own simple lower case (Python's full lower case differs from the simple one
+    only for U+0130 and the final sigma, neither their own lower case: headk, session 15; tests/kernels/test_headk.py
+    checks every code point); False (out partly written) otherwise."""
+    cdef Py_ssize_t i
+    cdef Py_UCS4 ch
+    for i in range(t.n):
+        ch = _at(t, i)
+        if ch < 128:
+            out[i] = <Py_UCS4> (<unsigned int> ch + 32) if 0x41 <= ch <= 0x5A else ch
+        elif Py_UNICODE_TOLOWER(ch) == ch:
+            out[i] = ch
+        else:
+            return False
+    return True
+
+
+def word_codes(list texts, object cache, bint long_words, bint lower=False):
     """The tokens of each (lower-cased) text and their codes in `cache` (word -> int): (codes, counts, missed,
     missed_at), codes an int64 array of all the texts' tokens in order (-2 for a token not in the cache), counts the
     number of tokens of each text, missed the tokens not in the cache (str) and missed_at their places in codes.
     Tokens as `re.findall` of heads.HEADS_TOKEN_PATTERN gives them (`\\b\\w[\\w'’]*\\b|[“”"?!:]`), or with
     `long_words` of heads.LONG_WORDS_PATTERN (`\\b\\w\\w+\\b`); \\w as the regex engine's for str patterns. `cache`:
-    a dict or a `CodeCache` (looked up without making a str of each token: only the missed ones are made)."""
+    a dict or a `CodeCache` (looked up without making a str of each token: only the missed ones are made). `lower`:
+    the texts (str, or str subclasses) are not lower-cased yet: each is read as its `str.lower()` (ASCII capitals
+    made small as they are read where that is the same, else by str.lower; session 15)."""
     import numpy as np
 
     if type(cache) is not dict and type(cache) is not CodeCache:
@@ -1585,67 +1606,120 @@ def word_codes(list texts, object cache, bint long_words):
     cdef CodeCache codes_of = cache if table else None
     cdef int64_t code
 
-    cdef Py_ssize_t total = 0, r, i, j, last, n, k = 0, n_texts = len(texts)
-    cdef str text
+    cdef Py_ssize_t total = 0, r, i, j, last, n, k = 0, n_texts = len(texts), longest = 0
     cdef Text t
     cdef Py_UCS4 ch
     cdef void *found
     cdef Py_ssize_t before
+    cdef Py_UCS4 *folded = NULL  # (lower) the text being read, lower-cased
+    cdef bint in_folded
+    # (CodeCache, session 15) a text's tokens and their hashes first, their slots asked for from memory at once, then
+    # looked up: the cache misses of a text's tokens overlap
+    cdef Py_ssize_t *spans = NULL
+    cdef uint64_t *hashes = NULL
+    cdef Py_ssize_t n_spans, q
     for r in range(n_texts):
-        if type(texts[r]) is not str:
+        if type(texts[r]) is not str and not (lower and isinstance(texts[r], str)):
             raise TypeError(f"word_codes: text {r} is not a str")
-        total += len(<str> texts[r])
+        n = len(<str> texts[r])
+        total += n
+        if n > longest:
+            longest = n
     codes_array = np.empty(total, dtype=np.int64)
     counts_array = np.zeros(n_texts, dtype=np.int64)
     cdef int64_t[::1] codes = codes_array
     cdef int64_t[::1] counts = counts_array
     cdef list missed = [], missed_at = []
-    for r in range(n_texts):
-        text = texts[r]
-        t = _text(text)
-        n = t.n
-        i = 0
-        before = k
-        while i < n:
-            ch = _at(t, i)
-            if _word(ch):
-                j = i + 1
-                last = j
-                while j < n:
-                    ch = _at(t, j)
-                    if _word(ch):
-                        j += 1
-                        last = j
-                    elif not long_words and (ch == 0x27 or ch == RIGHT_SQ):
-                        j += 1
-                    else:
-                        break
-                if long_words and last - i < 2:
-                    i = last
-                    continue
-            elif not long_words and _token_punct(ch):
-                last = i + 1
-            else:
-                i += 1
-                continue
-            if table:
-                code = codes_of.find(t, i, last)
-                codes[k] = code
-                if code == -2:
-                    missed.append(PyUnicode_Substring(text, i, last))
-                    missed_at.append(k)
-            else:
-                word = PyUnicode_Substring(text, i, last)
-                found = PyDict_GetItemWithError(cache, word)
-                if found is NULL:
-                    codes[k] = -2
-                    missed.append(word)
-                    missed_at.append(k)
+    if lower:
+        folded = <Py_UCS4 *> PyMem_Malloc((longest + 1) * sizeof(Py_UCS4))
+        if folded is NULL:
+            raise MemoryError()
+    try:
+        if table:  # (at most one token a character of the longest text read; str.lower's longer texts are read alone)
+            spans = <Py_ssize_t *> PyMem_Malloc(2 * (longest + 1) * sizeof(Py_ssize_t))
+            hashes = <uint64_t *> PyMem_Malloc((longest + 1) * sizeof(uint64_t))
+            if spans is NULL or hashes is NULL:
+                raise MemoryError()
+        for r in range(n_texts):
+            text = texts[r]
+            in_folded = False
+            if lower:
+                if type(text) is str and _fold_into(_text(<str> text), folded):
+                    in_folded = True
+                    t.kind, t.data, t.n = PyUnicode_4BYTE_KIND, folded, len(<str> text)
                 else:
-                    codes[k] = <object> found
-            k += 1
-            i = last
-        counts[r] = k - before
+                    text = str.lower(text)  # (an exact str, of another length where a character's lower case is two)
+                    t = _text(<str> text)
+            else:
+                t = _text(<str> text)
+            n = t.n
+            i = 0
+            before = k
+            n_spans = 0
+            while i < n:
+                ch = _at(t, i)
+                if _word(ch):
+                    j = i + 1
+                    last = j
+                    while j < n:
+                        ch = _at(t, j)
+                        if _word(ch):
+                            j += 1
+                            last = j
+                        elif not long_words and (ch == 0x27 or ch == RIGHT_SQ):
+                            j += 1
+                        else:
+                            break
+                    if long_words and last - i < 2:
+                        i = last
+                        continue
+                elif not long_words and _token_punct(ch):
+                    last = i + 1
+                else:
+                    i += 1
+                    continue
+                if k >= total:  # (str.lower made a text longer: more tokens than characters counted)
+                    codes_array = np.resize(codes_array, 2 * total + 1)
+                    total = 2 * total + 1
+                    codes = codes_array
+                if table and n <= longest:
+                    spans[2 * n_spans] = i
+                    spans[2 * n_spans + 1] = last
+                    hashes[n_spans] = _word_hash(t, i, last)
+                    codes_of.prefetch(hashes[n_spans])
+                    n_spans += 1
+                elif table:
+                    code = codes_of.find(t, i, last)
+                    codes[k] = code
+                    if code == -2:
+                        missed.append(PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, folded + i, last - i)
+                                      if in_folded else PyUnicode_Substring(text, i, last))
+                        missed_at.append(k)
+                else:
+                    word = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, folded + i, last - i) if in_folded \
+                        else PyUnicode_Substring(text, i, last)
+                    found = PyDict_GetItemWithError(cache, word)
+                    if found is NULL:
+                        codes[k] = -2
+                        missed.append(word)
+                        missed_at.append(k)
+                    else:
+                        codes[k] = <object> found
+                k += 1
+                i = last
+            for q in range(n_spans):  # (the tokens noted above, looked up in order)
+                i, last = spans[2 * q], spans[2 * q + 1]
+                code = codes_of.find_hashed(t, i, last, hashes[q])
+                codes[before + q] = code
+                if code == -2:
+                    missed.append(PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, folded + i, last - i)
+                                  if in_folded else PyUnicode_Substring(text, i, last))
+                    missed_at.append(before + q)
+            counts[r] = k - before
+    finally:
+        PyMem_Free(folded)
+        PyMem_Free(spans)
+        PyMem_Free(hashes)
     return codes_array[:k], counts_array, missed, np.array(missed_at, dtype=np.int64)
 
 # ---- inheadk (session 13) ----
@@ -1658,11 +1732,15 @@ def word_codes(list texts, object cache, bint long_words):
 #   vocab_find   <- scorer.text.vocab.Vocabulary._find (the ids of byte strings)
 #   quote_states <- scorer.model.cues.quote_states (the heads' quote-state block)
 
-from libc.stdint cimport uint64_t, int32_t
+from libc.stdint cimport uint64_t, int32_t, uint32_t
 from libc.math cimport sqrt as _c_sqrt
 
 cdef extern from "Python.h":
     const Py_ssize_t PY_SSIZE_T_MAX
+
+
+cdef extern from *:
+    void _ngram_prefetch "__builtin_prefetch" (const void *address) noexcept nogil
 
 
 def ngram_rows(const int64_t[::1] codes, const int64_t[::1] lengths, int64_t unigram_ids, int64_t base,
@@ -1721,50 +1799,111 @@ def ngram_rows(const int64_t[::1] codes, const int64_t[::1] lengths, int64_t uni
     ids_array = np.empty(n_codes * top, dtype=np.int64)
     cdef int64_t[::1] rows = rows_array
     cdef int64_t[::1] ids = ids_array
+    # (session 15) a text's n-gram keys and their buckets' ranges first, each range's keys and ids asked for from
+    # memory at once, then searched: the cache misses of a text's n-grams overlap instead of coming one by one
+    cdef Py_ssize_t longest = 0
     for r in range(n_texts):
-        m = lengths[r]
-        for i in range(pos, pos + m):
-            code = codes[i]
-            if 0 <= code < unigram_ids:
-                rows[k] = r
-                ids[k] = code
-                k += 1
-        for n in range(2, top + 1):
-            keys = key_list[n - 2]
-            values = value_list[n - 2]
-            buckets = bucket_list[n - 2]
-            step = steps[n - 2]
-            shift = shifts[n - 2]
-            n_buckets = buckets.shape[0] - 1
-            if keys.shape[0] == 0:
-                continue
-            for i in range(pos, pos + m - n + 1):
-                key = 0
-                valid = True
-                for j in range(n):
-                    code = codes[i + j]
-                    if code < 0:
-                        valid = False
-                        break
-                    key = key * base + code
-                if not valid:
-                    continue
-                bucket = key >> shift if shift >= 0 else key // step
-                if bucket >= n_buckets:  # (beyond the last bucket's keys: searched in the last one)
-                    bucket = n_buckets - 1
-                lo, hi = buckets[bucket], buckets[bucket + 1] if bucket + 1 < n_buckets else keys.shape[0]
-                while lo < hi:
-                    mid = (lo + hi) >> 1
-                    if keys[mid] < key:
-                        lo = mid + 1
-                    else:
-                        hi = mid
-                if lo < keys.shape[0] and keys[lo] == key:
-                    rows[k] = r
-                    ids[k] = values[lo]
-                    k += 1
-        pos += m
+        if lengths[r] > longest:
+            longest = lengths[r]
+    cdef int64_t *pending = <int64_t *> PyMem_Malloc(3 * (longest + 1) * sizeof(int64_t))
+    if pending is NULL:
+        raise MemoryError()
+    cdef int64_t *pending_lo = pending + longest + 1
+    cdef int64_t *pending_hi = pending + 2 * (longest + 1)
+    try:
+        _ngram_rows_loop(codes, lengths, unigram_ids, base, key_list, value_list, bucket_list, steps, shifts, rows, ids,
+                         pending, pending_lo, pending_hi, &k)
+    finally:
+        PyMem_Free(pending)
     return rows_array[:k], ids_array[:k]
+
+
+cdef int _ngram_rows_loop(const int64_t[::1] codes, const int64_t[::1] lengths, int64_t unigram_ids, int64_t base,
+                          list key_list, list value_list, list bucket_list, list steps, list shifts, int64_t[::1] rows,
+                          int64_t[::1] ids, int64_t *pending, int64_t *pending_lo, int64_t *pending_hi,
+                          Py_ssize_t *found) except -1:
+    """The loop of `ngram_rows` over its checked arguments (its rows and ids written from found[0] on; the tables'
+    arrays read through pointers taken once, not as memoryviews made again for each text)."""
+    cdef Py_ssize_t n_texts = lengths.shape[0], top = len(key_list) + 1, r, i, j, n, pos = 0, k = found[0], m, lo, hi
+    cdef Py_ssize_t mid, bucket, n_buckets, n_pending, q, n_keys
+    cdef int64_t key, code, step
+    cdef int shift
+    cdef bint valid
+    cdef const int64_t[::1] view
+    cdef const int64_t *keys
+    cdef const int64_t *values
+    cdef const int64_t *buckets
+    cdef const int64_t **tables = <const int64_t **> PyMem_Malloc((3 * top + 1) * sizeof(int64_t *))
+    cdef int64_t *sizes = <int64_t *> PyMem_Malloc((4 * top + 1) * sizeof(int64_t))
+    try:
+        if tables is NULL or sizes is NULL:
+            raise MemoryError()
+        for n in range(top - 1):
+            view = key_list[n]
+            tables[3 * n] = &view[0] if view.shape[0] else NULL
+            sizes[4 * n] = view.shape[0]
+            view = value_list[n]
+            tables[3 * n + 1] = &view[0] if view.shape[0] else NULL
+            view = bucket_list[n]
+            tables[3 * n + 2] = &view[0]  # (at least 2 buckets: checked)
+            sizes[4 * n + 1] = view.shape[0] - 1
+            sizes[4 * n + 2] = steps[n]
+            sizes[4 * n + 3] = shifts[n]
+        for r in range(n_texts):
+            m = lengths[r]
+            for i in range(pos, pos + m):
+                code = codes[i]
+                if 0 <= code < unigram_ids:
+                    rows[k] = r
+                    ids[k] = code
+                    k += 1
+            for n in range(2, top + 1):
+                keys, values, buckets = tables[3 * (n - 2)], tables[3 * (n - 2) + 1], tables[3 * (n - 2) + 2]
+                n_keys, n_buckets = sizes[4 * (n - 2)], sizes[4 * (n - 2) + 1]
+                step, shift = sizes[4 * (n - 2) + 2], <int> sizes[4 * (n - 2) + 3]
+                if n_keys == 0:
+                    continue
+                n_pending = 0
+                for i in range(pos, pos + m - n + 1):
+                    key = 0
+                    valid = True
+                    for j in range(n):
+                        code = codes[i + j]
+                        if code < 0:
+                            valid = False
+                            break
+                        key = key * base + code
+                    if not valid:
+                        continue
+                    bucket = key >> shift if shift >= 0 else key // step
+                    if bucket >= n_buckets:  # (beyond the last bucket's keys: searched in the last one)
+                        bucket = n_buckets - 1
+                    lo, hi = buckets[bucket], buckets[bucket + 1] if bucket + 1 < n_buckets else n_keys
+                    if lo < n_keys:
+                        _ngram_prefetch(&keys[lo])
+                        _ngram_prefetch(&values[lo])
+                    pending[n_pending] = key
+                    pending_lo[n_pending] = lo
+                    pending_hi[n_pending] = hi
+                    n_pending += 1
+                for q in range(n_pending):
+                    key, lo, hi = pending[q], pending_lo[q], pending_hi[q]
+                    while lo < hi:
+                        mid = (lo + hi) >> 1
+                        if keys[mid] < key:
+                            lo = mid + 1
+                        else:
+                            hi = mid
+                    if lo < n_keys and keys[lo] == key:
+                        rows[k] = r
+                        ids[k] = values[lo]
+                        k += 1
+            pos += m
+    finally:
+        PyMem_Free(tables)
+        PyMem_Free(sizes)
+    found[0] = k
+    return 0
 
 
 cdef inline void _sort_int64(int64_t *v, Py_ssize_t n, int64_t *tmp) noexcept nogil:
@@ -1830,7 +1969,8 @@ def tfidf_scores(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py
     per row and column the count k; the value float32(tf[k] * idf[column]), tf[k] = float32(log(float32(k)) + 1)
     read from `tf_table(largest k)` (numpy's float32 log, as the twin's); each row's values divided (in float32) by
     float32(sqrt(their squares summed in float64 in column order)); each score the float64 sum, in column order, of
-    value * coef[class, column] (numpy's bincount adds its weights in order). The columns are int32."""
+    value * coef[class, column] (numpy's bincount adds its weights in order). The columns are int32; the idf and
+    coefficients may be strided."""
     import numpy as np
 
     cdef Py_ssize_t n_occ = rows.shape[0], n_words, n_coef, n_ids, i, r, a, b, e, q, largest, longest = 0
@@ -1839,8 +1979,8 @@ def tfidf_scores(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py
     cdef float value, norm
     cdef bint by_column, bad = False
     cdef const int32_t[::1] columns
-    cdef const double[::1] idf
-    cdef const double[:, ::1] coef
+    cdef const double[:] idf  # (strided views too: a head's idf and coefficients can be views of its packed table)
+    cdef const double[:, :] coef
     cdef double[:, ::1] out
     cdef const float[::1] tf
     if ids.shape[0] != n_occ:
@@ -2229,71 +2369,89 @@ cdef inline uint64_t _word_hash(Text t, Py_ssize_t a, Py_ssize_t b) noexcept nog
     return s.v0 ^ s.v1 ^ s.v2 ^ s.v3
 
 
+cdef struct _CodeSlot:
+    # a word held by a CodeCache: its code, where its code points start in `chars` and its length + 1 (0: an empty
+    # slot), in the slot itself (session 15: a token found reads its slot and its characters, not also an index, an
+    # offset and a code each in an array of its own)
+    int64_t code
+    uint32_t start
+    uint32_t size
+
+
 cdef class CodeCache:
     """A growing table word -> int64 code with the dict methods NgramCoder uses (get, [], update, clear, len, items):
     open addressing over the words' code points (a keyed hash, `_word_hash`), so that `word_codes` looks a token up
     where it lies in its text."""
     cdef Py_UCS4 *chars
     cdef Py_ssize_t n_chars, chars_room
-    cdef Py_ssize_t *offsets  # word k is chars[offsets[k]:offsets[k + 1]]
-    cdef int64_t *codes
-    cdef Py_ssize_t n, room  # words held, and the room for words of offsets and codes
-    cdef Py_ssize_t *slots  # word index + 1, 0 for an empty slot
+    cdef Py_ssize_t n  # words held
+    cdef _CodeSlot *slots
     cdef Py_ssize_t mask
 
     def __cinit__(self):
-        self.chars_room, self.room = 1024, 128
+        self.chars_room = 1024
         self.chars = <Py_UCS4 *> PyMem_Malloc(self.chars_room * sizeof(Py_UCS4))
-        self.offsets = <Py_ssize_t *> PyMem_Malloc((self.room + 1) * sizeof(Py_ssize_t))
-        self.codes = <int64_t *> PyMem_Malloc(self.room * sizeof(int64_t))
-        self.slots = <Py_ssize_t *> PyMem_Malloc(256 * sizeof(Py_ssize_t))
-        if self.chars == NULL or self.offsets == NULL or self.codes == NULL or self.slots == NULL:
+        self.slots = <_CodeSlot *> PyMem_Malloc(256 * sizeof(_CodeSlot))
+        if self.chars == NULL or self.slots == NULL:
             raise MemoryError()
         self.mask = 255
         self.clear()
 
     def __dealloc__(self):
         PyMem_Free(self.chars)
-        PyMem_Free(self.offsets)
-        PyMem_Free(self.codes)
         PyMem_Free(self.slots)
 
     def clear(self):
         """Holds no word (the memory kept for the next ones)."""
         cdef Py_ssize_t j
         self.n = self.n_chars = 0
-        self.offsets[0] = 0
         for j in range(self.mask + 1):
-            self.slots[j] = 0
+            self.slots[j].size = 0
 
     def __len__(self):
         return self.n
 
     cdef inline Py_ssize_t _slot(self, Text t, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
         """The slot of the word t[a:b]: the slot holding it, else the empty slot where it would go."""
-        cdef Py_ssize_t j, at = _word_hash(t, a, b) & self.mask, k, s
-        while self.slots[at]:
-            k = self.slots[at] - 1
-            s = self.offsets[k]
-            if self.offsets[k + 1] - s == b - a:
+        return self._slot_hashed(t, a, b, _word_hash(t, a, b))
+
+    cdef inline Py_ssize_t _slot_hashed(self, Text t, Py_ssize_t a, Py_ssize_t b, uint64_t hash) noexcept nogil:
+        """`_slot` of a word whose `_word_hash` is `hash`."""
+        cdef Py_ssize_t j, at = hash & self.mask, s
+        cdef _CodeSlot *slot = &self.slots[at]
+        while slot.size:
+            if slot.size - 1 == b - a:
+                s = slot.start
                 j = 0
                 while j < b - a and self.chars[s + j] == _at(t, a + j):
                     j += 1
                 if j == b - a:
                     return at
             at = (at + 1) & self.mask
+            slot = &self.slots[at]
         return at
 
     cdef inline int64_t find(self, Text t, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
         """The code of the word t[a:b], -2 if it is not held."""
         cdef Py_ssize_t at = self._slot(t, a, b)
-        return self.codes[self.slots[at] - 1] if self.slots[at] else -2
+        return self.slots[at].code if self.slots[at].size else -2
+
+    cdef inline int64_t find_hashed(self, Text t, Py_ssize_t a, Py_ssize_t b, uint64_t hash) noexcept nogil:
+        """`find` of a word whose `_word_hash` is `hash`."""
+        cdef Py_ssize_t at = self._slot_hashed(t, a, b, hash)
+        return self.slots[at].code if self.slots[at].size else -2
+
+    cdef inline void prefetch(self, uint64_t hash) noexcept nogil:
+        """Ask for the slot where a word of this hash is looked up first (`word_codes`: before the lookups)."""
+        _ngram_prefetch(&self.slots[hash & self.mask])
 
     cdef int _grow(self, Py_ssize_t more_chars) except -1:
         """Room for one more word of `more_chars` characters, and slots at most half full."""
-        cdef Py_ssize_t j, k, at, old_size
-        cdef Py_ssize_t *old_slots
+        cdef Py_ssize_t j, at, old_size
+        cdef _CodeSlot *old_slots
         cdef void *p
+        if self.n_chars + more_chars >= <Py_ssize_t> 0xFFFFFFFF:  # (a slot's start and size are 32-bit)
+            raise MemoryError("CodeCache: more than 2 ** 32 - 1 characters")
         if self.n_chars + more_chars > self.chars_room:
             while self.n_chars + more_chars > self.chars_room:
                 self.chars_room *= 2
@@ -2301,39 +2459,28 @@ cdef class CodeCache:
             if p == NULL:
                 raise MemoryError()
             self.chars = <Py_UCS4 *> p
-        if self.n + 1 > self.room:
-            self.room *= 2
-            p = PyMem_Realloc(self.offsets, (self.room + 1) * sizeof(Py_ssize_t))
-            if p == NULL:
-                raise MemoryError()
-            self.offsets = <Py_ssize_t *> p
-            p = PyMem_Realloc(self.codes, self.room * sizeof(int64_t))
-            if p == NULL:
-                raise MemoryError()
-            self.codes = <int64_t *> p
         if 2 * (self.n + 1) > self.mask + 1:
             old_slots, old_size = self.slots, self.mask + 1
-            self.slots = <Py_ssize_t *> PyMem_Malloc(2 * old_size * sizeof(Py_ssize_t))
+            self.slots = <_CodeSlot *> PyMem_Malloc(2 * old_size * sizeof(_CodeSlot))
             if self.slots == NULL:
                 self.slots = old_slots
                 raise MemoryError()
             self.mask = 2 * old_size - 1
             for j in range(self.mask + 1):
-                self.slots[j] = 0
+                self.slots[j].size = 0
             for j in range(old_size):  # every word again, in its slot of the larger table
-                if old_slots[j]:
-                    k = old_slots[j] - 1
-                    at = self._slot_of(k)
-                    self.slots[at] = k + 1
+                if old_slots[j].size:
+                    at = self._slot_of(old_slots[j].start, old_slots[j].start + old_slots[j].size - 1)
+                    self.slots[at] = old_slots[j]
             PyMem_Free(old_slots)
         return 0
 
-    cdef Py_ssize_t _slot_of(self, Py_ssize_t k) noexcept nogil:
-        """The empty slot for the held word k (when the slots are rebuilt)."""
+    cdef Py_ssize_t _slot_of(self, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+        """The empty slot for the held word chars[a:b] (when the slots are rebuilt)."""
         cdef Text held
         held.kind, held.data, held.n = PyUnicode_4BYTE_KIND, self.chars, self.n_chars
-        cdef Py_ssize_t at = _word_hash(held, self.offsets[k], self.offsets[k + 1]) & self.mask
-        while self.slots[at]:
+        cdef Py_ssize_t at = _word_hash(held, a, b) & self.mask
+        while self.slots[at].size:
             at = (at + 1) & self.mask
         return at
 
@@ -2341,18 +2488,18 @@ cdef class CodeCache:
         """cache[word] = code."""
         cdef Text t = _text(word)
         cdef Py_ssize_t at = self._slot(t, 0, t.n), j
-        if self.slots[at]:
-            self.codes[self.slots[at] - 1] = code
+        if self.slots[at].size:
+            self.slots[at].code = code
             return
         self._grow(t.n)
         at = self._slot(t, 0, t.n)  # (the slots may have been rebuilt)
         for j in range(t.n):
             self.chars[self.n_chars + j] = _at(t, j)
+        self.slots[at].code = code
+        self.slots[at].start = <uint32_t> self.n_chars
+        self.slots[at].size = <uint32_t> (t.n + 1)
         self.n_chars += t.n
-        self.codes[self.n] = code
         self.n += 1
-        self.offsets[self.n] = self.n_chars
-        self.slots[at] = self.n
 
     def codes_of(self, list words not None):
         """The codes of the words (str) as an int64 array, -2 for a word not held (`NgramCoder._codes`'s first
@@ -2379,25 +2526,26 @@ cdef class CodeCache:
     def get(self, str word, default=None):
         cdef Text t = _text(word)
         cdef Py_ssize_t at = self._slot(t, 0, t.n)
-        return self.codes[self.slots[at] - 1] if self.slots[at] else default
+        return self.slots[at].code if self.slots[at].size else default
 
     def __getitem__(self, str word):
         cdef Text t = _text(word)
         cdef Py_ssize_t at = self._slot(t, 0, t.n)
-        if not self.slots[at]:
+        if not self.slots[at].size:
             raise KeyError(word)
-        return self.codes[self.slots[at] - 1]
+        return self.slots[at].code
 
     def __contains__(self, str word):
         cdef Text t = _text(word)
-        return self.slots[self._slot(t, 0, t.n)] != 0
+        return self.slots[self._slot(t, 0, t.n)].size != 0
 
     def items(self):
-        """[(word, code)] in the order the words came."""
-        cdef Py_ssize_t k
-        return [(PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, &self.chars[self.offsets[k]],
-                                           self.offsets[k + 1] - self.offsets[k]), self.codes[k])
-                for k in range(self.n)]
+        """[(word, code)] in the order the words came (their characters' order in `chars`)."""
+        cdef Py_ssize_t j
+        held = sorted([(self.slots[j].start, self.slots[j].size, self.slots[j].code)
+                       for j in range(self.mask + 1) if self.slots[j].size])
+        return [(PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, &self.chars[start], size - 1), code)
+                for start, size, code in held]
 
     def __reduce__(self):
         """Pickled as its (word, code) pairs (a model that has scored can be pickled, as with a dict)."""
@@ -2553,6 +2701,296 @@ def quote_states(list prev not None, list texts not None, list nxt not None, dou
         out[i, 2] = (here & 4) != 0 and (here & 1) != 0
         out[i, 3] = (here & 1) != 0 and (after & 2) != 0
     return True
+
+
+# ---- headk (session 15) ----
+#   tfidf_packed <- scorer.model.heads.CompiledHead.word_scores_python and scorer.model.claims.TfidfBlock.scores_python
+#                   (as tfidf_scores, with each head's idf and coefficients of a column side by side in one row of a
+#                   packed table, and the heads' columns of a union id side by side: one or two cache lines an
+#                   occurrence instead of one per class, the idf and the columns of each head; and with an `order`
+#                   in which every head's columns ascend, one sort of a row's ids for all the heads)
+#   changed in place (session 15, headk): word_codes (its `lower` argument, `_fold_into`; a text's tokens hashed and
+#   their slots prefetched before the lookups), CodeCache (code, start and length in the slot; find_hashed, prefetch),
+#   ngram_rows (keys and buckets first, prefetched, then searched: `_ngram_rows_loop`), tfidf_scores (strided idf and
+#   coefficients accepted)
+
+cdef extern from *:
+    void _prefetch "__builtin_prefetch" (const void *address) noexcept nogil
+
+
+cdef struct _PackedHead:
+    const int32_t *cols  # union id -> the head's column (NULL: the ids are the columns)
+    Py_ssize_t col_step  # int32 values between two ids' columns
+    Py_ssize_t n_ids
+    const double *table  # the head's row c: idf[c], coef[0, c], ..., coef[n_coef - 1, c]
+    Py_ssize_t width  # doubles per row of the table
+    Py_ssize_t n_words
+    Py_ssize_t n_coef
+    double *out  # (n, n_coef) scores
+
+
+cdef Py_ssize_t _distinct_columns(const int64_t *grouped, Py_ssize_t a, Py_ssize_t e, _PackedHead *p, int64_t *cols,
+                                  int64_t *counts, int64_t *scratch, bint *bad) noexcept nogil:
+    """A row's distinct columns of a head in ascending order, with their counts (np.unique of row * width + column),
+    from its occurrences' ids grouped[a:e]: their number; `bad` set for an id or a column beyond the head's arrays."""
+    cdef Py_ssize_t q = 0, d = 0, i, b
+    cdef int64_t g, c
+    for i in range(a, e):
+        g = grouped[i]
+        if g >= p.n_ids:
+            bad[0] = True
+            return 0
+        c = g if p.cols is NULL else p.cols[g * p.col_step]
+        if c >= p.n_words:
+            bad[0] = True
+            return 0
+        if c >= 0:
+            cols[q] = c
+            q += 1
+    for i in range(q):  # (the table rows on their way while the columns are sorted)
+        _prefetch(p.table + cols[i] * p.width)
+    _sort_int64(cols, q, scratch)
+    i = 0
+    while i < q:
+        b = i + 1
+        while b < q and cols[b] == cols[i]:
+            b += 1
+        cols[d] = cols[i]
+        counts[d] = b - i
+        d += 1
+        i = b
+    return d
+
+
+def tfidf_packed(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py_ssize_t n, object tf_table,
+                 order=None):
+    """`tfidf_scores` with each head given as (columns, table, n_coef): `columns` union id -> the head's column (-1 if
+    not in it; an int32 vector, strided when the heads' columns are packed side by side) or None (the ids are the
+    columns), `table` (n_words, width >= n_coef + 1) float64 with idf[c] in table[c, 0] and coef[b, c] in
+    table[c, 1 + b]. The same bits as `tfidf_scores` (and its twins): per row and head the distinct columns in
+    ascending order and their counts, float32(tf[k] * idf[c]), the row's l2 norm summed in float64 in column order,
+    the values divided in float32, each class's score the float64 sum in column order of value * coef. The rows are
+    done one after the other, all the heads of a row together (a row's occurrences stay in cache). `order`: None, or
+    an int32 vector (strided or not) giving each id a rank >= 0 such that every head's columns ascend with the ranks
+    (`heads.column_order`): a row's ids are then sorted once, by rank, and each head's columns read in that order; a
+    head whose columns do not ascend strictly in it on a row (a duplicate column, a wrong order) has that row's
+    columns sorted as without it (the same result either way)."""
+    import numpy as np
+
+    cdef Py_ssize_t n_occ = rows.shape[0], n_heads = len(heads), i, r, a, e, q, d, b, h, longest = 0, most_coef = 0
+    cdef int64_t c, g
+    cdef double acc, norm2
+    cdef float value, norm
+    cdef bint bad = False
+    cdef const int32_t[:] columns
+    cdef const int32_t[:] order_view
+    cdef const int32_t *ranks = NULL
+    cdef Py_ssize_t rank_step = 0, n_ranked = 0, u
+    cdef int64_t last, rank
+    cdef bint ranked
+    cdef int64_t *keys = NULL  # a row's (rank, id) keys, sorted, then its distinct ids
+    cdef int64_t *key_counts = NULL
+    cdef const double[:, ::1] table
+    cdef double[:, ::1] out
+    cdef const float[::1] tf
+    cdef const double *row
+    cdef _PackedHead *p
+    if ids.shape[0] != n_occ:
+        raise ValueError(f"tfidf_packed: {n_occ} rows but {ids.shape[0]} ids")
+    if n < 0:
+        raise ValueError("tfidf_packed: a negative number of rows")
+    if n > PY_SSIZE_T_MAX // 64 or n_occ > PY_SSIZE_T_MAX // 64:  # (the work arrays' size below must not overflow)
+        raise MemoryError(f"tfidf_packed: {n} rows and {n_occ} occurrences")
+    for i in range(n_occ):
+        if rows[i] < 0 or rows[i] >= n or ids[i] < 0:
+            raise ValueError(f"tfidf_packed: a row outside [0, {n}) or a negative id")
+    cdef _PackedHead *packed = <_PackedHead *> PyMem_Malloc((n_heads + 1) * sizeof(_PackedHead))
+    if packed is NULL:
+        raise MemoryError()
+    results, kept = [], []  # (kept: the memoryviews the pointers below read, alive until the end)
+    if order is not None:
+        order_view = order
+        n_ranked = order_view.shape[0]
+        if order_view.strides[0] % <Py_ssize_t> sizeof(int32_t) or n_ranked >= (<Py_ssize_t> 1 << 31):
+            raise ValueError("tfidf_packed: an order not aligned on int32 values, or too long")
+        rank_step = order_view.strides[0] // <Py_ssize_t> sizeof(int32_t)
+        ranks = &order_view[0] if n_ranked else NULL
+        kept.append(order_view)
+    cdef int64_t *block = NULL
+    cdef int64_t *grouped
+    cdef int64_t *start
+    cdef int64_t *stop
+    cdef int64_t *cols = NULL  # a row's columns of a head, sorted, then its distinct ones
+    cdef int64_t *counts = NULL
+    cdef int64_t *scratch = NULL
+    cdef float *values = NULL
+    cdef double *sums = NULL
+    try:
+        for h in range(n_heads):
+            column_array, table_array, n_coef_object = heads[h]
+            p = &packed[h]
+            table = table_array
+            p.n_coef = n_coef_object
+            p.n_words = table.shape[0]
+            p.width = table.shape[1]
+            if p.n_coef < 0 or p.width < p.n_coef + 1:
+                raise ValueError(f"tfidf_packed: a table of width {p.width} for {p.n_coef} classes and the idf")
+            p.table = &table[0, 0] if p.n_words else NULL
+            if column_array is None:
+                p.cols, p.col_step, p.n_ids = NULL, 0, p.n_words
+            else:
+                columns = column_array
+                p.n_ids = columns.shape[0]
+                if columns.strides[0] % <Py_ssize_t> sizeof(int32_t):
+                    raise ValueError("tfidf_packed: columns not aligned on int32 values")
+                p.col_step = columns.strides[0] // <Py_ssize_t> sizeof(int32_t)
+                p.cols = &columns[0] if p.n_ids else NULL
+                kept.append(columns)
+            kept.append(table)
+            out_array = np.zeros((n, p.n_coef), dtype=np.float64)
+            results.append(out_array)
+            out = out_array
+            p.out = &out[0, 0] if n and p.n_coef else NULL
+            if p.n_coef > most_coef:
+                most_coef = p.n_coef
+        # the occurrences' ids grouped by row (a counting sort: rows in order, each row's in occurrence order)
+        block = <int64_t *> PyMem_Malloc((n_occ + 2 * n + 2) * sizeof(int64_t))
+        if block is NULL:
+            raise MemoryError()
+        grouped, start = block, block + n_occ
+        stop = start + n + 1
+        for r in range(n + 1):
+            start[r] = 0
+        for i in range(n_occ):
+            start[rows[i] + 1] += 1
+        for r in range(n):
+            start[r + 1] += start[r]
+            stop[r] = start[r]
+        for i in range(n_occ):
+            grouped[stop[rows[i]]] = ids[i]
+            stop[rows[i]] += 1
+        for r in range(n):
+            if start[r + 1] - start[r] > longest:
+                longest = start[r + 1] - start[r]
+        if longest == 0 or n_heads == 0:
+            return results
+        # (work arrays of the longest row: not of every occurrence)
+        cols = <int64_t *> PyMem_Malloc(5 * (longest + 1) * sizeof(int64_t))
+        values = <float *> PyMem_Malloc((longest + 1) * sizeof(float))
+        sums = <double *> PyMem_Malloc((most_coef + 1) * sizeof(double))
+        if cols is NULL or values is NULL or sums is NULL:
+            raise MemoryError()
+        counts, scratch = cols + longest + 1, cols + 2 * (longest + 1)
+        keys, key_counts = cols + 3 * (longest + 1), cols + 4 * (longest + 1)
+        tf = tf_table(longest)  # (a count is at most its row's number of occurrences)
+        if tf.shape[0] <= longest:
+            raise ValueError(f"tfidf_packed: the tf table holds {tf.shape[0]} values, {longest + 1} needed")
+        with nogil:
+            for r in range(n):
+                a, e = start[r], start[r + 1]
+                if a == e:
+                    continue
+                u = 0  # the row's distinct ids in rank order, with their counts (when ranked)
+                if ranks is not NULL:
+                    if r + 1 < n:  # (the next row's ranks and columns on their way while this row is done)
+                        for i in range(start[r + 1], start[r + 2]):
+                            if grouped[i] < n_ranked:
+                                _prefetch(&ranks[grouped[i] * rank_step])
+                    for i in range(a, e):
+                        g = grouped[i]
+                        if g >= n_ranked:
+                            bad = True
+                            break
+                        rank = ranks[g * rank_step]
+                        if rank < 0:
+                            bad = True
+                            break
+                        keys[i - a] = (rank << 32) | g
+                    if bad:
+                        break
+                    _sort_int64(keys, e - a, scratch)
+                    i = 0
+                    while i < e - a:
+                        b = i + 1
+                        while b < e - a and keys[b] == keys[i]:
+                            b += 1
+                        keys[u] = keys[i] & <int64_t> 0xFFFFFFFF
+                        key_counts[u] = b - i
+                        u += 1
+                        i = b
+                    # every head's table rows of the row's terms asked for at once (their cache misses overlap)
+                    for h in range(n_heads):
+                        p = &packed[h]
+                        for i in range(u):
+                            g = keys[i]
+                            if g < p.n_ids:
+                                c = g if p.cols is NULL else p.cols[g * p.col_step]
+                                if 0 <= c < p.n_words:
+                                    _prefetch(p.table + c * p.width)
+                for h in range(n_heads):
+                    p = &packed[h]
+                    ranked = ranks is not NULL
+                    if ranked:
+                        # the head's columns of the distinct ids in rank order: ascending, or this row is sorted below
+                        d = 0
+                        last = -1
+                        for i in range(u):
+                            g = keys[i]
+                            if g >= p.n_ids:
+                                bad = True
+                                break
+                            c = g if p.cols is NULL else p.cols[g * p.col_step]
+                            if c >= p.n_words:
+                                bad = True
+                                break
+                            if c < 0:
+                                continue
+                            if c <= last:
+                                ranked = False
+                                break
+                            cols[d] = c
+                            counts[d] = key_counts[i]
+                            d += 1
+                            last = c
+                        if bad:
+                            break
+                        if d == 0 and ranked:
+                            continue
+                    if not ranked:
+                        d = _distinct_columns(grouped, a, e, p, cols, counts, scratch, &bad)
+                        if bad:
+                            break
+                        if d == 0:
+                            continue
+                    norm2 = 0.0
+                    for i in range(d):
+                        value = <float> (<double> tf[counts[i]] * p.table[cols[i] * p.width])
+                        values[i] = value
+                        norm2 = norm2 + <double> value * <double> value
+                    norm = <float> _c_sqrt(norm2)
+                    for i in range(d):
+                        values[i] = values[i] / norm
+                    # the classes' sums side by side, each in column order
+                    for b in range(p.n_coef):
+                        sums[b] = 0.0
+                    for i in range(d):
+                        row = p.table + cols[i] * p.width + 1
+                        acc = <double> values[i]
+                        for b in range(p.n_coef):
+                            sums[b] = sums[b] + acc * row[b]
+                    for b in range(p.n_coef):
+                        p.out[r * p.n_coef + b] = sums[b]
+                if bad:
+                    break
+        if bad:
+            raise ValueError("tfidf_packed: an id outside a head's columns or a column outside its table")
+    finally:
+        PyMem_Free(packed)
+        PyMem_Free(block)
+        PyMem_Free(cols)
+        PyMem_Free(values)
+        PyMem_Free(sums)
+    return results
 
 
 # ---- span tagger ----

@@ -15,9 +15,19 @@ import re
 
 import numpy as np
 
+from ..text import kernels
 from ..text.vocab import Vocabulary
 from .cues import source_type_matrix
-from .heads import COMPILED_SCORES, NgramLookup, combine_heads, compiled_word_scores
+from .heads import (
+    COMPILED_SCORES,
+    PACKED_SCORES,
+    NgramLookup,
+    combine_heads,
+    compiled_word_scores,
+    packed_table,
+    packed_views,
+    tf_table,
+)
 
 CLAIM_CLASSES = ("named_source", "anonymous_intelligence", "outlet_claim", "editorial_opinion", "furniture")
 _WORD = re.compile(r"[a-z]+")
@@ -163,6 +173,18 @@ class TfidfBlock:
         self.token_pattern = token_pattern
         self.ngram_max = ngram_max
         self.lookup = NgramLookup(self.vocabulary, ngram_max, self.pattern.findall, self.pattern)
+        self.packed: tuple[np.ndarray, np.ndarray] | None = None  # (coef, table) of `pack`
+
+    def pack(self, coef: np.ndarray) -> np.ndarray:
+        """With the compiled kernels, the block's idf and the coefficients `coef` (k, n_terms) as views of one packed
+        table (`heads.packed_table`) that `scores` reads when given these coefficients; returns the coefficients to
+        keep (the view, or `coef` itself without the kernels)."""
+        if not PACKED_SCORES or coef.shape[1:] != self.idf.shape:
+            return coef
+        table = packed_table(self.idf, coef)
+        self.idf, view = packed_views(table, len(coef))
+        self.packed = (view, table)
+        return view
 
     def terms(self) -> list[str]:
         return self.vocabulary.terms()
@@ -182,6 +204,8 @@ class TfidfBlock:
         when the kernels are active (the same bits), else `scores_python`."""
         if COMPILED_SCORES:
             rows, cols = self.lookup.ids(texts)
+            if self.packed is not None and coef is self.packed[0]:
+                return kernels.tfidf_packed(rows, cols, [(None, self.packed[1], len(coef))], len(texts), tf_table)[0]
             return compiled_word_scores(rows, cols, [(None, self.idf, coef)], len(texts))[0]
         return self.scores_python(texts, coef)
 
@@ -204,8 +228,8 @@ class CompiledClaimModel:
         self.n_classes = len(coef)
         # the grade row is scored with the classes' rows in one pass over the sentences' terms
         coef = np.vstack([np.asarray(coef, dtype=np.float64), np.asarray(grade_coef, dtype=np.float64).reshape(1, -1)])
-        self.coef_words = np.ascontiguousarray(coef[:, :n_w])
-        self.coef_sources = np.ascontiguousarray(coef[:, n_w:n_w + n_s])
+        self.coef_words = words.pack(np.ascontiguousarray(coef[:, :n_w]))
+        self.coef_sources = sources.pack(np.ascontiguousarray(coef[:, n_w:n_w + n_s]))
         self.coef_dense = np.ascontiguousarray(coef[:, n_w + n_s:])
         self.intercept = np.asarray(intercept, dtype=np.float64)
         self.grade_intercept = float(grade_intercept)

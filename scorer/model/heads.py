@@ -181,6 +181,8 @@ _DERIVABLE = {source for source, _ in _DERIVED.values()}
 # `NgramCoder._codes`), and the patterns it reproduces (pattern -> its `long_words` argument)
 _word_codes = getattr(kernels.compiled, "word_codes", None)  # None: the twin (no kernels, or a build without it)
 _WORD_CODE_MODES = {} if _word_codes is None else {HEADS_TOKEN_PATTERN: False, LONG_WORDS_PATTERN: True}
+# whether `word_codes` takes texts not yet lower-cased (its `lower` argument, kernels version 10)
+_LOWERS = _word_codes is not None and kernels.VERSION >= 10
 
 
 # patterns whose findall is done faster, with the same tokens (tests/model/test_speed_heads_tokens.py, on the corpus,
@@ -371,7 +373,11 @@ class NgramCoder:
     def ids_compiled(self, texts: list[str], long_words: bool) -> tuple[np.ndarray, np.ndarray]:
         """`ids` with the texts tokenised and coded by the compiled kernel `word_codes` (heads.HEADS_TOKEN_PATTERN, or
         with `long_words` heads.LONG_WORDS_PATTERN): the same result (tests/kernels/test_word_codes.py)."""
-        codes, lengths, missed, at = _word_codes(_lowered(texts), self.cache, long_words)
+        if _LOWERS:  # (the kernel lower-cases the texts as it reads them: session 15)
+            codes, lengths, missed, at = _word_codes(texts if type(texts) is list else list(texts), self.cache,
+                                                     long_words, True)
+        else:
+            codes, lengths, missed, at = _word_codes(_lowered(texts), self.cache, long_words)
         if missed:
             codes[at] = self._resolve(missed)
         return self._ids_of_codes(codes, lengths)
@@ -441,6 +447,9 @@ _ngram_rows = getattr(kernels.compiled, "ngram_rows", None)  # None: the twin (n
 _tfidf_scores = getattr(kernels.compiled, "tfidf_scores", None)
 _term_word_codes = getattr(kernels.compiled, "term_word_codes", None)
 COMPILED_SCORES = _tfidf_scores is not None  # word scores by `compiled_word_scores`
+# the compiled TF-IDF scores over packed tables (`_scorer_kernels.tfidf_packed`, session 15; the same twins)
+_tfidf_packed = getattr(kernels.compiled, "tfidf_packed", None)
+PACKED_SCORES = _tfidf_packed is not None  # the TF-IDF blocks packed (`packed_table`) for `tfidf_packed`
 _TF = np.zeros(0, dtype=np.float32)
 
 
@@ -463,6 +472,78 @@ def tf_table(largest: int) -> np.ndarray:
 _TF_KEPT = 1 << 16
 
 
+def aligned_empty(rows: int, width: int, dtype) -> np.ndarray:
+    """An uninitialised C-ordered (rows, width) array whose data starts at a multiple of 64 bytes (a cache line), so
+    that a row of 16, 32 or 64 bytes lies in one line."""
+    itemsize = np.dtype(dtype).itemsize
+    spare = 64 // itemsize
+    buffer = np.empty(rows * width + spare, dtype=dtype)
+    skip = (-buffer.ctypes.data % 64) // itemsize
+    return buffer[skip:skip + rows * width].reshape(rows, width)
+
+
+def packed_table(idf: np.ndarray, coef: np.ndarray) -> np.ndarray:
+    """The compiled `tfidf_packed`'s table of a TF-IDF block: row c holds idf[c], then coef[:, c] (the values the
+    twins read for column c, side by side: one cache line instead of one per class and one for the idf), the width
+    rounded up to a power of two (to 8 doubles at most, then to a multiple of 8) and the rows aligned on 64 bytes. The
+    block's idf and coefficients can then be views of it (`packed_views`), so it adds no memory."""
+    n_coef, n_words = coef.shape
+    width = 1 << max(n_coef, 1).bit_length() if n_coef < 8 else -(-(n_coef + 1) // 8) * 8
+    table = aligned_empty(n_words, width, np.float64)
+    table[:, 0] = idf
+    table[:, 1:n_coef + 1] = coef.T
+    table[:, n_coef + 1:] = 0.0
+    return table
+
+
+def column_order(columns: list[np.ndarray], n_ids: int) -> np.ndarray | None:
+    """A rank 0..n_ids-1 of each id such that every head's columns (id -> column, -1 if not in the head; each head's
+    a permutation of 0..n_words-1 on its ids) ascend with the ranks, or None when this finds none: the compiled
+    `tfidf_packed` then sorts a sentence's ids once for all the heads instead of once per head. The heads' columns
+    are their terms in alphabetical order (scikit-learn's vocabulary), so one order exists; it is found from the
+    columns alone, in a few ms: the first head's order, each other head's terms not ranked yet placed evenly between
+    their ranked neighbours in that head's order, then checked for every head. That finds it when the first head
+    holds nearly all the terms (the shipped one: 82,144 of 82,900); else it may return None (a full topological sort
+    would take tens of ms at each load)."""
+    rank = np.full(n_ids, np.nan)
+    sequences = []
+    for column in columns:
+        where = np.flatnonzero(column >= 0)
+        if len(where) and (column[where].max() >= len(where)
+                           or np.bincount(column[where], minlength=len(where)).max() != 1):
+            return None  # not a permutation of 0..n_words-1
+        sequence = np.empty(len(where), dtype=np.int64)
+        sequence[column[where]] = where  # the head's ids in column order
+        sequences.append(sequence)
+        if len(sequences) == 1:
+            rank[sequence] = np.arange(len(sequence))
+            continue
+        known = rank[sequence]
+        unknown = np.flatnonzero(np.isnan(known))
+        if not len(unknown):
+            continue
+        # the ids not ranked yet spread evenly between their ranked neighbours in this head's order
+        at = np.arange(len(sequence))
+        ranked = np.isnan(known) == 0
+        before = np.maximum.accumulate(np.where(ranked, at, -1))[unknown]
+        after = np.minimum.accumulate(np.where(ranked, at, len(sequence))[::-1])[::-1][unknown]
+        low = np.where(before >= 0, known[np.maximum(before, 0)], np.nanmin(rank) - 1 if ranked.any() else -1.0)
+        high = np.where(after < len(sequence), known[np.minimum(after, len(sequence) - 1)],
+                        np.nanmax(rank) + 1 if ranked.any() else float(len(sequence)))
+        rank[sequence[unknown]] = low + (high - low) * (unknown - before) / (after - before)
+    order = np.argsort(np.where(np.isnan(rank), np.inf, rank))
+    ranks = np.empty(n_ids, dtype=np.int32)
+    ranks[order] = np.arange(n_ids, dtype=np.int32)
+    if n_ids >= 2 ** 31 or any(len(s) > 1 and (np.diff(ranks[s]) <= 0).any() for s in sequences):
+        return None
+    return ranks
+
+
+def packed_views(table: np.ndarray, n_coef: int) -> tuple[np.ndarray, np.ndarray]:
+    """(idf, coef) of a `packed_table`, as views of it: the same values the block's arrays held."""
+    return table[:, 0], table[:, 1:n_coef + 1].T
+
+
 class CompiledHead:
     """One head: sublinear TF-IDF (l2-normalised, float32 as in training) + dense parts -> logistic regression."""
 
@@ -475,6 +556,13 @@ class CompiledHead:
         self.parts = parts
         self.n_words = len(idf)
         self.coef_words = np.ascontiguousarray(coef[:, :self.n_words])
+        # with the compiled kernels, the idf and the words' coefficients as views of one packed table, which the
+        # compiled word scores read (`packed_table`); None: the separate arrays only
+        self.table: np.ndarray | None = None
+        self.order: np.ndarray | None = None  # the heads' `column_order`, when a model's heads are packed together
+        if _tfidf_packed is not None:
+            self.table = packed_table(self.idf, self.coef_words)
+            self.idf, self.coef_words = packed_views(self.table, len(self.coef_words))
         self.coef_dense = np.ascontiguousarray(coef[:, self.n_words:])
         self.intercept = intercept
         self.classes_ = classes
@@ -525,6 +613,10 @@ def word_scores_many(heads: list[CompiledHead], rows: np.ndarray, ids: np.ndarra
     """`CompiledHead.word_scores` of each head over the same n-gram occurrences: one call of the compiled
     `tfidf_scores` for all of them when the kernels are active (the same bits, tests/kernels/test_inheadk.py), else
     each head's `word_scores_python`."""
+    if _tfidf_packed is not None and all(h.table is not None for h in heads):
+        order = heads[0].order if all(h.order is heads[0].order for h in heads) else None
+        return kernels.tfidf_packed(rows, ids, [(h.columns, h.table, len(h.coef_words)) for h in heads], n, tf_table,
+                                    order)
     fast = compiled_word_scores(rows, ids, [(h.columns, h.idf, h.coef_words) for h in heads], n)
     return fast if fast is not None else [h.word_scores_python(rows, ids, n) for h in heads]
 
@@ -562,6 +654,19 @@ class CompiledAttributionModel:
         self.attributed, self.source_type, self.opinion = attributed, source_type, opinion
         self.cues = cues
         self.tokens = tokens
+        heads = self.heads()
+        if _tfidf_packed is not None and len({len(h.columns) for h in heads}) == 1 \
+                and all(h.columns.dtype == np.int32 for h in heads):
+            # the three heads' columns of a union id side by side (16 bytes: one cache line), each head's a view, and
+            # the ids' `column_order` beside them (-1: none found; the kernel then sorts each head's columns)
+            packed = aligned_empty(len(attributed.columns), 4, np.int32)
+            order = column_order([h.columns for h in heads], len(attributed.columns))
+            packed[:, 3] = -1 if order is None else order
+            order = None if order is None else packed[:, 3]  # (one view for all: `word_scores_many` checks it is)
+            for k, head in enumerate(heads):
+                packed[:, k] = head.columns
+                head.columns = packed[:, k]
+                head.order = order
 
     def heads(self) -> tuple:
         return self.attributed, self.source_type, self.opinion

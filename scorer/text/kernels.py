@@ -376,3 +376,32 @@ def _hash_buckets(vocabulary, hashes):
     buckets = np.r_[np.searchsorted(hashes, tops, side="left"), len(hashes)].astype(np.int32)
     vocabulary._kernel_buckets = (hashes, buckets)
     return buckets
+
+
+# ---- headk (session 15) ----
+
+def tfidf_packed(rows, ids, heads, n: int, tf_table, order=None) -> list:
+    """`tfidf_scores` with each head given as (columns, table, n_coef): `table` (n_words, width) float64 holds the
+    head's idf of column c in table[c, 0] and its coefficients of column c in table[c, 1:1 + n_coef]
+    (`scorer.model.heads.packed_table`); `columns` as `tfidf_scores` takes them, an int32 vector that may be a strided
+    view (the heads' columns side by side), or None (the ids are the columns). `order`: None, or each id's rank (an
+    int32 vector) in which the heads' columns ascend (`scorer.model.heads.column_order`: one sort of a row's ids for
+    all the heads; the kernel sorts a head's columns itself on a row where they do not ascend in it)."""
+    import numpy as np
+
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    ids = np.ascontiguousarray(ids, dtype=np.int64)
+    heads = [(None if columns is None else _int32_vector(columns), np.ascontiguousarray(table, dtype=np.float64),
+              int(n_coef)) for columns, table, n_coef in heads]
+    # (the kernel checks every row, id and column against the arrays' sizes before or as its unchecked loops read them)
+    if rows.ndim != 1 or ids.ndim != 1 or any((c is not None and c.ndim != 1) or t.ndim != 2 for c, t, _ in heads):
+        raise ValueError(f"tfidf_packed: rows {rows.shape}, ids {ids.shape} or a head's arrays do not fit")
+    return compiled.tfidf_packed(rows, ids, heads, int(n), tf_table, None if order is None else _int32_vector(order))
+
+
+def _int32_vector(columns):
+    """`_int32_columns`, but an int32 vector is kept as it is, strided or not (the kernel reads it by its stride)."""
+    import numpy as np
+
+    columns = np.asarray(columns)
+    return columns if columns.dtype == np.int32 and columns.ndim == 1 else _int32_columns(columns)
