@@ -1,0 +1,60 @@
+"""Independent review of session 15's `tagger_word_rows` (the span tagger's new-word rows, `# ---- warm (session 15)
+----` in _scorer_kernels.pyx): the faults found, one test each. Skipped without the compiled kernels, except under
+SCORER_REQUIRE_KERNELS=1.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scorer.attribution import tagger as T
+from scorer.text import kernels
+from scorer.text.vocab import Vocabulary
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "kernels"))
+from compiled_kernels import compiled_module  # noqa: E402 - tests/kernels/compiled_kernels.py
+
+K = compiled_module()
+
+
+@pytest.fixture
+def compiled(monkeypatch):
+    monkeypatch.setattr(kernels, "compiled", K)
+    monkeypatch.setattr(kernels, "ACTIVE", True)
+    return K
+
+
+def _cache(words: list[str]) -> T._WordCache:
+    """A word cache over a vocabulary of the words' own features, with weights whose order of additions shows."""
+    names = {T.feature_name(off, f) for w in words for off, feats in T.word_features(w).items() for f in feats}
+    names = sorted(names | {T.feature_name(off, f"L={name}") for name, _ in T._LISTS for off in T.OFFSETS}) + ["b"]
+    rng = np.random.default_rng(5)
+    weights = rng.standard_normal((len(names), 7)) * 10.0 ** rng.integers(-12, 12, size=(len(names), 7))
+    return T._WordCache(Vocabulary.from_terms(names), weights)
+
+
+def _rows(cache: T._WordCache, words: list, compiled_rows: bool) -> np.ndarray:
+    block = np.full((len(words), len(T.OFFSETS), cache.weights.shape[1]), np.nan)
+    if compiled_rows:
+        kernels.tagger_word_rows(cache.index, words, block, cache.weights, T._LISTS_OF, cache._list_ids, T._PREFIXES)
+    else:
+        cache._sum_features(block, cache._feature_ids(words))
+    return block
+
+
+def test_str_subclass_words_give_the_twins_rows(compiled):
+    # the kernel took its words as exact str (`_text(word)` tests the exact type): numpy.str_ and other str
+    # subclasses, which the twin and the other kernels accept, raised TypeError
+    class Word(str):
+        pass
+
+    plain = ["Said", "officials", "İstanbul", "U.S.", "one", "x" * 70, "\ud800x"]
+    cache = _cache(plain)
+    words = [np.str_(w) for w in plain[:4]] + [Word(w) for w in plain[4:]]
+    want = _rows(cache, plain, False)
+    assert _rows(cache, words, False).tobytes() == want.tobytes()
+    assert _rows(cache, words, True).tobytes() == want.tobytes()
+
