@@ -1176,8 +1176,11 @@ def tagger_word_rows(list words not None, double[:, :, ::1] block, const double[
                 for m in range(4 + len(found_lists)):
                     if m < 4:
                         found = ids[c][m]
-                    else:
-                        found = list_ids[<Py_ssize_t> found_lists[m - 4], c]
+                    else:  # (checked again as read: a position's __index__ need not give what it gave above)
+                        k = found_lists[m - 4]
+                        if k < 0 or k >= n_lists:
+                            raise ValueError("tagger_word_rows: a word list outside list_ids")
+                        found = list_ids[k, c]
                     if found < 0:
                         continue
                     if found >= n_rows:

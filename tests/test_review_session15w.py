@@ -4,7 +4,9 @@ SCORER_REQUIRE_KERNELS=1.
 """
 from __future__ import annotations
 
+import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -57,4 +59,34 @@ def test_str_subclass_words_give_the_twins_rows(compiled):
     want = _rows(cache, plain, False)
     assert _rows(cache, words, False).tobytes() == want.tobytes()
     assert _rows(cache, words, True).tobytes() == want.tobytes()
+
+
+def test_a_word_list_position_is_checked_where_it_is_read():
+    # a word's list positions were converted (`__index__`) once to be checked and again to be read: a position that
+    # changes between the two read list_ids far out of bounds (a crash); it must raise instead. In a child process,
+    # as the fault kills the process.
+    code = textwrap.dedent("""
+        import numpy as np
+        import _scorer_kernels as K
+
+        class Flip:
+            calls = 0
+
+            def __index__(self):
+                Flip.calls += 1
+                return 0 if Flip.calls == 1 else 10 ** 9
+
+        empty = np.zeros(0, dtype=np.int64)
+        try:
+            K.tagger_word_rows(["a"], np.zeros((1, 3, 1)), np.ones((1, 1)), {"a": (Flip(),)},
+                               np.zeros((1, 3), dtype=np.int64), ("-1:", "", "1:"), np.zeros(0, dtype=np.uint8),
+                               empty, np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.uint64),
+                               np.zeros(0, dtype=np.int32), None, 3)
+        except ValueError as exc:
+            print("refused:", exc)
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          cwd=str(Path(K.__file__).parent))
+    assert done.returncode == 0, (done.returncode, done.stderr[-500:])
+    assert done.stdout.startswith("refused: tagger_word_rows: a word list outside list_ids")
 
