@@ -17,7 +17,7 @@ from scorer.text import kernels
 from scorer.text.vocab import Vocabulary
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "kernels"))
-from compiled_kernels import compiled_module  # noqa: E402 - tests/kernels/compiled_kernels.py
+from compiled_kernels import compiled_module  # tests/kernels/compiled_kernels.py
 
 K = compiled_module()
 
@@ -85,7 +85,7 @@ def test_a_word_list_position_is_checked_where_it_is_read():
         except ValueError as exc:
             print("refused:", exc)
     """)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False,
                           cwd=str(Path(K.__file__).parent))
     assert done.returncode == 0, (done.returncode, done.stderr[-500:])
     assert done.stdout.startswith("refused: tagger_word_rows: a word list outside list_ids")
