@@ -90,3 +90,26 @@ def test_a_word_list_position_is_checked_where_it_is_read():
     assert done.returncode == 0, (done.returncode, done.stderr[-500:])
     assert done.stdout.startswith("refused: tagger_word_rows: a word list outside list_ids")
 
+
+
+def test_new_words_do_not_copy_fortran_ordered_weights(compiled):
+    # a model directory's spans.weights may be a Fortran-ordered .npy (the store takes it as it is): the kernel's
+    # wrapper made a C-ordered copy of all the weights at each `_add` (the shipped model's 6 MB: ~20x the time of
+    # adding a few words, and the weights' size again in memory); such weights take the twin, as before the kernel
+    import tracemalloc
+
+    words = ["Said", "officials", "one", "U.S."]
+    plain = _cache(words)
+    names = Vocabulary.from_terms([f"f{k}" for k in range(20_000)] + plain.index.terms())
+    weights = np.asfortranarray(np.vstack([np.zeros((20_000, 7)), plain.weights]))
+    cache = T._WordCache(names, weights)
+    tracemalloc.start()
+    try:
+        cache.rows(words)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < weights.nbytes // 4, peak
+    want = T._WordCache(names, np.ascontiguousarray(weights))
+    want.rows(words)
+    assert cache.table[:len(words) + 1].tobytes() == want.table[:len(words) + 1].tobytes()
