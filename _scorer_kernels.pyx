@@ -1139,7 +1139,7 @@ def tagger_word_rows(list words not None, double[:, :, ::1] block, const double[
             low = word.lower()
             if not isinstance(low, str):
                 raise TypeError("tagger_word_rows: a word's lower() is not a str")
-            t, lt = _text(word), _text(low)
+            t, lt = _text(<str> word), _text(<str> low)  # (str subclasses too: numpy.str_, as the twin takes them)
             # the buffer: WARM_AT bytes for a prefix, 3 for the kind, 4 a code point of the longer string
             size = t.n if t.n > lt.n else lt.n
             if size > (<Py_ssize_t> 1 << 56):
@@ -1176,8 +1176,11 @@ def tagger_word_rows(list words not None, double[:, :, ::1] block, const double[
                 for m in range(4 + len(found_lists)):
                     if m < 4:
                         found = ids[c][m]
-                    else:
-                        found = list_ids[<Py_ssize_t> found_lists[m - 4], c]
+                    else:  # (checked again as read: a position's __index__ need not give what it gave above)
+                        k = found_lists[m - 4]
+                        if k < 0 or k >= n_lists:
+                            raise ValueError("tagger_word_rows: a word list outside list_ids")
+                        found = list_ids[k, c]
                     if found < 0:
                         continue
                     if found >= n_rows:

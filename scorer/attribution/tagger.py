@@ -349,10 +349,12 @@ class _WordCache(dict):
         self._compiled_rows = None  # the same words -> rows as a compiled `WordRows` (the kernels' path), but the long
         self._long = 0  # words (more than _KEPT_LONGEST characters), these many
         # whether `_add` may sum the new words' rows by the compiled `tagger_word_rows`: the features are in a
-        # Vocabulary (the kernel reads its arrays as `vocab_find` does) and no offset has more than the 8 features
-        # whose sum the kernel gives as np.add.reduceat does
+        # Vocabulary (the kernel reads its arrays as `vocab_find` does), no offset has more than the 8 features
+        # whose sum the kernel gives as np.add.reduceat does, and the weights are the C-ordered float64 array the
+        # kernel reads (others, e.g. a model's Fortran-ordered .npy, would be copied whole at each `_add`)
         self._compiled_rows_of = (isinstance(index, Vocabulary)
-                                  and 4 + max(map(len, _LISTS_OF.values()), default=0) <= 8)
+                                  and 4 + max(map(len, _LISTS_OF.values()), default=0) <= 8
+                                  and weights.dtype == np.float64 and weights.flags.c_contiguous)
 
     def _add(self, words) -> None:
         """Rows for the new words (distinct, none in the cache yet), in their order."""
