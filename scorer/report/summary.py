@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from functools import lru_cache
-from itertools import accumulate
 
 from ..attribution.lexicon import outlet_pattern
 from ..labels import LABELS
@@ -193,19 +191,21 @@ def _opinion_piece(body: list[dict], n_opinion: int) -> bool:
     own = [r["text"] for r in body if r["attribution_type"] in ("editorial_opinion", "outlet_claim")]
     # (the matches of them all, joined by a line break: no match holds one, and the look-behind and the word boundary
     # see a line break as they see a text's either end, so a sentence has a match alone exactly when one falls in its
-    # stretch of the joined text; only those sentences are then read for quotation marks)
+    # stretch of the joined text; only those sentences are then read for quotation marks. The search goes on after
+    # the sentence of each match, walking the sentences' ends: no list of offsets, one match per sentence at most)
     if own:
-        speaking, ends, at = 0, None, -1
-        for match in _FIRST_PERSON.finditer("\n".join(own)):
-            if ends is None:  # (where each sentence's stretch ends, once there is a match)
-                ends = list(accumulate(len(text) + 1 for text in own))
-            k = bisect_right(ends, match.start())
-            if k != at:  # (the sentence's first match)
-                at = k
-                if not _QUOTE_MARK.search(own[k]):
-                    speaking += 1
-                    if speaking >= FIRST_PERSON_SENTENCES:
-                        return True
+        joined, search = "\n".join(own), _FIRST_PERSON.search
+        speaking, k, end = 0, 0, len(own[0])  # (own[k] ends at joined[end], a line break or the end)
+        match = search(joined)
+        while match is not None:
+            while match.start() >= end:  # (the sentence the match starts in)
+                k += 1
+                end += len(own[k]) + 1
+            if not _QUOTE_MARK.search(own[k]):
+                speaking += 1
+                if speaking >= FIRST_PERSON_SENTENCES:
+                    return True
+            match = search(joined, end + 1)
     return any(_BIO_LINE.match(r["text"]) for r in body[-2:])
 
 
