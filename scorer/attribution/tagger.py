@@ -570,8 +570,12 @@ class SpanTagger:
         out = np.take(sums, place - reach, axis=0)
         add = np.empty((n_tok, n_tags))
         # (mode "clip": a take into `out` with the default mode "raise" is buffered, about 4x slower; the codes are in
-        # range by construction, each group's value below its size, so nothing is clipped)
-        for code in self._joint_codes(tokens).T:
+        # range by construction, each group's value below its size, so nothing is clipped; codes of hand-made Tokens
+        # out of range raise here as the compiled kernel's wrapper raises, never clipped)
+        codes = self._joint_codes(tokens)
+        if codes.size and (codes.min() < 0 or codes.max() >= len(self.joint)):
+            raise ValueError(f"tagger_emissions: token feature rows must be in [0, {len(self.joint)})")
+        for code in codes.T:
             out += np.take(self.joint, code, axis=0, out=add, mode="clip")
         return out
 
