@@ -38,3 +38,12 @@ def test_emissions_twin_raises_on_token_codes_out_of_range(active, group, value)
     with pytest.raises(ValueError, match="token feature rows must be in"):
         tagger.emissions(tokens._replace(codes=codes))
     assert tagger.emissions(tokens).shape == (len(tokens.words), len(TAGS))  # (in range: scores as before)
+
+
+def test_viterbi_twin_takes_a_nested_list(active):
+    """The per-tag gather read `emissions.shape` and `emissions.T` of what db44292's twin (a row gather by np.take)
+    and the kernel take as any array-like: a nested list raised AttributeError with the kernels off."""
+    tagger = _tagger()
+    emissions = np.random.default_rng(2).normal(size=(5, len(TAGS)))
+    want = tagger.viterbi(emissions, [2, 3])
+    assert tagger.viterbi(emissions.tolist(), [2, 3]).tolist() == want.tolist()

@@ -596,6 +596,7 @@ class SpanTagger:
         (sentences x tags x tags) array operations over the sentences still running (`_TimeMajor`)."""
         if kernels.ACTIVE:  # the compiled twin of what follows (tests/kernels): one sentence at a time
             return kernels.viterbi(emissions, lengths, self.transitions)
+        emissions = np.asarray(emissions)  # (any array-like, as the kernel and the row gather before took it)
         layout = _TimeMajor(lengths)
         out = np.zeros(len(emissions), dtype=np.int64)
         if not layout.width:
