@@ -583,8 +583,12 @@ class SpanTagger:
         out = np.take(sums, place - reach, axis=0)
         add = np.empty((n_tok, n_tags))
         # (mode "clip": a take into `out` with the default mode "raise" is buffered, about 4x slower; the codes are in
-        # range by construction, each group's value below its size, so nothing is clipped)
-        for code in self._joint_codes(tokens).T:
+        # range by construction, each group's value below its size, so nothing is clipped; codes of hand-made Tokens
+        # out of range raise here as the compiled kernel's wrapper raises, never clipped)
+        codes = self._joint_codes(tokens)
+        if codes.size and (codes.min() < 0 or codes.max() >= len(self.joint)):
+            raise ValueError(f"tagger_emissions: token feature rows must be in [0, {len(self.joint)})")
+        for code in codes.T:
             out += np.take(self.joint, code, axis=0, out=add, mode="clip")
         return out
 
@@ -605,6 +609,7 @@ class SpanTagger:
         (sentences x tags x tags) array operations over the sentences still running (`_TimeMajor`)."""
         if kernels.ACTIVE:  # the compiled twin of what follows (tests/kernels): one sentence at a time
             return kernels.viterbi(emissions, lengths, self.transitions)
+        emissions = np.asarray(emissions)  # (any array-like, as the kernel and the row gather before took it)
         layout = _TimeMajor(lengths)
         out = np.zeros(len(emissions), dtype=np.int64)
         if not layout.width:
