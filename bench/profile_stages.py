@@ -33,7 +33,9 @@ STAGES = [
     ("model inputs", 0, "scorer.pipeline", "article_inputs"),
     ("source extraction (find_attribution)", 1, "scorer.model.inputs", "find_attribution"),
     ("sources resolver (ArticleSources.add)", 1, "scorer.model.inputs", "ArticleSources.add"),
-    ("cue features (cue_matrix)", 1, "scorer.model.inputs", "cue_matrix"),
+    # (called by the pipeline once per batch since session 15: beside "model inputs"; by article_inputs once per
+    # article before, when it was a part of "model inputs")
+    ("cue features (cue_matrix)", 0, "scorer.pipeline|scorer.model.inputs", "cue_matrix"),
     ("attribution heads", 0, "scorer.model.heads", "CompiledAttributionModel.head_probabilities"),
     ("n-gram ids (Tokens.ids)", 1, "scorer.model.heads", "Tokens.ids"),
     ("claim features", 0, "scorer.pipeline", "claim_features_many|claim_features"),
@@ -61,10 +63,17 @@ def _wrap(totals: dict, label: str, fn):
 def install(totals: dict) -> list[str]:
     """Wrap every stage that exists; returns the labels of those that do."""
     present = []
-    for label, _, module, path in STAGES:
-        try:
-            owner = importlib.import_module(module)
-        except ImportError:
+    for label, _, modules, path in STAGES:
+        # "a|b" modules: the first that has the attribute's first part (a call moved between modules)
+        owner = None
+        for module in modules.split("|"):
+            try:
+                owner = importlib.import_module(module)
+            except ImportError:
+                continue
+            if hasattr(owner, path.split(".")[0].split("|")[0]):
+                break
+        if owner is None:
             continue
         *parents, names = path.split(".")
         for part in parents:
