@@ -1291,6 +1291,33 @@ cdef bint _fold_into(Text t, Py_UCS4 *out) noexcept nogil:
     return True
 
 
+# (review15h) the tokens of a text whose slots `word_codes` asks for before it looks them up: at most this many at a
+# time (a fixed room on the stack: one per character of the longest text was 24 bytes a character, 4x the memory of the
+# call on a long text; a few hundred lookups in flight overlap their cache misses as well)
+cdef enum:
+    _SPAN_CHUNK = 256
+
+from libc.stdint cimport uint64_t
+
+
+cdef int _look_up_spans(CodeCache cache, Text t, const Py_ssize_t *spans, const uint64_t *hashes, Py_ssize_t n_spans,
+                        int64_t *codes, Py_ssize_t first, list missed, list missed_at, object text,
+                        const Py_UCS4 *folded, bint in_folded) except -1:
+    """`word_codes`' lookups of the tokens t[spans[2q]:spans[2q + 1]] (hashes[q]) noted, in order: codes[first + q],
+    and the missed ones' words and places."""
+    cdef Py_ssize_t q, i, last
+    cdef int64_t code
+    for q in range(n_spans):
+        i, last = spans[2 * q], spans[2 * q + 1]
+        code = cache.find_hashed(t, i, last, hashes[q])
+        codes[first + q] = code
+        if code == -2:
+            missed.append(PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, folded + i, last - i)
+                          if in_folded else PyUnicode_Substring(text, i, last))
+            missed_at.append(first + q)
+    return 0
+
+
 def word_codes(list texts, object cache, bint long_words, bint lower=False):
     """The tokens of each (lower-cased) text and their codes in `cache` (word -> int): (codes, counts, missed,
     missed_at), codes an int64 array of all the texts' tokens in order (-2 for a token not in the cache), counts the
@@ -1316,10 +1343,10 @@ def word_codes(list texts, object cache, bint long_words, bint lower=False):
     cdef Py_UCS4 *folded = NULL  # (lower) the text being read, lower-cased
     cdef bint in_folded
     # (CodeCache, session 15) a text's tokens and their hashes first, their slots asked for from memory at once, then
-    # looked up: the cache misses of a text's tokens overlap
-    cdef Py_ssize_t *spans = NULL
-    cdef uint64_t *hashes = NULL
-    cdef Py_ssize_t n_spans, q
+    # looked up: the cache misses of a text's tokens overlap (_SPAN_CHUNK tokens at a time: review15h)
+    cdef Py_ssize_t spans[2 * _SPAN_CHUNK]
+    cdef uint64_t hashes[_SPAN_CHUNK]
+    cdef Py_ssize_t n_spans
     for r in range(n_texts):
         if type(texts[r]) is not str and not (lower and isinstance(texts[r], str)):
             raise TypeError(f"word_codes: text {r} is not a str")
@@ -1337,11 +1364,6 @@ def word_codes(list texts, object cache, bint long_words, bint lower=False):
         if folded is NULL:
             raise MemoryError()
     try:
-        if table:  # (at most one token a character of the longest text read; str.lower's longer texts are read alone)
-            spans = <Py_ssize_t *> PyMem_Malloc(2 * (longest + 1) * sizeof(Py_ssize_t))
-            hashes = <uint64_t *> PyMem_Malloc((longest + 1) * sizeof(uint64_t))
-            if spans is NULL or hashes is NULL:
-                raise MemoryError()
         for r in range(n_texts):
             text = texts[r]
             in_folded = False
@@ -1384,19 +1406,12 @@ def word_codes(list texts, object cache, bint long_words, bint lower=False):
                     codes_array = np.resize(codes_array, 2 * total + 1)
                     total = 2 * total + 1
                     codes = codes_array
-                if table and n <= longest:
+                if table:
                     spans[2 * n_spans] = i
                     spans[2 * n_spans + 1] = last
                     hashes[n_spans] = _word_hash(t, i, last)
                     codes_of.prefetch(hashes[n_spans])
                     n_spans += 1
-                elif table:
-                    code = codes_of.find(t, i, last)
-                    codes[k] = code
-                    if code == -2:
-                        missed.append(PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, folded + i, last - i)
-                                      if in_folded else PyUnicode_Substring(text, i, last))
-                        missed_at.append(k)
                 else:
                     word = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, folded + i, last - i) if in_folded \
                         else PyUnicode_Substring(text, i, last)
@@ -1409,19 +1424,16 @@ def word_codes(list texts, object cache, bint long_words, bint lower=False):
                         codes[k] = <object> found
                 k += 1
                 i = last
-            for q in range(n_spans):  # (the tokens noted above, looked up in order)
-                i, last = spans[2 * q], spans[2 * q + 1]
-                code = codes_of.find_hashed(t, i, last, hashes[q])
-                codes[before + q] = code
-                if code == -2:
-                    missed.append(PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, folded + i, last - i)
-                                  if in_folded else PyUnicode_Substring(text, i, last))
-                    missed_at.append(before + q)
+                if n_spans == _SPAN_CHUNK:  # (the tokens noted, looked up in order)
+                    _look_up_spans(codes_of, t, spans, hashes, n_spans, &codes[0], k - n_spans, missed, missed_at,
+                                   text, folded, in_folded)
+                    n_spans = 0
+            if n_spans:
+                _look_up_spans(codes_of, t, spans, hashes, n_spans, &codes[0], k - n_spans, missed, missed_at, text,
+                               folded, in_folded)
             counts[r] = k - before
     finally:
         PyMem_Free(folded)
-        PyMem_Free(spans)
-        PyMem_Free(hashes)
     return codes_array[:k], counts_array, missed, np.array(missed_at, dtype=np.int64)
 
 # ---- inheadk (session 13) ----
