@@ -1515,15 +1515,12 @@ def ngram_rows(const int64_t[::1] codes, const int64_t[::1] lengths, int64_t uni
     cdef int64_t[::1] ids = ids_array
     # (session 15) a text's n-gram keys and their buckets' ranges first, each range's keys and ids asked for from
     # memory at once, then searched: the cache misses of a text's n-grams overlap instead of coming one by one
-    cdef Py_ssize_t longest = 0
-    for r in range(n_texts):
-        if lengths[r] > longest:
-            longest = lengths[r]
-    cdef int64_t *pending = <int64_t *> PyMem_Malloc(3 * (longest + 1) * sizeof(int64_t))
+    # (review15h: _SPAN_CHUNK n-grams at a time, not room for the longest text's: 24 bytes a code, +50% on a long text)
+    cdef int64_t *pending = <int64_t *> PyMem_Malloc(3 * _SPAN_CHUNK * sizeof(int64_t))
     if pending is NULL:
         raise MemoryError()
-    cdef int64_t *pending_lo = pending + longest + 1
-    cdef int64_t *pending_hi = pending + 2 * (longest + 1)
+    cdef int64_t *pending_lo = pending + _SPAN_CHUNK
+    cdef int64_t *pending_hi = pending + 2 * _SPAN_CHUNK
     try:
         _ngram_rows_loop(codes, lengths, unigram_ids, base, key_list, value_list, bucket_list, steps, shifts, rows, ids,
                          pending, pending_lo, pending_hi, &k)
@@ -1577,41 +1574,44 @@ cdef int _ngram_rows_loop(const int64_t[::1] codes, const int64_t[::1] lengths, 
                 step, shift = sizes[4 * (n - 2) + 2], <int> sizes[4 * (n - 2) + 3]
                 if n_keys == 0:
                     continue
-                n_pending = 0
-                for i in range(pos, pos + m - n + 1):
-                    key = 0
-                    valid = True
-                    for j in range(n):
-                        code = codes[i + j]
-                        if code < 0:
-                            valid = False
-                            break
-                        key = key * base + code
-                    if not valid:
-                        continue
-                    bucket = key >> shift if shift >= 0 else key // step
-                    if bucket >= n_buckets:  # (beyond the last bucket's keys: searched in the last one)
-                        bucket = n_buckets - 1
-                    lo, hi = buckets[bucket], buckets[bucket + 1] if bucket + 1 < n_buckets else n_keys
-                    if lo < n_keys:
-                        _ngram_prefetch(&keys[lo])
-                        _ngram_prefetch(&values[lo])
-                    pending[n_pending] = key
-                    pending_lo[n_pending] = lo
-                    pending_hi[n_pending] = hi
-                    n_pending += 1
-                for q in range(n_pending):
-                    key, lo, hi = pending[q], pending_lo[q], pending_hi[q]
-                    while lo < hi:
-                        mid = (lo + hi) >> 1
-                        if keys[mid] < key:
-                            lo = mid + 1
-                        else:
-                            hi = mid
-                    if lo < n_keys and keys[lo] == key:
-                        rows[k] = r
-                        ids[k] = values[lo]
-                        k += 1
+                i = pos
+                while i < pos + m - n + 1:  # (_SPAN_CHUNK n-grams at a time, in text order)
+                    n_pending = 0
+                    while i < pos + m - n + 1 and n_pending < _SPAN_CHUNK:
+                        key = 0
+                        valid = True
+                        for j in range(n):
+                            code = codes[i + j]
+                            if code < 0:
+                                valid = False
+                                break
+                            key = key * base + code
+                        i += 1
+                        if not valid:
+                            continue
+                        bucket = key >> shift if shift >= 0 else key // step
+                        if bucket >= n_buckets:  # (beyond the last bucket's keys: searched in the last one)
+                            bucket = n_buckets - 1
+                        lo, hi = buckets[bucket], buckets[bucket + 1] if bucket + 1 < n_buckets else n_keys
+                        if lo < n_keys:
+                            _ngram_prefetch(&keys[lo])
+                            _ngram_prefetch(&values[lo])
+                        pending[n_pending] = key
+                        pending_lo[n_pending] = lo
+                        pending_hi[n_pending] = hi
+                        n_pending += 1
+                    for q in range(n_pending):
+                        key, lo, hi = pending[q], pending_lo[q], pending_hi[q]
+                        while lo < hi:
+                            mid = (lo + hi) >> 1
+                            if keys[mid] < key:
+                                lo = mid + 1
+                            else:
+                                hi = mid
+                        if lo < n_keys and keys[lo] == key:
+                            rows[k] = r
+                            ids[k] = values[lo]
+                            k += 1
             pos += m
     finally:
         PyMem_Free(tables)
