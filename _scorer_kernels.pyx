@@ -2518,11 +2518,8 @@ def tfidf_packed(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py
     for i in range(n_occ):
         if rows[i] < 0 or rows[i] >= n or ids[i] < 0:
             raise ValueError(f"tfidf_packed: a row outside [0, {n}) or a negative id")
-    cdef _PackedHead *packed = <_PackedHead *> PyMem_Malloc((n_heads + 1) * sizeof(_PackedHead))
-    if packed is NULL:
-        raise MemoryError()
     results, kept = [], []  # (kept: the memoryviews the pointers below read, alive until the end)
-    if order is not None:
+    if order is not None:  # (checked before `packed` is taken: a bad order raised and leaked it, review15h)
         order_view = order
         n_ranked = order_view.shape[0]
         if order_view.strides[0] % <Py_ssize_t> sizeof(int32_t) or n_ranked >= (<Py_ssize_t> 1 << 31):
@@ -2530,6 +2527,9 @@ def tfidf_packed(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py
         rank_step = order_view.strides[0] // <Py_ssize_t> sizeof(int32_t)
         ranks = &order_view[0] if n_ranked else NULL
         kept.append(order_view)
+    cdef _PackedHead *packed = <_PackedHead *> PyMem_Malloc((n_heads + 1) * sizeof(_PackedHead))
+    if packed is NULL:
+        raise MemoryError()
     cdef int64_t *block = NULL
     cdef int64_t *grouped
     cdef int64_t *start

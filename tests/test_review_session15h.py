@@ -10,6 +10,9 @@
   `coef_dense` (coef[:, n_words:], contiguous) was a view that kept the whole loaded coefficients alive: the shipped
   `attributed` head's 0.66 MB of word coefficients held twice (traced memory after load +1.27 MB against the same
   code without packing; +0.59 MB now). Now `coef_dense` is a copy of its 86 values.
+- `tfidf_packed` took its heads' block (PyMem_Malloc) before it read and checked `order`: a bad order (2-D, of another
+  type, not aligned on int32 values) raised and leaked the block (64 bytes a head each call). Now `order` is checked
+  first.
 The kernel tests are skipped when the kernels are not built.
 """
 from __future__ import annotations
@@ -132,3 +135,28 @@ def test_heads_dense_coefficients_do_not_keep_the_loaded_coefficients_alive():
 
     for head in Scorer(None).attribution.heads():
         assert head.coef_dense.base is None and head.coef_dense.flags.c_contiguous, head.coef_dense.shape
+
+
+@needs_kernels
+def test_tfidf_packed_refusing_a_bad_order_leaks_nothing():
+    from scorer.model.heads import packed_table, tf_table
+
+    table = packed_table(np.ones(10), np.ones((3, 10)))
+    rows, ids = np.zeros(5, dtype=np.int64), np.arange(5, dtype=np.int64)
+    heads = [(None, table, 3)] * 50
+    bad = np.zeros((10, 2), dtype=np.int32)
+
+    def refused():
+        with pytest.raises(ValueError):
+            K.tfidf_packed(rows, ids, heads, 1, tf_table, bad)
+
+    refused()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(200):
+            refused()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown < 200 * 64, grown  # (a leak: 51 x 64 bytes a call)
