@@ -49,7 +49,7 @@ def test_word_codes_memory_does_not_grow_with_the_longest_text(lower):
     cache = K.CodeCache()
     cache.set("word", 7)
     K.word_codes(["Word word"], cache, False, lower)  # (a first call's one-off allocations are not the point)
-    (codes, counts, missed, at), peak = _traced_peak(lambda: K.word_codes([text], cache, False, lower))
+    (codes, counts, missed, _), peak = _traced_peak(lambda: K.word_codes([text], cache, False, lower))
     assert len(codes) == 200_000 and (codes == 7).all() and counts.tolist() == [200_000] and not missed
     # the codes (8 bytes a character, sized by the characters), the lower-cased copy (4 bytes a character) and a
     # little more; before the fix, 24 bytes a character more
