@@ -1592,6 +1592,33 @@ cdef bint _fold_into(Text t, Py_UCS4 *out) noexcept nogil:
     return True
 
 
+# (review15h) the tokens of a text whose slots `word_codes` asks for before it looks them up: at most this many at a
+# time (a fixed room on the stack: one per character of the longest text was 24 bytes a character, 4x the memory of the
+# call on a long text; a few hundred lookups in flight overlap their cache misses as well)
+cdef enum:
+    _SPAN_CHUNK = 256
+
+from libc.stdint cimport uint64_t
+
+
+cdef int _look_up_spans(CodeCache cache, Text t, const Py_ssize_t *spans, const uint64_t *hashes, Py_ssize_t n_spans,
+                        int64_t *codes, Py_ssize_t first, list missed, list missed_at, object text,
+                        const Py_UCS4 *folded, bint in_folded) except -1:
+    """`word_codes`' lookups of the tokens t[spans[2q]:spans[2q + 1]] (hashes[q]) noted, in order: codes[first + q],
+    and the missed ones' words and places."""
+    cdef Py_ssize_t q, i, last
+    cdef int64_t code
+    for q in range(n_spans):
+        i, last = spans[2 * q], spans[2 * q + 1]
+        code = cache.find_hashed(t, i, last, hashes[q])
+        codes[first + q] = code
+        if code == -2:
+            missed.append(PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, folded + i, last - i)
+                          if in_folded else PyUnicode_Substring(text, i, last))
+            missed_at.append(first + q)
+    return 0
+
+
 def word_codes(list texts, object cache, bint long_words, bint lower=False):
     """The tokens of each (lower-cased) text and their codes in `cache` (word -> int): (codes, counts, missed,
     missed_at), codes an int64 array of all the texts' tokens in order (-2 for a token not in the cache), counts the
@@ -1617,10 +1644,10 @@ def word_codes(list texts, object cache, bint long_words, bint lower=False):
     cdef Py_UCS4 *folded = NULL  # (lower) the text being read, lower-cased
     cdef bint in_folded
     # (CodeCache, session 15) a text's tokens and their hashes first, their slots asked for from memory at once, then
-    # looked up: the cache misses of a text's tokens overlap
-    cdef Py_ssize_t *spans = NULL
-    cdef uint64_t *hashes = NULL
-    cdef Py_ssize_t n_spans, q
+    # looked up: the cache misses of a text's tokens overlap (_SPAN_CHUNK tokens at a time: review15h)
+    cdef Py_ssize_t spans[2 * _SPAN_CHUNK]
+    cdef uint64_t hashes[_SPAN_CHUNK]
+    cdef Py_ssize_t n_spans
     for r in range(n_texts):
         if type(texts[r]) is not str and not (lower and isinstance(texts[r], str)):
             raise TypeError(f"word_codes: text {r} is not a str")
@@ -1638,11 +1665,6 @@ def word_codes(list texts, object cache, bint long_words, bint lower=False):
         if folded is NULL:
             raise MemoryError()
     try:
-        if table:  # (at most one token a character of the longest text read; str.lower's longer texts are read alone)
-            spans = <Py_ssize_t *> PyMem_Malloc(2 * (longest + 1) * sizeof(Py_ssize_t))
-            hashes = <uint64_t *> PyMem_Malloc((longest + 1) * sizeof(uint64_t))
-            if spans is NULL or hashes is NULL:
-                raise MemoryError()
         for r in range(n_texts):
             text = texts[r]
             in_folded = False
@@ -1685,19 +1707,12 @@ def word_codes(list texts, object cache, bint long_words, bint lower=False):
                     codes_array = np.resize(codes_array, 2 * total + 1)
                     total = 2 * total + 1
                     codes = codes_array
-                if table and n <= longest:
+                if table:
                     spans[2 * n_spans] = i
                     spans[2 * n_spans + 1] = last
                     hashes[n_spans] = _word_hash(t, i, last)
                     codes_of.prefetch(hashes[n_spans])
                     n_spans += 1
-                elif table:
-                    code = codes_of.find(t, i, last)
-                    codes[k] = code
-                    if code == -2:
-                        missed.append(PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, folded + i, last - i)
-                                      if in_folded else PyUnicode_Substring(text, i, last))
-                        missed_at.append(k)
                 else:
                     word = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, folded + i, last - i) if in_folded \
                         else PyUnicode_Substring(text, i, last)
@@ -1710,19 +1725,16 @@ def word_codes(list texts, object cache, bint long_words, bint lower=False):
                         codes[k] = <object> found
                 k += 1
                 i = last
-            for q in range(n_spans):  # (the tokens noted above, looked up in order)
-                i, last = spans[2 * q], spans[2 * q + 1]
-                code = codes_of.find_hashed(t, i, last, hashes[q])
-                codes[before + q] = code
-                if code == -2:
-                    missed.append(PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, folded + i, last - i)
-                                  if in_folded else PyUnicode_Substring(text, i, last))
-                    missed_at.append(before + q)
+                if n_spans == _SPAN_CHUNK:  # (the tokens noted, looked up in order)
+                    _look_up_spans(codes_of, t, spans, hashes, n_spans, &codes[0], k - n_spans, missed, missed_at,
+                                   text, folded, in_folded)
+                    n_spans = 0
+            if n_spans:
+                _look_up_spans(codes_of, t, spans, hashes, n_spans, &codes[0], k - n_spans, missed, missed_at, text,
+                               folded, in_folded)
             counts[r] = k - before
     finally:
         PyMem_Free(folded)
-        PyMem_Free(spans)
-        PyMem_Free(hashes)
     return codes_array[:k], counts_array, missed, np.array(missed_at, dtype=np.int64)
 
 # ---- inheadk (session 13) ----
@@ -1804,15 +1816,12 @@ def ngram_rows(const int64_t[::1] codes, const int64_t[::1] lengths, int64_t uni
     cdef int64_t[::1] ids = ids_array
     # (session 15) a text's n-gram keys and their buckets' ranges first, each range's keys and ids asked for from
     # memory at once, then searched: the cache misses of a text's n-grams overlap instead of coming one by one
-    cdef Py_ssize_t longest = 0
-    for r in range(n_texts):
-        if lengths[r] > longest:
-            longest = lengths[r]
-    cdef int64_t *pending = <int64_t *> PyMem_Malloc(3 * (longest + 1) * sizeof(int64_t))
+    # (review15h: _SPAN_CHUNK n-grams at a time, not room for the longest text's: 24 bytes a code, +50% on a long text)
+    cdef int64_t *pending = <int64_t *> PyMem_Malloc(3 * _SPAN_CHUNK * sizeof(int64_t))
     if pending is NULL:
         raise MemoryError()
-    cdef int64_t *pending_lo = pending + longest + 1
-    cdef int64_t *pending_hi = pending + 2 * (longest + 1)
+    cdef int64_t *pending_lo = pending + _SPAN_CHUNK
+    cdef int64_t *pending_hi = pending + 2 * _SPAN_CHUNK
     try:
         _ngram_rows_loop(codes, lengths, unigram_ids, base, key_list, value_list, bucket_list, steps, shifts, rows, ids,
                          pending, pending_lo, pending_hi, &k)
@@ -1866,41 +1875,44 @@ cdef int _ngram_rows_loop(const int64_t[::1] codes, const int64_t[::1] lengths, 
                 step, shift = sizes[4 * (n - 2) + 2], <int> sizes[4 * (n - 2) + 3]
                 if n_keys == 0:
                     continue
-                n_pending = 0
-                for i in range(pos, pos + m - n + 1):
-                    key = 0
-                    valid = True
-                    for j in range(n):
-                        code = codes[i + j]
-                        if code < 0:
-                            valid = False
-                            break
-                        key = key * base + code
-                    if not valid:
-                        continue
-                    bucket = key >> shift if shift >= 0 else key // step
-                    if bucket >= n_buckets:  # (beyond the last bucket's keys: searched in the last one)
-                        bucket = n_buckets - 1
-                    lo, hi = buckets[bucket], buckets[bucket + 1] if bucket + 1 < n_buckets else n_keys
-                    if lo < n_keys:
-                        _ngram_prefetch(&keys[lo])
-                        _ngram_prefetch(&values[lo])
-                    pending[n_pending] = key
-                    pending_lo[n_pending] = lo
-                    pending_hi[n_pending] = hi
-                    n_pending += 1
-                for q in range(n_pending):
-                    key, lo, hi = pending[q], pending_lo[q], pending_hi[q]
-                    while lo < hi:
-                        mid = (lo + hi) >> 1
-                        if keys[mid] < key:
-                            lo = mid + 1
-                        else:
-                            hi = mid
-                    if lo < n_keys and keys[lo] == key:
-                        rows[k] = r
-                        ids[k] = values[lo]
-                        k += 1
+                i = pos
+                while i < pos + m - n + 1:  # (_SPAN_CHUNK n-grams at a time, in text order)
+                    n_pending = 0
+                    while i < pos + m - n + 1 and n_pending < _SPAN_CHUNK:
+                        key = 0
+                        valid = True
+                        for j in range(n):
+                            code = codes[i + j]
+                            if code < 0:
+                                valid = False
+                                break
+                            key = key * base + code
+                        i += 1
+                        if not valid:
+                            continue
+                        bucket = key >> shift if shift >= 0 else key // step
+                        if bucket >= n_buckets:  # (beyond the last bucket's keys: searched in the last one)
+                            bucket = n_buckets - 1
+                        lo, hi = buckets[bucket], buckets[bucket + 1] if bucket + 1 < n_buckets else n_keys
+                        if lo < n_keys:
+                            _ngram_prefetch(&keys[lo])
+                            _ngram_prefetch(&values[lo])
+                        pending[n_pending] = key
+                        pending_lo[n_pending] = lo
+                        pending_hi[n_pending] = hi
+                        n_pending += 1
+                    for q in range(n_pending):
+                        key, lo, hi = pending[q], pending_lo[q], pending_hi[q]
+                        while lo < hi:
+                            mid = (lo + hi) >> 1
+                            if keys[mid] < key:
+                                lo = mid + 1
+                            else:
+                                hi = mid
+                        if lo < n_keys and keys[lo] == key:
+                            rows[k] = r
+                            ids[k] = values[lo]
+                            k += 1
             pos += m
     finally:
         PyMem_Free(tables)
@@ -2807,11 +2819,8 @@ def tfidf_packed(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py
     for i in range(n_occ):
         if rows[i] < 0 or rows[i] >= n or ids[i] < 0:
             raise ValueError(f"tfidf_packed: a row outside [0, {n}) or a negative id")
-    cdef _PackedHead *packed = <_PackedHead *> PyMem_Malloc((n_heads + 1) * sizeof(_PackedHead))
-    if packed is NULL:
-        raise MemoryError()
     results, kept = [], []  # (kept: the memoryviews the pointers below read, alive until the end)
-    if order is not None:
+    if order is not None:  # (checked before `packed` is taken: a bad order raised and leaked it, review15h)
         order_view = order
         n_ranked = order_view.shape[0]
         if order_view.strides[0] % <Py_ssize_t> sizeof(int32_t) or n_ranked >= (<Py_ssize_t> 1 << 31):
@@ -2819,6 +2828,9 @@ def tfidf_packed(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py
         rank_step = order_view.strides[0] // <Py_ssize_t> sizeof(int32_t)
         ranks = &order_view[0] if n_ranked else NULL
         kept.append(order_view)
+    cdef _PackedHead *packed = <_PackedHead *> PyMem_Malloc((n_heads + 1) * sizeof(_PackedHead))
+    if packed is NULL:
+        raise MemoryError()
     cdef int64_t *block = NULL
     cdef int64_t *grouped
     cdef int64_t *start

@@ -563,7 +563,10 @@ class CompiledHead:
         if _tfidf_packed is not None:
             self.table = packed_table(self.idf, self.coef_words)
             self.idf, self.coef_words = packed_views(self.table, len(self.coef_words))
-        self.coef_dense = np.ascontiguousarray(coef[:, self.n_words:])
+        # a copy, never a view: a one-row head's coef[:, n_words:] is contiguous, and a view of it kept the whole
+        # loaded coefficients alive (0.66 MB for the shipped `attributed` head) beside the packed table that holds
+        # their words' part again (review15h)
+        self.coef_dense = np.array(coef[:, self.n_words:], dtype=np.float64, order="C")
         self.intercept = intercept
         self.classes_ = classes
         self.tokens = tokens
