@@ -204,16 +204,27 @@ def quiet_collector() -> None:
     gc.set_threshold(WORKER_GC_THRESHOLD, second, third)
 
 
-def _sendable(exc: ScorerError):
-    """`exc` itself if it goes through a queue intact (the parent raises it, so the command gives its one-line message
-    and exit code, as with --jobs 1), else its text (the parent raises WorkerDied with it)."""
-    import pickle
+_OWN_ERROR = "scorer-error"  # the first item of the payload of a ScorerError sent by a worker
 
-    try:
-        back = pickle.loads(pickle.dumps(exc))
-    except Exception:  # noqa: BLE001 - an error class that does not pickle: its text is sent
-        return f"{type(exc).__name__}: {exc}"
-    return back if type(back) is type(exc) and str(back) == str(exc) else f"{type(exc).__name__}: {exc}"
+
+def _sendable(exc: ScorerError) -> tuple:
+    """What a worker sends for a ScorerError: its class's name and its text (no objects: the parent rebuilds it from
+    the classes of `scorer.errors`, `_own_error`)."""
+    return (_OWN_ERROR, type(exc).__name__, str(exc))
+
+
+def _own_error(payload) -> ScorerError | None:
+    """The ScorerError a worker sent (`_sendable`), made again in the parent from the class of that name in
+    `scorer.errors` (so the command gives its one-line message and exit code, as with --jobs 1); None if the payload
+    is not one, or names no such class (its text is then raised as WorkerDied)."""
+    from . import errors
+
+    if not (type(payload) is tuple and len(payload) == 3 and payload[0] == _OWN_ERROR):
+        return None
+    cls = getattr(errors, str(payload[1]), None)
+    if not (isinstance(cls, type) and issubclass(cls, ScorerError)):
+        return None
+    return cls(str(payload[2]))
 
 
 def _context():
@@ -372,8 +383,11 @@ def ordered_map(func, items, jobs: int = 1, args: tuple = (), size: int = CHUNK)
             ok, payload = done.pop(returned)
             returned += 1
             if not ok:
-                if isinstance(payload, ScorerError):
-                    raise payload
+                own = _own_error(payload)
+                if own is not None:
+                    raise own
+                if type(payload) is tuple:  # (a ScorerError of a class `scorer.errors` does not have)
+                    payload = f"{payload[1]}: {payload[2]}"
                 raise WorkerDied(f"the function failed in a worker process: {payload}")
             for chunk in islice(todo, 1):
                 pool.submit(sent, func, chunk, args)

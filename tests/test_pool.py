@@ -167,3 +167,26 @@ def test_workers_collect_garbage_less_often_and_never_walk_what_they_started_wit
     before = gc.get_threshold()
     assert set(ordered_map(collector_state, range(4), jobs=2, size=1)) == {(pool.WORKER_GC_THRESHOLD, True)}
     assert gc.get_threshold() == before  # this process's collector is left as it was
+
+
+class _OwnError(pool.ScorerError):
+    pass
+
+
+def raise_input_error(chunk):
+    from scorer.errors import InputError
+
+    raise InputError("bad.txt: not a text")
+
+
+def raise_other_scorer_error(chunk):
+    raise _OwnError("something of the test's own")
+
+
+def test_a_workers_scorer_error_is_raised_as_itself_and_others_as_worker_died():
+    from scorer.errors import InputError
+
+    with pytest.raises(InputError, match="^bad.txt: not a text$"):
+        list(ordered_map(raise_input_error, range(4), jobs=2, size=1))
+    with pytest.raises(WorkerDied, match="_OwnError: something of the test's own"):
+        list(ordered_map(raise_other_scorer_error, range(4), jobs=2, size=1))
