@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import REPO, scorer_command, table
+from common import REPO, build_kernels, kernels_status, scorer_command, table
 
 EXAMPLE = "examples/iran-bounties-commune.txt"
 
@@ -74,7 +74,12 @@ def compare(rev: str, runs: int) -> None:
         old = tmp / "old"
         subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", "--quiet", str(old), rev], check=True)
         try:
+            if os.environ.get("SCORER_KERNELS", "").strip() != "0":
+                build_kernels(old)  # its own kernels (see `build_kernels`)
             sides = {"new": REPO, "old": old}
+            paths = {side: without_bytecode_env({"PYTHONPATH": str(checkout)}) for side, checkout in sides.items()}
+            print("kernels: " + "; ".join(f"{side} {kernels_status(checkout, paths[side])}"
+                                          for side, checkout in sides.items()), file=sys.stderr)
             commands = {"--help": ["--help"], f"score {EXAMPLE}": ["score", EXAMPLE]}
             results = {}  # (command, side, cached) -> [(wall, cpu)]
             for cached in (False, True):

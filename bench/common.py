@@ -72,3 +72,23 @@ def old_package(rev: str, into: Path) -> None:
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(into, filter="data")
     (into / "scorer").rename(into / "scorer_old")
+
+
+def build_kernels(checkout: Path) -> None:
+    """Compile the checkout's own kernels into it (`setup.py build_ext --inplace`): a temporary worktree has no
+    build of its own, and without one its `import _scorer_kernels` would find the working tree's build through the
+    editable install, of another kernels version, and quietly run the pure-Python twins."""
+    subprocess.run([sys.executable, "setup.py", "-q", "build_ext", "--inplace"], cwd=checkout, check=True,
+                   capture_output=True, text=True)
+
+
+def kernels_status(checkout: Path, env: dict) -> str:
+    """Which path the checkout's scorer runs under `env` (its PYTHONPATH): its `STATUS` line ("compiled" or why
+    the pure twins run)."""
+    code = "import importlib\nfor m in ('scorer.text.kernels', 'scorer.kernels'):\n" \
+           "    try:\n        print(importlib.import_module(m).STATUS); break\n" \
+           "    except (ImportError, AttributeError):\n        pass\nelse:\n    print('unknown')"
+    out = subprocess.run([sys.executable, "-c", code], check=False, env=env, cwd=checkout, capture_output=True,
+                         text=True)
+    lines = (out.stdout.strip() or out.stderr.strip()[-200:]).splitlines()
+    return lines[-1] if lines else "unknown"

@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import REPO, dev_texts, single_thread_env  # noqa: E402
+from common import REPO, build_kernels, dev_texts, kernels_status, single_thread_env  # noqa: E402
 from memory import tree_rss_mb  # noqa: E402
 
 BENCH = Path(__file__).resolve().parent
@@ -108,24 +108,6 @@ def add_worktree(rev: str, where: Path) -> Path:
     return where
 
 
-def build_kernels(checkout: Path) -> None:
-    """Compile the checkout's own kernels into it (`setup.py build_ext --inplace`): a temporary worktree has no
-    build of its own, and without one its `import _scorer_kernels` would find the working tree's build through the
-    editable install, of another kernels version, and quietly run the pure-Python twins."""
-    subprocess.run([sys.executable, "setup.py", "-q", "build_ext", "--inplace"], cwd=checkout, check=True,
-                   capture_output=True, text=True)
-
-
-def kernels_status(checkout: Path) -> str:
-    """Which path the checkout's scorer runs: its `STATUS` line ("compiled" or why the pure twins run)."""
-    code = "import importlib\nfor m in ('scorer.text.kernels', 'scorer.kernels'):\n" \
-           "    try:\n        print(importlib.import_module(m).STATUS); break\n" \
-           "    except (ImportError, AttributeError):\n        pass\nelse:\n    print('unknown')"
-    out = subprocess.run([sys.executable, "-c", code], env=environment(checkout), cwd=checkout,
-                         capture_output=True, text=True)
-    return (out.stdout.strip() or out.stderr.strip()[-200:]).splitlines()[-1]
-
-
 def describe(rev: str) -> str:
     out = subprocess.run(["git", "-C", str(REPO), "log", "-1", "--format=%h %s", rev], capture_output=True,
                          text=True, check=True).stdout.strip()
@@ -169,7 +151,8 @@ def main() -> None:
             if not args.no_build and os.environ.get("SCORER_KERNELS", "").strip() != "0":
                 for checkout in {old, new} - {REPO}:
                     build_kernels(checkout)
-            status = {"new": kernels_status(new), "old": kernels_status(old)}
+            status = {side: kernels_status(checkout, environment(checkout))
+                      for side, checkout in (("new", new), ("old", old))}
             src = tmp / "in.jsonl"
             n_articles = write_workload(src, args.copies)
             one = tmp / "one.jsonl"
