@@ -155,18 +155,30 @@ cdef class Words:
 cdef list _WORDS = []  # [(tuple, Words)]: the callers pass the same few tuples every time
 
 
-cdef Words _words(tuple words):
-    """The Words of a tuple, built once per tuple (found by identity, else by equality)."""
-    for key, table in _WORDS:
+cdef object _kept(list cache, tuple words):
+    """The table `cache` holds for a tuple of words (found by identity, else by equality), or None."""
+    for key, table in cache:
         if key is words:
-            return <Words> table
-    for key, table in _WORDS:
+            return table
+    for key, table in cache:
         if key == words:
-            return <Words> table
-    if len(_WORDS) > 16:
-        del _WORDS[:]
-    table = Words(words)
-    _WORDS.append((words, table))
+            return table
+    return None
+
+
+cdef object _keep(list cache, tuple words, object table):
+    """`table` kept in `cache` for the tuple (at most 17 kept: emptied first when full); returns it."""
+    if len(cache) > 16:
+        del cache[:]
+    cache.append((words, table))
+    return table
+
+
+cdef Words _words(tuple words):
+    """The Words of a tuple, built once per tuple (`_kept`)."""
+    table = _kept(_WORDS, words)
+    if table is None:
+        table = _keep(_WORDS, words, Words(words))
     return <Words> table
 
 
@@ -4399,17 +4411,10 @@ cdef list _FIRST_LETTERS = []  # [(tuple, FirstLetters)]: the callers pass the s
 
 
 cdef FirstLetters _first_letters(tuple words):
-    """The FirstLetters of a tuple's `Words`, built once per tuple (found by identity, else by equality)."""
-    for key, table in _FIRST_LETTERS:
-        if key is words:
-            return <FirstLetters> table
-    for key, table in _FIRST_LETTERS:
-        if key == words:
-            return <FirstLetters> table
-    if len(_FIRST_LETTERS) > 16:
-        del _FIRST_LETTERS[:]
-    table = FirstLetters(_words(words))
-    _FIRST_LETTERS.append((words, table))
+    """The FirstLetters of a tuple's `Words`, built once per tuple (`_kept`)."""
+    table = _kept(_FIRST_LETTERS, words)
+    if table is None:
+        table = _keep(_FIRST_LETTERS, words, FirstLetters(_words(words)))
     return <FirstLetters> table
 
 
