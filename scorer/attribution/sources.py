@@ -75,6 +75,7 @@ _OUTLET_PERSON = LazyPattern(_OUTLET_PREFIX + r"(?:[’']s?)\s+(?P<name>[A-Z][a-
 _APOSTROPHE_NAME = re.compile(r"[’'](?=s?\s+[A-Z][a-z][\w’'-]*\s+[A-Z][\w’'-])")
 _PREFIX_BEFORE = re.compile(_OUTLET_PREFIX + r"(?=[’'])")
 _PREFIX_REACH = max(len(max(OUTLETS, key=len)), len("Magazine"))
+_CAPITAL_START = re.compile(r"\b[A-Z]")  # where "[A-Z][\w-]+ News" of _OUTLET_PREFIX can start
 _QUESTION_CUE = re.compile(r"\b(ask|asks|asked|asking|press|pressed|presses|pressing|question|questioned|questions|"
                            r"interjected|interrupted|wondered|quizzed|grilled|followed up)\b", re.I)
 # a person's words published as another outlet's piece: "points out in a column on Yahoo News"
@@ -379,10 +380,23 @@ def outlet_persons(text: str) -> list[re.Match]:
     for apostrophe in _APOSTROPHE_NAME.finditer(text):  # (each apostrophe's first start is at or after the last's)
         end = apostrophe.start()
         floor = max(pos, tried)
-        lo = max(0, end - _PREFIX_REACH - 1)
+        near = lo = max(0, end - _PREFIX_REACH - 1)
         while lo > floor and (text[lo - 1] == "-" or _is_word(text[lo - 1])):
             lo -= 1
         at = max(lo, floor)
+        if at < near:
+            # The starts before `near` lie in one run of word characters and hyphens that reaches `near`. Only
+            # "[A-Z][\w-]+ News" can match there (an outlet's name is at most _PREFIX_REACH long and would end at an
+            # earlier apostrophe, already passed), and from each of them it reads the same rest of the run: the
+            # first start where it can begin decides for all (trying each in turn was quadratic in the run's length).
+            first = _CAPITAL_START.search(text, at, near)
+            m = _OUTLET_PERSON.match(text, first.start()) if first else None
+            if m:
+                found.append(m)
+                pos = m.end()
+                at = max(first.start() + 1, pos)
+            else:
+                at = near
         while at < end:  # the starts in order, none kept (a set of them took ~80 bytes per character of the text)
             m = _OUTLET_PERSON.match(text, at)
             if m:
