@@ -106,8 +106,14 @@ def read_card(model_dir: str | Path | None = None) -> dict:
     if not card_path.is_file():
         raise ModelError(f"{card_path}: model card not found (model not trained yet?); {RETRAIN}")
     try:
-        card = json.loads(card_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError) as exc:
+        raw = _read_at_most(card_path, MAX_CARD_BYTES)
+    except OSError as exc:
+        raise ModelError(f"{card_path}: unreadable model card ({_brief(exc)}); {RETRAIN}") from None
+    if raw is None:
+        raise ModelError(f"{card_path}: model card larger than {MAX_CARD_BYTES:,} bytes (not a model card); {RETRAIN}")
+    try:
+        card = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError) as exc:
         raise ModelError(f"{card_path}: unreadable model card ({_brief(exc)}); {RETRAIN}") from None
     if not isinstance(card, dict):
         raise ModelError(f"{card_path}: unreadable model card (not a JSON object); {RETRAIN}")
@@ -127,8 +133,24 @@ def _check_card(card: dict, card_path: Path) -> None:
             and all(isinstance(e, dict) and isinstance(e.get("sha256"), str) for e in files.values())):
         raise ModelError(f"{card_path}: the card must list exactly the model files {', '.join(MODEL_FILES)} "
                          f"with their SHA-256; {RETRAIN}")
+    for name, entry in files.items():
+        size = entry.get("size_bytes")
+        if size is not None and not (_is_int(size) and 0 <= size <= MAX_MODEL_FILE_BYTES):
+            raise ModelError(f"{card_path}: the card's size_bytes of {name} is not a size in bytes up to "
+                             f"{MAX_MODEL_FILE_BYTES:,}; {RETRAIN}")
     if card.get("sha256") != files[MANIFEST_FILE]["sha256"]:
         raise ModelError(f"{card_path}: the card's sha256 is not the SHA-256 of {MANIFEST_FILE}; {RETRAIN}")
+
+
+MAX_CARD_BYTES = 4 << 20  # the card is ~25 KB
+MAX_MODEL_FILE_BYTES = 1 << 30  # the shipped model's files are ~16 MB in all
+
+
+def _read_at_most(path: Path, limit: int) -> bytes | None:
+    """The file's bytes, or None when it holds more than `limit` (only limit + 1 bytes are read to tell)."""
+    with open(path, "rb") as fh:
+        raw = fh.read(limit + 1)
+    return None if len(raw) > limit else raw
 
 
 def _read_verified(model_dir: str | Path | None) -> tuple[Path, dict, dict[str, bytes]]:
@@ -142,10 +164,16 @@ def _read_verified(model_dir: str | Path | None) -> tuple[Path, dict, dict[str, 
         path = base / name
         if not path.is_file():
             raise ModelError(f"{path}: model file not found; {RETRAIN}")
+        size = card["files"][name].get("size_bytes")
         try:
-            raw = path.read_bytes()
+            # never more than the card's size (or the cap) read: a hostile directory's huge file is refused unread
+            raw = _read_at_most(path, MAX_MODEL_FILE_BYTES if size is None else size)
         except OSError as exc:
             raise ModelError(f"{path}: cannot read model file ({exc.strerror}); {RETRAIN}") from None
+        if raw is None:
+            limit = f"the card's {size:,}" if size is not None else f"{MAX_MODEL_FILE_BYTES:,}"
+            raise ModelError(f"{path}: larger than {limit} bytes, not read further (corrupt or replaced file); "
+                             f"{RETRAIN}")
         actual, expected = hashlib.sha256(raw).hexdigest(), card["files"][name]["sha256"]
         if actual != expected:
             raise ModelError(f"{path}: checksum {actual[:12]}... does not match the card's {expected[:12]}... "
