@@ -330,7 +330,7 @@ PHRASE_RULES: tuple[tuple[str, Callable[[_Phrase], bool], SourceType | Callable[
 )
 
 
-@lru_cache(maxsize=4096)
+@_cached_if_short(4096)
 def phrase_rule(text: str) -> tuple[str, SourceType]:
     """The first rule of PHRASE_RULES that applies to a source phrase, and the type it gives (a function of the
     phrase alone, so cached: the same phrases, "he", "officials", "Trump", come back in article after article)."""

@@ -56,3 +56,22 @@ def test_long_hyphenated_run_costs_a_few_match_attempts(monkeypatch):
         assert len(calls) <= sources._PREFIX_REACH + 3, len(calls)
         assert got == ([] if expected == [] else ["Jo Smith"])
         assert calls[0] == len("He said. ")
+
+
+def test_phrase_rule_keeps_no_long_phrase():
+    """The resolver's phrase cache keeps short phrases only: a hostile article's megabyte-long source phrases would
+    stay in memory after it (4,096 of them)."""
+    import tracemalloc
+
+    sources.phrase_rule.cache_clear()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(50):
+            assert sources.phrase_rule(f"officials {i} " * 2000) == sources.phrase_rule(f"officials {i} " * 2000)
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert kept < 200_000, kept  # 50 phrases of ~26 KB each: 1.3 MB when they were kept
+    assert sources.phrase_rule("officials") == sources.phrase_rule("officials")
+    assert sources.phrase_rule.cache_info().currsize == 1
