@@ -30,11 +30,12 @@ def _structured(rng: random.Random) -> str:
 def test_matches_are_finditers_on_runs_and_outlets():
     rng = random.Random(16)
     found = 0
-    for _ in range(3000):
+    for _ in range(1000):
         text = _structured(rng)
-        assert _fast(text) == _finditer(text), text
-        found += bool(_finditer(text))
-    assert found > 1000  # the generator does reach matches, near and far from the apostrophe
+        expected = _finditer(text)
+        assert _fast(text) == expected, text
+        found += bool(expected)
+    assert found > 300  # the generator does reach matches, near and far from the apostrophe
 
 
 def test_long_hyphenated_run_costs_a_few_match_attempts(monkeypatch):
@@ -61,17 +62,10 @@ def test_long_hyphenated_run_costs_a_few_match_attempts(monkeypatch):
 def test_phrase_rule_keeps_no_long_phrase():
     """The resolver's phrase cache keeps short phrases only: a hostile article's megabyte-long source phrases would
     stay in memory after it (4,096 of them)."""
-    import tracemalloc
-
     sources.phrase_rule.cache_clear()
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        for i in range(50):
-            assert sources.phrase_rule(f"officials {i} " * 2000) == sources.phrase_rule(f"officials {i} " * 2000)
-        kept = tracemalloc.get_traced_memory()[0] - before
-    finally:
-        tracemalloc.stop()
-    assert kept < 200_000, kept  # 50 phrases of ~26 KB each: 1.3 MB when they were kept
+    long = "officials " * 30
+    assert len(long) > sources._CACHED_LONGEST
+    assert sources.phrase_rule(long) == sources.phrase_rule(long)
+    assert sources.phrase_rule.cache_info().currsize == 0
     assert sources.phrase_rule("officials") == sources.phrase_rule("officials")
     assert sources.phrase_rule.cache_info().currsize == 1
