@@ -6,6 +6,7 @@ enough share of its occurrences; adverbs are dropped because they modify cues ra
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
@@ -19,11 +20,19 @@ def learn_cue_lexicon(documents, min_count: int = 5, min_share: float = 0.3) -> 
     """`documents`: iterable of (article text, list of cue (start, end) spans). Returns lower-case cue words."""
     seen, marked = Counter(), Counter()
     for text, spans in documents:
+        # a word is marked when some span has s <= start < e: among the spans starting at or before `start`, the
+        # furthest end (running maximum over the spans sorted by start) is past it (testing every span for every
+        # word made this quadratic in an article's spans)
         spans = sorted(spans)
+        starts, reach, furthest = [s for s, _ in spans], [], None
+        for _, e in spans:
+            furthest = e if furthest is None or e > furthest else furthest
+            reach.append(furthest)
         for m in _WORD.finditer(text):
             word = m.group().lower()
             seen[word] += 1
-            if any(s <= m.start() < e for s, e in spans):
+            i = bisect_right(starts, m.start())
+            if i and reach[i - 1] > m.start():
                 marked[word] += 1
     return frozenset(w for w, n in marked.items()
                      if n >= min_count and n / seen[w] >= min_share and not w.endswith("ly") and w != "according" and w not in _NOT_CUES)
