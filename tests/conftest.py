@@ -14,10 +14,18 @@ SHARED_DATA = REPO.parent / "shared" / "data"
 EXAMPLE = REPO / "examples" / "iran-bounties-commune.txt"
 
 
+# session fixtures that take seconds to build: with pytest-xdist (`-n 2 --dist loadgroup`, the README's test command)
+# the tests that use them run in one worker, which builds each once
+_COSTLY_FIXTURES = frozenset({"corpus_frame", "small_training", "small_heads"})
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if "shared_data" in getattr(item, "fixturenames", ()):
+        names = getattr(item, "fixturenames", ())
+        if "shared_data" in names:
             item.add_marker(pytest.mark.shared)
+        if _COSTLY_FIXTURES.intersection(names):
+            item.add_marker(pytest.mark.xdist_group("corpus"))
 
 
 @pytest.fixture(scope="session")
