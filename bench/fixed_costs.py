@@ -37,29 +37,11 @@ c2 = cpu()
 scorer.pipeline.cached_scorer(None)
 c3 = cpu()
 # the pipeline's stages timed in place (CPU), as bench/profile_stages.py names them, pass by pass
-import functools, importlib, time
+import time
 sys.path.insert(0, "bench")
-from profile_stages import STAGES
+from profile_stages import install
 totals = {}
-for label, _, module, path in STAGES:
-    owner = importlib.import_module(module)
-    *parents, names = path.split(".")
-    for part in parents:
-        owner = getattr(owner, part, None)
-    name = next((n for n in names.split("|") if owner is not None and hasattr(owner, n)), None)
-    if name is None:
-        continue
-    def timed(fn, label=label):
-        @functools.wraps(fn)
-        def call(*args, **kwargs):
-            start = time.process_time()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                totals[label] += time.process_time() - start
-        return call
-    totals[label] = 0.0
-    setattr(owner, name, timed(getattr(owner, name)))
+install(totals, time.process_time)
 records = list(read_records(sys.argv[1], "text", "id", 10_000_000, "all"))
 per_pass, passes, stages = int(sys.argv[2]), [], []
 for p in range(0, len(records), per_pass):
