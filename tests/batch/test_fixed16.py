@@ -47,3 +47,23 @@ def test_batch_with_started_workers_writes_what_one_process_writes(tmp_path, pol
     assert run_batch(path, one, jobs=1) == (20, 0)
     assert run_batch(path, two, jobs=2) == (20, 0)  # (20 records: the workers are started with their init)
     assert one.read_bytes() == two.read_bytes()
+
+
+def test_same_bytes_all_equal_fast_path_and_mixed_ranges():
+    """`vocab._same_bytes` (the pure-Python look-ups' byte check, which a batch worker runs for each new word): one
+    comparison of the joined ranges when all are equal, else range by range; both as each range compared alone."""
+    from scorer.text.vocab import _same_bytes
+
+    rng = np.random.default_rng(16)
+    for _ in range(200):
+        n = int(rng.integers(0, 12))
+        lengths = rng.integers(0, 6, n).astype(np.int64)
+        a = rng.integers(0, 3, int(lengths.sum()) + 20).astype(np.uint8)
+        a_starts = np.array([int(rng.integers(0, 21)) for _ in range(n)], dtype=np.int64)
+        b = np.concatenate([a[s:s + k] for s, k in zip(a_starts, lengths)] + [np.zeros(0, np.uint8)])
+        b_starts = np.cumsum(lengths) - lengths
+        if len(b) and rng.random() < 0.5:  # (some ranges made to differ)
+            b = b.copy()
+            b[rng.integers(0, len(b), 2)] ^= 1
+        expected = [a[s:s + k].tobytes() == b[t:t + k].tobytes() for s, t, k in zip(a_starts, b_starts, lengths)]
+        assert _same_bytes(a, a_starts, b, b_starts, lengths).tolist() == expected
