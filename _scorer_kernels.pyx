@@ -628,7 +628,8 @@ cdef list _punkt_spans(str text, object decide, dict memo):
                             prev_end += 1
                         # (fixed16, session 16: a candidate followed by nothing but closing marks and white space is
                         # not decided: with a break there the closing marks' slice joins the one before by the
-                        # realignment, so the spans are those of no break; ~40% of the contexts, each new one ~5 us)
+                        # realignment, so the spans are those of no break: 1,269 of the 2,943 contexts of a first pass
+                        # over the 84 dev articles, ~11 us each when new)
                         r = pos
                         while r < text_end and _punkt_closing(_at(t, r)):
                             r += 1
