@@ -38,7 +38,7 @@ cdef extern from "Python.h":
     bint Py_UNICODE_ISALNUM(Py_UCS4 ch) nogil
     bint Py_UNICODE_ISLOWER(Py_UCS4 ch) nogil
 
-VERSION = 10
+VERSION = 11
 
 cdef enum:
     LEFT_DQ = 0x201C  # “
@@ -626,8 +626,15 @@ cdef list _punkt_spans(str text, object decide, dict memo):
                             prev_end += 1
                         while prev_end < n and not Py_UNICODE_ISSPACE(_at(t, prev_end)):
                             prev_end += 1
-                        if not lower and _decided(decide, memo, (text[prev_start:prev_split],
-                                                                 text[prev_split:prev_end])):
+                        # (fixed16, session 16: a candidate followed by nothing but closing marks and white space is
+                        # not decided: with a break there the closing marks' slice joins the one before by the
+                        # realignment, so the spans are those of no break: 1,269 of the 2,943 contexts of a first pass
+                        # over the 84 dev articles, ~11 us each when new)
+                        r = pos
+                        while r < text_end and _punkt_closing(_at(t, r)):
+                            r += 1
+                        if not lower and r < text_end and _decided(decide, memo, (text[prev_start:prev_split],
+                                                                                  text[prev_split:prev_end])):
                             if ns + 1 >= cap:  # (room for this slice and the final one)
                                 grown = PyMem_Realloc(sl, 4 * cap * sizeof(Py_ssize_t))
                                 if grown == NULL:

@@ -142,7 +142,10 @@ def _same_bytes(a: np.ndarray, a_starts: np.ndarray, b: np.ndarray, b_starts: np
     """Whether range k of `a` equals range k of `b`, for ranges of equal `lengths`."""
     if len(lengths) == 0:
         return np.zeros(0, dtype=bool)
-    differ = (gather(a, a_starts, lengths) != gather(b, b_starts, lengths)).astype(np.int64)
+    left, right = gather(a, a_starts, lengths), gather(b, b_starts, lengths)
+    if np.array_equal(left, right):  # (ranges of equal lengths laid end to end: all equal, the common case of the hits
+        return np.ones(len(lengths), dtype=bool)  # of a look-up, whose hashes matched)
+    differ = (left != right).astype(np.int64)
     sums = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(differ)])
     ends = np.cumsum(lengths)
     return sums[ends] == sums[ends - lengths]
