@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..attribution.lexicon import CUE_VERBS
-from ..attribution.spans import NO_ATTRIBUTION, ArticleSources, find_attribution
+from ..attribution.spans import NO_ATTRIBUTION, ArticleSources, find_attribution, quotes_left_open
 from ..attribution.tagger import sentence_attribution
 from .cues import CUE_FEATURES, cue_matrix
 
@@ -62,6 +62,7 @@ def article_inputs(article_text: str, sentences, cues: frozenset[str] = CUE_VERB
     sources = ArticleSources(article_text, cues)
     add = sources.add
     texts = [s.text for s in sentences]
+    left_open = quotes_left_open(texts)  # (the quotation each sentence leaves open, for all of them at once)
     rows = []
     for i, sent in enumerate(sentences):
         if spans is None:
@@ -73,7 +74,14 @@ def article_inputs(article_text: str, sentences, cues: frozenset[str] = CUE_VERB
             else:  # most sentences: no source or cue tagged (`sentence_attribution` of them, without the call)
                 contents = tagged["CONTENT"]
                 found, content = NO_ATTRIBUTION, (contents[0][0], contents[-1][1]) if contents else None
-        attr, stype, inherited = add(sent.start, sent.text, found, content is not None and found.cue is None)
+        if found is NO_ATTRIBUTION and not sources.quote_open and (content is None or not sources.previous):
+            # most sentences: nothing found and nothing carried over (no quotation open before it, and no content
+            # running on from a sentence with a source), for which `add` only moves its state on: done here
+            sources.previous, sources.quote_open = False, left_open[i]
+            rows.append(_NO_SOURCE_ROW if content is None else _NO_SOURCE_ROW[:-2] + content)
+            continue
+        attr, stype, inherited = add(sent.start, sent.text, found, content is not None and found.cue is None,
+                                     left_open[i])
         if attr is NO_ATTRIBUTION and stype is None:  # most sentences: no source, no cue, nothing carried over
             rows.append(_NO_SOURCE_ROW if content is None else _NO_SOURCE_ROW[:-2] + content)
             continue

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 # The kernels' interface version: equal to `_scorer_kernels.VERSION` of a build this code can use.
-VERSION = 10
+VERSION = 11
 
 
 def _load():
@@ -405,3 +405,11 @@ def _int32_vector(columns):
 
     columns = np.asarray(columns)
     return columns if columns.dtype == np.int32 and columns.ndim == 1 else _int32_columns(columns)
+
+
+# ---- kglue (session 16) ----
+
+def quotes_left_open(texts: list) -> list[bool] | None:
+    """The compiled `scorer.attribution.spans.quotes_left_open_python` (per sentence: a quotation left open at its end),
+    or None (the twin runs) when `texts` is not a list of exact strs."""
+    return compiled.quotes_left_open(texts) if type(texts) is list else None
