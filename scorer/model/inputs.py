@@ -7,6 +7,8 @@ no pandas; `training.train.article_frame` is the same as a DataFrame, for traini
 """
 from __future__ import annotations
 
+from itertools import chain
+
 import numpy as np
 
 from ..attribution.lexicon import CUE_VERBS
@@ -31,7 +33,7 @@ class ModelInputs:
         return self.columns[name]
 
     def __contains__(self, name: str) -> bool:
-        return name in self.columns
+        return name in self.columns or (type(self.columns) is _JoinedColumns and name in FRAME_COLUMNS)
 
     def __len__(self) -> int:
         return len(self.columns["text"])
@@ -42,11 +44,28 @@ class ModelInputs:
 
     @classmethod
     def concat(cls, parts: list["ModelInputs"]) -> "ModelInputs":
-        """The rows of several articles, in order (one model call for a batch)."""
-        out = {name: [v for p in parts for v in p.columns[name]] for name in FRAME_COLUMNS}
+        """The rows of several articles, in order (one model call for a batch). A list column is joined when it is
+        first read (the models read about half of them: `_JoinedColumns`), the vectors at once."""
+        out = _JoinedColumns(parts)
+        out["text"] = out.__missing__("text")
         for name in VECTOR_COLUMNS:
             out[name] = np.vstack([p.columns[name] for p in parts]) if parts else np.zeros((0, len(CUE_FEATURES)))
         return cls(out)
+
+
+class _JoinedColumns(dict):
+    """The columns of `ModelInputs.concat`: a FRAME_COLUMNS column not read yet is joined from the parts' when it is
+    first looked up (and kept)."""
+
+    def __init__(self, parts: list[ModelInputs]):
+        super().__init__()
+        self.parts = list(parts)
+
+    def __missing__(self, name: str) -> list:
+        if name not in FRAME_COLUMNS:
+            raise KeyError(name)
+        column = self[name] = list(chain.from_iterable([p[name] for p in self.parts]))
+        return column
 
 
 def article_inputs(article_text: str, sentences, cues: frozenset[str] = CUE_VERBS, spans=None,
