@@ -93,7 +93,7 @@ def test_add_given_left_open_is_add(polnear_sentences):
 
 
 def test_concat_joins_a_column_when_it_is_read(tagged_articles):
-    scorer, articles = tagged_articles
+    _, articles = tagged_articles
     parts = [article_inputs(text, sentences, spans=spans) for text, sentences, spans in articles[:9]]
     joined = ModelInputs.concat(parts)
     twice = ModelInputs.concat([ModelInputs.concat(parts[:4]), ModelInputs.concat(parts[4:])])

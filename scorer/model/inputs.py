@@ -94,8 +94,8 @@ def article_inputs(article_text: str, sentences, cues: frozenset[str] = CUE_VERB
                 contents = tagged["CONTENT"]
                 found, content = NO_ATTRIBUTION, (contents[0][0], contents[-1][1]) if contents else None
         if found is NO_ATTRIBUTION and not sources.quote_open and (content is None or not sources.previous):
-            # most sentences: nothing found and nothing carried over (no quotation open before it, and no content
-            # running on from a sentence with a source), for which `add` only moves its state on: done here
+            # nothing found and nothing carried over (no quotation open before it, and no content running on from a
+            # sentence with a source; 40% of the PolNeAR dev sentences): `add` would only move its state on, done here
             sources.previous, sources.quote_open = False, left_open[i]
             rows.append(_NO_SOURCE_ROW if content is None else _NO_SOURCE_ROW[:-2] + content)
             continue
