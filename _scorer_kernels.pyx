@@ -23,6 +23,7 @@ repeated here: the callers pass them in (one place for each list).
     corroboration_overlap, specific_words, alternation_spans: see the section "fink (session 13)" at the end
     report_rows, reason_lists <- scorer.pipeline.sentence_rows, the loop of support.reasons_many: see the section
                    "rowk (session 14)" at the end
+    quotes_left_open <- scorer.attribution.spans.quotes_left_open_python: see the section "kglue (session 16)"
 
 Bump VERSION whenever a function's behaviour or signature changes: the dispatch uses a compiled module only when
 its VERSION is the one the Python code expects, so a stale build falls back to the twins instead of disagreeing.
@@ -5413,4 +5414,44 @@ def reason_lists(list cells not None, list bounds not None, list table not None,
             if len(reasons) == limit:
                 break
         out.append(reasons)
+    return out
+
+
+# ---- kglue (session 16) ----
+#
+#   quotes_left_open <- scorer.attribution.spans.quotes_left_open_python (per sentence of an article: a quotation still
+#                       open at its end, which does not close it: the state `ArticleSources.add` carries to the next)
+
+def quotes_left_open(list texts not None):
+    """Per text: it does not end with ” or " and a quotation is open at its end (`quotes.ends_quoted`: “ opens one, a
+    straight quote opens one when none is open and closes the one it opened, ” closes one that is open), as a list of
+    bools; None (the twin runs) when an item is not an exact str."""
+    cdef Py_ssize_t k, i, n = PyList_GET_SIZE(texts)
+    cdef Text t
+    cdef Py_UCS4 ch
+    cdef bint inside, straight
+    cdef object item
+    cdef list out = [False] * n
+    for k in range(n):
+        if k >= PyList_GET_SIZE(texts):  # (no code of the caller's runs in this loop; checked all the same)
+            raise RuntimeError("quotes_left_open: the list changed")
+        item = <object> PyList_GET_ITEM(texts, k)
+        if type(item) is not str:
+            return None
+        t = _text(<str> item)
+        if t.n == 0:
+            continue
+        ch = _at(t, t.n - 1)
+        if ch == RIGHT_DQ or ch == 0x22:
+            continue
+        inside = straight = False
+        for i in range(t.n):
+            ch = _at(t, i)
+            if ch == LEFT_DQ or (ch == 0x22 and not straight and not inside):
+                inside = True
+                straight = ch == 0x22
+            elif (ch == RIGHT_DQ and inside) or (ch == 0x22 and straight):
+                inside = straight = False
+        if inside:
+            out[k] = True
     return out

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from ..text import kernels
 from ..text.quotes import ends_quoted, quoted_mask
 from .lexicon import CUE_VERBS
 from .sources import SourceResolver, SourceType, classify_phrase
@@ -165,7 +166,9 @@ def find_attribution(text: str, cues: frozenset[str] = CUE_VERBS) -> Attribution
 
 
 class ArticleSources:
-    """Resolves each sentence's extracted source in article order, with pronoun and quote carry-over."""
+    """Resolves each sentence's extracted source in article order, with pronoun and quote carry-over. Its state
+    between sentences: `last` (the last source and its type), `quote_open` (a quotation left open by the sentence
+    before) and `previous` (the sentence before has a source, its own or carried over)."""
 
     def __init__(self, text: str, cues: frozenset[str] = CUE_VERBS):
         self.cues = cues
@@ -174,12 +177,13 @@ class ArticleSources:
         self.quote_open = False
         self.previous = False  # the sentence before has a source, its own or carried over
 
-    def add(self, sent_start: int, sent_text: str, attr: Attribution,
-            continued: bool = False) -> tuple[Attribution, SourceType | None, str | None]:
+    def add(self, sent_start: int, sent_text: str, attr: Attribution, continued: bool = False,
+            left_open: bool | None = None) -> tuple[Attribution, SourceType | None, str | None]:
         """Type of this sentence's source (None if it has none) and, for carry-over, the source it inherits.
         `continued`: the sentence is the content of an attribution without a source or cue of its own (the span
         tagger's reading of a quotation or paraphrase running on from the sentence before): it keeps the source
-        of the sentence before, if that sentence had one."""
+        of the sentence before, if that sentence had one. `left_open`: `quotes_left_open([sent_text])[0]` when the
+        caller has it (worked out for all of an article's sentences at once)."""
         inherited = None
         if attr.source is not None:
             stype = self.resolver.resolve(sent_start + attr.source_start, attr.source, cue_text=attr.cue)
@@ -190,5 +194,22 @@ class ArticleSources:
         else:
             stype = None
         self.previous = stype is not None
-        self.quote_open = not sent_text.endswith(("”", '"')) and ends_quoted(sent_text)
+        self.quote_open = (not sent_text.endswith(("”", '"')) and ends_quoted(sent_text)) if left_open is None \
+            else left_open
         return attr, stype, inherited
+
+
+def quotes_left_open_python(texts: list[str]) -> list[bool]:
+    """Per sentence: it does not end with a closing mark (” or ") and a quotation is open at its end
+    (`quotes.ends_quoted`), the quotation carry-over `ArticleSources.add` keeps for the sentence after it (the twin of
+    the compiled `quotes_left_open`)."""
+    return [not t.endswith(("”", '"')) and ends_quoted(t) for t in texts]
+
+
+def quotes_left_open(texts: list[str]) -> list[bool]:
+    """`quotes_left_open_python` of an article's sentence texts, by the compiled kernel when it is active."""
+    if kernels.ACTIVE:
+        found = kernels.quotes_left_open(texts)
+        if found is not None:
+            return found
+    return quotes_left_open_python(texts)

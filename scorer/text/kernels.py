@@ -405,3 +405,11 @@ def _int32_vector(columns):
 
     columns = np.asarray(columns)
     return columns if columns.dtype == np.int32 and columns.ndim == 1 else _int32_columns(columns)
+
+
+# ---- kglue (session 16) ----
+
+def quotes_left_open(texts: list) -> list[bool] | None:
+    """The compiled `scorer.attribution.spans.quotes_left_open_python` (per sentence: a quotation left open at its end),
+    or None (the twin runs) when `texts` is not a list of exact strs."""
+    return compiled.quotes_left_open(texts) if type(texts) is list else None
