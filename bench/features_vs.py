@@ -49,9 +49,8 @@ def main() -> None:
         import scorer_old.model.heads as old_heads
         import scorer_old.pipeline as old_pipeline
 
-        import scorer.model.claims as claims
-        import scorer.model.heads as heads
-        import scorer.pipeline as pipeline
+        from scorer import pipeline
+        from scorer.model import claims, heads
         from scorer.text import kernels
 
         sides = {name: {"cue features": p.cue_matrix, "attribution heads": h.CompiledAttributionModel.head_probabilities,
