@@ -278,8 +278,8 @@ def _cue_rows_python(texts: list[str], out: np.ndarray) -> None:
     digits = [len(_DIGITS.findall(t)) if _has_digit(t) else 0 for t in texts]
     out[:, 0] = verbs > 0
     out[:, 2] = ["according to" in low for low in lows]
-    # the quotation marks of _QUOTE_CHARS (single characters: its matches are their occurrences)
-    out[:, 3] = np.minimum([t.count('"') + t.count("“") + t.count("”") for t in texts], 4) / 4.0
+    out[:, 3] = np.minimum([len(_QUOTE_CHARS.findall(t)) if "”" in t or '"' in t or "“" in t else 0 for t in texts],
+                           4) / 4.0
     out[:, 4] = [t[:1] in _OPENING_QUOTES for t in texts]
     out[:, 5] = [("”" in t or '"' in t or "’" in t) and _quote_then_attribution(t) for t in texts]
     out[:, 6] = [("“" in t or '"' in t) and _attribution_then_quote(t) for t in texts]
@@ -290,8 +290,9 @@ def _cue_rows_python(texts: list[str], out: np.ndarray) -> None:
     out[:, 13] = np.minimum(hedges + hedge_phrase, 3) / 3.0
     out[:, 14] = np.minimum(loaded, 3) / 3.0
     out[:, 15] = np.minimum(numbers + digits, 4) / 4.0
-    out[:, 16] = (dated > 0) | [(d > 0 and bool(_YEAR.search(t))) or ("May " in t and bool(_DATE_MAY.search(t)))
-                                for t, d in zip(texts, digits)]
+    # (a _YEAR match holds "19" or "20": the regex only where one is)
+    out[:, 16] = (dated > 0) | [(d > 0 and ("19" in t or "20" in t) and bool(_YEAR.search(t)))
+                                or ("May " in t and bool(_DATE_MAY.search(t))) for t, d in zip(texts, digits)]
     out[:, 17] = ["?" in t for t in texts]
     out[:, 18] = ["!" in t for t in texts]
     out[:, 19] = first > 0
