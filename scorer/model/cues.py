@@ -157,6 +157,24 @@ def phrase_groups_many(lows: list[str]) -> list[set[str]]:
     return found
 
 
+def _phrase_bits_many(lows: list[str]) -> np.ndarray:
+    """`phrase_groups_many` as an int64 array: each text's groups as the sum of their bits (1 << their position in
+    _PHRASE_GROUPS), without a set per text."""
+    out = np.zeros(len(lows), dtype=np.int64)
+    best = _first_alternatives("\n".join(lows))
+    if not best:
+        return out
+    offsets = np.cumsum([len(low) + 1 for low in lows]).tolist()  # where each text's successor starts
+    starts, bits, pos = [], [], 0
+    for start in sorted(best):
+        if start >= pos:
+            _, pos, group = best[start]
+            starts.append(start)
+            bits.append(_GROUP_BIT[group])
+    np.bitwise_or.at(out, np.searchsorted(offsets, starts, side="right"), bits)
+    return out
+
+
 def _first_alternatives(low: str) -> dict[int, tuple[int, int, str]]:
     """start -> (order, end, group) of the first alternative of the phrase regex that matches at each start, with its
     \\b conditions."""
@@ -249,13 +267,13 @@ def _cue_rows_python(texts: list[str], out: np.ndarray) -> None:
     carry = np.bincount(row_of[:-1][pair], minlength=n) > 0
 
     lows = [t.lower() for t in texts]
-    for i, found in enumerate(phrase_groups_many(lows)):  # one scan for all phrase lists
-        if found:
-            out[i, 1] = "report" in found or "denial" in found
-            out[i, 10] = "anon" in found
-            out[i, 12] = "outlet" in found
-            out[i, 13] = "hedge" in found  # counted with the single-word hedges below
-            out[i, 23] = "denial" in found
+    # one scan for all phrase lists: each text's groups as bits (_PHRASE_GROUPS order), read a column at a time
+    groups = _phrase_bits_many(lows)
+    out[:, 1] = groups & (_DENIAL_GROUP | _REPORT_GROUP) != 0
+    out[:, 10] = groups & _ANON_GROUP != 0
+    out[:, 12] = groups & _OUTLET_GROUP != 0
+    hedge_phrase = (groups & _HEDGE_GROUP != 0).astype(np.int64)  # counted with the single-word hedges below
+    out[:, 23] = groups & _DENIAL_GROUP != 0
     # \d[\d,.]* matches where there is a digit; most sentences have none
     digits = [len(_DIGITS.findall(t)) if _has_digit(t) else 0 for t in texts]
     out[:, 0] = verbs > 0
@@ -269,11 +287,12 @@ def _cue_rows_python(texts: list[str], out: np.ndarray) -> None:
     out[:, 8] = name_near
     out[:, 9] = np.minimum(names, 5) / 5.0
     out[:, 11] = anonymous_head > 0
-    out[:, 13] = np.minimum(hedges + out[:, 13].astype(np.int64), 3) / 3.0
+    out[:, 13] = np.minimum(hedges + hedge_phrase, 3) / 3.0
     out[:, 14] = np.minimum(loaded, 3) / 3.0
     out[:, 15] = np.minimum(numbers + digits, 4) / 4.0
-    out[:, 16] = (dated > 0) | [(d > 0 and bool(_YEAR.search(t))) or ("May " in t and bool(_DATE_MAY.search(t)))
-                                for t, d in zip(texts, digits)]
+    # (a _YEAR match holds "19" or "20": the regex only where one is)
+    out[:, 16] = (dated > 0) | [(d > 0 and ("19" in t or "20" in t) and bool(_YEAR.search(t)))
+                                or ("May " in t and bool(_DATE_MAY.search(t))) for t, d in zip(texts, digits)]
     out[:, 17] = ["?" in t for t in texts]
     out[:, 18] = ["!" in t for t in texts]
     out[:, 19] = first > 0
@@ -355,6 +374,8 @@ _FIRST_BIT, _SECOND_BIT, _FIRST_CAPITALISED_BIT, _NOT_NAME_BIT = (1 << k for k i
 _CASE_LONGEST = max(map(len, _CASE_BITS))
 # the phrase groups as the compiled `cue_rows` reads them (bits, in this order)
 _PHRASE_GROUPS = ("denial", "anon", "report", "outlet", "hedge")
+_GROUP_BIT = {name: 1 << k for k, name in enumerate(_PHRASE_GROUPS)}
+_DENIAL_GROUP, _ANON_GROUP, _REPORT_GROUP, _OUTLET_GROUP, _HEDGE_GROUP = map(_GROUP_BIT.__getitem__, _PHRASE_GROUPS)
 
 
 def _phrase_trie(alternatives: dict | None = None):

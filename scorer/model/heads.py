@@ -189,8 +189,10 @@ _LOWERS = _word_codes is not None and kernels.VERSION >= 10
 # fuzzed strings and every code point): HEADS_TOKEN_PATTERN's token is a run of word characters and apostrophes that
 # starts at a word start, less its trailing apostrophes (its \b after [\w'’]* backtracks over them), which is the
 # same as word runs joined by apostrophes, without trying \b at every character; the source tokens' \S+ is
-# str.split (both split at what str.isspace calls white space)
-_SAME_TOKENS = {(HEADS_TOKEN_PATTERN, 0): re.compile(r"\w+(?:['’]+\w+)*|[“”\"?!:]").findall,
+# str.split (both split at what str.isspace calls white space). The run is one repeat of a character set given back
+# over its trailing apostrophes (a look-behind), not a repeated group (session 16: ~8% faster), and the punctuation
+# marks come first (no word character is one of them: the same matches)
+_SAME_TOKENS = {(HEADS_TOKEN_PATTERN, 0): re.compile(r"[“”\"?!:]|\w[\w'’]*(?<!['’])").findall,
                 (SOURCE_TOKEN_PATTERN, 0): str.split}
 # patterns none of whose tokens holds a space (word characters and apostrophes, the punctuation marks; no white space)
 _SPACELESS = {(HEADS_TOKEN_PATTERN, 0), (LONG_WORDS_PATTERN, 0), (SOURCE_TOKEN_PATTERN, 0)}
