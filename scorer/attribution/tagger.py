@@ -182,13 +182,16 @@ _LENGTH_SHIFT = 6
 class _Chunks(dict):
     """A white-space separated chunk of a sentence -> its tokens (TOKEN.findall of the chunk alone: a token never
     holds white space and TOKEN looks at nothing before a match nor past white space, so they are the chunk's tokens
-    in the sentence too). Chunks of at most 64 characters are kept, at most `limit` of them (emptied when full: about
-    200 bytes a chunk, so about 4 MB; the 84 PolNeAR dev texts have 13,838 distinct chunks)."""
+    in the sentence too), each followed by its `_PROPERTIES` value: (word, properties, word, properties, ...), so
+    that the chunks' entries chained give the words at even places and their properties at odd ones, with no lookup
+    of each word (the property ints are those `_PROPERTIES` holds). Chunks of at most 64 characters are kept, at most
+    `limit` of them (emptied when full: about 200 bytes a chunk, so about 4 MB; the 84 PolNeAR dev texts have 13,838
+    distinct chunks)."""
 
     limit = 20_000
 
-    def __missing__(self, chunk: str) -> list[str]:
-        found = _FINDALL(chunk)
+    def __missing__(self, chunk: str) -> tuple:
+        found = tuple(chain.from_iterable((word, _PROPERTIES[word]) for word in _FINDALL(chunk)))
         if len(chunk) <= 64:
             if len(self) >= self.limit:
                 self.clear()
@@ -221,11 +224,12 @@ def _tokens(texts: list[str], bases: list[int]) -> tuple[list[str], np.ndarray, 
     token's start is the place of the non-space character that the lengths of the tokens before it reach; those
     places come from one array of all the texts' code points."""
     joined = " ".join(texts)  # the texts' offsets in it: each after the one before and a space
-    words = list(chain.from_iterable(map(_CHUNKS.__getitem__, joined.split())))
+    both = list(chain.from_iterable(map(_CHUNKS.__getitem__, joined.split())))  # word, properties, word, ...
+    words = both[::2]
     if not words:
         empty = np.zeros(0, dtype=np.int64)
         return words, empty, np.zeros(len(texts), dtype=np.int64), empty
-    props = np.fromiter(map(_PROPERTIES.__getitem__, words), dtype=np.int64, count=len(words))
+    props = np.fromiter(both[1::2], dtype=np.int64, count=len(words))
     text_len = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     text_at = np.r_[0, np.cumsum(text_len + 1)[:-1]]
     nonspace = np.flatnonzero(~_is_space(np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype="<u4")))
