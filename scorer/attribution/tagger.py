@@ -557,13 +557,14 @@ class SpanTagger:
         self.joint_base = np.cumsum([0] + [len(t) for t in tables[:-1]]).astype(np.int64)
         self._words = _WordCache(index, self.weights)
 
-    def emissions(self, tokens: Tokens, chunk: int = 512) -> np.ndarray:
+    def emissions(self, tokens: Tokens, chunk: int = 4096) -> np.ndarray:
         """State scores (n_tokens, n_tags) of the tokens: the sum of their features' weights, in this order: the
         bias, the word table's entry of the word at each offset -3..+3 (row 0 outside the sentence), the token
         features' rows (`joint`). The words' rows are laid out with three empty places (row 0) around each sentence,
-        so the entry at offset k of every token is one shifted slice of the rows gathered `chunk` places at a time
-        (a block of 512 places is 200 kB: it stays in the cache and under `pool.HEAP_THRESHOLD`, where a larger one
-        would be a fresh mapping of memory, page faults and all, in a batch worker)."""
+        so the word at offset k of every token is a shifted place of that layout; the entries are gathered an offset
+        at a time, each a (tokens, tags) row of the word table seen as (words x offsets, tags), `chunk` tokens at a
+        time (4,096 tokens: 230 kB an array, under `pool.HEAP_THRESHOLD`, where a larger one would be a fresh
+        mapping of memory, page faults and all, in a batch worker)."""
         n_tok, n_tags = len(tokens.words), self.weights.shape[1]
         if not n_tok:
             return np.zeros((0, n_tags))
@@ -575,23 +576,30 @@ class SpanTagger:
         reach, width = max(OFFSETS), len(OFFSETS)
         place = np.arange(n_tok) + reach * (np.repeat(np.arange(len(lengths)), lengths) + 1)  # in the padded layout
         padded = np.zeros(n_tok + reach * (len(lengths) + 1), dtype=np.int64)
-        padded[place] = rows
+        padded[place] = rows * width  # a word's row of `flat` at offset -3 (+k at the k-th offset)
         table = self._words.table
-        sums = np.empty((len(padded) - 2 * reach, n_tags))  # at padded place p + reach: its words' entries summed
-        for a in range(0, len(sums), chunk):
-            b = min(a + chunk, len(sums))
-            block = np.take(table, padded[a:b + 2 * reach], axis=0)  # (b - a + 6, offsets, tags)
-            part = np.add(self.bias, block[0:b - a, 0], out=sums[a:b])
-            for k in range(1, width):
-                part += block[k:k + b - a, k]
-        out = np.take(sums, place - reach, axis=0)
-        add = np.empty((n_tok, n_tags))
-        # (mode "clip": a take into `out` with the default mode "raise" is buffered, about 4x slower; the codes are in
-        # range by construction, each group's value below its size, so nothing is clipped; codes of hand-made Tokens
-        # out of range raise here as the compiled kernel's wrapper raises, never clipped)
+        flat = table.reshape(len(table) * width, n_tags)
+        out = np.empty((n_tok, n_tags))
+        add = np.empty((min(chunk, n_tok), n_tags))
+        at = np.empty(min(chunk, n_tok), dtype=np.int64)
+        for a in range(0, n_tok, chunk):
+            b = min(a + chunk, n_tok)
+            part, here, got, shift = out[a:b], place[a:b], add[:b - a], at[:b - a]
+            # (mode "clip": a take into `out` with the default mode "raise" is buffered, about 4x slower; the rows are
+            # the cache's own, in range)
+            for k in range(width):
+                np.take(padded, np.add(here, k - reach, out=shift), out=shift, mode="clip")
+                shift += k
+                if k:
+                    part += np.take(flat, shift, axis=0, out=got, mode="clip")
+                else:
+                    np.add(self.bias, np.take(flat, shift, axis=0, out=got, mode="clip"), out=part)
+        # (the codes are in range by construction, each group's value below its size, so nothing is clipped; codes of
+        # hand-made Tokens out of range raise here as the compiled kernel's wrapper raises, never clipped)
         codes = self._joint_codes(tokens)
         if codes.size and (codes.min() < 0 or codes.max() >= len(self.joint)):
             raise ValueError(f"tagger_emissions: token feature rows must be in [0, {len(self.joint)})")
+        add = np.empty((n_tok, n_tags))
         for code in codes.T:
             out += np.take(self.joint, code, axis=0, out=add, mode="clip")
         return out
