@@ -265,44 +265,75 @@ def batch_tokens(articles) -> Tokens:
     if kernels.ACTIVE:  # the compiled twin of what follows (tests/kernels)
         rows = kernels.tagger_codes(props, length_a, state, _POS_BUCKET, _RPOS_BUCKET, _DIST_BUCKET)
         return Tokens(words, start_a, end_a, lengths, dict(zip(GROUPS, rows)))
-    first = np.repeat(np.cumsum(length_a) - length_a, length_a)  # index of each token's sentence's first token
-    index = np.arange(n_tok) - first
-    after = np.repeat(length_a, length_a) - 1 - index
-    is_open, is_close, straight = (props & 1) > 0, (props & 2) > 0, (props & 4) > 0
-    qm = np.where(is_open | (straight & ~state), 1, np.where(is_close | (straight & state), 2, 0))
-    # commas and quote marks before and after the token within its sentence
-    comma = (props >> 3) & 1
-    mark = (is_open | is_close | straight).astype(np.int64)
-    sentence = np.repeat(np.arange(len(length_a)), length_a)
-    comma_c, mark_c = np.cumsum(comma), np.cumsum(mark)
-    comma_base = (comma_c - comma)[first] if n_tok else comma_c
-    mark_base = (mark_c - mark)[first] if n_tok else mark_c
-    ends_idx = first + np.repeat(length_a, length_a) - 1
-    comma_before = comma_c - comma - comma_base
-    comma_after = comma_c[ends_idx] - comma_c if n_tok else comma_c
-    mark_before = mark_c - mark - mark_base
-    mark_after = mark_c[ends_idx] - mark_c if n_tok else mark_c
-    # the length of the run of capitalised words each token is in (within its sentence)
-    upper = (props & 16) > 0
-    new_run = upper & ~np.r_[False, upper[:-1] & (sentence[1:] == sentence[:-1])] if n_tok else upper
-    run_id = np.cumsum(new_run)
-    run_len = np.bincount(run_id[upper], minlength=int(run_id[-1]) + 1 if n_tok else 1)
-    cap = np.where(upper, np.minimum(run_len[run_id] if n_tok else run_id, 3), 0)
-    # the distance to the nearest reporting word before and after the token in its sentence
-    cue = (props & 32) > 0
+    return Tokens(words, start_a, end_a, lengths, _token_codes(props, length_a, state))
+
+
+# `_token_codes`' tables: a word's property bits 0-3 -> its counts packed (a comma in the low half, a quote mark in
+# the high one), and its bits 0-2 and quote state (8: inside) -> its "qm" code (an opening mark 1, a closing one 2, a
+# straight one 1 outside a quotation and 2 inside)
+_COUNTED = np.array([(v >> 3 & 1) + (((v & 7) > 0) << 32) for v in range(16)], dtype=np.int64)
+_QM = np.array([1 if v & 1 or (v & 4 and not v & 8) else 2 if v & 2 or (v & 4 and v & 8) else 0 for v in range(16)],
+               dtype=np.int64)
+_LOW = (1 << 32) - 1
+
+
+def _token_codes(props: np.ndarray, length_a: np.ndarray, state: np.ndarray) -> dict[str, np.ndarray]:
+    """The token codes (GROUPS) of tokens with these `_PROPERTIES` (`length_a` tokens a sentence, in order) and quote
+    states, with array operations over all of them. The counts within a sentence come from two running sums (numpy's
+    are slow, ~2.5 ns an entry): commas (low half) and quote marks (high half) packed in one, so that one
+    difference gives both; reporting words and, above them, each token's capitalised run length capped at 3 (added
+    at the run's first token and taken off after its last, so the running sum is the cap at every token) in the
+    other. Each token's nearest reporting word before and after it is the reporting word its count (or the count
+    before it) points to."""
+    n_tok = len(props)
+    if not n_tok:
+        return {g: np.zeros(0, dtype=np.int64) for g in GROUPS}
+    ends = np.cumsum(length_a)
+    first = np.repeat(ends - length_a, length_a)  # each token's sentence's first token
+    last = np.repeat(ends - 1, length_a)  # and last
     where = np.arange(n_tok)
-    prev_cue = np.r_[-1, np.maximum.accumulate(np.where(cue, where, -1))[:-1]] if n_tok else where
+    qm = props & 7
+    qm += 8 * state
+    np.take(_QM, qm, out=qm, mode="clip")
+    # commas and quote marks before and after the token within its sentence (each count below 2**32)
+    counted = np.take(_COUNTED, props & 15, mode="clip")
+    running = np.cumsum(counted)
+    before = running - counted
+    before -= before[first]
+    after = running[last] - running
+    # reporting words, and the capitalised runs (within a sentence) as a cap of their length at 3 from the first
+    # token to the last, in bits 40 and up
+    upper = (props & 16) > 0
+    same = np.ones(n_tok, dtype=bool)
+    same[first] = False  # (a token whose sentence goes on from the one before)
+    opens = upper.copy()
+    opens[1:] &= ~(upper[:-1] & same[1:])
+    run_start = np.flatnonzero(opens)
+    closes = upper.copy()
+    closes[:-1] &= ~(upper[1:] & same[1:])
+    run_cap = np.minimum(np.flatnonzero(closes) - run_start + 1, 3) << 40
+    cue = (props & 32) > 0
+    marks = cue.astype(np.int64)
+    marks[run_start] += run_cap
+    ended = np.flatnonzero(closes) + 1
+    inside = ended < n_tok
+    marks[ended[inside]] -= run_cap[inside]
+    marks = np.cumsum(marks)
+    cap = marks >> 40
+    seen = marks & ((1 << 40) - 1)  # reporting words up to the token, itself included
+    cue_at = np.flatnonzero(cue)
+    prev_cue = np.concatenate(([-1], cue_at))[seen - cue]
+    next_cue = np.concatenate((cue_at, [n_tok]))[seen]
     dist_left = np.where(prev_cue >= first, where - prev_cue, 0)
-    next_cue = np.r_[np.minimum.accumulate(np.where(cue, where, n_tok)[::-1])[::-1][1:], n_tok] if n_tok else where
-    dist_right = np.where(next_cue <= ends_idx, next_cue - where, 0)
-    codes = {"q": state.astype(np.int64), "qm": qm.astype(np.int64),
-             "qpos": (mark_after > 0).astype(np.int64) + 2 * (mark_before > 0),
-             "cb": np.minimum(comma_before, 2), "ca": np.minimum(comma_after, 2), "cap": cap.astype(np.int64),
-             "pos": _POS_BUCKET[np.minimum(index, len(_POS_BUCKET) - 1)],
-             "rpos": _RPOS_BUCKET[np.minimum(after, len(_RPOS_BUCKET) - 1)],
-             "dl": _DIST_BUCKET[np.minimum(dist_left, len(_DIST_BUCKET) - 1)],
-             "dr": _DIST_BUCKET[np.minimum(dist_right, len(_DIST_BUCKET) - 1)]}
-    return Tokens(words, start_a, end_a, lengths, codes)
+    dist_right = np.where(next_cue <= last, next_cue - where, 0)
+    # (the buckets by a take in mode "clip": every index is >= 0, and a clipped one is the last bucket, as before)
+    return {"q": state.astype(np.int64), "qm": qm,
+            "qpos": (after > _LOW).astype(np.int64) + 2 * (before > _LOW),
+            "cb": np.minimum(before & _LOW, 2), "ca": np.minimum(after & _LOW, 2), "cap": cap,
+            "pos": np.take(_POS_BUCKET, where - first, mode="clip"),
+            "rpos": np.take(_RPOS_BUCKET, last - where, mode="clip"),
+            "dl": np.take(_DIST_BUCKET, dist_left, mode="clip"),
+            "dr": np.take(_DIST_BUCKET, dist_right, mode="clip")}
 
 
 def crf_items(tokens: Tokens) -> list[list[list[str]]]:
