@@ -53,11 +53,11 @@ def _repair_main(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int
     return [(s, e) for s, e in merged]
 
 
-_ATOMS = ["He said. ", "“We stay. ", "This is home,” she said. ", "” ", "’ ", "» ", ") ", "] ", '" ', "' ", "“", "”",
-          '"', "— ", "– ", "... ", "… ", "?! ", "!! ", "2020. ", "3.5 ", "Acme Inc. The ", "Inc. ", "U.S. Officials ",
-          "a.m. Police ", "Mr. ", "Sen. ", "Gov.\n", "Dr. Smith ", "etc. ", "St. ", "Jr. Smiths went ", "x ", "é ",
-          "İ ", "٣ ", "\u0301", "  ", "\n", "\u00a0", ", ", "; ", ": ", "@ ", "why now? he asked. ", "¿Qué? ", "😀 ",
-          "ΣΑΣ. ", "\ud800 "]
+_ATOMS = ["He said. ", "“We stay. ", "This is home,” she said. ", "” ", "’ ", "» ", ") ", "] ", '" ', "' ", "“",
+          "”", '"', "— ", "– ", "... ", "… ", "?! ", "!! ", "2020. ", "3.5 ", "Acme Inc. The ", "Inc. ",
+          "U.S. Officials ", "a.m. Police ", "Mr. ", "Sen. ", "Gov.\n", "Dr. Smith ", "etc. ", "St. ",
+          "Jr. Smiths went ", "x ", "é ", "İ ", "٣ ", "\u0301", "  ", "\n", "\u00a0", ", ", "; ", ": ", "@ ",
+          "why now? he asked. ", "¿Qué? ", "😀 ", "ΣΑΣ. ", "\ud800 "]
 
 
 def _fuzzed(seed: int, n: int) -> list[str]:
