@@ -14,12 +14,13 @@ from functools import lru_cache
 from . import kernels
 
 
-def open_quote_count(text: str) -> int:
-    """How many quotations are left open at the end of `text` (curly quotes, then straight ones)."""
-    curly = text.count("“") - text.count("”")
+def open_quote_count(text: str, start: int = 0, end: int | None = None) -> int:
+    """How many quotations are left open at the end of `text` (curly quotes, then straight ones); with `start` and
+    `end`, of text[start:end] (counted in place, as str.count reads them)."""
+    curly = text.count("“", start, end) - text.count("”", start, end)
     if curly > 0:
         return curly
-    return text.count('"') % 2
+    return text.count('"', start, end) % 2
 
 
 def opens_quote(text: str) -> bool:

@@ -193,7 +193,19 @@ def _split_final_abbreviations(text: str, start: int, end: int) -> list[tuple[in
 
 def _repair(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Apply the news-specific repairs to one paragraph's spans (offsets into `text`)."""
-    spans = [piece for start, end in spans for piece in _split_final_abbreviations(text, start, end)]
+    pieces = []
+    find, isspace = text.find, str.isspace
+    for start, end in spans:
+        # (`_split_final_abbreviations`'s own first check inline: most spans have no full stop with white space after
+        # it before their last character, and are their own piece)
+        stop = find(".", start, end - 1)
+        while stop >= 0 and not isspace(text[stop + 1]):
+            stop = find(".", stop + 1, end - 1)
+        if stop < 0:
+            pieces.append((start, end))
+        else:
+            pieces += _split_final_abbreviations(text, start, end)
+    spans = pieces
     if len(spans) == 1:  # (one sentence: nothing to join it to, nothing to merge with; 55% of the blocks)
         return spans
     fixed: list[list[int]] = []
@@ -201,7 +213,7 @@ def _repair(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         if fixed:
             prev = fixed[-1]
             # a closing quote or bracket that belongs to the previous sentence
-            while start < end and text[start] in _LEADING_CLOSERS and open_quote_count(text[prev[0]:prev[1]]) > 0 \
+            while start < end and text[start] in _LEADING_CLOSERS and open_quote_count(text, prev[0], prev[1]) > 0 \
                     and text[start] != "“":
                 prev[1] = start + 1
                 start += 1
@@ -209,7 +221,9 @@ def _repair(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
             if start >= end:
                 continue
             first = text[start]
-            if (first.islower() or first in ",;:—–)@" or not any(c.isalnum() for c in text[start:end])
+            # (a piece whose first character is a letter or digit has one: the scan only for the others)
+            if (first.islower() or first in ",;:—–)@"
+                    or (not first.isalnum() and not any(c.isalnum() for c in text[start:end]))
                     or (text.endswith(_TITLE_ENDINGS, prev[0], prev[1]) and _TITLE_END.search(text[prev[0]:prev[1]]))):
                 prev[1] = end
                 continue
@@ -220,7 +234,7 @@ def _repair(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     while i < len(fixed):
         start, end = fixed[i]
         j = i
-        if open_quote_count(text[start:end]) > 0:
+        if open_quote_count(text, start, end) > 0:
             k = i + 1
             while k < len(fixed) and k - i < _MAX_QUOTE_MERGE:
                 piece = text[fixed[k][0]:fixed[k][1]]
@@ -285,6 +299,7 @@ def split_sentences(text: str, lo: int = 0, hi: int | None = None) -> list[Sente
                                                 _FINAL_ABBREVIATIONS, _TITLES, _MAX_QUOTE_MERGE, memo)
     out: list[Sentence] = []
     one_sentence = None
+    new = tuple.__new__  # (a Sentence made from its fields' tuple directly: NamedTuple's own __new__ is a Python call)
     for b_start, b_end in _blocks(text, lo, hi):
         block = text[b_start:b_end]
         if decide is None:
@@ -295,7 +310,7 @@ def split_sentences(text: str, lo: int = 0, hi: int | None = None) -> list[Sente
         else:
             spans = kernels.compiled.punkt_spans(block, decide, memo)
         for s, e in _sentence_spans_fast(block, spans):
-            out.append(Sentence(b_start + s, b_start + e, block[s:e]))
+            out.append(new(Sentence, (b_start + s, b_start + e, block[s:e])))
     return out
 
 

@@ -27,7 +27,7 @@ def f0b630d_tokenise(texts, bases):
         found = text.split()
         chunks += found
         n_chunks.append(len(found))
-    per_chunk = list(map(T._CHUNKS.__getitem__, chunks))
+    per_chunk = list(map(T.TOKEN.findall, chunks))  # (T._CHUNKS held these then)
     words = list(chain.from_iterable(per_chunk))
     count_c = np.r_[0, np.cumsum(np.fromiter(map(len, per_chunk), dtype=np.int64, count=len(per_chunk)))]
     chunk_c = np.r_[0, np.cumsum(np.array(n_chunks, dtype=np.int64))]
