@@ -154,6 +154,7 @@ def unique_token() -> str:
 
 
 FORMULA_START = frozenset("=+-@\t\r")
+_FORMULA_PREFIXES = tuple(sorted(FORMULA_START))
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
@@ -172,6 +173,9 @@ def escape_formulas(frame):
     changed = {}
     for column in frame.columns:
         values = frame[column]
+        if values.dtype != object and is_string_dtype(values.dtype) and not values.str.startswith(
+                _FORMULA_PREFIXES, na=False).any():
+            continue  # a text column (pandas' str dtype) with no cell starting as a formula does: the common case
         if values.dtype == object or is_string_dtype(values.dtype):
             if any(map(_formula_like, values)):
                 changed[column] = type(values)([f"'{v}" if _formula_like(v) else v for v in values],
