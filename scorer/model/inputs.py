@@ -45,7 +45,9 @@ class ModelInputs:
     @classmethod
     def concat(cls, parts: list["ModelInputs"]) -> "ModelInputs":
         """The rows of several articles, in order (one model call for a batch). A list column is joined when it is
-        first read (the models read about half of them: `_JoinedColumns`), the vectors at once."""
+        first read (the models read about half of them: `_JoinedColumns`), the vectors at once. So the parts' lists
+        must not be changed after the call (a column not read yet would show the change), and `columns` holds the
+        columns read so far: read them by name (`inputs[name]`, `records`), as the pipeline does."""
         out = _JoinedColumns(parts)
         out["text"] = out.__missing__("text")
         for name in VECTOR_COLUMNS:
