@@ -7,17 +7,16 @@ import pytest
 from scorer.model import heads
 
 
-def _code_caches():
+def _code_caches() -> dict:
     """The word caches a coder can have: the dict, and the compiled CodeCache when the kernels are built."""
-    tables = ["dict"]
     try:
         import _scorer_kernels as K
     except ImportError:
-        return tables
-    return tables + (["CodeCache"] if hasattr(K, "CodeCache") else [])
+        K = None
+    return {"dict": None, **({"CodeCache": K.CodeCache} if hasattr(K, "CodeCache") else {})}
 
 
-@pytest.mark.parametrize("table", _code_caches())
+@pytest.mark.parametrize("table", list(_code_caches()))
 def test_one_batch_of_many_new_words_does_not_overfill_the_word_cache(monkeypatch, table):
     """`NgramCoder._resolve` emptied the word cache when the new words would not fit, then kept ALL of them: a batch
     with more than CACHE_WORDS distinct new words left the cache that much larger, and the CodeCache's buffers (4
@@ -26,8 +25,7 @@ def test_one_batch_of_many_new_words_does_not_overfill_the_word_cache(monkeypatc
     distinct 64-character words left 150,000 words cached and ~61 MB more RSS after the next, ordinary batch
     (kernels). The cache now keeps at most CACHE_WORDS words; the codes are the same."""
     monkeypatch.setattr(heads, "CACHE_WORDS", 100)
-    if table == "dict":
-        monkeypatch.setattr(heads, "_CodeCache", None)
+    monkeypatch.setattr(heads, "_CodeCache", _code_caches()[table])
     vocabulary = {"alpha": 0, "beta": 1, "alpha beta": 2, "gamma delta": 3}
     coder = heads.NgramCoder(vocabulary, 2)
     assert type(coder.cache).__name__ == table
