@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from itertools import chain, repeat
+from itertools import chain, islice, repeat
 
 import numpy as np
 
@@ -354,8 +354,11 @@ class NgramCoder:
         codes = dict(zip(new, found.tolist()))
         if len(cache) + len(new) > CACHE_WORDS:
             cache.clear()
-        cache.update(codes.items() if max(map(len, new)) <= CACHE_LONGEST else
-                     [(word, code) for word, code in codes.items() if len(word) <= CACHE_LONGEST])
+        kept = codes.items() if max(map(len, new)) <= CACHE_LONGEST else \
+            [(word, code) for word, code in codes.items() if len(word) <= CACHE_LONGEST]
+        # (at most CACHE_WORDS words, however many one batch brings: the CodeCache's buffers, which `clear` keeps,
+        # would stay as large as the batch's new words for the process's life; review of session 16)
+        cache.update(kept if len(new) <= CACHE_WORDS else islice(kept, CACHE_WORDS))
         return np.fromiter(map(codes.__getitem__, missed), dtype=np.int64, count=len(missed))
 
     def ids(self, texts: list[str], findall, tokens: list[list[str]] | None = None,
