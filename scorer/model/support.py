@@ -407,6 +407,13 @@ def _neighbours(text: str, start: int, end: int) -> tuple[str, str, bool]:
     return (_WORD_SPAN.findall(before[-1])[-1] if before else ""), (after.group() if after else ""), opening
 
 
+def _next_token(text: str, end: int) -> str:
+    """`_neighbours(text, start, end)[1]` alone: the next token, without the previous one's copy of text[:start] (which
+    made a sentence of thousands of "one of" quadratic)."""
+    after = _WORD_SPAN.search(text, end)
+    return after.group() if after else ""
+
+
 def _case_free(pattern: re.Pattern[str]) -> re.Pattern[str]:
     """The case-sensitive twin of a case-insensitive pattern written in lower case, for `_matches`."""
     if not pattern.flags & re.I or pattern.pattern != pattern.pattern.lower():
@@ -475,7 +482,7 @@ def specific_words(text: str) -> list[str]:
     for match in _matches(*_NUMBER_FAST, text):
         start, end = match.span()
         word = text[start:end]
-        if word.lower() == "one" and _neighbours(text, start, end)[1].lower() in ("of", "another", ""):
+        if word.lower() == "one" and _next_token(text, end).lower() in ("of", "another", ""):
             continue
         out.append(word)
         if len(out) == 2:
