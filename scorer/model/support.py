@@ -444,11 +444,26 @@ def _hedge_words_python(text: str, limit: int | None = None) -> list[str]:
 def _hedges(text: str, spans, limit: int | None) -> list[str]:
     """`hedge_words` given the spans of HEDGE_RE's matches in the text, in order (an iterator: read up to `limit`)."""
     out = []
+    # `_neighbours` of each match read in one pass (it copies text[:start] per match: quadratic in a long sentence of
+    # skipped "their might"s): the text's tokens (_WORD_SPAN.finditer of the whole text, which are each space-free
+    # chunk's tokens) up to the last one that starts before the match, cut at its start, and the first alphanumeric
+    # character's position (the match opens the sentence when none comes before it)
+    tokens, pending, last, first = _WORD_SPAN.finditer(text), None, None, None
     for start, end in spans:
         word = text[start:end]
         low = word.lower()
         if low == "may" or low == "might":
-            prev, nxt, opening = _neighbours(text, start, end)
+            while True:
+                token = pending if pending is not None else next(tokens, None)
+                if token is None or token.start() >= start:
+                    pending = token
+                    break
+                last, pending = token, None
+            prev = text[last.start():min(last.end(), start)] if last is not None else ""
+            if first is None:
+                found = _ALNUM.search(text)
+                first = found.start() if found else len(text)
+            nxt, opening = _next_token(text, end), first >= start
             if low == "may" and word[0] == "M" and (not opening or not nxt or nxt[:1].isdigit()
                                                      or nxt.lower() in _MAY_NAME_AFTER):
                 continue
