@@ -407,6 +407,13 @@ def _neighbours(text: str, start: int, end: int) -> tuple[str, str, bool]:
     return (_WORD_SPAN.findall(before[-1])[-1] if before else ""), (after.group() if after else ""), opening
 
 
+def _next_token(text: str, end: int) -> str:
+    """`_neighbours(text, start, end)[1]` alone: the next token, without the previous one's copy of text[:start] (which
+    made a sentence of thousands of "one of" quadratic)."""
+    after = _WORD_SPAN.search(text, end)
+    return after.group() if after else ""
+
+
 def _case_free(pattern: re.Pattern[str]) -> re.Pattern[str]:
     """The case-sensitive twin of a case-insensitive pattern written in lower case, for `_matches`."""
     if not pattern.flags & re.I or pattern.pattern != pattern.pattern.lower():
@@ -437,11 +444,26 @@ def _hedge_words_python(text: str, limit: int | None = None) -> list[str]:
 def _hedges(text: str, spans, limit: int | None) -> list[str]:
     """`hedge_words` given the spans of HEDGE_RE's matches in the text, in order (an iterator: read up to `limit`)."""
     out = []
+    # `_neighbours` of each match read in one pass (it copies text[:start] per match: quadratic in a long sentence of
+    # skipped "their might"s): the text's tokens (_WORD_SPAN.finditer of the whole text, which are each space-free
+    # chunk's tokens) up to the last one that starts before the match, cut at its start, and the first alphanumeric
+    # character's position (the match opens the sentence when none comes before it)
+    tokens, pending, last, first = _WORD_SPAN.finditer(text), None, None, None
     for start, end in spans:
         word = text[start:end]
         low = word.lower()
         if low == "may" or low == "might":
-            prev, nxt, opening = _neighbours(text, start, end)
+            while True:
+                token = pending if pending is not None else next(tokens, None)
+                if token is None or token.start() >= start:
+                    pending = token
+                    break
+                last, pending = token, None
+            prev = text[last.start():min(last.end(), start)] if last is not None else ""
+            if first is None:
+                found = _ALNUM.search(text)
+                first = found.start() if found else len(text)
+            nxt, opening = _next_token(text, end), first >= start
             if low == "may" and word[0] == "M" and (not opening or not nxt or nxt[:1].isdigit()
                                                      or nxt.lower() in _MAY_NAME_AFTER):
                 continue
@@ -475,7 +497,7 @@ def specific_words(text: str) -> list[str]:
     for match in _matches(*_NUMBER_FAST, text):
         start, end = match.span()
         word = text[start:end]
-        if word.lower() == "one" and _neighbours(text, start, end)[1].lower() in ("of", "another", ""):
+        if word.lower() == "one" and _next_token(text, end).lower() in ("of", "another", ""):
             continue
         out.append(word)
         if len(out) == 2:
