@@ -35,7 +35,7 @@ _PHRASEISH = ["according to", "ap", "AP", "in a statement", "declined to comment
               "new york times", "reportedly", "may be", "sources", "\n", " ", "", "x", "“", "'", "ΣΑΣ", "İ"]
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(st.lists(st.lists(st.one_of(st.sampled_from(_PHRASEISH), st.text(max_size=3)), max_size=12).map("".join),
                 max_size=8))
 def test_phrase_bits_many_same_on_fuzzed_texts(texts):
@@ -79,13 +79,13 @@ _NUMBERISH = ["one", "ONE", "One", "ones", "someone", "ten", "tens", "often", "t
               "yesterday", "ſunday", "ſix", "\u212aen", "\u212a", "İ", "é", "_", "x", " ", "-", "'", ".", ",", "day"]
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.lists(st.one_of(st.sampled_from(_NUMBERISH), st.text(max_size=3)), max_size=16).map("".join))
 def test_fast_twins_same_matches_on_fuzzed_strings(text):
     _same_matches(text)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.lists(st.text(alphabet="abcn", min_size=1, max_size=5), min_size=1, max_size=8, unique=True),
        st.lists(st.sampled_from(["a", "b", "c", "n", "ab", " ", "abc", "x", "_", "1"]), max_size=20).map("".join))
 def test_word_trie_matches_as_the_alternation(words, text):
@@ -103,7 +103,7 @@ def test_fast_twins_fall_back_to_the_pattern():
     assert support._fast_twins(pattern, ("one", ""), r"\b(?:{})\b")[0] is pattern
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(st.sampled_from(["19", "20", "1", "9", "2", "0", "٩", "١", "1999", "2020", " ", "x", "_", "May 5"]),
                 max_size=10).map("".join))
 def test_year_pre_check_never_skips_a_year(text):
