@@ -185,18 +185,26 @@ class _Chunks(dict):
     in the sentence too), each followed by its `_PROPERTIES` value: (word, properties, word, properties, ...), so
     that the chunks' entries chained give the words at even places and their properties at odd ones, with no lookup
     of each word (the property ints are those `_PROPERTIES` holds). Chunks of at most 64 characters are kept, at most
-    `limit` of them (emptied when full: about 200 bytes a chunk, so about 4 MB; the 84 PolNeAR dev texts have 13,838
-    distinct chunks)."""
+    `limit` of them holding at most `words_limit` words in all (`held`; emptied when full: about 200 bytes a chunk,
+    so about 4 MB; the 84 PolNeAR dev texts have 13,838 distinct chunks of ~1.3 words. The words bound it in bytes: a
+    chunk of 64 one-character tokens outside Latin-1 holds ~6 kB, so 20,000 of them alone would hold ~120 MB)."""
 
     limit = 20_000
+    words_limit = 80_000
+    held = 0  # words in the entries
 
     def __missing__(self, chunk: str) -> tuple:
         found = tuple(chain.from_iterable((word, _PROPERTIES[word]) for word in _FINDALL(chunk)))
         if len(chunk) <= 64:
-            if len(self) >= self.limit:
+            if len(self) >= self.limit or self.held >= self.words_limit:
                 self.clear()
             self[chunk] = found
+            self.held += len(found) >> 1
         return found
+
+    def clear(self) -> None:
+        super().clear()
+        self.held = 0
 
 
 _FINDALL = TOKEN.findall
