@@ -2,7 +2,9 @@
 
 The chunk cache (`_Chunks`) was bounded in entries only: a hostile article whose white-space separated chunks are 64
 one-character tokens each (symbols outside Latin-1: a new string object per token) made each entry ~6 kB, so 20,000
-entries held ~120 MB in a pure-Python worker (113 MB at e3b38cc; its docstring says "about 4 MB")."""
+entries held ~120 MB in a pure-Python worker (113 MB at e3b38cc; its docstring says "about 4 MB"). The word
+properties cache (`_Properties`) kept words of any length, 200,000 of them: articles of long distinct words (a run of
+letters is one token) filled it with megabytes per article until it was emptied."""
 from __future__ import annotations
 
 import random
@@ -30,3 +32,12 @@ def test_chunk_cache_is_bounded_in_the_words_it_holds_not_only_in_entries():
     finally:
         T._CHUNKS.clear()
 
+
+def test_word_properties_cache_keeps_no_long_word():
+    long_word = "x" * 5000
+    words, _, _, props = T._tokens([f"He said {long_word} today"], [0])
+    assert words == ["He", "said", long_word, "today"]
+    assert props[2] == T._word_properties(long_word) and props[2] >> T._LENGTH_SHIFT == 5000
+    kept = long_word in T._PROPERTIES
+    assert not kept and "today" in T._PROPERTIES
+    assert max(map(len, T._PROPERTIES)) <= T._KEPT_LONGEST

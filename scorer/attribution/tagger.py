@@ -157,9 +157,12 @@ def _quote_events(text: str) -> tuple[np.ndarray, np.ndarray]:
 class _Properties(dict):
     """word -> bit set of the properties the token codes need (1 opening quote, 2 closing, 4 straight, 8 comma,
     16 capitalised, 32 reporting word), and the word's length above them (`value >> _LENGTH_SHIFT`); computed once
-    per word type, emptied when large."""
+    per word type, emptied when large. Words longer than `_KEPT_LONGEST` are not kept (a run of letters is one token,
+    of any length: 200,000 long words would hold gigabytes)."""
 
     def __missing__(self, word: str) -> int:
+        if len(word) > _KEPT_LONGEST:
+            return _word_properties(word)
         if len(self) >= 200_000:
             self.clear()
         value = self[word] = _word_properties(word)
