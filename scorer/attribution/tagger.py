@@ -270,7 +270,6 @@ def batch_tokens(articles) -> Tokens:
     else:
         words, start_a, length_a, props = _tokens(texts, bases)
     lengths = length_a.tolist()
-    n_tok = len(words)
     end_a = start_a + (props >> _LENGTH_SHIFT)
     state = _token_quote_states(articles, start_a, length_a)
     if kernels.ACTIVE:  # the compiled twin of what follows (tests/kernels)
