@@ -157,9 +157,12 @@ def _quote_events(text: str) -> tuple[np.ndarray, np.ndarray]:
 class _Properties(dict):
     """word -> bit set of the properties the token codes need (1 opening quote, 2 closing, 4 straight, 8 comma,
     16 capitalised, 32 reporting word), and the word's length above them (`value >> _LENGTH_SHIFT`); computed once
-    per word type, emptied when large."""
+    per word type, emptied when large. Words longer than `_KEPT_LONGEST` are not kept (a run of letters is one token,
+    of any length: 200,000 long words would hold gigabytes)."""
 
     def __missing__(self, word: str) -> int:
+        if len(word) > _KEPT_LONGEST:
+            return _word_properties(word)
         if len(self) >= 200_000:
             self.clear()
         value = self[word] = _word_properties(word)
@@ -185,18 +188,26 @@ class _Chunks(dict):
     in the sentence too), each followed by its `_PROPERTIES` value: (word, properties, word, properties, ...), so
     that the chunks' entries chained give the words at even places and their properties at odd ones, with no lookup
     of each word (the property ints are those `_PROPERTIES` holds). Chunks of at most 64 characters are kept, at most
-    `limit` of them (emptied when full: about 200 bytes a chunk, so about 4 MB; the 84 PolNeAR dev texts have 13,838
-    distinct chunks)."""
+    `limit` of them holding at most `words_limit` words in all (`held`; emptied when full: about 200 bytes a chunk,
+    so about 4 MB; the 84 PolNeAR dev texts have 13,838 distinct chunks of ~1.3 words. The words bound it in bytes: a
+    chunk of 64 one-character tokens outside Latin-1 holds ~6 kB, so 20,000 of them alone would hold ~120 MB)."""
 
     limit = 20_000
+    words_limit = 80_000
+    held = 0  # words in the entries
 
     def __missing__(self, chunk: str) -> tuple:
         found = tuple(chain.from_iterable((word, _PROPERTIES[word]) for word in _FINDALL(chunk)))
         if len(chunk) <= 64:
-            if len(self) >= self.limit:
+            if len(self) >= self.limit or self.held >= self.words_limit:
                 self.clear()
             self[chunk] = found
+            self.held += len(found) >> 1
         return found
+
+    def clear(self) -> None:
+        super().clear()
+        self.held = 0
 
 
 _FINDALL = TOKEN.findall
@@ -259,7 +270,6 @@ def batch_tokens(articles) -> Tokens:
     else:
         words, start_a, length_a, props = _tokens(texts, bases)
     lengths = length_a.tolist()
-    n_tok = len(words)
     end_a = start_a + (props >> _LENGTH_SHIFT)
     state = _token_quote_states(articles, start_a, length_a)
     if kernels.ACTIVE:  # the compiled twin of what follows (tests/kernels)
