@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
+import pytest
+
 from scorer.attribution import tagger as T
+from scorer.text import kernels
+from scorer.text.segment import split_article
 
 
 def test_chunk_cache_is_bounded_in_the_words_it_holds_not_only_in_entries():
@@ -41,3 +46,29 @@ def test_word_properties_cache_keeps_no_long_word():
     kept = long_word in T._PROPERTIES
     assert not kept and "today" in T._PROPERTIES
     assert max(map(len, T._PROPERTIES)) <= T._KEPT_LONGEST
+
+
+def _long_words_held(cache) -> int:
+    return sum(len(word) for word in cache if len(word) > T._KEPT_LONGEST)
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_word_cache_is_bounded_in_the_characters_of_its_long_words(compiled, monkeypatch):
+    """The word cache (`_WordCache`, both paths) kept up to 50,000 words of any length: articles of long distinct
+    words (5,000 letters each here) filled it with their text, e.g. ~250 MB at 50,000 such words."""
+    if compiled and not kernels.ACTIVE:
+        pytest.skip("compiled kernels not built")
+    monkeypatch.setattr(kernels, "ACTIVE", compiled)
+    monkeypatch.setattr(T, "_LONG_CHARS", 100_000, raising=False)
+    rng = random.Random(5)
+    weights = np.arange(3 * len(T.TAGS), dtype=np.float64).reshape(3, -1) / 7
+    tagger = T.SpanTagger(["b", "w=said", "-1:w=said"], weights, np.eye(len(T.TAGS)))
+    fresh = T.SpanTagger(["b", "w=said", "-1:w=said"], weights, np.eye(len(T.TAGS)))
+    for _ in range(10):
+        words = ["".join(rng.choice("abcdefghij") for _ in range(5000)) for _ in range(5)]
+        text = " ".join(f"He said {w} today." for w in words)
+        sentences = split_article(text)[0]
+        got = tagger.spans_many([(text, sentences)])
+        assert _long_words_held(tagger._words) <= 100_000 + 25_000  # (e3b38cc: 250,000 after the tenth call)
+        fresh._words._restart()
+        assert got == fresh.spans_many([(text, sentences)])  # (the cache changes no span)

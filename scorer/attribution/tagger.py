@@ -107,6 +107,7 @@ def shape(word: str) -> str:
 
 _RUNS_OF: dict[str, str] = {}  # an ASCII word's translated shape -> its runs collapsed (`shape`)
 _KEPT_LONGEST = 64  # the longest word, shape or feature name kept beside the word cache (`shape`, `_WordCache`)
+_LONG_CHARS = 1_000_000  # the characters of the longer words the word cache may hold before it starts again
 
 
 def word_features(word: str) -> dict[int, list[str]]:
@@ -374,7 +375,9 @@ def crf_items(tokens: Tokens) -> list[list[list[str]]]:
 class _WordCache(dict):
     """word -> row of `table`: per word type, the summed state weights of its word features at each offset, an
     (n, len(OFFSETS), tags) array that grows as new words are seen (emptied when it reaches `limit` words, so a long
-    batch run does not grow without end). New words are added together, with one array operation. Row 0 is no word:
+    batch run does not grow without end; emptied too when its words longer than `_KEPT_LONGEST` hold more than
+    `_LONG_CHARS` characters in all: a run of letters is one word of any length). New words are added together, with
+    one array operation. Row 0 is no word:
     the place before the first and after the last token of a sentence (the weights of "-1:w=<s>" and "1:w=</s>" at
     offsets -1 and +1, nothing elsewhere)."""
 
@@ -393,6 +396,7 @@ class _WordCache(dict):
         self._shared: dict[str, int] = {}  # feature name -> id of the names many words share (shapes, suffixes)
         self._compiled_rows = None  # the same words -> rows as a compiled `WordRows` (the kernels' path), but the long
         self._long = 0  # words (more than _KEPT_LONGEST characters), these many
+        self._long_chars = 0  # and their characters
         # whether `_add` may sum the new words' rows by the compiled `tagger_word_rows`: the features are in a
         # Vocabulary (the kernel reads its arrays as `vocab_find` does), no offset has more than the 8 features
         # whose sum the kernel gives as np.add.reduceat does, and the weights are the C-ordered float64 array the
@@ -416,6 +420,7 @@ class _WordCache(dict):
         self.update(zip(ordered, range(first, need)))
         long = [r for r, w in enumerate(ordered, first) if len(w) > _KEPT_LONGEST]
         self._long += len(long)
+        self._long_chars += sum(len(ordered[r - first]) for r in long)
         if self._compiled_rows is not None:  # (a long word is not kept there: `tokens_compiled` misses it each time)
             if long:
                 for r, w in enumerate(ordered, first):
@@ -498,7 +503,8 @@ class _WordCache(dict):
         except KeyError:
             pass
         new = set(words).difference(self)
-        if new and len(self) + len(new) > self.limit:  # full: start again with this call's words, all of them
+        # full: start again with this call's words, all of them
+        if new and (len(self) + len(new) > self.limit or self._long_chars > _LONG_CHARS):
             self._restart()
             new = set(words)
         if new:
@@ -511,7 +517,7 @@ class _WordCache(dict):
         self.table = self.table[:1024].copy()
         self.props = self.props[:1024].copy()
         self._compiled_rows = None
-        self._long = 0
+        self._long = self._long_chars = 0
 
     def _word_rows(self):
         """The compiled `WordRows` of this cache's words (made again if it does not hold them all: new, or the cache
@@ -531,7 +537,7 @@ class _WordCache(dict):
         starts, ends, lengths, rows, missed, missed_at = kernels.tagger_lookup(texts, bases, self._word_rows())
         if missed:
             new = dict.fromkeys(w for w in missed if w not in self)  # (in the order they come; a long word may be in)
-            if new and len(self) + len(new) > self.limit:
+            if new and (len(self) + len(new) > self.limit or self._long_chars > _LONG_CHARS):
                 self._restart()
                 starts, ends, lengths, rows, missed, missed_at = kernels.tagger_lookup(texts, bases, self._word_rows())
                 new = dict.fromkeys(missed)  # (every word of the call)
