@@ -448,11 +448,13 @@ def _hedges(text: str, spans, limit: int | None) -> list[str]:
     # skipped "their might"s): the text's tokens (_WORD_SPAN.finditer of the whole text, which are each space-free
     # chunk's tokens) up to the last one that starts before the match, cut at its start, and the first alphanumeric
     # character's position (the match opens the sentence when none comes before it)
-    tokens, pending, last, first = _WORD_SPAN.finditer(text), None, None, None
+    tokens, pending, last, first = None, None, None, None
     for start, end in spans:
         word = text[start:end]
         low = word.lower()
         if low == "may" or low == "might":
+            if tokens is None:  # (most texts have no "may" or "might": no iterator made for them)
+                tokens = _WORD_SPAN.finditer(text)
             while True:
                 token = pending if pending is not None else next(tokens, None)
                 if token is None or token.start() >= start:
