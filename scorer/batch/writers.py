@@ -237,17 +237,14 @@ class TableWriter:
     cuts both files back to those sizes, dropping whatever a killed run was half-way through.
 
     `fields`: the kept input fields' columns, written after the articles table's own (a resumed CSV keeps the
-    columns of its header). CSV cells are written through `escape_formulas` unless `csv_escape` is false. `behind`:
-    each flush of `flush_every` articles runs in a thread while writing goes on (`_flush_behind`; a batch run's);
-    else `write` returns once the rows are on disk.
+    columns of its header). CSV cells are written through `escape_formulas` unless `csv_escape` is false.
     """
 
     STATE = ".committed.json"
 
     def __init__(self, out: Path, fmt: str, resume: bool, flush_every: int = 200, csv_escape: bool = True,
-                 fields=(), files: tuple[Path, Path | None] | None = None, sentences: bool = True,
-                 behind: bool = False):
-        self.fields, self.files, self.write_sentences, self.behind = list(fields), files, sentences, behind
+                 fields=(), files: tuple[Path, Path | None] | None = None, sentences: bool = True):
+        self.fields, self.files, self.write_sentences = list(fields), files, sentences
         try:
             self._open(out, fmt, resume, flush_every, csv_escape)
         except OSError as exc:
@@ -258,7 +255,6 @@ class TableWriter:
 
     def _open(self, out: Path, fmt: str, resume: bool, flush_every: int, csv_escape: bool) -> None:
         self.out, self.fmt, self.flush_every, self.csv_escape = out, fmt, flush_every, csv_escape
-        self._flushing, self._flush_error = None, None  # the flush running behind (`_flush_behind`), its fault
         self.articles: list[dict] = []
         self.sentences: list[dict] = []
         self.done: set[str] = set()
@@ -334,52 +330,14 @@ class TableWriter:
         if self.write_sentences:
             self.sentences.extend(item[2])
         if len(self.articles) >= self.flush_every:
-            self._flush_behind() if self.behind else self.flush()
-
-    def _flush_behind(self) -> None:
-        """Write the rows held so far in a thread while the caller goes on: a batch run's parent keeps handing its
-        workers records meanwhile (a flush builds the tables with pandas or Arrow, and the first imports them: the
-        workers sat idle for it, ~0.3 s a flush of 200 articles). One flush at a time, in order; a fault in one is
-        raised by the next write, flush or close."""
-        import threading
-
-        self._wait_for_flush()
-        rows, self.articles, self.sentences = (self.articles, self.sentences), [], []
-        part = self._next_part()
-        self._flushing = threading.Thread(target=self._flush_catching, args=(rows, part), name="scorer-table-flush")
-        self._flushing.start()
-
-    def _flush_catching(self, rows, part) -> None:
-        try:
-            self._write_rows(*rows, part)
-        except BaseException as exc:  # raised in the caller's thread by _wait_for_flush
-            self._flush_error = exc
-
-    def _wait_for_flush(self) -> None:
-        thread, self._flushing = self._flushing, None
-        if thread is not None:
-            thread.join()
-        error, self._flush_error = self._flush_error, None
-        if error is not None:
-            raise error
-
-    def _next_part(self) -> str | None:
-        if self.fmt == "csv":
-            return None
-        self.part += 1
-        return f"part-{self.run:04d}-{self.part - 1:05d}.parquet"
+            self.flush()
 
     def flush(self) -> None:
-        """Write the rows held so far, after any flush still running, and return when they are on disk."""
-        self._wait_for_flush()
-        if self.articles:
-            rows, self.articles, self.sentences = (self.articles, self.sentences), [], []
-            self._write_rows(*rows, self._next_part())
-
-    def _write_rows(self, articles: list[dict], sentences: list[dict], part: str | None) -> None:
+        if not self.articles:
+            return
         if self.fmt == "csv":
-            frames = ((csv_frame(sentences, "sentences"), self.paths[1], self.headers[1]),
-                      (csv_frame(articles, "articles", self.fields), self.paths[0], self.headers[0]))
+            frames = ((csv_frame(self.sentences, "sentences"), self.paths[1], self.headers[1]),
+                      (csv_frame(self.articles, "articles", self.fields), self.paths[0], self.headers[0]))
             for frame, path, header in frames:
                 if path is None:
                     continue
@@ -394,8 +352,10 @@ class TableWriter:
             self._commit_csv()
             self.headers = [_csv_header(path) if path is not None else None for path in self.paths]
         else:
-            write_table_pair(self.out, part, articles, sentences if self.write_sentences else None,
-                             fields=self.fields)
+            write_table_pair(self.out, f"part-{self.run:04d}-{self.part:05d}.parquet", self.articles,
+                             self.sentences if self.write_sentences else None, fields=self.fields)
+            self.part += 1
+        self.articles, self.sentences = [], []
 
     def close(self) -> None:
         self.flush()
@@ -431,8 +391,7 @@ class ParquetFileWriter:
     and `--resume` carries on from it). Resuming a finished file first links it (or copies it) into a new
     parts directory as its first part."""
 
-    def __init__(self, out: Path, resume: bool, flush_every: int = 200, fields=(), sentences: Path | None = None,
-                 behind: bool = False):
+    def __init__(self, out: Path, resume: bool, flush_every: int = 200, fields=(), sentences: Path | None = None):
         self.out, self.sentences_out, self.fields = out, sentences, list(fields)
         self.parts = parts_directory(out)
         try:
@@ -445,7 +404,7 @@ class ParquetFileWriter:
         except OSError as exc:
             raise cannot_write(out, exc) from None
         self.tables = TableWriter(self.parts, "parquet", resume, flush_every, fields=fields,
-                                  sentences=sentences is not None, behind=behind)
+                                  sentences=sentences is not None)
         self.done = self.tables.done
         self.encode = self.tables.encode
 
@@ -549,14 +508,13 @@ def open_writer(out: str | Path, fmt: str, resume: bool, csv_escape: bool = True
                 sentences: str | Path | None = None):
     """The writer of a batch output: a JSONL file; with `single`, the articles table as one CSV or Parquet
     file OUT (and the sentences table as the file `sentences`, if given); otherwise the directory OUT of the
-    two tables. The tables' writers flush behind (`TableWriter._flush_behind`)."""
+    two tables."""
     out = Path(out)
     if fmt == "jsonl":
         return JsonlWriter(out, resume)
     if single:
         sentences = None if sentences is None else Path(sentences)
         if fmt == "parquet":
-            return ParquetFileWriter(out, resume, fields=fields, sentences=sentences, behind=True)
-        return TableWriter(out, fmt, resume, csv_escape=csv_escape, fields=fields, files=(out, sentences),
-                           behind=True)
-    return TableWriter(out, fmt, resume, csv_escape=csv_escape, fields=fields, behind=True)
+            return ParquetFileWriter(out, resume, fields=fields, sentences=sentences)
+        return TableWriter(out, fmt, resume, csv_escape=csv_escape, fields=fields, files=(out, sentences))
+    return TableWriter(out, fmt, resume, csv_escape=csv_escape, fields=fields)
