@@ -81,22 +81,26 @@ def quoted_mask(str text):
     """Per character: inside a quotation (the loop of `quotes.quoted_mask`, for a text with quotation marks)."""
     cdef Text t = _text(text)
     cdef Py_ssize_t i
-    cdef Py_UCS4 ch
-    cdef bint inside = False, straight = False
+    cdef int state = 0, before
     mask = [False] * t.n
     for i in range(t.n):
-        ch = _at(t, i)
-        if ch == LEFT_DQ or (ch == 0x22 and not straight and not inside):
-            inside = True
-            straight = ch == 0x22
-        elif (ch == RIGHT_DQ and inside) or (ch == 0x22 and straight):
-            mask[i] = True
-            inside = False
-            straight = False
-            continue
-        if inside:
+        before = state
+        state = _quote_step(_at(t, i), state)
+        if state or before:  # inside, or the mark that closes
             mask[i] = True
     return mask
+
+
+cdef inline int _quote_step(Py_UCS4 ch, int state) noexcept nogil:
+    """The quotation state after `ch` (0 outside, 1 inside “, 2 inside a straight quote): “ opens one, a straight quote
+    opens one when none is open and closes the one it opened, ” closes one that is open."""
+    if ch == LEFT_DQ:
+        return 1
+    if ch == 0x22:
+        return 2 if state == 0 else (0 if state == 2 else state)
+    if ch == RIGHT_DQ:
+        return 0
+    return state
 
 
 cdef Py_ssize_t _open_quote_count(Text t, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
@@ -5429,7 +5433,7 @@ def quotes_left_open(list texts not None):
     cdef Py_ssize_t k, i, n = PyList_GET_SIZE(texts)
     cdef Text t
     cdef Py_UCS4 ch
-    cdef bint inside, straight
+    cdef int state
     cdef object item
     cdef list out = [False] * n
     for k in range(n):
@@ -5444,14 +5448,9 @@ def quotes_left_open(list texts not None):
         ch = _at(t, t.n - 1)
         if ch == RIGHT_DQ or ch == 0x22:
             continue
-        inside = straight = False
+        state = 0
         for i in range(t.n):
-            ch = _at(t, i)
-            if ch == LEFT_DQ or (ch == 0x22 and not straight and not inside):
-                inside = True
-                straight = ch == 0x22
-            elif (ch == RIGHT_DQ and inside) or (ch == 0x22 and straight):
-                inside = straight = False
-        if inside:
+            state = _quote_step(_at(t, i), state)
+        if state:
             out[k] = True
     return out
