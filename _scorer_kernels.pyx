@@ -2001,6 +2001,28 @@ cdef inline void _sort_int64(int64_t *v, Py_ssize_t n, int64_t *tmp) noexcept no
             v[i] = src[i]
 
 
+cdef Py_ssize_t _group_by_row(const int64_t[::1] rows, const int64_t[::1] ids, Py_ssize_t n, int64_t *grouped,
+                              int64_t *start, int64_t *stop) noexcept nogil:
+    """The occurrences' ids grouped by row, a counting sort (rows in order, each row's in occurrence order): row r's
+    are grouped[start[r]:start[r + 1]] (`start` holds n + 1 entries, `stop` n: the sort's room; the caller has checked
+    0 <= rows[i] < n). Returns the longest row's length. (`tfidf_scores` and `tfidf_packed`.)"""
+    cdef Py_ssize_t i, r, longest = 0
+    for r in range(n + 1):
+        start[r] = 0
+    for i in range(rows.shape[0]):
+        start[rows[i] + 1] += 1
+    for r in range(n):
+        start[r + 1] += start[r]
+        stop[r] = start[r]
+    for i in range(rows.shape[0]):
+        grouped[stop[rows[i]]] = ids[i]
+        stop[rows[i]] += 1
+    for r in range(n):
+        if start[r + 1] - start[r] > longest:
+            longest = start[r + 1] - start[r]
+    return longest
+
+
 def tfidf_scores(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py_ssize_t n, object tf_table):
     """The word part of each head's linear scores, [(n, len(coef))], for heads given as (columns, idf, coef): the
     TF-IDF rows of the n-gram occurrences (rows[i], ids[i]) as `CompiledHead.word_scores_python` computes them, bit
@@ -2048,19 +2070,7 @@ def tfidf_scores(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py
     try:
         if values is NULL:
             raise MemoryError()
-        for r in range(n + 1):
-            start[r] = 0
-        for i in range(n_occ):
-            start[rows[i] + 1] += 1
-        for r in range(n):
-            start[r + 1] += start[r]
-            stop[r] = start[r]
-        for i in range(n_occ):
-            grouped[stop[rows[i]]] = ids[i]
-            stop[rows[i]] += 1
-        for r in range(n):
-            if start[r + 1] - start[r] > longest:
-                longest = start[r + 1] - start[r]
+        longest = _group_by_row(rows, ids, n, grouped, start, stop)
         scratch = <int64_t *> PyMem_Malloc((longest + 1) * sizeof(int64_t))
         if scratch is NULL:
             raise MemoryError()
@@ -2898,19 +2908,7 @@ def tfidf_packed(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py
             raise MemoryError()
         grouped, start = block, block + n_occ
         stop = start + n + 1
-        for r in range(n + 1):
-            start[r] = 0
-        for i in range(n_occ):
-            start[rows[i] + 1] += 1
-        for r in range(n):
-            start[r + 1] += start[r]
-            stop[r] = start[r]
-        for i in range(n_occ):
-            grouped[stop[rows[i]]] = ids[i]
-            stop[rows[i]] += 1
-        for r in range(n):
-            if start[r + 1] - start[r] > longest:
-                longest = start[r + 1] - start[r]
+        longest = _group_by_row(rows, ids, n, grouped, start, stop)
         if longest == 0 or n_heads == 0:
             return results
         # (work arrays of the longest row: not of every occurrence)
