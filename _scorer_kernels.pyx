@@ -2001,6 +2001,22 @@ cdef inline void _sort_int64(int64_t *v, Py_ssize_t n, int64_t *tmp) noexcept no
             v[i] = src[i]
 
 
+cdef int _check_occurrences(const int64_t[::1] rows, const int64_t[::1] ids, Py_ssize_t n, str name) except -1:
+    """The occurrences (rows[i], ids[i]) of `tfidf_scores` and `tfidf_packed`, checked before their unchecked code:
+    as many ids as rows, each row in [0, n), no negative id, and sizes whose work arrays cannot overflow."""
+    cdef Py_ssize_t i, n_occ = rows.shape[0]
+    if ids.shape[0] != n_occ:
+        raise ValueError(f"{name}: {n_occ} rows but {ids.shape[0]} ids")
+    if n < 0:
+        raise ValueError(f"{name}: a negative number of rows")
+    if n > PY_SSIZE_T_MAX // 64 or n_occ > PY_SSIZE_T_MAX // 64:  # (the work arrays' size below must not overflow)
+        raise MemoryError(f"{name}: {n} rows and {n_occ} occurrences")
+    for i in range(n_occ):
+        if rows[i] < 0 or rows[i] >= n or ids[i] < 0:
+            raise ValueError(f"{name}: a row outside [0, {n}) or a negative id")
+    return 0
+
+
 cdef Py_ssize_t _group_by_row(const int64_t[::1] rows, const int64_t[::1] ids, Py_ssize_t n, int64_t *grouped,
                               int64_t *start, int64_t *stop) noexcept nogil:
     """The occurrences' ids grouped by row, a counting sort (rows in order, each row's in occurrence order): row r's
@@ -2044,15 +2060,7 @@ def tfidf_scores(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py
     cdef const double[:, :] coef
     cdef double[:, ::1] out
     cdef const float[::1] tf
-    if ids.shape[0] != n_occ:
-        raise ValueError(f"tfidf_scores: {n_occ} rows but {ids.shape[0]} ids")
-    if n < 0:
-        raise ValueError("tfidf_scores: a negative number of rows")
-    if n > PY_SSIZE_T_MAX // 64 or n_occ > PY_SSIZE_T_MAX // 64:  # (the work arrays' size below must not overflow)
-        raise MemoryError(f"tfidf_scores: {n} rows and {n_occ} occurrences")
-    for i in range(n_occ):
-        if rows[i] < 0 or rows[i] >= n or ids[i] < 0:
-            raise ValueError(f"tfidf_scores: a row outside [0, {n}) or a negative id")
+    _check_occurrences(rows, ids, n, "tfidf_scores")
     results = []
     # the occurrences' ids grouped by row (a counting sort: rows in order, each row's in occurrence order), once for
     # all the heads
@@ -2844,15 +2852,7 @@ def tfidf_packed(const int64_t[::1] rows, const int64_t[::1] ids, list heads, Py
     cdef const float[::1] tf
     cdef const double *row
     cdef _PackedHead *p
-    if ids.shape[0] != n_occ:
-        raise ValueError(f"tfidf_packed: {n_occ} rows but {ids.shape[0]} ids")
-    if n < 0:
-        raise ValueError("tfidf_packed: a negative number of rows")
-    if n > PY_SSIZE_T_MAX // 64 or n_occ > PY_SSIZE_T_MAX // 64:  # (the work arrays' size below must not overflow)
-        raise MemoryError(f"tfidf_packed: {n} rows and {n_occ} occurrences")
-    for i in range(n_occ):
-        if rows[i] < 0 or rows[i] >= n or ids[i] < 0:
-            raise ValueError(f"tfidf_packed: a row outside [0, {n}) or a negative id")
+    _check_occurrences(rows, ids, n, "tfidf_packed")
     results, kept = [], []  # (kept: the memoryviews the pointers below read, alive until the end)
     if order is not None:  # (checked before `packed` is taken: a bad order raised and leaked it, review15h)
         order_view = order
