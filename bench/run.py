@@ -46,10 +46,27 @@ def write_workload(path: Path, copies: int) -> int:
     return copies * len(texts)
 
 
+BYTECODE: dict[Path, Path] = {}  # checkout -> its bytecode cache (PYTHONPYCACHEPREFIX), when run as installed
+
+
 def environment(checkout: Path) -> dict:
     env = dict(os.environ, PYTHONPATH=str(checkout), **single_thread_env())
     env.pop("PYTHONHASHSEED", None)
+    if checkout in BYTECODE:  # as an installed package runs: its modules' bytecode compiled beforehand, read from a cache
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(BYTECODE[checkout])
     return env
+
+
+def compile_bytecode(checkout: Path, cache: Path) -> None:
+    """The checkout's package byte-compiled into `cache` (as `pip install` compiles it), which its runs then read
+    (`environment`), so that neither side compiles its modules from source at every start (PYTHONDONTWRITEBYTECODE,
+    set on the sessions' machine, would make each worker do so: ~0.07 s of CPU each). With a cache prefix the
+    bytecode beside the standard library's and numpy's sources is not read: the caller runs the checkout once first,
+    which writes theirs into the cache too."""
+    BYTECODE[checkout] = cache
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(checkout / "scorer")], env=environment(checkout),
+                   check=True, stdout=subprocess.DEVNULL)
 
 
 def model_args(checkout: Path) -> list[str]:
@@ -130,6 +147,9 @@ def main() -> None:
     ap.add_argument("--no-build", action="store_true",
                     help="do not compile the kernels in the temporary worktrees (built by default unless "
                          "SCORER_KERNELS=0)")
+    ap.add_argument("--from-source", action="store_true",
+                    help="run each checkout's modules from source as the environment has it (by default both are "
+                         "byte-compiled first into a temporary cache, as an installed package is)")
     ap.add_argument("--stage-copies", type=int, default=2,
                     help="times the dev articles are scored for the per-stage times (0: skip them; default 2)")
     args = ap.parse_args()
@@ -159,6 +179,10 @@ def main() -> None:
             write_workload(one, 1)
             one.write_text(one.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
             sides = {"new": new, "old": old}
+            if not args.from_source:
+                for side, checkout in sides.items():
+                    compile_bytecode(checkout, tmp / f"bytecode-{side}")
+                    run_batch(checkout, one, tmp / f"one-{side}.jsonl", 2)  # caches what it imports from elsewhere
             batch = {(side, jobs): [] for side in sides for jobs in args.jobs}
             start = {side: [] for side in sides}
             stages = {side: [] for side in sides}
@@ -186,7 +210,9 @@ def main() -> None:
     print(f"\nworkload: {n_articles} articles ({args.copies} x the 84 PolNeAR dev texts), "
           f"{counts['new']:,} sentences (new) / {counts['old']:,} (old); {os.cpu_count()} cores; "
           f"medians of {args.runs} interleaved runs\n")
-    print(f"new: {new_name}\nold: {old_name}\nkernels: new {status['new']}; old {status['old']}\n")
+    print(f"new: {new_name}\nold: {old_name}\nkernels: new {status['new']}; old {status['old']}")
+    print("modules: " + ("from source, as the environment has it\n" if args.from_source else
+                         "byte-compiled beforehand into a cache per checkout, as an installed package\n"))
     print("| measure | new | old | new / old (median of paired ratios) |\n|---|---|---|---|")
 
     def row(label, key, fmt, runs_new, runs_old):
