@@ -218,22 +218,27 @@ def run_batch(input_path, out, fmt: str = "jsonl", jobs: int = 1, text_field: st
         ok = errors = 0
         already = len(writer.done)
         interrupted = False
-        results = score_records(records, jobs=jobs, model_dir=model_dir, scorer=scorer, encode=writer.encode)
+        # a writer with `join` (JSONL) takes one item per chunk, (the records' statuses, what it writes); else one item
+        # per record, its status first
+        join = getattr(writer, "join", None)
+        results = score_records(records, jobs=jobs, model_dir=model_dir, scorer=scorer, encode=writer.encode,
+                                join=join)
         try:
             if progress is not None:
                 progress(already)
             for item in results:
+                statuses = item[0] if join is not None else (item[0],)
                 with stops.hold():  # a record is written and counted, or neither
                     try:
                         writer.write_encoded(item)
                     except OSError as exc:
                         raise cannot_write(out, exc) from None
-                    if item[0] == "ok":
-                        ok += 1
-                    else:
-                        errors += 1
+                    good = statuses.count("ok")
+                    ok += good
+                    errors += len(statuses) - good
                 if progress is not None:
-                    progress(already + ok + errors)
+                    for k in range(len(statuses), 0, -1):
+                        progress(already + ok + errors - k + 1)
         except KeyboardInterrupt:
             interrupted = True
         except WorkerDied:

@@ -68,14 +68,17 @@ def score_chunk(scorer, records: list[Record], batch: int = MODEL_BATCH) -> list
     return results
 
 
-def score_record_chunk(records: list[Record], model_dir=None, scorer=None, encode=None) -> list:
+def score_record_chunk(records: list[Record], model_dir=None, scorer=None, encode=None, join=None) -> list:
     """Worker side of `score_records`: the results of a chunk, scored with `scorer` or this process's Scorer for
     `model_dir`, each passed through `encode` when given (in the worker, so the parent receives what it writes,
-    not the report dicts)."""
+    not the report dicts), and then the list of them through `join` when given (`writers.join_jsonl`: one item
+    for the chunk)."""
     from ..pipeline import cached_scorer  # here, not at the top (see the module's docstring)
 
     results = score_chunk(scorer or cached_scorer(model_dir), records)
-    return results if encode is None else [encode(result) for result in results]
+    if encode is not None:
+        results = [encode(result) for result in results]
+    return results if join is None else join(results)
 
 
 def load_model(model_dir=None) -> None:
@@ -116,9 +119,10 @@ def start_workers(jobs: int, model_dir=None, records=None) -> bool:
     return True
 
 
-def score_records(records, jobs: int = 1, model_dir=None, scorer=None, encode=None):
-    """Results (report dicts or error rows, or `encode(result)` when given) for records, in input order;
-    `scorer` is reused in-process. With jobs > 1, chunks go to worker processes (`pool.ordered_map`), each
-    loading the model once; if the caller stops before the end, the workers are stopped."""
-    return ordered_map(score_record_chunk, records, jobs, (model_dir, scorer if jobs <= 1 else None, encode),
-                       size=MODEL_BATCH)
+def score_records(records, jobs: int = 1, model_dir=None, scorer=None, encode=None, join=None):
+    """Results (report dicts or error rows, or `encode(result)` when given) for records, in input order, or with
+    `join` the items it makes of each chunk's (`score_record_chunk`); `scorer` is reused in-process. With jobs > 1,
+    chunks go to worker processes (`pool.ordered_map`), each loading the model once; if the caller stops before the
+    end, the workers are stopped."""
+    args = (model_dir, scorer if jobs <= 1 else None, encode) + ((join,) if join is not None else ())
+    return ordered_map(score_record_chunk, records, jobs, args, size=MODEL_BATCH)

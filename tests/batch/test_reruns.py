@@ -219,13 +219,18 @@ def test_progress_bar_starts_from_the_records_already_done(tmp_path, small):
     assert "scoring" not in quiet.stderr and quiet.stderr.strip() == f"6 scored, 0 errors -> {tmp_path / 'q.jsonl'}"
 
 
-def test_a_signal_right_after_a_write_still_counts_that_record(tmp_path, small, monkeypatch):
+def test_a_signal_right_after_a_write_still_counts_that_record(tmp_path, monkeypatch):
     """The cause of the flaky Ctrl-C count: a signal that lands after a record is written but before it is
     counted made the summary one short of the lines in the file. Now a record is written and counted together
-    (`StopSignals.hold`): here SIGINT / SIGTERM arrive inside the third write, and the summary says 3."""
+    (`StopSignals.hold`): here SIGINT / SIGTERM arrive inside the third write, and the summary says 3 chunks' records
+    (a JSONL write is a chunk's lines since fixed17: 3 x MODEL_BATCH)."""
     from scorer.batch.run import BatchInterrupted, run_batch
+    from scorer.batch.workers import MODEL_BATCH
     from scorer.batch.writers import JsonlWriter
 
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": f"r{i}", "text": GOOD}) + "\n" for i in range(4 * MODEL_BATCH + 1)),
+                   encoding="utf-8")
     real = JsonlWriter.write_encoded
     for signum, code in ((signal.SIGINT, 130), (signal.SIGTERM, 143)):
         out = tmp_path / f"out-{signum}.jsonl"
@@ -239,8 +244,8 @@ def test_a_signal_right_after_a_write_still_counts_that_record(tmp_path, small, 
 
         monkeypatch.setattr(JsonlWriter, "write_encoded", write_then_signal)
         with pytest.raises(BatchInterrupted) as stopped:
-            run_batch(small, out)
-        assert stopped.value.ok + stopped.value.errors == 3 == count_lines(out)
+            run_batch(src, out)
+        assert stopped.value.ok + stopped.value.errors == 3 * MODEL_BATCH == count_lines(out)
         assert stopped.value.exit_code == code
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # the handlers are put back
 
