@@ -107,14 +107,31 @@ INTENSIFIERS = frozenset("very really truly simply clearly obviously surely even
                          "completely absolutely extremely incredibly most best worst".split())
 KEYWORD_RULE_INTENSIFIERS = INTENSIFIERS | {"just", "least", "of course"}
 
+
+class LazyPattern:
+    """A regular expression compiled when first used (a module's rarely needed patterns stay out of the start-up: an
+    alternation of every outlet name takes ~1.5 ms to compile); then its methods are the compiled pattern's own."""
+
+    def __init__(self, pattern: str, flags: int = 0):
+        self.pattern, self._flags = pattern, flags  # .flags, as all else, is the compiled pattern's (with re.U)
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        compiled = re.compile(self.pattern, self._flags)
+        for method in ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split"):
+            setattr(self, method, getattr(compiled, method))
+        return getattr(compiled, name)
+
+
 # A denial or a refusal to comment in a sentence: the cue feature `denial` and the support reason that quotes it
 DENIAL_RE = re.compile(r"\b(denied|denies|deny|declined to (comment|answer|confirm)|did not (respond|return|answer)|"
                        r"refused to (comment|confirm)|no comment|could not be reached|would not (comment|confirm))\b", re.I)
 # A PolNeAR cue that declines to comment (ANNOTATION.md rule 4: it supplies no claim), for the corpus converter: it
 # reads a marked cue, not a sentence, so denials proper ("denied") are not in it, and it has the other refusals the
 # cues show ("did not reply", "declined to elaborate"); the training labels were derived with it
-NO_COMMENT_RE = re.compile(r"\b(did not (respond|return|reply)|declined to (comment|respond|elaborate|answer)|"
-                           r"could not be reached|no comment|would not comment|refused to comment)\b", re.I)
+NO_COMMENT_RE = LazyPattern(r"\b(did not (respond|return|reply)|declined to (comment|respond|elaborate|answer)|"
+                            r"could not be reached|no comment|would not comment|refused to comment)\b", re.I)
 
 LOADED_WORDS = frozenset("""
 dreaded reckless shameful disgraceful outrageous shocking disastrous catastrophic pathetic ridiculous absurd
@@ -132,22 +149,6 @@ ANONYMITY_PHRASES = ("on condition of anonymity", "spoke on condition", "familia
 def words_pattern(words) -> re.Pattern[str]:
     """A case-insensitive regex matching any of `words` (or phrases) as whole words, in the order given."""
     return re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.I)
-
-
-class LazyPattern:
-    """A regular expression compiled when first used (a module's rarely needed patterns stay out of the start-up: an
-    alternation of every outlet name takes ~1.5 ms to compile); then its methods are the compiled pattern's own."""
-
-    def __init__(self, pattern: str, flags: int = 0):
-        self.pattern, self._flags = pattern, flags  # .flags, as all else, is the compiled pattern's (with re.U)
-
-    def __getattr__(self, name: str):
-        if name.startswith("__"):
-            raise AttributeError(name)
-        compiled = re.compile(self.pattern, self._flags)
-        for method in ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split"):
-            setattr(self, method, getattr(compiled, method))
-        return getattr(compiled, name)
 
 
 def outlet_pattern() -> re.Pattern[str]:

@@ -133,7 +133,7 @@ _POLL_NEARBY = re.compile(r"\b[A-Z][\w/&.-]*(\s+(the|of|and|[A-Z][\w/&.-]*)){0,2
 
 
 # a transcript turn: a speaker label in capitals at the start of a line ("WALLACE: ...", "“PENCE: ...")
-_TURN = re.compile(r"^[\"“'‘]?(?P<label>[A-Z][A-Z.’'-]+(?: [A-Z][A-Z.’'-]+){0,2}):[ \t](?P<turn>[^\n]*)", re.M)
+_TURN = LazyPattern(r"^[\"“'‘]?(?P<label>[A-Z][A-Z.’'-]+(?: [A-Z][A-Z.’'-]+){0,2}):[ \t](?P<turn>[^\n]*)", re.M)
 
 
 # unnamed people: "the officer" after "a second CIA officer" is that unnamed officer

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from ..text import kernels
 from ..text.quotes import ends_quoted, quoted_mask
-from .lexicon import CUE_VERBS
+from .lexicon import CUE_VERBS, LazyPattern
 from .sources import SourceResolver, SourceType, classify_phrase
 
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.&-]*|[^\sA-Za-z0-9]")
@@ -24,7 +24,7 @@ _SKIP_ADVERBS = frozenset("also later previously earlier recently once then stil
                           "will did does never repeatedly publicly privately again often flatly".split())
 _STOP_FORWARD = frozenset(", ; : . — – ( ) “ ” \" ? !".split()) | {"that", "in", "on", "at", "during", "after", "when",
                                                                    "who", "which", "to"}
-_DASH_SPEAKER = re.compile(r"[”\"]\s*([―—–])\s*((?:[A-Z@][\w.’'-]*)(?: [A-Z][\w.’'-]*){0,3})")
+_DASH_SPEAKER = LazyPattern(r"[”\"]\s*([―—–])\s*((?:[A-Z@][\w.’'-]*)(?: [A-Z][\w.’'-]*){0,3})")
 _BE_FORMS = frozenset("is are was were be been being".split())
 # words that open a clause, not a speaker, after a cue: "said any reasonable person", "said it was", "said there"
 _NOT_INVERTED_SPEAKER = frozenset("any anything anyone it its that this these those there nothing something everything "
@@ -32,7 +32,7 @@ _NOT_INVERTED_SPEAKER = frozenset("any anything anyone it its that this these th
 _SUBJECT_PRONOUNS = frozenset("He She They It We I".split())
 _NOT_SUBJECT_START = frozenset("The A An This That These Those In On At But And After Before When As If While For With "
                                "From By Since Although Though So Then Now Still Yet".split())
-_COLON_SPEAKER = re.compile(r"^([A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*){0,3}):\s")
+_COLON_SPEAKER = LazyPattern(r"^([A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*){0,3}):\s")
 _ACCORDING = re.compile(r"\baccording to\b", re.I)
 
 

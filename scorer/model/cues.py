@@ -16,8 +16,8 @@ import ahocorasick
 import numpy as np
 
 from ..attribution.lexicon import (ANONYMITY_PHRASES, ANONYMOUS_HEADS, CARRY_VERBS, DENIAL_RE, HEDGES, INTENSIFIERS,
-                                   LOADED_WORDS, OUTLETS, REPORTING_PHRASES, REPORTING_VERBS, outlet_pattern,
-                                   words_pattern)
+                                   LOADED_WORDS, OUTLETS, REPORTING_PHRASES, REPORTING_VERBS, LazyPattern,
+                                   outlet_pattern, words_pattern)
 from ..labels import SOURCE_KINDS
 from ..text import kernels
 from ..text.quotes import closes_open_quote, opens_quote
@@ -28,10 +28,10 @@ DATE_RE = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sund
                    r"july|august|september|october|november|december|jan|feb|aug|sept|oct|nov|dec|yesterday|today|"
                    r"(19|20)\d\d)\b", re.I)
 _DATE_MAY = re.compile(r"\bMay \d")
-MODAL_RE = re.compile(r"\b(should|must|ought|need to|needs to|have to|has to)\b", re.I)
+MODAL_RE = LazyPattern(r"\b(should|must|ought|need to|needs to|have to|has to)\b", re.I)  # (training only)
 OUTLET_RE = outlet_pattern()
 HEDGE_RE = words_pattern(HEDGES)
-ANON_PHRASE_RE = re.compile("|".join(re.escape(p) for p in ANONYMITY_PHRASES), re.I)
+ANON_PHRASE_RE = LazyPattern("|".join(re.escape(p) for p in ANONYMITY_PHRASES), re.I)  # (training only)
 
 CUE_FEATURES = ("reporting_verb", "reporting_phrase", "according_to", "quote_marks", "starts_with_quote",
                 "quote_then_attribution", "attribution_then_quote", "carry_over_pronoun", "name_near_cue",
@@ -51,7 +51,7 @@ _DATE_WORDS = frozenset("monday tuesday wednesday thursday friday saturday sunda
                         "august september october november december jan feb aug sept oct nov dec yesterday today".split())
 _DIGITS = re.compile(r"\d[\d,.]*")
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
-_CLOSE_THEN = re.compile(r"[,?!][”\"’]\s+")
+_CLOSE_THEN = LazyPattern(r"[,?!][”\"’]\s+")
 _DASH_ATTRIBUTION = re.compile(r"[”\"]\s*[―—–]\s*[A-Z@]")
 _ANY_DIGIT = re.compile(r"\d")
 _QUOTE_CHARS = re.compile(r"[“\"”]")
