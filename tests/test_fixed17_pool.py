@@ -52,3 +52,50 @@ def test_large_results_come_through_the_wide_pipe_in_order():
     assert out == [2 * x for x in items]
     big = list(pool.ordered_map(_double, ["y" * 250_000] * 6, jobs=2, size=2))
     assert big == ["y" * 500_000] * 6
+
+
+def _statm_rss() -> int:
+    import os
+
+    with open("/proc/self/statm", "rb") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def test_resident_bytes_opens_the_file_once_and_reads_this_process(monkeypatch):
+    import os
+
+    assert abs(pool.resident_bytes() - _statm_rss()) < 4 << 20
+    import builtins
+
+    opened = []
+    real, real_builtin = os.open, builtins.open
+    monkeypatch.setattr(os, "open", lambda *a, **k: opened.append(a[0]) or real(*a, **k))
+    monkeypatch.setattr(builtins, "open", lambda *a, **k: opened.append(a[0]) or real_builtin(*a, **k))
+    grown = bytearray(64 << 20)  # resident at once (zeroed by calloc: touch it)
+    grown[::4096] = b"x" * len(grown[::4096])
+    sizes = [pool.resident_bytes() for _ in range(3)]
+    assert opened == []  # (already open since the first call)
+    monkeypatch.undo()
+    assert min(sizes) > 60 << 20 and abs(max(sizes) - _statm_rss()) < 4 << 20
+    del grown
+
+
+def test_a_forked_child_reads_its_own_size():
+    import os
+
+    pool.resident_bytes()  # the parent's descriptor is open: the child inherits it
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child grows by 96 MB, which its parent's statm would not show
+        try:
+            grown = bytearray(96 << 20)
+            grown[::4096] = b"y" * len(grown[::4096])
+            ok = abs(pool.resident_bytes() - _statm_rss()) < 4 << 20 and pool._STATM[0] == os.getpid()
+            os.write(write, b"1" if ok else b"0")
+        finally:
+            os._exit(0)
+    os.close(write)
+    assert os.read(read, 1) == b"1"
+    os.waitpid(pid, 0)
+    os.close(read)
+    assert pool._STATM[0] == os.getpid()
