@@ -45,7 +45,8 @@ def _refuse(value):
     raise TypeError(type(value).__name__)
 
 
-def dumps(obj, indent: int | None = None, default=None, fast: bool = True, fffd: bool = False) -> str:
+def dumps(obj, indent: int | None = None, default=None, fast: bool = True, fffd: bool = False,
+          encoded: bool = False) -> str | bytes:
     """`obj` as JSON text, non-ASCII characters as they are (`ensure_ascii=False`). With orjson installed (extra
     `fast`) and `indent` None or 2, orjson writes it: compact (`{"a":1,"b":[1,2]}`) without `indent`, the standard
     library's layout with `indent=2` (a float may be spelled differently: `0.00001` for `1e-05`); the text parses
@@ -57,15 +58,18 @@ def dumps(obj, indent: int | None = None, default=None, fast: bool = True, fffd:
     writes null, the standard library NaN/Infinity, which is not JSON) and an Enum (orjson writes its value): the
     report's own numbers are finite and it holds no Enum; check input values with `plain_json`, and pass `fast=False`
     to use the standard library. `fffd`: a lone surrogate is written as U+FFFD (UTF-8 cannot hold it), not left in
-    the text as the standard library leaves it with `ensure_ascii=False`."""
+    the text as the standard library leaves it with `ensure_ascii=False`. `encoded`: that text's UTF-8 bytes (orjson's
+    own, not decoded and encoded again; with `fffd`, as a lone surrogate cannot be encoded)."""
     orjson = _fast_json() if fast and indent in (None, 2) else None
     if orjson is not None:
         try:
-            return orjson[0](obj, default=_refuse, option=orjson[1][indent]).decode()
+            data = orjson[0](obj, default=_refuse, option=orjson[1][indent])
+            return data if encoded else data.decode()
         except TypeError:  # orjson.JSONEncodeError is a TypeError; orjson writes no lone surrogate
             pass
     text = json.dumps(obj, ensure_ascii=False, indent=indent, default=default)
-    return replace_surrogates(text) if fffd else text
+    text = replace_surrogates(text) if fffd else text
+    return text.encode("utf-8") if encoded else text
 
 
 def plain_json(value, depth: int = 0) -> bool:

@@ -11,7 +11,7 @@ from scorer.batch import writers
 from scorer.batch.run import run_batch
 from scorer.batch.workers import MODEL_BATCH, score_record_chunk
 from scorer.batch.records import Record
-from scorer.batch.writers import JsonlWriter, encode_jsonl, join_jsonl
+from scorer.batch.writers import JsonlWriter, encode_jsonl, encode_jsonl_bytes, join_jsonl
 
 GOOD = "The council voted 7-2 on Tuesday to close the depot, the mayor said. Officials said it could reopen."
 
@@ -23,12 +23,26 @@ def records(n: int) -> list[Record]:
 def test_a_chunk_is_one_item_of_its_statuses_and_its_lines_as_bytes():
     chunk = records(5)
     per_record = score_record_chunk(chunk, encode=encode_jsonl)
-    joined = score_record_chunk(chunk, encode=encode_jsonl, join=join_jsonl)
+    joined = score_record_chunk(chunk, encode=JsonlWriter.encode, join=JsonlWriter.join)
     assert len(joined) == 1
     statuses, data = joined[0]
     assert statuses == tuple(status for status, _ in per_record) and "error" in statuses and "ok" in statuses
     assert type(data) is bytes and data == "".join(line for _, line in per_record).encode("utf-8")
     assert join_jsonl([]) == []
+
+
+@pytest.mark.parametrize("orjson", [True, False])
+def test_a_lines_bytes_are_its_texts_utf8(monkeypatch, orjson):
+    from scorer.report import report
+
+    if not orjson:
+        monkeypatch.setattr(report, "_fast", None)  # the standard library's writer
+    rows = [{"id": "é\ud800", "input": "in:1", "status": "error", "error": "“x”\n"},
+            {"id": "a", "input": "in:2", "status": "ok", "fields": {"n": float("nan"), "k": "\udfff"}},
+            {"id": "b", "input": "in:3", "status": "ok", "sentences": [{"text": "Ünïcode ’quotes’ 🙂", "p": 0.1}]}]
+    for row in rows:
+        status, line = encode_jsonl_bytes(row)
+        assert type(line) is bytes and (status, line) == (row["status"], encode_jsonl(row)[1].encode("utf-8"))
 
 
 def test_a_run_writes_once_per_chunk_and_the_same_lines(tmp_path, monkeypatch):
@@ -61,7 +75,7 @@ def test_a_lines_end_is_the_platforms_as_a_text_file_wrote_it(tmp_path, monkeypa
     out = tmp_path / "o.jsonl"
     writer = JsonlWriter(out, resume=False)
     writer.write({"id": "a", "input": "in:1", "status": "error", "error": "x\ny"})
-    writer.write_encoded(join_jsonl([encode_jsonl({"id": "b", "input": "in:2", "status": "ok"})] * 2)[0])
+    writer.write_encoded(join_jsonl([encode_jsonl_bytes({"id": "b", "input": "in:2", "status": "ok"})] * 2)[0])
     writer.close()
     data = out.read_bytes()
     assert data.count(newline) == 3 and data.endswith(newline) and b"x\\ny" in data
