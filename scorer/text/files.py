@@ -186,9 +186,24 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _ENCODED_SURROGATE = re.compile("\udced[\udca0-\udcbf][\udc80-\udcbf]")
 
 
+# up to this many characters, `replace_surrogates` tells a text without a surrogate by encoding it (strict UTF-8 refuses
+# exactly the surrogate code points): ~4x faster than the search, for a transient copy of at most 3 bytes a character
+_ENCODE_CHECK = 1 << 20
+
+
 def replace_surrogates(text: str) -> str:
     """`text` with each lone surrogate code point replaced by U+FFFD (one code point for one, so offsets
-    into the text are kept); text without one is returned as it is."""
+    into the text are kept); text without one is returned as it is. (An ASCII text is told at once, one of up to
+    _ENCODE_CHECK characters by encoding it: a batch parent checks every record's text, id and location; the 1,260
+    of 15 x the dev articles took 15 ms with the search alone, 3-4 ms so; fixed17.)"""
+    if text.isascii():
+        return text
+    if len(text) <= _ENCODE_CHECK:
+        try:
+            text.encode("utf-8")
+            return text
+        except UnicodeEncodeError:
+            pass
     return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
 
 
