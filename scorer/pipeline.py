@@ -21,7 +21,7 @@ import numpy as np
 
 from .errors import InputError, ScorerError
 from .labels import LABELS
-from .model.claims import FURNITURE_REASON, claim_features_many, decide
+from .model.claims import FURNITURE_REASON, article_means, claim_features_many, decide
 from .model.cues import cue_matrix
 from .model.inputs import ModelInputs, article_inputs
 from .model.store import MODEL_ID, load_bundle
@@ -36,6 +36,20 @@ from .text.files import (DEFAULT_MAX_BYTES, article_id as file_article_id, artic
 from .text.furniture import Skipped
 from .text.language import NON_ENGLISH_FLAG, looks_english
 from .text.segment import Sentence, headline_index, split_article
+
+
+# the most sentences (rows) the model stages read in one call: a batch's articles are read together up to it, a longer
+# article (a hostile one can hold millions of one-word sentences) in blocks of at most this many rows, so the
+# models' arrays (hundreds of floats per row) stay bounded; each row's numbers are the same either way
+MODEL_BLOCK = 8192
+
+
+def row_blocks(n: int, size: int) -> list[tuple[int, int]]:
+    """(start, stop) of `n` rows cut into the fewest blocks of at most `size` rows, of equal sizes (give or take
+    one): never a block of one row among longer ones (a product's last bits depend on its shape; one row is a BLAS
+    matrix-vector call)."""
+    k = max(-(-n // max(size, 1)), 1)
+    return [(n * i // k, n * (i + 1) // k) for i in range(k)]
 
 
 class Article(NamedTuple):
@@ -64,7 +78,11 @@ def as_article(item) -> Article:
 
 
 class Scorer:
-    """Loads the model once; `score(text)` returns a Report. Safe to reuse across many articles."""
+    """Loads the model once; `score(text)` returns a Report. Safe to reuse across many articles.
+
+    `block`: the most sentences the models read in one call (`MODEL_BLOCK`; a long article's in several)."""
+
+    block = MODEL_BLOCK
 
     def __init__(self, model_dir: str | Path | None = None):
         self.model_dir = model_dir
@@ -137,16 +155,29 @@ class Scorer:
 
     def _claim_outputs(self, ready: list[PreparedArticle]) -> list[tuple[np.ndarray, np.ndarray]]:
         """The claim head's probabilities (model.claims.CLAIM_CLASSES) of each article's sentences, with one call of
-        each model for all the articles."""
+        each model for all the articles; when they are more than `block` sentences (a long or hostile article), with
+        one call per block of rows, each row's numbers the same (`row_blocks`)."""
         if not ready:
             return []
         inputs = ModelInputs.concat([p.inputs for p in ready])
-        heads = np.column_stack(self.attribution.head_probabilities(inputs))
+        counts = [len(p.inputs) for p in ready]
         # the claim-level head reads each article's sentences with their neighbours (claim_features, for the batch)
         texts = [s.text for p in ready for s in p.sentences]
-        tokens, dense = claim_features_many(inputs, heads, [len(t) for t in texts], [len(p.inputs) for p in ready])
-        probs, grades = self.claims.predict(texts, tokens, dense)
-        cuts = np.cumsum([len(p.inputs) for p in ready])[:-1]
+        lengths = [len(t) for t in texts]
+        spans = row_blocks(len(texts), self.block)
+        if len(spans) == 1:
+            heads = np.column_stack(self.attribution.head_probabilities(inputs))
+            tokens, dense = claim_features_many(inputs, heads, lengths, counts)
+            probs, grades = self.claims.predict(texts, tokens, dense)
+        else:
+            heads = np.vstack([np.column_stack(self.attribution.head_probabilities(inputs.rows(a, b)))
+                               for a, b in spans])
+            means = article_means(heads, counts)
+            outputs = [self.claims.predict(texts[a:b], *claim_features_many(inputs, heads, lengths, counts, (a, b),
+                                                                           means))
+                       for a, b in spans]
+            probs, grades = np.vstack([p for p, _ in outputs]), np.concatenate([g for _, g in outputs])
+        cuts = np.cumsum(counts)[:-1]
         return list(zip(np.split(probs, cuts), np.split(grades, cuts)))
 
     def _finish(self, p: PreparedArticle, claim_probs: np.ndarray, claim_grades: np.ndarray) -> Report:

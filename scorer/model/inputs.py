@@ -33,6 +33,8 @@ class ModelInputs:
         return self.columns[name]
 
     def __contains__(self, name: str) -> bool:
+        if type(self.columns) is _SlicedColumns:
+            return name in self.columns or name in self.columns.inputs
         return name in self.columns or (type(self.columns) is _JoinedColumns and name in FRAME_COLUMNS)
 
     def __len__(self) -> int:
@@ -41,6 +43,11 @@ class ModelInputs:
     def records(self, names: list[str]) -> list[dict]:
         """One dict per sentence with the given list columns."""
         return [dict(zip(names, row)) for row in zip(*(self.columns[n] for n in names))]
+
+    def rows(self, start: int, stop: int) -> "ModelInputs":
+        """Rows start:stop (a block of a long article's sentences, `pipeline.MODEL_BLOCK`): each column sliced when it
+        is first read (the vectors as views), so a block costs only the columns the models read, for its rows."""
+        return ModelInputs(_SlicedColumns(self, start, stop))
 
     @classmethod
     def concat(cls, parts: list["ModelInputs"]) -> "ModelInputs":
@@ -67,6 +74,19 @@ class _JoinedColumns(dict):
         if name not in FRAME_COLUMNS:
             raise KeyError(name)
         column = self[name] = list(chain.from_iterable([p[name] for p in self.parts]))
+        return column
+
+
+class _SlicedColumns(dict):
+    """The columns of `ModelInputs.rows`: a column is sliced from the whole inputs' when it is first looked up (and
+    kept)."""
+
+    def __init__(self, inputs: ModelInputs, start: int, stop: int):
+        super().__init__()
+        self.inputs, self.start, self.stop = inputs, start, stop
+
+    def __missing__(self, name: str):
+        column = self[name] = self.inputs[name][self.start:self.stop]
         return column
 
 
