@@ -218,7 +218,11 @@ class Scorer:
         # depend on its shape (one row is a BLAS matrix-vector call), so the products are made per article (the
         # cell-by-cell steps once for the batch: `SupportModel.predict_and_contributions_many`)
         support, grades, contrib = self.support.predict_and_contributions_many(X, bounds)
-        reasons = reasons_many(contrib, X, texts, corr, labels)
+        # the reasons a block of rows at a time (each row's are its own: `reasons_many`), so a long article's sort
+        # and masks (several arrays of its rows by the features) stay bounded; the arrays let go before the rows
+        reasons = list(chain.from_iterable(reasons_many(contrib[a:b], X[a:b], texts[a:b], corr[a:b], labels[a:b])
+                                           for a, b in row_blocks(len(texts), self.block)))
+        del X, contrib, cues, claim_grades
         # plain Python numbers (tolist) instead of one numpy scalar per cell, rounded as reported, for the whole batch
         probs, support, grades = rounded(probs, 4), rounded(support, 4), grades.tolist()
         reports = []
