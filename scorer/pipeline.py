@@ -111,7 +111,7 @@ class Scorer:
         Report, or the InputError of an article that cannot be scored, per item."""
         prepared = self._prepare_many([as_article(item) for item in items])
         ready = [p for p in prepared if not isinstance(p, InputError)]
-        reports = iter(self._finish_many(ready, self._claim_outputs(ready)))
+        reports = iter(self._finish_many(ready, self._claim_outputs(ready), release=True))
         return [p if isinstance(p, InputError) else next(reports) for p in prepared]
 
     def _prepare(self, article: Article) -> PreparedArticle:
@@ -185,7 +185,8 @@ class Scorer:
         (`_finish_many` of the one article)."""
         return self._finish_many([p], [(claim_probs, claim_grades)])[0]
 
-    def _finish_many(self, ready: list[PreparedArticle], claims: list[tuple[np.ndarray, np.ndarray]]) -> list[Report]:
+    def _finish_many(self, ready: list[PreparedArticle], claims: list[tuple[np.ndarray, np.ndarray]],
+                     release: bool = False) -> list[Report]:
         """Support, sources and the summary of each article, given its claim-level probabilities and grade estimates
         (`_claim_outputs`): sentences the claim head reads as page furniture are skipped (`model.claims.decide`), the
         others typed by the four labels' probabilities.
@@ -193,7 +194,10 @@ class Scorer:
         The articles' kept sentences are stacked for the support features and the reasons (one call of each for the
         batch: each row's numbers are those of the article alone, row by row the same operations), and their numbers
         turned into plain Python lists once; the support model, corroboration, the rows and the summary are per
-        article."""
+        article.
+
+        `release`: the articles are this call's alone (`score_batch`'s): the model inputs' columns the sentence rows do
+        not read are let go once read (a long article's cue vectors, tens of MB), before the rows are made."""
         if not ready:
             return []
         decided = [decide(claim_probs) for claim_probs, _ in claims]
@@ -211,7 +215,12 @@ class Scorer:
             corr += article_corr
             overlaps.append(overlap)
             bounds.append(len(texts))
-        cues = np.vstack([p.inputs["cue_vec"][keep] for p, keep in zip(ready, keeps)])
+        cues = [p.inputs["cue_vec"][keep] for p, keep in zip(ready, keeps)]
+        cues = cues[0] if len(cues) == 1 else np.vstack(cues)
+        if release:
+            for p in ready:
+                for name in [name for name in p.inputs.columns if name not in _SOURCE_COLUMNS]:
+                    del p.inputs.columns[name]
         claim_grades = np.concatenate([article_grades[keep] for (_, article_grades), keep in zip(claims, keeps)])
         X = support_features(texts, probs, corr, cues, claim_grades)
         # the support model on each article's rows alone, as when it is the batch's only article: a product's last bits
@@ -222,11 +231,12 @@ class Scorer:
         # and masks (several arrays of its rows by the features) stay bounded; the arrays let go before the rows
         reasons = list(chain.from_iterable(reasons_many(contrib[a:b], X[a:b], texts[a:b], corr[a:b], labels[a:b])
                                            for a, b in row_blocks(len(texts), self.block)))
-        del X, contrib, cues, claim_grades
+        furnitures = [furniture for furniture, _ in decided]
+        del X, contrib, cues, claim_grades, decided, keeps
         # plain Python numbers (tolist) instead of one numpy scalar per cell, rounded as reported, for the whole batch
         probs, support, grades = rounded(probs, 4), rounded(support, 4), grades.tolist()
         reports = []
-        for a, (p, (furniture, _)) in enumerate(zip(ready, decided)):
+        for a, (p, furniture) in enumerate(zip(ready, furnitures)):
             at = slice(bounds[a], bounds[a + 1])
             rows = sentence_rows(sentences[a], kept[a], labels[at], probs[at], p.inputs, support[at], grades[at],
                                  reasons[at], corr[at], heads[a])
