@@ -82,26 +82,31 @@ def claim_dense_many(heads: np.ndarray, source_vectors: np.ndarray, cue: np.ndar
     ends = np.cumsum(counts)
     starts = ends - counts
     present = counts > 0
-    # each row's article (the articles with no rows never own one), and its first and last row, in the block's rows
-    article = np.searchsorted(ends, np.arange(lo, hi), side="right")
-    first, last = starts[article] - lo, ends[article] - 1 - lo
+    firsts, lasts = starts[present] - lo, ends[present] - 1 - lo  # each article's first and last row, in the block
+    if rows is None:
+        size = np.repeat(counts, counts)  # each row's article's number of sentences
+        position = np.arange(n) - np.repeat(starts, counts)
+    else:  # each row's article (one with no rows never owns one), by the articles' ends
+        article = np.searchsorted(ends, np.arange(lo, hi), side="right")
+        size = counts[article]
+        position = np.arange(lo, hi) - starts[article]
+        firsts, lasts = firsts[(firsts >= 0) & (firsts < n)], lasts[(lasts >= 0) & (lasts < n)]
     if n:
         out[1:, at[2]:at[3]] = own[:-1]
-        out[first[first >= 0], at[2]:at[3]] = 0.0
+        out[firsts, at[2]:at[3]] = 0.0
         out[:-1, at[3]:at[4]] = own[1:]
-        out[last[last < n], at[3]:at[4]] = 0.0
+        out[lasts, at[3]:at[4]] = 0.0
     out[:, at[4]:at[5]] = prev_cue
     out[:, at[5]:at[6]] = next_cue
-    size = counts[article]  # each row's article's number of sentences
-    position = np.arange(n) - first
     out[:, at[6]] = position / np.maximum(size - 1, 1)
     out[:, at[6] + 1] = position == 0
     out[:, at[6] + 2] = np.minimum(np.asarray(lengths, dtype=np.int64), 400) / 200
     if n:
         if means is None:
             means = article_means(every, counts, comb if rows is None else None)
-        # the means of the articles that own rows, in order: row r's is that of its article's rank among them
-        out[:, at[7]:at[7] + 4] = means[np.cumsum(present)[article] - 1]
+        # the means of the articles that own rows, in order, each repeated over its rows
+        out[:, at[7]:at[7] + 4] = np.repeat(means, counts[present], axis=0) if rows is None else \
+            means[np.cumsum(present)[article] - 1]
     out[:, at[7] + 4] = size == 1
     out[:, at[7] + 5] = np.minimum(size, 60) / 60
     return out
