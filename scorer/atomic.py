@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import uuid
 from pathlib import Path
+from typing import Iterable
 
 from .errors import InputError
 
@@ -70,8 +71,9 @@ def _create_temp(path: Path) -> tuple[int, Path]:
             continue
 
 
-def write_bytes_atomic(path: str | Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, flush it to disk, then rename it over `path`.
+def write_bytes_atomic(path: str | Path, data: bytes | Iterable[bytes]) -> None:
+    """Write to a temporary file beside `path`, flush it to disk, then rename it over `path`. `data`: bytes, or
+    pieces of bytes written one after another (a long report without its whole text held at once).
     A path that cannot be written (a directory, under a regular file, no permission, disk full)
     raises InputError naming it; the temporary file is removed."""
     path = Path(path)
@@ -88,7 +90,8 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> None:
                 os.fchmod(fh.fileno(), os.stat(path).st_mode & 0o7777)  # a replaced file keeps its mode
             except FileNotFoundError:
                 pass
-            fh.write(data)
+            for piece in (data,) if isinstance(data, (bytes, bytearray, memoryview)) else data:
+                fh.write(piece)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -100,6 +103,6 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> None:
         raise
 
 
-def write_text_atomic(path: str | Path, text: str) -> None:
-    """UTF-8 text version of `write_bytes_atomic`."""
-    write_bytes_atomic(path, text.encode("utf-8"))
+def write_text_atomic(path: str | Path, text: str | Iterable[str]) -> None:
+    """UTF-8 text version of `write_bytes_atomic` (text, or pieces of text)."""
+    write_bytes_atomic(path, text.encode("utf-8") if isinstance(text, str) else (t.encode("utf-8") for t in text))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from functools import wraps
+from itertools import chain
 
 import click
 
@@ -135,11 +136,17 @@ def score_command(path, fmt, output, max_bytes, model_dir):
         report = scorer.score_input(text, input_kind(None, text), name="<stdin>")
     else:
         report = scorer.score_file(path, max_bytes=max_bytes)
-    if fmt == "json":
-        rendered = report.to_json()
-    elif fmt == "jsonl":
-        rendered = report.to_json(indent=None) + "\n"
-    elif fmt == "markdown":
+    if fmt in ("json", "jsonl"):  # in pieces (`Report.json_pieces`): a long report's JSON is never held whole
+        pieces = chain(report.json_pieces(indent=2 if fmt == "json" else None), ["\n"])
+        if output:
+            from .atomic import write_text_atomic
+
+            write_text_atomic(output, pieces)
+        else:
+            for piece in pieces:
+                click.echo(piece, nl=False)
+        return
+    if fmt == "markdown":
         rendered = report.to_markdown()
     elif fmt == "html":
         rendered = report.to_html()

@@ -21,7 +21,7 @@ import numpy as np
 
 from .errors import InputError, ScorerError
 from .labels import LABELS
-from .model.claims import FURNITURE_REASON, claim_features_many, decide
+from .model.claims import FURNITURE_REASON, article_means, claim_features_many, decide
 from .model.cues import cue_matrix
 from .model.inputs import ModelInputs, article_inputs
 from .model.store import MODEL_ID, load_bundle
@@ -36,6 +36,20 @@ from .text.files import (DEFAULT_MAX_BYTES, article_id as file_article_id, artic
 from .text.furniture import Skipped
 from .text.language import NON_ENGLISH_FLAG, looks_english
 from .text.segment import Sentence, headline_index, split_article
+
+
+# the most sentences (rows) the model stages read in one call: a batch's articles are read together up to it, a longer
+# article (a hostile one can hold millions of one-word sentences) in blocks of at most this many rows, so the
+# models' arrays (hundreds of floats per row) stay bounded; each row's numbers are the same either way
+MODEL_BLOCK = 8192
+
+
+def row_blocks(n: int, size: int) -> list[tuple[int, int]]:
+    """(start, stop) of `n` rows cut into the fewest blocks of at most `size` rows, of equal sizes (give or take
+    one): never a block of one row among longer ones (a product's last bits depend on its shape; one row is a BLAS
+    matrix-vector call)."""
+    k = max(-(-n // max(size, 1)), 1)
+    return [(n * i // k, n * (i + 1) // k) for i in range(k)]
 
 
 class Article(NamedTuple):
@@ -64,7 +78,11 @@ def as_article(item) -> Article:
 
 
 class Scorer:
-    """Loads the model once; `score(text)` returns a Report. Safe to reuse across many articles."""
+    """Loads the model once; `score(text)` returns a Report. Safe to reuse across many articles.
+
+    `block`: the most sentences the models read in one call (`MODEL_BLOCK`; a long article's in several)."""
+
+    block = MODEL_BLOCK
 
     def __init__(self, model_dir: str | Path | None = None):
         self.model_dir = model_dir
@@ -93,7 +111,7 @@ class Scorer:
         Report, or the InputError of an article that cannot be scored, per item."""
         prepared = self._prepare_many([as_article(item) for item in items])
         ready = [p for p in prepared if not isinstance(p, InputError)]
-        reports = iter(self._finish_many(ready, self._claim_outputs(ready)))
+        reports = iter(self._finish_many(ready, self._claim_outputs(ready), release=True))
         return [p if isinstance(p, InputError) else next(reports) for p in prepared]
 
     def _prepare(self, article: Article) -> PreparedArticle:
@@ -137,16 +155,29 @@ class Scorer:
 
     def _claim_outputs(self, ready: list[PreparedArticle]) -> list[tuple[np.ndarray, np.ndarray]]:
         """The claim head's probabilities (model.claims.CLAIM_CLASSES) of each article's sentences, with one call of
-        each model for all the articles."""
+        each model for all the articles; when they are more than `block` sentences (a long or hostile article), with
+        one call per block of rows, each row's numbers the same (`row_blocks`)."""
         if not ready:
             return []
         inputs = ModelInputs.concat([p.inputs for p in ready])
-        heads = np.column_stack(self.attribution.head_probabilities(inputs))
+        counts = [len(p.inputs) for p in ready]
         # the claim-level head reads each article's sentences with their neighbours (claim_features, for the batch)
         texts = [s.text for p in ready for s in p.sentences]
-        tokens, dense = claim_features_many(inputs, heads, [len(t) for t in texts], [len(p.inputs) for p in ready])
-        probs, grades = self.claims.predict(texts, tokens, dense)
-        cuts = np.cumsum([len(p.inputs) for p in ready])[:-1]
+        lengths = [len(t) for t in texts]
+        spans = row_blocks(len(texts), self.block)
+        if len(spans) == 1:
+            heads = np.column_stack(self.attribution.head_probabilities(inputs))
+            tokens, dense = claim_features_many(inputs, heads, lengths, counts)
+            probs, grades = self.claims.predict(texts, tokens, dense)
+        else:
+            heads = np.vstack([np.column_stack(self.attribution.head_probabilities(inputs.rows(a, b)))
+                               for a, b in spans])
+            means = article_means(heads, counts)
+            outputs = [self.claims.predict(texts[a:b], *claim_features_many(inputs, heads, lengths, counts, (a, b),
+                                                                           means))
+                       for a, b in spans]
+            probs, grades = np.vstack([p for p, _ in outputs]), np.concatenate([g for _, g in outputs])
+        cuts = np.cumsum(counts)[:-1]
         return list(zip(np.split(probs, cuts), np.split(grades, cuts)))
 
     def _finish(self, p: PreparedArticle, claim_probs: np.ndarray, claim_grades: np.ndarray) -> Report:
@@ -154,7 +185,8 @@ class Scorer:
         (`_finish_many` of the one article)."""
         return self._finish_many([p], [(claim_probs, claim_grades)])[0]
 
-    def _finish_many(self, ready: list[PreparedArticle], claims: list[tuple[np.ndarray, np.ndarray]]) -> list[Report]:
+    def _finish_many(self, ready: list[PreparedArticle], claims: list[tuple[np.ndarray, np.ndarray]],
+                     release: bool = False) -> list[Report]:
         """Support, sources and the summary of each article, given its claim-level probabilities and grade estimates
         (`_claim_outputs`): sentences the claim head reads as page furniture are skipped (`model.claims.decide`), the
         others typed by the four labels' probabilities.
@@ -162,7 +194,10 @@ class Scorer:
         The articles' kept sentences are stacked for the support features and the reasons (one call of each for the
         batch: each row's numbers are those of the article alone, row by row the same operations), and their numbers
         turned into plain Python lists once; the support model, corroboration, the rows and the summary are per
-        article."""
+        article.
+
+        `release`: the articles are this call's alone (`score_batch`'s): the model inputs' columns the sentence rows do
+        not read are let go once read (a long article's cue vectors, tens of MB), before the rows are made."""
         if not ready:
             return []
         decided = [decide(claim_probs) for claim_probs, _ in claims]
@@ -180,18 +215,28 @@ class Scorer:
             corr += article_corr
             overlaps.append(overlap)
             bounds.append(len(texts))
-        cues = np.vstack([p.inputs["cue_vec"][keep] for p, keep in zip(ready, keeps)])
+        cues = [p.inputs["cue_vec"][keep] for p, keep in zip(ready, keeps)]
+        cues = cues[0] if len(cues) == 1 else np.vstack(cues)
+        if release:
+            for p in ready:
+                for name in [name for name in p.inputs.columns if name not in _SOURCE_COLUMNS]:
+                    del p.inputs.columns[name]
         claim_grades = np.concatenate([article_grades[keep] for (_, article_grades), keep in zip(claims, keeps)])
         X = support_features(texts, probs, corr, cues, claim_grades)
         # the support model on each article's rows alone, as when it is the batch's only article: a product's last bits
         # depend on its shape (one row is a BLAS matrix-vector call), so the products are made per article (the
         # cell-by-cell steps once for the batch: `SupportModel.predict_and_contributions_many`)
         support, grades, contrib = self.support.predict_and_contributions_many(X, bounds)
-        reasons = reasons_many(contrib, X, texts, corr, labels)
+        # the reasons a block of rows at a time (each row's are its own: `reasons_many`), so a long article's sort
+        # and masks (several arrays of its rows by the features) stay bounded; the arrays let go before the rows
+        reasons = list(chain.from_iterable(reasons_many(contrib[a:b], X[a:b], texts[a:b], corr[a:b], labels[a:b])
+                                           for a, b in row_blocks(len(texts), self.block)))
+        furnitures = [furniture for furniture, _ in decided]
+        del X, contrib, cues, claim_grades, decided, keeps
         # plain Python numbers (tolist) instead of one numpy scalar per cell, rounded as reported, for the whole batch
         probs, support, grades = rounded(probs, 4), rounded(support, 4), grades.tolist()
         reports = []
-        for a, (p, (furniture, _)) in enumerate(zip(ready, decided)):
+        for a, (p, furniture) in enumerate(zip(ready, furnitures)):
             at = slice(bounds[a], bounds[a + 1])
             rows = sentence_rows(sentences[a], kept[a], labels[at], probs[at], p.inputs, support[at], grades[at],
                                  reasons[at], corr[at], heads[a])

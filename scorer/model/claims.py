@@ -50,15 +50,25 @@ def claim_dense(heads: np.ndarray, source_vectors: np.ndarray, cue: np.ndarray, 
 
 
 def claim_dense_many(heads: np.ndarray, source_vectors: np.ndarray, cue: np.ndarray, prev_cue: np.ndarray,
-                     next_cue: np.ndarray, lengths: list[int], counts: list[int]) -> np.ndarray:
+                     next_cue: np.ndarray, lengths: list[int], counts: list[int], rows: tuple[int, int] | None = None,
+                     means: np.ndarray | None = None) -> np.ndarray:
     """`claim_dense` of several articles at once: their rows stacked in order, `counts` sentences each; each
     article's rows hold the values `claim_dense` gives them (the same operations row by row: the neighbours' blocks
     zeroed at each article's ends, the place and the article's figures from per-row arrays, each article's mean
-    combination by its own `mean`)."""
-    n = len(heads)
+    combination by its own `mean`).
+
+    `rows` (start, stop): only the rows start:stop of the stack (a block of a long article, `pipeline.MODEL_BLOCK`),
+    with the same values as in the whole stack's; `heads` still holds every row (for the articles' means), the other
+    per-row arguments the block's rows only. The first and last row of a block lack a neighbour outside it: pass one
+    row more on each side and drop them. `means`: `article_means(heads, counts)` when the caller has it (once for all
+    the blocks)."""
+    total = len(heads)
     counts = np.asarray(counts, dtype=np.int64).reshape(-1)
-    if counts.sum() != n or (counts < 0).any():
-        raise ValueError(f"claim_dense_many: counts {counts.tolist()} do not add up to the {n} rows")
+    if counts.sum() != total or (counts < 0).any():
+        raise ValueError(f"claim_dense_many: counts {counts.tolist()} do not add up to the {total} rows")
+    lo, hi = (0, total) if rows is None else rows
+    n = hi - lo
+    every, heads = heads, heads[lo:hi]
     comb = combined(heads)
     own_width = heads.shape[1] + comb.shape[1] + source_vectors.shape[1]
     widths = [own_width, cue.shape[1], own_width, own_width, prev_cue.shape[1], next_cue.shape[1], 3, 6]
@@ -72,24 +82,44 @@ def claim_dense_many(heads: np.ndarray, source_vectors: np.ndarray, cue: np.ndar
     ends = np.cumsum(counts)
     starts = ends - counts
     present = counts > 0
+    firsts, lasts = starts[present] - lo, ends[present] - 1 - lo  # each article's first and last row, in the block
+    if rows is None:
+        size = np.repeat(counts, counts)  # each row's article's number of sentences
+        position = np.arange(n) - np.repeat(starts, counts)
+    else:  # each row's article (one with no rows never owns one), by the articles' ends
+        article = np.searchsorted(ends, np.arange(lo, hi), side="right")
+        size = counts[article]
+        position = np.arange(lo, hi) - starts[article]
+        firsts, lasts = firsts[(firsts >= 0) & (firsts < n)], lasts[(lasts >= 0) & (lasts < n)]
     if n:
         out[1:, at[2]:at[3]] = own[:-1]
-        out[starts[present], at[2]:at[3]] = 0.0
+        out[firsts, at[2]:at[3]] = 0.0
         out[:-1, at[3]:at[4]] = own[1:]
-        out[ends[present] - 1, at[3]:at[4]] = 0.0
+        out[lasts, at[3]:at[4]] = 0.0
     out[:, at[4]:at[5]] = prev_cue
     out[:, at[5]:at[6]] = next_cue
-    size = np.repeat(counts, counts)  # each row's article's number of sentences
-    position = np.arange(n) - np.repeat(starts, counts)
     out[:, at[6]] = position / np.maximum(size - 1, 1)
     out[:, at[6] + 1] = position == 0
     out[:, at[6] + 2] = np.minimum(np.asarray(lengths, dtype=np.int64), 400) / 200
     if n:
-        means = np.array([comb[a:b].mean(axis=0) for a, b in zip(starts[present].tolist(), ends[present].tolist())])
-        out[:, at[7]:at[7] + 4] = np.repeat(means, counts[present], axis=0)
+        if means is None:
+            means = article_means(every, counts, comb if rows is None else None)
+        # the means of the articles that own rows, in order, each repeated over its rows
+        out[:, at[7]:at[7] + 4] = np.repeat(means, counts[present], axis=0) if rows is None else \
+            means[np.cumsum(present)[article] - 1]
     out[:, at[7] + 4] = size == 1
     out[:, at[7] + 5] = np.minimum(size, 60) / 60
     return out
+
+
+def article_means(heads: np.ndarray | None, counts, comb: np.ndarray | None = None) -> np.ndarray:
+    """The mean combination (`combined`) of each article with rows, stacked (`counts` sentences each), in order: from
+    `heads` (every row), or from `comb`, their combination when the caller has it."""
+    counts = np.asarray(counts, dtype=np.int64).reshape(-1)
+    comb = combined(heads) if comb is None else comb
+    ends = np.cumsum(counts)
+    present = counts > 0
+    return np.array([comb[a:b].mean(axis=0) for a, b in zip((ends - counts)[present].tolist(), ends[present].tolist())])
 
 
 def source_tokens(source: str | None, inherited: str | None, cue: str | None, kind: str | None,
@@ -303,15 +333,31 @@ def decide(claim_probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return furniture, four / four.sum(axis=1, keepdims=True)
 
 
-def claim_features_many(frame, heads: np.ndarray, lengths: list[int], counts: list[int]) -> tuple[list[str], np.ndarray]:
+def claim_features_many(frame, heads: np.ndarray, lengths: list[int], counts: list[int],
+                        rows: tuple[int, int] | None = None,
+                        means: np.ndarray | None = None) -> tuple[list[str], np.ndarray]:
     """`claim_features` of several articles in one pass: `frame` holds their model inputs stacked in order
     (`ModelInputs.concat`), `counts` sentences each, `heads` and `lengths` their rows; the tokens and dense rows are
-    those `claim_features` gives article by article (a source's tokens made once per batch)."""
-    vectors = source_type_matrix(frame["src_type"], frame["src_method"])
-    dense = claim_dense_many(heads, vectors, frame["cue_vec"], frame["prev_cue_vec"], frame["next_cue_vec"], lengths,
-                             counts)
-    return source_tokens_many(frame["source"], frame["inherited_source"], frame["cue"], frame["src_type"],
-                              frame["src_method"]), dense
+    those `claim_features` gives article by article (a source's tokens made once per batch).
+
+    `rows` (start, stop): the features of those rows only (a block of a long article), the same as in the whole
+    stack's; `heads` and `lengths` still hold every row; `means`: `article_means(heads, counts)`, given once for all
+    the blocks."""
+    if rows is None:
+        vectors = source_type_matrix(frame["src_type"], frame["src_method"])
+        dense = claim_dense_many(heads, vectors, frame["cue_vec"], frame["prev_cue_vec"], frame["next_cue_vec"],
+                                 lengths, counts, means=means)
+        return source_tokens_many(frame["source"], frame["inherited_source"], frame["cue"], frame["src_type"],
+                                  frame["src_method"]), dense
+    start, stop = rows
+    lo, hi = max(start - 1, 0), min(stop + 1, len(heads))  # a neighbour on each side
+    part = frame.rows(lo, hi)
+    vectors = source_type_matrix(part["src_type"], part["src_method"])
+    dense = claim_dense_many(heads, vectors, part["cue_vec"], part["prev_cue_vec"], part["next_cue_vec"],
+                             lengths[lo:hi], counts, rows=(lo, hi), means=means)[start - lo:stop - lo]
+    part = frame.rows(start, stop)
+    return source_tokens_many(part["source"], part["inherited_source"], part["cue"], part["src_type"],
+                              part["src_method"]), dense
 
 
 def claim_features(frame, heads: np.ndarray, lengths: list[int]) -> tuple[list[str], np.ndarray]:

@@ -33,6 +33,8 @@ class ModelInputs:
         return self.columns[name]
 
     def __contains__(self, name: str) -> bool:
+        if type(self.columns) is _SlicedColumns:
+            return name in self.columns or name in self.columns.inputs
         return name in self.columns or (type(self.columns) is _JoinedColumns and name in FRAME_COLUMNS)
 
     def __len__(self) -> int:
@@ -42,12 +44,20 @@ class ModelInputs:
         """One dict per sentence with the given list columns."""
         return [dict(zip(names, row)) for row in zip(*(self.columns[n] for n in names))]
 
+    def rows(self, start: int, stop: int) -> "ModelInputs":
+        """Rows start:stop (a block of a long article's sentences, `pipeline.MODEL_BLOCK`): each column sliced when it
+        is first read (the vectors as views), so a block costs only the columns the models read, for its rows."""
+        return ModelInputs(_SlicedColumns(self, start, stop))
+
     @classmethod
     def concat(cls, parts: list["ModelInputs"]) -> "ModelInputs":
         """The rows of several articles, in order (one model call for a batch). A list column is joined when it is
         first read (the models read about half of them: `_JoinedColumns`), the vectors at once. So the parts' lists
         must not be changed after the call (a column not read yet would show the change), and `columns` holds the
-        columns read so far: read them by name (`inputs[name]`, `records`), as the pipeline does."""
+        columns read so far: read them by name (`inputs[name]`, `records`), as the pipeline does. One part is
+        returned as it is."""
+        if len(parts) == 1:  # one article (as `score` gives): its own columns, not copies (a long one's are big)
+            return parts[0]
         out = _JoinedColumns(parts)
         out["text"] = out.__missing__("text")
         for name in VECTOR_COLUMNS:
@@ -67,6 +77,19 @@ class _JoinedColumns(dict):
         if name not in FRAME_COLUMNS:
             raise KeyError(name)
         column = self[name] = list(chain.from_iterable([p[name] for p in self.parts]))
+        return column
+
+
+class _SlicedColumns(dict):
+    """The columns of `ModelInputs.rows`: a column is sliced from the whole inputs' when it is first looked up (and
+    kept)."""
+
+    def __init__(self, inputs: ModelInputs, start: int, stop: int):
+        super().__init__()
+        self.inputs, self.start, self.stop = inputs, start, stop
+
+    def __missing__(self, name: str):
+        column = self[name] = self.inputs[name][self.start:self.stop]
         return column
 
 
@@ -124,12 +147,13 @@ def article_inputs(article_text: str, sentences, cues: frozenset[str] = CUE_VERB
     vecs = cue_matrix(texts) if cue_vectors is None else cue_vectors
     if len(vecs) != len(texts):
         raise ValueError(f"article_inputs: {len(vecs)} cue vectors for {len(texts)} sentences")
-    # the neighbours' rows: the matrix shifted by one row, a row of zeros at the open end
-    prev_vecs, next_vecs = np.zeros(vecs.shape, dtype=vecs.dtype), np.zeros(vecs.shape, dtype=vecs.dtype)
-    prev_vecs[1:], next_vecs[:-1] = vecs[:-1], vecs[1:]
-    columns["cue_vec"] = vecs
-    columns["prev_cue_vec"] = prev_vecs
-    columns["next_cue_vec"] = next_vecs
+    # the neighbours' rows: the matrix shifted by one row, a row of zeros at the open end; the three are views of one
+    # array with a row of zeros above and below the sentences' (a long article's matrix held once, not three times)
+    padded = np.zeros((len(vecs) + 2, vecs.shape[1]), dtype=vecs.dtype)
+    padded[1:-1] = vecs
+    columns["cue_vec"] = padded[1:-1]
+    columns["prev_cue_vec"] = padded[:-2]
+    columns["next_cue_vec"] = padded[2:]
     return ModelInputs(columns)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from typing import Iterator
 
 from ..text.files import replace_surrogates
 from .tables import report_sentences
@@ -72,6 +73,39 @@ def dumps(obj, indent: int | None = None, default=None, fast: bool = True, fffd:
     return text.encode("utf-8") if encoded else text
 
 
+def dumps_pieces(obj: dict, key: str, indent: int | None = None, size: int = 2048) -> Iterator[str]:
+    """`dumps(obj, indent)` of a dict in pieces, the items of its list `obj[key]` `size` at a time: the pieces joined
+    are that text (the same layout; should one piece fall back to the standard library, as `dumps` does, the text
+    parses to the same value). A long article's report is written without its whole JSON held at once (a 400,000
+    sentence article's is 250 MB, and as much again as orjson's bytes)."""
+    items = obj[key]
+    if len(items) <= size:
+        yield dumps(obj, indent=indent)
+        return
+    # the layout of this encoder: what opens and closes a dict and a list, and what separates their members
+    probe = dumps({"a": 0, "b": 0}, indent=indent)
+    opening, between, closing = probe[1:probe.index('"a"')], probe[probe.index("0") + 1:probe.index('"b"')], \
+        probe[probe.rindex("0") + 1:-1]
+    probe = dumps({"a": [0, 0]}, indent=indent)
+    list_at = probe.index("[") + 1
+    first, sep, last = probe[list_at:probe.index("0")], probe[probe.index("0") + 1:probe.rindex("0")], \
+        probe[probe.rindex("0") + 1:probe.rindex("]")]
+    yield "{" + opening
+    for n, (name, value) in enumerate(obj.items()):
+        if n:
+            yield between
+        if name != key:
+            yield dumps({name: value}, indent=indent)[1:-1].strip()
+            continue
+        for start in range(0, len(items), size):
+            member = dumps({name: items[start:start + size]}, indent=indent)[1:-1].strip()
+            at = member.index("[") + 1  # (after the key, which holds no bracket)
+            body = member[at:-1].strip()
+            yield member[:at] + first + body if not start else sep + body
+        yield last + "]"
+    yield closing + "}"
+
+
 def plain_json(value, depth: int = 0) -> bool:
     """True if `value` is made only of exact str, int (64-bit), finite float, bool, None, and lists, tuples and dicts
     with text keys of these: what `dumps` writes the same with and without orjson, seen by walking it (for the few
@@ -119,6 +153,11 @@ class Report:
     def to_json(self, indent: int | None = 2) -> str:
         """The report as JSON (`dumps`): indented by 2 by default; `indent=None` gives one line."""
         return dumps(self.to_dict(), indent=indent)
+
+    def json_pieces(self, indent: int | None = 2) -> Iterator[str]:
+        """`to_json(indent)` in pieces whose concatenation is that text (`dumps_pieces`: a long article's sentences
+        some thousands at a time), to write a long report without holding its whole JSON."""
+        return dumps_pieces(self.to_dict(), "sentences", indent=indent)
 
     def to_text(self, colour: bool = False) -> str:
         """Terminal view: one line per sentence with its type tag, then the summary."""
