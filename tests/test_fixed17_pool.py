@@ -3,6 +3,7 @@ results (~200 KB of JSONL for 8 dev articles) pass in one write instead of a doz
 what passes through is the same."""
 from __future__ import annotations
 
+import os
 import sys
 
 import pytest
@@ -52,3 +53,38 @@ def test_large_results_come_through_the_wide_pipe_in_order():
     assert out == [2 * x for x in items]
     big = list(pool.ordered_map(_double, ["y" * 250_000] * 6, jobs=2, size=2))
     assert big == ["y" * 500_000] * 6
+
+
+def _statm_descriptors() -> int:
+    count = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            count += os.readlink(f"/proc/self/fd/{fd}").endswith("/statm")
+        except OSError:
+            pass
+    return count
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs Linux /proc")
+def test_resident_bytes_keeps_no_descriptor_open_even_from_many_threads():
+    """`resident_bytes` reads /proc/self/statm and closes it: a kept descriptor was closed by a forked child that no
+    longer owned its number, read another process inside a PID namespace, and leaked from concurrent first calls
+    (review of fixed17, session 17)."""
+    import threading
+
+    from scorer import pool
+
+    before = _statm_descriptors()
+    barrier = threading.Barrier(4)
+
+    def call():
+        barrier.wait()
+        for _ in range(50):
+            assert pool.resident_bytes() is None or pool.resident_bytes() > 0
+
+    threads = [threading.Thread(target=call) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert _statm_descriptors() == before
