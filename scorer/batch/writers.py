@@ -4,16 +4,19 @@ escaping of CSV cells that a spreadsheet would run as formulas.
 """
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import re
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from ..atomic import cannot_write, write_text_atomic
 from ..errors import InputError
 from ..report.report import dumps, plain_json
-from ..report.tables import arrow_table, article_row, csv_frame, sentence_rows
+from ..report.tables import (ARTICLE_COLUMNS, SENTENCE_COLUMNS, SPAN_COLUMNS, arrow_table, article_row,
+                              csv_article_cells, csv_frame, csv_sentence_cells, sentence_rows)
 from .records import Record
 
 
@@ -84,6 +87,105 @@ def encode_jsonl(result: dict) -> tuple[str, str]:
 def encode_tables(result: dict) -> tuple[str, dict, list[dict]]:
     """(status, articles row, sentences rows) of one result; runs in the worker."""
     return result["status"], article_row(result), sentence_rows(result)
+
+
+def encode_csv_tables(result: dict, columns: tuple[tuple[str, ...], tuple[str, ...] | None], escape: bool = True):
+    """(status, articles CSV, sentences CSV) of one result for a CSV `TableWriter`, each (text, cell types)
+    (`csv_rows`); runs in the worker, so the parent receives two strings instead of a dict per sentence, and writes
+    them without building pandas frames (the sentences frame cost the parent ~1.7 ms per article on one core while
+    the workers waited, and pandas' import 0.4 s). `columns`: the articles file's and the sentences file's columns
+    (a resumed file's header; None: no sentences file). The parent corrects the few cells whose column's type a
+    whole flush decides (`join_csv`)."""
+    articles = csv_rows([csv_article_cells(article_row(result))], columns[0], escape)
+    sentences = ("", 0) if columns[1] is None else csv_rows(
+        [csv_sentence_cells(row) for row in sentence_rows(result)], columns[1], escape, SPAN_COLUMNS)
+    return result["status"], articles, sentences
+
+
+# The Python types of a column's cells in one result's rows, a bit each, one byte per column in a result's mask
+# (`csv_rows`): pandas decides a column's type, and so how its numbers are written, from all the rows of a flush
+# (`csv_frame`). Integers and missing values (or integers and floats) make a float column, whose integers are
+# written 3.0; integers with text or booleans an object column, written 3. AS_FLOAT: this result's integers of the
+# column were written as floats (its cells were integers and missing values only).
+_NONE, _BOOL, _INT, _FLOAT, _STR, _OTHER, _AS_FLOAT = 1, 2, 4, 8, 16, 32, 64
+_CELL_TYPES = {type(None): _NONE, bool: _BOOL, int: _INT, float: _FLOAT, str: _STR}
+_EXACT = 2 ** 53  # integers written as floats here are at most this large (their float text gives them back)
+_FLOAT_COLUMN = frozenset(t for t in range(64) if t & _INT and t & (_NONE | _FLOAT) and not t & (_BOOL | _STR | _OTHER))
+
+
+def csv_rows(rows: list[dict], columns, escape: bool = True, integers=()) -> tuple[str, int]:
+    """The CSV text (no header) of rows of CSV cells (`csv_article_cells`, `csv_sentence_cells`) in `columns`, as
+    pandas writes them in a frame of their own (`csv_frame`, `escape_formulas` if `escape`, `to_csv`: missing values
+    and NaN empty, floats as repr, a column of integers and missing values as floats, the columns `integers`, nullable
+    integers, as integers), and the mask of the cells' types (a byte per column), with which `join_csv` writes them
+    as in the frame of a whole flush. Integers beyond 64 bits and values of other types than None, bool, int, float
+    and str (none in a report or JSON input) are written as text (str), as in a column of mixed types."""
+    if not rows:
+        return "", 0
+    table, mask = [], 0
+    for k, column in enumerate(columns):
+        values = [row.get(column) for row in rows]
+        tags = 0
+        for kind in set(map(type, values)):
+            tags |= _CELL_TYPES.get(kind, _OTHER)
+        exact = True
+        if tags & _INT:
+            ints = [v for v in values if type(v) is int]
+            if min(ints) < -2 ** 63 or max(ints) >= 2 ** 64:
+                tags |= _OTHER
+            exact = -_EXACT <= min(ints) and max(ints) <= _EXACT
+        if tags & _FLOAT and any(v != v for v in values if type(v) is float):
+            values = [None if type(v) is float and v != v else v for v in values]  # NaN: missing
+        if tags & _STR and escape and any(map(_formula_like, values)):
+            values = [f"'{v}" if _formula_like(v) else v for v in values]
+        if tags == _INT | _NONE and exact and column not in integers:
+            values = [None if v is None else float(v) for v in values]
+            tags |= _AS_FLOAT
+        table.append(values)
+        mask |= tags << 8 * k
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(zip(*table))
+    return out.getvalue(), mask
+
+
+def join_csv(parts: list[tuple[str, int]], columns, integers=()) -> str:
+    """The CSV text of a flush's rows from the results' (`csv_rows`): their columns' types decided over the whole
+    flush, as `csv_frame` does, so the integers of a column that is a float column in the flush but not in one
+    result are written as floats there (3.0), and the other way round. Only those results' rows are read again."""
+    union = 0
+    for _, mask in parts:
+        union |= mask
+    floats = [k for k, column in enumerate(columns)
+              if column not in integers and (union >> 8 * k) & 0x3F in _FLOAT_COLUMN]
+    ints = sum(_INT << 8 * k for k in floats)
+    as_float = sum(_AS_FLOAT << 8 * k for k in floats)
+    not_float = sum(_AS_FLOAT << 8 * k for k in range(len(columns))) & ~as_float
+    texts = []
+    for text, mask in parts:
+        if mask & ints & ~((mask & as_float) >> 4) or mask & not_float:
+            text = _retype(text, mask, floats, len(columns))
+        texts.append(text)
+    return "".join(texts)
+
+
+def _retype(text: str, mask: int, floats: list[int], width: int) -> str:
+    """A result's CSV rows with the integers of the columns `floats` written as floats, and those of other columns
+    that it wrote as floats as integers."""
+    to_float = [k for k in floats if (mask >> 8 * k) & (_INT | _AS_FLOAT) == _INT]
+    to_int = [k for k in range(width) if (mask >> 8 * k) & _AS_FLOAT and k not in floats]
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    for row in rows:
+        for k in to_float:
+            try:
+                row[k] = repr(float(int(row[k])))
+            except ValueError:  # empty, or a float already
+                pass
+        for k in to_int:
+            if row[k]:
+                row[k] = str(int(float(row[k])))
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
 
 
 class JsonlWriter:
@@ -274,6 +376,10 @@ class TableWriter:
                         path.unlink(missing_ok=True)
                 self._commit_csv()
             self.headers = [_csv_header(path) if path is not None else None for path in self.paths]
+            # a resumed file keeps its own columns (its header); the rows are made CSV text in the workers
+            self.columns = (tuple(self.headers[0] or ARTICLE_COLUMNS + self.fields),
+                            None if self.paths[1] is None else tuple(self.headers[1] or SENTENCE_COLUMNS))
+            self.encode = partial(encode_csv_tables, columns=self.columns, escape=csv_escape)
         else:
             out.mkdir(exist_ok=True)
             for sub in ("articles", "sentences"):
@@ -320,15 +426,20 @@ class TableWriter:
         sizes = {path.name: path.stat().st_size if path.exists() else 0 for path in self.paths if path is not None}
         write_text_atomic(self.state, json.dumps(sizes))
 
-    encode = staticmethod(encode_tables)
+    encode = staticmethod(encode_tables)  # Parquet; CSV: `encode_csv_tables` for this writer's columns (`_open`)
 
     def write(self, result: dict) -> None:
         self.write_encoded(self.encode(result))
 
-    def write_encoded(self, item: tuple[str, dict, list[dict]]) -> None:
+    def write_encoded(self, item: tuple) -> None:
+        """Takes what `encode` made of a result: (status, articles row, sentences rows); for CSV (status, articles
+        CSV, sentences CSV), each (text, cell types) (`encode_csv_tables`)."""
         self.articles.append(item[1])
         if self.write_sentences:
-            self.sentences.extend(item[2])
+            if self.fmt == "csv":
+                self.sentences.append(item[2])
+            else:
+                self.sentences.extend(item[2])
         if len(self.articles) >= self.flush_every:
             self.flush()
 
@@ -336,15 +447,15 @@ class TableWriter:
         if not self.articles:
             return
         if self.fmt == "csv":
-            frames = ((csv_frame(self.sentences, "sentences"), self.paths[1], self.headers[1]),
-                      (csv_frame(self.articles, "articles", self.fields), self.paths[0], self.headers[0]))
-            for frame, path, header in frames:
+            for parts, path, columns, integers in ((self.sentences, self.paths[1], self.columns[1], SPAN_COLUMNS),
+                                                   (self.articles, self.paths[0], self.columns[0], ())):
                 if path is None:
                     continue
-                if header is not None:  # a resumed file keeps its own columns
-                    frame = frame.reindex(columns=header)
-                frame = escape_formulas(frame) if self.csv_escape else frame
-                data = frame.to_csv(index=False, header=not path.exists() or path.stat().st_size == 0)
+                data = join_csv(parts, columns, integers)
+                if not path.exists() or path.stat().st_size == 0:
+                    header = io.StringIO()
+                    csv.writer(header, lineterminator="\n").writerow(columns)
+                    data = header.getvalue() + data
                 with path.open("a", encoding="utf-8", newline="") as fh:
                     fh.write(data)
                     fh.flush()

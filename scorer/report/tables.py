@@ -140,12 +140,19 @@ def csv_frame(rows: list[dict], kind: str, fields: list[str] = ()):
     import pandas as pd
 
     if kind == "articles":
-        cells = [{c: _json(v) if isinstance(v, (list, dict, tuple)) else v for c, v in row.items()} for row in rows]
-        return pd.DataFrame(cells, columns=ARTICLE_COLUMNS + list(fields))
-    # a sentences row's one list is its reasons (`sentence_rows`; the Parquet schema, `_arrow_types`, holds the
-    # others to text, numbers and booleans): only they are made JSON text, not every cell tested (~40% of the time)
-    cells = [dict(row, reasons=_json(row["reasons"])) if "reasons" in row else row for row in rows]
-    return _typed_spans(pd.DataFrame(cells, columns=SENTENCE_COLUMNS))
+        return pd.DataFrame([csv_article_cells(row) for row in rows], columns=ARTICLE_COLUMNS + list(fields))
+    return _typed_spans(pd.DataFrame([csv_sentence_cells(row) for row in rows], columns=SENTENCE_COLUMNS))
+
+
+def csv_article_cells(row: dict) -> dict:
+    """An articles row as CSV cells: its list and struct cells (and those of kept fields) as JSON text."""
+    return {c: _json(v) if isinstance(v, (list, dict, tuple)) else v for c, v in row.items()}
+
+
+def csv_sentence_cells(row: dict) -> dict:
+    """A sentences row as CSV cells: its one list, the reasons (`sentence_rows`; the Parquet schema, `_arrow_types`,
+    holds the others to text, numbers and booleans), as JSON text; not every cell tested (~40% of the time)."""
+    return dict(row, reasons=_json(row["reasons"])) if "reasons" in row else row
 
 
 def _typed_spans(frame):
