@@ -16,7 +16,8 @@ from ..atomic import cannot_write, write_text_atomic
 from ..errors import InputError
 from ..report.report import dumps, plain_json
 from ..report.tables import (ARTICLE_COLUMNS, SENTENCE_COLUMNS, SPAN_COLUMNS, arrow_table, article_row,
-                              csv_article_cells, csv_frame, csv_sentence_cells, sentence_rows)
+                              csv_article_cells, csv_frame, csv_sentence_cells, packed_sentences, sentence_rows,
+                              sentences_table)
 from .records import Record
 
 
@@ -87,6 +88,13 @@ def encode_jsonl(result: dict) -> tuple[str, str]:
 def encode_tables(result: dict) -> tuple[str, dict, list[dict]]:
     """(status, articles row, sentences rows) of one result; runs in the worker."""
     return result["status"], article_row(result), sentence_rows(result)
+
+
+def encode_parquet_tables(result: dict, sentences: bool = True):
+    """(status, articles row, packed sentences columns or None) of one result for a Parquet `TableWriter`
+    (`tables.packed_sentences`: machine arrays and lists instead of a dict per sentence); runs in the worker.
+    `sentences`: false if the sentences table is not written."""
+    return result["status"], article_row(result), packed_sentences(sentence_rows(result)) if sentences else None
 
 
 def encode_csv_tables(result: dict, columns: tuple[tuple[str, ...], tuple[str, ...] | None], escape: bool = True):
@@ -292,23 +300,24 @@ def unescape_formula(value):
     return value
 
 
-def write_table(rows: list[dict], kind: str, path: Path, csv: bool, fields=(), csv_escape: bool = True) -> None:
-    """Rows of the articles or sentences table (`kind`) as one file at `path`: Parquet (list and struct columns),
-    or with `csv` CSV (lists and structs as JSON text, `escape_formulas` unless `csv_escape` is false)."""
+def write_table(rows, kind: str, path: Path, csv: bool, fields=(), csv_escape: bool = True) -> None:
+    """Rows of the articles or sentences table (`kind`) as one file at `path`: Parquet (list and struct columns;
+    `rows` may be the Arrow table already), or with `csv` CSV (lists and structs as JSON text, `escape_formulas`
+    unless `csv_escape` is false)."""
     if csv:
         frame = csv_frame(rows, kind, fields)
         (escape_formulas(frame) if csv_escape else frame).to_csv(path, index=False)
     else:
         import pyarrow.parquet as pq
 
-        pq.write_table(arrow_table(rows, kind, fields), path)
+        pq.write_table(arrow_table(rows, kind, fields) if isinstance(rows, list) else rows, path)
 
 
-def write_table_pair(out: Path, name: str, articles: list[dict], sentences: list[dict] | None,
-                     csv_escape: bool = True, fields=()) -> None:
+def write_table_pair(out: Path, name: str, articles: list[dict], sentences, csv_escape: bool = True,
+                     fields=()) -> None:
     """OUT/sentences/NAME then OUT/articles/NAME (Parquet, or CSV if NAME ends in .csv; see `write_table`) of
-    the rows `articles` and `sentences` (None: no sentences part), each written under a temporary name and
-    renamed, so an articles part on disk means its sentences part is complete."""
+    the rows `articles` and `sentences` (rows, or their Arrow table; None: no sentences part), each written under
+    a temporary name and renamed, so an articles part on disk means its sentences part is complete."""
     for rows, sub in ((sentences, "sentences"), (articles, "articles")):
         if rows is None:
             continue
@@ -398,6 +407,7 @@ class TableWriter:
                 self.done |= self._keys(_parquet_keys(part))
             self.run = max((int(p.name.split("-")[1]) for p in parts), default=-1) + 1
             self.part = 0
+            self.encode = partial(encode_parquet_tables, sentences=self.write_sentences)
 
     def _keys(self, rows: list[dict]) -> set[str]:
         keys = {record_key(row) for row in rows}
@@ -426,20 +436,16 @@ class TableWriter:
         sizes = {path.name: path.stat().st_size if path.exists() else 0 for path in self.paths if path is not None}
         write_text_atomic(self.state, json.dumps(sizes))
 
-    encode = staticmethod(encode_tables)  # Parquet; CSV: `encode_csv_tables` for this writer's columns (`_open`)
 
     def write(self, result: dict) -> None:
         self.write_encoded(self.encode(result))
 
     def write_encoded(self, item: tuple) -> None:
-        """Takes what `encode` made of a result: (status, articles row, sentences rows); for CSV (status, articles
-        CSV, sentences CSV), each (text, cell types) (`encode_csv_tables`)."""
+        """Takes what `encode` made of a result: for CSV (status, articles CSV, sentences CSV), each (text, cell
+        types) (`encode_csv_tables`); for Parquet (status, articles row, packed sentences) (`encode_parquet_tables`)."""
         self.articles.append(item[1])
         if self.write_sentences:
-            if self.fmt == "csv":
-                self.sentences.append(item[2])
-            else:
-                self.sentences.extend(item[2])
+            self.sentences.append(item[2])
         if len(self.articles) >= self.flush_every:
             self.flush()
 
@@ -464,7 +470,7 @@ class TableWriter:
             self.headers = [_csv_header(path) if path is not None else None for path in self.paths]
         else:
             write_table_pair(self.out, f"part-{self.run:04d}-{self.part:05d}.parquet", self.articles,
-                             self.sentences if self.write_sentences else None, fields=self.fields)
+                             sentences_table(self.sentences) if self.write_sentences else None, fields=self.fields)
             self.part += 1
         self.articles, self.sentences = [], []
 

@@ -95,12 +95,90 @@ def _arrow_types():
                 "n_skipped": integer, "support_score": number, **{f"share_{k}": number for k in LABELS},
                 "article_flags": pa.list_(text), "sources": pa.list_(source), "weakest": pa.list_(integer),
                 "model_sha256": text}
-    sentences = {"article_id": text, "sentence_index": integer, "start": integer, "end": integer, "text": text,
-                 "attribution_type": text, **{f"p_{k}": number for k in LABELS}, "source": text,
-                 "source_phrase": text, "cue": text, "via": text, "support": number, "support_grade": integer,
-                 "reasons": pa.list_(text), "corroborated_by": integer, "is_headline": pa.bool_(),
-                 **{c: integer for c in SPAN_COLUMNS}}
+    kinds = {"text": text, "integer": integer, "number": number, "flag": pa.bool_(), "texts": pa.list_(text)}
+    sentences = {column: kinds[kind] for column, kind in SENTENCE_TYPES.items()}
     return articles, sentences
+
+
+# the sentences table's Parquet column types (`_arrow_types`), named without pyarrow (`packed_sentences`)
+SENTENCE_TYPES = {"article_id": "text", "sentence_index": "integer", "start": "integer", "end": "integer",
+                  "text": "text", "attribution_type": "text", **{f"p_{k}": "number" for k in LABELS},
+                  "source": "text", "source_phrase": "text", "cue": "text", "via": "text", "support": "number",
+                  "support_grade": "integer", "reasons": "texts", "corroborated_by": "integer", "is_headline": "flag",
+                  **{c: "integer" for c in SPAN_COLUMNS}}
+# the kinds a packed column holds as a machine array (`array` type code, Python type of its values)
+_PACKED = {"integer": ("q", int), "number": ("d", float), "flag": ("b", bool)}
+
+
+def packed_sentences(rows: list[dict]) -> tuple[int, list]:
+    """The sentences table's columns of `rows` for `sentences_table`, made without pyarrow (in a batch worker, so
+    the parent unpickles a few strings and lists instead of a dict per sentence, and Arrow takes the numbers as they
+    are): a number, integer or boolean column whose values are all of its type or missing as (the bytes of a machine
+    array, missing values as 0; None, or a byte per row, 1 where a value is present); any other column as its list
+    of values, which `sentences_table` gives to Arrow as `arrow_table` does. Returns (number of rows, columns)."""
+    from array import array
+
+    columns = []
+    for column, kind in SENTENCE_TYPES.items():
+        values = [row.get(column) for row in rows]
+        packed = _PACKED.get(kind)
+        if packed is not None and set(map(type, values)) <= {packed[1], type(None)}:
+            present = None
+            filled = values
+            if None in values:
+                present = bytes(v is not None for v in values)
+                filled = [packed[1]() if v is None else v for v in values]
+            try:
+                columns.append((array(packed[0], filled).tobytes(), present))
+                continue
+            except OverflowError:  # an integer beyond 64 bits: Arrow's own conversion (and error) as for a row
+                pass
+        columns.append(values)
+    return len(rows), columns
+
+
+def sentences_table(parts: list[tuple[int, list]]):
+    """The Arrow table of sentences (as `arrow_table` makes it from their rows) from the `packed_sentences` of some
+    results, in order: packed columns joined as Arrow buffers, the others converted as `arrow_table` does."""
+    import pyarrow as pa
+
+    _, types = _arrow_types()
+    count = sum(n for n, _ in parts)
+    arrays = []
+    for k, (column, kind) in enumerate(SENTENCE_TYPES.items()):
+        pieces = [(n, columns[k]) for n, columns in parts]
+        if all(type(piece) is tuple for _, piece in pieces):
+            arrays.append(_joined(pieces, types[column], kind, count))
+        else:
+            values = [v for n, piece in pieces for v in (piece if type(piece) is list else _unpacked(piece, n, kind))]
+            arrays.append(pa.array(values, type=types[column]))
+    return pa.Table.from_arrays(arrays, names=list(types))
+
+
+def _joined(pieces, arrow_type, kind: str, count: int):
+    """One Arrow array of packed pieces ((rows, (bytes, present)) each)."""
+    import pyarrow as pa
+
+    def flags(data: bytes):  # a byte per row (0 or 1) as an Arrow bitmap
+        return pa.Array.from_buffers(pa.uint8(), count, [None, pa.py_buffer(data)]).cast(pa.bool_()).buffers()[1]
+
+    data = b"".join(piece[0] for _, piece in pieces)
+    validity = None
+    if any(piece[1] is not None for _, piece in pieces):
+        validity = flags(b"".join(b"\x01" * n if piece[1] is None else piece[1] for n, piece in pieces))
+    buffer = flags(data) if kind == "flag" else pa.py_buffer(data)
+    return pa.Array.from_buffers(arrow_type, count, [validity, buffer])
+
+
+def _unpacked(piece, n: int, kind: str) -> list:
+    """A packed piece's values again (missing ones None)."""
+    from array import array
+
+    code, cls = _PACKED[kind]
+    values = array(code)
+    values.frombytes(piece[0])
+    present = piece[1]
+    return [cls(v) if present is None or present[i] else None for i, v in enumerate(values)]
 
 
 def _field_array(values):
