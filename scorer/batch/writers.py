@@ -10,14 +10,15 @@ import json
 import os
 import re
 from functools import lru_cache, partial
+from math import isnan
 from pathlib import Path
 
 from ..atomic import cannot_write, write_text_atomic
 from ..errors import InputError
 from ..report.report import dumps, plain_json
 from ..report.tables import (ARTICLE_COLUMNS, SENTENCE_COLUMNS, SPAN_COLUMNS, arrow_table, article_row,
-                              csv_article_cells, csv_frame, csv_sentence_cells, packed_sentences, sentence_rows,
-                              sentences_table)
+                              csv_article_cells, csv_frame, csv_sentence_columns, join_tables, pack_columns, pack_rows,
+                              sentence_columns, sentence_rows, table_schema)
 from .records import Record
 
 
@@ -90,11 +91,14 @@ def encode_tables(result: dict) -> tuple[str, dict, list[dict]]:
     return result["status"], article_row(result), sentence_rows(result)
 
 
-def encode_parquet_tables(result: dict, sentences: bool = True):
-    """(status, articles row, packed sentences columns or None) of one result for a Parquet `TableWriter`
-    (`tables.packed_sentences`: machine arrays and lists instead of a dict per sentence); runs in the worker.
-    `sentences`: false if the sentences table is not written."""
-    return result["status"], article_row(result), packed_sentences(sentence_rows(result)) if sentences else None
+def encode_parquet_tables(result: dict, fields=(), sentences: bool = True):
+    """(status, articles row packed, sentences rows packed or None, the kept fields' values) of one result for a
+    Parquet `TableWriter` (`tables.pack_rows`: a few byte strings instead of a dict per row); runs in the worker.
+    `fields`: the kept fields' columns; `sentences`: false if the sentences table is not written."""
+    row = article_row(result)
+    return (result["status"], pack_rows([row], "articles"),
+            pack_columns(sentence_columns(result), len(result.get("sentences", [])), "sentences") if sentences
+            else None, [row.get(c) for c in fields])
 
 
 def encode_csv_tables(result: dict, columns: tuple[tuple[str, ...], tuple[str, ...] | None], escape: bool = True):
@@ -104,9 +108,10 @@ def encode_csv_tables(result: dict, columns: tuple[tuple[str, ...], tuple[str, .
     the workers waited, and pandas' import 0.4 s). `columns`: the articles file's and the sentences file's columns
     (a resumed file's header; None: no sentences file). The parent corrects the few cells whose column's type a
     whole flush decides (`join_csv`)."""
-    articles = csv_rows([csv_article_cells(article_row(result))], columns[0], escape)
+    row = csv_article_cells(article_row(result))
+    articles = csv_rows({column: [value] for column, value in row.items()}, 1, columns[0], escape)
     sentences = ("", 0) if columns[1] is None else csv_rows(
-        [csv_sentence_cells(row) for row in sentence_rows(result)], columns[1], escape, SPAN_COLUMNS)
+        csv_sentence_columns(result), len(result.get("sentences", [])), columns[1], escape, SPAN_COLUMNS)
     return result["status"], articles, sentences
 
 
@@ -121,38 +126,41 @@ _EXACT = 2 ** 53  # integers written as floats here are at most this large (thei
 _FLOAT_COLUMN = frozenset(t for t in range(64) if t & _INT and t & (_NONE | _FLOAT) and not t & (_BOOL | _STR | _OTHER))
 
 
-def csv_rows(rows: list[dict], columns, escape: bool = True, integers=()) -> tuple[str, int]:
-    """The CSV text (no header) of rows of CSV cells (`csv_article_cells`, `csv_sentence_cells`) in `columns`, as
+def csv_rows(table: dict[str, list], count: int, columns, escape: bool = True, integers=()) -> tuple[str, int]:
+    """The CSV text (no header) of `count` rows of CSV cells (`table`: the values of each column, as
+    `csv_article_cells` and `csv_sentence_columns` make them; a column not there is missing) in `columns`, as
     pandas writes them in a frame of their own (`csv_frame`, `escape_formulas` if `escape`, `to_csv`: missing values
     and NaN empty, floats as repr, a column of integers and missing values as floats, the columns `integers`, nullable
     integers, as integers), and the mask of the cells' types (a byte per column), with which `join_csv` writes them
     as in the frame of a whole flush. Integers beyond 64 bits and values of other types than None, bool, int, float
     and str (none in a report or JSON input) are written as text (str), as in a column of mixed types."""
-    if not rows:
+    if not count:
         return "", 0
-    table, mask = [], 0
+    cells, mask, missing = [], 0, [None] * count
     for k, column in enumerate(columns):
-        values = [row.get(column) for row in rows]
+        values = table.get(column, missing)
         tags = 0
         for kind in set(map(type, values)):
             tags |= _CELL_TYPES.get(kind, _OTHER)
         exact = True
         if tags & _INT:
-            ints = [v for v in values if type(v) is int]
-            if min(ints) < -2 ** 63 or max(ints) >= 2 ** 64:
+            ints = values if tags == _INT else [v for v in values if type(v) is int]
+            low, high = min(ints), max(ints)
+            if low < -2 ** 63 or high >= 2 ** 64:
                 tags |= _OTHER
-            exact = -_EXACT <= min(ints) and max(ints) <= _EXACT
-        if tags & _FLOAT and any(v != v for v in values if type(v) is float):
+            exact = -_EXACT <= low and high <= _EXACT
+        if tags & _FLOAT and (any(map(isnan, values)) if tags == _FLOAT else
+                              any(v != v for v in values if type(v) is float)):
             values = [None if type(v) is float and v != v else v for v in values]  # NaN: missing
-        if tags & _STR and escape and any(map(_formula_like, values)):
+        if tags & _STR and escape and _maybe_formula(values) and any(map(_formula_like, values)):
             values = [f"'{v}" if _formula_like(v) else v for v in values]
         if tags == _INT | _NONE and exact and column not in integers:
             values = [None if v is None else float(v) for v in values]
             tags |= _AS_FLOAT
-        table.append(values)
+        cells.append(values)
         mask |= tags << 8 * k
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(zip(*table))
+    csv.writer(out, lineterminator="\n").writerows(zip(*cells))
     return out.getvalue(), mask
 
 
@@ -268,6 +276,15 @@ _FORMULA_PREFIXES = tuple(sorted(FORMULA_START))
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
+# a text value that starts as a formula does, among text values joined by NUL
+_FORMULA_AFTER_NUL = re.compile("(?:^|\x00)[" + re.escape("".join(_FORMULA_PREFIXES)) + "]")
+
+
+def _maybe_formula(values: list) -> bool:
+    """False if no text value starts as a formula does (one search of them all; True may be wrong, never False)."""
+    return _FORMULA_AFTER_NUL.search("\x00".join(v for v in values if type(v) is str)) is not None
+
+
 def _formula_like(value) -> bool:
     return isinstance(value, str) and value[:1] in FORMULA_START and not _NUMBER.fullmatch(value)
 
@@ -313,11 +330,10 @@ def write_table(rows, kind: str, path: Path, csv: bool, fields=(), csv_escape: b
         pq.write_table(arrow_table(rows, kind, fields) if isinstance(rows, list) else rows, path)
 
 
-def write_table_pair(out: Path, name: str, articles: list[dict], sentences, csv_escape: bool = True,
-                     fields=()) -> None:
+def write_table_pair(out: Path, name: str, articles, sentences, csv_escape: bool = True, fields=()) -> None:
     """OUT/sentences/NAME then OUT/articles/NAME (Parquet, or CSV if NAME ends in .csv; see `write_table`) of
-    the rows `articles` and `sentences` (rows, or their Arrow table; None: no sentences part), each written under
-    a temporary name and renamed, so an articles part on disk means its sentences part is complete."""
+    the rows `articles` and `sentences` (rows, or for Parquet their Arrow tables; None: no sentences part), each
+    written under a temporary name and renamed, so an articles part on disk means its sentences part is complete."""
     for rows, sub in ((sentences, "sentences"), (articles, "articles")):
         if rows is None:
             continue
@@ -366,8 +382,9 @@ class TableWriter:
 
     def _open(self, out: Path, fmt: str, resume: bool, flush_every: int, csv_escape: bool) -> None:
         self.out, self.fmt, self.flush_every, self.csv_escape = out, fmt, flush_every, csv_escape
-        self.articles: list[dict] = []
-        self.sentences: list[dict] = []
+        self.articles: list = []
+        self.sentences: list = []
+        self.field_values: list[list] = []
         self.done: set[str] = set()
         if fmt == "csv":
             if self.files is None:
@@ -407,7 +424,7 @@ class TableWriter:
                 self.done |= self._keys(_parquet_keys(part))
             self.run = max((int(p.name.split("-")[1]) for p in parts), default=-1) + 1
             self.part = 0
-            self.encode = partial(encode_parquet_tables, sentences=self.write_sentences)
+            self.encode = partial(encode_parquet_tables, fields=tuple(self.fields), sentences=self.write_sentences)
 
     def _keys(self, rows: list[dict]) -> set[str]:
         keys = {record_key(row) for row in rows}
@@ -442,10 +459,13 @@ class TableWriter:
 
     def write_encoded(self, item: tuple) -> None:
         """Takes what `encode` made of a result: for CSV (status, articles CSV, sentences CSV), each (text, cell
-        types) (`encode_csv_tables`); for Parquet (status, articles row, packed sentences) (`encode_parquet_tables`)."""
+        types) (`encode_csv_tables`); for Parquet (status, articles packed, sentences packed, kept fields' values)
+        (`encode_parquet_tables`)."""
         self.articles.append(item[1])
         if self.write_sentences:
             self.sentences.append(item[2])
+        if self.fmt != "csv":
+            self.field_values.append(item[3])
         if len(self.articles) >= self.flush_every:
             self.flush()
 
@@ -469,10 +489,11 @@ class TableWriter:
             self._commit_csv()
             self.headers = [_csv_header(path) if path is not None else None for path in self.paths]
         else:
-            write_table_pair(self.out, f"part-{self.run:04d}-{self.part:05d}.parquet", self.articles,
-                             sentences_table(self.sentences) if self.write_sentences else None, fields=self.fields)
+            write_table_pair(self.out, f"part-{self.run:04d}-{self.part:05d}.parquet",
+                             join_tables(self.articles, "articles", self.fields, self.field_values),
+                             join_tables(self.sentences, "sentences") if self.write_sentences else None)
             self.part += 1
-        self.articles, self.sentences = [], []
+        self.articles, self.sentences, self.field_values = [], [], []
 
     def close(self) -> None:
         self.flush()
@@ -554,9 +575,9 @@ class ParquetFileWriter:
         self.tables.close()
         if self.sentences_out is not None:
             merge_parquet(sorted((self.parts / "sentences").glob("*.parquet")), self.sentences_out,
-                          arrow_table([], "sentences").schema)
+                          table_schema("sentences"))
         merge_parquet(sorted((self.parts / "articles").glob("*.parquet")), self.out,
-                      arrow_table([], "articles", self.fields).schema)
+                      table_schema("articles", self.fields))
         shutil.rmtree(self.parts)
 
 
@@ -578,7 +599,7 @@ def merge_parquet(parts: list[Path], out: Path, empty_schema) -> None:
             if not parts:
                 writer.write_table(empty_schema.empty_table())
             for part in parts:
-                writer.write_table(_conform(pq.read_table(part), schema))
+                writer.write_table(_conform(pq.ParquetFile(part).read(), schema))  # (read_table imports pandas)
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)

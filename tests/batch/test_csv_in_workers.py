@@ -11,7 +11,8 @@ import pytest
 from scorer.batch import writers
 from scorer.batch.run import run_batch
 from scorer.batch.workers import score_chunk
-from scorer.report.tables import ARTICLE_COLUMNS, SENTENCE_COLUMNS, SPAN_COLUMNS, article_row, csv_frame, sentence_rows
+from scorer.report.tables import (ARTICLE_COLUMNS, SENTENCE_COLUMNS, SPAN_COLUMNS, article_row, csv_frame,
+                                  csv_article_cells, csv_sentence_cells, sentence_rows)
 
 
 def _old_csv(rows, kind, fields=(), header=None, escape=True, with_header=True):
@@ -20,6 +21,12 @@ def _old_csv(rows, kind, fields=(), header=None, escape=True, with_header=True):
         frame = frame.reindex(columns=header)
     frame = writers.escape_formulas(frame) if escape else frame
     return frame.to_csv(index=False, header=with_header)
+
+
+def _csv_rows(rows, columns, escape=True, integers=()):
+    names = {name for row in rows for name in row}
+    return writers.csv_rows({name: [row.get(name) for row in rows] for name in names}, len(rows), columns, escape,
+                            integers)
 
 
 VALUES = [None, True, False, 0, 3, -7, 2 ** 53 + 1, 2 ** 62, 2 ** 70, 2.5, 3.0, -0.1, 1e-05, 1e16, math.nan, math.inf,
@@ -47,11 +54,11 @@ def test_articles_with_kept_fields_of_mixed_types_as_the_old_frame(seed):
     fields = list(pools)
     columns = ARTICLE_COLUMNS + fields
     for escape in (True, False):
-        parts = [writers.csv_rows([writers.csv_article_cells(row)], columns, escape) for row in rows]
+        parts = [_csv_rows([csv_article_cells(row)], columns, escape) for row in rows]
         old = _old_csv(rows, "articles", fields, escape=escape, with_header=False)
         assert writers.join_csv(parts, columns) == old
         header = list(reversed(columns[:5])) + ["gone"] + columns[5:]  # a resumed file's own header
-        parts = [writers.csv_rows([writers.csv_article_cells(row)], header, escape) for row in rows]
+        parts = [_csv_rows([csv_article_cells(row)], header, escape) for row in rows]
         assert writers.join_csv(parts, header) == _old_csv(rows, "articles", fields, header, escape, False)
 
 
@@ -78,13 +85,13 @@ def test_sentences_as_the_old_frame_with_a_column_typed_by_the_flush(results):
     for r in rows[0]:
         r["corroborated_by"] = r["corroborated_by"] or 1
     for header in (SENTENCE_COLUMNS, SENTENCE_COLUMNS[::-1] + ["extra"]):
-        parts = [writers.csv_rows([writers.csv_sentence_cells(r) for r in rs], header, True, SPAN_COLUMNS)
+        parts = [_csv_rows([csv_sentence_cells(r) for r in rs], header, True, SPAN_COLUMNS)
                  for rs in rows]
         flat = [r for rs in rows for r in rs]
         assert writers.join_csv(parts, header, SPAN_COLUMNS) == _old_csv(flat, "sentences", header=header,
                                                                           with_header=False)
         for one in rows:  # each alone too
-            part = writers.csv_rows([writers.csv_sentence_cells(r) for r in one], header, True, SPAN_COLUMNS)
+            part = _csv_rows([csv_sentence_cells(r) for r in one], header, True, SPAN_COLUMNS)
             assert writers.join_csv([part], header, SPAN_COLUMNS) == (
                 _old_csv(one, "sentences", header=header, with_header=False) if one else "")
 
