@@ -401,10 +401,11 @@ class TableWriter:
                     if path is not None:
                         path.unlink(missing_ok=True)
                 self._commit_csv()
-            self.headers = [_csv_header(path) if path is not None else None for path in self.paths]
-            # a resumed file keeps its own columns (its header); the rows are made CSV text in the workers
-            self.columns = (tuple(self.headers[0] or ARTICLE_COLUMNS + self.fields),
-                            None if self.paths[1] is None else tuple(self.headers[1] or SENTENCE_COLUMNS))
+            # a resumed file keeps its own columns (its header; a new file's is written with the first rows); the rows
+            # are made CSV text in the workers with these columns
+            headers = [_csv_header(path) if path is not None else None for path in self.paths]
+            self.columns = (tuple(headers[0] or ARTICLE_COLUMNS + self.fields),
+                            None if self.paths[1] is None else tuple(headers[1] or SENTENCE_COLUMNS))
             self.encode = partial(encode_csv_tables, columns=self.columns, escape=csv_escape)
         else:
             out.mkdir(exist_ok=True)
@@ -487,7 +488,6 @@ class TableWriter:
                     fh.flush()
                     os.fsync(fh.fileno())
             self._commit_csv()
-            self.headers = [_csv_header(path) if path is not None else None for path in self.paths]
         else:
             write_table_pair(self.out, f"part-{self.run:04d}-{self.part:05d}.parquet",
                              join_tables(self.articles, "articles", self.fields, self.field_values),

@@ -5,7 +5,10 @@ imported only to build a table.
 
 Lists and structs stay lists and structs in the rows (`article_flags`: strings; `sources`: objects with name,
 type, count and sentences; `weakest`: sentence indices; `reasons`: strings), so Parquet has real list and struct
-columns (`arrow_table`); CSV writes them as JSON text (`csv_frame`). No column is named after a pandas attribute
+columns (`arrow_table`); CSV writes them as JSON text (`csv_frame`). A batch worker hands its results' tables to the
+parent packed (`pack_rows`, `pack_columns`: machine arrays, UTF-8 and lengths; no pyarrow there), and the parent joins
+them as Arrow buffers (`join_tables`), the same table `arrow_table` makes of the rows, without a dict per row crossing
+processes nor pyarrow's conversion of Python values (which imports pandas). No column is named after a pandas attribute
 (`DataFrame.flags`, `DataFrame.index`): the articles' flags are `article_flags`, the sentences' index
 `sentence_index`.
 
