@@ -226,23 +226,39 @@ def join_tables(pieces: list, kind: str, fields: list[str] = (), field_values: l
     articles, sentences = _arrow_types()
     types = articles if kind == "articles" else sentences
     kinds = ARTICLE_TYPES if kind == "articles" else SENTENCE_TYPES
-    tables, run = [], []
+    tables, run, size = [], [], 0
     for piece in list(pieces) + [None]:
-        if type(piece) is tuple:
+        grows = _nbytes(piece[1]) if type(piece) is tuple else 0
+        if type(piece) is tuple and size + grows <= RUN_BYTES:
             run.append(piece)
+            size += grows
             continue
         if run:
             count, counts = sum(n for n, _ in run), [n for n, _ in run]
-            tables.append(pa.Table.from_arrays(
-                [_joined([columns[k] for _, columns in run], counts, sub, types[column], count)
-                 for k, (column, sub) in enumerate(kinds.items())], names=list(types)))
-            run = []
-        if piece is not None:
+            table = pa.Table.from_arrays([_joined([columns[k] for _, columns in run], counts, sub, types[column], count)
+                                          for k, (column, sub) in enumerate(kinds.items())], names=list(types))
+            table.validate()  # buffers of the sizes their lengths say
+            tables.append(table)
+            run, size = [], 0
+        if type(piece) is tuple:
+            run, size = [piece], grows
+        elif piece is not None:
             tables.append(arrow_table(piece, kind))
+    if not tables:
+        return table_schema(kind, fields).empty_table()
     table = tables[0] if len(tables) == 1 else pa.concat_tables(tables)
     for k, column in enumerate(fields if kind == "articles" else ()):
         table = table.append_column(column, _field_array([values[k] for values in field_values]))
     return table
+
+
+# the bytes of packed pieces joined into one Arrow array at most (its text and lists have int32 offsets: a flush of
+# large articles is joined in several runs, the table's columns then in several chunks, written the same)
+RUN_BYTES = 1 << 30
+
+
+def _nbytes(packed) -> int:
+    return sum(len(x) if type(x) is bytes else _nbytes(x) if type(x) in (tuple, list) else 0 for x in packed)
 
 
 def _joined(pieces: list, counts: list[int], kind, arrow_type, count: int):

@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from scorer.batch import writers
+from scorer.report import tables
 from scorer.batch.run import run_batch
 from scorer.batch.workers import score_chunk
 from scorer.report.tables import (ARTICLE_TYPES, SENTENCE_COLUMNS, SENTENCE_TYPES, arrow_table, article_row,
@@ -27,8 +28,11 @@ def _row(rng, i):
     return {k: v for k, v in row.items() if rng.random() < 0.95}
 
 
+@pytest.mark.parametrize("run_bytes", [None, 1, 300])
 @pytest.mark.parametrize("seed", range(60))
-def test_joined_packed_results_equal_arrow_table_of_their_rows(seed, tmp_path):
+def test_joined_packed_results_equal_arrow_table_of_their_rows(seed, tmp_path, run_bytes, monkeypatch):
+    if run_bytes is not None:  # a flush joined in several runs (large articles: int32 offsets), written the same
+        monkeypatch.setattr(tables, "RUN_BYTES", run_bytes)
     rng = random.Random(seed)
     results = [[_row(rng, i) for i in range(rng.randint(0, 6))] for _ in range(rng.randint(1, 5))]
     for rows in results:  # now and then an odd value: beyond 64 bits, of another type, NaN
@@ -99,6 +103,7 @@ def test_joined_packed_articles_with_kept_fields_equal_arrow_table(seed, tmp_pat
 
 
 def test_schema_of_no_rows_as_arrow_table():
+    assert join_tables([], "articles", ["k"]).equals(arrow_table([], "articles", ["k"]))
     assert table_schema("articles", ["k"]) == arrow_table([], "articles", ["k"]).schema
     assert table_schema("sentences") == arrow_table([], "sentences").schema
 
