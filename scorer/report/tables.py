@@ -185,7 +185,7 @@ def pack_columns(columns: dict[str, list], count: int, kind: str, rows=None):
 
 
 def _pack(values: list, kind, array) -> tuple:
-    present = bytes(v is not None for v in values) if any(v is None for v in values) else None
+    present = bytes(v is not None for v in values) if None in values else None
     kinds = set(map(type, values))
     kinds.discard(type(None))
     if kind in _PACKED:
@@ -201,7 +201,8 @@ def _pack(values: list, kind, array) -> tuple:
         if not kinds <= {str}:
             raise _Unfit
         try:
-            encoded = [b"" if v is None else v.encode() for v in values]
+            encoded = list(map(str.encode, values)) if present is None else [b"" if v is None else v.encode()
+                                                                             for v in values]
         except UnicodeEncodeError:  # a lone surrogate
             raise _Unfit from None
         return present, array("i", map(len, encoded)).tobytes(), b"".join(encoded)
