@@ -102,17 +102,19 @@ def encode_parquet_tables(result: dict, fields=(), sentences: bool = True):
 
 
 def encode_csv_tables(result: dict, columns: tuple[tuple[str, ...], tuple[str, ...] | None], escape: bool = True):
-    """(status, articles CSV, sentences CSV) of one result for a CSV `TableWriter`, each (text, cell types)
-    (`csv_rows`); runs in the worker, so the parent receives two strings instead of a dict per sentence, and writes
+    """(status, articles CSV, sentences CSV, articles row as CSV cells) of one result for a CSV `TableWriter`, the
+    CSV each (text, cell types) (`csv_rows`); runs in the worker, so the parent receives two strings instead of a dict per sentence, and writes
     them without building pandas frames (the sentences frame cost the parent ~1.7 ms per article on one core while
     the workers waited, and pandas' import 0.4 s). `columns`: the articles file's and the sentences file's columns
     (a resumed file's header; None: no sentences file). The parent corrects the few cells whose column's type a
-    whole flush decides (`join_csv`)."""
+    whole flush decides (`join_csv`). The articles row goes too: a flush whose kept fields hold values of other
+    types than None, bool, int, float and str (a timestamp from a Parquet input, which pandas writes by the types of
+    the whole column) is written from the rows by pandas, as before (`TableWriter.flush`)."""
     row = csv_article_cells(article_row(result))
     articles = csv_rows({column: [value] for column, value in row.items()}, 1, columns[0], escape)
     sentences = ("", 0) if columns[1] is None else csv_rows(
         csv_sentence_columns(result), len(result.get("sentences", [])), columns[1], escape, SPAN_COLUMNS)
-    return result["status"], articles, sentences
+    return result["status"], articles, sentences, row
 
 
 # The Python types of a column's cells in one result's rows, a bit each, one byte per column in a result's mask
@@ -162,6 +164,12 @@ def csv_rows(table: dict[str, list], count: int, columns, escape: bool = True, i
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(zip(*cells))
     return out.getvalue(), mask
+
+
+def has_other_values(parts: list[tuple[str, int]], width: int) -> bool:
+    """True if a cell of the results' rows (`csv_rows`) was of another type than None, bool, int, float and str."""
+    other = sum(_OTHER << 8 * k for k in range(width))
+    return any(mask & other for _, mask in parts)
 
 
 def join_csv(parts: list[tuple[str, int]], columns, integers=()) -> str:
@@ -460,13 +468,12 @@ class TableWriter:
 
     def write_encoded(self, item: tuple) -> None:
         """Takes what `encode` made of a result: for CSV (status, articles CSV, sentences CSV), each (text, cell
-        types) (`encode_csv_tables`); for Parquet (status, articles packed, sentences packed, kept fields' values)
-        (`encode_parquet_tables`)."""
+        types), and the articles row (`encode_csv_tables`); for Parquet (status, articles packed, sentences packed, kept
+        fields' values) (`encode_parquet_tables`)."""
         self.articles.append(item[1])
         if self.write_sentences:
             self.sentences.append(item[2])
-        if self.fmt != "csv":
-            self.field_values.append(item[3])
+        self.field_values.append(item[3])  # CSV: the articles row
         if len(self.articles) >= self.flush_every:
             self.flush()
 
@@ -478,11 +485,16 @@ class TableWriter:
                                                    (self.articles, self.paths[0], self.columns[0], ())):
                 if path is None:
                     continue
-                data = join_csv(parts, columns, integers)
-                if not path.exists() or path.stat().st_size == 0:
-                    header = io.StringIO()
-                    csv.writer(header, lineterminator="\n").writerow(columns)
-                    data = header.getvalue() + data
+                first = not path.exists() or path.stat().st_size == 0
+                if parts is self.articles and has_other_values(parts, len(columns)):
+                    frame = csv_frame(self.field_values, "articles", self.fields).reindex(columns=list(columns))
+                    data = (escape_formulas(frame) if self.csv_escape else frame).to_csv(index=False, header=first)
+                else:
+                    data = join_csv(parts, columns, integers)
+                    if first:
+                        header = io.StringIO()
+                        csv.writer(header, lineterminator="\n").writerow(columns)
+                        data = header.getvalue() + data
                 with path.open("a", encoding="utf-8", newline="") as fh:
                     fh.write(data)
                     fh.flush()

@@ -144,3 +144,24 @@ def test_batch_csv_as_the_old_frames(tmp_path, results, jobs, single):
     assert articles.read_text(encoding="utf-8") == _old_csv([article_row(r) for r in again], "articles", ["k"])
     assert sentences.read_text(encoding="utf-8") == _old_csv([s for r in again for s in sentence_rows(r)],
                                                              "sentences")
+
+
+def test_kept_timestamps_written_by_pandas_as_before(tmp_path, results):
+    """Values of other types than None, bool, int, float and str (a timestamp from a Parquet input): pandas writes a
+    column of midnight timestamps as dates, which the rows' own text (str) does not; such a flush is written from the
+    rows by pandas, as before."""
+    import datetime
+
+    stamped = [dict(r, fields={"when": None if k == 1 else datetime.datetime(2020, 1, k + 1)})
+               for k, r in enumerate(results)]
+    parts = [writers.encode_csv_tables(r, (tuple(ARTICLE_COLUMNS + ["when"]), None))[1] for r in stamped]
+    old = _old_csv([article_row(r) for r in stamped], "articles", ["when"], with_header=False)
+    assert writers.has_other_values(parts, len(ARTICLE_COLUMNS) + 1)
+    assert writers.join_csv(parts, ARTICLE_COLUMNS + ["when"]) != old  # 2020-01-01 00:00:00 against 2020-01-01
+    writer = writers.TableWriter(tmp_path / "out", "csv", resume=False, fields=["when"])
+    _write(writer, stamped)
+    writer.close()
+    assert (tmp_path / "out" / "articles.csv").read_text(encoding="utf-8") == _old_csv(
+        [article_row(r) for r in stamped], "articles", ["when"])
+    assert (tmp_path / "out" / "sentences.csv").read_text(encoding="utf-8") == _old_csv(
+        [s for r in stamped for s in sentence_rows(r)], "sentences")
