@@ -4,16 +4,21 @@ escaping of CSV cells that a spreadsheet would run as formulas.
 """
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import re
-from functools import lru_cache
+from functools import lru_cache, partial
+from math import isnan
 from pathlib import Path
 
 from ..atomic import cannot_write, write_text_atomic
 from ..errors import InputError
 from ..report.report import dumps, plain_json
-from ..report.tables import arrow_table, article_row, csv_frame, sentence_rows
+from ..report.tables import (ARTICLE_COLUMNS, SENTENCE_COLUMNS, SPAN_COLUMNS, arrow_table, article_row,
+                              csv_article_cells, csv_frame, csv_sentence_columns, join_tables, pack_columns, pack_rows,
+                              sentence_columns, sentence_rows, table_schema)
 from .records import Record
 
 
@@ -107,6 +112,127 @@ def encode_tables(result: dict) -> tuple[str, dict, list[dict]]:
     return result["status"], article_row(result), sentence_rows(result)
 
 
+def encode_parquet_tables(result: dict, fields=(), sentences: bool = True):
+    """(status, articles row packed, sentences rows packed or None, the kept fields' values) of one result for a
+    Parquet `TableWriter` (`tables.pack_rows`: a few byte strings instead of a dict per row); runs in the worker.
+    `fields`: the kept fields' columns; `sentences`: false if the sentences table is not written."""
+    row = article_row(result)
+    return (result["status"], pack_rows([row], "articles"),
+            pack_columns(sentence_columns(result), len(result.get("sentences", [])), "sentences") if sentences
+            else None, [row.get(c) for c in fields])
+
+
+def encode_csv_tables(result: dict, columns: tuple[tuple[str, ...], tuple[str, ...] | None], escape: bool = True):
+    """(status, articles CSV, sentences CSV, articles row as CSV cells) of one result for a CSV `TableWriter`, the
+    CSV each (text, cell types) (`csv_rows`); runs in the worker, so the parent receives two strings instead of a dict per sentence, and writes
+    them without building pandas frames (the sentences frame cost the parent ~1.7 ms per article on one core while
+    the workers waited, and pandas' import 0.4 s). `columns`: the articles file's and the sentences file's columns
+    (a resumed file's header; None: no sentences file). The parent corrects the few cells whose column's type a
+    whole flush decides (`join_csv`). The articles row goes too: a flush whose kept fields hold values of other
+    types than None, bool, int, float and str (a timestamp from a Parquet input, which pandas writes by the types of
+    the whole column) is written from the rows by pandas, as before (`TableWriter.flush`)."""
+    row = csv_article_cells(article_row(result))
+    articles = csv_rows({column: [value] for column, value in row.items()}, 1, columns[0], escape)
+    sentences = ("", 0) if columns[1] is None else csv_rows(
+        csv_sentence_columns(result), len(result.get("sentences", [])), columns[1], escape, SPAN_COLUMNS)
+    return result["status"], articles, sentences, row
+
+
+# The Python types of a column's cells in one result's rows, a bit each, one byte per column in a result's mask
+# (`csv_rows`): pandas decides a column's type, and so how its numbers are written, from all the rows of a flush
+# (`csv_frame`). Integers and missing values (or integers and floats) make a float column, whose integers are
+# written 3.0; integers with text or booleans an object column, written 3. AS_FLOAT: this result's integers of the
+# column were written as floats (its cells were integers and missing values only).
+_NONE, _BOOL, _INT, _FLOAT, _STR, _OTHER, _AS_FLOAT = 1, 2, 4, 8, 16, 32, 64
+_CELL_TYPES = {type(None): _NONE, bool: _BOOL, int: _INT, float: _FLOAT, str: _STR}
+_EXACT = 2 ** 53  # integers written as floats here are at most this large (their float text gives them back)
+_FLOAT_COLUMN = frozenset(t for t in range(64) if t & _INT and t & (_NONE | _FLOAT) and not t & (_BOOL | _STR | _OTHER))
+
+
+def csv_rows(table: dict[str, list], count: int, columns, escape: bool = True, integers=()) -> tuple[str, int]:
+    """The CSV text (no header) of `count` rows of CSV cells (`table`: the values of each column, as
+    `csv_article_cells` and `csv_sentence_columns` make them; a column not there is missing) in `columns`, as
+    pandas writes them in a frame of their own (`csv_frame`, `escape_formulas` if `escape`, `to_csv`: missing values
+    and NaN empty, floats as repr, a column of integers and missing values as floats, the columns `integers`, nullable
+    integers, as integers), and the mask of the cells' types (a byte per column), with which `join_csv` writes them
+    as in the frame of a whole flush. Integers beyond 64 bits and values of other types than None, bool, int, float
+    and str (none in a report or JSON input) are written as text (str), as in a column of mixed types."""
+    if not count:
+        return "", 0
+    cells, mask, missing = [], 0, [None] * count
+    for k, column in enumerate(columns):
+        values = table.get(column, missing)
+        tags = 0
+        for kind in set(map(type, values)):
+            tags |= _CELL_TYPES.get(kind, _OTHER)
+        exact = True
+        if tags & _INT:
+            ints = values if tags == _INT else [v for v in values if type(v) is int]
+            low, high = min(ints), max(ints)
+            if low < -2 ** 63 or high >= 2 ** 64:
+                tags |= _OTHER
+            exact = -_EXACT <= low and high <= _EXACT
+        if tags & _FLOAT and (any(map(isnan, values)) if tags == _FLOAT else
+                              any(v != v for v in values if type(v) is float)):
+            values = [None if type(v) is float and v != v else v for v in values]  # NaN: missing
+        if tags & _STR and escape and _maybe_formula(values) and any(map(_formula_like, values)):
+            values = [f"'{v}" if _formula_like(v) else v for v in values]
+        if tags == _INT | _NONE and exact and column not in integers:
+            values = [None if v is None else float(v) for v in values]
+            tags |= _AS_FLOAT
+        cells.append(values)
+        mask |= tags << 8 * k
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(zip(*cells))
+    return out.getvalue(), mask
+
+
+def has_other_values(parts: list[tuple[str, int]], width: int) -> bool:
+    """True if a cell of the results' rows (`csv_rows`) was of another type than None, bool, int, float and str."""
+    other = sum(_OTHER << 8 * k for k in range(width))
+    return any(mask & other for _, mask in parts)
+
+
+def join_csv(parts: list[tuple[str, int]], columns, integers=()) -> str:
+    """The CSV text of a flush's rows from the results' (`csv_rows`): their columns' types decided over the whole
+    flush, as `csv_frame` does, so the integers of a column that is a float column in the flush but not in one
+    result are written as floats there (3.0), and the other way round. Only those results' rows are read again."""
+    union = 0
+    for _, mask in parts:
+        union |= mask
+    floats = [k for k, column in enumerate(columns)
+              if column not in integers and (union >> 8 * k) & 0x3F in _FLOAT_COLUMN]
+    ints = sum(_INT << 8 * k for k in floats)
+    as_float = sum(_AS_FLOAT << 8 * k for k in floats)
+    not_float = sum(_AS_FLOAT << 8 * k for k in range(len(columns))) & ~as_float
+    texts = []
+    for text, mask in parts:
+        if mask & ints & ~((mask & as_float) >> 4) or mask & not_float:
+            text = _retype(text, mask, floats, len(columns))
+        texts.append(text)
+    return "".join(texts)
+
+
+def _retype(text: str, mask: int, floats: list[int], width: int) -> str:
+    """A result's CSV rows with the integers of the columns `floats` written as floats, and those of other columns
+    that it wrote as floats as integers."""
+    to_float = [k for k in floats if (mask >> 8 * k) & (_INT | _AS_FLOAT) == _INT]
+    to_int = [k for k in range(width) if (mask >> 8 * k) & _AS_FLOAT and k not in floats]
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    for row in rows:
+        for k in to_float:
+            try:
+                row[k] = repr(float(int(row[k])))
+            except ValueError:  # empty, or a float already
+                pass
+        for k in to_int:
+            if row[k]:
+                row[k] = str(int(float(row[k])))
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
+
+
 class JsonlWriter:
     """One JSON object per line, each chunk's lines written whole in one write and flushed, so a killed run leaves
     at most one cut-off last line; resume cuts that line off and reads which records are done. Written as bytes
@@ -189,6 +315,15 @@ _FORMULA_PREFIXES = tuple(sorted(FORMULA_START))
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
+# a text value that starts as a formula does, among text values joined by NUL
+_FORMULA_AFTER_NUL = re.compile("(?:^|\x00)[" + re.escape("".join(_FORMULA_PREFIXES)) + "]")
+
+
+def _maybe_formula(values: list) -> bool:
+    """False if no text value starts as a formula does (one search of them all; True may be wrong, never False)."""
+    return _FORMULA_AFTER_NUL.search("\x00".join(v for v in values if type(v) is str)) is not None
+
+
 def _formula_like(value) -> bool:
     return isinstance(value, str) and value[:1] in FORMULA_START and not _NUMBER.fullmatch(value)
 
@@ -221,23 +356,23 @@ def unescape_formula(value):
     return value
 
 
-def write_table(rows: list[dict], kind: str, path: Path, csv: bool, fields=(), csv_escape: bool = True) -> None:
-    """Rows of the articles or sentences table (`kind`) as one file at `path`: Parquet (list and struct columns),
-    or with `csv` CSV (lists and structs as JSON text, `escape_formulas` unless `csv_escape` is false)."""
+def write_table(rows, kind: str, path: Path, csv: bool, fields=(), csv_escape: bool = True) -> None:
+    """Rows of the articles or sentences table (`kind`) as one file at `path`: Parquet (list and struct columns;
+    `rows` may be the Arrow table already), or with `csv` CSV (lists and structs as JSON text, `escape_formulas`
+    unless `csv_escape` is false)."""
     if csv:
         frame = csv_frame(rows, kind, fields)
         (escape_formulas(frame) if csv_escape else frame).to_csv(path, index=False)
     else:
         import pyarrow.parquet as pq
 
-        pq.write_table(arrow_table(rows, kind, fields), path)
+        pq.write_table(arrow_table(rows, kind, fields) if isinstance(rows, list) else rows, path)
 
 
-def write_table_pair(out: Path, name: str, articles: list[dict], sentences: list[dict] | None,
-                     csv_escape: bool = True, fields=()) -> None:
+def write_table_pair(out: Path, name: str, articles, sentences, csv_escape: bool = True, fields=()) -> None:
     """OUT/sentences/NAME then OUT/articles/NAME (Parquet, or CSV if NAME ends in .csv; see `write_table`) of
-    the rows `articles` and `sentences` (None: no sentences part), each written under a temporary name and
-    renamed, so an articles part on disk means its sentences part is complete."""
+    the rows `articles` and `sentences` (rows, or for Parquet their Arrow tables; None: no sentences part), each
+    written under a temporary name and renamed, so an articles part on disk means its sentences part is complete."""
     for rows, sub in ((sentences, "sentences"), (articles, "articles")):
         if rows is None:
             continue
@@ -286,8 +421,9 @@ class TableWriter:
 
     def _open(self, out: Path, fmt: str, resume: bool, flush_every: int, csv_escape: bool) -> None:
         self.out, self.fmt, self.flush_every, self.csv_escape = out, fmt, flush_every, csv_escape
-        self.articles: list[dict] = []
-        self.sentences: list[dict] = []
+        self.articles: list = []
+        self.sentences: list = []
+        self.field_values: list[list] = []
         self.done: set[str] = set()
         if fmt == "csv":
             if self.files is None:
@@ -304,7 +440,12 @@ class TableWriter:
                     if path is not None:
                         path.unlink(missing_ok=True)
                 self._commit_csv()
-            self.headers = [_csv_header(path) if path is not None else None for path in self.paths]
+            # a resumed file keeps its own columns (its header; a new file's is written with the first rows); the rows
+            # are made CSV text in the workers with these columns
+            headers = [_csv_header(path) if path is not None else None for path in self.paths]
+            self.columns = (tuple(headers[0] or ARTICLE_COLUMNS + self.fields),
+                            None if self.paths[1] is None else tuple(headers[1] or SENTENCE_COLUMNS))
+            self.encode = partial(encode_csv_tables, columns=self.columns, escape=csv_escape)
         else:
             out.mkdir(exist_ok=True)
             for sub in ("articles", "sentences"):
@@ -323,6 +464,7 @@ class TableWriter:
                 self.done |= self._keys(_parquet_keys(part))
             self.run = max((int(p.name.split("-")[1]) for p in parts), default=-1) + 1
             self.part = 0
+            self.encode = partial(encode_parquet_tables, fields=tuple(self.fields), sentences=self.write_sentences)
 
     def _keys(self, rows: list[dict]) -> set[str]:
         keys = {record_key(row) for row in rows}
@@ -351,15 +493,18 @@ class TableWriter:
         sizes = {path.name: path.stat().st_size if path.exists() else 0 for path in self.paths if path is not None}
         write_text_atomic(self.state, json.dumps(sizes))
 
-    encode = staticmethod(encode_tables)
 
     def write(self, result: dict) -> None:
         self.write_encoded(self.encode(result))
 
-    def write_encoded(self, item: tuple[str, dict, list[dict]]) -> None:
+    def write_encoded(self, item: tuple) -> None:
+        """Takes what `encode` made of a result: for CSV (status, articles CSV, sentences CSV), each (text, cell
+        types), and the articles row (`encode_csv_tables`); for Parquet (status, articles packed, sentences packed, kept
+        fields' values) (`encode_parquet_tables`)."""
         self.articles.append(item[1])
         if self.write_sentences:
-            self.sentences.extend(item[2])
+            self.sentences.append(item[2])
+        self.field_values.append(item[3])  # CSV: the articles row
         if len(self.articles) >= self.flush_every:
             self.flush()
 
@@ -367,26 +512,31 @@ class TableWriter:
         if not self.articles:
             return
         if self.fmt == "csv":
-            frames = ((csv_frame(self.sentences, "sentences"), self.paths[1], self.headers[1]),
-                      (csv_frame(self.articles, "articles", self.fields), self.paths[0], self.headers[0]))
-            for frame, path, header in frames:
+            for parts, path, columns, integers in ((self.sentences, self.paths[1], self.columns[1], SPAN_COLUMNS),
+                                                   (self.articles, self.paths[0], self.columns[0], ())):
                 if path is None:
                     continue
-                if header is not None:  # a resumed file keeps its own columns
-                    frame = frame.reindex(columns=header)
-                frame = escape_formulas(frame) if self.csv_escape else frame
-                data = frame.to_csv(index=False, header=not path.exists() or path.stat().st_size == 0)
+                first = not path.exists() or path.stat().st_size == 0
+                if parts is self.articles and has_other_values(parts, len(columns)):
+                    frame = csv_frame(self.field_values, "articles", self.fields).reindex(columns=list(columns))
+                    data = (escape_formulas(frame) if self.csv_escape else frame).to_csv(index=False, header=first)
+                else:
+                    data = join_csv(parts, columns, integers)
+                    if first:
+                        header = io.StringIO()
+                        csv.writer(header, lineterminator="\n").writerow(columns)
+                        data = header.getvalue() + data
                 with path.open("a", encoding="utf-8", newline="") as fh:
                     fh.write(data)
                     fh.flush()
                     os.fsync(fh.fileno())
             self._commit_csv()
-            self.headers = [_csv_header(path) if path is not None else None for path in self.paths]
         else:
-            write_table_pair(self.out, f"part-{self.run:04d}-{self.part:05d}.parquet", self.articles,
-                             self.sentences if self.write_sentences else None, fields=self.fields)
+            write_table_pair(self.out, f"part-{self.run:04d}-{self.part:05d}.parquet",
+                             join_tables(self.articles, "articles", self.fields, self.field_values),
+                             join_tables(self.sentences, "sentences") if self.write_sentences else None)
             self.part += 1
-        self.articles, self.sentences = [], []
+        self.articles, self.sentences, self.field_values = [], [], []
 
     def close(self) -> None:
         self.flush()
@@ -468,9 +618,9 @@ class ParquetFileWriter:
         self.tables.close()
         if self.sentences_out is not None:
             merge_parquet(sorted((self.parts / "sentences").glob("*.parquet")), self.sentences_out,
-                          arrow_table([], "sentences").schema)
+                          table_schema("sentences"))
         merge_parquet(sorted((self.parts / "articles").glob("*.parquet")), self.out,
-                      arrow_table([], "articles", self.fields).schema)
+                      table_schema("articles", self.fields))
         shutil.rmtree(self.parts)
 
 
@@ -492,7 +642,7 @@ def merge_parquet(parts: list[Path], out: Path, empty_schema) -> None:
             if not parts:
                 writer.write_table(empty_schema.empty_table())
             for part in parts:
-                writer.write_table(_conform(pq.read_table(part), schema))
+                writer.write_table(_conform(pq.ParquetFile(part).read(), schema))  # (read_table imports pandas)
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
