@@ -155,8 +155,10 @@ def csv_rows(table: dict[str, list], count: int, columns, escape: bool = True, i
     pandas writes them in a frame of their own (`csv_frame`, `escape_formulas` if `escape`, `to_csv`: missing values
     and NaN empty, floats as repr, a column of integers and missing values as floats, the columns `integers`, nullable
     integers, as integers), and the mask of the cells' types (a byte per column), with which `join_csv` writes them
-    as in the frame of a whole flush. Integers beyond 64 bits and values of other types than None, bool, int, float
-    and str (none in a report or JSON input) are written as text (str), as in a column of mixed types."""
+    as in the frame of a whole flush. Integers outside int64 (pandas makes their column uint64 or object, by the
+    whole flush) and values of other types than None, bool, int, float and str (none in a report) are written as
+    text (str), as in a column of mixed types, and marked (_OTHER): a flush of articles rows with such a cell is
+    written by pandas from the rows (`TableWriter.flush`)."""
     if not count:
         return "", 0
     cells, mask, missing = [], 0, [None] * count
@@ -169,7 +171,7 @@ def csv_rows(table: dict[str, list], count: int, columns, escape: bool = True, i
         if tags & _INT:
             ints = values if tags == _INT else [v for v in values if type(v) is int]
             low, high = min(ints), max(ints)
-            if low < -2 ** 63 or high >= 2 ** 64:
+            if low < -2 ** 63 or high >= 2 ** 63:  # pandas: uint64 or object, decided over the whole flush
                 tags |= _OTHER
             exact = -_EXACT <= low and high <= _EXACT
         if tags & _FLOAT and (any(map(isnan, values)) if tags == _FLOAT else
@@ -218,7 +220,13 @@ def _retype(text: str, mask: int, floats: list[int], width: int) -> str:
     that it wrote as floats as integers."""
     to_float = [k for k in floats if (mask >> 8 * k) & (_INT | _AS_FLOAT) == _INT]
     to_int = [k for k in range(width) if (mask >> 8 * k) & _AS_FLOAT and k not in floats]
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    # csv writes a lone carriage return unquoted (as pandas' to_csv does), and csv.reader would end a row there: the
+    # text is read with a character it does not hold in the carriage returns' place, and they are put back in the cells
+    # (which the writer then quotes exactly as it did the first time)
+    mark = _absent_character(text) if "\r" in text else None
+    rows = list(csv.reader(io.StringIO(text if mark is None else text.replace("\r", mark), newline="")))
+    if mark is not None:
+        rows = [[cell.replace(mark, "\r") for cell in row] for row in rows]
     for row in rows:
         for k in to_float:
             try:
@@ -231,6 +239,15 @@ def _retype(text: str, mask: int, floats: list[int], width: int) -> str:
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(rows)
     return out.getvalue()
+
+
+def _absent_character(text: str) -> str:
+    """A private-use character that `text` does not contain (there are 6,400; a text holding them all has one of the
+    supplementary planes' private-use characters free)."""
+    for code in (*range(0xE000, 0xF900), *range(0xF0000, 0xFFFFE)):
+        if chr(code) not in text:
+            return chr(code)
+    raise ValueError("no private-use character is free")  # not reached: the text would be over 70,000 characters
 
 
 class JsonlWriter:

@@ -156,7 +156,10 @@ class Report:
 
     def json_pieces(self, indent: int | None = 2) -> Iterator[str]:
         """`to_json(indent)` in pieces whose concatenation is that text (`dumps_pieces`: a long article's sentences
-        some thousands at a time), to write a long report without holding its whole JSON."""
+        some thousands at a time), to write a long report without holding its whole JSON. One exception: where orjson
+        is installed and a piece holds a value it refuses (a lone surrogate or an integer beyond 64 bits, which no
+        scored file gives), that piece is written by the standard library, so the text differs in spacing and float
+        spelling but parses to the same value."""
         return dumps_pieces(self.to_dict(), "sentences", indent=indent)
 
     def to_text(self, colour: bool = False) -> str:

@@ -238,7 +238,7 @@ def join_tables(pieces: list, kind: str, fields: list[str] = (), field_values: l
             count, counts = sum(n for n, _ in run), [n for n, _ in run]
             table = pa.Table.from_arrays([_joined([columns[k] for _, columns in run], counts, sub, types[column], count)
                                           for k, (column, sub) in enumerate(kinds.items())], names=list(types))
-            table.validate()  # buffers of the sizes their lengths say
+            table.validate(full=True)  # buffers of the sizes their lengths say, and valid UTF-8 text and offsets
             tables.append(table)
             run, size = [], 0
         if type(piece) is tuple:
