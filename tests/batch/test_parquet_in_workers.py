@@ -49,11 +49,16 @@ def test_joined_packed_results_equal_arrow_table_of_their_rows(seed, tmp_path, r
             join_tables([pack_rows(rows, "sentences") for rows in results], "sentences")
         return
     table = join_tables([pack_rows(rows, "sentences") for rows in results], "sentences")
+    _assert_same_parquet(table, expected, tmp_path)
+
+def _assert_same_parquet(table, expected, tmp_path):
+    """`table` is `expected`: the same schema and values, and the same bytes written as Parquet."""
     assert table.schema == expected.schema
     assert table.equals(expected) or not expected.equals(expected)  # (a NaN is not equal to itself)
     pq.write_table(expected, tmp_path / "old.parquet")
     pq.write_table(table, tmp_path / "new.parquet")
     assert (tmp_path / "old.parquet").read_bytes() == (tmp_path / "new.parquet").read_bytes()
+
 
 
 def test_numbers_are_packed_and_rows_with_other_values_kept_as_rows():
@@ -95,11 +100,7 @@ def test_joined_packed_articles_with_kept_fields_equal_arrow_table(seed, tmp_pat
         return
     table = join_tables([pack_rows([row], "articles") for row in rows], "articles", fields,
                         [[row.get(c) for c in fields] for row in rows])
-    assert table.schema == expected.schema
-    assert table.equals(expected) or not expected.equals(expected)  # (a NaN is not equal to itself)
-    pq.write_table(expected, tmp_path / "old.parquet")
-    pq.write_table(table, tmp_path / "new.parquet")
-    assert (tmp_path / "old.parquet").read_bytes() == (tmp_path / "new.parquet").read_bytes()
+    _assert_same_parquet(table, expected, tmp_path)
 
 
 def test_schema_of_no_rows_as_arrow_table():
