@@ -184,9 +184,14 @@ def csv_rows(table: dict[str, list], count: int, columns, escape: bool = True, i
             tags |= _AS_FLOAT
         cells.append(values)
         mask |= tags << 8 * k
+    return _csv_text(zip(*cells)), mask
+
+
+def _csv_text(rows) -> str:
+    """Rows of cells as CSV text, as `csv_frame(...).to_csv` writes them (the csv module, "\\n" line ends)."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(zip(*cells))
-    return out.getvalue(), mask
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
 
 
 def has_other_values(parts: list[tuple[str, int]], width: int) -> bool:
@@ -236,9 +241,7 @@ def _retype(text: str, mask: int, floats: list[int], width: int) -> str:
         for k in to_int:
             if row[k]:
                 row[k] = str(int(float(row[k])))
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    return out.getvalue()
+    return _csv_text(rows)
 
 
 def _absent_character(text: str) -> str:
@@ -540,9 +543,7 @@ class TableWriter:
                 else:
                     data = join_csv(parts, columns, integers)
                     if first:
-                        header = io.StringIO()
-                        csv.writer(header, lineterminator="\n").writerow(columns)
-                        data = header.getvalue() + data
+                        data = _csv_text([columns]) + data
                 with path.open("a", encoding="utf-8", newline="") as fh:
                     fh.write(data)
                     fh.flush()

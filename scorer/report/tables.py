@@ -121,9 +121,14 @@ def csv_sentence_columns(result: dict) -> dict[str, list]:
     return columns
 
 
-def _arrow_types():
-    return ({column: _arrow_type(kind) for column, kind in ARTICLE_TYPES.items()},
-            {column: _arrow_type(kind) for column, kind in SENTENCE_TYPES.items()})
+def _types(kind: str) -> dict:
+    """The column types (`ARTICLE_TYPES` or `SENTENCE_TYPES`) of the articles or sentences table."""
+    return ARTICLE_TYPES if kind == "articles" else SENTENCE_TYPES
+
+
+def _arrow_types(kind: str) -> dict:
+    """The Arrow types of the articles or sentences table's columns."""
+    return {column: _arrow_type(sub) for column, sub in _types(kind).items()}
 
 
 def _arrow_type(kind):
@@ -158,8 +163,7 @@ class _Unfit(Exception):
 
 def pack_rows(rows: list[dict], kind: str):
     """`pack_columns` of rows."""
-    types = ARTICLE_TYPES if kind == "articles" else SENTENCE_TYPES
-    return pack_columns({column: [row.get(column) for row in rows] for column in types}, len(rows), kind, rows)
+    return pack_columns({column: [row.get(column) for row in rows] for column in _types(kind)}, len(rows), kind, rows)
 
 
 def pack_columns(columns: dict[str, list], count: int, kind: str, rows=None):
@@ -173,10 +177,9 @@ def pack_columns(columns: dict[str, list], count: int, kind: str, rows=None):
     `arrow_table`."""
     from array import array
 
-    types = ARTICLE_TYPES if kind == "articles" else SENTENCE_TYPES
     missing = [None] * count
     try:
-        return count, [_pack(columns.get(column, missing), sub, array) for column, sub in types.items()]
+        return count, [_pack(columns.get(column, missing), sub, array) for column, sub in _types(kind).items()]
     except _Unfit:
         if rows is None:
             names = list(columns)
@@ -224,9 +227,7 @@ def join_tables(pieces: list, kind: str, fields: list[str] = (), field_values: l
     of them (`_field_array`)."""
     import pyarrow as pa
 
-    articles, sentences = _arrow_types()
-    types = articles if kind == "articles" else sentences
-    kinds = ARTICLE_TYPES if kind == "articles" else SENTENCE_TYPES
+    types, kinds = _arrow_types(kind), _types(kind)
     tables, run, size = [], [], 0
     for piece in list(pieces) + [None]:
         grows = _nbytes(piece[1]) if type(piece) is tuple else 0
@@ -310,8 +311,7 @@ def table_schema(kind: str, fields: list[str] = ()):
     (pyarrow's conversion of Python values imports pandas, 0.4 s)."""
     import pyarrow as pa
 
-    articles, sentences = _arrow_types()
-    types = articles if kind == "articles" else sentences
+    types = _arrow_types(kind)
     return pa.schema(list(types.items()) + [(column, pa.string()) for column in (fields if kind == "articles" else ())])
 
 
@@ -333,8 +333,7 @@ def arrow_table(rows: list[dict], kind: str, fields: list[str] = ()):
     rows, with the same types whatever the rows hold (list and struct columns; all-missing columns typed)."""
     import pyarrow as pa
 
-    articles, sentences = _arrow_types()
-    types = articles if kind == "articles" else sentences
+    types = _arrow_types(kind)
     arrays = [pa.array([row.get(c) for row in rows], type=t) for c, t in types.items()]
     names = list(types)
     for column in fields if kind == "articles" else ():
